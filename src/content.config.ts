@@ -1,0 +1,33 @@
+/**
+ * Content collections, loaded from the top-level `content/` folder (or MANABI_CONTENT_DIR).
+ * Schemas live in `src/lib/content/schemas.ts`, shared with the build-time corpus check
+ * (`src/integrations/content-check.ts`), which also checks what spans files: references,
+ * duplicate ids, and that both languages of a lesson or quiz agree.
+ */
+import { defineCollection } from 'astro:content';
+import { glob } from 'astro/loaders';
+import { contentDir } from './lib/content/location.ts';
+import { CourseSchema, LessonSchema, QuizSchema, TierSchema } from './lib/content/schemas.ts';
+
+const base = (folder: string): string => `${contentDir()}/${folder}`;
+/** Keep the locale folder in the id (`ja/<folder>/<lesson>`): one entry per language. */
+const pathId = ({ entry }: { entry: string }): string => entry.replace(/\.[^.]+$/, '');
+
+export const collections = {
+  tiers: defineCollection({
+    loader: glob({ pattern: '[!_]*.{yaml,yml}', base: base('tiers') }),
+    schema: TierSchema,
+  }),
+  courses: defineCollection({
+    loader: glob({ pattern: '[!_]*.{yaml,yml}', base: base('courses') }),
+    schema: CourseSchema,
+  }),
+  lessons: defineCollection({
+    loader: glob({ pattern: '{ja,en}/**/[!_]*.{md,mdx}', base: base('lessons'), generateId: pathId, retainBody: false }),
+    schema: LessonSchema,
+  }),
+  quizzes: defineCollection({
+    loader: glob({ pattern: '{ja,en}/**/[!_]*.{yaml,yml}', base: base('quizzes'), generateId: pathId }),
+    schema: QuizSchema,
+  }),
+};

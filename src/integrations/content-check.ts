@@ -1,0 +1,27 @@
+/**
+ * Fails `astro build` when the curriculum is inconsistent, naming the file: schema errors,
+ * unknown course or tier references, duplicate ids, questions without a correct option,
+ * quizzes or lessons whose languages disagree. In `astro dev` it reports instead of failing.
+ */
+import type { AstroIntegration } from 'astro';
+import { checkContent } from '../lib/content/check.ts';
+import { contentDir } from '../lib/content/location.ts';
+
+export function contentCheck(): AstroIntegration {
+  return {
+    name: 'manabi:content-check',
+    hooks: {
+      'astro:config:setup': ({ command, logger }) => {
+        if (command !== 'build' && command !== 'dev') return;
+        const problems = checkContent(contentDir());
+        if (problems.length === 0) {
+          logger.info('content ok');
+          return;
+        }
+        const message = `Content has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`;
+        if (command === 'build') throw new Error(message);
+        logger.error(message);
+      },
+    },
+  };
+}
