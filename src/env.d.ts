@@ -1,0 +1,12 @@
+/// <reference types="astro/client" />
+
+declare namespace App {
+  interface Locals {
+    /** The signed-in user, read fresh from the database on every request; null when anonymous. */
+    user: import('./lib/server/session.ts').SessionUser | null;
+    session: import('./lib/server/session.ts').SessionInfo | null;
+    /** The language of this page: from the URL (`/en/…`), else Japanese. */
+    locale: import('./lib/locales.ts').Locale;
+    t: import('./lib/i18n/index.ts').Translator;
+  }
+}

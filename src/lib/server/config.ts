@@ -1,0 +1,39 @@
+/**
+ * Settings read from the environment once, validated, with safe defaults.
+ * The README's configuration table lists every variable.
+ */
+import { z } from 'astro/zod';
+
+const positiveInt = z.coerce.number().int().positive();
+
+const EnvSchema = z.object({
+  NODE_ENV: z.string().default('development'),
+  SESSION_IDLE_MINUTES: positiveInt.default(12 * 60),
+  SESSION_MAX_HOURS: positiveInt.default(7 * 24),
+});
+
+export interface AppConfig {
+  production: boolean;
+  /** A session unused for this long is ended. */
+  sessionIdleMs: number;
+  /** A session older than this is ended, however active. */
+  sessionMaxAgeMs: number;
+}
+
+let cached: AppConfig | null = null;
+
+export function getConfig(): AppConfig {
+  if (cached) return cached;
+  const parsed = EnvSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
+    throw new Error(`Invalid environment configuration: ${fields}`);
+  }
+  const env = parsed.data;
+  cached = {
+    production: env.NODE_ENV === 'production',
+    sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
+    sessionMaxAgeMs: env.SESSION_MAX_HOURS * 3_600_000,
+  };
+  return cached;
+}

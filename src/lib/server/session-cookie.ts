@@ -1,0 +1,36 @@
+/**
+ * The session cookie: HttpOnly, SameSite=Lax, Path=/, and over https Secure with the
+ * `__Host-` prefix (no Domain, so no subdomain can set or read it).
+ */
+import type { AstroCookies } from 'astro';
+
+const PLAIN_NAME = 'manabi_session';
+const HOST_NAME = '__Host-manabi_session';
+
+export function sessionCookieName(url: URL): string {
+  return url.protocol === 'https:' ? HOST_NAME : PLAIN_NAME;
+}
+
+export function readSessionCookie(cookies: AstroCookies, url: URL): string | null {
+  return cookies.get(sessionCookieName(url))?.value ?? null;
+}
+
+export function setSessionCookie(cookies: AstroCookies, url: URL, token: string, expiresAt: Date): void {
+  cookies.set(sessionCookieName(url), token, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: url.protocol === 'https:',
+    path: '/',
+    expires: expiresAt,
+  });
+}
+
+export function deleteSessionCookie(cookies: AstroCookies, url: URL): void {
+  cookies.set(sessionCookieName(url), '', {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: url.protocol === 'https:',
+    path: '/',
+    maxAge: 0,
+  });
+}

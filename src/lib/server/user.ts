@@ -1,0 +1,86 @@
+/**
+ * Users and departments: creation, lookup for sign-in, department upsert.
+ * Emails are stored normalised (trimmed, lower-case) and unique case-insensitively.
+ */
+import { eq, sql } from 'drizzle-orm';
+import { departments, users, type Locale, type Role } from '../../../db/schema.ts';
+import { normalizeEmail } from '../email.ts';
+import type { DbExecutor } from './db.ts';
+import { generateSecureRandomString } from './session.ts';
+
+export interface CreateUserInput {
+  email: string;
+  displayName: string;
+  role: Role;
+  departmentId: number | null;
+  locale?: Locale;
+  passwordHash?: string | null;
+}
+
+export interface LoginCandidate {
+  id: number;
+  passwordHash: string | null;
+  active: boolean;
+  locale: Locale;
+}
+
+/** Inserts a user; the caller has checked the email is free (the unique index still guards it). */
+export function createUser(db: DbExecutor, input: CreateUserInput): number {
+  const row = db
+    .insert(users)
+    .values({
+      publicId: generateSecureRandomString(),
+      email: normalizeEmail(input.email),
+      displayName: input.displayName.trim(),
+      role: input.role,
+      departmentId: input.departmentId,
+      locale: input.locale ?? 'ja',
+      passwordHash: input.passwordHash ?? null,
+    })
+    .returning({ id: users.id })
+    .get();
+  return row.id;
+}
+
+export function findUserIdByEmail(db: DbExecutor, email: string): number | null {
+  const row = db
+    .select({ id: users.id })
+    .from(users)
+    .where(sql`lower(${users.email}) = ${normalizeEmail(email)}`)
+    .get();
+  return row?.id ?? null;
+}
+
+export function findLoginCandidate(db: DbExecutor, email: string): LoginCandidate | null {
+  const row = db
+    .select({ id: users.id, passwordHash: users.passwordHash, active: users.active, locale: users.locale })
+    .from(users)
+    .where(sql`lower(${users.email}) = ${normalizeEmail(email)}`)
+    .get();
+  return row ?? null;
+}
+
+export function setPasswordHash(db: DbExecutor, userId: number, passwordHash: string): void {
+  db.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId)).run();
+}
+
+export function countUsers(db: DbExecutor): number {
+  const row = db.select({ n: sql<number>`count(*)` }).from(users).get();
+  return row?.n ?? 0;
+}
+
+export function findDepartmentId(db: DbExecutor, name: string): number | null {
+  const row = db
+    .select({ id: departments.id })
+    .from(departments)
+    .where(sql`lower(${departments.name}) = lower(${name.trim()})`)
+    .get();
+  return row?.id ?? null;
+}
+
+/** Returns the department's id, creating it when missing (matched case-insensitively). */
+export function ensureDepartment(db: DbExecutor, name: string): number {
+  const existing = findDepartmentId(db, name);
+  if (existing !== null) return existing;
+  return db.insert(departments).values({ name: name.trim() }).returning({ id: departments.id }).get().id;
+}

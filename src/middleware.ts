@@ -1,0 +1,99 @@
+/**
+ * Request pipeline: language → origin check → session → access rules.
+ * Pages and actions then do their own, finer authorization.
+ */
+import { defineMiddleware, sequence } from 'astro:middleware';
+import {
+  ACTION_RPC_ROUTE,
+  LOCALE_ROUTE_PREFIX,
+  type Access,
+  actionAccess, decide, routeAccess, stricter } from './lib/access.ts';
+import { translator } from './lib/i18n/index.ts';
+import { DEFAULT_LOCALE, isLocale } from './lib/locales.ts';
+import { localePath, splitLocale } from './lib/paths.ts';
+import { getConfig } from './lib/server/config.ts';
+import { getDb } from './lib/server/db.ts';
+import { deleteSessionCookie, readSessionCookie } from './lib/server/session-cookie.ts';
+import { validateSessionToken } from './lib/server/session.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Language from the URL: no prefix is Japanese, `/en/…` English; anything else under the locale segment is a 404. */
+const locale = defineMiddleware((context, next) => {
+  const localized = context.routePattern === LOCALE_ROUTE_PREFIX || context.routePattern.startsWith(`${LOCALE_ROUTE_PREFIX}/`);
+  if (localized) {
+    const param = context.params.locale;
+    if (param === DEFAULT_LOCALE) {
+      // `/ja/…` is the same page as `/…`; keep one address per page.
+      const { path } = splitLocale(context.url.pathname.replace(/^\/ja(?=\/|$)/, '') || '/');
+      return context.redirect(path + context.url.search, 301);
+    }
+    if (param !== undefined && !isLocale(param)) {
+      context.locals.locale = splitLocale(context.url.pathname).locale;
+      context.locals.t = translator(context.locals.locale);
+      return new Response(null, { status: 404 });
+    }
+    context.locals.locale = param ?? DEFAULT_LOCALE;
+  } else {
+    context.locals.locale = splitLocale(context.url.pathname).locale;
+  }
+  context.locals.t = translator(context.locals.locale);
+  return next();
+});
+
+/**
+ * Refuses every state-changing request whose Origin is missing or foreign, whatever its
+ * content type (Astro's own check covers form content types only).
+ */
+const originCheck = defineMiddleware((context, next) => {
+  if (SAFE_METHODS.has(context.request.method) || context.isPrerendered) return next();
+  const origin = context.request.headers.get('origin');
+  if (origin !== context.url.origin) {
+    return new Response('Cross-site request refused.', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  }
+  return next();
+});
+
+const session = defineMiddleware((context, next) => {
+  context.locals.user = null;
+  context.locals.session = null;
+  if (context.isPrerendered) return next();
+  const token = readSessionCookie(context.cookies, context.url);
+  if (token === null) return next();
+  const { sessionIdleMs, sessionMaxAgeMs } = getConfig();
+  const result = validateSessionToken(getDb(), token, { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs });
+  if (result === null) {
+    deleteSessionCookie(context.cookies, context.url);
+    return next();
+  }
+  context.locals.user = result.user;
+  context.locals.session = result.session;
+  return next();
+});
+
+/** Deny by default: see `src/lib/access.ts`. */
+const guard = defineMiddleware((context, next) => {
+  if (context.isPrerendered) return next();
+  let access: Access;
+  if (context.routePattern === ACTION_RPC_ROUTE) {
+    access = actionAccess(context.url.pathname.replace(/^\/_actions\//, ''));
+  } else {
+    access = routeAccess(context.routePattern);
+    // A form action posted to a public page is still held to the action's own level.
+    const formAction = context.url.searchParams.get('_action');
+    if (formAction !== null && context.request.method === 'POST') access = stricter(access, actionAccess(formAction));
+  }
+
+  const decision = decide(access, context.locals.user?.role ?? null);
+  if (decision === 'allow') return next();
+  if (decision === 'sign-in') {
+    if (context.request.method !== 'GET' && context.request.method !== 'HEAD') {
+      return new Response('Sign-in required.', { status: 401, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+    }
+    const target = `${localePath(context.locals.locale, '/login')}?next=${encodeURIComponent(context.url.pathname + context.url.search)}`;
+    return context.redirect(target, 302);
+  }
+  return context.rewrite(localePath(context.locals.locale, '/403'));
+});
+
+export const onRequest = sequence(locale, originCheck, session, guard);
