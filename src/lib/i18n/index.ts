@@ -1,0 +1,36 @@
+/**
+ * UI strings per language, one JSON file each (keys must match; a unit test checks).
+ * Middleware puts a translator on `locals.t` for the request's language.
+ */
+import type { Locale } from '../locales.ts';
+import en from './en.json' with { type: 'json' };
+import ja from './ja.json' with { type: 'json' };
+
+export type MessageKey = keyof typeof ja;
+export type Translator = (key: MessageKey, params?: Record<string, string | number>) => string;
+
+export const messages: Record<Locale, Record<MessageKey, string>> = { ja, en };
+
+export function translator(locale: Locale): Translator {
+  const table = messages[locale];
+  return (key, params) => {
+    const text = table[key] ?? messages.ja[key] ?? key;
+    if (!params) return text;
+    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  };
+}
+
+/** Language names, always written in their own language. */
+export const LANGUAGE_NAMES: Record<Locale, string> = { ja: '日本語', en: 'English' };
+
+/**
+ * The page's language and translator. Middleware normally sets both; error pages can render
+ * when it did not (an exception before it ran), so fall back to the URL.
+ */
+export function pageLocale(
+  locals: { locale?: Locale | undefined; t?: Translator | undefined },
+  url: URL,
+): { locale: Locale; t: Translator } {
+  const locale = locals.locale ?? (/^\/en(?:\/|$)/.test(url.pathname) ? 'en' : 'ja');
+  return { locale, t: locals.t ?? translator(locale) };
+}
