@@ -1,0 +1,7 @@
+/** `npm run db:migrate`: applies the committed migrations to DATABASE_PATH (default data/manabi.db). */
+import { databasePath, openDatabase } from '../lib/server/db.ts';
+
+const file = databasePath();
+const db = openDatabase(file);
+db.$client.close();
+console.log(`Database ${file} is up to date.`);

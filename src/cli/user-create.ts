@@ -1,0 +1,73 @@
+/**
+ * `npm run user:create -- --email a@b.jp --name "山田 太郎" --department 営業部 --role admin`
+ * Creates the department if missing. The password is asked for (hidden) on a terminal,
+ * read from standard input with --password-stdin, or generated and printed once.
+ */
+import { parseArgs } from 'node:util';
+import { ROLES, type Role } from '../../db/schema.ts';
+import { isValidEmail, normalizeEmail } from '../lib/email.ts';
+import { databasePath, openDatabase } from '../lib/server/db.ts';
+import { hashPassword } from '../lib/server/password.ts';
+import { createUser, ensureDepartment, findUserIdByEmail } from '../lib/server/user.ts';
+import { readPassword } from './password-input.ts';
+
+const USAGE = `Usage: npm run user:create -- --email <email> --name <name> --department <department> [--role learner|champion|admin] [--locale ja|en] [--password-stdin]`;
+
+function fail(message: string): never {
+  console.error(`user:create: ${message}`);
+  process.exit(1);
+}
+
+let args;
+try {
+  args = parseArgs({
+    options: {
+      email: { type: 'string' },
+      name: { type: 'string' },
+      department: { type: 'string' },
+      role: { type: 'string', default: 'learner' },
+      locale: { type: 'string', default: 'ja' },
+      'password-stdin': { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  }).values;
+} catch (error) {
+  fail(`${(error as Error).message}\n${USAGE}`);
+}
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const email = args.email?.trim() ?? '';
+const name = args.name?.trim() ?? '';
+const department = args.department?.trim() ?? '';
+if (!email || !name || !department) fail(`--email, --name and --department are required.\n${USAGE}`);
+if (!isValidEmail(email)) fail(`"${email}" is not a valid email address.`);
+if ([...name].length > 100) fail('--name is longer than 100 characters.');
+if ([...department].length > 100) fail('--department is longer than 100 characters.');
+if (!(ROLES as readonly string[]).includes(args.role)) fail(`unknown role "${args.role}" (use learner, champion or admin).`);
+if (args.locale !== 'ja' && args.locale !== 'en') fail(`unknown locale "${args.locale}" (use ja or en).`);
+
+const input = await readPassword(args['password-stdin'], email);
+if ('error' in input) fail(input.error);
+
+const db = openDatabase(databasePath());
+if (findUserIdByEmail(db, email) !== null) fail(`a user with the email ${normalizeEmail(email)} already exists.`);
+const passwordHash = await hashPassword(input.password);
+const userId = db.transaction(
+  (tx) =>
+    createUser(tx, {
+      email,
+      displayName: name,
+      role: args.role as Role,
+      locale: args.locale as 'ja' | 'en',
+      departmentId: ensureDepartment(tx, department),
+      passwordHash,
+    }),
+  { behavior: 'immediate' },
+);
+db.$client.close();
+
+console.log(`Created ${args.role} ${normalizeEmail(email)} (id ${userId}) in ${department}.`);
+if (input.generated) console.log(`Password (shown once, pass it on safely): ${input.password}`);

@@ -1,0 +1,47 @@
+/**
+ * `npm run user:password -- --email a@b.jp [--password-stdin]`
+ * Sets a user's password (asked for, read from stdin, or generated) and ends all their sessions.
+ */
+import { parseArgs } from 'node:util';
+import { normalizeEmail } from '../lib/email.ts';
+import { databasePath, openDatabase } from '../lib/server/db.ts';
+import { hashPassword } from '../lib/server/password.ts';
+import { deleteUserSessions } from '../lib/server/session.ts';
+import { findUserIdByEmail, setPasswordHash } from '../lib/server/user.ts';
+import { readPassword } from './password-input.ts';
+
+const USAGE = 'Usage: npm run user:password -- --email <email> [--password-stdin]';
+
+function fail(message: string): never {
+  console.error(`user:password: ${message}`);
+  process.exit(1);
+}
+
+let values;
+try {
+  values = parseArgs({
+    options: { email: { type: 'string' }, 'password-stdin': { type: 'boolean', default: false } },
+    strict: true,
+  }).values;
+} catch (error) {
+  fail(`${(error as Error).message}\n${USAGE}`);
+}
+const email = values.email?.trim() ?? '';
+if (!email) fail(`--email is required.\n${USAGE}`);
+
+const db = openDatabase(databasePath());
+const userId = findUserIdByEmail(db, email);
+if (userId === null) fail(`no user with the email ${normalizeEmail(email)}.`);
+const input = await readPassword(values['password-stdin'], email);
+if ('error' in input) fail(input.error);
+const passwordHash = await hashPassword(input.password);
+const ended = db.transaction(
+  (tx) => {
+    setPasswordHash(tx, userId, passwordHash);
+    return deleteUserSessions(tx, userId);
+  },
+  { behavior: 'immediate' },
+);
+db.$client.close();
+console.log(`Password set for ${normalizeEmail(email)}; ${ended} session(s) ended.`);
+if (input.generated) console.log(`Password (shown once, pass it on safely): ${input.password}`);

@@ -1,0 +1,65 @@
+/**
+ * `npm run users:import -- users.csv [--update]`
+ * Columns: email,name,department,role. All or nothing: one bad row and nothing is imported;
+ * every bad row is listed with its line and the reason. Missing departments are created.
+ */
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { formatProblem } from '../lib/users-csv.ts';
+import { databasePath, openDatabase } from '../lib/server/db.ts';
+import { importUsersCsv } from '../lib/server/users-import.ts';
+
+const USAGE = 'Usage: npm run users:import -- <file.csv> [--update]';
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: { update: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+} catch (error) {
+  console.error(`users:import: ${(error as Error).message}\n${USAGE}`);
+  process.exit(1);
+}
+if (parsed.values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const [file, ...extra] = parsed.positionals;
+if (!file || extra.length > 0) {
+  console.error(`users:import: give exactly one CSV file.\n${USAGE}`);
+  process.exit(1);
+}
+let text: string;
+try {
+  text = fs.readFileSync(file, 'utf8');
+} catch (error) {
+  console.error(`users:import: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  process.exit(1);
+}
+
+const db = openDatabase(databasePath());
+const report = importUsersCsv(db, text, {
+  update: parsed.values.update,
+  onProgress: (done, total) => {
+    if (total >= 1000) process.stdout.write(`\r  imported ${done}/${total}`);
+    if (total >= 1000 && done === total) process.stdout.write('\n');
+  },
+});
+db.$client.close();
+
+if (!report.ok) {
+  console.error(`users:import: nothing was imported; ${report.problems.length} problem(s) in ${file}:`);
+  for (const problem of report.problems) console.error(`  ${formatProblem(problem)}`);
+  process.exit(1);
+}
+if (report.created === 0 && report.updated === 0) {
+  console.log(`users:import: ${file} has no user rows; nothing to do.`);
+  process.exit(0);
+}
+console.log(`users:import: created ${report.created}, updated ${report.updated} user(s) from ${file}.`);
+if (report.departmentsCreated.length > 0) console.log(`  new departments: ${report.departmentsCreated.join(', ')}`);
+if (report.created > 0) {
+  console.log('  New users have no password yet: give each one with: npm run user:password -- --email <email>');
+}
