@@ -78,9 +78,11 @@ export function findDepartmentId(db: DbExecutor, name: string): number | null {
   return row?.id ?? null;
 }
 
+export function createDepartment(db: DbExecutor, name: string): number {
+  return db.insert(departments).values({ name: name.trim() }).returning({ id: departments.id }).get().id;
+}
+
 /** Returns the department's id, creating it when missing (matched case-insensitively). */
 export function ensureDepartment(db: DbExecutor, name: string): number {
-  const existing = findDepartmentId(db, name);
-  if (existing !== null) return existing;
-  return db.insert(departments).values({ name: name.trim() }).returning({ id: departments.id }).get().id;
+  return findDepartmentId(db, name) ?? createDepartment(db, name);
 }

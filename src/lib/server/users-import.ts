@@ -6,7 +6,7 @@ import { eq, sql } from 'drizzle-orm';
 import { users } from '../../../db/schema.ts';
 import { parseUsersCsv, type RowProblem } from '../users-csv.ts';
 import type { Db } from './db.ts';
-import { createUser, ensureDepartment, findDepartmentId } from './user.ts';
+import { createDepartment, createUser, findDepartmentId } from './user.ts';
 
 export interface ImportOptions {
   /** Update name, department and role of users that already exist instead of refusing them. */
@@ -50,9 +50,11 @@ export function importUsersCsv(db: Db, text: string, options: ImportOptions = {}
         const key = row.department.toLowerCase();
         let departmentId = departmentIds.get(key);
         if (departmentId === undefined) {
-          const known = findDepartmentId(tx, row.department);
-          departmentId = known ?? ensureDepartment(tx, row.department);
-          if (known === null) departmentsCreated.push(row.department);
+          departmentId = findDepartmentId(tx, row.department) ?? undefined;
+          if (departmentId === undefined) {
+            departmentId = createDepartment(tx, row.department);
+            departmentsCreated.push(row.department);
+          }
           departmentIds.set(key, departmentId);
         }
         const userId = existing.get(row.email);
