@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.ts';
+import { firstLesson, shippedCatalog } from '../helpers/catalog.ts';
 import { tempDir } from '../helpers/db.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
@@ -43,18 +44,19 @@ describe('demo learner in Chromium', () => {
     await page.getByRole('button', { name: 'サインイン' }).click();
 
     await page.waitForURL(`${server.url}/home`);
-    const tiers = await page.locator('main h2').allTextContents();
-    expect(tiers.map((t) => t.trim())).toEqual(['基礎', '応用', '専門']);
+    const tiers = await page.locator('main h2[id^="tier-"]').allTextContents();
+    expect(tiers.map((t) => t.trim())).toEqual(shippedCatalog().tiers.map((t) => t.title.ja));
 
-    await page.getByRole('link', { name: '生成AIとは何か' }).click();
-    await page.waitForURL(/\/learn\/basic-ai-essentials\/what-is-generative-ai$/);
-    expect(await page.locator('main h1').textContent()).toBe('生成AIとは何か');
-    expect(await page.locator('.prose h2').first().textContent()).toBe('得意なこと');
+    const lesson = firstLesson();
+    await page.getByRole('link', { name: lesson.title.ja, exact: true }).first().click();
+    await page.waitForURL(`${server.url}${lesson.path}`);
+    expect(await page.locator('main h1').textContent()).toBe(lesson.title.ja);
+    expect(await page.locator('.prose').textContent()).toMatch(/\S{50}/);
 
     await page.getByRole('link', { name: 'Switch to English' }).click();
-    await page.waitForURL(/\/en\/learn\/basic-ai-essentials\/what-is-generative-ai$/);
+    await page.waitForURL(`${server.url}/en${lesson.path}`);
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
-    expect(await page.locator('main h1').textContent()).toBe('What generative AI is');
+    expect(await page.locator('main h1').textContent()).toBe(lesson.title.en);
     expect(await page.getByRole('link', { name: 'My learning' }).first().isVisible()).toBe(true);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -79,12 +81,13 @@ describe('demo learner in Chromium', () => {
   it('works without JavaScript', async () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto(`${server.url}/login?next=${encodeURIComponent('/en/learn/basic-ai-essentials/safe-use-basics')}`);
+    const lesson = firstLesson();
+    await page.goto(`${server.url}/login?next=${encodeURIComponent(`/en${lesson.path}`)}`);
     await page.getByLabel('メールアドレス').fill(email);
     await page.getByLabel('パスワード').fill(password);
     await page.getByRole('button', { name: 'サインイン' }).click();
-    await page.waitForURL(/\/en\/learn\/basic-ai-essentials\/safe-use-basics$/);
-    expect(await page.locator('main h1').textContent()).toBe('Safe use basics');
+    await page.waitForURL(`${server.url}/en${lesson.path}`);
+    expect(await page.locator('main h1').textContent()).toBe(lesson.title.en);
     await context.close();
   });
 });

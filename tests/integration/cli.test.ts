@@ -99,7 +99,7 @@ describe('npm run user:create', () => {
 describe('npm run build', () => {
   it('fails on a dangling course reference and names the file', () => {
     const content = path.join(dir, 'content');
-    fs.cpSync(path.join(ROOT, 'content'), content, { recursive: true });
+    fs.cpSync(path.join(ROOT, 'tests/fixtures/content'), content, { recursive: true });
     const lesson = path.join(content, 'lessons/ja/basic-ai-essentials/safe-use-basics.mdx');
     fs.writeFileSync(lesson, fs.readFileSync(lesson, 'utf8').replace('course: basic-ai-essentials', 'course: missing-course'));
     const result = spawnSync(process.execPath, ['node_modules/astro/bin/astro.mjs', 'build', '--outDir', path.join(dir, 'dist')], {

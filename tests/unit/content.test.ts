@@ -8,12 +8,13 @@ import { tempDir } from '../helpers/db.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CONTENT = path.join(ROOT, 'content');
+/** A small, stable corpus (the foundation's placeholder) that these tests break on purpose. */
+const FIXTURE = path.join(ROOT, 'tests/fixtures/content');
 
-/** A copy of the real curriculum to break on purpose. */
 let dir: string;
 beforeEach(() => {
   dir = path.join(tempDir('manabi-content-'), 'content');
-  fs.cpSync(CONTENT, dir, { recursive: true });
+  fs.cpSync(FIXTURE, dir, { recursive: true });
 });
 afterEach(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
 
@@ -22,10 +23,13 @@ const edit = (relative: string, change: (text: string) => string) =>
   fs.writeFileSync(file(relative), change(fs.readFileSync(file(relative), 'utf8')));
 const problems = () => checkContent(dir, dir);
 
-describe('the shipped curriculum', () => {
+describe.each([
+  ['the shipped curriculum', CONTENT],
+  ['the test fixture', FIXTURE],
+])('%s', (_name, folder) => {
   it('has no problems and builds a catalog with three tiers in order', () => {
-    expect(checkContent(CONTENT, ROOT)).toEqual([]);
-    const catalog = buildCatalog(readCorpus(CONTENT, ROOT).corpus);
+    expect(checkContent(folder, ROOT)).toEqual([]);
+    const catalog = buildCatalog(readCorpus(folder, ROOT).corpus);
     expect(catalog.tiers.map((t) => t.id)).toEqual(['basic', 'applied', 'specialist']);
     for (const tier of catalog.tiers) {
       expect(tier.courses.length).toBeGreaterThan(0);
