@@ -142,6 +142,61 @@ export const attemptAnswers = sqliteTable(
   (t) => [primaryKey({ columns: [t.attemptId, t.questionId] })],
 );
 
+/** Lesson opened: the one write a GET may make, at most one row per user, lesson and day (usage-rate KPI). */
+export const lessonViews = sqliteTable(
+  'lesson_views',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    lessonId: text('lesson_id').notNull(),
+    /** Calendar day in the app's time zone (APP_TIMEZONE), `YYYY-MM-DD`. */
+    day: text('day').notNull(),
+    viewedAt: integer('viewed_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.lessonId, t.day] }), index('lesson_views_viewed_idx').on(t.viewedAt)],
+);
+
+/** "Was this helpful?" per user and lesson; changeable, so one row each. */
+export const lessonFeedback = sqliteTable(
+  'lesson_feedback',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    lessonId: text('lesson_id').notNull(),
+    rating: integer('rating').notNull(),
+    comment: text('comment'),
+    /** The language the lesson was read in when the feedback was given. */
+    locale: text('locale', { enum: LOCALES }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.lessonId] }),
+    index('lesson_feedback_lesson_idx').on(t.lessonId),
+    check('lesson_feedback_rating_check', sql`${t.rating} between 1 and 5`),
+    check('lesson_feedback_comment_check', sql`${t.comment} is null or length(${t.comment}) <= 1000`),
+  ],
+);
+
+/** One per user and tier, issued when the tier is complete; the code is public and unguessable. */
+export const certificates = sqliteTable(
+  'certificates',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    code: text('code').notNull().unique(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tierId: text('tier_id').notNull(),
+    /** The name as it was when the certificate was issued. */
+    holderName: text('holder_name').notNull(),
+    issuedAt: integer('issued_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('certificates_user_tier_unique').on(t.userId, t.tierId)],
+);
+
 export interface AttemptLayout {
   questions: { id: string; options: string[] }[];
 }
@@ -153,5 +208,7 @@ export type Session = InferSelectModel<typeof sessions>;
 export type LessonCompletion = InferSelectModel<typeof lessonCompletions>;
 export type QuizAttempt = InferSelectModel<typeof quizAttempts>;
 export type AttemptAnswer = InferSelectModel<typeof attemptAnswers>;
+export type LessonFeedback = InferSelectModel<typeof lessonFeedback>;
+export type Certificate = InferSelectModel<typeof certificates>;
 export type Role = (typeof ROLES)[number];
 export type { Locale };

@@ -10,6 +10,17 @@ const EnvSchema = z.object({
   NODE_ENV: z.string().default('development'),
   SESSION_IDLE_MINUTES: positiveInt.default(12 * 60),
   SESSION_MAX_HOURS: positiveInt.default(7 * 24),
+  APP_TIMEZONE: z
+    .string()
+    .default('Asia/Tokyo')
+    .refine((zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'unknown time zone'),
 });
 
 export interface AppConfig {
@@ -18,6 +29,8 @@ export interface AppConfig {
   sessionIdleMs: number;
   /** A session older than this is ended, however active. */
   sessionMaxAgeMs: number;
+  /** IANA time zone for calendar days and months in activity and KPIs. */
+  timeZone: string;
 }
 
 let cached: AppConfig | null = null;
@@ -34,6 +47,7 @@ export function getConfig(): AppConfig {
     production: env.NODE_ENV === 'production',
     sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxAgeMs: env.SESSION_MAX_HOURS * 3_600_000,
+    timeZone: env.APP_TIMEZONE,
   };
   return cached;
 }

@@ -1,0 +1,110 @@
+/**
+ * Lesson completions, lesson views (activity) and the learner record the progress
+ * logic (`src/lib/progress.ts`) works from. Always scoped by the session's user id.
+ */
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { certificates, lessonCompletions, lessonViews, quizAttempts } from '../../../db/schema.ts';
+import type { Catalog } from '../content/catalog.ts';
+import { dayKey } from '../dates.ts';
+import { computeProgress, type LearnerRecord, type QuizRecord } from '../progress.ts';
+import { generateSecureRandomString } from './session.ts';
+import type { Db, DbExecutor } from './db.ts';
+
+export function loadLearnerRecord(db: DbExecutor, userId: number): LearnerRecord {
+  const completed = db
+    .select({ lessonId: lessonCompletions.lessonId })
+    .from(lessonCompletions)
+    .where(eq(lessonCompletions.userId, userId))
+    .all();
+  const quizzes = db
+    .select({
+      quizId: quizAttempts.quizId,
+      attempts: sql<number>`count(*)`,
+      best: sql<number | null>`max(${quizAttempts.score} * 100.0 / ${quizAttempts.maxScore})`,
+      passed: sql<number>`max(${quizAttempts.passed})`,
+    })
+    .from(quizAttempts)
+    .where(and(eq(quizAttempts.userId, userId), isNotNull(quizAttempts.submittedAt)))
+    .groupBy(quizAttempts.quizId)
+    .all();
+  return {
+    completedLessons: new Set(completed.map((c) => c.lessonId)),
+    quizzes: new Map<string, QuizRecord>(
+      quizzes.map((q) => [
+        q.quizId,
+        { attempts: q.attempts, bestPercent: q.best === null ? null : Math.round(q.best * 10) / 10, passed: q.passed === 1 },
+      ]),
+    ),
+  };
+}
+
+export function completedAt(db: DbExecutor, userId: number, lessonId: string): Date | null {
+  const row = db
+    .select({ at: lessonCompletions.completedAt })
+    .from(lessonCompletions)
+    .where(and(eq(lessonCompletions.userId, userId), eq(lessonCompletions.lessonId, lessonId)))
+    .get();
+  return row?.at ?? null;
+}
+
+export interface CompletionResult {
+  /** False when the lesson was already complete (a double submission stores one row). */
+  created: boolean;
+  certificatesIssued: string[];
+}
+
+/**
+ * Marks a lesson complete (once) and issues the certificate of any tier this completes,
+ * in one short immediate transaction.
+ */
+export function completeLesson(
+  db: Db,
+  catalog: Catalog,
+  user: { id: number; displayName: string },
+  lessonId: string,
+  now = new Date(),
+): CompletionResult {
+  return db.transaction(
+    (tx) => {
+      const created =
+        tx
+          .insert(lessonCompletions)
+          .values({ userId: user.id, lessonId, completedAt: now })
+          .onConflictDoNothing()
+          .run().changes === 1;
+      const certificatesIssued = created ? issueDueCertificates(tx, catalog, user, now) : [];
+      return { created, certificatesIssued };
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/** The analytics record of opening a lesson: at most one row per user, lesson and day. */
+export function recordLessonView(db: DbExecutor, userId: number, lessonId: string, timeZone: string, now = new Date()): void {
+  db.insert(lessonViews).values({ userId, lessonId, day: dayKey(now, timeZone), viewedAt: now }).onConflictDoNothing().run();
+}
+
+/**
+ * Issues one certificate per completed tier that has none yet; returns the new codes.
+ * Runs inside the caller's transaction, right after the write that may complete a tier.
+ */
+export function issueDueCertificates(
+  tx: DbExecutor,
+  catalog: Catalog,
+  user: { id: number; displayName: string },
+  now: Date,
+): string[] {
+  const progress = computeProgress(catalog, loadLearnerRecord(tx, user.id));
+  const issued: string[] = [];
+  for (const tier of progress.tiers) {
+    if (!tier.complete) continue;
+    const code = generateSecureRandomString();
+    const inserted = tx
+      .insert(certificates)
+      .values({ code, userId: user.id, tierId: tier.tier.id, holderName: user.displayName, issuedAt: now })
+      .onConflictDoNothing({ target: [certificates.userId, certificates.tierId] })
+      .run().changes;
+    if (inserted === 1) issued.push(code);
+  }
+  return issued;
+}
