@@ -1,0 +1,21 @@
+/** Authorization helpers for action handlers: every handler checks its own caller. */
+import { ActionError, type ActionAPIContext } from 'astro:actions';
+import type { Catalog, CourseNode } from '../lib/content/catalog.ts';
+import { computeProgress } from '../lib/progress.ts';
+import type { DbExecutor } from '../lib/server/db.ts';
+import { loadLearnerRecord } from '../lib/server/progress.ts';
+import type { SessionUser } from '../lib/server/session.ts';
+
+export function requireUser(context: ActionAPIContext): SessionUser {
+  const user = context.locals.user;
+  if (!user) throw new ActionError({ code: 'UNAUTHORIZED', message: 'Sign-in required.' });
+  return user;
+}
+
+/** Refuses work on a course whose prerequisites are not complete: locked means locked, not just a hidden button. */
+export function requireUnlocked(db: DbExecutor, catalog: Catalog, userId: number, course: CourseNode): void {
+  const progress = computeProgress(catalog, loadLearnerRecord(db, userId));
+  if (progress.course(course.id)?.lock) {
+    throw new ActionError({ code: 'FORBIDDEN', message: 'This course is locked until its prerequisites are complete.' });
+  }
+}

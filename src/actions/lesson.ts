@@ -1,0 +1,48 @@
+/** Lesson actions: mark complete, give feedback. */
+import { ActionError, defineAction } from 'astro:actions';
+import { z } from 'astro/zod';
+import { ContentId } from '../lib/content/schemas.ts';
+import { getCatalog } from '../lib/server/catalog.ts';
+import { getDb } from '../lib/server/db.ts';
+import { saveFeedback } from '../lib/server/feedback.ts';
+import { completeLesson } from '../lib/server/progress.ts';
+import { requireUnlocked, requireUser } from './guard.ts';
+
+async function findLesson(lessonId: string) {
+  const catalog = await getCatalog();
+  const lesson = catalog.lesson(lessonId);
+  if (!lesson) throw new ActionError({ code: 'NOT_FOUND', message: 'No such lesson.' });
+  return { catalog, lesson, course: catalog.course(lesson.courseId)! };
+}
+
+export const lesson = {
+  complete: defineAction({
+    accept: 'form',
+    input: z.strictObject({ lessonId: ContentId.max(100) }),
+    handler: async ({ lessonId }, context) => {
+      const user = requireUser(context);
+      const { catalog, course } = await findLesson(lessonId);
+      const db = getDb();
+      requireUnlocked(db, catalog, user.id, course);
+      const result = completeLesson(db, catalog, user, lessonId);
+      return { lessonId, created: result.created, certificates: result.certificatesIssued.length };
+    },
+  }),
+
+  feedback: defineAction({
+    accept: 'form',
+    input: z.strictObject({
+      lessonId: ContentId.max(100),
+      rating: z.coerce.number().int().min(1).max(5),
+      comment: z.string().trim().max(1000).optional(),
+    }),
+    handler: async ({ lessonId, rating, comment }, context) => {
+      const user = requireUser(context);
+      const { catalog, course } = await findLesson(lessonId);
+      const db = getDb();
+      requireUnlocked(db, catalog, user.id, course);
+      saveFeedback(db, { userId: user.id, lessonId, rating, comment: comment || null, locale: context.locals.locale });
+      return { lessonId, rating };
+    },
+  }),
+};
