@@ -7,7 +7,12 @@ import {
   ACTION_RPC_ROUTE,
   LOCALE_ROUTE_PREFIX,
   type Access,
-  actionAccess, decide, routeAccess, stricter } from './lib/access.ts';
+  actionAccess,
+  decide,
+  isResourceRoute,
+  routeAccess,
+  stricter,
+} from './lib/access.ts';
 import { translator } from './lib/i18n/index.ts';
 import { DEFAULT_LOCALE, isLocale } from './lib/locales.ts';
 import { localePath, splitLocale } from './lib/paths.ts';
@@ -87,7 +92,7 @@ const guard = defineMiddleware((context, next) => {
   const decision = decide(access, context.locals.user?.role ?? null);
   if (decision === 'allow') return next();
   if (decision === 'sign-in') {
-    if (context.request.method !== 'GET' && context.request.method !== 'HEAD') {
+    if ((context.request.method !== 'GET' && context.request.method !== 'HEAD') || isResourceRoute(context.routePattern)) {
       return new Response('Sign-in required.', { status: 401, headers: { 'content-type': 'text/plain; charset=utf-8' } });
     }
     const target = `${localePath(context.locals.locale, '/login')}?next=${encodeURIComponent(context.url.pathname + context.url.search)}`;

@@ -8,8 +8,13 @@ import type { Role } from '../../db/schema.ts';
 export type Access = 'public' | 'user' | 'champion' | 'admin';
 export type Decision = 'allow' | 'sign-in' | 'forbidden';
 
+/** Routes that are files or data, not pages: an anonymous request gets 401, not a sign-in redirect. */
+export function isResourceRoute(routePattern: string): boolean {
+  return routePattern.startsWith('/pagefind/') || routePattern.startsWith('/_actions/');
+}
+
 /** Route patterns (as Astro reports them, without the `/[...locale]` prefix) open to anyone. */
-const PUBLIC_ROUTES = new Set(['/', '/login', '/logout', '/403', '/404', '/500']);
+const PUBLIC_ROUTES = new Set(['/', '/login', '/logout', '/403', '/404', '/500', '/verify/[code]']);
 /** Actions an anonymous visitor may call. */
 const PUBLIC_ACTIONS = new Set(['auth.login', 'auth.logout']);
 

@@ -49,3 +49,27 @@ export function safeNextPath(next: string | null | undefined, fallback: string):
 export function lessonPath(locale: Locale, courseId: string, lessonId: string): string {
   return localePath(locale, `/learn/${courseId}/${lessonId}`);
 }
+
+export function coursePath(locale: Locale, courseId: string): string {
+  return localePath(locale, `/learn/${courseId}`);
+}
+
+export function tierPath(locale: Locale, tierId: string): string {
+  return localePath(locale, `/tiers/${tierId}`);
+}
+
+export function quizPath(locale: Locale, quizId: string): string {
+  return localePath(locale, `/quiz/${quizId}`);
+}
+
+export function attemptPath(locale: Locale, quizId: string, attemptId: string): string {
+  return localePath(locale, `/quiz/${quizId}/attempts/${attemptId}`);
+}
+
+export function certificatePath(locale: Locale, code: string): string {
+  return localePath(locale, `/certificates/${code}`);
+}
+
+export function verifyPath(locale: Locale, code: string): string {
+  return localePath(locale, `/verify/${code}`);
+}
