@@ -1,13 +1,24 @@
 // @ts-check
+import { createHash } from 'node:crypto';
+import path from 'node:path';
 import { defineConfig } from 'astro/config';
 import mdx from '@astrojs/mdx';
 import node from '@astrojs/node';
 import { contentCheck } from './src/integrations/content-check.ts';
+import { searchIndex } from './src/integrations/search-index.ts';
+
+// Another content folder (tests, benchmarks) gets its own content-layer cache, so it never
+// leaves stale entries behind for the real curriculum.
+const contentDir = process.env.MANABI_CONTENT_DIR;
+const cacheDir = contentDir
+  ? `./node_modules/.astro-content/${createHash('sha256').update(path.resolve(contentDir)).digest('hex').slice(0, 12)}`
+  : undefined;
 
 export default defineConfig({
   output: 'server',
+  ...(cacheDir ? { cacheDir } : {}),
   adapter: node({ mode: 'standalone' }),
-  integrations: [contentCheck(), mdx()],
+  integrations: [contentCheck(), mdx(), searchIndex()],
   server: { port: 4321 },
   vite: {
     build: {
