@@ -1,13 +1,21 @@
 /**
- * Builds the app when `dist/` is missing or older than anything it is built from.
- * Used by `npm start` and the test setup.
+ * Builds the app when its output is missing or older than anything it is built from.
+ * Used by `npm start` and the test setup (which also builds the fixture curriculum).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const SOURCES = ['src', 'content', 'db', 'public', 'astro.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
+const SOURCES = ['src', 'db', 'public', 'astro.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
 export const BUILD_MARKER = 'dist/server/entry.mjs';
+
+export interface BuildOptions {
+  root?: string;
+  /** Output folder, relative to the root; must sit inside the project so packages resolve. */
+  outDir?: string;
+  /** Curriculum folder (MANABI_CONTENT_DIR); defaults to content/. */
+  contentDir?: string;
+}
 
 function newestMtime(entry: string): number {
   if (!fs.existsSync(entry)) return 0;
@@ -18,18 +26,23 @@ function newestMtime(entry: string): number {
   return newest;
 }
 
-export function isBuildStale(root = process.cwd()): boolean {
-  const marker = path.join(root, BUILD_MARKER);
+export function isBuildStale({ root = process.cwd(), outDir = 'dist', contentDir = 'content' }: BuildOptions = {}): boolean {
+  const marker = path.join(root, outDir, 'server', 'entry.mjs');
   if (!fs.existsSync(marker)) return true;
   const built = fs.statSync(marker).mtimeMs;
-  return SOURCES.some((source) => newestMtime(path.join(root, source)) > built);
+  return [...SOURCES, contentDir].some((source) => newestMtime(path.resolve(root, source)) > built);
 }
 
-export function buildIfStale(root = process.cwd()): void {
-  if (!isBuildStale(root)) return;
-  console.log('Building Manabi (dist/ is missing or older than the sources)…');
+export function buildIfStale(options: BuildOptions = {}): void {
+  const { root = process.cwd(), outDir = 'dist', contentDir } = options;
+  if (!isBuildStale(options)) return;
+  console.log(`Building Manabi into ${outDir}/ (missing or older than the sources)…`);
   const astro = path.join(root, 'node_modules', 'astro', 'bin', 'astro.mjs');
-  const result = spawnSync(process.execPath, [astro, 'build'], { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [astro, 'build', '--outDir', outDir], {
+    cwd: root,
+    stdio: 'inherit',
+    env: contentDir ? { ...process.env, MANABI_CONTENT_DIR: contentDir } : process.env,
+  });
   if (result.status !== 0) throw new Error('The build failed; see the messages above.');
 }
 

@@ -48,12 +48,12 @@ describe('demo learner in Chromium', () => {
     expect(tiers.map((t) => t.trim())).toEqual(shippedCatalog().tiers.map((t) => t.title.ja));
 
     const lesson = firstLesson();
-    await page.getByRole('link', { name: lesson.title.ja, exact: true }).first().click();
+    await page.getByRole('link', { name: `次のレッスン：${lesson.title.ja}` }).click();
     await page.waitForURL(`${server.url}${lesson.path}`);
     expect(await page.locator('main h1').textContent()).toBe(lesson.title.ja);
     expect(await page.locator('.prose').textContent()).toMatch(/\S{50}/);
 
-    await page.getByRole('link', { name: 'Switch to English' }).click();
+    await page.getByRole('button', { name: 'Switch to English' }).click();
     await page.waitForURL(`${server.url}/en${lesson.path}`);
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
     expect(await page.locator('main h1').textContent()).toBe(lesson.title.en);

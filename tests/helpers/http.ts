@@ -27,3 +27,19 @@ export async function signIn(
 export async function get(base: string, path: string, cookie?: string | null): Promise<Response> {
   return fetch(`${base}${path}`, { redirect: 'manual', headers: cookie ? { cookie } : {} });
 }
+
+/** A same-origin form POST, as a browser would send it (no redirects followed). */
+export async function postForm(
+  base: string,
+  path: string,
+  cookie: string | null,
+  fields: [string, string][] | Record<string, string>,
+): Promise<Response> {
+  const body = new URLSearchParams(Array.isArray(fields) ? fields : Object.entries(fields));
+  return fetch(`${base}${path}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, ...(cookie ? { cookie } : {}) },
+    body,
+  });
+}

@@ -25,11 +25,17 @@ export function freePort(): Promise<number> {
 }
 
 /** Spawns `node <script>` from the project root and waits until it prints that it is listening. */
-export async function startServer(
-  options: { databasePath: string; env?: Record<string, string>; script?: string; timeoutMs?: number },
-): Promise<RunningServer> {
+export async function startServer(options: {
+  databasePath: string;
+  env?: Record<string, string>;
+  script?: string;
+  /** Build output to serve: `dist` (shipped curriculum) or `.test-builds/fixture`. */
+  outDir?: string;
+  timeoutMs?: number;
+}): Promise<RunningServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [options.script ?? 'dist/server/entry.mjs'], {
+  const outDir = options.outDir ?? 'dist';
+  const child = spawn(process.execPath, [options.script ?? `${outDir}/server/entry.mjs`], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -38,6 +44,7 @@ export async function startServer(
       HOST: '127.0.0.1',
       PORT: String(port),
       DATABASE_PATH: options.databasePath,
+      SEARCH_INDEX_DIR: path.join(ROOT, outDir, 'search', 'pagefind'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
