@@ -14,6 +14,7 @@ import {
   index,
   integer,
   primaryKey,
+  real,
   sqliteTable,
   text,
   uniqueIndex,
@@ -197,6 +198,214 @@ export const certificates = sqliteTable(
   (t) => [uniqueIndex('certificates_user_tier_unique').on(t.userId, t.tierId)],
 );
 
+/** One row per user and month in which they did something (read, completed, answered, rated, checked in): the usage-rate numerator. */
+export const activityMonths = sqliteTable(
+  'activity_months',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** `YYYY-MM` in the app's time zone. */
+    month: text('month').notNull(),
+    firstAt: integer('first_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.month] }), index('activity_months_month_idx').on(t.month)],
+);
+
+/** Rollout waves: pilot → expansion → company-wide, or the company's own names. */
+export const waves = sqliteTable('waves', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  /** Order on the wave list, lowest first. */
+  position: integer('position').notNull().default(0),
+  /** `YYYY-MM-DD` */
+  startDate: text('start_date').notNull(),
+  endDate: text('end_date').notNull(),
+  description: text('description'),
+  createdAt: createdAt(),
+});
+
+export const waveDepartments = sqliteTable(
+  'wave_departments',
+  {
+    waveId: integer('wave_id')
+      .notNull()
+      .references(() => waves.id, { onDelete: 'cascade' }),
+    departmentId: integer('department_id')
+      .notNull()
+      .references(() => departments.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.waveId, t.departmentId] }), index('wave_departments_department_idx').on(t.departmentId)],
+);
+
+export const TARGET_KPIS = [
+  'usage_rate',
+  'basic_completion',
+  'applied_completion',
+  'specialist_completion',
+  'quiz_pass_rate',
+  'hours_per_person',
+  'satisfaction',
+  'helpdesk_inquiries',
+] as const;
+
+/** A wave's goal for one KPI, e.g. usage rate ≥ 60 %. Rates are stored as fractions (0.6). */
+export const waveTargets = sqliteTable(
+  'wave_targets',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    waveId: integer('wave_id')
+      .notNull()
+      .references(() => waves.id, { onDelete: 'cascade' }),
+    kpi: text('kpi', { enum: TARGET_KPIS }).notNull(),
+    comparator: text('comparator', { enum: ['gte', 'lte'] }).notNull().default('gte'),
+    value: real('value').notNull(),
+  },
+  (t) => [uniqueIndex('wave_targets_wave_kpi_unique').on(t.waveId, t.kpi)],
+);
+
+export const ASSIGNMENT_TARGETS = ['everyone', 'role', 'department', 'wave'] as const;
+
+/** Training assigned to a group, with a due date (absolute, or N days after the user joined). */
+export const assignments = sqliteTable(
+  'assignments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tierId: text('tier_id').notNull(),
+    targetKind: text('target_kind', { enum: ASSIGNMENT_TARGETS }).notNull(),
+    targetRole: text('target_role', { enum: ROLES }),
+    targetDepartmentId: integer('target_department_id').references(() => departments.id, { onDelete: 'cascade' }),
+    targetWaveId: integer('target_wave_id').references(() => waves.id, { onDelete: 'cascade' }),
+    /** `YYYY-MM-DD`: due on this day (end of day, app time zone). */
+    dueDate: text('due_date'),
+    /** Due this many days after the user joined the assignment. */
+    dueDays: integer('due_days'),
+    /** One of the built-in defaults (everyone → basic, champions → applied, admins → specialist). */
+    isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+    createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check(
+      'assignments_target_check',
+      sql`(${t.targetKind} = 'everyone' and ${t.targetRole} is null and ${t.targetDepartmentId} is null and ${t.targetWaveId} is null)
+        or (${t.targetKind} = 'role' and ${t.targetRole} is not null and ${t.targetDepartmentId} is null and ${t.targetWaveId} is null)
+        or (${t.targetKind} = 'department' and ${t.targetDepartmentId} is not null and ${t.targetRole} is null and ${t.targetWaveId} is null)
+        or (${t.targetKind} = 'wave' and ${t.targetWaveId} is not null and ${t.targetRole} is null and ${t.targetDepartmentId} is null)`,
+    ),
+    check('assignments_due_check', sql`not (${t.dueDate} is not null and ${t.dueDays} is not null)`),
+  ],
+);
+
+/** When each user joined each assignment (the start of "N days after joining"). */
+export const assignmentEnrolments = sqliteTable(
+  'assignment_enrolments',
+  {
+    assignmentId: integer('assignment_id')
+      .notNull()
+      .references(() => assignments.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    enrolledAt: integer('enrolled_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.assignmentId, t.userId] }), index('assignment_enrolments_user_idx').on(t.userId)],
+);
+
+/** The monthly check-in: hours saved with AI this month (0–200, half hours) and on which tasks. */
+export const checkins = sqliteTable(
+  'checkins',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** `YYYY-MM` in the app's time zone. */
+    month: text('month').notNull(),
+    /** Null when the learner dismissed the question without answering. */
+    hoursSaved: real('hours_saved'),
+    tasks: text('tasks'),
+    dismissed: integer('dismissed', { mode: 'boolean' }).notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.month] }),
+    index('checkins_month_idx').on(t.month),
+    check('checkins_hours_check', sql`${t.hoursSaved} is null or (${t.hoursSaved} between 0 and 200 and ${t.hoursSaved} * 2 = cast(${t.hoursSaved} * 2 as integer))`),
+    check('checkins_tasks_check', sql`${t.tasks} is null or length(${t.tasks}) <= 500`),
+  ],
+);
+
+/** AI-related help-desk inquiries per month, per department (null: not attributed to one). */
+export const helpdeskInquiries = sqliteTable(
+  'helpdesk_inquiries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    month: text('month').notNull(),
+    departmentId: integer('department_id').references(() => departments.id, { onDelete: 'cascade' }),
+    count: integer('count').notNull(),
+    updatedBy: integer('updated_by').references(() => users.id, { onDelete: 'set null' }),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('helpdesk_month_department_unique').on(t.month, t.departmentId).where(sql`${t.departmentId} is not null`),
+    uniqueIndex('helpdesk_month_company_unique').on(t.month).where(sql`${t.departmentId} is null`),
+    check('helpdesk_count_check', sql`${t.count} >= 0`),
+  ],
+);
+
+/** Programme settings as JSON values (e.g. the baseline period). */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value', { mode: 'json' }).notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/**
+ * Who did what, when and from where: sign-ins, failed sign-ins, denials, admin changes,
+ * exports. Append-only: triggers abort UPDATE and DELETE. Never a password or token.
+ */
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    /** No foreign key: the log outlives what it talks about. */
+    actorUserId: integer('actor_user_id'),
+    /** The actor's email at the time, or what they tried (a failed sign-in). */
+    actorLabel: text('actor_label'),
+    action: text('action').notNull(),
+    targetType: text('target_type'),
+    targetId: text('target_id'),
+    details: text('details', { mode: 'json' }).$type<Record<string, unknown>>(),
+    ip: text('ip'),
+  },
+  (t) => [index('audit_log_at_idx').on(t.at), index('audit_log_action_idx').on(t.action, t.at)],
+);
+
+/** One-time sign-in links (first sign-in, password reset): only a hash is stored; single use; short-lived. */
+export const loginTokens = sqliteTable('login_tokens', {
+  id: text('id').primaryKey(),
+  secretHash: blob('secret_hash', { mode: 'buffer' }).notNull(),
+  userId: integer('user_id')
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  purpose: text('purpose', { enum: ['first_login', 'reset'] }).notNull(),
+  createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+  createdAt: createdAt(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+});
+
+/** xAPI statements delivered to the LRS: nothing is sent twice, nothing is lost. */
+export const xapiDeliveries = sqliteTable('xapi_deliveries', {
+  statementId: text('statement_id').primaryKey(),
+  /** What the statement records, e.g. `completion:12:prompt-basics`. */
+  recordKey: text('record_key').notNull(),
+  endpoint: text('endpoint').notNull(),
+  sentAt: integer('sent_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
 export interface AttemptLayout {
   questions: { id: string; options: string[] }[];
 }
@@ -210,5 +419,11 @@ export type QuizAttempt = InferSelectModel<typeof quizAttempts>;
 export type AttemptAnswer = InferSelectModel<typeof attemptAnswers>;
 export type LessonFeedback = InferSelectModel<typeof lessonFeedback>;
 export type Certificate = InferSelectModel<typeof certificates>;
+export type Wave = InferSelectModel<typeof waves>;
+export type WaveTarget = InferSelectModel<typeof waveTargets>;
+export type Assignment = InferSelectModel<typeof assignments>;
+export type Checkin = InferSelectModel<typeof checkins>;
+export type AuditEntry = InferSelectModel<typeof auditLog>;
+export type TargetKpi = (typeof TARGET_KPIS)[number];
 export type Role = (typeof ROLES)[number];
 export type { Locale };

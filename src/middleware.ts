@@ -17,7 +17,9 @@ import { translator } from './lib/i18n/index.ts';
 import { DEFAULT_LOCALE, isLocale } from './lib/locales.ts';
 import { localePath, splitLocale } from './lib/paths.ts';
 import { getConfig } from './lib/server/config.ts';
+import { audit } from './lib/server/audit.ts';
 import { getDb } from './lib/server/db.ts';
+import { clientIp } from './lib/server/request.ts';
 import { deleteSessionCookie, readSessionCookie } from './lib/server/session-cookie.ts';
 import { validateSessionToken } from './lib/server/session.ts';
 
@@ -98,6 +100,14 @@ const guard = defineMiddleware((context, next) => {
     const target = `${localePath(context.locals.locale, '/login')}?next=${encodeURIComponent(context.url.pathname + context.url.search)}`;
     return context.redirect(target, 302);
   }
+  const user = context.locals.user!;
+  audit(getDb(), {
+    actor: user,
+    action: 'access.denied',
+    target: { type: 'route', id: context.url.pathname.slice(0, 200) },
+    details: { method: context.request.method, role: user.role },
+    ip: clientIp(context),
+  });
   return context.rewrite(localePath(context.locals.locale, '/403'));
 });
 

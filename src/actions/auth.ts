@@ -6,11 +6,16 @@ import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { localePath, safeNextPath } from '../lib/paths.ts';
 import { getConfig } from '../lib/server/config.ts';
+import { audit } from '../lib/server/audit.ts';
 import { getDb } from '../lib/server/db.ts';
-import { verifyDummyPassword, verifyPassword, PASSWORD_MAX_LENGTH } from '../lib/server/password.ts';
+import { clientIp } from '../lib/server/request.ts';
+import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyDummyPassword, verifyPassword } from '../lib/server/password.ts';
+import { consumeLoginToken } from '../lib/server/login-link.ts';
 import { deleteSessionCookie, setSessionCookie } from '../lib/server/session-cookie.ts';
-import { createSession, deleteSession } from '../lib/server/session.ts';
-import { findLoginCandidate } from '../lib/server/user.ts';
+import { createSession, deleteSession, deleteUserSessions } from '../lib/server/session.ts';
+import { findLoginCandidate, setPasswordHash } from '../lib/server/user.ts';
+import { users } from '../../db/schema.ts';
+import { eq } from 'drizzle-orm';
 
 export const auth = {
   login: defineAction({
@@ -27,6 +32,13 @@ export const auth = {
         ? await verifyPassword(candidate.passwordHash, input.password)
         : await verifyDummyPassword(input.password);
       if (!candidate || !candidate.active || !passwordOk) {
+        audit(db, {
+          actor: null,
+          actorLabel: input.email,
+          action: 'auth.sign_in_failed',
+          details: { reason: !candidate ? 'unknown_email' : !candidate.active ? 'deactivated' : 'wrong_password' },
+          ip: clientIp(context),
+        });
         throw new ActionError({ code: 'UNAUTHORIZED', message: 'login.invalid' });
       }
       // A fresh session at every sign-in; the one this browser had before (if any) ends.
@@ -34,7 +46,41 @@ export const auth = {
       const { sessionIdleMs, sessionMaxAgeMs } = getConfig();
       const { token, session } = createSession(db, candidate.id, { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs });
       setSessionCookie(context.cookies, context.url, token, session.expiresAt);
+      audit(db, { actor: { id: candidate.id, email: candidate.email }, action: 'auth.sign_in', details: { method: 'password' }, ip: clientIp(context) });
       return { next: safeNextPath(input.next, localePath(candidate.locale, '/home')) };
+    },
+  }),
+
+  /** A one-time sign-in link: set a password, use the link (once), start a session. */
+  useLink: defineAction({
+    accept: 'form',
+    input: z.strictObject({
+      token: z.string().regex(/^[a-z2-9]{24}\.[a-z2-9]{24}$/, 'link.invalid'),
+      password: z.string().min(PASSWORD_MIN_LENGTH, 'password.tooShort').max(PASSWORD_MAX_LENGTH, 'password.tooLong'),
+    }),
+    handler: async ({ token, password }, context) => {
+      const db = getDb();
+      // Hash first: no await may sit inside the write transaction below.
+      const passwordHash = await hashPassword(password);
+      const result = consumeLoginToken(db, token);
+      if (result.status !== 'ok') throw new ActionError({ code: 'BAD_REQUEST', message: `link.${result.status}` });
+      const user = db.transaction(
+        (tx) => {
+          const found = tx.select({ id: users.id, email: users.email, active: users.active, locale: users.locale }).from(users).where(eq(users.id, result.userId)).get();
+          if (!found || !found.active) return null;
+          setPasswordHash(tx, found.id, passwordHash);
+          deleteUserSessions(tx, found.id);
+          return found;
+        },
+        { behavior: 'immediate' },
+      );
+      if (!user) throw new ActionError({ code: 'BAD_REQUEST', message: 'link.invalid' });
+      if (context.locals.session) deleteSession(db, context.locals.session.id);
+      const { sessionIdleMs, sessionMaxAgeMs } = getConfig();
+      const { token: sessionToken, session } = createSession(db, user.id, { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs });
+      setSessionCookie(context.cookies, context.url, sessionToken, session.expiresAt);
+      audit(db, { actor: user, action: 'auth.link_used', details: { method: 'link' }, ip: clientIp(context) });
+      return { next: localePath(user.locale, '/home') };
     },
   }),
 
@@ -42,7 +88,9 @@ export const auth = {
     accept: 'form',
     input: z.strictObject({}),
     handler: (_input, context) => {
-      if (context.locals.session) deleteSession(getDb(), context.locals.session.id);
+      const db = getDb();
+      if (context.locals.session) deleteSession(db, context.locals.session.id);
+      if (context.locals.user) audit(db, { actor: context.locals.user, action: 'auth.sign_out', ip: clientIp(context) });
       deleteSessionCookie(context.cookies, context.url);
       return { signedOut: true };
     },

@@ -19,3 +19,9 @@ export function requireUnlocked(db: DbExecutor, catalog: Catalog, userId: number
     throw new ActionError({ code: 'FORBIDDEN', message: 'This course is locked until its prerequisites are complete.' });
   }
 }
+
+export function requireAdmin(context: ActionAPIContext): SessionUser {
+  const user = requireUser(context);
+  if (user.role !== 'admin') throw new ActionError({ code: 'FORBIDDEN', message: 'Admins only.' });
+  return user;
+}

@@ -1,7 +1,9 @@
 /** Every action is a public endpoint (`/_actions/<name>`): each one authorizes inside its handler. */
+import { admin } from './admin.ts';
 import { auth } from './auth.ts';
+import { checkin } from './checkin.ts';
 import { lesson } from './lesson.ts';
 import { profile } from './profile.ts';
 import { quiz } from './quiz.ts';
 
-export const server = { auth, lesson, profile, quiz };
+export const server = { admin, auth, checkin, lesson, profile, quiz };

@@ -2,7 +2,9 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { ContentId } from '../lib/content/schemas.ts';
+import { recordActivity } from '../lib/server/activity.ts';
 import { getCatalog } from '../lib/server/catalog.ts';
+import { getConfig } from '../lib/server/config.ts';
 import { getDb } from '../lib/server/db.ts';
 import { saveFeedback } from '../lib/server/feedback.ts';
 import { completeLesson } from '../lib/server/progress.ts';
@@ -25,6 +27,7 @@ export const lesson = {
       const db = getDb();
       requireUnlocked(db, catalog, user.id, course);
       const result = completeLesson(db, catalog, user, lessonId);
+      recordActivity(db, user.id, getConfig().timeZone);
       return { lessonId, created: result.created, certificates: result.certificatesIssued.length };
     },
   }),
@@ -42,6 +45,7 @@ export const lesson = {
       const db = getDb();
       requireUnlocked(db, catalog, user.id, course);
       saveFeedback(db, { userId: user.id, lessonId, rating, comment: comment || null, locale: context.locals.locale });
+      recordActivity(db, user.id, getConfig().timeZone);
       return { lessonId, rating };
     },
   }),

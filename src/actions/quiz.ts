@@ -3,7 +3,9 @@ import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { ContentId } from '../lib/content/schemas.ts';
 import { checkAnswers, type AnswerProblem } from '../lib/quiz.ts';
+import { recordActivity } from '../lib/server/activity.ts';
 import { getCatalog } from '../lib/server/catalog.ts';
+import { getConfig } from '../lib/server/config.ts';
 import { getDb } from '../lib/server/db.ts';
 import { startAttempt, submitAttempt } from '../lib/server/quiz.ts';
 import { requireUnlocked, requireUser } from './guard.ts';
@@ -79,6 +81,7 @@ export const quiz = {
       }
       const result = submitAttempt(db, catalog, user, node, submission.attemptId, submission.answers);
       if (result.status === 'not_found') throw new ActionError({ code: 'NOT_FOUND', message: 'No such attempt.' });
+      if (result.status === 'submitted') recordActivity(db, user.id, getConfig().timeZone);
       return {
         status: result.status,
         attemptId: submission.attemptId,

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { databasePath, openDatabase } from '../lib/server/db.ts';
+import { databasePath, openDatabase, prepareProgramme } from '../lib/server/db.ts';
 import { seedDemo } from '../lib/server/seed.ts';
 import { BUILD_MARKER, buildIfStale } from './build-if-stale.ts';
 
@@ -31,6 +31,7 @@ if (!production) {
     console.log('');
   }
 }
+prepareProgramme(db);
 db.$client.close();
 
 console.log(`Database: ${file}`);

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../../db/schema.ts';
 import { isValidEmail, normalizeEmail } from '../lib/email.ts';
-import { databasePath, openDatabase } from '../lib/server/db.ts';
+import { databasePath, openDatabase, prepareProgramme } from '../lib/server/db.ts';
 import { hashPassword } from '../lib/server/password.ts';
 import { createUser, ensureDepartment, findUserIdByEmail } from '../lib/server/user.ts';
 import { readPassword } from './password-input.ts';
@@ -67,6 +67,7 @@ const userId = db.transaction(
     }),
   { behavior: 'immediate' },
 );
+prepareProgramme(db);
 db.$client.close();
 
 console.log(`Created ${args.role} ${normalizeEmail(email)} (id ${userId}) in ${department}.`);

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatProblem } from '../lib/users-csv.ts';
-import { databasePath, openDatabase } from '../lib/server/db.ts';
+import { databasePath, openDatabase, prepareProgramme } from '../lib/server/db.ts';
 import { importUsersCsv } from '../lib/server/users-import.ts';
 
 const USAGE = 'Usage: npm run users:import -- <file.csv> [--update]';
@@ -47,6 +47,7 @@ const report = importUsersCsv(db, text, {
     if (total >= 1000 && done === total) process.stdout.write('\n');
   },
 });
+prepareProgramme(db);
 db.$client.close();
 
 if (!report.ok) {

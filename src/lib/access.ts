@@ -14,9 +14,9 @@ export function isResourceRoute(routePattern: string): boolean {
 }
 
 /** Route patterns (as Astro reports them, without the `/[...locale]` prefix) open to anyone. */
-const PUBLIC_ROUTES = new Set(['/', '/login', '/logout', '/403', '/404', '/500', '/verify/[code]']);
+const PUBLIC_ROUTES = new Set(['/', '/login', '/logout', '/login/link/[token]', '/403', '/404', '/500', '/verify/[code]']);
 /** Actions an anonymous visitor may call. */
-const PUBLIC_ACTIONS = new Set(['auth.login', 'auth.logout']);
+const PUBLIC_ACTIONS = new Set(['auth.login', 'auth.logout', 'auth.useLink']);
 
 export const LOCALE_ROUTE_PREFIX = '/[...locale]';
 export const ACTION_RPC_ROUTE = '/_actions/[...path]';
@@ -35,7 +35,8 @@ export function routeAccess(routePattern: string): Access {
 }
 
 export function actionAccess(actionName: string): Access {
-  return PUBLIC_ACTIONS.has(actionName) ? 'public' : 'user';
+  if (PUBLIC_ACTIONS.has(actionName)) return 'public';
+  return actionName.startsWith('admin.') ? 'admin' : 'user';
 }
 
 const RANK: Record<Role, number> = { learner: 0, champion: 1, admin: 2 };

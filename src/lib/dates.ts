@@ -1,15 +1,42 @@
-/** Calendar dates in the company's time zone (not the server's). */
-
-const dayFormatters = new Map<string, Intl.DateTimeFormat>();
+/**
+ * Calendar dates in the company's time zone (APP_TIMEZONE), not the server's, with date-fns.
+ * Days are `YYYY-MM-DD`, months `YYYY-MM`.
+ */
+import { TZDate } from '@date-fns/tz';
+import { addMonths as addMonthsFns, endOfDay as endOfDayFns, format, parse } from 'date-fns';
 
 /** `YYYY-MM-DD` of `date` in `timeZone`. */
 export function dayKey(date: Date, timeZone: string): string {
-  let format = dayFormatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dayFormatters.set(timeZone, format);
-  }
-  return format.format(date);
+  return format(new TZDate(date, timeZone), 'yyyy-MM-dd');
+}
+
+/** `YYYY-MM` of `date` in `timeZone`. */
+export function monthKey(date: Date, timeZone: string): string {
+  return format(new TZDate(date, timeZone), 'yyyy-MM');
+}
+
+/** `YYYY-MM` plus `delta` months. */
+export function addMonths(month: string, delta: number): string {
+  return format(addMonthsFns(parse(month, 'yyyy-MM', new Date(2000, 0, 1)), delta), 'yyyy-MM');
+}
+
+/** The months from `from` to `to` inclusive; empty when `from` is after `to`. */
+export function monthRange(from: string, to: string): string[] {
+  const months: string[] = [];
+  for (let month = from; month <= to && months.length < 600; month = addMonths(month, 1)) months.push(month);
+  return months;
+}
+
+/** The last instant of a calendar day in `timeZone` ("due on this day" means until its end). */
+export function endOfDay(day: string, timeZone: string): Date {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  return new Date(endOfDayFns(new TZDate(year, month - 1, date, timeZone)).getTime());
+}
+
+/** The first instant of a month in `timeZone`. */
+export function startOfMonth(month: string, timeZone: string): Date {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  return new Date(new TZDate(year, m - 1, 1, timeZone).getTime());
 }
 
 /** A date for people: 2026年11月27日 / 27 November 2026. */
@@ -20,4 +47,12 @@ export function formatDate(date: Date, locale: 'ja' | 'en', timeZone: string): s
 /** A date and time for people: 2026/11/27 18:05 / 27 Nov 2026, 18:05. */
 export function formatDateTime(date: Date, locale: 'ja' | 'en', timeZone: string): string {
   return new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(date);
+}
+
+/** A `YYYY-MM` month for people: 2026年11月 / Nov 2026. */
+export function formatMonth(month: string, locale: 'ja' | 'en'): string {
+  const [year, m] = month.split('-').map(Number) as [number, number];
+  return new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(
+    new Date(Date.UTC(year, m - 1, 1)),
+  );
 }

@@ -10,6 +10,10 @@ const EnvSchema = z.object({
   NODE_ENV: z.string().default('development'),
   SESSION_IDLE_MINUTES: positiveInt.default(12 * 60),
   SESSION_MAX_HOURS: positiveInt.default(7 * 24),
+  SITE_URL: z.url().default('http://localhost:4321'),
+  XAPI_ENDPOINT: z.url().optional(),
+  XAPI_USERNAME: z.string().optional(),
+  XAPI_PASSWORD: z.string().optional(),
   APP_TIMEZONE: z
     .string()
     .default('Asia/Tokyo')
@@ -31,6 +35,10 @@ export interface AppConfig {
   sessionMaxAgeMs: number;
   /** IANA time zone for calendar days and months in activity and KPIs. */
   timeZone: string;
+  /** The public origin: xAPI actor homePage and activity IRIs. */
+  siteUrl: string;
+  /** The LRS to push xAPI statements to; null when not configured. */
+  xapi: { endpoint: string; username: string | null; password: string | null } | null;
 }
 
 let cached: AppConfig | null = null;
@@ -48,6 +56,10 @@ export function getConfig(): AppConfig {
     sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxAgeMs: env.SESSION_MAX_HOURS * 3_600_000,
     timeZone: env.APP_TIMEZONE,
+    siteUrl: env.SITE_URL,
+    xapi: env.XAPI_ENDPOINT
+      ? { endpoint: env.XAPI_ENDPOINT, username: env.XAPI_USERNAME ?? null, password: env.XAPI_PASSWORD ?? null }
+      : null,
   };
   return cached;
 }

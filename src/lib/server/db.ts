@@ -10,6 +10,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import * as schema from '../../../db/schema.ts';
+import { ensureDefaultAssignments, syncEnrolments } from './assignments.ts';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 /** A connection or a transaction: helpers that take this work inside `db.transaction()` too. */
@@ -48,11 +49,20 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
 
 let shared: Db | null = null;
 
-/** The process-wide connection of the server, opened and migrated on first use. */
+/** The process-wide connection of the server, opened, migrated and prepared on first use. */
 export function getDb(): Db {
   if (shared) return shared;
   shared = openDatabase(databasePath());
+  prepareProgramme(shared);
   return shared;
+}
+
+/** Default assignments exist and enrolments match the users (also after changes made by the CLI). */
+export function prepareProgramme(db: Db): void {
+  db.transaction((tx) => {
+    ensureDefaultAssignments(tx);
+    syncEnrolments(tx);
+  }, { behavior: 'immediate' });
 }
 
 export interface OpenOptions {

@@ -7,6 +7,7 @@ import { certificates, lessonCompletions, lessonViews, quizAttempts } from '../.
 import type { Catalog } from '../content/catalog.ts';
 import { dayKey } from '../dates.ts';
 import { computeProgress, type LearnerRecord, type QuizRecord } from '../progress.ts';
+import { recordActivity } from './activity.ts';
 import { generateSecureRandomString } from './session.ts';
 import type { Db, DbExecutor } from './db.ts';
 
@@ -79,9 +80,10 @@ export function completeLesson(
   );
 }
 
-/** The analytics record of opening a lesson: at most one row per user, lesson and day. */
+/** The analytics record of opening a lesson: at most one row per user, lesson and day (and the month's activity). */
 export function recordLessonView(db: DbExecutor, userId: number, lessonId: string, timeZone: string, now = new Date()): void {
-  db.insert(lessonViews).values({ userId, lessonId, day: dayKey(now, timeZone), viewedAt: now }).onConflictDoNothing().run();
+  const inserted = db.insert(lessonViews).values({ userId, lessonId, day: dayKey(now, timeZone), viewedAt: now }).onConflictDoNothing().run();
+  if (inserted.changes === 1) recordActivity(db, userId, timeZone, now);
 }
 
 /**

@@ -19,6 +19,7 @@ export interface CreateUserInput {
 
 export interface LoginCandidate {
   id: number;
+  email: string;
   passwordHash: string | null;
   active: boolean;
   locale: Locale;
@@ -53,7 +54,7 @@ export function findUserIdByEmail(db: DbExecutor, email: string): number | null 
 
 export function findLoginCandidate(db: DbExecutor, email: string): LoginCandidate | null {
   const row = db
-    .select({ id: users.id, passwordHash: users.passwordHash, active: users.active, locale: users.locale })
+    .select({ id: users.id, email: users.email, passwordHash: users.passwordHash, active: users.active, locale: users.locale })
     .from(users)
     .where(sql`lower(${users.email}) = ${normalizeEmail(email)}`)
     .get();

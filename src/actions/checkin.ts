@@ -1,0 +1,40 @@
+/** The monthly check-in on the home page: hours saved with AI this month, or "not now". */
+import { defineAction } from 'astro:actions';
+import { z } from 'astro/zod';
+import { recordActivity } from '../lib/server/activity.ts';
+import { dismissCheckin, saveCheckin } from '../lib/server/checkin.ts';
+import { getConfig } from '../lib/server/config.ts';
+import { getDb } from '../lib/server/db.ts';
+import { requireUser } from './guard.ts';
+
+export const checkin = {
+  save: defineAction({
+    accept: 'form',
+    input: z.strictObject({
+      hoursSaved: z.coerce
+        .number()
+        .min(0)
+        .max(200)
+        .refine((h) => Number.isInteger(h * 2), 'half_hours'),
+      tasks: z.string().trim().max(500).optional(),
+    }),
+    handler: ({ hoursSaved, tasks }, context) => {
+      const user = requireUser(context);
+      const db = getDb();
+      const { timeZone } = getConfig();
+      saveCheckin(db, { userId: user.id, hoursSaved, tasks: tasks || null }, timeZone);
+      recordActivity(db, user.id, timeZone);
+      return { hoursSaved };
+    },
+  }),
+
+  dismiss: defineAction({
+    accept: 'form',
+    input: z.strictObject({}),
+    handler: (_input, context) => {
+      const user = requireUser(context);
+      dismissCheckin(getDb(), user.id, getConfig().timeZone);
+      return { dismissed: true };
+    },
+  }),
+};

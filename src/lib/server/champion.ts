@@ -1,0 +1,155 @@
+/**
+ * The champion's view of one department: each person's progress per tier, who is overdue,
+ * last activity, quiz averages, the questions the department gets wrong most, and the
+ * department's lesson feedback. A handful of grouped queries, whatever the department's size.
+ */
+import { sql } from 'drizzle-orm';
+import type { Catalog } from '../content/catalog.ts';
+import { computeProgress, type Progress } from '../progress.ts';
+import { classify, dueAtFor, type UserAssignment } from './assignments.ts';
+import type { DbExecutor } from './db.ts';
+
+export interface RosterEntry {
+  id: number;
+  email: string;
+  displayName: string;
+  role: 'learner' | 'champion' | 'admin';
+  progress: Progress;
+  lastActivityAt: Date | null;
+  quizAverage: number | null;
+  attempts: number;
+  assignments: UserAssignment[];
+  overdue: UserAssignment[];
+}
+
+export interface DepartmentQuestion {
+  quizId: string;
+  questionId: string;
+  answers: number;
+  correctRate: number;
+  mostChosenWrong: { optionId: string; count: number } | null;
+}
+
+export interface DepartmentFeedback {
+  lessonId: string;
+  rating: number;
+  comment: string | null;
+  displayName: string;
+  updatedAt: Date;
+}
+
+export interface ChampionView {
+  roster: RosterEntry[];
+  questions: DepartmentQuestion[];
+  feedback: DepartmentFeedback[];
+  ratingAverage: number | null;
+  ratingCount: number;
+}
+
+function group<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
+  const map = new Map<K, T[]>();
+  for (const row of rows) {
+    const list = map.get(key(row));
+    if (list) list.push(row);
+    else map.set(key(row), [row]);
+  }
+  return map;
+}
+
+export function championView(db: DbExecutor, catalog: Catalog, departmentId: number, timeZone: string, now = new Date()): ChampionView {
+  const people = db.all<{ id: number; email: string; displayName: string; role: RosterEntry['role'] }>(
+    sql`select id, email, display_name displayName, role from users where department_id = ${departmentId} and active = 1 order by display_name, email`,
+  );
+  const inDept = sql`user_id in (select id from users where department_id = ${departmentId} and active = 1)`;
+  const completions = group(db.all<{ userId: number; lessonId: string }>(sql`select user_id userId, lesson_id lessonId from lesson_completions where ${inDept}`), (r) => r.userId);
+  const quizRows = db.all<{ userId: number; quizId: string; attempts: number; best: number; passed: number; scoreSum: number }>(sql`
+    select user_id userId, quiz_id quizId, count(*) attempts, max(score * 100.0 / max_score) best, max(passed) passed, sum(score * 100.0 / max_score) scoreSum
+    from quiz_attempts where submitted_at is not null and ${inDept} group by user_id, quiz_id`);
+  const quizzes = group(quizRows, (r) => r.userId);
+  const lastActivity = new Map(
+    db
+      .all<{ userId: number; at: number }>(sql`
+        select user_id userId, max(at) at from (
+          select user_id, max(viewed_at) at from lesson_views where ${inDept} group by user_id
+          union all select user_id, max(completed_at) from lesson_completions where ${inDept} group by user_id
+          union all select user_id, max(submitted_at) from quiz_attempts where submitted_at is not null and ${inDept} group by user_id
+        ) group by user_id`)
+      .map((r) => [r.userId, new Date(r.at)]),
+  );
+  const certificates = new Map(
+    db.all<{ userId: number; tierId: string; issuedAt: number }>(sql`select user_id userId, tier_id tierId, issued_at issuedAt from certificates where ${inDept}`).map((c) => [`${c.userId}/${c.tierId}`, new Date(c.issuedAt)]),
+  );
+  const enrolments = group(
+    db.all<{ userId: number; tierId: string; dueDate: string | null; dueDays: number | null; enrolledAt: number }>(sql`
+      select e.user_id userId, a.tier_id tierId, a.due_date dueDate, a.due_days dueDays, e.enrolled_at enrolledAt
+      from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id in (select id from users where department_id = ${departmentId} and active = 1)`),
+    (r) => r.userId,
+  );
+
+  const roster = people.map((person): RosterEntry => {
+    const mine = quizzes.get(person.id) ?? [];
+    const progress = computeProgress(catalog, {
+      completedLessons: new Set((completions.get(person.id) ?? []).map((c) => c.lessonId)),
+      quizzes: new Map(mine.map((q) => [q.quizId, { attempts: q.attempts, bestPercent: Math.round(q.best * 10) / 10, passed: q.passed === 1 }])),
+    });
+    const attempts = mine.reduce((n, q) => n + q.attempts, 0);
+    const byTier = new Map<string, Date | null>();
+    for (const e of enrolments.get(person.id) ?? []) {
+      const due = dueAtFor(e, new Date(e.enrolledAt), timeZone);
+      const current = byTier.get(e.tierId);
+      if (!byTier.has(e.tierId) || (due && (!current || due < current))) byTier.set(e.tierId, due ?? current ?? null);
+    }
+    const assignments = [...byTier].map(([tierId, dueAt]) => {
+      const completedAt = certificates.get(`${person.id}/${tierId}`) ?? null;
+      return { tierId, dueAt, completedAt, status: classify(dueAt, completedAt, now) };
+    });
+    return {
+      ...person,
+      progress,
+      lastActivityAt: lastActivity.get(person.id) ?? null,
+      quizAverage: attempts === 0 ? null : Math.round((mine.reduce((s, q) => s + q.scoreSum, 0) / attempts) * 10) / 10,
+      attempts,
+      assignments,
+      overdue: assignments.filter((a) => a.status === 'overdue'),
+    };
+  });
+
+  const correctOf = new Map<string, Set<string>>();
+  for (const course of catalog.tiers.flatMap((t) => t.courses)) {
+    for (const quiz of course.quizzes) for (const q of quiz.questions) correctOf.set(`${quiz.id}/${q.id}`, new Set(q.correctOptionIds));
+  }
+  const stats = new Map<string, { quizId: string; questionId: string; answers: number; correct: number; wrong: Record<string, number> }>();
+  for (const row of db.all<{ quizId: string; questionId: string; correct: number; chosen: string; n: number }>(sql`
+    select q.quiz_id quizId, a.question_id questionId, a.correct correct, a.chosen_option_ids chosen, count(*) n
+    from attempt_answers a join quiz_attempts q on q.id = a.attempt_id
+    where q.user_id in (select id from users where department_id = ${departmentId} and active = 1)
+    group by q.quiz_id, a.question_id, a.correct, a.chosen_option_ids`)) {
+    const key = `${row.quizId}/${row.questionId}`;
+    let stat = stats.get(key);
+    if (!stat) stats.set(key, (stat = { quizId: row.quizId, questionId: row.questionId, answers: 0, correct: 0, wrong: {} }));
+    stat.answers += row.n;
+    if (row.correct) {
+      stat.correct += row.n;
+      continue;
+    }
+    for (const option of JSON.parse(row.chosen) as string[]) {
+      if (!correctOf.get(key)?.has(option)) stat.wrong[option] = (stat.wrong[option] ?? 0) + row.n;
+    }
+  }
+  const questions: DepartmentQuestion[] = [...stats.values()]
+    .map((s) => {
+      const top = Object.entries(s.wrong).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+      return { quizId: s.quizId, questionId: s.questionId, answers: s.answers, correctRate: s.correct / s.answers, mostChosenWrong: top ? { optionId: top[0], count: top[1] } : null };
+    })
+    .sort((a, b) => a.correctRate - b.correctRate || b.answers - a.answers);
+
+  const feedback = db
+    .all<{ lessonId: string; rating: number; comment: string | null; displayName: string; updatedAt: number }>(sql`
+      select f.lesson_id lessonId, f.rating rating, f.comment comment, u.display_name displayName, f.updated_at updatedAt
+      from lesson_feedback f join users u on u.id = f.user_id
+      where u.department_id = ${departmentId} order by f.updated_at desc limit 20`)
+    .map((f) => ({ ...f, updatedAt: new Date(f.updatedAt) }));
+  const rating = db.get<{ avg: number | null; n: number }>(sql`
+    select avg(f.rating) avg, count(*) n from lesson_feedback f join users u on u.id = f.user_id where u.department_id = ${departmentId}`)!;
+  return { roster, questions, feedback, ratingAverage: rating.avg, ratingCount: rating.n };
+}

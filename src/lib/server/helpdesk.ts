@@ -1,0 +1,52 @@
+/** AI-related help-desk inquiries per month and department: entered one by one or imported all-or-nothing. */
+import { and, desc, eq, isNull } from 'drizzle-orm';
+import { helpdeskInquiries } from '../../../db/schema.ts';
+import { parseHelpdeskCsv, type HelpdeskProblem } from '../helpdesk-csv.ts';
+import type { Db, DbExecutor } from './db.ts';
+import { findDepartmentId } from './user.ts';
+
+export function saveInquiries(
+  db: DbExecutor,
+  input: { month: string; departmentId: number | null; count: number; updatedBy: number },
+  now = new Date(),
+): void {
+  const where = and(
+    eq(helpdeskInquiries.month, input.month),
+    input.departmentId === null ? isNull(helpdeskInquiries.departmentId) : eq(helpdeskInquiries.departmentId, input.departmentId),
+  );
+  const existing = db.select({ id: helpdeskInquiries.id }).from(helpdeskInquiries).where(where).get();
+  if (existing) {
+    db.update(helpdeskInquiries).set({ count: input.count, updatedBy: input.updatedBy, updatedAt: now }).where(eq(helpdeskInquiries.id, existing.id)).run();
+  } else {
+    db.insert(helpdeskInquiries).values({ ...input, updatedAt: now }).run();
+  }
+}
+
+export function listInquiries(db: DbExecutor, limit = 200) {
+  return db.select().from(helpdeskInquiries).orderBy(desc(helpdeskInquiries.month)).limit(limit).all();
+}
+
+export interface HelpdeskImportReport {
+  ok: boolean;
+  saved: number;
+  problems: HelpdeskProblem[];
+}
+
+/** All or nothing: unknown departments are refused (not created) so a typo cannot invent one. */
+export function importInquiriesCsv(db: Db, text: string, updatedBy: number, now = new Date()): HelpdeskImportReport {
+  const { rows, problems } = parseHelpdeskCsv(text);
+  const resolved: { month: string; departmentId: number | null; count: number }[] = [];
+  for (const row of rows) {
+    const departmentId = row.department === null ? null : findDepartmentId(db, row.department);
+    if (row.department !== null && departmentId === null) problems.push({ line: row.line, message: `unknown department "${row.department}"` });
+    else resolved.push({ month: row.month, departmentId, count: row.count });
+  }
+  if (problems.length > 0 || resolved.length === 0) {
+    problems.sort((a, b) => a.line - b.line);
+    return { ok: problems.length === 0 && resolved.length > 0, saved: 0, problems: resolved.length === 0 && problems.length === 0 ? [{ line: 0, message: 'the file has no rows' }] : problems };
+  }
+  db.transaction((tx) => {
+    for (const row of resolved) saveInquiries(tx, { ...row, updatedBy }, now);
+  }, { behavior: 'immediate' });
+  return { ok: true, saved: resolved.length, problems: [] };
+}

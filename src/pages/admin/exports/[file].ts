@@ -1,0 +1,49 @@
+/** CSV and xAPI downloads for admins (the middleware refuses anyone else); each download is audited. */
+import type { APIRoute } from 'astro';
+import { getCatalog } from '../../../lib/server/catalog.ts';
+import { audit } from '../../../lib/server/audit.ts';
+import { getConfig } from '../../../lib/server/config.ts';
+import { getDb } from '../../../lib/server/db.ts';
+import { EXPORT_NAMES, exportCsv, type ExportName } from '../../../lib/server/exports.ts';
+import { clientIp } from '../../../lib/server/request.ts';
+import { xapiStatements } from '../../../lib/server/xapi-export.ts';
+
+export const GET: APIRoute = async (context) => {
+  const user = context.locals.user;
+  if (!user || user.role !== 'admin') return new Response(null, { status: 403 });
+  const file = context.params.file ?? '';
+  const db = getDb();
+  const catalog = await getCatalog();
+  const stamp = new Date().toISOString().slice(0, 10);
+  if (file === 'xapi.json') {
+    audit(db, { actor: user, action: 'export.downloaded', target: { type: 'export', id: 'xapi' }, ip: clientIp(context) });
+    const statements = xapiStatements(db, catalog, { siteUrl: getConfig().siteUrl });
+    const encoder = new TextEncoder();
+    let first = true;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        // A few hundred statements per pull keeps memory flat for large exports.
+        for (let i = 0; i < 500; i++) {
+          const next = statements.next();
+          if (next.done) {
+            controller.enqueue(encoder.encode(first ? '[]' : '\n]'));
+            controller.close();
+            return;
+          }
+          controller.enqueue(encoder.encode(`${first ? '[\n' : ',\n'}${JSON.stringify(next.value.statement)}`));
+          first = false;
+        }
+      },
+    });
+    return new Response(body, {
+      headers: { 'content-type': 'application/json; charset=utf-8', 'content-disposition': `attachment; filename="manabi-xapi-${stamp}.json"` },
+    });
+  }
+  const name = file.replace(/\.csv$/, '') as ExportName;
+  if (!file.endsWith('.csv') || !EXPORT_NAMES.includes(name)) return new Response(null, { status: 404 });
+  const bom = context.url.searchParams.get('bom') === '1';
+  audit(db, { actor: user, action: 'export.downloaded', target: { type: 'export', id: name }, details: { bom }, ip: clientIp(context) });
+  return new Response(exportCsv(db, catalog, name, bom), {
+    headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="manabi-${name}-${stamp}.csv"` },
+  });
+};
