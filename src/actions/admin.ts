@@ -18,7 +18,10 @@ import { createUser, ensureDepartment, findUserIdByEmail } from '../lib/server/u
 import { getUser, setActive, updateUser } from '../lib/server/users-admin.ts';
 import { importUsersCsv } from '../lib/server/users-import.ts';
 import { deleteWave, saveWave } from '../lib/server/waves.ts';
-import { pushXapi } from '../lib/server/xapi-push.ts';
+import { getCatalog } from '../lib/server/catalog.ts';
+import { getConfig } from '../lib/server/config.ts';
+import { xapiStatements } from '../lib/server/xapi-export.ts';
+import { pushStatements } from '../lib/server/xapi-push.ts';
 import { USERS_CSV_MAX_BYTES } from '../lib/users-csv.ts';
 import { HELPDESK_CSV_MAX_BYTES } from '../lib/helpdesk-csv.ts';
 import { requireAdmin } from './guard.ts';
@@ -26,8 +29,8 @@ import { requireAdmin } from './guard.ts';
 const Id = z.coerce.number().int().positive().max(2 ** 31);
 const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
 const Day = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/);
-/** An optional department: empty means none. */
-const OptionalId = z.union([z.literal(''), Id]).transform((v) => (v === '' ? null : v));
+/** An optional id: an empty form field arrives as null (or undefined when the field is optional). */
+const OptionalId = Id.nullish();
 
 async function readUpload(file: unknown, maxBytes: number): Promise<string> {
   if (!(file instanceof File) || file.size === 0) throw new ActionError({ code: 'BAD_REQUEST', message: 'no_file' });
@@ -39,7 +42,8 @@ export const admin = {
   updateUser: defineAction({
     accept: 'form',
     input: z.strictObject({ userId: Id, role: z.enum(ROLES), departmentId: OptionalId }),
-    handler: ({ userId, role, departmentId }, context) => {
+    handler: ({ userId, role, departmentId: rawDepartment }, context) => {
+      const departmentId = rawDepartment ?? null;
       const actor = requireAdmin(context);
       const db = getDb();
       if (userId === actor.id && role !== 'admin') throw new ActionError({ code: 'BAD_REQUEST', message: 'cannot_demote_self' });
@@ -243,7 +247,8 @@ export const admin = {
   saveInquiries: defineAction({
     accept: 'form',
     input: z.strictObject({ month: Month, departmentId: OptionalId, count: z.coerce.number().int().min(0).max(10_000_000) }),
-    handler: ({ month, departmentId, count }, context) => {
+    handler: ({ month, departmentId: rawDepartment, count }, context) => {
+      const departmentId = rawDepartment ?? null;
       const actor = requireAdmin(context);
       const db = getDb();
       saveInquiries(db, { month, departmentId, count, updatedBy: actor.id });
@@ -283,7 +288,9 @@ export const admin = {
     handler: async (_input, context) => {
       const actor = requireAdmin(context);
       const db = getDb();
-      const result = await pushXapi(db);
+      const { siteUrl, xapi } = getConfig();
+      if (!xapi) throw new ActionError({ code: 'BAD_REQUEST', message: 'XAPI_ENDPOINT is not set' });
+      const result = await pushStatements(db, xapiStatements(db, await getCatalog(), { siteUrl }), xapi);
       audit(db, { actor, action: 'xapi.pushed', details: { ...result }, ip: clientIp(context) });
       return result;
     },

@@ -2,8 +2,7 @@
  * CSV exports streamed with csv-stringify (correct quoting; optional UTF-8 BOM for Excel):
  * users with progress, completions, attempts with per-question answers, a department roster.
  */
-import { Readable } from 'node:stream';
-import { stringify } from 'csv-stringify';
+import { stringify } from 'csv-stringify/sync';
 import type { Catalog } from '../content/catalog.ts';
 import { computeProgress } from '../progress.ts';
 import type { Db } from './db.ts';
@@ -13,16 +12,35 @@ export const EXPORT_NAMES: readonly ExportName[] = ['users', 'completions', 'att
 
 const iso = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '' : new Date(ms).toISOString());
 
-/** A streaming CSV response body from rows produced lazily. */
+/**
+ * A streaming CSV response body from rows produced lazily, a chunk per pull. An error while
+ * producing rows ends this one response (the download is cut off), never the server.
+ */
 export function csvStream(header: string[], rows: Iterable<unknown[]>, bom: boolean): ReadableStream<Uint8Array> {
-  const stringifier = stringify({ header: true, columns: header, bom, record_delimiter: 'windows' });
-  const source = Readable.from(
-    (function* () {
-      yield* rows;
-    })(),
-  );
-  source.pipe(stringifier);
-  return Readable.toWeb(stringifier) as unknown as ReadableStream<Uint8Array>;
+  const iterator = rows[Symbol.iterator]();
+  const encoder = new TextEncoder();
+  let first = true;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      try {
+        const chunk: unknown[][] = [];
+        for (let next = iterator.next(); !next.done; next = iterator.next()) {
+          chunk.push(next.value);
+          if (chunk.length >= 500) break;
+        }
+        if (chunk.length === 0 && !first) {
+          controller.close();
+          return;
+        }
+        const text = stringify(chunk, { header: first, columns: header, bom: first && bom, record_delimiter: 'windows' });
+        first = false;
+        controller.enqueue(encoder.encode(text));
+        if (chunk.length < 500) controller.close();
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+  });
 }
 
 function* paged<T>(db: Db, query: string, params: unknown[] = [], pageSize = 2000): Generator<T> {
@@ -54,9 +72,9 @@ export function* userProgressRows(db: Db, catalog: Catalog, departmentId: number
   const passedOf = db.$client.prepare('select distinct quiz_id from quiz_attempts where user_id = ? and passed = 1').pluck();
   const certificatesOf = db.$client.prepare('select tier_id, issued_at from certificates where user_id = ?');
   const lastActivityOf = db.$client.prepare(
-    `select max(at) from (select max(viewed_at) at from lesson_views where user_id = ?1
-      union all select max(completed_at) from lesson_completions where user_id = ?1
-      union all select max(submitted_at) from quiz_attempts where user_id = ?1)`,
+    `select max(at) from (select max(viewed_at) at from lesson_views where user_id = @id
+      union all select max(completed_at) from lesson_completions where user_id = @id
+      union all select max(submitted_at) from quiz_attempts where user_id = @id)`,
   ).pluck();
   const where = departmentId === null ? 'true' : 't.department_id = ?';
   for (const user of paged<UserRecordRow>(
@@ -77,7 +95,7 @@ export function* userProgressRows(db: Db, catalog: Catalog, departmentId: number
       user.role,
       user.active ? 'yes' : 'no',
       iso(user.created),
-      iso(lastActivityOf.get(user.id) as number | null),
+      iso(lastActivityOf.get({ id: user.id }) as number | null),
       ...tiers.flatMap((tier) => {
         const tp = progress.tier(tier.id)!;
         return [`${tp.lessonsDone}/${tp.lessonsTotal}`, `${tp.quizzesPassed}/${tp.quizzesTotal}`, iso(certificates.get(tier.id))];

@@ -6,10 +6,8 @@
  */
 import { xapiDeliveries } from '../../../db/schema.ts';
 import { XAPI_VERSION } from '../xapi.ts';
-import { getCatalog } from './catalog.ts';
-import { getConfig } from './config.ts';
 import type { Db } from './db.ts';
-import { xapiStatements, type KeyedStatement } from './xapi-export.ts';
+import type { KeyedStatement } from './xapi-export.ts';
 
 export interface PushResult {
   sent: number;
@@ -26,13 +24,6 @@ export interface PushOptions {
   batchSize?: number;
   retries?: number;
   fetch?: typeof fetch;
-}
-
-export async function pushXapi(db: Db, override: Partial<PushOptions> = {}): Promise<PushResult> {
-  const config = getConfig();
-  const target = { ...config.xapi, ...override };
-  if (!target.endpoint) return { sent: 0, alreadyDelivered: 0, batches: 0, error: 'XAPI_ENDPOINT is not set' };
-  return pushStatements(db, xapiStatements(db, await getCatalog(), { siteUrl: config.siteUrl }), target as PushOptions);
 }
 
 export async function pushStatements(db: Db, statements: Iterable<KeyedStatement>, options: PushOptions): Promise<PushResult> {
