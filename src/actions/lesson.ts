@@ -44,7 +44,7 @@ export const lesson = {
       const { catalog, course } = await findLesson(lessonId);
       const db = getDb();
       requireUnlocked(db, catalog, user.id, course);
-      saveFeedback(db, { userId: user.id, lessonId, rating, comment: comment || null, locale: context.locals.locale });
+      saveFeedback(db, { userId: user.id, lessonId, rating, comment: comment || null, locale: context.locals.locale }, getConfig().timeZone);
       recordActivity(db, user.id, getConfig().timeZone);
       return { lessonId, rating };
     },

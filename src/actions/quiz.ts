@@ -79,7 +79,7 @@ export const quiz = {
         // Nothing is stored: the page shows which questions still need an answer, with the choices kept.
         return { status: 'incomplete' as const, attemptId: submission.attemptId, unanswered: problems.map((p) => p.questionId) };
       }
-      const result = submitAttempt(db, catalog, user, node, submission.attemptId, submission.answers);
+      const result = submitAttempt(db, catalog, user, node, submission.attemptId, submission.answers, getConfig().timeZone);
       if (result.status === 'not_found') throw new ActionError({ code: 'NOT_FOUND', message: 'No such attempt.' });
       if (result.status === 'submitted') recordActivity(db, user.id, getConfig().timeZone);
       return {

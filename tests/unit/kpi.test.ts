@@ -8,6 +8,7 @@ import { activityMonths, attemptAnswers, certificates, checkins, helpdeskInquiri
 import { combineFacts, computeKpis, targetMet, type DepartmentFacts, type KpiSet } from '../../src/lib/kpi.ts';
 import { ensureDefaultAssignments, syncEnrolments } from '../../src/lib/server/assignments.ts';
 import { correctOptionsOf, loadFacts, periodOf } from '../../src/lib/server/kpi.ts';
+import { rebuildRollups } from '../../src/lib/server/rollups.ts';
 import { ensureDepartment } from '../../src/lib/server/user.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
@@ -90,8 +91,10 @@ beforeAll(async () => {
   db.insert(lessonFeedback).values({ userId: u.s1!, lessonId: 'safe-use-basics', rating: 4, locale: 'ja', updatedAt: at('2026-11-08T10:00:00') }).run();
   db.insert(lessonFeedback).values({ userId: u.h1!, lessonId: 'safe-use-basics', rating: 2, comment: 'わかりにくい', locale: 'ja', updatedAt: at('2026-11-09T10:00:00') }).run();
 
-  facts = loadFacts(db, catalog, period, TZ);
-  baselineFacts = loadFacts(db, catalog, baselinePeriod, TZ);
+  // The rows above were written directly, not through the write paths: derive the roll-ups.
+  rebuildRollups(db, catalog, TZ);
+  facts = loadFacts(db, period);
+  baselineFacts = loadFacts(db, baselinePeriod);
 });
 
 afterAll(() => t?.cleanup());

@@ -79,10 +79,10 @@ export function targetStatuses(kpis: KpiSet, targets: WaveTarget[]): TargetStatu
 export function loadDashboard(db: DbExecutor, catalog: Catalog, filter: DashboardFilter, timeZone: string, locale: Locale): DashboardData {
   const period = periodOf(filter.from, filter.to, timeZone);
   const baselinePeriod = getBaseline(db);
-  const facts = loadFacts(db, catalog, period, timeZone);
-  const baselineFacts = baselinePeriod ? loadFacts(db, catalog, periodOf(baselinePeriod.from, baselinePeriod.to, timeZone), timeZone) : null;
-  const correct = correctOptionsOf(catalog);
+  const facts = loadFacts(db, period);
   const basePeriod = baselinePeriod ? periodOf(baselinePeriod.from, baselinePeriod.to, timeZone) : null;
+  const baselineFacts = basePeriod ? loadFacts(db, basePeriod) : null;
+  const correct = correctOptionsOf(catalog);
   const kpisFor = (ids: (number | null)[] | null): KpiSet =>
     computeKpis(
       combineFacts(facts, ids),

@@ -31,7 +31,7 @@ function emptyFacts(departmentId: Key): DepartmentFacts {
 }
 
 /** Facts per department (plus one for users and inquiries without a department) over `period`. */
-export function loadFacts(db: DbExecutor, catalog: Catalog, period: Period, timeZone: string): DepartmentFacts[] {
+export function loadFacts(db: DbExecutor, period: Period): DepartmentFacts[] {
   const facts = new Map<Key, DepartmentFacts>();
   const of = (id: Key): DepartmentFacts => {
     let f = facts.get(id);
@@ -43,23 +43,30 @@ export function loadFacts(db: DbExecutor, catalog: Catalog, period: Period, time
   if (period.months.length === 0) return [...facts.values()];
   const from = period.months[0]!;
   const to = period.months.at(-1)!;
-  const startMs = startOfMonth(from, timeZone).getTime();
   const endMs = period.monthEnds.at(-1)!;
 
   for (const row of db.all<{ d: Key; n: number }>(sql`select department_id d, count(*) n from users where active = 1 group by department_id`)) {
     of(row.d).headcount = row.n;
   }
 
-  for (const row of db.all<{ d: Key; m: string; n: number }>(sql`
-    select u.department_id d, a.month m, count(*) n from activity_months a join users u on u.id = a.user_id
-    where a.month between ${from} and ${to} group by u.department_id, a.month`)) {
-    of(row.d).activeByMonth[row.m] = row.n;
-  }
-
-  for (const row of db.all<{ d: Key; m: string; s: number; n: number }>(sql`
-    select u.department_id d, c.month m, sum(c.hours_saved) s, count(c.hours_saved) n from checkins c join users u on u.id = c.user_id
-    where c.month between ${from} and ${to} and c.hours_saved is not null group by u.department_id, c.month`)) {
-    of(row.d).hoursByMonth[row.m] = { sum: row.s, respondents: row.n };
+  // Monthly measures from the roll-up kept current by every write (see rollups.ts).
+  for (const row of db.all<{ d: number; m: string; active: number; hs: number; hn: number; at: number; ap: number; ss: number; rs: number; rc: number }>(sql`
+    select department_id d, month m, active_users active, hours_sum hs, hours_respondents hn, attempts at, attempts_passed ap,
+      score_sum ss, rating_sum rs, rating_count rc
+    from kpi_department_months where month between ${from} and ${to}`)) {
+    const f = of(row.d === 0 ? null : row.d);
+    if (row.active) f.activeByMonth[row.m] = (f.activeByMonth[row.m] ?? 0) + row.active;
+    if (row.hn) f.hoursByMonth[row.m] = { sum: row.hs, respondents: row.hn };
+    if (row.at) {
+      f.quiz.byMonth[row.m] = { attempts: row.at, passed: row.ap, scoreSum: row.ss };
+      f.quiz.attempts += row.at;
+      f.quiz.scoreSum += row.ss;
+    }
+    if (row.rc) {
+      f.ratings.byMonth[row.m] = { sum: row.rs, count: row.rc };
+      f.ratings.sum += row.rs;
+      f.ratings.count += row.rc;
+    }
   }
 
   for (const row of db.all<{ d: Key; m: string; n: number }>(sql`
@@ -79,79 +86,27 @@ export function loadFacts(db: DbExecutor, catalog: Catalog, period: Period, time
     if (row.at !== null) tier.completedAt.push(row.at);
   }
 
-  // Quiz pairs (learner × quiz) up to the end of the period: attempted, passed, first attempt passed.
+  // Learner × quiz pairs up to the end of the period: attempted, passed, first attempt passed.
   for (const row of db.all<{ d: Key; pairs: number; passed: number; first: number }>(sql`
-    with ranked as (
-      select q.user_id, q.quiz_id, q.passed,
-        row_number() over (partition by q.user_id, q.quiz_id order by q.submitted_at, q.id) rn
-      from quiz_attempts q where q.submitted_at is not null and q.submitted_at <= ${endMs}
-    ),
-    pairs as (
-      select user_id, quiz_id, max(passed) passed, max(case when rn = 1 then passed end) first from ranked group by user_id, quiz_id
-    )
-    select u.department_id d, count(*) pairs, sum(p.passed) passed, sum(p.first) first
-    from pairs p join users u on u.id = p.user_id group by u.department_id`)) {
+    select u.department_id d, count(*) pairs, sum(p.passed_at is not null and p.passed_at <= ${endMs}) passed, sum(p.first_passed) first
+    from quiz_pairs p join users u on u.id = p.user_id where p.first_at <= ${endMs} group by u.department_id`)) {
     const q = of(row.d).quiz;
     q.pairs = row.pairs;
     q.pairsPassed = row.passed;
     q.pairsFirstPassed = row.first;
   }
 
-  // Timestamps to local months inside SQL, exactly at the zone's month boundaries.
-  const monthOf = (column: ReturnType<typeof sql.raw>) =>
-    sql.join([sql`case`, ...period.months.map((m, i) => sql`when ${column} <= ${period.monthEnds[i]!} then ${m}`), sql`end`], sql` `);
-
-  // Attempts within the period, per month: the pass-rate and score trend, and the mean score.
-  for (const row of db.all<{ d: Key; month: string; n: number; passed: number; score: number }>(sql`
-    select u.department_id d, ${monthOf(sql.raw('q.submitted_at'))} month, count(*) n, sum(q.passed) passed, sum(q.score * 100.0 / q.max_score) score
-    from quiz_attempts q join users u on u.id = q.user_id
-    where q.submitted_at between ${startMs} and ${endMs} group by u.department_id, month`)) {
-    const month = row.month;
-    const q = of(row.d).quiz;
-    const m = (q.byMonth[month] ??= { attempts: 0, passed: 0, scoreSum: 0 });
-    m.attempts += row.n;
-    m.passed += row.passed;
-    m.scoreSum += row.score;
-    q.attempts += row.n;
-    q.scoreSum += row.score;
+  // Per question, from the roll-ups: answers, correct ones, and the options wrong answers chose.
+  for (const row of db.all<{ d: number; quiz: string; question: string; answers: number; correct: number }>(sql`
+    select department_id d, quiz_id quiz, question_id question, sum(answers) answers, sum(correct) correct
+    from kpi_question_months where month between ${from} and ${to} group by department_id, quiz_id, question_id`)) {
+    of(row.d === 0 ? null : row.d).questions[`${row.quiz}/${row.question}`] = { answers: row.answers, correct: row.correct, wrongOptions: {} };
   }
-
-  for (const row of db.all<{ d: Key; month: string; s: number; n: number }>(sql`
-    select u.department_id d, ${monthOf(sql.raw('f.updated_at'))} month, sum(f.rating) s, count(*) n
-    from lesson_feedback f join users u on u.id = f.user_id
-    where f.updated_at between ${startMs} and ${endMs} group by u.department_id, month`)) {
-    const month = row.month;
-    const r = of(row.d).ratings;
-    const m = (r.byMonth[month] ??= { sum: 0, count: 0 });
-    m.sum += row.s;
-    m.count += row.n;
-    r.sum += row.s;
-    r.count += row.n;
-  }
-
-  // Per question: answers grouped by the exact choice, then folded into option counts.
-  const correctOf = new Map<string, Set<string>>();
-  for (const tier of catalog.tiers) {
-    for (const course of tier.courses) {
-      for (const quiz of course.quizzes) for (const q of quiz.questions) correctOf.set(`${quiz.id}/${q.id}`, new Set(q.correctOptionIds));
-    }
-  }
-  for (const row of db.all<{ d: Key; quiz: string; question: string; correct: number; chosen: string; n: number }>(sql`
-    select u.department_id d, q.quiz_id quiz, a.question_id question, a.correct correct, a.chosen_option_ids chosen, count(*) n
-    from attempt_answers a join quiz_attempts q on q.id = a.attempt_id join users u on u.id = q.user_id
-    where q.submitted_at between ${startMs} and ${endMs}
-    group by u.department_id, q.quiz_id, a.question_id, a.correct, a.chosen_option_ids`)) {
-    const key = `${row.quiz}/${row.question}`;
-    const stat = (of(row.d).questions[key] ??= { answers: 0, correct: 0, wrongOptions: {} });
-    stat.answers += row.n;
-    if (row.correct) {
-      stat.correct += row.n;
-      continue;
-    }
-    const correct = correctOf.get(key) ?? new Set<string>();
-    for (const option of JSON.parse(row.chosen) as string[]) {
-      if (!correct.has(option)) stat.wrongOptions[option] = (stat.wrongOptions[option] ?? 0) + row.n;
-    }
+  for (const row of db.all<{ d: number; quiz: string; question: string; option: string; n: number }>(sql`
+    select department_id d, quiz_id quiz, question_id question, option_id option, sum(count) n
+    from kpi_wrong_options where month between ${from} and ${to} group by department_id, quiz_id, question_id, option_id`)) {
+    const stat = of(row.d === 0 ? null : row.d).questions[`${row.quiz}/${row.question}`];
+    if (stat) stat.wrongOptions[row.option] = row.n;
   }
   return [...facts.values()];
 }

@@ -9,6 +9,7 @@ import type { Catalog, QuizNode } from '../content/catalog.ts';
 import { attemptLayout, gradeAnswers, type Grade } from '../quiz.ts';
 import type { Db, DbExecutor } from './db.ts';
 import { issueDueCertificates } from './progress.ts';
+import { rollupAttempt } from './rollups.ts';
 import { generateSecureRandomString } from './session.ts';
 
 export function findOpenAttempt(db: DbExecutor, userId: number, quizId: string): QuizAttempt | null {
@@ -71,6 +72,7 @@ export function submitAttempt(
   quiz: QuizNode,
   attemptId: string,
   answers: ReadonlyMap<string, readonly string[]>,
+  timeZone: string,
   now = new Date(),
 ): SubmitResult {
   return db.transaction(
@@ -93,6 +95,20 @@ export function submitAttempt(
         .where(and(eq(quizAttempts.id, attemptId), isNull(quizAttempts.submittedAt)))
         .run().changes;
       if (updated !== 1) throw new Error('attempt changed during submission');
+      rollupAttempt(
+        tx,
+        {
+          userId: user.id,
+          quizId: quiz.id,
+          submittedAt: now,
+          score: grade.score,
+          maxScore: grade.maxScore,
+          passed: grade.passed,
+          answers: grade.answers,
+          correctOptions: new Map(quiz.questions.map((q) => [q.id, q.correctOptionIds])),
+        },
+        timeZone,
+      );
       const certificatesIssued = grade.passed ? issueDueCertificates(tx, catalog, user, now) : [];
       return { status: 'submitted', grade, certificatesIssued };
     },
