@@ -6,6 +6,7 @@ import mdx from '@astrojs/mdx';
 import node from '@astrojs/node';
 import { contentCheck } from './src/integrations/content-check.ts';
 import { searchIndex } from './src/integrations/search-index.ts';
+import { serverOutput } from './src/integrations/server-output.ts';
 
 // Another content folder (tests, benchmarks) gets its own content-layer cache, so it never
 // leaves stale entries behind for the real curriculum.
@@ -18,7 +19,7 @@ export default defineConfig({
   output: 'server',
   ...(cacheDir ? { cacheDir } : {}),
   adapter: node({ mode: 'standalone' }),
-  integrations: [contentCheck(), mdx(), searchIndex()],
+  integrations: [contentCheck(), mdx(), searchIndex(), serverOutput()],
   server: { port: 4321 },
   vite: {
     build: {

@@ -39,20 +39,30 @@ export function startOfMonth(month: string, timeZone: string): Date {
   return new Date(new TZDate(year, m - 1, 1, timeZone).getTime());
 }
 
+/** Intl formatters are costly to build: one per language, zone and style, reused. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(locale: 'ja' | 'en', timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${timeZone}|${JSON.stringify(options)}`;
+  let format = formatters.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', { ...options, timeZone });
+    formatters.set(key, format);
+  }
+  return format;
+}
+
 /** A date for people: 2026年11月27日 / 27 November 2026. */
 export function formatDate(date: Date, locale: 'ja' | 'en', timeZone: string): string {
-  return new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', { timeZone, dateStyle: 'long' }).format(date);
+  return formatter(locale, timeZone, { dateStyle: 'long' }).format(date);
 }
 
 /** A date and time for people: 2026/11/27 18:05 / 27 Nov 2026, 18:05. */
 export function formatDateTime(date: Date, locale: 'ja' | 'en', timeZone: string): string {
-  return new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', { timeZone, dateStyle: 'medium', timeStyle: 'short' }).format(date);
+  return formatter(locale, timeZone, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }
 
 /** A `YYYY-MM` month for people: 2026年11月 / Nov 2026. */
 export function formatMonth(month: string, locale: 'ja' | 'en'): string {
   const [year, m] = month.split('-').map(Number) as [number, number];
-  return new Intl.DateTimeFormat(locale === 'ja' ? 'ja-JP' : 'en-GB', { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(
-    new Date(Date.UTC(year, m - 1, 1)),
-  );
+  return formatter(locale, 'UTC', { year: 'numeric', month: 'short' }).format(new Date(Date.UTC(year, m - 1, 1)));
 }

@@ -37,9 +37,22 @@ async function loadCatalog(): Promise<Catalog> {
   return buildCatalog(corpus);
 }
 
-/** The rendered MDX body of one language version of a lesson. */
-export async function renderLesson(entryId: string): Promise<Awaited<ReturnType<typeof render>> | null> {
-  const entry = await getEntry('lessons', entryId);
-  if (!entry) return null;
-  return render(entry);
+type Rendered = Awaited<ReturnType<typeof render>>;
+const rendered = new Map<string, Promise<Rendered | null>>();
+
+/**
+ * The rendered MDX body of one language version of a lesson. The result (a component) is the
+ * same for every request, so it is kept; `astro dev` always renders afresh.
+ */
+export function renderLesson(entryId: string): Promise<Rendered | null> {
+  const cached = rendered.get(entryId);
+  if (cached && !import.meta.env.DEV) return cached;
+  const loading = (async () => {
+    const entry = await getEntry('lessons', entryId);
+    return entry ? render(entry) : null;
+  })();
+  // A failed load is not kept, so the next request tries again.
+  loading.catch(() => rendered.delete(entryId));
+  rendered.set(entryId, loading);
+  return loading;
 }

@@ -114,32 +114,22 @@ export function championView(db: DbExecutor, catalog: Catalog, departmentId: num
     };
   });
 
-  const correctOf = new Map<string, Set<string>>();
-  for (const course of catalog.tiers.flatMap((t) => t.courses)) {
-    for (const quiz of course.quizzes) for (const q of quiz.questions) correctOf.set(`${quiz.id}/${q.id}`, new Set(q.correctOptionIds));
-  }
-  const stats = new Map<string, { quizId: string; questionId: string; answers: number; correct: number; wrong: Record<string, number> }>();
-  for (const row of db.all<{ quizId: string; questionId: string; correct: number; chosen: string; n: number }>(sql`
-    select q.quiz_id quizId, a.question_id questionId, a.correct correct, a.chosen_option_ids chosen, count(*) n
-    from attempt_answers a join quiz_attempts q on q.id = a.attempt_id
-    where q.user_id in (select id from users where department_id = ${departmentId} and active = 1)
-    group by q.quiz_id, a.question_id, a.correct, a.chosen_option_ids`)) {
+  // Per question, from the KPI roll-ups of this department (all time).
+  const wrong = new Map<string, Record<string, number>>();
+  for (const row of db.all<{ quizId: string; questionId: string; optionId: string; n: number }>(sql`
+    select quiz_id quizId, question_id questionId, option_id optionId, sum(count) n
+    from kpi_wrong_options where department_id = ${departmentId} group by quiz_id, question_id, option_id`)) {
     const key = `${row.quizId}/${row.questionId}`;
-    let stat = stats.get(key);
-    if (!stat) stats.set(key, (stat = { quizId: row.quizId, questionId: row.questionId, answers: 0, correct: 0, wrong: {} }));
-    stat.answers += row.n;
-    if (row.correct) {
-      stat.correct += row.n;
-      continue;
-    }
-    for (const option of JSON.parse(row.chosen) as string[]) {
-      if (!correctOf.get(key)?.has(option)) stat.wrong[option] = (stat.wrong[option] ?? 0) + row.n;
-    }
+    wrong.set(key, { ...wrong.get(key), [row.optionId]: row.n });
   }
-  const questions: DepartmentQuestion[] = [...stats.values()]
-    .map((s) => {
-      const top = Object.entries(s.wrong).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
-      return { quizId: s.quizId, questionId: s.questionId, answers: s.answers, correctRate: s.correct / s.answers, mostChosenWrong: top ? { optionId: top[0], count: top[1] } : null };
+  const questions: DepartmentQuestion[] = db
+    .all<{ quizId: string; questionId: string; answers: number; correct: number }>(sql`
+      select quiz_id quizId, question_id questionId, sum(answers) answers, sum(correct) correct
+      from kpi_question_months where department_id = ${departmentId} group by quiz_id, question_id`)
+    .filter((q) => q.answers > 0)
+    .map((q) => {
+      const top = Object.entries(wrong.get(`${q.quizId}/${q.questionId}`) ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+      return { quizId: q.quizId, questionId: q.questionId, answers: q.answers, correctRate: q.correct / q.answers, mostChosenWrong: top ? { optionId: top[0], count: top[1] } : null };
     })
     .sort((a, b) => a.correctRate - b.correctRate || b.answers - a.answers);
 

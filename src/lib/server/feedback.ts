@@ -1,18 +1,21 @@
 /** Lesson feedback ("Was this helpful?" 1–5 and a comment): one row per user and lesson, changeable. */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { lessonFeedback, type LessonFeedback } from '../../../db/schema.ts';
 import type { Locale } from '../locales.ts';
 import { monthKey } from '../dates.ts';
 import type { Db, DbExecutor } from './db.ts';
+import { prepared } from './prepared.ts';
 import { rollupRating } from './rollups.ts';
 
 export function getFeedback(db: DbExecutor, userId: number, lessonId: string): LessonFeedback | null {
   return (
-    db
-      .select()
-      .from(lessonFeedback)
-      .where(and(eq(lessonFeedback.userId, userId), eq(lessonFeedback.lessonId, lessonId)))
-      .get() ?? null
+    prepared(db, 'feedback.get', () =>
+      db
+        .select()
+        .from(lessonFeedback)
+        .where(and(eq(lessonFeedback.userId, sql.placeholder('userId')), eq(lessonFeedback.lessonId, sql.placeholder('lessonId'))))
+        .prepare(),
+    ).get({ userId, lessonId }) ?? null
   );
 }
 

@@ -8,26 +8,31 @@ import type { Catalog } from '../content/catalog.ts';
 import { dayKey } from '../dates.ts';
 import { computeProgress, type LearnerRecord, type QuizRecord } from '../progress.ts';
 import { recordActivity } from './activity.ts';
+import { prepared } from './prepared.ts';
 import { generateSecureRandomString } from './session.ts';
 import type { Db, DbExecutor } from './db.ts';
 
 export function loadLearnerRecord(db: DbExecutor, userId: number): LearnerRecord {
-  const completed = db
-    .select({ lessonId: lessonCompletions.lessonId })
-    .from(lessonCompletions)
-    .where(eq(lessonCompletions.userId, userId))
-    .all();
-  const quizzes = db
-    .select({
-      quizId: quizAttempts.quizId,
-      attempts: sql<number>`count(*)`,
-      best: sql<number | null>`max(${quizAttempts.score} * 100.0 / ${quizAttempts.maxScore})`,
-      passed: sql<number>`max(${quizAttempts.passed})`,
-    })
-    .from(quizAttempts)
-    .where(and(eq(quizAttempts.userId, userId), isNotNull(quizAttempts.submittedAt)))
-    .groupBy(quizAttempts.quizId)
-    .all();
+  const completed = prepared(db, 'learner.completions', () =>
+    db
+      .select({ lessonId: lessonCompletions.lessonId })
+      .from(lessonCompletions)
+      .where(eq(lessonCompletions.userId, sql.placeholder('userId')))
+      .prepare(),
+  ).all({ userId });
+  const quizzes = prepared(db, 'learner.quizzes', () =>
+    db
+      .select({
+        quizId: quizAttempts.quizId,
+        attempts: sql<number>`count(*)`,
+        best: sql<number | null>`max(${quizAttempts.score} * 100.0 / ${quizAttempts.maxScore})`,
+        passed: sql<number>`max(${quizAttempts.passed})`,
+      })
+      .from(quizAttempts)
+      .where(and(eq(quizAttempts.userId, sql.placeholder('userId')), isNotNull(quizAttempts.submittedAt)))
+      .groupBy(quizAttempts.quizId)
+      .prepare(),
+  ).all({ userId });
   return {
     completedLessons: new Set(completed.map((c) => c.lessonId)),
     quizzes: new Map<string, QuizRecord>(
@@ -40,11 +45,13 @@ export function loadLearnerRecord(db: DbExecutor, userId: number): LearnerRecord
 }
 
 export function completedAt(db: DbExecutor, userId: number, lessonId: string): Date | null {
-  const row = db
-    .select({ at: lessonCompletions.completedAt })
-    .from(lessonCompletions)
-    .where(and(eq(lessonCompletions.userId, userId), eq(lessonCompletions.lessonId, lessonId)))
-    .get();
+  const row = prepared(db, 'learner.completedAt', () =>
+    db
+      .select({ at: lessonCompletions.completedAt })
+      .from(lessonCompletions)
+      .where(and(eq(lessonCompletions.userId, sql.placeholder('userId')), eq(lessonCompletions.lessonId, sql.placeholder('lessonId'))))
+      .prepare(),
+  ).get({ userId, lessonId });
   return row?.at ?? null;
 }
 
@@ -82,7 +89,13 @@ export function completeLesson(
 
 /** The analytics record of opening a lesson: at most one row per user, lesson and day (and the month's activity). */
 export function recordLessonView(db: DbExecutor, userId: number, lessonId: string, timeZone: string, now = new Date()): void {
-  const inserted = db.insert(lessonViews).values({ userId, lessonId, day: dayKey(now, timeZone), viewedAt: now }).onConflictDoNothing().run();
+  const inserted = prepared(db, 'lessonViews.insert', () =>
+    db
+      .insert(lessonViews)
+      .values({ userId: sql.placeholder('userId'), lessonId: sql.placeholder('lessonId'), day: sql.placeholder('day'), viewedAt: sql.placeholder('viewedAt') })
+      .onConflictDoNothing()
+      .prepare(),
+  ).run({ userId, lessonId, day: dayKey(now, timeZone), viewedAt: now });
   if (inserted.changes === 1) recordActivity(db, userId, timeZone, now);
 }
 
