@@ -458,7 +458,7 @@ Left alone: Astro re-creating a module job for the route on each request (about 
 | complete lesson (POST form) | ${w.completeLesson.rps.median} | ${lat(w.completeLesson.latencyMs)} | ${w.completeLesson.ok} | ${w.completeLesson.fiveXX} | ${w.completeLesson.rowsCreated} new completions |
 | submit quiz (POST form, 8 questions) | ${w.submitQuiz.rps.median} | ${lat(w.submitQuiz.latencyMs)} | ${w.submitQuiz.ok} | ${w.submitQuiz.fiveXX} | ${w.submitQuiz.attemptsStored} attempts stored |
 
-Every completion request names a new (learner, lesson) pair and every quiz request a distinct open attempt, so each 2xx/3xx should be one new row: completions ${w.completeLesson.rowsCreated} for ${w.completeLesson.ok} answers; attempts ${w.submitQuiz.attemptsStored} for ${w.submitQuiz.ok} answers. Statuses: ${JSON.stringify(w.completeLesson.statuses)} / ${JSON.stringify(w.submitQuiz.statuses)}.
+Every completion request names a new (learner, lesson) pair and every quiz request a distinct open attempt, so each answered request is one new row: completions ${w.completeLesson.rowsCreated} for ${w.completeLesson.ok} answers; attempts ${w.submitQuiz.attemptsStored} for ${w.submitQuiz.ok} answers. The few more rows than answers are the requests still in flight when each timed run stopped: the server completed them, the load tool no longer counted the replies. Statuses: ${JSON.stringify(w.completeLesson.statuses)} / ${JSON.stringify(w.submitQuiz.statuses)}.
 
 ## 3. Dashboard at 20,000 users
 
