@@ -21,6 +21,27 @@ export default defineConfig({
   adapter: node({ mode: 'standalone' }),
   integrations: [contentCheck(), mdx(), searchIndex(), serverOutput()],
   server: { port: 4321 },
+  security: {
+    checkOrigin: true,
+    // CSV uploads (users, help-desk) are up to 5 MiB.
+    actionBodySizeLimit: 6 * 1024 * 1024,
+    csp: {
+      algorithm: 'SHA-256',
+      directives: [
+        "default-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "form-action 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+      ],
+      // Search in the browser runs Pagefind's WebAssembly.
+      scriptDirective: { resources: ["'self'", "'wasm-unsafe-eval'"] },
+      styleDirective: { resources: ["'self'"] },
+    },
+  },
   vite: {
     build: {
       rollupOptions: {

@@ -73,7 +73,7 @@ function rssMb(pid: number): { rss: number; peak: number } {
 }
 
 async function startServer(outDir: string, databasePath: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [path.join(outDir, 'server/entry.mjs')], {
+  const child = spawn(process.execPath, ['src/cli/serve.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -82,7 +82,7 @@ async function startServer(outDir: string, databasePath: string, port: number): 
       PORT: String(port),
       DATABASE_PATH: databasePath,
       SEARCH_INDEX_DIR: path.join(outDir, 'search/pagefind'),
-      ASTRO_NODE_LOGGING: 'disabled',
+      MANABI_DIST: outDir,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

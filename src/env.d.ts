@@ -8,5 +8,7 @@ declare namespace App {
     /** The language of this page: from the URL (`/en/…`), else Japanese. */
     locale: import('./lib/locales.ts').Locale;
     t: import('./lib/i18n/index.ts').Translator;
+    /** Set by a throttled action: the seconds for the Retry-After header. */
+    retryAfter?: number;
   }
 }

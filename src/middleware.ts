@@ -19,6 +19,7 @@ import { localePath, splitLocale } from './lib/paths.ts';
 import { getConfig } from './lib/server/config.ts';
 import { audit } from './lib/server/audit.ts';
 import { getDb } from './lib/server/db.ts';
+import { logger, requestIdOf } from './lib/server/log.ts';
 import { clientIp } from './lib/server/request.ts';
 import { deleteSessionCookie, readSessionCookie } from './lib/server/session-cookie.ts';
 import { validateSessionToken } from './lib/server/session.ts';
@@ -111,4 +112,23 @@ const guard = defineMiddleware((context, next) => {
   return context.rewrite(localePath(context.locals.locale, '/403'));
 });
 
-export const onRequest = sequence(locale, originCheck, session, guard);
+/**
+ * Outermost: logs errors as JSON with the request id (the page a visitor sees stays the generic
+ * 500 page) and adds Retry-After to a throttled answer.
+ */
+const errorsAndRetry = defineMiddleware(async (context, next) => {
+  let response: Response;
+  try {
+    response = await next();
+  } catch (error) {
+    logger.error({ requestId: requestIdOf(context.request), route: context.routePattern, err: error }, 'request failed');
+    throw error;
+  }
+  if (context.locals.retryAfter !== undefined) {
+    response = new Response(response.body, response);
+    response.headers.set('retry-after', String(context.locals.retryAfter));
+  }
+  return response;
+});
+
+export const onRequest = sequence(errorsAndRetry, locale, originCheck, session, guard);

@@ -2,11 +2,10 @@
  * `npm start`: build if needed, migrate, seed a demo organisation into an empty database
  * (never with NODE_ENV=production), then serve on http://localhost:4321 (PORT/HOST respected).
  */
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { databasePath, openDatabase, prepareProgramme } from '../lib/server/db.ts';
 import { seedDemo } from '../lib/server/seed.ts';
-import { BUILD_MARKER, buildIfStale } from './build-if-stale.ts';
+import { buildIfStale } from './build-if-stale.ts';
+import { serve } from './serve.ts';
 
 const production = process.env.NODE_ENV === 'production';
 process.env.PORT ??= '4321';
@@ -35,4 +34,4 @@ prepareProgramme(db);
 db.$client.close();
 
 console.log(`Database: ${file}`);
-await import(pathToFileURL(path.resolve(BUILD_MARKER)).href);
+await serve();
