@@ -9,7 +9,8 @@ import { getConfig } from '../lib/server/config.ts';
 import { audit } from '../lib/server/audit.ts';
 import { getDb } from '../lib/server/db.ts';
 import { clientIp } from '../lib/server/request.ts';
-import { hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyDummyPassword, verifyPassword } from '../lib/server/password.ts';
+import { checkPasswordPolicy, hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyDummyPassword, verifyPassword } from '../lib/server/password.ts';
+import { consumeSignInAttempt } from '../lib/server/rate-limit.ts';
 import { consumeLoginToken } from '../lib/server/login-link.ts';
 import { deleteSessionCookie, setSessionCookie } from '../lib/server/session-cookie.ts';
 import { createSession, deleteSession, deleteUserSessions } from '../lib/server/session.ts';
@@ -27,6 +28,12 @@ export const auth = {
     }),
     handler: async (input, context) => {
       const db = getDb();
+      const wait = await consumeSignInAttempt(clientIp(context), input.email);
+      if (wait !== null) {
+        context.locals.retryAfter = wait;
+        audit(db, { actor: null, actorLabel: input.email, action: 'auth.sign_in_failed', details: { reason: 'throttled' }, ip: clientIp(context) });
+        throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: 'login.throttled' });
+      }
       const candidate = findLoginCandidate(db, input.email);
       const passwordOk = candidate?.passwordHash
         ? await verifyPassword(candidate.passwordHash, input.password)
@@ -56,7 +63,11 @@ export const auth = {
     accept: 'form',
     input: z.strictObject({
       token: z.string().regex(/^[a-z2-9]{24}\.[a-z2-9]{24}$/, 'link.invalid'),
-      password: z.string().min(PASSWORD_MIN_LENGTH, 'password.tooShort').max(PASSWORD_MAX_LENGTH, 'password.tooLong'),
+      password: z
+        .string()
+        .min(PASSWORD_MIN_LENGTH, 'password.tooShort')
+        .max(PASSWORD_MAX_LENGTH, 'password.tooLong')
+        .refine((p) => checkPasswordPolicy(p) !== 'common', 'password.common'),
     }),
     handler: async ({ token, password }, context) => {
       const db = getDb();
@@ -81,6 +92,44 @@ export const auth = {
       setSessionCookie(context.cookies, context.url, sessionToken, session.expiresAt);
       audit(db, { actor: user, action: 'auth.link_used', details: { method: 'link' }, ip: clientIp(context) });
       return { next: localePath(user.locale, '/home') };
+    },
+  }),
+
+  /** A signed-in user changes their password: the current one first; every other session ends. */
+  changePassword: defineAction({
+    accept: 'form',
+    input: z.strictObject({
+      currentPassword: z.string().min(1, 'password.currentRequired').max(PASSWORD_MAX_LENGTH, 'password.currentRequired'),
+      newPassword: z
+        .string()
+        .min(PASSWORD_MIN_LENGTH, 'password.tooShort')
+        .max(PASSWORD_MAX_LENGTH, 'password.tooLong')
+        .refine((p) => checkPasswordPolicy(p) !== 'common', 'password.common'),
+    }),
+    handler: async ({ currentPassword, newPassword }, context) => {
+      const user = context.locals.user;
+      const session = context.locals.session;
+      if (!user || !session) throw new ActionError({ code: 'UNAUTHORIZED', message: 'Sign-in required.' });
+      const db = getDb();
+      const wait = await consumeSignInAttempt(clientIp(context), user.email);
+      if (wait !== null) {
+        context.locals.retryAfter = wait;
+        throw new ActionError({ code: 'TOO_MANY_REQUESTS', message: 'login.throttled' });
+      }
+      const stored = db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, user.id)).get()?.hash ?? null;
+      const ok = stored ? await verifyPassword(stored, currentPassword) : await verifyDummyPassword(currentPassword);
+      if (!ok) throw new ActionError({ code: 'BAD_REQUEST', message: 'password.currentWrong' });
+      if (newPassword === currentPassword) throw new ActionError({ code: 'BAD_REQUEST', message: 'password.same' });
+      const passwordHash = await hashPassword(newPassword);
+      const ended = db.transaction(
+        (tx) => {
+          setPasswordHash(tx, user.id, passwordHash);
+          return deleteUserSessions(tx, user.id, session.id);
+        },
+        { behavior: 'immediate' },
+      );
+      audit(db, { actor: user, action: 'user.password_set', target: { type: 'user', id: user.id }, details: { otherSessionsEnded: ended }, ip: clientIp(context) });
+      return { ended };
     },
   }),
 

@@ -45,5 +45,6 @@ export async function readPassword(fromStdin: boolean, email: string): Promise<P
   const problem = checkPasswordPolicy(input.password);
   if (problem === 'too_short') return { error: `the password must be at least ${PASSWORD_MIN_LENGTH} characters.` };
   if (problem === 'too_long') return { error: `the password must be at most ${PASSWORD_MAX_LENGTH} characters.` };
+  if (problem === 'common') return { error: 'that password is on the list of common passwords; choose another.' };
   return input;
 }

@@ -3,6 +3,7 @@
  * Policy: 8–256 characters, no composition rules, never truncated.
  */
 import { hash, verify } from '@node-rs/argon2';
+import { dictionary } from '@zxcvbn-ts/language-common';
 
 /** `Algorithm.Argon2id`; the package declares it as a `const enum`, which isolated modules cannot inline. */
 const ARGON2ID = 2;
@@ -38,13 +39,21 @@ export async function verifyDummyPassword(password: string): Promise<false> {
   return false;
 }
 
-export type PasswordProblem = 'too_short' | 'too_long';
+export type PasswordProblem = 'too_short' | 'too_long' | 'common';
 
-/** Counts characters (code points), not UTF-16 units or bytes. */
+let common: Set<string> | null = null;
+/** The bundled list of common passwords (zxcvbn-ts's ~49,000), loaded on first use. */
+function commonPasswords(): Set<string> {
+  common ??= new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
+  return common;
+}
+
+/** Counts characters (code points), not UTF-16 units or bytes; refuses well-known passwords, whatever their case. */
 export function checkPasswordPolicy(password: string): PasswordProblem | null {
   const length = [...password].length;
   if (length < PASSWORD_MIN_LENGTH) return 'too_short';
   if (length > PASSWORD_MAX_LENGTH) return 'too_long';
+  if (commonPasswords().has(password.toLowerCase())) return 'common';
   return null;
 }
 
