@@ -22,12 +22,35 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'security',
+          root,
+          include: ['tests/security/**/*.test.ts'],
+          globalSetup: ['tests/helpers/global-build.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
           name: 'e2e',
           root,
           include: ['tests/e2e/**/*.test.ts'],
           globalSetup: ['tests/helpers/global-build.ts'],
           testTimeout: 90_000,
           hookTimeout: 90_000,
+        },
+      },
+      {
+        // Slow on purpose (kill -9 cycles, 20 s of load, thousands of fuzzed bodies): its own
+        // command, `npm run test:reliability`, which CI runs after `npm test`.
+        test: {
+          name: 'reliability',
+          root,
+          include: ['tests/reliability/**/*.test.ts'],
+          globalSetup: ['tests/helpers/global-build.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
         },
       },
     ],

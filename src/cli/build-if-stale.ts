@@ -36,14 +36,38 @@ export function isBuildStale({ root = process.cwd(), outDir = 'dist', contentDir
 export function buildIfStale(options: BuildOptions = {}): void {
   const { root = process.cwd(), outDir = 'dist', contentDir } = options;
   if (!isBuildStale(options)) return;
-  console.log(`Building Manabi into ${outDir}/ (missing or older than the sources)…`);
-  const astro = path.join(root, 'node_modules', 'astro', 'bin', 'astro.mjs');
-  const result = spawnSync(process.execPath, [astro, 'build', '--outDir', outDir], {
-    cwd: root,
-    stdio: 'inherit',
-    env: contentDir ? { ...process.env, MANABI_CONTENT_DIR: contentDir } : process.env,
-  });
-  if (result.status !== 0) throw new Error('The build failed; see the messages above.');
+  // Several test runs may start at once: one builds, the others wait and then find it fresh.
+  const lock = path.join(root, `${outDir.replace(/\/+$/, '')}.build-lock`);
+  acquire(lock);
+  try {
+    if (!isBuildStale(options)) return;
+    console.log(`Building Manabi into ${outDir}/ (missing or older than the sources)…`);
+    const astro = path.join(root, 'node_modules', 'astro', 'bin', 'astro.mjs');
+    const result = spawnSync(process.execPath, [astro, 'build', '--outDir', outDir], {
+      cwd: root,
+      stdio: 'inherit',
+      env: contentDir ? { ...process.env, MANABI_CONTENT_DIR: contentDir } : process.env,
+    });
+    if (result.status !== 0) throw new Error('The build failed; see the messages above.');
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** A lock directory (mkdir is atomic); one left behind by a killed build expires after 10 minutes. */
+function acquire(lock: string): void {
+  const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 10 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
+      else Atomics.wait(sleeper, 0, 0, 500);
+    }
+  }
 }
 
 if (import.meta.main) {
