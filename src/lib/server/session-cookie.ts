@@ -1,14 +1,20 @@
 /**
  * The session cookie: HttpOnly, SameSite=Lax, Path=/, and over https Secure with the
- * `__Host-` prefix (no Domain, so no subdomain can set or read it).
+ * `__Host-` prefix (no Domain, so no subdomain can set or read it). Production counts as
+ * https even when the request arrives as plain http from the TLS-terminating proxy in front.
  */
 import type { AstroCookies } from 'astro';
+import { getConfig } from './config.ts';
 
 const PLAIN_NAME = 'manabi_session';
 const HOST_NAME = '__Host-manabi_session';
 
+function secure(url: URL): boolean {
+  return url.protocol === 'https:' || getConfig().production;
+}
+
 export function sessionCookieName(url: URL): string {
-  return url.protocol === 'https:' ? HOST_NAME : PLAIN_NAME;
+  return secure(url) ? HOST_NAME : PLAIN_NAME;
 }
 
 export function readSessionCookie(cookies: AstroCookies, url: URL): string | null {
@@ -19,7 +25,7 @@ export function setSessionCookie(cookies: AstroCookies, url: URL, token: string,
   cookies.set(sessionCookieName(url), token, {
     httpOnly: true,
     sameSite: 'lax',
-    secure: url.protocol === 'https:',
+    secure: secure(url),
     path: '/',
     expires: expiresAt,
   });
@@ -29,7 +35,7 @@ export function deleteSessionCookie(cookies: AstroCookies, url: URL): void {
   cookies.set(sessionCookieName(url), '', {
     httpOnly: true,
     sameSite: 'lax',
-    secure: url.protocol === 'https:',
+    secure: secure(url),
     path: '/',
     maxAge: 0,
   });
