@@ -23,6 +23,8 @@ import { generateOrganisation } from './organisation.ts';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const WORK = path.join(ROOT, '.test-builds');
 const TZ = 'Asia/Tokyo';
+/** The server runs with NODE_ENV=production, where the session cookie has the `__Host-` prefix. */
+const SESSION_COOKIE = '__Host-manabi_session';
 const QUICK = process.env.BENCH_QUICK === '1';
 const RUNS = QUICK ? 1 : 3;
 const SECONDS = QUICK ? 3 : 10;
@@ -240,7 +242,7 @@ async function main(): Promise<void> {
     }
   });
   prepareProgramme(db);
-  for (const writer of writers) writer.cookie = `manabi_session=${createSession(db, writer.id, SESSION_LIFETIME).token}`;
+  for (const writer of writers) writer.cookie = `${SESSION_COOKIE}=${createSession(db, writer.id, SESSION_LIFETIME).token}`;
   db.transaction((tx) => {
     for (const writer of writers) {
       for (const quiz of basicQuizzes) {
@@ -253,10 +255,10 @@ async function main(): Promise<void> {
     }
   });
   const readers = db.$client.prepare("select id from users where email like 'user%@bench.example' limit 500").all() as { id: number }[];
-  const readerCookies = readers.map((r) => `manabi_session=${createSession(db, r.id, SESSION_LIFETIME).token}`);
+  const readerCookies = readers.map((r) => `${SESSION_COOKIE}=${createSession(db, r.id, SESSION_LIFETIME).token}`);
   const userId = (email: string) => (db.$client.prepare('select id from users where email = ?').get(email) as { id: number }).id;
-  const adminCookie = `manabi_session=${createSession(db, userId(people.adminEmail), SESSION_LIFETIME).token}`;
-  const championCookie = `manabi_session=${createSession(db, userId(people.championEmail), SESSION_LIFETIME).token}`;
+  const adminCookie = `${SESSION_COOKIE}=${createSession(db, userId(people.adminEmail), SESSION_LIFETIME).token}`;
+  const championCookie = `${SESSION_COOKIE}=${createSession(db, userId(people.championEmail), SESSION_LIFETIME).token}`;
   db.$client.pragma('wal_checkpoint(TRUNCATE)');
   db.$client.close();
 
@@ -276,7 +278,10 @@ async function main(): Promise<void> {
       home: await pageWeight(base, '/home', readerCookies[0]!),
       quiz: await pageWeight(base, `/quiz/${basicQuizzes[0]!.id}`, readerCookies[0]!),
     };
-    const lessonHtml = await (await fetch(`${base}${lessonPath}`, { headers: { cookie: readerCookies[0]! } })).text();
+    const lessonResponse = await fetch(`${base}${lessonPath}`, { headers: { cookie: readerCookies[0]! }, redirect: 'manual' });
+    // A signed-in lesson or nothing: a redirect to sign-in would measure the wrong page.
+    if (lessonResponse.status !== 200) throw new Error(`the lesson page answered ${lessonResponse.status}, not 200: is the session cookie right?`);
+    const lessonHtml = await lessonResponse.text();
     fs.writeFileSync(path.join(WORK, 'bench/client/bench-static.html'), 'x'.repeat(Buffer.byteLength(lessonHtml)));
 
     log('lesson page vs static file, 50 connections');
