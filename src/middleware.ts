@@ -62,10 +62,30 @@ const originCheck = defineMiddleware((context, next) => {
   return next();
 });
 
+const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
+
+/**
+ * Every Manabi action accepts forms only. Any other body posted to an action (a page's
+ * `?_action=…` or `/_actions/…`) is refused here with 415: Astro would otherwise parse a JSON
+ * body itself, and a malformed one throws there, which answered 500.
+ */
+const formActionsOnly = defineMiddleware((context, next) => {
+  if (context.request.method !== 'POST' || context.isPrerendered) return next();
+  const isAction = context.routePattern === ACTION_RPC_ROUTE || context.url.searchParams.has('_action');
+  const type = (context.request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (isAction && !FORM_TYPES.has(type)) {
+    return new Response('Actions accept form submissions only.', { status: 415, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  }
+  return next();
+});
+
+/** Routes that never need to know who is asking: the health check must answer even when the database cannot. */
+const SESSIONLESS_ROUTES = new Set(['/healthz']);
+
 const session = defineMiddleware((context, next) => {
   context.locals.user = null;
   context.locals.session = null;
-  if (context.isPrerendered) return next();
+  if (context.isPrerendered || SESSIONLESS_ROUTES.has(context.routePattern)) return next();
   const token = readSessionCookie(context.cookies, context.url);
   if (token === null) return next();
   const { sessionIdleMs, sessionMaxAgeMs } = getConfig();
@@ -114,7 +134,8 @@ const guard = defineMiddleware((context, next) => {
 
 /**
  * Outermost: logs errors as JSON with the request id (the page a visitor sees stays the generic
- * 500 page) and adds Retry-After to a throttled answer.
+ * 500 page) and adds Retry-After to a throttled answer. An action that failed unexpectedly
+ * answers a generic message: Astro would put the error's own message (SQL, file paths) in it.
  */
 const errorsAndRetry = defineMiddleware(async (context, next) => {
   let response: Response;
@@ -124,6 +145,15 @@ const errorsAndRetry = defineMiddleware(async (context, next) => {
     logger.error({ requestId: requestIdOf(context.request), route: context.routePattern, err: error }, 'request failed');
     throw error;
   }
+  if (context.routePattern === ACTION_RPC_ROUTE && response.status >= 500) {
+    const detail = (await response.text()).slice(0, 1000);
+    logger.error({ requestId: requestIdOf(context.request), route: context.url.pathname.slice(0, 200), status: response.status, detail }, 'action failed');
+    const headers = new Headers(response.headers);
+    headers.delete('content-length');
+    headers.set('content-type', 'application/json');
+    const body = JSON.stringify({ type: 'AstroActionError', code: 'INTERNAL_SERVER_ERROR', status: response.status, message: 'Server error.' });
+    response = new Response(body, { status: response.status, headers });
+  }
   if (context.locals.retryAfter !== undefined) {
     response = new Response(response.body, response);
     response.headers.set('retry-after', String(context.locals.retryAfter));
@@ -131,4 +161,4 @@ const errorsAndRetry = defineMiddleware(async (context, next) => {
   return response;
 });
 
-export const onRequest = sequence(errorsAndRetry, locale, originCheck, session, guard);
+export const onRequest = sequence(errorsAndRetry, locale, originCheck, session, guard, formActionsOnly);

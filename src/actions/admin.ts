@@ -4,12 +4,13 @@
  */
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
-import { ROLES, TARGET_KPIS } from '../../db/schema.ts';
+import { inArray } from 'drizzle-orm';
+import { departments, ROLES, TARGET_KPIS, waves } from '../../db/schema.ts';
 import { isValidEmail } from '../lib/email.ts';
 import { TIER_IDS } from '../lib/content/schemas.ts';
 import { createAssignment, deleteAssignment, syncEnrolments } from '../lib/server/assignments.ts';
 import { audit } from '../lib/server/audit.ts';
-import { getDb } from '../lib/server/db.ts';
+import { getDb, type DbExecutor } from '../lib/server/db.ts';
 import { importInquiriesCsv, saveInquiries } from '../lib/server/helpdesk.ts';
 import { createLoginToken } from '../lib/server/login-link.ts';
 import { clientIp } from '../lib/server/request.ts';
@@ -32,6 +33,23 @@ const Day = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/);
 /** An optional id: an empty form field arrives as null (or undefined when the field is optional). */
 const OptionalId = Id.nullish();
 
+/**
+ * Refuses ids of departments or waves that do not exist (a forged or stale form): the foreign
+ * keys would refuse them too, but as an error thrown mid-write, which answered 500.
+ */
+function requireExisting(
+  db: DbExecutor,
+  table: typeof departments | typeof waves,
+  ids: readonly number[],
+  message: string,
+  code: 'BAD_REQUEST' | 'NOT_FOUND' = 'BAD_REQUEST',
+): void {
+  const wanted = [...new Set(ids)];
+  if (wanted.length === 0) return;
+  const found = db.select({ id: table.id }).from(table).where(inArray(table.id, wanted)).all().length;
+  if (found !== wanted.length) throw new ActionError({ code, message });
+}
+
 async function readUpload(file: unknown, maxBytes: number): Promise<string> {
   if (!(file instanceof File) || file.size === 0) throw new ActionError({ code: 'BAD_REQUEST', message: 'no_file' });
   if (file.size > maxBytes) throw new ActionError({ code: 'CONTENT_TOO_LARGE', message: 'file_too_large' });
@@ -47,7 +65,13 @@ export const admin = {
       const actor = requireAdmin(context);
       const db = getDb();
       if (userId === actor.id && role !== 'admin') throw new ActionError({ code: 'BAD_REQUEST', message: 'cannot_demote_self' });
-      const change = db.transaction((tx) => updateUser(tx, userId, { role, departmentId }), { behavior: 'immediate' });
+      const change = db.transaction(
+        (tx) => {
+          if (departmentId !== null) requireExisting(tx, departments, [departmentId], 'unknown_department');
+          return updateUser(tx, userId, { role, departmentId });
+        },
+        { behavior: 'immediate' },
+      );
       if (!change) throw new ActionError({ code: 'NOT_FOUND', message: 'No such user.' });
       audit(db, { actor, action: 'user.updated', target: { type: 'user', id: userId }, details: { ...change }, ip: clientIp(context) });
       return { userId };
@@ -61,7 +85,8 @@ export const admin = {
       const actor = requireAdmin(context);
       if (userId === actor.id && !active) throw new ActionError({ code: 'BAD_REQUEST', message: 'cannot_deactivate_self' });
       const db = getDb();
-      const changed = db.transaction((tx) => setActive(tx, userId, active), { behavior: 'immediate' });
+      const changed = db.transaction((tx) => (getUser(tx, userId) ? setActive(tx, userId, active) : null), { behavior: 'immediate' });
+      if (changed === null) throw new ActionError({ code: 'NOT_FOUND', message: 'No such user.' });
       if (changed) {
         audit(db, { actor, action: active ? 'user.reactivated' : 'user.deactivated', target: { type: 'user', id: userId }, ip: clientIp(context) });
       }
@@ -167,7 +192,14 @@ export const admin = {
               : null;
       if (!due) throw new ActionError({ code: 'BAD_REQUEST', message: 'due_missing' });
       const db = getDb();
-      const id = db.transaction((tx) => createAssignment(tx, { tierId: input.tierId, target, due, createdBy: actor.id }), { behavior: 'immediate' });
+      const id = db.transaction(
+        (tx) => {
+          if (target.kind === 'department') requireExisting(tx, departments, [target.departmentId], 'unknown_department');
+          if (target.kind === 'wave') requireExisting(tx, waves, [target.waveId], 'unknown_wave');
+          return createAssignment(tx, { tierId: input.tierId, target, due, createdBy: actor.id });
+        },
+        { behavior: 'immediate' },
+      );
       audit(db, { actor, action: 'assignment.created', target: { type: 'assignment', id }, details: { tierId: input.tierId, target, due }, ip: clientIp(context) });
       return { id };
     },
@@ -224,7 +256,12 @@ export const admin = {
       if (input.endDate < input.startDate) throw new ActionError({ code: 'BAD_REQUEST', message: 'end_before_start' });
       const db = getDb();
       const id = db.transaction(
-        (tx) => saveWave(tx, { ...input, description: input.description || null }, input.waveId),
+        (tx) => {
+          if (input.waveId !== null) requireExisting(tx, waves, [input.waveId], 'No such wave.', 'NOT_FOUND');
+          requireExisting(tx, departments, input.departmentIds, 'unknown_department');
+          // A department listed twice is one department (the form's checkboxes cannot repeat one; a forged form can).
+          return saveWave(tx, { ...input, departmentIds: [...new Set(input.departmentIds)], description: input.description || null }, input.waveId);
+        },
         { behavior: 'immediate' },
       );
       audit(db, { actor, action: input.waveId ? 'wave.updated' : 'wave.created', target: { type: 'wave', id }, details: { name: input.name, departments: input.departmentIds.length, targets: input.targets }, ip: clientIp(context) });
@@ -251,6 +288,7 @@ export const admin = {
       const departmentId = rawDepartment ?? null;
       const actor = requireAdmin(context);
       const db = getDb();
+      if (departmentId !== null) requireExisting(db, departments, [departmentId], 'unknown_department');
       saveInquiries(db, { month, departmentId, count, updatedBy: actor.id });
       audit(db, { actor, action: 'helpdesk.saved', details: { month, departmentId, count }, ip: clientIp(context) });
       return { month };

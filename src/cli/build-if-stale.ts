@@ -57,6 +57,8 @@ export function buildIfStale(options: BuildOptions = {}): void {
 /** A lock directory (mkdir is atomic); one left behind by a killed build expires after 10 minutes. */
 function acquire(lock: string): void {
   const sleeper = new Int32Array(new SharedArrayBuffer(4));
+  // The lock sits next to the output folder, whose parent (e.g. .test-builds/) a fresh checkout lacks.
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
   for (;;) {
     try {
       fs.mkdirSync(lock);

@@ -1,0 +1,283 @@
+/**
+ * Shared pieces of the reliability suite: seeding many users quickly, and a learner client
+ * that drives the lesson and quiz forms over real HTTP exactly as a browser's plain POST
+ * forms do, and tells an acknowledged write (the success answer the code gives) from a
+ * refused one and from no answer at all (connection lost).
+ *
+ * What "success" is, read from the pages (src/pages/[...locale]/…):
+ * - lesson.complete, posted to the lesson page: the page answers a successful action with a
+ *   post/redirect/get `303` to `/learn/<course>/<lesson>#progress`; a failed action renders
+ *   the page with the error's status (4xx/5xx). Nothing else counts as success.
+ * - quiz.start, posted to the quiz page: `303` to `/quiz/<quiz>#questions` (the attempt id is
+ *   then read from the quiz page's hidden `attemptId` field, as the browser's next form has it).
+ * - quiz.submit, posted to the quiz page: `303` to `/quiz/<quiz>/attempts/<attemptId>` (graded
+ *   and stored, or stored before by the same attempt); an incomplete submission renders `400`,
+ *   someone else's or an unknown attempt `404`.
+ */
+import { randomInt } from 'node:crypto';
+import type { Catalog, QuizNode } from '../../src/lib/content/catalog.ts';
+import { computeProgress, type LearnerRecord, type QuizRecord } from '../../src/lib/progress.ts';
+import { gradeAnswers } from '../../src/lib/quiz.ts';
+import type { Db } from '../../src/lib/server/db.ts';
+import { hashPassword } from '../../src/lib/server/password.ts';
+import { createUser, ensureDepartment } from '../../src/lib/server/user.ts';
+import type { Role } from '../../db/schema.ts';
+
+export const PASSWORD = 'reliability password 1';
+
+export interface SeededUser {
+  id: number;
+  email: string;
+  name: string;
+}
+
+let sharedHash: Promise<string> | null = null;
+
+/** Creates users that all share one password (hashed once: argon2 per user would dominate the setup). */
+export async function seedUsers(
+  db: Db,
+  count: number,
+  options: { prefix: string; role?: Role; department?: string; password?: string },
+): Promise<SeededUser[]> {
+  const passwordHash = options.password ? await hashPassword(options.password) : await (sharedHash ??= hashPassword(PASSWORD));
+  const departmentId = ensureDepartment(db, options.department ?? '営業部');
+  const users: SeededUser[] = [];
+  for (let i = 0; i < count; i++) {
+    const name = `${options.prefix}${i}`;
+    const email = `${name}@example.com`;
+    users.push({ id: createUser(db, { email, displayName: name, role: options.role ?? 'learner', departmentId, passwordHash }), email, name });
+  }
+  return users;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function pickOne<T>(items: readonly T[]): T {
+  return items[randomInt(items.length)]!;
+}
+
+/** Status tallies of every request a client made (page loads included). */
+export class Tally {
+  requests = 0;
+  ok = 0; // 2xx and 3xx
+  client = 0; // 4xx
+  server = 0; // 5xx
+  noAnswer = 0; // connection refused or reset, timeout
+  serverErrors: string[] = [];
+  clientErrors: string[] = [];
+
+  count(what: string, status: number): void {
+    this.requests++;
+    if (status >= 500) {
+      this.server++;
+      if (this.serverErrors.length < 20) this.serverErrors.push(`${status} ${what}`);
+    } else if (status >= 400) {
+      this.client++;
+      if (this.clientErrors.length < 20) this.clientErrors.push(`${status} ${what}`);
+    } else this.ok++;
+  }
+}
+
+export type Outcome = { kind: 'ack' } | { kind: 'refused'; status: number } | { kind: 'no-answer'; error: string };
+
+/** One quiz answer sheet: question id → chosen option ids. */
+export type Answers = Map<string, string[]>;
+
+/** All-correct, or per question a wrong choice (single: another option; multiple: a subset that is not the key). */
+export function answerSheet(quiz: QuizNode, correct: boolean | 'random'): Answers {
+  const answers: Answers = new Map();
+  for (const question of quiz.questions) {
+    const right = correct === true || (correct === 'random' && randomInt(3) > 0);
+    if (right) {
+      answers.set(question.id, [...question.correctOptionIds]);
+      continue;
+    }
+    const wrong = question.optionIds.filter((o) => !question.correctOptionIds.includes(o));
+    if (question.correctOptionIds.length === 1 || wrong.length === 0) {
+      answers.set(question.id, [pickOne(wrong.length > 0 ? wrong : question.optionIds)]);
+    } else {
+      // multiple choice: one wrong option plus some of the right ones
+      answers.set(question.id, [pickOne(wrong), ...question.correctOptionIds.filter(() => randomInt(2) === 0)]);
+    }
+  }
+  return answers;
+}
+
+export function answerFields(quizId: string, attemptId: string, answers: Answers): [string, string][] {
+  const fields: [string, string][] = [['quizId', quizId], ['attemptId', attemptId]];
+  for (const [questionId, chosen] of answers) for (const option of chosen) fields.push([`answer.${questionId}`, option]);
+  return fields;
+}
+
+/**
+ * A signed-in learner driving the forms. It keeps its own record of what the server
+ * acknowledged, so it only tries steps the learning path allows (locks, attempt limits).
+ */
+export class LearnerClient {
+  readonly completed = new Set<string>();
+  /** quiz id → acknowledged submitted attempt ids, and whether one of them passed. */
+  readonly submitted = new Map<string, Set<string>>();
+  readonly passed = new Set<string>();
+
+  readonly user: SeededUser;
+  cookie: string;
+  private readonly catalog: Catalog;
+  private readonly tally: Tally;
+  private readonly timeoutMs: number;
+
+  constructor(user: SeededUser, cookie: string, catalog: Catalog, tally: Tally, timeoutMs = 15_000) {
+    this.user = user;
+    this.cookie = cookie;
+    this.catalog = catalog;
+    this.tally = tally;
+    this.timeoutMs = timeoutMs;
+  }
+
+  record(): LearnerRecord {
+    const quizzes = new Map<string, QuizRecord>();
+    for (const [quizId, attempts] of this.submitted) {
+      quizzes.set(quizId, { attempts: attempts.size, bestPercent: null, passed: this.passed.has(quizId) });
+    }
+    return { completedLessons: this.completed, quizzes };
+  }
+
+  /** Lessons and quizzes this learner may use now, by its own record of acknowledged writes. */
+  openSteps(): { lessons: { courseId: string; lessonId: string }[]; quizzes: QuizNode[] } {
+    const progress = computeProgress(this.catalog, this.record());
+    const lessons: { courseId: string; lessonId: string }[] = [];
+    const quizzes: QuizNode[] = [];
+    for (const tier of progress.tiers) {
+      for (const course of tier.courses) {
+        if (course.lock) continue;
+        for (const lesson of course.course.lessons) lessons.push({ courseId: course.course.id, lessonId: lesson.id });
+        for (const { quiz, record } of course.quizzes) {
+          if (quiz.maxAttempts === null || record.attempts < quiz.maxAttempts) quizzes.push(quiz);
+        }
+      }
+    }
+    return { lessons, quizzes };
+  }
+
+  private async request(base: string, method: 'GET' | 'POST', path: string, fields?: [string, string][]): Promise<Response | { error: string }> {
+    try {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        redirect: 'manual',
+        headers:
+          method === 'POST'
+            ? { 'content-type': 'application/x-www-form-urlencoded', origin: base, cookie: this.cookie }
+            : { cookie: this.cookie },
+        body: fields ? new URLSearchParams(fields) : undefined,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      this.tally.count(`${method} ${path}`, response.status);
+      return response;
+    } catch (error) {
+      this.tally.requests++;
+      this.tally.noAnswer++;
+      return { error: String((error as Error).cause ?? error) };
+    }
+  }
+
+  /** Reads the body to its end (the answer is complete only then); a reset mid-body is "no answer". */
+  private async finish(response: Response): Promise<string | null> {
+    try {
+      return await response.text();
+    } catch {
+      return null;
+    }
+  }
+
+  async complete(base: string, courseId: string, lessonId: string): Promise<Outcome> {
+    const path = `/learn/${courseId}/${lessonId}`;
+    const response = await this.request(base, 'POST', `${path}?_action=lesson.complete`, [['lessonId', lessonId]]);
+    if ('error' in response) return { kind: 'no-answer', error: response.error };
+    const body = await this.finish(response);
+    if (response.status === 303 && response.headers.get('location') === `${path}#progress`) {
+      this.completed.add(lessonId);
+      return { kind: 'ack' };
+    }
+    if (body === null) return { kind: 'no-answer', error: 'body cut off' };
+    return { kind: 'refused', status: response.status };
+  }
+
+  /** Starts (or resumes) an attempt; the attempt id as the quiz page then shows it, or the outcome that stopped it. */
+  async start(base: string, quizId: string): Promise<{ outcome: Outcome; attemptId: string | null }> {
+    const path = `/quiz/${quizId}`;
+    const response = await this.request(base, 'POST', `${path}?_action=quiz.start`, [['quizId', quizId]]);
+    if ('error' in response) return { outcome: { kind: 'no-answer', error: response.error }, attemptId: null };
+    await this.finish(response);
+    if (response.status !== 303 || response.headers.get('location') !== `${path}#questions`) {
+      return { outcome: { kind: 'refused', status: response.status }, attemptId: null };
+    }
+    const page = await this.request(base, 'GET', path);
+    if ('error' in page) return { outcome: { kind: 'ack' }, attemptId: null };
+    const html = await this.finish(page);
+    const attemptId = page.status === 200 && html ? (/name="attemptId" value="([a-z2-9]{24})"/.exec(html)?.[1] ?? null) : null;
+    return { outcome: { kind: 'ack' }, attemptId };
+  }
+
+  async submit(base: string, quizId: string, attemptId: string, answers: Answers): Promise<Outcome> {
+    const path = `/quiz/${quizId}`;
+    const response = await this.request(base, 'POST', `${path}?_action=quiz.submit`, answerFields(quizId, attemptId, answers));
+    if ('error' in response) return { kind: 'no-answer', error: response.error };
+    const body = await this.finish(response);
+    if (response.status === 303 && response.headers.get('location') === `${path}/attempts/${attemptId}`) {
+      const quiz = this.catalog.quiz(quizId)!;
+      if (!this.submitted.has(quizId)) this.submitted.set(quizId, new Set());
+      this.submitted.get(quizId)!.add(attemptId);
+      if (gradeAnswers(quiz, answers).passed) this.passed.add(quizId);
+      return { kind: 'ack' };
+    }
+    if (body === null) return { kind: 'no-answer', error: 'body cut off' };
+    return { kind: 'refused', status: response.status };
+  }
+}
+
+export interface AcknowledgedSubmission {
+  userId: number;
+  quizId: string;
+  /**
+   * The answer sheets acknowledged for this attempt: one, or for a double submission with
+   * different choices, each of them; exactly one must be stored, whole (not a mix of two).
+   */
+  answers: Answers[];
+}
+
+/**
+ * Checks each acknowledged submission against the database: the attempt is the user's, of that
+ * quiz, submitted, graded as the answers grade, and every answer stored as sent. Returns the
+ * problems (empty when every one is there).
+ */
+export function missingSubmissions(sqlite: import('better-sqlite3').Database, catalog: Catalog, submissions: ReadonlyMap<string, AcknowledgedSubmission>): string[] {
+  const attempt = sqlite.prepare<[string], { user_id: number; quiz_id: string; submitted_at: number | null; score: number | null; max_score: number | null; passed: number | null }>(
+    'select user_id, quiz_id, submitted_at, score, max_score, passed from quiz_attempts where id = ?',
+  );
+  const answerRows = sqlite.prepare<[string], { question_id: string; chosen_option_ids: string; correct: number }>(
+    'select question_id, chosen_option_ids, correct from attempt_answers where attempt_id = ? order by question_id',
+  );
+  const problems: string[] = [];
+  for (const [attemptId, { userId, quizId, answers }] of submissions) {
+    const row = attempt.get(attemptId);
+    const stored = answerRows.all(attemptId).map((a) => ({ questionId: a.question_id, chosenOptionIds: JSON.parse(a.chosen_option_ids) as string[], correct: a.correct === 1 }));
+    const candidates = answers.map((sheet) => {
+      const grade = gradeAnswers(catalog.quiz(quizId)!, sheet);
+      return { grade, expected: [...grade.answers].sort((a, b) => (a.questionId < b.questionId ? -1 : 1)) }; // SQLite's binary order
+    });
+    const ok = candidates.some(
+      ({ grade, expected }) =>
+        row !== undefined &&
+        row.user_id === userId &&
+        row.quiz_id === quizId &&
+        row.submitted_at !== null &&
+        row.score === grade.score &&
+        row.max_score === grade.maxScore &&
+        Boolean(row.passed) === grade.passed &&
+        JSON.stringify(stored) === JSON.stringify(expected),
+    );
+    if (!ok) problems.push(`submission ${attemptId} of user ${userId}: stored ${JSON.stringify({ row, stored })}, acknowledged ${JSON.stringify(candidates.map((c) => c.expected))}`);
+  }
+  return problems;
+}
