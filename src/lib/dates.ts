@@ -3,7 +3,11 @@
  * Days are `YYYY-MM-DD`, months `YYYY-MM`.
  */
 import { TZDate } from '@date-fns/tz';
-import { addMonths as addMonthsFns, endOfDay as endOfDayFns, format, parse } from 'date-fns';
+// Per-function entry points: the package index would load all of date-fns (~2 s per server start).
+import { addMonths as addMonthsFns } from 'date-fns/addMonths';
+import { endOfDay as endOfDayFns } from 'date-fns/endOfDay';
+import { format } from 'date-fns/format';
+import { parse } from 'date-fns/parse';
 
 /** `YYYY-MM-DD` of `date` in `timeZone`. */
 export function dayKey(date: Date, timeZone: string): string {
