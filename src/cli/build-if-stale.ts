@@ -38,6 +38,7 @@ export function buildIfStale(options: BuildOptions = {}): void {
   if (!isBuildStale(options)) return;
   // Several test runs may start at once: one builds, the others wait and then find it fresh.
   const lock = path.join(root, `${outDir.replace(/\/+$/, '')}.build-lock`);
+  fs.mkdirSync(path.dirname(lock), { recursive: true });
   acquire(lock);
   try {
     if (!isBuildStale(options)) return;
