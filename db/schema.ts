@@ -55,6 +55,10 @@ export const users = sqliteTable(
     /** argon2id PHC string; null for users who have not set a password (SSO, invited). */
     passwordHash: text('password_hash'),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    /** OpenID Connect issuer of the identity linked to this user; null for password-only users. */
+    oidcIssuer: text('oidc_issuer'),
+    /** The `sub` claim at `oidcIssuer`: the stable identity, unlike the email. */
+    oidcSubject: text('oidc_subject'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' })
       .notNull()
@@ -62,6 +66,7 @@ export const users = sqliteTable(
   },
   (t) => [
     uniqueIndex('users_email_unique').on(sql`lower(${t.email})`),
+    uniqueIndex('users_oidc_identity_unique').on(t.oidcIssuer, t.oidcSubject),
     index('users_department_idx').on(t.departmentId),
     check('users_role_check', sql`${t.role} in ('learner', 'champion', 'admin')`),
     check('users_locale_check', sql`${t.locale} in ('ja', 'en')`),
@@ -81,6 +86,10 @@ export const sessions = sqliteTable(
     createdAt: createdAt(),
     /** Refreshed at most once a minute; drives the inactivity timeout. */
     lastActiveAt: integer('last_active_at', { mode: 'timestamp_ms' }).notNull(),
+    /** How the user signed in: `oidc` sessions also sign out at the provider. */
+    authMethod: text('auth_method', { enum: ['password', 'link', 'oidc'] })
+      .notNull()
+      .default('password'),
   },
   (t) => [index('sessions_user_idx').on(t.userId)],
 );

@@ -12,6 +12,7 @@ import { clientIp } from '../lib/server/request.ts';
 import { checkPasswordPolicy, hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyDummyPassword, verifyPassword } from '../lib/server/password.ts';
 import { consumeSignInAttempt } from '../lib/server/rate-limit.ts';
 import { consumeLoginToken } from '../lib/server/login-link.ts';
+import { endSessionUrl } from '../lib/server/oidc.ts';
 import { deleteSessionCookie, setSessionCookie } from '../lib/server/session-cookie.ts';
 import { createSession, deleteSession, deleteUserSessions } from '../lib/server/session.ts';
 import { findLoginCandidate, setPasswordHash } from '../lib/server/user.ts';
@@ -28,6 +29,8 @@ export const auth = {
     }),
     handler: async (input, context) => {
       const db = getDb();
+      // With AUTH_MODE=oidc the company's provider is the only way in.
+      if (getConfig().authMode === 'oidc') throw new ActionError({ code: 'FORBIDDEN', message: 'login.passwordDisabled' });
       const wait = await consumeSignInAttempt(clientIp(context), input.email);
       if (wait !== null) {
         context.locals.retryAfter = wait;
@@ -70,6 +73,7 @@ export const auth = {
         .refine((p) => checkPasswordPolicy(p) !== 'common', 'password.common'),
     }),
     handler: async ({ token, password }, context) => {
+      if (getConfig().authMode === 'oidc') throw new ActionError({ code: 'FORBIDDEN', message: 'login.passwordDisabled' });
       const db = getDb();
       // Hash first: no await may sit inside the write transaction below.
       const passwordHash = await hashPassword(password);
@@ -88,7 +92,7 @@ export const auth = {
       if (!user) throw new ActionError({ code: 'BAD_REQUEST', message: 'link.invalid' });
       if (context.locals.session) deleteSession(db, context.locals.session.id);
       const { sessionIdleMs, sessionMaxAgeMs } = getConfig();
-      const { token: sessionToken, session } = createSession(db, user.id, { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs });
+      const { token: sessionToken, session } = createSession(db, user.id, { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs }, new Date(), 'link');
       setSessionCookie(context.cookies, context.url, sessionToken, session.expiresAt);
       audit(db, { actor: user, action: 'auth.link_used', details: { method: 'link' }, ip: clientIp(context) });
       return { next: localePath(user.locale, '/home') };
@@ -110,6 +114,7 @@ export const auth = {
       const user = context.locals.user;
       const session = context.locals.session;
       if (!user || !session) throw new ActionError({ code: 'UNAUTHORIZED', message: 'Sign-in required.' });
+      if (getConfig().authMode === 'oidc') throw new ActionError({ code: 'FORBIDDEN', message: 'login.passwordDisabled' });
       const db = getDb();
       const wait = await consumeSignInAttempt(clientIp(context), user.email);
       if (wait !== null) {
@@ -136,12 +141,17 @@ export const auth = {
   logout: defineAction({
     accept: 'form',
     input: z.strictObject({}),
-    handler: (_input, context) => {
+    handler: async (_input, context) => {
       const db = getDb();
-      if (context.locals.session) deleteSession(db, context.locals.session.id);
+      const session = context.locals.session;
+      if (session) deleteSession(db, session.id);
       if (context.locals.user) audit(db, { actor: context.locals.user, action: 'auth.sign_out', ip: clientIp(context) });
       deleteSessionCookie(context.cookies, context.url);
-      return { signedOut: true };
+      // A single sign-on session also ends at the provider, when it offers an end-session endpoint.
+      const { oidc, siteUrl } = getConfig();
+      const back = new URL(`${localePath(context.locals.locale, '/login')}?signed_out=1`, siteUrl).href;
+      const providerLogout = session?.authMethod === 'oidc' && oidc ? await endSessionUrl(oidc, back) : null;
+      return { signedOut: true, providerLogout };
     },
   }),
 };

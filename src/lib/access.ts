@@ -14,7 +14,7 @@ export function isResourceRoute(routePattern: string): boolean {
 }
 
 /** Route patterns (as Astro reports them, without the `/[...locale]` prefix) open to anyone. */
-const PUBLIC_ROUTES = new Set(['/', '/login', '/logout', '/login/link/[token]', '/403', '/404', '/500', '/verify/[code]', '/healthz']);
+const PUBLIC_ROUTES = new Set(['/', '/login', '/logout', '/login/link/[token]', '/login/oidc', '/login/oidc/callback', '/403', '/404', '/500', '/verify/[code]', '/healthz']);
 /** Actions an anonymous visitor may call. */
 const PUBLIC_ACTIONS = new Set(['auth.login', 'auth.logout', 'auth.useLink']);
 

@@ -32,8 +32,10 @@ export async function startServer(options: {
   /** Build output to serve: `dist` (shipped curriculum) or `.test-builds/fixture`. */
   outDir?: string;
   timeoutMs?: number;
+  /** A port chosen in advance (when the address must be known before start, e.g. for OIDC). */
+  port?: number;
 }): Promise<RunningServer> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const outDir = options.outDir ?? 'dist';
   const child = spawn(process.execPath, [options.script ?? 'src/cli/serve.ts'], {
     cwd: ROOT,

@@ -14,6 +14,23 @@ const EnvSchema = z.object({
   XAPI_ENDPOINT: z.url().optional(),
   XAPI_USERNAME: z.string().optional(),
   XAPI_PASSWORD: z.string().optional(),
+  AUTH_MODE: z.enum(['password', 'oidc', 'both']).default('password'),
+  OIDC_ISSUER: z.url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OIDC_REDIRECT_URI: z.url().optional(),
+  OIDC_SCOPES: z.string().default('openid email profile'),
+  OIDC_LABEL: z.string().max(60).optional(),
+  OIDC_CLAIM_EMAIL: z.string().default('email'),
+  OIDC_CLAIM_NAME: z.string().default('name'),
+  OIDC_CLAIM_DEPARTMENT: z.string().optional(),
+  OIDC_CLAIM_GROUPS: z.string().optional(),
+  OIDC_ADMIN_GROUPS: z.string().default(''),
+  OIDC_CHAMPION_GROUPS: z.string().default(''),
+  OIDC_REQUIRE_MFA: z.enum(['true', 'false', '1', '0']).default('false'),
+  OIDC_MFA_AMR: z.string().default('mfa,otp,hwk,swk,sms,fido,face,fpt,iris,retina,vbm'),
+  OIDC_MFA_ACR: z.string().default(''),
+  OIDC_ALLOW_HTTP: z.enum(['true', 'false', '1', '0']).default('false'),
   APP_TIMEZONE: z
     .string()
     .default('Asia/Tokyo')
@@ -39,7 +56,37 @@ export interface AppConfig {
   siteUrl: string;
   /** The LRS to push xAPI statements to; null when not configured. */
   xapi: { endpoint: string; username: string | null; password: string | null } | null;
+  /** Which sign-in methods exist: passwords, the company's OpenID provider, or both. */
+  authMode: 'password' | 'oidc' | 'both';
+  /** The OpenID Connect provider; null when AUTH_MODE is `password`. */
+  oidc: OidcSettings | null;
 }
+
+export interface OidcSettings {
+  issuer: string;
+  clientId: string;
+  clientSecret: string | null;
+  redirectUri: string;
+  scopes: string;
+  /** Button text; defaults to the translated "Sign in with your company account". */
+  label: string | null;
+  claims: { email: string; name: string; department: string | null; groups: string | null };
+  adminGroups: string[];
+  championGroups: string[];
+  requireMfa: boolean;
+  /** `amr` values that count as a second factor, and `acr` values that imply one. */
+  mfaAmr: string[];
+  mfaAcr: string[];
+  /** Plain-http issuers (tests, a local provider); never for production. */
+  allowHttp: boolean;
+}
+
+const list = (value: string): string[] =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
+const flag = (value: string): boolean => value === 'true' || value === '1';
 
 let cached: AppConfig | null = null;
 
@@ -51,6 +98,27 @@ export function getConfig(): AppConfig {
     throw new Error(`Invalid environment configuration: ${fields}`);
   }
   const env = parsed.data;
+  let oidc: OidcSettings | null = null;
+  if (env.AUTH_MODE !== 'password') {
+    if (!env.OIDC_ISSUER || !env.OIDC_CLIENT_ID) {
+      throw new Error(`Invalid environment configuration: AUTH_MODE=${env.AUTH_MODE} needs OIDC_ISSUER and OIDC_CLIENT_ID`);
+    }
+    oidc = {
+      issuer: env.OIDC_ISSUER,
+      clientId: env.OIDC_CLIENT_ID,
+      clientSecret: env.OIDC_CLIENT_SECRET ?? null,
+      redirectUri: env.OIDC_REDIRECT_URI ?? new URL('/login/oidc/callback', env.SITE_URL).href,
+      scopes: env.OIDC_SCOPES,
+      label: env.OIDC_LABEL ?? null,
+      claims: { email: env.OIDC_CLAIM_EMAIL, name: env.OIDC_CLAIM_NAME, department: env.OIDC_CLAIM_DEPARTMENT ?? null, groups: env.OIDC_CLAIM_GROUPS ?? null },
+      adminGroups: list(env.OIDC_ADMIN_GROUPS),
+      championGroups: list(env.OIDC_CHAMPION_GROUPS),
+      requireMfa: flag(env.OIDC_REQUIRE_MFA),
+      mfaAmr: list(env.OIDC_MFA_AMR),
+      mfaAcr: list(env.OIDC_MFA_ACR),
+      allowHttp: flag(env.OIDC_ALLOW_HTTP),
+    };
+  }
   cached = {
     production: env.NODE_ENV === 'production',
     sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
@@ -60,6 +128,8 @@ export function getConfig(): AppConfig {
     xapi: env.XAPI_ENDPOINT
       ? { endpoint: env.XAPI_ENDPOINT, username: env.XAPI_USERNAME ?? null, password: env.XAPI_PASSWORD ?? null }
       : null,
+    authMode: env.AUTH_MODE,
+    oidc,
   };
   return cached;
 }

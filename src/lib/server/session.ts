@@ -45,9 +45,13 @@ export interface SessionUser {
   departmentName: string | null;
 }
 
+export type AuthMethod = 'password' | 'link' | 'oidc';
+
 export interface SessionInfo {
   id: string;
   userId: number;
+  /** How this session was started; `oidc` sessions also end at the provider on sign-out. */
+  authMethod: AuthMethod;
   createdAt: Date;
   lastActiveAt: Date;
   /** When the absolute lifetime ends; the cookie expires then too. */
@@ -66,15 +70,21 @@ export interface ValidatedSession {
 }
 
 /** Starts a fresh session; called on every sign-in so a pre-set cookie can never be adopted. */
-export function createSession(db: Db, userId: number, lifetime: SessionLifetime, now = new Date()): NewSession {
+export function createSession(
+  db: Db,
+  userId: number,
+  lifetime: SessionLifetime,
+  now = new Date(),
+  authMethod: AuthMethod = 'password',
+): NewSession {
   const id = generateSecureRandomString();
   const secret = generateSecureRandomString();
   db.insert(sessions)
-    .values({ id, secretHash: Buffer.from(hashSecret(secret)), userId, createdAt: now, lastActiveAt: now })
+    .values({ id, secretHash: Buffer.from(hashSecret(secret)), userId, createdAt: now, lastActiveAt: now, authMethod })
     .run();
   return {
     token: `${id}.${secret}`,
-    session: { id, userId, createdAt: now, lastActiveAt: now, expiresAt: new Date(now.getTime() + lifetime.maxAgeMs) },
+    session: { id, userId, authMethod, createdAt: now, lastActiveAt: now, expiresAt: new Date(now.getTime() + lifetime.maxAgeMs) },
   };
 }
 
@@ -87,6 +97,7 @@ function prepareLookup(db: Db) {
       secretHash: sessions.secretHash,
       createdAt: sessions.createdAt,
       lastActiveAt: sessions.lastActiveAt,
+      authMethod: sessions.authMethod,
       userId: users.id,
       publicId: users.publicId,
       email: users.email,
@@ -146,6 +157,7 @@ export function validateSessionToken(
     session: {
       id,
       userId: row.userId,
+      authMethod: row.authMethod,
       createdAt: row.createdAt,
       lastActiveAt,
       expiresAt: new Date(row.createdAt.getTime() + lifetime.maxAgeMs),

@@ -1,0 +1,75 @@
+/**
+ * From an OpenID Connect ID token's claims to a Manabi identity: email, name, department and
+ * role, by the configured claim names and group lists; and whether the sign-in used a second
+ * factor. Pure, so every mapping rule is unit-tested.
+ */
+import type { Role } from '../../db/schema.ts';
+
+export interface ClaimMapping {
+  email: string;
+  name: string;
+  /** Claim holding the department name; null leaves departments to Manabi's admins. */
+  department: string | null;
+  /** Claim holding the group list; null leaves roles to Manabi's admins. */
+  groups: string | null;
+  adminGroups: string[];
+  championGroups: string[];
+}
+
+export interface SsoIdentity {
+  subject: string;
+  email: string;
+  displayName: string;
+  /** Undefined when the provider does not manage departments (no claim configured or sent). */
+  department: string | null | undefined;
+  /** Undefined when the provider does not manage roles (no group claim configured). */
+  role: Role | undefined;
+}
+
+export type ClaimProblem = 'no_subject' | 'no_email' | 'email_unverified';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function text(value: unknown, max: number): string | null {
+  if (typeof value !== 'string') return null;
+  const trimmed = value.trim().replace(/\s+/g, ' ');
+  return trimmed.length === 0 ? null : trimmed.slice(0, max);
+}
+
+/** Group claims come as an array of strings, or (some providers) one comma-separated string. */
+export function groupsOf(value: unknown): string[] {
+  if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string');
+  if (typeof value === 'string') return value.split(',').map((g) => g.trim()).filter(Boolean);
+  return [];
+}
+
+export function roleFromGroups(groups: string[], mapping: Pick<ClaimMapping, 'adminGroups' | 'championGroups'>): Role {
+  if (groups.some((g) => mapping.adminGroups.includes(g))) return 'admin';
+  if (groups.some((g) => mapping.championGroups.includes(g))) return 'champion';
+  return 'learner';
+}
+
+export function identityFromClaims(
+  claims: Record<string, unknown>,
+  mapping: ClaimMapping,
+): { identity: SsoIdentity } | { problem: ClaimProblem } {
+  const subject = text(claims.sub, 255);
+  if (!subject) return { problem: 'no_subject' };
+  const email = text(claims[mapping.email], 254)?.toLowerCase() ?? null;
+  if (!email || !EMAIL.test(email)) return { problem: 'no_email' };
+  // Corporate providers vouch for their addresses; an explicit "not verified" is refused.
+  if (claims.email_verified === false) return { problem: 'email_unverified' };
+  const displayName = text(claims[mapping.name], 100) ?? email.split('@')[0]!;
+  let department: string | null | undefined;
+  if (mapping.department !== null && mapping.department in claims) department = text(claims[mapping.department], 100);
+  const role = mapping.groups === null ? undefined : roleFromGroups(groupsOf(claims[mapping.groups]), mapping);
+  return { identity: { subject, email, displayName, department, role } };
+}
+
+/** True when `amr` names a second factor (or several methods), or `acr` is one that implies it. */
+export function hasSecondFactor(claims: Record<string, unknown>, accepted: { amr: string[]; acr: string[] }): boolean {
+  const amr = Array.isArray(claims.amr) ? claims.amr.filter((v): v is string => typeof v === 'string') : [];
+  if (amr.some((method) => accepted.amr.includes(method))) return true;
+  const acr = typeof claims.acr === 'string' ? claims.acr : null;
+  return acr !== null && accepted.acr.includes(acr);
+}

@@ -1,0 +1,352 @@
+/**
+ * Single sign-on against a real OpenID provider (oidc-provider) on 127.0.0.1: the flow through
+ * Manabi's built server over HTTP and in Chromium, just-in-time provisioning, role changes from
+ * the group claim, and every refusal (state, replayed code, nonce, issuer, audience, MFA,
+ * deactivated user) audited.
+ */
+import { desc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog, departments, sessions, users } from '../../db/schema.ts';
+import { openDatabase, type Db } from '../../src/lib/server/db.ts';
+import { launchChromium } from '../helpers/browser.ts';
+import { tempDb, type TempDb } from '../helpers/db.ts';
+import { startProvider, type TestProvider } from '../helpers/oidc-provider.ts';
+import { freePort, startServer, type RunningServer } from '../helpers/server.ts';
+
+/** Cookies per origin, enough for a redirect dance between two servers. */
+class Jar {
+  private readonly byOrigin = new Map<string, Map<string, string>>();
+  store(url: string, response: Response): void {
+    const origin = new URL(url).origin;
+    const jar = this.byOrigin.get(origin) ?? new Map<string, string>();
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const index = pair!.indexOf('=');
+      const name = pair!.slice(0, index).trim();
+      const value = pair!.slice(index + 1).trim();
+      if (value === '' || /max-age=0/i.test(line) || /expires=Thu, 01 Jan 1970/i.test(line)) jar.delete(name);
+      else jar.set(name, value);
+    }
+    this.byOrigin.set(origin, jar);
+  }
+  header(url: string): string {
+    return [...(this.byOrigin.get(new URL(url).origin) ?? new Map<string, string>())].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+  get(url: string, name: string): string | null {
+    return this.byOrigin.get(new URL(url).origin)?.get(name) ?? null;
+  }
+  set(url: string, name: string, value: string): void {
+    const origin = new URL(url).origin;
+    const jar = this.byOrigin.get(origin) ?? new Map<string, string>();
+    jar.set(name, value);
+    this.byOrigin.set(origin, jar);
+  }
+}
+
+async function request(jar: Jar, url: string, init: RequestInit = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  const cookie = jar.header(url);
+  if (cookie) headers.set('cookie', cookie);
+  const response = await fetch(url, { ...init, headers, redirect: 'manual' });
+  jar.store(url, response);
+  return response;
+}
+
+/** Follows redirects until one points at `stopAt` (returned unfollowed) or a page answers. */
+async function follow(jar: Jar, url: string, stopAt: string): Promise<{ url: string; response: Response }> {
+  let current = url;
+  for (let hops = 0; hops < 15; hops++) {
+    if (current.startsWith(stopAt)) return { url: current, response: new Response(null) };
+    const response = await request(jar, current);
+    const location = response.headers.get('location');
+    if (response.status < 300 || response.status >= 400 || !location) return { url: current, response };
+    current = new URL(location, current).href;
+  }
+  throw new Error('too many redirects');
+}
+
+interface Dance {
+  /** The provider's redirect back to Manabi, not yet followed. */
+  callback: string;
+  jar: Jar;
+}
+
+/** Manabi's SSO button → provider → the test login form → back to Manabi's callback (unfollowed). */
+async function toCallback(manabi: string, provider: string, login: string, jar = new Jar()): Promise<Dance> {
+  const start = await request(jar, `${manabi}/login/oidc`, {
+    method: 'POST',
+    headers: { origin: manabi, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ next: '', locale: 'ja' }),
+  });
+  expect(start.status).toBe(303);
+  const authorize = start.headers.get('location')!;
+  expect(authorize.startsWith(`${provider}/auth?`)).toBe(true);
+  const form = await follow(jar, authorize, `${manabi}/`);
+  expect(form.response.status).toBe(200);
+  const action = /action="([^"]+)"/.exec(await form.response.text())![1]!;
+  const posted = await request(jar, new URL(action, provider).href, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ login }),
+  });
+  const back = await follow(jar, new URL(posted.headers.get('location')!, provider).href, `${manabi}/login/oidc/callback`);
+  expect(back.url.startsWith(`${manabi}/login/oidc/callback?`)).toBe(true);
+  return { callback: back.url, jar };
+}
+
+async function finish(dance: Dance): Promise<{ location: string; session: string | null }> {
+  const response = await request(dance.jar, dance.callback);
+  expect(response.status).toBe(303);
+  return { location: response.headers.get('location')!, session: dance.jar.get(dance.callback, 'manabi_session') };
+}
+
+/** The newest audit row of a kind, its details as JSON text. */
+function lastAudit(db: Db, action: string): { details: string } | null {
+  const row = db.select().from(auditLog).where(eq(auditLog.action, action)).orderBy(desc(auditLog.id)).limit(1).get();
+  return row ? { details: JSON.stringify(row.details) } : null;
+}
+
+let provider: TestProvider;
+const servers: RunningServer[] = [];
+let both: RunningServer;
+let oidcOnly: RunningServer;
+let mfa: RunningServer;
+const dbs: TempDb[] = [];
+let db: Db;
+
+beforeAll(async () => {
+  const providerPort = await freePort();
+  const issuer = `http://127.0.0.1:${providerPort}`;
+  const start = async (mode: 'both' | 'oidc', extra: Record<string, string> = {}): Promise<RunningServer> => {
+    const t = tempDb();
+    t.db.$client.close();
+    dbs.push(t);
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const server = await startServer({
+      databasePath: t.file,
+      port,
+      env: {
+        SITE_URL: url,
+        AUTH_MODE: mode,
+        OIDC_ISSUER: issuer,
+        OIDC_CLIENT_ID: 'manabi',
+        OIDC_CLIENT_SECRET: 'test-client-secret-0123456789abcdef',
+        OIDC_REDIRECT_URI: `${url}/login/oidc/callback`,
+        OIDC_SCOPES: 'openid email profile groups',
+        OIDC_CLAIM_DEPARTMENT: 'department',
+        OIDC_CLAIM_GROUPS: 'groups',
+        OIDC_ADMIN_GROUPS: 'manabi-admins',
+        OIDC_CHAMPION_GROUPS: 'manabi-champions,ai-champions',
+        OIDC_ALLOW_HTTP: 'true',
+        ...extra,
+      },
+    });
+    servers.push(server);
+    return server;
+  };
+  both = await start('both');
+  oidcOnly = await start('oidc');
+  mfa = await start('both', { OIDC_REQUIRE_MFA: 'true' });
+  provider = await startProvider({
+    port: providerPort,
+    redirectUris: servers.map((s) => `${s.url}/login/oidc/callback`),
+    postLogoutRedirectUris: servers.map((s) => `${s.url}/login?signed_out=1`),
+  });
+  provider.accounts.set('tanaka', { email: 'tanaka@example.co.jp', name: '田中 一郎', department: '営業部', groups: ['staff', 'ai-champions'] });
+  provider.accounts.set('suzuki', { email: 'suzuki@example.co.jp', name: '鈴木 花子', department: '経理部', groups: ['staff'], amr: ['pwd'] });
+  provider.accounts.set('mfa-user', { email: 'mfa@example.co.jp', name: 'MFA User', department: '情報システム部', groups: [], amr: ['pwd', 'otp'] });
+  provider.accounts.set('browser', { email: 'browser@example.co.jp', name: 'ブラウザ 太郎', department: '人事部', groups: ['staff'] });
+  db = openDatabase(dbs[0]!.file, { migrate: false });
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.stop()));
+  await provider?.close();
+  db?.$client.close();
+  for (const t of dbs) t.cleanup();
+});
+
+describe('single sign-on over HTTP', () => {
+  it('provisions a new user with the mapped department and role, and starts a session', async () => {
+    const { location, session } = await finish(await toCallback(both.url, provider.issuer, 'tanaka'));
+    expect(location).toBe('/home');
+    expect(session).not.toBeNull();
+    const user = db.select().from(users).where(eq(users.email, 'tanaka@example.co.jp')).get()!;
+    expect(user.role).toBe('champion');
+    expect(user.oidcSubject).toBe('tanaka');
+    expect(user.oidcIssuer).toBe(provider.issuer);
+    expect(user.passwordHash).toBeNull();
+    expect(db.select().from(departments).where(eq(departments.id, user.departmentId!)).get()!.name).toBe('営業部');
+    expect(db.select().from(sessions).where(eq(sessions.userId, user.id)).get()!.authMethod).toBe('oidc');
+    expect(lastAudit(db, 'user.created')!.details).toContain('"via":"oidc"');
+    expect(lastAudit(db, 'auth.sign_in')!.details).toContain('"method":"oidc"');
+    const home = await fetch(`${both.url}/home`, { headers: { cookie: `manabi_session=${session}` }, redirect: 'manual' });
+    expect(home.status).toBe(200);
+    expect(await home.text()).toContain('田中 一郎');
+  });
+
+  it('changes role and department at the next sign-in when the claims change, and audits it', async () => {
+    provider.accounts.set('tanaka', { email: 'tanaka@example.co.jp', name: '田中 一郎', department: '企画部', groups: ['staff', 'manabi-admins'] });
+    const { session } = await finish(await toCallback(both.url, provider.issuer, 'tanaka'));
+    expect(session).not.toBeNull();
+    const user = db.select().from(users).where(eq(users.email, 'tanaka@example.co.jp')).get()!;
+    expect(user.role).toBe('admin');
+    expect(db.select().from(departments).where(eq(departments.id, user.departmentId!)).get()!.name).toBe('企画部');
+    const updated = JSON.parse(lastAudit(db, 'user.updated')!.details) as { changes: Record<string, { from: string; to: string }> };
+    expect(updated.changes.role).toEqual({ from: 'champion', to: 'admin' });
+    expect(updated.changes.department).toEqual({ from: '営業部', to: '企画部' });
+    const admin = await fetch(`${both.url}/admin`, { headers: { cookie: `manabi_session=${session}` }, redirect: 'manual' });
+    expect(admin.status).toBe(200);
+  });
+
+  it('refuses a callback whose state does not match, and audits it', async () => {
+    const dance = await toCallback(both.url, provider.issuer, 'suzuki');
+    const url = new URL(dance.callback);
+    url.searchParams.set('state', `${url.searchParams.get('state')!.slice(0, -2)}xx`);
+    const { location, session } = await finish({ ...dance, callback: url.href });
+    expect(location).toBe('/login?sso=state');
+    expect(session).toBeNull();
+    expect(lastAudit(db, 'auth.sign_in_failed')!.details).toContain('"reason":"state"');
+    expect(db.select().from(users).where(eq(users.email, 'suzuki@example.co.jp')).get()).toBeUndefined();
+  });
+
+  it('refuses a replayed code', async () => {
+    const dance = await toCallback(both.url, provider.issuer, 'suzuki');
+    const flow = dance.jar.get(dance.callback, 'manabi_oidc')!;
+    const first = await finish(dance);
+    expect(first.location).toBe('/home');
+    // An attacker replays the same callback with the same flow cookie.
+    const replay = new Jar();
+    replay.set(dance.callback, 'manabi_oidc', flow);
+    const again = await finish({ callback: dance.callback, jar: replay });
+    expect(again.location).toBe('/login?sso=code_rejected');
+    expect(again.session).toBeNull();
+    expect(lastAudit(db, 'auth.sign_in_failed')!.details).toContain('"reason":"code_rejected"');
+  });
+
+  it('refuses an ID token whose nonce is not this browser’s', async () => {
+    const dance = await toCallback(both.url, provider.issuer, 'suzuki');
+    const flow = JSON.parse(Buffer.from(dance.jar.get(dance.callback, 'manabi_oidc')!, 'base64url').toString()) as Record<string, string>;
+    dance.jar.set(dance.callback, 'manabi_oidc', Buffer.from(JSON.stringify({ ...flow, nonce: 'not-the-nonce-sent' })).toString('base64url'));
+    const { location, session } = await finish(dance);
+    expect(location).toBe('/login?sso=nonce');
+    expect(session).toBeNull();
+    expect(lastAudit(db, 'auth.sign_in_failed')!.details).toContain('"reason":"nonce"');
+  });
+
+  it('refuses an ID token from another issuer or for another audience, even when validly signed', async () => {
+    for (const [claim, value, reason] of [
+      ['iss', 'https://login.evil.example', 'issuer'],
+      ['aud', 'another-app', 'audience'],
+    ] as const) {
+      const dance = await toCallback(both.url, provider.issuer, 'suzuki');
+      provider.tamperNextToken({ claim, value });
+      const { location, session } = await finish(dance);
+      expect(location, claim).toBe(`/login?sso=${reason}`);
+      expect(session, claim).toBeNull();
+      expect(lastAudit(db, 'auth.sign_in_failed')!.details).toContain(`"reason":"${reason}"`);
+    }
+  });
+
+  it('keeps a user deactivated in Manabi out', async () => {
+    db.update(users).set({ active: false }).where(eq(users.email, 'suzuki@example.co.jp')).run();
+    const { location, session } = await finish(await toCallback(both.url, provider.issuer, 'suzuki'));
+    expect(location).toBe('/login?sso=deactivated');
+    expect(session).toBeNull();
+    expect(lastAudit(db, 'auth.sign_in_failed')!.details).toContain('"reason":"deactivated"');
+    db.update(users).set({ active: true }).where(eq(users.email, 'suzuki@example.co.jp')).run();
+  });
+
+  it('explains a refusal on the sign-in page in both languages', async () => {
+    const ja = await (await fetch(`${both.url}/login?sso=mfa_required`)).text();
+    expect(ja).toContain('多要素認証');
+    const en = await (await fetch(`${both.url}/en/login?sso=mfa_required`)).text();
+    expect(en).toContain('multi-factor authentication');
+  });
+
+  it('signs out at Manabi and sends the browser to the provider’s end-session endpoint', async () => {
+    const { session } = await finish(await toCallback(both.url, provider.issuer, 'tanaka'));
+    const [id] = session!.split('.');
+    const out = await fetch(`${both.url}/logout?_action=auth.logout`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: both.url, cookie: `manabi_session=${session}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '',
+    });
+    expect(out.status).toBe(303);
+    const location = new URL(out.headers.get('location')!);
+    expect(location.origin).toBe(provider.issuer);
+    expect(location.pathname).toBe('/session/end');
+    expect(location.searchParams.get('post_logout_redirect_uri')).toBe(`${both.url}/login?signed_out=1`);
+    expect(db.select().from(sessions).where(eq(sessions.id, id!)).get()).toBeUndefined();
+  });
+});
+
+describe('AUTH_MODE=oidc', () => {
+  it('shows no password form and refuses password sign-in with 403', async () => {
+    const page = await (await fetch(`${oidcOnly.url}/login`)).text();
+    expect(page).not.toContain('type="password"');
+    expect(page).toContain('action="/login/oidc"');
+    const response = await fetch(`${oidcOnly.url}/login?_action=auth.login`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { origin: oidcOnly.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: 'someone@example.co.jp', password: 'whatever password' }),
+    });
+    expect(response.status).toBe(403);
+    const rpc = await fetch(`${oidcOnly.url}/_actions/auth.login`, {
+      method: 'POST',
+      headers: { origin: oidcOnly.url, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ email: 'someone@example.co.jp', password: 'whatever password' }),
+    });
+    expect(rpc.status).toBe(403);
+  });
+
+  it('still signs in through the provider', async () => {
+    const { location, session } = await finish(await toCallback(oidcOnly.url, provider.issuer, 'suzuki'));
+    expect(location).toBe('/home');
+    expect(session).not.toBeNull();
+  });
+});
+
+describe('OIDC_REQUIRE_MFA', () => {
+  it('refuses a sign-in without a second factor, and audits it', async () => {
+    const mfaDb = openDatabase(dbs[2]!.file, { migrate: false });
+    try {
+      const { location, session } = await finish(await toCallback(mfa.url, provider.issuer, 'suzuki'));
+      expect(location).toBe('/login?sso=mfa_required');
+      expect(session).toBeNull();
+      expect(lastAudit(mfaDb, 'auth.sign_in_failed')!.details).toContain('"reason":"mfa_required"');
+      expect(mfaDb.select().from(users).where(eq(users.email, 'suzuki@example.co.jp')).get()).toBeUndefined();
+    } finally {
+      mfaDb.$client.close();
+    }
+  });
+
+  it('accepts one with a second factor', async () => {
+    const { location, session } = await finish(await toCallback(mfa.url, provider.issuer, 'mfa-user'));
+    expect(location).toBe('/home');
+    expect(session).not.toBeNull();
+  });
+});
+
+describe('single sign-on in Chromium', () => {
+  it('signs a new user in with the company account and lands on their home page', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${both.url}/login`);
+      await page.getByRole('button', { name: '会社のアカウントでサインイン' }).click();
+      await page.waitForURL(`${provider.issuer}/interaction/**`);
+      await page.getByLabel('User').fill('browser');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForURL(`${both.url}/home`);
+      expect(await page.textContent('body')).toContain('ブラウザ 太郎');
+      const user = db.select().from(users).where(eq(users.email, 'browser@example.co.jp')).get()!;
+      expect(db.select().from(departments).where(eq(departments.id, user.departmentId!)).get()!.name).toBe('人事部');
+    } finally {
+      await browser.close();
+    }
+  });
+});
