@@ -142,3 +142,27 @@ describe('checklist 5: origin check on every non-GET request', () => {
     }
   });
 });
+
+describe('checklist 5: behind an https proxy (SITE_URL)', () => {
+  let proxied: App;
+  const publicUrl = 'https://manabi.example.co.jp';
+
+  beforeAll(async () => {
+    proxied = await startApp({ users: { learner: {} }, env: { SITE_URL: publicUrl } });
+  });
+
+  afterAll(async () => {
+    await proxied?.stop();
+  });
+
+  it('accepts the public origin the browser sends, and still refuses foreign and missing ones', async () => {
+    const form = { 'content-type': 'application/x-www-form-urlencoded', cookie: proxied.cookies.learner! };
+    const ok = await rawRequest(proxied.url, '/_actions/checkin.save', { method: 'POST', headers: { ...form, origin: publicUrl }, body: 'hoursSaved=2' });
+    expect(ok.status).toBe(200);
+    for (const origin of ['https://evil.example', 'http://manabi.example.co.jp', `${publicUrl}:8443`]) {
+      const refused = await rawRequest(proxied.url, '/_actions/checkin.save', { method: 'POST', headers: { ...form, origin }, body: 'hoursSaved=2' });
+      expect(refused.status, origin).toBe(403);
+    }
+    expect((await rawRequest(proxied.url, '/_actions/checkin.save', { method: 'POST', headers: form, body: 'hoursSaved=2' })).status).toBe(403);
+  });
+});
