@@ -1,7 +1,18 @@
 /** Small facts about the incoming request. */
 
-/** The client's address as the server sees it; null when the adapter cannot tell. */
-export function clientIp(context: { clientAddress?: string }): string | null {
+const TRUST_PROXY = /^(1|true)$/i.test(process.env.TRUST_PROXY ?? '');
+
+/**
+ * The client's address; null when the adapter cannot tell. With TRUST_PROXY set (Manabi behind
+ * one reverse proxy), the rightmost X-Forwarded-For entry: the one that proxy appended, which a
+ * client cannot forge (anything the client sent stands to its left).
+ */
+export function clientIp(context: { clientAddress?: string; request?: Request }): string | null {
+  if (TRUST_PROXY && context.request) {
+    const forwarded = context.request.headers.get('x-forwarded-for');
+    const last = forwarded?.split(',').at(-1)?.trim();
+    if (last) return last.slice(0, 64);
+  }
   try {
     return context.clientAddress ?? null;
   } catch {
