@@ -1384,6 +1384,31 @@ function endpointSpecs(): EndpointSpec[] {
       },
     },
     {
+      // Single sign-on is not configured on this server (AUTH_MODE=password): both SSO
+      // endpoints must refuse everything; tests/integration/oidc.test.ts covers them switched on.
+      route: '/login/oidc',
+      as: 'anonymous',
+      cases: () =>
+        fc.oneof(
+          { weight: 2, arbitrary: fc.tuple(fc.array(fc.tuple(anyName, anyText), { maxLength: 4 }), queryText).map(([pairs, q]): EndpointCase => ({ method: 'POST', path: `/login/oidc${q}`, body: new URLSearchParams(pairs.map(([k, v]) => [k, v.slice(0, 2000)])).toString(), invalid: 'single sign-on is off' })) },
+          { weight: 1, arbitrary: queryText.map((q): EndpointCase => ({ method: 'GET', path: `/login/oidc${q}`, body: null, invalid: 'single sign-on is off' })) },
+        ),
+    },
+    {
+      route: '/login/oidc/callback',
+      as: 'anonymous',
+      cases: () =>
+        fc.oneof(
+          {
+            weight: 3,
+            arbitrary: fc
+              .tuple(fc.string({ maxLength: 80 }), fc.string({ maxLength: 80 }), queryText)
+              .map(([code, state, q]): EndpointCase => ({ method: 'GET', path: `/login/oidc/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}${q.replace('?', '&')}`, body: null, invalid: 'single sign-on is off' })),
+          },
+          { weight: 1, arbitrary: otherMethod(fc.constant('/login/oidc/callback')) },
+        ),
+    },
+    {
       route: '/champion/roster.csv',
       as: 'champion',
       cases: () =>

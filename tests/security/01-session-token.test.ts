@@ -95,7 +95,7 @@ describe('checklist 1: session token ≥ 120 bits from a CSPRNG, only a hash sto
       expect(row, id).toBeDefined();
       expect(Buffer.from(row.secretHash).equals(Buffer.from(sha256(new TextEncoder().encode(secret))))).toBe(true);
       const columns = Object.keys(app.db.$client.prepare('select * from sessions where id = ?').get(id) as object);
-      expect(columns.sort()).toEqual(['created_at', 'id', 'last_active_at', 'secret_hash', 'user_id']);
+      expect(columns.sort()).toEqual(['auth_method', 'created_at', 'id', 'last_active_at', 'secret_hash', 'user_id']);
     }
   });
 

@@ -26,6 +26,8 @@ const ROUTES: Record<string, Level> = {
   '/[...locale]/logout': 'public',
   '/[...locale]/verify/[code]': 'public',
   '/healthz': 'public',
+  '/login/oidc': 'public', // single sign-on start (POST); 404 unless configured
+  '/login/oidc/callback': 'public', // the provider's redirect back; bound to the browser by state, PKCE and nonce
   '/[...locale]/account': 'user',
   '/[...locale]/home': 'user',
   '/[...locale]/language': 'user',

@@ -5,10 +5,12 @@
  */
 import type { APIRoute } from 'astro';
 import { localePath, safeNextPath } from '../../../lib/paths.ts';
+import { getConfig } from '../../../lib/server/config.ts';
 import { finishSsoSignIn } from '../../../lib/server/sso-sign-in.ts';
 import { takeFlow } from '../../../lib/server/oidc.ts';
 
 export const GET: APIRoute = async (context) => {
+  if (!getConfig().oidc) return new Response(null, { status: 404 });
   const flow = takeFlow(context.cookies, context.url);
   const result = await finishSsoSignIn(context, flow);
   const locale = result.ok ? result.locale : (flow?.locale ?? 'ja');
