@@ -29,7 +29,11 @@ import { requireAdmin } from './guard.ts';
 
 const Id = z.coerce.number().int().positive().max(2 ** 31);
 const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
-const Day = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/);
+const Day = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/)
+  // The pattern lets 2026-02-31 through; a real calendar day round-trips.
+  .refine((day) => new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day, 'invalid_date');
 /** An optional id: an empty form field arrives as null (or undefined when the field is optional). */
 const OptionalId = Id.nullish();
 

@@ -11,11 +11,18 @@ export const checkin = {
   save: defineAction({
     accept: 'form',
     input: z.strictObject({
-      hoursSaved: z.coerce
-        .number()
-        .min(0)
-        .max(200)
-        .refine((h) => Number.isInteger(h * 2), 'half_hours'),
+      // An empty field is a missing answer, not 0 hours.
+      hoursSaved: z
+        .string()
+        .trim()
+        .min(1, 'required')
+        .pipe(
+          z.coerce
+            .number()
+            .min(0)
+            .max(200)
+            .refine((h) => Number.isInteger(h * 2), 'half_hours'),
+        ),
       tasks: z.string().trim().max(500).optional(),
     }),
     handler: ({ hoursSaved, tasks }, context) => {
