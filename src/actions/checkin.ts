@@ -18,7 +18,7 @@ export const checkin = {
         .min(1, 'required')
         .pipe(
           z.coerce
-            .number()
+            .number<string>()
             .min(0)
             .max(200)
             .refine((h) => Number.isInteger(h * 2), 'half_hours'),

@@ -147,6 +147,13 @@ describe('assignments', () => {
     expect(response.status).toBe(400);
     expect(db.select().from(assignments).all().length).toBe(4);
   });
+
+  it('refuses a due date that is not a calendar day', async () => {
+    const departmentId = String(db.select().from(users).where(eq(users.id, ids.leaver!)).get()!.departmentId);
+    const response = await admin('/admin/assignments', 'createAssignment', { tierId: 'applied', target: 'department', departmentId, dueKind: 'date', dueDate: '2026-02-31', role: '', waveId: '', dueDays: '' });
+    expect(response.status).toBe(400);
+    expect(db.select().from(assignments).all().length).toBe(4);
+  });
 });
 
 describe('monthly check-in', () => {
@@ -157,7 +164,7 @@ describe('monthly check-in', () => {
     const rows = db.select().from(checkins).where(eq(checkins.userId, ids.learner!)).all();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ hoursSaved: 4, tasks: null });
-    for (const hoursSaved of ['201', '-1', '1.25', 'abc']) expect((await save({ hoursSaved })).status, hoursSaved).toBe(400);
+    for (const hoursSaved of ['201', '-1', '1.25', 'abc', '', '  ']) expect((await save({ hoursSaved })).status, hoursSaved).toBe(400);
     expect(db.select().from(checkins).where(eq(checkins.userId, ids.learner!)).get()!.hoursSaved).toBe(4);
   });
 
