@@ -33,7 +33,11 @@ const Day = z
   .string()
   .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/)
   // The pattern lets 2026-02-31 through; a real calendar day round-trips.
-  .refine((day) => new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day, 'invalid_date');
+  // Zod runs this check even when the pattern failed, so it must not throw on any string.
+  .refine((day) => {
+    const date = new Date(`${day}T00:00:00Z`);
+    return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === day;
+  }, 'invalid_date');
 /** An optional id: an empty form field arrives as null (or undefined when the field is optional). */
 const OptionalId = Id.nullish();
 
