@@ -115,6 +115,10 @@ function member(schema: ZodLike, type: string): ZodLike {
     const found = (zdef(base).options as ZodLike[]).map(core).find((o) => zdef(o).type === type);
     if (found) return found;
   }
+  // A checked string piped into a number (such as hours saved): the number's limits are on the out side.
+  let outer = schema;
+  while (WRAPPERS.has(zdef(outer).type)) outer = zdef(outer).innerType as ZodLike;
+  if (zdef(outer).type === 'pipe') return member(zdef(outer).out as ZodLike, type);
   throw new Error(`no ${type} in schema ${zdef(schema).type}`);
 }
 
