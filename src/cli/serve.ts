@@ -12,6 +12,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { securityHeaders } from '../lib/security-headers.ts';
 import { databasePath } from '../lib/server/db.ts';
+import { installDigestCache } from '../lib/server/digest-cache.ts';
 import { logger } from '../lib/server/log.ts';
 
 /** Uploads (CSV imports) are the largest bodies: 5 MiB files plus the multipart envelope. */
@@ -22,6 +23,8 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
   const port = Number(process.env.PORT ?? 4321);
   const host = process.env.HOST ?? (production ? '0.0.0.0' : 'localhost');
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
+  // Before Astro loads: its per-request CSP hashing then answers from memory.
+  installDigestCache();
   const entry = path.resolve(options.outDir ?? process.env.MANABI_DIST ?? 'dist', 'server', 'entry.mjs');
   const { handler } = (await import(pathToFileURL(entry).href)) as { handler: (req: http.IncomingMessage, res: http.ServerResponse) => void };
   const headers = Object.entries(securityHeaders(production));

@@ -9,9 +9,17 @@ import { endOfDay as endOfDayFns } from 'date-fns/endOfDay';
 import { format } from 'date-fns/format';
 import { parse } from 'date-fns/parse';
 
+let lastDay: { minute: number; timeZone: string; key: string } | null = null;
+
 /** `YYYY-MM-DD` of `date` in `timeZone`. */
 export function dayKey(date: Date, timeZone: string): string {
-  return format(new TZDate(date, timeZone), 'yyyy-MM-dd');
+  // Called on every lesson view: within one minute the local day cannot change (time zone
+  // offsets and their transitions fall on whole minutes), so the last answer is reused.
+  const minute = Math.floor(date.getTime() / 60_000);
+  if (lastDay && lastDay.minute === minute && lastDay.timeZone === timeZone) return lastDay.key;
+  const key = format(new TZDate(date, timeZone), 'yyyy-MM-dd');
+  if (!Number.isNaN(minute)) lastDay = { minute, timeZone, key };
+  return key;
 }
 
 /** `YYYY-MM` of `date` in `timeZone`. */

@@ -87,16 +87,29 @@ export function completeLesson(
   );
 }
 
+/** Lesson views known to be stored, per connection: `userId:lessonId` → day. Bounded, as a cache. */
+const viewsSeen = new WeakMap<object, Map<string, string>>();
+const MAX_VIEWS_SEEN = 100_000;
+
 /** The analytics record of opening a lesson: at most one row per user, lesson and day (and the month's activity). */
 export function recordLessonView(db: DbExecutor, userId: number, lessonId: string, timeZone: string, now = new Date()): void {
+  const day = dayKey(now, timeZone);
+  // Most views repeat one already recorded today: remembering those spares the database a
+  // write attempt on nearly every lesson page. The row stays the single source of truth.
+  let seen = viewsSeen.get(db);
+  if (!seen) viewsSeen.set(db, (seen = new Map()));
+  const key = `${userId}:${lessonId}`;
+  if (seen.get(key) === day) return;
   const inserted = prepared(db, 'lessonViews.insert', () =>
     db
       .insert(lessonViews)
       .values({ userId: sql.placeholder('userId'), lessonId: sql.placeholder('lessonId'), day: sql.placeholder('day'), viewedAt: sql.placeholder('viewedAt') })
       .onConflictDoNothing()
       .prepare(),
-  ).run({ userId, lessonId, day: dayKey(now, timeZone), viewedAt: now });
+  ).run({ userId, lessonId, day, viewedAt: now });
   if (inserted.changes === 1) recordActivity(db, userId, timeZone, now);
+  if (seen.size >= MAX_VIEWS_SEEN) seen.clear();
+  seen.set(key, day);
 }
 
 /**
