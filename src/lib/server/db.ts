@@ -40,6 +40,10 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     sqlite.pragma('synchronous = NORMAL');
   }
   sqlite.pragma('foreign_keys = ON');
+  // 64 MiB of page cache instead of SQLite's 2 MiB: the dashboards read tens of thousands of
+  // rows, which evicted the pages every lesson request needs (sessions, progress); with the
+  // larger cache a champion view plus learner lookups ran about 30 % faster in the benchmark.
+  sqlite.pragma('cache_size = -65536');
   const db = drizzle({ client: sqlite, schema }) as Db;
   if (options.migrate ?? !options.readonly) {
     migrate(db, { migrationsFolder: options.migrationsFolder ?? migrationsFolder() });
