@@ -18,7 +18,8 @@ const cacheDir = contentDir
 export default defineConfig({
   output: 'server',
   ...(cacheDir ? { cacheDir } : {}),
-  adapter: node({ mode: 'standalone' }),
+  // Middleware mode: src/cli/serve.ts is the server (headers, limits, static files from an index).
+  adapter: node({ mode: 'middleware' }),
   integrations: [contentCheck(), mdx(), searchIndex(), serverOutput()],
   server: { port: 4321 },
   security: {

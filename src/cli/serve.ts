@@ -1,16 +1,16 @@
 /**
- * The production server: Astro's Node handler (pages, endpoints and static files) behind a
- * thin front that gives every response the security headers and a request id, refuses
- * oversized bodies before they are read, logs errors as JSON lines, writes a pid file next
- * to the database (so a restore can refuse to run under a live server) and shuts down cleanly.
+ * The production server: Astro's Node handler (pages, endpoints) and the build's static files
+ * (src/lib/server/app-handler.ts) behind a thin front that gives every response the security
+ * headers and a request id, refuses oversized bodies before they are read, logs errors as JSON
+ * lines, writes a pid file next to the database (so a restore can refuse to run under a live
+ * server) and shuts down cleanly.
  * Run from the project root: `node src/cli/serve.ts` (npm start does, after building).
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { securityHeaders } from '../lib/security-headers.ts';
+import { loadAppHandler } from '../lib/server/app-handler.ts';
 import { databasePath } from '../lib/server/db.ts';
 import { installDigestCache } from '../lib/server/digest-cache.ts';
 import { logger } from '../lib/server/log.ts';
@@ -25,8 +25,7 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
   process.env.ASTRO_NODE_AUTOSTART = 'disabled';
   // Before Astro loads: its per-request CSP hashing then answers from memory.
   installDigestCache();
-  const entry = path.resolve(options.outDir ?? process.env.MANABI_DIST ?? 'dist', 'server', 'entry.mjs');
-  const { handler } = (await import(pathToFileURL(entry).href)) as { handler: (req: http.IncomingMessage, res: http.ServerResponse) => void };
+  const handler = await loadAppHandler(options.outDir ?? process.env.MANABI_DIST ?? 'dist');
   const headers = Object.entries(securityHeaders(production));
 
   const server = http.createServer((req, res) => {

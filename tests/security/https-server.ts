@@ -4,17 +4,14 @@
  * https. Started by tests through `startServer({ script: 'tests/security/https-server.ts' })`.
  */
 import fs from 'node:fs';
-import type http from 'node:http';
 import https from 'node:https';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { securityHeaders } from '../../src/lib/security-headers.ts';
+import { loadAppHandler } from '../../src/lib/server/app-handler.ts';
 // Loaded up front, as src/cli/serve.ts does, so the first request does not pay for it.
 import '../../src/lib/server/db.ts';
 
 process.env.ASTRO_NODE_AUTOSTART = 'disabled';
-const entry = path.resolve(process.env.MANABI_DIST ?? 'dist', 'server', 'entry.mjs');
-const { handler } = (await import(pathToFileURL(entry).href)) as { handler: (req: http.IncomingMessage, res: http.ServerResponse) => void };
+const handler = await loadAppHandler(process.env.MANABI_DIST ?? 'dist');
 const headers = Object.entries(securityHeaders(process.env.NODE_ENV === 'production'));
 
 const server = https.createServer({ key: fs.readFileSync(process.env.TLS_KEY!), cert: fs.readFileSync(process.env.TLS_CERT!) }, (req, res) => {
