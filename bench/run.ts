@@ -126,7 +126,7 @@ interface LoadResult {
 }
 
 /** One autocannon run; latencies collected per response for exact percentiles. */
-async function load(options: autocannon.Options & { cookieFor?: (i: number) => string; bodyFor?: () => { path: string; body: string; cookie: string } | null }): Promise<LoadResult> {
+async function load(options: autocannon.Options & { cookieFor?: (i: number) => string }): Promise<LoadResult> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   let counter = 0;
@@ -150,6 +150,30 @@ async function load(options: autocannon.Options & { cookieFor?: (i: number) => s
     statuses,
     errors: result.errors + result.timeouts,
   };
+}
+
+/** RUNS timed runs of form POSTs from the same origin, each request's address, session and body from `next`. */
+async function formPostRuns(base: string, next: () => { path: string; cookie: string; body: string }): Promise<LoadResult[]> {
+  const runs: LoadResult[] = [];
+  for (let run = 0; run < RUNS; run++) {
+    runs.push(
+      await load({
+        url: base,
+        connections: CONNECTIONS,
+        duration: SECONDS,
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (request) => {
+              const { path: address, cookie, body } = next();
+              return { ...request, path: address, headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, cookie }, body };
+            },
+          },
+        ],
+      }),
+    );
+  }
+  return runs;
 }
 
 function summarise(runs: LoadResult[]) {
@@ -347,57 +371,17 @@ async function main(): Promise<void> {
     const sampler = setInterval(() => {
       peakUnderLoad = Math.max(peakUnderLoad, rssMb(server.pid!).rss);
     }, 250);
-    const completeRuns: LoadResult[] = [];
-    for (let run = 0; run < RUNS; run++) {
-      completeRuns.push(
-        await load({
-          url: base,
-          connections: CONNECTIONS,
-          duration: SECONDS,
-          requests: [
-            {
-              method: 'POST',
-              setupRequest: (request) => {
-                const pair = pairs[pairIndex++ % pairs.length]!;
-                return {
-                  ...request,
-                  path: `/learn/${pair.lesson.courseId}/${pair.lesson.id}?_action=lesson.complete`,
-                  headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, cookie: pair.cookie },
-                  body: `lessonId=${pair.lesson.id}`,
-                };
-              },
-            },
-          ],
-        }),
-      );
-    }
+    const completeRuns = await formPostRuns(base, () => {
+      const pair = pairs[pairIndex++ % pairs.length]!;
+      return { path: `/learn/${pair.lesson.courseId}/${pair.lesson.id}?_action=lesson.complete`, cookie: pair.cookie, body: `lessonId=${pair.lesson.id}` };
+    });
     log('writes: submit quiz, 50 connections');
     let attemptIndex = 0;
-    const submitRuns: LoadResult[] = [];
     const answersFor = new Map(basicQuizzes.map((q) => [q.id, q.questions.flatMap((question) => question.correctOptionIds.map((o) => `answer.${question.id}=${o}`)).join('&')]));
-    for (let run = 0; run < RUNS; run++) {
-      submitRuns.push(
-        await load({
-          url: base,
-          connections: CONNECTIONS,
-          duration: SECONDS,
-          requests: [
-            {
-              method: 'POST',
-              setupRequest: (request) => {
-                const attempt = openAttempts[attemptIndex++ % openAttempts.length]!;
-                return {
-                  ...request,
-                  path: `/quiz/${attempt.quizId}?_action=quiz.submit`,
-                  headers: { 'content-type': 'application/x-www-form-urlencoded', origin: base, cookie: attempt.cookie },
-                  body: `quizId=${attempt.quizId}&attemptId=${attempt.attemptId}&${answersFor.get(attempt.quizId)}`,
-                };
-              },
-            },
-          ],
-        }),
-      );
-    }
+    const submitRuns = await formPostRuns(base, () => {
+      const attempt = openAttempts[attemptIndex++ % openAttempts.length]!;
+      return { path: `/quiz/${attempt.quizId}?_action=quiz.submit`, cookie: attempt.cookie, body: `quizId=${attempt.quizId}&attemptId=${attempt.attemptId}&${answersFor.get(attempt.quizId)}` };
+    });
     clearInterval(sampler);
     const check = openDatabase(databasePath, { readonly: true });
     const completionsAfter = (check.$client.prepare('select count(*) n from lesson_completions').get() as { n: number }).n;
