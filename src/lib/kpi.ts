@@ -89,11 +89,10 @@ export interface KpiSet {
   questions: QuestionStat[];
 }
 
-/** Adds up the facts of the departments in scope (null scope: all of them). */
-export function combineFacts(all: DepartmentFacts[], departmentIds: readonly (number | null)[] | null): DepartmentFacts {
-  const scope = departmentIds === null ? all : all.filter((f) => departmentIds.includes(f.departmentId));
-  const out: DepartmentFacts = {
-    departmentId: null,
+/** Facts with nothing counted yet, for one department (null: no department, or a sum). */
+export function emptyFacts(departmentId: number | null): DepartmentFacts {
+  return {
+    departmentId,
     headcount: 0,
     activeByMonth: {},
     hoursByMonth: {},
@@ -103,6 +102,12 @@ export function combineFacts(all: DepartmentFacts[], departmentIds: readonly (nu
     ratings: { sum: 0, count: 0, byMonth: {} },
     questions: {},
   };
+}
+
+/** Adds up the facts of the departments in scope (null scope: all of them). */
+export function combineFacts(all: DepartmentFacts[], departmentIds: readonly (number | null)[] | null): DepartmentFacts {
+  const scope = departmentIds === null ? all : all.filter((f) => departmentIds.includes(f.departmentId));
+  const out = emptyFacts(null);
   const add = (target: Record<string, number>, source: Record<string, number>): void => {
     for (const [k, v] of Object.entries(source)) target[k] = (target[k] ?? 0) + v;
   };

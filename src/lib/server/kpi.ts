@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { Catalog } from '../content/catalog.ts';
 import { addMonths, monthRange, startOfMonth } from '../dates.ts';
-import type { DepartmentFacts, Period } from '../kpi.ts';
+import { emptyFacts, type DepartmentFacts, type Period } from '../kpi.ts';
 import type { DbExecutor } from './db.ts';
 
 export function periodOf(from: string, to: string, timeZone: string): Period {
@@ -15,20 +15,6 @@ export function periodOf(from: string, to: string, timeZone: string): Period {
 }
 
 type Key = number | null;
-
-function emptyFacts(departmentId: Key): DepartmentFacts {
-  return {
-    departmentId,
-    headcount: 0,
-    activeByMonth: {},
-    hoursByMonth: {},
-    inquiriesByMonth: {},
-    tiers: {},
-    quiz: { pairs: 0, pairsPassed: 0, pairsFirstPassed: 0, attempts: 0, scoreSum: 0, byMonth: {} },
-    ratings: { sum: 0, count: 0, byMonth: {} },
-    questions: {},
-  };
-}
 
 /** Facts per department (plus one for users and inquiries without a department) over `period`. */
 export function loadFacts(db: DbExecutor, period: Period): DepartmentFacts[] {
