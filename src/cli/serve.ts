@@ -12,7 +12,6 @@ import http from 'node:http';
 import { securityHeaders } from '../lib/security-headers.ts';
 import { loadAppHandler } from '../lib/server/app-handler.ts';
 import { databasePath } from '../lib/server/db.ts';
-import { installDigestCache } from '../lib/server/digest-cache.ts';
 import { logger } from '../lib/server/log.ts';
 
 /** Uploads (CSV imports) are the largest bodies: 5 MiB files plus the multipart envelope. */
@@ -22,9 +21,6 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
   const production = process.env.NODE_ENV === 'production';
   const port = Number(process.env.PORT ?? 4321);
   const host = process.env.HOST ?? (production ? '0.0.0.0' : 'localhost');
-  process.env.ASTRO_NODE_AUTOSTART = 'disabled';
-  // Before Astro loads: its per-request CSP hashing then answers from memory.
-  installDigestCache();
   const handler = await loadAppHandler(options.outDir ?? process.env.MANABI_DIST ?? 'dist');
   const headers = Object.entries(securityHeaders(production));
 

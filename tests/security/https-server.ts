@@ -10,7 +10,6 @@ import { loadAppHandler } from '../../src/lib/server/app-handler.ts';
 // Loaded up front, as src/cli/serve.ts does, so the first request does not pay for it.
 import '../../src/lib/server/db.ts';
 
-process.env.ASTRO_NODE_AUTOSTART = 'disabled';
 const handler = await loadAppHandler(process.env.MANABI_DIST ?? 'dist');
 const headers = Object.entries(securityHeaders(process.env.NODE_ENV === 'production'));
 

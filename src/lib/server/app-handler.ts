@@ -9,6 +9,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sirv from 'sirv';
+import { installDigestCache } from './digest-cache.ts';
 
 export type RequestListener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -18,6 +19,8 @@ const ASSETS_PREFIX = '/_astro/';
 
 /** Loads `<outDir>/server/entry.mjs` (the adapter in middleware mode) and serves `<outDir>/client`. */
 export async function loadAppHandler(outDir: string): Promise<RequestListener> {
+  // Before Astro loads: its per-request CSP hashing then answers from memory.
+  installDigestCache();
   const entry = path.resolve(outDir, 'server', 'entry.mjs');
   const { handler: astro } = (await import(pathToFileURL(entry).href)) as { handler: AstroMiddleware };
   const assets = sirv(path.resolve(outDir, 'client'), {
