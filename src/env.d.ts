@@ -8,6 +8,8 @@ declare namespace App {
     /** The language of this page: from the URL (`/en/…`), else Japanese. */
     locale: import('./lib/locales.ts').Locale;
     t: import('./lib/i18n/index.ts').Translator;
+    /** The practice tasks of the lesson being rendered, read by `<TryIt id="…" />` in its body. */
+    practice?: import('./lib/content/schemas.ts').TryItData[];
     /** Set by a throttled action: the seconds for the Retry-After header. */
     retryAfter?: number;
   }

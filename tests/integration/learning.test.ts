@@ -239,6 +239,19 @@ describe('feedback, activity and language', () => {
   });
 });
 
+describe('lesson components', () => {
+  it('renders a practice task from the frontmatter and a source citation, in both languages', async () => {
+    const ja = await (await get(server.url, '/learn/basic-ai-essentials/what-is-generative-ai', cookies.alice)).text();
+    expect(ja).toContain('やってみよう');
+    expect(ja).toContain('下書きを頼む');
+    expect(ja).toContain('新しい経費精算ツールの説明会');
+    expect(ja).toContain('（出典：Manabi「テスト用の資料」2026年1月15日）');
+    const en = await (await get(server.url, '/en/learn/basic-ai-essentials/what-is-generative-ai', cookies.alice)).text();
+    expect(en).toContain('Ask for a first draft');
+    expect(en).toContain('(Source: Manabi, “Test material”, January 2026)');
+  });
+});
+
 describe('search', () => {
   it('serves no Pagefind file to anonymous visitors, and all of them when signed in', async () => {
     for (const file of ['pagefind.js', 'pagefind-entry.json']) {

@@ -62,6 +62,25 @@ export const CourseSchema = z.strictObject({
   objectives: localized(z.array(Text).min(1)),
 });
 
+/**
+ * A practice task (やってみよう) in a lesson's frontmatter, placed in the body with
+ * `<TryIt id="…" />`. The learner writes an answer; the rubric and model answer appear after.
+ */
+export const TryItSchema = z.strictObject({
+  /** Stable id within the lesson, the same in both languages; answers are stored against it. */
+  id: ContentId,
+  /** Short heading, e.g. 「依頼メールを書き直す」. */
+  title: Text,
+  /** What to do, in one to three sentences. */
+  task: Text,
+  /** Fictional, safe material to work on (line breaks kept); never real names or data. */
+  material: Text.optional(),
+  /** Self-check points shown after the learner submits, one line each. */
+  rubric: z.array(Text).min(2).max(8),
+  /** A model answer shown after the learner submits (line breaks kept). */
+  modelAnswer: Text,
+});
+
 /** Frontmatter of `content/lessons/<locale>/<folder>/<lesson-id>.mdx`. */
 export const LessonSchema = z.strictObject({
   /** The course this lesson belongs to (id from `content/courses/`). */
@@ -71,6 +90,8 @@ export const LessonSchema = z.strictObject({
   title: Text,
   /** Estimated reading minutes. */
   estimatedMinutes: z.number().int().positive().max(120),
+  /** Practice tasks, each placed in the body with `<TryIt id="…" />`; same ids in both languages. */
+  tryIt: z.array(TryItSchema).default([]),
 });
 
 const OptionSchema = z.strictObject({
@@ -88,6 +109,8 @@ const QuestionSchema = z.strictObject({
   id: ContentId,
   /** `single`: one answer (radio buttons); `multiple`: all that apply (checkboxes). */
   type: z.enum(['single', 'multiple']),
+  /** The lesson this question tests (a lesson id of the quiz's course); draws take one per lesson at least. */
+  lesson: ContentId.optional(),
   prompt: Text,
   options: z.array(OptionSchema).min(2).max(8),
   /** Why the correct answer is correct; shown after submission, never before. */
@@ -103,6 +126,8 @@ export const QuizSchema = z.strictObject({
   passMark: z.number().int().min(0).max(100),
   /** Attempts allowed; omit for unlimited. */
   maxAttempts: z.number().int().positive().optional(),
+  /** Questions drawn at random from the bank for each attempt; omit to ask every question. */
+  draw: z.number().int().positive().optional(),
   /** Show questions in a new random order for each attempt. */
   shuffleQuestions: z.boolean().default(false),
   /** Show options in a new random order for each attempt. */
@@ -115,4 +140,5 @@ export type CourseData = z.output<typeof CourseSchema>;
 export type LessonData = z.output<typeof LessonSchema>;
 export type QuizData = z.output<typeof QuizSchema>;
 export type QuestionData = z.output<typeof QuestionSchema>;
+export type TryItData = z.output<typeof TryItSchema>;
 export type Localized<T> = { ja?: T | undefined; en?: T | undefined };

@@ -5,6 +5,7 @@
 import { getCollection, getEntry, render } from 'astro:content';
 import { buildCatalog, type Catalog } from '../content/catalog.ts';
 import type { LocalizedEntry, RawCorpus } from '../content/corpus.ts';
+import type { TryItData } from '../content/schemas.ts';
 import { isLocale } from '../locales.ts';
 
 let cached: Promise<Catalog> | null = null;
@@ -37,7 +38,7 @@ async function loadCatalog(): Promise<Catalog> {
   return buildCatalog(corpus);
 }
 
-type Rendered = Awaited<ReturnType<typeof render>>;
+type Rendered = Awaited<ReturnType<typeof render>> & { tryIt: TryItData[] };
 const rendered = new Map<string, Promise<Rendered | null>>();
 
 /**
@@ -49,7 +50,7 @@ export function renderLesson(entryId: string): Promise<Rendered | null> {
   if (cached && !import.meta.env.DEV) return cached;
   const loading = (async () => {
     const entry = await getEntry('lessons', entryId);
-    return entry ? render(entry) : null;
+    return entry ? { ...(await render(entry)), tryIt: entry.data.tryIt } : null;
   })();
   // A failed load is not kept, so the next request tries again.
   loading.catch(() => rendered.delete(entryId));
