@@ -22,6 +22,9 @@ export default defineConfig({
   adapter: node({ mode: 'middleware' }),
   integrations: [contentCheck(), mdx(), searchIndex(), serverOutput()],
   server: { port: 4321 },
+  // Prism marks code with classes (styled in global.css); Shiki's inline styles would need
+  // 'unsafe-inline' under the CSP below.
+  markdown: { syntaxHighlight: 'prism' },
   security: {
     // Off on purpose: src/middleware.ts checks the Origin of every non-GET request, whatever its
     // content type, and also accepts the public SITE_URL origin behind an https proxy, which

@@ -3,7 +3,7 @@
  * (never with NODE_ENV=production), then serve on http://localhost:4321 (PORT/HOST respected).
  */
 import { databasePath, openDatabase, prepareProgramme } from '../lib/server/db.ts';
-import { seedDemo } from '../lib/server/seed.ts';
+import { type DemoAccount, seedDemo } from '../lib/server/seed.ts';
 import { buildIfStale } from './build-if-stale.ts';
 import { serve } from './serve.ts';
 
@@ -20,18 +20,23 @@ try {
 
 const file = databasePath();
 const db = openDatabase(file);
-if (!production) {
-  const accounts = await seedDemo(db);
-  if (accounts.length > 0) {
-    console.log('\nSeeded a demo organisation. Sign in with one of these accounts (shown once):');
-    for (const account of accounts) {
-      console.log(`  ${account.role.padEnd(8)}  ${account.email}  ${account.password}`);
-    }
-    console.log('');
-  }
-}
+const accounts = production ? [] : await seedDemo(db);
 prepareProgramme(db);
 db.$client.close();
 
 console.log(`Database: ${file}`);
 await serve();
+// Last, after the build log and the listening line, so the one-time passwords are not scrolled away.
+if (accounts.length > 0) console.log(`\n${credentialsBox(accounts)}\n`);
+
+/** The demo accounts in a box: role, email, password, one per line. */
+function credentialsBox(list: DemoAccount[]): string {
+  const lines = [
+    'Seeded a demo organisation. Sign in with one of these accounts (shown once):',
+    '',
+    ...list.map((a) => `${a.role.padEnd(8)}  ${a.email.padEnd(24)}  ${a.password}`),
+  ];
+  const width = Math.max(...lines.map((line) => line.length));
+  const rule = '─'.repeat(width + 2);
+  return [`┌${rule}┐`, ...lines.map((line) => `│ ${line.padEnd(width)} │`), `└${rule}┘`].join('\n');
+}

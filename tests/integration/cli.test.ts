@@ -11,6 +11,7 @@ import { verifyPassword } from '../../src/lib/server/password.ts';
 import { tempDir } from '../helpers/db.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { startServer } from '../helpers/server.ts';
+import { nodeVersionProblem } from '../../scripts/require-node.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -110,15 +111,44 @@ describe('npm run build', () => {
     expect(result.status).not.toBe(0);
     const output = result.stdout + result.stderr;
     expect(output).toContain('lessons/ja/basic-ai-essentials/safe-use-basics.mdx: course "missing-course" does not exist');
+    // The config is read before the content: no warning about syntax highlighting under the CSP.
+    expect(output).not.toMatch(/Shiki|\[WARN\] \[config\]/);
     expect(fs.existsSync(path.join(dir, 'dist'))).toBe(false);
   });
+});
+
+describe('npm start on an old Node.js', () => {
+  it('names the version needed, the version found and the README section, in one line', () => {
+    expect(nodeVersionProblem('v24.1.0')).toBeNull();
+    expect(nodeVersionProblem('v22.12.0')).toBeNull();
+    const problem = nodeVersionProblem('v20.20.2');
+    expect(problem).toContain('22.12');
+    expect(problem).toContain('v20.20.2');
+    expect(problem).toContain('README.md');
+    expect(nodeVersionProblem('v22.11.9')).not.toBeNull();
+  });
+
+  it.skipIf(!fs.existsSync('/usr/bin/node') || !/^v(1\d|20|21)\./.test(spawnSync('/usr/bin/node', ['-v']).stdout?.toString() ?? ''))(
+    'stops before any TypeScript is loaded when npm start runs on the system Node.js 20',
+    () => {
+      const result = spawnSync('/usr/bin/node', ['scripts/require-node.mjs'], { cwd: ROOT, encoding: 'utf8' });
+      expect(result.status).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain('Node.js 22.12 or newer');
+      expect(result.stderr).not.toContain('ERR_UNKNOWN_FILE_EXTENSION');
+    },
+  );
 });
 
 describe('npm start', () => {
   it('migrates, seeds a demo organisation once, prints credentials that sign in', async () => {
     const server = await startServer({ databasePath: dbFile, script: 'src/cli/start.ts' });
     try {
+      // The accounts come last, boxed, after the build log and the listening line.
+      for (let i = 0; i < 100 && !server.output().includes('└'); i++) await new Promise((r) => setTimeout(r, 50));
       const output = server.output();
+      expect(output.indexOf('shown once')).toBeGreaterThan(output.search(/listening on/i));
+      expect(output.trimEnd().endsWith('┘'), output).toBe(true);
       const learner = /learner\s+(\S+@\S+)\s+(\S+)/.exec(output);
       expect(learner, output).not.toBeNull();
       expect(output).toMatch(/champion\s+\S+@\S+\s+\S+/);
