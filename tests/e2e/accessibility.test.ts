@@ -1,0 +1,58 @@
+/**
+ * axe-core in Chromium on every page of the product (the screenshot gallery's pages) for each
+ * role, in both languages, at 1280 and 390 px: no serious or critical violation.
+ */
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/browser.ts';
+import { type Gallery, type GalleryRole, localized, startGallery } from '../helpers/gallery.ts';
+
+let gallery: Gallery;
+let browser: Browser;
+
+beforeAll(async () => {
+  gallery = await startGallery({ users: 120 });
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await gallery?.stop();
+});
+
+const ROLES: GalleryRole[] = ['anonymous', 'newcomer', 'learner', 'champion', 'admin'];
+
+describe('accessibility (axe): no serious or critical violations', () => {
+  for (const role of ROLES) {
+    for (const width of [1280, 390]) {
+      it(`${role} pages at ${width} px, Japanese and English`, async () => {
+        const cookie = await gallery.cookie(role);
+        const context = await browser.newContext({ viewport: { width, height: 800 } });
+        if (cookie) {
+          const [name, value] = cookie.split('=') as [string, string];
+          await context.addCookies([{ name, value, url: gallery.server.url }]);
+        }
+        const page = await context.newPage();
+        const found: string[] = [];
+        try {
+          for (const locale of ['ja', 'en'] as const) {
+            for (const [name, pagePath] of gallery.pages[role]) {
+              const response = await page.goto(`${gallery.server.url}${localized(locale, pagePath)}`);
+              expect(response?.status(), `${locale} ${name}`).toBeLessThan(400);
+              const results = await new AxeBuilder({ page }).analyze();
+              for (const violation of results.violations) {
+                if (violation.impact !== 'serious' && violation.impact !== 'critical') continue;
+                const targets = violation.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ');
+                found.push(`${locale} ${name} (${pagePath}): ${violation.id} [${violation.impact}] ${violation.nodes.length}× — ${targets}`);
+              }
+            }
+          }
+        } finally {
+          await context.close();
+        }
+        expect(found, found.join('\n')).toEqual([]);
+      });
+    }
+  }
+});
