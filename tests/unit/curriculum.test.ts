@@ -95,7 +95,8 @@ describe('the curriculum', () => {
       return false;
     };
     for (const lesson of lessons) {
-      for (const [, href] of lesson.body.matchAll(/\]\((\/[^)\s]*)\)|href="(\/[^"]*)"/g)) {
+      for (const [, markdownHref, attributeHref] of lesson.body.matchAll(/\]\((\/[^)\s]*)\)|href="(\/[^"]*)"/g)) {
+        const href = markdownHref ?? attributeHref;
         if (!href) continue;
         expect(resolves(href), `${lesson.file}: ${href}`).toBe(true);
         expect(href.startsWith('/en/') || href === '/en', `${lesson.file}: ${href} is in the wrong language`).toBe(lesson.locale === 'en');
