@@ -95,7 +95,16 @@ export function validateCorpus(corpus: RawCorpus): string[] {
     }
   }
 
-  for (const quiz of corpus.quizzes) checkQuiz(quiz, report);
+  const lessonsOf = new Map<string, Set<string>>();
+  for (const lesson of corpus.lessons) {
+    const set = lessonsOf.get(lesson.data.course) ?? new Set<string>();
+    set.add(lesson.id);
+    lessonsOf.set(lesson.data.course, set);
+  }
+  for (const quiz of corpus.quizzes) {
+    checkQuiz(quiz, report);
+    checkBank(quiz, lessonsOf.get(quiz.data.course) ?? new Set(), report);
+  }
   for (const [id, versions] of byId(corpus.quizzes)) {
     const [first, ...rest] = versions;
     for (const other of rest) compareQuizzes(id, first!, other, report);
@@ -127,6 +136,29 @@ function checkQuiz(quiz: LocalizedEntry<QuizData>, report: (file: string, messag
   }
 }
 
+/**
+ * A question's lesson tag names a lesson of the quiz's own course; a bank (a quiz with `draw`)
+ * tags every question, so a draw can take at least one question per lesson, and holds at least
+ * as many questions as it draws.
+ */
+function checkBank(quiz: LocalizedEntry<QuizData>, lessons: Set<string>, report: (file: string, message: string) => void): void {
+  const { draw, questions, course } = quiz.data;
+  for (const question of questions) {
+    if (question.lesson !== undefined && !lessons.has(question.lesson)) {
+      report(quiz.file, `question "${question.id}" is tagged with lesson "${question.lesson}", which is not a lesson of course "${course}"${listOf(lessons)}`);
+    }
+  }
+  if (draw === undefined) return;
+  if (draw > questions.length) report(quiz.file, `draw ${draw} is larger than the bank of ${questions.length} questions`);
+  if (draw < lessons.size) report(quiz.file, `draw ${draw} is smaller than the ${lessons.size} lessons of course "${course}"; a draw takes at least one question per lesson`);
+  const untagged = questions.filter((q) => q.lesson === undefined).map((q) => q.id);
+  if (untagged.length > 0) report(quiz.file, `a quiz with draw needs a lesson tag on every question; missing on ${untagged.join(', ')}`);
+}
+
+function listOf(ids: Set<string>): string {
+  return ids.size > 0 ? ` (its lessons: ${[...ids].sort().join(', ')})` : '';
+}
+
 /** The languages of one quiz must agree on everything that grading depends on. */
 function compareQuizzes(
   id: string,
@@ -135,7 +167,7 @@ function compareQuizzes(
   report: (file: string, message: string) => void,
 ): void {
   const differ = (what: string): void => report(b.file, `quiz "${id}" differs from ${a.file}: ${what}; the languages must agree`);
-  for (const field of ['course', 'passMark', 'maxAttempts', 'shuffleQuestions', 'shuffleOptions'] as const) {
+  for (const field of ['course', 'passMark', 'maxAttempts', 'draw', 'shuffleQuestions', 'shuffleOptions'] as const) {
     if (a.data[field] !== b.data[field]) differ(`${field} ${JSON.stringify(b.data[field])} vs ${JSON.stringify(a.data[field])}`);
   }
   const aIds = a.data.questions.map((q) => q.id);
@@ -147,6 +179,7 @@ function compareQuizzes(
   a.data.questions.forEach((qa, i) => {
     const qb = b.data.questions[i]!;
     if (qa.type !== qb.type) differ(`question "${qa.id}" type ${qb.type} vs ${qa.type}`);
+    if (qa.lesson !== qb.lesson) differ(`question "${qa.id}" lesson ${JSON.stringify(qb.lesson)} vs ${JSON.stringify(qa.lesson)}`);
     const aOptions = qa.options.map((o) => o.id).join();
     const bOptions = qb.options.map((o) => o.id).join();
     if (aOptions !== bOptions) differ(`question "${qa.id}" option ids [${bOptions}] vs [${aOptions}]`);
