@@ -12,7 +12,7 @@ import { createAssignment, deleteAssignment, syncEnrolments } from '../lib/serve
 import { audit } from '../lib/server/audit.ts';
 import { getDb, type DbExecutor } from '../lib/server/db.ts';
 import { importInquiriesCsv, saveInquiries } from '../lib/server/helpdesk.ts';
-import { createLoginToken } from '../lib/server/login-link.ts';
+import { createLoginToken, loginLinkUrl } from '../lib/server/login-link.ts';
 import { clientIp } from '../lib/server/request.ts';
 import { setBaseline } from '../lib/server/settings.ts';
 import { createUser, ensureDepartment, findUserIdByEmail } from '../lib/server/user.ts';
@@ -125,7 +125,7 @@ export const admin = {
       audit(db, { actor, action: 'user.created', target: { type: 'user', id: userId }, details: { email, role, department }, ip: clientIp(context) });
       const token = createLoginToken(db, userId, actor.id);
       audit(db, { actor, action: 'user.login_link_created', target: { type: 'user', id: userId }, ip: clientIp(context) });
-      return { userId, email, link: new URL(`/login/link/${token}`, context.url).href };
+      return { userId, email, link: loginLinkUrl(token, getConfig().siteUrl) };
     },
   }),
 
@@ -140,7 +140,7 @@ export const admin = {
       if (!user.active) throw new ActionError({ code: 'BAD_REQUEST', message: 'inactive_user' });
       const token = createLoginToken(db, userId, actor.id, user.passwordHash ? 'reset' : 'first_login');
       audit(db, { actor, action: 'user.login_link_created', target: { type: 'user', id: userId }, ip: clientIp(context) });
-      return { userId, email: user.email, link: new URL(`/login/link/${token}`, context.url).href };
+      return { userId, email: user.email, link: loginLinkUrl(token, getConfig().siteUrl) };
     },
   }),
 
