@@ -10,7 +10,16 @@ import { departments, sessions, users, type Locale, type Role } from '../../../d
 import type { Db, DbExecutor } from './db.ts';
 
 /** Refresh `last_active_at` at most this often, so reads do not turn into writes on every request. */
-const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
+const ACTIVITY_WRITE_MAX_INTERVAL_MS = 60_000;
+
+/**
+ * How stale the stored `last_active_at` may get. Expiry is judged on the stored value, so an
+ * active user can be signed out up to this much early: a tenth of the idle window, at most a
+ * minute (with a one-minute window a fixed minute signed active users out at 60 s).
+ */
+export function activityWriteInterval(idleMs: number): number {
+  return Math.min(ACTIVITY_WRITE_MAX_INTERVAL_MS, Math.floor(idleMs / 10));
+}
 
 /** Human-readable alphabet (a–z, 0–9 without l, o, 0, 1); 24 characters × 5 bits = 120 bits. */
 export function generateSecureRandomString(): string {
@@ -149,7 +158,7 @@ export function validateSessionToken(
   if (!constantTimeEqual(hashSecret(secret), new Uint8Array(row.secretHash))) return null;
 
   let lastActiveAt = row.lastActiveAt;
-  if (nowMs - lastActiveAt.getTime() >= ACTIVITY_WRITE_INTERVAL_MS) {
+  if (nowMs - lastActiveAt.getTime() >= activityWriteInterval(lifetime.idleMs)) {
     lastActiveAt = now;
     db.update(sessions).set({ lastActiveAt }).where(eq(sessions.id, id)).run();
   }
