@@ -5,7 +5,7 @@
  */
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
-import { and, eq, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { departments, sessions, users, type Locale, type Role } from '../../../db/schema.ts';
 import type { Db, DbExecutor } from './db.ts';
 
@@ -196,16 +196,15 @@ export function deleteUserSessions(db: DbExecutor, userId: number, exceptSession
   return db.delete(sessions).where(where).run().changes;
 }
 
-/** Housekeeping: removes sessions past either limit. */
-export function deleteExpiredSessions(db: Db, lifetime: SessionLifetime, now = new Date()): number {
+/**
+ * Housekeeping: removes sessions past either limit, at most `limit` of them per call (one short
+ * statement, so a huge backlog is worked off in batches between requests).
+ */
+export function deleteExpiredSessions(db: Db, lifetime: SessionLifetime, now = new Date(), limit = Number.MAX_SAFE_INTEGER): number {
   const nowMs = now.getTime();
+  const expired = or(lt(sessions.createdAt, new Date(nowMs - lifetime.maxAgeMs)), lt(sessions.lastActiveAt, new Date(nowMs - lifetime.idleMs)));
   return db
     .delete(sessions)
-    .where(
-      or(
-        lt(sessions.createdAt, new Date(nowMs - lifetime.maxAgeMs)),
-        lt(sessions.lastActiveAt, new Date(nowMs - lifetime.idleMs)),
-      ),
-    )
+    .where(inArray(sessions.id, db.select({ id: sessions.id }).from(sessions).where(expired).limit(limit)))
     .run().changes;
 }
