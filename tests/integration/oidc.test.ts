@@ -1,8 +1,8 @@
 /**
  * Single sign-on against a real OpenID provider (oidc-provider) on 127.0.0.1: the flow through
  * Manabi's built server over HTTP and in Chromium, just-in-time provisioning, role changes from
- * the group claim, and every refusal (state, replayed code, nonce, issuer, audience, MFA,
- * deactivated user) audited.
+ * the group claim, and every refusal (state, replayed code, nonce, issuer, audience, a rogue
+ * signer, MFA, deactivated user) audited.
  */
 import { desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,6 +161,16 @@ describe('single sign-on over HTTP', () => {
       expect(session, claim).toBeNull();
       expect(lastAudit(db, 'auth.sign_in_failed')!.details).toContain(`"reason":"${reason}"`);
     }
+  });
+
+  it('refuses an ID token signed by a key that is not in the provider’s JWKS (a rogue at the token endpoint)', async () => {
+    const dance = await toCallback(both.url, provider.issuer, 'suzuki');
+    provider.tamperNextToken({ rogueSigner: 'foreign-key-same-kid', claims: { groups: ['manabi-admins'] } });
+    const { location, session } = await finish(dance);
+    expect(location).toBe('/login?sso=invalid_token');
+    expect(session).toBeNull();
+    expect(lastAudit(db, 'auth.sign_in_failed')!.details).toContain('"reason":"invalid_token"');
+    expect(db.select().from(users).where(eq(users.email, 'suzuki@example.co.jp')).get()?.role ?? null).not.toBe('admin');
   });
 
   it('keeps a user deactivated in Manabi out', async () => {
