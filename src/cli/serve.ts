@@ -53,8 +53,7 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
 
   // Expired sessions are refused on sight; this deletes the ones nobody comes back with.
   const { sessionIdleMs, sessionMaxAgeMs, sessionCleanupMs } = getConfig();
-  const housekeeping = openDatabase(databasePath());
-  const cleanup = startSessionCleanup(housekeeping, { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs }, sessionCleanupMs);
+  const cleanup = startSessionCleanup(() => openDatabase(databasePath()), { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs }, sessionCleanupMs);
 
   const pidFile = `${databasePath()}.pid`;
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
@@ -65,9 +64,8 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
 
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
-    cleanup.stop();
     server.close(() => {
-      housekeeping.$client.close();
+      cleanup.stop();
       fs.rmSync(pidFile, { force: true });
       process.exit(0);
     });

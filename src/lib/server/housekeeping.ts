@@ -22,16 +22,23 @@ export async function deleteExpiredSessionsInBatches(db: Db, lifetime: SessionLi
 }
 
 export interface SessionCleanup {
+  /** Stops the timer and closes the connection, if one was opened. */
   stop: () => void;
 }
 
-/** Runs the cleanup now and every `intervalMs`; a failed run is logged and tried again next time. */
-export function startSessionCleanup(db: Db, lifetime: SessionLifetime, intervalMs: number): SessionCleanup {
+/**
+ * Runs the cleanup now and every `intervalMs` on its own connection, opened on first use; a
+ * failed run (an unusable database too: the server keeps answering, /healthz says 503) is
+ * logged and tried again next time.
+ */
+export function startSessionCleanup(open: () => Db, lifetime: SessionLifetime, intervalMs: number): SessionCleanup {
+  let db: Db | null = null;
   let running = false;
   const run = async (): Promise<void> => {
     if (running) return;
     running = true;
     try {
+      db ??= open();
       const deleted = await deleteExpiredSessionsInBatches(db, lifetime);
       if (deleted > 0) logger.info({ deleted }, 'expired sessions deleted');
     } catch (error) {
@@ -43,5 +50,11 @@ export function startSessionCleanup(db: Db, lifetime: SessionLifetime, intervalM
   void run();
   const timer = setInterval(() => void run(), intervalMs);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  return {
+    stop: () => {
+      clearInterval(timer);
+      db?.$client.close();
+      db = null;
+    },
+  };
 }
