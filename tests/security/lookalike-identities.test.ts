@@ -130,11 +130,15 @@ describe('every door of the real server', () => {
     expect([count(users), count(departments)]).toEqual([usersBefore, departmentsBefore]);
   });
 
-  it('admin form: a full-width department is the same department as its plain spelling', async () => {
+  it('admin form: a full-width department is the same department as its plain spelling, also for one stored before the fix', async () => {
     const before = count(departments);
     expect((await createUser({ email: 'it1@example.com', department: 'IT' })).status).toBe(200);
     expect((await createUser({ email: 'it2@example.com', department: 'ＩＴ' })).status).toBe(200);
     expect(count(departments)).toBe(before);
+    // a row created in full width by the old code still takes its plain spelling
+    app.db.insert(departments).values({ name: 'ＨＲ部' }).run();
+    expect((await createUser({ email: 'hr1@example.com', department: 'hr部' })).status).toBe(200);
+    expect(count(departments)).toBe(before + 1);
   });
 
   it('CSV import: look-alike duplicates and hidden characters are reported by line, and nothing is imported', async () => {

@@ -72,13 +72,18 @@ export function countUsers(db: DbExecutor): number {
   return row?.n ?? 0;
 }
 
+/** A department by name, whatever its case or width (NFKC): `ＩＴ部` finds `IT部`. */
 export function findDepartmentId(db: DbExecutor, name: string): number | null {
+  const wanted = normalizeName(name);
   const row = db
     .select({ id: departments.id })
     .from(departments)
-    .where(sql`lower(${departments.name}) = lower(${normalizeName(name)})`)
+    .where(sql`lower(${departments.name}) = lower(${wanted})`)
     .get();
-  return row?.id ?? null;
+  if (row) return row.id;
+  // Rows stored before names were normalised: compare their normalised form (departments are few).
+  const key = wanted.toLowerCase();
+  return db.select({ id: departments.id, name: departments.name }).from(departments).all().find((d) => normalizeName(d.name).toLowerCase() === key)?.id ?? null;
 }
 
 export function createDepartment(db: DbExecutor, name: string): number {
