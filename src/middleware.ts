@@ -170,4 +170,28 @@ const errorsAndRetry = defineMiddleware(async (context, next) => {
   return response;
 });
 
-export const onRequest = sequence(errorsAndRetry, locale, originCheck, session, guard, formActionsOnly);
+/**
+ * Caching, for every response rendered here (static files are served before Astro and keep
+ * their long cache): pages are personal or carry one-time values, so nothing is stored by
+ * default. A response to a signed-in user is `no-store` whatever the page set, except a
+ * `private` (browser-only) policy a route chose for content that is the same for everyone
+ * (the search index).
+ */
+const cachePolicy = defineMiddleware(async (context, next) => {
+  const response = await next();
+  if (context.isPrerendered) return response;
+  const current = response.headers.get('cache-control');
+  const signedIn = Boolean(context.locals.user);
+  if (current !== null && (!signedIn || /(^|,)\s*private\b/i.test(current))) return response;
+  try {
+    response.headers.set('cache-control', 'no-store');
+    return response;
+  } catch {
+    // Immutable headers (e.g. Response.redirect): copy the response.
+    const copy = new Response(response.body, response);
+    copy.headers.set('cache-control', 'no-store');
+    return copy;
+  }
+});
+
+export const onRequest = sequence(cachePolicy, errorsAndRetry, locale, originCheck, session, guard, formActionsOnly);

@@ -6,13 +6,14 @@ import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { inArray } from 'drizzle-orm';
 import { departments, ROLES, TARGET_KPIS, waves } from '../../db/schema.ts';
-import { isValidEmail } from '../lib/email.ts';
+import { isValidEmail, normalizeEmail } from '../lib/email.ts';
+import { nameField, textField } from '../lib/text.ts';
 import { TIER_IDS } from '../lib/content/schemas.ts';
 import { createAssignment, deleteAssignment, syncEnrolments } from '../lib/server/assignments.ts';
 import { audit } from '../lib/server/audit.ts';
 import { getDb, type DbExecutor } from '../lib/server/db.ts';
 import { importInquiriesCsv, saveInquiries } from '../lib/server/helpdesk.ts';
-import { createLoginToken } from '../lib/server/login-link.ts';
+import { createLoginToken, loginLinkUrl } from '../lib/server/login-link.ts';
 import { clientIp } from '../lib/server/request.ts';
 import { setBaseline } from '../lib/server/settings.ts';
 import { createUser, ensureDepartment, findUserIdByEmail } from '../lib/server/user.ts';
@@ -105,9 +106,9 @@ export const admin = {
   createUser: defineAction({
     accept: 'form',
     input: z.strictObject({
-      email: z.string().trim().max(254).refine(isValidEmail, 'bad_email'),
-      name: z.string().trim().min(1).max(100),
-      department: z.string().trim().min(1).max(100),
+      email: z.string().trim().max(254).refine(isValidEmail, 'bad_email').transform(normalizeEmail),
+      name: nameField('name', 100),
+      department: nameField('department', 100),
       role: z.enum(ROLES),
     }),
     handler: ({ email, name, department, role }, context) => {
@@ -125,7 +126,7 @@ export const admin = {
       audit(db, { actor, action: 'user.created', target: { type: 'user', id: userId }, details: { email, role, department }, ip: clientIp(context) });
       const token = createLoginToken(db, userId, actor.id);
       audit(db, { actor, action: 'user.login_link_created', target: { type: 'user', id: userId }, ip: clientIp(context) });
-      return { userId, email, link: new URL(`/login/link/${token}`, context.url).href };
+      return { userId, email, link: loginLinkUrl(token, getConfig().siteUrl) };
     },
   }),
 
@@ -140,7 +141,7 @@ export const admin = {
       if (!user.active) throw new ActionError({ code: 'BAD_REQUEST', message: 'inactive_user' });
       const token = createLoginToken(db, userId, actor.id, user.passwordHash ? 'reset' : 'first_login');
       audit(db, { actor, action: 'user.login_link_created', target: { type: 'user', id: userId }, ip: clientIp(context) });
-      return { userId, email: user.email, link: new URL(`/login/link/${token}`, context.url).href };
+      return { userId, email: user.email, link: loginLinkUrl(token, getConfig().siteUrl) };
     },
   }),
 
@@ -231,11 +232,11 @@ export const admin = {
       const actor = requireAdmin(context);
       const WaveForm = z.strictObject({
         waveId: z.union([z.literal(''), Id]).transform((v) => (v === '' ? null : v)),
-        name: z.string().trim().min(1).max(100),
+        name: nameField('waveName', 100),
         position: z.coerce.number().int().min(0).max(1000),
         startDate: Day,
         endDate: Day,
-        description: z.string().trim().max(1000),
+        description: textField('description', 1000, { multiline: true }),
         departmentIds: z.array(Id).max(1000),
         targets: z.array(z.strictObject({ kpi: z.enum(TARGET_KPIS), comparator: z.enum(['gte', 'lte']), value: z.number().min(0).max(1_000_000) })).max(TARGET_KPIS.length),
       });
@@ -259,7 +260,9 @@ export const admin = {
       const known = new Set(['waveId', 'name', 'position', 'startDate', 'endDate', 'description', 'departmentIds', ...TARGET_KPIS.map((k) => `target.${k}`)]);
       if ([...form.keys()].some((key) => !known.has(key))) throw new ActionError({ code: 'BAD_REQUEST', message: 'unknown_field' });
       const parsed = WaveForm.safeParse(raw);
-      if (!parsed.success || parsed.data.targets.some((t) => !Number.isFinite(t.value))) throw new ActionError({ code: 'BAD_REQUEST', message: 'invalid_wave' });
+      // Hidden characters get their own message, naming the field; anything else is one generic refusal.
+      const hidden = parsed.error?.issues.find((issue) => issue.message.startsWith('text.invisible.'))?.message;
+      if (!parsed.success || parsed.data.targets.some((t) => !Number.isFinite(t.value))) throw new ActionError({ code: 'BAD_REQUEST', message: hidden ?? 'invalid_wave' });
       const input = parsed.data;
       if (input.endDate < input.startDate) throw new ActionError({ code: 'BAD_REQUEST', message: 'end_before_start' });
       const db = getDb();

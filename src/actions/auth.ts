@@ -10,7 +10,7 @@ import { audit } from '../lib/server/audit.ts';
 import { getDb } from '../lib/server/db.ts';
 import { clientIp } from '../lib/server/request.ts';
 import { checkPasswordPolicy, hashPassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, verifyDummyPassword, verifyPassword } from '../lib/server/password.ts';
-import { consumeSignInAttempt } from '../lib/server/rate-limit.ts';
+import { consumeSignInAttempt, rememberSignInAddress } from '../lib/server/rate-limit.ts';
 import { consumeLoginToken } from '../lib/server/login-link.ts';
 import { endSessionUrl } from '../lib/server/oidc.ts';
 import { deleteSessionCookie, setSessionCookie } from '../lib/server/session-cookie.ts';
@@ -51,6 +51,8 @@ export const auth = {
         });
         throw new ActionError({ code: 'UNAUTHORIZED', message: 'login.invalid' });
       }
+      // From now on an attacker elsewhere cannot throttle this account at this address.
+      rememberSignInAddress(clientIp(context), input.email);
       // A fresh session at every sign-in; the one this browser had before (if any) ends.
       if (context.locals.session) deleteSession(db, context.locals.session.id);
       const { sessionIdleMs, sessionMaxAgeMs } = getConfig();

@@ -5,6 +5,7 @@ import { recordActivity } from '../lib/server/activity.ts';
 import { dismissCheckin, saveCheckin } from '../lib/server/checkin.ts';
 import { getConfig } from '../lib/server/config.ts';
 import { getDb } from '../lib/server/db.ts';
+import { textField } from '../lib/text.ts';
 import { requireUser } from './guard.ts';
 
 export const checkin = {
@@ -23,7 +24,7 @@ export const checkin = {
             .max(200)
             .refine((h) => Number.isInteger(h * 2), 'half_hours'),
         ),
-      tasks: z.string().trim().max(500).optional(),
+      tasks: textField('tasks', 500).optional(),
     }),
     handler: ({ hoursSaved, tasks }, context) => {
       const user = requireUser(context);

@@ -2,6 +2,7 @@
 import { ActionError, defineAction } from 'astro:actions';
 import { z } from 'astro/zod';
 import { ContentId } from '../lib/content/schemas.ts';
+import { textField } from '../lib/text.ts';
 import { recordActivity } from '../lib/server/activity.ts';
 import { getCatalog } from '../lib/server/catalog.ts';
 import { getConfig } from '../lib/server/config.ts';
@@ -37,7 +38,7 @@ export const lesson = {
     input: z.strictObject({
       lessonId: ContentId.max(100),
       rating: z.coerce.number().int().min(1).max(5),
-      comment: z.string().trim().max(1000).optional(),
+      comment: textField('comment', 1000, { multiline: true }).optional(),
     }),
     handler: async ({ lessonId, rating, comment }, context) => {
       const user = requireUser(context);

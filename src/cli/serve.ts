@@ -3,7 +3,7 @@
  * (src/lib/server/app-handler.ts) behind a thin front that gives every response the security
  * headers and a request id, refuses oversized bodies before they are read, logs errors as JSON
  * lines, writes a pid file next to the database (so a restore can refuse to run under a live
- * server) and shuts down cleanly.
+ * server), deletes expired sessions now and then, and shuts down cleanly.
  * Run from the project root: `node src/cli/serve.ts` (npm start does, after building).
  */
 import { randomUUID } from 'node:crypto';
@@ -11,7 +11,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import { securityHeaders } from '../lib/security-headers.ts';
 import { loadAppHandler } from '../lib/server/app-handler.ts';
-import { databasePath } from '../lib/server/db.ts';
+import { getConfig } from '../lib/server/config.ts';
+import { databasePath, openDatabase } from '../lib/server/db.ts';
+import { startSessionCleanup } from '../lib/server/housekeeping.ts';
 import { logger } from '../lib/server/log.ts';
 
 /** Uploads (CSV imports) are the largest bodies: 5 MiB files plus the multipart envelope. */
@@ -49,6 +51,10 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
   });
   server.keepAliveTimeout = 5000;
 
+  // Expired sessions are refused on sight; this deletes the ones nobody comes back with.
+  const { sessionIdleMs, sessionMaxAgeMs, sessionCleanupMs } = getConfig();
+  const cleanup = startSessionCleanup(() => openDatabase(databasePath()), { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs }, sessionCleanupMs);
+
   const pidFile = `${databasePath()}.pid`;
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   fs.writeFileSync(pidFile, String(process.pid));
@@ -59,6 +65,7 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close(() => {
+      cleanup.stop();
       fs.rmSync(pidFile, { force: true });
       process.exit(0);
     });

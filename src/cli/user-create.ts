@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../../db/schema.ts';
 import { isValidEmail, normalizeEmail } from '../lib/email.ts';
+import { hasInvisibleCharacters, normalizeName } from '../lib/text.ts';
 import { databasePath, openDatabase, prepareProgramme } from '../lib/server/db.ts';
 import { hashPassword } from '../lib/server/password.ts';
 import { createUser, ensureDepartment, findUserIdByEmail } from '../lib/server/user.ts';
@@ -39,11 +40,13 @@ if (args.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const email = args.email?.trim() ?? '';
-const name = args.name?.trim() ?? '';
-const department = args.department?.trim() ?? '';
+const email = normalizeEmail(args.email ?? '');
+if (hasInvisibleCharacters(args.name ?? '')) fail('--name contains invisible or control characters (such as zero-width spaces or text-direction marks); remove them.');
+if (hasInvisibleCharacters(args.department ?? '')) fail('--department contains invisible or control characters (such as zero-width spaces or text-direction marks); remove them.');
+const name = normalizeName(args.name ?? '');
+const department = normalizeName(args.department ?? '');
 if (!email || !name || !department) fail(`--email, --name and --department are required.\n${USAGE}`);
-if (!isValidEmail(email)) fail(`"${email}" is not a valid email address.`);
+if (!isValidEmail(email)) fail(`"${args.email}" is not a valid email address.`);
 if ([...name].length > 100) fail('--name is longer than 100 characters.');
 if ([...department].length > 100) fail('--department is longer than 100 characters.');
 if (!(ROLES as readonly string[]).includes(args.role)) fail(`unknown role "${args.role}" (use learner, champion or admin).`);
@@ -53,7 +56,7 @@ const input = await readPassword(args['password-stdin'], email);
 if ('error' in input) fail(input.error);
 
 const db = openDatabase(databasePath());
-if (findUserIdByEmail(db, email) !== null) fail(`a user with the email ${normalizeEmail(email)} already exists.`);
+if (findUserIdByEmail(db, email) !== null) fail(`a user with the email ${email} already exists.`);
 const passwordHash = await hashPassword(input.password);
 const userId = db.transaction(
   (tx) =>
@@ -70,5 +73,5 @@ const userId = db.transaction(
 prepareProgramme(db);
 db.$client.close();
 
-console.log(`Created ${args.role} ${normalizeEmail(email)} (id ${userId}) in ${department}.`);
+console.log(`Created ${args.role} ${email} (id ${userId}) in ${department}.`);
 if (input.generated) console.log(`Password (shown once, pass it on safely): ${input.password}`);

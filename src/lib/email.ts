@@ -1,15 +1,24 @@
-/** Email handling shared by sign-in, the CLI and CSV import. */
+/**
+ * Email addresses: one normaliser and one check for every way an address enters Manabi —
+ * sign-in, user creation (CLI and admin), CSV import, single sign-on — and for every comparison.
+ * NFKC first, so the full-width `ｌｅａｒｎｅｒ@ｍａｎａｂｉ.example` is the same address as
+ * `learner@manabi.example`; then trimmed and lower-cased. Stored only in this form.
+ */
 
 export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+  return email.normalize('NFKC').trim().toLowerCase();
 }
 
+/** Local part and domain in printable ASCII (international domains in their `xn--` form). */
+const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+$/;
+
 /**
- * A deliberately plain check: one @, a dotted domain, no spaces, at most 254 characters.
- * Deliverability is the identity provider's or mail server's business, not ours.
+ * A deliberately plain check of the normalised address: one @, a dotted domain, at most 254
+ * characters. Deliverability is the identity provider's or mail server's business; look-alikes
+ * are ours, so anything outside ASCII after NFKC (a Cyrillic `а` for a Latin `a`, an invisible
+ * character) is refused.
  */
 export function isValidEmail(email: string): boolean {
-  const value = email.trim();
-  if (value.length === 0 || value.length > 254) return false;
-  return /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/.test(value);
+  const value = normalizeEmail(email);
+  return value.length > 0 && value.length <= 254 && EMAIL.test(value);
 }

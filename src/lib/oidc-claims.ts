@@ -4,6 +4,8 @@
  * factor. Pure, so every mapping rule is unit-tested.
  */
 import type { Role } from '../../db/schema.ts';
+import { isValidEmail, normalizeEmail } from './email.ts';
+import { hasInvisibleCharacters, normalizeName } from './text.ts';
 
 export interface ClaimMapping {
   email: string;
@@ -26,14 +28,13 @@ export interface SsoIdentity {
   role: Role | undefined;
 }
 
-export type ClaimProblem = 'no_subject' | 'no_email' | 'email_unverified';
+export type ClaimProblem = 'no_subject' | 'no_email' | 'email_unverified' | 'invisible_characters';
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
+/** A name from a claim as Manabi stores names (NFKC, white space collapsed), or null when empty or not text. */
 function text(value: unknown, max: number): string | null {
   if (typeof value !== 'string') return null;
-  const trimmed = value.trim().replace(/\s+/g, ' ');
-  return trimmed.length === 0 ? null : trimmed.slice(0, max);
+  const name = normalizeName(value);
+  return name.length === 0 ? null : name.slice(0, max);
 }
 
 /** Group claims come as an array of strings, or (some providers) one comma-separated string. */
@@ -55,10 +56,14 @@ export function identityFromClaims(
 ): { identity: SsoIdentity } | { problem: ClaimProblem } {
   const subject = text(claims.sub, 255);
   if (!subject) return { problem: 'no_subject' };
-  const email = text(claims[mapping.email], 254)?.toLowerCase() ?? null;
-  if (!email || !EMAIL.test(email)) return { problem: 'no_email' };
+  const rawEmail = claims[mapping.email];
+  const email = typeof rawEmail === 'string' ? normalizeEmail(rawEmail) : null;
+  if (!email || !isValidEmail(email)) return { problem: 'no_email' };
   // Corporate providers vouch for their addresses; an explicit "not verified" is refused.
   if (claims.email_verified === false) return { problem: 'email_unverified' };
+  // A name or department that hides characters is refused, as it is in Manabi's own forms.
+  const shown = [claims[mapping.name], mapping.department === null ? undefined : claims[mapping.department]];
+  if (shown.some((value) => typeof value === 'string' && hasInvisibleCharacters(value))) return { problem: 'invisible_characters' };
   const displayName = text(claims[mapping.name], 100) ?? email.split('@')[0]!;
   let department: string | null | undefined;
   if (mapping.department !== null && mapping.department in claims) department = text(claims[mapping.department], 100);

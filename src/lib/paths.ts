@@ -28,22 +28,37 @@ export function switchLocale(url: URL, target: Locale): string {
   return localePath(target, path) + (search ? `?${search}` : '');
 }
 
+/** A base no real request has: only used to resolve `next` the way a browser would. */
+const NEXT_BASE = new URL('http://manabi.invalid');
+
 /**
- * A same-site path to go to after sign-in, or `fallback`. Refuses absolute URLs,
- * protocol-relative `//host`, backslash tricks and anything that leaves the origin.
+ * A same-site path to go to after sign-in, or `fallback`. The answer is what the browser will
+ * follow, so the check is made on it, not only on the raw input: `/.//evil.com`, `/..//evil.com`
+ * and `/%2e//evil.com` are same-site inputs that normalise to the protocol-relative
+ * `//evil.com`. Also refuses absolute URLs, backslashes, and control or space characters
+ * (which the URL parser would silently drop or re-encode).
  */
 export function safeNextPath(next: string | null | undefined, fallback: string): string {
-  if (!next || next.length > 2048 || !next.startsWith('/') || next.startsWith('//') || next.includes('\\')) {
-    return fallback;
-  }
+  if (!next || next.length > 2048 || !next.startsWith('/') || /[\\\p{Cc}\p{Z}]/u.test(next)) return fallback;
+  const path = normalizedPath(next);
+  // Parsing the answer again must give the answer back: what the browser resolves is what was checked.
+  if (path === null || normalizedPath(path) !== path) return fallback;
+  return path;
+}
+
+/** `path` resolved against the site, as path + query + fragment, or null when it leaves the site or is not a plain path. */
+function normalizedPath(path: string): string | null {
+  let url: URL;
   try {
-    const base = new URL('http://manabi.invalid');
-    const url = new URL(next, base);
-    if (url.origin !== base.origin) return fallback;
-    return url.pathname + url.search + url.hash;
+    url = new URL(path, NEXT_BASE);
   } catch {
-    return fallback;
+    return null;
   }
+  if (url.origin !== NEXT_BASE.origin) return null;
+  const out = url.pathname + url.search + url.hash;
+  // One slash and then a path segment: `//host` and `/\host` are addresses of other sites.
+  if (!out.startsWith('/') || out.startsWith('//') || out.startsWith('/\\')) return null;
+  return out;
 }
 
 export function lessonPath(locale: Locale, courseId: string, lessonId: string): string {

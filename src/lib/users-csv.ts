@@ -6,6 +6,7 @@
 import { parse } from 'csv-parse/sync';
 import { ROLES, type Role } from '../../db/schema.ts';
 import { isValidEmail, normalizeEmail } from './email.ts';
+import { hasInvisibleCharacters, normalizeName } from './text.ts';
 
 export const USERS_CSV_COLUMNS = ['email', 'name', 'department', 'role'] as const;
 export const USERS_CSV_MAX_BYTES = 5 * 1024 * 1024;
@@ -31,6 +32,7 @@ export type ProblemCode =
   | 'empty_file'
   | 'wrong_field_count'
   | 'bad_email'
+  | 'invisible_characters'
   | 'missing_name'
   | 'name_too_long'
   | 'missing_department'
@@ -105,6 +107,8 @@ export function parseUsersCsv(text: string): ParsedUsersCsv {
     const before = problems.length;
 
     if (!isValidEmail(email)) problems.push({ line, code: 'bad_email', detail: email });
+    if (hasInvisibleCharacters(name)) problems.push({ line, code: 'invisible_characters', detail: 'name' });
+    if (hasInvisibleCharacters(department)) problems.push({ line, code: 'invisible_characters', detail: 'department' });
     if (name.length === 0) problems.push({ line, code: 'missing_name', detail: '' });
     else if ([...name].length > MAX_NAME) problems.push({ line, code: 'name_too_long', detail: String(MAX_NAME) });
     if (department.length === 0) problems.push({ line, code: 'missing_department', detail: '' });
@@ -118,7 +122,8 @@ export function parseUsersCsv(text: string): ParsedUsersCsv {
       if (first !== undefined) problems.push({ line, code: 'duplicate_in_file', detail: `${key} is already on line ${first}` });
       else firstLineByEmail.set(key, line);
     }
-    if (problems.length === before) rows.push({ line, email: normalizeEmail(email), name, department, role: role as Role });
+    // Stored as every name is: NFKC, white space collapsed (src/lib/text.ts).
+    if (problems.length === before) rows.push({ line, email: normalizeEmail(email), name: normalizeName(name), department: normalizeName(department), role: role as Role });
   }
   return { rows, problems };
 }
@@ -132,6 +137,7 @@ const MESSAGES: Record<ProblemCode, (detail: string) => string> = {
   empty_file: () => 'the file is empty',
   wrong_field_count: (d) => `wrong number of fields (${d})`,
   bad_email: (d) => `bad email "${d}"`,
+  invisible_characters: (d) => `${d} contains invisible or control characters (such as zero-width spaces or text-direction marks)`,
   missing_name: () => 'name is empty',
   name_too_long: (d) => `name is longer than ${d} characters`,
   missing_department: () => 'department is empty',

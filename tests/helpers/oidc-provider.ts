@@ -2,11 +2,12 @@
  * A real OpenID provider (the `oidc-provider` package) on 127.0.0.1 for the single sign-on
  * tests: one confidential client for Manabi, test accounts whose claims a test can change
  * between sign-ins, a minimal login page (no consent screen), and a switch that re-signs the
- * next ID token with another issuer or audience, to prove Manabi refuses it.
+ * next ID token with another issuer or audience, or has a rogue signer (a key that is not in the
+ * provider's JWKS) sign it, to prove Manabi refuses it.
  */
 import http from 'node:http';
 import Provider, { type Configuration } from 'oidc-provider';
-import { exportJWK, generateKeyPair, jwtVerify, SignJWT, decodeProtectedHeader, type JWK } from 'jose';
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT, decodeProtectedHeader, type JWK, type JWTPayload } from 'jose';
 
 export interface TestAccount {
   email: string;
@@ -18,7 +19,20 @@ export interface TestAccount {
   amr?: string[];
 }
 
-export type Tamper = { claim: 'iss' | 'aud'; value: string } | null;
+/** How the next ID token is forged: signed by the provider's key with one claim changed, or by someone else. */
+export type Tamper =
+  | { claim: 'iss' | 'aud'; value: string }
+  | {
+      /**
+       * `foreign-key`: an RSA key that is not in the JWKS, with its own kid; `foreign-key-same-kid`:
+       * the same, claiming the JWKS key's kid; `client-secret`: HS256 with the client secret (which
+       * whoever answers at the token endpoint learns); `none`: unsigned.
+       */
+      rogueSigner: 'foreign-key' | 'foreign-key-same-kid' | 'client-secret' | 'none';
+      /** Claims the rogue changes, e.g. `{ groups: ['manabi-admins'] }`. */
+      claims?: Record<string, unknown>;
+    }
+  | null;
 
 export interface TestProvider {
   issuer: string;
@@ -134,8 +148,12 @@ export async function startProvider(options: {
           if (typeof idToken !== 'string') return json;
           const { payload } = await jwtVerify(idToken, publicKey);
           const header = decodeProtectedHeader(idToken);
-          const changed = { ...payload, [active.claim]: active.value };
-          json.id_token = await new SignJWT(changed).setProtectedHeader({ alg: 'RS256', kid: header.kid, typ: header.typ }).sign(privateKey);
+          if ('claim' in active) {
+            const changed = { ...payload, [active.claim]: active.value };
+            json.id_token = await new SignJWT(changed).setProtectedHeader({ alg: 'RS256', kid: header.kid, typ: header.typ }).sign(privateKey);
+            return json;
+          }
+          json.id_token = await rogueSign({ ...payload, ...active.claims }, active.rogueSigner, header.kid, clientSecret);
           return json;
         });
       }
@@ -161,6 +179,20 @@ export async function startProvider(options: {
         server.close(() => resolve());
       }),
   };
+}
+
+/** An ID token signed by someone who does not hold the provider's key. */
+async function rogueSign(payload: JWTPayload, signer: 'foreign-key' | 'foreign-key-same-kid' | 'client-secret' | 'none', providerKid: string | undefined, clientSecret: string): Promise<string> {
+  if (signer === 'none') {
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    return `${part({ alg: 'none', typ: 'JWT' })}.${part(payload)}.`;
+  }
+  if (signer === 'client-secret') {
+    return new SignJWT(payload).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(clientSecret));
+  }
+  const { privateKey } = await generateKeyPair('RS256');
+  const kid = signer === 'foreign-key-same-kid' ? providerKid : 'rogue-key';
+  return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' }).sign(privateKey);
 }
 
 /** Rewrites a JSON response body on its way out (Koa sends it with one `end`). */

@@ -1,6 +1,9 @@
 /**
  * Checklist 8: sign-in is throttled per client IP and per account (429 with Retry-After), with
  * no hard lock-out; an unknown email and a wrong password get the same answer in similar time.
+ * (Per account means: per account and address, and per account for addresses that never signed
+ * in to it; that an attacker elsewhere cannot keep the owner out is
+ * signin-lockout-of-victim.test.ts.)
  *
  * The client IP is the socket's address (src/lib/server/request.ts → Astro's clientAddress;
  * X-Forwarded-For is trusted only for hosts listed in `security.allowedDomains`, which Manabi
@@ -61,7 +64,7 @@ function expectThrottled(response: RawResponse, label: string): void {
 }
 
 describe('checklist 8: sign-in throttling per IP and per account, no hard lock-out, same answer for unknown email and wrong password', () => {
-  it('throttles one account after its allowance, from any address and in any spelling of the email', async () => {
+  it('throttles one account after its allowance, from any address it has not signed in from, and in any spelling of the email', async () => {
     for (let i = 0; i < PER_ACCOUNT; i++) {
       const response = await signInFrom(limited, '127.0.0.21', 'victim@example.com', `wrong guess ${i}`);
       expect(response.status, `guess ${i}`).toBe(401);

@@ -78,6 +78,8 @@ export async function startApp(options: {
   signIn?: boolean;
   /** Started at the same time as the main server, on the same database. */
   extraServers?: Record<string, { env?: Record<string, string>; script?: string }>;
+  /** The main server's port, when its address must be known before it starts (e.g. for OIDC). */
+  port?: number;
 }): Promise<App> {
   const dir = tempDir();
   const file = path.join(dir, 'manabi.db');
@@ -97,7 +99,7 @@ export async function startApp(options: {
   setup.$client.close();
   const extraNames = Object.keys(options.extraServers ?? {});
   const [server, ...others] = await Promise.all([
-    startServer({ databasePath: file, outDir: FIXTURE_OUT_DIR, env: options.env }),
+    startServer({ databasePath: file, outDir: FIXTURE_OUT_DIR, env: options.env, port: options.port }),
     ...extraNames.map((name) => startServer({ databasePath: file, outDir: FIXTURE_OUT_DIR, ...options.extraServers![name] })),
   ]);
   const extra = Object.fromEntries(extraNames.map((name, i) => [name, others[i]!]));

@@ -34,3 +34,14 @@ export function pageLocale(
   const locale = locals.locale ?? (/^\/en(?:\/|$)/.test(url.pathname) ? 'en' : 'ja');
   return { locale, t: locals.t ?? translator(locale) };
 }
+
+/** An action's error message, translated when it is a message key (e.g. `text.invisible.name`), else as it is. */
+export function errorText(t: Translator, message: string): string {
+  return message in messages.ja ? t(message as MessageKey) : message;
+}
+
+/** A form's field errors: the translated messages that are message keys, else the names of the fields. */
+export function fieldErrorsText(t: Translator, fields: Record<string, string[] | undefined>): string {
+  const known = Object.values(fields).flatMap((list) => (list ?? []).filter((m) => m in messages.ja).map((m) => t(m as MessageKey)));
+  return known.length > 0 ? [...new Set(known)].join(' ') : Object.keys(fields).join(', ');
+}

@@ -10,6 +10,7 @@ const EnvSchema = z.object({
   NODE_ENV: z.string().default('development'),
   SESSION_IDLE_MINUTES: positiveInt.default(12 * 60),
   SESSION_MAX_HOURS: positiveInt.default(7 * 24),
+  SESSION_CLEANUP_SECONDS: positiveInt.default(600),
   SITE_URL: z.url().default('http://localhost:4321'),
   XAPI_ENDPOINT: z.url().optional(),
   XAPI_USERNAME: z.string().optional(),
@@ -50,6 +51,8 @@ export interface AppConfig {
   sessionIdleMs: number;
   /** A session older than this is ended, however active. */
   sessionMaxAgeMs: number;
+  /** How often the server deletes expired sessions (also once at start). */
+  sessionCleanupMs: number;
   /** IANA time zone for calendar days and months in activity and KPIs. */
   timeZone: string;
   /** The public origin: xAPI actor homePage and activity IRIs. */
@@ -123,6 +126,7 @@ export function getConfig(): AppConfig {
     production: env.NODE_ENV === 'production',
     sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxAgeMs: env.SESSION_MAX_HOURS * 3_600_000,
+    sessionCleanupMs: env.SESSION_CLEANUP_SECONDS * 1000,
     timeZone: env.APP_TIMEZONE,
     siteUrl: env.SITE_URL,
     xapi: env.XAPI_ENDPOINT

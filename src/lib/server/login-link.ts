@@ -23,6 +23,14 @@ export function createLoginToken(db: Db, userId: number, createdBy: number | nul
   return `${id}.${secret}`;
 }
 
+/**
+ * The address an admin hands out: always on SITE_URL, never the request's own URL, which
+ * behind a TLS-terminating proxy is plain http (and whose Host a client chooses).
+ */
+export function loginLinkUrl(token: string, siteUrl: string): string {
+  return new URL(`/login/link/${token}`, siteUrl).href;
+}
+
 export type ConsumeResult = { status: 'ok'; userId: number } | { status: 'invalid' | 'expired' | 'used' };
 
 /** Marks the token used (exactly once, even under concurrent requests) and returns its user. */

@@ -2,8 +2,8 @@
  * Single sign-on with the company's OpenID Connect provider (openid-client): authorization
  * code flow with PKCE, state and nonce. The flow's secrets wait in a short-lived HttpOnly
  * cookie between the redirect to the provider and the callback; openid-client checks the
- * state, exchanges the code with the verifier, and validates the ID token (signature, issuer,
- * audience, nonce, expiry) before Manabi reads a single claim.
+ * state, exchanges the code with the verifier, and validates the ID token (signature against
+ * the provider's JWKS, issuer, audience, nonce, expiry) before Manabi reads a single claim.
  */
 import * as client from 'openid-client';
 import type { AstroCookies } from 'astro';
@@ -57,8 +57,15 @@ export function providerConfiguration(settings: OidcSettings): Promise<client.Co
       settings.clientId,
       settings.clientSecret ?? undefined,
       settings.clientSecret ? client.ClientSecretBasic(settings.clientSecret) : client.None(),
-      // Deprecated only as a nudge away from http; Manabi allows it solely when OIDC_ALLOW_HTTP is set.
-      settings.allowHttp ? { execute: [client.allowInsecureRequests], timeout: 10 } : { timeout: 10 },
+      {
+        // The ID token's signature is checked against the provider's JWKS: openid-client trusts
+        // TLS for tokens from the token endpoint otherwise, and then a rogue answering there (a
+        // plain-http issuer, a broken TLS path) could sign anyone in with a key of its own.
+        // allowInsecureRequests is deprecated only as a nudge away from http; Manabi allows it
+        // solely when OIDC_ALLOW_HTTP is set.
+        execute: settings.allowHttp ? [client.allowInsecureRequests, client.enableNonRepudiationChecks] : [client.enableNonRepudiationChecks],
+        timeout: 10,
+      },
     )
     .catch((error: unknown) => {
       discovered = null;

@@ -5,12 +5,21 @@
  */
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
-import { and, eq, lt, or, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { departments, sessions, users, type Locale, type Role } from '../../../db/schema.ts';
 import type { Db, DbExecutor } from './db.ts';
 
 /** Refresh `last_active_at` at most this often, so reads do not turn into writes on every request. */
-const ACTIVITY_WRITE_INTERVAL_MS = 60_000;
+const ACTIVITY_WRITE_MAX_INTERVAL_MS = 60_000;
+
+/**
+ * How stale the stored `last_active_at` may get. Expiry is judged on the stored value, so an
+ * active user can be signed out up to this much early: a tenth of the idle window, at most a
+ * minute (with a one-minute window a fixed minute signed active users out at 60 s).
+ */
+export function activityWriteInterval(idleMs: number): number {
+  return Math.min(ACTIVITY_WRITE_MAX_INTERVAL_MS, Math.floor(idleMs / 10));
+}
 
 /** Human-readable alphabet (a–z, 0–9 without l, o, 0, 1); 24 characters × 5 bits = 120 bits. */
 export function generateSecureRandomString(): string {
@@ -149,7 +158,7 @@ export function validateSessionToken(
   if (!constantTimeEqual(hashSecret(secret), new Uint8Array(row.secretHash))) return null;
 
   let lastActiveAt = row.lastActiveAt;
-  if (nowMs - lastActiveAt.getTime() >= ACTIVITY_WRITE_INTERVAL_MS) {
+  if (nowMs - lastActiveAt.getTime() >= activityWriteInterval(lifetime.idleMs)) {
     lastActiveAt = now;
     db.update(sessions).set({ lastActiveAt }).where(eq(sessions.id, id)).run();
   }
@@ -187,16 +196,15 @@ export function deleteUserSessions(db: DbExecutor, userId: number, exceptSession
   return db.delete(sessions).where(where).run().changes;
 }
 
-/** Housekeeping: removes sessions past either limit. */
-export function deleteExpiredSessions(db: Db, lifetime: SessionLifetime, now = new Date()): number {
+/**
+ * Housekeeping: removes sessions past either limit, at most `limit` of them per call (one short
+ * statement, so a huge backlog is worked off in batches between requests).
+ */
+export function deleteExpiredSessions(db: Db, lifetime: SessionLifetime, now = new Date(), limit = Number.MAX_SAFE_INTEGER): number {
   const nowMs = now.getTime();
+  const expired = or(lt(sessions.createdAt, new Date(nowMs - lifetime.maxAgeMs)), lt(sessions.lastActiveAt, new Date(nowMs - lifetime.idleMs)));
   return db
     .delete(sessions)
-    .where(
-      or(
-        lt(sessions.createdAt, new Date(nowMs - lifetime.maxAgeMs)),
-        lt(sessions.lastActiveAt, new Date(nowMs - lifetime.idleMs)),
-      ),
-    )
+    .where(inArray(sessions.id, db.select({ id: sessions.id }).from(sessions).where(expired).limit(limit)))
     .run().changes;
 }

@@ -28,6 +28,7 @@ export const SSO_FAILURES = [
   'mfa_required',
   'no_email',
   'email_unverified',
+  'invisible_characters',
   'no_subject',
   'conflict',
   'deactivated',

@@ -1,10 +1,12 @@
 /**
  * Users and departments: creation, lookup for sign-in, department upsert.
- * Emails are stored normalised (trimmed, lower-case) and unique case-insensitively.
+ * Emails are stored normalised (NFKC, trimmed, lower-case) and unique case-insensitively;
+ * names and department names NFKC-normalised too (src/lib/email.ts, src/lib/text.ts).
  */
 import { eq, sql } from 'drizzle-orm';
 import { departments, users, type Locale, type Role } from '../../../db/schema.ts';
 import { normalizeEmail } from '../email.ts';
+import { normalizeName } from '../text.ts';
 import type { DbExecutor } from './db.ts';
 import { generateSecureRandomString } from './session.ts';
 
@@ -32,7 +34,7 @@ export function createUser(db: DbExecutor, input: CreateUserInput): number {
     .values({
       publicId: generateSecureRandomString(),
       email: normalizeEmail(input.email),
-      displayName: input.displayName.trim(),
+      displayName: normalizeName(input.displayName),
       role: input.role,
       departmentId: input.departmentId,
       locale: input.locale ?? 'ja',
@@ -70,17 +72,22 @@ export function countUsers(db: DbExecutor): number {
   return row?.n ?? 0;
 }
 
+/** A department by name, whatever its case or width (NFKC): `ＩＴ部` finds `IT部`. */
 export function findDepartmentId(db: DbExecutor, name: string): number | null {
+  const wanted = normalizeName(name);
   const row = db
     .select({ id: departments.id })
     .from(departments)
-    .where(sql`lower(${departments.name}) = lower(${name.trim()})`)
+    .where(sql`lower(${departments.name}) = lower(${wanted})`)
     .get();
-  return row?.id ?? null;
+  if (row) return row.id;
+  // Rows stored before names were normalised: compare their normalised form (departments are few).
+  const key = wanted.toLowerCase();
+  return db.select({ id: departments.id, name: departments.name }).from(departments).all().find((d) => normalizeName(d.name).toLowerCase() === key)?.id ?? null;
 }
 
 export function createDepartment(db: DbExecutor, name: string): number {
-  return db.insert(departments).values({ name: name.trim() }).returning({ id: departments.id }).get().id;
+  return db.insert(departments).values({ name: normalizeName(name) }).returning({ id: departments.id }).get().id;
 }
 
 /** Returns the department's id, creating it when missing (matched case-insensitively). */
