@@ -5,7 +5,8 @@
 import { databasePath, openDatabase, prepareProgramme } from '../lib/server/db.ts';
 import { seedDemo } from '../lib/server/seed.ts';
 import { buildIfStale } from './build-if-stale.ts';
-import { serve } from './serve.ts';
+import { isStorageUnavailable, storageErrorCode } from '../lib/server/storage-errors.ts';
+import { lockOrExit, serve } from './serve.ts';
 
 const production = process.env.NODE_ENV === 'production';
 process.env.PORT ??= '4321';
@@ -19,19 +20,28 @@ try {
 }
 
 const file = databasePath();
-const db = openDatabase(file);
-if (!production) {
-  const accounts = await seedDemo(db);
-  if (accounts.length > 0) {
-    console.log('\nSeeded a demo organisation. Sign in with one of these accounts (shown once):');
-    for (const account of accounts) {
-      console.log(`  ${account.role.padEnd(8)}  ${account.email}  ${account.password}`);
+// The lock first: a second `npm start` on the same file stops here, before it writes anything.
+lockOrExit(file);
+try {
+  const db = openDatabase(file);
+  if (!production) {
+    const accounts = await seedDemo(db);
+    if (accounts.length > 0) {
+      console.log('\nSeeded a demo organisation. Sign in with one of these accounts (shown once):');
+      for (const account of accounts) {
+        console.log(`  ${account.role.padEnd(8)}  ${account.email}  ${account.password}`);
+      }
+      console.log('');
     }
-    console.log('');
   }
+  prepareProgramme(db);
+  db.$client.close();
+} catch (error) {
+  if (!isStorageUnavailable(error)) throw error;
+  // One clear line, never Drizzle's message (it carries the SQL).
+  console.error(`Manabi cannot start: the database ${file} cannot be opened for writing (${storageErrorCode(error)}); check the disk space and the file's permissions.`);
+  process.exit(1);
 }
-prepareProgramme(db);
-db.$client.close();
 
 console.log(`Database: ${file}`);
 await serve();

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkins, users } from '../../db/schema.ts';
+import { FORM_BODY_LIMIT } from '../../src/lib/server/body-limit.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -172,11 +173,11 @@ describe('checklist 13: strict schemas, body size limits, generic error pages, c
       expect(response.status, `${method} ${target}`).toBe(413);
       expect(response.headers.connection, target).toBe('close');
     }
-    // up to the limit, the body is read (and here refused for its content, not its size)
+    // up to a form's limit, the body is read (and here refused for its content, not its size)
     const atLimit = await rawRequest(app.url, '/_actions/checkin.save', {
       method: 'POST',
       headers: { origin: app.url, cookie: app.cookies.lea!, 'content-type': 'application/x-www-form-urlencoded' },
-      body: `hoursSaved=1&tasks=${'y'.repeat(6 * MIB - 19)}`,
+      body: `hoursSaved=1&tasks=${'y'.repeat(FORM_BODY_LIMIT - 19)}`,
     });
     expect(atLimit.status).toBe(400);
   });
