@@ -18,9 +18,12 @@ import { DEFAULT_LOCALE, isLocale } from './lib/locales.ts';
 import { localePath, splitLocale } from './lib/paths.ts';
 import { getConfig } from './lib/server/config.ts';
 import { audit } from './lib/server/audit.ts';
+import { getCatalog } from './lib/server/catalog.ts';
 import { getDb } from './lib/server/db.ts';
 import { logger, requestIdOf } from './lib/server/log.ts';
 import { clientIp } from './lib/server/request.ts';
+import { ensureRollupsCurrent } from './lib/server/rollup-version.ts';
+import { bestEffortWrite } from './lib/server/storage-errors.ts';
 import { deleteSessionCookie, readSessionCookie } from './lib/server/session-cookie.ts';
 import { validateSessionToken } from './lib/server/session.ts';
 
@@ -91,6 +94,12 @@ const formActionsOnly = defineMiddleware((context, next) => {
 /** Routes that never need to know who is asking: the health check must answer even when the database cannot. */
 const SESSIONLESS_ROUTES = new Set(['/healthz']);
 
+/** Before the first request is served: roll-ups built by other rules (or a restore) are rebuilt. */
+const rollups = defineMiddleware(async (context, next) => {
+  if (!context.isPrerendered) await ensureRollupsCurrent(getDb, getCatalog, getConfig().timeZone);
+  return next();
+});
+
 const session = defineMiddleware((context, next) => {
   context.locals.user = null;
   context.locals.session = null;
@@ -131,13 +140,13 @@ const guard = defineMiddleware((context, next) => {
     return context.redirect(target, 302);
   }
   const user = context.locals.user!;
-  audit(getDb(), {
+  bestEffortWrite('audit.access_denied', () => audit(getDb(), {
     actor: user,
     action: 'access.denied',
     target: { type: 'route', id: context.url.pathname.slice(0, 200) },
     details: { method: context.request.method, role: user.role },
     ip: clientIp(context),
-  });
+  }));
   return context.rewrite(localePath(context.locals.locale, '/403'));
 });
 
@@ -163,6 +172,11 @@ const errorsAndRetry = defineMiddleware(async (context, next) => {
     const body = JSON.stringify({ type: 'AstroActionError', code: 'INTERNAL_SERVER_ERROR', status: response.status, message: 'Server error.' });
     response = new Response(body, { status: response.status, headers });
   }
+  if (context.locals.storageUnavailable && response.status < 500) {
+    // A page that rendered its form again after a refused write still answers 503.
+    response = new Response(response.body, { status: 503, headers: response.headers });
+  }
+  if (context.locals.storageUnavailable) context.locals.retryAfter ??= 60;
   if (context.locals.retryAfter !== undefined) {
     response = new Response(response.body, response);
     response.headers.set('retry-after', String(context.locals.retryAfter));
@@ -170,4 +184,4 @@ const errorsAndRetry = defineMiddleware(async (context, next) => {
   return response;
 });
 
-export const onRequest = sequence(errorsAndRetry, locale, originCheck, session, guard, formActionsOnly);
+export const onRequest = sequence(errorsAndRetry, locale, originCheck, rollups, session, guard, formActionsOnly);

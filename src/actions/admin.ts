@@ -2,7 +2,8 @@
  * Admin actions: users, assignments, waves, help-desk inquiries, baseline, xAPI push.
  * Every handler checks the admin role itself and writes the audit log.
  */
-import { ActionError, defineAction } from 'astro:actions';
+import { ActionError } from 'astro:actions';
+import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
 import { inArray } from 'drizzle-orm';
 import { departments, ROLES, TARGET_KPIS, waves } from '../../db/schema.ts';

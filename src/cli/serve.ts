@@ -14,7 +14,7 @@ import { securityHeaders } from '../lib/security-headers.ts';
 import { loadAppHandler } from '../lib/server/app-handler.ts';
 import { bodyLimitFor, hasBody, readBodyWithin, refuseBody, UPLOAD_BODY_LIMIT } from '../lib/server/body-limit.ts';
 import { databasePath } from '../lib/server/db.ts';
-import { lockDatabase, LockHeldError } from '../lib/server/db-lock.ts';
+import { lockDatabase, lockFileOf, LockHeldError } from '../lib/server/db-lock.ts';
 import { logger } from '../lib/server/log.ts';
 import { storageErrorCode } from '../lib/server/storage-errors.ts';
 
@@ -32,7 +32,7 @@ export function lockOrExit(file: string): void {
     if (error instanceof LockHeldError) {
       console.error(`Manabi cannot start: ${error.message}. Stop it first, or set DATABASE_PATH to another file.`);
     } else {
-      console.error(`Manabi cannot start: cannot lock ${file} (${storageErrorCode(error)}); check that the folder exists and is writable.`);
+      console.error(`Manabi cannot start: cannot take the lock ${lockFileOf(file)} (${storageErrorCode(error)}); the database folder must exist and be writable, with free space.`);
     }
     process.exit(1);
   }

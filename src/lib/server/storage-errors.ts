@@ -36,6 +36,18 @@ export function storageErrorCode(error: unknown): string {
   return 'unknown';
 }
 
+let lastFailure = 0;
+
+/** Remembers that a write just failed this way, so /healthz probes again at once instead of answering from its cache. */
+export function reportStorageFailure(): void {
+  lastFailure = Date.now();
+}
+
+/** When a write last failed for storage (ms since the epoch; 0: never). */
+export function lastStorageFailure(): number {
+  return lastFailure;
+}
+
 /**
  * Runs a write that is worth having but not worth failing the request for (lesson views,
  * a session's last-active time): a storage fault is logged and the request goes on.
@@ -46,6 +58,7 @@ export function bestEffortWrite(what: string, write: () => void): void {
     write();
   } catch (error) {
     if (!isStorageUnavailable(error)) throw error;
+    reportStorageFailure();
     logger.warn({ what, code: storageErrorCode(error) }, 'write skipped: storage unavailable');
   }
 }
