@@ -37,7 +37,14 @@ function cli(script: string, args: string[] = []): { status: number | null; out:
 }
 
 /** Every roll-up row as sorted JSON (rows that count nothing left out: a rebuild does not make them). */
-function rollups(): Record<string, string[]> {
+interface Rollups {
+  months: string[];
+  questions: string[];
+  wrong: string[];
+  pairs: string[];
+}
+
+function rollups(): Rollups {
   const db = new Database(t.file, { readonly: true });
   try {
     const rows = (sql: string): string[] => (db.prepare(sql).all() as object[]).map((r) => JSON.stringify(r)).sort();
@@ -74,7 +81,7 @@ function writeSql(statements: string[]): void {
 }
 
 describe('roll-up rebuild (issue 11, item 19)', () => {
-  let live: Record<string, string[]>;
+  let live: Rollups;
 
   it('rebuilds, by the CLI, exactly the roll-ups the live writes kept after a mixed workload', async () => {
     const sales = await seedUsers(t.db, 3, { prefix: 'sales', department: 'Sales' });
