@@ -61,11 +61,24 @@ export function readBodyWithin(req: http.IncomingMessage, limit: number): Promis
   });
 }
 
-/** 413 with `Connection: close`: the rest of the body is never read. */
+/** After a 413, how long the client has to read it before the connection is dropped. */
+const LINGER_MS = 1000;
+
+/**
+ * 413 with `Connection: close`; nothing more of the body is read. Node ends such an answer by
+ * closing the socket at once, and a client still sending then gets a reset instead of the 413;
+ * so the socket stops reading, is half-closed after the answer, and closed a moment later.
+ */
 export function refuseBody(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const socket = req.socket;
+  socket.pause();
+  socket.destroySoon = () => {
+    socket.end();
+  };
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
   if (!res.headersSent) {
     res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' }).end('Request body too large.');
   }
-  // Once the answer is out, drop the connection instead of draining what the client still sends.
-  res.once('finish', () => setTimeout(() => req.socket.destroy(), 100).unref());
 }
