@@ -12,5 +12,7 @@ declare namespace App {
     practice?: import('./lib/content/schemas.ts').TryItData[];
     /** Set by a throttled action: the seconds for the Retry-After header. */
     retryAfter?: number;
+    /** Set when a write failed because the database cannot store now (a 503, input not saved). */
+    storageUnavailable?: boolean;
   }
 }

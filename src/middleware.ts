@@ -18,9 +18,13 @@ import { DEFAULT_LOCALE, isLocale } from './lib/locales.ts';
 import { localePath, splitLocale } from './lib/paths.ts';
 import { getConfig } from './lib/server/config.ts';
 import { audit } from './lib/server/audit.ts';
+import { getCatalog } from './lib/server/catalog.ts';
 import { getDb } from './lib/server/db.ts';
 import { logger, requestIdOf } from './lib/server/log.ts';
 import { clientIp } from './lib/server/request.ts';
+import { ensureRollupsCurrent } from './lib/server/rollup-version.ts';
+import { resumeXapiPushes } from './lib/server/xapi-live.ts';
+import { bestEffortWrite, isStorageUnavailable } from './lib/server/storage-errors.ts';
 import { deleteSessionCookie, readSessionCookie } from './lib/server/session-cookie.ts';
 import { validateSessionToken } from './lib/server/session.ts';
 
@@ -43,7 +47,8 @@ const locale = defineMiddleware((context, next) => {
     }
     context.locals.locale = param ?? DEFAULT_LOCALE;
   } else {
-    context.locals.locale = splitLocale(context.url.pathname).locale;
+    // The error page reached by a rewrite keeps the language of the page that failed.
+    context.locals.locale = context.routePattern === '/500' && context.locals.locale ? context.locals.locale : splitLocale(context.url.pathname).locale;
   }
   context.locals.t = translator(context.locals.locale);
   return next();
@@ -88,8 +93,22 @@ const formActionsOnly = defineMiddleware((context, next) => {
   return next();
 });
 
-/** Routes that never need to know who is asking: the health check must answer even when the database cannot. */
-const SESSIONLESS_ROUTES = new Set(['/healthz']);
+/**
+ * Routes that never need to know who is asking: the health check must answer even when the
+ * database cannot, and so must the error page that says it cannot.
+ */
+const SESSIONLESS_ROUTES = new Set(['/healthz', '/500']);
+
+/**
+ * Before the first request is served: roll-ups built by other rules (or a restore) are rebuilt,
+ * and xAPI pushes a stopped server left running go on.
+ */
+const startup = defineMiddleware(async (context, next) => {
+  if (context.isPrerendered) return next();
+  await ensureRollupsCurrent(getDb, getCatalog, getConfig().timeZone);
+  bestEffortWrite('xapi.resume', () => resumeXapiPushes(getDb()));
+  return next();
+});
 
 const session = defineMiddleware((context, next) => {
   context.locals.user = null;
@@ -131,13 +150,13 @@ const guard = defineMiddleware((context, next) => {
     return context.redirect(target, 302);
   }
   const user = context.locals.user!;
-  audit(getDb(), {
+  bestEffortWrite('audit.access_denied', () => audit(getDb(), {
     actor: user,
     action: 'access.denied',
     target: { type: 'route', id: context.url.pathname.slice(0, 200) },
     details: { method: context.request.method, role: user.role },
     ip: clientIp(context),
-  });
+  }));
   return context.rewrite(localePath(context.locals.locale, '/403'));
 });
 
@@ -152,7 +171,13 @@ const errorsAndRetry = defineMiddleware(async (context, next) => {
     response = await next();
   } catch (error) {
     logger.error({ requestId: requestIdOf(context.request), route: context.routePattern, err: error }, 'request failed');
-    throw error;
+    if (!isStorageUnavailable(error)) throw error;
+    // Astro would answer its error page with 500: the database cannot be reached is a 503.
+    context.locals.storageUnavailable = true;
+    const page = await context.rewrite('/500');
+    const headers = new Headers(page.headers);
+    headers.set('retry-after', '60');
+    return new Response(page.body, { status: 503, headers });
   }
   if (context.routePattern === ACTION_RPC_ROUTE && response.status >= 500) {
     const detail = (await response.text()).slice(0, 1000);
@@ -160,9 +185,20 @@ const errorsAndRetry = defineMiddleware(async (context, next) => {
     const headers = new Headers(response.headers);
     headers.delete('content-length');
     headers.set('content-type', 'application/json');
-    const body = JSON.stringify({ type: 'AstroActionError', code: 'INTERNAL_SERVER_ERROR', status: response.status, message: 'Server error.' });
+    const unavailable = response.status === 503;
+    const body = JSON.stringify({
+      type: 'AstroActionError',
+      code: unavailable ? 'SERVICE_UNAVAILABLE' : 'INTERNAL_SERVER_ERROR',
+      status: response.status,
+      message: unavailable ? 'Temporarily unavailable; nothing was saved.' : 'Server error.',
+    });
     response = new Response(body, { status: response.status, headers });
   }
+  if (context.locals.storageUnavailable && response.status < 500) {
+    // A page that rendered its form again after a refused write still answers 503.
+    response = new Response(response.body, { status: 503, headers: response.headers });
+  }
+  if (context.locals.storageUnavailable) context.locals.retryAfter ??= 60;
   if (context.locals.retryAfter !== undefined) {
     response = new Response(response.body, response);
     response.headers.set('retry-after', String(context.locals.retryAfter));
@@ -194,4 +230,4 @@ const cachePolicy = defineMiddleware(async (context, next) => {
   }
 });
 
-export const onRequest = sequence(cachePolicy, errorsAndRetry, locale, originCheck, session, guard, formActionsOnly);
+export const onRequest = sequence(cachePolicy, errorsAndRetry, locale, originCheck, startup, session, guard, formActionsOnly);

@@ -2,7 +2,8 @@
  * Admin actions: users, assignments, waves, help-desk inquiries, baseline, xAPI push.
  * Every handler checks the admin role itself and writes the audit log.
  */
-import { ActionError, defineAction } from 'astro:actions';
+import { ActionError } from 'astro:actions';
+import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
 import { inArray } from 'drizzle-orm';
 import { departments, ROLES, TARGET_KPIS, waves } from '../../db/schema.ts';
@@ -20,10 +21,9 @@ import { createUser, ensureDepartment, findUserIdByEmail } from '../lib/server/u
 import { getUser, setActive, updateUser } from '../lib/server/users-admin.ts';
 import { importUsersCsv } from '../lib/server/users-import.ts';
 import { deleteWave, saveWave } from '../lib/server/waves.ts';
-import { getCatalog } from '../lib/server/catalog.ts';
 import { getConfig } from '../lib/server/config.ts';
-import { xapiStatements } from '../lib/server/xapi-export.ts';
-import { pushStatements } from '../lib/server/xapi-push.ts';
+import { startPushJob } from '../lib/server/xapi-jobs.ts';
+import { liveStatements } from '../lib/server/xapi-live.ts';
 import { USERS_CSV_MAX_BYTES } from '../lib/users-csv.ts';
 import { HELPDESK_CSV_MAX_BYTES } from '../lib/helpdesk-csv.ts';
 import { requireAdmin } from './guard.ts';
@@ -337,11 +337,12 @@ export const admin = {
     handler: async (_input, context) => {
       const actor = requireAdmin(context);
       const db = getDb();
-      const { siteUrl, xapi } = getConfig();
+      const { xapi } = getConfig();
       if (!xapi) throw new ActionError({ code: 'BAD_REQUEST', message: 'XAPI_ENDPOINT is not set' });
-      const result = await pushStatements(db, xapiStatements(db, await getCatalog(), { siteUrl }), xapi);
-      audit(db, { actor, action: 'xapi.pushed', details: { ...result }, ip: clientIp(context) });
-      return result;
+      // In the background: the answer comes at once, the page shows the job's progress.
+      const { job, started } = startPushJob(db, xapi, actor.id, liveStatements(db));
+      audit(db, { actor, action: 'xapi.pushed', details: { jobId: job.id, started, endpoint: job.endpoint }, ip: clientIp(context) });
+      return { jobId: job.id, started };
     },
   }),
 };

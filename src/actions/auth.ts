@@ -2,7 +2,8 @@
  * Sign-in and sign-out. One answer for an unknown email, a wrong password and a
  * deactivated account, at similar cost (a dummy argon2 verify when there is no hash).
  */
-import { ActionError, defineAction } from 'astro:actions';
+import { ActionError } from 'astro:actions';
+import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
 import { localePath, safeNextPath } from '../lib/paths.ts';
 import { getConfig } from '../lib/server/config.ts';

@@ -1,5 +1,5 @@
 /** The monthly check-in on the home page: hours saved with AI this month, or "not now". */
-import { defineAction } from 'astro:actions';
+import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
 import { recordActivity } from '../lib/server/activity.ts';
 import { dismissCheckin, saveCheckin } from '../lib/server/checkin.ts';

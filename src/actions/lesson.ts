@@ -1,5 +1,6 @@
 /** Lesson actions: mark complete, give feedback. */
-import { ActionError, defineAction } from 'astro:actions';
+import { ActionError } from 'astro:actions';
+import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
 import { ContentId } from '../lib/content/schemas.ts';
 import { textField } from '../lib/text.ts';

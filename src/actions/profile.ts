@@ -1,5 +1,5 @@
 /** Profile actions: the language a signed-in user prefers (remembered for their next sign-in). */
-import { defineAction } from 'astro:actions';
+import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
 import { eq } from 'drizzle-orm';
 import { users } from '../../db/schema.ts';

@@ -1,5 +1,6 @@
 /** Quiz actions: start (or resume) an attempt, submit it. Grading happens on the server only. */
-import { ActionError, defineAction } from 'astro:actions';
+import { ActionError } from 'astro:actions';
+import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
 import { ContentId } from '../lib/content/schemas.ts';
 import { checkAnswers, type AnswerProblem } from '../lib/quiz.ts';

@@ -1,12 +1,16 @@
 /**
  * `npm run db:restore -- path/to/backup.db`: replaces the database with a backup. Checks the
- * backup first (integrity_check, Manabi's migrations table) and refuses while a server is
- * running on this database (its pid file next to the database names a live process).
+ * backup first (integrity_check, Manabi's migrations table, no migration newer than this
+ * code) and refuses while a server holds the database's lock (src/lib/server/db-lock.ts); it
+ * holds that lock itself while it works, so no server can start half-way. The roll-ups of the
+ * restored database are marked for a rebuild, which the next start does before serving.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { databasePath } from '../lib/server/db.ts';
+import { databasePath, migrationsFolder } from '../lib/server/db.ts';
+import { lockDatabase, LockHeldError, type DatabaseLock } from '../lib/server/db-lock.ts';
+import { ROLLUP_VERSION_KEY } from '../lib/server/rollup-version.ts';
 
 function fail(message: string): never {
   console.error(`db:restore: ${message}`);
@@ -19,31 +23,37 @@ const backup = path.resolve(source);
 if (!fs.existsSync(backup)) fail(`no file at ${backup}.`);
 const target = databasePath();
 
-const pidFile = `${target}.pid`;
-if (fs.existsSync(pidFile)) {
-  const pid = Number(fs.readFileSync(pidFile, 'utf8'));
-  let alive = false;
-  try {
-    process.kill(pid, 0);
-    alive = true;
-  } catch {
-    // No such process: a stale pid file from a crash.
-  }
-  if (alive) fail(`a Manabi server (pid ${pid}) is running on ${target}; stop it first.`);
+let lock: DatabaseLock;
+try {
+  lock = lockDatabase(target, { writePid: false });
+} catch (error) {
+  if (error instanceof LockHeldError) fail(`${error.message}; stop it first. Nothing changed.`);
+  fail(`cannot lock ${target} (${(error as Error).message}).`);
+}
+
+/** The newest migration this code knows (drizzle's journal: `when` is the migration's timestamp). */
+function newestKnownMigration(): number {
+  const journal = JSON.parse(fs.readFileSync(path.join(migrationsFolder(), 'meta', '_journal.json'), 'utf8')) as { entries: { when: number }[] };
+  return Math.max(0, ...journal.entries.map((e) => e.when));
 }
 
 let check: unknown;
 let migrated = false;
+let newestInBackup = 0;
 try {
   const probe = new Database(backup, { readonly: true, fileMustExist: true });
   check = probe.pragma('integrity_check', { simple: true });
   migrated = Boolean(probe.prepare("select 1 from sqlite_master where name = '__drizzle_migrations'").get());
+  if (migrated) newestInBackup = Number((probe.prepare('select max(created_at) n from __drizzle_migrations').get() as { n: number | null }).n ?? 0);
   probe.close();
 } catch (error) {
   fail(`${backup} is not a readable SQLite database (${(error as Error).message}).`);
 }
 if (check !== 'ok') fail(`${backup} fails integrity_check (${String(check)}); nothing changed.`);
 if (!migrated) fail(`${backup} is not a Manabi database (no migrations table); nothing changed.`);
+if (newestInBackup > newestKnownMigration()) {
+  fail(`${backup} was made by a newer Manabi (its schema has migrations this code does not know); update Manabi first. Nothing changed.`);
+}
 
 fs.mkdirSync(path.dirname(target), { recursive: true });
 // The old write-ahead log belongs to the old database: it must not be replayed onto the restored one.
@@ -51,8 +61,13 @@ for (const suffix of ['-wal', '-shm']) fs.rmSync(`${target}${suffix}`, { force: 
 const db = new Database(backup, { readonly: true });
 await db.backup(target);
 db.close();
-const restored = new Database(target, { readonly: true });
+const restored = new Database(target);
 const after = restored.pragma('integrity_check', { simple: true });
+if (after === 'ok' && restored.prepare("select 1 from sqlite_master where name = 'settings'").get()) {
+  // Roll-ups are rebuilt by the next start (with the curriculum of the running build).
+  restored.prepare('delete from settings where key = ?').run(ROLLUP_VERSION_KEY);
+}
 restored.close();
+lock.release();
 if (after !== 'ok') fail(`the restored database fails integrity_check (${String(after)}).`);
-console.log(`Restored ${target} from ${backup} (integrity ok). Start the server to apply any newer migrations.`);
+console.log(`Restored ${target} from ${backup} (integrity ok). Start the server: it applies any newer migrations and rebuilds the roll-ups.`);

@@ -1,28 +1,60 @@
 /**
  * The production server: Astro's Node handler (pages, endpoints) and the build's static files
  * (src/lib/server/app-handler.ts) behind a thin front that gives every response the security
- * headers and a request id, refuses oversized bodies before they are read, logs errors as JSON
- * lines, writes a pid file next to the database (so a restore can refuse to run under a live
- * server), deletes expired sessions now and then, and shuts down cleanly.
+ * headers and a request id, caps every request body on the bytes actually read
+ * (src/lib/server/body-limit.ts), logs errors as JSON lines, holds the exclusive lock on the
+ * database for its whole life (src/lib/server/db-lock.ts: a second server, or a restore,
+ * is refused), exits on an uncaught exception so the supervisor restarts a clean process,
+ * deletes expired sessions now and then (src/lib/server/housekeeping.ts), and shuts down cleanly.
  * Run from the project root: `node src/cli/serve.ts` (npm start does, after building).
  */
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import http from 'node:http';
 import { securityHeaders } from '../lib/security-headers.ts';
 import { loadAppHandler } from '../lib/server/app-handler.ts';
+import { bodyLimitFor, hasBody, readBodyWithin, refuseBody, UPLOAD_BODY_LIMIT } from '../lib/server/body-limit.ts';
 import { getConfig } from '../lib/server/config.ts';
 import { databasePath, openDatabase } from '../lib/server/db.ts';
+import { lockDatabase, lockFileOf, LockHeldError } from '../lib/server/db-lock.ts';
 import { startSessionCleanup } from '../lib/server/housekeeping.ts';
 import { logger } from '../lib/server/log.ts';
+import { storageErrorCode } from '../lib/server/storage-errors.ts';
 
-/** Uploads (CSV imports) are the largest bodies: 5 MiB files plus the multipart envelope. */
-export const MAX_BODY_BYTES = 6 * 1024 * 1024;
+/** The largest body any request may have (the CSV uploads); other routes have a smaller one. */
+export const MAX_BODY_BYTES = UPLOAD_BODY_LIMIT;
+
+/**
+ * Takes the database lock, or ends the process with one clear line: another server on the
+ * same file, or a database folder that cannot be written.
+ */
+export function lockOrExit(file: string): void {
+  try {
+    lockDatabase(file);
+  } catch (error) {
+    if (error instanceof LockHeldError) {
+      console.error(`Manabi cannot start: ${error.message}. Stop it first, or set DATABASE_PATH to another file.`);
+    } else {
+      console.error(`Manabi cannot start: cannot take the lock ${lockFileOf(file)} (${storageErrorCode(error)}); the database folder must exist and be writable, with free space.`);
+    }
+    process.exit(1);
+  }
+}
 
 export async function serve(options: { outDir?: string } = {}): Promise<http.Server> {
   const production = process.env.NODE_ENV === 'production';
   const port = Number(process.env.PORT ?? 4321);
   const host = process.env.HOST ?? (production ? '0.0.0.0' : 'localhost');
+  // After an uncaught exception the process is in an unknown state: log it and exit non-zero,
+  // so the supervisor (systemd Restart=on-failure, see the README) starts a clean one. Every
+  // acknowledged write is already committed; the lock goes with the process. A rejected
+  // promise is only logged: Astro's adapter reports those of aborted renders the same way.
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error }, 'uncaught exception; exiting');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
+  const file = databasePath();
+  lockOrExit(file);
   const handler = await loadAppHandler(options.outDir ?? process.env.MANABI_DIST ?? 'dist');
   const headers = Object.entries(securityHeaders(production));
 
@@ -31,50 +63,59 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
     req.headers['x-request-id'] = requestId;
     res.setHeader('x-request-id', requestId);
     for (const [name, value] of headers) res.setHeader(name, value);
-    const length = Number(req.headers['content-length'] ?? 0);
-    if (length > MAX_BODY_BYTES) {
-      res.writeHead(413, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' }).end('Request body too large.');
-      req.resume();
-      return;
-    }
-    // Chunked bodies (no length up front) are bounded by Astro itself: actionBodySizeLimit for
-    // actions, and endpoints read bodies through request.formData() only after the guard ran.
     res.on('finish', () => {
       if (res.statusCode >= 500) logger.error({ requestId, method: req.method, status: res.statusCode, route: routeOf(req.url) }, 'server error response');
     });
+    const limit = bodyLimitFor(req.url);
+    if (Number(req.headers['content-length'] ?? 0) > limit) return refuseBody(req, res);
+    if (!hasBody(req)) return run(req, res, requestId);
+    // Read the body here, within the limit, so a chunked body cannot grow past it: Astro reads
+    // `req.body` when it is set instead of the stream.
+    readBodyWithin(req, limit).then(
+      (body) => {
+        if (body === null) return refuseBody(req, res);
+        (req as http.IncomingMessage & { body?: Buffer }).body = body;
+        run(req, res, requestId);
+      },
+      () => req.socket.destroy(),
+    );
+  });
+  const run = (req: http.IncomingMessage, res: http.ServerResponse, requestId: string): void => {
     try {
       handler(req, res);
     } catch (error) {
       logger.error({ requestId, err: error }, 'unhandled error');
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' }).end('Server error.');
     }
-  });
+  };
   server.keepAliveTimeout = 5000;
 
   // Expired sessions are refused on sight; this deletes the ones nobody comes back with.
   const { sessionIdleMs, sessionMaxAgeMs, sessionCleanupMs } = getConfig();
   const cleanup = startSessionCleanup(() => openDatabase(databasePath()), { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs }, sessionCleanupMs);
 
-  const pidFile = `${databasePath()}.pid`;
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
-  fs.writeFileSync(pidFile, String(process.pid));
   const address = server.address();
   const shown = typeof address === 'object' && address ? `${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}` : `${host}:${port}`;
+  // One request of our own before we say we are listening: it opens and migrates the database
+  // and rebuilds roll-ups of another version (src/lib/server/rollup-version.ts) first.
+  if (typeof address === 'object' && address) {
+    const local = address.family === 'IPv6' ? `[${address.address === '::' ? '::1' : address.address}]` : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
+    await fetch(`http://${local}:${address.port}/healthz`, { signal: AbortSignal.timeout(120_000) }).then((r) => r.body?.cancel(), () => undefined);
+  }
   console.log(`Manabi listening on http://${shown}`);
 
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
     server.close(() => {
       cleanup.stop();
-      fs.rmSync(pidFile, { force: true });
+      lockDatabase(file).release();
       process.exit(0);
     });
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
-  process.on('uncaughtException', (error) => logger.error({ err: error }, 'uncaught exception'));
-  process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
   return server;
 }
 

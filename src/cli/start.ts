@@ -5,7 +5,8 @@
 import { databasePath, openDatabase, prepareProgramme } from '../lib/server/db.ts';
 import { type DemoAccount, seedDemo } from '../lib/server/seed.ts';
 import { buildIfStale } from './build-if-stale.ts';
-import { serve } from './serve.ts';
+import { isStorageUnavailable, storageErrorCode } from '../lib/server/storage-errors.ts';
+import { lockOrExit, serve } from './serve.ts';
 
 const production = process.env.NODE_ENV === 'production';
 process.env.PORT ??= '4321';
@@ -19,10 +20,20 @@ try {
 }
 
 const file = databasePath();
-const db = openDatabase(file);
-const accounts = production ? [] : await seedDemo(db);
-prepareProgramme(db);
-db.$client.close();
+// The lock first: a second `npm start` on the same file stops here, before it writes anything.
+lockOrExit(file);
+let accounts: DemoAccount[] = [];
+try {
+  const db = openDatabase(file);
+  if (!production) accounts = await seedDemo(db);
+  prepareProgramme(db);
+  db.$client.close();
+} catch (error) {
+  if (!isStorageUnavailable(error)) throw error;
+  // One clear line, never Drizzle's message (it carries the SQL).
+  console.error(`Manabi cannot start: the database ${file} cannot be opened for writing (${storageErrorCode(error)}); check the disk space and the file's permissions.`);
+  process.exit(1);
+}
 
 console.log(`Database: ${file}`);
 await serve();

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkins, users } from '../../db/schema.ts';
+import { FORM_BODY_LIMIT } from '../../src/lib/server/body-limit.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -172,11 +173,11 @@ describe('checklist 13: strict schemas, body size limits, generic error pages, c
       expect(response.status, `${method} ${target}`).toBe(413);
       expect(response.headers.connection, target).toBe('close');
     }
-    // up to the limit, the body is read (and here refused for its content, not its size)
+    // up to a form's limit, the body is read (and here refused for its content, not its size)
     const atLimit = await rawRequest(app.url, '/_actions/checkin.save', {
       method: 'POST',
       headers: { origin: app.url, cookie: app.cookies.lea!, 'content-type': 'application/x-www-form-urlencoded' },
-      body: `hoursSaved=1&tasks=${'y'.repeat(6 * MIB - 19)}`,
+      body: `hoursSaved=1&tasks=${'y'.repeat(FORM_BODY_LIMIT - 19)}`,
     });
     expect(atLimit.status).toBe(400);
   });
@@ -208,15 +209,15 @@ describe('checklist 13: strict schemas, body size limits, generic error pages, c
     expect(app.db.select().from(users).all()).toHaveLength(usersBefore);
   });
 
-  it('answers with a generic 500 page (both languages) when the database is unusable, and /healthz with a bare 503', async () => {
+  it('answers with a generic 503 page (both languages) when the database cannot be opened, and /healthz with a bare 503', async () => {
     const cookie = `manabi_session=${'a'.repeat(24)}.${'b'.repeat(24)}`;
     for (const [target, lang, title] of [
-      ['/home', 'ja', '問題が発生しました'],
-      ['/en/home', 'en', 'Something went wrong'],
-      ['/learn/basic-ai-essentials/what-is-generative-ai', 'ja', '問題が発生しました'],
+      ['/home', 'ja', '一時的に利用できません'],
+      ['/en/home', 'en', 'Temporarily unavailable'],
+      ['/learn/basic-ai-essentials/what-is-generative-ai', 'ja', '一時的に利用できません'],
     ] as const) {
       const response = await get(broken.url, target, cookie);
-      expect(response.status, target).toBe(500);
+      expect(response.status, target).toBe(503);
       const html = await response.text();
       expect(html, target).toContain(`<html lang="${lang}"`);
       expect(html, target).toContain(title);
@@ -229,7 +230,7 @@ describe('checklist 13: strict schemas, body size limits, generic error pages, c
     }
     // an action that fails inside answers without the error's text
     const action = await post(broken.url, '/_actions/auth.login', null, { email: 'someone@example.com', password: 'a password of theirs' });
-    expect(action.status).toBe(500);
+    expect(action.status).toBe(503);
     expectGeneric(await action.text(), 'action endpoint');
     const formAction = await post(broken.url, '/login?_action=auth.login', null, { email: 'someone@example.com', password: 'a password of theirs' });
     expect(formAction.status).toBeGreaterThanOrEqual(400);

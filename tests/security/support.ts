@@ -62,7 +62,7 @@ export interface App {
   /** `manabi_session=…` per user key, for every user with a password. */
   cookies: Record<string, string>;
   emailOf: (key: string) => string;
-  /** Further servers on the same database (e.g. one with NODE_ENV=production), by name. */
+  /** Further servers, each on a copy of the database made before start (e.g. one with NODE_ENV=production), by name. */
   extra: Record<string, RunningServer>;
   stop: () => Promise<void>;
 }
@@ -76,7 +76,7 @@ export async function startApp(options: {
   env?: Record<string, string>;
   prepare?: (db: Db, ids: Record<string, number>) => void | Promise<void>;
   signIn?: boolean;
-  /** Started at the same time as the main server, on the same database. */
+  /** Started at the same time as the main server, each on a copy of the prepared database. */
   extraServers?: Record<string, { env?: Record<string, string>; script?: string }>;
   /** The main server's port, when its address must be known before it starts (e.g. for OIDC). */
   port?: number;
@@ -100,7 +100,12 @@ export async function startApp(options: {
   const extraNames = Object.keys(options.extraServers ?? {});
   const [server, ...others] = await Promise.all([
     startServer({ databasePath: file, outDir: FIXTURE_OUT_DIR, env: options.env, port: options.port }),
-    ...extraNames.map((name) => startServer({ databasePath: file, outDir: FIXTURE_OUT_DIR, ...options.extraServers![name] })),
+    // A server holds its database's lock (one server per file): each further one gets a copy.
+    ...extraNames.map((name) => {
+      const copy = path.join(dir, `${name}.db`);
+      fs.copyFileSync(file, copy);
+      return startServer({ databasePath: copy, outDir: FIXTURE_OUT_DIR, ...options.extraServers![name] });
+    }),
   ]);
   const extra = Object.fromEntries(extraNames.map((name, i) => [name, others[i]!]));
   const db = openTestDatabase(file);

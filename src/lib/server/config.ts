@@ -15,6 +15,9 @@ const EnvSchema = z.object({
   XAPI_ENDPOINT: z.url().optional(),
   XAPI_USERNAME: z.string().optional(),
   XAPI_PASSWORD: z.string().optional(),
+  XAPI_BATCH_TIMEOUT_MS: positiveInt.default(15_000),
+  XAPI_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  XAPI_RETRY_BASE_MS: positiveInt.default(1000),
   AUTH_MODE: z.enum(['password', 'oidc', 'both']).default('password'),
   OIDC_ISSUER: z.url().optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
@@ -58,11 +61,22 @@ export interface AppConfig {
   /** The public origin: xAPI actor homePage and activity IRIs. */
   siteUrl: string;
   /** The LRS to push xAPI statements to; null when not configured. */
-  xapi: { endpoint: string; username: string | null; password: string | null } | null;
+  xapi: XapiSettings | null;
   /** Which sign-in methods exist: passwords, the company's OpenID provider, or both. */
   authMode: 'password' | 'oidc' | 'both';
   /** The OpenID Connect provider; null when AUTH_MODE is `password`. */
   oidc: OidcSettings | null;
+}
+
+export interface XapiSettings {
+  endpoint: string;
+  username: string | null;
+  password: string | null;
+  /** Each batch is given up after this long (an LRS that never answers), then retried. */
+  batchTimeoutMs: number;
+  /** Retries per batch after a timeout, a network error, a 429 or a 5xx; waits double from retryBaseMs. */
+  retries: number;
+  retryBaseMs: number;
 }
 
 export interface OidcSettings {
@@ -130,7 +144,14 @@ export function getConfig(): AppConfig {
     timeZone: env.APP_TIMEZONE,
     siteUrl: env.SITE_URL,
     xapi: env.XAPI_ENDPOINT
-      ? { endpoint: env.XAPI_ENDPOINT, username: env.XAPI_USERNAME ?? null, password: env.XAPI_PASSWORD ?? null }
+      ? {
+          endpoint: env.XAPI_ENDPOINT.replace(/\/+$/, ''),
+          username: env.XAPI_USERNAME ?? null,
+          password: env.XAPI_PASSWORD ?? null,
+          batchTimeoutMs: env.XAPI_BATCH_TIMEOUT_MS,
+          retries: env.XAPI_RETRIES,
+          retryBaseMs: env.XAPI_RETRY_BASE_MS,
+        }
       : null,
     authMode: env.AUTH_MODE,
     oidc,

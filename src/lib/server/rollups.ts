@@ -17,7 +17,7 @@ import {
 } from '../../../db/schema.ts';
 import type { Catalog } from '../content/catalog.ts';
 import { monthKey } from '../dates.ts';
-import type { Db, DbExecutor } from './db.ts';
+import type { DbExecutor } from './db.ts';
 
 type DepartmentMonthField = 'activeUsers' | 'hoursSum' | 'hoursRespondents' | 'attempts' | 'attemptsPassed' | 'scoreSum' | 'ratingSum' | 'ratingCount';
 
@@ -121,7 +121,7 @@ function correctOptionsOf(catalog: Catalog): Map<string, Map<string, string[]>> 
 }
 
 /** Recomputes every roll-up from the base tables (departments as they are now). */
-export function rebuildRollups(db: Db, catalog: Catalog, timeZone: string): void {
+export function rebuildRollups(db: DbExecutor, catalog: Catalog, timeZone: string): void {
   const correct = correctOptionsOf(catalog);
   db.transaction(
     (tx) => {

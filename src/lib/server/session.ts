@@ -8,6 +8,7 @@ import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { departments, sessions, users, type Locale, type Role } from '../../../db/schema.ts';
 import type { Db, DbExecutor } from './db.ts';
+import { bestEffortWrite } from './storage-errors.ts';
 
 /** Refresh `last_active_at` at most this often, so reads do not turn into writes on every request. */
 const ACTIVITY_WRITE_MAX_INTERVAL_MS = 60_000;
@@ -152,7 +153,7 @@ export function validateSessionToken(
   const expired =
     nowMs - row.createdAt.getTime() >= lifetime.maxAgeMs || nowMs - row.lastActiveAt.getTime() >= lifetime.idleMs;
   if (expired || !row.active) {
-    deleteSession(db, id);
+    bestEffortWrite('session.delete', () => deleteSession(db, id));
     return null;
   }
   if (!constantTimeEqual(hashSecret(secret), new Uint8Array(row.secretHash))) return null;
@@ -160,7 +161,8 @@ export function validateSessionToken(
   let lastActiveAt = row.lastActiveAt;
   if (nowMs - lastActiveAt.getTime() >= activityWriteInterval(lifetime.idleMs)) {
     lastActiveAt = now;
-    db.update(sessions).set({ lastActiveAt }).where(eq(sessions.id, id)).run();
+    // A disk that cannot take writes must not sign everyone out: the next request tries again.
+    bestEffortWrite('session.lastActiveAt', () => db.update(sessions).set({ lastActiveAt }).where(eq(sessions.id, id)).run());
   }
   return {
     session: {

@@ -2,7 +2,6 @@
  * Every learning record as xAPI statements, streamed from the database: lesson and course
  * completions, quiz attempts (passed/failed with score), and one "answered" per question.
  */
-import { sql } from 'drizzle-orm';
 import type { Catalog } from '../content/catalog.ts';
 import { buildStatement, duration, type Statement, type XapiContext } from '../xapi.ts';
 import type { Db } from './db.ts';
@@ -131,8 +130,4 @@ export function* xapiStatements(db: Db, catalog: Catalog, ctx: XapiContext): Gen
       };
     }
   }
-}
-
-export function countDelivered(db: Db): number {
-  return db.get<{ n: number }>(sql`select count(*) n from xapi_deliveries`)!.n;
 }

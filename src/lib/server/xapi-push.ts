@@ -1,9 +1,11 @@
 /**
- * Pushes xAPI statements to the configured LRS (XAPI_ENDPOINT) in batches, with retries,
- * recording what was delivered so nothing is sent twice and nothing is lost: statements are
- * marked delivered only after the LRS answered 200, and a re-sent statement has the same id
- * and content (so an LRS that already stored it before an interruption accepts it again).
+ * Pushes xAPI statements to an LRS in batches, with a timeout per batch and retries with
+ * backoff, recording what each endpoint received so nothing is sent twice to it and nothing
+ * is lost: statements are marked delivered only after the LRS answered 200, and a re-sent
+ * statement has the same id and content (so an LRS that already stored it before an
+ * interruption accepts it again). Another endpoint starts from nothing.
  */
+import { eq } from 'drizzle-orm';
 import { xapiDeliveries } from '../../../db/schema.ts';
 import { XAPI_VERSION } from '../xapi.ts';
 import type { Db } from './db.ts';
@@ -23,30 +25,51 @@ export interface PushOptions {
   password: string | null;
   batchSize?: number;
   retries?: number;
+  /** A batch without an answer after this long is abandoned (and retried). */
+  batchTimeoutMs?: number;
+  /** The first retry waits this long, each further one twice as long. */
+  retryBaseMs?: number;
   fetch?: typeof fetch;
+  /** Called after each delivered batch and each failed try, e.g. to store progress. */
+  onProgress?: (progress: PushResult & { retrying: string | null }) => void;
+}
+
+export function endpointKey(endpoint: string): string {
+  return endpoint.replace(/\/+$/, '');
 }
 
 export async function pushStatements(db: Db, statements: Iterable<KeyedStatement>, options: PushOptions): Promise<PushResult> {
   const batchSize = options.batchSize ?? 50;
   const retries = options.retries ?? 3;
+  const timeoutMs = options.batchTimeoutMs ?? 15_000;
+  const retryBaseMs = options.retryBaseMs ?? 1000;
   const doFetch = options.fetch ?? fetch;
-  const url = `${options.endpoint.replace(/\/$/, '')}/statements`;
+  const endpoint = endpointKey(options.endpoint);
+  const url = `${endpoint}/statements`;
   const headers: Record<string, string> = { 'content-type': 'application/json', 'x-experience-api-version': XAPI_VERSION };
   if (options.username !== null) headers.authorization = `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`;
 
-  const delivered = new Set(db.select({ id: xapiDeliveries.statementId }).from(xapiDeliveries).all().map((r) => r.id));
+  const delivered = new Set(
+    db.select({ id: xapiDeliveries.statementId }).from(xapiDeliveries).where(eq(xapiDeliveries.endpoint, endpoint)).all().map((r) => r.id),
+  );
   const result: PushResult = { sent: 0, alreadyDelivered: 0, batches: 0, error: null };
   let batch: KeyedStatement[] = [];
 
   const send = async (items: KeyedStatement[]): Promise<void> => {
     let lastError = '';
     for (let attempt = 0; attempt <= retries; attempt++) {
-      if (attempt > 0) await new Promise((r) => setTimeout(r, 200 * 2 ** (attempt - 1)));
+      if (attempt > 0) {
+        options.onProgress?.({ ...result, retrying: lastError });
+        await new Promise((r) => setTimeout(r, retryBaseMs * 2 ** (attempt - 1)));
+      }
       let response: Response;
       try {
-        response = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(items.map((i) => i.statement)) });
+        response = await doFetch(url, { method: 'POST', headers, body: JSON.stringify(items.map((i) => i.statement)), signal: AbortSignal.timeout(timeoutMs) });
+        // The body too must arrive within the time (an LRS may stall after the headers).
+        await response.arrayBuffer();
       } catch (error) {
-        lastError = `network: ${(error as Error).message}`;
+        const name = (error as Error).name;
+        lastError = name === 'TimeoutError' || name === 'AbortError' ? `no answer within ${Math.round(timeoutMs / 1000)} s` : `network: ${(error as Error).message}`;
         continue;
       }
       if (response.status === 409 && items.length > 1) {
@@ -59,12 +82,13 @@ export async function pushStatements(db: Db, statements: Iterable<KeyedStatement
         const now = new Date();
         db.transaction((tx) => {
           for (const item of items) {
-            tx.insert(xapiDeliveries).values({ statementId: item.statement.id, recordKey: item.recordKey, endpoint: options.endpoint, sentAt: now }).onConflictDoNothing().run();
+            tx.insert(xapiDeliveries).values({ endpoint, statementId: item.statement.id, recordKey: item.recordKey, sentAt: now }).onConflictDoNothing().run();
           }
         }, { behavior: 'immediate' });
         for (const item of items) delivered.add(item.statement.id);
         result.sent += items.length;
         result.batches++;
+        options.onProgress?.({ ...result, retrying: null });
         return;
       }
       lastError = `LRS answered ${response.status}`;

@@ -1,0 +1,28 @@
+/**
+ * `defineAction` with one rule added for every action: a storage fault (full disk, read-only
+ * or unopenable database; see src/lib/server/storage-errors.ts) becomes a 503
+ * `storage.unavailable` error instead of a 500, and the request is marked so the page says
+ * "temporarily unavailable, your input was not saved" and keeps what was typed.
+ */
+import { ActionError, defineAction as astroDefineAction, type ActionAPIContext } from 'astro:actions';
+import { isStorageUnavailable, reportStorageFailure, storageErrorCode } from '../lib/server/storage-errors.ts';
+import { logger } from '../lib/server/log.ts';
+
+export const STORAGE_UNAVAILABLE = 'storage.unavailable';
+
+type Handler = (input: unknown, context: ActionAPIContext) => unknown;
+
+export const defineAction: typeof astroDefineAction = ((config: { handler: Handler }) => {
+  const handler: Handler = async (input, context) => {
+    try {
+      return await config.handler(input, context);
+    } catch (error) {
+      if (!isStorageUnavailable(error)) throw error;
+      reportStorageFailure();
+      logger.error({ code: storageErrorCode(error), route: context.url.pathname.slice(0, 200) }, 'write refused: storage unavailable');
+      context.locals.storageUnavailable = true;
+      throw new ActionError({ code: 'SERVICE_UNAVAILABLE', message: STORAGE_UNAVAILABLE });
+    }
+  };
+  return astroDefineAction({ ...config, handler } as never);
+}) as never;

@@ -1,0 +1,35 @@
+/**
+ * `npm run db:rebuild-rollups`: recomputes every KPI roll-up of DATABASE_PATH from the base
+ * tables, with the curriculum in content/ (or MANABI_CONTENT_DIR, as the build reads it), and
+ * records the roll-up version. Refuses while a server holds the database: a running server
+ * rebuilds by itself at start whenever the roll-up version changed (see rollup-version.ts).
+ */
+import { buildCatalog } from '../lib/content/catalog.ts';
+import { contentDir } from '../lib/content/location.ts';
+import { readCorpus } from '../lib/content/read-corpus.ts';
+import { getConfig } from '../lib/server/config.ts';
+import { databasePath, openDatabase } from '../lib/server/db.ts';
+import { lockDatabase, LockHeldError } from '../lib/server/db-lock.ts';
+import { rebuildAndRecord } from '../lib/server/rollup-version.ts';
+
+function fail(message: string): never {
+  console.error(`db:rebuild-rollups: ${message}`);
+  process.exit(1);
+}
+
+const file = databasePath();
+let release: () => void = () => undefined;
+try {
+  release = lockDatabase(file, { writePid: false }).release;
+} catch (error) {
+  if (error instanceof LockHeldError) fail(`${error.message}; stop it first (a server rebuilds stale roll-ups itself when it starts). Nothing changed.`);
+  fail(`cannot lock ${file} (${(error as Error).message}).`);
+}
+const { corpus, problems } = readCorpus(contentDir());
+if (problems.length > 0) fail(`the curriculum in ${contentDir()} has problems (npm run content:check); nothing changed.`);
+const db = openDatabase(file);
+const started = Date.now();
+rebuildAndRecord(db, buildCatalog(corpus), getConfig().timeZone);
+db.$client.close();
+release();
+console.log(`Rebuilt the roll-ups of ${file} in ${Date.now() - started} ms.`);
