@@ -13,20 +13,20 @@ import { TIER_IDS } from '../lib/content/schemas.ts';
 import { createAssignment, deleteAssignment, syncEnrolments } from '../lib/server/assignments.ts';
 import { audit } from '../lib/server/audit.ts';
 import { getDb, type DbExecutor } from '../lib/server/db.ts';
-import { importInquiriesCsv, saveInquiries } from '../lib/server/helpdesk.ts';
+import { saveInquiries } from '../lib/server/helpdesk.ts';
+import { runImport } from '../lib/server/import-runner.ts';
 import { createLoginToken, loginLinkUrl } from '../lib/server/login-link.ts';
 import { clientIp } from '../lib/server/request.ts';
 import { setBaseline } from '../lib/server/settings.ts';
 import { createUser, ensureDepartment, findUserIdByEmail } from '../lib/server/user.ts';
 import { getUser, setActive, updateUser } from '../lib/server/users-admin.ts';
-import { importUsersCsv } from '../lib/server/users-import.ts';
 import { deleteWave, saveWave } from '../lib/server/waves.ts';
 import { getConfig } from '../lib/server/config.ts';
 import { startPushJob } from '../lib/server/xapi-jobs.ts';
 import { liveStatements } from '../lib/server/xapi-live.ts';
 import { USERS_CSV_MAX_BYTES } from '../lib/users-csv.ts';
 import { HELPDESK_CSV_MAX_BYTES } from '../lib/helpdesk-csv.ts';
-import { requireAdmin } from './guard.ts';
+import { requireAdmin, requireAdminRules } from './guard.ts';
 
 const Id = z.coerce.number().int().positive().max(2 ** 31);
 const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
@@ -59,10 +59,10 @@ function requireExisting(
   if (found !== wanted.length) throw new ActionError({ code, message });
 }
 
-async function readUpload(file: unknown, maxBytes: number): Promise<string> {
+async function readUpload(file: unknown, maxBytes: number): Promise<Uint8Array> {
   if (!(file instanceof File) || file.size === 0) throw new ActionError({ code: 'BAD_REQUEST', message: 'no_file' });
   if (file.size > maxBytes) throw new ActionError({ code: 'CONTENT_TOO_LARGE', message: 'file_too_large' });
-  return file.text();
+  return new Uint8Array(await file.arrayBuffer());
 }
 
 export const admin = {
@@ -73,10 +73,11 @@ export const admin = {
       const departmentId = rawDepartment ?? null;
       const actor = requireAdmin(context);
       const db = getDb();
-      if (userId === actor.id && role !== 'admin') throw new ActionError({ code: 'BAD_REQUEST', message: 'cannot_demote_self' });
       const change = db.transaction(
         (tx) => {
           if (departmentId !== null) requireExisting(tx, departments, [departmentId], 'unknown_department');
+          const user = getUser(tx, userId);
+          if (user) requireAdminRules(tx, actor.id, user, { role });
           return updateUser(tx, userId, { role, departmentId });
         },
         { behavior: 'immediate' },
@@ -92,9 +93,16 @@ export const admin = {
     input: z.strictObject({ userId: Id, active: z.enum(['true', 'false']).transform((v) => v === 'true') }),
     handler: ({ userId, active }, context) => {
       const actor = requireAdmin(context);
-      if (userId === actor.id && !active) throw new ActionError({ code: 'BAD_REQUEST', message: 'cannot_deactivate_self' });
       const db = getDb();
-      const changed = db.transaction((tx) => (getUser(tx, userId) ? setActive(tx, userId, active) : null), { behavior: 'immediate' });
+      const changed = db.transaction(
+        (tx) => {
+          const user = getUser(tx, userId);
+          if (!user) return null;
+          requireAdminRules(tx, actor.id, user, { active });
+          return setActive(tx, userId, active);
+        },
+        { behavior: 'immediate' },
+      );
       if (changed === null) throw new ActionError({ code: 'NOT_FOUND', message: 'No such user.' });
       if (changed) {
         audit(db, { actor, action: active ? 'user.reactivated' : 'user.deactivated', target: { type: 'user', id: userId }, ip: clientIp(context) });
@@ -150,19 +158,14 @@ export const admin = {
     input: z.strictObject({ file: z.instanceof(File), update: z.literal('on').optional() }),
     handler: async ({ file, update }, context) => {
       const actor = requireAdmin(context);
-      const text = await readUpload(file, USERS_CSV_MAX_BYTES);
-      const db = getDb();
-      const report = importUsersCsv(db, text, { update: update === 'on' });
-      if (report.ok) {
-        db.transaction((tx) => syncEnrolments(tx), { behavior: 'immediate' });
-        audit(db, {
-          actor,
-          action: 'users.imported',
-          details: { file: file.name.slice(0, 100), created: report.created, updated: report.updated, departmentsCreated: report.departmentsCreated },
-          ip: clientIp(context),
-        });
-      }
-      return report;
+      const bytes = await readUpload(file, USERS_CSV_MAX_BYTES);
+      // Decoded, validated and written in a worker thread, audited there in the same transaction.
+      return runImport({
+        kind: 'users',
+        databaseFile: getDb().$client.name,
+        bytes,
+        options: { update: update === 'on', actor: { id: actor.id, email: actor.email }, ip: clientIp(context), fileName: file.name },
+      });
     },
   }),
 
@@ -311,11 +314,8 @@ export const admin = {
     input: z.strictObject({ file: z.instanceof(File) }),
     handler: async ({ file }, context) => {
       const actor = requireAdmin(context);
-      const text = await readUpload(file, HELPDESK_CSV_MAX_BYTES);
-      const db = getDb();
-      const report = importInquiriesCsv(db, text, actor.id);
-      if (report.ok) audit(db, { actor, action: 'helpdesk.imported', details: { file: file.name.slice(0, 100), rows: report.saved }, ip: clientIp(context) });
-      return report;
+      const bytes = await readUpload(file, HELPDESK_CSV_MAX_BYTES);
+      return runImport({ kind: 'helpdesk', databaseFile: getDb().$client.name, bytes, options: { actor: { id: actor.id, email: actor.email }, ip: clientIp(context), fileName: file.name } });
     },
   }),
 

@@ -7,9 +7,11 @@ import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../../db/schema.ts';
 import { isValidEmail, normalizeEmail } from '../lib/email.ts';
 import { hasInvisibleCharacters, normalizeName } from '../lib/text.ts';
+import { audit } from '../lib/server/audit.ts';
 import { databasePath, openDatabase, prepareProgramme } from '../lib/server/db.ts';
 import { hashPassword } from '../lib/server/password.ts';
 import { createUser, ensureDepartment, findUserIdByEmail } from '../lib/server/user.ts';
+import { cliActorLabel } from './cli-actor.ts';
 import { readPassword } from './password-input.ts';
 
 const USAGE = `Usage: npm run user:create -- --email <email> --name <name> --department <department> [--role learner|champion|admin] [--locale ja|en] [--password-stdin]`;
@@ -59,15 +61,18 @@ const db = openDatabase(databasePath());
 if (findUserIdByEmail(db, email) !== null) fail(`a user with the email ${email} already exists.`);
 const passwordHash = await hashPassword(input.password);
 const userId = db.transaction(
-  (tx) =>
-    createUser(tx, {
+  (tx) => {
+    const id = createUser(tx, {
       email,
       displayName: name,
       role: args.role as Role,
       locale: args.locale as 'ja' | 'en',
       departmentId: ensureDepartment(tx, department),
       passwordHash,
-    }),
+    });
+    audit(tx, { actor: null, actorLabel: cliActorLabel(), action: 'user.created', target: { type: 'user', id }, details: { via: 'cli', email: normalizeEmail(email), role: args.role, department } });
+    return id;
+  },
   { behavior: 'immediate' },
 );
 prepareProgramme(db);

@@ -4,10 +4,12 @@
  */
 import { parseArgs } from 'node:util';
 import { normalizeEmail } from '../lib/email.ts';
+import { audit } from '../lib/server/audit.ts';
 import { databasePath, openDatabase } from '../lib/server/db.ts';
 import { hashPassword } from '../lib/server/password.ts';
 import { deleteUserSessions } from '../lib/server/session.ts';
 import { findUserIdByEmail, setPasswordHash } from '../lib/server/user.ts';
+import { cliActorLabel } from './cli-actor.ts';
 import { readPassword } from './password-input.ts';
 
 const USAGE = 'Usage: npm run user:password -- --email <email> [--password-stdin]';
@@ -38,7 +40,10 @@ const passwordHash = await hashPassword(input.password);
 const ended = db.transaction(
   (tx) => {
     setPasswordHash(tx, userId, passwordHash);
-    return deleteUserSessions(tx, userId);
+    const sessionsEnded = deleteUserSessions(tx, userId);
+    // Who set it and when; never the password or its hash.
+    audit(tx, { actor: null, actorLabel: cliActorLabel(), action: 'user.password_set', target: { type: 'user', id: userId }, details: { via: 'cli', sessionsEnded } });
+    return sessionsEnded;
   },
   { behavior: 'immediate' },
 );

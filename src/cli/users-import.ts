@@ -1,13 +1,16 @@
 /**
  * `npm run users:import -- users.csv [--update]`
- * Columns: email,name,department,role. All or nothing: one bad row and nothing is imported;
- * every bad row is listed with its line and the reason. Missing departments are created.
+ * Columns: email,name,department,role; UTF-8 or Shift_JIS (CP932). All or nothing: one bad row
+ * and nothing is imported; every bad row is listed with its line and the reason. Missing
+ * departments are created. Never leaves zero active admins; every changed user is audited
+ * with `cli:<OS user>` as the actor.
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { formatProblem } from '../lib/users-csv.ts';
 import { databasePath, openDatabase, prepareProgramme } from '../lib/server/db.ts';
 import { importUsersCsv } from '../lib/server/users-import.ts';
+import { cliActorLabel } from './cli-actor.ts';
 
 const USAGE = 'Usage: npm run users:import -- <file.csv> [--update]';
 
@@ -31,17 +34,20 @@ if (!file || extra.length > 0) {
   console.error(`users:import: give exactly one CSV file.\n${USAGE}`);
   process.exit(1);
 }
-let text: string;
+let bytes: Uint8Array;
 try {
-  text = fs.readFileSync(file, 'utf8');
+  bytes = fs.readFileSync(file);
 } catch (error) {
   console.error(`users:import: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   process.exit(1);
 }
 
 const db = openDatabase(databasePath());
-const report = importUsersCsv(db, text, {
+const report = importUsersCsv(db, bytes, {
   update: parsed.values.update,
+  actor: null,
+  actorLabel: cliActorLabel(),
+  fileName: file,
   onProgress: (done, total) => {
     if (total >= 1000) process.stdout.write(`\r  imported ${done}/${total}`);
     if (total >= 1000 && done === total) process.stdout.write('\n');
@@ -55,11 +61,8 @@ if (!report.ok) {
   for (const problem of report.problems) console.error(`  ${formatProblem(problem)}`);
   process.exit(1);
 }
-if (report.created === 0 && report.updated === 0) {
-  console.log(`users:import: ${file} has no user rows; nothing to do.`);
-  process.exit(0);
-}
-console.log(`users:import: created ${report.created}, updated ${report.updated} user(s) from ${file}.`);
+console.log(`users:import: created ${report.created}, updated ${report.updated} user(s) from ${file} (${report.encoding}).`);
+if (report.unchanged > 0) console.log(`  ${report.unchanged} existing user(s) were already as listed.`);
 if (report.departmentsCreated.length > 0) console.log(`  new departments: ${report.departmentsCreated.join(', ')}`);
 if (report.created > 0) {
   console.log('  New users have no password yet: give each one with: npm run user:password -- --email <email>');

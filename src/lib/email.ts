@@ -13,12 +13,20 @@ export function normalizeEmail(email: string): string {
 const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~.-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+$/;
 
 /**
+ * What a spreadsheet reads as the start of a formula (CSV injection), also in full width.
+ * Exports escape such cells; an address may not start with one at all, since every export
+ * carries the email.
+ */
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+/**
  * A deliberately plain check of the normalised address: one @, a dotted domain, at most 254
- * characters. Deliverability is the identity provider's or mail server's business; look-alikes
- * are ours, so anything outside ASCII after NFKC (a Cyrillic `а` for a Latin `a`, an invisible
- * character) is refused.
+ * characters, no formula character first. Deliverability is the identity provider's or mail
+ * server's business; look-alikes are ours, so anything outside ASCII after NFKC (a Cyrillic `а`
+ * for a Latin `a`, an invisible character) is refused.
  */
 export function isValidEmail(email: string): boolean {
+  if (FORMULA_START.test(email.trim())) return false;
   const value = normalizeEmail(email);
-  return value.length > 0 && value.length <= 254 && EMAIL.test(value);
+  return value.length > 0 && value.length <= 254 && !FORMULA_START.test(value) && EMAIL.test(value);
 }

@@ -4,6 +4,7 @@
  * attributed to a department".
  */
 import { parse } from 'csv-parse/sync';
+import { decodeCsv, type CsvEncoding } from './csv-decode.ts';
 
 export const HELPDESK_COLUMNS = ['month', 'department', 'count'] as const;
 export const HELPDESK_CSV_MAX_BYTES = 1024 * 1024;
@@ -19,6 +20,22 @@ export interface HelpdeskRow {
 export interface HelpdeskProblem {
   line: number;
   message: string;
+}
+
+/** An uploaded file as bytes: size limit, then UTF-8 or Shift_JIS (src/lib/csv-decode.ts), then the rows. */
+export function parseHelpdeskCsvFile(bytes: Uint8Array): { rows: HelpdeskRow[]; problems: HelpdeskProblem[]; encoding: CsvEncoding | null } {
+  if (bytes.byteLength > HELPDESK_CSV_MAX_BYTES) {
+    return { rows: [], problems: [{ line: 0, message: `the file is larger than ${HELPDESK_CSV_MAX_BYTES} bytes` }], encoding: null };
+  }
+  const decoded = decodeCsv(bytes);
+  if (!decoded.ok) {
+    const message =
+      decoded.reason === 'replacement_character'
+        ? 'contains U+FFFD (�), a character already lost by an earlier conversion'
+        : 'cannot be read as UTF-8 or as Shift_JIS (CP932); save the file as "CSV UTF-8" and try again';
+    return { rows: [], problems: [{ line: decoded.line, message }], encoding: null };
+  }
+  return { ...parseHelpdeskCsv(decoded.text), encoding: decoded.encoding };
 }
 
 export function parseHelpdeskCsv(text: string): { rows: HelpdeskRow[]; problems: HelpdeskProblem[] } {

@@ -5,6 +5,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import { ROLES, type Role } from '../../db/schema.ts';
+import { decodeCsv, type CsvEncoding } from './csv-decode.ts';
 import { isValidEmail, normalizeEmail } from './email.ts';
 import { hasInvisibleCharacters, normalizeName } from './text.ts';
 
@@ -30,6 +31,9 @@ export type ProblemCode =
   | 'missing_columns'
   | 'unknown_columns'
   | 'empty_file'
+  | 'no_rows'
+  | 'unknown_encoding'
+  | 'replacement_character'
   | 'wrong_field_count'
   | 'bad_email'
   | 'invisible_characters'
@@ -39,7 +43,9 @@ export type ProblemCode =
   | 'department_too_long'
   | 'unknown_role'
   | 'duplicate_in_file'
-  | 'already_exists';
+  | 'already_exists'
+  | 'cannot_demote_self'
+  | 'last_admin';
 
 export interface RowProblem {
   /** 0 for problems with the file as a whole. */
@@ -52,6 +58,16 @@ export interface RowProblem {
 export interface ParsedUsersCsv {
   rows: UserRow[];
   problems: RowProblem[];
+}
+
+/** An uploaded file as bytes: size limit, then UTF-8 or Shift_JIS (src/lib/csv-decode.ts), then the rows. */
+export function parseUsersCsvFile(bytes: Uint8Array): ParsedUsersCsv & { encoding: CsvEncoding | null } {
+  if (bytes.byteLength > USERS_CSV_MAX_BYTES) {
+    return { rows: [], problems: [{ line: 0, code: 'file_too_large', detail: `${USERS_CSV_MAX_BYTES} bytes` }], encoding: null };
+  }
+  const decoded = decodeCsv(bytes);
+  if (!decoded.ok) return { rows: [], problems: [{ line: decoded.line, code: decoded.reason, detail: '' }], encoding: null };
+  return { ...parseUsersCsv(decoded.text), encoding: decoded.encoding };
 }
 
 export function parseUsersCsv(text: string): ParsedUsersCsv {
@@ -86,6 +102,7 @@ export function parseUsersCsv(text: string): ParsedUsersCsv {
   if (missing.length > 0) problems.push({ line: header.info.lines, code: 'missing_columns', detail: missing.join(', ') });
   if (unknown.length > 0) problems.push({ line: header.info.lines, code: 'unknown_columns', detail: unknown.join(', ') });
   if (problems.length > 0) return { rows: [], problems };
+  if (body.length === 0) return { rows: [], problems: [{ line: 0, code: 'no_rows', detail: '' }] };
 
   const index = Object.fromEntries(USERS_CSV_COLUMNS.map((c) => [c, columns.indexOf(c)])) as Record<
     (typeof USERS_CSV_COLUMNS)[number],
@@ -135,6 +152,9 @@ const MESSAGES: Record<ProblemCode, (detail: string) => string> = {
   missing_columns: (d) => `missing column(s): ${d} (expected email,name,department,role)`,
   unknown_columns: (d) => `unknown column(s): ${d} (expected email,name,department,role)`,
   empty_file: () => 'the file is empty',
+  no_rows: () => 'the file has a header but no rows: nothing to import',
+  unknown_encoding: () => 'cannot be read as UTF-8 or as Shift_JIS (CP932); save the file as "CSV UTF-8" and try again',
+  replacement_character: () => 'contains U+FFFD (�), a character already lost by an earlier conversion; fix the name in the source file',
   wrong_field_count: (d) => `wrong number of fields (${d})`,
   bad_email: (d) => `bad email "${d}"`,
   invisible_characters: (d) => `${d} contains invisible or control characters (such as zero-width spaces or text-direction marks)`,
@@ -145,6 +165,8 @@ const MESSAGES: Record<ProblemCode, (detail: string) => string> = {
   unknown_role: (d) => `unknown role "${d}" (use learner, champion or admin)`,
   duplicate_in_file: (d) => `duplicate: ${d}`,
   already_exists: (d) => `duplicate: ${d} is already a user (use --update to change existing users)`,
+  cannot_demote_self: () => 'you cannot take away your own admin role; another admin must do that',
+  last_admin: () => 'this would leave no active admin, and nobody could open the admin pages any more',
 };
 
 export function formatProblem(problem: RowProblem): string {

@@ -1030,7 +1030,7 @@ function specs(): ActionSpec[] {
       bodies: () => {
         const header = 'email,name,department,role';
         const row = fc
-          .record({ k: fc.integer({ min: 0, max: 29 }), name: textUpTo(100, 1).map((n) => n.trim()).filter((n) => n.length > 0 && [...n].length <= 100), department: fc.constantFrom('営業部', '開発部', '新部署'), role })
+          .record({ k: fc.integer({ min: 0, max: 29 }), name: textUpTo(100, 1).map((n) => n.trim()).filter((n) => n.length > 0 && [...n].length <= 100 && !n.includes('\uFFFD')), department: fc.constantFrom('営業部', '開発部', '新部署'), role })
           .map((r) => [`imp-${r.k}@example.com`, r.name, r.department, r.role]);
         const rows = fc.uniqueArray(row, { minLength: 1, maxLength: 5, selector: (r) => r[0] });
         const csv = (lines: string[][], head = header) => [head, ...lines.map((l) => l.map(csvCell).join(','))].join('\n');

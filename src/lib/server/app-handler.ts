@@ -5,7 +5,7 @@
  * a page's CPU time); the build's static files only change with a new build, and a new build
  * means a restart.
  */
-import type http from 'node:http';
+import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import sirv from 'sirv';
@@ -37,6 +37,7 @@ export async function loadAppHandler(outDir: string): Promise<RequestListener> {
   });
 
   return (req, res) => {
+    standardReasonPhrase(res);
     try {
       decodeURI(req.url ?? '/');
     } catch {
@@ -49,4 +50,17 @@ export async function loadAppHandler(outDir: string): Promise<RequestListener> {
     if (req.method === 'GET' || req.method === 'HEAD') assets(req, res, render);
     else render();
   };
+}
+
+/**
+ * Every status line gets Node's standard reason phrase (`401 Unauthorized`): Astro's Node
+ * adapter copies a Response's statusText into it, and a failed action's statusText is the
+ * error's type, which made `HTTP/1.1 401 AstroActionError`.
+ */
+function standardReasonPhrase(res: http.ServerResponse): void {
+  const writeHead = res.writeHead.bind(res) as (status: number, reason: string, headers?: http.OutgoingHttpHeaders | http.OutgoingHttpHeader[]) => http.ServerResponse;
+  res.writeHead = ((status: number, reasonOrHeaders?: unknown, headers?: unknown) => {
+    const given = typeof reasonOrHeaders === 'string' ? headers : reasonOrHeaders;
+    return writeHead(status, http.STATUS_CODES[status] ?? 'Unknown', given as http.OutgoingHttpHeaders | undefined);
+  }) as typeof res.writeHead;
 }

@@ -4,7 +4,7 @@
  * assignment; `syncEnrolments` keeps them in step after any change to users, waves or
  * assignments.
  */
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { assignmentEnrolments, assignments, certificates, type Assignment } from '../../../db/schema.ts';
 import type { TierId } from '../content/schemas.ts';
 import { endOfDay } from '../dates.ts';
@@ -38,6 +38,19 @@ export function syncEnrolments(db: DbExecutor, now = new Date()): void {
     select a.id, u.id, ${now.getTime()} from assignments a join users u on ${MATCHES}
     where true on conflict do nothing`);
   db.run(sql`delete from assignment_enrolments where not exists (
+    select 1 from assignments a join users u on ${MATCHES}
+    where a.id = assignment_enrolments.assignment_id and u.id = assignment_enrolments.user_id)`);
+}
+
+/**
+ * `syncEnrolments` for some users only: `userIds` is a subquery of user ids (an import's
+ * users), so a large import's write transaction does not walk every enrolment.
+ */
+export function syncEnrolmentsOf(db: DbExecutor, userIds: SQL, now = new Date()): void {
+  db.run(sql`insert into assignment_enrolments (assignment_id, user_id, enrolled_at)
+    select a.id, u.id, ${now.getTime()} from (${userIds}) x join users u on u.id = x.user_id join assignments a on ${MATCHES}
+    where true on conflict do nothing`);
+  db.run(sql`delete from assignment_enrolments where user_id in (${userIds}) and not exists (
     select 1 from assignments a join users u on ${MATCHES}
     where a.id = assignment_enrolments.assignment_id and u.id = assignment_enrolments.user_id)`);
 }

@@ -1,20 +1,33 @@
 /**
  * CSV exports streamed with csv-stringify (correct quoting; optional UTF-8 BOM for Excel):
- * users with progress, completions, attempts with per-question answers, a department roster.
+ * users with progress, completions, attempts with per-question answers, a department roster,
+ * KPIs. `csvStream` is the one CSV writer of the app: every CSV goes through it.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { Catalog } from '../content/catalog.ts';
 import { computeProgress } from '../progress.ts';
 import type { Db } from './db.ts';
+import { kpiExportHeader, kpiExportRows } from './kpi-export.ts';
 
-export type ExportName = 'users' | 'completions' | 'attempts';
-export const EXPORT_NAMES: readonly ExportName[] = ['users', 'completions', 'attempts'];
+export type ExportName = 'users' | 'completions' | 'attempts' | 'kpis';
+export const EXPORT_NAMES: readonly ExportName[] = ['users', 'completions', 'attempts', 'kpis'];
+
+export interface ExportOptions {
+  bom: boolean;
+  /** Months of the KPI export (`YYYY-MM`) and the time zone they are counted in. */
+  kpis: { from: string; to: string; timeZone: string };
+}
 
 const iso = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '' : new Date(ms).toISOString());
 
 /**
  * A streaming CSV response body from rows produced lazily, a chunk per pull. An error while
  * producing rows ends this one response (the download is cut off), never the server.
+ * Formulas are defused: a text cell starting with = + - @ (or their full-width forms), a tab
+ * or a carriage return gets a leading ' (csv-stringify's `escape_formulas`), so a name such
+ * as `=HYPERLINK(…)` opens as text. Numbers are written as numbers, a minus sign included:
+ * a JavaScript number prints as digits only (`-5`, `0.25`), which a spreadsheet reads as a
+ * number and never as a formula, and no user text is ever passed as a number.
  */
 export function csvStream(header: string[], rows: Iterable<unknown[]>, bom: boolean): ReadableStream<Uint8Array> {
   const iterator = rows[Symbol.iterator]();
@@ -32,7 +45,7 @@ export function csvStream(header: string[], rows: Iterable<unknown[]>, bom: bool
           controller.close();
           return;
         }
-        const text = stringify(chunk, { header: first, columns: header, bom: first && bom, record_delimiter: 'windows' });
+        const text = stringify(chunk, { header: first, columns: header, bom: first && bom, record_delimiter: 'windows', escape_formulas: true });
         first = false;
         controller.enqueue(encoder.encode(text));
         if (chunk.length < 500) controller.close();
@@ -117,7 +130,8 @@ export function userProgressHeader(catalog: Catalog): string[] {
   ];
 }
 
-export function exportCsv(db: Db, catalog: Catalog, name: ExportName, bom: boolean): ReadableStream<Uint8Array> {
+export function exportCsv(db: Db, catalog: Catalog, name: ExportName, { bom, kpis }: ExportOptions): ReadableStream<Uint8Array> {
+  if (name === 'kpis') return csvStream(kpiExportHeader(), kpiExportRows(db, catalog, kpis, kpis.timeZone), bom);
   if (name === 'users') return csvStream(userProgressHeader(catalog), userProgressRows(db, catalog), bom);
   if (name === 'completions') {
     const rows = (function* () {

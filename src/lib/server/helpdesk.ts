@@ -1,7 +1,8 @@
 /** AI-related help-desk inquiries per month and department: entered one by one or imported all-or-nothing. */
 import { and, desc, eq, isNull } from 'drizzle-orm';
 import { helpdeskInquiries } from '../../../db/schema.ts';
-import { parseHelpdeskCsv, type HelpdeskProblem } from '../helpdesk-csv.ts';
+import { parseHelpdeskCsvFile, type HelpdeskProblem } from '../helpdesk-csv.ts';
+import { audit } from './audit.ts';
 import type { Db, DbExecutor } from './db.ts';
 import { findDepartmentId } from './user.ts';
 
@@ -32,9 +33,18 @@ export interface HelpdeskImportReport {
   problems: HelpdeskProblem[];
 }
 
-/** All or nothing: unknown departments are refused (not created) so a typo cannot invent one. */
-export function importInquiriesCsv(db: Db, text: string, updatedBy: number, now = new Date()): HelpdeskImportReport {
-  const { rows, problems } = parseHelpdeskCsv(text);
+export interface HelpdeskImportOptions {
+  actor: { id: number; email: string };
+  ip?: string | null;
+  fileName?: string;
+}
+
+/**
+ * All or nothing, with its audit row in the same transaction: unknown departments are refused
+ * (not created) so a typo cannot invent one. Runs in the import worker (import-runner.ts).
+ */
+export function importInquiriesCsv(db: Db, bytes: Uint8Array, options: HelpdeskImportOptions, now = new Date()): HelpdeskImportReport {
+  const { rows, problems, encoding } = parseHelpdeskCsvFile(bytes);
   const resolved: { month: string; departmentId: number | null; count: number }[] = [];
   for (const row of rows) {
     const departmentId = row.department === null ? null : findDepartmentId(db, row.department);
@@ -46,7 +56,8 @@ export function importInquiriesCsv(db: Db, text: string, updatedBy: number, now 
     return { ok: problems.length === 0 && resolved.length > 0, saved: 0, problems: resolved.length === 0 && problems.length === 0 ? [{ line: 0, message: 'the file has no rows' }] : problems };
   }
   db.transaction((tx) => {
-    for (const row of resolved) saveInquiries(tx, { ...row, updatedBy }, now);
+    for (const row of resolved) saveInquiries(tx, { ...row, updatedBy: options.actor.id }, now);
+    audit(tx, { actor: options.actor, action: 'helpdesk.imported', details: { file: options.fileName?.slice(0, 100) ?? null, encoding, rows: resolved.length }, ip: options.ip ?? null }, now);
   }, { behavior: 'immediate' });
   return { ok: true, saved: resolved.length, problems: [] };
 }

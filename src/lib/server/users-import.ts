@@ -1,78 +1,176 @@
 /**
- * All-or-nothing users import: validate every row first (file and database), then write
- * everything in one immediate transaction. A file with any problem changes nothing.
+ * All-or-nothing users import, for the browser (in a worker thread, src/lib/server/import-worker.ts)
+ * and the CLI. Decode and validate every row first (file and database); then stage the rows in
+ * a TEMP table of this connection — invisible to every other connection, and gone with it if
+ * the process dies — and write everything in one short immediate transaction of set-based
+ * statements: departments, updated and new users, enrolments, and an audit row per changed
+ * user. A file with any problem changes nothing; a kill -9 leaves nothing or everything.
+ * Role changes obey src/lib/server/admin-rules.ts, like the role form.
  */
-import { eq, sql } from 'drizzle-orm';
-import { users } from '../../../db/schema.ts';
-import { parseUsersCsv, type RowProblem } from '../users-csv.ts';
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { CsvEncoding } from '../csv-decode.ts';
+import { parseUsersCsvFile, type ProblemCode, type RowProblem } from '../users-csv.ts';
+import { adminRuleViolation } from './admin-rules.ts';
+import { syncEnrolmentsOf } from './assignments.ts';
+import { audit } from './audit.ts';
 import type { Db } from './db.ts';
-import { createDepartment, createUser, findDepartmentId } from './user.ts';
+import { generateSecureRandomString } from './session.ts';
+import { createDepartment, findDepartmentId } from './user.ts';
 
 export interface ImportOptions {
   /** Update name, department and role of users that already exist instead of refusing them. */
   update?: boolean;
+  /** The signed-in admin (the browser); null for the CLI, which then gives `actorLabel` (`cli:<OS user>`). */
+  actor?: { id: number; email: string } | null;
+  actorLabel?: string;
+  ip?: string | null;
+  /** The uploaded file's name, for the audit log. */
+  fileName?: string;
   onProgress?: (done: number, total: number) => void;
 }
 
 export interface ImportReport {
   ok: boolean;
   created: number;
+  /** Existing users whose name, department or role changed. */
   updated: number;
+  /** Existing users listed with nothing to change. */
+  unchanged: number;
   departmentsCreated: string[];
+  encoding: CsvEncoding | null;
   problems: RowProblem[];
 }
 
-export function importUsersCsv(db: Db, text: string, options: ImportOptions = {}): ImportReport {
-  const { rows, problems } = parseUsersCsv(text);
-  const empty = { created: 0, updated: 0, departmentsCreated: [] };
+const STAGE_CHUNK = 1000;
 
-  const existing = new Map<string, number>();
-  for (const row of db.select({ id: users.id, email: sql<string>`lower(${users.email})` }).from(users).all()) {
-    existing.set(row.email, row.id);
-  }
-  if (!options.update) {
-    for (const row of rows) {
-      if (existing.has(row.email)) problems.push({ line: row.line, code: 'already_exists', detail: row.email });
+export function importUsersCsv(db: Db, bytes: Uint8Array, options: ImportOptions = {}): ImportReport {
+  const parsed = parseUsersCsvFile(bytes);
+  const report: ImportReport = { ok: false, created: 0, updated: 0, unchanged: 0, departmentsCreated: [], encoding: parsed.encoding, problems: [] };
+  const refuse = (problems: RowProblem[]): ImportReport => ({ ...report, problems: problems.sort((a, b) => a.line - b.line) });
+  if (parsed.problems.length > 0) return refuse(parsed.problems);
+
+  const sqlite = db.$client;
+  const staged = `import_users_${randomBytes(6).toString('hex')}`;
+  sqlite.exec(`create temp table ${staged} (line integer primary key, email text not null unique, name text not null, department text not null, role text not null, user_id integer, public_id text)`);
+  try {
+    // Temp-only writes: no lock on the database, so the server's own writes go on meanwhile.
+    const insert = sqlite.prepare(`insert into temp.${staged} (line, email, name, department, role, public_id) values (?, ?, ?, ?, ?, ?)`);
+    const stage = sqlite.transaction((from: number) => {
+      for (const row of parsed.rows.slice(from, from + STAGE_CHUNK)) insert.run(row.line, row.email, row.name, row.department, row.role, generateSecureRandomString());
+    });
+    for (let from = 0; from < parsed.rows.length; from += STAGE_CHUNK) {
+      stage(from);
+      options.onProgress?.(Math.min(from + STAGE_CHUNK, parsed.rows.length), parsed.rows.length);
     }
+    sqlite.transaction(() => {
+      sqlite.prepare(`update temp.${staged} as s set user_id = u.id, public_id = null from main.users u where lower(u.email) = s.email`).run();
+    })();
+    if (!options.update) {
+      const existing = sqlite.prepare(`select line, email from temp.${staged} where user_id is not null order by line`).all() as { line: number; email: string }[];
+      if (existing.length > 0) return refuse(existing.map((r) => ({ line: r.line, code: 'already_exists', detail: r.email })));
+    }
+    const written = sqlite.transaction(() => writeStaged(db, staged, options, report)).immediate();
+    return written.problems.length > 0 ? refuse(written.problems) : { ...written, ok: true };
+  } finally {
+    sqlite.exec(`drop table if exists temp.${staged}`);
   }
-  if (problems.length > 0 || rows.length === 0) {
-    problems.sort((a, b) => a.line - b.line);
-    return { ok: problems.length === 0, ...empty, problems };
+}
+
+/** The one write transaction: checks that depend on the current state, then set-based writes. */
+function writeStaged(db: Db, staged: string, options: ImportOptions, report: ImportReport): ImportReport {
+  const sqlite = db.$client;
+  const all = <T>(query: string, ...params: unknown[]): T[] => sqlite.prepare(query).all(...params) as T[];
+  const one = <T>(query: string, ...params: unknown[]): T => sqlite.prepare(query).get(...params) as T;
+  const problem = (line: number, code: ProblemCode, detail = ''): ImportReport => ({ ...report, problems: [{ line, code, detail }] });
+
+  // Someone else may have created one of these addresses since the check above.
+  const taken = all<{ line: number; email: string }>(
+    `select s.line, s.email from temp.${staged} s join main.users u on lower(u.email) = s.email where s.user_id is null order by s.line`,
+  );
+  if (taken.length > 0) return { ...report, problems: taken.map((r) => ({ line: r.line, code: 'already_exists', detail: r.email })) };
+
+  const actorId = options.actor?.id ?? null;
+  const self = actorId === null ? null : (one<{ line: number; role: 'learner' | 'champion' | 'admin'; active: number } | undefined>(
+    `select s.line, s.role, u.active from temp.${staged} s join main.users u on u.id = s.user_id where s.user_id = ?`,
+    actorId,
+  ) ?? null);
+  const removed = one<{ n: number; line: number | null }>(
+    `select count(*) n, min(s.line) line from temp.${staged} s join main.users u on u.id = s.user_id where u.active = 1 and u.role = 'admin' and s.role <> 'admin'`,
+  );
+  const added = one<{ n: number }>(
+    `select count(*) n from temp.${staged} s left join main.users u on u.id = s.user_id
+     where s.role = 'admin' and (s.user_id is null or (u.active = 1 and u.role <> 'admin'))`,
+  );
+  const violation = adminRuleViolation(db, { self: self ? { role: self.role, active: Boolean(self.active) } : null, removed: removed.n, added: added.n });
+  if (violation === 'cannot_demote_self' || violation === 'cannot_deactivate_self') return problem(self?.line ?? 0, 'cannot_demote_self');
+  if (violation === 'last_admin') return problem(removed.line ?? 0, 'last_admin');
+
+  // Departments: each spelled as on its first line, matched case-insensitively like the unique index.
+  const departmentsCreated: string[] = [];
+  for (const { department } of all<{ department: string }>(`select department, min(line) from temp.${staged} group by lower(department) order by min(line)`)) {
+    if (findDepartmentId(db, department) !== null) continue;
+    createDepartment(db, department);
+    departmentsCreated.push(department);
   }
 
-  const departmentsCreated: string[] = [];
-  let created = 0;
-  let updated = 0;
-  db.transaction(
-    (tx) => {
-      const departmentIds = new Map<string, number>();
-      for (const [i, row] of rows.entries()) {
-        const key = row.department.toLowerCase();
-        let departmentId = departmentIds.get(key);
-        if (departmentId === undefined) {
-          departmentId = findDepartmentId(tx, row.department) ?? undefined;
-          if (departmentId === undefined) {
-            departmentId = createDepartment(tx, row.department);
-            departmentsCreated.push(row.department);
-          }
-          departmentIds.set(key, departmentId);
-        }
-        const userId = existing.get(row.email);
-        if (userId === undefined) {
-          createUser(tx, { email: row.email, displayName: row.name, role: row.role, departmentId });
-          created++;
-        } else {
-          tx.update(users)
-            .set({ displayName: row.name, role: row.role, departmentId, updatedAt: new Date() })
-            .where(eq(users.id, userId))
-            .run();
-          updated++;
-        }
-        if ((i + 1) % 1000 === 0) options.onProgress?.(i + 1, rows.length);
-      }
-    },
-    { behavior: 'immediate' },
+  const at = Date.now();
+  const actorLabel = options.actor?.email ?? options.actorLabel?.slice(0, 254) ?? null;
+  const auditParams = { at, actorId, actorLabel, ip: options.ip ?? null };
+  const target = `join main.departments d on lower(d.name) = lower(s.department)`;
+  const changed = `(u.role <> s.role or u.department_id is not d.id or u.display_name <> s.name)`;
+  const listed = one<{ n: number }>(`select count(*) n from temp.${staged} where user_id is not null`).n;
+
+  // Before/after of every changed user, written before the change (audit rows never name a secret).
+  const updated = sqlite
+    .prepare(
+      `insert into main.audit_log (at, actor_user_id, actor_label, action, target_type, target_id, details, ip)
+       select @at, @actorId, @actorLabel, 'user.updated', 'user', u.id, json_object('via', 'import', 'line', s.line,
+         'before', json_object('role', u.role, 'department', b.name, 'name', u.display_name),
+         'after', json_object('role', s.role, 'department', d.name, 'name', s.name)), @ip
+       from temp.${staged} s join main.users u on u.id = s.user_id ${target} left join main.departments b on b.id = u.department_id
+       where ${changed} order by s.line`,
+    )
+    .run(auditParams).changes;
+  sqlite
+    .prepare(
+      `update main.users as u set display_name = s.name, role = s.role, department_id = d.id, updated_at = @at
+       from temp.${staged} s ${target} where u.id = s.user_id and ${changed}`,
+    )
+    .run({ at });
+  const created = sqlite
+    .prepare(
+      `insert into main.users (public_id, email, display_name, role, department_id, locale, created_at, updated_at)
+       select s.public_id, s.email, s.name, s.role, d.id, 'ja', @at, @at from temp.${staged} s ${target} where s.user_id is null order by s.line`,
+    )
+    .run({ at }).changes;
+  sqlite
+    .prepare(
+      `insert into main.audit_log (at, actor_user_id, actor_label, action, target_type, target_id, details, ip)
+       select @at, @actorId, @actorLabel, 'user.created', 'user', u.id,
+         json_object('via', 'import', 'line', s.line, 'email', s.email, 'role', s.role, 'department', d.name), @ip
+       from temp.${staged} s join main.users u on u.public_id = s.public_id join main.departments d on d.id = u.department_id order by s.line`,
+    )
+    .run(auditParams);
+  syncEnrolmentsOf(
+    db,
+    sql.raw(`select user_id from temp.${staged} where user_id is not null union all select u.id from temp.${staged} s join main.users u on u.public_id = s.public_id`),
   );
-  options.onProgress?.(rows.length, rows.length);
-  return { ok: true, created, updated, departmentsCreated, problems: [] };
+
+  const result = { ...report, created, updated, unchanged: listed - updated, departmentsCreated };
+  audit(db, {
+    actor: options.actor ?? null,
+    actorLabel: options.actorLabel,
+    action: 'users.imported',
+    details: {
+      file: options.fileName?.slice(0, 100) ?? null,
+      encoding: report.encoding,
+      created,
+      updated,
+      unchanged: result.unchanged,
+      departmentsCreated: departmentsCreated.slice(0, 100),
+    },
+    ip: options.ip ?? null,
+  }, new Date(at));
+  return result;
 }

@@ -5,6 +5,7 @@ import { audit } from '../../../lib/server/audit.ts';
 import { getConfig } from '../../../lib/server/config.ts';
 import { getDb } from '../../../lib/server/db.ts';
 import { EXPORT_NAMES, exportCsv, type ExportName } from '../../../lib/server/exports.ts';
+import { KPI_EXPORT_MAX_MONTHS, kpiExportRange } from '../../../lib/server/kpi-export.ts';
 import { clientIp } from '../../../lib/server/request.ts';
 import { xapiStatements } from '../../../lib/server/xapi-export.ts';
 
@@ -42,8 +43,13 @@ export const GET: APIRoute = async (context) => {
   const name = file.replace(/\.csv$/, '') as ExportName;
   if (!file.endsWith('.csv') || !EXPORT_NAMES.includes(name)) return new Response(null, { status: 404 });
   const bom = context.url.searchParams.get('bom') === '1';
-  audit(db, { actor: user, action: 'export.downloaded', target: { type: 'export', id: name }, details: { bom }, ip: clientIp(context) });
-  return new Response(exportCsv(db, catalog, name, bom), {
+  const { timeZone } = getConfig();
+  // Only the KPI export reads ?from=&to= (the other exports are not by month).
+  const range = name === 'kpis' ? kpiExportRange(context.url.searchParams, timeZone) : { from: '', to: '' };
+  if (!range) return new Response(`Give from and to as YYYY-MM, at most ${KPI_EXPORT_MAX_MONTHS} months apart.`, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+  const details = name === 'kpis' ? { bom, ...range } : { bom };
+  audit(db, { actor: user, action: 'export.downloaded', target: { type: 'export', id: name }, details, ip: clientIp(context) });
+  return new Response(exportCsv(db, catalog, name, { bom, kpis: { ...range, timeZone } }), {
     headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="manabi-${name}-${stamp}.csv"` },
   });
 };

@@ -1,0 +1,132 @@
+/**
+ * Issue 11, item 3: the only admin demoted themselves through a CSV import (`update=on`, their
+ * own row with role `learner`): no admin left, /admin 403 for everyone, and the audit row said
+ * only {"updated":1}. Imports from the browser and the CLI now obey the rules of the role form
+ * (src/lib/server/admin-rules.ts): no self-demotion, never zero active admins, the same for
+ * deactivation; and every changed user is audited with the role and department before and after.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminRuleViolation, userChangeEffect } from '../../src/lib/server/admin-rules.ts';
+import { get } from '../helpers/http.ts';
+import { post, ROOT, startApp, type App } from './support.ts';
+
+let app: App;
+beforeAll(async () => {
+  app = await startApp({
+    users: {
+      boss: { role: 'admin', department: 'IT', name: 'Boss' },
+      deputy: { role: 'admin', department: 'IT', name: 'Deputy' },
+      learner: { role: 'learner', department: 'Sales', name: 'Learner' },
+    },
+  });
+});
+afterAll(() => app?.stop());
+
+const HEADER = 'email,name,department,role\n';
+
+function upload(cookie: string, csv: string, update: boolean): Promise<Response> {
+  const form = new FormData();
+  form.set('file', new File([csv], 'users.csv', { type: 'text/csv' }));
+  if (update) form.set('update', 'on');
+  return fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie, origin: app.url }, body: form });
+}
+
+const roleOf = (key: string): string => (app.db.$client.prepare('select role from users where id = ?').get(app.ids[key]) as { role: string }).role;
+const auditRows = (action: string): { actor_label: string; target_id: string; details: string }[] =>
+  app.db.$client.prepare('select actor_label, target_id, details from audit_log where action = ? order by id').all(action) as never;
+
+function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, ['src/cli/users-import.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATABASE_PATH: app.file } });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('imports obey the admin rules', () => {
+  it('refuses an admin demoting themselves by import, names the line, changes nothing; /admin stays open', async () => {
+    // The deputy is out of the picture: the boss is the only active admin, as in the report.
+    app.db.$client.prepare("update users set role = 'learner' where id = ?").run(app.ids.deputy);
+    try {
+      const importedBefore = auditRows('users.imported').length;
+      const response = await upload(app.cookies.boss!, `${HEADER}boss@example.com,Boss,IT,learner\n`, true);
+      expect(response.status).toBe(400);
+      const html = await response.text();
+      expect(html).toContain('line 2: you cannot take away your own admin role');
+      expect(roleOf('boss')).toBe('admin');
+      expect(auditRows('users.imported')).toHaveLength(importedBefore);
+      expect((await get(app.url, '/admin', app.cookies.boss)).status).toBe(200);
+    } finally {
+      app.db.$client.prepare("update users set role = 'admin' where id = ?").run(app.ids.deputy);
+    }
+  });
+
+  it('the role form and deactivation refuse the same (the rule lives in one place)', async () => {
+    const demote = await post(app.url, '/admin/users?_action=admin.updateUser', app.cookies.boss, { userId: String(app.ids.boss), role: 'learner', departmentId: '' });
+    expect(demote.status).toBe(400);
+    expect(await demote.text()).toContain('自分の管理者権限は外せません');
+    const deactivate = await post(app.url, '/admin/users?_action=admin.setActive', app.cookies.boss, { userId: String(app.ids.boss), active: 'false' });
+    expect(deactivate.status).toBe(400);
+    expect(roleOf('boss')).toBe('admin');
+    expect((app.db.$client.prepare('select active from users where id = ?').get(app.ids.boss) as { active: number }).active).toBe(1);
+
+    // The floor itself: with one active admin, no change may take them away, whoever asks.
+    const boss = { id: app.ids.boss!, role: 'admin' as const, active: true };
+    app.db.$client.prepare("update users set role = 'learner' where id = ?").run(app.ids.deputy);
+    try {
+      expect(adminRuleViolation(app.db, userChangeEffect(null, boss, { role: 'learner' }))).toBe('last_admin');
+      expect(adminRuleViolation(app.db, userChangeEffect(null, boss, { active: false }))).toBe('last_admin');
+      expect(adminRuleViolation(app.db, userChangeEffect(app.ids.boss!, boss, { active: false }))).toBe('cannot_deactivate_self');
+      expect(adminRuleViolation(app.db, userChangeEffect(null, boss, { role: 'admin' }))).toBeNull();
+    } finally {
+      app.db.$client.prepare("update users set role = 'admin' where id = ?").run(app.ids.deputy);
+    }
+  });
+
+  it('the CLI (no "self") never leaves zero active admins', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manabi-demotion-'));
+    try {
+      const csv = path.join(dir, 'users.csv');
+      fs.writeFileSync(csv, `${HEADER}boss@example.com,Boss,IT,learner\ndeputy@example.com,Deputy,IT,champion\n`);
+      const result = runCli([csv, '--update']);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toContain('line 2: this would leave no active admin');
+      expect([roleOf('boss'), roleOf('deputy')]).toEqual(['admin', 'admin']);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('audits every changed user with role and department before and after, and no secrets', async () => {
+    const before = auditRows('user.updated').length;
+    const response = await upload(
+      app.cookies.boss!,
+      `${HEADER}deputy@example.com,Deputy,Sales,learner\nlearner@example.com,Learner,Sales,learner\nlearner2@example.com,New One,Sales,champion\n`,
+      true,
+    );
+    expect(response.status).toBe(200);
+    expect(roleOf('deputy')).toBe('learner');
+    const updated = auditRows('user.updated').slice(before);
+    // The unchanged learner gets no row; the deputy gets one with before and after.
+    expect(updated).toHaveLength(1);
+    expect(updated[0]!.actor_label).toBe('boss@example.com');
+    expect(updated[0]!.target_id).toBe(String(app.ids.deputy));
+    expect(JSON.parse(updated[0]!.details)).toMatchObject({
+      via: 'import',
+      line: 2,
+      before: { role: 'admin', department: 'IT' },
+      after: { role: 'learner', department: 'Sales' },
+    });
+    const created = auditRows('user.created').at(-1)!;
+    expect(JSON.parse(created.details)).toMatchObject({ via: 'import', email: 'learner2@example.com', role: 'champion', department: 'Sales' });
+    const summary = JSON.parse(auditRows('users.imported').at(-1)!.details);
+    expect(summary).toMatchObject({ created: 1, updated: 1, unchanged: 1, encoding: 'utf-8' });
+
+    const secrets = app.db.$client.prepare('select password_hash from users where password_hash is not null').pluck().all() as string[];
+    const sessionIds = app.db.$client.prepare('select id from sessions').pluck().all() as string[];
+    const log = JSON.stringify(app.db.$client.prepare('select * from audit_log').all());
+    for (const secret of [...secrets, ...sessionIds]) expect(log).not.toContain(secret);
+    expect(log).not.toMatch(/\$argon2/);
+  });
+});
