@@ -20,7 +20,8 @@ let password: string;
 beforeAll(async () => {
   dir = tempDir();
   server = await startServer({ databasePath: path.join(dir, 'manabi.db'), script: 'src/cli/start.ts' });
-  const match = /learner\s+(\S+@\S+)\s+(\S+)/.exec(server.output());
+  // The demo accounts are printed last, after the listening line.
+  const match = /learner\s+(\S+@\S+)\s+(\S+)/.exec(await server.waitForOutput(/┘/));
   if (!match) throw new Error(`no demo credentials printed:\n${server.output()}`);
   [, email, password] = match as unknown as [string, string, string];
   browser = await launchChromium();

@@ -9,6 +9,8 @@ export interface RunningServer {
   url: string;
   process: ChildProcess;
   output: () => string;
+  /** Waits (bounded) until the output matches, e.g. what a server prints after it listens. */
+  waitForOutput: (pattern: RegExp, timeoutMs?: number) => Promise<string>;
   stop: () => Promise<void>;
 }
 
@@ -77,6 +79,14 @@ export async function startServer(options: {
     url: `http://127.0.0.1:${port}`,
     process: child,
     output: () => output,
+    waitForOutput: async (pattern, timeoutMs = 10_000) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(output)) {
+        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`output never matched ${pattern}:\n${output}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      return output;
+    },
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -145,8 +145,7 @@ describe('npm start', () => {
     const server = await startServer({ databasePath: dbFile, script: 'src/cli/start.ts' });
     try {
       // The accounts come last, boxed, after the build log and the listening line.
-      for (let i = 0; i < 100 && !server.output().includes('└'); i++) await new Promise((r) => setTimeout(r, 50));
-      const output = server.output();
+      const output = await server.waitForOutput(/┘/);
       expect(output.indexOf('shown once')).toBeGreaterThan(output.search(/listening on/i));
       expect(output.trimEnd().endsWith('┘'), output).toBe(true);
       const learner = /learner\s+(\S+@\S+)\s+(\S+)/.exec(output);
