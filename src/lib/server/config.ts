@@ -15,6 +15,7 @@ const EnvSchema = z.object({
   XAPI_USERNAME: z.string().optional(),
   XAPI_PASSWORD: z.string().optional(),
   AUTH_MODE: z.enum(['password', 'oidc', 'both']).default('password'),
+  ORG_NAME: z.string().trim().min(1).max(100).optional(),
   OIDC_ISSUER: z.url().optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -60,6 +61,8 @@ export interface AppConfig {
   authMode: 'password' | 'oidc' | 'both';
   /** The OpenID Connect provider; null when AUTH_MODE is `password`. */
   oidc: OidcSettings | null;
+  /** The company named on certificates; null when ORG_NAME is not set. */
+  orgName: string | null;
 }
 
 export interface OidcSettings {
@@ -130,6 +133,7 @@ export function getConfig(): AppConfig {
       : null,
     authMode: env.AUTH_MODE,
     oidc,
+    orgName: env.ORG_NAME ?? null,
   };
   return cached;
 }
