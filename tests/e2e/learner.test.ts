@@ -20,6 +20,8 @@ let password: string;
 beforeAll(async () => {
   dir = tempDir();
   server = await startServer({ databasePath: path.join(dir, 'manabi.db'), script: 'src/cli/start.ts' });
+  // The accounts box is printed just after the listening line, which is all startServer waits for.
+  for (let i = 0; i < 50 && !/admin\s+\S+@\S+\s+\S+/.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));
   const match = /learner\s+(\S+@\S+)\s+(\S+)/.exec(server.output());
   if (!match) throw new Error(`no demo credentials printed:\n${server.output()}`);
   [, email, password] = match as unknown as [string, string, string];
