@@ -62,6 +62,8 @@ export interface KpiValue {
   /** value − baseline, when both exist. */
   change: number | null;
   trend: { month: Month; value: number | null }[];
+  /** A baseline period is set but holds no data for this KPI: shown as "no data", never as 0. */
+  baselineEmpty: boolean;
 }
 
 export interface QuestionStat {
@@ -166,27 +168,36 @@ function series(period: Period, monthly: (month: Month, index: number) => number
   return { value: trend.at(-1)?.value ?? null, trend };
 }
 
-/** KPIs of one scope. `baselineFacts` are the same scope's facts over the baseline months (null: no baseline set). */
+/**
+ * KPIs of one scope. `baselineFacts` are the same scope's facts over the baseline months (null: no baseline set).
+ * `dataStart` is the first month the programme had a user or any activity: measures that would read 0
+ * before it (usage, completion) have no data there instead, so a chart never rises from a fake 0 %.
+ */
 export function computeKpis(
   facts: DepartmentFacts,
   period: Period,
   baseline: { facts: DepartmentFacts; period: Period } | null,
   correctOptions: Record<string, string[]>,
   tierIds: readonly string[],
+  dataStart: Month | null = null,
 ): KpiSet {
+  const live = (m: Month): boolean => dataStart === null || m >= dataStart;
   /** Monthly measures: the value is the last month's; the baseline is the average month of the baseline period. */
-  const build = (fn: (f: DepartmentFacts, p: Period) => (m: Month, i: number) => number | null): KpiValue => {
-    const main = series(period, fn(facts, period));
-    if (!baseline) return { ...main, baseline: null, change: null };
-    const base = mean(series(baseline.period, fn(baseline.facts, baseline.period)).trend.map((t) => t.value));
-    return { ...main, baseline: base, change: main.value !== null && base !== null ? main.value - base : null };
+  const build = (fn: (f: DepartmentFacts, p: Period) => (m: Month, i: number) => number | null, fromStart = true): KpiValue => {
+    const masked = (f: DepartmentFacts, p: Period) => (m: Month, i: number) => (fromStart && !live(m) ? null : fn(f, p)(m, i));
+    const main = series(period, masked(facts, period));
+    if (!baseline) return { ...main, baseline: null, change: null, baselineEmpty: false };
+    const base = mean(series(baseline.period, masked(baseline.facts, baseline.period)).trend.map((t) => t.value));
+    return { ...main, baseline: base, change: main.value !== null && base !== null ? main.value - base : null, baselineEmpty: base === null };
   };
 
   const usageRate = build((f) => (m) => ratio(f.activeByMonth[m] ?? 0, f.headcount));
   const activeUsers = build((f) => (m) => f.activeByMonth[m] ?? 0);
-  const hoursSaved = build((f) => (m) => f.hoursByMonth[m]?.sum ?? 0);
-  const hoursPerPerson = build((f) => (m) => ratio(f.hoursByMonth[m]?.sum ?? 0, f.headcount));
-  const inquiries = build((f) => (m) => f.inquiriesByMonth[m] ?? null);
+  // A month nobody answered the check-in has no data, not "0 hours saved".
+  const hoursSaved = build((f) => (m) => f.hoursByMonth[m]?.sum ?? null);
+  const hoursPerPerson = build((f) => (m) => (f.hoursByMonth[m] ? ratio(f.hoursByMonth[m].sum, f.headcount) : null));
+  // Inquiries are entered per month, also for months before the programme (the usual baseline).
+  const inquiries = build((f) => (m) => f.inquiriesByMonth[m] ?? null, false);
   const ratingTrend = series(period, (m) => ratio(facts.ratings.byMonth[m]?.sum ?? 0, facts.ratings.byMonth[m]?.count ?? 0));
   // Quiz rates are cumulative up to the end of the range; their monthly trend is per month's attempts.
   const passTrend = series(period, (m) => ratio(facts.quiz.byMonth[m]?.passed ?? 0, facts.quiz.byMonth[m]?.attempts ?? 0));
@@ -196,6 +207,7 @@ export function computeKpis(
     baseline: base,
     change: current !== null && base !== null ? current - base : null,
     trend,
+    baselineEmpty: baseline !== null && base === null,
   });
 
   const completion: KpiSet['completion'] = {};
@@ -205,10 +217,10 @@ export function computeKpis(
     const completed = t.completedAt.filter((at) => at <= end).length;
     const trend = period.months.map((month, i) => ({
       month,
-      value: ratio(t.completedAt.filter((at) => at <= period.monthEnds[i]!).length, t.assigned),
+      value: live(month) ? ratio(t.completedAt.filter((at) => at <= period.monthEnds[i]!).length, t.assigned) : null,
     }));
     let base: number | null = null;
-    if (baseline) {
+    if (baseline && live(baseline.period.months.at(-1) ?? '')) {
       const bt = baseline.facts.tiers[tier] ?? { assigned: 0, completedAt: [] };
       const baseEnd = baseline.period.monthEnds.at(-1) ?? 0;
       base = ratio(bt.completedAt.filter((at) => at <= baseEnd).length, bt.assigned);

@@ -24,6 +24,8 @@ const accounts: Record<string, { email: string; password: string }> = {};
 beforeAll(async () => {
   dir = tempDir();
   server = await startServer({ databasePath: path.join(dir, 'manabi.db'), script: 'src/cli/start.ts' });
+  // The accounts box is printed just after the listening line, which is all startServer waits for.
+  for (let i = 0; i < 50 && !/admin\s+\S+@\S+\s+\S+/.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));
   for (const match of server.output().matchAll(/(learner|champion|admin)\s+(\S+@\S+)\s+(\S+)/g)) {
     accounts[match[1]!] = { email: match[2]!, password: match[3]! };
   }

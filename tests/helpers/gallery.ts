@@ -7,6 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { generateOrganisation } from '../../bench/organisation.ts';
 import { openDatabase } from '../../src/lib/server/db.ts';
+import { syncEnrolments } from '../../src/lib/server/assignments.ts';
+import { createUser } from '../../src/lib/server/user.ts';
 import { saveWave } from '../../src/lib/server/waves.ts';
 import { shippedCatalog } from './catalog.ts';
 import { tempDir } from './db.ts';
@@ -45,12 +47,11 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
     `select u.id, u.email from users u join certificates c on c.user_id = u.id
      where u.role = 'learner' and exists (select 1 from quiz_attempts a where a.user_id = u.id) order by u.id limit 1`,
   ) ?? { id: 0, email: people.learnerEmail };
-  const newcomer =
-    row<{ email: string }>(
-      `select u.email from users u where u.role = 'learner'
-       and not exists (select 1 from lesson_completions c where c.user_id = u.id)
-       and not exists (select 1 from quiz_attempts a where a.user_id = u.id) order by u.id limit 1`,
-    )?.email ?? people.learnerEmail;
+  // A learner who joined today and has done nothing yet (the generator may leave none such).
+  const newcomer = 'newcomer@bench.example';
+  const newcomerHash = row<{ password_hash: string }>('select password_hash from users where email = ?', people.learnerEmail)!.password_hash;
+  createUser(db, { email: newcomer, displayName: '新入 社員', role: 'learner', departmentId: 1, passwordHash: newcomerHash });
+  syncEnrolments(db);
   const certificate = row<{ code: string }>('select code from certificates where user_id = ? limit 1', learner.id)?.code ?? null;
   const attempt = row<{ id: string; quiz_id: string }>('select id, quiz_id from quiz_attempts where user_id = ? and submitted_at is not null limit 1', learner.id) ?? null;
   // A pilot wave with targets, so the wave pages have something to show.

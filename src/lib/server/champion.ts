@@ -16,6 +16,7 @@ export interface RosterEntry {
   role: 'learner' | 'champion' | 'admin';
   progress: Progress;
   lastActivityAt: Date | null;
+  /** Mean of the person's best score (%) per quiz taken: the best attempt counts, as for completion. */
   quizAverage: number | null;
   attempts: number;
   assignments: UserAssignment[];
@@ -56,14 +57,20 @@ function group<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
   return map;
 }
 
+/** Mean of the best score per quiz, to one decimal; null before any attempt. */
+export function bestAverage(quizzes: { best: number }[]): number | null {
+  if (quizzes.length === 0) return null;
+  return Math.round((quizzes.reduce((s, q) => s + q.best, 0) / quizzes.length) * 10) / 10;
+}
+
 export function championView(db: DbExecutor, catalog: Catalog, departmentId: number, timeZone: string, now = new Date()): ChampionView {
   const people = db.all<{ id: number; email: string; displayName: string; role: RosterEntry['role'] }>(
     sql`select id, email, display_name displayName, role from users where department_id = ${departmentId} and active = 1 order by display_name, email`,
   );
   const inDept = sql`user_id in (select id from users where department_id = ${departmentId} and active = 1)`;
   const completions = group(db.all<{ userId: number; lessonId: string }>(sql`select user_id userId, lesson_id lessonId from lesson_completions where ${inDept}`), (r) => r.userId);
-  const quizRows = db.all<{ userId: number; quizId: string; attempts: number; best: number; passed: number; scoreSum: number }>(sql`
-    select user_id userId, quiz_id quizId, count(*) attempts, max(score * 100.0 / max_score) best, max(passed) passed, sum(score * 100.0 / max_score) scoreSum
+  const quizRows = db.all<{ userId: number; quizId: string; attempts: number; best: number; passed: number }>(sql`
+    select user_id userId, quiz_id quizId, count(*) attempts, max(score * 100.0 / max_score) best, max(passed) passed
     from quiz_attempts where submitted_at is not null and ${inDept} group by user_id, quiz_id`);
   const quizzes = group(quizRows, (r) => r.userId);
   const lastActivity = new Map(
@@ -107,7 +114,7 @@ export function championView(db: DbExecutor, catalog: Catalog, departmentId: num
       ...person,
       progress,
       lastActivityAt: lastActivity.get(person.id) ?? null,
-      quizAverage: attempts === 0 ? null : Math.round((mine.reduce((s, q) => s + q.scoreSum, 0) / attempts) * 10) / 10,
+      quizAverage: bestAverage(mine),
       attempts,
       assignments,
       overdue: assignments.filter((a) => a.status === 'overdue'),

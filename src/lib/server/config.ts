@@ -19,6 +19,7 @@ const EnvSchema = z.object({
   XAPI_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
   XAPI_RETRY_BASE_MS: positiveInt.default(1000),
   AUTH_MODE: z.enum(['password', 'oidc', 'both']).default('password'),
+  ORG_NAME: z.string().trim().min(1).max(100).optional(),
   OIDC_ISSUER: z.url().optional(),
   OIDC_CLIENT_ID: z.string().min(1).optional(),
   OIDC_CLIENT_SECRET: z.string().min(1).optional(),
@@ -66,6 +67,8 @@ export interface AppConfig {
   authMode: 'password' | 'oidc' | 'both';
   /** The OpenID Connect provider; null when AUTH_MODE is `password`. */
   oidc: OidcSettings | null;
+  /** The company named on certificates; null when ORG_NAME is not set. */
+  orgName: string | null;
 }
 
 export interface XapiSettings {
@@ -155,6 +158,7 @@ export function getConfig(): AppConfig {
       : null,
     authMode: env.AUTH_MODE,
     oidc,
+    orgName: env.ORG_NAME ?? null,
   };
   return cached;
 }

@@ -11,7 +11,7 @@ import { addMonths, monthKey } from '../dates.ts';
 import { combineFacts, computeKpis, targetMet, type DepartmentFacts, type KpiSet, type Period } from '../kpi.ts';
 import type { Locale } from '../locales.ts';
 import type { DbExecutor } from './db.ts';
-import { correctOptionsOf, loadFacts, periodOf } from './kpi.ts';
+import { correctOptionsOf, dataStartMonth, loadFacts, periodOf } from './kpi.ts';
 import { getBaseline, type BaselinePeriod } from './settings.ts';
 import { listWaves, type WaveDetail } from './waves.ts';
 
@@ -83,6 +83,7 @@ export function loadDashboard(db: DbExecutor, catalog: Catalog, filter: Dashboar
   const basePeriod = baselinePeriod ? periodOf(baselinePeriod.from, baselinePeriod.to, timeZone) : null;
   const baselineFacts = basePeriod ? loadFacts(db, basePeriod) : null;
   const correct = correctOptionsOf(catalog);
+  const dataStart = dataStartMonth(db, timeZone);
   const kpisFor = (ids: (number | null)[] | null): KpiSet =>
     computeKpis(
       combineFacts(facts, ids),
@@ -90,6 +91,7 @@ export function loadDashboard(db: DbExecutor, catalog: Catalog, filter: Dashboar
       baselineFacts && basePeriod ? { facts: combineFacts(baselineFacts as DepartmentFacts[], ids), period: basePeriod } : null,
       correct,
       TIER_IDS,
+      dataStart,
     );
 
   const allDepartments = db.select().from(departments).all().sort((a, b) => a.name.localeCompare(b.name, 'ja'));

@@ -5,8 +5,8 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Catalog } from '../content/catalog.ts';
-import { addMonths, monthRange, startOfMonth } from '../dates.ts';
-import { emptyFacts, type DepartmentFacts, type Period } from '../kpi.ts';
+import { addMonths, monthKey, monthRange, startOfMonth } from '../dates.ts';
+import { emptyFacts, type DepartmentFacts, type Month, type Period } from '../kpi.ts';
 import type { DbExecutor } from './db.ts';
 
 export function periodOf(from: string, to: string, timeZone: string): Period {
@@ -15,6 +15,18 @@ export function periodOf(from: string, to: string, timeZone: string): Period {
 }
 
 type Key = number | null;
+
+/**
+ * The first month the programme existed for the KPIs: the earlier of the first user's creation
+ * and the first recorded activity, in the app's time zone; null when there is neither.
+ */
+export function dataStartMonth(db: DbExecutor, timeZone: string): Month | null {
+  const row = db.get<{ created: number | null; active: string | null }>(
+    sql`select (select min(created_at) from users) created, (select min(month) from activity_months) active`,
+  );
+  const months = [row?.created != null ? monthKey(new Date(row.created), timeZone) : null, row?.active ?? null].filter((m): m is string => m !== null);
+  return months.length === 0 ? null : months.sort()[0]!;
+}
 
 /** Facts per department (plus one for users and inquiries without a department) over `period`. */
 export function loadFacts(db: DbExecutor, period: Period): DepartmentFacts[] {
