@@ -109,7 +109,7 @@ describe('the header at 390 px', () => {
       const panel = page.getByRole('navigation', { name: 'メインメニュー' });
       expect(await panel.isVisible()).toBe(true);
       const links = await panel.getByRole('link').allTextContents();
-      expect(links.map((l) => l.trim())).toEqual(['マイ学習', '部門', '管理', `アカウント: ${NAME}`]);
+      expect(links.map((l) => l.trim())).toEqual(['マイ学習', '部門', '管理', `アカウント：${NAME}`]);
       // The menu fits on the screen.
       const shown = await box(page, '.site-header .menu-panel');
       expect(shown.x).toBeGreaterThanOrEqual(0);

@@ -4,7 +4,6 @@
  * full search's), and a failing search script falls back to the server's results.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGEFIND_WORKER_CSP } from '../../src/lib/security-headers.ts';

@@ -5,7 +5,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import { parseHTML } from 'linkedom';
-import { formatMonth } from '../dates.ts';
+import { formatMonthAxis } from '../dates.ts';
 import { formatValue, type Unit } from '../format.ts';
 import type { Locale } from '../locales.ts';
 
@@ -23,7 +23,7 @@ export interface TrendOptions {
 
 export function trendSvg(points: { month: string; value: number | null }[], options: TrendOptions): string {
   // Short month labels ("6月", "Jun"); the year is in the table and the page's period line.
-  const short = (month: string) => (options.locale === 'ja' ? `${Number(month.slice(5))}月` : formatMonth(month, 'en').split(' ')[0]!);
+  const short = (month: string) => formatMonthAxis(month, options.locale);
   const data = points.map((p) => ({ label: p.month, value: p.value }));
   const known = data.filter((d) => d.value !== null);
   const marks: Plot.Markish[] = [Plot.ruleY([0], { stroke: '#c8d0cc' })];
