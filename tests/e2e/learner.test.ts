@@ -20,6 +20,9 @@ let password: string;
 beforeAll(async () => {
   dir = tempDir();
   server = await startServer({ databasePath: path.join(dir, 'manabi.db'), script: 'src/cli/start.ts' });
+  // The credentials box is printed just after the listening line, possibly in a later chunk.
+  const deadline = Date.now() + 10_000;
+  while (!/learner\s+(\S+@\S+)\s+(\S+)/.test(server.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   const match = /learner\s+(\S+@\S+)\s+(\S+)/.exec(server.output());
   if (!match) throw new Error(`no demo credentials printed:\n${server.output()}`);
   [, email, password] = match as unknown as [string, string, string];
