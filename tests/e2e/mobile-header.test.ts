@@ -86,6 +86,20 @@ describe('the header at 390 px', () => {
     }
   }
 
+  it('on the search page, which has its own field, the header is one row', async () => {
+    const { context, page } = await open('learner', 390);
+    try {
+      await page.goto(`${server.url}/search`);
+      expect(await page.locator('.site-header input[type="search"]').count()).toBe(0);
+      const header = await box(page, '.site-header');
+      const menu = await box(page, '.site-header .menu-button');
+      expect(header.height).toBeLessThanOrEqual(menu.height + 32);
+      expect(await page.getByRole('search').count()).toBe(1);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('signed out: brand, language and sign-in in one row', async () => {
     for (const path of ['/', '/en/login']) {
       const { context, page } = await open(null, 390);
