@@ -24,6 +24,9 @@ const accounts: Record<string, { email: string; password: string }> = {};
 beforeAll(async () => {
   dir = tempDir();
   server = await startServer({ databasePath: path.join(dir, 'manabi.db'), script: 'src/cli/start.ts' });
+  // The credentials box is printed just after the listening line, possibly in a later chunk.
+  const deadline = Date.now() + 10_000;
+  while (!/admin\s+\S+@\S+\s+\S+/.test(server.output()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   for (const match of server.output().matchAll(/(learner|champion|admin)\s+(\S+@\S+)\s+(\S+)/g)) {
     accounts[match[1]!] = { email: match[2]!, password: match[3]! };
   }

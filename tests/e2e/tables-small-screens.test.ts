@@ -75,7 +75,7 @@ describe('tables at 390 px', () => {
       try {
         const rows = page.locator('.roster-table tbody tr');
         expect(await rows.count()).toBeGreaterThan(3);
-        expect(await rows.first().evaluate((tr) => getComputedStyle(tr).display)).toBe('block');
+        expect(await rows.first().evaluate((tr) => getComputedStyle(tr).display)).toBe('grid');
         // A card is as wide as the content area: nothing scrolls sideways.
         const width = await rows.first().evaluate((tr) => tr.getBoundingClientRect().width);
         expect(width).toBeGreaterThan(320);
@@ -87,8 +87,11 @@ describe('tables at 390 px', () => {
         );
         const headers = (await page.locator('.roster-table thead th').allTextContents()).map((h) => h.trim()).slice(1);
         expect(labels).toEqual(headers);
-        // Dates and values keep to one line inside a card.
-        expect(wrapped(await lineCounts(page, '.roster-table td .cell-value')), locale).toEqual([]);
+        // Percentages, lesson counts, dates and averages keep to one line inside a card.
+        expect(wrapped(await lineCounts(page, '.roster-table td .cell-value > span, .roster-table td:nth-last-child(-n+2) .cell-value')), locale).toEqual([]);
+        // The three tiers sit side by side.
+        const tops = await page.locator('.roster-table tbody tr:first-child td').evaluateAll((cells) => cells.map((td) => Math.round(td.getBoundingClientRect().top)));
+        expect(new Set(tops.slice(0, 3)).size).toBe(1);
       } finally {
         await context.close();
       }
