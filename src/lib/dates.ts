@@ -63,18 +63,47 @@ function formatter(locale: 'ja' | 'en', timeZone: string, options: Intl.DateTime
   return format;
 }
 
+/*
+ * One date style per language, everywhere a person reads a date: 2026年12月1日 / 1 December 2026
+ * (days), 2026年12月 / December 2026 (months), 2026年12月1日 9:30 / 1 December 2026, 09:30.
+ * Never 2026/12/01, 2026-12-01 or Dec 2026 on a page (tests/e2e/japanese-typography.test.ts).
+ */
+
 /** A date for people: 2026年11月27日 / 27 November 2026. */
 export function formatDate(date: Date, locale: 'ja' | 'en', timeZone: string): string {
   return formatter(locale, timeZone, { dateStyle: 'long' }).format(date);
 }
 
-/** A date and time for people: 2026/11/27 18:05 / 27 Nov 2026, 18:05. */
-export function formatDateTime(date: Date, locale: 'ja' | 'en', timeZone: string): string {
-  return formatter(locale, timeZone, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
+/** A calendar day stored as `YYYY-MM-DD` (wave dates, due dates) in the same style; another string is shown as it is. */
+export function formatDay(day: string, locale: 'ja' | 'en'): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return day;
+  const [, year, month, date] = match.map(Number) as [number, number, number, number];
+  return formatDate(new Date(Date.UTC(year, month - 1, date)), locale, 'UTC');
 }
 
-/** A `YYYY-MM` month for people: 2026年11月 / Nov 2026. */
+/** A date and time for people: 2026年11月27日 18:05 / 27 November 2026, 18:05 (with seconds on request, for logs). */
+export function formatDateTime(date: Date, locale: 'ja' | 'en', timeZone: string, options: { seconds?: boolean } = {}): string {
+  // 9:30 in Japanese, 09:30 in British English: each language's usual clock.
+  const time: Intl.DateTimeFormatOptions = {
+    hour: locale === 'ja' ? 'numeric' : '2-digit',
+    minute: '2-digit',
+    ...(options.seconds ? { second: '2-digit' } : {}),
+    hourCycle: 'h23',
+  };
+  const day = formatDate(date, locale, timeZone);
+  const clock = formatter(locale, timeZone, time).format(date);
+  return locale === 'ja' ? `${day} ${clock}` : `${day}, ${clock}`;
+}
+
+/** A `YYYY-MM` month for people: 2026年11月 / November 2026. */
 export function formatMonth(month: string, locale: 'ja' | 'en'): string {
   const [year, m] = month.split('-').map(Number) as [number, number];
-  return formatter(locale, 'UTC', { year: 'numeric', month: 'short' }).format(new Date(Date.UTC(year, m - 1, 1)));
+  return formatter(locale, 'UTC', { year: 'numeric', month: 'long' }).format(new Date(Date.UTC(year, m - 1, 1)));
+}
+
+/** A month on a chart's axis, where the year is said elsewhere: 11月 / Nov. */
+export function formatMonthAxis(month: string, locale: 'ja' | 'en'): string {
+  const m = Number(month.slice(5));
+  return locale === 'ja' ? `${m}月` : formatter('en', 'UTC', { month: 'short' }).format(new Date(Date.UTC(2000, m - 1, 1)));
 }

@@ -64,8 +64,9 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
     description: null,
     departmentIds: [firstDepartment],
     targets: [
-      { kpi: 'usage_rate', comparator: 'gte', value: 50 },
-      { kpi: 'basic_completion', comparator: 'gte', value: 80 },
+      // Rates are stored as fractions: 50 % and 80 %.
+      { kpi: 'usage_rate', comparator: 'gte', value: 0.5 },
+      { kpi: 'basic_completion', comparator: 'gte', value: 0.8 },
     ],
   });
   db.$client.close();

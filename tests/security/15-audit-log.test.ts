@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, sessions, users, type AuditEntry } from '../../db/schema.ts';
+import { formatDateTime } from '../../src/lib/dates.ts';
 import { ensureDepartment } from '../../src/lib/server/user.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { PASSWORD, post, startApp, type App } from './support.ts';
@@ -150,7 +151,8 @@ describe('checklist 15: audit log for sign-ins, denials, admin changes, exports 
     // the admin's view shows them in UTC
     const html = await (await get(app.url, '/admin/audit', app.cookies.ada)).text();
     const latest = all.at(-1)!;
-    expect(html).toContain(latest.at.toISOString().replace('T', ' ').slice(0, 19));
+    expect(html).toContain(`datetime="${latest.at.toISOString()}"`);
+    expect(html).toContain(formatDateTime(latest.at, 'ja', 'UTC', { seconds: true }));
   });
 
   it('never holds a password, token or secret in any row', () => {

@@ -1,7 +1,10 @@
 /**
  * UI strings per language, one JSON file each (keys must match; a unit test checks).
  * Middleware puts a translator on `locals.t` for the request's language.
+ * Strings are ICU messages (intl-messageformat): `{name}` fills a value, English counts use
+ * `{count, plural, one {# lesson} other {# lessons}}`; Japanese has no plural forms.
  */
+import { IntlMessageFormat } from 'intl-messageformat';
 import type { Locale } from '../locales.ts';
 import en from './en.json' with { type: 'json' };
 import ja from './ja.json' with { type: 'json' };
@@ -11,12 +14,29 @@ export type Translator = (key: MessageKey, params?: Record<string, string | numb
 
 export const messages: Record<Locale, Record<MessageKey, string>> = { ja, en };
 
+/** Compiled messages, per language and key: parsing is the costly part, formatting is cheap. */
+const compiled: Record<Locale, Map<string, IntlMessageFormat>> = { ja: new Map(), en: new Map() };
+
+/** Formats one ICU message; a missing value leaves its `{name}` in place rather than throwing. */
+export function formatMessage(locale: Locale, text: string, params: Record<string, string | number>, cacheKey: string = text): string {
+  let message = compiled[locale].get(cacheKey);
+  if (!message) {
+    message = new IntlMessageFormat(text, locale === 'ja' ? 'ja-JP' : 'en-GB');
+    compiled[locale].set(cacheKey, message);
+  }
+  try {
+    return String(message.format(params));
+  } catch {
+    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+  }
+}
+
 export function translator(locale: Locale): Translator {
   const table = messages[locale];
   return (key, params) => {
     const text = table[key] ?? messages.ja[key] ?? key;
     if (!params) return text;
-    return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+    return formatMessage(locale, text, params, key);
   };
 }
 

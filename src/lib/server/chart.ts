@@ -5,7 +5,7 @@
  */
 import * as Plot from '@observablehq/plot';
 import { parseHTML } from 'linkedom';
-import { formatMonth } from '../dates.ts';
+import { formatMonthAxis } from '../dates.ts';
 import { formatValue, type Unit } from '../format.ts';
 import type { Locale } from '../locales.ts';
 
@@ -47,7 +47,7 @@ export function trendSvg(points: { month: string; value: number | null }[], opti
   const first = points.findIndex((p) => p.value !== null);
   if (first === -1) return null;
   // Short month labels ("6月", "Jun"); the year is in the table and the page's period line.
-  const short = (month: string) => (options.locale === 'ja' ? `${Number(month.slice(5))}月` : formatMonth(month, 'en').split(' ')[0]!);
+  const short = (month: string) => formatMonthAxis(month, options.locale);
   const data = points.slice(first).map((p) => ({ label: p.month, value: p.value }));
   const labelStep = data.length <= 4 ? 1 : Math.ceil(data.length / 4);
   const known = data.filter((d) => d.value !== null);

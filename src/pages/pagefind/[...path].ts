@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { APIRoute } from 'astro';
+import { PAGEFIND_WORKER_CSP } from '../../lib/security-headers.ts';
 import { searchBundleDir } from '../../lib/server/search.ts';
 
 const TYPES: Record<string, string> = {
@@ -28,6 +29,8 @@ export const GET: APIRoute = ({ params, locals }) => {
       'content-type': TYPES[path.extname(name)] ?? 'application/octet-stream',
       'cache-control': immutable ? 'private, max-age=31536000, immutable' : 'private, no-cache',
       'x-content-type-options': 'nosniff',
+      // The worker runs under this response's policy; the default one would block its fetches.
+      ...(name === 'pagefind-worker.js' ? { 'content-security-policy': PAGEFIND_WORKER_CSP } : {}),
     },
   });
 };
