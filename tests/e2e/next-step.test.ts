@@ -96,7 +96,7 @@ describe('one clear next action at every step', () => {
 
     await page.getByRole('link', { name: /から始める/ }).click();
     await page.getByRole('button', { name: '完了にする' }).click();
-    await expect.poll(() => primaryActions(page)).toEqual([`次のレッスンへ: ${lessonTitle(0, 1)}`]);
+    await expect.poll(() => primaryActions(page)).toEqual([`次のレッスンへ：${lessonTitle(0, 1)}`]);
 
     await page.goto(`${server.url}/learn/${first!.id}`);
     expect(await primaryActions(page)).toEqual([`レッスン2「${lessonTitle(0, 1)}」から再開する →`]);
