@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { securityHeaders } from '../lib/security-headers.ts';
 import { loadAppHandler } from '../lib/server/app-handler.ts';
-import { bodyLimitFor, hasBody, readBodyWithin, refuseBody, UPLOAD_BODY_LIMIT } from '../lib/server/body-limit.ts';
+import { bodyLimitFor, hasBody, isAnonymousUpload, readBodyWithin, refuseAnonymousUpload, refuseBody, UPLOAD_BODY_LIMIT } from '../lib/server/body-limit.ts';
 import { getConfig } from '../lib/server/config.ts';
 import { databasePath, openDatabase } from '../lib/server/db.ts';
 import { lockDatabase, lockFileOf, LockHeldError } from '../lib/server/db-lock.ts';
@@ -66,6 +66,8 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
     res.on('finish', () => {
       if (res.statusCode >= 500) logger.error({ requestId, method: req.method, status: res.statusCode, route: routeOf(req.url) }, 'server error response');
     });
+    // Up to 6 MiB of upload is read only for someone with a session cookie at all (the app then checks it).
+    if (isAnonymousUpload(req)) return refuseAnonymousUpload(req, res);
     const limit = bodyLimitFor(req.url);
     if (Number(req.headers['content-length'] ?? 0) > limit) return refuseBody(req, res);
     if (!hasBody(req)) return run(req, res, requestId);

@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../../db/schema.ts';
 import { isValidEmail, normalizeEmail } from '../lib/email.ts';
-import { hasInvisibleCharacters, normalizeName } from '../lib/text.ts';
+import { hasInvisibleCharacters, normalizeDisplayName, normalizeName } from '../lib/text.ts';
 import { audit } from '../lib/server/audit.ts';
 import { databasePath, openDatabase, prepareProgramme } from '../lib/server/db.ts';
 import { hashPassword } from '../lib/server/password.ts';
@@ -45,7 +45,7 @@ if (args.help) {
 const email = normalizeEmail(args.email ?? '');
 if (hasInvisibleCharacters(args.name ?? '')) fail('--name contains invisible or control characters (such as zero-width spaces or text-direction marks); remove them.');
 if (hasInvisibleCharacters(args.department ?? '')) fail('--department contains invisible or control characters (such as zero-width spaces or text-direction marks); remove them.');
-const name = normalizeName(args.name ?? '');
+const name = normalizeDisplayName(args.name ?? '');
 const department = normalizeName(args.department ?? '');
 if (!email || !name || !department) fail(`--email, --name and --department are required.\n${USAGE}`);
 if (!isValidEmail(email)) fail(`"${args.email}" is not a valid email address.`);

@@ -7,7 +7,7 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { formatProblem } from '../lib/users-csv.ts';
+import { cliTranslator, importProblemText } from '../lib/import-problems.ts';
 import { databasePath, openDatabase, prepareProgramme } from '../lib/server/db.ts';
 import { importUsersCsv } from '../lib/server/users-import.ts';
 import { cliActorLabel } from './cli-actor.ts';
@@ -58,7 +58,10 @@ db.$client.close();
 
 if (!report.ok) {
   console.error(`users:import: nothing was imported; ${report.problems.length} problem(s) in ${file}:`);
-  for (const problem of report.problems) console.error(`  ${formatProblem(problem)}`);
+  // In the user's language (LANG), through the same strings as the admin pages.
+  const t = cliTranslator();
+  for (const problem of report.problems) console.error(`  ${importProblemText(t, problem)}`);
+  if (report.problems.some((p) => p.code === 'already_exists')) console.error(`  ${t('import.cliUpdateHint')}`);
   process.exit(1);
 }
 console.log(`users:import: created ${report.created}, updated ${report.updated} user(s) from ${file} (${report.encoding}).`);

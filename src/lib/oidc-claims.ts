@@ -5,7 +5,7 @@
  */
 import type { Role } from '../../db/schema.ts';
 import { isValidEmail, normalizeEmail } from './email.ts';
-import { hasInvisibleCharacters, normalizeName } from './text.ts';
+import { hasInvisibleCharacters, normalizeDisplayName, normalizeName } from './text.ts';
 
 export interface ClaimMapping {
   email: string;
@@ -30,11 +30,14 @@ export interface SsoIdentity {
 
 export type ClaimProblem = 'no_subject' | 'no_email' | 'email_unverified' | 'invisible_characters';
 
-/** A name from a claim as Manabi stores names (NFKC, white space collapsed), or null when empty or not text. */
-function text(value: unknown, max: number): string | null {
+/**
+ * A name from a claim as Manabi stores it (a person's name as given, a department NFKC; see
+ * src/lib/text.ts), at most `max` characters, or null when empty or not text.
+ */
+function text(value: unknown, max: number, normalize: (value: string) => string): string | null {
   if (typeof value !== 'string') return null;
-  const name = normalizeName(value);
-  return name.length === 0 ? null : name.slice(0, max);
+  const name = [...normalize(value)].slice(0, max).join('');
+  return name.length === 0 ? null : name;
 }
 
 /** Group claims come as an array of strings, or (some providers) one comma-separated string. */
@@ -54,7 +57,8 @@ export function identityFromClaims(
   claims: Record<string, unknown>,
   mapping: ClaimMapping,
 ): { identity: SsoIdentity } | { problem: ClaimProblem } {
-  const subject = text(claims.sub, 255);
+  // The subject is an opaque identifier: never Unicode-normalised (two different ones must not become one).
+  const subject = text(claims.sub, 255, (value) => value.trim().replace(/\s+/g, ' '));
   if (!subject) return { problem: 'no_subject' };
   const rawEmail = claims[mapping.email];
   const email = typeof rawEmail === 'string' ? normalizeEmail(rawEmail) : null;
@@ -64,9 +68,9 @@ export function identityFromClaims(
   // A name or department that hides characters is refused, as it is in Manabi's own forms.
   const shown = [claims[mapping.name], mapping.department === null ? undefined : claims[mapping.department]];
   if (shown.some((value) => typeof value === 'string' && hasInvisibleCharacters(value))) return { problem: 'invisible_characters' };
-  const displayName = text(claims[mapping.name], 100) ?? email.split('@')[0]!;
+  const displayName = text(claims[mapping.name], 100, normalizeDisplayName) ?? email.split('@')[0]!;
   let department: string | null | undefined;
-  if (mapping.department !== null && mapping.department in claims) department = text(claims[mapping.department], 100);
+  if (mapping.department !== null && mapping.department in claims) department = text(claims[mapping.department], 100, normalizeName);
   const role = mapping.groups === null ? undefined : roleFromGroups(groupsOf(claims[mapping.groups]), mapping);
   return { identity: { subject, email, displayName, department, role } };
 }

@@ -88,3 +88,12 @@ export function certificatePath(locale: Locale, code: string): string {
 export function verifyPath(locale: Locale, code: string): string {
   return localePath(locale, `/verify/${code}`);
 }
+
+/**
+ * The verification address printed on a certificate and in its QR code: on SITE_URL, like the
+ * one-time sign-in links, never the request's own URL (plain http behind a TLS proxy, and a
+ * Host header the client chooses).
+ */
+export function verifyUrl(locale: Locale, code: string, siteUrl: string): string {
+  return new URL(verifyPath(locale, code), siteUrl).href;
+}

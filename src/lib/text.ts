@@ -2,9 +2,11 @@
  * Names (of people, departments, waves) and free text (comments, check-in notes): one check
  * for every way they enter Manabi. Invisible, control and bidi-override characters are
  * refused — a name made of U+200B looks empty, and U+202E turns the text after it around on the
- * screen of whoever reads it. Names are also NFKC-normalised (full-width Latin letters and
- * half-width katakana become their usual forms) with white space collapsed, so look-alikes
- * compare equal. Free text is kept as typed.
+ * screen of whoever reads it. A person's display name is stored as given (trimmed): NFKC — and
+ * even NFC, which rewrites CJK compatibility ideographs — can change how a name is written
+ * (① → 1, ㈱ → (株), ｶﾀｶﾅ → カタカナ). Department and wave names are identifiers compared for
+ * uniqueness, so they are NFKC-normalised with white space collapsed (ＩＴ = IT). Free text is
+ * kept as typed.
  */
 import { z } from 'astro/zod';
 
@@ -30,9 +32,14 @@ export function hasInvisibleCharacters(value: string, options: { multiline?: boo
   return INVISIBLE.test(rest);
 }
 
-/** A name as stored and compared: NFKC, trimmed, runs of white space made one space. */
+/** A department or wave name as stored and compared: NFKC, trimmed, runs of white space made one space. */
 export function normalizeName(value: string): string {
   return value.normalize('NFKC').trim().replace(/\s+/g, ' ');
+}
+
+/** A person's display name as stored: as given, only trimmed (no Unicode normalisation, see above). */
+export function normalizeDisplayName(value: string): string {
+  return value.trim();
 }
 
 /** The fields whose invisible characters get their own message (`text.invisible.<field>`). */
@@ -42,7 +49,11 @@ export function invisibleMessage(field: TextField): `text.invisible.${TextField}
   return `text.invisible.${field}`;
 }
 
-/** A form field holding a name: 1 to `max` characters, refused with `text.invisible.<field>` when it hides characters, then normalised. */
+/**
+ * A form field holding a name: 1 to `max` characters, refused with `text.invisible.<field>` when
+ * it hides characters; a department or wave name is then NFKC-normalised, a person's name
+ * (`field: 'name'`) kept as given.
+ */
 export function nameField(field: TextField, max: number): z.ZodType<string, string> {
   // The check sees the value as sent: trimming would quietly drop a leading BOM first.
   return z
@@ -51,7 +62,7 @@ export function nameField(field: TextField, max: number): z.ZodType<string, stri
     .trim()
     .min(1)
     .max(max)
-    .transform(normalizeName);
+    .transform(field === 'name' ? normalizeDisplayName : normalizeName);
 }
 
 /** A form field holding free text (trimmed, otherwise kept as typed); `multiline` allows line breaks. */

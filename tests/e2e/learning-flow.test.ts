@@ -11,7 +11,7 @@ import type { QuizNode } from '../../src/lib/content/catalog.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { shippedCatalog } from '../helpers/catalog.ts';
 import { tempDir } from '../helpers/db.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import { freePort, startServer, type RunningServer } from '../helpers/server.ts';
 
 const catalog = shippedCatalog();
 const basic = catalog.tier('basic')!;
@@ -23,7 +23,9 @@ const accounts: Record<string, { email: string; password: string }> = {};
 
 beforeAll(async () => {
   dir = tempDir();
-  server = await startServer({ databasePath: path.join(dir, 'manabi.db'), script: 'src/cli/start.ts' });
+  // Certificates print their verification URL on SITE_URL: here, the test server's own address.
+  const port = await freePort();
+  server = await startServer({ databasePath: path.join(dir, 'manabi.db'), script: 'src/cli/start.ts', port, env: { SITE_URL: `http://127.0.0.1:${port}` } });
   // The accounts box is printed just after the listening line, which is all startServer waits for.
   for (let i = 0; i < 50 && !/admin\s+\S+@\S+\s+\S+/.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));
   for (const match of server.output().matchAll(/(learner|champion|admin)\s+(\S+@\S+)\s+(\S+)/g)) {
@@ -91,7 +93,7 @@ describe('the learning flow in Chromium', () => {
     await page.waitForURL(/\/certificates\/[a-z2-9]{24}$/);
     expect(await page.locator('.holder').textContent()).toBe('佐藤 花子');
     const verifyUrl = /確認用URL：(\S+)/.exec((await page.locator('.certificate').textContent()) ?? '')?.[1];
-    expect(verifyUrl).toMatch(/\/verify\/[a-z2-9]{24}$/);
+    expect(verifyUrl).toMatch(new RegExp(`^${server.url}/verify/[a-z2-9]{24}$`));
     await page.close();
 
     const anonymous = await browser.newContext();

@@ -18,7 +18,7 @@ import { launchChromium } from '../helpers/browser.ts';
 import { shippedCatalog } from '../helpers/catalog.ts';
 import { addUser, tempDir } from '../helpers/db.ts';
 import { signIn } from '../helpers/http.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import { freePort, startServer, type RunningServer } from '../helpers/server.ts';
 
 const ORG = '株式会社テスト商事';
 const PASSWORD = 'next step password 1';
@@ -40,7 +40,9 @@ beforeAll(async () => {
   certificateCode = generateSecureRandomString();
   db.insert(certificates).values({ code: certificateCode, userId: holder, tierId: 'basic', holderName: '修了 花子', issuedAt: new Date() }).run();
   db.$client.close();
-  server = await startServer({ databasePath: file, env: { ORG_NAME: ORG } });
+  // The certificate prints its verification URL on SITE_URL: here, the test server's own address.
+  const port = await freePort();
+  server = await startServer({ databasePath: file, port, env: { ORG_NAME: ORG, SITE_URL: `http://127.0.0.1:${port}` } });
   browser = await launchChromium();
 });
 

@@ -123,7 +123,7 @@ describe('user management', () => {
 
   it('imports users from the browser all or nothing, naming the bad row', async () => {
     const bad = await upload('/admin/users', 'importUsers', 'users.csv', 'email,name,department,role\nok@example.com,OK,Sales,learner\nbroken,B,Sales,learner\n');
-    expect(await bad.text()).toContain('line 3: bad email');
+    expect(await bad.text()).toContain('3行目：メールアドレス「broken」が正しくありません');
     expect(db.select().from(users).where(eq(users.email, 'ok@example.com')).all()).toEqual([]);
     const good = await upload('/admin/users', 'importUsers', 'users.csv', 'email,name,department,role\nok@example.com,"Okada, K",Sales,learner\n');
     expect(good.status).toBe(200);
@@ -180,8 +180,8 @@ describe('help-desk inquiries', () => {
     const bad = await upload('/admin/helpdesk', 'importInquiries', 'h.csv', 'month,department,count\n2026-04,Sales,12\n2026-13,Sales,1\n2026-05,Nowhere,3\n');
     expect(bad.status).toBe(400);
     const text = await bad.text();
-    expect(text).toContain('line 3: month');
-    expect(text).toContain('line 4: unknown department');
+    expect(text).toContain('3行目：月「2026-13」は YYYY-MM の形で書いてください');
+    expect(text).toContain('4行目：部門「Nowhere」は登録されていません');
     expect(db.select().from(helpdeskInquiries).all()).toEqual([]);
     const good = await upload('/admin/helpdesk', 'importInquiries', 'h.csv', 'month,department,count\n2026-04,Sales,12\n2026-04,,5\n');
     expect(good.status).toBe(200);

@@ -92,8 +92,8 @@ describe('CSV formula injection', () => {
     const imported = await fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form });
     expect(imported.status).toBe(400);
     const html = await imported.text();
-    expect(html).toContain('line 2: bad email');
-    expect(html).toContain('line 3: bad email');
+    expect(html).toContain('2行目：メールアドレス「=cmd@example.com」が正しくありません');
+    expect(html).toContain('3行目：メールアドレス「-x@example.com」が正しくありません');
 
     const created = await post(app.url, '/admin/users?_action=admin.createUser', app.cookies.admin, { email: '@SUM(A1)@example.com', name: 'Z', department: 'Sales', role: 'learner' });
     expect(created.status).toBe(400);

@@ -24,10 +24,10 @@ afterAll(() => app?.stop());
 const HEADER = 'email,name,department,role\r\n';
 const ascii = (text: string): number[] => [...Buffer.from(text, 'ascii')];
 
-async function upload(action: 'importUsers' | 'importInquiries', bytes: Uint8Array): Promise<{ status: number; html: string }> {
+async function upload(action: 'importUsers' | 'importInquiries', bytes: Uint8Array, locale: 'ja' | 'en' = 'ja'): Promise<{ status: number; html: string }> {
   const form = new FormData();
   form.set('file', new File([new Uint8Array(bytes)], 'excel.csv', { type: 'text/csv' }));
-  const page = action === 'importUsers' ? '/admin/users' : '/admin/helpdesk';
+  const page = `${locale === 'en' ? '/en' : ''}${action === 'importUsers' ? '/admin/users' : '/admin/helpdesk'}`;
   const response = await fetch(`${app.url}${page}?_action=admin.${action}`, { method: 'POST', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form });
   return { status: response.status, html: await response.text() };
 }
@@ -80,11 +80,11 @@ describe('Shift_JIS (CP932) and UTF-8 imports', () => {
     const utf8WithBadByte = Buffer.concat([Buffer.from(`${HEADER}e@example.com,伊藤,総務部,learner\r\nf@example.com,渡辺,総務部,learner\r\ng@example.com,`), Buffer.from([0xff]), Buffer.from(',総務部,learner\r\n')]);
     const lost = Buffer.from(`${HEADER}h@example.com,\uFFFD\uFFFD,総務部,learner\r\n`);
     for (const [bytes, message] of [
-      [latin1, 'line 3: cannot be read as UTF-8 or as Shift_JIS (CP932)'],
-      [cp932WithBadByte, 'line 3: cannot be read as UTF-8 or as Shift_JIS (CP932)'],
-      [utf8WithBadByte, 'line 4: cannot be read as UTF-8 or as Shift_JIS (CP932)'],
-      [randomBytes(4096), 'cannot be read as UTF-8 or as Shift_JIS (CP932)'],
-      [lost, 'line 2: contains U+FFFD'],
+      [latin1, '3行目：UTF-8 としても Shift_JIS（CP932）としても読み取れません'],
+      [cp932WithBadByte, '3行目：UTF-8 としても Shift_JIS（CP932）としても読み取れません'],
+      [utf8WithBadByte, '4行目：UTF-8 としても Shift_JIS（CP932）としても読み取れません'],
+      [randomBytes(4096), 'UTF-8 としても Shift_JIS（CP932）としても読み取れません'],
+      [lost, '2行目：U+FFFD（�）が含まれています'],
     ] as const) {
       const { status, html } = await upload('importUsers', bytes);
       expect(status, message).toBe(400);
@@ -100,7 +100,10 @@ describe('Shift_JIS (CP932) and UTF-8 imports', () => {
     expect(row).toEqual({ count: 7, name: '総務部' });
     const bad = await upload('importInquiries', Buffer.from('month,department,count\r\n2026-05,Ventas Españ,3\r\n', 'latin1'));
     expect(bad.status).toBe(400);
-    expect(bad.html).toContain('line 2: cannot be read as UTF-8 or as Shift_JIS (CP932)');
+    expect(bad.html).toContain('2行目：UTF-8 としても Shift_JIS（CP932）としても読み取れません');
+    // the English page says it in English
+    const en = await upload('importInquiries', Buffer.from('month,department,count\r\n2026-05,Ventas Españ,3\r\n', 'latin1'), 'en');
+    expect(en.html).toContain('line 2: cannot be read as UTF-8 or as Shift_JIS (CP932)');
   });
 
   it('the CLI reads the same encodings', () => {

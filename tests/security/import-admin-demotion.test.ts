@@ -53,7 +53,7 @@ describe('imports obey the admin rules', () => {
       const response = await upload(app.cookies.boss!, `${HEADER}boss@example.com,Boss,IT,learner\n`, true);
       expect(response.status).toBe(400);
       const html = await response.text();
-      expect(html).toContain('line 2: you cannot take away your own admin role');
+      expect(html).toContain('2行目：自分の管理者権限は外せません');
       expect(roleOf('boss')).toBe('admin');
       expect(auditRows('users.imported')).toHaveLength(importedBefore);
       expect((await get(app.url, '/admin', app.cookies.boss)).status).toBe(200);

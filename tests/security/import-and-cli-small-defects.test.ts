@@ -78,7 +78,7 @@ describe('a users CSV with only its header', () => {
     form.set('file', new File(['email,name,department,role\r\n'], 'empty.csv', { type: 'text/csv' }));
     const response = await fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form });
     expect(response.status).toBe(400);
-    expect(await response.text()).toContain('the file has a header but no rows');
+    expect(await response.text()).toContain('ファイル：見出しの行だけで、取り込む行がありません');
     expect(auditRows("action = 'users.imported'")).toEqual([]);
   });
 

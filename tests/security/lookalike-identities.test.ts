@@ -9,6 +9,8 @@
  * sign-on, waves, lesson feedback and the check-in.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { departments, lessonFeedback, users, waves } from '../../db/schema.ts';
@@ -122,7 +124,7 @@ describe('every door of the real server', () => {
     for (const department of ['\u200b', 'Sales\u202e', '\u3164\u3164']) {
       const response = await createUser({ email: 'dept@example.com', department });
       expect(response.status, JSON.stringify(department)).toBe(400);
-      expect(await response.text()).toContain('部署名に、見えない文字や制御文字');
+      expect(await response.text()).toContain('部門名に、見えない文字や制御文字');
     }
     // the English page names the field in English
     const en = await post(app.url, '/en/admin/users?_action=admin.createUser', app.cookies.admin, { email: 'e@example.com', name: '\u200b', department: 'Sales', role: 'learner' });
@@ -143,14 +145,23 @@ describe('every door of the real server', () => {
 
   it('CSV import: look-alike duplicates and hidden characters are reported by line, and nothing is imported', async () => {
     const csv = ['email,name,department,role', `${FULL_WIDTH},Twin,Sales,learner`, 'fine@example.com,\u200b,Sales,learner', 'fine2@example.com,Fine,\u202eSales,learner', 'fine3@example.com,Fine,Sales,learner', ''].join('\n');
-    const form = new FormData();
-    form.set('file', new File([csv], 'users.csv', { type: 'text/csv' }));
     const before = count(users);
-    const response = await fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form });
-    const html = await response.text();
-    expect(html).toContain('line 2: duplicate: learner@example.com is already a user');
-    expect(html).toContain('line 3: name contains invisible or control characters');
-    expect(html).toContain('line 4: department contains invisible or control characters');
+    const upload = async (page: string): Promise<string> => {
+      const form = new FormData();
+      form.set('file', new File([csv], 'users.csv', { type: 'text/csv' }));
+      const response = await fetch(`${app.url}${page}?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form });
+      expect(response.status).toBe(400);
+      return response.text();
+    };
+    const ja = await upload('/admin/users');
+    expect(ja).toContain('2行目：重複：learner@example.com はすでに登録されています');
+    expect(ja).toContain('3行目：氏名に、見えない文字や制御文字');
+    expect(ja).toContain('4行目：部門名に、見えない文字や制御文字');
+    expect(ja).toContain('既存ユーザーの氏名・部門・役割を更新する」にチェックを入れて');
+    const en = await upload('/en/admin/users');
+    expect(en).toContain('line 2: duplicate: learner@example.com is already a user');
+    expect(en).toContain('line 3: name contains invisible or control characters');
+    expect(en).toContain('line 4: department contains invisible or control characters');
     expect(count(users)).toBe(before);
   });
 
@@ -224,5 +235,57 @@ describe('every door of the real server', () => {
     expect(count(users)).toBe(before);
     const page = await fetch(`${app.url}/login?sso=invisible_characters`);
     expect(await page.text()).toContain('見えない文字や制御文字が含まれているため、サインインできません');
+  });
+
+  it("a person's name is stored as given at every door (NFKC would rewrite ①, ㈱, ｶﾀｶﾅ and compatibility ideographs); a department stays NFKC", async () => {
+    // U+F91D is a CJK compatibility ideograph: even NFC rewrites it (to U+6B04).
+    const name = '佐藤　①㈱髙﨑ｶﾀｶﾅ\uF91D';
+    const stored = (email: string) =>
+      app.db.$client.prepare('select u.display_name name, d.name department from users u left join departments d on d.id = u.department_id where u.email = ?').get(email) as { name: string; department: string | null } | undefined;
+    expect((await createUser({ email: 'form-name@example.com', name: `  ${name} `, department: 'ｓａｌｅｓ' })).status).toBe(200);
+    expect(stored('form-name@example.com')).toEqual({ name, department: 'Sales' });
+
+    const cli = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, ['src/cli/user-create.ts', '--email', 'cli-name@example.com', '--name', name, '--department', 'Ｓａｌｅｓ', '--password-stdin'], { cwd: ROOT, env: { ...process.env, DATABASE_PATH: app.file } });
+      child.on('exit', resolve);
+      child.stdin.on('error', () => undefined);
+      child.stdin.end('a long enough password\n');
+    });
+    expect(cli).toBe(0);
+    expect(stored('cli-name@example.com')).toEqual({ name, department: 'Sales' });
+
+    provider.accounts.set('as-given', { email: 'sso-name@example.com', name: ` ${name} `, department: 'ＳＡＬＥＳ' });
+    expect((await finish(await toCallback(app.url, provider.issuer, 'as-given'))).location).toBe('/home');
+    expect(stored('sso-name@example.com')).toEqual({ name, department: 'Sales' });
+  });
+
+  it('CSV import, browser (worker thread) and CLI: a plain spelling of a full-width email stored before normalisation is the same user', async () => {
+    app.db.$client.prepare("insert into users (public_id, email, display_name, role) values ('legacy-row', 'ｌｅｇａｃｙ@example.com', 'Legacy', 'learner')").run();
+    const before = count(users);
+    const csv = 'email,name,department,role\nlegacy@example.com,Legacy Twin,Sales,learner\n';
+    const form = new FormData();
+    form.set('file', new File([csv], 'users.csv', { type: 'text/csv' }));
+    const response = await fetch(`${app.url}/en/admin/users?_action=admin.importUsers`, { method: 'POST', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('line 2: duplicate: legacy@example.com is already a user');
+
+    const file = path.join(app.dir, 'legacy.csv');
+    fs.writeFileSync(file, csv);
+    const importCli = (lang: string) =>
+      new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['src/cli/users-import.ts', file], { cwd: ROOT, env: { ...process.env, DATABASE_PATH: app.file, LANG: lang, LC_ALL: '', LC_MESSAGES: '' } });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('exit', (status) => resolve({ status, stderr }));
+      });
+    const [english, japanese] = await Promise.all([importCli('C.UTF-8'), importCli('ja_JP.UTF-8')]);
+    expect(english.status).toBe(1);
+    expect(english.stderr).toContain('line 2: duplicate: legacy@example.com is already a user');
+    expect(english.stderr).toContain('Use --update to change users who already exist.');
+    // the problem lines in the user's language (LANG)
+    expect(japanese.status).toBe(1);
+    expect(japanese.stderr).toContain('2行目：重複：legacy@example.com はすでに登録されています');
+    expect(japanese.stderr).toContain('--update を付けて実行してください');
+    expect(count(users)).toBe(before);
   });
 });

@@ -11,12 +11,12 @@ const mapping: ClaimMapping = {
 };
 
 describe('identityFromClaims', () => {
-  it('maps email (lower-cased), name, department and role from the configured claims', () => {
+  it('maps email (lower-cased), name (as given, trimmed), department (NFKC) and role from the configured claims', () => {
     const result = identityFromClaims(
-      { sub: 'abc', email: ' Tanaka@Example.CO.JP ', name: '田中  一郎', department: '営業部', groups: ['staff', 'ai-champions'] },
+      { sub: 'abc', email: ' Tanaka@Example.CO.JP ', name: ' 田中　①髙ｶﾅ ', department: 'ＩＴ 営業部', groups: ['staff', 'ai-champions'] },
       mapping,
     );
-    expect(result).toEqual({ identity: { subject: 'abc', email: 'tanaka@example.co.jp', displayName: '田中 一郎', department: '営業部', role: 'champion' } });
+    expect(result).toEqual({ identity: { subject: 'abc', email: 'tanaka@example.co.jp', displayName: '田中　①髙ｶﾅ', department: 'IT 営業部', role: 'champion' } });
   });
 
   it('uses other claim names when configured (e.g. Entra ID’s preferred_username and roles)', () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { formatProblem, parseUsersCsv } from '../../src/lib/users-csv.ts';
+import en from '../../src/lib/i18n/en.json' with { type: 'json' };
+import ja from '../../src/lib/i18n/ja.json' with { type: 'json' };
+import { translator } from '../../src/lib/i18n/index.ts';
+import { cliLocale, IMPORT_PROBLEM_CODES, importProblemText } from '../../src/lib/import-problems.ts';
+import { parseUsersCsv } from '../../src/lib/users-csv.ts';
 
 const header = 'email,name,department,role\n';
 
@@ -37,13 +41,15 @@ describe('users CSV validation', () => {
       [6, 'missing_name'],
       [6, 'missing_department'],
     ]);
-    expect(formatProblem(problems[0]!)).toBe('line 3: bad email "not-an-email"');
-    expect(formatProblem(problems[2]!)).toContain('ok@example.com is already on line 2');
+    expect(importProblemText(translator('en'), problems[0]!)).toBe('line 3: bad email "not-an-email"');
+    expect(importProblemText(translator('ja'), problems[0]!)).toBe('3行目：メールアドレス「not-an-email」が正しくありません');
+    expect(importProblemText(translator('en'), problems[2]!)).toBe('line 5: duplicate: ok@example.com is already on line 2');
+    expect(importProblemText(translator('ja'), problems[2]!)).toBe('5行目：重複：ok@example.com は2行目にもあります');
   });
 
   it('refuses a file with missing or unknown columns', () => {
-    expect(parseUsersCsv('email,name\na@example.com,A\n').problems[0]).toMatchObject({ code: 'missing_columns', detail: 'department, role' });
-    expect(parseUsersCsv('email,name,department,role,salary\n').problems[0]).toMatchObject({ code: 'unknown_columns', detail: 'salary' });
+    expect(parseUsersCsv('email,name\na@example.com,A\n').problems[0]).toMatchObject({ code: 'missing_columns', params: { columns: 'department, role' } });
+    expect(parseUsersCsv('email,name,department,role,salary\n').problems[0]).toMatchObject({ code: 'unknown_columns', params: { columns: 'salary' } });
   });
 
   it('reports rows with the wrong number of fields and malformed CSV', () => {
@@ -60,5 +66,34 @@ describe('users CSV validation', () => {
     const long = 'あ'.repeat(101);
     const { problems } = parseUsersCsv(`${header}a@example.com,${long},${long},learner\n`);
     expect(problems.map((p) => p.code)).toEqual(['name_too_long', 'department_too_long']);
+  });
+
+  it("stores a person's name as given (only trimmed), and the department NFKC-normalised", () => {
+    const { rows } = parseUsersCsv(`${header}a@example.com,"  佐藤　①㈱髙﨑ｶﾀｶﾅ\uF91D  ",ＩＴ部,learner\n`);
+    expect(rows[0]).toMatchObject({ name: '佐藤　①㈱髙﨑ｶﾀｶﾅ\uF91D', department: 'IT部' });
+  });
+});
+
+describe('import problems in both languages', () => {
+  it('has a message for every code in Japanese and English, with full-width colons in Japanese', () => {
+    for (const code of IMPORT_PROBLEM_CODES) {
+      const key = `import.problem.${code}` as keyof typeof ja;
+      expect(ja[key], code).toBeTruthy();
+      expect(en[key], code).toBeTruthy();
+      expect(ja[key], code).not.toMatch(/: /);
+    }
+  });
+
+  it('names the file as a whole for line 0', () => {
+    expect(importProblemText(translator('en'), { line: 0, code: 'no_rows' })).toBe('file: the file has a header but no rows: nothing to import');
+    expect(importProblemText(translator('ja'), { line: 0, code: 'no_rows' })).toBe('ファイル：見出しの行だけで、取り込む行がありません');
+  });
+
+  it('speaks Japanese on the command line when the locale asks for it', () => {
+    expect(cliLocale({ LANG: 'ja_JP.UTF-8' })).toBe('ja');
+    expect(cliLocale({ LANG: 'ja_JP.UTF-8', LC_ALL: 'C' })).toBe('en');
+    expect(cliLocale({ LANG: 'C.UTF-8' })).toBe('en');
+    expect(cliLocale({})).toBe('en');
+    expect(cliLocale({ LC_MESSAGES: 'ja' })).toBe('ja');
   });
 });

@@ -34,7 +34,7 @@ describe('users import (real SQLite)', () => {
       bytes(`${header}a@example.com,A,新しい部,learner\nbroken,B,営業部,learner\nc@example.com,C,別の部,learner\n`),
     );
     expect(report.ok).toBe(false);
-    expect(report.problems).toEqual([{ line: 3, code: 'bad_email', detail: 'broken' }]);
+    expect(report.problems).toEqual([{ line: 3, code: 'bad_email', params: { value: 'broken' } }]);
     expect(snapshot()).toEqual(before);
   });
 
@@ -55,5 +55,45 @@ describe('users import (real SQLite)', () => {
     expect(report.created).toBe(2500);
     expect(seen).toEqual([1000, 2000, 2500]);
     expect(t.db.select().from(departments).all()).toHaveLength(7);
+  });
+
+  describe('compares every email through the one normaliser (src/lib/email.ts)', () => {
+    /** A row written before emails were normalised: stored in full width, which SQL's lower() leaves alone. */
+    const legacy = (email: string): number =>
+      Number(t.db.$client.prepare(`insert into users (public_id, email, display_name, role) values (?, ?, 'Legacy', 'learner')`).run(`legacy-${email}`, email).lastInsertRowid);
+
+    it('a full-width twin of an existing user, and a plain twin of a full-width row stored before the fix, are existing users', async () => {
+      await addUser(t.db, { email: 'learner@example.com' });
+      legacy('ｏｌｄ@example.com');
+      const before = snapshot();
+      const report = importUsersCsv(t.db, bytes(`${header}ｌｅａｒｎｅｒ@example.com,Twin,営業部,learner\nOLD@example.com,Old,営業部,learner\n`));
+      expect(report.problems).toEqual([
+        { line: 2, code: 'already_exists', params: { email: 'learner@example.com' } },
+        { line: 3, code: 'already_exists', params: { email: 'old@example.com' } },
+      ]);
+      expect(snapshot()).toEqual(before);
+    });
+
+    it('updates the full-width row stored before the fix instead of adding a second account', () => {
+      const id = legacy('ｏｌｄ@example.com');
+      const report = importUsersCsv(t.db, bytes(`${header}old@example.com,Renamed,営業部,champion\n`), { update: true });
+      expect(report).toMatchObject({ ok: true, created: 0, updated: 1 });
+      expect(t.db.select().from(users).all().map((u) => [u.id, u.displayName, u.role])).toEqual([[id, 'Renamed', 'champion']]);
+    });
+
+    it("reports existing users together with the file's own problems, in one pass", async () => {
+      await addUser(t.db, { email: 'learner@example.com' });
+      const report = importUsersCsv(t.db, bytes(`${header}ｌｅａｒｎｅｒ@example.com,Twin,営業部,learner\nfine@example.com,\u200b,営業部,learner\nfine@ｅｘａｍｐｌｅ.com,Fine,営業部,learner\n`));
+      expect(report.problems.map((p) => [p.line, p.code])).toEqual([
+        [2, 'already_exists'],
+        [3, 'invisible_name'],
+        [4, 'duplicate_in_file'],
+      ]);
+    });
+
+    it('a full-width duplicate inside the file is a duplicate', () => {
+      const report = importUsersCsv(t.db, bytes(`${header}a@example.com,A,営業部,learner\nＡ@ｅｘａｍｐｌｅ.com,A2,営業部,learner\n`));
+      expect(report.problems).toEqual([{ line: 3, code: 'duplicate_in_file', params: { email: 'a@example.com', first: 2 } }]);
+    });
   });
 });

@@ -14,6 +14,8 @@ export type AuditAction =
   | 'access.denied'
   | 'user.created'
   | 'user.updated'
+  /** A role change asked for (by the provider's groups) and not applied under the admin rules. */
+  | 'user.role_change_refused'
   | 'user.deactivated'
   | 'user.reactivated'
   | 'user.password_set'

@@ -48,12 +48,12 @@ export function importInquiriesCsv(db: Db, bytes: Uint8Array, options: HelpdeskI
   const resolved: { month: string; departmentId: number | null; count: number }[] = [];
   for (const row of rows) {
     const departmentId = row.department === null ? null : findDepartmentId(db, row.department);
-    if (row.department !== null && departmentId === null) problems.push({ line: row.line, message: `unknown department "${row.department}"` });
+    if (row.department !== null && departmentId === null) problems.push({ line: row.line, code: 'unknown_department', params: { value: row.department } });
     else resolved.push({ month: row.month, departmentId, count: row.count });
   }
   if (problems.length > 0 || resolved.length === 0) {
     problems.sort((a, b) => a.line - b.line);
-    return { ok: problems.length === 0 && resolved.length > 0, saved: 0, problems: resolved.length === 0 && problems.length === 0 ? [{ line: 0, message: 'the file has no rows' }] : problems };
+    return { ok: problems.length === 0 && resolved.length > 0, saved: 0, problems: resolved.length === 0 && problems.length === 0 ? [{ line: 0, code: 'no_rows' }] : problems };
   }
   db.transaction((tx) => {
     for (const row of resolved) saveInquiries(tx, { ...row, updatedBy: options.actor.id }, now);

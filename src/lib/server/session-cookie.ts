@@ -8,6 +8,8 @@ import { getConfig } from './config.ts';
 
 const PLAIN_NAME = 'manabi_session';
 const HOST_NAME = '__Host-manabi_session';
+/** Both names, for the server front's cheap "is there a session cookie at all" check (src/lib/server/body-limit.ts). */
+export const SESSION_COOKIE_NAMES: readonly string[] = [PLAIN_NAME, HOST_NAME];
 
 function secure(url: URL): boolean {
   return url.protocol === 'https:' || getConfig().production;

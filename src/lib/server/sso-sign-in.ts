@@ -81,6 +81,12 @@ export async function finishSsoSignIn(context: APIContext, flow: OidcFlow | null
   } else if (result.status === 'updated') {
     audit(db, { actor: user, action: 'user.updated', target: { type: 'user', id: user.id }, details: { via: 'oidc', changes: result.changes }, ip });
   }
+  if ((result.status === 'updated' || result.status === 'unchanged') && result.roleKept) {
+    // The sign-in goes on with the old role; the refusal is on record, and in the log for whoever fixes the groups.
+    const { from, to, reason } = result.roleKept;
+    audit(db, { actor: user, action: 'user.role_change_refused', target: { type: 'user', id: user.id }, details: { via: 'oidc', from, to, reason }, ip });
+    logger.warn({ requestId: requestIdOf(context.request), userId: user.id, from, to, reason }, 'single sign-on: role from the groups not applied');
+  }
 
   // A fresh session at every sign-in; whatever this browser had before ends.
   if (context.locals.session) deleteSession(db, context.locals.session.id);

@@ -1,12 +1,17 @@
 /**
  * Just-in-time provisioning from single sign-on: the first sign-in creates the user (or links
  * an existing account with the same email), later sign-ins bring name, department and role
- * up to date from the provider's claims. A user deactivated in Manabi stays out.
+ * up to date from the provider's claims. A user deactivated in Manabi stays out. A role from
+ * the groups obeys the rule every role change does (src/lib/server/admin-rules.ts): a demotion
+ * that would leave no active admin is not applied — the sign-in goes on with the old role and
+ * the caller audits the refusal — since a provider's group change (a typo, a group renamed, a
+ * mapping not set up yet) must not lock everyone out of /admin, with only a shell to recover.
  * One short write transaction; the caller audits the result.
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { users, type Role } from '../../../db/schema.ts';
 import type { SsoIdentity } from '../oidc-claims.ts';
+import { adminRuleViolation, userChangeEffect, type AdminRuleViolation } from './admin-rules.ts';
 import { syncEnrolments } from './assignments.ts';
 import type { Db } from './db.ts';
 import { createUser, ensureDepartment } from './user.ts';
@@ -19,10 +24,17 @@ export interface SsoUser {
 
 export type SsoChange = Partial<Record<'identity' | 'displayName' | 'department' | 'role' | 'email', { from: string | null; to: string | null }>>;
 
+/** A role the provider asked for and Manabi did not apply, and why. */
+export interface RoleKept {
+  from: Role;
+  to: Role;
+  reason: AdminRuleViolation;
+}
+
 export type ProvisionResult =
   | { status: 'created'; user: SsoUser }
-  | { status: 'updated'; user: SsoUser; changes: SsoChange }
-  | { status: 'unchanged'; user: SsoUser }
+  | { status: 'updated'; user: SsoUser; changes: SsoChange; roleKept: RoleKept | null }
+  | { status: 'unchanged'; user: SsoUser; roleKept: RoleKept | null }
   | { status: 'deactivated'; user: SsoUser }
   /** The email belongs to an account already linked to another identity at this provider. */
   | { status: 'conflict' };
@@ -86,23 +98,30 @@ export function provisionSsoUser(db: Db, issuer: string, identity: SsoIdentity, 
           user.email = identity.email;
         }
       }
+      let roleKept: RoleKept | null = null;
       if (identity.role !== undefined && row.role !== identity.role) {
-        changes.role = { from: row.role, to: identity.role };
-        set.role = identity.role;
+        // No "self" here: the provider decides, within the floor of at least one active admin.
+        const violation = adminRuleViolation(tx, userChangeEffect(null, { id: row.id, role: row.role, active: row.active }, { role: identity.role }));
+        if (violation === null) {
+          changes.role = { from: row.role, to: identity.role };
+          set.role = identity.role;
+        } else {
+          roleKept = { from: row.role, to: identity.role, reason: violation };
+        }
       }
       if (identity.department !== undefined && row.department !== identity.department) {
         changes.department = { from: row.department, to: identity.department };
         set.departmentId = identity.department ? ensureDepartment(tx, identity.department) : null;
       }
       if (Object.keys(set).length === 0) {
-        return Object.keys(changes).length === 0 ? ({ status: 'unchanged', user } as const) : ({ status: 'updated', user, changes } as const);
+        return Object.keys(changes).length === 0 ? ({ status: 'unchanged', user, roleKept } as const) : ({ status: 'updated', user, changes, roleKept } as const);
       }
       tx.update(users)
         .set({ ...set, updatedAt: now })
         .where(eq(users.id, row.id))
         .run();
       if (set.role !== undefined || set.departmentId !== undefined) syncEnrolments(tx, now);
-      return { status: 'updated', user, changes } as const;
+      return { status: 'updated', user, changes, roleKept } as const;
     },
     { behavior: 'immediate' },
   );

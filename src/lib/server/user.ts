@@ -1,12 +1,12 @@
 /**
  * Users and departments: creation, lookup for sign-in, department upsert.
  * Emails are stored normalised (NFKC, trimmed, lower-case) and unique case-insensitively;
- * names and department names NFKC-normalised too (src/lib/email.ts, src/lib/text.ts).
+ * display names as given (trimmed), department names NFKC-normalised (src/lib/email.ts, src/lib/text.ts).
  */
 import { eq, sql } from 'drizzle-orm';
 import { departments, users, type Locale, type Role } from '../../../db/schema.ts';
 import { normalizeEmail } from '../email.ts';
-import { normalizeName } from '../text.ts';
+import { normalizeDisplayName, normalizeName } from '../text.ts';
 import type { DbExecutor } from './db.ts';
 import { generateSecureRandomString } from './session.ts';
 
@@ -34,7 +34,7 @@ export function createUser(db: DbExecutor, input: CreateUserInput): number {
     .values({
       publicId: generateSecureRandomString(),
       email: normalizeEmail(input.email),
-      displayName: normalizeName(input.displayName),
+      displayName: normalizeDisplayName(input.displayName),
       role: input.role,
       departmentId: input.departmentId,
       locale: input.locale ?? 'ja',

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { CsvEncoding } from '../csv-decode.ts';
+import { normalizeEmail } from '../email.ts';
 import { parseUsersCsvFile, type ProblemCode, type RowProblem } from '../users-csv.ts';
 import { adminRuleViolation } from './admin-rules.ts';
 import { syncEnrolmentsOf } from './assignments.ts';
@@ -48,47 +49,64 @@ export function importUsersCsv(db: Db, bytes: Uint8Array, options: ImportOptions
   const parsed = parseUsersCsvFile(bytes);
   const report: ImportReport = { ok: false, created: 0, updated: 0, unchanged: 0, departmentsCreated: [], encoding: parsed.encoding, problems: [] };
   const refuse = (problems: RowProblem[]): ImportReport => ({ ...report, problems: problems.sort((a, b) => a.line - b.line) });
-  if (parsed.problems.length > 0) return refuse(parsed.problems);
+  if (parsed.rows.length === 0) return refuse(parsed.problems);
+
+  // Every problem in one pass: rows that name an existing user are reported with the file's own problems.
+  const known = existingUsersByEmail(db);
+  const existing = options.update ? [] : parsed.rows.filter((row) => known.ids.has(row.email));
+  const problems = [...parsed.problems, ...existing.map((row): RowProblem => ({ line: row.line, code: 'already_exists', params: { email: row.email } }))];
+  if (problems.length > 0) return refuse(problems);
 
   const sqlite = db.$client;
   const staged = `import_users_${randomBytes(6).toString('hex')}`;
   sqlite.exec(`create temp table ${staged} (line integer primary key, email text not null unique, name text not null, department text not null, role text not null, user_id integer, public_id text)`);
   try {
     // Temp-only writes: no lock on the database, so the server's own writes go on meanwhile.
-    const insert = sqlite.prepare(`insert into temp.${staged} (line, email, name, department, role, public_id) values (?, ?, ?, ?, ?, ?)`);
+    const insert = sqlite.prepare(`insert into temp.${staged} (line, email, name, department, role, user_id, public_id) values (?, ?, ?, ?, ?, ?, ?)`);
     const stage = sqlite.transaction((from: number) => {
-      for (const row of parsed.rows.slice(from, from + STAGE_CHUNK)) insert.run(row.line, row.email, row.name, row.department, row.role, generateSecureRandomString());
+      for (const row of parsed.rows.slice(from, from + STAGE_CHUNK)) {
+        const userId = known.ids.get(row.email) ?? null;
+        insert.run(row.line, row.email, row.name, row.department, row.role, userId, userId === null ? generateSecureRandomString() : null);
+      }
     });
     for (let from = 0; from < parsed.rows.length; from += STAGE_CHUNK) {
       stage(from);
       options.onProgress?.(Math.min(from + STAGE_CHUNK, parsed.rows.length), parsed.rows.length);
     }
-    sqlite.transaction(() => {
-      sqlite.prepare(`update temp.${staged} as s set user_id = u.id, public_id = null from main.users u where lower(u.email) = s.email`).run();
-    })();
-    if (!options.update) {
-      const existing = sqlite.prepare(`select line, email from temp.${staged} where user_id is not null order by line`).all() as { line: number; email: string }[];
-      if (existing.length > 0) return refuse(existing.map((r) => ({ line: r.line, code: 'already_exists', detail: r.email })));
-    }
-    const written = sqlite.transaction(() => writeStaged(db, staged, options, report)).immediate();
+    const written = sqlite.transaction(() => writeStaged(db, staged, known.maxId, options, report)).immediate();
     return written.problems.length > 0 ? refuse(written.problems) : { ...written, ok: true };
   } finally {
     sqlite.exec(`drop table if exists temp.${staged}`);
   }
 }
 
+/**
+ * Every user's id by their email as the one normaliser (src/lib/email.ts) spells it, so a row
+ * stored before emails were normalised (`ｌｅａｒｎｅｒ@…`) is still the same address; and the
+ * highest id seen, so the write transaction needs to look only at users created since.
+ */
+function existingUsersByEmail(db: Db, afterId = 0): { ids: Map<string, number>; maxId: number } {
+  const rows = db.$client.prepare('select id, email from main.users where id > ?').all(afterId) as { id: number; email: string }[];
+  const ids = new Map<string, number>();
+  let maxId = afterId;
+  for (const row of rows) {
+    ids.set(normalizeEmail(row.email), row.id);
+    if (row.id > maxId) maxId = row.id;
+  }
+  return { ids, maxId };
+}
+
 /** The one write transaction: checks that depend on the current state, then set-based writes. */
-function writeStaged(db: Db, staged: string, options: ImportOptions, report: ImportReport): ImportReport {
+function writeStaged(db: Db, staged: string, checkedUpTo: number, options: ImportOptions, report: ImportReport): ImportReport {
   const sqlite = db.$client;
   const all = <T>(query: string, ...params: unknown[]): T[] => sqlite.prepare(query).all(...params) as T[];
   const one = <T>(query: string, ...params: unknown[]): T => sqlite.prepare(query).get(...params) as T;
-  const problem = (line: number, code: ProblemCode, detail = ''): ImportReport => ({ ...report, problems: [{ line, code, detail }] });
+  const problem = (line: number, code: ProblemCode): ImportReport => ({ ...report, problems: [{ line, code }] });
 
   // Someone else may have created one of these addresses since the check above.
-  const taken = all<{ line: number; email: string }>(
-    `select s.line, s.email from temp.${staged} s join main.users u on lower(u.email) = s.email where s.user_id is null order by s.line`,
-  );
-  if (taken.length > 0) return { ...report, problems: taken.map((r) => ({ line: r.line, code: 'already_exists', detail: r.email })) };
+  const since = existingUsersByEmail(db, checkedUpTo).ids;
+  const taken = since.size === 0 ? [] : all<{ line: number; email: string }>(`select line, email from temp.${staged} where user_id is null order by line`).filter((r) => since.has(r.email));
+  if (taken.length > 0) return { ...report, problems: taken.map((r) => ({ line: r.line, code: 'already_exists', params: { email: r.email } })) };
 
   const actorId = options.actor?.id ?? null;
   const self = actorId === null ? null : (one<{ line: number; role: 'learner' | 'champion' | 'admin'; active: number } | undefined>(
