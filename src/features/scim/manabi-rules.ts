@@ -1,0 +1,13 @@
+/**
+ * The rules Manabi already has for what enters it, shared rather than copied: the email
+ * normaliser and check, the name checks, and the OIDC group → role rule. The only imports from
+ * outside this folder, so the coming move to feature folders changes one file here.
+ */
+import { roleFromGroups } from '../../lib/oidc-claims.ts';
+
+export { isValidEmail, normalizeEmail } from '../../lib/email.ts';
+export { hasInvisibleCharacters, normalizeDisplayName, normalizeName } from '../../lib/text.ts';
+export { roleFromGroups };
+
+export type ManabiRole = ReturnType<typeof roleFromGroups>;
+export type ManabiLocale = 'ja' | 'en';
