@@ -29,6 +29,10 @@ describe('applyUserPatch', () => {
     expect(scimErrorOf(() => patchUser({ op: 'replace', path: 'emails[type eq "work"', value: 'a@b.com' })).scimType).toBe('invalidPath');
     expect(scimErrorOf(() => patchUser({ op: 'replace', path: 'emails[foo eq "work"].value', value: 'a@b.com' })).scimType).toBe('invalidPath');
     expect(scimErrorOf(() => patchUser({ op: 'replace', path: 'displayName[value eq "x"]', value: 'a' })).scimType).toBe('invalidPath');
+    // scim-patch reads a path's last ':' as the end of a schema URN; such a filter gets a clear invalidPath first.
+    const colon = scimErrorOf(() => patchUser({ op: 'replace', path: 'emails[value eq "a:b@example.com"].type', value: 'work' }));
+    expect(colon).toMatchObject({ status: 400, scimType: 'invalidPath' });
+    expect(colon.message).toMatch(/cannot contain ':'/);
   });
 
   it('sets and removes the enterprise department by its URN path, in any case', () => {
