@@ -8,7 +8,7 @@ export default defineConfig({
     root,
     projects: [
       {
-        test: { name: 'unit', root, include: ['tests/unit/**/*.test.ts'], testTimeout: 20_000 },
+        test: { name: 'unit', root, include: ['tests/unit/**/*.test.ts', 'src/**/*.test.ts'], testTimeout: 20_000 },
       },
       {
         test: {
