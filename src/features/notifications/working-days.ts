@@ -7,10 +7,7 @@
 import holidayJp from '@holiday-jp/holiday_jp';
 import { TZDate } from '@date-fns/tz';
 // Per-function entry points, as in src/lib/dates.ts: the package index loads all of date-fns.
-import { addDays as addDaysFns } from 'date-fns/addDays';
-import { differenceInCalendarDays } from 'date-fns/differenceInCalendarDays';
 import { format } from 'date-fns/format';
-import { getISODay } from 'date-fns/getISODay';
 import { getISOWeek } from 'date-fns/getISOWeek';
 import { getISOWeekYear } from 'date-fns/getISOWeekYear';
 import { dayKey } from './external.ts';
@@ -40,18 +37,51 @@ function utc(day: string): TZDate {
   return new TZDate(y, m - 1, d, 'UTC');
 }
 
+/*
+ * A run for 20,000 users asks these a few hundred thousand times about a few hundred distinct
+ * days: days are turned into day numbers (days since 1970-01-01) once and kept, and the
+ * arithmetic is on those numbers.
+ */
+const MS_PER_DAY = 86_400_000;
+const MAX_CACHED = 20_000;
+const dayNumbers = new Map<string, number>();
+
+function dayNumber(day: string): number {
+  let n = dayNumbers.get(day);
+  if (n === undefined) {
+    if (!isLocalDay(day)) throw new RangeError(`Not a calendar day (YYYY-MM-DD): ${JSON.stringify(day)}`);
+    const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+    n = Date.UTC(y, m - 1, d) / MS_PER_DAY;
+    if (dayNumbers.size >= MAX_CACHED) dayNumbers.clear();
+    dayNumbers.set(day, n);
+  }
+  return n;
+}
+
+const dayStrings = new Map<number, string>();
+
+function fromDayNumber(n: number): string {
+  let day = dayStrings.get(n);
+  if (day === undefined) {
+    day = new Date(n * MS_PER_DAY).toISOString().slice(0, 10);
+    if (dayStrings.size >= MAX_CACHED) dayStrings.clear();
+    dayStrings.set(n, day);
+  }
+  return day;
+}
+
 export function addDays(day: string, days: number): string {
-  return format(addDaysFns(utc(day), days), 'yyyy-MM-dd');
+  return fromDayNumber(dayNumber(day) + days);
 }
 
 /** `to` minus `from`, in days. */
 export function daysBetween(from: string, to: string): number {
-  return differenceInCalendarDays(utc(to), utc(from));
+  return dayNumber(to) - dayNumber(from);
 }
 
-/** ISO weekday: 1 Monday … 7 Sunday. */
+/** ISO weekday: 1 Monday … 7 Sunday (1970-01-01, day 0, was a Thursday). */
 export function isoWeekday(day: string): number {
-  return getISODay(utc(day));
+  return ((((dayNumber(day) + 3) % 7) + 7) % 7) + 1;
 }
 
 /** A Japanese public holiday, substitute holiday or citizens' holiday (data: @holiday-jp/holiday_jp, up to 2050). */
@@ -59,9 +89,17 @@ export function isJapaneseHoliday(day: string): boolean {
   return Object.hasOwn(holidayJp.holidays, day);
 }
 
+const workingDays = new Map<string, boolean>();
+
 /** Not a Saturday, not a Sunday, not a Japanese public holiday. */
 export function isWorkingDay(day: string): boolean {
-  return isoWeekday(day) <= 5 && !isJapaneseHoliday(day);
+  let working = workingDays.get(day);
+  if (working === undefined) {
+    working = isoWeekday(day) <= 5 && !isJapaneseHoliday(day);
+    if (workingDays.size >= MAX_CACHED) workingDays.clear();
+    workingDays.set(day, working);
+  }
+  return working;
 }
 
 /** The longest run of days off in the data is a week (Golden Week with its weekends); 31 is a safe bound. */
@@ -121,7 +159,8 @@ export function previousMonth(month: string): string {
 /** The last calendar day of `month` (`YYYY-MM`). */
 export function lastDayOfMonth(month: string): string {
   const [y, m] = month.split('-').map(Number) as [number, number];
-  return addDays(format(new TZDate(y, m, 1, 'UTC'), 'yyyy-MM-dd'), -1);
+  // Day 0 of the next month is the last day of this one.
+  return fromDayNumber(Date.UTC(y, m, 0) / MS_PER_DAY);
 }
 
 /** The first working day of `month` (`YYYY-MM`): 2027-01-04 for January 2027 (the 1st is New Year's Day, then a weekend). */
