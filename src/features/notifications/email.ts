@@ -1,12 +1,13 @@
 /**
  * A digest as an e-mail: subject, plain text, HTML and headers, ready for nodemailer. The HTML
- * is a single 600-pixel table with inline styles only (no <style>, no scripts, no images), the
- * layout Outlook's Word engine renders; every value from the database is escaped.
+ * is one table at most 600 pixels wide with inline styles only (no <style>, no scripts, no
+ * images), the layout Outlook's Word engine renders; every value from the database is escaped.
  */
 import type { ContentItem, SectionContent } from './content.ts';
 import { sectionContent } from './content.ts';
 import { messageIdFor, pages, siteBase, siteLink, unsubscribeUrl } from './links.ts';
 import type { Digest } from './plan.ts';
+import type { NotificationText } from './strings.ts';
 import { notificationText } from './strings.ts';
 
 export interface EmailOptions {
@@ -30,17 +31,20 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
+/** An address that cannot break out of `<mailto:…>` in a header. */
+const MAILTO = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$/;
+
 const FONT = "'Hiragino Sans','Hiragino Kaku Gothic ProN',Meiryo,'Yu Gothic',Arial,sans-serif";
 const TEXT = `margin:0 0 8px;font-family:${FONT};font-size:16px;line-height:1.6;color:#1f2328;`;
 const SMALL = `margin:0 0 8px;font-family:${FONT};font-size:13px;line-height:1.6;color:#57606a;`;
 const HEADING = `margin:24px 0 8px;font-family:${FONT};font-size:18px;line-height:1.4;font-weight:bold;color:#1f2328;`;
 const LINK = 'color:#0b57d0;text-decoration:underline;';
 
-function itemText(item: ContentItem): string[] {
+function itemText(item: ContentItem, t: NotificationText): string[] {
   const lines: string[] = [];
   if (item.text) lines.push(item.text);
   if (item.detail) lines.push(`  ${item.detail}`);
-  if (item.link) lines.push(`${item.link.label}: ${item.link.url}`);
+  if (item.link) lines.push(t('mail.linkLine', { label: item.link.label, url: item.link.url }));
   return lines;
 }
 
@@ -52,8 +56,8 @@ function itemHtml(item: ContentItem): string {
   return parts.join('\n');
 }
 
-function sectionsText(sections: SectionContent[], mark: (heading: string) => string): string {
-  return sections.map((section) => [mark(section.heading), ...section.items.flatMap(itemText)].join('\n')).join('\n\n');
+function sectionsText(sections: SectionContent[], t: NotificationText): string {
+  return sections.map((section) => [t('mail.section', { heading: section.heading }), ...section.items.flatMap((item) => itemText(item, t))].join('\n')).join('\n\n');
 }
 
 function sectionsHtml(sections: SectionContent[]): string {
@@ -78,11 +82,11 @@ export function renderDigestEmail(digest: Digest, options: EmailOptions): Render
     '',
     t('mail.intro'),
     '',
-    sectionsText(sections, (heading) => t('mail.section', { heading })),
+    sectionsText(sections, t),
     '',
     '--',
     ...footer,
-    `${settings.label}: ${settings.url}`,
+    t('mail.linkLine', settings),
     '',
   ].join('\n');
 
@@ -93,7 +97,9 @@ export function renderDigestEmail(digest: Digest, options: EmailOptions): Render
     '<body style="margin:0;padding:0;background-color:#f4f5f7;">',
     '<table role="presentation" width="100%" cellspacing="0" cellpadding="0" border="0" style="background-color:#f4f5f7;">',
     '<tr><td align="center" style="padding:24px 12px;">',
-    '<table role="presentation" width="600" cellspacing="0" cellpadding="0" border="0" style="width:600px;max-width:100%;background-color:#ffffff;border:1px solid #dde1e6;">',
+    // Outlook's Word engine ignores max-width: it gets a fixed 600-pixel table in a conditional comment; other clients shrink to the screen.
+    '<!--[if mso]><table role="presentation" width="600" cellspacing="0" cellpadding="0" border="0"><tr><td><![endif]-->',
+    '<table role="presentation" width="100%" cellspacing="0" cellpadding="0" border="0" style="width:100%;max-width:600px;background-color:#ffffff;border:1px solid #dde1e6;">',
     '<tr><td style="padding:24px;">',
     `<p style="${TEXT}">${escapeHtml(t('mail.greeting', { name: recipient.name }))}</p>`,
     `<p style="${TEXT}">${escapeHtml(t('mail.intro'))}</p>`,
@@ -102,6 +108,7 @@ export function renderDigestEmail(digest: Digest, options: EmailOptions): Render
     ...footer.map((line) => `<p style="${SMALL}">${escapeHtml(line)}</p>`),
     `<p style="${SMALL}"><a href="${escapeHtml(settings.url)}" style="${LINK}">${escapeHtml(settings.label)}</a></p>`,
     '</td></tr></table>',
+    '<!--[if mso]></td></tr></table><![endif]-->',
     '</td></tr></table>',
     '</body>',
     '</html>',
@@ -116,6 +123,8 @@ export function renderDigestEmail(digest: Digest, options: EmailOptions): Render
   };
   if (hasOptional && options.unsubscribe) {
     const url = unsubscribeUrl(options.siteUrl, options.unsubscribe.token, digest.optionalKinds);
+    const { mailto } = options.unsubscribe;
+    if (mailto !== null && !MAILTO.test(mailto)) throw new RangeError(`Not a plain address for the unsubscribe mailto: ${JSON.stringify(mailto)}`);
     const targets = [`<${url}>`, ...(options.unsubscribe.mailto ? [`<mailto:${options.unsubscribe.mailto}?subject=unsubscribe>`] : [])];
     headers['List-Unsubscribe'] = targets.join(', ');
     // RFC 8058: one-click only over HTTPS (a development site on http gets the plain header).
