@@ -55,8 +55,16 @@ function names(list: readonly string[], locale: Locale, t: NotificationText): st
   return formatList(rest > 0 ? [...shown, t('champion.others', { count: rest })] : shown, locale);
 }
 
-/** The weekly digest's lines: counts always, names only when `withNames` (e-mail to the champion, never a channel). */
-export function departmentLines(week: DepartmentWeek, locale: Locale, withNames: boolean): ContentItem[] {
+/** A label and its value: a FactSet row in Teams, a field in Slack, a line in an e-mail. */
+export interface Fact {
+  label: string;
+  value: string;
+  /** The names behind a count: only in the e-mail to the champion, never in a channel. */
+  names: string | null;
+}
+
+/** The weekly digest's figures; the names only with `withNames`. */
+export function departmentFacts(week: DepartmentWeek, locale: Locale, withNames: boolean): Fact[] {
   const t = notificationText(locale);
   const lists: [NotificationMessageKey, readonly string[]][] = [
     ['champion.newOverdue', week.newOverdue],
@@ -64,21 +72,21 @@ export function departmentLines(week: DepartmentWeek, locale: Locale, withNames:
     ['champion.expired', week.expired],
     ['champion.policyMissing', week.policyMissing],
   ];
-  const items: ContentItem[] = lists
+  const facts: Fact[] = lists
     .filter(([, list]) => list.length > 0)
-    .map(([key, list]) => ({ text: t(key, { count: list.length }), detail: withNames ? names(list, locale, t) : null, link: null }));
-  if (week.newComments > 0) items.push({ text: t('champion.newComments', { count: week.newComments }), detail: null, link: null });
-  return items;
+    .map(([key, list]) => ({ label: t(key), value: t('champion.people', { count: list.length }), names: withNames ? names(list, locale, t) : null }));
+  if (week.newComments > 0) facts.push({ label: t('champion.newComments'), value: t('champion.comments', { count: week.newComments }), names: null });
+  return facts;
 }
 
-function figure(label: string, value: KpiFigure, show: (n: number) => string, t: NotificationText): string {
+function figure(label: string, value: KpiFigure, show: (n: number) => string, t: NotificationText): Fact {
   const shown = value.value === null ? t('admin.noData') : show(value.value);
-  if (value.baseline === null) return t('admin.lineNoBaseline', { label, value: shown });
-  return t('admin.line', { label, value: shown, baseline: show(value.baseline) });
+  const text = value.baseline === null ? t('admin.valueNoBaseline', { value: shown }) : t('admin.value', { value: shown, baseline: show(value.baseline) });
+  return { label, value: text, names: null };
 }
 
-/** The monthly summary's lines, each KPI against its baseline. */
-export function kpiLines(kpi: KpiSummary, locale: Locale): string[] {
+/** The monthly summary's figures, each KPI against its baseline. */
+export function kpiFacts(kpi: KpiSummary, locale: Locale): Fact[] {
   const t = notificationText(locale);
   const percent = (n: number): string => formatPercent(n, locale);
   return [
@@ -89,6 +97,8 @@ export function kpiLines(kpi: KpiSummary, locale: Locale): string[] {
     figure(t('admin.inquiries'), kpi.inquiries, (n) => t('admin.count', { count: n }), t),
   ];
 }
+
+const factItem = (fact: Fact, t: NotificationText): ContentItem => ({ text: t('mail.fact', { label: fact.label, value: fact.value }), detail: fact.names, link: null });
 
 function items(data: EventData, locale: Locale, siteUrl: string, t: NotificationText): ContentItem[] {
   const link = (label: NotificationMessageKey, path: string): Link => ({ label: t(label), url: siteLink(siteUrl, path) });
@@ -117,12 +127,12 @@ function items(data: EventData, locale: Locale, siteUrl: string, t: Notification
     case 'check-in':
       return one(t('checkIn.item', { month: formatMonth(data.month, locale) }), link('link.checkIn', pages.checkIn(locale)));
     case 'champion-weekly': {
-      const lines = departmentLines(data.digest, locale, true);
+      const lines = departmentFacts(data.digest, locale, true).map((fact) => factItem(fact, t));
       lines.push({ text: '', detail: null, link: link('link.champion', pages.champion(locale)) });
       return lines;
     }
     case 'admin-monthly': {
-      const lines: ContentItem[] = kpiLines(data.kpi, locale).map((text) => ({ text, detail: null, link: null }));
+      const lines = kpiFacts(data.kpi, locale).map((fact) => factItem(fact, t));
       lines.push({ text: '', detail: null, link: link('link.admin', pages.admin(locale)) });
       return lines;
     }

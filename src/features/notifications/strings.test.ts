@@ -52,7 +52,8 @@ describe('notification strings', () => {
 
   it('formats counts in each language', () => {
     expect(notificationText('en')('overdue.item', { tier: 'Basic', due: 'x', days: 1 })).toContain('(1 day ago)');
-    expect(notificationText('en')('champion.newOverdue', { count: 2 })).toBe('Newly overdue: 2 people');
-    expect(notificationText('ja')('champion.newOverdue', { count: 2 })).toBe('新たに期限を過ぎた人：2人');
+    expect(notificationText('en')('champion.people', { count: 1 })).toBe('1 person');
+    expect(notificationText('en')('champion.people', { count: 2 })).toBe('2 people');
+    expect(notificationText('ja')('champion.people', { count: 2 })).toBe('2人');
   });
 });

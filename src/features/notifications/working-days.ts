@@ -130,6 +130,13 @@ export function startOfIsoWeek(day: string): string {
   return addDays(day, 1 - isoWeekday(day));
 }
 
+/** The Monday of an ISO week (`2027-W01` → 2027-01-04; 4 January is always in week 1). */
+export function mondayOfIsoWeek(week: string): string {
+  const match = /^(\d{4})-W(\d{2})$/.exec(week);
+  if (!match) throw new RangeError(`Not an ISO week (YYYY-Www): ${JSON.stringify(week)}`);
+  return addDays(startOfIsoWeek(`${match[1]}-01-04`), (Number(match[2]) - 1) * 7);
+}
+
 /**
  * The champions' weekly digest day in the week of `day`: the configured weekday (1 Monday …
  * 5 Friday), or, when that is a holiday, the first working day after it in the same week. A
