@@ -7,7 +7,6 @@
 import holidayJp from '@holiday-jp/holiday_jp';
 import { TZDate } from '@date-fns/tz';
 // Per-function entry points, as in src/lib/dates.ts: the package index loads all of date-fns.
-import { format } from 'date-fns/format';
 import { getISOWeek } from 'date-fns/getISOWeek';
 import { getISOWeekYear } from 'date-fns/getISOWeekYear';
 import { dayKey } from './external.ts';
