@@ -60,6 +60,12 @@ describe('assignment triggers', () => {
     expect(sentLines(sent)).toEqual(['2027-01-06 overdue/3', '2027-01-12 overdue/4']);
   });
 
+  it('moves a follow-up off a holiday, and then catches it up for a week of its own', () => {
+    // The 4th follow-up's day, Monday 2027-01-11, is a holiday: it is due from Tuesday the 12th to Monday the 18th.
+    const sent = simulate(withAssignment(), '2027-01-04', '2027-01-31', { down: between('2027-01-05', '2027-01-17') });
+    expect(sentLines(sent)).toEqual(['2027-01-04 overdue/3', '2027-01-18 overdue/4']);
+  });
+
   it('stops once the assignment is completed', () => {
     const sent = simulate((day) => withAssignment({ completed: day >= '2026-12-15' }), '2026-11-30', '2027-02-28');
     expect(sentLines(sent)).toEqual(['2026-11-30 assignment-new', '2026-12-11 due-soon/7']);

@@ -84,7 +84,10 @@ describe('Slack Block Kit payload', () => {
     expect(slackProblems(message)).toEqual([]);
     const header = message.blocks[0] as Extract<SlackBlock, { type: 'header' }>;
     expect(header.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.headerText);
-    expect(JSON.stringify(message.blocks.slice(1))).not.toMatch(/<script>|R&D/);
+    // The header is plain_text, shown as written; the fallback text is mrkdwn and escaped.
+    expect(header.text.text.startsWith('R&D <script> 長')).toBe(true);
+    expect(message.text.startsWith('R&amp;D &lt;script&gt; 長')).toBe(true);
+    expect(message.text).not.toContain('<script>');
   });
 
   it('the limits check can fail: too many blocks, too long a section, a header in mrkdwn, no fallback', () => {

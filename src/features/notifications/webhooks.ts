@@ -112,7 +112,8 @@ export function slackPayload(post: ChannelPost, options: ChannelOptions): SlackM
     { type: 'section', fields },
     { type: 'section', text: { type: 'mrkdwn', text: `<${content.link.url}|${escapeSlack(content.link.label)}>` } },
   ];
-  const fallback = [content.heading, content.period, ...content.facts.map((fact) => `${fact.label}: ${fact.value}`)].join('\n');
+  // The top-level text is read as mrkdwn too: escaped like the blocks.
+  const fallback = escapeSlack([content.heading, content.period, ...content.facts.map((fact) => `${fact.label}: ${fact.value}`)].join('\n'));
   const message = { text: clip(fallback, SLACK_LIMITS.fallbackText), blocks };
   const problems = slackProblems(message);
   if (problems.length > 0) throw new RangeError(`Invalid Slack message: ${problems.join('; ')}`);
