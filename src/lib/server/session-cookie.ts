@@ -9,12 +9,13 @@ import { getConfig } from './config.ts';
 const PLAIN_NAME = 'manabi_session';
 const HOST_NAME = '__Host-manabi_session';
 
-function secure(url: URL): boolean {
+/** Cookies get `Secure` (and the session cookie the `__Host-` prefix) over https and in production. */
+export function secureCookies(url: URL): boolean {
   return url.protocol === 'https:' || getConfig().production;
 }
 
 export function sessionCookieName(url: URL): string {
-  return secure(url) ? HOST_NAME : PLAIN_NAME;
+  return secureCookies(url) ? HOST_NAME : PLAIN_NAME;
 }
 
 export function readSessionCookie(cookies: AstroCookies, url: URL): string | null {
@@ -25,7 +26,7 @@ export function setSessionCookie(cookies: AstroCookies, url: URL, token: string,
   cookies.set(sessionCookieName(url), token, {
     httpOnly: true,
     sameSite: 'lax',
-    secure: secure(url),
+    secure: secureCookies(url),
     path: '/',
     expires: expiresAt,
   });
@@ -35,7 +36,7 @@ export function deleteSessionCookie(cookies: AstroCookies, url: URL): void {
   cookies.set(sessionCookieName(url), '', {
     httpOnly: true,
     sameSite: 'lax',
-    secure: secure(url),
+    secure: secureCookies(url),
     path: '/',
     maxAge: 0,
   });
