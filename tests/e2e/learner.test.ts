@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.ts';
 import { firstLesson, shippedCatalog } from '../helpers/catalog.ts';
 import { tempDir } from '../helpers/db.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import { startServer, waitForOutput, type RunningServer } from '../helpers/server.ts';
 
 let dir: string;
 let server: RunningServer;
@@ -20,7 +20,7 @@ let password: string;
 beforeAll(async () => {
   dir = tempDir();
   server = await startServer({ databasePath: path.join(dir, 'manabi.db'), script: 'src/cli/start.ts' });
-  const match = /learner\s+(\S+@\S+)\s+(\S+)/.exec(server.output());
+  const match = /learner\s+(\S+@\S+)\s+(\S+)/.exec(await waitForOutput(server, /admin\s+\S+@\S+\s+\S+/));
   if (!match) throw new Error(`no demo credentials printed:\n${server.output()}`);
   [, email, password] = match as unknown as [string, string, string];
   browser = await launchChromium();

@@ -11,7 +11,7 @@ import type { QuizNode } from '../../src/lib/content/catalog.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { shippedCatalog } from '../helpers/catalog.ts';
 import { tempDir } from '../helpers/db.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import { startServer, waitForOutput, type RunningServer } from '../helpers/server.ts';
 
 const catalog = shippedCatalog();
 const basic = catalog.tier('basic')!;
@@ -24,7 +24,7 @@ const accounts: Record<string, { email: string; password: string }> = {};
 beforeAll(async () => {
   dir = tempDir();
   server = await startServer({ databasePath: path.join(dir, 'manabi.db'), script: 'src/cli/start.ts' });
-  for (const match of server.output().matchAll(/(learner|champion|admin)\s+(\S+@\S+)\s+(\S+)/g)) {
+  for (const match of (await waitForOutput(server, /admin\s+\S+@\S+\s+\S+/)).matchAll(/(learner|champion|admin)\s+(\S+@\S+)\s+(\S+)/g)) {
     accounts[match[1]!] = { email: match[2]!, password: match[3]! };
   }
   browser = await launchChromium();
@@ -50,7 +50,8 @@ async function answer(page: Page, quiz: QuizNode, correctly: boolean): Promise<v
     for (const option of options) await page.locator(`input[name="answer.${question.id}"][value="${option}"]`).check();
   }
   await page.getByRole('button', { name: '解答を送信する' }).click();
-  await page.waitForURL(/\/attempts\/[a-z2-9]{24}$/);
+  // post/redirect/get: the result page, at its verdict
+  await page.waitForURL(/\/attempts\/[a-z2-9]{24}#post-result$/);
 }
 
 describe('the learning flow in Chromium', () => {

@@ -85,3 +85,13 @@ export async function startServer(options: {
       }),
   };
 }
+
+/**
+ * Waits (bounded) until the server's output matches `pattern`: `npm start` prints the demo
+ * accounts after its listening line, so they may arrive a moment after `startServer` resolves.
+ */
+export async function waitForOutput(server: RunningServer, pattern: RegExp, timeoutMs = 10_000): Promise<string> {
+  const until = Date.now() + timeoutMs;
+  while (!pattern.test(server.output()) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+  return server.output();
+}
