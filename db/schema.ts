@@ -520,6 +520,66 @@ export const quizPairs = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.quizId] })],
 );
 
+/**
+ * Lesson feedback sent without a name. Deliberately no user column: nobody, an admin neither,
+ * can tie a row back to a person. Only the department (for the per-department satisfaction
+ * KPI) and the month (not the day or time) are kept. The id is random, not sequential, so the
+ * order of rows cannot be matched with the order of `anonymous_feedback_senders`.
+ */
+export const anonymousFeedback = sqliteTable(
+  'anonymous_feedback',
+  {
+    /** A random positive integer (not autoincrement: see above). */
+    id: integer('id').primaryKey(),
+    lessonId: text('lesson_id').notNull(),
+    departmentId: integer('department_id').references(() => departments.id, { onDelete: 'set null' }),
+    /** `YYYY-MM` in the app's time zone. */
+    month: text('month').notNull(),
+    rating: integer('rating').notNull(),
+    comment: text('comment'),
+    locale: text('locale', { enum: LOCALES }).notNull(),
+  },
+  (t) => [
+    index('anonymous_feedback_lesson_idx').on(t.lessonId),
+    index('anonymous_feedback_department_month_idx').on(t.departmentId, t.month),
+    check('anonymous_feedback_rating_check', sql`${t.rating} between 1 and 5`),
+    check('anonymous_feedback_comment_check', sql`${t.comment} is null or length(${t.comment}) <= 1000`),
+  ],
+);
+
+/**
+ * Who has sent anonymous feedback on which lesson, and nothing else (no time, no rating): so a
+ * learner counts once per lesson and cannot send it again. The id is random too.
+ */
+export const anonymousFeedbackSenders = sqliteTable(
+  'anonymous_feedback_senders',
+  {
+    id: integer('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    lessonId: text('lesson_id').notNull(),
+  },
+  (t) => [uniqueIndex('anonymous_feedback_senders_unique').on(t.userId, t.lessonId)],
+);
+
+/**
+ * The answer to a form post, kept for the one redirect after it (post/redirect/get): the
+ * browser holds `id.key` in an HttpOnly cookie; the row holds the result sealed with AES-256-GCM
+ * under that key, so the server alone cannot read it. Read once (deleted as it is read),
+ * expires within minutes, never holds a password (src/lib/server/form-results.ts).
+ */
+export const formResults = sqliteTable(
+  'form_results',
+  {
+    id: text('id').primaryKey(),
+    /** 12-byte IV, ciphertext, 16-byte GCM tag. */
+    sealed: blob('sealed', { mode: 'buffer' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('form_results_expires_idx').on(t.expiresAt)],
+);
+
 export interface AttemptLayout {
   questions: { id: string; options: string[] }[];
 }
@@ -541,3 +601,4 @@ export type AuditEntry = InferSelectModel<typeof auditLog>;
 export type TargetKpi = (typeof TARGET_KPIS)[number];
 export type Role = (typeof ROLES)[number];
 export type { Locale };
+export type AnonymousFeedback = InferSelectModel<typeof anonymousFeedback>;

@@ -14,5 +14,9 @@ declare namespace App {
     retryAfter?: number;
     /** Set when a write failed because the database cannot store now (a 503, input not saved). */
     storageUnavailable?: boolean;
+    /** This response shows the answer to a post (src/lib/server/post-redirect-get.ts): the page focuses it. */
+    postResult?: boolean;
+    /** The fields of that post as typed, without passwords, tokens or files; pages refill refused forms from it. */
+    formInput?: URLSearchParams;
   }
 }

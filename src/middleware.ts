@@ -1,5 +1,6 @@
 /**
- * Request pipeline: language → origin check → session → access rules.
+ * Request pipeline: language → origin check → session → access rules → form actions
+ * (post/redirect/get, src/lib/server/post-redirect-get.ts).
  * Pages and actions then do their own, finer authorization.
  */
 import { defineMiddleware, sequence } from 'astro:middleware';
@@ -24,6 +25,7 @@ import { logger, requestIdOf } from './lib/server/log.ts';
 import { clientIp } from './lib/server/request.ts';
 import { ensureRollupsCurrent } from './lib/server/rollup-version.ts';
 import { resumeXapiPushes } from './lib/server/xapi-live.ts';
+import { postRedirectGet } from './lib/server/post-redirect-get.ts';
 import { bestEffortWrite, isStorageUnavailable } from './lib/server/storage-errors.ts';
 import { deleteSessionCookie, readSessionCookie } from './lib/server/session-cookie.ts';
 import { validateSessionToken } from './lib/server/session.ts';
@@ -230,4 +232,4 @@ const cachePolicy = defineMiddleware(async (context, next) => {
   }
 });
 
-export const onRequest = sequence(cachePolicy, errorsAndRetry, locale, originCheck, startup, session, guard, formActionsOnly);
+export const onRequest = sequence(cachePolicy, errorsAndRetry, locale, originCheck, startup, session, guard, formActionsOnly, postRedirectGet);

@@ -24,8 +24,9 @@ export const auth = {
   login: defineAction({
     accept: 'form',
     input: z.strictObject({
-      email: z.string().trim().min(1, 'login.emailRequired').max(254, 'login.emailRequired'),
-      password: z.string().min(1, 'login.passwordRequired').max(PASSWORD_MAX_LENGTH, 'login.passwordTooLong'),
+      // An empty field arrives as null (Astro's form parsing): it gets the same message as a blank one.
+      email: z.string('login.emailRequired').trim().min(1, 'login.emailRequired').max(254, 'login.emailRequired'),
+      password: z.string('login.passwordRequired').min(1, 'login.passwordRequired').max(PASSWORD_MAX_LENGTH, 'login.passwordTooLong'),
       next: z.string().max(2048).optional(),
     }),
     handler: async (input, context) => {
@@ -70,7 +71,7 @@ export const auth = {
     input: z.strictObject({
       token: z.string().regex(/^[a-z2-9]{24}\.[a-z2-9]{24}$/, 'link.invalid'),
       password: z
-        .string()
+        .string('password.tooShort')
         .min(PASSWORD_MIN_LENGTH, 'password.tooShort')
         .max(PASSWORD_MAX_LENGTH, 'password.tooLong')
         .refine((p) => checkPasswordPolicy(p) !== 'common', 'password.common'),
@@ -106,9 +107,9 @@ export const auth = {
   changePassword: defineAction({
     accept: 'form',
     input: z.strictObject({
-      currentPassword: z.string().min(1, 'password.currentRequired').max(PASSWORD_MAX_LENGTH, 'password.currentRequired'),
+      currentPassword: z.string('password.currentRequired').min(1, 'password.currentRequired').max(PASSWORD_MAX_LENGTH, 'password.currentRequired'),
       newPassword: z
-        .string()
+        .string('password.tooShort')
         .min(PASSWORD_MIN_LENGTH, 'password.tooShort')
         .max(PASSWORD_MAX_LENGTH, 'password.tooLong')
         .refine((p) => checkPasswordPolicy(p) !== 'common', 'password.common'),

@@ -40,15 +40,20 @@ export const lesson = {
       lessonId: ContentId.max(100),
       rating: z.coerce.number().int().min(1).max(5),
       comment: textField('comment', 1000, { multiline: true }).optional(),
+      /** The checkbox "send without my name". */
+      anonymous: z.literal('on').optional(),
     }),
-    handler: async ({ lessonId, rating, comment }, context) => {
+    handler: async ({ lessonId, rating, comment, anonymous }, context) => {
       const user = requireUser(context);
       const { catalog, course } = await findLesson(lessonId);
       const db = getDb();
       requireUnlocked(db, catalog, user.id, course);
-      saveFeedback(db, { userId: user.id, lessonId, rating, comment: comment || null, locale: context.locals.locale }, getConfig().timeZone);
+      const withoutName = anonymous === 'on';
+      const saved = saveFeedback(db, { userId: user.id, lessonId, rating, comment: comment || null, locale: context.locals.locale, anonymous: withoutName }, getConfig().timeZone);
+      // Feedback sent without the name is final: nothing can tie it to this learner to change it.
+      if (saved === 'closed') throw new ActionError({ code: 'CONFLICT', message: 'feedback.closed' });
       recordActivity(db, user.id, getConfig().timeZone);
-      return { lessonId, rating };
+      return { lessonId, rating, anonymous: withoutName };
     },
   }),
 };

@@ -27,8 +27,7 @@ beforeAll(async () => {
   const port = await freePort();
   server = await startServer({ databasePath: path.join(dir, 'manabi.db'), script: 'src/cli/start.ts', port, env: { SITE_URL: `http://127.0.0.1:${port}` } });
   // The accounts box is printed just after the listening line, which is all startServer waits for.
-  for (let i = 0; i < 50 && !/admin\s+\S+@\S+\s+\S+/.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));
-  for (const match of server.output().matchAll(/(learner|champion|admin)\s+(\S+@\S+)\s+(\S+)/g)) {
+  for (const match of (await server.waitForOutput(/┘/)).matchAll(/(learner|champion|admin)\s+(\S+@\S+)\s+(\S+)/g)) {
     accounts[match[1]!] = { email: match[2]!, password: match[3]! };
   }
   browser = await launchChromium();
@@ -54,7 +53,8 @@ async function answer(page: Page, quiz: QuizNode, correctly: boolean): Promise<v
     for (const option of options) await page.locator(`input[name="answer.${question.id}"][value="${option}"]`).check();
   }
   await page.getByRole('button', { name: '解答を送信する' }).click();
-  await page.waitForURL(/\/attempts\/[a-z2-9]{24}$/);
+  // post/redirect/get: the result page, at its verdict
+  await page.waitForURL(/\/attempts\/[a-z2-9]{24}#post-result$/);
 }
 
 describe('the learning flow in Chromium', () => {

@@ -9,7 +9,7 @@ import { attemptAnswers, certificates, lessonCompletions, lessonFeedback, lesson
 import { openDatabase, type Db } from '../../src/lib/server/db.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
-import { get, postForm, signIn } from '../helpers/http.ts';
+import { afterPost, get, postForm, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 
@@ -68,6 +68,8 @@ function answerFields(quizId: string, attemptId: string, correct: boolean): [str
 
 const submit = (who: string, quizId: string, fields: [string, string][]) =>
   postForm(server.url, `/quiz/${quizId}?_action=quiz.submit`, cookies[who]!, fields);
+/** The page the browser shows after a post: post/redirect/get puts the answer (and its status) there. */
+const shown = async (who: string, posted: Promise<Response>) => afterPost(server.url, await posted, cookies[who]);
 
 describe('the quiz page before submission', () => {
   it('has no explanations or answer key in its HTML or its scripts (canary)', async () => {
@@ -105,7 +107,7 @@ describe('grading and attempts', () => {
     const passId = await startQuiz('bob', basicQuiz.id);
     expect(passId).not.toBe(failId);
     const response = await submit('bob', basicQuiz.id, answerFields(basicQuiz.id, passId, true));
-    expect(response.headers.get('location')).toBe(`/quiz/${basicQuiz.id}/attempts/${passId}`);
+    expect(response.headers.get('location')).toBe(`/quiz/${basicQuiz.id}/attempts/${passId}#post-result`);
     expect(db.select().from(quizAttempts).where(eq(quizAttempts.id, passId)).get()).toMatchObject({ score: 3, passed: true });
 
     const page = await (await get(server.url, `/quiz/${basicQuiz.id}`, cookies.bob)).text();
@@ -115,7 +117,7 @@ describe('grading and attempts', () => {
   it('refuses an incomplete submission, stores nothing, and keeps the choices', async () => {
     const attemptId = await startQuiz('carol', basicQuiz.id);
     const fields = answerFields(basicQuiz.id, attemptId, true).filter(([k]) => k !== 'answer.check-output');
-    const response = await submit('carol', basicQuiz.id, fields);
+    const response = await shown('carol', submit('carol', basicQuiz.id, fields));
     expect(response.status).toBe(400);
     const html = await response.text();
     expect(html).toMatch(/role="alert"/);
@@ -127,9 +129,9 @@ describe('grading and attempts', () => {
   it('refuses unknown fields and options with 400, changing nothing', async () => {
     const attemptId = await startQuiz('carol', basicQuiz.id);
     const unknownOption = answerFields(basicQuiz.id, attemptId, true).map(([k, v]) => (k === 'answer.how-it-writes' ? [k, 'zzz'] : [k, v]) as [string, string]);
-    expect((await submit('carol', basicQuiz.id, unknownOption)).status).toBe(400);
+    expect((await shown('carol', submit('carol', basicQuiz.id, unknownOption))).status).toBe(400);
     const extraField: [string, string][] = [...answerFields(basicQuiz.id, attemptId, true), ['isAdmin', '1']];
-    expect((await submit('carol', basicQuiz.id, extraField)).status).toBe(400);
+    expect((await shown('carol', submit('carol', basicQuiz.id, extraField))).status).toBe(400);
     expect(db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()!.submittedAt).toBeNull();
   });
 
@@ -147,7 +149,7 @@ describe('grading and attempts', () => {
 
   it('does not let another user submit or read an attempt', async () => {
     const attemptId = await startQuiz('alice', basicQuiz.id);
-    const stolen = await submit('bob', basicQuiz.id, answerFields(basicQuiz.id, attemptId, true));
+    const stolen = await shown('bob', submit('bob', basicQuiz.id, answerFields(basicQuiz.id, attemptId, true)));
     expect(stolen.status).toBe(404);
     expect(db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()!.submittedAt).toBeNull();
     await submit('alice', basicQuiz.id, answerFields(basicQuiz.id, attemptId, true));
@@ -170,10 +172,10 @@ describe('completions, locks and certificates', () => {
 
   it('refuses to complete a lesson or start or submit the quiz of a locked course (403)', async () => {
     const applied = catalog.course('applied-department-pilot')!;
-    const lessonResponse = await complete('carol', applied.id, applied.lessons[0]!.id);
+    const lessonResponse = await shown('carol', complete('carol', applied.id, applied.lessons[0]!.id));
     expect(lessonResponse.status).toBe(403);
     expect(db.select().from(lessonCompletions).where(and(eq(lessonCompletions.userId, ids.carol!), eq(lessonCompletions.lessonId, applied.lessons[0]!.id))).all()).toEqual([]);
-    const start = await postForm(server.url, `/quiz/${applied.id}?_action=quiz.start`, cookies.carol!, { quizId: applied.id });
+    const start = await shown('carol', postForm(server.url, `/quiz/${applied.id}?_action=quiz.start`, cookies.carol!, { quizId: applied.id }));
     expect(start.status).toBe(403);
     const rpc = await fetch(`${server.url}/_actions/quiz.submit`, {
       method: 'POST',
@@ -217,8 +219,8 @@ describe('feedback, activity and language', () => {
     const rows = () => db.select().from(lessonFeedback).where(eq(lessonFeedback.userId, ids.alice!)).all();
     expect(rows()).toHaveLength(1);
     expect(rows()[0]).toMatchObject({ rating: 5, comment: null, locale: 'ja' });
-    expect((await postForm(server.url, `${path}?_action=lesson.feedback`, cookies.alice!, { lessonId: lesson.id, rating: '9' })).status).toBe(400);
-    expect((await postForm(server.url, `${path}?_action=lesson.feedback`, cookies.alice!, { lessonId: lesson.id, rating: '3', comment: 'x'.repeat(1001) })).status).toBe(400);
+    expect((await shown('alice', postForm(server.url, `${path}?_action=lesson.feedback`, cookies.alice!, { lessonId: lesson.id, rating: '9' }))).status).toBe(400);
+    expect((await shown('alice', postForm(server.url, `${path}?_action=lesson.feedback`, cookies.alice!, { lessonId: lesson.id, rating: '3', comment: 'x'.repeat(1001) }))).status).toBe(400);
     expect(rows()[0]!.rating).toBe(5);
   });
 

@@ -5,6 +5,7 @@
  * signer, MFA, deactivated user) audited.
  */
 import { desc, eq } from 'drizzle-orm';
+import { afterPost } from '../helpers/http.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, departments, sessions, users } from '../../db/schema.ts';
 import { openDatabase, type Db } from '../../src/lib/server/db.ts';
@@ -212,12 +213,14 @@ describe('AUTH_MODE=oidc', () => {
     const page = await (await fetch(`${oidcOnly.url}/login`)).text();
     expect(page).not.toContain('type="password"');
     expect(page).toContain('action="/login/oidc"');
-    const response = await fetch(`${oidcOnly.url}/login?_action=auth.login`, {
+    const posted = await fetch(`${oidcOnly.url}/login?_action=auth.login`, {
       method: 'POST',
       redirect: 'manual',
       headers: { origin: oidcOnly.url, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ email: 'someone@example.co.jp', password: 'whatever password' }),
     });
+    // post/redirect/get: the refusal is shown, with its status, on the page the 303 leads to
+    const response = await afterPost(oidcOnly.url, posted, null);
     expect(response.status).toBe(403);
     const rpc = await fetch(`${oidcOnly.url}/_actions/auth.login`, {
       method: 'POST',

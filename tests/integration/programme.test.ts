@@ -10,7 +10,7 @@ import { assignments, auditLog, checkins, helpdeskInquiries, loginTokens, sessio
 import { openDatabase, type Db } from '../../src/lib/server/db.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
-import { get, postForm, signIn } from '../helpers/http.ts';
+import { afterPost, get, postForm, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
 const PASSWORD = 'programme password';
@@ -39,12 +39,15 @@ afterAll(async () => {
 
 const admin = (path: string, action: string, fields: Record<string, string> | [string, string][]) =>
   postForm(server.url, `${path}?_action=admin.${action}`, cookies.admin!, fields);
+/** The page the admin sees after a post: post/redirect/get shows the answer (and its status) there. */
+const shown = async (posted: Promise<Response>, cookie: string | null = cookies.admin!) => afterPost(server.url, await posted, cookie);
 
+/** Uploads a CSV on an admin page; the report is on the page the post's 303 leads to. */
 async function upload(path: string, action: string, name: string, content: string, extra: Record<string, string> = {}): Promise<Response> {
   const form = new FormData();
   form.set('file', new File([content], name, { type: 'text/csv' }));
   for (const [k, v] of Object.entries(extra)) form.set(k, v);
-  return fetch(`${server.url}${path}?_action=admin.${action}`, { method: 'POST', redirect: 'manual', headers: { cookie: cookies.admin!, origin: server.url }, body: form });
+  return shown(fetch(`${server.url}${path}?_action=admin.${action}`, { method: 'POST', redirect: 'manual', headers: { cookie: cookies.admin!, origin: server.url }, body: form }));
 }
 
 describe('audit log', () => {
@@ -81,7 +84,7 @@ describe('user management', () => {
     expect((await admin('/admin/users', 'setActive', { userId: String(ids.leaver), active: 'false' })).status).toBe(303);
     expect(db.select().from(sessions).where(eq(sessions.userId, ids.leaver!)).all()).toEqual([]);
     expect((await get(server.url, '/home', cookies.leaver)).status).toBe(302);
-    expect((await signIn(server.url, 'leaver@example.com', PASSWORD)).response.status).toBe(401);
+    expect((await signIn(server.url, 'leaver@example.com', PASSWORD)).page.status).toBe(401);
     await admin('/admin/users', 'setActive', { userId: String(ids.leaver), active: 'true' });
     const again = await signIn(server.url, 'leaver@example.com', PASSWORD);
     expect(again.response.status).toBe(303);
@@ -89,7 +92,7 @@ describe('user management', () => {
   });
 
   it('creates a user with a one-time sign-in link: hashed, single use, at most an hour', async () => {
-    const response = await admin('/admin/users', 'createUser', { email: 'new@example.com', name: '新入 太郎', department: '新規部', role: 'learner' });
+    const response = await shown(admin('/admin/users', 'createUser', { email: 'new@example.com', name: '新入 太郎', department: '新規部', role: 'learner' }));
     expect(response.status).toBe(200);
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');
     const html = await response.text();
@@ -106,17 +109,17 @@ describe('user management', () => {
     expect(used.status).toBe(303);
     const cookie = used.headers.getSetCookie().find((c) => c.startsWith('manabi_session='))!.split(';')[0]!;
     expect((await get(server.url, '/home', cookie)).status).toBe(200);
-    const again = await postForm(server.url, `${path}?_action=auth.useLink`, null, { token: `${tokenId}.${secret}`, password: 'another password' });
+    const again = await shown(postForm(server.url, `${path}?_action=auth.useLink`, null, { token: `${tokenId}.${secret}`, password: 'another password' }), null);
     expect(again.status).toBe(400);
     expect((await signIn(server.url, 'new@example.com', 'my new password')).response.status).toBe(303);
-    expect((await signIn(server.url, 'new@example.com', 'another password')).response.status).toBe(401);
+    expect((await signIn(server.url, 'new@example.com', 'another password')).page.status).toBe(401);
   });
 
   it('refuses an expired link', async () => {
-    const response = await admin('/admin/users', 'createLoginLink', { userId: String(ids.learner) });
+    const response = await shown(admin('/admin/users', 'createLoginLink', { userId: String(ids.learner) }));
     const token = /\/login\/link\/([a-z2-9]{24}\.[a-z2-9]{24})/.exec(await response.text())![1]!;
     db.update(loginTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(loginTokens.id, token.split('.')[0]!)).run();
-    const used = await postForm(server.url, `/login/link/${token}?_action=auth.useLink`, null, { token, password: 'whatever password' });
+    const used = await shown(postForm(server.url, `/login/link/${token}?_action=auth.useLink`, null, { token, password: 'whatever password' }), null);
     expect(used.status).toBe(400);
     expect(await used.text()).toContain('有効期限');
   });
@@ -143,14 +146,14 @@ describe('assignments', () => {
   });
 
   it('refuses an assignment without its target', async () => {
-    const response = await admin('/admin/assignments', 'createAssignment', { tierId: 'basic', target: 'department', departmentId: '', dueKind: 'none', role: '', waveId: '', dueDate: '', dueDays: '' });
+    const response = await shown(admin('/admin/assignments', 'createAssignment', { tierId: 'basic', target: 'department', departmentId: '', dueKind: 'none', role: '', waveId: '', dueDate: '', dueDays: '' }));
     expect(response.status).toBe(400);
     expect(db.select().from(assignments).all().length).toBe(4);
   });
 
   it('refuses a due date that is not a calendar day', async () => {
     const departmentId = String(db.select().from(users).where(eq(users.id, ids.leaver!)).get()!.departmentId);
-    const response = await admin('/admin/assignments', 'createAssignment', { tierId: 'applied', target: 'department', departmentId, dueKind: 'date', dueDate: '2026-02-31', role: '', waveId: '', dueDays: '' });
+    const response = await shown(admin('/admin/assignments', 'createAssignment', { tierId: 'applied', target: 'department', departmentId, dueKind: 'date', dueDate: '2026-02-31', role: '', waveId: '', dueDays: '' }));
     expect(response.status).toBe(400);
     expect(db.select().from(assignments).all().length).toBe(4);
   });
@@ -164,7 +167,7 @@ describe('monthly check-in', () => {
     const rows = db.select().from(checkins).where(eq(checkins.userId, ids.learner!)).all();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ hoursSaved: 4, tasks: null });
-    for (const hoursSaved of ['201', '-1', '1.25', 'abc', '', '  ']) expect((await save({ hoursSaved })).status, hoursSaved).toBe(400);
+    for (const hoursSaved of ['201', '-1', '1.25', 'abc', '', '  ']) expect((await shown(save({ hoursSaved }), cookies.learner!)).status, hoursSaved).toBe(400);
     expect(db.select().from(checkins).where(eq(checkins.userId, ids.learner!)).get()!.hoursSaved).toBe(4);
   });
 

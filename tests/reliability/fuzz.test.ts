@@ -368,7 +368,8 @@ class Snapshots {
     this.db = new Database(file);
     this.db.pragma('busy_timeout = 5000');
     const tables = this.db
-      .prepare<[], { name: string }>("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name <> 'audit_log' order by name")
+      // (form_results holds a post's answer for the one redirect after it: not state)
+    .prepare<[], { name: string }>("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not in ('audit_log', 'form_results') order by name")
       .all()
       .map((r) => r.name);
     this.queries = tables.map((table) => {
@@ -581,6 +582,14 @@ async function send(url: string, cookie: string | null, body: Body): Promise<Ans
   }
   try {
     const response = await fetch(url, { method: 'POST', redirect: 'manual', headers, body: payload, signal: AbortSignal.timeout(60_000) });
+    const result = response.headers.getSetCookie().find((c) => /^(__Host-)?manabi_result=[^;]/.test(c))?.split(';')[0];
+    if (response.status === 303 && result) {
+      // A form post (post/redirect/get): its answer, and the status that says taken or refused, is on the page the 303 leads to.
+      await response.arrayBuffer();
+      const location = new URL(response.headers.get('location')!, ctx.base);
+      const page = await fetch(`${ctx.base}${location.pathname}${location.search}`, { redirect: 'manual', headers: { cookie: [cookie, result].filter(Boolean).join('; ') }, signal: AbortSignal.timeout(60_000) });
+      return { status: page.status, location: response.headers.get('location'), contentType: page.headers.get('content-type'), text: await page.text() };
+    }
     return { status: response.status, location: response.headers.get('location'), contentType: response.headers.get('content-type'), text: await response.text() };
   } catch (error) {
     // The front server refuses a body over MAX_BODY_BYTES before reading it (413, connection

@@ -4,15 +4,17 @@
  * forms do, and tells an acknowledged write (the success answer the code gives) from a
  * refused one and from no answer at all (connection lost).
  *
- * What "success" is, read from the pages (src/pages/[...locale]/…):
- * - lesson.complete, posted to the lesson page: the page answers a successful action with a
- *   post/redirect/get `303` to `/learn/<course>/<lesson>#progress`; a failed action renders
- *   the page with the error's status (4xx/5xx). Nothing else counts as success.
- * - quiz.start, posted to the quiz page: `303` to `/quiz/<quiz>#questions` (the attempt id is
- *   then read from the quiz page's hidden `attemptId` field, as the browser's next form has it).
- * - quiz.submit, posted to the quiz page: `303` to `/quiz/<quiz>/attempts/<attemptId>` (graded
- *   and stored, or stored before by the same attempt); an incomplete submission renders `400`,
- *   someone else's or an unknown attempt `404`.
+ * What "success" is, read from the pages (src/pages/[...locale]/…) and the post/redirect/get
+ * middleware (src/lib/server/post-redirect-get.ts): every form post answers `303` to the page
+ * that shows its answer once, `#post-result`; that page's status says taken (200) or refused
+ * (4xx). A post the database cannot take is answered at once with 503.
+ * - lesson.complete, posted to the lesson page: `303` to `/learn/<course>/<lesson>#post-result`,
+ *   and that page answers 200. Nothing else counts as success.
+ * - quiz.start, posted to the quiz page: `303` to `/quiz/<quiz>#post-result`, and that page
+ *   answers 200 with the attempt id in its hidden `attemptId` field.
+ * - quiz.submit, posted to the quiz page: `303` to `/quiz/<quiz>/attempts/<attemptId>#post-result`
+ *   (graded and stored, or stored before by the same attempt); an incomplete or refused
+ *   submission comes back to `/quiz/<quiz>#post-result` (400, 404 on that page).
  */
 import { randomInt } from 'node:crypto';
 import type { Catalog, QuizNode } from '../../src/lib/content/catalog.ts';
@@ -190,12 +192,39 @@ export class LearnerClient {
     }
   }
 
+  /**
+   * The page a post's 303 leads to, fetched with the one-time cookie that carries the post's
+   * answer (post/redirect/get): its status says whether the post was taken (200) or refused.
+   */
+  private async shown(base: string, response: Response): Promise<Response | { error: string }> {
+    const result = response.headers.getSetCookie().find((c) => /^(__Host-)?manabi_result=[^;]/.test(c))?.split(';')[0];
+    const location = new URL(response.headers.get('location')!, base);
+    try {
+      const page = await fetch(`${base}${location.pathname}${location.search}`, {
+        redirect: 'manual',
+        headers: { cookie: [this.cookie, result].filter(Boolean).join('; ') },
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      this.tally.count(`GET ${location.pathname}`, page.status);
+      return page;
+    } catch (error) {
+      this.tally.requests++;
+      this.tally.noAnswer++;
+      return { error: String((error as Error).cause ?? error) };
+    }
+  }
+
   async complete(base: string, courseId: string, lessonId: string): Promise<Outcome> {
     const path = `/learn/${courseId}/${lessonId}`;
     const response = await this.request(base, 'POST', `${path}?_action=lesson.complete`, [['lessonId', lessonId]]);
     if ('error' in response) return { kind: 'no-answer', error: response.error };
     const body = await this.finish(response);
-    if (response.status === 303 && response.headers.get('location') === `${path}#progress`) {
+    if (response.status === 303 && response.headers.get('location') === `${path}#post-result`) {
+      // Taken or refused, the post comes back to the lesson: the page it leads to says which.
+      const page = await this.shown(base, response);
+      if ('error' in page) return { kind: 'no-answer', error: page.error };
+      if ((await this.finish(page)) === null) return { kind: 'no-answer', error: 'body cut off' };
+      if (page.status !== 200) return { kind: 'refused', status: page.status };
       this.completed.add(lessonId);
       return { kind: 'ack' };
     }
@@ -209,13 +238,15 @@ export class LearnerClient {
     const response = await this.request(base, 'POST', `${path}?_action=quiz.start`, [['quizId', quizId]]);
     if ('error' in response) return { outcome: { kind: 'no-answer', error: response.error }, attemptId: null };
     await this.finish(response);
-    if (response.status !== 303 || response.headers.get('location') !== `${path}#questions`) {
+    if (response.status !== 303 || response.headers.get('location') !== `${path}#post-result`) {
       return { outcome: { kind: 'refused', status: response.status }, attemptId: null };
     }
-    const page = await this.request(base, 'GET', path);
-    if ('error' in page) return { outcome: { kind: 'ack' }, attemptId: null };
+    // Taken or refused, the post comes back to the quiz page: the page it leads to says which.
+    const page = await this.shown(base, response);
+    if ('error' in page) return { outcome: { kind: 'no-answer', error: page.error }, attemptId: null };
     const html = await this.finish(page);
-    const attemptId = page.status === 200 && html ? (/name="attemptId" value="([a-z2-9]{24})"/.exec(html)?.[1] ?? null) : null;
+    if (page.status !== 200) return { outcome: { kind: 'refused', status: page.status }, attemptId: null };
+    const attemptId = html ? (/name="attemptId" value="([a-z2-9]{24})"/.exec(html)?.[1] ?? null) : null;
     return { outcome: { kind: 'ack' }, attemptId };
   }
 
@@ -224,7 +255,8 @@ export class LearnerClient {
     const response = await this.request(base, 'POST', `${path}?_action=quiz.submit`, answerFields(quizId, attemptId, answers));
     if ('error' in response) return { kind: 'no-answer', error: response.error };
     const body = await this.finish(response);
-    if (response.status === 303 && response.headers.get('location') === `${path}/attempts/${attemptId}`) {
+    // A graded submission goes on to its result page; a refused one comes back to the quiz page.
+    if (response.status === 303 && response.headers.get('location') === `${path}/attempts/${attemptId}#post-result`) {
       const quiz = this.catalog.quiz(quizId)!;
       if (!this.submitted.has(quizId)) this.submitted.set(quizId, new Set());
       this.submitted.get(quizId)!.add(attemptId);

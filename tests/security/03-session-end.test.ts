@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessions, users } from '../../db/schema.ts';
 import { get, signIn } from '../helpers/http.ts';
-import { PASSWORD, post, ROOT, startApp, type App } from './support.ts';
+import { afterPost, PASSWORD, post, ROOT, startApp, type App } from './support.ts';
 
 const MINUTE = 60_000;
 let app: App;
@@ -95,7 +95,7 @@ describe('checklist 3: inactivity timeout, absolute lifetime, and deactivation /
     expect(app.db.select().from(sessions).where(eq(sessions.userId, app.ids.dave!)).all()).toEqual([]);
     await expectSignedOut(laptop, 'laptop');
     await expectSignedOut(phone, 'phone');
-    expect((await signIn(app.url, 'dave@example.com', PASSWORD)).response.status).toBe(401);
+    expect((await signIn(app.url, 'dave@example.com', PASSWORD)).page.status).toBe(401);
 
     // a deactivation written by another process (CLI, import) takes effect on the next request
     await admin('/admin/users', 'setActive', { userId: String(app.ids.dave), active: 'true' });
@@ -124,17 +124,19 @@ describe('checklist 3: inactivity timeout, absolute lifetime, and deactivation /
     const other = await fresh('erin');
     const response = await post(app.url, '/account?_action=auth.changePassword', here, { currentPassword: PASSWORD, newPassword: 'erin changed her password' });
     expect(response.status).toBe(303);
-    expect(response.headers.get('location')).toBe('/account?changed=1');
+    // post/redirect/get: the account page shows the confirmation once
+    expect(response.headers.get('location')).toBe('/account#post-result');
+    expect(await (await afterPost(app.url, response, here)).text()).toContain('パスワードを変更しました');
     await expectSignedOut(other, 'the other device');
     expect((await get(app.url, '/home', here)).status).toBe(200);
     expect(app.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, app.ids.erin!)).all()).toEqual([{ id: idOf(here) }]);
-    expect((await signIn(app.url, 'erin@example.com', PASSWORD)).response.status).toBe(401);
+    expect((await signIn(app.url, 'erin@example.com', PASSWORD)).page.status).toBe(401);
     expect((await signIn(app.url, 'erin@example.com', 'erin changed her password')).response.status).toBe(303);
   });
 
   it('a password reset through a one-time link ends every session the user had', async () => {
     const old = await fresh('frank');
-    const linkPage = await (await admin('/admin/users', 'createLoginLink', { userId: String(app.ids.frank) })).text();
+    const linkPage = await (await afterPost(app.url, await admin('/admin/users', 'createLoginLink', { userId: String(app.ids.frank) }), app.cookies.admin)).text();
     const token = /\/login\/link\/([a-z2-9]{24}\.[a-z2-9]{24})/.exec(linkPage)![1]!;
     const used = await post(app.url, `/login/link/${token}?_action=auth.useLink`, null, { token, password: 'frank reset his password' });
     expect(used.status).toBe(303);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loginTokens, users } from '../../db/schema.ts';
 import { checkPasswordPolicy, hashPassword, PASSWORD_HASH_OPTIONS, verifyPassword } from '../../src/lib/server/password.ts';
 import { signIn } from '../helpers/http.ts';
-import { PASSWORD, post, startApp, type App } from './support.ts';
+import { afterPost, PASSWORD, post, startApp, submit, type App } from './support.ts';
 
 const ARGON2ID_PREFIX = '$argon2id$v=19$m=19456,t=2,p=1$';
 let app: App;
@@ -24,25 +24,32 @@ afterAll(async () => {
 
 const storedHash = (key: string) => app.db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, app.ids[key]!)).get()!.hash;
 
-/** Changes pat's password on the account page; on success the new one is current. */
-async function change(newPassword: string, locale = ''): Promise<{ status: number; html: string }> {
+/**
+ * Changes pat's password on the account page; on success the new one is current. Post/redirect/get:
+ * the post answers 303, and the page it leads to shows the answer once (400 refused, 200 changed).
+ */
+async function change(newPassword: string, locale = ''): Promise<{ posted: number; status: number; html: string }> {
   const response = await post(app.url, `${locale}/account?_action=auth.changePassword`, app.cookies.pat, { currentPassword: current, newPassword });
-  const html = response.status === 303 ? '' : await response.text();
-  if (response.status === 303) current = newPassword;
-  return { status: response.status, html };
+  const page = await afterPost(app.url, response, app.cookies.pat);
+  const html = await page.text();
+  if (page.status === 200) current = newPassword;
+  return { posted: response.status, status: page.status, html };
 }
 
 async function expectRefused(newPassword: string, message: string, locale = ''): Promise<void> {
   const hash = storedHash('pat');
-  const { status, html } = await change(newPassword, locale);
+  const { posted, status, html } = await change(newPassword, locale);
+  expect(posted).toBe(303);
   expect(status, `${[...newPassword].length} characters`).toBe(400);
   expect(html).toContain(message);
   expect(storedHash('pat')).toBe(hash);
 }
 
 async function expectAccepted(newPassword: string): Promise<void> {
-  const { status } = await change(newPassword);
-  expect(status, `${[...newPassword].length} characters: ${newPassword.slice(0, 20)}`).toBe(303);
+  const { posted, status, html } = await change(newPassword);
+  expect(posted).toBe(303);
+  expect(status, `${[...newPassword].length} characters: ${newPassword.slice(0, 20)}`).toBe(200);
+  expect(html).toContain('パスワードを変更しました');
   expect(storedHash('pat')!.startsWith(ARGON2ID_PREFIX)).toBe(true);
   expect(await verifyPassword(storedHash('pat')!, newPassword)).toBe(true);
 }
@@ -95,7 +102,7 @@ describe('checklist 7: argon2id m=19456 KiB, t=2, p=1; 8–256 characters, no co
   });
 
   it('refuses short, long and common passwords on the one-time link page too, without using the link up', async () => {
-    const page = await (await post(app.url, '/admin/users?_action=admin.createLoginLink', app.cookies.admin, { userId: String(app.ids.invited) })).text();
+    const page = await (await submit(app.url, '/admin/users?_action=admin.createLoginLink', app.cookies.admin, { userId: String(app.ids.invited) })).text();
     const token = /\/login\/link\/([a-z2-9]{24}\.[a-z2-9]{24})/.exec(page)![1]!;
     const use = (password: string) => post(app.url, `/login/link/${token}?_action=auth.useLink`, null, { token, password });
     for (const [password, message] of [
@@ -105,8 +112,10 @@ describe('checklist 7: argon2id m=19456 KiB, t=2, p=1; 8–256 characters, no co
       ['z'.repeat(257), 'パスワードは256文字以内にしてください。'],
     ] as const) {
       const response = await use(password);
-      expect(response.status, password).toBe(400);
-      expect(await response.text()).toContain(message);
+      expect(response.status, password).toBe(303);
+      const shown = await afterPost(app.url, response, null);
+      expect(shown.status, password).toBe(400);
+      expect(await shown.text()).toContain(message);
     }
     expect(storedHash('invited')).toBeNull();
     expect(app.db.select().from(loginTokens).where(eq(loginTokens.userId, app.ids.invited!)).get()!.usedAt).toBeNull();
@@ -125,13 +134,13 @@ describe('checklist 7: argon2id m=19456 KiB, t=2, p=1; 8–256 characters, no co
       `${long.slice(0, 255)}${long.at(-1) === 'y' ? 'z' : 'y'}`, // only the 256th character differs
     ];
     for (const attempt of attempts) {
-      expect((await signIn(app.url, 'pat@example.com', attempt)).response.status, `${attempt.length} characters`).toBe(401);
+      expect((await signIn(app.url, 'pat@example.com', attempt)).page.status, `${attempt.length} characters`).toBe(401);
     }
     expect((await signIn(app.url, 'pat@example.com', long)).response.status).toBe(303);
   });
 
   it('refuses a sign-in password over 256 characters as too long, before any hashing', async () => {
-    const response = await post(app.url, '/login?_action=auth.login', null, { email: 'pat@example.com', password: 'p'.repeat(257) });
+    const response = await submit(app.url, '/login?_action=auth.login', null, { email: 'pat@example.com', password: 'p'.repeat(257) });
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('パスワードは256文字以内です。');
   });

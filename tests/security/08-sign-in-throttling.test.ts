@@ -14,7 +14,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { auditLog } from '../../db/schema.ts';
-import { median, PASSWORD, rawRequest, sessionCookieFrom, startApp, type App, type RawResponse } from './support.ts';
+import { median, PASSWORD, rawAfterPost, rawRequest, sessionCookieFrom, startApp, type App, type RawResponse } from './support.ts';
 
 const THROTTLED = 'サインインの試行が多すぎます。';
 const INVALID = 'メールアドレスまたはパスワードが正しくありません。';
@@ -47,13 +47,19 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-function signInFrom(app: App, ip: string, email: string, password: string, extra: Record<string, string> = {}, target = '/login?_action=auth.login'): Promise<RawResponse> {
-  return rawRequest(app.url, target, {
+/**
+ * A sign-in from `ip`, answered as the browser sees it: a refused one (303 without a session) is
+ * followed to the sign-in page that shows why (post/redirect/get); a throttled one is answered
+ * at once with 429, and a successful one is the 303 with the session cookie.
+ */
+async function signInFrom(app: App, ip: string, email: string, password: string, extra: Record<string, string> = {}, target = '/login?_action=auth.login'): Promise<RawResponse> {
+  const posted = await rawRequest(app.url, target, {
     method: 'POST',
     localAddress: ip,
     headers: { origin: app.url, 'content-type': 'application/x-www-form-urlencoded', ...extra },
     body: new URLSearchParams({ email, password }).toString(),
   });
+  return sessionCookieFrom(posted.setCookies) ? posted : rawAfterPost(app.url, posted, null, ip);
 }
 
 function expectThrottled(response: RawResponse, label: string): void {
@@ -105,13 +111,18 @@ describe('checklist 8: sign-in throttling per IP and per account, no hard lock-o
   it('throttles current-password guesses on the account page with the same per-account allowance', async () => {
     const signedIn = await signInFrom(limited, '127.0.0.26', 'changer@example.com', PASSWORD);
     const cookie = sessionCookieFrom(signedIn.setCookies)!;
-    const change = (current: string) =>
-      rawRequest(limited.url, '/account?_action=auth.changePassword', {
-        method: 'POST',
-        localAddress: '127.0.0.26',
-        headers: { origin: limited.url, cookie, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ currentPassword: current, newPassword: 'a different password' }).toString(),
-      });
+    const change = async (current: string) =>
+      rawAfterPost(
+        limited.url,
+        await rawRequest(limited.url, '/account?_action=auth.changePassword', {
+          method: 'POST',
+          localAddress: '127.0.0.26',
+          headers: { origin: limited.url, cookie, 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ currentPassword: current, newPassword: 'a different password' }).toString(),
+        }),
+        cookie,
+        '127.0.0.26',
+      );
     for (let i = 1; i < PER_ACCOUNT; i++) expect((await change(`guess ${i}`)).status).toBe(400);
     expectThrottled(await change(PASSWORD), 'account page');
   });

@@ -11,7 +11,7 @@ import { ensureDepartment } from '../../src/lib/server/user.ts';
 import { saveWave } from '../../src/lib/server/waves.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { get } from '../helpers/http.ts';
-import { actionNames, builtRoutes, concretePaths, post, snapshot, sourceRoutes, startApp, type App } from './support.ts';
+import { actionNames, type App, builtRoutes, concretePaths, post, snapshot, sourceRoutes, startApp, submit } from './support.ts';
 
 type Level = 'public' | 'user' | 'champion' | 'admin' | 'never' | 'actions';
 
@@ -314,16 +314,17 @@ describe('checklist 10: deny by default, roles, champion scope, and the session 
 
     // actions take no user parameter at all, and another user's attempt is "not found"
     const lessonId = course.lessons[0]!.id;
+    // (post/redirect/get: each refusal is shown, with its status, on the page the 303 leads to)
     const refused = [
-      await post(app.url, `/learn/${course.id}/${lessonId}?_action=lesson.complete`, app.cookies.alice, { lessonId, userId: bob }),
-      await post(app.url, `/learn/${course.id}/${lessonId}?_action=lesson.feedback`, app.cookies.alice, { lessonId, rating: '1', userId: bob }),
-      await post(app.url, '/home?_action=checkin.save', app.cookies.alice, { hoursSaved: '9', userId: bob }),
-      await post(app.url, `/quiz/${quiz.id}?_action=quiz.start`, app.cookies.alice, { quizId: quiz.id, userId: bob }),
+      await submit(app.url, `/learn/${course.id}/${lessonId}?_action=lesson.complete`, app.cookies.alice, { lessonId, userId: bob }),
+      await submit(app.url, `/learn/${course.id}/${lessonId}?_action=lesson.feedback`, app.cookies.alice, { lessonId, rating: '1', userId: bob }),
+      await submit(app.url, '/home?_action=checkin.save', app.cookies.alice, { hoursSaved: '9', userId: bob }),
+      await submit(app.url, `/quiz/${quiz.id}?_action=quiz.start`, app.cookies.alice, { quizId: quiz.id, userId: bob }),
     ];
     for (const response of refused) expect(response.status).toBe(400);
     const stolen: [string, string][] = [['quizId', quiz.id], ['attemptId', ids.bobOpenAttempt]];
     for (const q of quiz.questions) stolen.push([`answer.${q.id}`, q.optionIds.find((o) => !q.correctOptionIds.includes(o))!]);
-    expect((await post(app.url, `/quiz/${quiz.id}?_action=quiz.submit`, app.cookies.alice, stolen)).status).toBe(404);
+    expect((await submit(app.url, `/quiz/${quiz.id}?_action=quiz.submit`, app.cookies.alice, stolen)).status).toBe(404);
     expect(app.db.select().from(quizAttempts).where(eq(quizAttempts.id, ids.bobOpenAttempt)).get()!.submittedAt).toBeNull();
     for (const table of [lessonCompletions, lessonFeedback, checkins]) {
       expect(app.db.select().from(table).where(eq(table.userId, app.ids.alice!)).all(), 'nothing stored for alice').toEqual([]);

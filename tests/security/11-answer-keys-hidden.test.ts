@@ -15,7 +15,7 @@ import type { QuizNode } from '../../src/lib/content/catalog.ts';
 import { fixtureCatalog, ROOT } from '../helpers/fixture.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get } from '../helpers/http.ts';
-import { post, startApp, type App } from './support.ts';
+import { type App, post, startApp, submit } from './support.ts';
 
 const catalog = fixtureCatalog();
 const quizzes = catalog.tiers.flatMap((t) => t.courses).map((c) => catalog.quiz(c.id)).filter((q): q is QuizNode => q !== null);
@@ -143,7 +143,8 @@ describe('checklist 11: answer keys and explanations hidden until the attempt is
     // one question left out: the page comes back with the choices kept, still without the key
     const partial = answers(quiz, attemptId, true).filter(([k]) => k !== `answer.${quiz.questions.at(-1)!.id}`);
     for (const prefix of ['', '/en']) {
-      const response = await post(app.url, `${prefix}/quiz/${quiz.id}?_action=quiz.submit`, app.cookies.ann, partial);
+      // post/redirect/get: the page the 303 leads to shows the choices kept
+      const response = await submit(app.url, `${prefix}/quiz/${quiz.id}?_action=quiz.submit`, app.cookies.ann, partial);
       expect(response.status).toBe(400);
       expectNoKey(await response.text(), `${prefix} incomplete submission`);
     }

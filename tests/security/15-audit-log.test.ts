@@ -8,7 +8,7 @@ import { auditLog, sessions, users, type AuditEntry } from '../../db/schema.ts';
 import { formatDateTime } from '../../src/lib/dates.ts';
 import { ensureDepartment } from '../../src/lib/server/user.ts';
 import { get, signIn } from '../helpers/http.ts';
-import { PASSWORD, post, startApp, type App } from './support.ts';
+import { afterPost, type App, PASSWORD, post, startApp } from './support.ts';
 
 let app: App;
 let t0: number;
@@ -59,8 +59,9 @@ beforeAll(async () => {
   await admin('/admin/users', 'updateUser', { userId: String(app.ids.hana), role: 'champion', departmentId: '' });
   await admin('/admin/users', 'setActive', { userId: String(app.ids.hana), active: 'false' });
   await admin('/admin/users', 'setActive', { userId: String(app.ids.hana), active: 'true' });
-  const created = await (await admin('/admin/users', 'createUser', { email: 'newbie@example.com', name: 'Newbie', department: 'Sales', role: 'learner' })).text();
-  const page = await (await admin('/admin/users', 'createLoginLink', { userId: String(app.ids.inv) })).text();
+  // post/redirect/get: a new link is shown once, on the page the 303 leads to
+  const created = await (await afterPost(app.url, await admin('/admin/users', 'createUser', { email: 'newbie@example.com', name: 'Newbie', department: 'Sales', role: 'learner' }), app.cookies.ada)).text();
+  const page = await (await afterPost(app.url, await admin('/admin/users', 'createLoginLink', { userId: String(app.ids.inv) }), app.cookies.ada)).text();
   for (const html of [created, page]) {
     const token = /\/login\/link\/([a-z2-9]{24}\.[a-z2-9]{24})/.exec(html)![1]!;
     secrets.push(token, token.split('.')[1]!);

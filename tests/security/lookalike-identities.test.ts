@@ -20,7 +20,7 @@ import { fixtureCatalog } from '../helpers/fixture.ts';
 import { finish, toCallback } from '../helpers/oidc-flow.ts';
 import { startProvider, type TestProvider } from '../helpers/oidc-provider.ts';
 import { freePort } from '../helpers/server.ts';
-import { PASSWORD, post, ROOT, sessionCookieFrom, rawRequest, startApp, type App } from './support.ts';
+import { afterPost, PASSWORD, post, ROOT, sessionCookieFrom, rawRequest, startApp, submit, type App } from './support.ts';
 
 const FULL_WIDTH = 'ｌｅａｒｎｅｒ@example.com';
 const FULL_WIDTH_DOMAIN = 'learner@ｅｘａｍｐｌｅ.com';
@@ -85,8 +85,9 @@ describe('every door of the real server', () => {
     await provider?.close();
   });
 
+  // post/redirect/get: each answer (409, 400 with the message, 200 with the link) is on the page the 303 leads to
   const createUser = (fields: Record<string, string>) =>
-    post(app.url, '/admin/users?_action=admin.createUser', app.cookies.admin, { name: 'Someone', department: 'Sales', role: 'learner', ...fields });
+    submit(app.url, '/admin/users?_action=admin.createUser', app.cookies.admin, { name: 'Someone', department: 'Sales', role: 'learner', ...fields });
 
   it('sign-in: a full-width spelling is the same account, not a different one', async () => {
     for (const spelling of [FULL_WIDTH, FULL_WIDTH_DOMAIN]) {
@@ -127,7 +128,7 @@ describe('every door of the real server', () => {
       expect(await response.text()).toContain('部門名に、見えない文字や制御文字');
     }
     // the English page names the field in English
-    const en = await post(app.url, '/en/admin/users?_action=admin.createUser', app.cookies.admin, { email: 'e@example.com', name: '\u200b', department: 'Sales', role: 'learner' });
+    const en = await submit(app.url, '/en/admin/users?_action=admin.createUser', app.cookies.admin, { email: 'e@example.com', name: '\u200b', department: 'Sales', role: 'learner' });
     expect(await en.text()).toContain('The name contains invisible or control characters');
     expect([count(users), count(departments)]).toEqual([usersBefore, departmentsBefore]);
   });
@@ -146,10 +147,11 @@ describe('every door of the real server', () => {
   it('CSV import: look-alike duplicates and hidden characters are reported by line, and nothing is imported', async () => {
     const csv = ['email,name,department,role', `${FULL_WIDTH},Twin,Sales,learner`, 'fine@example.com,\u200b,Sales,learner', 'fine2@example.com,Fine,\u202eSales,learner', 'fine3@example.com,Fine,Sales,learner', ''].join('\n');
     const before = count(users);
+    // post/redirect/get: the import report (400, nothing imported) is on the page the 303 leads to
     const upload = async (page: string): Promise<string> => {
       const form = new FormData();
       form.set('file', new File([csv], 'users.csv', { type: 'text/csv' }));
-      const response = await fetch(`${app.url}${page}?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form });
+      const response = await afterPost(app.url, await fetch(`${app.url}${page}?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form }), app.cookies.admin);
       expect(response.status).toBe(400);
       return response.text();
     };
@@ -190,7 +192,7 @@ describe('every door of the real server', () => {
   it('waves: a hidden wave name or description is refused, naming the field', async () => {
     const before = count(waves);
     const wave = (fields: Record<string, string>) =>
-      post(app.url, '/admin/waves?_action=admin.saveWave', app.cookies.admin, { waveId: '', name: 'Pilot', position: '0', startDate: '2026-04-01', endDate: '2026-06-30', description: '', ...fields });
+      submit(app.url, '/admin/waves?_action=admin.saveWave', app.cookies.admin, { waveId: '', name: 'Pilot', position: '0', startDate: '2026-04-01', endDate: '2026-06-30', description: '', ...fields });
     const name = await wave({ name: '\u200b' });
     expect(name.status).toBe(400);
     expect(await name.text()).toContain('展開の段階の名前に、見えない文字や制御文字');
@@ -198,18 +200,20 @@ describe('every door of the real server', () => {
     expect(description.status).toBe(400);
     expect(await description.text()).toContain('説明に、見えない文字や制御文字');
     expect(count(waves)).toBe(before);
-    // line breaks in a description are fine
-    expect((await wave({ description: 'First line\nSecond line' })).status).toBe(303);
+    // line breaks in a description are fine: the new wave's page confirms it
+    const saved = await wave({ description: 'First line\nSecond line' });
+    expect(saved.status).toBe(200);
+    expect(saved.url).toMatch(/\/admin\/waves\/\d+$/);
   });
 
   it('lesson feedback and the monthly check-in: hidden characters are refused, naming the field; nothing is stored', async () => {
-    const feedback = await post(app.url, `/learn/${course.id}/${lesson.id}?_action=lesson.feedback`, app.cookies.learner, { lessonId: lesson.id, rating: '5', comment: 'Great \u202egnissim' });
+    const feedback = await submit(app.url, `/learn/${course.id}/${lesson.id}?_action=lesson.feedback`, app.cookies.learner, { lessonId: lesson.id, rating: '5', comment: 'Great \u202egnissim' });
     expect(feedback.status).toBe(400);
     expect(await feedback.text()).toContain('コメントに、見えない文字や制御文字');
     expect(app.db.select().from(lessonFeedback).all()).toHaveLength(0);
     const multiline = await post(app.url, `/learn/${course.id}/${lesson.id}?_action=lesson.feedback`, app.cookies.learner, { lessonId: lesson.id, rating: '4', comment: 'Useful.\nThanks!' });
     expect(multiline.status).toBe(303);
-    const checkin = await post(app.url, '/home?_action=checkin.save', app.cookies.learner, { hoursSaved: '2', tasks: 'mail\u200b' });
+    const checkin = await submit(app.url, '/home?_action=checkin.save', app.cookies.learner, { hoursSaved: '2', tasks: 'mail\u200b' });
     expect(checkin.status).toBe(400);
     expect(await checkin.text()).toContain('「どんな仕事で使いましたか？」の欄に、見えない文字や制御文字');
   });

@@ -9,19 +9,21 @@
  * Two client addresses are two real local addresses (127.0.0.x all reach the loopback).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PASSWORD, rawRequest, sessionCookieFrom, startApp, type App, type RawResponse } from './support.ts';
+import { PASSWORD, rawAfterPost, rawRequest, sessionCookieFrom, startApp, type App, type RawResponse } from './support.ts';
 
 const DEFAULTS = { SIGNIN_IP_PER_MINUTE: '30', SIGNIN_IP_BURST: '30', SIGNIN_ACCOUNT_PER_MINUTE: '5', SIGNIN_ACCOUNT_BURST: '5' };
 const VICTIM_ADDRESS = '127.0.0.41';
 const ATTACKER_ADDRESS = '127.0.0.42';
 
-function signInFrom(app: App, ip: string, email: string, password: string, headers: Record<string, string> = {}): Promise<RawResponse> {
-  return rawRequest(app.url, '/login?_action=auth.login', {
+/** A sign-in from `ip`; a refused one is followed to the page that shows it (post/redirect/get), a throttled one answers 429 at once. */
+async function signInFrom(app: App, ip: string, email: string, password: string, headers: Record<string, string> = {}): Promise<RawResponse> {
+  const posted = await rawRequest(app.url, '/login?_action=auth.login', {
     method: 'POST',
     localAddress: ip,
     headers: { origin: app.url, 'content-type': 'application/x-www-form-urlencoded', ...headers },
     body: new URLSearchParams({ email, password }).toString(),
   });
+  return sessionCookieFrom(posted.setCookies) ? posted : rawAfterPost(app.url, posted, null, ip);
 }
 
 describe('issue 11 item 6: an attacker elsewhere cannot keep a colleague out', () => {

@@ -17,7 +17,9 @@ import type { Db } from '../../src/lib/server/db.ts';
 import { hashPassword } from '../../src/lib/server/password.ts';
 import { createUser, ensureDepartment } from '../../src/lib/server/user.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
-import { signIn } from '../helpers/http.ts';
+import { afterPost, signIn } from '../helpers/http.ts';
+
+export { afterPost };
 import { startServer, type RunningServer } from '../helpers/server.ts';
 
 export const PASSWORD = 'security suite password';
@@ -261,10 +263,16 @@ export function dumpDatabase(db: Db): string {
 }
 
 /** Rows of every table, as sorted JSON lines; `ignore` drops columns (or whole tables with '*'). */
+/**
+ * Tables that hold no state of the product: `form_results` keeps the answer to a post for the one
+ * redirect after it (post/redirect/get), so a refused post leaves its error message there.
+ */
+const TRANSIENT_TABLES: Record<string, '*'> = { form_results: '*' };
+
 export function snapshot(db: Db, ignore: Record<string, string[] | '*'> = {}): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const table of tableNames(db)) {
-    const skip = ignore[table];
+    const skip = ignore[table] ?? TRANSIENT_TABLES[table];
     if (skip === '*') continue;
     const rows = db.$client.prepare(`select * from "${table}"`).all() as Record<string, unknown>[];
     out[table] = rows
@@ -337,4 +345,24 @@ export function concretePaths(route: string, values: Record<string, string>): st
   if (filled === '/[...locale]') return LOCALE_PREFIXES.map((p) => p || '/');
   if (filled.startsWith('/[...locale]/')) return LOCALE_PREFIXES.map((p) => p + filled.slice('/[...locale]'.length));
   return [filled];
+}
+
+/** A same-origin form POST followed through its 303 to the page that shows the answer (post/redirect/get). */
+export async function submit(
+  base: string,
+  target: string,
+  cookie: string | null | undefined,
+  fields: Record<string, string> | [string, string][],
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return afterPost(base, await post(base, target, cookie, fields, headers), cookie);
+}
+
+/** `afterPost` for a raw response: the redirect's page, from the same client address. */
+export async function rawAfterPost(base: string, response: RawResponse, cookie: string | null, localAddress?: string): Promise<RawResponse> {
+  if (response.status !== 303) return response;
+  const location = new URL(String(response.headers.location), base);
+  const result = response.setCookies.find((c) => /^(__Host-)?manabi_result=[^;]/.test(c))?.split(';')[0] ?? null;
+  const cookies = [cookie, result].filter(Boolean).join('; ');
+  return rawRequest(base, location.pathname + location.search, { localAddress, headers: cookies ? { cookie: cookies } : {} });
 }

@@ -52,6 +52,9 @@ describe('checking and grading', () => {
   it('requires an answer for every question, known ids, one option for single choice', () => {
     expect(checkAnswers(quiz, answers({ 'how-it-writes': ['b'], 'customer-list': ['b'], 'check-output': ['facts'] }))).toEqual([]);
     expect(checkAnswers(quiz, answers({ 'how-it-writes': ['b'] })).map((p) => p.code)).toEqual(['unanswered', 'unanswered']);
+    // Nothing ticked on a multiple-choice question is unanswered, exactly as an empty single choice.
+    expect(checkAnswers(quiz, answers({ 'how-it-writes': ['b'], 'customer-list': ['b'], 'check-output': [] }))).toEqual([{ code: 'unanswered', questionId: 'check-output' }]);
+    expect(checkAnswers(quiz, answers({ 'how-it-writes': [], 'customer-list': ['b'], 'check-output': ['facts'] }))).toEqual([{ code: 'unanswered', questionId: 'how-it-writes' }]);
     expect(checkAnswers(quiz, answers({ 'how-it-writes': ['a', 'b'], 'customer-list': ['z'], 'check-output': ['facts'], nope: ['a'] })).map((p) => p.code).sort()).toEqual(['too_many', 'unknown_option', 'unknown_question']);
   });
 

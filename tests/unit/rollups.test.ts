@@ -1,6 +1,7 @@
 /**
  * The KPI roll-ups kept by the write paths equal a rebuild from the base tables, after a mix
- * of activity, check-ins (changed), ratings (changed, across months) and quiz attempts.
+ * of activity, check-ins (changed), ratings (changed, across months, sent without a name) and
+ * quiz attempts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kpiDepartmentMonths, kpiQuestionMonths, kpiWrongOptions, quizPairs } from '../../db/schema.ts';
@@ -49,6 +50,9 @@ describe('KPI roll-ups', () => {
       saveCheckin(t.db, { userId: person.id, hoursSaved: 0.5 * i, tasks: 'x' }, TZ, nov); // changed within the month
       saveFeedback(t.db, { userId: person.id, lessonId: 'safe-use-basics', rating: 2, comment: null, locale: 'ja' }, TZ, oct);
       saveFeedback(t.db, { userId: person.id, lessonId: 'safe-use-basics', rating: 3 + i, comment: null, locale: 'en' }, TZ, nov); // moved month
+      // Without a name: a new lesson, and one that replaces the named rating (counted once, in its department).
+      saveFeedback(t.db, { userId: person.id, lessonId: 'what-is-generative-ai', rating: 1 + i, comment: 'x', locale: 'ja', anonymous: true }, TZ, oct);
+      if (i === 0) saveFeedback(t.db, { userId: person.id, lessonId: 'safe-use-basics', rating: 5, comment: null, locale: 'ja', anonymous: true }, TZ, nov);
       for (const [n, when] of [oct, nov].entries()) {
         const started = startAttempt(t.db, person.id, quiz, when);
         if (started.status === 'no_attempts_left') throw new Error('unexpected');

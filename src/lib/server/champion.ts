@@ -8,6 +8,7 @@ import type { Catalog } from '../content/catalog.ts';
 import { computeProgress, type Progress } from '../progress.ts';
 import { classify, dueAtFor, type UserAssignment } from './assignments.ts';
 import type { DbExecutor } from './db.ts';
+import { departmentRating, latestFeedback, type FeedbackItem } from './feedback.ts';
 
 export interface RosterEntry {
   id: number;
@@ -31,18 +32,10 @@ export interface DepartmentQuestion {
   mostChosenWrong: { optionId: string; count: number } | null;
 }
 
-export interface DepartmentFeedback {
-  lessonId: string;
-  rating: number;
-  comment: string | null;
-  displayName: string;
-  updatedAt: Date;
-}
-
 export interface ChampionView {
   roster: RosterEntry[];
   questions: DepartmentQuestion[];
-  feedback: DepartmentFeedback[];
+  feedback: FeedbackItem[];
   ratingAverage: number | null;
   ratingCount: number;
 }
@@ -140,13 +133,8 @@ export function championView(db: DbExecutor, catalog: Catalog, departmentId: num
     })
     .sort((a, b) => a.correctRate - b.correctRate || b.answers - a.answers);
 
-  const feedback = db
-    .all<{ lessonId: string; rating: number; comment: string | null; displayName: string; updatedAt: number }>(sql`
-      select f.lesson_id lessonId, f.rating rating, f.comment comment, u.display_name displayName, f.updated_at updatedAt
-      from lesson_feedback f join users u on u.id = f.user_id
-      where u.department_id = ${departmentId} order by f.updated_at desc limit 20`)
-    .map((f) => ({ ...f, updatedAt: new Date(f.updatedAt) }));
-  const rating = db.get<{ avg: number | null; n: number }>(sql`
-    select avg(f.rating) avg, count(*) n from lesson_feedback f join users u on u.id = f.user_id where u.department_id = ${departmentId}`)!;
-  return { roster, questions, feedback, ratingAverage: rating.avg, ratingCount: rating.n };
+  // Named and sent without a name together (src/lib/server/feedback.ts).
+  const feedback = latestFeedback(db, { departmentIds: [departmentId], withCommentOnly: false, limit: 20 }, timeZone);
+  const rating = departmentRating(db, departmentId);
+  return { roster, questions, feedback, ratingAverage: rating.average, ratingCount: rating.count };
 }

@@ -3,14 +3,14 @@
  * the selected scope's KPIs with baseline, per-department and per-wave rows, target status,
  * per-question analysis with the question text, and the latest comments.
  */
-import { desc, eq, sql } from 'drizzle-orm';
-import { departments, lessonFeedback, users, type TargetKpi, type WaveTarget } from '../../../db/schema.ts';
+import { departments, type TargetKpi, type WaveTarget } from '../../../db/schema.ts';
 import { pick, type Catalog } from '../content/catalog.ts';
 import { TIER_IDS } from '../content/schemas.ts';
 import { addMonths, monthKey } from '../dates.ts';
 import { combineFacts, computeKpis, targetMet, type DepartmentFacts, type KpiSet, type Period } from '../kpi.ts';
 import type { Locale } from '../locales.ts';
 import type { DbExecutor } from './db.ts';
+import { latestFeedback } from './feedback.ts';
 import { correctOptionsOf, dataStartMonth, loadFacts, periodOf } from './kpi.ts';
 import { getBaseline, type BaselinePeriod } from './settings.ts';
 import { listWaves, type WaveDetail } from './waves.ts';
@@ -38,7 +38,8 @@ export interface DashboardData {
   departments: { id: number; name: string; kpis: KpiSet }[];
   waves: { wave: WaveDetail; kpis: KpiSet; targets: TargetStatus[] }[];
   questions: (KpiSet['questions'][number] & { quizId: string; quizTitle: string; prompt: string; wrongText: string | null })[];
-  comments: { lessonId: string; lessonTitle: string; rating: number; comment: string; department: string | null; updatedAt: Date }[];
+  /** Named and sent without a name (`updatedAt` null: only the month is kept). */
+  comments: { lessonId: string; lessonTitle: string; rating: number; comment: string; department: string | null; updatedAt: Date | null; month: string }[];
 }
 
 /** Default range: the last six months up to the current one. */
@@ -116,15 +117,7 @@ export function loadDashboard(db: DbExecutor, catalog: Catalog, filter: Dashboar
     return [{ ...q, quizId: text.quizId, quizTitle: text.quizTitle, prompt: text.prompt, wrongText: q.mostChosenWrong ? text.options.get(q.mostChosenWrong.optionId) ?? q.mostChosenWrong.optionId : null }];
   });
 
-  const commentRows = db
-    .select({ lessonId: lessonFeedback.lessonId, rating: lessonFeedback.rating, comment: lessonFeedback.comment, department: departments.name, departmentId: users.departmentId, updatedAt: lessonFeedback.updatedAt })
-    .from(lessonFeedback)
-    .innerJoin(users, eq(users.id, lessonFeedback.userId))
-    .leftJoin(departments, eq(departments.id, users.departmentId))
-    .where(scopeIds === null ? sql`${lessonFeedback.comment} is not null` : sql`${lessonFeedback.comment} is not null and ${users.departmentId} in ${scopeIds.length > 0 ? scopeIds : [-1]}`)
-    .orderBy(desc(lessonFeedback.updatedAt))
-    .limit(10)
-    .all();
+  const commentRows = latestFeedback(db, { departmentIds: scopeIds, withCommentOnly: true, limit: 10 }, timeZone);
 
   return {
     filter,
@@ -145,6 +138,7 @@ export function loadDashboard(db: DbExecutor, catalog: Catalog, filter: Dashboar
       comment: c.comment!,
       department: c.department,
       updatedAt: c.updatedAt,
+      month: c.month,
     })),
   };
 }

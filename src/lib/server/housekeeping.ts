@@ -1,12 +1,14 @@
 /**
- * Housekeeping in the server process: expired sessions are deleted at start and then every
- * few minutes (an unref'd timer, so it never keeps the process alive), in batches with a
- * pause between them, so a huge backlog never holds the database or the event loop for long.
+ * Housekeeping in the server process: expired sessions (and expired answers to posts) are
+ * deleted at start and then every few minutes (an unref'd timer, so it never keeps the process
+ * alive), in batches with a pause between them, so a huge backlog never holds the database or
+ * the event loop for long.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Db } from './db.ts';
 import { logger } from './log.ts';
 import { deleteExpiredSessions, type SessionLifetime } from './session.ts';
+import { pruneFormResults } from './form-results.ts';
 
 export const SESSION_CLEANUP_BATCH = 500;
 
@@ -41,6 +43,8 @@ export function startSessionCleanup(open: () => Db, lifetime: SessionLifetime, i
       db ??= open();
       const deleted = await deleteExpiredSessionsInBatches(db, lifetime);
       if (deleted > 0) logger.info({ deleted }, 'expired sessions deleted');
+      // Answers to posts nobody came back for (src/lib/server/form-results.ts).
+      pruneFormResults(db);
     } catch (error) {
       logger.error({ err: error }, 'expired session cleanup failed');
     } finally {

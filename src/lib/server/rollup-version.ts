@@ -13,7 +13,7 @@ import { rebuildRollups } from './rollups.ts';
 import { isStorageUnavailable, storageErrorCode } from './storage-errors.ts';
 
 /** Bump when the roll-up rules in rollups.ts, or the tables they read, change meaning. */
-export const ROLLUP_VERSION = 1;
+export const ROLLUP_VERSION = 2;
 export const ROLLUP_VERSION_KEY = 'rollups.version';
 
 export function storedRollupVersion(db: DbExecutor): number | null {

@@ -5,6 +5,7 @@
 import { eq, sql } from 'drizzle-orm';
 import {
   activityMonths,
+  anonymousFeedback,
   attemptAnswers,
   checkins,
   kpiDepartmentMonths,
@@ -50,16 +51,21 @@ export function rollupCheckin(db: DbExecutor, userId: number, month: string, bef
   });
 }
 
-/** A lesson rating moved from (`before`, counted in its month) to `after` in `month`. */
+/** A lesson rating moved from (`before`, counted in its month) to `after` in `month` (null: withdrawn). */
 export function rollupRating(
   db: DbExecutor,
   userId: number,
   before: { rating: number; month: string } | null,
-  after: { rating: number; month: string },
+  after: { rating: number; month: string } | null,
 ): void {
   const departmentId = departmentOf(db, userId);
   if (before) bumpDepartmentMonth(db, departmentId, before.month, { ratingSum: -before.rating, ratingCount: -1 });
-  bumpDepartmentMonth(db, departmentId, after.month, { ratingSum: after.rating, ratingCount: 1 });
+  if (after) bumpDepartmentMonth(db, departmentId, after.month, { ratingSum: after.rating, ratingCount: 1 });
+}
+
+/** A rating sent without a name: counted for the department it was sent from (0: none). */
+export function rollupAnonymousRating(db: DbExecutor, departmentId: number, month: string, rating: number): void {
+  bumpDepartmentMonth(db, departmentId, month, { ratingSum: rating, ratingCount: 1 });
 }
 
 export interface SubmittedAttempt {
@@ -145,6 +151,11 @@ export function rebuildRollups(db: DbExecutor, catalog: Catalog, timeZone: strin
       }
       for (const f of tx.select().from(lessonFeedback).all()) {
         const row = cell(departments.get(f.userId) ?? 0, monthKey(f.updatedAt, timeZone));
+        add(row, 'ratingSum', f.rating);
+        add(row, 'ratingCount', 1);
+      }
+      for (const f of tx.select().from(anonymousFeedback).all()) {
+        const row = cell(f.departmentId ?? 0, f.month);
         add(row, 'ratingSum', f.rating);
         add(row, 'ratingCount', 1);
       }

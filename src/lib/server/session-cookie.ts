@@ -11,12 +11,13 @@ const HOST_NAME = '__Host-manabi_session';
 /** Both names, for the server front's cheap "is there a session cookie at all" check (src/lib/server/body-limit.ts). */
 export const SESSION_COOKIE_NAMES: readonly string[] = [PLAIN_NAME, HOST_NAME];
 
-function secure(url: URL): boolean {
+/** Cookies get `Secure` (and the session cookie the `__Host-` prefix) over https and in production. */
+export function secureCookies(url: URL): boolean {
   return url.protocol === 'https:' || getConfig().production;
 }
 
 export function sessionCookieName(url: URL): string {
-  return secure(url) ? HOST_NAME : PLAIN_NAME;
+  return secureCookies(url) ? HOST_NAME : PLAIN_NAME;
 }
 
 export function readSessionCookie(cookies: AstroCookies, url: URL): string | null {
@@ -27,7 +28,7 @@ export function setSessionCookie(cookies: AstroCookies, url: URL, token: string,
   cookies.set(sessionCookieName(url), token, {
     httpOnly: true,
     sameSite: 'lax',
-    secure: secure(url),
+    secure: secureCookies(url),
     path: '/',
     expires: expiresAt,
   });
@@ -37,7 +38,7 @@ export function deleteSessionCookie(cookies: AstroCookies, url: URL): void {
   cookies.set(sessionCookieName(url), '', {
     httpOnly: true,
     sameSite: 'lax',
-    secure: secure(url),
+    secure: secureCookies(url),
     path: '/',
     maxAge: 0,
   });
