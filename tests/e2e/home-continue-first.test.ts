@@ -72,7 +72,7 @@ describe('home for a new learner at 390 px', () => {
 
     await page.getByLabel('節約できた時間（0〜200、0.5時間単位）').fill('3.5');
     await page.getByRole('button', { name: '送信する' }).click();
-    await page.waitForURL(`${server.url}/home#checkin`);
+    await page.waitForURL(`${server.url}/home#post-result`);
     const checkin = page.locator('details#checkin');
     expect(await checkin.count()).toBe(1);
     expect(await checkin.evaluate((el) => (el as HTMLDetailsElement).open)).toBe(false);
@@ -97,7 +97,7 @@ describe('home for a new learner at 390 px', () => {
     await expectContinueFirst(page, continueName);
     await page.locator('#checkin input[name="hoursSaved"]').fill('2');
     await page.locator('#checkin button[type="submit"]').first().click();
-    await page.waitForURL(`${server.url}/en/home#checkin`);
+    await page.waitForURL(`${server.url}/en/home#post-result`);
     expect(await page.locator('details#checkin summary').textContent()).toContain('You answered 2 h for this month.');
     await context.close();
   });
@@ -109,7 +109,7 @@ describe('home for a new learner at 390 px', () => {
     await expectContinueFirst(page, `次のレッスン：${lesson.title.ja}`);
     await page.getByLabel('節約できた時間（0〜200、0.5時間単位）').fill('1');
     await page.getByRole('button', { name: '送信する' }).click();
-    await page.waitForURL(`${server.url}/home#checkin`);
+    await page.waitForURL(`${server.url}/home#post-result`);
     expect(await page.getByLabel('節約できた時間（0〜200、0.5時間単位）').isVisible()).toBe(false);
     await page.locator('details#checkin summary').click();
     expect(await page.getByLabel('節約できた時間（0〜200、0.5時間単位）').isVisible()).toBe(true);

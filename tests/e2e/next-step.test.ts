@@ -75,7 +75,8 @@ async function passQuiz(page: Page, quiz: QuizNode): Promise<void> {
     for (const option of key.correctOptionIds) await page.locator(`input[name="${name}"][value="${option}"]`).check();
   }
   await page.getByRole('button', { name: '解答を送信する' }).click();
-  await page.waitForURL(/\/attempts\/[a-z2-9]{24}$/);
+  // post/redirect/get: the result page, at its verdict
+  await page.waitForURL(/\/attempts\/[a-z2-9]{24}#post-result$/);
 }
 
 async function completeLesson(page: Page, courseId: string, lessonId: string): Promise<void> {
