@@ -7,7 +7,7 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type E2eApp, focused, startE2eApp } from '../helpers/e2e-app.ts';
+import { type E2eApp, focused, openCheckin, startE2eApp } from '../helpers/e2e-app.ts';
 
 let app: E2eApp;
 const contexts: BrowserContext[] = [];
@@ -59,9 +59,12 @@ for (const javaScript of [true, false]) {
       await postAndExpectFocus(page, () => page.locator('form[action*="lesson.feedback"] button[type="submit"]').click(), { role: 'status', text: 'フィードバックを受け付けました' });
       await expectNoSeriousViolations(page, 'feedback saved', javaScript);
 
+      // An answered check-in folds into one line (the second round's learner has answered already).
       await page.goto(`${app.url}/home`);
+      await openCheckin(page);
       await page.locator('#hoursSaved').fill('4');
       await postAndExpectFocus(page, () => page.locator('form[action*="checkin.save"] button[type="submit"]').click(), { role: 'status', text: '4時間' });
+      await openCheckin(page);
       await page.locator('#tasks').fill('メール\u200b');
       await postAndExpectFocus(page, () => page.locator('form[action*="checkin.save"] button[type="submit"]').click(), { role: 'alert', text: '見えない文字' });
       await expectNoSeriousViolations(page, 'check-in refused', javaScript);

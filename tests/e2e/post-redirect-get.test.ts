@@ -9,7 +9,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, checkins, lessonCompletions, quizAttempts } from '../../db/schema.ts';
-import { countPosts, type E2eApp, startE2eApp } from '../helpers/e2e-app.ts';
+import { countPosts, type E2eApp, openCheckin, startE2eApp } from '../helpers/e2e-app.ts';
 
 let app: E2eApp;
 const contexts: BrowserContext[] = [];
@@ -85,6 +85,8 @@ for (const javaScript of [true, false]) {
     it('the monthly check-in: a refused answer keeps what was typed; a saved one is not saved twice', async () => {
       const page = await pageFor('learner', javaScript);
       await page.goto(`${app.url}/home`);
+      // answered in the first round: the check-in is folded into one line
+      await openCheckin(page);
       await page.locator('#hoursSaved').fill('3');
       await page.locator('#tasks').fill('議事録の要約\u200b');
       await page.locator('form[action*="checkin.save"] button[type="submit"]').click();
@@ -94,6 +96,7 @@ for (const javaScript of [true, false]) {
       expect(await page.locator('#tasks').inputValue()).toBe('議事録の要約\u200b');
       await expectSettled(page, '/home');
 
+      await openCheckin(page);
       await page.locator('#hoursSaved').fill('2.5');
       await page.locator('form[action*="checkin.save"] button[type="submit"]').click();
       await page.waitForURL(/#post-result$/);

@@ -84,3 +84,9 @@ export function focused(page: Page): Promise<{ id: string; tag: string; text: st
     return { id: element?.id ?? '', tag: element?.tagName.toLowerCase() ?? '', text: (element?.textContent ?? '').trim().slice(0, 200) };
   });
 }
+
+/** Opens the home page's check-in when it is folded (answered this month), so its fields can be filled. */
+export async function openCheckin(page: Page): Promise<void> {
+  const folded = page.locator('details#checkin:not([open]) > summary');
+  if ((await folded.count()) > 0) await folded.click();
+}
