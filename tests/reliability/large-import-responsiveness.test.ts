@@ -10,7 +10,7 @@ import { randomInt } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tempDb, type TempDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
-import { signIn } from '../helpers/http.ts';
+import { afterPost, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { PASSWORD, seedUsers, sleep } from './support.ts';
 
@@ -36,10 +36,12 @@ function bulkCsv(prefix: string): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-function importRequest(base: string, cookie: string, csv: string): Promise<Response> {
+async function importRequest(base: string, cookie: string, csv: string): Promise<Response> {
   const form = new FormData();
   form.set('file', new File([csv], 'staff.csv', { type: 'text/csv' }));
-  return fetch(`${base}/admin/users?_action=admin.importUsers`, { method: 'POST', headers: { cookie, origin: base }, body: form });
+  const posted = await fetch(`${base}/admin/users?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie, origin: base }, body: form });
+  // post/redirect/get: the import report is on the page the 303 leads to
+  return afterPost(base, posted, cookie);
 }
 
 const countUsers = (): number => (t!.db.$client.prepare('select count(*) n from users').get() as { n: number }).n;
