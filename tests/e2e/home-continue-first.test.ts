@@ -98,7 +98,7 @@ describe('home for a new learner at 390 px', () => {
     await page.locator('#checkin input[name="hoursSaved"]').fill('2');
     await page.locator('#checkin button[type="submit"]').first().click();
     await page.waitForURL(`${server.url}/en/home#post-result`);
-    expect(await page.locator('details#checkin summary').textContent()).toContain('You answered 2 h for this month.');
+    expect(await page.locator('details#checkin summary').textContent()).toContain('You answered 2 hours for this month.');
     await context.close();
   });
 
