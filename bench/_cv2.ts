@@ -1,8 +1,8 @@
-import { openDatabase } from '../src/lib/server/db.ts';
-import { championView } from '../src/lib/server/champion.ts';
-import { buildCatalog } from '../src/lib/content/catalog.ts';
-import { readCorpus } from '../src/lib/content/read-corpus.ts';
-import { loadLearnerRecord } from '../src/lib/server/progress.ts';
+import { openDatabase } from '../src/platform/db.server.ts';
+import { championView } from '../src/features/kpi/champion.server.ts';
+import { buildCatalog } from '../src/features/curriculum/catalog.ts';
+import { readCorpus } from '../src/features/curriculum/read-corpus.ts';
+import { loadLearnerRecord } from '../src/features/progress/progress.server.ts';
 const catalog = buildCatalog(readCorpus('.test-builds/bench-content', process.cwd()).corpus);
 const mode = process.argv[2];
 const db = openDatabase('.test-builds/bench.db');

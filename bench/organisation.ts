@@ -3,14 +3,14 @@
  * views and completions, quiz attempts with answers, check-ins, feedback, certificates,
  * help-desk inquiries — with the shape of a company some months into its rollout.
  */
-import type { Catalog } from '../src/lib/content/catalog.ts';
-import { addMonths, monthKey } from '../src/lib/dates.ts';
-import { computeProgress } from '../src/lib/progress.ts';
-import { ensureDefaultAssignments, syncEnrolments } from '../src/lib/server/assignments.ts';
-import type { Db } from '../src/lib/server/db.ts';
-import { hashPassword } from '../src/lib/server/password.ts';
-import { rebuildRollups } from '../src/lib/server/rollups.ts';
-import { generateSecureRandomString } from '../src/lib/server/session.ts';
+import type { Catalog } from '../src/features/curriculum/catalog.ts';
+import { addMonths, monthKey } from '../src/platform/dates.ts';
+import { computeProgress } from '../src/features/progress/progress.ts';
+import { ensureDefaultAssignments, syncEnrolments } from '../src/features/programme/assignments.server.ts';
+import type { Db } from '../src/platform/db.server.ts';
+import { hashPassword } from '../src/features/auth/password.server.ts';
+import { rebuildRollups } from '../src/features/kpi/rollups.server.ts';
+import { generateSecureRandomString } from '../src/features/auth/session.server.ts';
 
 export interface OrganisationSize {
   users: number;

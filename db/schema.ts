@@ -19,7 +19,7 @@ import {
   text,
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
-import { LOCALES, type Locale } from '../src/lib/locales.ts';
+import { LOCALES, type Locale } from '../src/platform/i18n/locales.ts';
 
 export const ROLES = ['learner', 'champion', 'admin'] as const;
 
@@ -567,7 +567,7 @@ export const anonymousFeedbackSenders = sqliteTable(
  * The answer to a form post, kept for the one redirect after it (post/redirect/get): the
  * browser holds `id.key` in an HttpOnly cookie; the row holds the result sealed with AES-256-GCM
  * under that key, so the server alone cannot read it. Read once (deleted as it is read),
- * expires within minutes, never holds a password (src/lib/server/form-results.ts).
+ * expires within minutes, never holds a password (src/platform/http/form-results.server.ts).
  */
 export const formResults = sqliteTable(
   'form_results',

@@ -1,13 +1,13 @@
 /**
  * Content collections, loaded from the top-level `content/` folder (or MANABI_CONTENT_DIR).
- * Schemas live in `src/lib/content/schemas.ts`, shared with the build-time corpus check
+ * Schemas live in `src/features/curriculum/schemas.ts`, shared with the build-time corpus check
  * (`src/integrations/content-check.ts`), which also checks what spans files: references,
  * duplicate ids, and that both languages of a lesson or quiz agree.
  */
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
-import { contentDir } from './lib/content/location.ts';
-import { CourseSchema, LessonSchema, QuizSchema, TierSchema } from './lib/content/schemas.ts';
+import { contentDir } from './features/curriculum/location.ts';
+import { CourseSchema, LessonSchema, QuizSchema, TierSchema } from './features/curriculum/schemas.ts';
 
 const base = (folder: string): string => `${contentDir()}/${folder}`;
 /** Keep the locale folder in the id (`ja/<folder>/<lesson>`): one entry per language. */

@@ -3,18 +3,18 @@
 declare namespace App {
   interface Locals {
     /** The signed-in user, read fresh from the database on every request; null when anonymous. */
-    user: import('./lib/server/session.ts').SessionUser | null;
-    session: import('./lib/server/session.ts').SessionInfo | null;
+    user: import('./features/auth/session.server.ts').SessionUser | null;
+    session: import('./features/auth/session.server.ts').SessionInfo | null;
     /** The language of this page: from the URL (`/en/…`), else Japanese. */
-    locale: import('./lib/locales.ts').Locale;
-    t: import('./lib/i18n/index.ts').Translator;
+    locale: import('./platform/i18n/locales.ts').Locale;
+    t: import('./platform/i18n/index.ts').Translator;
     /** The practice tasks of the lesson being rendered, read by `<TryIt id="…" />` in its body. */
-    practice?: import('./lib/content/schemas.ts').TryItData[];
+    practice?: import('./features/curriculum/schemas.ts').TryItData[];
     /** Set by a throttled action: the seconds for the Retry-After header. */
     retryAfter?: number;
     /** Set when a write failed because the database cannot store now (a 503, input not saved). */
     storageUnavailable?: boolean;
-    /** This response shows the answer to a post (src/lib/server/post-redirect-get.ts): the page focuses it. */
+    /** This response shows the answer to a post (src/platform/http/post-redirect-get.server.ts): the page focuses it. */
     postResult?: boolean;
     /** The fields of that post as typed, without passwords, tokens or files; pages refill refused forms from it. */
     formInput?: URLSearchParams;

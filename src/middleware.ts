@@ -1,6 +1,6 @@
 /**
  * Request pipeline: language → origin check → session → access rules → form actions
- * (post/redirect/get, src/lib/server/post-redirect-get.ts).
+ * (post/redirect/get, src/platform/http/post-redirect-get.server.ts).
  * Pages and actions then do their own, finer authorization.
  */
 import { defineMiddleware, sequence } from 'astro:middleware';
@@ -13,22 +13,22 @@ import {
   isResourceRoute,
   routeAccess,
   stricter,
-} from './lib/access.ts';
-import { translator } from './lib/i18n/index.ts';
-import { DEFAULT_LOCALE, isLocale } from './lib/locales.ts';
-import { localePath, splitLocale } from './lib/paths.ts';
-import { getConfig } from './lib/server/config.ts';
-import { audit } from './lib/server/audit.ts';
-import { getCatalog } from './lib/server/catalog.ts';
-import { getDb } from './lib/server/db.ts';
-import { logger, requestIdOf } from './lib/server/log.ts';
-import { clientIp } from './lib/server/request.ts';
-import { ensureRollupsCurrent } from './lib/server/rollup-version.ts';
-import { resumeXapiPushes } from './lib/server/xapi-live.ts';
-import { postRedirectGet } from './lib/server/post-redirect-get.ts';
-import { bestEffortWrite, isStorageUnavailable } from './lib/server/storage-errors.ts';
-import { deleteSessionCookie, readSessionCookie } from './lib/server/session-cookie.ts';
-import { validateSessionToken } from './lib/server/session.ts';
+} from './features/auth/access.ts';
+import { translator } from './platform/i18n/index.ts';
+import { DEFAULT_LOCALE, isLocale } from './platform/i18n/locales.ts';
+import { localePath, splitLocale } from './platform/i18n/paths.ts';
+import { getConfig } from './platform/config.server.ts';
+import { audit } from './features/audit/audit.server.ts';
+import { getCatalog } from './features/curriculum/catalog.server.ts';
+import { getDb } from './platform/db.server.ts';
+import { logger, requestIdOf } from './platform/log.server.ts';
+import { clientIp } from './platform/http/request.server.ts';
+import { ensureRollupsCurrent } from './features/kpi/rollup-version.server.ts';
+import { resumeXapiPushes } from './features/exports/xapi-live.server.ts';
+import { postRedirectGet } from './platform/http/post-redirect-get.server.ts';
+import { bestEffortWrite, isStorageUnavailable } from './platform/storage-errors.server.ts';
+import { deleteSessionCookie, readSessionCookie } from './features/auth/cookie.server.ts';
+import { validateSessionToken } from './features/auth/session.server.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -129,7 +129,7 @@ const session = defineMiddleware((context, next) => {
   return next();
 });
 
-/** Deny by default: see `src/lib/access.ts`. */
+/** Deny by default: see `src/features/auth/access.ts`. */
 const guard = defineMiddleware((context, next) => {
   if (context.isPrerendered) return next();
   let access: Access;

@@ -1,11 +1,11 @@
 /** The monthly check-in on the home page: hours saved with AI this month, or "not now". */
 import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
-import { recordActivity } from '../lib/server/activity.ts';
-import { dismissCheckin, saveCheckin } from '../lib/server/checkin.ts';
-import { getConfig } from '../lib/server/config.ts';
-import { getDb } from '../lib/server/db.ts';
-import { textField } from '../lib/text.ts';
+import { recordActivity } from '../features/progress/activity.server.ts';
+import { dismissCheckin, saveCheckin } from '../features/programme/checkins.server.ts';
+import { getConfig } from '../platform/config.server.ts';
+import { getDb } from '../platform/db.server.ts';
+import { textField } from '../platform/input/text.ts';
 import { requireUser } from './guard.ts';
 
 export const checkin = {

@@ -1,12 +1,12 @@
 /**
  * `defineAction` with one rule added for every action: a storage fault (full disk, read-only
- * or unopenable database; see src/lib/server/storage-errors.ts) becomes a 503
+ * or unopenable database; see src/platform/storage-errors.server.ts) becomes a 503
  * `storage.unavailable` error instead of a 500, and the request is marked so the page says
  * "temporarily unavailable, your input was not saved" and keeps what was typed.
  */
 import { ActionError, defineAction as astroDefineAction, type ActionAPIContext } from 'astro:actions';
-import { isStorageUnavailable, reportStorageFailure, storageErrorCode } from '../lib/server/storage-errors.ts';
-import { logger } from '../lib/server/log.ts';
+import { isStorageUnavailable, reportStorageFailure, storageErrorCode } from '../platform/storage-errors.server.ts';
+import { logger } from '../platform/log.server.ts';
 
 export const STORAGE_UNAVAILABLE = 'storage.unavailable';
 

@@ -1,12 +1,12 @@
 /** Authorization helpers for action handlers: every handler checks its own caller. */
 import { ActionError, type ActionAPIContext } from 'astro:actions';
 import type { Role } from '../../db/schema.ts';
-import type { Catalog, CourseNode } from '../lib/content/catalog.ts';
-import { computeProgress } from '../lib/progress.ts';
-import { adminRuleViolation, userChangeEffect } from '../lib/server/admin-rules.ts';
-import type { DbExecutor } from '../lib/server/db.ts';
-import { loadLearnerRecord } from '../lib/server/progress.ts';
-import type { SessionUser } from '../lib/server/session.ts';
+import type { Catalog, CourseNode } from '../features/curriculum/catalog.ts';
+import { computeProgress } from '../features/progress/progress.ts';
+import { adminRuleViolation, userChangeEffect } from '../features/users/admin-rules.server.ts';
+import type { DbExecutor } from '../platform/db.server.ts';
+import { loadLearnerRecord } from '../features/progress/progress.server.ts';
+import type { SessionUser } from '../features/auth/session.server.ts';
 
 export function requireUser(context: ActionAPIContext): SessionUser {
   const user = context.locals.user;
@@ -28,7 +28,7 @@ export function requireAdmin(context: ActionAPIContext): SessionUser {
   return user;
 }
 
-/** Refuses a role or activation change that breaks src/lib/server/admin-rules.ts; call inside the write transaction. */
+/** Refuses a role or activation change that breaks src/features/users/admin-rules.server.ts; call inside the write transaction. */
 export function requireAdminRules(
   db: DbExecutor,
   actorId: number,

@@ -2,14 +2,14 @@
 import { ActionError } from 'astro:actions';
 import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
-import { ContentId } from '../lib/content/schemas.ts';
-import { textField } from '../lib/text.ts';
-import { recordActivity } from '../lib/server/activity.ts';
-import { getCatalog } from '../lib/server/catalog.ts';
-import { getConfig } from '../lib/server/config.ts';
-import { getDb } from '../lib/server/db.ts';
-import { saveFeedback } from '../lib/server/feedback.ts';
-import { completeLesson } from '../lib/server/progress.ts';
+import { ContentId } from '../features/curriculum/schemas.ts';
+import { textField } from '../platform/input/text.ts';
+import { recordActivity } from '../features/progress/activity.server.ts';
+import { getCatalog } from '../features/curriculum/catalog.server.ts';
+import { getConfig } from '../platform/config.server.ts';
+import { getDb } from '../platform/db.server.ts';
+import { saveFeedback } from '../features/feedback/feedback.server.ts';
+import { completeLesson } from '../features/progress/progress.server.ts';
 import { requireUnlocked, requireUser } from './guard.ts';
 
 async function findLesson(lessonId: string) {

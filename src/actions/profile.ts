@@ -3,8 +3,8 @@ import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
 import { eq } from 'drizzle-orm';
 import { users } from '../../db/schema.ts';
-import { LOCALES } from '../lib/locales.ts';
-import { getDb } from '../lib/server/db.ts';
+import { LOCALES } from '../platform/i18n/locales.ts';
+import { getDb } from '../platform/db.server.ts';
 import { requireUser } from './guard.ts';
 
 export const profile = {

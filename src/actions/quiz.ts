@@ -2,13 +2,13 @@
 import { ActionError } from 'astro:actions';
 import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
-import { ContentId } from '../lib/content/schemas.ts';
-import { checkAnswers, type AnswerProblem } from '../lib/quiz.ts';
-import { recordActivity } from '../lib/server/activity.ts';
-import { getCatalog } from '../lib/server/catalog.ts';
-import { getConfig } from '../lib/server/config.ts';
-import { getDb } from '../lib/server/db.ts';
-import { startAttempt, submitAttempt } from '../lib/server/quiz.ts';
+import { ContentId } from '../features/curriculum/schemas.ts';
+import { checkAnswers, type AnswerProblem } from '../features/quiz/quiz.ts';
+import { recordActivity } from '../features/progress/activity.server.ts';
+import { getCatalog } from '../features/curriculum/catalog.server.ts';
+import { getConfig } from '../platform/config.server.ts';
+import { getDb } from '../platform/db.server.ts';
+import { startAttempt, submitAttempt } from '../features/quiz/attempts.server.ts';
 import { requireUnlocked, requireUser } from './guard.ts';
 
 const ANSWER_PREFIX = 'answer.';

@@ -1,6 +1,6 @@
 /** `npm run content:check`: checks content/ (or MANABI_CONTENT_DIR) without building; exits 1 with every problem listed. */
-import { checkContent } from '../lib/content/check.ts';
-import { contentDir } from '../lib/content/location.ts';
+import { checkContent } from '../features/curriculum/check.ts';
+import { contentDir } from '../features/curriculum/location.ts';
 
 const problems = checkContent(contentDir());
 if (problems.length > 0) {

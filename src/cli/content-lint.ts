@@ -13,10 +13,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { createLinter, loadLinterFormatter, loadTextlintrc } from 'textlint';
-import { contentDir } from '../lib/content/location.ts';
-import { LOCALES, type Locale } from '../lib/locales.ts';
-import { lessonMdxPlugin } from '../lib/content/lint-mdx-plugin.ts';
-import { localizedTexts, quizTexts, type YamlText } from '../lib/content/yaml-texts.ts';
+import { contentDir } from '../features/curriculum/location.ts';
+import { LOCALES, type Locale } from '../platform/i18n/locales.ts';
+import { lessonMdxPlugin } from '../features/curriculum/lint-mdx-plugin.ts';
+import { localizedTexts, quizTexts, type YamlText } from '../features/curriculum/yaml-texts.ts';
 
 type Linter = ReturnType<typeof createLinter>;
 type Result = Awaited<ReturnType<Linter['lintText']>>;

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { databasePath } from '../lib/server/db.ts';
+import { databasePath } from '../platform/db.server.ts';
 
 const target = process.argv[2];
 if (!target || process.argv.length > 3) {

@@ -1,5 +1,5 @@
 /** `npm run db:migrate`: applies the committed migrations to DATABASE_PATH (default data/manabi.db). */
-import { databasePath, openDatabase } from '../lib/server/db.ts';
+import { databasePath, openDatabase } from '../platform/db.server.ts';
 
 const file = databasePath();
 const db = openDatabase(file);

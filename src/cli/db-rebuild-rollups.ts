@@ -4,13 +4,13 @@
  * records the roll-up version. Refuses while a server holds the database: a running server
  * rebuilds by itself at start whenever the roll-up version changed (see rollup-version.ts).
  */
-import { buildCatalog } from '../lib/content/catalog.ts';
-import { contentDir } from '../lib/content/location.ts';
-import { readCorpus } from '../lib/content/read-corpus.ts';
-import { getConfig } from '../lib/server/config.ts';
-import { databasePath, openDatabase } from '../lib/server/db.ts';
-import { lockDatabase, LockHeldError } from '../lib/server/db-lock.ts';
-import { rebuildAndRecord } from '../lib/server/rollup-version.ts';
+import { buildCatalog } from '../features/curriculum/catalog.ts';
+import { contentDir } from '../features/curriculum/location.ts';
+import { readCorpus } from '../features/curriculum/read-corpus.ts';
+import { getConfig } from '../platform/config.server.ts';
+import { databasePath, openDatabase } from '../platform/db.server.ts';
+import { lockDatabase, LockHeldError } from '../platform/db-lock.server.ts';
+import { rebuildAndRecord } from '../features/kpi/rollup-version.server.ts';
 
 function fail(message: string): never {
   console.error(`db:rebuild-rollups: ${message}`);

@@ -1,16 +1,16 @@
 /**
  * `npm run db:restore -- path/to/backup.db`: replaces the database with a backup. Checks the
  * backup first (integrity_check, Manabi's migrations table, no migration newer than this
- * code) and refuses while a server holds the database's lock (src/lib/server/db-lock.ts); it
+ * code) and refuses while a server holds the database's lock (src/platform/db-lock.server.ts); it
  * holds that lock itself while it works, so no server can start half-way. The roll-ups of the
  * restored database are marked for a rebuild, which the next start does before serving.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { databasePath, migrationsFolder } from '../lib/server/db.ts';
-import { lockDatabase, LockHeldError, type DatabaseLock } from '../lib/server/db-lock.ts';
-import { ROLLUP_VERSION_KEY } from '../lib/server/rollup-version.ts';
+import { databasePath, migrationsFolder } from '../platform/db.server.ts';
+import { lockDatabase, LockHeldError, type DatabaseLock } from '../platform/db-lock.server.ts';
+import { ROLLUP_VERSION_KEY } from '../features/kpi/rollup-version.server.ts';
 
 function fail(message: string): never {
   console.error(`db:restore: ${message}`);

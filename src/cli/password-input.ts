@@ -1,6 +1,6 @@
 /** How the CLI gets a password: standard input, a hidden terminal prompt, or a generated one. */
 import { createInterface } from 'node:readline';
-import { checkPasswordPolicy, generatePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../lib/server/password.ts';
+import { checkPasswordPolicy, generatePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../features/auth/password.server.ts';
 
 export interface PasswordInput {
   password: string;

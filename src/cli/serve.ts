@@ -1,24 +1,24 @@
 /**
  * The production server: Astro's Node handler (pages, endpoints) and the build's static files
- * (src/lib/server/app-handler.ts) behind a thin front that gives every response the security
+ * (src/platform/http/app-handler.server.ts) behind a thin front that gives every response the security
  * headers and a request id, caps every request body on the bytes actually read
- * (src/lib/server/body-limit.ts), logs errors as JSON lines, holds the exclusive lock on the
- * database for its whole life (src/lib/server/db-lock.ts: a second server, or a restore,
+ * (src/platform/http/body-limit.server.ts), logs errors as JSON lines, holds the exclusive lock on the
+ * database for its whole life (src/platform/db-lock.server.ts: a second server, or a restore,
  * is refused), exits on an uncaught exception so the supervisor restarts a clean process,
- * deletes expired sessions now and then (src/lib/server/housekeeping.ts), and shuts down cleanly.
+ * deletes expired sessions now and then (src/platform/housekeeping.server.ts), and shuts down cleanly.
  * Run from the project root: `node src/cli/serve.ts` (npm start does, after building).
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import { securityHeaders } from '../lib/security-headers.ts';
-import { loadAppHandler } from '../lib/server/app-handler.ts';
-import { bodyLimitFor, hasBody, isAnonymousUpload, readBodyWithin, refuseAnonymousUpload, refuseBody, UPLOAD_BODY_LIMIT } from '../lib/server/body-limit.ts';
-import { getConfig } from '../lib/server/config.ts';
-import { databasePath, openDatabase } from '../lib/server/db.ts';
-import { lockDatabase, lockFileOf, LockHeldError } from '../lib/server/db-lock.ts';
-import { startSessionCleanup } from '../lib/server/housekeeping.ts';
-import { logger } from '../lib/server/log.ts';
-import { storageErrorCode } from '../lib/server/storage-errors.ts';
+import { securityHeaders } from '../platform/http/security-headers.ts';
+import { loadAppHandler } from '../platform/http/app-handler.server.ts';
+import { bodyLimitFor, hasBody, isAnonymousUpload, readBodyWithin, refuseAnonymousUpload, refuseBody, UPLOAD_BODY_LIMIT } from '../platform/http/body-limit.server.ts';
+import { getConfig } from '../platform/config.server.ts';
+import { databasePath, openDatabase } from '../platform/db.server.ts';
+import { lockDatabase, lockFileOf, LockHeldError } from '../platform/db-lock.server.ts';
+import { startSessionCleanup } from '../platform/housekeeping.server.ts';
+import { logger } from '../platform/log.server.ts';
+import { storageErrorCode } from '../platform/storage-errors.server.ts';
 
 /** The largest body any request may have (the CSV uploads); other routes have a smaller one. */
 export const MAX_BODY_BYTES = UPLOAD_BODY_LIMIT;
@@ -100,7 +100,7 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
   const address = server.address();
   const shown = typeof address === 'object' && address ? `${address.address.includes(':') ? `[${address.address}]` : address.address}:${address.port}` : `${host}:${port}`;
   // One request of our own before we say we are listening: it opens and migrates the database
-  // and rebuilds roll-ups of another version (src/lib/server/rollup-version.ts) first.
+  // and rebuilds roll-ups of another version (src/features/kpi/rollup-version.server.ts) first.
   if (typeof address === 'object' && address) {
     const local = address.family === 'IPv6' ? `[${address.address === '::' ? '::1' : address.address}]` : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
     await fetch(`http://${local}:${address.port}/healthz`, { signal: AbortSignal.timeout(120_000) }).then((r) => r.body?.cancel(), () => undefined);

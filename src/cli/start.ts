@@ -2,10 +2,10 @@
  * `npm start`: build if needed, migrate, seed a demo organisation into an empty database
  * (never with NODE_ENV=production), then serve on http://localhost:4321 (PORT/HOST respected).
  */
-import { databasePath, openDatabase, prepareProgramme } from '../lib/server/db.ts';
-import { type DemoAccount, seedDemo } from '../lib/server/seed.ts';
+import { databasePath, openDatabase, prepareProgramme } from '../platform/db.server.ts';
+import { type DemoAccount, seedDemo } from '../features/users/seed.server.ts';
 import { buildIfStale } from './build-if-stale.ts';
-import { isStorageUnavailable, storageErrorCode } from '../lib/server/storage-errors.ts';
+import { isStorageUnavailable, storageErrorCode } from '../platform/storage-errors.server.ts';
 import { lockOrExit, serve } from './serve.ts';
 
 const production = process.env.NODE_ENV === 'production';

@@ -5,12 +5,12 @@
  */
 import { parseArgs } from 'node:util';
 import { ROLES, type Role } from '../../db/schema.ts';
-import { isValidEmail, normalizeEmail } from '../lib/email.ts';
-import { hasInvisibleCharacters, normalizeDisplayName, normalizeName } from '../lib/text.ts';
-import { audit } from '../lib/server/audit.ts';
-import { databasePath, openDatabase, prepareProgramme } from '../lib/server/db.ts';
-import { hashPassword } from '../lib/server/password.ts';
-import { createUser, ensureDepartment, findUserIdByEmail } from '../lib/server/user.ts';
+import { isValidEmail, normalizeEmail } from '../platform/input/email.ts';
+import { hasInvisibleCharacters, normalizeDisplayName, normalizeName } from '../platform/input/text.ts';
+import { audit } from '../features/audit/audit.server.ts';
+import { databasePath, openDatabase, prepareProgramme } from '../platform/db.server.ts';
+import { hashPassword } from '../features/auth/password.server.ts';
+import { createUser, ensureDepartment, findUserIdByEmail } from '../features/users/users.server.ts';
 import { cliActorLabel } from './cli-actor.ts';
 import { readPassword } from './password-input.ts';
 

@@ -3,12 +3,12 @@
  * Sets a user's password (asked for, read from stdin, or generated) and ends all their sessions.
  */
 import { parseArgs } from 'node:util';
-import { normalizeEmail } from '../lib/email.ts';
-import { audit } from '../lib/server/audit.ts';
-import { databasePath, openDatabase } from '../lib/server/db.ts';
-import { hashPassword } from '../lib/server/password.ts';
-import { deleteUserSessions } from '../lib/server/session.ts';
-import { findUserIdByEmail, setPasswordHash } from '../lib/server/user.ts';
+import { normalizeEmail } from '../platform/input/email.ts';
+import { audit } from '../features/audit/audit.server.ts';
+import { databasePath, openDatabase } from '../platform/db.server.ts';
+import { hashPassword } from '../features/auth/password.server.ts';
+import { deleteUserSessions } from '../features/auth/session.server.ts';
+import { findUserIdByEmail, setPasswordHash } from '../features/users/users.server.ts';
 import { cliActorLabel } from './cli-actor.ts';
 import { readPassword } from './password-input.ts';
 

@@ -7,9 +7,9 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { cliTranslator, importProblemText } from '../lib/import-problems.ts';
-import { databasePath, openDatabase, prepareProgramme } from '../lib/server/db.ts';
-import { importUsersCsv } from '../lib/server/users-import.ts';
+import { cliTranslator, importProblemText } from '../features/users/import-problems.ts';
+import { databasePath, openDatabase, prepareProgramme } from '../platform/db.server.ts';
+import { importUsersCsv } from '../features/users/import.server.ts';
 import { cliActorLabel } from './cli-actor.ts';
 
 const USAGE = 'Usage: npm run users:import -- <file.csv> [--update]';

@@ -4,8 +4,8 @@
  * quizzes or lessons whose languages disagree. In `astro dev` it reports instead of failing.
  */
 import type { AstroIntegration } from 'astro';
-import { checkContent } from '../lib/content/check.ts';
-import { contentDir } from '../lib/content/location.ts';
+import { checkContent } from '../features/curriculum/check.ts';
+import { contentDir } from '../features/curriculum/location.ts';
 
 export function contentCheck(): AstroIntegration {
   return {

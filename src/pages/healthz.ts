@@ -3,8 +3,8 @@
  * otherwise (a full disk or read-only file answers reads but loses every write). No sign-in, no data.
  */
 import type { APIRoute } from 'astro';
-import { getDb } from '../lib/server/db.ts';
-import { databaseWritable } from '../lib/server/health.ts';
+import { getDb } from '../platform/db.server.ts';
+import { databaseWritable } from '../platform/health.server.ts';
 
 export const GET: APIRoute = () => {
   const headers = { 'content-type': 'application/json', 'cache-control': 'no-store' };

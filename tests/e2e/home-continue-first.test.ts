@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/lib/server/db.ts';
+import { openDatabase } from '../../src/platform/db.server.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { firstLesson } from '../helpers/catalog.ts';
 import { addUser, tempDir } from '../helpers/db.ts';

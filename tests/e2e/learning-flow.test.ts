@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QuizNode } from '../../src/lib/content/catalog.ts';
+import type { QuizNode } from '../../src/features/curriculum/catalog.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { shippedCatalog } from '../helpers/catalog.ts';
 import { tempDir } from '../helpers/db.ts';

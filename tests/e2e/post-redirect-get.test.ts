@@ -1,6 +1,6 @@
 /**
  * Issue 12, item 10: after every kind of form post the address has no `?_action=…` and a reload
- * posts nothing again (post/redirect/get, src/lib/server/post-redirect-get.ts); a refused form
+ * posts nothing again (post/redirect/get, src/platform/http/post-redirect-get.server.ts); a refused form
  * comes back with what was typed (never a password); a one-time answer (a sign-in link) is shown
  * exactly once; and a multiple-choice question left empty counts as unanswered, exactly as a
  * single-choice one. With JavaScript and without.

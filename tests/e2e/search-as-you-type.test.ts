@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PAGEFIND_WORKER_CSP } from '../../src/lib/security-headers.ts';
+import { PAGEFIND_WORKER_CSP } from '../../src/platform/http/security-headers.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';

@@ -1,7 +1,7 @@
 /** The shipped curriculum as the app sees it, so tests follow the content instead of hard-coding it. */
 import path from 'node:path';
-import { buildCatalog, type Catalog } from '../../src/lib/content/catalog.ts';
-import { readCorpus } from '../../src/lib/content/read-corpus.ts';
+import { buildCatalog, type Catalog } from '../../src/features/curriculum/catalog.ts';
+import { readCorpus } from '../../src/features/curriculum/read-corpus.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

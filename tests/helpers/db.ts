@@ -2,9 +2,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase, type Db } from '../../src/lib/server/db.ts';
-import { hashPassword } from '../../src/lib/server/password.ts';
-import { createUser, ensureDepartment } from '../../src/lib/server/user.ts';
+import { openDatabase, type Db } from '../../src/platform/db.server.ts';
+import { hashPassword } from '../../src/features/auth/password.server.ts';
+import { createUser, ensureDepartment } from '../../src/features/users/users.server.ts';
 import type { Role } from '../../db/schema.ts';
 
 export interface TempDb {

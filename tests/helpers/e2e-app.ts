@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { openDatabase, type Db } from '../../src/lib/server/db.ts';
+import { openDatabase, type Db } from '../../src/platform/db.server.ts';
 import { launchChromium } from './browser.ts';
 import { addUser, tempDb, type TempDb } from './db.ts';
 import { FIXTURE_OUT_DIR } from './global-build.ts';

@@ -6,10 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { generateOrganisation } from '../../bench/organisation.ts';
-import { openDatabase } from '../../src/lib/server/db.ts';
-import { syncEnrolments } from '../../src/lib/server/assignments.ts';
-import { createUser } from '../../src/lib/server/user.ts';
-import { saveWave } from '../../src/lib/server/waves.ts';
+import { openDatabase } from '../../src/platform/db.server.ts';
+import { syncEnrolments } from '../../src/features/programme/assignments.server.ts';
+import { createUser } from '../../src/features/users/users.server.ts';
+import { saveWave } from '../../src/features/programme/waves.server.ts';
 import { shippedCatalog } from './catalog.ts';
 import { tempDir } from './db.ts';
 import { signIn } from './http.ts';

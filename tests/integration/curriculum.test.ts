@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lessonCompletions, quizAttempts } from '../../db/schema.ts';
-import { generateSecureRandomString } from '../../src/lib/server/session.ts';
+import { generateSecureRandomString } from '../../src/features/auth/session.server.ts';
 import { shippedCatalog } from '../helpers/catalog.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { get, signIn } from '../helpers/http.ts';

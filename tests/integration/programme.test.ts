@@ -7,7 +7,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignments, auditLog, checkins, helpdeskInquiries, loginTokens, sessions, users } from '../../db/schema.ts';
-import { openDatabase, type Db } from '../../src/lib/server/db.ts';
+import { openDatabase, type Db } from '../../src/platform/db.server.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { afterPost, get, postForm, signIn } from '../helpers/http.ts';

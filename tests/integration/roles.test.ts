@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { saveWave } from '../../src/lib/server/waves.ts';
-import { ensureDepartment } from '../../src/lib/server/user.ts';
+import { saveWave } from '../../src/features/programme/waves.server.ts';
+import { ensureDepartment } from '../../src/features/users/users.server.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { ROOT } from '../helpers/fixture.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';

@@ -1,5 +1,5 @@
 /**
- * The build's static files as the production server serves them (src/lib/server/app-handler.ts):
+ * The build's static files as the production server serves them (src/platform/http/app-handler.server.ts):
  * from an index made at start, with caching headers, and everything else to the pages.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -7,9 +7,9 @@ import http from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attemptAnswers, lessonCompletions, quizAttempts, xapiDeliveries } from '../../db/schema.ts';
-import { xapiStatements, type KeyedStatement } from '../../src/lib/server/xapi-export.ts';
-import { pushStatements } from '../../src/lib/server/xapi-push.ts';
-import { StatementSchema, XAPI_VERSION } from '../../src/lib/xapi.ts';
+import { xapiStatements, type KeyedStatement } from '../../src/features/exports/xapi-export.server.ts';
+import { pushStatements } from '../../src/features/exports/xapi-push.server.ts';
+import { StatementSchema, XAPI_VERSION } from '../../src/features/exports/xapi.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 

@@ -10,7 +10,7 @@
 import { randomInt } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
-import { gradeAnswers } from '../../src/lib/quiz.ts';
+import { gradeAnswers } from '../../src/features/quiz/quiz.ts';
 import { tempDb, type TempDb } from '../helpers/db.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';

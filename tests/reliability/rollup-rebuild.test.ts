@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROLLUP_VERSION, ROLLUP_VERSION_KEY } from '../../src/lib/server/rollup-version.ts';
+import { ROLLUP_VERSION, ROLLUP_VERSION_KEY } from '../../src/features/kpi/rollup-version.server.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { fixtureCatalog, ROOT } from '../helpers/fixture.ts';
 import { postForm, signIn } from '../helpers/http.ts';

@@ -5,7 +5,7 @@
  * refused one and from no answer at all (connection lost).
  *
  * What "success" is, read from the pages (src/pages/[...locale]/…) and the post/redirect/get
- * middleware (src/lib/server/post-redirect-get.ts): every form post answers `303` to the page
+ * middleware (src/platform/http/post-redirect-get.server.ts): every form post answers `303` to the page
  * that shows its answer once, `#post-result`; that page's status says taken (200) or refused
  * (4xx). A post the database cannot take is answered at once with 503.
  * - lesson.complete, posted to the lesson page: `303` to `/learn/<course>/<lesson>#post-result`,
@@ -17,12 +17,12 @@
  *   submission comes back to `/quiz/<quiz>#post-result` (400, 404 on that page).
  */
 import { randomInt } from 'node:crypto';
-import type { Catalog, QuizNode } from '../../src/lib/content/catalog.ts';
-import { computeProgress, type LearnerRecord, type QuizRecord } from '../../src/lib/progress.ts';
-import { gradeAnswers } from '../../src/lib/quiz.ts';
-import type { Db } from '../../src/lib/server/db.ts';
-import { hashPassword } from '../../src/lib/server/password.ts';
-import { createUser, ensureDepartment } from '../../src/lib/server/user.ts';
+import type { Catalog, QuizNode } from '../../src/features/curriculum/catalog.ts';
+import { computeProgress, type LearnerRecord, type QuizRecord } from '../../src/features/progress/progress.ts';
+import { gradeAnswers } from '../../src/features/quiz/quiz.ts';
+import type { Db } from '../../src/platform/db.server.ts';
+import { hashPassword } from '../../src/features/auth/password.server.ts';
+import { createUser, ensureDepartment } from '../../src/features/users/users.server.ts';
 import type { Role } from '../../db/schema.ts';
 
 export const PASSWORD = 'reliability password 1';

@@ -9,7 +9,7 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sessions } from '../../db/schema.ts';
-import { generateSecureRandomString } from '../../src/lib/server/session.ts';
+import { generateSecureRandomString } from '../../src/features/auth/session.server.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { dumpDatabase, PASSWORD, ROOT, startApp, type App } from './support.ts';
 
@@ -125,7 +125,7 @@ describe('checklist 1: session token ≥ 120 bits from a CSPRNG, only a hash sto
   });
 
   it('compares the secret’s hash with a constant-time comparison', () => {
-    const file = fs.readFileSync(path.join(ROOT, 'src/lib/server/session.ts'), 'utf8');
+    const file = fs.readFileSync(path.join(ROOT, 'src/features/auth/session.server.ts'), 'utf8');
     const start = file.indexOf('export function validateSessionToken');
     const source = file.slice(start, file.indexOf('\nexport ', start + 1));
     expect(source.length).toBeGreaterThan(100);

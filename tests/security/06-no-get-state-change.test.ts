@@ -9,8 +9,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, certificates, loginTokens, quizAttempts, sessions } from '../../db/schema.ts';
-import { saveWave } from '../../src/lib/server/waves.ts';
-import { ensureDepartment } from '../../src/lib/server/user.ts';
+import { saveWave } from '../../src/features/programme/waves.server.ts';
+import { ensureDepartment } from '../../src/features/users/users.server.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { get } from '../helpers/http.ts';
 import { actionNames, afterPost, type App, builtRoutes, concretePaths, post, snapshot, startApp } from './support.ts';

@@ -5,7 +5,7 @@
  * in to it; that an attacker elsewhere cannot keep the owner out is
  * signin-lockout-of-victim.test.ts.)
  *
- * The client IP is the socket's address (src/lib/server/request.ts → Astro's clientAddress;
+ * The client IP is the socket's address (src/platform/http/request.server.ts → Astro's clientAddress;
  * X-Forwarded-For is trusted only for hosts listed in `security.allowedDomains`, which Manabi
  * does not set), so two IPs are two real local addresses (127.0.0.x: the whole 127/8 reaches
  * the loopback interface on Linux, as in CI), and a forged X-Forwarded-For must not move anyone
@@ -133,7 +133,7 @@ describe('checklist 8: sign-in throttling per IP and per account, no hard lock-o
     vi.stubEnv('SIGNIN_IP_BURST', '1');
     vi.stubEnv('SIGNIN_ACCOUNT_PER_MINUTE', '2');
     vi.stubEnv('SIGNIN_ACCOUNT_BURST', '1');
-    const { consumeSignInAttempt } = await import('../../src/lib/server/rate-limit.ts');
+    const { consumeSignInAttempt } = await import('../../src/features/auth/rate-limit.server.ts');
     const attempt = () => consumeSignInAttempt('198.51.100.7', 'locked@example.com');
     for (let i = 0; i < 3; i++) expect(await attempt()).toBeNull();
     const wait = await attempt();

@@ -8,8 +8,8 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, loginTokens, sessions, users } from '../../db/schema.ts';
-import { LOGIN_LINK_LIFETIME_MS } from '../../src/lib/server/login-link.ts';
-import { generateSecureRandomString } from '../../src/lib/server/session.ts';
+import { LOGIN_LINK_LIFETIME_MS } from '../../src/features/auth/login-links.server.ts';
+import { generateSecureRandomString } from '../../src/features/auth/session.server.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { afterPost, dumpDatabase, PASSWORD, post, ROOT, startApp, submit, type App } from './support.ts';
 
@@ -120,7 +120,7 @@ describe('checklist 9: one-time links hashed, single-use, expiring within an hou
     expect(tokenRow(id)!.usedAt).toBeNull();
 
     // the comparison itself is constant-time, as for sessions
-    const source = fs.readFileSync(path.join(ROOT, 'src/lib/server/login-link.ts'), 'utf8');
+    const source = fs.readFileSync(path.join(ROOT, 'src/features/auth/login-links.server.ts'), 'utf8');
     expect(source).toMatch(/constantTimeEqual\(\s*hashSecret\(secret\)/);
 
     const newer = await linkFor('yan');

@@ -7,8 +7,8 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, certificates, lessonCompletions, lessonFeedback, quizAttempts, checkins } from '../../db/schema.ts';
-import { ensureDepartment } from '../../src/lib/server/user.ts';
-import { saveWave } from '../../src/lib/server/waves.ts';
+import { ensureDepartment } from '../../src/features/users/users.server.ts';
+import { saveWave } from '../../src/features/programme/waves.server.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { get } from '../helpers/http.ts';
 import { actionNames, type App, builtRoutes, concretePaths, post, snapshot, sourceRoutes, startApp, submit } from './support.ts';

@@ -11,7 +11,7 @@ import zlib from 'node:zlib';
 import { eq, isNull, and } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { quizAttempts } from '../../db/schema.ts';
-import type { QuizNode } from '../../src/lib/content/catalog.ts';
+import type { QuizNode } from '../../src/features/curriculum/catalog.ts';
 import { fixtureCatalog, ROOT } from '../helpers/fixture.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get } from '../helpers/http.ts';

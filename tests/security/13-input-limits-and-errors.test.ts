@@ -10,7 +10,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkins, users } from '../../db/schema.ts';
-import { FORM_BODY_LIMIT } from '../../src/lib/server/body-limit.ts';
+import { FORM_BODY_LIMIT } from '../../src/platform/http/body-limit.server.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';

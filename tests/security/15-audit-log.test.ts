@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, sessions, users, type AuditEntry } from '../../db/schema.ts';
-import { formatDateTime } from '../../src/lib/dates.ts';
-import { ensureDepartment } from '../../src/lib/server/user.ts';
+import { formatDateTime } from '../../src/platform/dates.ts';
+import { ensureDepartment } from '../../src/features/users/users.server.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { afterPost, type App, PASSWORD, post, startApp } from './support.ts';
 

@@ -3,11 +3,11 @@
  * actually read): up to 256 KiB for forms, 6 MiB for the two CSV upload URLs. Anyone could make
  * it read and buffer 6 MiB per request at the upload URLs without signing in. A request to an
  * upload URL that carries no session cookie at all is now answered 401 from its headers, before
- * a byte of its body is read (src/lib/server/body-limit.ts, src/cli/serve.ts).
+ * a byte of its body is read (src/platform/http/body-limit.server.ts, src/cli/serve.ts).
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasSessionCookie, isUploadTarget } from '../../src/lib/server/body-limit.ts';
+import { hasSessionCookie, isUploadTarget } from '../../src/platform/http/body-limit.server.ts';
 import { startApp, type App } from './support.ts';
 
 const MIB = 1024 * 1024;

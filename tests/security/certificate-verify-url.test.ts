@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificates } from '../../db/schema.ts';
-import { qrSvg } from '../../src/lib/qr.ts';
+import { qrSvg } from '../../src/features/progress/qr.ts';
 import { rawRequest, startApp, type App } from './support.ts';
 
 const SITE_URL = 'https://manabi.example.test';

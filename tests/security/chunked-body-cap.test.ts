@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FORM_BODY_LIMIT, UPLOAD_BODY_LIMIT } from '../../src/lib/server/body-limit.ts';
+import { FORM_BODY_LIMIT, UPLOAD_BODY_LIMIT } from '../../src/platform/http/body-limit.server.ts';
 import { get } from '../helpers/http.ts';
 import { PASSWORD, startApp, type App } from './support.ts';
 

@@ -7,8 +7,8 @@
  */
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isValidEmail } from '../../src/lib/email.ts';
-import { csvStream } from '../../src/lib/server/exports.ts';
+import { isValidEmail } from '../../src/platform/input/email.ts';
+import { csvStream } from '../../src/features/exports/csv.server.ts';
 import { get } from '../helpers/http.ts';
 import { afterPost, type App, startApp, submit } from './support.ts';
 

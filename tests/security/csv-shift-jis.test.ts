@@ -1,7 +1,7 @@
 /**
  * Issue 11, item 7: a CP932 users file (what Excel on Japanese Windows writes) answered
  * `ok:true, created:2` and stored `�R�c ���Y` and a department `������`. Imports now accept
- * UTF-8 (with or without BOM) and Shift_JIS/CP932, decoded strictly (src/lib/csv-decode.ts):
+ * UTF-8 (with or without BOM) and Shift_JIS/CP932, decoded strictly (src/platform/input/csv-decode.ts):
  * valid UTF-8 is UTF-8, else strict CP932, else refused naming the first bad line. Nothing
  * with U+FFFD is ever stored. Users (browser and CLI) and help-desk imports alike.
  */
@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeCsv } from '../../src/lib/csv-decode.ts';
+import { decodeCsv } from '../../src/platform/input/csv-decode.ts';
 import { afterPost, type App, dumpDatabase, ROOT, startApp } from './support.ts';
 
 let app: App;

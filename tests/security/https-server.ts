@@ -5,10 +5,10 @@
  */
 import fs from 'node:fs';
 import https from 'node:https';
-import { securityHeaders } from '../../src/lib/security-headers.ts';
-import { loadAppHandler } from '../../src/lib/server/app-handler.ts';
+import { securityHeaders } from '../../src/platform/http/security-headers.ts';
+import { loadAppHandler } from '../../src/platform/http/app-handler.server.ts';
 // Loaded up front, as src/cli/serve.ts does, so the first request does not pay for it.
-import '../../src/lib/server/db.ts';
+import '../../src/platform/db.server.ts';
 
 const handler = await loadAppHandler(process.env.MANABI_DIST ?? 'dist');
 const headers = Object.entries(securityHeaders(process.env.NODE_ENV === 'production'));

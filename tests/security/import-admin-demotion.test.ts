@@ -2,7 +2,7 @@
  * Issue 11, item 3: the only admin demoted themselves through a CSV import (`update=on`, their
  * own row with role `learner`): no admin left, /admin 403 for everyone, and the audit row said
  * only {"updated":1}. Imports from the browser and the CLI now obey the rules of the role form
- * (src/lib/server/admin-rules.ts): no self-demotion, never zero active admins, the same for
+ * (src/features/users/admin-rules.server.ts): no self-demotion, never zero active admins, the same for
  * deactivation; and every changed user is audited with the role and department before and after.
  */
 import { spawnSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminRuleViolation, userChangeEffect } from '../../src/lib/server/admin-rules.ts';
+import { adminRuleViolation, userChangeEffect } from '../../src/features/users/admin-rules.server.ts';
 import { get } from '../helpers/http.ts';
 import { afterPost, type App, ROOT, startApp, submit } from './support.ts';
 

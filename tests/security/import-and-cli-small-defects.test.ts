@@ -14,10 +14,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordActivity } from '../../src/lib/server/activity.ts';
-import { saveCheckin } from '../../src/lib/server/checkin.ts';
-import { saveInquiries } from '../../src/lib/server/helpdesk.ts';
-import { setBaseline } from '../../src/lib/server/settings.ts';
+import { recordActivity } from '../../src/features/progress/activity.server.ts';
+import { saveCheckin } from '../../src/features/programme/checkins.server.ts';
+import { saveInquiries } from '../../src/features/programme/helpdesk.server.ts';
+import { setBaseline } from '../../src/features/kpi/settings.server.ts';
 import { get } from '../helpers/http.ts';
 import { afterPost, ROOT, startApp, submit, tempDir, type App } from './support.ts';
 

@@ -3,9 +3,9 @@
  * second account next to `learner@manabi.example`, `learner@ｍａｎａｂｉ.example` was accepted,
  * names made of U+200B or holding U+202E were accepted, and an invisible department was
  * created. Emails are now NFKC-normalised and lower-cased before every comparison and store
- * (src/lib/email.ts); invisible, control and bidi-override characters are refused in names,
+ * (src/platform/input/email.ts); invisible, control and bidi-override characters are refused in names,
  * departments, wave names, descriptions, comments and check-in text with a message naming the
- * field (src/lib/text.ts), at every door: sign-in, the admin form, the CLI, CSV import, single
+ * field (src/platform/input/text.ts), at every door: sign-in, the admin form, the CLI, CSV import, single
  * sign-on, waves, lesson feedback and the check-in.
  */
 import { spawn } from 'node:child_process';
@@ -14,8 +14,8 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { departments, lessonFeedback, users, waves } from '../../db/schema.ts';
-import { isValidEmail, normalizeEmail } from '../../src/lib/email.ts';
-import { hasInvisibleCharacters, normalizeName } from '../../src/lib/text.ts';
+import { isValidEmail, normalizeEmail } from '../../src/platform/input/email.ts';
+import { hasInvisibleCharacters, normalizeName } from '../../src/platform/input/text.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { finish, toCallback } from '../helpers/oidc-flow.ts';
 import { startProvider, type TestProvider } from '../helpers/oidc-provider.ts';

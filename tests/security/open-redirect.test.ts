@@ -6,7 +6,7 @@
  * headers (sign-in page when signed in, sign-in form, language switch, single sign-on callback).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { safeNextPath } from '../../src/lib/paths.ts';
+import { safeNextPath } from '../../src/platform/i18n/paths.ts';
 import { finish, Jar, toCallback } from '../helpers/oidc-flow.ts';
 import { startProvider, type TestProvider } from '../helpers/oidc-provider.ts';
 import { freePort } from '../helpers/server.ts';

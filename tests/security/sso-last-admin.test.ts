@@ -1,6 +1,6 @@
 /**
  * Single sign-on sets roles from the provider's groups (OIDC_CLAIM_GROUPS). It obeys the rule
- * the role form and the imports obey (src/lib/server/admin-rules.ts): no change leaves zero
+ * the role form and the imports obey (src/features/users/admin-rules.server.ts): no change leaves zero
  * active admins. A provider that drops the only admin from the admin group (a typo, a renamed
  * group) would otherwise close /admin to everyone, with only a shell to recover. Such a
  * demotion is not applied and is audited (`user.role_change_refused`); the sign-in still

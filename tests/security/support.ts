@@ -13,9 +13,9 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import * as schema from '../../db/schema.ts';
 import type { Role } from '../../db/schema.ts';
-import type { Db } from '../../src/lib/server/db.ts';
-import { hashPassword } from '../../src/lib/server/password.ts';
-import { createUser, ensureDepartment } from '../../src/lib/server/user.ts';
+import type { Db } from '../../src/platform/db.server.ts';
+import { hashPassword } from '../../src/features/auth/password.server.ts';
+import { createUser, ensureDepartment } from '../../src/features/users/users.server.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { afterPost, signIn } from '../helpers/http.ts';
 
@@ -30,7 +30,7 @@ export function tempDir(prefix = 'manabi-security-'): string {
 }
 
 /**
- * Opens a database file the way src/lib/server/db.ts does (same pragmas, the real migrations),
+ * Opens a database file the way src/platform/db.server.ts does (same pragmas, the real migrations),
  * without loading the rest of the server code: each test file starts faster. The server under
  * test opens the file with the app's own code.
  */

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { readCorpus } from '../../src/lib/content/read-corpus.ts';
+import { readCorpus } from '../../src/features/curriculum/read-corpus.ts';
 import { unsourcedClaims } from '../helpers/lesson-claims.ts';
 import { ROOT } from '../helpers/fixture.ts';
 

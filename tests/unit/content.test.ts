@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildCatalog, pick } from '../../src/lib/content/catalog.ts';
-import { checkContent } from '../../src/lib/content/check.ts';
-import { readCorpus } from '../../src/lib/content/read-corpus.ts';
+import { buildCatalog, pick } from '../../src/features/curriculum/catalog.ts';
+import { checkContent } from '../../src/features/curriculum/check.ts';
+import { readCorpus } from '../../src/features/curriculum/read-corpus.ts';
 import { tempDir } from '../helpers/db.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -6,8 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LOCALES } from '../../src/lib/locales.ts';
-import { readCorpus } from '../../src/lib/content/read-corpus.ts';
+import { LOCALES } from '../../src/platform/i18n/locales.ts';
+import { readCorpus } from '../../src/features/curriculum/read-corpus.ts';
 import { shippedCatalog } from '../helpers/catalog.ts';
 import { ROOT } from '../helpers/fixture.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { actionAccess, decide, routeAccess, stricter } from '../../src/lib/access.ts';
-import { lessonPath, localePath, safeNextPath, splitLocale, switchLocale } from '../../src/lib/paths.ts';
+import { actionAccess, decide, routeAccess, stricter } from '../../src/features/auth/access.ts';
+import { lessonPath, localePath, safeNextPath, splitLocale, switchLocale } from '../../src/platform/i18n/paths.ts';
 
 describe('locale paths', () => {
   it('has no prefix for Japanese and /en for English', () => {

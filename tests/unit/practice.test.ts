@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readCorpus } from '../../src/lib/content/read-corpus.ts';
+import { readCorpus } from '../../src/features/curriculum/read-corpus.ts';
 import { tempDir } from '../helpers/db.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

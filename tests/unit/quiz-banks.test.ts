@@ -11,10 +11,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { dump, load } from 'js-yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { checkContent } from '../../src/lib/content/check.ts';
-import type { LocalizedEntry, RawCorpus } from '../../src/lib/content/corpus.ts';
-import { readCorpus } from '../../src/lib/content/read-corpus.ts';
-import type { QuizData } from '../../src/lib/content/schemas.ts';
+import { checkContent } from '../../src/features/curriculum/check.ts';
+import type { LocalizedEntry, RawCorpus } from '../../src/features/curriculum/corpus.ts';
+import { readCorpus } from '../../src/features/curriculum/read-corpus.ts';
+import type { QuizData } from '../../src/features/curriculum/schemas.ts';
 import { tempDir } from '../helpers/db.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

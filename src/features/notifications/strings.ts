@@ -1,5 +1,5 @@
 /**
- * This feature's strings, one JSON file per language like src/lib/i18n (ICU messages, the same
+ * This feature's strings, one JSON file per language like src/platform/i18n (ICU messages, the same
  * keys in both; strings.test.ts checks). Kept beside the feature so the parallel
  * reorganisation of the app's string files cannot conflict with them.
  */

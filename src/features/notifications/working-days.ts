@@ -6,7 +6,7 @@
  */
 import holidayJp from '@holiday-jp/holiday_jp';
 import { TZDate } from '@date-fns/tz';
-// Per-function entry points, as in src/lib/dates.ts: the package index loads all of date-fns.
+// Per-function entry points, as in src/platform/dates.ts: the package index loads all of date-fns.
 import { getISOWeek } from 'date-fns/getISOWeek';
 import { getISOWeekYear } from 'date-fns/getISOWeekYear';
 import { dayKey } from './external.ts';

@@ -3,10 +3,10 @@
  * normaliser and check, the name checks, and the OIDC group → role rule. The only imports from
  * outside this folder, so the coming move to feature folders changes one file here.
  */
-import { roleFromGroups } from '../../lib/oidc-claims.ts';
+import { roleFromGroups } from '../auth/oidc-claims.ts';
 
-export { isValidEmail, normalizeEmail } from '../../lib/email.ts';
-export { hasInvisibleCharacters, normalizeDisplayName, normalizeName } from '../../lib/text.ts';
+export { isValidEmail, normalizeEmail } from '../../platform/input/email.ts';
+export { hasInvisibleCharacters, normalizeDisplayName, normalizeName } from '../../platform/input/text.ts';
 export { roleFromGroups };
 
 export type ManabiRole = ReturnType<typeof roleFromGroups>;

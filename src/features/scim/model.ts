@@ -7,7 +7,7 @@ import type { ManabiLocale } from './manabi-rules.ts';
 
 /** What SCIM may write on a user. */
 export interface ScimUserFields {
-  /** Normalised (src/lib/email.ts); SCIM's userName and the one entry of `emails`. */
+  /** Normalised (src/platform/input/email.ts); SCIM's userName and the one entry of `emails`. */
   email: string;
   displayName: string;
   givenName: string | null;
@@ -15,7 +15,7 @@ export interface ScimUserFields {
   locale: ManabiLocale;
   active: boolean;
   externalId: string | null;
-  /** Department name, NFKC-normalised (src/lib/text.ts); the database layer creates it if missing. */
+  /** Department name, NFKC-normalised (src/platform/input/text.ts); the database layer creates it if missing. */
   department: string | null;
   /** The manager's public id. */
   managerId: string | null;

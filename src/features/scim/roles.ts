@@ -1,6 +1,6 @@
 /**
  * Roles and departments from provisioned groups, by the rule single sign-on already uses
- * (src/lib/oidc-claims.ts `roleFromGroups`): admin groups over champion groups over everyone else.
+ * (src/features/auth/oidc-claims.ts `roleFromGroups`): admin groups over champion groups over everyone else.
  * A configured entry matches a group's displayName or its externalId — Entra's groups are
  * configured by object id for OIDC (OIDC_ADMIN_GROUPS) and arrive over SCIM with that id as
  * externalId, so one setting serves both.

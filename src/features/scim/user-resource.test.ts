@@ -89,7 +89,7 @@ describe('parseUserCreate', () => {
     ]) {
       expect(scimErrorOf(() => parseUserCreate(body(extra)))).toMatchObject({ status: 400, scimType: 'invalidValue' });
     }
-    // An emoji's joiner and a variation selector after a kanji stay allowed (src/lib/text.ts).
+    // An emoji's joiner and a variation selector after a kanji stay allowed (src/platform/input/text.ts).
     expect(parseUserCreate(body({ displayName: '辻\uFE00 👩‍💻' })).displayName).toBe('辻\uFE00 👩‍💻');
   });
 

@@ -1,11 +1,11 @@
 /** The department roster as CSV: champions get their own department only (403 otherwise); admins any. */
 import type { APIRoute } from 'astro';
 import { z } from 'astro/zod';
-import { getCatalog } from '../../lib/server/catalog.ts';
-import { audit } from '../../lib/server/audit.ts';
-import { getDb } from '../../lib/server/db.ts';
-import { csvStream, userProgressHeader, userProgressRows } from '../../lib/server/exports.ts';
-import { clientIp } from '../../lib/server/request.ts';
+import { getCatalog } from '../../features/curriculum/catalog.server.ts';
+import { audit } from '../../features/audit/audit.server.ts';
+import { getDb } from '../../platform/db.server.ts';
+import { csvStream, userProgressHeader, userProgressRows } from '../../features/exports/csv.server.ts';
+import { clientIp } from '../../platform/http/request.server.ts';
 
 export const GET: APIRoute = async (context) => {
   const user = context.locals.user;

@@ -1,10 +1,10 @@
 /** Starts single sign-on: a POST from the sign-in page's button, answered with a redirect to the provider. */
 import type { APIRoute } from 'astro';
 import { z } from 'astro/zod';
-import { localePath } from '../../lib/paths.ts';
-import { getConfig } from '../../lib/server/config.ts';
-import { logger, requestIdOf } from '../../lib/server/log.ts';
-import { beginSignIn, saveFlow } from '../../lib/server/oidc.ts';
+import { localePath } from '../../platform/i18n/paths.ts';
+import { getConfig } from '../../platform/config.server.ts';
+import { logger, requestIdOf } from '../../platform/log.server.ts';
+import { beginSignIn, saveFlow } from '../../features/auth/oidc.server.ts';
 
 const Form = z.strictObject({
   next: z.string().max(2048).optional(),

@@ -5,8 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { APIRoute } from 'astro';
-import { PAGEFIND_WORKER_CSP } from '../../lib/security-headers.ts';
-import { searchBundleDir } from '../../lib/server/search.ts';
+import { PAGEFIND_WORKER_CSP } from '../../platform/http/security-headers.ts';
+import { searchBundleDir } from '../../features/search/search.server.ts';
 
 const TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',

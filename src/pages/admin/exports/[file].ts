@@ -1,13 +1,13 @@
 /** CSV and xAPI downloads for admins (the middleware refuses anyone else); each download is audited. */
 import type { APIRoute } from 'astro';
-import { getCatalog } from '../../../lib/server/catalog.ts';
-import { audit } from '../../../lib/server/audit.ts';
-import { getConfig } from '../../../lib/server/config.ts';
-import { getDb } from '../../../lib/server/db.ts';
-import { EXPORT_NAMES, exportCsv, type ExportName } from '../../../lib/server/exports.ts';
-import { KPI_EXPORT_MAX_MONTHS, kpiExportRange } from '../../../lib/server/kpi-export.ts';
-import { clientIp } from '../../../lib/server/request.ts';
-import { xapiStatements } from '../../../lib/server/xapi-export.ts';
+import { getCatalog } from '../../../features/curriculum/catalog.server.ts';
+import { audit } from '../../../features/audit/audit.server.ts';
+import { getConfig } from '../../../platform/config.server.ts';
+import { getDb } from '../../../platform/db.server.ts';
+import { EXPORT_NAMES, exportCsv, type ExportName } from '../../../features/exports/csv.server.ts';
+import { KPI_EXPORT_MAX_MONTHS, kpiExportRange } from '../../../features/kpi/kpi-export.server.ts';
+import { clientIp } from '../../../platform/http/request.server.ts';
+import { xapiStatements } from '../../../features/exports/xapi-export.server.ts';
 
 export const GET: APIRoute = async (context) => {
   const user = context.locals.user;

@@ -4,10 +4,10 @@
  * nonce, each single use. Every refusal is audited and explained on the sign-in page.
  */
 import type { APIRoute } from 'astro';
-import { localePath, safeNextPath } from '../../../lib/paths.ts';
-import { getConfig } from '../../../lib/server/config.ts';
-import { finishSsoSignIn } from '../../../lib/server/sso-sign-in.ts';
-import { takeFlow } from '../../../lib/server/oidc.ts';
+import { localePath, safeNextPath } from '../../../platform/i18n/paths.ts';
+import { getConfig } from '../../../platform/config.server.ts';
+import { finishSsoSignIn } from '../../../features/auth/sso-sign-in.server.ts';
+import { takeFlow } from '../../../features/auth/oidc.server.ts';
 
 export const GET: APIRoute = async (context) => {
   if (!getConfig().oidc) return new Response(null, { status: 404 });

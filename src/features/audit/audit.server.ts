@@ -1,0 +1,63 @@
+/**
+ * The audit log: sign-ins, failed sign-ins, denials, admin changes and exports, with who,
+ * what, when (UTC) and from where. Append-only (database triggers refuse UPDATE/DELETE).
+ * Never pass a password, token or secret in `details`.
+ */
+import { auditLog } from '../../../db/schema.ts';
+import type { DbExecutor } from '../../platform/db.server.ts';
+
+export type AuditAction =
+  | 'auth.sign_in'
+  | 'auth.sign_in_failed'
+  | 'auth.sign_out'
+  | 'auth.link_used'
+  | 'access.denied'
+  | 'user.created'
+  | 'user.updated'
+  /** A role change asked for (by the provider's groups) and not applied under the admin rules. */
+  | 'user.role_change_refused'
+  | 'user.deactivated'
+  | 'user.reactivated'
+  | 'user.password_set'
+  | 'users.imported'
+  | 'user.login_link_created'
+  | 'assignment.created'
+  | 'assignment.deleted'
+  | 'wave.created'
+  | 'wave.updated'
+  | 'wave.deleted'
+  | 'helpdesk.saved'
+  | 'helpdesk.imported'
+  | 'baseline.saved'
+  | 'export.downloaded'
+  | 'xapi.pushed';
+
+export interface AuditInput {
+  actor: { id: number; email: string } | null;
+  /** Used when there is no actor, e.g. the email a failed sign-in tried. */
+  actorLabel?: string;
+  action: AuditAction;
+  target?: { type: string; id: string | number } | null;
+  details?: Record<string, unknown> | null;
+  ip?: string | null;
+}
+
+const SECRET_KEYS = /password|secret|token|hash/i;
+
+export function audit(db: DbExecutor, input: AuditInput, now = new Date()): void {
+  const details = input.details
+    ? Object.fromEntries(Object.entries(input.details).filter(([key]) => !SECRET_KEYS.test(key)))
+    : null;
+  db.insert(auditLog)
+    .values({
+      at: now,
+      actorUserId: input.actor?.id ?? null,
+      actorLabel: input.actor?.email ?? input.actorLabel?.slice(0, 254) ?? null,
+      action: input.action,
+      targetType: input.target?.type ?? null,
+      targetId: input.target ? String(input.target.id) : null,
+      details,
+      ip: input.ip ?? null,
+    })
+    .run();
+}

@@ -1,0 +1,49 @@
+/**
+ * One-time sign-in links for new users (and resets): `id.secret` like sessions, only a hash
+ * of the secret stored, single use, valid for at most an hour.
+ */
+import { constantTimeEqual } from '@oslojs/crypto/subtle';
+import { and, eq, isNull } from 'drizzle-orm';
+import { loginTokens } from '../../../db/schema.ts';
+import type { Db } from '../../platform/db.server.ts';
+import { generateSecureRandomString, hashSecret } from './session.server.ts';
+
+export const LOGIN_LINK_LIFETIME_MS = 60 * 60 * 1000;
+
+export function createLoginToken(db: Db, userId: number, createdBy: number | null, purpose: 'first_login' | 'reset' = 'first_login', now = new Date()): string {
+  const id = generateSecureRandomString();
+  const secret = generateSecureRandomString();
+  db.transaction((tx) => {
+    // A new link replaces any unused one for the same user.
+    tx.delete(loginTokens).where(and(eq(loginTokens.userId, userId), isNull(loginTokens.usedAt))).run();
+    tx.insert(loginTokens)
+      .values({ id, secretHash: Buffer.from(hashSecret(secret)), userId, purpose, createdBy, createdAt: now, expiresAt: new Date(now.getTime() + LOGIN_LINK_LIFETIME_MS) })
+      .run();
+  }, { behavior: 'immediate' });
+  return `${id}.${secret}`;
+}
+
+/**
+ * The address an admin hands out: always on SITE_URL, never the request's own URL, which
+ * behind a TLS-terminating proxy is plain http (and whose Host a client chooses).
+ */
+export function loginLinkUrl(token: string, siteUrl: string): string {
+  return new URL(`/login/link/${token}`, siteUrl).href;
+}
+
+export type ConsumeResult = { status: 'ok'; userId: number } | { status: 'invalid' | 'expired' | 'used' };
+
+/** Marks the token used (exactly once, even under concurrent requests) and returns its user. */
+export function consumeLoginToken(db: Db, token: string, now = new Date()): ConsumeResult {
+  const [id, secret, extra] = token.split('.');
+  if (!id || !secret || extra !== undefined) return { status: 'invalid' };
+  return db.transaction((tx) => {
+    const row = tx.select().from(loginTokens).where(eq(loginTokens.id, id)).get();
+    if (!row || !constantTimeEqual(hashSecret(secret), new Uint8Array(row.secretHash))) return { status: 'invalid' as const };
+    if (row.usedAt !== null) return { status: 'used' as const };
+    if (row.expiresAt <= now) return { status: 'expired' as const };
+    const updated = tx.update(loginTokens).set({ usedAt: now }).where(and(eq(loginTokens.id, id), isNull(loginTokens.usedAt))).run().changes;
+    if (updated !== 1) return { status: 'used' as const };
+    return { status: 'ok' as const, userId: row.userId };
+  }, { behavior: 'immediate' });
+}

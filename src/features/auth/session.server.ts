@@ -1,0 +1,212 @@
+/**
+ * Sessions the Lucia way (lucia-auth.com/sessions/basic): the client holds `id.secret`,
+ * the database holds only the id and a SHA-256 hash of the secret, compared in constant time.
+ * Sessions end after inactivity and after an absolute lifetime, and with the user's deactivation.
+ */
+import { sha256 } from '@oslojs/crypto/sha2';
+import { constantTimeEqual } from '@oslojs/crypto/subtle';
+import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { departments, sessions, users, type Locale, type Role } from '../../../db/schema.ts';
+import type { Db, DbExecutor } from '../../platform/db.server.ts';
+import { bestEffortWrite } from '../../platform/storage-errors.server.ts';
+
+/** Refresh `last_active_at` at most this often, so reads do not turn into writes on every request. */
+const ACTIVITY_WRITE_MAX_INTERVAL_MS = 60_000;
+
+/**
+ * How stale the stored `last_active_at` may get. Expiry is judged on the stored value, so an
+ * active user can be signed out up to this much early: a tenth of the idle window, at most a
+ * minute (with a one-minute window a fixed minute signed active users out at 60 s).
+ */
+export function activityWriteInterval(idleMs: number): number {
+  return Math.min(ACTIVITY_WRITE_MAX_INTERVAL_MS, Math.floor(idleMs / 10));
+}
+
+/** Human-readable alphabet (a–z, 0–9 without l, o, 0, 1); 24 characters × 5 bits = 120 bits. */
+export function generateSecureRandomString(): string {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
+  const bytes = new Uint8Array(24);
+  crypto.getRandomValues(bytes);
+  let id = '';
+  for (const byte of bytes) {
+    // 256 is a multiple of 32, so the top five bits are uniform.
+    id += alphabet[byte >> 3];
+  }
+  return id;
+}
+
+export function hashSecret(secret: string): Uint8Array {
+  return sha256(new TextEncoder().encode(secret));
+}
+
+export interface SessionLifetime {
+  idleMs: number;
+  maxAgeMs: number;
+}
+
+export interface SessionUser {
+  id: number;
+  publicId: string;
+  email: string;
+  displayName: string;
+  locale: Locale;
+  role: Role;
+  departmentId: number | null;
+  departmentName: string | null;
+}
+
+export type AuthMethod = 'password' | 'link' | 'oidc';
+
+export interface SessionInfo {
+  id: string;
+  userId: number;
+  /** How this session was started; `oidc` sessions also end at the provider on sign-out. */
+  authMethod: AuthMethod;
+  createdAt: Date;
+  lastActiveAt: Date;
+  /** When the absolute lifetime ends; the cookie expires then too. */
+  expiresAt: Date;
+}
+
+export interface NewSession {
+  session: SessionInfo;
+  /** `id.secret`; shown to the client once, never stored. */
+  token: string;
+}
+
+export interface ValidatedSession {
+  session: SessionInfo;
+  user: SessionUser;
+}
+
+/** Starts a fresh session; called on every sign-in so a pre-set cookie can never be adopted. */
+export function createSession(
+  db: Db,
+  userId: number,
+  lifetime: SessionLifetime,
+  now = new Date(),
+  authMethod: AuthMethod = 'password',
+): NewSession {
+  const id = generateSecureRandomString();
+  const secret = generateSecureRandomString();
+  db.insert(sessions)
+    .values({ id, secretHash: Buffer.from(hashSecret(secret)), userId, createdAt: now, lastActiveAt: now, authMethod })
+    .run();
+  return {
+    token: `${id}.${secret}`,
+    session: { id, userId, authMethod, createdAt: now, lastActiveAt: now, expiresAt: new Date(now.getTime() + lifetime.maxAgeMs) },
+  };
+}
+
+const lookups = new WeakMap<Db, ReturnType<typeof prepareLookup>>();
+
+function prepareLookup(db: Db) {
+  return db
+    .select({
+      id: sessions.id,
+      secretHash: sessions.secretHash,
+      createdAt: sessions.createdAt,
+      lastActiveAt: sessions.lastActiveAt,
+      authMethod: sessions.authMethod,
+      userId: users.id,
+      publicId: users.publicId,
+      email: users.email,
+      displayName: users.displayName,
+      locale: users.locale,
+      role: users.role,
+      active: users.active,
+      departmentId: users.departmentId,
+      departmentName: departments.name,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(departments, eq(departments.id, users.departmentId))
+    .where(eq(sessions.id, sql.placeholder('id')))
+    .prepare();
+}
+
+/**
+ * Returns the session and its user, or null for a malformed, unknown, expired or forged
+ * token, or a deactivated user. The user row is read on every request, so a role change
+ * or deactivation takes effect at once.
+ */
+export function validateSessionToken(
+  db: Db,
+  token: string,
+  lifetime: SessionLifetime,
+  now = new Date(),
+): ValidatedSession | null {
+  const parts = token.split('.');
+  if (parts.length !== 2) return null;
+  const [id, secret] = parts as [string, string];
+  if (id.length === 0 || secret.length === 0) return null;
+
+  let lookup = lookups.get(db);
+  if (!lookup) {
+    lookup = prepareLookup(db);
+    lookups.set(db, lookup);
+  }
+  const row = lookup.get({ id });
+  if (!row) return null;
+
+  const nowMs = now.getTime();
+  const expired =
+    nowMs - row.createdAt.getTime() >= lifetime.maxAgeMs || nowMs - row.lastActiveAt.getTime() >= lifetime.idleMs;
+  if (expired || !row.active) {
+    bestEffortWrite('session.delete', () => deleteSession(db, id));
+    return null;
+  }
+  if (!constantTimeEqual(hashSecret(secret), new Uint8Array(row.secretHash))) return null;
+
+  let lastActiveAt = row.lastActiveAt;
+  if (nowMs - lastActiveAt.getTime() >= activityWriteInterval(lifetime.idleMs)) {
+    lastActiveAt = now;
+    // A disk that cannot take writes must not sign everyone out: the next request tries again.
+    bestEffortWrite('session.lastActiveAt', () => db.update(sessions).set({ lastActiveAt }).where(eq(sessions.id, id)).run());
+  }
+  return {
+    session: {
+      id,
+      userId: row.userId,
+      authMethod: row.authMethod,
+      createdAt: row.createdAt,
+      lastActiveAt,
+      expiresAt: new Date(row.createdAt.getTime() + lifetime.maxAgeMs),
+    },
+    user: {
+      id: row.userId,
+      publicId: row.publicId,
+      email: row.email,
+      displayName: row.displayName,
+      locale: row.locale,
+      role: row.role,
+      departmentId: row.departmentId,
+      departmentName: row.departmentName,
+    },
+  };
+}
+
+export function deleteSession(db: Db, sessionId: string): void {
+  db.delete(sessions).where(eq(sessions.id, sessionId)).run();
+}
+
+/** Ends every session of a user (deactivation, password change), optionally keeping one. */
+export function deleteUserSessions(db: DbExecutor, userId: number, exceptSessionId: string | null = null): number {
+  const where = exceptSessionId
+    ? and(eq(sessions.userId, userId), sql`${sessions.id} <> ${exceptSessionId}`)
+    : eq(sessions.userId, userId);
+  return db.delete(sessions).where(where).run().changes;
+}
+
+/**
+ * Housekeeping: removes sessions past either limit, at most `limit` of them per call (one short
+ * statement, so a huge backlog is worked off in batches between requests).
+ */
+export function deleteExpiredSessions(db: Db, lifetime: SessionLifetime, now = new Date(), limit = Number.MAX_SAFE_INTEGER): number {
+  const nowMs = now.getTime();
+  const expired = or(lt(sessions.createdAt, new Date(nowMs - lifetime.maxAgeMs)), lt(sessions.lastActiveAt, new Date(nowMs - lifetime.idleMs)));
+  return db
+    .delete(sessions)
+    .where(inArray(sessions.id, db.select({ id: sessions.id }).from(sessions).where(expired).limit(limit)))
+    .run().changes;
+}

@@ -1,0 +1,128 @@
+/**
+ * Just-in-time provisioning from single sign-on: the first sign-in creates the user (or links
+ * an existing account with the same email), later sign-ins bring name, department and role
+ * up to date from the provider's claims. A user deactivated in Manabi stays out. A role from
+ * the groups obeys the rule every role change does (src/features/users/admin-rules.server.ts): a demotion
+ * that would leave no active admin is not applied — the sign-in goes on with the old role and
+ * the caller audits the refusal — since a provider's group change (a typo, a group renamed, a
+ * mapping not set up yet) must not lock everyone out of /admin, with only a shell to recover.
+ * One short write transaction; the caller audits the result.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import { users, type Role } from '../../../db/schema.ts';
+import type { SsoIdentity } from './oidc-claims.ts';
+import { adminRuleViolation, userChangeEffect, type AdminRuleViolation } from '../users/admin-rules.server.ts';
+import { syncEnrolments } from '../programme/assignments.server.ts';
+import type { Db } from '../../platform/db.server.ts';
+import { createUser, ensureDepartment } from '../users/users.server.ts';
+
+export interface SsoUser {
+  id: number;
+  email: string;
+  locale: 'ja' | 'en';
+}
+
+export type SsoChange = Partial<Record<'identity' | 'displayName' | 'department' | 'role' | 'email', { from: string | null; to: string | null }>>;
+
+/** A role the provider asked for and Manabi did not apply, and why. */
+export interface RoleKept {
+  from: Role;
+  to: Role;
+  reason: AdminRuleViolation;
+}
+
+export type ProvisionResult =
+  | { status: 'created'; user: SsoUser }
+  | { status: 'updated'; user: SsoUser; changes: SsoChange; roleKept: RoleKept | null }
+  | { status: 'unchanged'; user: SsoUser; roleKept: RoleKept | null }
+  | { status: 'deactivated'; user: SsoUser }
+  /** The email belongs to an account already linked to another identity at this provider. */
+  | { status: 'conflict' };
+
+export function provisionSsoUser(db: Db, issuer: string, identity: SsoIdentity, now = new Date()): ProvisionResult {
+  return db.transaction(
+    (tx) => {
+      const columns = {
+        id: users.id,
+        email: users.email,
+        locale: users.locale,
+        active: users.active,
+        displayName: users.displayName,
+        role: users.role,
+        departmentId: users.departmentId,
+        oidcSubject: users.oidcSubject,
+        department: sql<string | null>`(select name from departments where id = ${users.departmentId})`,
+      };
+      const changes: SsoChange = {};
+      let row = tx
+        .select(columns)
+        .from(users)
+        .where(and(eq(users.oidcIssuer, issuer), eq(users.oidcSubject, identity.subject)))
+        .get();
+      if (!row) {
+        const byEmail = tx.select(columns).from(users).where(sql`lower(${users.email}) = ${identity.email}`).get();
+        if (byEmail && byEmail.oidcSubject !== null) return { status: 'conflict' } as const;
+        if (byEmail) {
+          // An account made by an admin or an import: link it to this identity from now on.
+          tx.update(users).set({ oidcIssuer: issuer, oidcSubject: identity.subject, updatedAt: now }).where(eq(users.id, byEmail.id)).run();
+          changes.identity = { from: null, to: `${issuer} ${identity.subject}` };
+          row = byEmail;
+        }
+      }
+
+      if (!row) {
+        const id = createUser(tx, {
+          email: identity.email,
+          displayName: identity.displayName,
+          role: identity.role ?? 'learner',
+          departmentId: identity.department ? ensureDepartment(tx, identity.department) : null,
+        });
+        tx.update(users).set({ oidcIssuer: issuer, oidcSubject: identity.subject }).where(eq(users.id, id)).run();
+        syncEnrolments(tx, now);
+        return { status: 'created', user: { id, email: identity.email, locale: 'ja' } } as const;
+      }
+
+      const user: SsoUser = { id: row.id, email: row.email, locale: row.locale };
+      if (!row.active) return { status: 'deactivated', user } as const;
+
+      const set: Partial<{ displayName: string; email: string; role: Role; departmentId: number | null; updatedAt: Date }> = {};
+      if (row.displayName !== identity.displayName) {
+        changes.displayName = { from: row.displayName, to: identity.displayName };
+        set.displayName = identity.displayName;
+      }
+      if (row.email !== identity.email) {
+        const taken = tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${identity.email} and ${users.id} <> ${row.id}`).get();
+        if (!taken) {
+          changes.email = { from: row.email, to: identity.email };
+          set.email = identity.email;
+          user.email = identity.email;
+        }
+      }
+      let roleKept: RoleKept | null = null;
+      if (identity.role !== undefined && row.role !== identity.role) {
+        // No "self" here: the provider decides, within the floor of at least one active admin.
+        const violation = adminRuleViolation(tx, userChangeEffect(null, { id: row.id, role: row.role, active: row.active }, { role: identity.role }));
+        if (violation === null) {
+          changes.role = { from: row.role, to: identity.role };
+          set.role = identity.role;
+        } else {
+          roleKept = { from: row.role, to: identity.role, reason: violation };
+        }
+      }
+      if (identity.department !== undefined && row.department !== identity.department) {
+        changes.department = { from: row.department, to: identity.department };
+        set.departmentId = identity.department ? ensureDepartment(tx, identity.department) : null;
+      }
+      if (Object.keys(set).length === 0) {
+        return Object.keys(changes).length === 0 ? ({ status: 'unchanged', user, roleKept } as const) : ({ status: 'updated', user, changes, roleKept } as const);
+      }
+      tx.update(users)
+        .set({ ...set, updatedAt: now })
+        .where(eq(users.id, row.id))
+        .run();
+      if (set.role !== undefined || set.departmentId !== undefined) syncEnrolments(tx, now);
+      return { status: 'updated', user, changes, roleKept } as const;
+    },
+    { behavior: 'immediate' },
+  );
+}

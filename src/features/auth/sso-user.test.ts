@@ -1,0 +1,71 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { users } from '../../../db/schema.ts';
+import { provisionSsoUser } from './sso-user.server.ts';
+import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
+
+const ISSUER = 'https://login.example.co.jp';
+let t: TempDb;
+beforeEach(() => {
+  t = tempDb();
+});
+afterEach(() => t.cleanup());
+
+const identity = (over: Partial<Parameters<typeof provisionSsoUser>[2]> = {}) => ({
+  subject: 'sub-1',
+  email: 'yamada@example.co.jp',
+  displayName: '山田 太郎',
+  department: '営業部' as string | null | undefined,
+  role: 'learner' as const as 'learner' | 'champion' | 'admin' | undefined,
+  ...over,
+});
+
+describe('provisionSsoUser', () => {
+  it('links an account an admin created with the same email instead of making a second one', async () => {
+    const id = await addUser(t.db, { email: 'Yamada@example.co.jp', password: 'a long enough password', role: 'champion', name: '山田 太郎' });
+    const result = provisionSsoUser(t.db, ISSUER, identity({ role: 'champion' }));
+    expect(result.status).toBe('updated');
+    expect(result.status === 'updated' && result.changes).toEqual({ identity: { from: null, to: `${ISSUER} sub-1` } });
+    expect(result.status !== 'conflict' && result.user.id).toBe(id);
+    expect(t.db.select().from(users).all()).toHaveLength(1);
+    expect(t.db.select().from(users).where(eq(users.id, id)).get()!.oidcSubject).toBe('sub-1');
+  });
+
+  it('finds the user by issuer and subject even after the email changed at the provider', () => {
+    provisionSsoUser(t.db, ISSUER, identity());
+    const result = provisionSsoUser(t.db, ISSUER, identity({ email: 'yamada.t@example.co.jp' }));
+    expect(result.status).toBe('updated');
+    expect(result.status === 'updated' && result.changes.email).toEqual({ from: 'yamada@example.co.jp', to: 'yamada.t@example.co.jp' });
+    expect(t.db.select().from(users).all()).toHaveLength(1);
+  });
+
+  it('refuses to take over an email already linked to another identity', () => {
+    provisionSsoUser(t.db, ISSUER, identity());
+    expect(provisionSsoUser(t.db, ISSUER, identity({ subject: 'sub-2' })).status).toBe('conflict');
+    expect(t.db.select().from(users).all()).toHaveLength(1);
+  });
+
+  it('keeps role and department when the provider does not send them', () => {
+    provisionSsoUser(t.db, ISSUER, identity({ role: 'admin' }));
+    const result = provisionSsoUser(t.db, ISSUER, identity({ role: undefined, department: undefined }));
+    expect(result.status).toBe('unchanged');
+    expect(t.db.select().from(users).get()!.role).toBe('admin');
+  });
+
+  it('reports a deactivated user and changes nothing', () => {
+    provisionSsoUser(t.db, ISSUER, identity());
+    t.db.update(users).set({ active: false }).run();
+    expect(provisionSsoUser(t.db, ISSUER, identity({ role: 'admin' })).status).toBe('deactivated');
+    expect(t.db.select().from(users).get()!.role).toBe('learner');
+  });
+
+  it('does not demote the only active admin, and reports the role it kept', async () => {
+    provisionSsoUser(t.db, ISSUER, identity({ role: 'admin' }));
+    const kept = provisionSsoUser(t.db, ISSUER, identity({ role: 'learner', displayName: '山田 花子' }));
+    expect(kept).toMatchObject({ status: 'updated', changes: { displayName: { from: '山田 太郎', to: '山田 花子' } }, roleKept: { from: 'admin', to: 'learner', reason: 'last_admin' } });
+    expect(kept.status === 'updated' && kept.changes.role).toBeUndefined();
+    expect(t.db.select().from(users).get()!.role).toBe('admin');
+    await addUser(t.db, { email: 'other-admin@example.co.jp', role: 'admin' });
+    expect(provisionSsoUser(t.db, ISSUER, identity({ role: 'learner', displayName: '山田 花子' }))).toMatchObject({ status: 'updated', changes: { role: { from: 'admin', to: 'learner' } }, roleKept: null });
+  });
+});

@@ -1,0 +1,185 @@
+/**
+ * The curriculum as the app uses it: tiers → courses → lessons in order, quizzes per course,
+ * every text available in the requested language or, failing that, the other one (flagged,
+ * so the page can say so). Built once from a validated corpus.
+ */
+import { otherLocale, type Locale } from '../../platform/i18n/locales.ts';
+import { validateCorpus, type RawCorpus } from './corpus.ts';
+import type { Localized, QuizData, TierId } from './schemas.ts';
+
+export interface Picked<T> {
+  value: T;
+  /** The language the value is actually in. */
+  locale: Locale;
+  /** True when the requested language was missing and the other one is shown. */
+  fallback: boolean;
+}
+
+/** Chooses the requested language, else the other; content validation guarantees one exists. */
+export function pick<T>(text: Localized<T>, locale: Locale): Picked<T> {
+  const own = text[locale];
+  if (own !== undefined) return { value: own, locale, fallback: false };
+  const other = otherLocale(locale);
+  const value = text[other];
+  if (value === undefined) throw new Error('Localized value has no language');
+  return { value, locale: other, fallback: true };
+}
+
+export interface TierNode {
+  id: TierId;
+  order: number;
+  audience: 'learner' | 'champion' | 'admin';
+  requires: TierId[];
+  title: Localized<string>;
+  description: Localized<string>;
+  courses: CourseNode[];
+}
+
+export interface CourseNode {
+  id: string;
+  tierId: TierId;
+  order: number;
+  estimatedMinutes: number;
+  prerequisites: string[];
+  title: Localized<string>;
+  summary: Localized<string>;
+  objectives: Localized<string[]>;
+  lessons: LessonNode[];
+  quizzes: QuizNode[];
+}
+
+export interface LessonNode {
+  id: string;
+  courseId: string;
+  order: number;
+  estimatedMinutes: number;
+  title: Localized<string>;
+  /** Content-collection entry per language, for rendering the MDX body. */
+  entryIds: Localized<string>;
+}
+
+export interface QuestionKey {
+  id: string;
+  type: 'single' | 'multiple';
+  optionIds: string[];
+  correctOptionIds: string[];
+}
+
+export interface QuizNode {
+  id: string;
+  courseId: string;
+  passMark: number;
+  maxAttempts: number | null;
+  shuffleQuestions: boolean;
+  shuffleOptions: boolean;
+  /** Grading key, identical in both languages (checked at build). Server-side only. */
+  questions: QuestionKey[];
+  /** Full text per language, explanations included. Server-side only. */
+  text: Localized<QuizData>;
+}
+
+export interface Catalog {
+  tiers: TierNode[];
+  tier(id: string): TierNode | null;
+  course(id: string): CourseNode | null;
+  lesson(id: string): LessonNode | null;
+  quiz(id: string): QuizNode | null;
+  /** Lessons of the whole curriculum in learning order. */
+  allLessons(): LessonNode[];
+}
+
+export class CorpusError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Content has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'CorpusError';
+    this.problems = problems;
+  }
+}
+
+export function buildCatalog(corpus: RawCorpus): Catalog {
+  const problems = validateCorpus(corpus);
+  if (problems.length > 0) throw new CorpusError(problems);
+
+  const byOrder = <T extends { order: number; id: string }>(a: T, b: T): number => a.order - b.order || a.id.localeCompare(b.id);
+
+  const lessons = new Map<string, LessonNode>();
+  for (const entry of corpus.lessons) {
+    const node =
+      lessons.get(entry.id) ??
+      ({
+        id: entry.id,
+        courseId: entry.data.course,
+        order: entry.data.order,
+        estimatedMinutes: entry.data.estimatedMinutes,
+        title: {},
+        entryIds: {},
+      } satisfies LessonNode);
+    node.title[entry.locale] = entry.data.title;
+    node.entryIds[entry.locale] = entry.entryId;
+    lessons.set(entry.id, node);
+  }
+
+  const quizzes = new Map<string, QuizNode>();
+  for (const entry of corpus.quizzes) {
+    const existing = quizzes.get(entry.id);
+    if (existing) {
+      existing.text[entry.locale] = entry.data;
+      continue;
+    }
+    quizzes.set(entry.id, {
+      id: entry.id,
+      courseId: entry.data.course,
+      passMark: entry.data.passMark,
+      maxAttempts: entry.data.maxAttempts ?? null,
+      shuffleQuestions: entry.data.shuffleQuestions,
+      shuffleOptions: entry.data.shuffleOptions,
+      questions: entry.data.questions.map((q) => ({
+        id: q.id,
+        type: q.type,
+        optionIds: q.options.map((o) => o.id),
+        correctOptionIds: q.options.filter((o) => o.correct).map((o) => o.id),
+      })),
+      text: { [entry.locale]: entry.data },
+    });
+  }
+
+  const courses = new Map<string, CourseNode>();
+  for (const entry of corpus.courses) {
+    courses.set(entry.id, {
+      id: entry.id,
+      tierId: entry.data.tier,
+      order: entry.data.order,
+      estimatedMinutes: entry.data.estimatedMinutes,
+      prerequisites: entry.data.prerequisites,
+      title: entry.data.title,
+      summary: entry.data.summary,
+      objectives: entry.data.objectives,
+      lessons: [...lessons.values()].filter((l) => l.courseId === entry.id).sort(byOrder),
+      quizzes: [...quizzes.values()].filter((q) => q.courseId === entry.id).sort((a, b) => a.id.localeCompare(b.id)),
+    });
+  }
+
+  const tiers: TierNode[] = corpus.tiers
+    .map((entry) => ({
+      id: entry.id as TierId,
+      order: entry.data.order,
+      audience: entry.data.audience,
+      requires: entry.data.requires,
+      title: entry.data.title,
+      description: entry.data.description,
+      courses: [...courses.values()].filter((c) => c.tierId === entry.id).sort(byOrder),
+    }))
+    .sort(byOrder);
+
+  const tierById = new Map(tiers.map((t) => [t.id as string, t]));
+  const ordered = tiers.flatMap((t) => t.courses.flatMap((c) => c.lessons));
+  return {
+    tiers,
+    tier: (id) => tierById.get(id) ?? null,
+    course: (id) => courses.get(id) ?? null,
+    lesson: (id) => lessons.get(id) ?? null,
+    quiz: (id) => quizzes.get(id) ?? null,
+    allLessons: () => ordered,
+  };
+}

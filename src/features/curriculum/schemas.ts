@@ -1,0 +1,144 @@
+/**
+ * Schemas of the curriculum in `content/`. Shared by `src/content.config.ts` (Astro's
+ * loaders) and the build-time corpus check, so both read content the same way.
+ *
+ * Ids are stable and shared by both languages: progress, attempts and answers are stored
+ * against them, so renaming an id loses learners' progress. Text fields are per language.
+ */
+import { z } from 'astro/zod';
+
+export { LOCALES, DEFAULT_LOCALE, type Locale } from '../../platform/i18n/locales.ts';
+
+export const TIER_IDS = ['basic', 'applied', 'specialist'] as const;
+export type TierId = (typeof TIER_IDS)[number];
+
+/** Lower-case words joined by hyphens: `prompt-basics`, `q-hallucination`, `a`. */
+export const ContentId = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'use lower-case letters, digits and hyphens (e.g. "prompt-basics")');
+
+/** A text in Japanese and/or English; a missing language falls back to the other with a note. */
+export function localized<T extends z.ZodType>(inner: T) {
+  return z
+    .strictObject({
+      /** Japanese text (the default language). */
+      ja: inner.optional(),
+      /** English text. */
+      en: inner.optional(),
+    })
+    .refine((v) => v.ja !== undefined || v.en !== undefined, 'give at least one language (ja or en)');
+}
+
+const Text = z.string().trim().min(1);
+
+/** `content/tiers/<tier>.yaml` — one of basic, applied, specialist. */
+export const TierSchema = z.strictObject({
+  /** Position on the learning path, lowest first. */
+  order: z.number().int().min(0),
+  /** Who the tier is for: all staff, department champions, or IT/programme admins. */
+  audience: z.enum(['learner', 'champion', 'admin']),
+  /** Tiers that must be complete before this one opens. */
+  requires: z.array(z.enum(TIER_IDS)).default([]),
+  /** Short name, e.g. "基礎" / "Basic". */
+  title: localized(Text),
+  /** One or two sentences on what the tier covers and for whom. */
+  description: localized(Text),
+});
+
+/** `content/courses/<course-id>.yaml`. */
+export const CourseSchema = z.strictObject({
+  /** The tier this course belongs to. */
+  tier: z.enum(TIER_IDS),
+  /** Position within the tier, lowest first; unique within the tier. */
+  order: z.number().int().min(0),
+  /** Estimated minutes for the whole course, lessons and quiz. */
+  estimatedMinutes: z.number().int().positive().max(600),
+  /** Courses that must be complete before this one opens (ids from `content/courses/`). */
+  prerequisites: z.array(ContentId).default([]),
+  title: localized(Text),
+  /** What the course is about, in one or two sentences. */
+  summary: localized(Text),
+  /** What a learner can do after the course; one line each. */
+  objectives: localized(z.array(Text).min(1)),
+});
+
+/**
+ * A practice task (やってみよう) in a lesson's frontmatter, placed in the body with
+ * `<TryIt id="…" />`. The learner writes an answer; the rubric and model answer appear after.
+ */
+export const TryItSchema = z.strictObject({
+  /** Stable id within the lesson, the same in both languages; answers are stored against it. */
+  id: ContentId,
+  /** Short heading, e.g. 「依頼メールを書き直す」. */
+  title: Text,
+  /** What to do, in one to three sentences. */
+  task: Text,
+  /** Fictional, safe material to work on (line breaks kept); never real names or data. */
+  material: Text.optional(),
+  /** Self-check points shown after the learner submits, one line each. */
+  rubric: z.array(Text).min(2).max(8),
+  /** A model answer shown after the learner submits (line breaks kept). */
+  modelAnswer: Text,
+});
+
+/** Frontmatter of `content/lessons/<locale>/<folder>/<lesson-id>.mdx`. */
+export const LessonSchema = z.strictObject({
+  /** The course this lesson belongs to (id from `content/courses/`). */
+  course: ContentId,
+  /** Position within the course, lowest first; unique within the course. */
+  order: z.number().int().min(0),
+  title: Text,
+  /** Estimated reading minutes. */
+  estimatedMinutes: z.number().int().positive().max(120),
+  /** Practice tasks, each placed in the body with `<TryIt id="…" />`; same ids in both languages. */
+  tryIt: z.array(TryItSchema).default([]),
+});
+
+const OptionSchema = z.strictObject({
+  /** Stable id within the question, e.g. `a` or `share-anonymised`. */
+  id: ContentId,
+  text: Text,
+  /** Marks a correct option; a single-choice question has exactly one. */
+  correct: z.boolean().default(false),
+  /** Optional note on why this option is right or wrong, shown after submission. */
+  explanation: Text.optional(),
+});
+
+const QuestionSchema = z.strictObject({
+  /** Stable id within the quiz; answers are stored against it. */
+  id: ContentId,
+  /** `single`: one answer (radio buttons); `multiple`: all that apply (checkboxes). */
+  type: z.enum(['single', 'multiple']),
+  /** The lesson this question tests (a lesson id of the quiz's course); draws take one per lesson at least. */
+  lesson: ContentId.optional(),
+  prompt: Text,
+  options: z.array(OptionSchema).min(2).max(8),
+  /** Why the correct answer is correct; shown after submission, never before. */
+  explanation: Text,
+});
+
+/** `content/quizzes/<locale>/<quiz-id>.yaml`. */
+export const QuizSchema = z.strictObject({
+  /** The course this quiz belongs to (id from `content/courses/`). */
+  course: ContentId,
+  title: Text,
+  /** Percentage of questions answered correctly needed to pass (0–100). */
+  passMark: z.number().int().min(0).max(100),
+  /** Attempts allowed; omit for unlimited. */
+  maxAttempts: z.number().int().positive().optional(),
+  /** Questions drawn at random from the bank for each attempt; omit to ask every question. */
+  draw: z.number().int().positive().optional(),
+  /** Show questions in a new random order for each attempt. */
+  shuffleQuestions: z.boolean().default(false),
+  /** Show options in a new random order for each attempt. */
+  shuffleOptions: z.boolean().default(false),
+  questions: z.array(QuestionSchema).min(1),
+});
+
+export type TierData = z.output<typeof TierSchema>;
+export type CourseData = z.output<typeof CourseSchema>;
+export type LessonData = z.output<typeof LessonSchema>;
+export type QuizData = z.output<typeof QuizSchema>;
+export type QuestionData = z.output<typeof QuestionSchema>;
+export type TryItData = z.output<typeof TryItSchema>;
+export type Localized<T> = { ja?: T | undefined; en?: T | undefined };

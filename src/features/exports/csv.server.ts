@@ -1,0 +1,160 @@
+/**
+ * CSV exports streamed with csv-stringify (correct quoting; optional UTF-8 BOM for Excel):
+ * users with progress, completions, attempts with per-question answers, a department roster,
+ * KPIs. `csvStream` is the one CSV writer of the app: every CSV goes through it.
+ */
+import { stringify } from 'csv-stringify/sync';
+import type { Catalog } from '../curriculum/catalog.ts';
+import { computeProgress } from '../progress/progress.ts';
+import type { Db } from '../../platform/db.server.ts';
+import { kpiExportHeader, kpiExportRows } from '../kpi/kpi-export.server.ts';
+
+export type ExportName = 'users' | 'completions' | 'attempts' | 'kpis';
+export const EXPORT_NAMES: readonly ExportName[] = ['users', 'completions', 'attempts', 'kpis'];
+
+export interface ExportOptions {
+  bom: boolean;
+  /** Months of the KPI export (`YYYY-MM`) and the time zone they are counted in. */
+  kpis: { from: string; to: string; timeZone: string };
+}
+
+const iso = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '' : new Date(ms).toISOString());
+
+/**
+ * A streaming CSV response body from rows produced lazily, a chunk per pull. An error while
+ * producing rows ends this one response (the download is cut off), never the server.
+ * Formulas are defused: a text cell starting with = + - @ (or their full-width forms), a tab
+ * or a carriage return gets a leading ' (csv-stringify's `escape_formulas`), so a name such
+ * as `=HYPERLINK(…)` opens as text. Numbers are written as numbers, a minus sign included:
+ * a JavaScript number prints as digits only (`-5`, `0.25`), which a spreadsheet reads as a
+ * number and never as a formula, and no user text is ever passed as a number.
+ */
+export function csvStream(header: string[], rows: Iterable<unknown[]>, bom: boolean): ReadableStream<Uint8Array> {
+  const iterator = rows[Symbol.iterator]();
+  const encoder = new TextEncoder();
+  let first = true;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      try {
+        const chunk: unknown[][] = [];
+        for (let next = iterator.next(); !next.done; next = iterator.next()) {
+          chunk.push(next.value);
+          if (chunk.length >= 500) break;
+        }
+        if (chunk.length === 0 && !first) {
+          controller.close();
+          return;
+        }
+        const text = stringify(chunk, { header: first, columns: header, bom: first && bom, record_delimiter: 'windows', escape_formulas: true });
+        first = false;
+        controller.enqueue(encoder.encode(text));
+        if (chunk.length < 500) controller.close();
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+  });
+}
+
+function* paged<T>(db: Db, query: string, params: unknown[] = [], pageSize = 2000): Generator<T> {
+  const statement = db.$client.prepare(`${query} and t.rowid > ? order by t.rowid limit ${pageSize}`);
+  let after = 0;
+  for (;;) {
+    const rows = statement.all(...params, after) as (T & { rid: number })[];
+    if (rows.length === 0) return;
+    yield* rows;
+    after = rows.at(-1)!.rid;
+  }
+}
+
+interface UserRecordRow {
+  rid: number;
+  id: number;
+  email: string;
+  name: string;
+  department: string | null;
+  role: string;
+  active: number;
+  created: number;
+}
+
+/** Users with their progress per tier, optionally one department only. */
+export function* userProgressRows(db: Db, catalog: Catalog, departmentId: number | null = null): Generator<unknown[]> {
+  const tiers = catalog.tiers;
+  const completionsOf = db.$client.prepare('select lesson_id from lesson_completions where user_id = ?').pluck();
+  const passedOf = db.$client.prepare('select distinct quiz_id from quiz_attempts where user_id = ? and passed = 1').pluck();
+  const certificatesOf = db.$client.prepare('select tier_id, issued_at from certificates where user_id = ?');
+  const lastActivityOf = db.$client.prepare(
+    `select max(at) from (select max(viewed_at) at from lesson_views where user_id = @id
+      union all select max(completed_at) from lesson_completions where user_id = @id
+      union all select max(submitted_at) from quiz_attempts where user_id = @id)`,
+  ).pluck();
+  const where = departmentId === null ? 'true' : 't.department_id = ?';
+  for (const user of paged<UserRecordRow>(
+    db,
+    `select t.rowid rid, t.id, t.email, t.display_name name, d.name department, t.role, t.active, t.created_at created
+     from users t left join departments d on d.id = t.department_id where ${where}`,
+    departmentId === null ? [] : [departmentId],
+  )) {
+    const progress = computeProgress(catalog, {
+      completedLessons: new Set(completionsOf.all(user.id) as string[]),
+      quizzes: new Map((passedOf.all(user.id) as string[]).map((q) => [q, { attempts: 1, bestPercent: null, passed: true }])),
+    });
+    const certificates = new Map((certificatesOf.all(user.id) as { tier_id: string; issued_at: number }[]).map((c) => [c.tier_id, c.issued_at]));
+    yield [
+      user.email,
+      user.name,
+      user.department ?? '',
+      user.role,
+      user.active ? 'yes' : 'no',
+      iso(user.created),
+      iso(lastActivityOf.get({ id: user.id }) as number | null),
+      ...tiers.flatMap((tier) => {
+        const tp = progress.tier(tier.id)!;
+        return [`${tp.lessonsDone}/${tp.lessonsTotal}`, `${tp.quizzesPassed}/${tp.quizzesTotal}`, iso(certificates.get(tier.id))];
+      }),
+    ];
+  }
+}
+
+export function userProgressHeader(catalog: Catalog): string[] {
+  return [
+    'email',
+    'name',
+    'department',
+    'role',
+    'active',
+    'created_at',
+    'last_activity_at',
+    ...catalog.tiers.flatMap((t) => [`${t.id}_lessons`, `${t.id}_quizzes_passed`, `${t.id}_completed_at`]),
+  ];
+}
+
+export function exportCsv(db: Db, catalog: Catalog, name: ExportName, { bom, kpis }: ExportOptions): ReadableStream<Uint8Array> {
+  if (name === 'kpis') return csvStream(kpiExportHeader(), kpiExportRows(db, catalog, kpis, kpis.timeZone), bom);
+  if (name === 'users') return csvStream(userProgressHeader(catalog), userProgressRows(db, catalog), bom);
+  if (name === 'completions') {
+    const rows = (function* () {
+      for (const row of paged<{ email: string; lesson: string; at: number }>(
+        db,
+        'select t.rowid rid, u.email email, t.lesson_id lesson, t.completed_at at from lesson_completions t join users u on u.id = t.user_id where true',
+      )) {
+        const lesson = catalog.lesson(row.lesson);
+        const course = lesson ? catalog.course(lesson.courseId) : null;
+        yield [row.email, row.lesson, course?.id ?? '', course?.tierId ?? '', iso(row.at)];
+      }
+    })();
+    return csvStream(['email', 'lesson_id', 'course_id', 'tier_id', 'completed_at'], rows, bom);
+  }
+  const rows = (function* () {
+    for (const row of paged<{ attempt: string; email: string; quiz: string; started: number; submitted: number; score: number; max: number; passed: number; question: string; chosen: string; correct: number }>(
+      db,
+      `select t.rowid rid, t.attempt_id attempt, u.email email, q.quiz_id quiz, q.started_at started, q.submitted_at submitted,
+        q.score score, q.max_score max, q.passed passed, t.question_id question, t.chosen_option_ids chosen, t.correct correct
+       from attempt_answers t join quiz_attempts q on q.id = t.attempt_id join users u on u.id = q.user_id where true`,
+    )) {
+      yield [row.attempt, row.email, row.quiz, iso(row.started), iso(row.submitted), row.score, row.max, row.passed ? 'yes' : 'no', row.question, (JSON.parse(row.chosen) as string[]).join(' '), row.correct ? 'yes' : 'no'];
+    }
+  })();
+  return csvStream(['attempt_id', 'email', 'quiz_id', 'started_at', 'submitted_at', 'score', 'max_score', 'passed', 'question_id', 'chosen_options', 'correct'], rows, bom);
+}

@@ -1,0 +1,149 @@
+/**
+ * Lesson feedback ("Was this helpful?" 1–5 and a comment). With the learner's name: one row per
+ * user and lesson, changeable; the department's champion and the programme team see it with the
+ * name. Without it (`anonymous`): stored with no link to the user (db/schema.ts
+ * `anonymous_feedback`), still counted in the satisfaction KPI and the lists, and final.
+ *
+ * Each learner counts once per lesson: sending without the name replaces their named feedback on
+ * that lesson (its rating leaves the roll-ups) and closes the form for that lesson, which
+ * `anonymous_feedback_senders` remembers (who and which lesson only, nothing of what was sent).
+ */
+import { randomInt } from 'node:crypto';
+import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { anonymousFeedback, anonymousFeedbackSenders, departments, lessonFeedback, users, type LessonFeedback } from '../../../db/schema.ts';
+import type { Locale } from '../../platform/i18n/locales.ts';
+import { monthKey } from '../../platform/dates.ts';
+import type { Db, DbExecutor } from '../../platform/db.server.ts';
+import { prepared } from '../../platform/prepared.server.ts';
+import { rollupAnonymousRating, rollupRating } from '../kpi/rollups.server.ts';
+
+/** What this learner has sent on a lesson: their named feedback, or that they sent it without a name. */
+export type OwnFeedback = { kind: 'none' } | { kind: 'named'; feedback: LessonFeedback } | { kind: 'anonymous' };
+
+export function getFeedback(db: DbExecutor, userId: number, lessonId: string): LessonFeedback | null {
+  return (
+    prepared(db, 'feedback.get', () =>
+      db
+        .select()
+        .from(lessonFeedback)
+        .where(and(eq(lessonFeedback.userId, sql.placeholder('userId')), eq(lessonFeedback.lessonId, sql.placeholder('lessonId'))))
+        .prepare(),
+    ).get({ userId, lessonId }) ?? null
+  );
+}
+
+export function sentAnonymously(db: DbExecutor, userId: number, lessonId: string): boolean {
+  return db.select({ id: anonymousFeedbackSenders.id }).from(anonymousFeedbackSenders).where(and(eq(anonymousFeedbackSenders.userId, userId), eq(anonymousFeedbackSenders.lessonId, lessonId))).get() !== undefined;
+}
+
+export function ownFeedback(db: DbExecutor, userId: number, lessonId: string): OwnFeedback {
+  if (sentAnonymously(db, userId, lessonId)) return { kind: 'anonymous' };
+  const feedback = getFeedback(db, userId, lessonId);
+  return feedback ? { kind: 'named', feedback } : { kind: 'none' };
+}
+
+export interface FeedbackInput {
+  userId: number;
+  lessonId: string;
+  rating: number;
+  comment: string | null;
+  locale: Locale;
+  /** Sent without the learner's name. */
+  anonymous?: boolean;
+}
+
+/** Random, not sequential, ids: the row order of the two anonymous tables must not pair them up. */
+function randomId(): number {
+  return randomInt(1, 2 ** 47);
+}
+
+/** Saves feedback; `closed` when this learner already sent feedback on the lesson without a name (final). */
+export function saveFeedback(db: Db, input: FeedbackInput, timeZone: string, now = new Date()): 'saved' | 'closed' {
+  return db.transaction(
+    (tx) => {
+      if (sentAnonymously(tx, input.userId, input.lessonId)) return 'closed';
+      const before = getFeedback(tx, input.userId, input.lessonId);
+      const beforeRating = before ? { rating: before.rating, month: monthKey(before.updatedAt, timeZone) } : null;
+      const month = monthKey(now, timeZone);
+      if (!input.anonymous) {
+        tx.insert(lessonFeedback)
+          .values({ userId: input.userId, lessonId: input.lessonId, rating: input.rating, comment: input.comment, locale: input.locale, createdAt: now, updatedAt: now })
+          .onConflictDoUpdate({
+            target: [lessonFeedback.userId, lessonFeedback.lessonId],
+            set: { rating: input.rating, comment: input.comment, locale: input.locale, updatedAt: now },
+          })
+          .run();
+        rollupRating(tx, input.userId, beforeRating, { rating: input.rating, month });
+        return 'saved';
+      }
+      if (before) {
+        tx.delete(lessonFeedback).where(and(eq(lessonFeedback.userId, input.userId), eq(lessonFeedback.lessonId, input.lessonId))).run();
+        rollupRating(tx, input.userId, beforeRating, null);
+      }
+      const departmentId = tx.select({ d: users.departmentId }).from(users).where(eq(users.id, input.userId)).get()?.d ?? null;
+      tx.insert(anonymousFeedback).values({ id: randomId(), lessonId: input.lessonId, departmentId, month, rating: input.rating, comment: input.comment, locale: input.locale }).run();
+      tx.insert(anonymousFeedbackSenders).values({ id: randomId(), userId: input.userId, lessonId: input.lessonId }).run();
+      rollupAnonymousRating(tx, departmentId ?? 0, month, input.rating);
+      return 'saved';
+    },
+    { behavior: 'immediate' },
+  );
+}
+
+/** One piece of feedback as the champion and programme views list it. */
+export interface FeedbackItem {
+  lessonId: string;
+  rating: number;
+  comment: string | null;
+  /** Null: sent without a name. */
+  displayName: string | null;
+  department: string | null;
+  /** When it was last changed; null for feedback without a name, which keeps only its month. */
+  updatedAt: Date | null;
+  /** `YYYY-MM` in the app's time zone. */
+  month: string;
+}
+
+/**
+ * The latest feedback, named and without a name together, newest first (feedback without a name
+ * sorts at the start of its month). `departmentIds` null: the whole company.
+ */
+export function latestFeedback(
+  db: DbExecutor,
+  options: { departmentIds: number[] | null; withCommentOnly: boolean; limit: number },
+  timeZone: string,
+): FeedbackItem[] {
+  const scope = options.departmentIds === null ? null : options.departmentIds.length > 0 ? options.departmentIds : [-1];
+  const named = db
+    .select({ lessonId: lessonFeedback.lessonId, rating: lessonFeedback.rating, comment: lessonFeedback.comment, displayName: users.displayName, department: departments.name, updatedAt: lessonFeedback.updatedAt })
+    .from(lessonFeedback)
+    .innerJoin(users, eq(users.id, lessonFeedback.userId))
+    .leftJoin(departments, eq(departments.id, users.departmentId))
+    .where(and(options.withCommentOnly ? isNotNull(lessonFeedback.comment) : undefined, scope ? inArray(users.departmentId, scope) : undefined))
+    .orderBy(desc(lessonFeedback.updatedAt))
+    .limit(options.limit)
+    .all()
+    .map((f): FeedbackItem => ({ ...f, month: monthKey(f.updatedAt, timeZone) }));
+  const anonymous = db
+    .select({ lessonId: anonymousFeedback.lessonId, rating: anonymousFeedback.rating, comment: anonymousFeedback.comment, department: departments.name, month: anonymousFeedback.month })
+    .from(anonymousFeedback)
+    .leftJoin(departments, eq(departments.id, anonymousFeedback.departmentId))
+    .where(and(options.withCommentOnly ? isNotNull(anonymousFeedback.comment) : undefined, scope ? inArray(anonymousFeedback.departmentId, scope) : undefined))
+    .orderBy(desc(anonymousFeedback.month))
+    .limit(options.limit)
+    .all()
+    .map((f): FeedbackItem => ({ ...f, displayName: null, updatedAt: null }));
+  const sortKey = (f: FeedbackItem): string => (f.updatedAt ? `${f.month}|${String(f.updatedAt.getTime()).padStart(15, '0')}` : `${f.month}|`);
+  return [...named, ...anonymous].sort((a, b) => sortKey(b).localeCompare(sortKey(a))).slice(0, options.limit);
+}
+
+/** Mean rating and number of ratings of a department, named and without a name. */
+export function departmentRating(db: DbExecutor, departmentId: number): { average: number | null; count: number } {
+  const row = db.get<{ total: number | null; n: number }>(sql`
+    select sum(rating) total, count(*) n from (
+      select f.rating rating from lesson_feedback f join users u on u.id = f.user_id where u.department_id = ${departmentId}
+      union all
+      select a.rating rating from anonymous_feedback a where a.department_id = ${departmentId}
+    )`)!;
+  return { average: row.n === 0 || row.total === null ? null : row.total / row.n, count: row.n };
+}

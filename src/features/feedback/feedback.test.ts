@@ -1,0 +1,53 @@
+/**
+ * Feedback sent without a name (src/features/feedback/feedback.server.ts), on a real SQLite file: no link to
+ * the user anywhere in what is stored, still counted, once per learner and lesson, and final.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anonymousFeedback, anonymousFeedbackSenders, kpiDepartmentMonths, lessonFeedback } from '../../../db/schema.ts';
+import { departmentRating, latestFeedback, ownFeedback, saveFeedback } from './feedback.server.ts';
+import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
+
+const TZ = 'Asia/Tokyo';
+let t: TempDb;
+beforeAll(() => {
+  t = tempDb();
+});
+afterAll(() => t?.cleanup());
+
+const ratings = () => t.db.select().from(kpiDepartmentMonths).all().reduce((n, r) => ({ sum: n.sum + r.ratingSum, count: n.count + r.ratingCount }), { sum: 0, count: 0 });
+
+describe('feedback without a name', () => {
+  it('is stored without the user, counted once, replaces the named one and cannot be changed', async () => {
+    const userId = await addUser(t.db, { email: 'sato@example.jp', department: 'Sales', name: '佐藤 花子' });
+    const other = await addUser(t.db, { email: 'kato@example.jp', department: 'Sales', name: '加藤 一郎' });
+    const when = new Date('2026-11-20T03:00:00Z');
+    expect(saveFeedback(t.db, { userId, lessonId: 'what-is-generative-ai', rating: 2, comment: '名前付き', locale: 'ja' }, TZ, when)).toBe('saved');
+    expect(saveFeedback(t.db, { userId: other, lessonId: 'what-is-generative-ai', rating: 4, comment: null, locale: 'ja' }, TZ, when)).toBe('saved');
+    expect(ratings()).toEqual({ sum: 6, count: 2 });
+
+    expect(saveFeedback(t.db, { userId, lessonId: 'what-is-generative-ai', rating: 5, comment: '本音です', locale: 'ja', anonymous: true }, TZ, when)).toBe('saved');
+    // The named row is gone; the rating counts once, now from the anonymous row.
+    expect(t.db.select().from(lessonFeedback).all().map((r) => r.userId)).toEqual([other]);
+    expect(ratings()).toEqual({ sum: 9, count: 2 });
+    expect(departmentRating(t.db, t.db.select().from(anonymousFeedback).get()!.departmentId!)).toEqual({ average: 4.5, count: 2 });
+
+    // Nothing in the stored feedback names the user, their id or the time of day.
+    const row = t.db.select().from(anonymousFeedback).get()!;
+    expect(row).toMatchObject({ lessonId: 'what-is-generative-ai', month: '2026-11', rating: 5, comment: '本音です' });
+    expect(Object.keys(row).sort()).toEqual(['comment', 'departmentId', 'id', 'lessonId', 'locale', 'month', 'rating']);
+    expect(JSON.stringify(row)).not.toMatch(/sato|佐藤/);
+    const sender = t.db.select().from(anonymousFeedbackSenders).get()!;
+    expect(Object.keys(sender).sort()).toEqual(['id', 'lessonId', 'userId']);
+    expect(row.id).not.toBe(1);
+
+    // Final: the learner's page knows only that it was sent; sending again changes nothing.
+    expect(ownFeedback(t.db, userId, 'what-is-generative-ai')).toEqual({ kind: 'anonymous' });
+    expect(saveFeedback(t.db, { userId, lessonId: 'what-is-generative-ai', rating: 1, comment: null, locale: 'ja' }, TZ, when)).toBe('closed');
+    expect(saveFeedback(t.db, { userId, lessonId: 'what-is-generative-ai', rating: 1, comment: null, locale: 'ja', anonymous: true }, TZ, when)).toBe('closed');
+    expect(ratings()).toEqual({ sum: 9, count: 2 });
+
+    // The lists show it without a name and with its month only.
+    const listed = latestFeedback(t.db, { departmentIds: null, withCommentOnly: true, limit: 10 }, TZ);
+    expect(listed).toContainEqual(expect.objectContaining({ comment: '本音です', displayName: null, updatedAt: null, month: '2026-11', department: 'Sales' }));
+  });
+});

@@ -1,0 +1,140 @@
+/**
+ * The champion's view of one department: each person's progress per tier, who is overdue,
+ * last activity, quiz averages, the questions the department gets wrong most, and the
+ * department's lesson feedback. A handful of grouped queries, whatever the department's size.
+ */
+import { sql } from 'drizzle-orm';
+import type { Catalog } from '../curriculum/catalog.ts';
+import { computeProgress, type Progress } from '../progress/progress.ts';
+import { classify, dueAtFor, type UserAssignment } from '../programme/assignments.server.ts';
+import type { DbExecutor } from '../../platform/db.server.ts';
+import { departmentRating, latestFeedback, type FeedbackItem } from '../feedback/feedback.server.ts';
+
+export interface RosterEntry {
+  id: number;
+  email: string;
+  displayName: string;
+  role: 'learner' | 'champion' | 'admin';
+  progress: Progress;
+  lastActivityAt: Date | null;
+  /** Mean of the person's best score (%) per quiz taken: the best attempt counts, as for completion. */
+  quizAverage: number | null;
+  attempts: number;
+  assignments: UserAssignment[];
+  overdue: UserAssignment[];
+}
+
+export interface DepartmentQuestion {
+  quizId: string;
+  questionId: string;
+  answers: number;
+  correctRate: number;
+  mostChosenWrong: { optionId: string; count: number } | null;
+}
+
+export interface ChampionView {
+  roster: RosterEntry[];
+  questions: DepartmentQuestion[];
+  feedback: FeedbackItem[];
+  ratingAverage: number | null;
+  ratingCount: number;
+}
+
+function group<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
+  const map = new Map<K, T[]>();
+  for (const row of rows) {
+    const list = map.get(key(row));
+    if (list) list.push(row);
+    else map.set(key(row), [row]);
+  }
+  return map;
+}
+
+/** Mean of the best score per quiz, to one decimal; null before any attempt. */
+export function bestAverage(quizzes: { best: number }[]): number | null {
+  if (quizzes.length === 0) return null;
+  return Math.round((quizzes.reduce((s, q) => s + q.best, 0) / quizzes.length) * 10) / 10;
+}
+
+export function championView(db: DbExecutor, catalog: Catalog, departmentId: number, timeZone: string, now = new Date()): ChampionView {
+  const people = db.all<{ id: number; email: string; displayName: string; role: RosterEntry['role'] }>(
+    sql`select id, email, display_name displayName, role from users where department_id = ${departmentId} and active = 1 order by display_name, email`,
+  );
+  const inDept = sql`user_id in (select id from users where department_id = ${departmentId} and active = 1)`;
+  const completions = group(db.all<{ userId: number; lessonId: string }>(sql`select user_id userId, lesson_id lessonId from lesson_completions where ${inDept}`), (r) => r.userId);
+  const quizRows = db.all<{ userId: number; quizId: string; attempts: number; best: number; passed: number }>(sql`
+    select user_id userId, quiz_id quizId, count(*) attempts, max(score * 100.0 / max_score) best, max(passed) passed
+    from quiz_attempts where submitted_at is not null and ${inDept} group by user_id, quiz_id`);
+  const quizzes = group(quizRows, (r) => r.userId);
+  const lastActivity = new Map(
+    db
+      .all<{ userId: number; at: number }>(sql`
+        select user_id userId, max(at) at from (
+          select user_id, max(viewed_at) at from lesson_views where ${inDept} group by user_id
+          union all select user_id, max(completed_at) from lesson_completions where ${inDept} group by user_id
+          union all select user_id, max(submitted_at) from quiz_attempts where submitted_at is not null and ${inDept} group by user_id
+        ) group by user_id`)
+      .map((r) => [r.userId, new Date(r.at)]),
+  );
+  const certificates = new Map(
+    db.all<{ userId: number; tierId: string; issuedAt: number }>(sql`select user_id userId, tier_id tierId, issued_at issuedAt from certificates where ${inDept}`).map((c) => [`${c.userId}/${c.tierId}`, new Date(c.issuedAt)]),
+  );
+  const enrolments = group(
+    db.all<{ userId: number; tierId: string; dueDate: string | null; dueDays: number | null; enrolledAt: number }>(sql`
+      select e.user_id userId, a.tier_id tierId, a.due_date dueDate, a.due_days dueDays, e.enrolled_at enrolledAt
+      from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id in (select id from users where department_id = ${departmentId} and active = 1)`),
+    (r) => r.userId,
+  );
+
+  const roster = people.map((person): RosterEntry => {
+    const mine = quizzes.get(person.id) ?? [];
+    const progress = computeProgress(catalog, {
+      completedLessons: new Set((completions.get(person.id) ?? []).map((c) => c.lessonId)),
+      quizzes: new Map(mine.map((q) => [q.quizId, { attempts: q.attempts, bestPercent: Math.round(q.best * 10) / 10, passed: q.passed === 1 }])),
+    });
+    const attempts = mine.reduce((n, q) => n + q.attempts, 0);
+    const byTier = new Map<string, Date | null>();
+    for (const e of enrolments.get(person.id) ?? []) {
+      const due = dueAtFor(e, new Date(e.enrolledAt), timeZone);
+      const current = byTier.get(e.tierId);
+      if (!byTier.has(e.tierId) || (due && (!current || due < current))) byTier.set(e.tierId, due ?? current ?? null);
+    }
+    const assignments = [...byTier].map(([tierId, dueAt]) => {
+      const completedAt = certificates.get(`${person.id}/${tierId}`) ?? null;
+      return { tierId, dueAt, completedAt, status: classify(dueAt, completedAt, now) };
+    });
+    return {
+      ...person,
+      progress,
+      lastActivityAt: lastActivity.get(person.id) ?? null,
+      quizAverage: bestAverage(mine),
+      attempts,
+      assignments,
+      overdue: assignments.filter((a) => a.status === 'overdue'),
+    };
+  });
+
+  // Per question, from the KPI roll-ups of this department (all time).
+  const wrong = new Map<string, Record<string, number>>();
+  for (const row of db.all<{ quizId: string; questionId: string; optionId: string; n: number }>(sql`
+    select quiz_id quizId, question_id questionId, option_id optionId, sum(count) n
+    from kpi_wrong_options where department_id = ${departmentId} group by quiz_id, question_id, option_id`)) {
+    const key = `${row.quizId}/${row.questionId}`;
+    wrong.set(key, { ...wrong.get(key), [row.optionId]: row.n });
+  }
+  const questions: DepartmentQuestion[] = db
+    .all<{ quizId: string; questionId: string; answers: number; correct: number }>(sql`
+      select quiz_id quizId, question_id questionId, sum(answers) answers, sum(correct) correct
+      from kpi_question_months where department_id = ${departmentId} group by quiz_id, question_id`)
+    .filter((q) => q.answers > 0)
+    .map((q) => {
+      const top = Object.entries(wrong.get(`${q.quizId}/${q.questionId}`) ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+      return { quizId: q.quizId, questionId: q.questionId, answers: q.answers, correctRate: q.correct / q.answers, mostChosenWrong: top ? { optionId: top[0], count: top[1] } : null };
+    })
+    .sort((a, b) => a.correctRate - b.correctRate || b.answers - a.answers);
+
+  // Named and sent without a name together (src/features/feedback/feedback.server.ts).
+  const feedback = latestFeedback(db, { departmentIds: [departmentId], withCommentOnly: false, limit: 20 }, timeZone);
+  const rating = departmentRating(db, departmentId);
+  return { roster, questions, feedback, ratingAverage: rating.average, ratingCount: rating.count };
+}

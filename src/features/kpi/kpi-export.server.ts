@@ -1,0 +1,97 @@
+/**
+ * The KPI export (`/admin/exports/kpis.csv`): one row per scope and month — the company, each
+ * department, and users without one — with the dashboard's definitions (src/features/kpi/kpi.ts) for
+ * that month and the baseline beside each value. Monthly measures (active learners, usage
+ * rate, mean score, satisfaction, hours saved, inquiries) are the month's own; completion and
+ * quiz pass rates are cumulative up to the month's end, as on the dashboard. Target users are
+ * today's headcount of active accounts, as on the dashboard. Rates are fractions (0.25 = 25 %).
+ */
+import { departments as departmentsTable } from '../../../db/schema.ts';
+import type { Catalog } from '../curriculum/catalog.ts';
+import { TIER_IDS } from '../curriculum/schemas.ts';
+import { monthRange } from '../../platform/dates.ts';
+import { combineFacts, computeKpis, type DepartmentFacts, type KpiSet, type KpiValue, type Period } from './kpi.ts';
+import { defaultFilter } from './dashboard.server.ts';
+import type { DbExecutor } from '../../platform/db.server.ts';
+import { correctOptionsOf, loadFacts, periodOf } from './facts.server.ts';
+import { getBaseline } from './settings.server.ts';
+
+export const KPI_EXPORT_MAX_MONTHS = 36;
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/** `?from=YYYY-MM&to=YYYY-MM`, by default the dashboard's last six months; null when not a valid range. */
+export function kpiExportRange(params: URLSearchParams, timeZone: string): { from: string; to: string } | null {
+  const defaults = defaultFilter(timeZone);
+  const from = params.get('from') ?? defaults.from;
+  const to = params.get('to') ?? defaults.to;
+  if (!MONTH.test(from) || !MONTH.test(to) || from > to || monthRange(from, to).length > KPI_EXPORT_MAX_MONTHS) return null;
+  return { from, to };
+}
+
+/** The measures, in column order; each also gets a `baseline_` column. */
+const MEASURES: [name: string, pick: (k: KpiSet) => KpiValue, digits: number][] = [
+  ['active_learners', (k) => k.activeUsers, 0],
+  ['usage_rate', (k) => k.usageRate, 4],
+  ...TIER_IDS.map((tier): [string, (k: KpiSet) => KpiValue, number] => [`${tier}_completion`, (k) => k.completion[tier]!, 4]),
+  ['quiz_pass_rate', (k) => k.passRate, 4],
+  ['first_attempt_pass_rate', (k) => k.firstAttemptPassRate, 4],
+  ['mean_score_percent', (k) => k.meanScore, 1],
+  ['satisfaction', (k) => k.satisfaction, 2],
+  ['hours_saved', (k) => k.hoursSaved, 1],
+  ['hours_saved_per_person', (k) => k.hoursPerPerson, 2],
+  ['helpdesk_inquiries', (k) => k.inquiries, 0],
+];
+
+export function kpiExportHeader(): string[] {
+  return [
+    'scope',
+    'department',
+    'month',
+    'target_users',
+    ...MEASURES.map(([name]) => name),
+    'satisfaction_responses',
+    'baseline_period',
+    ...MEASURES.map(([name]) => `baseline_${name}`),
+  ];
+}
+
+/** Numbers stay numbers (the CSV writer leaves them unescaped); an unknown value is an empty cell. */
+const round = (value: number | null, digits: number): number | '' => (value === null || !Number.isFinite(value) ? '' : Number(value.toFixed(digits)));
+
+export function* kpiExportRows(db: DbExecutor, catalog: Catalog, range: { from: string; to: string }, timeZone: string): Generator<unknown[]> {
+  const baselinePeriod = getBaseline(db);
+  const basePeriod = baselinePeriod ? periodOf(baselinePeriod.from, baselinePeriod.to, timeZone) : null;
+  const baseFacts = basePeriod ? loadFacts(db, basePeriod) : null;
+  const correct = correctOptionsOf(catalog);
+  const departments = db.select().from(departmentsTable).all().sort((a, b) => a.name.localeCompare(b.name, 'ja'));
+  const scopes: { scope: string; department: string; ids: (number | null)[] | null }[] = [
+    { scope: 'company', department: '', ids: null },
+    ...departments.map((d) => ({ scope: 'department', department: d.name, ids: [d.id] })),
+    { scope: 'unassigned', department: '', ids: [null] },
+  ];
+  const baselineLabel = baselinePeriod ? `${baselinePeriod.from}..${baselinePeriod.to}` : '';
+
+  for (const month of periodOf(range.from, range.to, timeZone).months) {
+    const period: Period = periodOf(month, month, timeZone);
+    const facts = loadFacts(db, period);
+    for (const { scope, department, ids } of scopes) {
+      const kpis = computeKpis(
+        combineFacts(facts, ids),
+        period,
+        baseFacts && basePeriod ? { facts: combineFacts(baseFacts as DepartmentFacts[], ids), period: basePeriod } : null,
+        correct,
+        TIER_IDS,
+      );
+      yield [
+        scope,
+        department,
+        month,
+        kpis.headcount,
+        ...MEASURES.map(([, pick, digits]) => round(pick(kpis).value, digits)),
+        kpis.satisfaction.responses,
+        baselineLabel,
+        ...MEASURES.map(([, pick, digits]) => round(pick(kpis).baseline, digits)),
+      ];
+    }
+  }
+}

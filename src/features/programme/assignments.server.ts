@@ -1,0 +1,141 @@
+/**
+ * Assigned training: a tier for everyone, a role, a department or a rollout wave, due on a
+ * date or N days after the user joined. Enrolments record when each user joined each
+ * assignment; `syncEnrolments` keeps them in step after any change to users, waves or
+ * assignments.
+ */
+import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { assignmentEnrolments, assignments, certificates, type Assignment } from '../../../db/schema.ts';
+import type { TierId } from '../curriculum/schemas.ts';
+import { endOfDay } from '../../platform/dates.ts';
+import type { DbExecutor } from '../../platform/db.server.ts';
+
+const DAY_MS = 86_400_000;
+
+const MATCHES = sql`(
+  a.target_kind = 'everyone'
+  or (a.target_kind = 'role' and u.role = a.target_role)
+  or (a.target_kind = 'department' and u.department_id = a.target_department_id)
+  or (a.target_kind = 'wave' and u.department_id in (select wd.department_id from wave_departments wd where wd.wave_id = a.target_wave_id))
+)`;
+
+/** The built-in defaults: everyone → basic, champions → applied, admins → specialist. */
+export function ensureDefaultAssignments(db: DbExecutor): void {
+  const existing = db.select({ n: sql<number>`count(*)` }).from(assignments).where(eq(assignments.isDefault, true)).get()!.n;
+  if (existing > 0) return;
+  db.insert(assignments)
+    .values([
+      { tierId: 'basic', targetKind: 'everyone', isDefault: true },
+      { tierId: 'applied', targetKind: 'role', targetRole: 'champion', isDefault: true },
+      { tierId: 'specialist', targetKind: 'role', targetRole: 'admin', isDefault: true },
+    ])
+    .run();
+}
+
+/** Adds enrolments for users who now match an assignment (joined now) and removes those who no longer do. */
+export function syncEnrolments(db: DbExecutor, now = new Date()): void {
+  db.run(sql`insert into assignment_enrolments (assignment_id, user_id, enrolled_at)
+    select a.id, u.id, ${now.getTime()} from assignments a join users u on ${MATCHES}
+    where true on conflict do nothing`);
+  db.run(sql`delete from assignment_enrolments where not exists (
+    select 1 from assignments a join users u on ${MATCHES}
+    where a.id = assignment_enrolments.assignment_id and u.id = assignment_enrolments.user_id)`);
+}
+
+/**
+ * `syncEnrolments` for some users only: `userIds` is a subquery of user ids (an import's
+ * users), so a large import's write transaction does not walk every enrolment.
+ */
+export function syncEnrolmentsOf(db: DbExecutor, userIds: SQL, now = new Date()): void {
+  db.run(sql`insert into assignment_enrolments (assignment_id, user_id, enrolled_at)
+    select a.id, u.id, ${now.getTime()} from (${userIds}) x join users u on u.id = x.user_id join assignments a on ${MATCHES}
+    where true on conflict do nothing`);
+  db.run(sql`delete from assignment_enrolments where user_id in (${userIds}) and not exists (
+    select 1 from assignments a join users u on ${MATCHES}
+    where a.id = assignment_enrolments.assignment_id and u.id = assignment_enrolments.user_id)`);
+}
+
+export function listAssignments(db: DbExecutor): Assignment[] {
+  return db.select().from(assignments).orderBy(asc(assignments.tierId), asc(assignments.id)).all();
+}
+
+export interface NewAssignment {
+  tierId: TierId;
+  target: { kind: 'everyone' } | { kind: 'role'; role: 'learner' | 'champion' | 'admin' } | { kind: 'department'; departmentId: number } | { kind: 'wave'; waveId: number };
+  due: { kind: 'none' } | { kind: 'date'; date: string } | { kind: 'days'; days: number };
+  createdBy: number;
+}
+
+export function createAssignment(db: DbExecutor, input: NewAssignment, now = new Date()): number {
+  const id = db
+    .insert(assignments)
+    .values({
+      tierId: input.tierId,
+      targetKind: input.target.kind,
+      targetRole: input.target.kind === 'role' ? input.target.role : null,
+      targetDepartmentId: input.target.kind === 'department' ? input.target.departmentId : null,
+      targetWaveId: input.target.kind === 'wave' ? input.target.waveId : null,
+      dueDate: input.due.kind === 'date' ? input.due.date : null,
+      dueDays: input.due.kind === 'days' ? input.due.days : null,
+      createdBy: input.createdBy,
+      createdAt: now,
+    })
+    .returning({ id: assignments.id })
+    .get().id;
+  syncEnrolments(db, now);
+  return id;
+}
+
+export function deleteAssignment(db: DbExecutor, id: number): boolean {
+  return db.delete(assignments).where(eq(assignments.id, id)).run().changes === 1;
+}
+
+export interface UserAssignment {
+  tierId: string;
+  /** The earliest due moment over the assignments of this tier; null when none has a due date. */
+  dueAt: Date | null;
+  completedAt: Date | null;
+  status: 'complete' | 'complete_late' | 'overdue' | 'open';
+}
+
+export function dueAtFor(assignment: Pick<Assignment, 'dueDate' | 'dueDays'>, enrolledAt: Date, timeZone: string): Date | null {
+  if (assignment.dueDate) return endOfDay(assignment.dueDate, timeZone);
+  if (assignment.dueDays !== null) return new Date(enrolledAt.getTime() + assignment.dueDays * DAY_MS);
+  return null;
+}
+
+export function classify(dueAt: Date | null, completedAt: Date | null, now: Date): UserAssignment['status'] {
+  if (completedAt) return dueAt && completedAt > dueAt ? 'complete_late' : 'complete';
+  return dueAt && now > dueAt ? 'overdue' : 'open';
+}
+
+/** The tiers assigned to a user, earliest due first, with completion (the tier certificate) and lateness. */
+export function assignmentsForUser(db: DbExecutor, userId: number, timeZone: string, now = new Date()): UserAssignment[] {
+  const rows = db
+    .select({ tierId: assignments.tierId, dueDate: assignments.dueDate, dueDays: assignments.dueDays, enrolledAt: assignmentEnrolments.enrolledAt })
+    .from(assignmentEnrolments)
+    .innerJoin(assignments, eq(assignments.id, assignmentEnrolments.assignmentId))
+    .where(eq(assignmentEnrolments.userId, userId))
+    .all();
+  if (rows.length === 0) return [];
+  const completed = new Map(
+    db
+      .select({ tierId: certificates.tierId, issuedAt: certificates.issuedAt })
+      .from(certificates)
+      .where(and(eq(certificates.userId, userId), inArray(certificates.tierId, [...new Set(rows.map((r) => r.tierId))])))
+      .all()
+      .map((c) => [c.tierId, c.issuedAt]),
+  );
+  const byTier = new Map<string, Date | null>();
+  for (const row of rows) {
+    const due = dueAtFor(row, row.enrolledAt, timeZone);
+    const current = byTier.get(row.tierId);
+    if (!byTier.has(row.tierId) || (due && (!current || due < current))) byTier.set(row.tierId, due ?? current ?? null);
+  }
+  return [...byTier.entries()]
+    .map(([tierId, dueAt]) => {
+      const completedAt = completed.get(tierId) ?? null;
+      return { tierId, dueAt, completedAt, status: classify(dueAt, completedAt, now) };
+    })
+    .sort((a, b) => (a.dueAt?.getTime() ?? Infinity) - (b.dueAt?.getTime() ?? Infinity));
+}

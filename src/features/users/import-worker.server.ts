@@ -1,0 +1,26 @@
+/**
+ * The worker thread of the browser's CSV imports (started by src/features/users/import-runner.server.ts):
+ * decodes, validates, stages and writes each import on its own connection, so the server's
+ * event loop keeps answering while a 50,000-row file is read. One job at a time, so imports
+ * never race each other. The built server loads this file from source by path (Node strips
+ * the types, as for the CLI), not from the bundle.
+ */
+import { parentPort } from 'node:worker_threads';
+import { openDatabase, type Db } from '../../platform/db.server.ts';
+import { importInquiriesCsv } from '../programme/helpdesk.server.ts';
+import type { ImportJob } from './import-runner.server.ts';
+import { importUsersCsv } from './import.server.ts';
+
+const connections = new Map<string, Db>();
+
+parentPort!.on('message', ({ id, job }: { id: number; job: ImportJob }) => {
+  try {
+    let db = connections.get(job.databaseFile);
+    // The server opened and migrated the file before it sent the job.
+    if (!db) connections.set(job.databaseFile, (db = openDatabase(job.databaseFile, { migrate: false })));
+    const report = job.kind === 'users' ? importUsersCsv(db, job.bytes, job.options) : importInquiriesCsv(db, job.bytes, job.options);
+    parentPort!.postMessage({ id, report });
+  } catch (error) {
+    parentPort!.postMessage({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  }
+});

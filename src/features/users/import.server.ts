@@ -1,0 +1,194 @@
+/**
+ * All-or-nothing users import, for the browser (in a worker thread, src/features/users/import-worker.server.ts)
+ * and the CLI. Decode and validate every row first (file and database); then stage the rows in
+ * a TEMP table of this connection — invisible to every other connection, and gone with it if
+ * the process dies — and write everything in one short immediate transaction of set-based
+ * statements: departments, updated and new users, enrolments, and an audit row per changed
+ * user. A file with any problem changes nothing; a kill -9 leaves nothing or everything.
+ * Role changes obey src/features/users/admin-rules.server.ts, like the role form.
+ */
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { CsvEncoding } from '../../platform/input/csv-decode.ts';
+import { normalizeEmail } from '../../platform/input/email.ts';
+import { parseUsersCsvFile, type ProblemCode, type RowProblem } from './users-csv.ts';
+import { adminRuleViolation } from './admin-rules.server.ts';
+import { syncEnrolmentsOf } from '../programme/assignments.server.ts';
+import { audit } from '../audit/audit.server.ts';
+import type { Db } from '../../platform/db.server.ts';
+import { generateSecureRandomString } from '../auth/session.server.ts';
+import { createDepartment, findDepartmentId } from './users.server.ts';
+
+export interface ImportOptions {
+  /** Update name, department and role of users that already exist instead of refusing them. */
+  update?: boolean;
+  /** The signed-in admin (the browser); null for the CLI, which then gives `actorLabel` (`cli:<OS user>`). */
+  actor?: { id: number; email: string } | null;
+  actorLabel?: string;
+  ip?: string | null;
+  /** The uploaded file's name, for the audit log. */
+  fileName?: string;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ImportReport {
+  ok: boolean;
+  created: number;
+  /** Existing users whose name, department or role changed. */
+  updated: number;
+  /** Existing users listed with nothing to change. */
+  unchanged: number;
+  departmentsCreated: string[];
+  encoding: CsvEncoding | null;
+  problems: RowProblem[];
+}
+
+const STAGE_CHUNK = 1000;
+
+export function importUsersCsv(db: Db, bytes: Uint8Array, options: ImportOptions = {}): ImportReport {
+  const parsed = parseUsersCsvFile(bytes);
+  const report: ImportReport = { ok: false, created: 0, updated: 0, unchanged: 0, departmentsCreated: [], encoding: parsed.encoding, problems: [] };
+  const refuse = (problems: RowProblem[]): ImportReport => ({ ...report, problems: problems.sort((a, b) => a.line - b.line) });
+  if (parsed.rows.length === 0) return refuse(parsed.problems);
+
+  // Every problem in one pass: rows that name an existing user are reported with the file's own problems.
+  const known = existingUsersByEmail(db);
+  const existing = options.update ? [] : parsed.rows.filter((row) => known.ids.has(row.email));
+  const problems = [...parsed.problems, ...existing.map((row): RowProblem => ({ line: row.line, code: 'already_exists', params: { email: row.email } }))];
+  if (problems.length > 0) return refuse(problems);
+
+  const sqlite = db.$client;
+  const staged = `import_users_${randomBytes(6).toString('hex')}`;
+  sqlite.exec(`create temp table ${staged} (line integer primary key, email text not null unique, name text not null, department text not null, role text not null, user_id integer, public_id text)`);
+  try {
+    // Temp-only writes: no lock on the database, so the server's own writes go on meanwhile.
+    const insert = sqlite.prepare(`insert into temp.${staged} (line, email, name, department, role, user_id, public_id) values (?, ?, ?, ?, ?, ?, ?)`);
+    const stage = sqlite.transaction((from: number) => {
+      for (const row of parsed.rows.slice(from, from + STAGE_CHUNK)) {
+        const userId = known.ids.get(row.email) ?? null;
+        insert.run(row.line, row.email, row.name, row.department, row.role, userId, userId === null ? generateSecureRandomString() : null);
+      }
+    });
+    for (let from = 0; from < parsed.rows.length; from += STAGE_CHUNK) {
+      stage(from);
+      options.onProgress?.(Math.min(from + STAGE_CHUNK, parsed.rows.length), parsed.rows.length);
+    }
+    const written = sqlite.transaction(() => writeStaged(db, staged, known.maxId, options, report)).immediate();
+    return written.problems.length > 0 ? refuse(written.problems) : { ...written, ok: true };
+  } finally {
+    sqlite.exec(`drop table if exists temp.${staged}`);
+  }
+}
+
+/**
+ * Every user's id by their email as the one normaliser (src/platform/input/email.ts) spells it, so a row
+ * stored before emails were normalised (`ｌｅａｒｎｅｒ@…`) is still the same address; and the
+ * highest id seen, so the write transaction needs to look only at users created since.
+ */
+function existingUsersByEmail(db: Db, afterId = 0): { ids: Map<string, number>; maxId: number } {
+  const rows = db.$client.prepare('select id, email from main.users where id > ?').all(afterId) as { id: number; email: string }[];
+  const ids = new Map<string, number>();
+  let maxId = afterId;
+  for (const row of rows) {
+    ids.set(normalizeEmail(row.email), row.id);
+    if (row.id > maxId) maxId = row.id;
+  }
+  return { ids, maxId };
+}
+
+/** The one write transaction: checks that depend on the current state, then set-based writes. */
+function writeStaged(db: Db, staged: string, checkedUpTo: number, options: ImportOptions, report: ImportReport): ImportReport {
+  const sqlite = db.$client;
+  const all = <T>(query: string, ...params: unknown[]): T[] => sqlite.prepare(query).all(...params) as T[];
+  const one = <T>(query: string, ...params: unknown[]): T => sqlite.prepare(query).get(...params) as T;
+  const problem = (line: number, code: ProblemCode): ImportReport => ({ ...report, problems: [{ line, code }] });
+
+  // Someone else may have created one of these addresses since the check above.
+  const since = existingUsersByEmail(db, checkedUpTo).ids;
+  const taken = since.size === 0 ? [] : all<{ line: number; email: string }>(`select line, email from temp.${staged} where user_id is null order by line`).filter((r) => since.has(r.email));
+  if (taken.length > 0) return { ...report, problems: taken.map((r) => ({ line: r.line, code: 'already_exists', params: { email: r.email } })) };
+
+  const actorId = options.actor?.id ?? null;
+  const self = actorId === null ? null : (one<{ line: number; role: 'learner' | 'champion' | 'admin'; active: number } | undefined>(
+    `select s.line, s.role, u.active from temp.${staged} s join main.users u on u.id = s.user_id where s.user_id = ?`,
+    actorId,
+  ) ?? null);
+  const removed = one<{ n: number; line: number | null }>(
+    `select count(*) n, min(s.line) line from temp.${staged} s join main.users u on u.id = s.user_id where u.active = 1 and u.role = 'admin' and s.role <> 'admin'`,
+  );
+  const added = one<{ n: number }>(
+    `select count(*) n from temp.${staged} s left join main.users u on u.id = s.user_id
+     where s.role = 'admin' and (s.user_id is null or (u.active = 1 and u.role <> 'admin'))`,
+  );
+  const violation = adminRuleViolation(db, { self: self ? { role: self.role, active: Boolean(self.active) } : null, removed: removed.n, added: added.n });
+  if (violation === 'cannot_demote_self' || violation === 'cannot_deactivate_self') return problem(self?.line ?? 0, 'cannot_demote_self');
+  if (violation === 'last_admin') return problem(removed.line ?? 0, 'last_admin');
+
+  // Departments: each spelled as on its first line, matched case-insensitively like the unique index.
+  const departmentsCreated: string[] = [];
+  for (const { department } of all<{ department: string }>(`select department, min(line) from temp.${staged} group by lower(department) order by min(line)`)) {
+    if (findDepartmentId(db, department) !== null) continue;
+    createDepartment(db, department);
+    departmentsCreated.push(department);
+  }
+
+  const at = Date.now();
+  const actorLabel = options.actor?.email ?? options.actorLabel?.slice(0, 254) ?? null;
+  const auditParams = { at, actorId, actorLabel, ip: options.ip ?? null };
+  const target = `join main.departments d on lower(d.name) = lower(s.department)`;
+  const changed = `(u.role <> s.role or u.department_id is not d.id or u.display_name <> s.name)`;
+  const listed = one<{ n: number }>(`select count(*) n from temp.${staged} where user_id is not null`).n;
+
+  // Before/after of every changed user, written before the change (audit rows never name a secret).
+  const updated = sqlite
+    .prepare(
+      `insert into main.audit_log (at, actor_user_id, actor_label, action, target_type, target_id, details, ip)
+       select @at, @actorId, @actorLabel, 'user.updated', 'user', u.id, json_object('via', 'import', 'line', s.line,
+         'before', json_object('role', u.role, 'department', b.name, 'name', u.display_name),
+         'after', json_object('role', s.role, 'department', d.name, 'name', s.name)), @ip
+       from temp.${staged} s join main.users u on u.id = s.user_id ${target} left join main.departments b on b.id = u.department_id
+       where ${changed} order by s.line`,
+    )
+    .run(auditParams).changes;
+  sqlite
+    .prepare(
+      `update main.users as u set display_name = s.name, role = s.role, department_id = d.id, updated_at = @at
+       from temp.${staged} s ${target} where u.id = s.user_id and ${changed}`,
+    )
+    .run({ at });
+  const created = sqlite
+    .prepare(
+      `insert into main.users (public_id, email, display_name, role, department_id, locale, created_at, updated_at)
+       select s.public_id, s.email, s.name, s.role, d.id, 'ja', @at, @at from temp.${staged} s ${target} where s.user_id is null order by s.line`,
+    )
+    .run({ at }).changes;
+  sqlite
+    .prepare(
+      `insert into main.audit_log (at, actor_user_id, actor_label, action, target_type, target_id, details, ip)
+       select @at, @actorId, @actorLabel, 'user.created', 'user', u.id,
+         json_object('via', 'import', 'line', s.line, 'email', s.email, 'role', s.role, 'department', d.name), @ip
+       from temp.${staged} s join main.users u on u.public_id = s.public_id join main.departments d on d.id = u.department_id order by s.line`,
+    )
+    .run(auditParams);
+  syncEnrolmentsOf(
+    db,
+    sql.raw(`select user_id from temp.${staged} where user_id is not null union all select u.id from temp.${staged} s join main.users u on u.public_id = s.public_id`),
+  );
+
+  const result = { ...report, created, updated, unchanged: listed - updated, departmentsCreated };
+  audit(db, {
+    actor: options.actor ?? null,
+    actorLabel: options.actorLabel,
+    action: 'users.imported',
+    details: {
+      file: options.fileName?.slice(0, 100) ?? null,
+      encoding: report.encoding,
+      created,
+      updated,
+      unchanged: result.unchanged,
+      departmentsCreated: departmentsCreated.slice(0, 100),
+    },
+    ip: options.ip ?? null,
+  }, new Date(at));
+  return result;
+}

@@ -1,0 +1,64 @@
+/**
+ * Housekeeping in the server process: expired sessions (and expired answers to posts) are
+ * deleted at start and then every few minutes (an unref'd timer, so it never keeps the process
+ * alive), in batches with a pause between them, so a huge backlog never holds the database or
+ * the event loop for long.
+ */
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Db } from './db.server.ts';
+import { logger } from './log.server.ts';
+import { deleteExpiredSessions, type SessionLifetime } from '../features/auth/session.server.ts';
+import { pruneFormResults } from './http/form-results.server.ts';
+
+export const SESSION_CLEANUP_BATCH = 500;
+
+/** Deletes every expired session, `batchSize` rows per statement, yielding between statements. */
+export async function deleteExpiredSessionsInBatches(db: Db, lifetime: SessionLifetime, batchSize = SESSION_CLEANUP_BATCH, now = new Date()): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const deleted = deleteExpiredSessions(db, lifetime, now, batchSize);
+    total += deleted;
+    if (deleted < batchSize) return total;
+    await nextTurn();
+  }
+}
+
+export interface SessionCleanup {
+  /** Stops the timer and closes the connection, if one was opened. */
+  stop: () => void;
+}
+
+/**
+ * Runs the cleanup now and every `intervalMs` on its own connection, opened on first use; a
+ * failed run (an unusable database too: the server keeps answering, /healthz says 503) is
+ * logged and tried again next time.
+ */
+export function startSessionCleanup(open: () => Db, lifetime: SessionLifetime, intervalMs: number): SessionCleanup {
+  let db: Db | null = null;
+  let running = false;
+  const run = async (): Promise<void> => {
+    if (running) return;
+    running = true;
+    try {
+      db ??= open();
+      const deleted = await deleteExpiredSessionsInBatches(db, lifetime);
+      if (deleted > 0) logger.info({ deleted }, 'expired sessions deleted');
+      // Answers to posts nobody came back for (src/platform/http/form-results.server.ts).
+      pruneFormResults(db);
+    } catch (error) {
+      logger.error({ err: error }, 'expired session cleanup failed');
+    } finally {
+      running = false;
+    }
+  };
+  void run();
+  const timer = setInterval(() => void run(), intervalMs);
+  timer.unref();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      db?.$client.close();
+      db = null;
+    },
+  };
+}

@@ -1,0 +1,114 @@
+/**
+ * The answer to a form post, kept for the one redirect after it (post/redirect/get).
+ *
+ * Why a table and a sealed row: the answer must survive one redirect on any of several server
+ * instances (so not process memory), appear exactly once (a one-time sign-in link, a new
+ * certificate: so the server deletes it as it is read, which a cookie alone cannot enforce), and
+ * be too big for a cookie at times (an import report). The browser holds `id.key` in an HttpOnly
+ * cookie; the row holds the answer sealed with AES-256-GCM under `key`, which the server never
+ * stores: a copy of the database (or a backup) cannot read a pending answer. Rows expire after
+ * RESULT_TTL_MS and are pruned on every write and by the housekeeping timer.
+ */
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { eq, lt } from 'drizzle-orm';
+import { formResults } from '../../../db/schema.ts';
+import type { DbExecutor } from '../db.server.ts';
+import { generateSecureRandomString } from '../../features/auth/session.server.ts';
+
+/** Long enough for a slow phone to follow a redirect; nothing should wait longer. */
+export const RESULT_TTL_MS = 2 * 60 * 1000;
+
+/** What a page needs to render the answer to a post once. */
+export interface StoredFormResult {
+  /** The action's name, e.g. `lesson.feedback`. */
+  action: string;
+  /** Astro's serialized action result (data, or error with its fields). */
+  result: { type: string; status: number; contentType?: string; body?: string };
+  /** The submitted fields without passwords, tokens or files (src/platform/http/form-input.ts). */
+  input: [string, string][];
+  /** SHA-256 (hex) of the path and query it is shown on: only that page takes it. */
+  pathHash: string;
+  /** The session it belongs to (null: signed out); another session never sees it. */
+  sessionId: string | null;
+}
+
+const ALGORITHM = 'aes-256-gcm';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const KEY_BYTES = 32;
+
+export function pathHash(pathAndQuery: string): string {
+  return createHash('sha256').update(pathAndQuery).digest('hex');
+}
+
+function seal(key: Buffer, id: string, payload: StoredFormResult): Buffer {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv(ALGORITHM, key, iv);
+  cipher.setAAD(Buffer.from(id));
+  const body = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
+  return Buffer.concat([iv, body, cipher.getAuthTag()]);
+}
+
+function unseal(key: Buffer, id: string, sealed: Buffer): StoredFormResult | null {
+  if (sealed.length < IV_BYTES + TAG_BYTES) return null;
+  try {
+    const decipher = createDecipheriv(ALGORITHM, key, sealed.subarray(0, IV_BYTES));
+    decipher.setAAD(Buffer.from(id));
+    decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+    const text = Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]).toString('utf8');
+    return JSON.parse(text) as StoredFormResult;
+  } catch {
+    // A wrong key or a changed row: nothing to show.
+    return null;
+  }
+}
+
+/** `id.key` from the cookie, or null when it is not one of ours. */
+function parseHandle(handle: string): { id: string; key: Buffer } | null {
+  const match = /^([a-z2-9]{24})\.([A-Za-z0-9_-]{43})$/.exec(handle);
+  if (!match) return null;
+  const key = Buffer.from(match[2]!, 'base64url');
+  return key.length === KEY_BYTES ? { id: match[1]!, key } : null;
+}
+
+/** Stores an answer and returns the cookie value that reads it; prunes expired rows. */
+export function saveFormResult(db: DbExecutor, payload: StoredFormResult, now = new Date()): string {
+  const id = generateSecureRandomString();
+  const key = randomBytes(KEY_BYTES);
+  pruneFormResults(db, now);
+  db.insert(formResults).values({ id, sealed: seal(key, id, payload), expiresAt: new Date(now.getTime() + RESULT_TTL_MS) }).run();
+  return `${id}.${key.toString('base64url')}`;
+}
+
+export type TakeResult = { status: 'taken'; payload: StoredFormResult } | { status: 'elsewhere' } | { status: 'gone' };
+
+/**
+ * The answer for this page and session, read once: it is deleted as it is taken, so a second
+ * request with the same cookie (a reload, a replay) gets nothing. An answer for another page is
+ * left for that page (`elsewhere`); one for another session is dropped.
+ */
+export function takeFormResult(db: DbExecutor, handle: string, shownOn: string, sessionId: string | null, now = new Date()): TakeResult {
+  const parsed = parseHandle(handle);
+  if (!parsed) return { status: 'gone' };
+  const row = db.select().from(formResults).where(eq(formResults.id, parsed.id)).get();
+  if (!row || row.expiresAt.getTime() <= now.getTime()) return { status: 'gone' };
+  const payload = unseal(parsed.key, parsed.id, row.sealed);
+  if (!payload || payload.sessionId !== sessionId) {
+    db.delete(formResults).where(eq(formResults.id, parsed.id)).run();
+    return { status: 'gone' };
+  }
+  if (payload.pathHash !== pathHash(shownOn)) return { status: 'elsewhere' };
+  // Two requests at once with the same cookie: only the one whose delete took the row shows it.
+  const taken = db.delete(formResults).where(eq(formResults.id, parsed.id)).run().changes;
+  return taken === 1 ? { status: 'taken', payload } : { status: 'gone' };
+}
+
+/** Drops the answer a cookie points to (a newer post replaces it). */
+export function dropFormResult(db: DbExecutor, handle: string): void {
+  const parsed = parseHandle(handle);
+  if (parsed) db.delete(formResults).where(eq(formResults.id, parsed.id)).run();
+}
+
+export function pruneFormResults(db: DbExecutor, now = new Date()): number {
+  return db.delete(formResults).where(lt(formResults.expiresAt, now)).run().changes;
+}

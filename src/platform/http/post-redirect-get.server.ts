@@ -1,0 +1,129 @@
+/**
+ * Post/redirect/get for every form action, in one place (Astro's "persist action results"
+ * pattern with `getActionContext`): a form posted to a page (`?_action=…`) is run here, its
+ * answer (data, or error with the submitted input) is stored for one redirect
+ * (src/platform/http/form-results.server.ts), and the browser is sent 303 to the page without
+ * `?_action`, with `#post-result`; that GET renders the answer once. A reload then shows the
+ * page afresh and never posts again. Calls to `/_actions/…` (JSON answers) are left to Astro.
+ *
+ * Answered on the POST itself, as before: "try again later" answers (429 throttled, 503 storage
+ * unavailable: their status and Retry-After matter, a reload is the retry, and a database that
+ * cannot store the input cannot store the redirect either), other server faults, and an answer
+ * too big to keep. Those pages re-render with the input from the request.
+ */
+import { getActionContext } from 'astro:actions';
+import { defineMiddleware } from 'astro:middleware';
+import type { APIContext } from 'astro';
+import { LOCALE_ROUTE_PREFIX } from '../../features/auth/access.ts';
+import { storableInput } from './form-input.ts';
+import { attemptPath, localePath, safeNextPath, splitLocale } from '../i18n/paths.ts';
+import { POST_RESULT_ID } from './post-result.ts';
+import { getDb } from '../db.server.ts';
+import { dropFormResult, pathHash, RESULT_TTL_MS, saveFormResult, takeFormResult } from './form-results.server.ts';
+import { logger } from '../log.server.ts';
+import { secureCookies } from '../../features/auth/cookie.server.ts';
+import { isStorageUnavailable } from '../storage-errors.server.ts';
+
+/** Where a success is shown, when not on the page it was posted from; `keep: false` when that page shows nothing of it. */
+type Destination = (data: Record<string, unknown>, context: APIContext) => { path: string; keep: boolean };
+
+const DESTINATIONS: Record<string, Destination> = {
+  // A new session (or none): the next page has nothing to say about the post.
+  'auth.login': (data) => ({ path: String(data.next), keep: false }),
+  'auth.useLink': (data) => ({ path: String(data.next), keep: false }),
+  'auth.logout': (data, context) => ({ path: typeof data.providerLogout === 'string' ? data.providerLogout : `${localePath(context.locals.locale, '/login')}?signed_out=1`, keep: false }),
+  // The header's switch names the page to go on to; the account page's form stays, in the new language.
+  'profile.setLocale': (data, context) => {
+    const locale = data.locale === 'en' ? 'en' : 'ja';
+    const next = typeof data.next === 'string' ? data.next : null;
+    return next ? { path: safeNextPath(next, localePath(locale, '/home')), keep: false } : { path: localePath(locale, splitLocale(context.url.pathname).path), keep: true };
+  },
+  'quiz.submit': (data, context) =>
+    data.status === 'incomplete' || typeof context.params.quiz !== 'string'
+      ? { path: pagePath(context.url), keep: true }
+      : { path: attemptPath(context.locals.locale, context.params.quiz, String(data.attemptId)), keep: true },
+  'admin.saveWave': (data, context) => ({ path: localePath(context.locals.locale, `/admin/waves/${Number(data.waveId)}`), keep: true }),
+  'admin.deleteWave': (_data, context) => ({ path: localePath(context.locals.locale, '/admin/waves'), keep: true }),
+};
+
+/** An answer bigger than this (an import report of thousands of rows) is rendered on the POST instead. */
+const MAX_STORED_CHARS = 2 * 1024 * 1024;
+
+const PLAIN_COOKIE = 'manabi_result';
+const HOST_COOKIE = '__Host-manabi_result';
+
+function cookieName(url: URL): string {
+  return secureCookies(url) ? HOST_COOKIE : PLAIN_COOKIE;
+}
+
+function cookieOptions(url: URL, maxAge: number) {
+  return { httpOnly: true, sameSite: 'lax' as const, secure: secureCookies(url), path: '/', maxAge };
+}
+
+/** The page's address without the form-action marker: where a post's answer is shown. */
+export function pagePath(url: URL): string {
+  const query = new URLSearchParams(url.search);
+  query.delete('_action');
+  const search = query.toString();
+  return url.pathname + (search ? `?${search}` : '');
+}
+
+export const postRedirectGet = defineMiddleware(async (context, next) => {
+  if (context.isPrerendered) return next();
+  const { action, setActionResult, serializeActionResult } = getActionContext(context);
+
+  if (action?.calledFrom === 'form') {
+    const input = storableInput(await context.request.clone().formData().catch(() => null));
+    const result = await action.handler();
+    const serialized = serializeActionResult(result);
+    const renderNow = (): Promise<Response> => {
+      setActionResult(action.name, serialized);
+      context.locals.formInput = new URLSearchParams(input);
+      context.locals.postResult = true;
+      return next();
+    };
+    const status = result.error ? result.error.status : 200;
+    if (status === 429 || status >= 500) return renderNow();
+    const destination = result.error ? null : (DESTINATIONS[action.name]?.(result.data as Record<string, unknown>, context) ?? null);
+    const target = destination?.path ?? pagePath(context.url);
+    if (destination && !destination.keep) return context.redirect(target, 303);
+    const size = ('body' in serialized ? serialized.body.length : 0) + input.reduce((n, [k, v]) => n + k.length + v.length, 0);
+    if (size > MAX_STORED_CHARS) return renderNow();
+    const name = cookieName(context.url);
+    let handle: string;
+    try {
+      const db = getDb();
+      const previous = context.cookies.get(name)?.value;
+      if (previous) dropFormResult(db, previous);
+      handle = saveFormResult(db, { action: action.name, result: serialized, input, pathHash: pathHash(target), sessionId: context.locals.session?.id ?? null });
+    } catch (error) {
+      if (!isStorageUnavailable(error)) throw error;
+      // The action's answer stands (it may have been saved); it is shown on the POST instead.
+      logger.warn({ action: action.name }, 'form result not stored: storage unavailable');
+      return renderNow();
+    }
+    context.cookies.set(name, handle, cookieOptions(context.url, RESULT_TTL_MS / 1000));
+    return context.redirect(`${target}#${POST_RESULT_ID}`, 303);
+  }
+
+  if (context.request.method === 'GET' && context.routePattern.startsWith(LOCALE_ROUTE_PREFIX)) {
+    const name = cookieName(context.url);
+    const handle = context.cookies.get(name)?.value;
+    if (handle) {
+      let taken: ReturnType<typeof takeFormResult> = { status: 'gone' };
+      try {
+        taken = takeFormResult(getDb(), handle, pagePath(context.url), context.locals.session?.id ?? null);
+      } catch (error) {
+        // The database cannot be read or written: the page renders without the answer.
+        if (!isStorageUnavailable(error)) throw error;
+      }
+      if (taken.status !== 'elsewhere') context.cookies.set(name, '', cookieOptions(context.url, 0));
+      if (taken.status === 'taken') {
+        setActionResult(taken.payload.action, taken.payload.result as ReturnType<typeof serializeActionResult>);
+        context.locals.formInput = new URLSearchParams(taken.payload.input);
+        context.locals.postResult = true;
+      }
+    }
+  }
+  return next();
+});
