@@ -12,9 +12,68 @@ import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import * as schema from '../../db/schema.ts';
 import { ensureDefaultAssignments, syncEnrolments } from '../features/programme/assignments.server.ts';
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
-/** A connection or a transaction: helpers that take this work inside `db.transaction()` too. */
-export type DbExecutor = BaseSQLiteDatabase<'sync', Database.RunResult, typeof schema>;
+/** What a read or write callback works with: Drizzle's synchronous SQLite executor. */
+export type Tx = BaseSQLiteDatabase<'sync', Database.RunResult, typeof schema>;
+
+/**
+ * The one interface every data function takes. SQLite answers synchronously inside
+ * (better-sqlite3); the functions are async so that a second driver changes only
+ * `src/platform/`, the `*.server.ts` files and `db/`.
+ */
+export interface DataAccess {
+  /** Reads (one or several statements). */
+  read<T>(work: (q: Tx) => T): Promise<T>;
+  /**
+   * One short atomic write: BEGIN IMMEDIATE … COMMIT, ROLLBACK on throw. `work` is synchronous:
+   * never await inside a write; do async work (hashing, fetching) before it.
+   */
+  write<T>(work: (tx: Tx) => T): Promise<T>;
+  /** A statement prepared once per connection (the hot paths). */
+  prepared<T>(key: string, build: (q: Tx) => T): T;
+  close(): Promise<void>;
+}
+
+type Connection = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+/**
+ * TRANSITIONAL (issue 13, while features move to `DataAccess`): the connection and the
+ * interface in one object. At the end of the move `Db` becomes `DataAccess` alone.
+ */
+export type Db = Connection & DataAccess;
+/** TRANSITIONAL: a connection or a transaction; new code takes `Db` or, inside a write, `Tx`. */
+export type DbExecutor = Tx;
+
+function settle<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** Adds the `DataAccess` methods to a Drizzle connection (statements run at the call, in order). */
+function withDataAccess(connection: Connection): Db {
+  const statements = new Map<string, unknown>();
+  const access: DataAccess = {
+    read: (work) => settle(() => work(connection)),
+    write: (work) => settle(() => connection.transaction((tx) => work(tx), { behavior: 'immediate' })),
+    prepared: <T>(key: string, build: (q: Tx) => T): T => {
+      let statement = statements.get(key) as T | undefined;
+      if (statement === undefined) {
+        statement = build(connection);
+        statements.set(key, statement);
+      }
+      return statement;
+    },
+    close: () => settle(() => void connection.$client.close()),
+  };
+  return Object.assign(connection, access);
+}
+
+/** The SQLite handle under a `Db`: for tests and tools that need raw SQL, never for features. */
+export function rawSqlite(database: Db): Database.Database {
+  return database.$client;
+}
 
 export const DEFAULT_DATABASE_PATH = 'data/manabi.db';
 
@@ -44,11 +103,11 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   // rows, which evicted the pages every lesson request needs (sessions, progress); with the
   // larger cache a champion view plus learner lookups ran about 30 % faster in the benchmark.
   sqlite.pragma('cache_size = -65536');
-  const db = drizzle({ client: sqlite, schema }) as Db;
+  const connection = drizzle({ client: sqlite, schema }) as Connection;
   if (options.migrate ?? !options.readonly) {
-    migrate(db, { migrationsFolder: options.migrationsFolder ?? migrationsFolder() });
+    migrate(connection, { migrationsFolder: options.migrationsFolder ?? migrationsFolder() });
   }
-  return db;
+  return withDataAccess(connection);
 }
 
 let shared: Db | null = null;
