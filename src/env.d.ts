@@ -2,6 +2,8 @@
 
 declare namespace App {
   interface Locals {
+    /** The database (src/platform/db.server.ts), for pages and actions to pass to their feature. */
+    readonly db: import('./platform/db.server.ts').Db;
     /** The signed-in user, read fresh from the database on every request; null when anonymous. */
     user: import('./features/auth/session.server.ts').SessionUser | null;
     session: import('./features/auth/session.server.ts').SessionInfo | null;

@@ -33,6 +33,16 @@ import { validateSessionToken } from './features/auth/session.server.ts';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Language from the URL: no prefix is Japanese, `/en/…` English; anything else under the locale segment is a 404. */
+/**
+ * The database handle for pages and actions (`locals.db`): they never import the driver. Opened
+ * lazily on first use, so a request that needs no data, or a database that cannot open, behaves
+ * as before.
+ */
+const database = defineMiddleware((context, next) => {
+  Object.defineProperty(context.locals, 'db', { get: getDb, configurable: true, enumerable: false });
+  return next();
+});
+
 const locale = defineMiddleware((context, next) => {
   const localized = context.routePattern === LOCALE_ROUTE_PREFIX || context.routePattern.startsWith(`${LOCALE_ROUTE_PREFIX}/`);
   if (localized) {
@@ -232,4 +242,4 @@ const cachePolicy = defineMiddleware(async (context, next) => {
   }
 });
 
-export const onRequest = sequence(cachePolicy, errorsAndRetry, locale, originCheck, startup, session, guard, formActionsOnly, postRedirectGet);
+export const onRequest = sequence(database, cachePolicy, errorsAndRetry, locale, originCheck, startup, session, guard, formActionsOnly, postRedirectGet);

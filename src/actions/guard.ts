@@ -7,6 +7,7 @@ import { adminRuleViolation, userChangeEffect } from '../features/users/admin-ru
 import type { DbExecutor } from '../platform/db.server.ts';
 import { loadLearnerRecord } from '../features/progress/progress.server.ts';
 import type { SessionUser } from '../features/auth/session.server.ts';
+import { clientIp } from '../platform/http/request.server.ts';
 
 export function requireUser(context: ActionAPIContext): SessionUser {
   const user = context.locals.user;
@@ -20,6 +21,17 @@ export function requireUnlocked(db: DbExecutor, catalog: Catalog, userId: number
   if (progress.course(course.id)?.lock) {
     throw new ActionError({ code: 'FORBIDDEN', message: 'This course is locked until its prerequisites are complete.' });
   }
+}
+
+/** Who does an admin change and from where: what a feature writes into the audit row. */
+export interface AdminCaller {
+  actor: SessionUser;
+  ip: string | null;
+}
+
+/** The admin behind this action (refused otherwise), with the address for the audit row. */
+export function requireAdminCaller(context: ActionAPIContext): AdminCaller {
+  return { actor: requireAdmin(context), ip: clientIp(context) };
 }
 
 export function requireAdmin(context: ActionAPIContext): SessionUser {
