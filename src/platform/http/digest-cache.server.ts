@@ -5,6 +5,15 @@
  * few build-time strings each time: about a tenth of a lesson page's CPU time in the benchmark.
  * A digest is a pure function of its input, so answering a repeated input from memory changes
  * nothing but the cost; large or unusual inputs pass straight through.
+ *
+ * A platform concern, not app logic: Astro 7 has no supported way around it. With
+ * `security.csp` on, `FetchState.createResult` (astro/dist/core/fetch/fetch-state.js) calls
+ * `generateCspDigest(element.children, algorithm)` (core/encryption.js) for every head style and
+ * script element of the route, linked ones too (as the empty string), whatever the config:
+ * `security.csp` takes only the algorithm, directives and extra hashes/resources, the build
+ * manifest's precomputed hashes are added beside these, not instead, and the adapter's
+ * `staticHeaders` covers prerendered pages only. tests/integration/astro-csp-digest.test.ts pins
+ * that call and fails when Astro changes it.
  */
 
 const MAX_INPUT_BYTES = 16 * 1024;
