@@ -1,5 +1,5 @@
 /**
- * The digest cache (src/lib/server/digest-cache.ts) patches `crypto.subtle.digest` because of
+ * The digest cache (src/platform/http/digest-cache.server.ts) patches `crypto.subtle.digest` because of
  * one piece of Astro: with `security.csp` on, `FetchState.createResult` hashes every style and
  * script element of the route on every request (`generateCspDigest`, which calls the global
  * `crypto.subtle.digest(algorithm, TextEncoder bytes)`). These tests pin that call, so an Astro

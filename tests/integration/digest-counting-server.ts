@@ -1,12 +1,12 @@
 /**
  * The production server (src/cli/serve.ts) with its WebCrypto digests counted on both sides of
- * the digest cache (src/lib/server/digest-cache.ts): `asked` is every `crypto.subtle.digest`
+ * the digest cache (src/platform/http/digest-cache.server.ts): `asked` is every `crypto.subtle.digest`
  * call (Astro's per-request CSP hashing), `computed` the ones the cache let through to the real
  * digest. After every response it prints one line,
  * `digests <x-request-id> <path> asked=<n> computed=<m> shapes=<algorithm>:<input type>,…`, and starts over.
  * Started by tests/integration/astro-csp-digest.test.ts through `startServer({ script })`.
  */
-import { installDigestCache } from '../../src/lib/server/digest-cache.ts';
+import { installDigestCache } from '../../src/platform/http/digest-cache.server.ts';
 import { serve } from '../../src/cli/serve.ts';
 
 const subtle = globalThis.crypto.subtle;
