@@ -7,6 +7,9 @@
 import { translator, type MessageKey, type Translator } from './i18n/index.ts';
 import type { Locale } from './locales.ts';
 
+/** LC_ALL, LC_MESSAGES and LANG, as the caller read them (`getConfig().localeVariables`). */
+export type LocaleVariables = Partial<Record<'LC_ALL' | 'LC_MESSAGES' | 'LANG', string>>;
+
 export const IMPORT_PROBLEM_CODES = [
   // the file as a whole
   'file_too_large',
