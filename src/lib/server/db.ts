@@ -11,20 +11,19 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import * as schema from '../../../db/schema.ts';
 import { ensureDefaultAssignments, syncEnrolments } from './assignments.ts';
+import { getConfig } from './config.ts';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 /** A connection or a transaction: helpers that take this work inside `db.transaction()` too. */
 export type DbExecutor = BaseSQLiteDatabase<'sync', Database.RunResult, typeof schema>;
 
-export const DEFAULT_DATABASE_PATH = 'data/manabi.db';
-
 /** Where the migrations live; the server and the CLI both run from the project root. */
 export function migrationsFolder(): string {
-  return path.resolve(process.env.MIGRATIONS_DIR ?? 'db/migrations');
+  return path.resolve(getConfig().migrationsDir);
 }
 
 export function databasePath(): string {
-  return path.resolve(process.env.DATABASE_PATH ?? DEFAULT_DATABASE_PATH);
+  return path.resolve(getConfig().databasePath);
 }
 
 /**

@@ -9,9 +9,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Locale } from '../locales.ts';
+import { getConfig } from './config.ts';
 
 export function searchBundleDir(): string {
-  return path.resolve(process.env.SEARCH_INDEX_DIR ?? 'dist/search/pagefind');
+  return path.resolve(getConfig().searchIndexDir);
 }
 
 export function searchAvailable(): boolean {
