@@ -7,9 +7,10 @@
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
 import { contentDir } from './lib/content/location.ts';
+import { getBuildConfig } from './lib/server/config.ts';
 import { CourseSchema, LessonSchema, QuizSchema, TierSchema } from './lib/content/schemas.ts';
 
-const base = (folder: string): string => `${contentDir()}/${folder}`;
+const base = (folder: string): string => `${contentDir(getBuildConfig().contentDir)}/${folder}`;
 /** Keep the locale folder in the id (`ja/<folder>/<lesson>`): one entry per language. */
 const pathId = ({ entry }: { entry: string }): string => entry.replace(/\.[^.]+$/, '');
 

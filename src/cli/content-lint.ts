@@ -14,6 +14,7 @@ import path from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { createLinter, loadLinterFormatter, loadTextlintrc } from 'textlint';
 import { contentDir } from '../lib/content/location.ts';
+import { exitOnConfigError, getBuildConfig } from '../lib/server/config.ts';
 import { LOCALES, type Locale } from '../lib/locales.ts';
 import { lessonMdxPlugin } from '../lib/content/lint-mdx-plugin.ts';
 import { localizedTexts, quizTexts, type YamlText } from '../lib/content/yaml-texts.ts';
@@ -22,7 +23,7 @@ type Linter = ReturnType<typeof createLinter>;
 type Result = Awaited<ReturnType<Linter['lintText']>>;
 
 const root = process.cwd();
-const content = contentDir();
+const content = contentDir(exitOnConfigError(getBuildConfig, 'content:lint').contentDir);
 const configDir = path.join(root, 'content', 'textlint');
 const strict = process.argv.includes('--strict');
 

@@ -7,7 +7,7 @@
 import { buildCatalog } from '../lib/content/catalog.ts';
 import { contentDir } from '../lib/content/location.ts';
 import { readCorpus } from '../lib/content/read-corpus.ts';
-import { getConfig } from '../lib/server/config.ts';
+import { exitOnConfigError, getConfig } from '../lib/server/config.ts';
 import { databasePath, openDatabase } from '../lib/server/db.ts';
 import { lockDatabase, LockHeldError } from '../lib/server/db-lock.ts';
 import { rebuildAndRecord } from '../lib/server/rollup-version.ts';
@@ -17,6 +17,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+const config = exitOnConfigError(getConfig, 'db:rebuild-rollups');
 const file = databasePath();
 let release: () => void = () => undefined;
 try {
@@ -25,11 +26,12 @@ try {
   if (error instanceof LockHeldError) fail(`${error.message}; stop it first (a server rebuilds stale roll-ups itself when it starts). Nothing changed.`);
   fail(`cannot lock ${file} (${(error as Error).message}).`);
 }
-const { corpus, problems } = readCorpus(contentDir());
-if (problems.length > 0) fail(`the curriculum in ${contentDir()} has problems (npm run content:check); nothing changed.`);
+const content = contentDir(config.contentDir);
+const { corpus, problems } = readCorpus(content);
+if (problems.length > 0) fail(`the curriculum in ${content} has problems (npm run content:check); nothing changed.`);
 const db = openDatabase(file);
 const started = Date.now();
-rebuildAndRecord(db, buildCatalog(corpus), getConfig().timeZone);
+rebuildAndRecord(db, buildCatalog(corpus), config.timeZone);
 db.$client.close();
 release();
 console.log(`Rebuilt the roll-ups of ${file} in ${Date.now() - started} ms.`);

@@ -1,16 +1,16 @@
 /**
  * `npm start`: build if needed, migrate, seed a demo organisation into an empty database
  * (never with NODE_ENV=production), then serve on http://localhost:4321 (PORT/HOST respected).
+ * A bad setting stops it with one line before anything is built or written.
  */
+import { exitOnConfigError, getConfig } from '../lib/server/config.ts';
 import { databasePath, openDatabase, prepareProgramme } from '../lib/server/db.ts';
 import { type DemoAccount, seedDemo } from '../lib/server/seed.ts';
 import { buildIfStale } from './build-if-stale.ts';
 import { isStorageUnavailable, storageErrorCode } from '../lib/server/storage-errors.ts';
 import { lockOrExit, serve } from './serve.ts';
 
-const production = process.env.NODE_ENV === 'production';
-process.env.PORT ??= '4321';
-process.env.HOST ??= production ? '0.0.0.0' : 'localhost';
+const { production } = exitOnConfigError(getConfig);
 
 try {
   buildIfStale();

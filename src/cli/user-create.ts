@@ -8,6 +8,7 @@ import { ROLES, type Role } from '../../db/schema.ts';
 import { isValidEmail, normalizeEmail } from '../lib/email.ts';
 import { hasInvisibleCharacters, normalizeDisplayName, normalizeName } from '../lib/text.ts';
 import { audit } from '../lib/server/audit.ts';
+import { exitOnConfigError, getConfig } from '../lib/server/config.ts';
 import { databasePath, openDatabase, prepareProgramme } from '../lib/server/db.ts';
 import { hashPassword } from '../lib/server/password.ts';
 import { createUser, ensureDepartment, findUserIdByEmail } from '../lib/server/user.ts';
@@ -21,6 +22,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+exitOnConfigError(getConfig, 'user:create');
 let args;
 try {
   args = parseArgs({

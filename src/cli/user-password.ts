@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { normalizeEmail } from '../lib/email.ts';
 import { audit } from '../lib/server/audit.ts';
+import { exitOnConfigError, getConfig } from '../lib/server/config.ts';
 import { databasePath, openDatabase } from '../lib/server/db.ts';
 import { hashPassword } from '../lib/server/password.ts';
 import { deleteUserSessions } from '../lib/server/session.ts';
@@ -19,6 +20,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+exitOnConfigError(getConfig, 'user:password');
 let values;
 try {
   values = parseArgs({

@@ -6,6 +6,7 @@
 import type { AstroIntegration } from 'astro';
 import { checkContent } from '../lib/content/check.ts';
 import { contentDir } from '../lib/content/location.ts';
+import { getBuildConfig } from '../lib/server/config.ts';
 
 export function contentCheck(): AstroIntegration {
   return {
@@ -13,7 +14,7 @@ export function contentCheck(): AstroIntegration {
     hooks: {
       'astro:config:setup': ({ command, logger }) => {
         if (command !== 'build' && command !== 'dev') return;
-        const problems = checkContent(contentDir());
+        const problems = checkContent(contentDir(getBuildConfig().contentDir));
         if (problems.length === 0) {
           logger.info('content ok');
           return;
