@@ -1,8 +1,34 @@
 /**
- * The configuration: defaults, values derived from other settings, read once, and a bad value
- * named in one line.
+ * One source of configuration: only the config module (the one that defines `getConfig`) reads
+ * the environment; every other module in src/ asks it. Also: its validation names the bad
+ * variable in one line, and reading the environment happens once.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+
+const SRC = path.resolve(import.meta.dirname, '../../src');
+const ENV_READ = /\bprocess\s*(?:\?\.|\.)\s*env\b|\bprocess\s*\[\s*['"`]env['"`]\s*\]|\{[^}]*\benv\b[^}]*\}\s*=\s*process\b/;
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(full);
+    return /\.(?:[cm]?[jt]sx?|astro)$/.test(entry.name) ? [full] : [];
+  });
+}
+
+describe('the configuration boundary', () => {
+  it('no module in src/ other than the config module mentions process.env', () => {
+    const files = sourceFiles(SRC);
+    const readers = files.filter((file) => ENV_READ.test(fs.readFileSync(file, 'utf8')));
+    const configModules = readers.filter((file) => /export function getConfig\(/.test(fs.readFileSync(file, 'utf8')));
+    expect(files.length).toBeGreaterThan(50);
+    expect(configModules, 'exactly one config module defines getConfig and reads the environment').toHaveLength(1);
+    const offenders = readers.filter((file) => !configModules.includes(file)).map((file) => path.relative(path.dirname(SRC), file));
+    expect(offenders, `read the setting through getConfig() instead: ${offenders.join(', ')}`).toEqual([]);
+  });
+});
 
 describe('getConfig', () => {
   afterEach(() => vi.unstubAllEnvs());
