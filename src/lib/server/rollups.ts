@@ -1,5 +1,5 @@
 /**
- * KPI roll-ups (see db/schema.ts): kept current by the write paths, in the same transaction
+ * KPI roll-ups (see db/schema/kpi.ts): kept current by the write paths, in the same transaction
  * as the write, and recomputable from the base tables with `rebuildRollups`.
  */
 import { eq, sql } from 'drizzle-orm';
@@ -15,7 +15,7 @@ import {
   quizAttempts,
   quizPairs,
   users,
-} from '../../../db/schema.ts';
+} from '../../../db/schema/index.ts';
 import type { Catalog } from '../content/catalog.ts';
 import { monthKey } from '../dates.ts';
 import type { DbExecutor } from './db.ts';
