@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import autocannon from 'autocannon';
-import { quizAttempts } from '../db/schema/index.ts';
+import { quizAttempts } from '../db/schema.ts';
 import { buildCatalog, type Catalog } from '../src/lib/content/catalog.ts';
 import { readCorpus } from '../src/lib/content/read-corpus.ts';
 import { attemptLayout } from '../src/lib/quiz.ts';

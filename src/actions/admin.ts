@@ -6,7 +6,7 @@ import { ActionError } from 'astro:actions';
 import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
 import { inArray } from 'drizzle-orm';
-import { departments, ROLES, TARGET_KPIS, waves } from '../../db/schema/index.ts';
+import { departments, ROLES, TARGET_KPIS, waves } from '../../db/schema.ts';
 import { isValidEmail, normalizeEmail } from '../lib/email.ts';
 import { nameField, textField } from '../lib/text.ts';
 import { TIER_IDS } from '../lib/content/schemas.ts';

@@ -17,7 +17,7 @@ import { endSessionUrl } from '../lib/server/oidc.ts';
 import { deleteSessionCookie, setSessionCookie } from '../lib/server/session-cookie.ts';
 import { createSession, deleteSession, deleteUserSessions } from '../lib/server/session.ts';
 import { findLoginCandidate, setPasswordHash } from '../lib/server/user.ts';
-import { users } from '../../db/schema/index.ts';
+import { users } from '../../db/schema.ts';
 import { eq } from 'drizzle-orm';
 
 export const auth = {

@@ -1,6 +1,6 @@
 /** Authorization helpers for action handlers: every handler checks its own caller. */
 import { ActionError, type ActionAPIContext } from 'astro:actions';
-import type { Role } from '../../db/schema/index.ts';
+import type { Role } from '../../db/schema.ts';
 import type { Catalog, CourseNode } from '../lib/content/catalog.ts';
 import { computeProgress } from '../lib/progress.ts';
 import { adminRuleViolation, userChangeEffect } from '../lib/server/admin-rules.ts';

@@ -2,7 +2,7 @@
 import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
 import { eq } from 'drizzle-orm';
-import { users } from '../../db/schema/index.ts';
+import { users } from '../../db/schema.ts';
 import { LOCALES } from '../lib/locales.ts';
 import { getDb } from '../lib/server/db.ts';
 import { requireUser } from './guard.ts';

@@ -4,7 +4,7 @@
  * read from standard input with --password-stdin, or generated and printed once.
  */
 import { parseArgs } from 'node:util';
-import { ROLES, type Role } from '../../db/schema/index.ts';
+import { ROLES, type Role } from '../../db/schema.ts';
 import { isValidEmail, normalizeEmail } from '../lib/email.ts';
 import { hasInvisibleCharacters, normalizeDisplayName, normalizeName } from '../lib/text.ts';
 import { audit } from '../lib/server/audit.ts';

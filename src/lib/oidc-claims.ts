@@ -3,7 +3,7 @@
  * role, by the configured claim names and group lists; and whether the sign-in used a second
  * factor. Pure, so every mapping rule is unit-tested.
  */
-import type { Role } from '../../db/schema/index.ts';
+import type { Role } from '../../db/schema.ts';
 import { isValidEmail, normalizeEmail } from './email.ts';
 import { hasInvisibleCharacters, normalizeDisplayName, normalizeName } from './text.ts';
 

@@ -2,7 +2,7 @@
  * Quiz logic without the database: the public view a learner sees (no answer key, no
  * explanations), per-attempt ordering, checking a submission, and grading.
  */
-import type { AttemptLayout } from '../../db/schema/index.ts';
+import type { AttemptLayout } from '../../db/schema.ts';
 import { pick, type QuizNode } from './content/catalog.ts';
 import type { Locale } from './locales.ts';
 

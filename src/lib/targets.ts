@@ -1,5 +1,5 @@
 /** Wave targets for people: "利用率 50%以上" / "Usage rate at least 50%", one wording everywhere. */
-import type { TargetKpi } from '../../db/schema/index.ts';
+import type { TargetKpi } from '../../db/schema.ts';
 import { formatValue, type Unit } from './format.ts';
 import type { Translator } from './i18n/index.ts';
 import type { Locale } from './locales.ts';

@@ -4,7 +4,7 @@
  * one pass; the importer writes nothing unless this returns no problems.
  */
 import { parse } from 'csv-parse/sync';
-import { ROLES, type Role } from '../../db/schema/index.ts';
+import { ROLES, type Role } from '../../db/schema.ts';
 import { decodeCsv, type CsvEncoding } from './csv-decode.ts';
 import { isValidEmail, normalizeEmail } from './email.ts';
 import type { ImportProblem, ImportProblemCode } from './import-problems.ts';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import jsQR from 'jsqr';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificates } from '../../db/schema/index.ts';
+import { certificates } from '../../db/schema.ts';
 import type { QuizNode } from '../../src/lib/content/catalog.ts';
 import { openDatabase } from '../../src/lib/server/db.ts';
 import { generateSecureRandomString } from '../../src/lib/server/session.ts';

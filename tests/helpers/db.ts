@@ -5,7 +5,7 @@ import path from 'node:path';
 import { openDatabase, type Db } from '../../src/lib/server/db.ts';
 import { hashPassword } from '../../src/lib/server/password.ts';
 import { createUser, ensureDepartment } from '../../src/lib/server/user.ts';
-import type { Role } from '../../db/schema/index.ts';
+import type { Role } from '../../db/schema.ts';
 
 export interface TempDb {
   db: Db;

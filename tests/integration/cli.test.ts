@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { departments, users } from '../../db/schema/index.ts';
+import { departments, users } from '../../db/schema.ts';
 import { openDatabase } from '../../src/lib/server/db.ts';
 import { verifyPassword } from '../../src/lib/server/password.ts';
 import { tempDir } from '../helpers/db.ts';

@@ -5,7 +5,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attemptAnswers, certificates, lessonCompletions, lessonFeedback, lessonViews, quizAttempts, users } from '../../db/schema/index.ts';
+import { attemptAnswers, certificates, lessonCompletions, lessonFeedback, lessonViews, quizAttempts, users } from '../../db/schema.ts';
 import { openDatabase, type Db } from '../../src/lib/server/db.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';

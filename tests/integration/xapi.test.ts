@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attemptAnswers, lessonCompletions, quizAttempts, xapiDeliveries } from '../../db/schema/index.ts';
+import { attemptAnswers, lessonCompletions, quizAttempts, xapiDeliveries } from '../../db/schema.ts';
 import { xapiStatements, type KeyedStatement } from '../../src/lib/server/xapi-export.ts';
 import { pushStatements } from '../../src/lib/server/xapi-push.ts';
 import { StatementSchema, XAPI_VERSION } from '../../src/lib/xapi.ts';

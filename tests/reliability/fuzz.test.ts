@@ -46,7 +46,7 @@ import Database from 'better-sqlite3';
 import { parse as devalueParse } from 'devalue';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { TARGET_KPIS } from '../../db/schema/index.ts';
+import { TARGET_KPIS } from '../../db/schema.ts';
 import { MAX_BODY_BYTES } from '../../src/cli/serve.ts';
 import { EXPORT_NAMES } from '../../src/lib/server/exports.ts';
 import { USERS_CSV_MAX_BYTES } from '../../src/lib/users-csv.ts';

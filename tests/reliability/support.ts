@@ -23,7 +23,7 @@ import { gradeAnswers } from '../../src/lib/quiz.ts';
 import type { Db } from '../../src/lib/server/db.ts';
 import { hashPassword } from '../../src/lib/server/password.ts';
 import { createUser, ensureDepartment } from '../../src/lib/server/user.ts';
-import type { Role } from '../../db/schema/index.ts';
+import type { Role } from '../../db/schema.ts';
 
 export const PASSWORD = 'reliability password 1';
 

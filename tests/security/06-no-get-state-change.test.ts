@@ -8,7 +8,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, certificates, loginTokens, quizAttempts, sessions } from '../../db/schema/index.ts';
+import { auditLog, certificates, loginTokens, quizAttempts, sessions } from '../../db/schema.ts';
 import { saveWave } from '../../src/lib/server/waves.ts';
 import { ensureDepartment } from '../../src/lib/server/user.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';

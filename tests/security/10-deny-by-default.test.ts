@@ -6,7 +6,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, certificates, lessonCompletions, lessonFeedback, quizAttempts, checkins } from '../../db/schema/index.ts';
+import { auditLog, certificates, lessonCompletions, lessonFeedback, quizAttempts, checkins } from '../../db/schema.ts';
 import { ensureDepartment } from '../../src/lib/server/user.ts';
 import { saveWave } from '../../src/lib/server/waves.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';

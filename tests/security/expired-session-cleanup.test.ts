@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sessions } from '../../db/schema/index.ts';
+import { sessions } from '../../db/schema.ts';
 import type { Db } from '../../src/lib/server/db.ts';
 import { deleteExpiredSessionsInBatches } from '../../src/lib/server/housekeeping.ts';
 import { deleteExpiredSessions } from '../../src/lib/server/session.ts';

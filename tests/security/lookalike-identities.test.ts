@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { departments, lessonFeedback, users, waves } from '../../db/schema/index.ts';
+import { departments, lessonFeedback, users, waves } from '../../db/schema.ts';
 import { isValidEmail, normalizeEmail } from '../../src/lib/email.ts';
 import { hasInvisibleCharacters, normalizeName } from '../../src/lib/text.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';

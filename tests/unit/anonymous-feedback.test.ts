@@ -3,7 +3,7 @@
  * the user anywhere in what is stored, still counted, once per learner and lesson, and final.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anonymousFeedback, anonymousFeedbackSenders, kpiDepartmentMonths, lessonFeedback } from '../../db/schema/index.ts';
+import { anonymousFeedback, anonymousFeedbackSenders, kpiDepartmentMonths, lessonFeedback } from '../../db/schema.ts';
 import { departmentRating, latestFeedback, ownFeedback, saveFeedback } from '../../src/lib/server/feedback.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 

@@ -3,7 +3,7 @@
  * file: sealed (the row alone reads nothing), read once, only by its page and session, expiring.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formResults } from '../../db/schema/index.ts';
+import { formResults } from '../../db/schema.ts';
 import { pathHash, pruneFormResults, RESULT_TTL_MS, saveFormResult, takeFormResult, type StoredFormResult } from '../../src/lib/server/form-results.ts';
 import { tempDb, type TempDb } from '../helpers/db.ts';
 

@@ -4,7 +4,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activityMonths, attemptAnswers, certificates, checkins, helpdeskInquiries, lessonFeedback, quizAttempts, users } from '../../db/schema/index.ts';
+import { activityMonths, attemptAnswers, certificates, checkins, helpdeskInquiries, lessonFeedback, quizAttempts, users } from '../../db/schema.ts';
 import { combineFacts, computeKpis, targetMet, type DepartmentFacts, type KpiSet } from '../../src/lib/kpi.ts';
 import { ensureDefaultAssignments, syncEnrolments } from '../../src/lib/server/assignments.ts';
 import { correctOptionsOf, loadFacts, periodOf } from '../../src/lib/server/kpi.ts';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { activityMonths, lessonViews } from '../../db/schema/index.ts';
+import { activityMonths, lessonViews } from '../../db/schema.ts';
 import { recordLessonView } from '../../src/lib/server/progress.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 

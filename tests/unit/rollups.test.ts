@@ -4,7 +4,7 @@
  * quiz attempts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kpiDepartmentMonths, kpiQuestionMonths, kpiWrongOptions, quizPairs } from '../../db/schema/index.ts';
+import { kpiDepartmentMonths, kpiQuestionMonths, kpiWrongOptions, quizPairs } from '../../db/schema.ts';
 import { recordActivity } from '../../src/lib/server/activity.ts';
 import { saveCheckin } from '../../src/lib/server/checkin.ts';
 import { saveFeedback } from '../../src/lib/server/feedback.ts';

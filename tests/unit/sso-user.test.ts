@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { users } from '../../db/schema/index.ts';
+import { users } from '../../db/schema.ts';
 import { provisionSsoUser } from '../../src/lib/server/sso-user.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { departments, users } from '../../db/schema/index.ts';
+import { departments, users } from '../../db/schema.ts';
 import { importUsersCsv } from '../../src/lib/server/users-import.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 

@@ -1,5 +1,5 @@
 /** Monthly activity for the usage-rate KPI: one row per user and month they did something. */
-import { activityMonths } from '../../../db/schema/index.ts';
+import { activityMonths } from '../../../db/schema.ts';
 import { monthKey } from '../dates.ts';
 import type { DbExecutor } from './db.ts';
 import { rollupActivity } from './rollups.ts';

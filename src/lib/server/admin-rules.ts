@@ -7,7 +7,7 @@
  * the change commits against (two admins demoting each other at once: the second is refused).
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { users, type Role } from '../../../db/schema/index.ts';
+import { users, type Role } from '../../../db/schema.ts';
 import type { DbExecutor } from './db.ts';
 
 export type AdminRuleViolation = 'cannot_demote_self' | 'cannot_deactivate_self' | 'last_admin';

@@ -5,7 +5,7 @@
  * assignments.
  */
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { assignmentEnrolments, assignments, certificates, type Assignment } from '../../../db/schema/index.ts';
+import { assignmentEnrolments, assignments, certificates, type Assignment } from '../../../db/schema.ts';
 import type { TierId } from '../content/schemas.ts';
 import { endOfDay } from '../dates.ts';
 import type { DbExecutor } from './db.ts';

@@ -3,7 +3,7 @@
  * the selected scope's KPIs with baseline, per-department and per-wave rows, target status,
  * per-question analysis with the question text, and the latest comments.
  */
-import { departments, type TargetKpi, type WaveTarget } from '../../../db/schema/index.ts';
+import { departments, type TargetKpi, type WaveTarget } from '../../../db/schema.ts';
 import { pick, type Catalog } from '../content/catalog.ts';
 import { TIER_IDS } from '../content/schemas.ts';
 import { addMonths, monthKey } from '../dates.ts';

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
-import * as schema from '../../../db/schema/index.ts';
+import * as schema from '../../../db/schema.ts';
 import { ensureDefaultAssignments, syncEnrolments } from './assignments.ts';
 import { getConfig } from './config.ts';
 

@@ -10,7 +10,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
-import { anonymousFeedback, anonymousFeedbackSenders, departments, lessonFeedback, users, type LessonFeedback } from '../../../db/schema/index.ts';
+import { anonymousFeedback, anonymousFeedbackSenders, departments, lessonFeedback, users, type LessonFeedback } from '../../../db/schema.ts';
 import type { Locale } from '../locales.ts';
 import { monthKey } from '../dates.ts';
 import type { Db, DbExecutor } from './db.ts';

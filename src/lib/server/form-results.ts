@@ -11,7 +11,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { eq, lt } from 'drizzle-orm';
-import { formResults } from '../../../db/schema/index.ts';
+import { formResults } from '../../../db/schema.ts';
 import type { DbExecutor } from './db.ts';
 import { generateSecureRandomString } from './session.ts';
 

@@ -1,6 +1,6 @@
 /** AI-related help-desk inquiries per month and department: entered one by one or imported all-or-nothing. */
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import { helpdeskInquiries } from '../../../db/schema/index.ts';
+import { helpdeskInquiries } from '../../../db/schema.ts';
 import { parseHelpdeskCsvFile, type HelpdeskProblem } from '../helpdesk-csv.ts';
 import { audit } from './audit.ts';
 import type { Db, DbExecutor } from './db.ts';

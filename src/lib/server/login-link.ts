@@ -4,7 +4,7 @@
  */
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { and, eq, isNull } from 'drizzle-orm';
-import { loginTokens } from '../../../db/schema/index.ts';
+import { loginTokens } from '../../../db/schema.ts';
 import type { Db } from './db.ts';
 import { generateSecureRandomString, hashSecret } from './session.ts';
 

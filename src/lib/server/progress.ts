@@ -3,7 +3,7 @@
  * logic (`src/lib/progress.ts`) works from. Always scoped by the session's user id.
  */
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
-import { certificates, lessonCompletions, lessonViews, quizAttempts } from '../../../db/schema/index.ts';
+import { certificates, lessonCompletions, lessonViews, quizAttempts } from '../../../db/schema.ts';
 import type { Catalog } from '../content/catalog.ts';
 import { dayKey } from '../dates.ts';
 import { computeProgress, type LearnerRecord, type QuizRecord } from '../progress.ts';

@@ -5,7 +5,7 @@
  * base tables before it serves a request. `npm run db:rebuild-rollups` does the same by hand.
  */
 import { eq } from 'drizzle-orm';
-import { settings } from '../../../db/schema/index.ts';
+import { settings } from '../../../db/schema.ts';
 import type { Catalog } from '../content/catalog.ts';
 import type { Db, DbExecutor } from './db.ts';
 import { logger } from './log.ts';

@@ -15,7 +15,7 @@ import {
   quizAttempts,
   quizPairs,
   users,
-} from '../../../db/schema/index.ts';
+} from '../../../db/schema.ts';
 import type { Catalog } from '../content/catalog.ts';
 import { monthKey } from '../dates.ts';
 import type { DbExecutor } from './db.ts';

@@ -2,7 +2,7 @@
  * The demo organisation seeded on a fresh database outside production: a few departments
  * and one learner, one champion and one admin with random passwords, printed once.
  */
-import type { Role } from '../../../db/schema/index.ts';
+import type { Role } from '../../../db/schema.ts';
 import type { Db } from './db.ts';
 import { generatePassword, hashPassword } from './password.ts';
 import { countUsers, createUser, ensureDepartment } from './user.ts';

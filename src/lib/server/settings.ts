@@ -1,6 +1,6 @@
 /** Programme settings stored as JSON values. */
 import { eq } from 'drizzle-orm';
-import { settings } from '../../../db/schema/index.ts';
+import { settings } from '../../../db/schema.ts';
 import type { DbExecutor } from './db.ts';
 
 export interface BaselinePeriod {

@@ -9,7 +9,7 @@
  * One short write transaction; the caller audits the result.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { users, type Role } from '../../../db/schema/index.ts';
+import { users, type Role } from '../../../db/schema.ts';
 import type { SsoIdentity } from '../oidc-claims.ts';
 import { adminRuleViolation, userChangeEffect, type AdminRuleViolation } from './admin-rules.ts';
 import { syncEnrolments } from './assignments.ts';

@@ -4,7 +4,7 @@
  * display names as given (trimmed), department names NFKC-normalised (src/lib/email.ts, src/lib/text.ts).
  */
 import { eq, sql } from 'drizzle-orm';
-import { departments, users, type Locale, type Role } from '../../../db/schema/index.ts';
+import { departments, users, type Locale, type Role } from '../../../db/schema.ts';
 import { normalizeEmail } from '../email.ts';
 import { normalizeDisplayName, normalizeName } from '../text.ts';
 import type { DbExecutor } from './db.ts';

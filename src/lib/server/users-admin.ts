@@ -1,6 +1,6 @@
 /** User management for admins: search and page, change role and department, deactivate and reactivate. */
 import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
-import { departments, users, type Role } from '../../../db/schema/index.ts';
+import { departments, users, type Role } from '../../../db/schema.ts';
 import { syncEnrolments } from './assignments.ts';
 import type { DbExecutor } from './db.ts';
 import { deleteUserSessions } from './session.ts';

@@ -1,6 +1,6 @@
 /** Rollout waves: their departments and KPI targets. */
 import { asc, eq } from 'drizzle-orm';
-import { waveDepartments, waveTargets, waves, type TargetKpi, type Wave, type WaveTarget } from '../../../db/schema/index.ts';
+import { waveDepartments, waveTargets, waves, type TargetKpi, type Wave, type WaveTarget } from '../../../db/schema.ts';
 import { syncEnrolments } from './assignments.ts';
 import type { DbExecutor } from './db.ts';
 

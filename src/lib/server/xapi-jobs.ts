@@ -8,7 +8,7 @@
  * when XAPI_ENDPOINT changed since.
  */
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { xapiDeliveries, xapiPushJobs, type XapiJobState } from '../../../db/schema/index.ts';
+import { xapiDeliveries, xapiPushJobs, type XapiJobState } from '../../../db/schema.ts';
 import type { XapiSettings } from './config.ts';
 import type { Db } from './db.ts';
 import { logger } from './log.ts';

@@ -6,7 +6,7 @@
  * interruption accepts it again). Another endpoint starts from nothing.
  */
 import { eq } from 'drizzle-orm';
-import { xapiDeliveries } from '../../../db/schema/index.ts';
+import { xapiDeliveries } from '../../../db/schema.ts';
 import { XAPI_VERSION } from '../xapi.ts';
 import type { Db } from './db.ts';
 import type { KeyedStatement } from './xapi-export.ts';
