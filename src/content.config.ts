@@ -7,9 +7,10 @@
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
 import { contentDir } from './features/curriculum/location.ts';
+import { getBuildConfig } from './platform/config.server.ts';
 import { CourseSchema, LessonSchema, QuizSchema, TierSchema } from './features/curriculum/schemas.ts';
 
-const base = (folder: string): string => `${contentDir()}/${folder}`;
+const base = (folder: string): string => `${contentDir(getBuildConfig().contentDir)}/${folder}`;
 /** Keep the locale folder in the id (`ja/<folder>/<lesson>`): one entry per language. */
 const pathId = ({ entry }: { entry: string }): string => entry.replace(/\.[^.]+$/, '');
 

@@ -66,13 +66,6 @@ const locale = defineMiddleware((context, next) => {
   return next();
 });
 
-let siteOrigin: string | null | undefined;
-/** The public origin when SITE_URL is set explicitly; null otherwise. */
-function publicOrigin(): string | null {
-  siteOrigin ??= process.env.SITE_URL ? new URL(getConfig().siteUrl).origin : null;
-  return siteOrigin;
-}
-
 /**
  * Refuses every state-changing request whose Origin is missing or foreign, whatever its
  * content type (Astro's own check covers form content types only, and is off).
@@ -82,7 +75,7 @@ const originCheck = defineMiddleware((context, next) => {
   const origin = context.request.headers.get('origin');
   // Behind a TLS-terminating proxy the server sees http://host while the browser sends the
   // public https origin: SITE_URL names that one.
-  if (origin === null || (origin !== context.url.origin && origin !== publicOrigin())) {
+  if (origin === null || (origin !== context.url.origin && origin !== getConfig().publicOrigin)) {
     return new Response('Cross-site request refused.', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   }
   return next();

@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { childEnv } from '../platform/config.server.ts';
 
 const SOURCES = ['src', 'db', 'public', 'astro.config.mjs', 'package.json', 'package-lock.json', 'tsconfig.json'];
 export const BUILD_MARKER = 'dist/server/entry.mjs';
@@ -46,7 +47,7 @@ export function buildIfStale(options: BuildOptions = {}): void {
     const result = spawnSync(process.execPath, [astro, 'build', '--outDir', outDir], {
       cwd: root,
       stdio: 'inherit',
-      env: contentDir ? { ...process.env, MANABI_CONTENT_DIR: contentDir } : process.env,
+      env: childEnv(contentDir ? { MANABI_CONTENT_DIR: contentDir } : {}),
     });
     if (result.status !== 0) throw new Error('The build failed; see the messages above.');
   } finally {

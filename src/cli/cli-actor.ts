@@ -1,5 +1,6 @@
 /** Who the audit log names for a change made from the command line: no signed-in user, so `cli:<OS user>`. */
 import os from 'node:os';
+import { getConfig } from '../platform/config.server.ts';
 
 export function cliActorLabel(): string {
   let name: string;
@@ -7,7 +8,7 @@ export function cliActorLabel(): string {
     name = os.userInfo().username;
   } catch {
     // A uid without a passwd entry (some containers).
-    name = process.env.USER ?? process.env.LOGNAME ?? `uid ${process.getuid?.() ?? 'unknown'}`;
+    name = getConfig().osUser ?? `uid ${process.getuid?.() ?? 'unknown'}`;
   }
   return `cli:${name}`;
 }

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { load as loadYaml } from 'js-yaml';
 import { createLinter, loadLinterFormatter, loadTextlintrc } from 'textlint';
 import { contentDir } from '../features/curriculum/location.ts';
+import { exitOnConfigError, getBuildConfig } from '../platform/config.server.ts';
 import { LOCALES, type Locale } from '../platform/i18n/locales.ts';
 import { lessonMdxPlugin } from '../features/curriculum/lint-mdx-plugin.ts';
 import { localizedTexts, quizTexts, type YamlText } from '../features/curriculum/yaml-texts.ts';
@@ -22,7 +23,7 @@ type Linter = ReturnType<typeof createLinter>;
 type Result = Awaited<ReturnType<Linter['lintText']>>;
 
 const root = process.cwd();
-const content = contentDir();
+const content = contentDir(exitOnConfigError(getBuildConfig, 'content:lint').contentDir);
 const configDir = path.join(root, 'content', 'textlint');
 const strict = process.argv.includes('--strict');
 

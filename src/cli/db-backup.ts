@@ -6,8 +6,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
 import { databasePath } from '../platform/db.server.ts';
 
+exitOnConfigError(getConfig, 'db:backup');
 const target = process.argv[2];
 if (!target || process.argv.length > 3) {
   console.error('Usage: npm run db:backup -- <path/to/backup.db>');

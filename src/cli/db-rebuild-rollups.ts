@@ -7,7 +7,7 @@
 import { buildCatalog } from '../features/curriculum/catalog.ts';
 import { contentDir } from '../features/curriculum/location.ts';
 import { readCorpus } from '../features/curriculum/read-corpus.ts';
-import { getConfig } from '../platform/config.server.ts';
+import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
 import { databasePath, openDatabase } from '../platform/db.server.ts';
 import { lockDatabase, LockHeldError } from '../platform/db-lock.server.ts';
 import { rebuildAndRecord } from '../features/kpi/rollup-version.server.ts';
@@ -17,6 +17,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+const config = exitOnConfigError(getConfig, 'db:rebuild-rollups');
 const file = databasePath();
 let release: () => void = () => undefined;
 try {
@@ -25,11 +26,12 @@ try {
   if (error instanceof LockHeldError) fail(`${error.message}; stop it first (a server rebuilds stale roll-ups itself when it starts). Nothing changed.`);
   fail(`cannot lock ${file} (${(error as Error).message}).`);
 }
-const { corpus, problems } = readCorpus(contentDir());
-if (problems.length > 0) fail(`the curriculum in ${contentDir()} has problems (npm run content:check); nothing changed.`);
+const content = contentDir(config.contentDir);
+const { corpus, problems } = readCorpus(content);
+if (problems.length > 0) fail(`the curriculum in ${content} has problems (npm run content:check); nothing changed.`);
 const db = openDatabase(file);
 const started = Date.now();
-rebuildAndRecord(db, buildCatalog(corpus), getConfig().timeZone);
+rebuildAndRecord(db, buildCatalog(corpus), config.timeZone);
 db.$client.close();
 release();
 console.log(`Rebuilt the roll-ups of ${file} in ${Date.now() - started} ms.`);

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
 import { databasePath, migrationsFolder } from '../platform/db.server.ts';
 import { lockDatabase, LockHeldError, type DatabaseLock } from '../platform/db-lock.server.ts';
 import { ROLLUP_VERSION_KEY } from '../features/kpi/rollup-version.server.ts';
@@ -17,6 +18,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+exitOnConfigError(getConfig, 'db:restore');
 const source = process.argv[2];
 if (!source || process.argv.length > 3) fail('usage: npm run db:restore -- <path/to/backup.db>');
 const backup = path.resolve(source);

@@ -13,7 +13,7 @@ import http from 'node:http';
 import { securityHeaders } from '../platform/http/security-headers.ts';
 import { loadAppHandler } from '../platform/http/app-handler.server.ts';
 import { bodyLimitFor, hasBody, isAnonymousUpload, readBodyWithin, refuseAnonymousUpload, refuseBody, UPLOAD_BODY_LIMIT } from '../platform/http/body-limit.server.ts';
-import { getConfig } from '../platform/config.server.ts';
+import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
 import { databasePath, openDatabase } from '../platform/db.server.ts';
 import { lockDatabase, lockFileOf, LockHeldError } from '../platform/db-lock.server.ts';
 import { startSessionCleanup } from '../platform/housekeeping.server.ts';
@@ -41,9 +41,9 @@ export function lockOrExit(file: string): void {
 }
 
 export async function serve(options: { outDir?: string } = {}): Promise<http.Server> {
-  const production = process.env.NODE_ENV === 'production';
-  const port = Number(process.env.PORT ?? 4321);
-  const host = process.env.HOST ?? (production ? '0.0.0.0' : 'localhost');
+  // First: a bad setting stops the start with one line, before the lock or the port is taken.
+  const config = exitOnConfigError(getConfig);
+  const { production, port, host } = config;
   // After an uncaught exception the process is in an unknown state: log it and exit non-zero,
   // so the supervisor (systemd Restart=on-failure, see the README) starts a clean one. Every
   // acknowledged write is already committed; the lock goes with the process. A rejected
@@ -55,7 +55,7 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
   process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
   const file = databasePath();
   lockOrExit(file);
-  const handler = await loadAppHandler(options.outDir ?? process.env.MANABI_DIST ?? 'dist');
+  const handler = await loadAppHandler(options.outDir ?? config.distDir);
   const headers = Object.entries(securityHeaders(production));
 
   const server = http.createServer((req, res) => {
@@ -93,7 +93,7 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
   server.keepAliveTimeout = 5000;
 
   // Expired sessions are refused on sight; this deletes the ones nobody comes back with.
-  const { sessionIdleMs, sessionMaxAgeMs, sessionCleanupMs } = getConfig();
+  const { sessionIdleMs, sessionMaxAgeMs, sessionCleanupMs } = config;
   const cleanup = startSessionCleanup(() => openDatabase(databasePath()), { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs }, sessionCleanupMs);
 
   await new Promise<void>((resolve) => server.listen(port, host, resolve));

@@ -1,16 +1,16 @@
 /**
  * `npm start`: build if needed, migrate, seed a demo organisation into an empty database
  * (never with NODE_ENV=production), then serve on http://localhost:4321 (PORT/HOST respected).
+ * A bad setting stops it with one line before anything is built or written.
  */
+import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
 import { databasePath, openDatabase, prepareProgramme } from '../platform/db.server.ts';
 import { type DemoAccount, seedDemo } from '../features/users/seed.server.ts';
 import { buildIfStale } from './build-if-stale.ts';
 import { isStorageUnavailable, storageErrorCode } from '../platform/storage-errors.server.ts';
 import { lockOrExit, serve } from './serve.ts';
 
-const production = process.env.NODE_ENV === 'production';
-process.env.PORT ??= '4321';
-process.env.HOST ??= production ? '0.0.0.0' : 'localhost';
+const { production } = exitOnConfigError(getConfig);
 
 try {
   buildIfStale();

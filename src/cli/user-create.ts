@@ -8,6 +8,7 @@ import { ROLES, type Role } from '../../db/schema.ts';
 import { isValidEmail, normalizeEmail } from '../platform/input/email.ts';
 import { hasInvisibleCharacters, normalizeDisplayName, normalizeName } from '../platform/input/text.ts';
 import { audit } from '../features/audit/audit.server.ts';
+import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
 import { databasePath, openDatabase, prepareProgramme } from '../platform/db.server.ts';
 import { hashPassword } from '../features/auth/password.server.ts';
 import { createUser, ensureDepartment, findUserIdByEmail } from '../features/users/users.server.ts';
@@ -21,6 +22,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+exitOnConfigError(getConfig, 'user:create');
 let args;
 try {
   args = parseArgs({

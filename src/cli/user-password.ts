@@ -5,6 +5,7 @@
 import { parseArgs } from 'node:util';
 import { normalizeEmail } from '../platform/input/email.ts';
 import { audit } from '../features/audit/audit.server.ts';
+import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
 import { databasePath, openDatabase } from '../platform/db.server.ts';
 import { hashPassword } from '../features/auth/password.server.ts';
 import { deleteUserSessions } from '../features/auth/session.server.ts';
@@ -19,6 +20,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
+exitOnConfigError(getConfig, 'user:password');
 let values;
 try {
   values = parseArgs({

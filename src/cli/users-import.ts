@@ -8,12 +8,14 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { cliTranslator, importProblemText } from '../features/users/import-problems.ts';
+import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
 import { databasePath, openDatabase, prepareProgramme } from '../platform/db.server.ts';
 import { importUsersCsv } from '../features/users/import.server.ts';
 import { cliActorLabel } from './cli-actor.ts';
 
 const USAGE = 'Usage: npm run users:import -- <file.csv> [--update]';
 
+const config = exitOnConfigError(getConfig, 'users:import');
 let parsed;
 try {
   parsed = parseArgs({
@@ -59,7 +61,7 @@ db.$client.close();
 if (!report.ok) {
   console.error(`users:import: nothing was imported; ${report.problems.length} problem(s) in ${file}:`);
   // In the user's language (LANG), through the same strings as the admin pages.
-  const t = cliTranslator();
+  const t = cliTranslator(config.localeVariables);
   for (const problem of report.problems) console.error(`  ${importProblemText(t, problem)}`);
   if (report.problems.some((p) => p.code === 'already_exists')) console.error(`  ${t('import.cliUpdateHint')}`);
   process.exit(1);

@@ -6,6 +6,7 @@
 import type { AstroIntegration } from 'astro';
 import { checkContent } from '../features/curriculum/check.ts';
 import { contentDir } from '../features/curriculum/location.ts';
+import { getBuildConfig } from '../platform/config.server.ts';
 
 export function contentCheck(): AstroIntegration {
   return {
@@ -13,7 +14,7 @@ export function contentCheck(): AstroIntegration {
     hooks: {
       'astro:config:setup': ({ command, logger }) => {
         if (command !== 'build' && command !== 'dev') return;
-        const problems = checkContent(contentDir());
+        const problems = checkContent(contentDir(getBuildConfig().contentDir));
         if (problems.length === 0) {
           logger.info('content ok');
           return;

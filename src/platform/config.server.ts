@@ -1,41 +1,73 @@
 /**
- * Settings read from the environment once, validated, with safe defaults.
- * The README's configuration table lists every variable.
+ * The one reader of the environment: `getConfig()` reads `process.env` once, validates it and
+ * caches the result. No other module in src/ reads `process.env` (tests/unit/config-boundary.test.ts).
+ * The README's configuration table lists every variable. Entry points (the server, the CLIs) call
+ * `exitOnConfigError(getConfig, …)` first, so a bad value stops them with one line.
+ * Nothing here runs at import: importing any module never reads or validates the environment.
  */
 import { z } from 'astro/zod';
+import type { LocaleVariables } from '../features/users/import-problems.ts';
 
-const positiveInt = z.coerce.number().int().positive();
+/** A whole number in a range, read from a string (`Number()`: `''` is 0). */
+function wholeNumber(min: number, max?: number): z.ZodCoercedNumber<unknown> {
+  const error = `must be a whole number ${max === undefined ? `${min} or more` : `from ${min} to ${max}`}`;
+  const schema = z.coerce.number({ error }).int({ error }).min(min, { error });
+  return max === undefined ? schema : schema.max(max, { error });
+}
+const positiveInt = wholeNumber(1);
+const url = z.url({ error: 'must be an absolute URL such as https://manabi.example.com' });
+const flagSchema = z.enum(['true', 'false', '1', '0'], { error: 'must be true, false, 1 or 0' });
+const nonEmpty = z.string().min(1, { error: 'must not be empty' });
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const EnvSchema = z.object({
   NODE_ENV: z.string().default('development'),
+  // The server front (src/cli/serve.ts). HOST's default depends on NODE_ENV (see getConfig).
+  PORT: wholeNumber(0, 65535).default(4321),
+  HOST: z.string().optional(),
+  MANABI_DIST: z.string().default('dist'),
+  // Files, relative to the project root (the server and the CLIs run from there).
+  DATABASE_PATH: z.string().default('data/manabi.db'),
+  MIGRATIONS_DIR: z.string().default('db/migrations'),
+  SEARCH_INDEX_DIR: z.string().default('dist/search/pagefind'),
+  MANABI_CONTENT_DIR: z.string().default('content'),
+  // Default `warn` under NODE_ENV=test, else `info` (see getConfig).
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
+  TRUST_PROXY: z.string().regex(/^(1|0|true|false)?$/i, { error: 'must be true, false, 1 or 0' }).default(''),
+  SIGNIN_IP_PER_MINUTE: positiveInt.default(30),
+  SIGNIN_IP_BURST: positiveInt.default(30),
+  SIGNIN_ACCOUNT_PER_MINUTE: positiveInt.default(5),
+  SIGNIN_ACCOUNT_BURST: positiveInt.default(5),
   SESSION_IDLE_MINUTES: positiveInt.default(12 * 60),
   SESSION_MAX_HOURS: positiveInt.default(7 * 24),
   SESSION_CLEANUP_SECONDS: positiveInt.default(600),
-  SITE_URL: z.url().default('http://localhost:4321'),
-  XAPI_ENDPOINT: z.url().optional(),
+  SITE_URL: url.default('http://localhost:4321'),
+  XAPI_ENDPOINT: url.optional(),
   XAPI_USERNAME: z.string().optional(),
   XAPI_PASSWORD: z.string().optional(),
   XAPI_BATCH_TIMEOUT_MS: positiveInt.default(15_000),
-  XAPI_RETRIES: z.coerce.number().int().min(0).max(10).default(3),
+  XAPI_RETRIES: wholeNumber(0, 10).default(3),
   XAPI_RETRY_BASE_MS: positiveInt.default(1000),
-  AUTH_MODE: z.enum(['password', 'oidc', 'both']).default('password'),
-  ORG_NAME: z.string().trim().min(1).max(100).optional(),
-  OIDC_ISSUER: z.url().optional(),
-  OIDC_CLIENT_ID: z.string().min(1).optional(),
-  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
-  OIDC_REDIRECT_URI: z.url().optional(),
+  AUTH_MODE: z.enum(['password', 'oidc', 'both'], { error: 'must be password, oidc or both' }).default('password'),
+  ORG_NAME: z.string().trim().min(1, { error: 'must not be blank' }).max(100, { error: 'must be at most 100 characters' }).optional(),
+  OIDC_ISSUER: url.optional(),
+  OIDC_CLIENT_ID: nonEmpty.optional(),
+  OIDC_CLIENT_SECRET: nonEmpty.optional(),
+  OIDC_REDIRECT_URI: url.optional(),
   OIDC_SCOPES: z.string().default('openid email profile'),
-  OIDC_LABEL: z.string().max(60).optional(),
+  OIDC_LABEL: z.string().max(60, { error: 'must be at most 60 characters' }).optional(),
   OIDC_CLAIM_EMAIL: z.string().default('email'),
   OIDC_CLAIM_NAME: z.string().default('name'),
   OIDC_CLAIM_DEPARTMENT: z.string().optional(),
   OIDC_CLAIM_GROUPS: z.string().optional(),
   OIDC_ADMIN_GROUPS: z.string().default(''),
   OIDC_CHAMPION_GROUPS: z.string().default(''),
-  OIDC_REQUIRE_MFA: z.enum(['true', 'false', '1', '0']).default('false'),
+  OIDC_REQUIRE_MFA: flagSchema.default('false'),
   OIDC_MFA_AMR: z.string().default('mfa,otp,hwk,swk,sms,fido,face,fpt,iris,retina,vbm'),
   OIDC_MFA_ACR: z.string().default(''),
-  OIDC_ALLOW_HTTP: z.enum(['true', 'false', '1', '0']).default('false'),
+  OIDC_ALLOW_HTTP: flagSchema.default('false'),
   APP_TIMEZONE: z
     .string()
     .default('Asia/Tokyo')
@@ -46,11 +78,43 @@ const EnvSchema = z.object({
       } catch {
         return false;
       }
-    }, 'unknown time zone'),
+    }, { error: 'must be an IANA time zone such as Asia/Tokyo' }),
+  // The CLIs' language (POSIX order) and, when the OS has no passwd entry, the user the audit log names.
+  LC_ALL: z.string().optional(),
+  LC_MESSAGES: z.string().optional(),
+  LANG: z.string().optional(),
+  USER: z.string().optional(),
+  LOGNAME: z.string().optional(),
 });
+
+/** A variable with a bad value (or a missing one another needs); `message` is one line without the value of a secret. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
 
 export interface AppConfig {
   production: boolean;
+  /** Where src/cli/serve.ts listens; port 0 picks a free one. */
+  port: number;
+  host: string;
+  /** The build src/cli/serve.ts serves. */
+  distDir: string;
+  /** Paths as configured, relative to the working directory (the callers resolve them). */
+  databasePath: string;
+  migrationsDir: string;
+  searchIndexDir: string;
+  contentDir: string;
+  /** pino's level. */
+  logLevel: LogLevel;
+  /** Behind one reverse proxy: the client address is the last X-Forwarded-For entry. */
+  trustProxy: boolean;
+  signInLimits: SignInLimits;
+  /** The origin of SITE_URL when it is set explicitly (accepted by the origin check); null otherwise. */
+  publicOrigin: string | null;
+  /** USER, else LOGNAME: names the CLI's user in the audit log when the OS has no passwd entry. */
+  osUser: string | null;
+  /** What picks the CLIs' language. */
+  localeVariables: LocaleVariables;
   /** A session unused for this long is ended. */
   sessionIdleMs: number;
   /** A session older than this is ended, however active. */
@@ -69,6 +133,14 @@ export interface AppConfig {
   oidc: OidcSettings | null;
   /** The company named on certificates; null when ORG_NAME is not set. */
   orgName: string | null;
+}
+
+/** Sign-in attempts allowed: a steady rate per minute plus a burst per ten minutes (src/features/auth/rate-limit.server.ts). */
+export interface SignInLimits {
+  ipPerMinute: number;
+  ipBurst: number;
+  accountPerMinute: number;
+  accountBurst: number;
 }
 
 export interface XapiSettings {
@@ -108,20 +180,35 @@ const list = (value: string): string[] =>
     .filter((v) => v.length > 0);
 const flag = (value: string): boolean => value === 'true' || value === '1';
 
+/** One line: each bad variable with what is wrong and the value given (never a secret's). */
+function describeIssues(issues: readonly z.core.$ZodIssue[], raw: NodeJS.ProcessEnv): string {
+  return issues
+    .map((issue) => {
+      const name = String(issue.path[0] ?? 'environment');
+      const value = raw[name];
+      const shown = value === undefined || /SECRET|PASSWORD/.test(name) ? '' : ` (got ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)})`;
+      return `${name} ${issue.message}${shown}`;
+    })
+    .join('; ');
+}
+
+function parseEnv<T extends z.ZodType>(schema: T, raw: NodeJS.ProcessEnv): z.output<T> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, raw));
+  return parsed.data;
+}
+
 let cached: AppConfig | null = null;
 
+/** The settings, read from the environment on the first call; throws ConfigError on a bad value. */
 export function getConfig(): AppConfig {
   if (cached) return cached;
-  const parsed = EnvSchema.safeParse(process.env);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => i.path.join('.')).join(', ');
-    throw new Error(`Invalid environment configuration: ${fields}`);
-  }
-  const env = parsed.data;
+  const raw = process.env;
+  const env = parseEnv(EnvSchema, raw);
   let oidc: OidcSettings | null = null;
   if (env.AUTH_MODE !== 'password') {
     if (!env.OIDC_ISSUER || !env.OIDC_CLIENT_ID) {
-      throw new Error(`Invalid environment configuration: AUTH_MODE=${env.AUTH_MODE} needs OIDC_ISSUER and OIDC_CLIENT_ID`);
+      throw new ConfigError(`AUTH_MODE=${env.AUTH_MODE} needs OIDC_ISSUER and OIDC_CLIENT_ID`);
     }
     oidc = {
       issuer: env.OIDC_ISSUER,
@@ -139,8 +226,22 @@ export function getConfig(): AppConfig {
       allowHttp: flag(env.OIDC_ALLOW_HTTP),
     };
   }
+  const production = env.NODE_ENV === 'production';
   cached = {
-    production: env.NODE_ENV === 'production',
+    production,
+    port: env.PORT,
+    host: env.HOST ?? (production ? '0.0.0.0' : 'localhost'),
+    distDir: env.MANABI_DIST,
+    databasePath: env.DATABASE_PATH,
+    migrationsDir: env.MIGRATIONS_DIR,
+    searchIndexDir: env.SEARCH_INDEX_DIR,
+    contentDir: env.MANABI_CONTENT_DIR,
+    logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info'),
+    trustProxy: /^(1|true)$/i.test(env.TRUST_PROXY),
+    signInLimits: { ipPerMinute: env.SIGNIN_IP_PER_MINUTE, ipBurst: env.SIGNIN_IP_BURST, accountPerMinute: env.SIGNIN_ACCOUNT_PER_MINUTE, accountBurst: env.SIGNIN_ACCOUNT_BURST },
+    publicOrigin: raw.SITE_URL ? new URL(env.SITE_URL).origin : null,
+    osUser: env.USER ?? env.LOGNAME ?? null,
+    localeVariables: { LC_ALL: env.LC_ALL, LC_MESSAGES: env.LC_MESSAGES, LANG: env.LANG },
     sessionIdleMs: env.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxAgeMs: env.SESSION_MAX_HOURS * 3_600_000,
     sessionCleanupMs: env.SESSION_CLEANUP_SECONDS * 1000,
@@ -161,4 +262,35 @@ export function getConfig(): AppConfig {
     orgName: env.ORG_NAME ?? null,
   };
   return cached;
+}
+
+/** What the build and the content tools need: only the curriculum folder, so a bad server setting never breaks a build. */
+export interface BuildConfig {
+  contentDir: string;
+}
+
+let cachedBuild: BuildConfig | null = null;
+
+export function getBuildConfig(): BuildConfig {
+  cachedBuild ??= { contentDir: parseEnv(EnvSchema.pick({ MANABI_CONTENT_DIR: true }), process.env).MANABI_CONTENT_DIR };
+  return cachedBuild;
+}
+
+/** The environment a child process gets: this one's, with `overrides` on top. */
+export function childEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
+}
+
+/**
+ * For entry points: the configuration, or one line on stderr (`<prefix>: <what is wrong>.`) and
+ * exit code 1; no stack trace, and nothing started or written.
+ */
+export function exitOnConfigError<T>(read: () => T, prefix = 'Manabi cannot start'): T {
+  try {
+    return read();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`${prefix}: ${error.message}.`);
+    process.exit(1);
+  }
 }

@@ -11,6 +11,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import * as schema from '../../db/schema.ts';
 import { ensureDefaultAssignments, syncEnrolments } from '../features/programme/assignments.server.ts';
+import { getConfig } from './config.server.ts';
 
 /** What a read or write callback works with: Drizzle's synchronous SQLite executor. */
 export type Tx = BaseSQLiteDatabase<'sync', Database.RunResult, typeof schema>;
@@ -75,15 +76,13 @@ export function rawSqlite(database: Db): Database.Database {
   return database.$client;
 }
 
-export const DEFAULT_DATABASE_PATH = 'data/manabi.db';
-
 /** Where the migrations live; the server and the CLI both run from the project root. */
 export function migrationsFolder(): string {
-  return path.resolve(process.env.MIGRATIONS_DIR ?? 'db/migrations');
+  return path.resolve(getConfig().migrationsDir);
 }
 
 export function databasePath(): string {
-  return path.resolve(process.env.DATABASE_PATH ?? DEFAULT_DATABASE_PATH);
+  return path.resolve(getConfig().databasePath);
 }
 
 /**

@@ -133,6 +133,8 @@ describe('checklist 8: sign-in throttling per IP and per account, no hard lock-o
     vi.stubEnv('SIGNIN_IP_BURST', '1');
     vi.stubEnv('SIGNIN_ACCOUNT_PER_MINUTE', '2');
     vi.stubEnv('SIGNIN_ACCOUNT_BURST', '1');
+    // The limits are read once per process (getConfig): a fresh module graph reads the ones above.
+    vi.resetModules();
     const { consumeSignInAttempt } = await import('../../src/features/auth/rate-limit.server.ts');
     const attempt = () => consumeSignInAttempt('198.51.100.7', 'locked@example.com');
     for (let i = 0; i < 3; i++) expect(await attempt()).toBeNull();

@@ -98,6 +98,8 @@ describe('the attack from the report, on the clock: one wrong password every 6 s
   it('lets all nine of the victim’s sign-ins through, and the attacker only its allowance', async () => {
     vi.useFakeTimers({ now: new Date('2026-06-01T09:00:00Z') });
     for (const [name, value] of Object.entries(DEFAULTS)) vi.stubEnv(name, value);
+    // The limits are read once per process (getConfig): a fresh module graph reads the ones above.
+    vi.resetModules();
     const { consumeSignInAttempt, rememberSignInAddress } = await import('../../src/features/auth/rate-limit.server.ts');
     const victim = async (): Promise<number | null> => {
       const wait = await consumeSignInAttempt('198.51.100.20', 'colleague@example.com');

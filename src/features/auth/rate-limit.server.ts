@@ -14,6 +14,7 @@
 import { LRUCache } from 'lru-cache';
 import { BurstyRateLimiter, RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { normalizeEmail } from '../../platform/input/email.ts';
+import { getConfig } from '../../platform/config.server.ts';
 
 function bucket(name: string, steadyPerMinute: number, burstPerTenMinutes: number): BurstyRateLimiter {
   return new BurstyRateLimiter(
@@ -22,16 +23,25 @@ function bucket(name: string, steadyPerMinute: number, burstPerTenMinutes: numbe
   );
 }
 
-const number = (value: string | undefined, fallback: number): number => {
-  const parsed = Number(value);
-  return Number.isInteger(parsed) && parsed > 0 ? parsed : fallback;
-};
+interface Buckets {
+  perIp: BurstyRateLimiter;
+  perAccountAndIp: BurstyRateLimiter;
+  perAccount: BurstyRateLimiter;
+}
 
-const accountPerMinute = number(process.env.SIGNIN_ACCOUNT_PER_MINUTE, 5);
-const accountBurst = number(process.env.SIGNIN_ACCOUNT_BURST, 5);
-const perIp = bucket('ip', number(process.env.SIGNIN_IP_PER_MINUTE, 30), number(process.env.SIGNIN_IP_BURST, 30));
-const perAccountAndIp = bucket('account-ip', accountPerMinute, accountBurst);
-const perAccount = bucket('account', accountPerMinute, accountBurst);
+let buckets: Buckets | null = null;
+
+/** Made on first use from the configured limits (SIGNIN_*), so importing this module reads no configuration. */
+function limiters(): Buckets {
+  if (buckets) return buckets;
+  const { ipPerMinute, ipBurst, accountPerMinute, accountBurst } = getConfig().signInLimits;
+  buckets = {
+    perIp: bucket('ip', ipPerMinute, ipBurst),
+    perAccountAndIp: bucket('account-ip', accountPerMinute, accountBurst),
+    perAccount: bucket('account', accountPerMinute, accountBurst),
+  };
+  return buckets;
+}
 
 /** Account and address pairs with a successful sign-in: about 150 bytes each, at most 100,000. */
 const knownAddresses = new LRUCache<string, true>({ max: 100_000, ttl: 30 * 24 * 3_600_000 });
@@ -48,6 +58,7 @@ export async function consumeSignInAttempt(ip: string | null, email: string): Pr
   const address = ip ?? 'unknown';
   // Without a real address every client looks alike: no address is known then.
   const known = ip !== null && knownAddresses.has(pairKey(account, ip));
+  const { perIp, perAccountAndIp, perAccount } = limiters();
   const steps: [BurstyRateLimiter, string][] = [
     [perIp, address],
     [perAccountAndIp, pairKey(account, address)],

@@ -1,6 +1,9 @@
 import path from 'node:path';
 
-/** The curriculum folder; MANABI_CONTENT_DIR lets tests build a broken or generated corpus. */
-export function contentDir(): string {
-  return path.resolve(process.env.MANABI_CONTENT_DIR ?? 'content');
+/**
+ * The curriculum folder, absolute: `configured` is `getBuildConfig().contentDir` (MANABI_CONTENT_DIR,
+ * default `content`), which lets tests build a broken or generated corpus.
+ */
+export function contentDir(configured: string): string {
+  return path.resolve(configured);
 }

@@ -1,7 +1,7 @@
 /**
  * Lesson feedback ("Was this helpful?" 1–5 and a comment). With the learner's name: one row per
  * user and lesson, changeable; the department's champion and the programme team see it with the
- * name. Without it (`anonymous`): stored with no link to the user (db/schema.ts
+ * name. Without it (`anonymous`): stored with no link to the user (db/schema/feedback.ts
  * `anonymous_feedback`), still counted in the satisfaction KPI and the lists, and final.
  *
  * Each learner counts once per lesson: sending without the name replaces their named feedback on

@@ -1,5 +1,5 @@
 /**
- * KPI roll-ups (see db/schema.ts): kept current by the write paths, in the same transaction
+ * KPI roll-ups (see db/schema/kpi.ts): kept current by the write paths, in the same transaction
  * as the write, and recomputable from the base tables with `rebuildRollups`.
  */
 import { eq, sql } from 'drizzle-orm';

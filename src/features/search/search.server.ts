@@ -9,9 +9,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Locale } from '../../platform/i18n/locales.ts';
+import { getConfig } from '../../platform/config.server.ts';
 
 export function searchBundleDir(): string {
-  return path.resolve(process.env.SEARCH_INDEX_DIR ?? 'dist/search/pagefind');
+  return path.resolve(getConfig().searchIndexDir);
 }
 
 export function searchAvailable(): boolean {

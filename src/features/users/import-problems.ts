@@ -7,6 +7,9 @@
 import { translator, type MessageKey, type Translator } from '../../platform/i18n/index.ts';
 import type { Locale } from '../../platform/i18n/locales.ts';
 
+/** LC_ALL, LC_MESSAGES and LANG, as the caller read them (`getConfig().localeVariables`). */
+export type LocaleVariables = Partial<Record<'LC_ALL' | 'LC_MESSAGES' | 'LANG', string>>;
+
 export const IMPORT_PROBLEM_CODES = [
   // the file as a whole
   'file_too_large',
@@ -57,12 +60,12 @@ export function importProblemText(t: Translator, problem: ImportProblem): string
 }
 
 /** The CLI's language: Japanese when the locale environment (LC_ALL, LC_MESSAGES, LANG, in POSIX order) asks for it. */
-export function cliLocale(env: NodeJS.ProcessEnv = process.env): Locale {
+export function cliLocale(env: LocaleVariables): Locale {
   const value = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
   return /^ja(?:[_.@-]|$)/i.test(value) ? 'ja' : 'en';
 }
 
 /** The translator for CLI output. */
-export function cliTranslator(env: NodeJS.ProcessEnv = process.env): Translator {
+export function cliTranslator(env: LocaleVariables): Translator {
   return translator(cliLocale(env));
 }

@@ -1,6 +1,5 @@
 /** Small facts about the incoming request. */
-
-const TRUST_PROXY = /^(1|true)$/i.test(process.env.TRUST_PROXY ?? '');
+import { getConfig } from '../config.server.ts';
 
 /**
  * The client's address; null when the adapter cannot tell. With TRUST_PROXY set (Manabi behind
@@ -8,7 +7,7 @@ const TRUST_PROXY = /^(1|true)$/i.test(process.env.TRUST_PROXY ?? '');
  * client cannot forge (anything the client sent stands to its left).
  */
 export function clientIp(context: { clientAddress?: string; request?: Request }): string | null {
-  if (TRUST_PROXY && context.request) {
+  if (context.request && getConfig().trustProxy) {
     const forwarded = context.request.headers.get('x-forwarded-for');
     const last = forwarded?.split(',').at(-1)?.trim();
     if (last) return last.slice(0, 64);

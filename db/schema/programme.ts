@@ -1,0 +1,153 @@
+/** The rollout programme: waves and their KPI targets, assignments and enrolments, the monthly check-in, help-desk inquiries. */
+import { sql, type InferSelectModel } from 'drizzle-orm';
+import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { createdAt } from './columns.ts';
+import { ROLES, departments, users } from './users.ts';
+
+/** Rollout waves: pilot → expansion → company-wide, or the company's own names. */
+export const waves = sqliteTable('waves', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  name: text('name').notNull(),
+  /** Order on the wave list, lowest first. */
+  position: integer('position').notNull().default(0),
+  /** `YYYY-MM-DD` */
+  startDate: text('start_date').notNull(),
+  endDate: text('end_date').notNull(),
+  description: text('description'),
+  createdAt: createdAt(),
+});
+
+export const waveDepartments = sqliteTable(
+  'wave_departments',
+  {
+    waveId: integer('wave_id')
+      .notNull()
+      .references(() => waves.id, { onDelete: 'cascade' }),
+    departmentId: integer('department_id')
+      .notNull()
+      .references(() => departments.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.waveId, t.departmentId] }), index('wave_departments_department_idx').on(t.departmentId)],
+);
+
+export const TARGET_KPIS = [
+  'usage_rate',
+  'basic_completion',
+  'applied_completion',
+  'specialist_completion',
+  'quiz_pass_rate',
+  'hours_per_person',
+  'satisfaction',
+  'helpdesk_inquiries',
+] as const;
+
+/** A wave's goal for one KPI, e.g. usage rate ≥ 60 %. Rates are stored as fractions (0.6). */
+export const waveTargets = sqliteTable(
+  'wave_targets',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    waveId: integer('wave_id')
+      .notNull()
+      .references(() => waves.id, { onDelete: 'cascade' }),
+    kpi: text('kpi', { enum: TARGET_KPIS }).notNull(),
+    comparator: text('comparator', { enum: ['gte', 'lte'] }).notNull().default('gte'),
+    value: real('value').notNull(),
+  },
+  (t) => [uniqueIndex('wave_targets_wave_kpi_unique').on(t.waveId, t.kpi)],
+);
+
+export const ASSIGNMENT_TARGETS = ['everyone', 'role', 'department', 'wave'] as const;
+
+/** Training assigned to a group, with a due date (absolute, or N days after the user joined). */
+export const assignments = sqliteTable(
+  'assignments',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tierId: text('tier_id').notNull(),
+    targetKind: text('target_kind', { enum: ASSIGNMENT_TARGETS }).notNull(),
+    targetRole: text('target_role', { enum: ROLES }),
+    targetDepartmentId: integer('target_department_id').references(() => departments.id, { onDelete: 'cascade' }),
+    targetWaveId: integer('target_wave_id').references(() => waves.id, { onDelete: 'cascade' }),
+    /** `YYYY-MM-DD`: due on this day (end of day, app time zone). */
+    dueDate: text('due_date'),
+    /** Due this many days after the user joined the assignment. */
+    dueDays: integer('due_days'),
+    /** One of the built-in defaults (everyone → basic, champions → applied, admins → specialist). */
+    isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
+    createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check(
+      'assignments_target_check',
+      sql`(${t.targetKind} = 'everyone' and ${t.targetRole} is null and ${t.targetDepartmentId} is null and ${t.targetWaveId} is null)
+        or (${t.targetKind} = 'role' and ${t.targetRole} is not null and ${t.targetDepartmentId} is null and ${t.targetWaveId} is null)
+        or (${t.targetKind} = 'department' and ${t.targetDepartmentId} is not null and ${t.targetRole} is null and ${t.targetWaveId} is null)
+        or (${t.targetKind} = 'wave' and ${t.targetWaveId} is not null and ${t.targetRole} is null and ${t.targetDepartmentId} is null)`,
+    ),
+    check('assignments_due_check', sql`not (${t.dueDate} is not null and ${t.dueDays} is not null)`),
+  ],
+);
+
+/** When each user joined each assignment (the start of "N days after joining"). */
+export const assignmentEnrolments = sqliteTable(
+  'assignment_enrolments',
+  {
+    assignmentId: integer('assignment_id')
+      .notNull()
+      .references(() => assignments.id, { onDelete: 'cascade' }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    enrolledAt: integer('enrolled_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.assignmentId, t.userId] }), index('assignment_enrolments_user_idx').on(t.userId)],
+);
+
+/** The monthly check-in: hours saved with AI this month (0–200, half hours) and on which tasks. */
+export const checkins = sqliteTable(
+  'checkins',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** `YYYY-MM` in the app's time zone. */
+    month: text('month').notNull(),
+    /** Null when the learner dismissed the question without answering. */
+    hoursSaved: real('hours_saved'),
+    tasks: text('tasks'),
+    dismissed: integer('dismissed', { mode: 'boolean' }).notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.month] }),
+    index('checkins_month_idx').on(t.month),
+    check('checkins_hours_check', sql`${t.hoursSaved} is null or (${t.hoursSaved} between 0 and 200 and ${t.hoursSaved} * 2 = cast(${t.hoursSaved} * 2 as integer))`),
+    check('checkins_tasks_check', sql`${t.tasks} is null or length(${t.tasks}) <= 500`),
+  ],
+);
+
+/** AI-related help-desk inquiries per month, per department (null: not attributed to one). */
+export const helpdeskInquiries = sqliteTable(
+  'helpdesk_inquiries',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    month: text('month').notNull(),
+    departmentId: integer('department_id').references(() => departments.id, { onDelete: 'cascade' }),
+    count: integer('count').notNull(),
+    updatedBy: integer('updated_by').references(() => users.id, { onDelete: 'set null' }),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('helpdesk_month_department_unique').on(t.month, t.departmentId).where(sql`${t.departmentId} is not null`),
+    uniqueIndex('helpdesk_month_company_unique').on(t.month).where(sql`${t.departmentId} is null`),
+    check('helpdesk_count_check', sql`${t.count} >= 0`),
+  ],
+);
+
+export type Wave = InferSelectModel<typeof waves>;
+export type WaveTarget = InferSelectModel<typeof waveTargets>;
+export type Assignment = InferSelectModel<typeof assignments>;
+export type Checkin = InferSelectModel<typeof checkins>;
+export type TargetKpi = (typeof TARGET_KPIS)[number];

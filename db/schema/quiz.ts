@@ -1,0 +1,53 @@
+/** Quiz attempts and their answers. */
+import { sql, type InferSelectModel } from 'drizzle-orm';
+import { check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { users } from './users.ts';
+
+export const quizAttempts = sqliteTable(
+  'quiz_attempts',
+  {
+    /** Random, unguessable attempt token; also the double-submit guard. */
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    quizId: text('quiz_id').notNull(),
+    startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
+    submittedAt: integer('submitted_at', { mode: 'timestamp_ms' }),
+    /** Question and option order shown in this attempt (JSON), for shuffled quizzes. */
+    layout: text('layout', { mode: 'json' }).$type<AttemptLayout>(),
+    /** Correct answers; null until submitted. */
+    score: integer('score'),
+    maxScore: integer('max_score'),
+    passed: integer('passed', { mode: 'boolean' }),
+  },
+  (t) => [
+    index('quiz_attempts_user_quiz_idx').on(t.userId, t.quizId),
+    index('quiz_attempts_quiz_idx').on(t.quizId, t.submittedAt),
+    check(
+      'quiz_attempts_submitted_check',
+      sql`(${t.submittedAt} is null and ${t.score} is null and ${t.passed} is null) or (${t.submittedAt} is not null and ${t.score} is not null and ${t.maxScore} is not null and ${t.passed} is not null)`,
+    ),
+  ],
+);
+
+export const attemptAnswers = sqliteTable(
+  'attempt_answers',
+  {
+    attemptId: text('attempt_id')
+      .notNull()
+      .references(() => quizAttempts.id, { onDelete: 'cascade' }),
+    questionId: text('question_id').notNull(),
+    /** Chosen option ids, sorted (JSON array); empty when the question was skipped. */
+    chosenOptionIds: text('chosen_option_ids', { mode: 'json' }).$type<string[]>().notNull(),
+    correct: integer('correct', { mode: 'boolean' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.attemptId, t.questionId] })],
+);
+
+export interface AttemptLayout {
+  questions: { id: string; options: string[] }[];
+}
+
+export type QuizAttempt = InferSelectModel<typeof quizAttempts>;
+export type AttemptAnswer = InferSelectModel<typeof attemptAnswers>;
