@@ -11,7 +11,7 @@
  * (a common password, an email without "@"), and the bodies the handler must refuse.
  */
 import fc from 'fast-check';
-import { allowedConstants, isFile, isNullable, members, schemaOf, type FieldSchema, type JsonSchema, type NumberLimits } from './schema.ts';
+import { allowedConstants, isFile, isNullable, isNumber, limitsOf, members, schemaOf, type FieldSchema, type JsonSchema, type NumberLimits } from './schema.ts';
 import {
   anyText,
   bad,
@@ -33,14 +33,6 @@ import {
   type Field,
   type Value,
 } from './values.ts';
-
-function limitsOf(s: JsonSchema): NumberLimits {
-  const lowest = s.exclusiveMinimum ?? s.minimum ?? -1e9;
-  const highest = s.exclusiveMaximum ?? s.maximum ?? 1e9;
-  return { min: lowest, minInclusive: s.exclusiveMinimum === undefined, max: highest, maxInclusive: s.exclusiveMaximum === undefined, int: s.type === 'integer' };
-}
-
-const isNumber = (s: JsonSchema): boolean => s.type === 'number' || s.type === 'integer';
 
 /** Numbers inside the limits as form text, the two ends included, written in the ways `Number()` reads. */
 function numbersWithin(limits: NumberLimits): fc.Arbitrary<string> {
@@ -77,10 +69,17 @@ export function validValue(field: FieldSchema): fc.Arbitrary<string> {
   return fc.oneof(...options);
 }
 
+/** Text a number member refuses: outside its limits, or (when it has none) not a number or a fraction for an integer. */
+function refusedNumber(s: JsonSchema): fc.Arbitrary<string> {
+  const limits = limitsOf(s);
+  if (limits.bounded) return outside(limits);
+  return limits.int ? fc.oneof(notANumber, fc.integer({ min: -1000, max: 1000 }).map((n) => `${n}.5`)) : notANumber;
+}
+
 /** Text the member refuses, or null when JSON Schema states nothing a text could break. */
 function refusedBy(s: JsonSchema, field: FieldSchema): fc.Arbitrary<string>[] {
   if (s.format === 'binary') return [anyText];
-  if (isNumber(s)) return [outside(limitsOf(s))];
+  if (isNumber(s)) return [refusedNumber(s)];
   if (s.type !== 'string' || s.enum || s.const !== undefined) return [];
   const options: fc.Arbitrary<string>[] = [];
   if (s.maxLength !== undefined) options.push(overMax(s.maxLength));
@@ -93,9 +92,9 @@ function refusedBy(s: JsonSchema, field: FieldSchema): fc.Arbitrary<string>[] {
 
 /**
  * Values the field's schema refuses (as form text), read from its JSON Schema alone; null when
- * it states nothing a text could break. For a union, what one member refuses must also be
- * refused by the others (the fixed strings are left out; anything else is asked of the schema
- * through the schema-confirmation in the harness).
+ * it states nothing a text could break. In a union the fixed strings (enum and const members)
+ * are left out of what the other members refuse; a union of several open members (none today)
+ * could take a value one of them refuses, which the harness's schema confirmation would report.
  */
 export function invalidValues(field: FieldSchema): fc.Arbitrary<string> | null {
   const constants = allowedConstants(field);
@@ -106,8 +105,7 @@ export function invalidValues(field: FieldSchema): fc.Arbitrary<string> | null {
   // A pipe from text to a number: the number's limits hold after the text is read (and trimmed).
   const piped = members(field.output).filter(isNumber);
   if (open.length > 0 && open.every((s) => s.type === 'string' && !isFile(field)) && piped.length > 0) {
-    for (const s of piped) options.push(outside(limitsOf(s)));
-    if (piped.every((s) => s.type === 'integer')) options.push(notANumber);
+    for (const s of piped) options.push(refusedNumber(s));
   }
   return options.length > 0 ? fc.oneof(...options) : null;
 }

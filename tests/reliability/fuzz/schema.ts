@@ -59,6 +59,8 @@ export interface ActionSchema {
   field(name: string): FieldSchema;
   /** Asks the zod schema (safeParseAsync) whether it takes the object Astro would make of this form. */
   accepts(form: FormData): Promise<boolean>;
+  /** Asks one field's own schema (the object's public `shape`) whether it takes this form value. */
+  fieldAccepts(name: string, value: string): Promise<boolean>;
 }
 
 type ActionDefinition = { accept?: string; input?: z.ZodType; handler: unknown };
@@ -124,6 +126,12 @@ export function actionSchema(action: string): ActionSchema | null {
       return found;
     },
     accepts: async (form) => (await input.safeParseAsync(formToObject(form, result))).success,
+    fieldAccepts: async (name, value) => {
+      const form = new FormData();
+      form.append(name, value);
+      const shape = (input as z.ZodObject).shape as Record<string, z.ZodType>;
+      return (await shape[name]!.safeParseAsync(formToObject(form, result)[name])).success;
+    },
   };
   cache.set(action, result);
   return result;
@@ -139,7 +147,7 @@ export function schemaOf(action: string): ActionSchema {
 /* Reading a field's JSON Schema --------------------------------------------------------------- */
 
 const isNull = (s: JsonSchema): boolean => s.type === 'null';
-const isNumber = (s: JsonSchema): boolean => s.type === 'number' || s.type === 'integer';
+export const isNumber = (s: JsonSchema): boolean => s.type === 'number' || s.type === 'integer';
 const isConst = (s: JsonSchema): boolean => s.const !== undefined || s.enum !== undefined;
 
 /** The members of a union (or the schema itself), null left out. */
@@ -203,11 +211,18 @@ export interface NumberLimits {
   int: boolean;
 }
 
-function limitsOf(s: JsonSchema): NumberLimits | null {
+/** A number member's limits; a side the schema leaves open is given as ±1e9 (far past any form value that matters). */
+export function limitsOf(s: JsonSchema): NumberLimits & { bounded: boolean } {
   const min = s.exclusiveMinimum ?? s.minimum;
   const max = s.exclusiveMaximum ?? s.maximum;
-  if (min === undefined || max === undefined) return null;
-  return { min, minInclusive: s.exclusiveMinimum === undefined, max, maxInclusive: s.exclusiveMaximum === undefined, int: s.type === 'integer' };
+  return {
+    min: min ?? -1e9,
+    minInclusive: s.exclusiveMinimum === undefined,
+    max: max ?? 1e9,
+    maxInclusive: s.exclusiveMaximum === undefined,
+    int: s.type === 'integer',
+    bounded: min !== undefined && max !== undefined,
+  };
 }
 
 /** The number a field is read as: its own number member, or the number a pipe makes of its text. */
@@ -218,7 +233,7 @@ export function numberMember(field: FieldSchema): JsonSchema | null {
 export function numberLimits(field: FieldSchema): NumberLimits {
   const member = numberMember(field);
   const limits = member ? limitsOf(member) : null;
-  if (!limits) throw new Error(`${field.name}: unbounded or no number`);
+  if (!limits?.bounded) throw new Error(`${field.name}: unbounded or no number`);
   return limits;
 }
 
