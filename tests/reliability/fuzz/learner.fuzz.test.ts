@@ -1,0 +1,84 @@
+/**
+ * Fuzzing the learner's own writes: src/actions/lesson.ts, checkin.ts and profile.ts (see
+ * harness.ts for what is sent and what must hold).
+ */
+import fc from 'fast-check';
+import { basicCourse, catalog } from './app.ts';
+import { lockedLessons, openLessons, unknownContentId } from './common.ts';
+import { schemaMix, validFields } from './generate.ts';
+import { fuzzFile, type ActionSpec } from './harness.ts';
+import { maxLength, numberLimits, schemaOf } from './schema.ts';
+import { bad, replaced, textUpTo, type Body, type Field } from './values.ts';
+
+const lessonPage = (body: Body): string => {
+  const id = body.fields.find(([n]) => n === 'lessonId')?.[1];
+  const lesson = typeof id === 'string' ? catalog.lesson(id) : undefined;
+  return lesson ? `/learn/${lesson.courseId}/${lesson.id}` : `/learn/${basicCourse.id}/${basicCourse.lessons[0]!.id}`;
+};
+
+/** The handler's refusals of a lesson id the schema takes: one that names nothing, one that is locked. */
+const lessonRefusals = (valid: fc.Arbitrary<Field[]>): fc.Arbitrary<Body>[] => [
+  fc.tuple(valid, unknownContentId).map(([f, id]) => bad(replaced(f, 'lessonId', id), 'handler', `unknown lesson ${id}`)),
+  fc.tuple(valid, fc.constantFrom(...lockedLessons)).map(([f, id]) => bad(replaced(f, 'lessonId', id), 'handler', `locked lesson ${id}`)),
+];
+
+const actions: ActionSpec[] = [
+  {
+    name: 'lesson.complete',
+    as: 'learner',
+    page: lessonPage,
+    bodies: () => {
+      const valid = validFields('lesson.complete', { lessonId: fc.constantFrom(...openLessons) });
+      const max = maxLength(schemaOf('lesson.complete').field('lessonId'));
+      return schemaMix('lesson.complete', valid, lessonRefusals(valid), {
+        // Well-formed but too long (the pattern alone would take it).
+        alsoInvalid: { lessonId: fc.integer({ min: max + 1, max: 5000 }).map((n) => 'a'.repeat(n)) },
+      });
+    },
+  },
+  {
+    name: 'lesson.feedback',
+    as: 'learner',
+    page: lessonPage,
+    bodies: () => {
+      // Feedback sent without the name is final for that lesson (later feedback on it is refused):
+      // kept to one lesson, so the others stay open to named feedback all run long.
+      const [anonymousLesson, ...named] = openLessons;
+      const valid = fc.oneof(
+        { weight: 9, arbitrary: validFields('lesson.feedback', { lessonId: fc.constantFrom(...named), anonymous: fc.constant(undefined) }) },
+        { weight: 1, arbitrary: validFields('lesson.feedback', { lessonId: fc.constant(anonymousLesson!) }) },
+      );
+      // An empty rating reaches the schema as null, which it coerces to 0: below the minimum.
+      return schemaMix('lesson.feedback', valid, lessonRefusals(valid), { alsoInvalid: { rating: fc.constant('') } });
+    },
+  },
+  {
+    name: 'checkin.save',
+    as: 'learner',
+    page: () => '/home',
+    bodies: () => {
+      const limits = numberLimits(schemaOf('checkin.save').field('hoursSaved'));
+      // Half hours only: a refinement JSON Schema does not state.
+      const notHalf = fc.integer({ min: limits.min, max: limits.max - 1 }).chain((n) => fc.constantFrom(`${n}.25`, `${n}.1`, `${n}.75`, `${n}.333`));
+      return schemaMix('checkin.save', validFields('checkin.save', {}), [], { alsoInvalid: { hoursSaved: notHalf } });
+    },
+  },
+  {
+    name: 'checkin.dismiss',
+    as: 'learner',
+    page: () => '/home',
+    bodies: () => schemaMix('checkin.dismiss', validFields('checkin.dismiss', {})),
+  },
+  {
+    name: 'profile.setLocale',
+    as: 'learner',
+    page: () => '/language',
+    bodies: () => {
+      const max = maxLength(schemaOf('profile.setLocale').field('next'));
+      const next = fc.option(fc.oneof(fc.constantFrom('/home', '/en/home', `/learn/${basicCourse.id}`, 'https://evil.example/', '//evil.example'), textUpTo(max)), { nil: undefined });
+      return schemaMix('profile.setLocale', validFields('profile.setLocale', { next }));
+    },
+  },
+];
+
+fuzzFile(import.meta.url, { actions });
