@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../../helpers/fixture.ts';
+import { actionNames as declaredActionNames } from '../../helpers/actions.ts';
 import { invalidValues } from './generate.ts';
 import { actionNames, actionSchema, registry } from './schema.ts';
 import { FUZZ_FILES } from './targets.ts';
@@ -15,15 +15,7 @@ import { shown } from './values.ts';
 
 describe('the fuzzed surface', () => {
   it('is every action the app exports, as declared in src/actions', () => {
-    const actionsDir = path.join(ROOT, 'src/actions');
-    const declared = fs
-      .readdirSync(actionsDir)
-      .filter((f) => f.endsWith('.ts') && f !== 'index.ts' && f !== 'guard.ts')
-      .flatMap((file) => {
-        const source = fs.readFileSync(path.join(actionsDir, file), 'utf8');
-        const group = /export const (\w+) = \{/.exec(source)?.[1];
-        return [...source.matchAll(/^ {2}(\w+): defineAction\(/gm)].map((m) => `${group}.${m[1]}`);
-      });
+    const declared = declaredActionNames();
     expect(actionNames().sort()).toEqual(declared.sort());
   });
 
