@@ -580,9 +580,9 @@ export const formResults = sqliteTable(
   (t) => [index('form_results_expires_idx').on(t.expiresAt)],
 );
 
-export interface AttemptLayout {
-  questions: { id: string; options: string[] }[];
-}
+// The order an attempt shows its questions and options in: defined by the quiz feature.
+import type { AttemptLayout } from '../src/features/quiz/quiz.ts';
+export type { AttemptLayout };
 
 export type Department = InferSelectModel<typeof departments>;
 export type User = InferSelectModel<typeof users>;
