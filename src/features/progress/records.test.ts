@@ -8,6 +8,9 @@ import { lessonCompletions, lessonViews, quizAttempts, users } from '../../../db
 import { eq } from 'drizzle-orm';
 import { learnerRecordIn, loadLearnerRecord, loadLearnerRecords } from './records.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
+import { fixtureCatalog } from '../../../tests/helpers/fixture.ts';
+import { championView } from '../kpi/champion.server.ts';
+import { userProgressHeader, userProgressRows } from '../exports/csv.server.ts';
 
 let t: TempDb;
 const ids: Record<string, number> = {};
@@ -72,5 +75,26 @@ describe('loadLearnerRecords', () => {
     const inside = await t.db.read((q) => learnerRecordIn(q, ids.ann!));
     expect(inside).toEqual(outside);
     expect(outside.completedLessons.size).toBe(2);
+  });
+
+  it('is what the champion view and the users CSV export show (attempts counted, not assumed)', async () => {
+    const catalog = fixtureCatalog();
+    const dee = await addUser(t.db, { email: 'dee@example.jp', department: 'Ops' });
+    t.db.insert(lessonCompletions).values({ userId: dee, lessonId: 'what-is-generative-ai', completedAt: at('2026-11-10T00:00:00Z') }).run();
+    t.db.insert(quizAttempts).values([
+      { id: 'd1', userId: dee, quizId: 'basic-ai-essentials', startedAt: at('2026-11-11T00:00:00Z'), submittedAt: at('2026-11-11T00:05:00Z'), score: 1, maxScore: 3, passed: false },
+      { id: 'd2', userId: dee, quizId: 'basic-ai-essentials', startedAt: at('2026-11-12T00:00:00Z'), submittedAt: at('2026-11-12T00:05:00Z'), score: 3, maxScore: 3, passed: true },
+    ]).run();
+    const departmentId = t.db.select().from(users).where(eq(users.id, dee)).get()!.departmentId!;
+    const [entry] = (await championView(t.db, catalog, departmentId, 'Asia/Tokyo')).roster;
+    expect(entry).toMatchObject({ id: dee, attempts: 2, quizAverage: 100, lastActivityAt: at('2026-11-12T00:05:00Z') });
+    expect(entry!.progress.tier('basic')).toMatchObject({ lessonsDone: 1, quizzesPassed: 1 });
+
+    const rows: unknown[][] = [];
+    for await (const row of userProgressRows(t.db, catalog, departmentId)) rows.push(row);
+    const header = userProgressHeader(catalog);
+    const csv = Object.fromEntries(header.map((name, i) => [name, rows[0]![i]]));
+    expect(rows).toHaveLength(1);
+    expect(csv).toMatchObject({ email: 'dee@example.jp', last_activity_at: '2026-11-12T00:05:00.000Z', basic_lessons: '1/2', basic_quizzes_passed: '1/1' });
   });
 });
