@@ -45,9 +45,9 @@ export const attemptAnswers = sqliteTable(
   (t) => [primaryKey({ columns: [t.attemptId, t.questionId] })],
 );
 
-export interface AttemptLayout {
-  questions: { id: string; options: string[] }[];
-}
+// The order an attempt shows its questions and options in: defined by the quiz feature.
+import type { AttemptLayout } from '../../src/features/quiz/quiz.ts';
+export type { AttemptLayout };
 
 export type QuizAttempt = InferSelectModel<typeof quizAttempts>;
 export type AttemptAnswer = InferSelectModel<typeof attemptAnswers>;

@@ -26,12 +26,12 @@ export const checkin = {
         ),
       tasks: textField('tasks', 500).optional(),
     }),
-    handler: ({ hoursSaved, tasks }, context) => {
+    handler: async ({ hoursSaved, tasks }, context) => {
       const user = requireUser(context);
       const db = getDb();
       const { timeZone } = getConfig();
       saveCheckin(db, { userId: user.id, hoursSaved, tasks: tasks || null }, timeZone);
-      recordActivity(db, user.id, timeZone);
+      await recordActivity(db, user.id, timeZone);
       return { hoursSaved };
     },
   }),

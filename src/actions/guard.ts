@@ -1,11 +1,8 @@
 /** Authorization helpers for action handlers: every handler checks its own caller. */
 import { ActionError, type ActionAPIContext } from 'astro:actions';
 import type { Role } from '../../db/schema.ts';
-import type { Catalog, CourseNode } from '../features/curriculum/catalog.ts';
-import { computeProgress } from '../features/progress/progress.ts';
 import { adminRuleViolation, userChangeEffect } from '../features/users/admin-rules.server.ts';
 import type { DbExecutor } from '../platform/db.server.ts';
-import { loadLearnerRecord } from '../features/progress/progress.server.ts';
 import type { SessionUser } from '../features/auth/session.server.ts';
 import { clientIp } from '../platform/http/request.server.ts';
 
@@ -15,12 +12,9 @@ export function requireUser(context: ActionAPIContext): SessionUser {
   return user;
 }
 
-/** Refuses work on a course whose prerequisites are not complete: locked means locked, not just a hidden button. */
-export function requireUnlocked(db: DbExecutor, catalog: Catalog, userId: number, course: CourseNode): void {
-  const progress = computeProgress(catalog, loadLearnerRecord(db, userId));
-  if (progress.course(course.id)?.lock) {
-    throw new ActionError({ code: 'FORBIDDEN', message: 'This course is locked until its prerequisites are complete.' });
-  }
+/** The answer to work on a locked course (the rule: src/features/progress/progress.server.ts `courseLocked`). */
+export function courseLockedError(): ActionError {
+  return new ActionError({ code: 'FORBIDDEN', message: 'This course is locked until its prerequisites are complete.' });
 }
 
 /** Who does an admin change and from where: what a feature writes into the audit row. */

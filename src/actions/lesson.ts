@@ -4,20 +4,11 @@ import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
 import { ContentId } from '../features/curriculum/schemas.ts';
 import { textField } from '../platform/input/text.ts';
-import { recordActivity } from '../features/progress/activity.server.ts';
-import { getCatalog } from '../features/curriculum/catalog.server.ts';
-import { getConfig } from '../platform/config.server.ts';
-import { getDb } from '../platform/db.server.ts';
-import { saveFeedback } from '../features/feedback/feedback.server.ts';
-import { completeLesson } from '../features/progress/progress.server.ts';
-import { requireUnlocked, requireUser } from './guard.ts';
+import { sendLessonFeedback } from '../features/feedback/send.server.ts';
+import { markLessonComplete } from '../features/progress/lesson.server.ts';
+import { courseLockedError, requireUser } from './guard.ts';
 
-async function findLesson(lessonId: string) {
-  const catalog = await getCatalog();
-  const lesson = catalog.lesson(lessonId);
-  if (!lesson) throw new ActionError({ code: 'NOT_FOUND', message: 'No such lesson.' });
-  return { catalog, lesson, course: catalog.course(lesson.courseId)! };
-}
+const NOT_FOUND = { code: 'NOT_FOUND', message: 'No such lesson.' } as const;
 
 export const lesson = {
   complete: defineAction({
@@ -25,11 +16,9 @@ export const lesson = {
     input: z.strictObject({ lessonId: ContentId.max(100) }),
     handler: async ({ lessonId }, context) => {
       const user = requireUser(context);
-      const { catalog, course } = await findLesson(lessonId);
-      const db = getDb();
-      requireUnlocked(db, catalog, user.id, course);
-      const result = completeLesson(db, catalog, user, lessonId);
-      recordActivity(db, user.id, getConfig().timeZone);
+      const result = await markLessonComplete(context.locals.db, user, lessonId);
+      if (result.status === 'not_found') throw new ActionError(NOT_FOUND);
+      if (result.status === 'locked') throw courseLockedError();
       return { lessonId, created: result.created, certificates: result.certificatesIssued.length };
     },
   }),
@@ -45,14 +34,12 @@ export const lesson = {
     }),
     handler: async ({ lessonId, rating, comment, anonymous }, context) => {
       const user = requireUser(context);
-      const { catalog, course } = await findLesson(lessonId);
-      const db = getDb();
-      requireUnlocked(db, catalog, user.id, course);
       const withoutName = anonymous === 'on';
-      const saved = saveFeedback(db, { userId: user.id, lessonId, rating, comment: comment || null, locale: context.locals.locale, anonymous: withoutName }, getConfig().timeZone);
+      const saved = await sendLessonFeedback(context.locals.db, { userId: user.id, lessonId, rating, comment: comment || null, locale: context.locals.locale, anonymous: withoutName });
+      if (saved === 'not_found') throw new ActionError(NOT_FOUND);
+      if (saved === 'locked') throw courseLockedError();
       // Feedback sent without the name is final: nothing can tie it to this learner to change it.
       if (saved === 'closed') throw new ActionError({ code: 'CONFLICT', message: 'feedback.closed' });
-      recordActivity(db, user.id, getConfig().timeZone);
       return { lessonId, rating, anonymous: withoutName };
     },
   }),

@@ -3,13 +3,8 @@ import { ActionError } from 'astro:actions';
 import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
 import { ContentId } from '../features/curriculum/schemas.ts';
-import { checkAnswers, type AnswerProblem } from '../features/quiz/quiz.ts';
-import { recordActivity } from '../features/progress/activity.server.ts';
-import { getCatalog } from '../features/curriculum/catalog.server.ts';
-import { getConfig } from '../platform/config.server.ts';
-import { getDb } from '../platform/db.server.ts';
-import { startAttempt, submitAttempt } from '../features/quiz/attempts.server.ts';
-import { requireUnlocked, requireUser } from './guard.ts';
+import { beginAttempt, handInAttempt } from '../features/quiz/taking.server.ts';
+import { courseLockedError, requireUser } from './guard.ts';
 
 const ANSWER_PREFIX = 'answer.';
 const MAX_FIELDS = 400;
@@ -41,12 +36,7 @@ function readSubmission(form: FormData): z.infer<typeof SubmissionSchema> {
   return parsed.data;
 }
 
-async function findQuiz(quizId: string) {
-  const catalog = await getCatalog();
-  const quiz = catalog.quiz(quizId);
-  if (!quiz) throw new ActionError({ code: 'NOT_FOUND', message: 'No such quiz.' });
-  return { catalog, quiz, course: catalog.course(quiz.courseId)! };
-}
+const NO_QUIZ = { code: 'NOT_FOUND', message: 'No such quiz.' } as const;
 
 export const quiz = {
   start: defineAction({
@@ -54,10 +44,9 @@ export const quiz = {
     input: z.strictObject({ quizId: ContentId.max(100) }),
     handler: async ({ quizId }, context) => {
       const user = requireUser(context);
-      const { catalog, quiz: node, course } = await findQuiz(quizId);
-      const db = getDb();
-      requireUnlocked(db, catalog, user.id, course);
-      const result = startAttempt(db, user.id, node);
+      const result = await beginAttempt(context.locals.db, user.id, quizId);
+      if (result.status === 'quiz_not_found') throw new ActionError(NO_QUIZ);
+      if (result.status === 'locked') throw courseLockedError();
       if (result.status === 'no_attempts_left') {
         throw new ActionError({ code: 'FORBIDDEN', message: 'no_attempts_left' });
       }
@@ -70,19 +59,15 @@ export const quiz = {
     handler: async (form: FormData, context) => {
       const user = requireUser(context);
       const submission = readSubmission(form);
-      const { catalog, quiz: node, course } = await findQuiz(submission.quizId);
-      const db = getDb();
-      requireUnlocked(db, catalog, user.id, course);
-      const problems: AnswerProblem[] = checkAnswers(node, submission.answers);
-      const structural = problems.filter((p) => p.code !== 'unanswered');
-      if (structural.length > 0) throw new ActionError({ code: 'BAD_REQUEST', message: 'The submission names unknown questions or options.' });
-      if (problems.length > 0) {
+      const result = await handInAttempt(context.locals.db, user, submission);
+      if (result.status === 'quiz_not_found') throw new ActionError(NO_QUIZ);
+      if (result.status === 'locked') throw courseLockedError();
+      if (result.status === 'malformed') throw new ActionError({ code: 'BAD_REQUEST', message: 'The submission names unknown questions or options.' });
+      if (result.status === 'incomplete') {
         // Nothing is stored: the page shows which questions still need an answer, with the choices kept.
-        return { status: 'incomplete' as const, attemptId: submission.attemptId, unanswered: problems.map((p) => p.questionId) };
+        return { status: 'incomplete' as const, attemptId: submission.attemptId, unanswered: result.unanswered };
       }
-      const result = submitAttempt(db, catalog, user, node, submission.attemptId, submission.answers, getConfig().timeZone);
       if (result.status === 'not_found') throw new ActionError({ code: 'NOT_FOUND', message: 'No such attempt.' });
-      if (result.status === 'submitted') recordActivity(db, user.id, getConfig().timeZone);
       return {
         status: result.status,
         attemptId: submission.attemptId,

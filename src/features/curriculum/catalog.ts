@@ -25,6 +25,12 @@ export function pick<T>(text: Localized<T>, locale: Locale): Picked<T> {
   return { value, locale: other, fallback: true };
 }
 
+/** A tier's title in `locale` (else the other language); the id itself for a tier the catalog no longer has. */
+export function tierTitle(catalog: Catalog, id: string, locale: Locale): string {
+  const tier = catalog.tier(id);
+  return tier ? pick(tier.title, locale).value : id;
+}
+
 export interface TierNode {
   id: TierId;
   order: number;

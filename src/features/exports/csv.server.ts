@@ -8,6 +8,7 @@ import type { Catalog } from '../curriculum/catalog.ts';
 import { computeProgress } from '../progress/progress.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { kpiExportHeader, kpiExportRows } from '../kpi/kpi-export.server.ts';
+import { loadLearnerRecords, NO_RECORD } from '../progress/records.server.ts';
 
 export type ExportName = 'users' | 'completions' | 'attempts' | 'kpis';
 export const EXPORT_NAMES: readonly ExportName[] = ['users', 'completions', 'attempts', 'kpis'];
@@ -29,15 +30,15 @@ const iso = (ms: number | null | undefined): string => (ms === null || ms === un
  * a JavaScript number prints as digits only (`-5`, `0.25`), which a spreadsheet reads as a
  * number and never as a formula, and no user text is ever passed as a number.
  */
-export function csvStream(header: string[], rows: Iterable<unknown[]>, bom: boolean): ReadableStream<Uint8Array> {
-  const iterator = rows[Symbol.iterator]();
+export function csvStream(header: string[], rows: Iterable<unknown[]> | AsyncIterable<unknown[]>, bom: boolean): ReadableStream<Uint8Array> {
+  const iterator = Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : rows[Symbol.iterator]();
   const encoder = new TextEncoder();
   let first = true;
   return new ReadableStream<Uint8Array>({
-    pull(controller) {
+    async pull(controller) {
       try {
         const chunk: unknown[][] = [];
-        for (let next = iterator.next(); !next.done; next = iterator.next()) {
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
           chunk.push(next.value);
           if (chunk.length >= 500) break;
         }
@@ -79,42 +80,46 @@ interface UserRecordRow {
 }
 
 /** Users with their progress per tier, optionally one department only. */
-export function* userProgressRows(db: Db, catalog: Catalog, departmentId: number | null = null): Generator<unknown[]> {
+export async function* userProgressRows(db: Db, catalog: Catalog, departmentId: number | null = null): AsyncGenerator<unknown[]> {
   const tiers = catalog.tiers;
-  const completionsOf = db.$client.prepare('select lesson_id from lesson_completions where user_id = ?').pluck();
-  const passedOf = db.$client.prepare('select distinct quiz_id from quiz_attempts where user_id = ? and passed = 1').pluck();
   const certificatesOf = db.$client.prepare('select tier_id, issued_at from certificates where user_id = ?');
-  const lastActivityOf = db.$client.prepare(
-    `select max(at) from (select max(viewed_at) at from lesson_views where user_id = @id
-      union all select max(completed_at) from lesson_completions where user_id = @id
-      union all select max(submitted_at) from quiz_attempts where user_id = @id)`,
-  ).pluck();
   const where = departmentId === null ? 'true' : 't.department_id = ?';
+  // The learner records are loaded for a batch of users at a time (src/features/progress/records.server.ts).
+  async function* rowsOf(batch: UserRecordRow[]): AsyncGenerator<unknown[]> {
+    if (batch.length === 0) return;
+    const learners = await loadLearnerRecords(db, { userIds: batch.map((u) => u.id) }, { lastActivity: true });
+    for (const user of batch) {
+      const learner = learners.get(user.id) ?? NO_RECORD;
+      const progress = computeProgress(catalog, learner.record);
+      const certificates = new Map((certificatesOf.all(user.id) as { tier_id: string; issued_at: number }[]).map((c) => [c.tier_id, c.issued_at]));
+      yield [
+        user.email,
+        user.name,
+        user.department ?? '',
+        user.role,
+        user.active ? 'yes' : 'no',
+        iso(user.created),
+        iso(learner.lastActivityAt?.getTime()),
+        ...tiers.flatMap((tier) => {
+          const tp = progress.tier(tier.id)!;
+          return [`${tp.lessonsDone}/${tp.lessonsTotal}`, `${tp.quizzesPassed}/${tp.quizzesTotal}`, iso(certificates.get(tier.id))];
+        }),
+      ];
+    }
+  }
+  let batch: UserRecordRow[] = [];
   for (const user of paged<UserRecordRow>(
     db,
     `select t.rowid rid, t.id, t.email, t.display_name name, d.name department, t.role, t.active, t.created_at created
      from users t left join departments d on d.id = t.department_id where ${where}`,
     departmentId === null ? [] : [departmentId],
   )) {
-    const progress = computeProgress(catalog, {
-      completedLessons: new Set(completionsOf.all(user.id) as string[]),
-      quizzes: new Map((passedOf.all(user.id) as string[]).map((q) => [q, { attempts: 1, bestPercent: null, passed: true }])),
-    });
-    const certificates = new Map((certificatesOf.all(user.id) as { tier_id: string; issued_at: number }[]).map((c) => [c.tier_id, c.issued_at]));
-    yield [
-      user.email,
-      user.name,
-      user.department ?? '',
-      user.role,
-      user.active ? 'yes' : 'no',
-      iso(user.created),
-      iso(lastActivityOf.get({ id: user.id }) as number | null),
-      ...tiers.flatMap((tier) => {
-        const tp = progress.tier(tier.id)!;
-        return [`${tp.lessonsDone}/${tp.lessonsTotal}`, `${tp.quizzesPassed}/${tp.quizzesTotal}`, iso(certificates.get(tier.id))];
-      }),
-    ];
+    batch.push(user);
+    if (batch.length < 500) continue;
+    yield* rowsOf(batch);
+    batch = [];
   }
+  yield* rowsOf(batch);
 }
 
 export function userProgressHeader(catalog: Catalog): string[] {

@@ -13,33 +13,34 @@ import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { anonymousFeedback, anonymousFeedbackSenders, departments, lessonFeedback, users, type LessonFeedback } from '../../../db/schema.ts';
 import type { Locale } from '../../platform/i18n/locales.ts';
 import { monthKey } from '../../platform/dates.ts';
-import type { Db, DbExecutor } from '../../platform/db.server.ts';
-import { prepared } from '../../platform/prepared.server.ts';
+import type { Db, Tx } from '../../platform/db.server.ts';
 import { rollupAnonymousRating, rollupRating } from '../kpi/rollups.server.ts';
 
 /** What this learner has sent on a lesson: their named feedback, or that they sent it without a name. */
 export type OwnFeedback = { kind: 'none' } | { kind: 'named'; feedback: LessonFeedback } | { kind: 'anonymous' };
 
-export function getFeedback(db: DbExecutor, userId: number, lessonId: string): LessonFeedback | null {
-  return (
-    prepared(db, 'feedback.get', () =>
-      db
-        .select()
-        .from(lessonFeedback)
-        .where(and(eq(lessonFeedback.userId, sql.placeholder('userId')), eq(lessonFeedback.lessonId, sql.placeholder('lessonId'))))
-        .prepare(),
-    ).get({ userId, lessonId }) ?? null
+function namedFeedbackIn(q: Tx, userId: number, lessonId: string): LessonFeedback | null {
+  return q.select().from(lessonFeedback).where(and(eq(lessonFeedback.userId, userId), eq(lessonFeedback.lessonId, lessonId))).get() ?? null;
+}
+
+function sentAnonymouslyIn(q: Tx, userId: number, lessonId: string): boolean {
+  return q.select({ id: anonymousFeedbackSenders.id }).from(anonymousFeedbackSenders).where(and(eq(anonymousFeedbackSenders.userId, userId), eq(anonymousFeedbackSenders.lessonId, lessonId))).get() !== undefined;
+}
+
+/** What this learner has sent on a lesson (every lesson page asks: prepared once per connection). */
+export async function ownFeedback(db: Db, userId: number, lessonId: string): Promise<OwnFeedback> {
+  const named = db.prepared('feedback.get', (q) =>
+    q
+      .select()
+      .from(lessonFeedback)
+      .where(and(eq(lessonFeedback.userId, sql.placeholder('userId')), eq(lessonFeedback.lessonId, sql.placeholder('lessonId'))))
+      .prepare(),
   );
-}
-
-export function sentAnonymously(db: DbExecutor, userId: number, lessonId: string): boolean {
-  return db.select({ id: anonymousFeedbackSenders.id }).from(anonymousFeedbackSenders).where(and(eq(anonymousFeedbackSenders.userId, userId), eq(anonymousFeedbackSenders.lessonId, lessonId))).get() !== undefined;
-}
-
-export function ownFeedback(db: DbExecutor, userId: number, lessonId: string): OwnFeedback {
-  if (sentAnonymously(db, userId, lessonId)) return { kind: 'anonymous' };
-  const feedback = getFeedback(db, userId, lessonId);
-  return feedback ? { kind: 'named', feedback } : { kind: 'none' };
+  return db.read((q) => {
+    if (sentAnonymouslyIn(q, userId, lessonId)) return { kind: 'anonymous' };
+    const feedback = named.get({ userId, lessonId });
+    return feedback ? { kind: 'named', feedback } : { kind: 'none' };
+  });
 }
 
 export interface FeedbackInput {
@@ -58,36 +59,36 @@ function randomId(): number {
 }
 
 /** Saves feedback; `closed` when this learner already sent feedback on the lesson without a name (final). */
-export function saveFeedback(db: Db, input: FeedbackInput, timeZone: string, now = new Date()): 'saved' | 'closed' {
-  return db.transaction(
-    (tx) => {
-      if (sentAnonymously(tx, input.userId, input.lessonId)) return 'closed';
-      const before = getFeedback(tx, input.userId, input.lessonId);
-      const beforeRating = before ? { rating: before.rating, month: monthKey(before.updatedAt, timeZone) } : null;
-      const month = monthKey(now, timeZone);
-      if (!input.anonymous) {
-        tx.insert(lessonFeedback)
-          .values({ userId: input.userId, lessonId: input.lessonId, rating: input.rating, comment: input.comment, locale: input.locale, createdAt: now, updatedAt: now })
-          .onConflictDoUpdate({
-            target: [lessonFeedback.userId, lessonFeedback.lessonId],
-            set: { rating: input.rating, comment: input.comment, locale: input.locale, updatedAt: now },
-          })
-          .run();
-        rollupRating(tx, input.userId, beforeRating, { rating: input.rating, month });
-        return 'saved';
-      }
-      if (before) {
-        tx.delete(lessonFeedback).where(and(eq(lessonFeedback.userId, input.userId), eq(lessonFeedback.lessonId, input.lessonId))).run();
-        rollupRating(tx, input.userId, beforeRating, null);
-      }
-      const departmentId = tx.select({ d: users.departmentId }).from(users).where(eq(users.id, input.userId)).get()?.d ?? null;
-      tx.insert(anonymousFeedback).values({ id: randomId(), lessonId: input.lessonId, departmentId, month, rating: input.rating, comment: input.comment, locale: input.locale }).run();
-      tx.insert(anonymousFeedbackSenders).values({ id: randomId(), userId: input.userId, lessonId: input.lessonId }).run();
-      rollupAnonymousRating(tx, departmentId ?? 0, month, input.rating);
-      return 'saved';
-    },
-    { behavior: 'immediate' },
-  );
+export async function saveFeedback(db: Db, input: FeedbackInput, timeZone: string, now = new Date()): Promise<'saved' | 'closed'> {
+  return db.write((tx) => saveFeedbackIn(tx, input, timeZone, now));
+}
+
+/** `saveFeedback` inside a write that does more (call inside `db.write`). */
+export function saveFeedbackIn(tx: Tx, input: FeedbackInput, timeZone: string, now = new Date()): 'saved' | 'closed' {
+  if (sentAnonymouslyIn(tx, input.userId, input.lessonId)) return 'closed';
+  const before = namedFeedbackIn(tx, input.userId, input.lessonId);
+  const beforeRating = before ? { rating: before.rating, month: monthKey(before.updatedAt, timeZone) } : null;
+  const month = monthKey(now, timeZone);
+  if (!input.anonymous) {
+    tx.insert(lessonFeedback)
+      .values({ userId: input.userId, lessonId: input.lessonId, rating: input.rating, comment: input.comment, locale: input.locale, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({
+        target: [lessonFeedback.userId, lessonFeedback.lessonId],
+        set: { rating: input.rating, comment: input.comment, locale: input.locale, updatedAt: now },
+      })
+      .run();
+    rollupRating(tx, input.userId, beforeRating, { rating: input.rating, month });
+    return 'saved';
+  }
+  if (before) {
+    tx.delete(lessonFeedback).where(and(eq(lessonFeedback.userId, input.userId), eq(lessonFeedback.lessonId, input.lessonId))).run();
+    rollupRating(tx, input.userId, beforeRating, null);
+  }
+  const departmentId = tx.select({ d: users.departmentId }).from(users).where(eq(users.id, input.userId)).get()?.d ?? null;
+  tx.insert(anonymousFeedback).values({ id: randomId(), lessonId: input.lessonId, departmentId, month, rating: input.rating, comment: input.comment, locale: input.locale }).run();
+  tx.insert(anonymousFeedbackSenders).values({ id: randomId(), userId: input.userId, lessonId: input.lessonId }).run();
+  rollupAnonymousRating(tx, departmentId ?? 0, month, input.rating);
+  return 'saved';
 }
 
 /** One piece of feedback as the champion and programme views list it. */
@@ -106,10 +107,11 @@ export interface FeedbackItem {
 
 /**
  * The latest feedback, named and without a name together, newest first (feedback without a name
- * sorts at the start of its month). `departmentIds` null: the whole company.
+ * sorts at the start of its month). `departmentIds` null: the whole company. A read the dashboards
+ * compose with their others: call inside `db.read`.
  */
 export function latestFeedback(
-  db: DbExecutor,
+  db: Tx,
   options: { departmentIds: number[] | null; withCommentOnly: boolean; limit: number },
   timeZone: string,
 ): FeedbackItem[] {
@@ -137,8 +139,8 @@ export function latestFeedback(
   return [...named, ...anonymous].sort((a, b) => sortKey(b).localeCompare(sortKey(a))).slice(0, options.limit);
 }
 
-/** Mean rating and number of ratings of a department, named and without a name. */
-export function departmentRating(db: DbExecutor, departmentId: number): { average: number | null; count: number } {
+/** Mean rating and number of ratings of a department, named and without a name. Call inside `db.read`. */
+export function departmentRating(db: Tx, departmentId: number): { average: number | null; count: number } {
   const row = db.get<{ total: number | null; n: number }>(sql`
     select sum(rating) total, count(*) n from (
       select f.rating rating from lesson_feedback f join users u on u.id = f.user_id where u.department_id = ${departmentId}

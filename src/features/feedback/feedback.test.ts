@@ -21,15 +21,15 @@ describe('feedback without a name', () => {
     const userId = await addUser(t.db, { email: 'sato@example.jp', department: 'Sales', name: '佐藤 花子' });
     const other = await addUser(t.db, { email: 'kato@example.jp', department: 'Sales', name: '加藤 一郎' });
     const when = new Date('2026-11-20T03:00:00Z');
-    expect(saveFeedback(t.db, { userId, lessonId: 'what-is-generative-ai', rating: 2, comment: '名前付き', locale: 'ja' }, TZ, when)).toBe('saved');
-    expect(saveFeedback(t.db, { userId: other, lessonId: 'what-is-generative-ai', rating: 4, comment: null, locale: 'ja' }, TZ, when)).toBe('saved');
+    expect(await saveFeedback(t.db, { userId, lessonId: 'what-is-generative-ai', rating: 2, comment: '名前付き', locale: 'ja' }, TZ, when)).toBe('saved');
+    expect(await saveFeedback(t.db, { userId: other, lessonId: 'what-is-generative-ai', rating: 4, comment: null, locale: 'ja' }, TZ, when)).toBe('saved');
     expect(ratings()).toEqual({ sum: 6, count: 2 });
 
-    expect(saveFeedback(t.db, { userId, lessonId: 'what-is-generative-ai', rating: 5, comment: '本音です', locale: 'ja', anonymous: true }, TZ, when)).toBe('saved');
+    expect(await saveFeedback(t.db, { userId, lessonId: 'what-is-generative-ai', rating: 5, comment: '本音です', locale: 'ja', anonymous: true }, TZ, when)).toBe('saved');
     // The named row is gone; the rating counts once, now from the anonymous row.
     expect(t.db.select().from(lessonFeedback).all().map((r) => r.userId)).toEqual([other]);
     expect(ratings()).toEqual({ sum: 9, count: 2 });
-    expect(departmentRating(t.db, t.db.select().from(anonymousFeedback).get()!.departmentId!)).toEqual({ average: 4.5, count: 2 });
+    expect(await t.db.read((q) => departmentRating(q, t.db.select().from(anonymousFeedback).get()!.departmentId!))).toEqual({ average: 4.5, count: 2 });
 
     // Nothing in the stored feedback names the user, their id or the time of day.
     const row = t.db.select().from(anonymousFeedback).get()!;
@@ -41,13 +41,13 @@ describe('feedback without a name', () => {
     expect(row.id).not.toBe(1);
 
     // Final: the learner's page knows only that it was sent; sending again changes nothing.
-    expect(ownFeedback(t.db, userId, 'what-is-generative-ai')).toEqual({ kind: 'anonymous' });
-    expect(saveFeedback(t.db, { userId, lessonId: 'what-is-generative-ai', rating: 1, comment: null, locale: 'ja' }, TZ, when)).toBe('closed');
-    expect(saveFeedback(t.db, { userId, lessonId: 'what-is-generative-ai', rating: 1, comment: null, locale: 'ja', anonymous: true }, TZ, when)).toBe('closed');
+    expect(await ownFeedback(t.db, userId, 'what-is-generative-ai')).toEqual({ kind: 'anonymous' });
+    expect(await saveFeedback(t.db, { userId, lessonId: 'what-is-generative-ai', rating: 1, comment: null, locale: 'ja' }, TZ, when)).toBe('closed');
+    expect(await saveFeedback(t.db, { userId, lessonId: 'what-is-generative-ai', rating: 1, comment: null, locale: 'ja', anonymous: true }, TZ, when)).toBe('closed');
     expect(ratings()).toEqual({ sum: 9, count: 2 });
 
     // The lists show it without a name and with its month only.
-    const listed = latestFeedback(t.db, { departmentIds: null, withCommentOnly: true, limit: 10 }, TZ);
+    const listed = await t.db.read((q) => latestFeedback(q, { departmentIds: null, withCommentOnly: true, limit: 10 }, TZ));
     expect(listed).toContainEqual(expect.objectContaining({ comment: '本音です', displayName: null, updatedAt: null, month: '2026-11', department: 'Sales' }));
   });
 });

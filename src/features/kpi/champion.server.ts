@@ -7,7 +7,8 @@ import { sql } from 'drizzle-orm';
 import type { Catalog } from '../curriculum/catalog.ts';
 import { computeProgress, type Progress } from '../progress/progress.ts';
 import { classify, dueAtFor, type UserAssignment } from '../programme/assignments.server.ts';
-import type { DbExecutor } from '../../platform/db.server.ts';
+import type { Db } from '../../platform/db.server.ts';
+import { loadLearnerRecords, NO_RECORD } from '../progress/records.server.ts';
 import { departmentRating, latestFeedback, type FeedbackItem } from '../feedback/feedback.server.ts';
 
 export interface RosterEntry {
@@ -56,26 +57,12 @@ export function bestAverage(quizzes: { best: number }[]): number | null {
   return Math.round((quizzes.reduce((s, q) => s + q.best, 0) / quizzes.length) * 10) / 10;
 }
 
-export function championView(db: DbExecutor, catalog: Catalog, departmentId: number, timeZone: string, now = new Date()): ChampionView {
+export async function championView(db: Db, catalog: Catalog, departmentId: number, timeZone: string, now = new Date()): Promise<ChampionView> {
   const people = db.all<{ id: number; email: string; displayName: string; role: RosterEntry['role'] }>(
     sql`select id, email, display_name displayName, role from users where department_id = ${departmentId} and active = 1 order by display_name, email`,
   );
   const inDept = sql`user_id in (select id from users where department_id = ${departmentId} and active = 1)`;
-  const completions = group(db.all<{ userId: number; lessonId: string }>(sql`select user_id userId, lesson_id lessonId from lesson_completions where ${inDept}`), (r) => r.userId);
-  const quizRows = db.all<{ userId: number; quizId: string; attempts: number; best: number; passed: number }>(sql`
-    select user_id userId, quiz_id quizId, count(*) attempts, max(score * 100.0 / max_score) best, max(passed) passed
-    from quiz_attempts where submitted_at is not null and ${inDept} group by user_id, quiz_id`);
-  const quizzes = group(quizRows, (r) => r.userId);
-  const lastActivity = new Map(
-    db
-      .all<{ userId: number; at: number }>(sql`
-        select user_id userId, max(at) at from (
-          select user_id, max(viewed_at) at from lesson_views where ${inDept} group by user_id
-          union all select user_id, max(completed_at) from lesson_completions where ${inDept} group by user_id
-          union all select user_id, max(submitted_at) from quiz_attempts where submitted_at is not null and ${inDept} group by user_id
-        ) group by user_id`)
-      .map((r) => [r.userId, new Date(r.at)]),
-  );
+  const learners = await loadLearnerRecords(db, { departmentId }, { lastActivity: true });
   const certificates = new Map(
     db.all<{ userId: number; tierId: string; issuedAt: number }>(sql`select user_id userId, tier_id tierId, issued_at issuedAt from certificates where ${inDept}`).map((c) => [`${c.userId}/${c.tierId}`, new Date(c.issuedAt)]),
   );
@@ -87,12 +74,9 @@ export function championView(db: DbExecutor, catalog: Catalog, departmentId: num
   );
 
   const roster = people.map((person): RosterEntry => {
-    const mine = quizzes.get(person.id) ?? [];
-    const progress = computeProgress(catalog, {
-      completedLessons: new Set((completions.get(person.id) ?? []).map((c) => c.lessonId)),
-      quizzes: new Map(mine.map((q) => [q.quizId, { attempts: q.attempts, bestPercent: Math.round(q.best * 10) / 10, passed: q.passed === 1 }])),
-    });
-    const attempts = mine.reduce((n, q) => n + q.attempts, 0);
+    const learner = learners.get(person.id) ?? NO_RECORD;
+    const progress = computeProgress(catalog, learner.record);
+    const attempts = [...learner.record.quizzes.values()].reduce((n, q) => n + q.attempts, 0);
     const byTier = new Map<string, Date | null>();
     for (const e of enrolments.get(person.id) ?? []) {
       const due = dueAtFor(e, new Date(e.enrolledAt), timeZone);
@@ -106,8 +90,8 @@ export function championView(db: DbExecutor, catalog: Catalog, departmentId: num
     return {
       ...person,
       progress,
-      lastActivityAt: lastActivity.get(person.id) ?? null,
-      quizAverage: bestAverage(mine),
+      lastActivityAt: learner.lastActivityAt,
+      quizAverage: bestAverage([...learner.bestPercents.values()].map((best) => ({ best }))),
       attempts,
       assignments,
       overdue: assignments.filter((a) => a.status === 'overdue'),

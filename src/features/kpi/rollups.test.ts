@@ -43,22 +43,22 @@ describe('KPI roll-ups', () => {
     const oct = new Date('2026-10-15T03:00:00Z');
     const nov = new Date('2026-11-20T03:00:00Z');
     for (const [i, person] of people.entries()) {
-      recordActivity(t.db, person.id, TZ, oct);
-      recordActivity(t.db, person.id, TZ, oct); // same month: counted once
-      recordActivity(t.db, person.id, TZ, nov);
+      await recordActivity(t.db, person.id, TZ, oct);
+      await recordActivity(t.db, person.id, TZ, oct); // same month: counted once
+      await recordActivity(t.db, person.id, TZ, nov);
       saveCheckin(t.db, { userId: person.id, hoursSaved: 2 + i, tasks: null }, TZ, nov);
       saveCheckin(t.db, { userId: person.id, hoursSaved: 0.5 * i, tasks: 'x' }, TZ, nov); // changed within the month
-      saveFeedback(t.db, { userId: person.id, lessonId: 'safe-use-basics', rating: 2, comment: null, locale: 'ja' }, TZ, oct);
-      saveFeedback(t.db, { userId: person.id, lessonId: 'safe-use-basics', rating: 3 + i, comment: null, locale: 'en' }, TZ, nov); // moved month
+      await saveFeedback(t.db, { userId: person.id, lessonId: 'safe-use-basics', rating: 2, comment: null, locale: 'ja' }, TZ, oct);
+      await saveFeedback(t.db, { userId: person.id, lessonId: 'safe-use-basics', rating: 3 + i, comment: null, locale: 'en' }, TZ, nov); // moved month
       // Without a name: a new lesson, and one that replaces the named rating (counted once, in its department).
-      saveFeedback(t.db, { userId: person.id, lessonId: 'what-is-generative-ai', rating: 1 + i, comment: 'x', locale: 'ja', anonymous: true }, TZ, oct);
-      if (i === 0) saveFeedback(t.db, { userId: person.id, lessonId: 'safe-use-basics', rating: 5, comment: null, locale: 'ja', anonymous: true }, TZ, nov);
+      await saveFeedback(t.db, { userId: person.id, lessonId: 'what-is-generative-ai', rating: 1 + i, comment: 'x', locale: 'ja', anonymous: true }, TZ, oct);
+      if (i === 0) await saveFeedback(t.db, { userId: person.id, lessonId: 'safe-use-basics', rating: 5, comment: null, locale: 'ja', anonymous: true }, TZ, nov);
       for (const [n, when] of [oct, nov].entries()) {
-        const started = startAttempt(t.db, person.id, quiz, when);
+        const started = await startAttempt(t.db, person.id, quiz, when);
         if (started.status === 'no_attempts_left') throw new Error('unexpected');
         const right = (i + n) % 2 === 0;
         const answers = new Map(quiz.questions.map((q) => [q.id, right ? q.correctOptionIds : [q.optionIds.find((o) => !q.correctOptionIds.includes(o))!]]));
-        expect(submitAttempt(t.db, catalog, person, quiz, started.attemptId, answers, TZ, when).status).toBe('submitted');
+        expect((await submitAttempt(t.db, catalog, person, quiz, started.attemptId, answers, TZ, when)).status).toBe('submitted');
       }
     }
     const incremental = snapshot();

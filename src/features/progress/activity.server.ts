@@ -1,14 +1,17 @@
 /** Monthly activity for the usage-rate KPI: one row per user and month they did something. */
 import { activityMonths } from '../../../db/schema.ts';
 import { monthKey } from '../../platform/dates.ts';
-import type { DbExecutor } from '../../platform/db.server.ts';
+import type { Db, Tx } from '../../platform/db.server.ts';
 import { rollupActivity } from '../kpi/rollups.server.ts';
 
-export function recordActivity(db: DbExecutor, userId: number, timeZone: string, now = new Date()): void {
+/** Records this month's activity (and its roll-up) in the same write as the work. Call inside `db.write`. */
+export function recordActivityIn(tx: Tx, userId: number, timeZone: string, now = new Date()): void {
   const month = monthKey(now, timeZone);
-  // Both rows or neither (a savepoint when the caller already holds a transaction).
-  db.transaction((tx) => {
-    const inserted = tx.insert(activityMonths).values({ userId, month, firstAt: now }).onConflictDoNothing().run();
-    if (inserted.changes === 1) rollupActivity(tx, userId, month);
-  });
+  const inserted = tx.insert(activityMonths).values({ userId, month, firstAt: now }).onConflictDoNothing().run();
+  if (inserted.changes === 1) rollupActivity(tx, userId, month);
+}
+
+/** Records this month's activity on its own (both rows or neither). */
+export async function recordActivity(db: Db, userId: number, timeZone: string, now = new Date()): Promise<void> {
+  await db.write((tx) => recordActivityIn(tx, userId, timeZone, now));
 }

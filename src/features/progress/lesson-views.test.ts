@@ -15,12 +15,12 @@ describe('recordLessonView (real SQLite)', () => {
   it('stores one view per user, lesson and local day, and still the next day and in another database', async () => {
     const user = await addUser(t.db, { email: 'views@example.com' });
     const morning = new Date('2026-11-27T00:30:00Z'); // 09:30 in Tokyo
-    recordLessonView(t.db, user, 'lesson-a', TZ, morning);
-    recordLessonView(t.db, user, 'lesson-a', TZ, new Date('2026-11-27T10:00:00Z'));
-    recordLessonView(t.db, user, 'lesson-b', TZ, morning);
+    await recordLessonView(t.db, user, 'lesson-a', TZ, morning);
+    await recordLessonView(t.db, user, 'lesson-a', TZ, new Date('2026-11-27T10:00:00Z'));
+    await recordLessonView(t.db, user, 'lesson-b', TZ, morning);
     // 15:30 UTC is already the next day in Tokyo.
     const nextDay = new Date('2026-11-27T15:30:00Z');
-    recordLessonView(t.db, user, 'lesson-a', TZ, nextDay);
+    await recordLessonView(t.db, user, 'lesson-a', TZ, nextDay);
     const days = t.db.select().from(lessonViews).all().map((v) => `${v.lessonId} ${v.day}`).sort();
     expect(days).toEqual(['lesson-a 2026-11-27', 'lesson-a 2026-11-28', 'lesson-b 2026-11-27']);
     expect(t.db.select().from(activityMonths).all().map((a) => a.month)).toEqual(['2026-11']);
@@ -30,7 +30,7 @@ describe('recordLessonView (real SQLite)', () => {
     try {
       const same = await addUser(other.db, { email: 'views@example.com' });
       expect(same).toBe(user);
-      recordLessonView(other.db, same, 'lesson-a', TZ, nextDay);
+      await recordLessonView(other.db, same, 'lesson-a', TZ, nextDay);
       expect(other.db.select().from(lessonViews).all()).toHaveLength(1);
     } finally {
       other.cleanup();

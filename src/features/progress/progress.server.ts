@@ -1,58 +1,34 @@
 /**
- * Lesson completions, lesson views (activity) and the learner record the progress
- * logic (`src/features/progress/progress.ts`) works from. Always scoped by the session's user id.
+ * Lesson completions, lesson views (activity) and the lock rule, on the database; the learner
+ * record itself is loaded in `records.server.ts`. Always scoped by the session's user id.
  */
-import { and, eq, isNotNull, sql } from 'drizzle-orm';
-import { certificates, lessonCompletions, lessonViews, quizAttempts } from '../../../db/schema.ts';
+import { and, eq, sql } from 'drizzle-orm';
+import { certificates, lessonCompletions, lessonViews } from '../../../db/schema.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import { dayKey } from '../../platform/dates.ts';
-import { computeProgress, type LearnerRecord, type QuizRecord } from './progress.ts';
-import { recordActivity } from './activity.server.ts';
-import { prepared } from '../../platform/prepared.server.ts';
+import { computeProgress } from './progress.ts';
+import { recordActivityIn } from './activity.server.ts';
+import { learnerRecordIn, loadLearnerRecord } from './records.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
-import type { Db, DbExecutor } from '../../platform/db.server.ts';
+import type { Db, Tx } from '../../platform/db.server.ts';
 
-export function loadLearnerRecord(db: DbExecutor, userId: number): LearnerRecord {
-  const completed = prepared(db, 'learner.completions', () =>
-    db
-      .select({ lessonId: lessonCompletions.lessonId })
-      .from(lessonCompletions)
-      .where(eq(lessonCompletions.userId, sql.placeholder('userId')))
-      .prepare(),
-  ).all({ userId });
-  const quizzes = prepared(db, 'learner.quizzes', () =>
-    db
-      .select({
-        quizId: quizAttempts.quizId,
-        attempts: sql<number>`count(*)`,
-        best: sql<number | null>`max(${quizAttempts.score} * 100.0 / ${quizAttempts.maxScore})`,
-        passed: sql<number>`max(${quizAttempts.passed})`,
-      })
-      .from(quizAttempts)
-      .where(and(eq(quizAttempts.userId, sql.placeholder('userId')), isNotNull(quizAttempts.submittedAt)))
-      .groupBy(quizAttempts.quizId)
-      .prepare(),
-  ).all({ userId });
-  return {
-    completedLessons: new Set(completed.map((c) => c.lessonId)),
-    quizzes: new Map<string, QuizRecord>(
-      quizzes.map((q) => [
-        q.quizId,
-        { attempts: q.attempts, bestPercent: q.best === null ? null : Math.round(q.best * 10) / 10, passed: q.passed === 1 },
-      ]),
-    ),
-  };
+/**
+ * Work on a course whose prerequisites are not complete is refused: locked means locked, not
+ * just a hidden button.
+ */
+export async function courseLocked(db: Db, catalog: Catalog, userId: number, courseId: string): Promise<boolean> {
+  return computeProgress(catalog, await loadLearnerRecord(db, userId)).course(courseId)?.lock != null;
 }
 
-export function completedAt(db: DbExecutor, userId: number, lessonId: string): Date | null {
-  const row = prepared(db, 'learner.completedAt', () =>
-    db
+export async function completedAt(db: Db, userId: number, lessonId: string): Promise<Date | null> {
+  const statement = db.prepared('learner.completedAt', (q) =>
+    q
       .select({ at: lessonCompletions.completedAt })
       .from(lessonCompletions)
       .where(and(eq(lessonCompletions.userId, sql.placeholder('userId')), eq(lessonCompletions.lessonId, sql.placeholder('lessonId'))))
       .prepare(),
-  ).get({ userId, lessonId });
-  return row?.at ?? null;
+  );
+  return db.read(() => statement.get({ userId, lessonId })?.at ?? null);
 }
 
 export interface CompletionResult {
@@ -62,29 +38,24 @@ export interface CompletionResult {
 }
 
 /**
- * Marks a lesson complete (once) and issues the certificate of any tier this completes,
- * in one short immediate transaction.
+ * Marks a lesson complete (once), issues the certificate of any tier this completes and records
+ * the month's activity, in one short immediate transaction.
  */
-export function completeLesson(
+export async function completeLesson(
   db: Db,
   catalog: Catalog,
   user: { id: number; displayName: string },
   lessonId: string,
+  timeZone: string,
   now = new Date(),
-): CompletionResult {
-  return db.transaction(
-    (tx) => {
-      const created =
-        tx
-          .insert(lessonCompletions)
-          .values({ userId: user.id, lessonId, completedAt: now })
-          .onConflictDoNothing()
-          .run().changes === 1;
-      const certificatesIssued = created ? issueDueCertificates(tx, catalog, user, now) : [];
-      return { created, certificatesIssued };
-    },
-    { behavior: 'immediate' },
-  );
+): Promise<CompletionResult> {
+  return db.write((tx) => {
+    const created =
+      tx.insert(lessonCompletions).values({ userId: user.id, lessonId, completedAt: now }).onConflictDoNothing().run().changes === 1;
+    const certificatesIssued = created ? issueDueCertificates(tx, catalog, user, now) : [];
+    recordActivityIn(tx, user.id, timeZone, now);
+    return { created, certificatesIssued };
+  });
 }
 
 /** Lesson views known to be stored, per connection: `userId:lessonId` → day. Bounded, as a cache. */
@@ -92,7 +63,7 @@ const viewsSeen = new WeakMap<object, Map<string, string>>();
 const MAX_VIEWS_SEEN = 100_000;
 
 /** The analytics record of opening a lesson: at most one row per user, lesson and day (and the month's activity). */
-export function recordLessonView(db: DbExecutor, userId: number, lessonId: string, timeZone: string, now = new Date()): void {
+export async function recordLessonView(db: Db, userId: number, lessonId: string, timeZone: string, now = new Date()): Promise<void> {
   const day = dayKey(now, timeZone);
   // Most views repeat one already recorded today: remembering those spares the database a
   // write attempt on nearly every lesson page. The row stays the single source of truth.
@@ -100,29 +71,26 @@ export function recordLessonView(db: DbExecutor, userId: number, lessonId: strin
   if (!seen) viewsSeen.set(db, (seen = new Map()));
   const key = `${userId}:${lessonId}`;
   if (seen.get(key) === day) return;
-  const inserted = prepared(db, 'lessonViews.insert', () =>
-    db
+  const insert = db.prepared('lessonViews.insert', (q) =>
+    q
       .insert(lessonViews)
       .values({ userId: sql.placeholder('userId'), lessonId: sql.placeholder('lessonId'), day: sql.placeholder('day'), viewedAt: sql.placeholder('viewedAt') })
       .onConflictDoNothing()
       .prepare(),
-  ).run({ userId, lessonId, day, viewedAt: now });
-  if (inserted.changes === 1) recordActivity(db, userId, timeZone, now);
+  );
+  await db.write((tx) => {
+    if (insert.run({ userId, lessonId, day, viewedAt: now }).changes === 1) recordActivityIn(tx, userId, timeZone, now);
+  });
   if (seen.size >= MAX_VIEWS_SEEN) seen.clear();
   seen.set(key, day);
 }
 
 /**
  * Issues one certificate per completed tier that has none yet; returns the new codes.
- * Runs inside the caller's transaction, right after the write that may complete a tier.
+ * Call inside `db.write`, right after the write that may complete a tier.
  */
-export function issueDueCertificates(
-  tx: DbExecutor,
-  catalog: Catalog,
-  user: { id: number; displayName: string },
-  now: Date,
-): string[] {
-  const progress = computeProgress(catalog, loadLearnerRecord(tx, user.id));
+export function issueDueCertificates(tx: Tx, catalog: Catalog, user: { id: number; displayName: string }, now: Date): string[] {
+  const progress = computeProgress(catalog, learnerRecordIn(tx, user.id));
   const issued: string[] = [];
   for (const tier of progress.tiers) {
     if (!tier.complete) continue;

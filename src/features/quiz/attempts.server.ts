@@ -7,14 +7,14 @@ import { and, asc, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { attemptAnswers, quizAttempts, type AttemptAnswer, type QuizAttempt } from '../../../db/schema.ts';
 import type { Catalog, QuizNode } from '../curriculum/catalog.ts';
 import { attemptLayout, gradeAnswers, type Grade } from './quiz.ts';
-import type { Db, DbExecutor } from '../../platform/db.server.ts';
+import type { Db, Tx } from '../../platform/db.server.ts';
 import { issueDueCertificates } from '../progress/progress.server.ts';
 import { rollupAttempt } from '../kpi/rollups.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
 
-export function findOpenAttempt(db: DbExecutor, userId: number, quizId: string): QuizAttempt | null {
+function openAttemptIn(q: Tx, userId: number, quizId: string): QuizAttempt | null {
   return (
-    db
+    q
       .select()
       .from(quizAttempts)
       .where(and(eq(quizAttempts.userId, userId), eq(quizAttempts.quizId, quizId), isNull(quizAttempts.submittedAt)))
@@ -23,37 +23,40 @@ export function findOpenAttempt(db: DbExecutor, userId: number, quizId: string):
   );
 }
 
-export function listSubmittedAttempts(db: DbExecutor, userId: number, quizId: string): QuizAttempt[] {
-  return db
-    .select()
-    .from(quizAttempts)
-    .where(and(eq(quizAttempts.userId, userId), eq(quizAttempts.quizId, quizId), isNotNull(quizAttempts.submittedAt)))
-    .orderBy(asc(quizAttempts.submittedAt))
-    .all();
+export async function findOpenAttempt(db: Db, userId: number, quizId: string): Promise<QuizAttempt | null> {
+  return db.read((q) => openAttemptIn(q, userId, quizId));
+}
+
+export async function listSubmittedAttempts(db: Db, userId: number, quizId: string): Promise<QuizAttempt[]> {
+  return db.read((q) =>
+    q
+      .select()
+      .from(quizAttempts)
+      .where(and(eq(quizAttempts.userId, userId), eq(quizAttempts.quizId, quizId), isNotNull(quizAttempts.submittedAt)))
+      .orderBy(asc(quizAttempts.submittedAt))
+      .all(),
+  );
 }
 
 export type StartResult = { status: 'started' | 'resumed'; attemptId: string } | { status: 'no_attempts_left' };
 
 /** Resumes the open attempt if there is one, else starts a new one unless the limit is reached. */
-export function startAttempt(db: Db, userId: number, quiz: QuizNode, now = new Date()): StartResult {
-  return db.transaction(
-    (tx) => {
-      const open = findOpenAttempt(tx, userId, quiz.id);
-      if (open) return { status: 'resumed', attemptId: open.id };
-      if (quiz.maxAttempts !== null) {
-        const used = tx
-          .select({ n: sql<number>`count(*)` })
-          .from(quizAttempts)
-          .where(and(eq(quizAttempts.userId, userId), eq(quizAttempts.quizId, quiz.id), isNotNull(quizAttempts.submittedAt)))
-          .get()!.n;
-        if (used >= quiz.maxAttempts) return { status: 'no_attempts_left' };
-      }
-      const attemptId = generateSecureRandomString();
-      tx.insert(quizAttempts).values({ id: attemptId, userId, quizId: quiz.id, startedAt: now, layout: attemptLayout(quiz) }).run();
-      return { status: 'started', attemptId };
-    },
-    { behavior: 'immediate' },
-  );
+export async function startAttempt(db: Db, userId: number, quiz: QuizNode, now = new Date()): Promise<StartResult> {
+  return db.write((tx): StartResult => {
+    const open = openAttemptIn(tx, userId, quiz.id);
+    if (open) return { status: 'resumed', attemptId: open.id };
+    if (quiz.maxAttempts !== null) {
+      const used = tx
+        .select({ n: sql<number>`count(*)` })
+        .from(quizAttempts)
+        .where(and(eq(quizAttempts.userId, userId), eq(quizAttempts.quizId, quiz.id), isNotNull(quizAttempts.submittedAt)))
+        .get()!.n;
+      if (used >= quiz.maxAttempts) return { status: 'no_attempts_left' };
+    }
+    const attemptId = generateSecureRandomString();
+    tx.insert(quizAttempts).values({ id: attemptId, userId, quizId: quiz.id, startedAt: now, layout: attemptLayout(quiz) }).run();
+    return { status: 'started', attemptId };
+  });
 }
 
 export type SubmitResult =
@@ -65,7 +68,7 @@ export type SubmitResult =
  * Grades and stores an attempt exactly once. A second submission of the same attempt
  * (double click, replay) changes nothing; another user's attempt is "not found".
  */
-export function submitAttempt(
+export async function submitAttempt(
   db: Db,
   catalog: Catalog,
   user: { id: number; displayName: string },
@@ -74,46 +77,55 @@ export function submitAttempt(
   answers: ReadonlyMap<string, readonly string[]>,
   timeZone: string,
   now = new Date(),
-): SubmitResult {
-  return db.transaction(
-    (tx) => {
-      const attempt = tx
-        .select()
-        .from(quizAttempts)
-        .where(and(eq(quizAttempts.id, attemptId), eq(quizAttempts.userId, user.id), eq(quizAttempts.quizId, quiz.id)))
-        .get();
-      if (!attempt) return { status: 'not_found' };
-      if (attempt.submittedAt !== null) return { status: 'already_submitted' };
+): Promise<SubmitResult> {
+  return db.write((tx) => submitAttemptIn(tx, catalog, user, quiz, attemptId, answers, timeZone, now));
+}
 
-      const grade = gradeAnswers(quiz, answers);
-      tx.insert(attemptAnswers)
-        .values(grade.answers.map((a) => ({ attemptId, questionId: a.questionId, chosenOptionIds: a.chosenOptionIds, correct: a.correct })))
-        .run();
-      const updated = tx
-        .update(quizAttempts)
-        .set({ submittedAt: now, score: grade.score, maxScore: grade.maxScore, passed: grade.passed })
-        .where(and(eq(quizAttempts.id, attemptId), isNull(quizAttempts.submittedAt)))
-        .run().changes;
-      if (updated !== 1) throw new Error('attempt changed during submission');
-      rollupAttempt(
-        tx,
-        {
-          userId: user.id,
-          quizId: quiz.id,
-          submittedAt: now,
-          score: grade.score,
-          maxScore: grade.maxScore,
-          passed: grade.passed,
-          answers: grade.answers,
-          correctOptions: new Map(quiz.questions.map((q) => [q.id, q.correctOptionIds])),
-        },
-        timeZone,
-      );
-      const certificatesIssued = grade.passed ? issueDueCertificates(tx, catalog, user, now) : [];
-      return { status: 'submitted', grade, certificatesIssued };
+/** `submitAttempt` inside a write that does more (call inside `db.write`). */
+export function submitAttemptIn(
+  tx: Tx,
+  catalog: Catalog,
+  user: { id: number; displayName: string },
+  quiz: QuizNode,
+  attemptId: string,
+  answers: ReadonlyMap<string, readonly string[]>,
+  timeZone: string,
+  now = new Date(),
+): SubmitResult {
+  const attempt = tx
+    .select()
+    .from(quizAttempts)
+    .where(and(eq(quizAttempts.id, attemptId), eq(quizAttempts.userId, user.id), eq(quizAttempts.quizId, quiz.id)))
+    .get();
+  if (!attempt) return { status: 'not_found' };
+  if (attempt.submittedAt !== null) return { status: 'already_submitted' };
+
+  const grade = gradeAnswers(quiz, answers);
+  tx.insert(attemptAnswers)
+    .values(grade.answers.map((a) => ({ attemptId, questionId: a.questionId, chosenOptionIds: a.chosenOptionIds, correct: a.correct })))
+    .run();
+  const updated = tx
+    .update(quizAttempts)
+    .set({ submittedAt: now, score: grade.score, maxScore: grade.maxScore, passed: grade.passed })
+    .where(and(eq(quizAttempts.id, attemptId), isNull(quizAttempts.submittedAt)))
+    .run().changes;
+  if (updated !== 1) throw new Error('attempt changed during submission');
+  rollupAttempt(
+    tx,
+    {
+      userId: user.id,
+      quizId: quiz.id,
+      submittedAt: now,
+      score: grade.score,
+      maxScore: grade.maxScore,
+      passed: grade.passed,
+      answers: grade.answers,
+      correctOptions: new Map(quiz.questions.map((q) => [q.id, q.correctOptionIds])),
     },
-    { behavior: 'immediate' },
+    timeZone,
   );
+  const certificatesIssued = grade.passed ? issueDueCertificates(tx, catalog, user, now) : [];
+  return { status: 'submitted', grade, certificatesIssued };
 }
 
 export interface AttemptResult {
@@ -122,13 +134,15 @@ export interface AttemptResult {
 }
 
 /** A submitted attempt of this user, with its answers; null for anyone else's or an unsubmitted one. */
-export function getAttemptResult(db: DbExecutor, userId: number, attemptId: string): AttemptResult | null {
-  const attempt = db
-    .select()
-    .from(quizAttempts)
-    .where(and(eq(quizAttempts.id, attemptId), eq(quizAttempts.userId, userId), isNotNull(quizAttempts.submittedAt)))
-    .get();
-  if (!attempt) return null;
-  const answers = db.select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId)).all();
-  return { attempt, answers };
+export async function getAttemptResult(db: Db, userId: number, attemptId: string): Promise<AttemptResult | null> {
+  return db.read((q) => {
+    const attempt = q
+      .select()
+      .from(quizAttempts)
+      .where(and(eq(quizAttempts.id, attemptId), eq(quizAttempts.userId, userId), isNotNull(quizAttempts.submittedAt)))
+      .get();
+    if (!attempt) return null;
+    const answers = q.select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId)).all();
+    return { attempt, answers };
+  });
 }

@@ -2,9 +2,13 @@
  * Quiz logic without the database: the public view a learner sees (no answer key, no
  * explanations), per-attempt ordering, checking a submission, and grading.
  */
-import type { AttemptLayout } from '../../../db/schema.ts';
 import { pick, type QuizNode } from '../curriculum/catalog.ts';
 import type { Locale } from '../../platform/i18n/locales.ts';
+
+/** The order one attempt shows the questions and their options in (stored with the attempt). */
+export interface AttemptLayout {
+  questions: { id: string; options: string[] }[];
+}
 
 export interface PublicOption {
   id: string;

@@ -110,6 +110,11 @@ export function searchLessons(query: string, locale: Locale, limit = 20): Promis
   });
 }
 
+/** The search page: whether there is an index, and the hits for `query` (none for an empty one). */
+export async function loadSearchPage(query: string, locale: Locale): Promise<{ available: boolean; hits: SearchHit[] }> {
+  return { available: searchAvailable(), hits: query ? await searchLessons(query, locale) : [] };
+}
+
 export interface ExcerptPart {
   text: string;
   marked: boolean;

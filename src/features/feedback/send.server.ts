@@ -1,0 +1,23 @@
+/** Feedback from the lesson page: refused for an unknown lesson or a locked course; counts as activity. */
+import { getCatalog } from '../curriculum/catalog.server.ts';
+import { getConfig } from '../../platform/config.server.ts';
+import type { Db } from '../../platform/db.server.ts';
+import { recordActivityIn } from '../progress/activity.server.ts';
+import { courseLocked } from '../progress/progress.server.ts';
+import { saveFeedbackIn, type FeedbackInput } from './feedback.server.ts';
+
+export type SendFeedbackResult = 'not_found' | 'locked' | 'closed' | 'saved';
+
+export async function sendLessonFeedback(db: Db, input: FeedbackInput): Promise<SendFeedbackResult> {
+  const catalog = await getCatalog();
+  const lesson = catalog.lesson(input.lessonId);
+  if (!lesson) return 'not_found';
+  if (await courseLocked(db, catalog, input.userId, lesson.courseId)) return 'locked';
+  const { timeZone } = getConfig();
+  return db.write((tx) => {
+    const saved = saveFeedbackIn(tx, input, timeZone);
+    // Feedback sent without the name is final: a refused one changes nothing, not even the activity.
+    if (saved === 'saved') recordActivityIn(tx, input.userId, timeZone);
+    return saved;
+  });
+}

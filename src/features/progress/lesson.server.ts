@@ -1,0 +1,98 @@
+/**
+ * A lesson: what its page shows (opening it records a view, the one write a GET may make) and
+ * marking it complete.
+ */
+import type { CourseNode, LessonNode, TierNode } from '../curriculum/catalog.ts';
+import { getCatalog, renderLesson } from '../curriculum/catalog.server.ts';
+import { pick } from '../curriculum/catalog.ts';
+import type { Locale } from '../../platform/i18n/locales.ts';
+import { getConfig } from '../../platform/config.server.ts';
+import type { Db } from '../../platform/db.server.ts';
+import { bestEffortWrite } from '../../platform/storage-errors.server.ts';
+import { ownFeedback, type OwnFeedback } from '../feedback/feedback.server.ts';
+import type { Certificate } from './certificates.server.ts';
+import { certificateFor, loadLearnerContext, type LearnerContext } from './learner-pages.server.ts';
+import { afterCourse, courseAction, type AfterCourse, type CourseAction } from './next-step.ts';
+import type { CourseProgress } from './progress.ts';
+import { completedAt, completeLesson, courseLocked, recordLessonView } from './progress.server.ts';
+
+export interface LessonPage extends LearnerContext {
+  course: CourseNode;
+  lesson: LessonNode;
+  tier: TierNode;
+  courseProgress: CourseProgress;
+  previous: LessonNode | null;
+  next: LessonNode | null;
+  /** Once this lesson is done: the course's next step, else the next course or the tier's results. */
+  action: CourseAction | null;
+  after: AfterCourse | null;
+  nextCourse: CourseNode | null;
+  nextLesson: LessonNode | null;
+  /** The rendered body; null while the course is locked. */
+  rendered: NonNullable<Awaited<ReturnType<typeof renderLesson>>> | null;
+  doneAt: Date | null;
+  feedback: OwnFeedback;
+  certificate: Certificate | null;
+  /** This lesson was the step that completed its tier (the certificate was issued in the same write). */
+  completedTierHere: boolean;
+  timeZone: string;
+}
+
+/** Null: no such lesson in that course, or its body cannot be found (404). */
+export async function loadLessonPage(db: Db, userId: number, courseId: string, lessonId: string, locale: Locale): Promise<LessonPage | null> {
+  const context = await loadLearnerContext(db, userId);
+  const { catalog, progress } = context;
+  const course = catalog.course(courseId);
+  const lesson = catalog.lesson(lessonId);
+  if (!course || !lesson || lesson.courseId !== course.id) return null;
+  const { timeZone } = getConfig();
+  const courseProgress = progress.course(course.id)!;
+  const index = course.lessons.findIndex((l) => l.id === lesson.id);
+  const action = courseAction(courseProgress);
+  const after = afterCourse(progress, course.id);
+  let rendered: LessonPage['rendered'] = null;
+  let doneAt: Date | null = null;
+  let feedback: OwnFeedback = { kind: 'none' };
+  if (!courseProgress.lock) {
+    rendered = await renderLesson(pick(lesson.entryIds, locale).value);
+    if (!rendered) return null;
+    // Analytics: a failed view record is logged, the lesson still opens.
+    await bestEffortWrite('lessonViews', () => recordLessonView(db, userId, lesson.id, timeZone));
+    doneAt = await completedAt(db, userId, lesson.id);
+    feedback = await ownFeedback(db, userId, lesson.id);
+  }
+  const certificate = doneAt && after?.kind === 'tier-complete' ? await certificateFor(db, userId, after.tierId) : null;
+  return {
+    ...context,
+    course,
+    lesson,
+    tier: catalog.tier(course.tierId)!,
+    courseProgress,
+    previous: course.lessons[index - 1] ?? null,
+    next: course.lessons[index + 1] ?? null,
+    action,
+    after,
+    nextCourse: after?.kind === 'course' ? catalog.course(after.courseId) : null,
+    nextLesson: action?.kind === 'start' || action?.kind === 'resume' ? catalog.lesson(action.lessonId) : null,
+    rendered,
+    doneAt,
+    feedback,
+    certificate,
+    completedTierHere: certificate !== null && certificate.issuedAt.getTime() === doneAt?.getTime(),
+    timeZone,
+  };
+}
+
+export type MarkCompleteResult =
+  | { status: 'not_found' }
+  | { status: 'locked' }
+  | { status: 'completed'; created: boolean; certificatesIssued: string[] };
+
+/** "Mark as complete" from the lesson page: refused for an unknown lesson or a locked course. */
+export async function markLessonComplete(db: Db, user: { id: number; displayName: string }, lessonId: string): Promise<MarkCompleteResult> {
+  const catalog = await getCatalog();
+  const lesson = catalog.lesson(lessonId);
+  if (!lesson) return { status: 'not_found' };
+  if (await courseLocked(db, catalog, user.id, lesson.courseId)) return { status: 'locked' };
+  return { status: 'completed', ...(await completeLesson(db, catalog, user, lessonId, getConfig().timeZone)) };
+}

@@ -1,0 +1,147 @@
+/**
+ * The learner record the progress logic (`progress.ts`) works from, loaded for some users or a
+ * whole department in a fixed number of grouped queries: completed lessons, per quiz the
+ * submitted attempts, best score and pass, and (when asked) the last activity. The learner pages,
+ * the champion view and the CSV exports all load it here.
+ */
+import { and, isNotNull, sql, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import { lessonCompletions, quizAttempts } from '../../../db/schema.ts';
+import type { Db, Tx } from '../../platform/db.server.ts';
+import type { LearnerRecord, QuizRecord } from './progress.ts';
+
+/** Whose records: these users, or the active members of a department. */
+export type LearnerScope = { userIds: readonly number[] } | { departmentId: number };
+
+export interface LoadedLearner {
+  record: LearnerRecord;
+  /** Best score (%) per quiz taken, unrounded: averages are taken on these, then rounded. */
+  bestPercents: ReadonlyMap<string, number>;
+  /** The last lesson view, completion or submitted attempt; null without any, or when not asked for. */
+  lastActivityAt: Date | null;
+}
+
+export interface LoadOptions {
+  /** Also read the last activity (three more grouped reads; the lesson pages do without). */
+  lastActivity?: boolean;
+}
+
+type ScopeKind = 'users' | 'department';
+
+const kindOf = (scope: LearnerScope): ScopeKind => ('userIds' in scope ? 'users' : 'department');
+
+const paramsOf = (scope: LearnerScope): Record<string, unknown> =>
+  'userIds' in scope ? { userIds: JSON.stringify(scope.userIds) } : { departmentId: scope.departmentId };
+
+/** The scope as a condition on a `user_id` column (one bound parameter whatever the number of users). */
+function inScope(column: SQLiteColumn, kind: ScopeKind): SQL {
+  return kind === 'users'
+    ? sql`${column} in (select value from json_each(${sql.placeholder('userIds')}))`
+    : sql`${column} in (select id from users where department_id = ${sql.placeholder('departmentId')} and active = 1)`;
+}
+
+function statements(q: Tx, kind: ScopeKind) {
+  return {
+    completions: q
+      .select({ userId: lessonCompletions.userId, lessonId: lessonCompletions.lessonId })
+      .from(lessonCompletions)
+      .where(inScope(lessonCompletions.userId, kind))
+      .prepare(),
+    quizzes: q
+      .select({
+        userId: quizAttempts.userId,
+        quizId: quizAttempts.quizId,
+        attempts: sql<number>`count(*)`,
+        best: sql<number | null>`max(${quizAttempts.score} * 100.0 / ${quizAttempts.maxScore})`,
+        passed: sql<number>`max(${quizAttempts.passed})`,
+      })
+      .from(quizAttempts)
+      .where(and(inScope(quizAttempts.userId, kind), isNotNull(quizAttempts.submittedAt)))
+      .groupBy(quizAttempts.userId, quizAttempts.quizId)
+      .prepare(),
+  };
+}
+
+type Statements = ReturnType<typeof statements>;
+
+/** The newest of a person's lesson views, completions and submitted attempts. */
+function lastActivity(q: Tx, scope: LearnerScope): Map<number, Date> {
+  const where = 'userIds' in scope
+    ? sql`user_id in (select value from json_each(${JSON.stringify(scope.userIds)}))`
+    : sql`user_id in (select id from users where department_id = ${scope.departmentId} and active = 1)`;
+  const rows = q.all<{ userId: number; at: number }>(sql`
+    select user_id userId, max(at) at from (
+      select user_id, max(viewed_at) at from lesson_views where ${where} group by user_id
+      union all select user_id, max(completed_at) from lesson_completions where ${where} group by user_id
+      union all select user_id, max(submitted_at) from quiz_attempts where submitted_at is not null and ${where} group by user_id
+    ) group by user_id`);
+  return new Map(rows.map((r) => [r.userId, new Date(r.at)]));
+}
+
+function collect(q: Tx, run: Statements, scope: LearnerScope, options: LoadOptions): Map<number, LoadedLearner> {
+  const params = paramsOf(scope);
+  const completed = new Map<number, Set<string>>();
+  const quizzes = new Map<number, Map<string, QuizRecord>>();
+  const bests = new Map<number, Map<string, number>>();
+  const ids = 'userIds' in scope ? scope.userIds : [];
+  for (const id of ids) {
+    completed.set(id, new Set());
+    quizzes.set(id, new Map());
+    bests.set(id, new Map());
+  }
+  const entry = <T>(map: Map<number, T>, id: number, empty: () => T): T => {
+    let value = map.get(id);
+    if (value === undefined) map.set(id, (value = empty()));
+    return value;
+  };
+  for (const row of run.completions.all(params)) entry(completed, row.userId, () => new Set()).add(row.lessonId);
+  for (const row of run.quizzes.all(params)) {
+    entry(quizzes, row.userId, () => new Map()).set(row.quizId, {
+      attempts: row.attempts,
+      bestPercent: row.best === null ? null : Math.round(row.best * 10) / 10,
+      passed: row.passed === 1,
+    });
+    if (row.best !== null) entry(bests, row.userId, () => new Map()).set(row.quizId, row.best);
+  }
+  const activity = options.lastActivity ? lastActivity(q, scope) : new Map<number, Date>();
+  const learners = new Map<number, LoadedLearner>();
+  for (const id of new Set([...ids, ...completed.keys(), ...quizzes.keys(), ...activity.keys()])) {
+    learners.set(id, {
+      record: { completedLessons: completed.get(id) ?? new Set(), quizzes: quizzes.get(id) ?? new Map() },
+      bestPercents: bests.get(id) ?? new Map(),
+      lastActivityAt: activity.get(id) ?? null,
+    });
+  }
+  return learners;
+}
+
+/**
+ * The records of everyone in `scope`, by user id. Every id of a user scope is present (an empty
+ * record when they have done nothing yet); a department lists the members who have done something.
+ */
+export async function loadLearnerRecords(db: Db, scope: LearnerScope, options: LoadOptions = {}): Promise<Map<number, LoadedLearner>> {
+  const kind = kindOf(scope);
+  // Prepared once per connection: every learner page reads the record.
+  const run = db.prepared(`learner.records.${kind}`, (q) => statements(q, kind));
+  return db.read((q) => collect(q, run, scope, options));
+}
+
+/** The same inside a transaction (call inside `db.read` or `db.write`), e.g. right after a write that changes it. */
+export function learnerRecordsIn(q: Tx, scope: LearnerScope, options: LoadOptions = {}): Map<number, LoadedLearner> {
+  return collect(q, statements(q, kindOf(scope)), scope, options);
+}
+
+const EMPTY: LearnerRecord = { completedLessons: new Set(), quizzes: new Map() };
+
+/** Someone who has done nothing yet (a department scope lists only those who have). */
+export const NO_RECORD: LoadedLearner = { record: EMPTY, bestPercents: new Map(), lastActivityAt: null };
+
+/** One learner's record (always scoped by the session's user id). */
+export async function loadLearnerRecord(db: Db, userId: number): Promise<LearnerRecord> {
+  return (await loadLearnerRecords(db, { userIds: [userId] })).get(userId)?.record ?? EMPTY;
+}
+
+/** One learner's record inside a transaction (call inside `db.read` or `db.write`). */
+export function learnerRecordIn(q: Tx, userId: number): LearnerRecord {
+  return learnerRecordsIn(q, { userIds: [userId] }).get(userId)?.record ?? EMPTY;
+}
