@@ -9,7 +9,7 @@ const db = openDatabase('.test-builds/bench.db');
 if (mode === 'cache') db.$client.pragma('cache_size = -65536');
 if (mode === 'mmap') db.$client.pragma('mmap_size = 268435456');
 if (mode === 'both') { db.$client.pragma('cache_size = -65536'); db.$client.pragma('mmap_size = 268435456'); }
-for (let i = 0; i < 3; i++) championView(db, catalog, 11, 'Asia/Tokyo');
+for (let i = 0; i < 3; i++) await championView(db, catalog, 11, 'Asia/Tokyo');
 let t = performance.now();
-for (let i = 0; i < 20; i++) { championView(db, catalog, 11, 'Asia/Tokyo'); for (let u = 0; u < 50; u++) loadLearnerRecord(db, 1000 + u * 37); }
+for (let i = 0; i < 20; i++) { await championView(db, catalog, 11, 'Asia/Tokyo'); for (let u = 0; u < 50; u++) loadLearnerRecord(db, 1000 + u * 37); }
 console.log(mode, 'championView+50 learners', ((performance.now() - t) / 20).toFixed(1), 'ms', 'rss', Math.round(process.memoryUsage().rss / 1e6));

@@ -29,7 +29,7 @@ const { corpus, problems } = readCorpus(contentDir());
 if (problems.length > 0) fail(`the curriculum in ${contentDir()} has problems (npm run content:check); nothing changed.`);
 const db = openDatabase(file);
 const started = Date.now();
-rebuildAndRecord(db, buildCatalog(corpus), getConfig().timeZone);
+await rebuildAndRecord(db, buildCatalog(corpus), getConfig().timeZone);
 db.$client.close();
 release();
 console.log(`Rebuilt the roll-ups of ${file} in ${Date.now() - started} ms.`);

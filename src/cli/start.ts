@@ -2,7 +2,8 @@
  * `npm start`: build if needed, migrate, seed a demo organisation into an empty database
  * (never with NODE_ENV=production), then serve on http://localhost:4321 (PORT/HOST respected).
  */
-import { databasePath, openDatabase, prepareProgramme } from '../platform/db.server.ts';
+import { databasePath, openDatabase } from '../platform/db.server.ts';
+import { prepareProgramme } from '../features/programme/prepare.server.ts';
 import { type DemoAccount, seedDemo } from '../features/users/seed.server.ts';
 import { buildIfStale } from './build-if-stale.ts';
 import { isStorageUnavailable, storageErrorCode } from '../platform/storage-errors.server.ts';
@@ -26,7 +27,7 @@ let accounts: DemoAccount[] = [];
 try {
   const db = openDatabase(file);
   if (!production) accounts = await seedDemo(db);
-  prepareProgramme(db);
+  await prepareProgramme(db);
   db.$client.close();
 } catch (error) {
   if (!isStorageUnavailable(error)) throw error;

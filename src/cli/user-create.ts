@@ -8,7 +8,8 @@ import { ROLES, type Role } from '../../db/schema.ts';
 import { isValidEmail, normalizeEmail } from '../platform/input/email.ts';
 import { hasInvisibleCharacters, normalizeDisplayName, normalizeName } from '../platform/input/text.ts';
 import { audit } from '../features/audit/audit.server.ts';
-import { databasePath, openDatabase, prepareProgramme } from '../platform/db.server.ts';
+import { databasePath, openDatabase } from '../platform/db.server.ts';
+import { prepareProgramme } from '../features/programme/prepare.server.ts';
 import { hashPassword } from '../features/auth/password.server.ts';
 import { createUser, ensureDepartment, findUserIdByEmail } from '../features/users/users.server.ts';
 import { cliActorLabel } from './cli-actor.ts';
@@ -75,7 +76,7 @@ const userId = db.transaction(
   },
   { behavior: 'immediate' },
 );
-prepareProgramme(db);
+await prepareProgramme(db);
 db.$client.close();
 
 console.log(`Created ${args.role} ${email} (id ${userId}) in ${department}.`);
