@@ -8,12 +8,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import * as schema from '../../db/schema.ts';
 import type { Role } from '../../db/schema.ts';
-import type { Db } from '../../src/platform/db.server.ts';
+import { openDatabase, type Db } from '../../src/platform/db.server.ts';
 import { hashPassword } from '../../src/features/auth/password.server.ts';
 import { createUser, ensureDepartment } from '../../src/features/users/users.server.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
@@ -30,19 +26,12 @@ export function tempDir(prefix = 'manabi-security-'): string {
 }
 
 /**
- * Opens a database file the way src/platform/db.server.ts does (same pragmas, the real migrations),
- * without loading the rest of the server code: each test file starts faster. The server under
- * test opens the file with the app's own code.
+ * Opens a database file with the app's driver (src/platform/db.server.ts: the same pragmas, the
+ * real migrations when asked, the read/write interface the features take). The server under test
+ * opens the file itself.
  */
 export function openTestDatabase(file: string, options: { migrate?: boolean } = {}): Db {
-  const sqlite = new Database(file);
-  sqlite.pragma('busy_timeout = 5000');
-  sqlite.pragma('journal_mode = WAL');
-  sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
-  const db = drizzle({ client: sqlite, schema }) as Db;
-  if (options.migrate) migrate(db, { migrationsFolder: path.join(ROOT, 'db/migrations') });
-  return db;
+  return openDatabase(file, { migrate: options.migrate ?? false, migrationsFolder: path.join(ROOT, 'db/migrations') });
 }
 
 export interface UserSpec {
