@@ -122,7 +122,7 @@ export async function generateOrganisation(db: Db, catalog: Catalog, size: Organ
     client.prepare(`insert into settings (key, value, updated_at) values ('baseline', ?, ?)`).run(JSON.stringify({ from: addMonths(months[0]!, -3), to: addMonths(months[0]!, -1) }), now);
   })();
   // Generated straight into the base tables: derive the KPI roll-ups the write paths would have kept.
-  rebuildRollups(db, catalog, timeZone);
+  await rebuildRollups(db, catalog, timeZone);
   client.exec('analyze');
   return { adminEmail: 'user0@bench.example', championEmail: `user10@bench.example`, learnerEmail: `user${size.users - 1}@bench.example` };
 }

@@ -13,7 +13,8 @@ import { quizAttempts } from '../db/schema.ts';
 import { buildCatalog, type Catalog } from '../src/features/curriculum/catalog.ts';
 import { readCorpus } from '../src/features/curriculum/read-corpus.ts';
 import { attemptLayout } from '../src/features/quiz/quiz.ts';
-import { openDatabase, prepareProgramme, type Db } from '../src/platform/db.server.ts';
+import { openDatabase, type Db } from '../src/platform/db.server.ts';
+import { prepareProgramme } from '../src/features/programme/prepare.server.ts';
 import { hashPassword } from '../src/features/auth/password.server.ts';
 import { createSession, generateSecureRandomString } from '../src/features/auth/session.server.ts';
 import { createUser, ensureDepartment } from '../src/features/users/users.server.ts';
@@ -281,7 +282,7 @@ async function main(): Promise<void> {
       writers.push({ id, cookie: '' });
     }
   });
-  prepareProgramme(db);
+  await prepareProgramme(db);
   for (const writer of writers) writer.cookie = `${SESSION_COOKIE}=${createSession(db, writer.id, SESSION_LIFETIME).token}`;
   db.transaction((tx) => {
     for (const writer of writers) {

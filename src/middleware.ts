@@ -24,6 +24,7 @@ import { getDb } from './platform/db.server.ts';
 import { logger, requestIdOf } from './platform/log.server.ts';
 import { clientIp } from './platform/http/request.server.ts';
 import { ensureRollupsCurrent } from './features/kpi/rollup-version.server.ts';
+import { prepareProgrammeOnce } from './features/programme/prepare.server.ts';
 import { resumeXapiPushes } from './features/exports/xapi-live.server.ts';
 import { postRedirectGet } from './platform/http/post-redirect-get.server.ts';
 import { bestEffortWrite, isStorageUnavailable } from './platform/storage-errors.server.ts';
@@ -105,11 +106,13 @@ const formActionsOnly = defineMiddleware((context, next) => {
 const SESSIONLESS_ROUTES = new Set(['/healthz', '/500']);
 
 /**
- * Before the first request is served: roll-ups built by other rules (or a restore) are rebuilt,
- * and xAPI pushes a stopped server left running go on.
+ * Before the first request is served: the programme's default assignments and enrolments are
+ * made current, roll-ups built by other rules (or a restore) are rebuilt, and xAPI pushes a
+ * stopped server left running go on.
  */
 const startup = defineMiddleware(async (context, next) => {
   if (context.isPrerendered) return next();
+  await prepareProgrammeOnce(getDb);
   await ensureRollupsCurrent(getDb, getCatalog, getConfig().timeZone);
   bestEffortWrite('xapi.resume', () => resumeXapiPushes(getDb()));
   return next();

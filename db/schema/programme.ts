@@ -1,6 +1,7 @@
 /** The rollout programme: waves and their KPI targets, assignments and enrolments, the monthly check-in, help-desk inquiries. */
 import { sql, type InferSelectModel } from 'drizzle-orm';
 import { check, index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { COMPARATORS, TARGET_KPIS } from '../../src/features/kpi/kpi.ts';
 import { createdAt } from './columns.ts';
 import { ROLES, departments, users } from './users.ts';
 
@@ -30,16 +31,7 @@ export const waveDepartments = sqliteTable(
   (t) => [primaryKey({ columns: [t.waveId, t.departmentId] }), index('wave_departments_department_idx').on(t.departmentId)],
 );
 
-export const TARGET_KPIS = [
-  'usage_rate',
-  'basic_completion',
-  'applied_completion',
-  'specialist_completion',
-  'quiz_pass_rate',
-  'hours_per_person',
-  'satisfaction',
-  'helpdesk_inquiries',
-] as const;
+export { TARGET_KPIS };
 
 /** A wave's goal for one KPI, e.g. usage rate ≥ 60 %. Rates are stored as fractions (0.6). */
 export const waveTargets = sqliteTable(
@@ -50,7 +42,7 @@ export const waveTargets = sqliteTable(
       .notNull()
       .references(() => waves.id, { onDelete: 'cascade' }),
     kpi: text('kpi', { enum: TARGET_KPIS }).notNull(),
-    comparator: text('comparator', { enum: ['gte', 'lte'] }).notNull().default('gte'),
+    comparator: text('comparator', { enum: COMPARATORS }).notNull().default('gte'),
     value: real('value').notNull(),
   },
   (t) => [uniqueIndex('wave_targets_wave_kpi_unique').on(t.waveId, t.kpi)],

@@ -1,25 +1,25 @@
 /**
  * Admin actions on the programme: assignments, waves, help-desk inquiries, the KPI baseline.
- * Every handler checks the admin role itself and writes the audit log.
+ * Every handler checks the admin role itself; the feature writes the change and its audit row
+ * in one write.
  */
 import { ActionError } from 'astro:actions';
 import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
-import { departments, ROLES, TARGET_KPIS, waves } from '../../db/schema.ts';
+import { ROLES } from '../../db/schema.ts';
 import { nameField, textField } from '../platform/input/text.ts';
 import { TIER_IDS } from '../features/curriculum/schemas.ts';
 import { createAssignment, deleteAssignment } from '../features/programme/assignments.server.ts';
-import { audit } from '../features/audit/audit.server.ts';
-import { getDb } from '../platform/db.server.ts';
 import { saveInquiries } from '../features/programme/helpdesk.server.ts';
-import { runImport } from '../features/users/import-runner.server.ts';
-import { clientIp } from '../platform/http/request.server.ts';
+import { importInquiries } from '../features/programme/helpdesk-import.server.ts';
 import { setBaseline } from '../features/kpi/settings.server.ts';
+import { COMPARATORS, TARGET_KPIS } from '../features/kpi/kpi.ts';
+import { targetFromForm } from '../features/kpi/targets.ts';
 import { deleteWave, saveWave } from '../features/programme/waves.server.ts';
 import { HELPDESK_CSV_MAX_BYTES } from '../features/programme/helpdesk-csv.ts';
-import { requireAdmin } from './guard.ts';
+import { requireAdminCaller } from './guard.ts';
 
-import { Day, Id, Month, OptionalId, readUpload, requireExisting } from './fields.ts';
+import { Day, Id, Month, OptionalId, readUpload } from './fields.ts';
 
 export const adminProgramme = {
   createAssignment: defineAction({
@@ -34,8 +34,8 @@ export const adminProgramme = {
       dueDate: z.union([z.literal(''), Day]).optional(),
       dueDays: z.union([z.literal(''), z.coerce.number().int().min(1).max(730)]).optional(),
     }),
-    handler: (input, context) => {
-      const actor = requireAdmin(context);
+    handler: async (input, context) => {
+      const caller = requireAdminCaller(context);
       const target =
         input.target === 'everyone'
           ? ({ kind: 'everyone' } as const)
@@ -56,16 +56,7 @@ export const adminProgramme = {
               ? ({ kind: 'days', days: input.dueDays } as const)
               : null;
       if (!due) throw new ActionError({ code: 'BAD_REQUEST', message: 'due_missing' });
-      const db = getDb();
-      const id = db.transaction(
-        (tx) => {
-          if (target.kind === 'department') requireExisting(tx, departments, [target.departmentId], 'unknown_department');
-          if (target.kind === 'wave') requireExisting(tx, waves, [target.waveId], 'unknown_wave');
-          return createAssignment(tx, { tierId: input.tierId, target, due, createdBy: actor.id });
-        },
-        { behavior: 'immediate' },
-      );
-      audit(db, { actor, action: 'assignment.created', target: { type: 'assignment', id }, details: { tierId: input.tierId, target, due }, ip: clientIp(context) });
+      const id = await createAssignment(context.locals.db, { tierId: input.tierId, target, due, createdBy: caller.actor.id }, caller);
       return { id };
     },
   }),
@@ -73,19 +64,17 @@ export const adminProgramme = {
   deleteAssignment: defineAction({
     accept: 'form',
     input: z.strictObject({ assignmentId: Id }),
-    handler: ({ assignmentId }, context) => {
-      const actor = requireAdmin(context);
-      const db = getDb();
-      if (!deleteAssignment(db, assignmentId)) throw new ActionError({ code: 'NOT_FOUND', message: 'No such assignment.' });
-      audit(db, { actor, action: 'assignment.deleted', target: { type: 'assignment', id: assignmentId }, ip: clientIp(context) });
+    handler: async ({ assignmentId }, context) => {
+      const caller = requireAdminCaller(context);
+      if (!(await deleteAssignment(context.locals.db, assignmentId, caller))) throw new ActionError({ code: 'NOT_FOUND', message: 'No such assignment.' });
       return { assignmentId };
     },
   }),
 
   saveWave: defineAction({
     accept: 'form',
-    handler: (form: FormData, context) => {
-      const actor = requireAdmin(context);
+    handler: async (form: FormData, context) => {
+      const caller = requireAdminCaller(context);
       const WaveForm = z.strictObject({
         waveId: z.union([z.literal(''), Id]).transform((v) => (v === '' ? null : v)),
         name: nameField('waveName', 100),
@@ -94,7 +83,7 @@ export const adminProgramme = {
         endDate: Day,
         description: textField('description', 1000, { multiline: true }),
         departmentIds: z.array(Id).max(1000),
-        targets: z.array(z.strictObject({ kpi: z.enum(TARGET_KPIS), comparator: z.enum(['gte', 'lte']), value: z.number().min(0).max(1_000_000) })).max(TARGET_KPIS.length),
+        targets: z.array(z.strictObject({ kpi: z.enum(TARGET_KPIS), comparator: z.enum(COMPARATORS), value: z.number().min(0).max(1_000_000) })).max(TARGET_KPIS.length),
       });
       const raw = {
         waveId: form.get('waveId') ?? '',
@@ -107,10 +96,8 @@ export const adminProgramme = {
         targets: TARGET_KPIS.flatMap((kpi) => {
           const value = String(form.get(`target.${kpi}`) ?? '').trim();
           if (value === '') return [];
-          const number = Number(value);
           // Rates are entered as percentages and stored as fractions.
-          const stored = ['usage_rate', 'basic_completion', 'applied_completion', 'specialist_completion', 'quiz_pass_rate'].includes(kpi) ? number / 100 : number;
-          return [{ kpi, comparator: kpi === 'helpdesk_inquiries' ? ('lte' as const) : ('gte' as const), value: stored }];
+          return [targetFromForm(kpi, Number(value))];
         }),
       };
       const known = new Set(['waveId', 'name', 'position', 'startDate', 'endDate', 'description', 'departmentIds', ...TARGET_KPIS.map((k) => `target.${k}`)]);
@@ -121,17 +108,7 @@ export const adminProgramme = {
       if (!parsed.success || parsed.data.targets.some((t) => !Number.isFinite(t.value))) throw new ActionError({ code: 'BAD_REQUEST', message: hidden ?? 'invalid_wave' });
       const input = parsed.data;
       if (input.endDate < input.startDate) throw new ActionError({ code: 'BAD_REQUEST', message: 'end_before_start' });
-      const db = getDb();
-      const id = db.transaction(
-        (tx) => {
-          if (input.waveId !== null) requireExisting(tx, waves, [input.waveId], 'No such wave.', 'NOT_FOUND');
-          requireExisting(tx, departments, input.departmentIds, 'unknown_department');
-          // A department listed twice is one department (the form's checkboxes cannot repeat one; a forged form can).
-          return saveWave(tx, { ...input, departmentIds: [...new Set(input.departmentIds)], description: input.description || null }, input.waveId);
-        },
-        { behavior: 'immediate' },
-      );
-      audit(db, { actor, action: input.waveId ? 'wave.updated' : 'wave.created', target: { type: 'wave', id }, details: { name: input.name, departments: input.departmentIds.length, targets: input.targets }, ip: clientIp(context) });
+      const id = await saveWave(context.locals.db, { ...input, description: input.description || null }, { id: input.waveId, by: caller });
       return { waveId: id };
     },
   }),
@@ -139,11 +116,9 @@ export const adminProgramme = {
   deleteWave: defineAction({
     accept: 'form',
     input: z.strictObject({ waveId: Id }),
-    handler: ({ waveId }, context) => {
-      const actor = requireAdmin(context);
-      const db = getDb();
-      if (!db.transaction((tx) => deleteWave(tx, waveId), { behavior: 'immediate' })) throw new ActionError({ code: 'NOT_FOUND', message: 'No such wave.' });
-      audit(db, { actor, action: 'wave.deleted', target: { type: 'wave', id: waveId }, ip: clientIp(context) });
+    handler: async ({ waveId }, context) => {
+      const caller = requireAdminCaller(context);
+      if (!(await deleteWave(context.locals.db, waveId, caller))) throw new ActionError({ code: 'NOT_FOUND', message: 'No such wave.' });
       return { waveId };
     },
   }),
@@ -151,13 +126,9 @@ export const adminProgramme = {
   saveInquiries: defineAction({
     accept: 'form',
     input: z.strictObject({ month: Month, departmentId: OptionalId, count: z.coerce.number().int().min(0).max(10_000_000) }),
-    handler: ({ month, departmentId: rawDepartment, count }, context) => {
-      const departmentId = rawDepartment ?? null;
-      const actor = requireAdmin(context);
-      const db = getDb();
-      if (departmentId !== null) requireExisting(db, departments, [departmentId], 'unknown_department');
-      saveInquiries(db, { month, departmentId, count, updatedBy: actor.id });
-      audit(db, { actor, action: 'helpdesk.saved', details: { month, departmentId, count }, ip: clientIp(context) });
+    handler: async ({ month, departmentId: rawDepartment, count }, context) => {
+      const caller = requireAdminCaller(context);
+      await saveInquiries(context.locals.db, { month, departmentId: rawDepartment ?? null, count, updatedBy: caller.actor.id }, caller);
       return { month };
     },
   }),
@@ -166,20 +137,18 @@ export const adminProgramme = {
     accept: 'form',
     input: z.strictObject({ file: z.instanceof(File) }),
     handler: async ({ file }, context) => {
-      const actor = requireAdmin(context);
+      const { actor, ip } = requireAdminCaller(context);
       const bytes = await readUpload(file, HELPDESK_CSV_MAX_BYTES);
-      return runImport({ kind: 'helpdesk', databaseFile: getDb().$client.name, bytes, options: { actor: { id: actor.id, email: actor.email }, ip: clientIp(context), fileName: file.name } });
+      return importInquiries(bytes, { actor: { id: actor.id, email: actor.email }, ip, fileName: file.name });
     },
   }),
 
   saveBaseline: defineAction({
     accept: 'form',
     input: z.strictObject({ from: Month, to: Month }).refine((v) => v.from <= v.to, 'from_after_to'),
-    handler: ({ from, to }, context) => {
-      const actor = requireAdmin(context);
-      const db = getDb();
-      setBaseline(db, { from, to });
-      audit(db, { actor, action: 'baseline.saved', details: { from, to }, ip: clientIp(context) });
+    handler: async ({ from, to }, context) => {
+      const caller = requireAdminCaller(context);
+      await setBaseline(context.locals.db, { from, to }, caller);
       return { from, to };
     },
   }),

@@ -20,7 +20,8 @@ import { getConfig } from '../platform/config.server.ts';
 import { USERS_CSV_MAX_BYTES } from '../features/users/users-csv.ts';
 import { requireAdmin, requireAdminRules } from './guard.ts';
 
-import { Id, OptionalId, readUpload, requireExisting } from './fields.ts';
+import { Id, OptionalId, readUpload } from './fields.ts';
+import { requireExisting } from '../features/programme/references.server.ts';
 
 export const adminUsers = {
   updateUser: defineAction({

@@ -1,10 +1,8 @@
 /** The monthly check-in on the home page: hours saved with AI this month, or "not now". */
 import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
-import { recordActivity } from '../features/progress/activity.server.ts';
-import { dismissCheckin, saveCheckin } from '../features/programme/checkins.server.ts';
+import { answerCheckin, dismissCheckin } from '../features/programme/checkins.server.ts';
 import { getConfig } from '../platform/config.server.ts';
-import { getDb } from '../platform/db.server.ts';
 import { textField } from '../platform/input/text.ts';
 import { requireUser } from './guard.ts';
 
@@ -28,10 +26,7 @@ export const checkin = {
     }),
     handler: async ({ hoursSaved, tasks }, context) => {
       const user = requireUser(context);
-      const db = getDb();
-      const { timeZone } = getConfig();
-      saveCheckin(db, { userId: user.id, hoursSaved, tasks: tasks || null }, timeZone);
-      await recordActivity(db, user.id, timeZone);
+      await answerCheckin(context.locals.db, { userId: user.id, hoursSaved, tasks: tasks || null }, getConfig().timeZone);
       return { hoursSaved };
     },
   }),
@@ -39,9 +34,9 @@ export const checkin = {
   dismiss: defineAction({
     accept: 'form',
     input: z.strictObject({}),
-    handler: (_input, context) => {
+    handler: async (_input, context) => {
       const user = requireUser(context);
-      dismissCheckin(getDb(), user.id, getConfig().timeZone);
+      await dismissCheckin(context.locals.db, user.id, getConfig().timeZone);
       return { dismissed: true };
     },
   }),

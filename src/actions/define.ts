@@ -1,5 +1,6 @@
 /**
- * `defineAction` with one rule added for every action: a storage fault (full disk, read-only
+ * `defineAction` with two rules added for every action: a feature's `Refusal` is answered as an
+ * ActionError with its code and message; a storage fault (full disk, read-only
  * or unopenable database; see src/platform/storage-errors.server.ts) becomes a 503
  * `storage.unavailable` error instead of a 500, and the request is marked so the page says
  * "temporarily unavailable, your input was not saved" and keeps what was typed.
@@ -7,6 +8,7 @@
 import { ActionError, defineAction as astroDefineAction, type ActionAPIContext } from 'astro:actions';
 import { isStorageUnavailable, reportStorageFailure, storageErrorCode } from '../platform/storage-errors.server.ts';
 import { logger } from '../platform/log.server.ts';
+import { Refusal } from '../platform/refusal.ts';
 
 export const STORAGE_UNAVAILABLE = 'storage.unavailable';
 
@@ -17,6 +19,8 @@ export const defineAction: typeof astroDefineAction = ((config: { handler: Handl
     try {
       return await config.handler(input, context);
     } catch (error) {
+      // A feature's refusal (src/platform/refusal.ts) is the action's answer, as if the action had thrown it.
+      if (error instanceof Refusal) throw new ActionError({ code: error.code, message: error.message });
       if (!isStorageUnavailable(error)) throw error;
       reportStorageFailure();
       logger.error({ code: storageErrorCode(error), route: context.url.pathname.slice(0, 200) }, 'write refused: storage unavailable');

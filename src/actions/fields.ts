@@ -1,12 +1,10 @@
 /** Form fields and checks shared by the admin actions. */
 import { ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
-import { inArray } from 'drizzle-orm';
-import { departments, waves } from '../../db/schema.ts';
-import type { DbExecutor } from '../platform/db.server.ts';
+import { MONTH_PATTERN } from '../platform/dates.ts';
 
 export const Id = z.coerce.number().int().positive().max(2 ** 31);
-export const Month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/);
+export const Month = z.string().regex(MONTH_PATTERN);
 export const Day = z
   .string()
   .regex(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/)
@@ -18,23 +16,6 @@ export const Day = z
   }, 'invalid_date');
 /** An optional id: an empty form field arrives as null (or undefined when the field is optional). */
 export const OptionalId = Id.nullish();
-
-/**
- * Refuses ids of departments or waves that do not exist (a forged or stale form): the foreign
- * keys would refuse them too, but as an error thrown mid-write, which answered 500.
- */
-export function requireExisting(
-  db: DbExecutor,
-  table: typeof departments | typeof waves,
-  ids: readonly number[],
-  message: string,
-  code: 'BAD_REQUEST' | 'NOT_FOUND' = 'BAD_REQUEST',
-): void {
-  const wanted = [...new Set(ids)];
-  if (wanted.length === 0) return;
-  const found = db.select({ id: table.id }).from(table).where(inArray(table.id, wanted)).all().length;
-  if (found !== wanted.length) throw new ActionError({ code, message });
-}
 
 export async function readUpload(file: unknown, maxBytes: number): Promise<Uint8Array> {
   if (!(file instanceof File) || file.size === 0) throw new ActionError({ code: 'BAD_REQUEST', message: 'no_file' });

@@ -31,7 +31,7 @@ const { corpus, problems } = readCorpus(content);
 if (problems.length > 0) fail(`the curriculum in ${content} has problems (npm run content:check); nothing changed.`);
 const db = openDatabase(file);
 const started = Date.now();
-rebuildAndRecord(db, buildCatalog(corpus), config.timeZone);
+await rebuildAndRecord(db, buildCatalog(corpus), config.timeZone);
 db.$client.close();
 release();
 console.log(`Rebuilt the roll-ups of ${file} in ${Date.now() - started} ms.`);

@@ -4,7 +4,8 @@
  * A bad setting stops it with one line before anything is built or written.
  */
 import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
-import { databasePath, openDatabase, prepareProgramme } from '../platform/db.server.ts';
+import { databasePath, openDatabase } from '../platform/db.server.ts';
+import { prepareProgramme } from '../features/programme/prepare.server.ts';
 import { type DemoAccount, seedDemo } from '../features/users/seed.server.ts';
 import { buildIfStale } from './build-if-stale.ts';
 import { isStorageUnavailable, storageErrorCode } from '../platform/storage-errors.server.ts';
@@ -26,7 +27,7 @@ let accounts: DemoAccount[] = [];
 try {
   const db = openDatabase(file);
   if (!production) accounts = await seedDemo(db);
-  prepareProgramme(db);
+  await prepareProgramme(db);
   db.$client.close();
 } catch (error) {
   if (!isStorageUnavailable(error)) throw error;

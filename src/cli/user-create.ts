@@ -9,7 +9,8 @@ import { isValidEmail, normalizeEmail } from '../platform/input/email.ts';
 import { hasInvisibleCharacters, normalizeDisplayName, normalizeName } from '../platform/input/text.ts';
 import { audit } from '../features/audit/audit.server.ts';
 import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
-import { databasePath, openDatabase, prepareProgramme } from '../platform/db.server.ts';
+import { databasePath, openDatabase } from '../platform/db.server.ts';
+import { prepareProgramme } from '../features/programme/prepare.server.ts';
 import { hashPassword } from '../features/auth/password.server.ts';
 import { createUser, ensureDepartment, findUserIdByEmail } from '../features/users/users.server.ts';
 import { cliActorLabel } from './cli-actor.ts';
@@ -77,7 +78,7 @@ const userId = db.transaction(
   },
   { behavior: 'immediate' },
 );
-prepareProgramme(db);
+await prepareProgramme(db);
 db.$client.close();
 
 console.log(`Created ${args.role} ${email} (id ${userId}) in ${department}.`);

@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { cliTranslator, importProblemText } from '../features/users/import-problems.ts';
 import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
-import { databasePath, openDatabase, prepareProgramme } from '../platform/db.server.ts';
+import { databasePath, openDatabase } from '../platform/db.server.ts';
+import { prepareProgramme } from '../features/programme/prepare.server.ts';
 import { importUsersCsv } from '../features/users/import.server.ts';
 import { cliActorLabel } from './cli-actor.ts';
 
@@ -55,7 +56,7 @@ const report = importUsersCsv(db, bytes, {
     if (total >= 1000 && done === total) process.stdout.write('\n');
   },
 });
-prepareProgramme(db);
+await prepareProgramme(db);
 db.$client.close();
 
 if (!report.ok) {

@@ -22,6 +22,9 @@ export function dayKey(date: Date, timeZone: string): string {
   return key;
 }
 
+/** A month as the app writes it, `YYYY-MM` (forms, query strings, CSV files). */
+export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
+
 /** `YYYY-MM` of `date` in `timeZone`. */
 export function monthKey(date: Date, timeZone: string): string {
   return format(new TZDate(date, timeZone), 'yyyy-MM');

@@ -10,7 +10,6 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import * as schema from '../../db/schema.ts';
-import { ensureDefaultAssignments, syncEnrolments } from '../features/programme/assignments.server.ts';
 import { getConfig } from './config.server.ts';
 
 /** What a read or write callback works with: Drizzle's synchronous SQLite executor. */
@@ -111,20 +110,14 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
 
 let shared: Db | null = null;
 
-/** The process-wide connection of the server, opened, migrated and prepared on first use. */
+/**
+ * The process-wide connection of the server, opened and migrated on first use (the request
+ * pipeline then prepares the programme's data: src/features/programme/prepare.server.ts).
+ */
 export function getDb(): Db {
   if (shared) return shared;
   shared = openDatabase(databasePath());
-  prepareProgramme(shared);
   return shared;
-}
-
-/** Default assignments exist and enrolments match the users (also after changes made by the CLI). */
-export function prepareProgramme(db: Db): void {
-  db.transaction((tx) => {
-    ensureDefaultAssignments(tx);
-    syncEnrolments(tx);
-  }, { behavior: 'immediate' });
 }
 
 export interface OpenOptions {

@@ -49,7 +49,7 @@ beforeAll(async () => {
   db.update(users).set({ createdAt: joinedAt }).run();
   ensureDefaultAssignments(db);
   syncEnrolments(db, joinedAt);
-  setBaseline(db, { from: addMonths(month, -8), to: addMonths(month, -6) });
+  await setBaseline(db, { from: addMonths(month, -8), to: addMonths(month, -6) });
   for (const m of [joined, addMonths(month, -1), month]) {
     db.insert(activityMonths).values({ userId: learner, month: m, firstAt: new Date(startOfMonth(m, TZ).getTime() + 3_600_000) }).run();
   }
@@ -59,7 +59,7 @@ beforeAll(async () => {
     db.insert(quizAttempts).values({ id: generateSecureRandomString(), userId: learner, quizId: quiz.id, startedAt: at, submittedAt: at, score, maxScore: 8, passed: score * 100 >= quiz.passMark * 8 }).run();
   attempt(new Date(startOfMonth(addMonths(month, -1), TZ).getTime() + 86_400_000), 6);
   attempt(new Date(now.getTime() - 1000), 7);
-  rebuildRollups(db, catalog, TZ);
+  await rebuildRollups(db, catalog, TZ);
   expect(db.select().from(users).where(eq(users.id, learner)).get()!.createdAt.getTime()).toBe(joinedAt.getTime());
   db.$client.close();
   server = await startServer({ databasePath: file });

@@ -56,7 +56,7 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
   const attempt = row<{ id: string; quiz_id: string }>('select id, quiz_id from quiz_attempts where user_id = ? and submitted_at is not null limit 1', learner.id) ?? null;
   // A pilot wave with targets, so the wave pages have something to show.
   const firstDepartment = row<{ id: number }>('select id from departments order by id limit 1')!.id;
-  const wave = saveWave(db, {
+  const wave = await saveWave(db, {
     name: 'パイロット',
     position: 1,
     startDate: '2026-06-01',

@@ -151,6 +151,16 @@ describe('assignments', () => {
     expect(db.select().from(assignments).all().length).toBe(4);
   });
 
+  it('refuses a department or wave that does not exist, with its own message, creating nothing', async () => {
+    for (const [target, message] of [['department', 'unknown_department'], ['wave', 'unknown_wave']] as const) {
+      const fields = { tierId: 'basic', target, departmentId: target === 'department' ? '99999' : '', waveId: target === 'wave' ? '99999' : '', dueKind: 'none', role: '', dueDate: '', dueDays: '' };
+      const response = await shown(admin('/admin/assignments', 'createAssignment', fields));
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain(message);
+    }
+    expect(db.select().from(assignments).all().length).toBe(4);
+  });
+
   it('refuses a due date that is not a calendar day', async () => {
     const departmentId = String(db.select().from(users).where(eq(users.id, ids.leaver!)).get()!.departmentId);
     const response = await shown(admin('/admin/assignments', 'createAssignment', { tierId: 'applied', target: 'department', departmentId, dueKind: 'date', dueDate: '2026-02-31', role: '', waveId: '', dueDays: '' }));

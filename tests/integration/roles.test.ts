@@ -48,7 +48,7 @@ beforeAll(async () => {
   await addUser(t.db, { email: 'admin@example.com', password: PASSWORD, role: 'admin', department: 'IT' });
   await addUser(t.db, { email: 'hr@example.com', password: PASSWORD, role: 'learner', department: 'HR' });
   hrId = ensureDepartment(t.db, 'HR');
-  waveId = saveWave(t.db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [hrId], targets: [] });
+  waveId = await saveWave(t.db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [hrId], targets: [] });
   t.db.$client.close();
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
   for (const who of ['learner', 'champion', 'admin']) cookies[who] = (await signIn(server.url, `${who}@example.com`, PASSWORD)).cookie!;

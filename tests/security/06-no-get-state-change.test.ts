@@ -26,9 +26,9 @@ let hrId: number;
 beforeAll(async () => {
   app = await startApp({
     users: { learner: {}, champion: { role: 'champion' }, admin: { role: 'admin', department: 'IT' }, invited: { password: null }, hr: { department: 'HR' } },
-    prepare: (db) => {
+    prepare: async (db) => {
       hrId = ensureDepartment(db, 'HR');
-      saveWave(db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [hrId], targets: [] });
+      await saveWave(db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [hrId], targets: [] });
     },
   });
   // Real activity first, so that the pages have something to show: lessons done, quiz passed, certificate.

@@ -106,10 +106,10 @@ beforeAll(async () => {
       admin: { role: 'admin', department: 'IT' },
       hanako: { department: 'HR', name: 'Hanako Hrperson' },
     },
-    prepare: (db) => {
+    prepare: async (db) => {
       hr = ensureDepartment(db, 'HR');
       sales = ensureDepartment(db, 'Sales');
-      saveWave(db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [hr], targets: [] });
+      await saveWave(db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [hr], targets: [] });
     },
   });
   // Bob's record: lessons done, the quiz passed (a certificate), and a second attempt left open.

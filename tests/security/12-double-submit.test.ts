@@ -109,7 +109,7 @@ describe('checklist 12: a double-submitted attempt or completion is stored once'
     await app.db.$client.backup(copy);
     const rebuilt = openTestDatabase(copy);
     try {
-      rebuildRollups(rebuilt, catalog, 'Asia/Tokyo');
+      await rebuildRollups(rebuilt, catalog, 'Asia/Tokyo');
       expect(live).toEqual(pick(snapshot(rebuilt)));
     } finally {
       rebuilt.$client.close();

@@ -38,12 +38,12 @@ beforeAll(async () => {
     },
     prepare: async (db, ids) => {
       const sales = (db.$client.prepare("select id from departments where name = 'Sales'").get() as { id: number }).id;
-      setBaseline(db, { from: '2026-01', to: '2026-01' });
-      saveInquiries(db, { month: '2026-01', departmentId: sales, count: 10, updatedBy: ids.admin! });
-      saveInquiries(db, { month: '2026-03', departmentId: sales, count: 4, updatedBy: ids.admin! });
+      await setBaseline(db, { from: '2026-01', to: '2026-01' });
+      await saveInquiries(db, { month: '2026-01', departmentId: sales, count: 10, updatedBy: ids.admin! });
+      await saveInquiries(db, { month: '2026-03', departmentId: sales, count: 4, updatedBy: ids.admin! });
       await recordActivity(db, ids.ann!, TZ, new Date('2026-01-20T03:00:00Z'));
       await recordActivity(db, ids.ann!, TZ, MARCH);
-      saveCheckin(db, { userId: ids.ann!, hoursSaved: 6.5, tasks: null }, TZ, MARCH);
+      await saveCheckin(db, { userId: ids.ann!, hoursSaved: 6.5, tasks: null }, TZ, MARCH);
     },
   });
 });

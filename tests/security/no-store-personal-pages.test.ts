@@ -26,8 +26,8 @@ let values: Record<string, string>;
 beforeAll(async () => {
   app = await startApp({
     users: { admin: { role: 'admin', department: 'IT', name: 'Ada Admin' }, learner: { name: 'Lena Learner' } },
-    prepare: (db, ids) => {
-      saveWave(db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [], targets: [] });
+    prepare: async (db, ids) => {
+      await saveWave(db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [], targets: [] });
       db.insert(certificates).values({ code: CODE, userId: ids.admin!, tierId: 'basic', holderName: 'Ada Admin', issuedAt: new Date() }).run();
     },
   });

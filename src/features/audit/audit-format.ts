@@ -7,7 +7,7 @@
 import { formatDay, formatMonth } from '../../platform/dates.ts';
 import { type MessageKey, messages, type Translator } from '../../platform/i18n/index.ts';
 import type { Locale } from '../../platform/i18n/locales.ts';
-import { TARGET_UNITS, targetGoal as goalText } from '../kpi/targets.ts';
+import { TARGET_KPI_META, targetGoal as goalText } from '../kpi/targets.ts';
 
 export interface AuditFormatContext {
   t: Translator;
@@ -93,10 +93,10 @@ function keyLabel(key: string, ctx: AuditFormatContext): string {
 }
 
 function targetGoal(target: unknown, ctx: AuditFormatContext): string {
-  if (!isRecord(target) || typeof target.kpi !== 'string' || !(target.kpi in TARGET_UNITS) || typeof target.value !== 'number') {
+  if (!isRecord(target) || typeof target.kpi !== 'string' || !(target.kpi in TARGET_KPI_META) || typeof target.value !== 'number') {
     return valueText('', target, ctx);
   }
-  const kpi = target.kpi as keyof typeof TARGET_UNITS;
+  const kpi = target.kpi as keyof typeof TARGET_KPI_META;
   return goalText({ kpi, comparator: target.comparator === 'lte' ? 'lte' : 'gte', value: target.value }, ctx.t, ctx.locale);
 }
 

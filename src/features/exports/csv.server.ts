@@ -135,8 +135,8 @@ export function userProgressHeader(catalog: Catalog): string[] {
   ];
 }
 
-export function exportCsv(db: Db, catalog: Catalog, name: ExportName, { bom, kpis }: ExportOptions): ReadableStream<Uint8Array> {
-  if (name === 'kpis') return csvStream(kpiExportHeader(), kpiExportRows(db, catalog, kpis, kpis.timeZone), bom);
+export async function exportCsv(db: Db, catalog: Catalog, name: ExportName, { bom, kpis }: ExportOptions): Promise<ReadableStream<Uint8Array>> {
+  if (name === 'kpis') return csvStream(kpiExportHeader(), await kpiExportRows(db, catalog, kpis, kpis.timeZone), bom);
   if (name === 'users') return csvStream(userProgressHeader(catalog), userProgressRows(db, catalog), bom);
   if (name === 'completions') {
     const rows = (function* () {

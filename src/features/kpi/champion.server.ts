@@ -7,9 +7,10 @@ import { sql } from 'drizzle-orm';
 import type { Catalog } from '../curriculum/catalog.ts';
 import { computeProgress, type Progress } from '../progress/progress.ts';
 import { classify, dueAtFor, type UserAssignment } from '../programme/assignments.server.ts';
-import type { Db } from '../../platform/db.server.ts';
-import { loadLearnerRecords, NO_RECORD } from '../progress/records.server.ts';
+import type { Db, Tx } from '../../platform/db.server.ts';
+import { learnerRecordsIn, NO_RECORD } from '../progress/records.server.ts';
 import { departmentRating, latestFeedback, type FeedbackItem } from '../feedback/feedback.server.ts';
+import { mostChosenWrong } from './kpi.ts';
 
 export interface RosterEntry {
   id: number;
@@ -58,11 +59,20 @@ export function bestAverage(quizzes: { best: number }[]): number | null {
 }
 
 export async function championView(db: Db, catalog: Catalog, departmentId: number, timeZone: string, now = new Date()): Promise<ChampionView> {
+  const roster = await db.read((q) => loadRoster(q, catalog, departmentId, timeZone, now));
+  const questions = await db.read((q) => departmentQuestions(q, departmentId));
+  // Named and sent without a name together (src/features/feedback/feedback.server.ts).
+  const feedback = await latestFeedback(db, { departmentIds: [departmentId], withCommentOnly: false, limit: 20 }, timeZone);
+  const rating = await departmentRating(db, departmentId);
+  return { roster, questions, feedback, ratingAverage: rating.average, ratingCount: rating.count };
+}
+
+function loadRoster(db: Tx, catalog: Catalog, departmentId: number, timeZone: string, now: Date): RosterEntry[] {
   const people = db.all<{ id: number; email: string; displayName: string; role: RosterEntry['role'] }>(
     sql`select id, email, display_name displayName, role from users where department_id = ${departmentId} and active = 1 order by display_name, email`,
   );
   const inDept = sql`user_id in (select id from users where department_id = ${departmentId} and active = 1)`;
-  const learners = await loadLearnerRecords(db, { departmentId }, { lastActivity: true });
+  const learners = learnerRecordsIn(db, { departmentId }, { lastActivity: true });
   const certificates = new Map(
     db.all<{ userId: number; tierId: string; issuedAt: number }>(sql`select user_id userId, tier_id tierId, issued_at issuedAt from certificates where ${inDept}`).map((c) => [`${c.userId}/${c.tierId}`, new Date(c.issuedAt)]),
   );
@@ -73,7 +83,7 @@ export async function championView(db: Db, catalog: Catalog, departmentId: numbe
     (r) => r.userId,
   );
 
-  const roster = people.map((person): RosterEntry => {
+  return people.map((person): RosterEntry => {
     const learner = learners.get(person.id) ?? NO_RECORD;
     const progress = computeProgress(catalog, learner.record);
     const attempts = [...learner.record.quizzes.values()].reduce((n, q) => n + q.attempts, 0);
@@ -97,8 +107,10 @@ export async function championView(db: Db, catalog: Catalog, departmentId: numbe
       overdue: assignments.filter((a) => a.status === 'overdue'),
     };
   });
+}
 
-  // Per question, from the KPI roll-ups of this department (all time).
+/** Per question, from the KPI roll-ups of this department (all time), worst-answered first. */
+function departmentQuestions(db: Tx, departmentId: number): DepartmentQuestion[] {
   const wrong = new Map<string, Record<string, number>>();
   for (const row of db.all<{ quizId: string; questionId: string; optionId: string; n: number }>(sql`
     select quiz_id quizId, question_id questionId, option_id optionId, sum(count) n
@@ -106,19 +118,17 @@ export async function championView(db: Db, catalog: Catalog, departmentId: numbe
     const key = `${row.quizId}/${row.questionId}`;
     wrong.set(key, { ...wrong.get(key), [row.optionId]: row.n });
   }
-  const questions: DepartmentQuestion[] = db
+  return db
     .all<{ quizId: string; questionId: string; answers: number; correct: number }>(sql`
       select quiz_id quizId, question_id questionId, sum(answers) answers, sum(correct) correct
       from kpi_question_months where department_id = ${departmentId} group by quiz_id, question_id`)
     .filter((q) => q.answers > 0)
-    .map((q) => {
-      const top = Object.entries(wrong.get(`${q.quizId}/${q.questionId}`) ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
-      return { quizId: q.quizId, questionId: q.questionId, answers: q.answers, correctRate: q.correct / q.answers, mostChosenWrong: top ? { optionId: top[0], count: top[1] } : null };
-    })
+    .map((q) => ({
+      quizId: q.quizId,
+      questionId: q.questionId,
+      answers: q.answers,
+      correctRate: q.correct / q.answers,
+      mostChosenWrong: mostChosenWrong(wrong.get(`${q.quizId}/${q.questionId}`) ?? {}),
+    }))
     .sort((a, b) => a.correctRate - b.correctRate || b.answers - a.answers);
-
-  // Named and sent without a name together (src/features/feedback/feedback.server.ts).
-  const feedback = latestFeedback(db, { departmentIds: [departmentId], withCommentOnly: false, limit: 20 }, timeZone);
-  const rating = departmentRating(db, departmentId);
-  return { roster, questions, feedback, ratingAverage: rating.average, ratingCount: rating.count };
 }

@@ -1,18 +1,21 @@
 /**
- * Everything the admin dashboard and wave pages show, from one load of the facts:
- * the selected scope's KPIs with baseline, per-department and per-wave rows, target status,
- * per-question analysis with the question text, and the latest comments.
+ * Everything the admin dashboard shows, from one load of the facts: the selected scope's KPIs
+ * with baseline, per-department and per-wave rows, target status, per-question analysis with
+ * the question text, and the latest comments. The wave and question pages load only their part.
  */
-import { departments, type TargetKpi, type WaveTarget } from '../../../db/schema.ts';
+import { z } from 'astro/zod';
+import { departments, type Department, type WaveTarget } from '../../../db/schema.ts';
 import { pick, type Catalog } from '../curriculum/catalog.ts';
 import { TIER_IDS } from '../curriculum/schemas.ts';
-import { addMonths, monthKey } from '../../platform/dates.ts';
-import { combineFacts, computeKpis, targetMet, type DepartmentFacts, type KpiSet, type Period } from './kpi.ts';
+import { addMonths, MONTH_PATTERN, monthKey } from '../../platform/dates.ts';
+import { combineFacts, computeKpis, mostChosenWrong, type DepartmentFacts, type KpiSet, type Period, type QuestionStat } from './kpi.ts';
 import type { Locale } from '../../platform/i18n/locales.ts';
-import type { DbExecutor } from '../../platform/db.server.ts';
+import type { Db } from '../../platform/db.server.ts';
 import { latestFeedback } from '../feedback/feedback.server.ts';
-import { correctOptionsOf, dataStartMonth, loadFacts, periodOf } from './facts.server.ts';
+import { dataStartMonth, loadFacts, periodOf } from './facts.server.ts';
 import { getBaseline, type BaselinePeriod } from './settings.server.ts';
+import { correctOptionsOf, type QuestionRow } from './questions.ts';
+import { targetStatuses, type TargetStatus } from './targets.ts';
 import { listWaves, type WaveDetail } from '../programme/waves.server.ts';
 
 export interface DashboardFilter {
@@ -22,22 +25,17 @@ export interface DashboardFilter {
   to: string;
 }
 
-export interface TargetStatus {
-  target: WaveTarget;
-  current: number | null;
-  baseline: number | null;
-  met: boolean | null;
-}
-
 export interface DashboardData {
   filter: DashboardFilter;
   baselinePeriod: BaselinePeriod | null;
   period: Period;
   scopeName: { kind: 'company' } | { kind: 'department'; name: string } | { kind: 'wave'; name: string };
   kpis: KpiSet;
+  /** By name, as the filter lists them. */
+  departmentOptions: Department[];
   departments: { id: number; name: string; kpis: KpiSet }[];
-  waves: { wave: WaveDetail; kpis: KpiSet; targets: TargetStatus[] }[];
-  questions: (KpiSet['questions'][number] & { quizId: string; quizTitle: string; prompt: string; wrongText: string | null })[];
+  waves: { wave: WaveDetail; kpis: KpiSet; targets: TargetStatus<WaveTarget>[] }[];
+  questions: QuestionRow[];
   /** Named and sent without a name (`updatedAt` null: only the month is kept). */
   comments: { lessonId: string; lessonTitle: string; rating: number; comment: string; department: string | null; updatedAt: Date | null; month: string }[];
 }
@@ -48,43 +46,38 @@ export function defaultFilter(timeZone: string, now = new Date()): DashboardFilt
   return { departmentId: null, waveId: null, from: addMonths(to, -5), to };
 }
 
-export function kpiValueFor(kpis: KpiSet, kpi: TargetKpi): { current: number | null; baseline: number | null } {
-  const pickValue = (v: { value: number | null; baseline: number | null }) => ({ current: v.value, baseline: v.baseline });
-  switch (kpi) {
-    case 'usage_rate':
-      return pickValue(kpis.usageRate);
-    case 'basic_completion':
-      return pickValue(kpis.completion.basic!);
-    case 'applied_completion':
-      return pickValue(kpis.completion.applied!);
-    case 'specialist_completion':
-      return pickValue(kpis.completion.specialist!);
-    case 'quiz_pass_rate':
-      return pickValue(kpis.passRate);
-    case 'hours_per_person':
-      return pickValue(kpis.hoursPerPerson);
-    case 'satisfaction':
-      return pickValue(kpis.satisfaction);
-    case 'helpdesk_inquiries':
-      return pickValue(kpis.inquiries);
-  }
-}
+const Month = z.string().regex(MONTH_PATTERN);
 
-export function targetStatuses(kpis: KpiSet, targets: WaveTarget[]): TargetStatus[] {
-  return targets.map((target) => {
-    const { current, baseline } = kpiValueFor(kpis, target.kpi);
-    return { target, current, baseline, met: targetMet(current, target.comparator, target.value) };
+/** The dashboard's `?department=&wave=&from=&to=`; an invalid query falls back to the defaults. */
+export function dashboardFilter(params: URLSearchParams, timeZone: string): { filter: DashboardFilter; invalid: boolean } {
+  const defaults = defaultFilter(timeZone);
+  const Query = z.object({
+    department: z.union([z.literal(''), z.coerce.number().int().positive()]).default(''),
+    wave: z.union([z.literal(''), z.coerce.number().int().positive()]).default(''),
+    from: Month.default(defaults.from),
+    to: Month.default(defaults.to),
   });
+  const parsed = Query.safeParse(Object.fromEntries(params));
+  if (!parsed.success || parsed.data.from > parsed.data.to) return { filter: defaults, invalid: true };
+  const { department, wave, from, to } = parsed.data;
+  return { filter: { departmentId: department === '' ? null : department, waveId: wave === '' ? null : wave, from, to }, invalid: false };
 }
 
-export function loadDashboard(db: DbExecutor, catalog: Catalog, filter: DashboardFilter, timeZone: string, locale: Locale): DashboardData {
+/** The KPIs of any scope (a list of department ids; null: the company) over the filter's months. */
+export interface ScopeKpis {
+  period: Period;
+  baselinePeriod: BaselinePeriod | null;
+  kpisFor: (ids: (number | null)[] | null) => KpiSet;
+}
+
+export async function loadScopeKpis(db: Db, catalog: Catalog, filter: Pick<DashboardFilter, 'from' | 'to'>, timeZone: string): Promise<ScopeKpis> {
   const period = periodOf(filter.from, filter.to, timeZone);
-  const baselinePeriod = getBaseline(db);
-  const facts = loadFacts(db, period);
+  const baselinePeriod = await getBaseline(db);
+  const facts = await loadFacts(db, period);
   const basePeriod = baselinePeriod ? periodOf(baselinePeriod.from, baselinePeriod.to, timeZone) : null;
-  const baselineFacts = basePeriod ? loadFacts(db, basePeriod) : null;
+  const baselineFacts = basePeriod ? await loadFacts(db, basePeriod) : null;
   const correct = correctOptionsOf(catalog);
-  const dataStart = dataStartMonth(db, timeZone);
+  const dataStart = await dataStartMonth(db, timeZone);
   const kpisFor = (ids: (number | null)[] | null): KpiSet =>
     computeKpis(
       combineFacts(facts, ids),
@@ -94,30 +87,50 @@ export function loadDashboard(db: DbExecutor, catalog: Catalog, filter: Dashboar
       TIER_IDS,
       dataStart,
     );
+  return { period, baselinePeriod, kpisFor };
+}
 
-  const allDepartments = db.select().from(departments).all().sort((a, b) => a.name.localeCompare(b.name, 'ja'));
-  const waves = listWaves(db);
+/** The order of `order by name` (listDepartments): SQLite compares text as UTF-8 bytes. */
+const byNameBytes = (a: Department, b: Department): number => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name));
+
+export async function loadDashboard(db: Db, catalog: Catalog, filter: DashboardFilter, timeZone: string, locale: Locale): Promise<DashboardData> {
+  const { period, baselinePeriod, kpisFor } = await loadScopeKpis(db, catalog, filter, timeZone);
+  const rows = await db.read((q) => q.select().from(departments).all());
+  const departmentOptions = [...rows].sort(byNameBytes);
+  const allDepartments = [...rows].sort((a, b) => a.name.localeCompare(b.name, 'ja'));
+  const waves = await listWaves(db);
   const wave = filter.waveId !== null ? waves.find((w) => w.id === filter.waveId) ?? null : null;
   const department = filter.departmentId !== null ? allDepartments.find((d) => d.id === filter.departmentId) ?? null : null;
   const scopeIds = department ? [department.id] : wave ? wave.departmentIds : null;
   const kpis = kpisFor(scopeIds);
 
-  const questionText = new Map<string, { quizId: string; quizTitle: string; prompt: string; options: Map<string, string> }>();
+  const questionText = new Map<string, { quizId: string; questionId: string; quizTitle: string; prompt: string; options: Map<string, string> }>();
   for (const course of catalog.tiers.flatMap((t) => t.courses)) {
     for (const quiz of course.quizzes) {
       const text = pick(quiz.text, locale).value;
       for (const q of text.questions) {
-        questionText.set(`${quiz.id}/${q.id}`, { quizId: quiz.id, quizTitle: text.title, prompt: q.prompt, options: new Map(q.options.map((o) => [o.id, o.text])) });
+        questionText.set(`${quiz.id}/${q.id}`, { quizId: quiz.id, questionId: q.id, quizTitle: text.title, prompt: q.prompt, options: new Map(q.options.map((o) => [o.id, o.text])) });
       }
     }
   }
-  const questions = kpis.questions.flatMap((q) => {
+  const questions = kpis.questions.flatMap((q): QuestionRow[] => {
     const text = questionText.get(q.questionId);
     if (!text) return [];
-    return [{ ...q, quizId: text.quizId, quizTitle: text.quizTitle, prompt: text.prompt, wrongText: q.mostChosenWrong ? text.options.get(q.mostChosenWrong.optionId) ?? q.mostChosenWrong.optionId : null }];
+    const wrong = q.mostChosenWrong;
+    return [
+      {
+        quizId: text.quizId,
+        questionId: text.questionId,
+        quizTitle: text.quizTitle,
+        prompt: text.prompt,
+        answers: q.answers,
+        correctRate: q.correctRate,
+        mostChosenWrong: wrong ? { text: text.options.get(wrong.optionId) ?? wrong.optionId, count: wrong.count } : null,
+      },
+    ];
   });
 
-  const commentRows = latestFeedback(db, { departmentIds: scopeIds, withCommentOnly: true, limit: 10 }, timeZone);
+  const commentRows = await latestFeedback(db, { departmentIds: scopeIds, withCommentOnly: true, limit: 10 }, timeZone);
 
   return {
     filter,
@@ -125,6 +138,7 @@ export function loadDashboard(db: DbExecutor, catalog: Catalog, filter: Dashboar
     period,
     scopeName: department ? { kind: 'department', name: department.name } : wave ? { kind: 'wave', name: wave.name } : { kind: 'company' },
     kpis,
+    departmentOptions,
     departments: allDepartments.map((d) => ({ id: d.id, name: d.name, kpis: kpisFor([d.id]) })),
     waves: waves.map((w) => {
       const waveKpis = kpisFor(w.departmentIds);
@@ -140,5 +154,19 @@ export function loadDashboard(db: DbExecutor, catalog: Catalog, filter: Dashboar
       updatedAt: c.updatedAt,
       month: c.month,
     })),
+  };
+}
+
+/** How the company has answered one question since the programme began (the question page); null before any answer. */
+export async function loadQuestionStat(db: Db, catalog: Catalog, quizId: string, questionId: string, timeZone: string): Promise<QuestionStat | null> {
+  const key = `${quizId}/${questionId}`;
+  const period = periodOf('2000-01', defaultFilter(timeZone).to, timeZone);
+  const q = combineFacts(await loadFacts(db, period), null).questions[key];
+  if (!q) return null;
+  return {
+    questionId: key,
+    answers: q.answers,
+    correctRate: q.answers === 0 ? null : q.correct / q.answers,
+    mostChosenWrong: mostChosenWrong(q.wrongOptions, correctOptionsOf(catalog)[key] ?? []),
   };
 }

@@ -4,10 +4,9 @@
  * thousands of users. Months are calendar months in the app's time zone.
  */
 import { sql } from 'drizzle-orm';
-import type { Catalog } from '../curriculum/catalog.ts';
 import { addMonths, monthKey, monthRange, startOfMonth } from '../../platform/dates.ts';
 import { emptyFacts, type DepartmentFacts, type Month, type Period } from './kpi.ts';
-import type { DbExecutor } from '../../platform/db.server.ts';
+import type { Db, Tx } from '../../platform/db.server.ts';
 
 export function periodOf(from: string, to: string, timeZone: string): Period {
   const months = monthRange(from, to);
@@ -20,16 +19,20 @@ type Key = number | null;
  * The first month the programme existed for the KPIs: the earlier of the first user's creation
  * and the first recorded activity, in the app's time zone; null when there is neither.
  */
-export function dataStartMonth(db: DbExecutor, timeZone: string): Month | null {
-  const row = db.get<{ created: number | null; active: string | null }>(
-    sql`select (select min(created_at) from users) created, (select min(month) from activity_months) active`,
+export async function dataStartMonth(db: Db, timeZone: string): Promise<Month | null> {
+  const row = await db.read((q) =>
+    q.get<{ created: number | null; active: string | null }>(sql`select (select min(created_at) from users) created, (select min(month) from activity_months) active`),
   );
   const months = [row?.created != null ? monthKey(new Date(row.created), timeZone) : null, row?.active ?? null].filter((m): m is string => m !== null);
   return months.length === 0 ? null : months.sort()[0]!;
 }
 
 /** Facts per department (plus one for users and inquiries without a department) over `period`. */
-export function loadFacts(db: DbExecutor, period: Period): DepartmentFacts[] {
+export async function loadFacts(db: Db, period: Period): Promise<DepartmentFacts[]> {
+  return db.read((q) => factsOf(q, period));
+}
+
+function factsOf(db: Tx, period: Period): DepartmentFacts[] {
   const facts = new Map<Key, DepartmentFacts>();
   const of = (id: Key): DepartmentFacts => {
     let f = facts.get(id);
@@ -107,13 +110,4 @@ export function loadFacts(db: DbExecutor, period: Period): DepartmentFacts[] {
     if (stat) stat.wrongOptions[row.option] = row.n;
   }
   return [...facts.values()];
-}
-
-/** Correct options per `quiz/question` key, for the per-question analysis. */
-export function correctOptionsOf(catalog: Catalog): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const tier of catalog.tiers) {
-    for (const course of tier.courses) for (const quiz of course.quizzes) for (const q of quiz.questions) out[`${quiz.id}/${q.id}`] = q.correctOptionIds;
-  }
-  return out;
 }

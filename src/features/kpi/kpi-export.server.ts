@@ -9,22 +9,22 @@
 import { departments as departmentsTable } from '../../../db/schema.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import { TIER_IDS } from '../curriculum/schemas.ts';
-import { monthRange } from '../../platform/dates.ts';
+import { MONTH_PATTERN, monthRange } from '../../platform/dates.ts';
 import { combineFacts, computeKpis, type DepartmentFacts, type KpiSet, type KpiValue, type Period } from './kpi.ts';
 import { defaultFilter } from './dashboard.server.ts';
-import type { DbExecutor } from '../../platform/db.server.ts';
-import { correctOptionsOf, loadFacts, periodOf } from './facts.server.ts';
+import type { Db } from '../../platform/db.server.ts';
+import { loadFacts, periodOf } from './facts.server.ts';
+import { correctOptionsOf } from './questions.ts';
 import { getBaseline } from './settings.server.ts';
 
 export const KPI_EXPORT_MAX_MONTHS = 36;
-const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
 /** `?from=YYYY-MM&to=YYYY-MM`, by default the dashboard's last six months; null when not a valid range. */
 export function kpiExportRange(params: URLSearchParams, timeZone: string): { from: string; to: string } | null {
   const defaults = defaultFilter(timeZone);
   const from = params.get('from') ?? defaults.from;
   const to = params.get('to') ?? defaults.to;
-  if (!MONTH.test(from) || !MONTH.test(to) || from > to || monthRange(from, to).length > KPI_EXPORT_MAX_MONTHS) return null;
+  if (!MONTH_PATTERN.test(from) || !MONTH_PATTERN.test(to) || from > to || monthRange(from, to).length > KPI_EXPORT_MAX_MONTHS) return null;
   return { from, to };
 }
 
@@ -58,12 +58,14 @@ export function kpiExportHeader(): string[] {
 /** Numbers stay numbers (the CSV writer leaves them unescaped); an unknown value is an empty cell. */
 const round = (value: number | null, digits: number): number | '' => (value === null || !Number.isFinite(value) ? '' : Number(value.toFixed(digits)));
 
-export function* kpiExportRows(db: DbExecutor, catalog: Catalog, range: { from: string; to: string }, timeZone: string): Generator<unknown[]> {
-  const baselinePeriod = getBaseline(db);
+/** The rows, in order (at most 36 months × the scopes: small enough to build before streaming). */
+export async function kpiExportRows(db: Db, catalog: Catalog, range: { from: string; to: string }, timeZone: string): Promise<unknown[][]> {
+  const rows: unknown[][] = [];
+  const baselinePeriod = await getBaseline(db);
   const basePeriod = baselinePeriod ? periodOf(baselinePeriod.from, baselinePeriod.to, timeZone) : null;
-  const baseFacts = basePeriod ? loadFacts(db, basePeriod) : null;
+  const baseFacts = basePeriod ? await loadFacts(db, basePeriod) : null;
   const correct = correctOptionsOf(catalog);
-  const departments = db.select().from(departmentsTable).all().sort((a, b) => a.name.localeCompare(b.name, 'ja'));
+  const departments = (await db.read((q) => q.select().from(departmentsTable).all())).sort((a, b) => a.name.localeCompare(b.name, 'ja'));
   const scopes: { scope: string; department: string; ids: (number | null)[] | null }[] = [
     { scope: 'company', department: '', ids: null },
     ...departments.map((d) => ({ scope: 'department', department: d.name, ids: [d.id] })),
@@ -73,7 +75,7 @@ export function* kpiExportRows(db: DbExecutor, catalog: Catalog, range: { from: 
 
   for (const month of periodOf(range.from, range.to, timeZone).months) {
     const period: Period = periodOf(month, month, timeZone);
-    const facts = loadFacts(db, period);
+    const facts = await loadFacts(db, period);
     for (const { scope, department, ids } of scopes) {
       const kpis = computeKpis(
         combineFacts(facts, ids),
@@ -82,7 +84,7 @@ export function* kpiExportRows(db: DbExecutor, catalog: Catalog, range: { from: 
         correct,
         TIER_IDS,
       );
-      yield [
+      rows.push([
         scope,
         department,
         month,
@@ -91,7 +93,8 @@ export function* kpiExportRows(db: DbExecutor, catalog: Catalog, range: { from: 
         kpis.satisfaction.responses,
         baselineLabel,
         ...MEASURES.map(([, pick, digits]) => round(pick(kpis).baseline, digits)),
-      ];
+      ]);
     }
   }
+  return rows;
 }

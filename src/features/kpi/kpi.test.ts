@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activityMonths, attemptAnswers, certificates, checkins, helpdeskInquiries, lessonFeedback, quizAttempts, users } from '../../../db/schema.ts';
 import { combineFacts, computeKpis, targetMet, type DepartmentFacts, type KpiSet } from './kpi.ts';
 import { ensureDefaultAssignments, syncEnrolments } from '../programme/assignments.server.ts';
-import { correctOptionsOf, loadFacts, periodOf } from './facts.server.ts';
+import { loadFacts, periodOf } from './facts.server.ts';
+import { correctOptionsOf } from './questions.ts';
 import { rebuildRollups } from './rollups.server.ts';
 import { ensureDepartment } from '../users/users.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
@@ -92,9 +93,9 @@ beforeAll(async () => {
   db.insert(lessonFeedback).values({ userId: u.h1!, lessonId: 'safe-use-basics', rating: 2, comment: 'わかりにくい', locale: 'ja', updatedAt: at('2026-11-09T10:00:00') }).run();
 
   // The rows above were written directly, not through the write paths: derive the roll-ups.
-  rebuildRollups(db, catalog, TZ);
-  facts = loadFacts(db, period);
-  baselineFacts = loadFacts(db, baselinePeriod);
+  await rebuildRollups(db, catalog, TZ);
+  facts = await loadFacts(db, period);
+  baselineFacts = await loadFacts(db, baselinePeriod);
 });
 
 afterAll(() => t?.cleanup());

@@ -14,6 +14,21 @@
 
 export type Month = string;
 
+/** The KPIs a rollout wave can set a target for (db/schema.ts stores them; metadata in targets.ts). */
+export const TARGET_KPIS = [
+  'usage_rate',
+  'basic_completion',
+  'applied_completion',
+  'specialist_completion',
+  'quiz_pass_rate',
+  'hours_per_person',
+  'satisfaction',
+  'helpdesk_inquiries',
+] as const;
+export type TargetKpi = (typeof TARGET_KPIS)[number];
+export const COMPARATORS = ['gte', 'lte'] as const;
+export type Comparator = (typeof COMPARATORS)[number];
+
 export interface TierFacts {
   /** Active users assigned the tier. */
   assigned: number;
@@ -229,18 +244,12 @@ export function computeKpis(
   }
 
   const questions: QuestionStat[] = Object.entries(facts.questions)
-    .map(([questionId, q]) => {
-      const correct = new Set(correctOptions[questionId] ?? []);
-      const wrong = Object.entries(q.wrongOptions)
-        .filter(([option]) => !correct.has(option))
-        .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
-      return {
-        questionId,
-        answers: q.answers,
-        correctRate: ratio(q.correct, q.answers),
-        mostChosenWrong: wrong ? { optionId: wrong[0], count: wrong[1] } : null,
-      };
-    })
+    .map(([questionId, q]) => ({
+      questionId,
+      answers: q.answers,
+      correctRate: ratio(q.correct, q.answers),
+      mostChosenWrong: mostChosenWrong(q.wrongOptions, correctOptions[questionId] ?? []),
+    }))
     .sort((a, b) => (a.correctRate ?? 1) - (b.correctRate ?? 1) || b.answers - a.answers);
 
   return {
@@ -270,8 +279,17 @@ export function computeKpis(
   };
 }
 
+/** The wrong option chosen most often (ties: the lower id), ignoring `correct` ones; null when none was. */
+export function mostChosenWrong(wrongOptions: Record<string, number>, correct: readonly string[] = []): { optionId: string; count: number } | null {
+  const right = new Set(correct);
+  const top = Object.entries(wrongOptions)
+    .filter(([option]) => !right.has(option))
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0];
+  return top ? { optionId: top[0], count: top[1] } : null;
+}
+
 /** Whether a target is met: rates as fractions (0.6), hours per person per month, counts. */
-export function targetMet(value: number | null, comparator: 'gte' | 'lte', target: number): boolean | null {
+export function targetMet(value: number | null, comparator: Comparator, target: number): boolean | null {
   if (value === null) return null;
   return comparator === 'gte' ? value >= target : value <= target;
 }

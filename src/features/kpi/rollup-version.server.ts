@@ -7,33 +7,34 @@
 import { eq } from 'drizzle-orm';
 import { settings } from '../../../db/schema.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
-import type { Db, DbExecutor } from '../../platform/db.server.ts';
+import type { Db, Tx } from '../../platform/db.server.ts';
 import { logger } from '../../platform/log.server.ts';
-import { rebuildRollups } from './rollups.server.ts';
+import { rebuildRollupsIn } from './rollups.server.ts';
 import { isStorageUnavailable, storageErrorCode } from '../../platform/storage-errors.server.ts';
 
 /** Bump when the roll-up rules in rollups.ts, or the tables they read, change meaning. */
 export const ROLLUP_VERSION = 2;
 export const ROLLUP_VERSION_KEY = 'rollups.version';
 
-export function storedRollupVersion(db: DbExecutor): number | null {
-  const row = db.select({ value: settings.value }).from(settings).where(eq(settings.key, ROLLUP_VERSION_KEY)).get();
+export async function storedRollupVersion(db: Db): Promise<number | null> {
+  const row = await db.read((q) => q.select({ value: settings.value }).from(settings).where(eq(settings.key, ROLLUP_VERSION_KEY)).get());
   return typeof row?.value === 'number' ? row.value : null;
 }
 
-export function recordRollupVersion(db: DbExecutor, now = new Date()): void {
-  db.insert(settings)
+/** Call inside `db.write`, with the roll-ups it vouches for. */
+export function recordRollupVersion(tx: Tx, now = new Date()): void {
+  tx.insert(settings)
     .values({ key: ROLLUP_VERSION_KEY, value: ROLLUP_VERSION, updatedAt: now })
     .onConflictDoUpdate({ target: settings.key, set: { value: ROLLUP_VERSION, updatedAt: now } })
     .run();
 }
 
 /** Rebuilds every roll-up and records the version, in one transaction. */
-export function rebuildAndRecord(db: Db, catalog: Catalog, timeZone: string): void {
-  db.transaction((tx) => {
-    rebuildRollups(tx, catalog, timeZone);
+export async function rebuildAndRecord(db: Db, catalog: Catalog, timeZone: string): Promise<void> {
+  await db.write((tx) => {
+    rebuildRollupsIn(tx, catalog, timeZone);
     recordRollupVersion(tx);
-  }, { behavior: 'immediate' });
+  });
 }
 
 let ensured: Promise<void> | null = null;
@@ -46,10 +47,10 @@ const RETRY_MS = 60_000;
 export function ensureRollupsCurrent(open: () => Db, catalog: () => Promise<Catalog>, timeZone: string): Promise<void> {
   ensured ??= (async () => {
     const db = open();
-    const stored = storedRollupVersion(db);
+    const stored = await storedRollupVersion(db);
     if (stored === ROLLUP_VERSION) return;
     const started = Date.now();
-    rebuildAndRecord(db, await catalog(), timeZone);
+    await rebuildAndRecord(db, await catalog(), timeZone);
     logger.info({ from: stored, to: ROLLUP_VERSION, ms: Date.now() - started }, 'roll-ups rebuilt');
   })().catch((error: unknown) => {
     // Not on every request: a rebuild reads every attempt and answer.

@@ -46,8 +46,8 @@ describe('KPI roll-ups', () => {
       await recordActivity(t.db, person.id, TZ, oct);
       await recordActivity(t.db, person.id, TZ, oct); // same month: counted once
       await recordActivity(t.db, person.id, TZ, nov);
-      saveCheckin(t.db, { userId: person.id, hoursSaved: 2 + i, tasks: null }, TZ, nov);
-      saveCheckin(t.db, { userId: person.id, hoursSaved: 0.5 * i, tasks: 'x' }, TZ, nov); // changed within the month
+      await saveCheckin(t.db, { userId: person.id, hoursSaved: 2 + i, tasks: null }, TZ, nov);
+      await saveCheckin(t.db, { userId: person.id, hoursSaved: 0.5 * i, tasks: 'x' }, TZ, nov); // changed within the month
       await saveFeedback(t.db, { userId: person.id, lessonId: 'safe-use-basics', rating: 2, comment: null, locale: 'ja' }, TZ, oct);
       await saveFeedback(t.db, { userId: person.id, lessonId: 'safe-use-basics', rating: 3 + i, comment: null, locale: 'en' }, TZ, nov); // moved month
       // Without a name: a new lesson, and one that replaces the named rating (counted once, in its department).
@@ -64,7 +64,7 @@ describe('KPI roll-ups', () => {
     const incremental = snapshot();
     expect(incremental.months.length).toBeGreaterThan(0);
     expect(incremental.wrong.length).toBeGreaterThan(0);
-    rebuildRollups(t.db, catalog, TZ);
+    await rebuildRollups(t.db, catalog, TZ);
     expect(snapshot()).toEqual(incremental);
   });
 });

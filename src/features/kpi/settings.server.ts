@@ -1,7 +1,8 @@
 /** Programme settings stored as JSON values. */
 import { eq } from 'drizzle-orm';
 import { settings } from '../../../db/schema.ts';
-import type { DbExecutor } from '../../platform/db.server.ts';
+import { audit, type AuditInput } from '../audit/audit.server.ts';
+import type { Db } from '../../platform/db.server.ts';
 
 export interface BaselinePeriod {
   /** `YYYY-MM`, inclusive. */
@@ -9,14 +10,18 @@ export interface BaselinePeriod {
   to: string;
 }
 
-export function getBaseline(db: DbExecutor): BaselinePeriod | null {
-  const row = db.select().from(settings).where(eq(settings.key, 'baseline')).get();
+export async function getBaseline(db: Db): Promise<BaselinePeriod | null> {
+  const row = await db.read((q) => q.select().from(settings).where(eq(settings.key, 'baseline')).get());
   return (row?.value as BaselinePeriod | undefined) ?? null;
 }
 
-export function setBaseline(db: DbExecutor, period: BaselinePeriod, now = new Date()): void {
-  db.insert(settings)
-    .values({ key: 'baseline', value: period, updatedAt: now })
-    .onConflictDoUpdate({ target: settings.key, set: { value: period, updatedAt: now } })
-    .run();
+/** Sets the baseline period; with `by`, its audit row goes in the same write. */
+export async function setBaseline(db: Db, period: BaselinePeriod, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = new Date()): Promise<void> {
+  await db.write((tx) => {
+    tx.insert(settings)
+      .values({ key: 'baseline', value: period, updatedAt: now })
+      .onConflictDoUpdate({ target: settings.key, set: { value: period, updatedAt: now } })
+      .run();
+    if (by) audit(tx, { ...by, action: 'baseline.saved', details: { from: period.from, to: period.to } }, now);
+  });
 }

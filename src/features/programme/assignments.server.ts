@@ -2,13 +2,15 @@
  * Assigned training: a tier for everyone, a role, a department or a rollout wave, due on a
  * date or N days after the user joined. Enrolments record when each user joined each
  * assignment; `syncEnrolments` keeps them in step after any change to users, waves or
- * assignments.
+ * assignments. The sync helpers take the write's `tx`: call them inside `db.write`.
  */
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { assignmentEnrolments, assignments, certificates, type Assignment } from '../../../db/schema.ts';
+import { assignmentEnrolments, assignments, certificates, departments, waves, type Assignment, type Role } from '../../../db/schema.ts';
 import type { TierId } from '../curriculum/schemas.ts';
 import { endOfDay } from '../../platform/dates.ts';
-import type { DbExecutor } from '../../platform/db.server.ts';
+import type { Db, Tx } from '../../platform/db.server.ts';
+import { audit, type AuditInput } from '../audit/audit.server.ts';
+import { requireExisting } from './references.server.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -20,7 +22,7 @@ const MATCHES = sql`(
 )`;
 
 /** The built-in defaults: everyone → basic, champions → applied, admins → specialist. */
-export function ensureDefaultAssignments(db: DbExecutor): void {
+export function ensureDefaultAssignments(db: Tx): void {
   const existing = db.select({ n: sql<number>`count(*)` }).from(assignments).where(eq(assignments.isDefault, true)).get()!.n;
   if (existing > 0) return;
   db.insert(assignments)
@@ -33,7 +35,7 @@ export function ensureDefaultAssignments(db: DbExecutor): void {
 }
 
 /** Adds enrolments for users who now match an assignment (joined now) and removes those who no longer do. */
-export function syncEnrolments(db: DbExecutor, now = new Date()): void {
+export function syncEnrolments(db: Tx, now = new Date()): void {
   db.run(sql`insert into assignment_enrolments (assignment_id, user_id, enrolled_at)
     select a.id, u.id, ${now.getTime()} from assignments a join users u on ${MATCHES}
     where true on conflict do nothing`);
@@ -46,7 +48,7 @@ export function syncEnrolments(db: DbExecutor, now = new Date()): void {
  * `syncEnrolments` for some users only: `userIds` is a subquery of user ids (an import's
  * users), so a large import's write transaction does not walk every enrolment.
  */
-export function syncEnrolmentsOf(db: DbExecutor, userIds: SQL, now = new Date()): void {
+export function syncEnrolmentsOf(db: Tx, userIds: SQL, now = new Date()): void {
   db.run(sql`insert into assignment_enrolments (assignment_id, user_id, enrolled_at)
     select a.id, u.id, ${now.getTime()} from (${userIds}) x join users u on u.id = x.user_id join assignments a on ${MATCHES}
     where true on conflict do nothing`);
@@ -55,39 +57,59 @@ export function syncEnrolmentsOf(db: DbExecutor, userIds: SQL, now = new Date())
     where a.id = assignment_enrolments.assignment_id and u.id = assignment_enrolments.user_id)`);
 }
 
-export function listAssignments(db: DbExecutor): Assignment[] {
-  return db.select().from(assignments).orderBy(asc(assignments.tierId), asc(assignments.id)).all();
+export async function listAssignments(db: Db): Promise<Assignment[]> {
+  return db.read((q) => q.select().from(assignments).orderBy(asc(assignments.tierId), asc(assignments.id)).all());
+}
+
+/** How many users each assignment has enrolled, by assignment id. */
+export async function enrolmentCounts(db: Db): Promise<Map<number, number>> {
+  const rows = await db.read((q) => q.all<{ id: number; n: number }>(sql`select assignment_id id, count(*) n from assignment_enrolments group by assignment_id`));
+  return new Map(rows.map((r) => [r.id, r.n]));
 }
 
 export interface NewAssignment {
   tierId: TierId;
-  target: { kind: 'everyone' } | { kind: 'role'; role: 'learner' | 'champion' | 'admin' } | { kind: 'department'; departmentId: number } | { kind: 'wave'; waveId: number };
+  target: { kind: 'everyone' } | { kind: 'role'; role: Role } | { kind: 'department'; departmentId: number } | { kind: 'wave'; waveId: number };
   due: { kind: 'none' } | { kind: 'date'; date: string } | { kind: 'days'; days: number };
   createdBy: number;
 }
 
-export function createAssignment(db: DbExecutor, input: NewAssignment, now = new Date()): number {
-  const id = db
-    .insert(assignments)
-    .values({
-      tierId: input.tierId,
-      targetKind: input.target.kind,
-      targetRole: input.target.kind === 'role' ? input.target.role : null,
-      targetDepartmentId: input.target.kind === 'department' ? input.target.departmentId : null,
-      targetWaveId: input.target.kind === 'wave' ? input.target.waveId : null,
-      dueDate: input.due.kind === 'date' ? input.due.date : null,
-      dueDays: input.due.kind === 'days' ? input.due.days : null,
-      createdBy: input.createdBy,
-      createdAt: now,
-    })
-    .returning({ id: assignments.id })
-    .get().id;
-  syncEnrolments(db, now);
-  return id;
+/**
+ * Creates an assignment and enrols its users, with its audit row when `by` is given, in one
+ * write; an unknown department or wave is refused (`unknown_department`, `unknown_wave`).
+ */
+export async function createAssignment(db: Db, input: NewAssignment, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = new Date()): Promise<number> {
+  return db.write((tx) => {
+    if (input.target.kind === 'department') requireExisting(tx, departments, [input.target.departmentId], 'unknown_department');
+    if (input.target.kind === 'wave') requireExisting(tx, waves, [input.target.waveId], 'unknown_wave');
+    const id = tx
+      .insert(assignments)
+      .values({
+        tierId: input.tierId,
+        targetKind: input.target.kind,
+        targetRole: input.target.kind === 'role' ? input.target.role : null,
+        targetDepartmentId: input.target.kind === 'department' ? input.target.departmentId : null,
+        targetWaveId: input.target.kind === 'wave' ? input.target.waveId : null,
+        dueDate: input.due.kind === 'date' ? input.due.date : null,
+        dueDays: input.due.kind === 'days' ? input.due.days : null,
+        createdBy: input.createdBy,
+        createdAt: now,
+      })
+      .returning({ id: assignments.id })
+      .get().id;
+    syncEnrolments(tx, now);
+    if (by) audit(tx, { ...by, action: 'assignment.created', target: { type: 'assignment', id }, details: { tierId: input.tierId, target: input.target, due: input.due } }, now);
+    return id;
+  });
 }
 
-export function deleteAssignment(db: DbExecutor, id: number): boolean {
-  return db.delete(assignments).where(eq(assignments.id, id)).run().changes === 1;
+/** Deletes an assignment (its enrolments go with it), with its audit row; false when there is none. */
+export async function deleteAssignment(db: Db, id: number, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = new Date()): Promise<boolean> {
+  return db.write((tx) => {
+    const deleted = tx.delete(assignments).where(eq(assignments.id, id)).run().changes === 1;
+    if (deleted && by) audit(tx, { ...by, action: 'assignment.deleted', target: { type: 'assignment', id } }, now);
+    return deleted;
+  });
 }
 
 export interface UserAssignment {
@@ -110,7 +132,11 @@ export function classify(dueAt: Date | null, completedAt: Date | null, now: Date
 }
 
 /** The tiers assigned to a user, earliest due first, with completion (the tier certificate) and lateness. */
-export function assignmentsForUser(db: DbExecutor, userId: number, timeZone: string, now = new Date()): UserAssignment[] {
+export async function assignmentsForUser(db: Db, userId: number, timeZone: string, now = new Date()): Promise<UserAssignment[]> {
+  return db.read((q) => assignmentsOf(q, userId, timeZone, now));
+}
+
+function assignmentsOf(db: Tx, userId: number, timeZone: string, now: Date): UserAssignment[] {
   const rows = db
     .select({ tierId: assignments.tierId, dueDate: assignments.dueDate, dueDays: assignments.dueDays, enrolledAt: assignmentEnrolments.enrolledAt })
     .from(assignmentEnrolments)
@@ -139,3 +165,4 @@ export function assignmentsForUser(db: DbExecutor, userId: number, timeZone: str
     })
     .sort((a, b) => (a.dueAt?.getTime() ?? Infinity) - (b.dueAt?.getTime() ?? Infinity));
 }
+

@@ -2,22 +2,23 @@
 import { and, eq } from 'drizzle-orm';
 import { checkins, type Checkin } from '../../../db/schema.ts';
 import { monthKey } from '../../platform/dates.ts';
-import type { Db, DbExecutor } from '../../platform/db.server.ts';
+import type { Db } from '../../platform/db.server.ts';
 import { rollupCheckin } from '../kpi/rollups.server.ts';
+import { recordActivity } from '../progress/activity.server.ts';
 
-export function currentCheckin(db: DbExecutor, userId: number, timeZone: string, now = new Date()): Checkin | null {
-  return db.select().from(checkins).where(and(eq(checkins.userId, userId), eq(checkins.month, monthKey(now, timeZone)))).get() ?? null;
+export async function currentCheckin(db: Db, userId: number, timeZone: string, now = new Date()): Promise<Checkin | null> {
+  return db.read((q) => q.select().from(checkins).where(and(eq(checkins.userId, userId), eq(checkins.month, monthKey(now, timeZone)))).get() ?? null);
 }
 
 /** Saves this month's answer (a new month starts a new row; past months are closed). */
-export function saveCheckin(
+export async function saveCheckin(
   db: Db,
   input: { userId: number; hoursSaved: number; tasks: string | null },
   timeZone: string,
   now = new Date(),
-): void {
+): Promise<void> {
   const month = monthKey(now, timeZone);
-  db.transaction((tx) => {
+  await db.write((tx) => {
     const before = tx.select({ hours: checkins.hoursSaved }).from(checkins).where(and(eq(checkins.userId, input.userId), eq(checkins.month, month))).get()?.hours ?? null;
     tx.insert(checkins)
     .values({ userId: input.userId, month, hoursSaved: input.hoursSaved, tasks: input.tasks, dismissed: false, createdAt: now, updatedAt: now })
@@ -27,14 +28,22 @@ export function saveCheckin(
     })
     .run();
     rollupCheckin(tx, input.userId, month, before, input.hoursSaved);
-  }, { behavior: 'immediate' });
+  });
+}
+
+/** The check-in form's answer: saved, and answering counts as activity this month (usage rate). */
+export async function answerCheckin(db: Db, input: { userId: number; hoursSaved: number; tasks: string | null }, timeZone: string): Promise<void> {
+  await saveCheckin(db, input, timeZone);
+  await recordActivity(db, input.userId, timeZone);
 }
 
 /** "Not now": hides the question for this month without recording hours. */
-export function dismissCheckin(db: DbExecutor, userId: number, timeZone: string, now = new Date()): void {
+export async function dismissCheckin(db: Db, userId: number, timeZone: string, now = new Date()): Promise<void> {
   const month = monthKey(now, timeZone);
-  db.insert(checkins)
-    .values({ userId, month, hoursSaved: null, tasks: null, dismissed: true, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({ target: [checkins.userId, checkins.month], set: { dismissed: true, updatedAt: now } })
-    .run();
+  await db.write((tx) =>
+    tx.insert(checkins)
+      .values({ userId, month, hoursSaved: null, tasks: null, dismissed: true, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({ target: [checkins.userId, checkins.month], set: { dismissed: true, updatedAt: now } })
+      .run(),
+  );
 }

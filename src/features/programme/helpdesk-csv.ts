@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { decodeCsv, type CsvEncoding } from '../../platform/input/csv-decode.ts';
 import type { ImportProblem } from '../users/import-problems.ts';
 import { normalizeName } from '../../platform/input/text.ts';
+import { MONTH_PATTERN } from '../../platform/dates.ts';
 
 export const HELPDESK_COLUMNS = ['month', 'department', 'count'] as const;
 export const HELPDESK_CSV_MAX_BYTES = 1024 * 1024;
@@ -60,7 +61,7 @@ export function parseHelpdeskCsv(text: string): { rows: HelpdeskRow[]; problems:
     const before = problems.length;
     if (record.length !== 3) problems.push({ line, code: 'wrong_field_count', params: { found: record.length, expected: 3 } });
     else {
-      if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) problems.push({ line, code: 'bad_month', params: { value: month } });
+      if (!MONTH_PATTERN.test(month)) problems.push({ line, code: 'bad_month', params: { value: month } });
       if (!/^\d{1,7}$/.test(count)) problems.push({ line, code: 'bad_count', params: { value: count } });
       if ([...department].length > 100) problems.push({ line, code: 'department_too_long', params: { max: 100 } });
       // One department however it is written (ＩＴ = IT), as the lookup matches it.

@@ -1,16 +1,32 @@
 /** AI-related help-desk inquiries per month and department: entered one by one or imported all-or-nothing. */
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import { helpdeskInquiries } from '../../../db/schema.ts';
+import { departments, helpdeskInquiries } from '../../../db/schema.ts';
 import { parseHelpdeskCsvFile, type HelpdeskProblem } from './helpdesk-csv.ts';
-import { audit } from '../audit/audit.server.ts';
-import type { Db, DbExecutor } from '../../platform/db.server.ts';
+import { audit, type AuditInput } from '../audit/audit.server.ts';
+import type { Db, Tx } from '../../platform/db.server.ts';
 import { findDepartmentId } from '../users/users.server.ts';
+import { requireExisting } from './references.server.ts';
 
-export function saveInquiries(
-  db: DbExecutor,
-  input: { month: string; departmentId: number | null; count: number; updatedBy: number },
-  now = new Date(),
-): void {
+export interface InquiriesInput {
+  month: string;
+  departmentId: number | null;
+  count: number;
+  updatedBy: number;
+}
+
+/**
+ * Saves one month's count (for a department, or none), with its audit row when `by` is given,
+ * in one write; an unknown department is refused (`unknown_department`).
+ */
+export async function saveInquiries(db: Db, input: InquiriesInput, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = new Date()): Promise<void> {
+  await db.write((tx) => {
+    if (input.departmentId !== null) requireExisting(tx, departments, [input.departmentId], 'unknown_department');
+    upsertInquiries(tx, input, now);
+    if (by) audit(tx, { ...by, action: 'helpdesk.saved', details: { month: input.month, departmentId: input.departmentId, count: input.count } }, now);
+  });
+}
+
+function upsertInquiries(db: Tx, input: InquiriesInput, now: Date): void {
   const where = and(
     eq(helpdeskInquiries.month, input.month),
     input.departmentId === null ? isNull(helpdeskInquiries.departmentId) : eq(helpdeskInquiries.departmentId, input.departmentId),
@@ -23,8 +39,10 @@ export function saveInquiries(
   }
 }
 
-export function listInquiries(db: DbExecutor, limit = 200) {
-  return db.select().from(helpdeskInquiries).orderBy(desc(helpdeskInquiries.month)).limit(limit).all();
+export type Inquiries = typeof helpdeskInquiries.$inferSelect;
+
+export async function listInquiries(db: Db, limit = 200): Promise<Inquiries[]> {
+  return db.read((q) => q.select().from(helpdeskInquiries).orderBy(desc(helpdeskInquiries.month)).limit(limit).all());
 }
 
 export interface HelpdeskImportReport {
@@ -43,11 +61,11 @@ export interface HelpdeskImportOptions {
  * All or nothing, with its audit row in the same transaction: unknown departments are refused
  * (not created) so a typo cannot invent one. Runs in the import worker (import-runner.ts).
  */
-export function importInquiriesCsv(db: Db, bytes: Uint8Array, options: HelpdeskImportOptions, now = new Date()): HelpdeskImportReport {
+export async function importInquiriesCsv(db: Db, bytes: Uint8Array, options: HelpdeskImportOptions, now = new Date()): Promise<HelpdeskImportReport> {
   const { rows, problems, encoding } = parseHelpdeskCsvFile(bytes);
   const resolved: { month: string; departmentId: number | null; count: number }[] = [];
   for (const row of rows) {
-    const departmentId = row.department === null ? null : findDepartmentId(db, row.department);
+    const departmentId = row.department === null ? null : await findDepartmentId(db, row.department);
     if (row.department !== null && departmentId === null) problems.push({ line: row.line, code: 'unknown_department', params: { value: row.department } });
     else resolved.push({ month: row.month, departmentId, count: row.count });
   }
@@ -55,9 +73,9 @@ export function importInquiriesCsv(db: Db, bytes: Uint8Array, options: HelpdeskI
     problems.sort((a, b) => a.line - b.line);
     return { ok: problems.length === 0 && resolved.length > 0, saved: 0, problems: resolved.length === 0 && problems.length === 0 ? [{ line: 0, code: 'no_rows' }] : problems };
   }
-  db.transaction((tx) => {
-    for (const row of resolved) saveInquiries(tx, { ...row, updatedBy: options.actor.id }, now);
+  await db.write((tx) => {
+    for (const row of resolved) upsertInquiries(tx, { ...row, updatedBy: options.actor.id }, now);
     audit(tx, { actor: options.actor, action: 'helpdesk.imported', details: { file: options.fileName?.slice(0, 100) ?? null, encoding, rows: resolved.length }, ip: options.ip ?? null }, now);
-  }, { behavior: 'immediate' });
+  });
   return { ok: true, saved: resolved.length, problems: [] };
 }

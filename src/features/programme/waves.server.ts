@@ -1,27 +1,28 @@
 /** Rollout waves: their departments and KPI targets. */
 import { asc, eq } from 'drizzle-orm';
-import { waveDepartments, waveTargets, waves, type TargetKpi, type Wave, type WaveTarget } from '../../../db/schema.ts';
+import { departments, waveDepartments, waveTargets, waves, type Wave, type WaveTarget } from '../../../db/schema.ts';
+import type { Target } from '../kpi/targets.ts';
 import { syncEnrolments } from './assignments.server.ts';
-import type { DbExecutor } from '../../platform/db.server.ts';
+import { requireExisting } from './references.server.ts';
+import { audit, type AuditInput } from '../audit/audit.server.ts';
+import type { Db } from '../../platform/db.server.ts';
 
 export interface WaveDetail extends Wave {
   departmentIds: number[];
   targets: WaveTarget[];
 }
 
-export function listWaves(db: DbExecutor): WaveDetail[] {
-  const all = db.select().from(waves).orderBy(asc(waves.position), asc(waves.startDate), asc(waves.id)).all();
-  const departments = db.select().from(waveDepartments).all();
-  const targets = db.select().from(waveTargets).all();
+export async function listWaves(db: Db): Promise<WaveDetail[]> {
+  const { all, departments, targets } = await db.read((q) => ({
+    all: q.select().from(waves).orderBy(asc(waves.position), asc(waves.startDate), asc(waves.id)).all(),
+    departments: q.select().from(waveDepartments).all(),
+    targets: q.select().from(waveTargets).all(),
+  }));
   return all.map((wave) => ({
     ...wave,
     departmentIds: departments.filter((d) => d.waveId === wave.id).map((d) => d.departmentId),
     targets: targets.filter((t) => t.waveId === wave.id),
   }));
-}
-
-export function getWave(db: DbExecutor, id: number): WaveDetail | null {
-  return listWaves(db).find((w) => w.id === id) ?? null;
 }
 
 export interface WaveInput {
@@ -31,34 +32,63 @@ export interface WaveInput {
   endDate: string;
   description: string | null;
   departmentIds: number[];
-  targets: { kpi: TargetKpi; comparator: 'gte' | 'lte'; value: number }[];
+  targets: Target[];
 }
 
-/** Creates or replaces a wave with its departments and targets; enrolments follow. */
-export function saveWave(db: DbExecutor, input: WaveInput, id: number | null = null, now = new Date()): number {
-  const values = {
-    name: input.name,
-    position: input.position,
-    startDate: input.startDate,
-    endDate: input.endDate,
-    description: input.description,
-  };
-  const waveId =
-    id === null
-      ? db.insert(waves).values(values).returning({ id: waves.id }).get().id
-      : (db.update(waves).set(values).where(eq(waves.id, id)).run(), id);
-  db.delete(waveDepartments).where(eq(waveDepartments.waveId, waveId)).run();
-  if (input.departmentIds.length > 0) {
-    db.insert(waveDepartments).values(input.departmentIds.map((departmentId) => ({ waveId, departmentId }))).run();
-  }
-  db.delete(waveTargets).where(eq(waveTargets.waveId, waveId)).run();
-  if (input.targets.length > 0) db.insert(waveTargets).values(input.targets.map((t) => ({ waveId, ...t }))).run();
-  syncEnrolments(db, now);
-  return waveId;
+export interface SaveWaveOptions {
+  /** The wave to replace; null: a new one. */
+  id?: number | null;
+  /** Who saves it, for the audit row written in the same write (none: no audit row). */
+  by?: Pick<AuditInput, 'actor' | 'ip'> | null;
+  now?: Date;
 }
 
-export function deleteWave(db: DbExecutor, id: number, now = new Date()): boolean {
-  const deleted = db.delete(waves).where(eq(waves.id, id)).run().changes === 1;
-  if (deleted) syncEnrolments(db, now);
-  return deleted;
+/**
+ * Creates or replaces a wave with its departments and targets; enrolments follow. A wave that is
+ * gone is refused (`No such wave.`, 404), as is an unknown department (`unknown_department`).
+ */
+export async function saveWave(db: Db, input: WaveInput, { id = null, by = null, now = new Date() }: SaveWaveOptions = {}): Promise<number> {
+  // A department listed twice is one department (the form's checkboxes cannot repeat one; a forged form can).
+  const departmentIds = [...new Set(input.departmentIds)];
+  return db.write((tx) => {
+    if (id !== null) requireExisting(tx, waves, [id], 'No such wave.', 'NOT_FOUND');
+    requireExisting(tx, departments, departmentIds, 'unknown_department');
+    const values = {
+      name: input.name,
+      position: input.position,
+      startDate: input.startDate,
+      endDate: input.endDate,
+      description: input.description,
+    };
+    const waveId =
+      id === null
+        ? tx.insert(waves).values(values).returning({ id: waves.id }).get().id
+        : (tx.update(waves).set(values).where(eq(waves.id, id)).run(), id);
+    tx.delete(waveDepartments).where(eq(waveDepartments.waveId, waveId)).run();
+    if (departmentIds.length > 0) {
+      tx.insert(waveDepartments).values(departmentIds.map((departmentId) => ({ waveId, departmentId }))).run();
+    }
+    tx.delete(waveTargets).where(eq(waveTargets.waveId, waveId)).run();
+    if (input.targets.length > 0) tx.insert(waveTargets).values(input.targets.map((t) => ({ waveId, ...t }))).run();
+    syncEnrolments(tx, now);
+    if (by) {
+      audit(
+        tx,
+        { ...by, action: id ? 'wave.updated' : 'wave.created', target: { type: 'wave', id: waveId }, details: { name: input.name, departments: input.departmentIds.length, targets: input.targets } },
+        now,
+      );
+    }
+    return waveId;
+  });
+}
+
+/** Deletes a wave (enrolments follow), with its audit row; false when there is none. */
+export async function deleteWave(db: Db, id: number, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = new Date()): Promise<boolean> {
+  return db.write((tx) => {
+    const deleted = tx.delete(waves).where(eq(waves.id, id)).run().changes === 1;
+    if (!deleted) return false;
+    syncEnrolments(tx, now);
+    if (by) audit(tx, { ...by, action: 'wave.deleted', target: { type: 'wave', id } }, now);
+    return true;
+  });
 }

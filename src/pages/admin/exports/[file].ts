@@ -49,7 +49,7 @@ export const GET: APIRoute = async (context) => {
   if (!range) return new Response(`Give from and to as YYYY-MM, at most ${KPI_EXPORT_MAX_MONTHS} months apart.`, { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' } });
   const details = name === 'kpis' ? { bom, ...range } : { bom };
   audit(db, { actor: user, action: 'export.downloaded', target: { type: 'export', id: name }, details, ip: clientIp(context) });
-  return new Response(exportCsv(db, catalog, name, { bom, kpis: { ...range, timeZone } }), {
+  return new Response(await exportCsv(db, catalog, name, { bom, kpis: { ...range, timeZone } }), {
     headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="manabi-${name}-${stamp}.csv"` },
   });
 };
