@@ -20,8 +20,9 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/sqlite-core';
 import { LOCALES, type Locale } from '../src/platform/i18n/locales.ts';
+import { ROLES, type Role } from '../src/features/users/roles.ts';
 
-export const ROLES = ['learner', 'champion', 'admin'] as const;
+export { ROLES };
 
 const createdAt = () =>
   integer('created_at', { mode: 'timestamp_ms' })
@@ -599,6 +600,5 @@ export type Assignment = InferSelectModel<typeof assignments>;
 export type Checkin = InferSelectModel<typeof checkins>;
 export type AuditEntry = InferSelectModel<typeof auditLog>;
 export type TargetKpi = (typeof TARGET_KPIS)[number];
-export type Role = (typeof ROLES)[number];
-export type { Locale };
+export type { Locale, Role };
 export type AnonymousFeedback = InferSelectModel<typeof anonymousFeedback>;

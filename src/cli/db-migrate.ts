@@ -3,5 +3,5 @@ import { databasePath, openDatabase } from '../platform/db.server.ts';
 
 const file = databasePath();
 const db = openDatabase(file);
-db.$client.close();
+await db.close();
 console.log(`Database ${file} is up to date.`);

@@ -30,6 +30,6 @@ if (problems.length > 0) fail(`the curriculum in ${contentDir()} has problems (n
 const db = openDatabase(file);
 const started = Date.now();
 rebuildAndRecord(db, buildCatalog(corpus), getConfig().timeZone);
-db.$client.close();
+await db.close();
 release();
 console.log(`Rebuilt the roll-ups of ${file} in ${Date.now() - started} ms.`);

@@ -51,14 +51,21 @@ export function lastStorageFailure(): number {
 /**
  * Runs a write that is worth having but not worth failing the request for (lesson views,
  * a session's last-active time): a storage fault is logged and the request goes on.
- * Any other error is a bug and is thrown.
+ * Any other error is a bug and is thrown. An asynchronous write (`() => db.write(…)`) gives
+ * a promise to await, which rejects only for such a bug.
  */
-export function bestEffortWrite(what: string, write: () => void): void {
-  try {
-    write();
-  } catch (error) {
+export function bestEffortWrite(what: string, write: () => Promise<unknown>): Promise<void>;
+export function bestEffortWrite(what: string, write: () => void): void;
+export function bestEffortWrite(what: string, write: () => unknown): Promise<void> | void {
+  const skip = (error: unknown): void => {
     if (!isStorageUnavailable(error)) throw error;
     reportStorageFailure();
     logger.warn({ what, code: storageErrorCode(error) }, 'write skipped: storage unavailable');
+  };
+  try {
+    const result = write();
+    if (result instanceof Promise) return result.then(() => undefined, skip);
+  } catch (error) {
+    skip(error);
   }
 }

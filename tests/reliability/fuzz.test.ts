@@ -479,7 +479,7 @@ beforeAll(async () => {
   setActive(db, users.inactive.id, false);
   const victims = (await seedUsers(db, 6, { prefix: 'fuzz-victim', department: '開発部' })).map((u) => u.id);
   const link = await one('fuzz-link');
-  const linkToken = createLoginToken(db, link.id, users.admin.id, 'reset');
+  const linkToken = await createLoginToken(db, link.id, users.admin.id, 'reset');
   const wave = (name: string) =>
     saveWave(db, { name, position: 0, startDate: '2025-04-01', endDate: '2025-09-30', description: null, departmentIds: [other], targets: [{ kpi: 'usage_rate', comparator: 'gte', value: 0.5 }] });
   const permanent = wave('permanent');

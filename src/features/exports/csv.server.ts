@@ -6,7 +6,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Catalog } from '../curriculum/catalog.ts';
 import { computeProgress } from '../progress/progress.ts';
-import type { Db } from '../../platform/db.server.ts';
+import { readPages, type Db } from '../../platform/db.server.ts';
 import { kpiExportHeader, kpiExportRows } from '../kpi/kpi-export.server.ts';
 
 export type ExportName = 'users' | 'completions' | 'attempts' | 'kpis';
@@ -29,15 +29,15 @@ const iso = (ms: number | null | undefined): string => (ms === null || ms === un
  * a JavaScript number prints as digits only (`-5`, `0.25`), which a spreadsheet reads as a
  * number and never as a formula, and no user text is ever passed as a number.
  */
-export function csvStream(header: string[], rows: Iterable<unknown[]>, bom: boolean): ReadableStream<Uint8Array> {
-  const iterator = rows[Symbol.iterator]();
+export function csvStream(header: string[], rows: Iterable<unknown[]> | AsyncIterable<unknown[]>, bom: boolean): ReadableStream<Uint8Array> {
+  const iterator = Symbol.asyncIterator in rows ? rows[Symbol.asyncIterator]() : rows[Symbol.iterator]();
   const encoder = new TextEncoder();
   let first = true;
   return new ReadableStream<Uint8Array>({
-    pull(controller) {
+    async pull(controller) {
       try {
         const chunk: unknown[][] = [];
-        for (let next = iterator.next(); !next.done; next = iterator.next()) {
+        for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
           chunk.push(next.value);
           if (chunk.length >= 500) break;
         }
@@ -56,17 +56,6 @@ export function csvStream(header: string[], rows: Iterable<unknown[]>, bom: bool
   });
 }
 
-function* paged<T>(db: Db, query: string, params: unknown[] = [], pageSize = 2000): Generator<T> {
-  const statement = db.$client.prepare(`${query} and t.rowid > ? order by t.rowid limit ${pageSize}`);
-  let after = 0;
-  for (;;) {
-    const rows = statement.all(...params, after) as (T & { rid: number })[];
-    if (rows.length === 0) return;
-    yield* rows;
-    after = rows.at(-1)!.rid;
-  }
-}
-
 interface UserRecordRow {
   rid: number;
   id: number;
@@ -79,7 +68,7 @@ interface UserRecordRow {
 }
 
 /** Users with their progress per tier, optionally one department only. */
-export function* userProgressRows(db: Db, catalog: Catalog, departmentId: number | null = null): Generator<unknown[]> {
+export async function* userProgressRows(db: Db, catalog: Catalog, departmentId: number | null = null): AsyncGenerator<unknown[]> {
   const tiers = catalog.tiers;
   const completionsOf = db.$client.prepare('select lesson_id from lesson_completions where user_id = ?').pluck();
   const passedOf = db.$client.prepare('select distinct quiz_id from quiz_attempts where user_id = ? and passed = 1').pluck();
@@ -90,7 +79,7 @@ export function* userProgressRows(db: Db, catalog: Catalog, departmentId: number
       union all select max(submitted_at) from quiz_attempts where user_id = @id)`,
   ).pluck();
   const where = departmentId === null ? 'true' : 't.department_id = ?';
-  for (const user of paged<UserRecordRow>(
+  for await (const user of readPages<UserRecordRow>(
     db,
     `select t.rowid rid, t.id, t.email, t.display_name name, d.name department, t.role, t.active, t.created_at created
      from users t left join departments d on d.id = t.department_id where ${where}`,
@@ -130,12 +119,12 @@ export function userProgressHeader(catalog: Catalog): string[] {
   ];
 }
 
-export function exportCsv(db: Db, catalog: Catalog, name: ExportName, { bom, kpis }: ExportOptions): ReadableStream<Uint8Array> {
+export async function exportCsv(db: Db, catalog: Catalog, name: ExportName, { bom, kpis }: ExportOptions): Promise<ReadableStream<Uint8Array>> {
   if (name === 'kpis') return csvStream(kpiExportHeader(), kpiExportRows(db, catalog, kpis, kpis.timeZone), bom);
   if (name === 'users') return csvStream(userProgressHeader(catalog), userProgressRows(db, catalog), bom);
   if (name === 'completions') {
-    const rows = (function* () {
-      for (const row of paged<{ email: string; lesson: string; at: number }>(
+    const rows = (async function* () {
+      for await (const row of readPages<{ email: string; lesson: string; at: number }>(
         db,
         'select t.rowid rid, u.email email, t.lesson_id lesson, t.completed_at at from lesson_completions t join users u on u.id = t.user_id where true',
       )) {
@@ -146,8 +135,8 @@ export function exportCsv(db: Db, catalog: Catalog, name: ExportName, { bom, kpi
     })();
     return csvStream(['email', 'lesson_id', 'course_id', 'tier_id', 'completed_at'], rows, bom);
   }
-  const rows = (function* () {
-    for (const row of paged<{ attempt: string; email: string; quiz: string; started: number; submitted: number; score: number; max: number; passed: number; question: string; chosen: string; correct: number }>(
+  const rows = (async function* () {
+    for await (const row of readPages<{ attempt: string; email: string; quiz: string; started: number; submitted: number; score: number; max: number; passed: number; question: string; chosen: string; correct: number }>(
       db,
       `select t.rowid rid, t.attempt_id attempt, u.email email, q.quiz_id quiz, q.started_at started, q.submitted_at submitted,
         q.score score, q.max_score max, q.passed passed, t.question_id question, t.chosen_option_ids chosen, t.correct correct

@@ -13,12 +13,12 @@ import { importUsersCsv } from './import.server.ts';
 
 const connections = new Map<string, Db>();
 
-parentPort!.on('message', ({ id, job }: { id: number; job: ImportJob }) => {
+parentPort!.on('message', async ({ id, job }: { id: number; job: ImportJob }) => {
   try {
     let db = connections.get(job.databaseFile);
     // The server opened and migrated the file before it sent the job.
     if (!db) connections.set(job.databaseFile, (db = openDatabase(job.databaseFile, { migrate: false })));
-    const report = job.kind === 'users' ? importUsersCsv(db, job.bytes, job.options) : importInquiriesCsv(db, job.bytes, job.options);
+    const report = job.kind === 'users' ? await importUsersCsv(db, job.bytes, job.options) : await importInquiriesCsv(db, job.bytes, job.options);
     parentPort!.postMessage({ id, report });
   } catch (error) {
     parentPort!.postMessage({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
