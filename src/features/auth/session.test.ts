@@ -11,6 +11,7 @@ import {
   validateSessionToken,
 } from './session.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
+import { rawSqlite } from '../../platform/db.server.ts';
 
 const lifetime = { idleMs: 60 * 60_000, maxAgeMs: 24 * 60 * 60_000 };
 
@@ -45,7 +46,7 @@ describe('sessions in the database', () => {
     const [id, secret] = token.split('.') as [string, string];
     const row = t.db.select().from(sessions).where(eq(sessions.id, id)).get()!;
     expect(Buffer.from(row.secretHash).equals(Buffer.from(sha256(new TextEncoder().encode(secret))))).toBe(true);
-    const dump = JSON.stringify(t.db.$client.prepare('select * from sessions').all());
+    const dump = JSON.stringify(rawSqlite(t.db).prepare('select * from sessions').all());
     expect(dump).not.toContain(secret);
   });
 

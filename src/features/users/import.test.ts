@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { departments, users } from '../../../db/schema.ts';
 import { importUsersCsv } from './import.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
+import { rawSqlite } from '../../platform/db.server.ts';
 
 const header = 'email,name,department,role\n';
 /** The importer takes the file's bytes, as uploaded or read from disk. */
@@ -60,7 +61,7 @@ describe('users import (real SQLite)', () => {
   describe('compares every email through the one normaliser (src/platform/input/email.ts)', () => {
     /** A row written before emails were normalised: stored in full width, which SQL's lower() leaves alone. */
     const legacy = (email: string): number =>
-      Number(t.db.$client.prepare(`insert into users (public_id, email, display_name, role) values (?, ?, 'Legacy', 'learner')`).run(`legacy-${email}`, email).lastInsertRowid);
+      Number(rawSqlite(t.db).prepare(`insert into users (public_id, email, display_name, role) values (?, ?, 'Legacy', 'learner')`).run(`legacy-${email}`, email).lastInsertRowid);
 
     it('a full-width twin of an existing user, and a plain twin of a full-width row stored before the fix, are existing users', async () => {
       await addUser(t.db, { email: 'learner@example.com' });
