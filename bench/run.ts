@@ -283,7 +283,7 @@ async function main(): Promise<void> {
     }
   });
   await prepareProgramme(db);
-  for (const writer of writers) writer.cookie = `${SESSION_COOKIE}=${createSession(db, writer.id, SESSION_LIFETIME).token}`;
+  for (const writer of writers) writer.cookie = `${SESSION_COOKIE}=${(await createSession(db, writer.id, SESSION_LIFETIME)).token}`;
   db.transaction((tx) => {
     for (const writer of writers) {
       for (const quiz of basicQuizzes) {
@@ -296,10 +296,10 @@ async function main(): Promise<void> {
     }
   });
   const readers = db.$client.prepare("select id from users where email like 'user%@bench.example' limit 500").all() as { id: number }[];
-  const readerCookies = readers.map((r) => `${SESSION_COOKIE}=${createSession(db, r.id, SESSION_LIFETIME).token}`);
+  const readerCookies = await Promise.all(readers.map(async (r) => `${SESSION_COOKIE}=${(await createSession(db, r.id, SESSION_LIFETIME)).token}`));
   const userId = (email: string) => (db.$client.prepare('select id from users where email = ?').get(email) as { id: number }).id;
-  const adminCookie = `${SESSION_COOKIE}=${createSession(db, userId(people.adminEmail), SESSION_LIFETIME).token}`;
-  const championCookie = `${SESSION_COOKIE}=${createSession(db, userId(people.championEmail), SESSION_LIFETIME).token}`;
+  const adminCookie = `${SESSION_COOKIE}=${(await createSession(db, userId(people.adminEmail), SESSION_LIFETIME)).token}`;
+  const championCookie = `${SESSION_COOKIE}=${(await createSession(db, userId(people.championEmail), SESSION_LIFETIME)).token}`;
   db.$client.pragma('wal_checkpoint(TRUNCATE)');
   db.$client.close();
 

@@ -114,18 +114,18 @@ const startup = defineMiddleware(async (context, next) => {
   if (context.isPrerendered) return next();
   await prepareProgrammeOnce(getDb);
   await ensureRollupsCurrent(getDb, getCatalog, getConfig().timeZone);
-  bestEffortWrite('xapi.resume', () => resumeXapiPushes(getDb()));
+  await bestEffortWrite('xapi.resume', () => resumeXapiPushes(context.locals.db));
   return next();
 });
 
-const session = defineMiddleware((context, next) => {
+const session = defineMiddleware(async (context, next) => {
   context.locals.user = null;
   context.locals.session = null;
   if (context.isPrerendered || SESSIONLESS_ROUTES.has(context.routePattern)) return next();
   const token = readSessionCookie(context.cookies, context.url);
   if (token === null) return next();
   const { sessionIdleMs, sessionMaxAgeMs } = getConfig();
-  const result = validateSessionToken(getDb(), token, { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs });
+  const result = await validateSessionToken(context.locals.db, token, { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs });
   if (result === null) {
     deleteSessionCookie(context.cookies, context.url);
     return next();
@@ -136,7 +136,7 @@ const session = defineMiddleware((context, next) => {
 });
 
 /** Deny by default: see `src/features/auth/access.ts`. */
-const guard = defineMiddleware((context, next) => {
+const guard = defineMiddleware(async (context, next) => {
   if (context.isPrerendered) return next();
   let access: Access;
   if (context.routePattern === ACTION_RPC_ROUTE) {
@@ -158,13 +158,12 @@ const guard = defineMiddleware((context, next) => {
     return context.redirect(target, 302);
   }
   const user = context.locals.user!;
-  bestEffortWrite('audit.access_denied', () => audit(getDb(), {
-    actor: user,
-    action: 'access.denied',
-    target: { type: 'route', id: context.url.pathname.slice(0, 200) },
-    details: { method: context.request.method, role: user.role },
-    ip: clientIp(context),
-  }));
+  const denied = { type: 'route', id: context.url.pathname.slice(0, 200) };
+  await bestEffortWrite('audit.access_denied', () =>
+    context.locals.db.write((tx) =>
+      audit(tx, { actor: user, action: 'access.denied', target: denied, details: { method: context.request.method, role: user.role }, ip: clientIp(context) }),
+    ),
+  );
   return context.rewrite(localePath(context.locals.locale, '/403'));
 });
 

@@ -4,7 +4,10 @@ import { check, index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-o
 import { LOCALES } from '../../src/platform/i18n/locales.ts';
 import { createdAt } from './columns.ts';
 
-export const ROLES = ['learner', 'champion', 'admin'] as const;
+import { ROLES, type Role } from '../../src/features/users/roles.ts';
+
+export { ROLES };
+export type { Role };
 
 export const departments = sqliteTable(
   'departments',
@@ -54,4 +57,3 @@ export const users = sqliteTable(
 export type Department = InferSelectModel<typeof departments>;
 export type User = InferSelectModel<typeof users>;
 export type NewUser = InferInsertModel<typeof users>;
-export type Role = (typeof ROLES)[number];

@@ -1,8 +1,5 @@
 /** Authorization helpers for action handlers: every handler checks its own caller. */
 import { ActionError, type ActionAPIContext } from 'astro:actions';
-import type { Role } from '../../db/schema.ts';
-import { adminRuleViolation, userChangeEffect } from '../features/users/admin-rules.server.ts';
-import type { DbExecutor } from '../platform/db.server.ts';
 import type { SessionUser } from '../features/auth/session.server.ts';
 import { clientIp } from '../platform/http/request.server.ts';
 
@@ -32,15 +29,4 @@ export function requireAdmin(context: ActionAPIContext): SessionUser {
   const user = requireUser(context);
   if (user.role !== 'admin') throw new ActionError({ code: 'FORBIDDEN', message: 'Admins only.' });
   return user;
-}
-
-/** Refuses a role or activation change that breaks src/features/users/admin-rules.server.ts; call inside the write transaction. */
-export function requireAdminRules(
-  db: DbExecutor,
-  actorId: number,
-  user: { id: number; role: Role; active: boolean },
-  change: { role?: Role; active?: boolean },
-): void {
-  const violation = adminRuleViolation(db, userChangeEffect(actorId, user, change));
-  if (violation) throw new ActionError({ code: 'BAD_REQUEST', message: violation });
 }

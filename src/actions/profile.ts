@@ -1,19 +1,17 @@
 /** Profile actions: the language a signed-in user prefers (remembered for their next sign-in). */
 import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
-import { eq } from 'drizzle-orm';
-import { users } from '../../db/schema.ts';
 import { LOCALES } from '../platform/i18n/locales.ts';
-import { getDb } from '../platform/db.server.ts';
+import { setPreferredLocale } from '../features/users/users-profile.server.ts';
 import { requireUser } from './guard.ts';
 
 export const profile = {
   setLocale: defineAction({
     accept: 'form',
     input: z.strictObject({ locale: z.enum(LOCALES), next: z.string().max(2048).optional() }),
-    handler: ({ locale, next }, context) => {
+    handler: async ({ locale, next }, context) => {
       const user = requireUser(context);
-      getDb().update(users).set({ locale, updatedAt: new Date() }).where(eq(users.id, user.id)).run();
+      await setPreferredLocale(context.locals.db, user.id, locale);
       return { locale, next: next ?? null };
     },
   }),

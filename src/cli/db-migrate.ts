@@ -5,5 +5,5 @@ import { databasePath, openDatabase } from '../platform/db.server.ts';
 exitOnConfigError(getConfig, 'db:migrate');
 const file = databasePath();
 const db = openDatabase(file);
-db.$client.close();
+await db.close();
 console.log(`Database ${file} is up to date.`);

@@ -32,6 +32,6 @@ if (problems.length > 0) fail(`the curriculum in ${content} has problems (npm ru
 const db = openDatabase(file);
 const started = Date.now();
 await rebuildAndRecord(db, buildCatalog(corpus), config.timeZone);
-db.$client.close();
+await db.close();
 release();
 console.log(`Rebuilt the roll-ups of ${file} in ${Date.now() - started} ms.`);

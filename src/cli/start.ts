@@ -28,7 +28,7 @@ try {
   const db = openDatabase(file);
   if (!production) accounts = await seedDemo(db);
   await prepareProgramme(db);
-  db.$client.close();
+  await db.close();
 } catch (error) {
   if (!isStorageUnavailable(error)) throw error;
   // One clear line, never Drizzle's message (it carries the SQL).

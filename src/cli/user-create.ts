@@ -4,8 +4,9 @@
  * read from standard input with --password-stdin, or generated and printed once.
  */
 import { parseArgs } from 'node:util';
-import { ROLES, type Role } from '../../db/schema.ts';
+import { ROLES, type Role } from '../features/users/roles.ts';
 import { isValidEmail, normalizeEmail } from '../platform/input/email.ts';
+import { isLocale, type Locale } from '../platform/i18n/locales.ts';
 import { hasInvisibleCharacters, normalizeDisplayName, normalizeName } from '../platform/input/text.ts';
 import { audit } from '../features/audit/audit.server.ts';
 import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
@@ -55,31 +56,28 @@ if (!isValidEmail(email)) fail(`"${args.email}" is not a valid email address.`);
 if ([...name].length > 100) fail('--name is longer than 100 characters.');
 if ([...department].length > 100) fail('--department is longer than 100 characters.');
 if (!(ROLES as readonly string[]).includes(args.role)) fail(`unknown role "${args.role}" (use learner, champion or admin).`);
-if (args.locale !== 'ja' && args.locale !== 'en') fail(`unknown locale "${args.locale}" (use ja or en).`);
+if (!isLocale(args.locale)) fail(`unknown locale "${args.locale}" (use ja or en).`);
 
 const input = await readPassword(args['password-stdin'], email);
 if ('error' in input) fail(input.error);
 
 const db = openDatabase(databasePath());
-if (findUserIdByEmail(db, email) !== null) fail(`a user with the email ${email} already exists.`);
+if ((await db.read((q) => findUserIdByEmail(q, email))) !== null) fail(`a user with the email ${email} already exists.`);
 const passwordHash = await hashPassword(input.password);
-const userId = db.transaction(
-  (tx) => {
-    const id = createUser(tx, {
-      email,
-      displayName: name,
-      role: args.role as Role,
-      locale: args.locale as 'ja' | 'en',
-      departmentId: ensureDepartment(tx, department),
-      passwordHash,
-    });
-    audit(tx, { actor: null, actorLabel: cliActorLabel(), action: 'user.created', target: { type: 'user', id }, details: { via: 'cli', email: normalizeEmail(email), role: args.role, department } });
-    return id;
-  },
-  { behavior: 'immediate' },
-);
+const userId = await db.write((tx) => {
+  const id = createUser(tx, {
+    email,
+    displayName: name,
+    role: args.role as Role,
+    locale: args.locale as Locale,
+    departmentId: ensureDepartment(tx, department),
+    passwordHash,
+  });
+  audit(tx, { actor: null, actorLabel: cliActorLabel(), action: 'user.created', target: { type: 'user', id }, details: { via: 'cli', email: normalizeEmail(email), role: args.role, department } });
+  return id;
+});
 await prepareProgramme(db);
-db.$client.close();
+await db.close();
 
 console.log(`Created ${args.role} ${email} (id ${userId}) in ${department}.`);
 if (input.generated) console.log(`Password (shown once, pass it on safely): ${input.password}`);

@@ -34,21 +34,18 @@ const email = values.email?.trim() ?? '';
 if (!email) fail(`--email is required.\n${USAGE}`);
 
 const db = openDatabase(databasePath());
-const userId = findUserIdByEmail(db, email);
+const userId = await db.read((q) => findUserIdByEmail(q, email));
 if (userId === null) fail(`no user with the email ${normalizeEmail(email)}.`);
 const input = await readPassword(values['password-stdin'], email);
 if ('error' in input) fail(input.error);
 const passwordHash = await hashPassword(input.password);
-const ended = db.transaction(
-  (tx) => {
-    setPasswordHash(tx, userId, passwordHash);
-    const sessionsEnded = deleteUserSessions(tx, userId);
-    // Who set it and when; never the password or its hash.
-    audit(tx, { actor: null, actorLabel: cliActorLabel(), action: 'user.password_set', target: { type: 'user', id: userId }, details: { via: 'cli', sessionsEnded } });
-    return sessionsEnded;
-  },
-  { behavior: 'immediate' },
-);
-db.$client.close();
+const ended = await db.write((tx) => {
+  setPasswordHash(tx, userId, passwordHash);
+  const sessionsEnded = deleteUserSessions(tx, userId);
+  // Who set it and when; never the password or its hash.
+  audit(tx, { actor: null, actorLabel: cliActorLabel(), action: 'user.password_set', target: { type: 'user', id: userId }, details: { via: 'cli', sessionsEnded } });
+  return sessionsEnded;
+});
+await db.close();
 console.log(`Password set for ${normalizeEmail(email)}; ${ended} session(s) ended.`);
 if (input.generated) console.log(`Password (shown once, pass it on safely): ${input.password}`);

@@ -46,7 +46,7 @@ try {
 }
 
 const db = openDatabase(databasePath());
-const report = importUsersCsv(db, bytes, {
+const report = await importUsersCsv(db, bytes, {
   update: parsed.values.update,
   actor: null,
   actorLabel: cliActorLabel(),
@@ -57,7 +57,7 @@ const report = importUsersCsv(db, bytes, {
   },
 });
 await prepareProgramme(db);
-db.$client.close();
+await db.close();
 
 if (!report.ok) {
   console.error(`users:import: nothing was imported; ${report.problems.length} problem(s) in ${file}:`);

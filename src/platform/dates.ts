@@ -8,6 +8,7 @@ import { addMonths as addMonthsFns } from 'date-fns/addMonths';
 import { endOfDay as endOfDayFns } from 'date-fns/endOfDay';
 import { format } from 'date-fns/format';
 import { parse } from 'date-fns/parse';
+import type { Locale } from './i18n/locales.ts';
 
 let lastDay: { minute: number; timeZone: string; key: string } | null = null;
 
@@ -56,7 +57,7 @@ export function startOfMonth(month: string, timeZone: string): Date {
 
 /** Intl formatters are costly to build: one per language, zone and style, reused. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(locale: 'ja' | 'en', timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+function formatter(locale: Locale, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   const key = `${locale}|${timeZone}|${JSON.stringify(options)}`;
   let format = formatters.get(key);
   if (!format) {
@@ -73,12 +74,12 @@ function formatter(locale: 'ja' | 'en', timeZone: string, options: Intl.DateTime
  */
 
 /** A date for people: 2026年11月27日 / 27 November 2026. */
-export function formatDate(date: Date, locale: 'ja' | 'en', timeZone: string): string {
+export function formatDate(date: Date, locale: Locale, timeZone: string): string {
   return formatter(locale, timeZone, { dateStyle: 'long' }).format(date);
 }
 
 /** A calendar day stored as `YYYY-MM-DD` (wave dates, due dates) in the same style; another string is shown as it is. */
-export function formatDay(day: string, locale: 'ja' | 'en'): string {
+export function formatDay(day: string, locale: Locale): string {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
   if (!match) return day;
   const [, year, month, date] = match.map(Number) as [number, number, number, number];
@@ -86,7 +87,7 @@ export function formatDay(day: string, locale: 'ja' | 'en'): string {
 }
 
 /** A date and time for people: 2026年11月27日 18:05 / 27 November 2026, 18:05 (with seconds on request, for logs). */
-export function formatDateTime(date: Date, locale: 'ja' | 'en', timeZone: string, options: { seconds?: boolean } = {}): string {
+export function formatDateTime(date: Date, locale: Locale, timeZone: string, options: { seconds?: boolean } = {}): string {
   // 9:30 in Japanese, 09:30 in British English: each language's usual clock.
   const time: Intl.DateTimeFormatOptions = {
     hour: locale === 'ja' ? 'numeric' : '2-digit',
@@ -100,13 +101,13 @@ export function formatDateTime(date: Date, locale: 'ja' | 'en', timeZone: string
 }
 
 /** A `YYYY-MM` month for people: 2026年11月 / November 2026. */
-export function formatMonth(month: string, locale: 'ja' | 'en'): string {
+export function formatMonth(month: string, locale: Locale): string {
   const [year, m] = month.split('-').map(Number) as [number, number];
   return formatter(locale, 'UTC', { year: 'numeric', month: 'long' }).format(new Date(Date.UTC(year, m - 1, 1)));
 }
 
 /** A month on a chart's axis, where the year is said elsewhere: 11月 / Nov. */
-export function formatMonthAxis(month: string, locale: 'ja' | 'en'): string {
+export function formatMonthAxis(month: string, locale: Locale): string {
   const m = Number(month.slice(5));
   return locale === 'ja' ? `${m}月` : formatter('en', 'UTC', { month: 'short' }).format(new Date(Date.UTC(2000, m - 1, 1)));
 }

@@ -75,6 +75,39 @@ export function rawSqlite(database: Db): Database.Database {
   return database.$client;
 }
 
+/**
+ * Streams a large read in pages by rowid, each page one short read, so no statement stays open
+ * while the consumer writes to the same connection (better-sqlite3 refuses that) and memory
+ * stays flat. `query` selects `t.rowid rid` from a table aliased `t` and ends in a `where`
+ * clause (`where true` for all rows); `params` fill its placeholders. Native SQL, for exports.
+ */
+export async function* readPages<T>(database: Db, query: string, params: readonly unknown[] = [], pageSize = 2000): AsyncGenerator<T> {
+  const statement = database.$client.prepare(`${query} and t.rowid > ? order by t.rowid limit ${pageSize}`);
+  let after = 0;
+  for (;;) {
+    const rows = await database.read(() => statement.all(...params, after) as (T & { rid: number })[]);
+    if (rows.length === 0) return;
+    yield* rows as unknown as Awaited<T>[];
+    after = rows.at(-1)!.rid;
+  }
+}
+
+/**
+ * Bulk work Drizzle's builder cannot express (a TEMP staging table, set-based INSERT … SELECT,
+ * statements prepared for thousands of rows): `work` gets the native handle and, for the
+ * shared helpers, the same connection as a `Tx`. Synchronous inside like `read`/`write`; the
+ * work opens its own transactions (`sqlite.transaction(…).immediate()` for its write).
+ */
+export function withNativeSqlite<T>(database: Db, work: (sqlite: Database.Database, q: Tx) => T): Promise<T> {
+  return settle(() => work(database.$client, database));
+}
+
+/** The database file behind a connection, for a worker thread that opens its own. */
+export function databaseFileOf(database: Db): string {
+  return database.$client.name;
+}
+
+
 /** Where the migrations live; the server and the CLI both run from the project root. */
 export function migrationsFolder(): string {
   return path.resolve(getConfig().migrationsDir);

@@ -5,6 +5,8 @@
  * check polled every second costs one small write every few seconds; a write that failed for
  * storage in between makes the next check probe at once.
  */
+import { eq, sql } from 'drizzle-orm';
+import { settings } from '../../db/schema.ts';
 import { isStorageUnavailable, lastStorageFailure, storageErrorCode } from './storage-errors.server.ts';
 import { logger } from './log.server.ts';
 import type { Db } from './db.server.ts';
@@ -16,22 +18,28 @@ const PROBE_KEY = 'healthz.write_probe';
 
 let last: { at: number; writable: boolean } | null = null;
 
-export function databaseWritable(db: Db, now = Date.now()): boolean {
+/** The answer of /healthz: the database answers a query and can write. Throws when it cannot be opened. */
+export async function databaseHealthy(db: Db, now = Date.now()): Promise<boolean> {
+  await db.read((q) => q.get(sql`select 1`));
+  return databaseWritable(db, now);
+}
+
+export async function databaseWritable(db: Db, now = Date.now()): Promise<boolean> {
   const fresh = last && now - last.at < (last.writable ? OK_INTERVAL_MS : FAILED_INTERVAL_MS) && lastStorageFailure() < last.at;
   if (last && fresh) return last.writable;
   let writable: boolean;
   try {
-    const client = db.$client;
-    client
-      .transaction(() => {
-        client.prepare('insert or replace into settings (key, value, updated_at) values (?, ?, ?)').run(PROBE_KEY, '0', now);
-        client.prepare('delete from settings where key = ?').run(PROBE_KEY);
-      })
-      .immediate();
+    await db.write((tx) => {
+      tx.insert(settings)
+        .values({ key: PROBE_KEY, value: '0', updatedAt: new Date(now) })
+        .onConflictDoUpdate({ target: settings.key, set: { value: '0', updatedAt: new Date(now) } })
+        .run();
+      tx.delete(settings).where(eq(settings.key, PROBE_KEY)).run();
+    });
     writable = true;
   } catch (error) {
     // Busy: another writer holds the lock, which is no fault of the disk; keep the last answer.
-    if ((error as { code?: string }).code === 'SQLITE_BUSY') return last?.writable ?? true;
+    if (storageErrorCode(error) === 'SQLITE_BUSY') return last?.writable ?? true;
     if (!isStorageUnavailable(error)) throw error;
     if (last?.writable !== false) logger.error({ code: storageErrorCode(error) }, 'database cannot write');
     writable = false;

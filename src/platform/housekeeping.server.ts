@@ -16,7 +16,7 @@ export const SESSION_CLEANUP_BATCH = 500;
 export async function deleteExpiredSessionsInBatches(db: Db, lifetime: SessionLifetime, batchSize = SESSION_CLEANUP_BATCH, now = new Date()): Promise<number> {
   let total = 0;
   for (;;) {
-    const deleted = deleteExpiredSessions(db, lifetime, now, batchSize);
+    const deleted = await deleteExpiredSessions(db, lifetime, now, batchSize);
     total += deleted;
     if (deleted < batchSize) return total;
     await nextTurn();
@@ -44,7 +44,7 @@ export function startSessionCleanup(open: () => Db, lifetime: SessionLifetime, i
       const deleted = await deleteExpiredSessionsInBatches(db, lifetime);
       if (deleted > 0) logger.info({ deleted }, 'expired sessions deleted');
       // Answers to posts nobody came back for (src/platform/http/form-results.server.ts).
-      pruneFormResults(db);
+      await pruneFormResults(db);
     } catch (error) {
       logger.error({ err: error }, 'expired session cleanup failed');
     } finally {
@@ -57,7 +57,7 @@ export function startSessionCleanup(open: () => Db, lifetime: SessionLifetime, i
   return {
     stop: () => {
       clearInterval(timer);
-      db?.$client.close();
+      void db?.close();
       db = null;
     },
   };

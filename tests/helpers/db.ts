@@ -5,7 +5,7 @@ import path from 'node:path';
 import { openDatabase, type Db } from '../../src/platform/db.server.ts';
 import { hashPassword } from '../../src/features/auth/password.server.ts';
 import { createUser, ensureDepartment } from '../../src/features/users/users.server.ts';
-import type { Role } from '../../db/schema.ts';
+import type { Role } from '../../src/features/users/roles.ts';
 
 export interface TempDb {
   db: Db;
@@ -27,7 +27,7 @@ export function tempDb(): TempDb {
     file,
     dir,
     cleanup: () => {
-      db.$client.close();
+      void db.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -38,11 +38,13 @@ export async function addUser(
   options: { email: string; password?: string; role?: Role; department?: string; name?: string },
 ): Promise<number> {
   const passwordHash = options.password ? await hashPassword(options.password) : null;
-  return createUser(db, {
-    email: options.email,
-    displayName: options.name ?? options.email.split('@')[0]!,
-    role: options.role ?? 'learner',
-    departmentId: ensureDepartment(db, options.department ?? '営業部'),
-    passwordHash,
-  });
+  return db.write((tx) =>
+    createUser(tx, {
+      email: options.email,
+      displayName: options.name ?? options.email.split('@')[0]!,
+      role: options.role ?? 'learner',
+      departmentId: ensureDepartment(tx, options.department ?? '営業部'),
+      passwordHash,
+    }),
+  );
 }

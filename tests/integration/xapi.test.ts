@@ -36,11 +36,11 @@ beforeAll(async () => {
 
 afterAll(() => t?.cleanup());
 
-const all = (): KeyedStatement[] => [...xapiStatements(t.db, catalog, { siteUrl: SITE })];
+const all = (): Promise<KeyedStatement[]> => Array.fromAsync(xapiStatements(t.db, catalog, { siteUrl: SITE }));
 
 describe('exported statements', () => {
-  it('all validate against the 1.0.3 schema, with unique ids, covering every kind of record', () => {
-    const statements = all();
+  it('all validate against the 1.0.3 schema, with unique ids, covering every kind of record', async () => {
+    const statements = await all();
     // 2 users × 2 lesson completions, 2 attempts, 2 × 3 answers, 1 course completion (user a passed)
     expect(statements).toHaveLength(4 + 2 + 6 + 1);
     for (const { statement } of statements) {
@@ -58,12 +58,12 @@ describe('exported statements', () => {
     expect(statements.find((s) => s.recordKey.startsWith('course-completed:'))!.statement.object.definition.type).toBe('http://adlnet.gov/expapi/activities/course');
   });
 
-  it('are identical on re-export (stable UUID v5 ids and content)', () => {
-    expect(all()).toEqual(all());
+  it('are identical on re-export (stable UUID v5 ids and content)', async () => {
+    expect(await all()).toEqual(await all());
   });
 
-  it('the schema refuses what the brief forbids', () => {
-    const good = all()[0]!.statement;
+  it('the schema refuses what the brief forbids', async () => {
+    const good = (await all())[0]!.statement;
     const bad = [
       { ...good, extra: 1 },
       { ...good, id: 'not-a-uuid' },
@@ -124,17 +124,17 @@ describe('pushing to an LRS', () => {
     const lrs = await startLrs();
     try {
       const options = { endpoint: lrs.url, username: 'lrs', password: 'secret', batchSize: 3, retries: 0 };
-      const total = all().length;
+      const total = (await all()).length;
       // Request 2 is stored by the LRS but the answer is lost; request 4 is cut before processing.
       lrs.fault = (n) => (n === 2 ? 'drop-after' : n === 4 ? 'drop-before' : null);
-      const first = await pushStatements(t.db, all(), options);
+      const first = await pushStatements(t.db, await all(), options);
       expect(first.error).toMatch(/network/);
       expect(first.sent).toBe(3);
       lrs.fault = () => null;
-      const second = await pushStatements(t.db, all(), options);
+      const second = await pushStatements(t.db, await all(), options);
       expect(second.error).toBeNull();
       expect(second.sent + first.sent).toBe(total);
-      const third = await pushStatements(t.db, all(), options);
+      const third = await pushStatements(t.db, await all(), options);
       expect(third).toMatchObject({ sent: 0, alreadyDelivered: total, error: null });
 
       expect(lrs.stored.size).toBe(total);
@@ -149,7 +149,7 @@ describe('pushing to an LRS', () => {
   it('answers 409 to a re-sent id with other content', async () => {
     const lrs = await startLrs();
     try {
-      const statement = all()[0]!.statement;
+      const statement = (await all())[0]!.statement;
       const post = (body: unknown) =>
         fetch(`${lrs.url}/statements`, {
           method: 'POST',

@@ -121,7 +121,7 @@ beforeAll(async () => {
     t.db.insert(quizAttempts).values({ id, userId: user.id, quizId: quiz.id, startedAt: new Date(base + 60_000), submittedAt: new Date(base + 120_000), score: 3, maxScore: 3, passed: true }).run();
     for (const q of quiz.questions) t.db.insert(attemptAnswers).values({ attemptId: id, questionId: q.id, chosenOptionIds: q.correctOptionIds, correct: true }).run();
   }
-  total = [...xapiStatements(t.db, catalog, { siteUrl: 'http://localhost:4321' })].length;
+  total = (await Array.fromAsync(xapiStatements(t.db, catalog, { siteUrl: 'http://localhost:4321' }))).length;
   expect(total).toBeGreaterThan(150);
   expect(t.db.select().from(users).all()).toHaveLength(31);
   t.db.$client.close();

@@ -126,7 +126,7 @@ describe('checklist 1: session token ≥ 120 bits from a CSPRNG, only a hash sto
 
   it('compares the secret’s hash with a constant-time comparison', () => {
     const file = fs.readFileSync(path.join(ROOT, 'src/features/auth/session.server.ts'), 'utf8');
-    const start = file.indexOf('export function validateSessionToken');
+    const start = file.indexOf('export async function validateSessionToken');
     const source = file.slice(start, file.indexOf('\nexport ', start + 1));
     expect(source.length).toBeGreaterThan(100);
     expect(source).toMatch(/constantTimeEqual\(\s*hashSecret\(secret\)/);

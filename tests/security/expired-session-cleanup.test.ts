@@ -87,9 +87,9 @@ describe('batched deletes on a real SQLite file', () => {
   });
   afterEach(() => t.cleanup());
 
-  it('deletes at most one batch per statement', () => {
+  it('deletes at most one batch per statement', async () => {
     insertSessions(t.db, userId, 1200, { createdMsAgo: HOUR, activeMsAgo: HOUR }, 'x');
-    expect(deleteExpiredSessions(t.db, lifetime, new Date(), 500)).toBe(500);
+    expect(await deleteExpiredSessions(t.db, lifetime, new Date(), 500)).toBe(500);
     expect(countLike(t.db, 'x')).toBe(700);
   });
 

@@ -26,39 +26,39 @@ describe('idle timeout on a real database with an injected clock', () => {
   });
   afterEach(() => t.cleanup());
 
-  it('keeps a user who makes a request every 20 s signed in for 10 minutes of a 1-minute idle window', () => {
+  it('keeps a user who makes a request every 20 s signed in for 10 minutes of a 1-minute idle window', async () => {
     const lifetime = { idleMs: MINUTE, maxAgeMs: 24 * 60 * MINUTE };
     const start = Date.parse('2026-05-01T09:00:00Z');
-    const { token } = createSession(t.db, userId, lifetime, new Date(start));
+    const { token } = await createSession(t.db, userId, lifetime, new Date(start));
     for (let at = 20 * SECOND; at <= 10 * MINUTE; at += 20 * SECOND) {
-      expect(validateSessionToken(t.db, token, lifetime, new Date(start + at)), `request at ${at / SECOND} s`).not.toBeNull();
+      expect(await validateSessionToken(t.db, token, lifetime, new Date(start + at)), `request at ${at / SECOND} s`).not.toBeNull();
     }
     // then the user stops: one idle window later the session is over
-    expect(validateSessionToken(t.db, token, lifetime, new Date(start + 10 * MINUTE + MINUTE))).toBeNull();
+    expect(await validateSessionToken(t.db, token, lifetime, new Date(start + 10 * MINUTE + MINUTE))).toBeNull();
   });
 
-  it('works the same for other windows and cadences: never out while active, out after a full idle window', () => {
+  it('works the same for other windows and cadences: never out while active, out after a full idle window', async () => {
     for (const [idleMinutes, everySeconds] of [[1, 50], [2, 100], [5, 240], [30, 25 * 60], [720, 11 * 3600]] as const) {
       const lifetime = { idleMs: idleMinutes * MINUTE, maxAgeMs: 1000 * 60 * MINUTE };
       const start = Date.parse('2026-05-01T09:00:00Z');
-      const { token } = createSession(t.db, userId, lifetime, new Date(start));
+      const { token } = await createSession(t.db, userId, lifetime, new Date(start));
       let at = 0;
       for (let i = 0; i < 12; i++) {
         at += everySeconds * SECOND;
-        expect(validateSessionToken(t.db, token, lifetime, new Date(start + at)), `${idleMinutes} min window, request ${i} at ${at / SECOND} s`).not.toBeNull();
+        expect(await validateSessionToken(t.db, token, lifetime, new Date(start + at)), `${idleMinutes} min window, request ${i} at ${at / SECOND} s`).not.toBeNull();
       }
-      expect(validateSessionToken(t.db, token, lifetime, new Date(start + at + lifetime.idleMs)), `${idleMinutes} min window, idle`).toBeNull();
+      expect(await validateSessionToken(t.db, token, lifetime, new Date(start + at + lifetime.idleMs)), `${idleMinutes} min window, idle`).toBeNull();
     }
   });
 
-  it('still writes last activity sparingly: not on every request', () => {
+  it('still writes last activity sparingly: not on every request', async () => {
     const lifetime = { idleMs: 12 * 60 * MINUTE, maxAgeMs: 7 * 24 * 60 * MINUTE };
     const start = Date.parse('2026-05-01T09:00:00Z');
-    const { token, session } = createSession(t.db, userId, lifetime, new Date(start));
+    const { token, session } = await createSession(t.db, userId, lifetime, new Date(start));
     const stored = () => t.db.select().from(sessions).where(eq(sessions.id, session.id)).get()!.lastActiveAt.getTime();
-    validateSessionToken(t.db, token, lifetime, new Date(start + 30 * SECOND));
+    await validateSessionToken(t.db, token, lifetime, new Date(start + 30 * SECOND));
     expect(stored()).toBe(start);
-    validateSessionToken(t.db, token, lifetime, new Date(start + 61 * SECOND));
+    await validateSessionToken(t.db, token, lifetime, new Date(start + 61 * SECOND));
     expect(stored()).toBe(start + 61 * SECOND);
   });
 });

@@ -4,7 +4,7 @@
  * Never pass a password, token or secret in `details`.
  */
 import { auditLog } from '../../../db/schema.ts';
-import type { DbExecutor } from '../../platform/db.server.ts';
+import type { Tx } from '../../platform/db.server.ts';
 
 export type AuditAction =
   | 'auth.sign_in'
@@ -42,13 +42,20 @@ export interface AuditInput {
   ip?: string | null;
 }
 
+/** Who makes a change and from where (an admin action's caller): what the audit row names. */
+export interface AuditCaller {
+  actor: { id: number; email: string };
+  ip: string | null;
+}
+
 const SECRET_KEYS = /password|secret|token|hash/i;
 
-export function audit(db: DbExecutor, input: AuditInput, now = new Date()): void {
+/** Appends one row; call inside `db.write`, in the transaction of the change it records. */
+export function audit(tx: Tx, input: AuditInput, now = new Date()): void {
   const details = input.details
     ? Object.fromEntries(Object.entries(input.details).filter(([key]) => !SECRET_KEYS.test(key)))
     : null;
-  db.insert(auditLog)
+  tx.insert(auditLog)
     .values({
       at: now,
       actorUserId: input.actor?.id ?? null,

@@ -3,7 +3,7 @@
  * listed as public; `/admin…` needs an admin, `/champion…` a champion or admin. Pages and
  * actions still authorize themselves; this is the net under them.
  */
-import type { Role } from '../../../db/schema.ts';
+import type { Role } from '../users/roles.ts';
 
 export type Access = 'public' | 'user' | 'champion' | 'admin';
 export type Decision = 'allow' | 'sign-in' | 'forbidden';

@@ -5,22 +5,27 @@
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { and, eq, isNull } from 'drizzle-orm';
 import { loginTokens } from '../../../db/schema.ts';
-import type { Db } from '../../platform/db.server.ts';
+import type { Db, Tx } from '../../platform/db.server.ts';
 import { generateSecureRandomString, hashSecret } from './session.server.ts';
 
 export const LOGIN_LINK_LIFETIME_MS = 60 * 60 * 1000;
 
-export function createLoginToken(db: Db, userId: number, createdBy: number | null, purpose: 'first_login' | 'reset' = 'first_login', now = new Date()): string {
+export type LoginLinkPurpose = 'first_login' | 'reset';
+
+/** Issues a link's token (replacing any unused one of the user); call inside `db.write`. */
+export function issueLoginToken(tx: Tx, userId: number, createdBy: number | null, purpose: LoginLinkPurpose = 'first_login', now = new Date()): string {
   const id = generateSecureRandomString();
   const secret = generateSecureRandomString();
-  db.transaction((tx) => {
-    // A new link replaces any unused one for the same user.
-    tx.delete(loginTokens).where(and(eq(loginTokens.userId, userId), isNull(loginTokens.usedAt))).run();
-    tx.insert(loginTokens)
-      .values({ id, secretHash: Buffer.from(hashSecret(secret)), userId, purpose, createdBy, createdAt: now, expiresAt: new Date(now.getTime() + LOGIN_LINK_LIFETIME_MS) })
-      .run();
-  }, { behavior: 'immediate' });
+  // A new link replaces any unused one for the same user.
+  tx.delete(loginTokens).where(and(eq(loginTokens.userId, userId), isNull(loginTokens.usedAt))).run();
+  tx.insert(loginTokens)
+    .values({ id, secretHash: Buffer.from(hashSecret(secret)), userId, purpose, createdBy, createdAt: now, expiresAt: new Date(now.getTime() + LOGIN_LINK_LIFETIME_MS) })
+    .run();
   return `${id}.${secret}`;
+}
+
+export async function createLoginToken(db: Db, userId: number, createdBy: number | null, purpose: LoginLinkPurpose = 'first_login', now = new Date()): Promise<string> {
+  return db.write((tx) => issueLoginToken(tx, userId, createdBy, purpose, now));
 }
 
 /**
@@ -33,17 +38,19 @@ export function loginLinkUrl(token: string, siteUrl: string): string {
 
 export type ConsumeResult = { status: 'ok'; userId: number } | { status: 'invalid' | 'expired' | 'used' };
 
-/** Marks the token used (exactly once, even under concurrent requests) and returns its user. */
-export function consumeLoginToken(db: Db, token: string, now = new Date()): ConsumeResult {
+/** Marks the token used (exactly once, even under concurrent requests) and returns its user; call inside `db.write`. */
+export function useLoginToken(tx: Tx, token: string, now = new Date()): ConsumeResult {
   const [id, secret, extra] = token.split('.');
   if (!id || !secret || extra !== undefined) return { status: 'invalid' };
-  return db.transaction((tx) => {
-    const row = tx.select().from(loginTokens).where(eq(loginTokens.id, id)).get();
-    if (!row || !constantTimeEqual(hashSecret(secret), new Uint8Array(row.secretHash))) return { status: 'invalid' as const };
-    if (row.usedAt !== null) return { status: 'used' as const };
-    if (row.expiresAt <= now) return { status: 'expired' as const };
-    const updated = tx.update(loginTokens).set({ usedAt: now }).where(and(eq(loginTokens.id, id), isNull(loginTokens.usedAt))).run().changes;
-    if (updated !== 1) return { status: 'used' as const };
-    return { status: 'ok' as const, userId: row.userId };
-  }, { behavior: 'immediate' });
+  const row = tx.select().from(loginTokens).where(eq(loginTokens.id, id)).get();
+  if (!row || !constantTimeEqual(hashSecret(secret), new Uint8Array(row.secretHash))) return { status: 'invalid' };
+  if (row.usedAt !== null) return { status: 'used' };
+  if (row.expiresAt <= now) return { status: 'expired' };
+  const updated = tx.update(loginTokens).set({ usedAt: now }).where(and(eq(loginTokens.id, id), isNull(loginTokens.usedAt))).run().changes;
+  if (updated !== 1) return { status: 'used' };
+  return { status: 'ok', userId: row.userId };
+}
+
+export async function consumeLoginToken(db: Db, token: string, now = new Date()): Promise<ConsumeResult> {
+  return db.write((tx) => useLoginToken(tx, token, now));
 }

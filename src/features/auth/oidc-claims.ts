@@ -3,7 +3,7 @@
  * role, by the configured claim names and group lists; and whether the sign-in used a second
  * factor. Pure, so every mapping rule is unit-tested.
  */
-import type { Role } from '../../../db/schema.ts';
+import type { Role } from '../users/roles.ts';
 import { isValidEmail, normalizeEmail } from '../../platform/input/email.ts';
 import { hasInvisibleCharacters, normalizeDisplayName, normalizeName } from '../../platform/input/text.ts';
 

@@ -9,6 +9,7 @@ import * as client from 'openid-client';
 import type { AstroCookies } from 'astro';
 import type { OidcSettings } from '../../platform/config.server.ts';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
+import type { Locale } from '../../platform/i18n/locales.ts';
 
 const FLOW_COOKIE = 'manabi_oidc';
 const FLOW_COOKIE_HTTPS = '__Host-manabi_oidc';
@@ -21,7 +22,7 @@ export interface OidcFlow {
   verifier: string;
   /** Same-site path to continue to after sign-in. */
   next: string | null;
-  locale: 'ja' | 'en';
+  locale: Locale;
 }
 
 /** Why a callback was refused; each is audited and shown as a translated message. */
@@ -76,7 +77,7 @@ export function providerConfiguration(settings: OidcSettings): Promise<client.Co
 }
 
 /** Where to send the browser, and the flow to remember in the cookie. */
-export async function beginSignIn(settings: OidcSettings, next: string | null, locale: 'ja' | 'en'): Promise<{ url: URL; flow: OidcFlow }> {
+export async function beginSignIn(settings: OidcSettings, next: string | null, locale: Locale): Promise<{ url: URL; flow: OidcFlow }> {
   const config = await providerConfiguration(settings);
   const flow: OidcFlow = { state: client.randomState(), nonce: client.randomNonce(), verifier: client.randomPKCECodeVerifier(), next, locale };
   const url = client.buildAuthorizationUrl(config, {

@@ -4,6 +4,7 @@
  */
 import { hash, verify } from '@node-rs/argon2';
 import { dictionary } from '@zxcvbn-ts/language-common';
+import { z } from 'astro/zod';
 
 /** `Algorithm.Argon2id`; the package declares it as a `const enum`, which isolated modules cannot inline. */
 const ARGON2ID = 2;
@@ -56,6 +57,13 @@ export function checkPasswordPolicy(password: string): PasswordProblem | null {
   if (commonPasswords().has(password.toLowerCase())) return 'common';
   return null;
 }
+
+/** The form field of a new password (a sign-in link's, a password change's): the policy above, as messages. */
+export const newPasswordField = z
+  .string('password.tooShort')
+  .min(PASSWORD_MIN_LENGTH, 'password.tooShort')
+  .max(PASSWORD_MAX_LENGTH, 'password.tooLong')
+  .refine((p) => checkPasswordPolicy(p) !== 'common', 'password.common');
 
 /** A random password for generated accounts: 20 characters from an unambiguous alphabet (~100 bits). */
 export function generatePassword(): string {

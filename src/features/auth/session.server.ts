@@ -7,7 +7,7 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { departments, sessions, users, type Locale, type Role } from '../../../db/schema.ts';
-import type { Db, DbExecutor } from '../../platform/db.server.ts';
+import type { Db, Tx } from '../../platform/db.server.ts';
 import { bestEffortWrite } from '../../platform/storage-errors.server.ts';
 
 /** Refresh `last_active_at` at most this often, so reads do not turn into writes on every request. */
@@ -79,17 +79,14 @@ export interface ValidatedSession {
   user: SessionUser;
 }
 
-/** Starts a fresh session; called on every sign-in so a pre-set cookie can never be adopted. */
-export function createSession(
-  db: Db,
-  userId: number,
-  lifetime: SessionLifetime,
-  now = new Date(),
-  authMethod: AuthMethod = 'password',
-): NewSession {
+/**
+ * Inserts a fresh session; call inside `db.write` (sign-in starts one with its audit row,
+ * src/features/auth/sign-in.server.ts), so a pre-set cookie can never be adopted.
+ */
+export function insertSession(tx: Tx, userId: number, lifetime: SessionLifetime, now = new Date(), authMethod: AuthMethod = 'password'): NewSession {
   const id = generateSecureRandomString();
   const secret = generateSecureRandomString();
-  db.insert(sessions)
+  tx.insert(sessions)
     .values({ id, secretHash: Buffer.from(hashSecret(secret)), userId, createdAt: now, lastActiveAt: now, authMethod })
     .run();
   return {
@@ -98,31 +95,37 @@ export function createSession(
   };
 }
 
-const lookups = new WeakMap<Db, ReturnType<typeof prepareLookup>>();
+/** Starts a session on its own (tests, tools); sign-in goes through `startSession`. */
+export async function createSession(db: Db, userId: number, lifetime: SessionLifetime, now = new Date(), authMethod: AuthMethod = 'password'): Promise<NewSession> {
+  return db.write((tx) => insertSession(tx, userId, lifetime, now, authMethod));
+}
 
-function prepareLookup(db: Db) {
-  return db
-    .select({
-      id: sessions.id,
-      secretHash: sessions.secretHash,
-      createdAt: sessions.createdAt,
-      lastActiveAt: sessions.lastActiveAt,
-      authMethod: sessions.authMethod,
-      userId: users.id,
-      publicId: users.publicId,
-      email: users.email,
-      displayName: users.displayName,
-      locale: users.locale,
-      role: users.role,
-      active: users.active,
-      departmentId: users.departmentId,
-      departmentName: departments.name,
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .leftJoin(departments, eq(departments.id, users.departmentId))
-    .where(eq(sessions.id, sql.placeholder('id')))
-    .prepare();
+/** The lookup every request makes: prepared once per connection. */
+function sessionLookup(db: Db) {
+  return db.prepared('session.lookup', (q) =>
+    q
+      .select({
+        id: sessions.id,
+        secretHash: sessions.secretHash,
+        createdAt: sessions.createdAt,
+        lastActiveAt: sessions.lastActiveAt,
+        authMethod: sessions.authMethod,
+        userId: users.id,
+        publicId: users.publicId,
+        email: users.email,
+        displayName: users.displayName,
+        locale: users.locale,
+        role: users.role,
+        active: users.active,
+        departmentId: users.departmentId,
+        departmentName: departments.name,
+      })
+      .from(sessions)
+      .innerJoin(users, eq(users.id, sessions.userId))
+      .leftJoin(departments, eq(departments.id, users.departmentId))
+      .where(eq(sessions.id, sql.placeholder('id')))
+      .prepare(),
+  );
 }
 
 /**
@@ -130,30 +133,26 @@ function prepareLookup(db: Db) {
  * token, or a deactivated user. The user row is read on every request, so a role change
  * or deactivation takes effect at once.
  */
-export function validateSessionToken(
+export async function validateSessionToken(
   db: Db,
   token: string,
   lifetime: SessionLifetime,
   now = new Date(),
-): ValidatedSession | null {
+): Promise<ValidatedSession | null> {
   const parts = token.split('.');
   if (parts.length !== 2) return null;
   const [id, secret] = parts as [string, string];
   if (id.length === 0 || secret.length === 0) return null;
 
-  let lookup = lookups.get(db);
-  if (!lookup) {
-    lookup = prepareLookup(db);
-    lookups.set(db, lookup);
-  }
-  const row = lookup.get({ id });
+  const lookup = sessionLookup(db);
+  const row = await db.read(() => lookup.get({ id }));
   if (!row) return null;
 
   const nowMs = now.getTime();
   const expired =
     nowMs - row.createdAt.getTime() >= lifetime.maxAgeMs || nowMs - row.lastActiveAt.getTime() >= lifetime.idleMs;
   if (expired || !row.active) {
-    bestEffortWrite('session.delete', () => deleteSession(db, id));
+    await bestEffortWrite('session.delete', () => deleteSession(db, id));
     return null;
   }
   if (!constantTimeEqual(hashSecret(secret), new Uint8Array(row.secretHash))) return null;
@@ -162,7 +161,7 @@ export function validateSessionToken(
   if (nowMs - lastActiveAt.getTime() >= activityWriteInterval(lifetime.idleMs)) {
     lastActiveAt = now;
     // A disk that cannot take writes must not sign everyone out: the next request tries again.
-    bestEffortWrite('session.lastActiveAt', () => db.update(sessions).set({ lastActiveAt }).where(eq(sessions.id, id)).run());
+    await bestEffortWrite('session.lastActiveAt', () => db.write((tx) => tx.update(sessions).set({ lastActiveAt }).where(eq(sessions.id, id)).run()));
   }
   return {
     session: {
@@ -186,27 +185,34 @@ export function validateSessionToken(
   };
 }
 
-export function deleteSession(db: Db, sessionId: string): void {
-  db.delete(sessions).where(eq(sessions.id, sessionId)).run();
+export async function deleteSession(db: Db, sessionId: string): Promise<void> {
+  await db.write((tx) => endSession(tx, sessionId));
 }
 
-/** Ends every session of a user (deactivation, password change), optionally keeping one. */
-export function deleteUserSessions(db: DbExecutor, userId: number, exceptSessionId: string | null = null): number {
+/** Ends one session; call inside `db.write`. */
+export function endSession(tx: Tx, sessionId: string): void {
+  tx.delete(sessions).where(eq(sessions.id, sessionId)).run();
+}
+
+/** Ends every session of a user (deactivation, password change), optionally keeping one; call inside `db.write`. */
+export function deleteUserSessions(tx: Tx, userId: number, exceptSessionId: string | null = null): number {
   const where = exceptSessionId
     ? and(eq(sessions.userId, userId), sql`${sessions.id} <> ${exceptSessionId}`)
     : eq(sessions.userId, userId);
-  return db.delete(sessions).where(where).run().changes;
+  return tx.delete(sessions).where(where).run().changes;
 }
 
 /**
  * Housekeeping: removes sessions past either limit, at most `limit` of them per call (one short
  * statement, so a huge backlog is worked off in batches between requests).
  */
-export function deleteExpiredSessions(db: Db, lifetime: SessionLifetime, now = new Date(), limit = Number.MAX_SAFE_INTEGER): number {
+export async function deleteExpiredSessions(db: Db, lifetime: SessionLifetime, now = new Date(), limit = Number.MAX_SAFE_INTEGER): Promise<number> {
   const nowMs = now.getTime();
   const expired = or(lt(sessions.createdAt, new Date(nowMs - lifetime.maxAgeMs)), lt(sessions.lastActiveAt, new Date(nowMs - lifetime.idleMs)));
-  return db
-    .delete(sessions)
-    .where(inArray(sessions.id, db.select({ id: sessions.id }).from(sessions).where(expired).limit(limit)))
-    .run().changes;
+  return db.write((tx) =>
+    tx
+      .delete(sessions)
+      .where(inArray(sessions.id, tx.select({ id: sessions.id }).from(sessions).where(expired).limit(limit)))
+      .run().changes,
+  );
 }

@@ -11,11 +11,12 @@ import {
   validateSessionToken,
 } from './session.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
+import { rawSqlite } from '../../platform/db.server.ts';
 
 const lifetime = { idleMs: 60 * 60_000, maxAgeMs: 24 * 60 * 60_000 };
 
 describe('session tokens', () => {
-  it('generates 24 characters of a 32-letter alphabet (120 bits), never repeating', () => {
+  it('generates 24 characters of a 32-letter alphabet (120 bits), never repeating', async () => {
     const seen = new Set<string>();
     for (let i = 0; i < 2000; i++) {
       const value = generateSecureRandomString();
@@ -25,7 +26,7 @@ describe('session tokens', () => {
     expect(seen.size).toBe(2000);
   });
 
-  it('uses every letter of the alphabet (the randomness is not stuck on a subset)', () => {
+  it('uses every letter of the alphabet (the randomness is not stuck on a subset)', async () => {
     const letters = new Set([...Array.from({ length: 400 }, generateSecureRandomString).join('')]);
     expect(letters.size).toBe(32);
   });
@@ -40,101 +41,101 @@ describe('sessions in the database', () => {
   });
   afterEach(() => t.cleanup());
 
-  it('stores only the id and a SHA-256 of the secret', () => {
-    const { token } = createSession(t.db, userId, lifetime);
+  it('stores only the id and a SHA-256 of the secret', async () => {
+    const { token } = await createSession(t.db, userId, lifetime);
     const [id, secret] = token.split('.') as [string, string];
     const row = t.db.select().from(sessions).where(eq(sessions.id, id)).get()!;
     expect(Buffer.from(row.secretHash).equals(Buffer.from(sha256(new TextEncoder().encode(secret))))).toBe(true);
-    const dump = JSON.stringify(t.db.$client.prepare('select * from sessions').all());
+    const dump = JSON.stringify(rawSqlite(t.db).prepare('select * from sessions').all());
     expect(dump).not.toContain(secret);
   });
 
-  it('accepts the right token and returns the user', () => {
-    const { token } = createSession(t.db, userId, lifetime);
-    const result = validateSessionToken(t.db, token, lifetime);
+  it('accepts the right token and returns the user', async () => {
+    const { token } = await createSession(t.db, userId, lifetime);
+    const result = await validateSessionToken(t.db, token, lifetime);
     expect(result?.user.email).toBe('a@example.com');
     expect(result?.user.departmentName).toBe('営業部');
   });
 
-  it('refuses a wrong secret of the right length', () => {
-    const { token } = createSession(t.db, userId, lifetime);
+  it('refuses a wrong secret of the right length', async () => {
+    const { token } = await createSession(t.db, userId, lifetime);
     const [id, secret] = token.split('.') as [string, string];
     let wrong = generateSecureRandomString();
     while (wrong === secret) wrong = generateSecureRandomString();
     expect(wrong).toHaveLength(secret.length);
-    expect(validateSessionToken(t.db, `${id}.${wrong}`, lifetime)).toBeNull();
+    expect(await validateSessionToken(t.db, `${id}.${wrong}`, lifetime)).toBeNull();
     // one changed character is enough
     const flipped = secret.slice(0, -1) + (secret.endsWith('a') ? 'b' : 'a');
-    expect(validateSessionToken(t.db, `${id}.${flipped}`, lifetime)).toBeNull();
+    expect(await validateSessionToken(t.db, `${id}.${flipped}`, lifetime)).toBeNull();
   });
 
-  it('refuses malformed tokens and unknown ids', () => {
-    const { token } = createSession(t.db, userId, lifetime);
+  it('refuses malformed tokens and unknown ids', async () => {
+    const { token } = await createSession(t.db, userId, lifetime);
     const [, secret] = token.split('.') as [string, string];
     for (const bad of ['', '.', 'abc', `${token}.x`, `.${secret}`, `${generateSecureRandomString()}.${secret}`]) {
-      expect(validateSessionToken(t.db, bad, lifetime)).toBeNull();
+      expect(await validateSessionToken(t.db, bad, lifetime)).toBeNull();
     }
   });
 
-  it('ends a session after the inactivity timeout', () => {
+  it('ends a session after the inactivity timeout', async () => {
     const start = new Date('2026-01-01T09:00:00Z');
-    const { token } = createSession(t.db, userId, lifetime, start);
+    const { token } = await createSession(t.db, userId, lifetime, start);
     const almost = new Date(start.getTime() + lifetime.idleMs - 1000);
-    expect(validateSessionToken(t.db, token, lifetime, almost)).not.toBeNull();
+    expect(await validateSessionToken(t.db, token, lifetime, almost)).not.toBeNull();
     // activity refreshed the clock, so another idle period from `almost` is still fine
-    expect(validateSessionToken(t.db, token, lifetime, new Date(almost.getTime() + lifetime.idleMs - 1000))).not.toBeNull();
+    expect(await validateSessionToken(t.db, token, lifetime, new Date(almost.getTime() + lifetime.idleMs - 1000))).not.toBeNull();
     const late = new Date(almost.getTime() + 2 * lifetime.idleMs);
-    expect(validateSessionToken(t.db, token, lifetime, late)).toBeNull();
+    expect(await validateSessionToken(t.db, token, lifetime, late)).toBeNull();
     expect(t.db.select().from(sessions).all()).toHaveLength(0);
   });
 
-  it('ends a session after the absolute lifetime, however active', () => {
+  it('ends a session after the absolute lifetime, however active', async () => {
     const start = new Date('2026-01-01T09:00:00Z');
-    const { token } = createSession(t.db, userId, lifetime, start);
+    const { token } = await createSession(t.db, userId, lifetime, start);
     let now = start.getTime();
     while (now < start.getTime() + lifetime.maxAgeMs - lifetime.idleMs) {
       now += lifetime.idleMs / 2;
-      expect(validateSessionToken(t.db, token, lifetime, new Date(now))).not.toBeNull();
+      expect(await validateSessionToken(t.db, token, lifetime, new Date(now))).not.toBeNull();
     }
-    expect(validateSessionToken(t.db, token, lifetime, new Date(start.getTime() + lifetime.maxAgeMs))).toBeNull();
+    expect(await validateSessionToken(t.db, token, lifetime, new Date(start.getTime() + lifetime.maxAgeMs))).toBeNull();
   });
 
-  it('writes last activity at most once a minute', () => {
+  it('writes last activity at most once a minute', async () => {
     const start = new Date('2026-01-01T09:00:00Z');
-    const { token, session } = createSession(t.db, userId, lifetime, start);
-    validateSessionToken(t.db, token, lifetime, new Date(start.getTime() + 30_000));
+    const { token, session } = await createSession(t.db, userId, lifetime, start);
+    await validateSessionToken(t.db, token, lifetime, new Date(start.getTime() + 30_000));
     const read = () => t.db.select().from(sessions).where(eq(sessions.id, session.id)).get()!.lastActiveAt.getTime();
     expect(read()).toBe(start.getTime());
-    validateSessionToken(t.db, token, lifetime, new Date(start.getTime() + 61_000));
+    await validateSessionToken(t.db, token, lifetime, new Date(start.getTime() + 61_000));
     expect(read()).toBe(start.getTime() + 61_000);
   });
 
-  it('refuses the session of a deactivated user and sees a role change at once', () => {
-    const { token } = createSession(t.db, userId, lifetime);
+  it('refuses the session of a deactivated user and sees a role change at once', async () => {
+    const { token } = await createSession(t.db, userId, lifetime);
     t.db.update(users).set({ role: 'champion' }).where(eq(users.id, userId)).run();
-    expect(validateSessionToken(t.db, token, lifetime)?.user.role).toBe('champion');
+    expect((await validateSessionToken(t.db, token, lifetime))?.user.role).toBe('champion');
     t.db.update(users).set({ active: false }).where(eq(users.id, userId)).run();
-    expect(validateSessionToken(t.db, token, lifetime)).toBeNull();
+    expect(await validateSessionToken(t.db, token, lifetime)).toBeNull();
   });
 
-  it('ends all of a user’s sessions, optionally keeping one', () => {
-    const a = createSession(t.db, userId, lifetime);
-    const b = createSession(t.db, userId, lifetime);
+  it('ends all of a user’s sessions, optionally keeping one', async () => {
+    const a = await createSession(t.db, userId, lifetime);
+    const b = await createSession(t.db, userId, lifetime);
     expect(deleteUserSessions(t.db, userId, a.session.id)).toBe(1);
-    expect(validateSessionToken(t.db, a.token, lifetime)).not.toBeNull();
-    expect(validateSessionToken(t.db, b.token, lifetime)).toBeNull();
+    expect(await validateSessionToken(t.db, a.token, lifetime)).not.toBeNull();
+    expect(await validateSessionToken(t.db, b.token, lifetime)).toBeNull();
     expect(deleteUserSessions(t.db, userId)).toBe(1);
   });
 
-  it('housekeeping removes only expired sessions', () => {
+  it('housekeeping removes only expired sessions', async () => {
     const old = new Date(Date.now() - 2 * lifetime.maxAgeMs);
-    createSession(t.db, userId, lifetime, old);
-    const fresh = createSession(t.db, userId, lifetime);
-    expect(deleteExpiredSessions(t.db, lifetime)).toBe(1);
-    expect(validateSessionToken(t.db, fresh.token, lifetime)).not.toBeNull();
+    await createSession(t.db, userId, lifetime, old);
+    const fresh = await createSession(t.db, userId, lifetime);
+    expect(await deleteExpiredSessions(t.db, lifetime)).toBe(1);
+    expect(await validateSessionToken(t.db, fresh.token, lifetime)).not.toBeNull();
   });
 
-  it('hashSecret is SHA-256', () => {
+  it('hashSecret is SHA-256', async () => {
     expect(Buffer.from(hashSecret('abc')).toString('hex')).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 });

@@ -6,12 +6,11 @@ import type { APIContext } from 'astro';
 import { hasSecondFactor, identityFromClaims } from './oidc-claims.ts';
 import { audit } from '../audit/audit.server.ts';
 import { getConfig } from '../../platform/config.server.ts';
-import { getDb } from '../../platform/db.server.ts';
+import type { Db } from '../../platform/db.server.ts';
+import type { Locale } from '../../platform/i18n/locales.ts';
 import { logger, requestIdOf } from '../../platform/log.server.ts';
 import { completeSignIn, OidcError, type OidcFlow } from './oidc.server.ts';
-import { clientIp } from '../../platform/http/request.server.ts';
-import { setSessionCookie } from './cookie.server.ts';
-import { createSession, deleteSession } from './session.server.ts';
+import { signInRequest, startSession } from './sign-in.server.ts';
 import { provisionSsoUser } from './sso-user.server.ts';
 
 /** Reasons shown on the sign-in page (`?sso=…`), each with a message in both languages. */
@@ -36,14 +35,16 @@ export const SSO_FAILURES = [
 ] as const;
 export type SsoFailure = (typeof SSO_FAILURES)[number];
 
-export type SsoResult = { ok: true; locale: 'ja' | 'en' } | { ok: false; reason: SsoFailure };
+export type SsoResult = { ok: true; locale: Locale } | { ok: false; reason: SsoFailure };
 
-export async function finishSsoSignIn(context: APIContext, flow: OidcFlow | null): Promise<SsoResult> {
-  const { oidc, sessionIdleMs, sessionMaxAgeMs } = getConfig();
-  const db = getDb();
-  const ip = clientIp(context);
-  const refuse = (reason: SsoFailure, label: string | null = null, detail: string | null = null): SsoResult => {
-    audit(db, { actor: null, actorLabel: label ?? 'sso', action: 'auth.sign_in_failed', details: { method: 'oidc', reason, ...(detail ? { detail: detail.slice(0, 200) } : {}) }, ip });
+export async function finishSsoSignIn(db: Db, context: APIContext, flow: OidcFlow | null): Promise<SsoResult> {
+  const { oidc } = getConfig();
+  const request = signInRequest(context);
+  const { ip } = request;
+  const refuse = async (reason: SsoFailure, label: string | null = null, detail: string | null = null): Promise<SsoResult> => {
+    await db.write((tx) =>
+      audit(tx, { actor: null, actorLabel: label ?? 'sso', action: 'auth.sign_in_failed', details: { method: 'oidc', reason, ...(detail ? { detail: detail.slice(0, 200) } : {}) }, ip }),
+    );
     return { ok: false, reason };
   };
   if (!oidc) return { ok: false, reason: 'disabled' };
@@ -66,32 +67,29 @@ export async function finishSsoSignIn(context: APIContext, flow: OidcFlow | null
   }
   if ('problem' in mapped) return refuse(mapped.problem, label);
 
-  const result = provisionSsoUser(db, oidc.issuer, mapped.identity);
+  const result = await provisionSsoUser(db, oidc.issuer, mapped.identity);
   if (result.status === 'conflict') return refuse('conflict', mapped.identity.email);
   if (result.status === 'deactivated') return refuse('deactivated', mapped.identity.email);
   const user = result.user;
   if (result.status === 'created') {
-    audit(db, {
+    await db.write((tx) => audit(tx, {
       actor: user,
       action: 'user.created',
       target: { type: 'user', id: user.id },
       details: { via: 'oidc', role: mapped.identity.role ?? 'learner', department: mapped.identity.department ?? null },
       ip,
-    });
+    }));
   } else if (result.status === 'updated') {
-    audit(db, { actor: user, action: 'user.updated', target: { type: 'user', id: user.id }, details: { via: 'oidc', changes: result.changes }, ip });
+    const { changes } = result;
+    await db.write((tx) => audit(tx, { actor: user, action: 'user.updated', target: { type: 'user', id: user.id }, details: { via: 'oidc', changes }, ip }));
   }
   if ((result.status === 'updated' || result.status === 'unchanged') && result.roleKept) {
     // The sign-in goes on with the old role; the refusal is on record, and in the log for whoever fixes the groups.
     const { from, to, reason } = result.roleKept;
-    audit(db, { actor: user, action: 'user.role_change_refused', target: { type: 'user', id: user.id }, details: { via: 'oidc', from, to, reason }, ip });
+    await db.write((tx) => audit(tx, { actor: user, action: 'user.role_change_refused', target: { type: 'user', id: user.id }, details: { via: 'oidc', from, to, reason }, ip }));
     logger.warn({ requestId: requestIdOf(context.request), userId: user.id, from, to, reason }, 'single sign-on: role from the groups not applied');
   }
 
-  // A fresh session at every sign-in; whatever this browser had before ends.
-  if (context.locals.session) deleteSession(db, context.locals.session.id);
-  const { token, session } = createSession(db, user.id, { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs }, new Date(), 'oidc');
-  setSessionCookie(context.cookies, context.url, token, session.expiresAt);
-  audit(db, { actor: user, action: 'auth.sign_in', details: { method: 'oidc' }, ip });
+  await startSession(db, request, user, 'oidc');
   return { ok: true, locale: flow?.locale ?? user.locale };
 }

@@ -9,7 +9,7 @@
  * One short write transaction; the caller audits the result.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { users, type Role } from '../../../db/schema.ts';
+import { users, type Locale, type Role } from '../../../db/schema.ts';
 import type { SsoIdentity } from './oidc-claims.ts';
 import { adminRuleViolation, userChangeEffect, type AdminRuleViolation } from '../users/admin-rules.server.ts';
 import { syncEnrolments } from '../programme/assignments.server.ts';
@@ -19,7 +19,7 @@ import { createUser, ensureDepartment } from '../users/users.server.ts';
 export interface SsoUser {
   id: number;
   email: string;
-  locale: 'ja' | 'en';
+  locale: Locale;
 }
 
 export type SsoChange = Partial<Record<'identity' | 'displayName' | 'department' | 'role' | 'email', { from: string | null; to: string | null }>>;
@@ -39,9 +39,9 @@ export type ProvisionResult =
   /** The email belongs to an account already linked to another identity at this provider. */
   | { status: 'conflict' };
 
-export function provisionSsoUser(db: Db, issuer: string, identity: SsoIdentity, now = new Date()): ProvisionResult {
-  return db.transaction(
-    (tx) => {
+export async function provisionSsoUser(db: Db, issuer: string, identity: SsoIdentity, now = new Date()): Promise<ProvisionResult> {
+  return db.write(
+    (tx): ProvisionResult => {
       const columns = {
         id: users.id,
         email: users.email,
@@ -123,6 +123,5 @@ export function provisionSsoUser(db: Db, issuer: string, identity: SsoIdentity, 
       if (set.role !== undefined || set.departmentId !== undefined) syncEnrolments(tx, now);
       return { status: 'updated', user, changes, roleKept } as const;
     },
-    { behavior: 'immediate' },
   );
 }

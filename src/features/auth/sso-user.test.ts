@@ -6,7 +6,7 @@ import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
 
 const ISSUER = 'https://login.example.co.jp';
 let t: TempDb;
-beforeEach(() => {
+beforeEach(async () => {
   t = tempDb();
 });
 afterEach(() => t.cleanup());
@@ -23,7 +23,7 @@ const identity = (over: Partial<Parameters<typeof provisionSsoUser>[2]> = {}) =>
 describe('provisionSsoUser', () => {
   it('links an account an admin created with the same email instead of making a second one', async () => {
     const id = await addUser(t.db, { email: 'Yamada@example.co.jp', password: 'a long enough password', role: 'champion', name: '山田 太郎' });
-    const result = provisionSsoUser(t.db, ISSUER, identity({ role: 'champion' }));
+    const result = await provisionSsoUser(t.db, ISSUER, identity({ role: 'champion' }));
     expect(result.status).toBe('updated');
     expect(result.status === 'updated' && result.changes).toEqual({ identity: { from: null, to: `${ISSUER} sub-1` } });
     expect(result.status !== 'conflict' && result.user.id).toBe(id);
@@ -31,41 +31,41 @@ describe('provisionSsoUser', () => {
     expect(t.db.select().from(users).where(eq(users.id, id)).get()!.oidcSubject).toBe('sub-1');
   });
 
-  it('finds the user by issuer and subject even after the email changed at the provider', () => {
-    provisionSsoUser(t.db, ISSUER, identity());
-    const result = provisionSsoUser(t.db, ISSUER, identity({ email: 'yamada.t@example.co.jp' }));
+  it('finds the user by issuer and subject even after the email changed at the provider', async () => {
+    await provisionSsoUser(t.db, ISSUER, identity());
+    const result = await provisionSsoUser(t.db, ISSUER, identity({ email: 'yamada.t@example.co.jp' }));
     expect(result.status).toBe('updated');
     expect(result.status === 'updated' && result.changes.email).toEqual({ from: 'yamada@example.co.jp', to: 'yamada.t@example.co.jp' });
     expect(t.db.select().from(users).all()).toHaveLength(1);
   });
 
-  it('refuses to take over an email already linked to another identity', () => {
-    provisionSsoUser(t.db, ISSUER, identity());
-    expect(provisionSsoUser(t.db, ISSUER, identity({ subject: 'sub-2' })).status).toBe('conflict');
+  it('refuses to take over an email already linked to another identity', async () => {
+    await provisionSsoUser(t.db, ISSUER, identity());
+    expect((await provisionSsoUser(t.db, ISSUER, identity({ subject: 'sub-2' }))).status).toBe('conflict');
     expect(t.db.select().from(users).all()).toHaveLength(1);
   });
 
-  it('keeps role and department when the provider does not send them', () => {
-    provisionSsoUser(t.db, ISSUER, identity({ role: 'admin' }));
-    const result = provisionSsoUser(t.db, ISSUER, identity({ role: undefined, department: undefined }));
+  it('keeps role and department when the provider does not send them', async () => {
+    await provisionSsoUser(t.db, ISSUER, identity({ role: 'admin' }));
+    const result = await provisionSsoUser(t.db, ISSUER, identity({ role: undefined, department: undefined }));
     expect(result.status).toBe('unchanged');
     expect(t.db.select().from(users).get()!.role).toBe('admin');
   });
 
-  it('reports a deactivated user and changes nothing', () => {
-    provisionSsoUser(t.db, ISSUER, identity());
+  it('reports a deactivated user and changes nothing', async () => {
+    await provisionSsoUser(t.db, ISSUER, identity());
     t.db.update(users).set({ active: false }).run();
-    expect(provisionSsoUser(t.db, ISSUER, identity({ role: 'admin' })).status).toBe('deactivated');
+    expect((await provisionSsoUser(t.db, ISSUER, identity({ role: 'admin' }))).status).toBe('deactivated');
     expect(t.db.select().from(users).get()!.role).toBe('learner');
   });
 
   it('does not demote the only active admin, and reports the role it kept', async () => {
-    provisionSsoUser(t.db, ISSUER, identity({ role: 'admin' }));
-    const kept = provisionSsoUser(t.db, ISSUER, identity({ role: 'learner', displayName: '山田 花子' }));
+    await provisionSsoUser(t.db, ISSUER, identity({ role: 'admin' }));
+    const kept = await provisionSsoUser(t.db, ISSUER, identity({ role: 'learner', displayName: '山田 花子' }));
     expect(kept).toMatchObject({ status: 'updated', changes: { displayName: { from: '山田 太郎', to: '山田 花子' } }, roleKept: { from: 'admin', to: 'learner', reason: 'last_admin' } });
     expect(kept.status === 'updated' && kept.changes.role).toBeUndefined();
     expect(t.db.select().from(users).get()!.role).toBe('admin');
     await addUser(t.db, { email: 'other-admin@example.co.jp', role: 'admin' });
-    expect(provisionSsoUser(t.db, ISSUER, identity({ role: 'learner', displayName: '山田 花子' }))).toMatchObject({ status: 'updated', changes: { role: { from: 'admin', to: 'learner' } }, roleKept: null });
+    expect(await provisionSsoUser(t.db, ISSUER, identity({ role: 'learner', displayName: '山田 花子' }))).toMatchObject({ status: 'updated', changes: { role: { from: 'admin', to: 'learner' } }, roleKept: null });
   });
 });

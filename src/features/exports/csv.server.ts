@@ -4,9 +4,11 @@
  * KPIs. `csvStream` is the one CSV writer of the app: every CSV goes through it.
  */
 import { stringify } from 'csv-stringify/sync';
+import { inArray } from 'drizzle-orm';
+import { certificates } from '../../../db/schema.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import { computeProgress } from '../progress/progress.ts';
-import type { Db } from '../../platform/db.server.ts';
+import { readPages, type Db } from '../../platform/db.server.ts';
 import { kpiExportHeader, kpiExportRows } from '../kpi/kpi-export.server.ts';
 import { loadLearnerRecords, NO_RECORD } from '../progress/records.server.ts';
 
@@ -57,17 +59,6 @@ export function csvStream(header: string[], rows: Iterable<unknown[]> | AsyncIte
   });
 }
 
-function* paged<T>(db: Db, query: string, params: unknown[] = [], pageSize = 2000): Generator<T> {
-  const statement = db.$client.prepare(`${query} and t.rowid > ? order by t.rowid limit ${pageSize}`);
-  let after = 0;
-  for (;;) {
-    const rows = statement.all(...params, after) as (T & { rid: number })[];
-    if (rows.length === 0) return;
-    yield* rows;
-    after = rows.at(-1)!.rid;
-  }
-}
-
 interface UserRecordRow {
   rid: number;
   id: number;
@@ -82,16 +73,21 @@ interface UserRecordRow {
 /** Users with their progress per tier, optionally one department only. */
 export async function* userProgressRows(db: Db, catalog: Catalog, departmentId: number | null = null): AsyncGenerator<unknown[]> {
   const tiers = catalog.tiers;
-  const certificatesOf = db.$client.prepare('select tier_id, issued_at from certificates where user_id = ?');
   const where = departmentId === null ? 'true' : 't.department_id = ?';
   // The learner records are loaded for a batch of users at a time (src/features/progress/records.server.ts).
   async function* rowsOf(batch: UserRecordRow[]): AsyncGenerator<unknown[]> {
     if (batch.length === 0) return;
-    const learners = await loadLearnerRecords(db, { userIds: batch.map((u) => u.id) }, { lastActivity: true });
+    const ids = batch.map((u) => u.id);
+    const learners = await loadLearnerRecords(db, { userIds: ids }, { lastActivity: true });
+    const issued = new Map<number, Map<string, number>>();
+    const rows = await db.read((q) =>
+      q.select({ userId: certificates.userId, tierId: certificates.tierId, issuedAt: certificates.issuedAt }).from(certificates).where(inArray(certificates.userId, ids)).all(),
+    );
+    for (const c of rows) issued.set(c.userId, (issued.get(c.userId) ?? new Map()).set(c.tierId, c.issuedAt.getTime()));
     for (const user of batch) {
       const learner = learners.get(user.id) ?? NO_RECORD;
       const progress = computeProgress(catalog, learner.record);
-      const certificates = new Map((certificatesOf.all(user.id) as { tier_id: string; issued_at: number }[]).map((c) => [c.tier_id, c.issued_at]));
+      const held = issued.get(user.id) ?? new Map<string, number>();
       yield [
         user.email,
         user.name,
@@ -102,13 +98,13 @@ export async function* userProgressRows(db: Db, catalog: Catalog, departmentId: 
         iso(learner.lastActivityAt?.getTime()),
         ...tiers.flatMap((tier) => {
           const tp = progress.tier(tier.id)!;
-          return [`${tp.lessonsDone}/${tp.lessonsTotal}`, `${tp.quizzesPassed}/${tp.quizzesTotal}`, iso(certificates.get(tier.id))];
+          return [`${tp.lessonsDone}/${tp.lessonsTotal}`, `${tp.quizzesPassed}/${tp.quizzesTotal}`, iso(held.get(tier.id))];
         }),
       ];
     }
   }
   let batch: UserRecordRow[] = [];
-  for (const user of paged<UserRecordRow>(
+  for await (const user of readPages<UserRecordRow>(
     db,
     `select t.rowid rid, t.id, t.email, t.display_name name, d.name department, t.role, t.active, t.created_at created
      from users t left join departments d on d.id = t.department_id where ${where}`,
@@ -139,8 +135,8 @@ export async function exportCsv(db: Db, catalog: Catalog, name: ExportName, { bo
   if (name === 'kpis') return csvStream(kpiExportHeader(), await kpiExportRows(db, catalog, kpis, kpis.timeZone), bom);
   if (name === 'users') return csvStream(userProgressHeader(catalog), userProgressRows(db, catalog), bom);
   if (name === 'completions') {
-    const rows = (function* () {
-      for (const row of paged<{ email: string; lesson: string; at: number }>(
+    const rows = (async function* () {
+      for await (const row of readPages<{ email: string; lesson: string; at: number }>(
         db,
         'select t.rowid rid, u.email email, t.lesson_id lesson, t.completed_at at from lesson_completions t join users u on u.id = t.user_id where true',
       )) {
@@ -151,8 +147,8 @@ export async function exportCsv(db: Db, catalog: Catalog, name: ExportName, { bo
     })();
     return csvStream(['email', 'lesson_id', 'course_id', 'tier_id', 'completed_at'], rows, bom);
   }
-  const rows = (function* () {
-    for (const row of paged<{ attempt: string; email: string; quiz: string; started: number; submitted: number; score: number; max: number; passed: number; question: string; chosen: string; correct: number }>(
+  const rows = (async function* () {
+    for await (const row of readPages<{ attempt: string; email: string; quiz: string; started: number; submitted: number; score: number; max: number; passed: number; question: string; chosen: string; correct: number }>(
       db,
       `select t.rowid rid, t.attempt_id attempt, u.email email, q.quiz_id quiz, q.started_at started, q.submitted_at submitted,
         q.score score, q.max_score max, q.passed passed, t.question_id question, t.chosen_option_ids chosen, t.correct correct

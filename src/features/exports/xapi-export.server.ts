@@ -4,7 +4,9 @@
  */
 import type { Catalog } from '../curriculum/catalog.ts';
 import { buildStatement, duration, type Statement, type XapiContext } from './xapi.ts';
-import type { Db } from '../../platform/db.server.ts';
+import { readPages, type Db } from '../../platform/db.server.ts';
+import type { Locale } from '../../platform/i18n/locales.ts';
+import { computeProgress, type QuizRecord } from '../progress/progress.ts';
 
 export interface KeyedStatement {
   recordKey: string;
@@ -12,28 +14,19 @@ export interface KeyedStatement {
 }
 
 /**
- * Reads a table in pages by rowid, so no query stays open while the consumer writes to the
- * same connection (better-sqlite3 refuses that) and memory stays flat.
+ * Every statement, streamed: each table is read in pages (src/platform/db.server.ts `readPages`),
+ * so no query stays open while the consumer writes to the same connection and memory stays flat.
  */
-function* paged<T>(db: Db, query: string, pageSize = 5000): Generator<T> {
-  const statement = db.$client.prepare(`${query} and t.rowid > ? order by t.rowid limit ${pageSize}`);
-  let after = 0;
-  for (;;) {
-    const rows = statement.all(after) as (T & { rid: number })[];
-    if (rows.length === 0) return;
-    yield* rows;
-    after = rows.at(-1)!.rid;
-  }
-}
-
-export function* xapiStatements(db: Db, catalog: Catalog, ctx: XapiContext): Generator<KeyedStatement> {
+export async function* xapiStatements(db: Db, catalog: Catalog, ctx: XapiContext): AsyncGenerator<KeyedStatement> {
   const lessonName = (id: string) => catalog.lesson(id)?.title ?? { en: id };
 
   // Lesson completions, and what course completions need.
   const completions = new Map<string, Map<string, number>>(); // publicId → lessonId → completedAt
-  for (const row of paged<{ actor: string; lesson: string; at: number }>(
+  for await (const row of readPages<{ actor: string; lesson: string; at: number }>(
     db,
     `select t.rowid rid, u.public_id actor, t.lesson_id lesson, t.completed_at at from lesson_completions t join users u on u.id = t.user_id where true`,
+    [],
+    5000,
   )) {
     if (!catalog.lesson(row.lesson)) continue;
     let byLesson = completions.get(row.actor);
@@ -55,10 +48,12 @@ export function* xapiStatements(db: Db, catalog: Catalog, ctx: XapiContext): Gen
 
   // Quiz attempts and their answers.
   const firstPass = new Map<string, Map<string, number>>(); // publicId → quizId → first passing submit
-  for (const row of paged<{ id: string; actor: string; quiz: string; started: number; submitted: number; score: number; max: number; passed: number }>(
+  for await (const row of readPages<{ id: string; actor: string; quiz: string; started: number; submitted: number; score: number; max: number; passed: number }>(
     db,
     `select t.rowid rid, t.id id, u.public_id actor, t.quiz_id quiz, t.started_at started, t.submitted_at submitted, t.score score, t.max_score max, t.passed passed
      from quiz_attempts t join users u on u.id = t.user_id where t.submitted_at is not null`,
+    [],
+    5000,
   )) {
     const quiz = catalog.quiz(row.quiz);
     if (!quiz) continue;
@@ -86,15 +81,17 @@ export function* xapiStatements(db: Db, catalog: Catalog, ctx: XapiContext): Gen
       }),
     };
   }
-  for (const row of paged<{ attempt: string; question: string; correct: number; actor: string; quiz: string; at: number }>(
+  for await (const row of readPages<{ attempt: string; question: string; correct: number; actor: string; quiz: string; at: number }>(
     db,
     `select t.rowid rid, t.attempt_id attempt, t.question_id question, t.correct correct, u.public_id actor, q.quiz_id quiz, q.submitted_at at
      from attempt_answers t join quiz_attempts q on q.id = t.attempt_id join users u on u.id = q.user_id
      where q.submitted_at is not null`,
+    [],
+    5000,
   )) {
     const quiz = catalog.quiz(row.quiz);
     if (!quiz) continue;
-    const prompt = (locale: 'ja' | 'en') => quiz.text[locale]?.questions.find((q) => q.id === row.question)?.prompt;
+    const prompt = (locale: Locale) => quiz.text[locale]?.questions.find((q) => q.id === row.question)?.prompt;
     const recordKey = `answer:${row.attempt}:${row.question}`;
     yield {
       recordKey,
@@ -109,13 +106,14 @@ export function* xapiStatements(db: Db, catalog: Catalog, ctx: XapiContext): Gen
     };
   }
 
-  // Course completions: all lessons done and every quiz passed; the moment is the last of those.
+  // Course completions, by the progress rule (src/features/progress/progress.ts): the moment is the last of the lessons and first passes.
+  const passed: QuizRecord = { attempts: 1, bestPercent: null, passed: true };
   for (const [actor, byLesson] of completions) {
+    const byQuiz = firstPass.get(actor) ?? new Map<string, number>();
+    const progress = computeProgress(catalog, { completedLessons: new Set(byLesson.keys()), quizzes: new Map([...byQuiz.keys()].map((id) => [id, passed])) });
     for (const course of catalog.tiers.flatMap((t) => t.courses)) {
-      const lessonTimes = course.lessons.map((l) => byLesson.get(l.id));
-      const quizTimes = course.quizzes.map((q) => firstPass.get(actor)?.get(q.id));
-      if ([...lessonTimes, ...quizTimes].some((t) => t === undefined)) continue;
-      const at = Math.max(...(lessonTimes as number[]), ...(quizTimes as number[]));
+      if (!progress.course(course.id)?.complete) continue;
+      const at = Math.max(...course.lessons.map((l) => byLesson.get(l.id)!), ...course.quizzes.map((q) => byQuiz.get(q.id)!));
       const recordKey = `course-completed:${actor}:${course.id}`;
       yield {
         recordKey,

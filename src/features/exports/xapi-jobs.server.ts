@@ -13,6 +13,7 @@ import type { XapiSettings } from '../../platform/config.server.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { logger } from '../../platform/log.server.ts';
 import { bestEffortWrite } from '../../platform/storage-errors.server.ts';
+import { audit } from '../audit/audit.server.ts';
 import type { KeyedStatement } from './xapi-export.server.ts';
 import { endpointKey, pushStatements } from './xapi-push.server.ts';
 
@@ -30,87 +31,92 @@ export interface PushJob {
   resumedAt: Date | null;
 }
 
-export type StatementSource = () => Promise<Iterable<KeyedStatement>>;
+export type StatementSource = () => Promise<Iterable<KeyedStatement> | AsyncIterable<KeyedStatement>>;
 
 /** Jobs this process is running now, by id. */
 const active = new Map<number, Promise<void>>();
 
-function jobById(db: Db, id: number): PushJob | null {
-  return db.select().from(xapiPushJobs).where(eq(xapiPushJobs.id, id)).get() ?? null;
-}
-
 /** The newest job for `endpoint`, or null. */
-export function latestJob(db: Db, endpoint: string): PushJob | null {
-  return db.select().from(xapiPushJobs).where(eq(xapiPushJobs.endpoint, endpointKey(endpoint))).orderBy(desc(xapiPushJobs.id)).limit(1).get() ?? null;
+export async function latestJob(db: Db, endpoint: string): Promise<PushJob | null> {
+  return (await db.read((q) => q.select().from(xapiPushJobs).where(eq(xapiPushJobs.endpoint, endpointKey(endpoint))).orderBy(desc(xapiPushJobs.id)).limit(1).get())) ?? null;
 }
 
-export function countDeliveredTo(db: Db, endpoint: string): number {
-  return db.get<{ n: number }>(sql`select count(*) n from ${xapiDeliveries} where ${xapiDeliveries.endpoint} = ${endpointKey(endpoint)}`)!.n;
+export async function countDeliveredTo(db: Db, endpoint: string): Promise<number> {
+  return db.read((q) => q.get<{ n: number }>(sql`select count(*) n from ${xapiDeliveries} where ${xapiDeliveries.endpoint} = ${endpointKey(endpoint)}`)!.n);
 }
 
-/** Starts a push to the configured LRS, or returns the one already running for it. */
-export function startPushJob(db: Db, settings: XapiSettings, startedBy: number | null, statements: StatementSource): { job: PushJob; started: boolean } {
+/** Starts a push to the configured LRS, or returns the one already running for it; audited (with the admin who asked) in the same write. */
+export async function startPushJob(
+  db: Db,
+  settings: XapiSettings,
+  caller: { actor: { id: number; email: string } | null; ip: string | null },
+  statements: StatementSource,
+): Promise<{ job: PushJob; started: boolean }> {
   const endpoint = endpointKey(settings.endpoint);
   const now = new Date();
-  const { id, started } = db.transaction(
-    (tx) => {
-      const running = tx
-        .select({ id: xapiPushJobs.id })
-        .from(xapiPushJobs)
-        .where(and(eq(xapiPushJobs.endpoint, endpoint), eq(xapiPushJobs.state, 'running')))
-        .get();
-      if (running) return { id: running.id, started: false };
-      const inserted = tx.insert(xapiPushJobs).values({ endpoint, state: 'running', startedBy, createdAt: now, updatedAt: now }).returning({ id: xapiPushJobs.id }).get();
-      return { id: inserted.id, started: true };
-    },
-    { behavior: 'immediate' },
-  );
-  if (started || !active.has(id)) run(db, id, settings, statements);
-  return { job: jobById(db, id)!, started };
+  const { job, started } = await db.write((tx) => {
+    const running = tx.select().from(xapiPushJobs).where(and(eq(xapiPushJobs.endpoint, endpoint), eq(xapiPushJobs.state, 'running'))).get();
+    const found = running ?? tx.insert(xapiPushJobs).values({ endpoint, state: 'running', startedBy: caller.actor?.id ?? null, createdAt: now, updatedAt: now }).returning().get();
+    const details = { jobId: found.id, started: !running, endpoint: found.endpoint };
+    if (caller.actor) audit(tx, { actor: caller.actor, action: 'xapi.pushed', details, ip: caller.ip });
+    return { job: found, started: !running };
+  });
+  if (started || !active.has(job.id)) run(db, job, settings, statements);
+  return { job, started };
 }
 
 /**
  * At start: every job left `running` by a server that stopped is resumed (same endpoint) or
  * marked `interrupted` (XAPI_ENDPOINT changed or unset). Returns how many were resumed.
  */
-export function resumeInterruptedJobs(db: Db, settings: XapiSettings | null, statements: StatementSource): number {
+export async function resumeInterruptedJobs(db: Db, settings: XapiSettings | null, statements: StatementSource): Promise<number> {
   const now = new Date();
   let resumed = 0;
-  for (const job of db.select().from(xapiPushJobs).where(eq(xapiPushJobs.state, 'running')).all()) {
+  for (const job of await db.read((q) => q.select().from(xapiPushJobs).where(eq(xapiPushJobs.state, 'running')).all())) {
     if (active.has(job.id)) continue;
     if (settings && endpointKey(settings.endpoint) === job.endpoint) {
-      db.update(xapiPushJobs).set({ resumedAt: now, updatedAt: now }).where(eq(xapiPushJobs.id, job.id)).run();
+      await db.write((tx) => tx.update(xapiPushJobs).set({ resumedAt: now, updatedAt: now }).where(eq(xapiPushJobs.id, job.id)).run());
+      // Checked again after the write: a push started meanwhile runs this job already.
+      if (active.has(job.id)) continue;
       logger.info({ jobId: job.id }, 'xAPI push resumed after a restart');
-      run(db, job.id, settings, statements);
+      run(db, job, settings, statements);
       resumed++;
     } else {
-      db.update(xapiPushJobs)
-        .set({ state: 'interrupted', finishedAt: now, updatedAt: now, lastError: 'the server stopped during the push, and XAPI_ENDPOINT has changed since' })
-        .where(eq(xapiPushJobs.id, job.id))
-        .run();
+      await db.write((tx) =>
+        tx
+          .update(xapiPushJobs)
+          .set({ state: 'interrupted', finishedAt: now, updatedAt: now, lastError: 'the server stopped during the push, and XAPI_ENDPOINT has changed since' })
+          .where(eq(xapiPushJobs.id, job.id))
+          .run(),
+      );
     }
   }
   return resumed;
 }
 
-function run(db: Db, id: number, settings: XapiSettings, statements: StatementSource): void {
-  const job = jobById(db, id)!;
+/** Runs the job in the background; registered as active before this returns. */
+function run(db: Db, job: PushJob, settings: XapiSettings, statements: StatementSource): void {
+  const { id } = job;
   // Counts go on from where a resumed job stopped.
   const base = { sent: job.sent, batches: job.batches };
   const task = (async () => {
     let state: XapiJobState = 'failed';
     let lastError: string | null = null;
     let counts = { sent: base.sent, alreadyDelivered: job.alreadyDelivered, batches: base.batches };
+    // A bug (not a storage fault) while storing progress fails the job, as it did when the write threw.
+    let progressError: unknown = null;
     try {
       const result = await pushStatements(db, await statements(), {
         ...settings,
         onProgress: (progress) => {
           counts = { sent: base.sent + progress.sent, alreadyDelivered: Math.max(0, progress.alreadyDelivered - base.sent), batches: base.batches + progress.batches };
-          bestEffortWrite('xapi.progress', () =>
-            db.update(xapiPushJobs).set({ ...counts, lastError: progress.retrying, updatedAt: new Date() }).where(eq(xapiPushJobs.id, id)).run(),
-          );
+          const update = { ...counts, lastError: progress.retrying, updatedAt: new Date() };
+          bestEffortWrite('xapi.progress', () => db.write((tx) => tx.update(xapiPushJobs).set(update).where(eq(xapiPushJobs.id, id)).run())).catch((error: unknown) => {
+            progressError ??= error;
+          });
         },
       });
+      if (progressError !== null) throw progressError;
       counts = { sent: base.sent + result.sent, alreadyDelivered: Math.max(0, result.alreadyDelivered - base.sent), batches: base.batches + result.batches };
       state = result.error ? 'failed' : 'done';
       lastError = result.error;
@@ -120,8 +126,8 @@ function run(db: Db, id: number, settings: XapiSettings, statements: StatementSo
     }
     const now = new Date();
     // If even this cannot be stored, the job stays `running` and the next start resumes it.
-    bestEffortWrite('xapi.finish', () =>
-      db.update(xapiPushJobs).set({ ...counts, state, lastError, finishedAt: now, updatedAt: now }).where(eq(xapiPushJobs.id, id)).run(),
+    await bestEffortWrite('xapi.finish', () =>
+      db.write((tx) => tx.update(xapiPushJobs).set({ ...counts, state, lastError, finishedAt: now, updatedAt: now }).where(eq(xapiPushJobs.id, id)).run()),
     );
     logger.info({ jobId: id, state, ...counts, lastError }, 'xAPI push finished');
   })().finally(() => active.delete(id));

@@ -3,17 +3,30 @@ import { getCatalog } from '../curriculum/catalog.server.ts';
 import { getConfig } from '../../platform/config.server.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { xapiStatements } from './xapi-export.server.ts';
-import { resumeInterruptedJobs, type StatementSource } from './xapi-jobs.server.ts';
+import { resumeInterruptedJobs, startPushJob, type PushJob, type StatementSource } from './xapi-jobs.server.ts';
+import type { AuditCaller } from '../audit/audit.server.ts';
 
-export function liveStatements(db: Db): StatementSource {
+function liveStatements(db: Db): StatementSource {
   return async () => xapiStatements(db, await getCatalog(), { siteUrl: getConfig().siteUrl });
 }
 
-let resumed = false;
+/** An admin's push of every statement to the configured LRS; null when XAPI_ENDPOINT is not set. */
+export async function pushAllStatements(db: Db, caller: AuditCaller): Promise<{ job: PushJob; started: boolean } | null> {
+  const { xapi } = getConfig();
+  if (!xapi) return null;
+  return startPushJob(db, xapi, caller, liveStatements(db));
+}
 
-/** Once per process, at its first request: pushes a stopped server left running go on. */
-export function resumeXapiPushes(db: Db): void {
-  if (resumed) return;
-  resumeInterruptedJobs(db, getConfig().xapi, liveStatements(db));
-  resumed = true;
+let resumed: Promise<void> | null = null;
+
+/** Once per process, at its first request: pushes a stopped server left running go on (tried again after a failure). */
+export async function resumeXapiPushes(db: Db): Promise<void> {
+  resumed ??= resumeInterruptedJobs(db, getConfig().xapi, liveStatements(db)).then(
+    () => undefined,
+    (error: unknown) => {
+      resumed = null;
+      throw error;
+    },
+  );
+  return resumed;
 }

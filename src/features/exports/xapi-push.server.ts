@@ -38,7 +38,7 @@ export function endpointKey(endpoint: string): string {
   return endpoint.replace(/\/+$/, '');
 }
 
-export async function pushStatements(db: Db, statements: Iterable<KeyedStatement>, options: PushOptions): Promise<PushResult> {
+export async function pushStatements(db: Db, statements: Iterable<KeyedStatement> | AsyncIterable<KeyedStatement>, options: PushOptions): Promise<PushResult> {
   const batchSize = options.batchSize ?? 50;
   const retries = options.retries ?? 3;
   const timeoutMs = options.batchTimeoutMs ?? 15_000;
@@ -50,7 +50,7 @@ export async function pushStatements(db: Db, statements: Iterable<KeyedStatement
   if (options.username !== null) headers.authorization = `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`;
 
   const delivered = new Set(
-    db.select({ id: xapiDeliveries.statementId }).from(xapiDeliveries).where(eq(xapiDeliveries.endpoint, endpoint)).all().map((r) => r.id),
+    (await db.read((q) => q.select({ id: xapiDeliveries.statementId }).from(xapiDeliveries).where(eq(xapiDeliveries.endpoint, endpoint)).all())).map((r) => r.id),
   );
   const result: PushResult = { sent: 0, alreadyDelivered: 0, batches: 0, error: null };
   let batch: KeyedStatement[] = [];
@@ -80,11 +80,11 @@ export async function pushStatements(db: Db, statements: Iterable<KeyedStatement
       if (response.status === 200 || response.status === 204 || response.status === 409) {
         // A lone 409: the LRS holds this id with other content (e.g. a title changed since); it is on record there.
         const now = new Date();
-        db.transaction((tx) => {
+        await db.write((tx) => {
           for (const item of items) {
             tx.insert(xapiDeliveries).values({ endpoint, statementId: item.statement.id, recordKey: item.recordKey, sentAt: now }).onConflictDoNothing().run();
           }
-        }, { behavior: 'immediate' });
+        });
         for (const item of items) delivered.add(item.statement.id);
         result.sent += items.length;
         result.batches++;
@@ -98,7 +98,7 @@ export async function pushStatements(db: Db, statements: Iterable<KeyedStatement
   };
 
   try {
-    for (const item of statements) {
+    for await (const item of statements) {
       if (delivered.has(item.statement.id)) {
         result.alreadyDelivered++;
         continue;

@@ -9,6 +9,7 @@ import { messageIdFor, pages, siteBase, siteLink, unsubscribeUrl } from './links
 import type { Digest } from './plan.ts';
 import type { NotificationText } from './strings.ts';
 import { notificationText } from './strings.ts';
+import { isPlainEmail } from '../../platform/input/email.ts';
 
 export interface EmailOptions {
   /** SITE_URL: every link is built on it. */
@@ -30,9 +31,6 @@ export interface RenderedEmail {
 export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
-
-/** An address that cannot break out of `<mailto:…>` in a header. */
-const MAILTO = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+$/;
 
 const FONT = "'Hiragino Sans','Hiragino Kaku Gothic ProN',Meiryo,'Yu Gothic',Arial,sans-serif";
 const TEXT = `margin:0 0 8px;font-family:${FONT};font-size:16px;line-height:1.6;color:#1f2328;`;
@@ -124,7 +122,7 @@ export function renderDigestEmail(digest: Digest, options: EmailOptions): Render
   if (hasOptional && options.unsubscribe) {
     const url = unsubscribeUrl(options.siteUrl, options.unsubscribe.token, digest.optionalKinds);
     const { mailto } = options.unsubscribe;
-    if (mailto !== null && !MAILTO.test(mailto)) throw new RangeError(`Not a plain address for the unsubscribe mailto: ${JSON.stringify(mailto)}`);
+    if (mailto !== null && !isPlainEmail(mailto)) throw new RangeError(`Not a plain address for the unsubscribe mailto: ${JSON.stringify(mailto)}`);
     const targets = [`<${url}>`, ...(options.unsubscribe.mailto ? [`<mailto:${options.unsubscribe.mailto}?subject=unsubscribe>`] : [])];
     headers['List-Unsubscribe'] = targets.join(', ');
     // RFC 8058: one-click only over HTTPS (a development site on http gets the plain header).

@@ -7,8 +7,9 @@
  * the change commits against (two admins demoting each other at once: the second is refused).
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { users, type Role } from '../../../db/schema.ts';
-import type { DbExecutor } from '../../platform/db.server.ts';
+import { users } from '../../../db/schema.ts';
+import type { Role } from './roles.ts';
+import type { Tx } from '../../platform/db.server.ts';
 
 export type AdminRuleViolation = 'cannot_demote_self' | 'cannot_deactivate_self' | 'last_admin';
 
@@ -22,10 +23,10 @@ export interface AdminEffect {
   added: number;
 }
 
-export function adminRuleViolation(db: DbExecutor, effect: AdminEffect): AdminRuleViolation | null {
+export function adminRuleViolation(tx: Tx, effect: AdminEffect): AdminRuleViolation | null {
   if (effect.self && effect.self.role !== 'admin') return 'cannot_demote_self';
   if (effect.self && !effect.self.active) return 'cannot_deactivate_self';
-  if (effect.removed > 0 && countActiveAdmins(db) - effect.removed + effect.added < 1) return 'last_admin';
+  if (effect.removed > 0 && countActiveAdmins(tx) - effect.removed + effect.added < 1) return 'last_admin';
   return null;
 }
 
@@ -46,6 +47,6 @@ export function userChangeEffect(
   };
 }
 
-export function countActiveAdmins(db: DbExecutor): number {
-  return db.select({ n: sql<number>`count(*)` }).from(users).where(and(eq(users.role, 'admin'), eq(users.active, true))).get()?.n ?? 0;
+export function countActiveAdmins(tx: Tx): number {
+  return tx.select({ n: sql<number>`count(*)` }).from(users).where(and(eq(users.role, 'admin'), eq(users.active, true))).get()?.n ?? 0;
 }

@@ -18,7 +18,7 @@ parentPort!.on('message', async ({ id, job }: { id: number; job: ImportJob }) =>
     let db = connections.get(job.databaseFile);
     // The server opened and migrated the file before it sent the job.
     if (!db) connections.set(job.databaseFile, (db = openDatabase(job.databaseFile, { migrate: false })));
-    const report = job.kind === 'users' ? importUsersCsv(db, job.bytes, job.options) : await importInquiriesCsv(db, job.bytes, job.options);
+    const report = job.kind === 'users' ? await importUsersCsv(db, job.bytes, job.options) : await importInquiriesCsv(db, job.bytes, job.options);
     parentPort!.postMessage({ id, report });
   } catch (error) {
     parentPort!.postMessage({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });

@@ -11,11 +11,13 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { CsvEncoding } from '../../platform/input/csv-decode.ts';
 import { normalizeEmail } from '../../platform/input/email.ts';
-import { parseUsersCsvFile, type ProblemCode, type RowProblem } from './users-csv.ts';
+import { parseUsersCsvFile, type ParsedUsersCsv, type ProblemCode, type RowProblem } from './users-csv.ts';
 import { adminRuleViolation } from './admin-rules.server.ts';
 import { syncEnrolmentsOf } from '../programme/assignments.server.ts';
 import { audit } from '../audit/audit.server.ts';
-import type { Db } from '../../platform/db.server.ts';
+import type Database from 'better-sqlite3';
+import { withNativeSqlite, type Db, type Tx } from '../../platform/db.server.ts';
+import type { Role } from './roles.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
 import { createDepartment, findDepartmentId } from './users.server.ts';
 
@@ -45,19 +47,25 @@ export interface ImportReport {
 
 const STAGE_CHUNK = 1000;
 
-export function importUsersCsv(db: Db, bytes: Uint8Array, options: ImportOptions = {}): ImportReport {
+export async function importUsersCsv(db: Db, bytes: Uint8Array, options: ImportOptions = {}): Promise<ImportReport> {
   const parsed = parseUsersCsvFile(bytes);
   const report: ImportReport = { ok: false, created: 0, updated: 0, unchanged: 0, departmentsCreated: [], encoding: parsed.encoding, problems: [] };
-  const refuse = (problems: RowProblem[]): ImportReport => ({ ...report, problems: problems.sort((a, b) => a.line - b.line) });
-  if (parsed.rows.length === 0) return refuse(parsed.problems);
+  if (parsed.rows.length === 0) return refuse(report, parsed.problems);
+  // A TEMP table and set-based statements: native SQL on the connection (src/platform/db.server.ts).
+  return withNativeSqlite(db, (sqlite, q) => importRows(sqlite, q, parsed, options, report));
+}
 
+function refuse(report: ImportReport, problems: RowProblem[]): ImportReport {
+  return { ...report, problems: problems.sort((a, b) => a.line - b.line) };
+}
+
+function importRows(sqlite: Database.Database, q: Tx, parsed: ParsedUsersCsv, options: ImportOptions, report: ImportReport): ImportReport {
   // Every problem in one pass: rows that name an existing user are reported with the file's own problems.
-  const known = existingUsersByEmail(db);
+  const known = existingUsersByEmail(sqlite);
   const existing = options.update ? [] : parsed.rows.filter((row) => known.ids.has(row.email));
   const problems = [...parsed.problems, ...existing.map((row): RowProblem => ({ line: row.line, code: 'already_exists', params: { email: row.email } }))];
-  if (problems.length > 0) return refuse(problems);
+  if (problems.length > 0) return refuse(report, problems);
 
-  const sqlite = db.$client;
   const staged = `import_users_${randomBytes(6).toString('hex')}`;
   sqlite.exec(`create temp table ${staged} (line integer primary key, email text not null unique, name text not null, department text not null, role text not null, user_id integer, public_id text)`);
   try {
@@ -73,8 +81,8 @@ export function importUsersCsv(db: Db, bytes: Uint8Array, options: ImportOptions
       stage(from);
       options.onProgress?.(Math.min(from + STAGE_CHUNK, parsed.rows.length), parsed.rows.length);
     }
-    const written = sqlite.transaction(() => writeStaged(db, staged, known.maxId, options, report)).immediate();
-    return written.problems.length > 0 ? refuse(written.problems) : { ...written, ok: true };
+    const written = sqlite.transaction(() => writeStaged(sqlite, q, staged, known.maxId, options, report)).immediate();
+    return written.problems.length > 0 ? refuse(report, written.problems) : { ...written, ok: true };
   } finally {
     sqlite.exec(`drop table if exists temp.${staged}`);
   }
@@ -85,8 +93,8 @@ export function importUsersCsv(db: Db, bytes: Uint8Array, options: ImportOptions
  * stored before emails were normalised (`ｌｅａｒｎｅｒ@…`) is still the same address; and the
  * highest id seen, so the write transaction needs to look only at users created since.
  */
-function existingUsersByEmail(db: Db, afterId = 0): { ids: Map<string, number>; maxId: number } {
-  const rows = db.$client.prepare('select id, email from main.users where id > ?').all(afterId) as { id: number; email: string }[];
+function existingUsersByEmail(sqlite: Database.Database, afterId = 0): { ids: Map<string, number>; maxId: number } {
+  const rows = sqlite.prepare('select id, email from main.users where id > ?').all(afterId) as { id: number; email: string }[];
   const ids = new Map<string, number>();
   let maxId = afterId;
   for (const row of rows) {
@@ -97,19 +105,18 @@ function existingUsersByEmail(db: Db, afterId = 0): { ids: Map<string, number>; 
 }
 
 /** The one write transaction: checks that depend on the current state, then set-based writes. */
-function writeStaged(db: Db, staged: string, checkedUpTo: number, options: ImportOptions, report: ImportReport): ImportReport {
-  const sqlite = db.$client;
+function writeStaged(sqlite: Database.Database, tx: Tx, staged: string, checkedUpTo: number, options: ImportOptions, report: ImportReport): ImportReport {
   const all = <T>(query: string, ...params: unknown[]): T[] => sqlite.prepare(query).all(...params) as T[];
   const one = <T>(query: string, ...params: unknown[]): T => sqlite.prepare(query).get(...params) as T;
   const problem = (line: number, code: ProblemCode): ImportReport => ({ ...report, problems: [{ line, code }] });
 
   // Someone else may have created one of these addresses since the check above.
-  const since = existingUsersByEmail(db, checkedUpTo).ids;
+  const since = existingUsersByEmail(sqlite, checkedUpTo).ids;
   const taken = since.size === 0 ? [] : all<{ line: number; email: string }>(`select line, email from temp.${staged} where user_id is null order by line`).filter((r) => since.has(r.email));
   if (taken.length > 0) return { ...report, problems: taken.map((r) => ({ line: r.line, code: 'already_exists', params: { email: r.email } })) };
 
   const actorId = options.actor?.id ?? null;
-  const self = actorId === null ? null : (one<{ line: number; role: 'learner' | 'champion' | 'admin'; active: number } | undefined>(
+  const self = actorId === null ? null : (one<{ line: number; role: Role; active: number } | undefined>(
     `select s.line, s.role, u.active from temp.${staged} s join main.users u on u.id = s.user_id where s.user_id = ?`,
     actorId,
   ) ?? null);
@@ -120,15 +127,15 @@ function writeStaged(db: Db, staged: string, checkedUpTo: number, options: Impor
     `select count(*) n from temp.${staged} s left join main.users u on u.id = s.user_id
      where s.role = 'admin' and (s.user_id is null or (u.active = 1 and u.role <> 'admin'))`,
   );
-  const violation = adminRuleViolation(db, { self: self ? { role: self.role, active: Boolean(self.active) } : null, removed: removed.n, added: added.n });
+  const violation = adminRuleViolation(tx, { self: self ? { role: self.role, active: Boolean(self.active) } : null, removed: removed.n, added: added.n });
   if (violation === 'cannot_demote_self' || violation === 'cannot_deactivate_self') return problem(self?.line ?? 0, 'cannot_demote_self');
   if (violation === 'last_admin') return problem(removed.line ?? 0, 'last_admin');
 
   // Departments: each spelled as on its first line, matched case-insensitively like the unique index.
   const departmentsCreated: string[] = [];
   for (const { department } of all<{ department: string }>(`select department, min(line) from temp.${staged} group by lower(department) order by min(line)`)) {
-    if (findDepartmentId(db, department) !== null) continue;
-    createDepartment(db, department);
+    if (findDepartmentId(tx, department) !== null) continue;
+    createDepartment(tx, department);
     departmentsCreated.push(department);
   }
 
@@ -171,12 +178,12 @@ function writeStaged(db: Db, staged: string, checkedUpTo: number, options: Impor
     )
     .run(auditParams);
   syncEnrolmentsOf(
-    db,
+    tx,
     sql.raw(`select user_id from temp.${staged} where user_id is not null union all select u.id from temp.${staged} s join main.users u on u.public_id = s.public_id`),
   );
 
   const result = { ...report, created, updated, unchanged: listed - updated, departmentsCreated };
-  audit(db, {
+  audit(tx, {
     actor: options.actor ?? null,
     actorLabel: options.actorLabel,
     action: 'users.imported',

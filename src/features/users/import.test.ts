@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { departments, users } from '../../../db/schema.ts';
 import { importUsersCsv } from './import.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
+import { rawSqlite } from '../../platform/db.server.ts';
 
 const header = 'email,name,department,role\n';
 /** The importer takes the file's bytes, as uploaded or read from disk. */
@@ -9,7 +10,7 @@ const bytes = (text: string): Buffer => Buffer.from(text);
 
 describe('users import (real SQLite)', () => {
   let t: TempDb;
-  beforeEach(() => (t = tempDb()));
+  beforeEach(async () => (t = tempDb()));
   afterEach(() => t.cleanup());
 
   const snapshot = () => ({
@@ -17,8 +18,8 @@ describe('users import (real SQLite)', () => {
     departments: t.db.select().from(departments).all(),
   });
 
-  it('imports every row and creates missing departments', () => {
-    const report = importUsersCsv(t.db, bytes(`${header}a@example.com,A,営業部,learner\nb@example.com,B,新規事業部,champion\n`));
+  it('imports every row and creates missing departments', async () => {
+    const report = await importUsersCsv(t.db, bytes(`${header}a@example.com,A,営業部,learner\nb@example.com,B,新規事業部,champion\n`));
     expect(report).toMatchObject({ ok: true, created: 2, updated: 0, departmentsCreated: ['営業部', '新規事業部'] });
     expect(t.db.select().from(users).all().map((u) => [u.email, u.role])).toEqual([
       ['a@example.com', 'learner'],
@@ -29,7 +30,7 @@ describe('users import (real SQLite)', () => {
   it('imports nothing when one row is bad, and names the row', async () => {
     await addUser(t.db, { email: 'existing@example.com' });
     const before = snapshot();
-    const report = importUsersCsv(
+    const report = await importUsersCsv(
       t.db,
       bytes(`${header}a@example.com,A,新しい部,learner\nbroken,B,営業部,learner\nc@example.com,C,別の部,learner\n`),
     );
@@ -41,17 +42,17 @@ describe('users import (real SQLite)', () => {
   it('refuses emails that are already users, unless asked to update them', async () => {
     await addUser(t.db, { email: 'a@example.com', role: 'learner' });
     const csv = bytes(`${header}A@example.com,Renamed,人事部,champion\n`);
-    const refused = importUsersCsv(t.db, csv);
+    const refused = await importUsersCsv(t.db, csv);
     expect(refused.problems[0]).toMatchObject({ line: 2, code: 'already_exists' });
-    const updated = importUsersCsv(t.db, csv, { update: true });
+    const updated = await importUsersCsv(t.db, csv, { update: true });
     expect(updated).toMatchObject({ ok: true, created: 0, updated: 1 });
     expect(t.db.select().from(users).all()[0]).toMatchObject({ displayName: 'Renamed', role: 'champion' });
   });
 
-  it('reports progress on large files', () => {
+  it('reports progress on large files', async () => {
     const rows = Array.from({ length: 2500 }, (_, i) => `u${i}@example.com,User ${i},部${i % 7},learner`).join('\n');
     const seen: number[] = [];
-    const report = importUsersCsv(t.db, bytes(`${header}${rows}\n`), { onProgress: (done) => seen.push(done) });
+    const report = await importUsersCsv(t.db, bytes(`${header}${rows}\n`), { onProgress: (done) => seen.push(done) });
     expect(report.created).toBe(2500);
     expect(seen).toEqual([1000, 2000, 2500]);
     expect(t.db.select().from(departments).all()).toHaveLength(7);
@@ -60,13 +61,13 @@ describe('users import (real SQLite)', () => {
   describe('compares every email through the one normaliser (src/platform/input/email.ts)', () => {
     /** A row written before emails were normalised: stored in full width, which SQL's lower() leaves alone. */
     const legacy = (email: string): number =>
-      Number(t.db.$client.prepare(`insert into users (public_id, email, display_name, role) values (?, ?, 'Legacy', 'learner')`).run(`legacy-${email}`, email).lastInsertRowid);
+      Number(rawSqlite(t.db).prepare(`insert into users (public_id, email, display_name, role) values (?, ?, 'Legacy', 'learner')`).run(`legacy-${email}`, email).lastInsertRowid);
 
     it('a full-width twin of an existing user, and a plain twin of a full-width row stored before the fix, are existing users', async () => {
       await addUser(t.db, { email: 'learner@example.com' });
       legacy('ｏｌｄ@example.com');
       const before = snapshot();
-      const report = importUsersCsv(t.db, bytes(`${header}ｌｅａｒｎｅｒ@example.com,Twin,営業部,learner\nOLD@example.com,Old,営業部,learner\n`));
+      const report = await importUsersCsv(t.db, bytes(`${header}ｌｅａｒｎｅｒ@example.com,Twin,営業部,learner\nOLD@example.com,Old,営業部,learner\n`));
       expect(report.problems).toEqual([
         { line: 2, code: 'already_exists', params: { email: 'learner@example.com' } },
         { line: 3, code: 'already_exists', params: { email: 'old@example.com' } },
@@ -74,16 +75,16 @@ describe('users import (real SQLite)', () => {
       expect(snapshot()).toEqual(before);
     });
 
-    it('updates the full-width row stored before the fix instead of adding a second account', () => {
+    it('updates the full-width row stored before the fix instead of adding a second account', async () => {
       const id = legacy('ｏｌｄ@example.com');
-      const report = importUsersCsv(t.db, bytes(`${header}old@example.com,Renamed,営業部,champion\n`), { update: true });
+      const report = await importUsersCsv(t.db, bytes(`${header}old@example.com,Renamed,営業部,champion\n`), { update: true });
       expect(report).toMatchObject({ ok: true, created: 0, updated: 1 });
       expect(t.db.select().from(users).all().map((u) => [u.id, u.displayName, u.role])).toEqual([[id, 'Renamed', 'champion']]);
     });
 
     it("reports existing users together with the file's own problems, in one pass", async () => {
       await addUser(t.db, { email: 'learner@example.com' });
-      const report = importUsersCsv(t.db, bytes(`${header}ｌｅａｒｎｅｒ@example.com,Twin,営業部,learner\nfine@example.com,\u200b,営業部,learner\nfine@ｅｘａｍｐｌｅ.com,Fine,営業部,learner\n`));
+      const report = await importUsersCsv(t.db, bytes(`${header}ｌｅａｒｎｅｒ@example.com,Twin,営業部,learner\nfine@example.com,\u200b,営業部,learner\nfine@ｅｘａｍｐｌｅ.com,Fine,営業部,learner\n`));
       expect(report.problems.map((p) => [p.line, p.code])).toEqual([
         [2, 'already_exists'],
         [3, 'invisible_name'],
@@ -91,8 +92,8 @@ describe('users import (real SQLite)', () => {
       ]);
     });
 
-    it('a full-width duplicate inside the file is a duplicate', () => {
-      const report = importUsersCsv(t.db, bytes(`${header}a@example.com,A,営業部,learner\nＡ@ｅｘａｍｐｌｅ.com,A2,営業部,learner\n`));
+    it('a full-width duplicate inside the file is a duplicate', async () => {
+      const report = await importUsersCsv(t.db, bytes(`${header}a@example.com,A,営業部,learner\nＡ@ｅｘａｍｐｌｅ.com,A2,営業部,learner\n`));
       expect(report.problems).toEqual([{ line: 3, code: 'duplicate_in_file', params: { email: 'a@example.com', first: 2 } }]);
     });
   });

@@ -2,7 +2,7 @@
  * The demo organisation seeded on a fresh database outside production: a few departments
  * and one learner, one champion and one admin with random passwords, printed once.
  */
-import type { Role } from '../../../db/schema.ts';
+import type { Role } from './roles.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { generatePassword, hashPassword } from '../auth/password.server.ts';
 import { countUsers, createUser, ensureDepartment } from './users.server.ts';
@@ -25,7 +25,7 @@ const PEOPLE: Omit<DemoAccount, 'password'>[] = [
 
 /** Seeds only an empty database; returns the accounts created (empty if there were users already). */
 export async function seedDemo(db: Db): Promise<DemoAccount[]> {
-  if (countUsers(db) > 0) return [];
+  if ((await db.read((q) => countUsers(q))) > 0) return [];
   // Hash outside the transaction: no await may sit inside a write transaction.
   const accounts = await Promise.all(
     PEOPLE.map(async (person) => {
@@ -33,21 +33,18 @@ export async function seedDemo(db: Db): Promise<DemoAccount[]> {
       return { ...person, password, passwordHash: await hashPassword(password) };
     }),
   );
-  db.transaction(
-    (tx) => {
-      if (countUsers(tx) > 0) return;
-      for (const name of DEPARTMENTS) ensureDepartment(tx, name);
-      for (const account of accounts) {
-        createUser(tx, {
-          email: account.email,
-          displayName: account.displayName,
-          role: account.role,
-          departmentId: ensureDepartment(tx, account.department),
-          passwordHash: account.passwordHash,
-        });
-      }
-    },
-    { behavior: 'immediate' },
-  );
+  await db.write((tx) => {
+    if (countUsers(tx) > 0) return;
+    for (const name of DEPARTMENTS) ensureDepartment(tx, name);
+    for (const account of accounts) {
+      createUser(tx, {
+        email: account.email,
+        displayName: account.displayName,
+        role: account.role,
+        departmentId: ensureDepartment(tx, account.department),
+        passwordHash: account.passwordHash,
+      });
+    }
+  });
   return accounts.map(({ passwordHash: _hash, ...account }) => account);
 }

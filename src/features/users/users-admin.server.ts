@@ -1,11 +1,16 @@
-/** User management for admins: search and page, change role and department, deactivate and reactivate. */
+/**
+ * User management for admins: search and page, change role and department, deactivate and
+ * reactivate. The changes (`getUser`, `updateUser`, `setActive`) take a `Tx`: call them inside
+ * `db.write`, with the admin rules and the audit row (src/features/users/user-changes.server.ts).
+ */
 import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
 import { departments, users, type Role } from '../../../db/schema.ts';
 import { syncEnrolments } from '../programme/assignments.server.ts';
-import type { DbExecutor } from '../../platform/db.server.ts';
+import type { Db, Tx } from '../../platform/db.server.ts';
 import { deleteUserSessions } from '../auth/session.server.ts';
 
-export interface UserRow {
+/** A user as the admin's user list shows them. */
+export interface AdminUserRow {
   id: number;
   email: string;
   displayName: string;
@@ -25,7 +30,18 @@ export interface UserQuery {
   pageSize?: number;
 }
 
-export function searchUsers(db: DbExecutor, query: UserQuery): { rows: UserRow[]; total: number; page: number; pages: number } {
+export interface UserSearchResult {
+  rows: AdminUserRow[];
+  total: number;
+  page: number;
+  pages: number;
+}
+
+export async function searchUsers(db: Db, query: UserQuery): Promise<UserSearchResult> {
+  return db.read((q) => search(q, query));
+}
+
+function search(q: Tx, query: UserQuery): UserSearchResult {
   const pageSize = query.pageSize ?? 50;
   const conditions: SQL[] = [];
   if (query.search) {
@@ -35,10 +51,10 @@ export function searchUsers(db: DbExecutor, query: UserQuery): { rows: UserRow[]
   if (query.departmentId) conditions.push(eq(users.departmentId, query.departmentId));
   if (query.role) conditions.push(eq(users.role, query.role));
   const where = conditions.length > 0 ? and(...conditions) : undefined;
-  const total = db.select({ n: sql<number>`count(*)` }).from(users).where(where).get()!.n;
+  const total = q.select({ n: sql<number>`count(*)` }).from(users).where(where).get()!.n;
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const page = Math.min(Math.max(1, query.page ?? 1), pages);
-  const rows = db
+  const rows = q
     .select({
       id: users.id,
       email: users.email,
@@ -60,8 +76,8 @@ export function searchUsers(db: DbExecutor, query: UserQuery): { rows: UserRow[]
   return { rows: rows.map((r) => ({ ...r, hasPassword: Boolean(r.hasPassword) })), total, page, pages };
 }
 
-export function getUser(db: DbExecutor, id: number) {
-  return db.select().from(users).where(eq(users.id, id)).get() ?? null;
+export function getUser(tx: Tx, id: number) {
+  return tx.select().from(users).where(eq(users.id, id)).get() ?? null;
 }
 
 export interface UserChange {
@@ -70,22 +86,29 @@ export interface UserChange {
 }
 
 /** Role and department; takes effect on the user's next request (the session reads them fresh). */
-export function updateUser(db: DbExecutor, id: number, change: { role: Role; departmentId: number | null }, now = new Date()): UserChange | null {
-  const user = getUser(db, id);
+export function updateUser(tx: Tx, id: number, change: { role: Role; departmentId: number | null }, now = new Date()): UserChange | null {
+  const user = getUser(tx, id);
   if (!user) return null;
-  db.update(users).set({ ...change, updatedAt: now }).where(eq(users.id, id)).run();
-  syncEnrolments(db, now);
+  tx.update(users).set({ ...change, updatedAt: now }).where(eq(users.id, id)).run();
+  syncEnrolments(tx, now);
   return { before: { role: user.role, departmentId: user.departmentId }, after: change };
 }
 
 /** Deactivation ends every session of the user at once; reactivation lets them sign in again. */
-export function setActive(db: DbExecutor, id: number, active: boolean, now = new Date()): boolean {
-  const changed = db.update(users).set({ active, updatedAt: now }).where(and(eq(users.id, id), eq(users.active, !active))).run().changes === 1;
-  if (changed && !active) deleteUserSessions(db, id);
+export function setActive(tx: Tx, id: number, active: boolean, now = new Date()): boolean {
+  const changed = tx.update(users).set({ active, updatedAt: now }).where(and(eq(users.id, id), eq(users.active, !active))).run().changes === 1;
+  if (changed && !active) deleteUserSessions(tx, id);
   return changed;
 }
 
-export function listDepartments(db: DbExecutor) {
-  return db.select().from(departments).orderBy(asc(departments.name)).all();
+export type Department = typeof departments.$inferSelect;
+
+export async function listDepartments(db: Db): Promise<Department[]> {
+  return db.read((q) => q.select().from(departments).orderBy(asc(departments.name)).all());
 }
 
+
+/** The admin's user list: the departments to filter and assign, and the page of users asked for. */
+export async function loadUsersPage(db: Db, query: UserQuery): Promise<{ departments: Department[]; list: UserSearchResult }> {
+  return { departments: await listDepartments(db), list: await searchUsers(db, query) };
+}

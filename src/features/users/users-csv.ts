@@ -4,7 +4,7 @@
  * one pass; the importer writes nothing unless this returns no problems.
  */
 import { parse } from 'csv-parse/sync';
-import { ROLES, type Role } from '../../../db/schema.ts';
+import { ROLES, type Role } from './roles.ts';
 import { decodeCsv, type CsvEncoding } from '../../platform/input/csv-decode.ts';
 import { isValidEmail, normalizeEmail } from '../../platform/input/email.ts';
 import type { ImportProblem, ImportProblemCode } from './import-problems.ts';
@@ -18,7 +18,8 @@ const FILE_TOO_LARGE: RowProblem = { line: 0, code: 'file_too_large', params: { 
 const MAX_NAME = 100;
 const MAX_DEPARTMENT = 100;
 
-export interface UserRow {
+/** One valid row of a users file, normalised as stored. */
+export interface UsersCsvRow {
   /** Line of the file the record ends on (1-based, header is line 1). */
   line: number;
   email: string;
@@ -57,7 +58,7 @@ export type ProblemCode = Extract<
 export type RowProblem = ImportProblem<ProblemCode>;
 
 export interface ParsedUsersCsv {
-  rows: UserRow[];
+  rows: UsersCsvRow[];
   problems: RowProblem[];
 }
 
@@ -109,7 +110,7 @@ export function parseUsersCsv(text: string): ParsedUsersCsv {
     (typeof USERS_CSV_COLUMNS)[number],
     number
   >;
-  const rows: UserRow[] = [];
+  const rows: UsersCsvRow[] = [];
   const firstLineByEmail = new Map<string, number>();
 
   for (const { record, info } of body) {

@@ -2,12 +2,13 @@
  * Users and departments: creation, lookup for sign-in, department upsert.
  * Emails are stored normalised (NFKC, trimmed, lower-case) and unique case-insensitively;
  * display names as given (trimmed), department names NFKC-normalised (src/platform/input/email.ts, src/platform/input/text.ts).
+ * Building blocks of larger changes: each takes a `Tx`, so call it inside `db.read` / `db.write`.
  */
 import { eq, sql } from 'drizzle-orm';
 import { departments, users, type Locale, type Role } from '../../../db/schema.ts';
 import { normalizeEmail } from '../../platform/input/email.ts';
 import { normalizeDisplayName, normalizeName } from '../../platform/input/text.ts';
-import type { DbExecutor } from '../../platform/db.server.ts';
+import type { Tx } from '../../platform/db.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
 
 export interface CreateUserInput {
@@ -28,8 +29,8 @@ export interface LoginCandidate {
 }
 
 /** Inserts a user; the caller has checked the email is free (the unique index still guards it). */
-export function createUser(db: DbExecutor, input: CreateUserInput): number {
-  const row = db
+export function createUser(tx: Tx, input: CreateUserInput): number {
+  const row = tx
     .insert(users)
     .values({
       publicId: generateSecureRandomString(),
@@ -45,8 +46,8 @@ export function createUser(db: DbExecutor, input: CreateUserInput): number {
   return row.id;
 }
 
-export function findUserIdByEmail(db: DbExecutor, email: string): number | null {
-  const row = db
+export function findUserIdByEmail(tx: Tx, email: string): number | null {
+  const row = tx
     .select({ id: users.id })
     .from(users)
     .where(sql`lower(${users.email}) = ${normalizeEmail(email)}`)
@@ -54,8 +55,8 @@ export function findUserIdByEmail(db: DbExecutor, email: string): number | null 
   return row?.id ?? null;
 }
 
-export function findLoginCandidate(db: DbExecutor, email: string): LoginCandidate | null {
-  const row = db
+export function findLoginCandidate(tx: Tx, email: string): LoginCandidate | null {
+  const row = tx
     .select({ id: users.id, email: users.email, passwordHash: users.passwordHash, active: users.active, locale: users.locale })
     .from(users)
     .where(sql`lower(${users.email}) = ${normalizeEmail(email)}`)
@@ -63,19 +64,19 @@ export function findLoginCandidate(db: DbExecutor, email: string): LoginCandidat
   return row ?? null;
 }
 
-export function setPasswordHash(db: DbExecutor, userId: number, passwordHash: string): void {
-  db.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId)).run();
+export function setPasswordHash(tx: Tx, userId: number, passwordHash: string): void {
+  tx.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId)).run();
 }
 
-export function countUsers(db: DbExecutor): number {
-  const row = db.select({ n: sql<number>`count(*)` }).from(users).get();
+export function countUsers(tx: Tx): number {
+  const row = tx.select({ n: sql<number>`count(*)` }).from(users).get();
   return row?.n ?? 0;
 }
 
 /** A department by name, whatever its case or width (NFKC): `ＩＴ部` finds `IT部`. */
-export function findDepartmentId(db: DbExecutor, name: string): number | null {
+export function findDepartmentId(tx: Tx, name: string): number | null {
   const wanted = normalizeName(name);
-  const row = db
+  const row = tx
     .select({ id: departments.id })
     .from(departments)
     .where(sql`lower(${departments.name}) = lower(${wanted})`)
@@ -83,14 +84,14 @@ export function findDepartmentId(db: DbExecutor, name: string): number | null {
   if (row) return row.id;
   // Rows stored before names were normalised: compare their normalised form (departments are few).
   const key = wanted.toLowerCase();
-  return db.select({ id: departments.id, name: departments.name }).from(departments).all().find((d) => normalizeName(d.name).toLowerCase() === key)?.id ?? null;
+  return tx.select({ id: departments.id, name: departments.name }).from(departments).all().find((d) => normalizeName(d.name).toLowerCase() === key)?.id ?? null;
 }
 
-export function createDepartment(db: DbExecutor, name: string): number {
-  return db.insert(departments).values({ name: normalizeName(name) }).returning({ id: departments.id }).get().id;
+export function createDepartment(tx: Tx, name: string): number {
+  return tx.insert(departments).values({ name: normalizeName(name) }).returning({ id: departments.id }).get().id;
 }
 
 /** Returns the department's id, creating it when missing (matched case-insensitively). */
-export function ensureDepartment(db: DbExecutor, name: string): number {
-  return findDepartmentId(db, name) ?? createDepartment(db, name);
+export function ensureDepartment(tx: Tx, name: string): number {
+  return findDepartmentId(tx, name) ?? createDepartment(tx, name);
 }

@@ -1,6 +1,7 @@
 /** Starts single sign-on: a POST from the sign-in page's button, answered with a redirect to the provider. */
 import type { APIRoute } from 'astro';
 import { z } from 'astro/zod';
+import { LOCALES } from '../../platform/i18n/locales.ts';
 import { localePath } from '../../platform/i18n/paths.ts';
 import { getConfig } from '../../platform/config.server.ts';
 import { logger, requestIdOf } from '../../platform/log.server.ts';
@@ -8,7 +9,7 @@ import { beginSignIn, saveFlow } from '../../features/auth/oidc.server.ts';
 
 const Form = z.strictObject({
   next: z.string().max(2048).optional(),
-  locale: z.enum(['ja', 'en']).default('ja'),
+  locale: z.enum(LOCALES).default('ja'),
 });
 
 export const POST: APIRoute = async (context) => {

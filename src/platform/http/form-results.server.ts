@@ -12,7 +12,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { eq, lt } from 'drizzle-orm';
 import { formResults } from '../../../db/schema.ts';
-import type { DbExecutor } from '../db.server.ts';
+import type { Db, Tx } from '../db.server.ts';
 import { generateSecureRandomString } from '../../features/auth/session.server.ts';
 
 /** Long enough for a slow phone to follow a redirect; nothing should wait longer. */
@@ -72,11 +72,17 @@ function parseHandle(handle: string): { id: string; key: Buffer } | null {
 }
 
 /** Stores an answer and returns the cookie value that reads it; prunes expired rows. */
-export function saveFormResult(db: DbExecutor, payload: StoredFormResult, now = new Date()): string {
+export async function saveFormResult(db: Db, payload: StoredFormResult, now = new Date(), replaces: string | null = null): Promise<string> {
   const id = generateSecureRandomString();
   const key = randomBytes(KEY_BYTES);
-  pruneFormResults(db, now);
-  db.insert(formResults).values({ id, sealed: seal(key, id, payload), expiresAt: new Date(now.getTime() + RESULT_TTL_MS) }).run();
+  const sealed = seal(key, id, payload);
+  const previous = replaces === null ? null : parseHandle(replaces);
+  await db.write((tx) => {
+    // A newer post replaces the answer the cookie pointed to.
+    if (previous) tx.delete(formResults).where(eq(formResults.id, previous.id)).run();
+    prune(tx, now);
+    tx.insert(formResults).values({ id, sealed, expiresAt: new Date(now.getTime() + RESULT_TTL_MS) }).run();
+  });
   return `${id}.${key.toString('base64url')}`;
 }
 
@@ -87,28 +93,32 @@ export type TakeResult = { status: 'taken'; payload: StoredFormResult } | { stat
  * request with the same cookie (a reload, a replay) gets nothing. An answer for another page is
  * left for that page (`elsewhere`); one for another session is dropped.
  */
-export function takeFormResult(db: DbExecutor, handle: string, shownOn: string, sessionId: string | null, now = new Date()): TakeResult {
+export async function takeFormResult(db: Db, handle: string, shownOn: string, sessionId: string | null, now = new Date()): Promise<TakeResult> {
   const parsed = parseHandle(handle);
   if (!parsed) return { status: 'gone' };
-  const row = db.select().from(formResults).where(eq(formResults.id, parsed.id)).get();
+  const row = await db.read((q) => q.select().from(formResults).where(eq(formResults.id, parsed.id)).get());
   if (!row || row.expiresAt.getTime() <= now.getTime()) return { status: 'gone' };
   const payload = unseal(parsed.key, parsed.id, row.sealed);
   if (!payload || payload.sessionId !== sessionId) {
-    db.delete(formResults).where(eq(formResults.id, parsed.id)).run();
+    await dropFormResult(db, handle);
     return { status: 'gone' };
   }
   if (payload.pathHash !== pathHash(shownOn)) return { status: 'elsewhere' };
   // Two requests at once with the same cookie: only the one whose delete took the row shows it.
-  const taken = db.delete(formResults).where(eq(formResults.id, parsed.id)).run().changes;
+  const taken = await db.write((tx) => tx.delete(formResults).where(eq(formResults.id, parsed.id)).run().changes);
   return taken === 1 ? { status: 'taken', payload } : { status: 'gone' };
 }
 
 /** Drops the answer a cookie points to (a newer post replaces it). */
-export function dropFormResult(db: DbExecutor, handle: string): void {
+export async function dropFormResult(db: Db, handle: string): Promise<void> {
   const parsed = parseHandle(handle);
-  if (parsed) db.delete(formResults).where(eq(formResults.id, parsed.id)).run();
+  if (parsed) await db.write((tx) => tx.delete(formResults).where(eq(formResults.id, parsed.id)).run());
 }
 
-export function pruneFormResults(db: DbExecutor, now = new Date()): number {
-  return db.delete(formResults).where(lt(formResults.expiresAt, now)).run().changes;
+export async function pruneFormResults(db: Db, now = new Date()): Promise<number> {
+  return db.write((tx) => prune(tx, now));
+}
+
+function prune(tx: Tx, now: Date): number {
+  return tx.delete(formResults).where(lt(formResults.expiresAt, now)).run().changes;
 }

@@ -24,40 +24,40 @@ const payload = (over: Partial<StoredFormResult> = {}): StoredFormResult => ({
 });
 
 describe('form results', () => {
-  it('are sealed: the row does not contain the answer, and another key reads nothing', () => {
-    const handle = saveFormResult(t.db, payload());
-    const row = t.db.select().from(formResults).all().find((r) => handle.startsWith(`${r.id}.`))!;
+  it('are sealed: the row does not contain the answer, and another key reads nothing', async () => {
+    const handle = await saveFormResult(t.db, payload());
+    const row = (await t.db.read((q) => q.select().from(formResults).all())).find((r) => handle.startsWith(`${r.id}.`))!;
     expect(row.sealed.toString('latin1')).not.toContain('login/link');
     const [id] = handle.split('.');
     const forged = `${id}.${Buffer.alloc(32, 7).toString('base64url')}`;
-    expect(takeFormResult(t.db, forged, '/admin/users?q=yamada', 'session-a').status).toBe('gone');
+    expect((await takeFormResult(t.db, forged, '/admin/users?q=yamada', 'session-a')).status).toBe('gone');
   });
 
-  it('are read exactly once, by their page and session only', () => {
-    const handle = saveFormResult(t.db, payload());
-    expect(takeFormResult(t.db, handle, '/admin/users', 'session-a').status).toBe('elsewhere');
-    const taken = takeFormResult(t.db, handle, '/admin/users?q=yamada', 'session-a');
+  it('are read exactly once, by their page and session only', async () => {
+    const handle = await saveFormResult(t.db, payload());
+    expect((await takeFormResult(t.db, handle, '/admin/users', 'session-a')).status).toBe('elsewhere');
+    const taken = await takeFormResult(t.db, handle, '/admin/users?q=yamada', 'session-a');
     expect(taken.status).toBe('taken');
     expect(taken.status === 'taken' && taken.payload.result.body).toContain(LINK);
-    expect(takeFormResult(t.db, handle, '/admin/users?q=yamada', 'session-a').status).toBe('gone');
+    expect((await takeFormResult(t.db, handle, '/admin/users?q=yamada', 'session-a')).status).toBe('gone');
 
-    const other = saveFormResult(t.db, payload());
-    expect(takeFormResult(t.db, other, '/admin/users?q=yamada', 'session-b').status).toBe('gone');
-    expect(takeFormResult(t.db, other, '/admin/users?q=yamada', 'session-a').status).toBe('gone');
+    const other = await saveFormResult(t.db, payload());
+    expect((await takeFormResult(t.db, other, '/admin/users?q=yamada', 'session-b')).status).toBe('gone');
+    expect((await takeFormResult(t.db, other, '/admin/users?q=yamada', 'session-a')).status).toBe('gone');
   });
 
-  it('expire, and expired rows are pruned', () => {
+  it('expire, and expired rows are pruned', async () => {
     const then = new Date('2026-04-01T09:00:00Z');
-    const handle = saveFormResult(t.db, payload({ sessionId: null }), then);
+    const handle = await saveFormResult(t.db, payload({ sessionId: null }), then);
     const later = new Date(then.getTime() + RESULT_TTL_MS + 1);
-    expect(takeFormResult(t.db, handle, '/admin/users?q=yamada', null, later).status).toBe('gone');
-    expect(pruneFormResults(t.db, later)).toBeGreaterThanOrEqual(1);
-    expect(t.db.select().from(formResults).all().filter((r) => r.expiresAt.getTime() < later.getTime())).toEqual([]);
+    expect((await takeFormResult(t.db, handle, '/admin/users?q=yamada', null, later)).status).toBe('gone');
+    expect(await pruneFormResults(t.db, later)).toBeGreaterThanOrEqual(1);
+    expect((await t.db.read((q) => q.select().from(formResults).all())).filter((r) => r.expiresAt.getTime() < later.getTime())).toEqual([]);
   });
 
-  it('refuse handles that are not theirs', () => {
+  it('refuse handles that are not theirs', async () => {
     for (const handle of ['', 'x', 'abc.def', `${'a'.repeat(24)}.${'A'.repeat(43)}`]) {
-      expect(takeFormResult(t.db, handle, '/', null).status).toBe('gone');
+      expect((await takeFormResult(t.db, handle, '/', null)).status).toBe('gone');
     }
   });
 });

@@ -18,8 +18,7 @@ import { LOCALE_ROUTE_PREFIX } from '../../features/auth/access.ts';
 import { storableInput } from './form-input.ts';
 import { attemptPath, localePath, safeNextPath, splitLocale } from '../i18n/paths.ts';
 import { POST_RESULT_ID } from './post-result.ts';
-import { getDb } from '../db.server.ts';
-import { dropFormResult, pathHash, RESULT_TTL_MS, saveFormResult, takeFormResult } from './form-results.server.ts';
+import { pathHash, RESULT_TTL_MS, saveFormResult, takeFormResult, type TakeResult } from './form-results.server.ts';
 import { logger } from '../log.server.ts';
 import { secureCookies } from '../../features/auth/cookie.server.ts';
 import { isStorageUnavailable } from '../storage-errors.server.ts';
@@ -92,10 +91,9 @@ export const postRedirectGet = defineMiddleware(async (context, next) => {
     const name = cookieName(context.url);
     let handle: string;
     try {
-      const db = getDb();
-      const previous = context.cookies.get(name)?.value;
-      if (previous) dropFormResult(db, previous);
-      handle = saveFormResult(db, { action: action.name, result: serialized, input, pathHash: pathHash(target), sessionId: context.locals.session?.id ?? null });
+      const previous = context.cookies.get(name)?.value ?? null;
+      const payload = { action: action.name, result: serialized, input, pathHash: pathHash(target), sessionId: context.locals.session?.id ?? null };
+      handle = await saveFormResult(context.locals.db, payload, new Date(), previous);
     } catch (error) {
       if (!isStorageUnavailable(error)) throw error;
       // The action's answer stands (it may have been saved); it is shown on the POST instead.
@@ -110,9 +108,9 @@ export const postRedirectGet = defineMiddleware(async (context, next) => {
     const name = cookieName(context.url);
     const handle = context.cookies.get(name)?.value;
     if (handle) {
-      let taken: ReturnType<typeof takeFormResult> = { status: 'gone' };
+      let taken: TakeResult = { status: 'gone' };
       try {
-        taken = takeFormResult(getDb(), handle, pagePath(context.url), context.locals.session?.id ?? null);
+        taken = await takeFormResult(context.locals.db, handle, pagePath(context.url), context.locals.session?.id ?? null);
       } catch (error) {
         // The database cannot be read or written: the page renders without the answer.
         if (!isStorageUnavailable(error)) throw error;

@@ -30,3 +30,11 @@ export function isValidEmail(email: string): boolean {
   const value = normalizeEmail(email);
   return value.length > 0 && value.length <= 254 && !FORMULA_START.test(value) && EMAIL.test(value);
 }
+
+/**
+ * A valid address exactly as given, with nothing to normalise but letter case: no space, line
+ * break or character outside the pattern, so it cannot break out of a header such as `<mailto:…>`.
+ */
+export function isPlainEmail(email: string): boolean {
+  return isValidEmail(email) && EMAIL.test(email.toLowerCase());
+}

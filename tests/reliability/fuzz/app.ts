@@ -60,8 +60,7 @@ export async function startApp(): Promise<App> {
   let server: RunningServer | null = null;
   try {
     const db = t.db;
-    const mine = ensureDepartment(db, '営業部');
-    const other = ensureDepartment(db, '開発部');
+    const [mine, other] = await db.write((tx) => [ensureDepartment(tx, '営業部'), ensureDepartment(tx, '開発部')]);
     const one = async (prefix: string, role: 'learner' | 'champion' | 'admin' = 'learner', department = '営業部') => (await seedUsers(db, 1, { prefix, role, department }))[0]!;
     const users = {
       admin: await one('fuzz-admin', 'admin'),
@@ -73,16 +72,16 @@ export async function startApp(): Promise<App> {
       login: await one('fuzz-login'),
       inactive: await one('fuzz-inactive'),
     };
-    setActive(db, users.inactive.id, false);
+    await db.write((tx) => setActive(tx, users.inactive.id, false));
     const victims = (await seedUsers(db, 6, { prefix: 'fuzz-victim', department: '開発部' })).map((u) => u.id);
     const link = await one('fuzz-link');
-    const linkToken = createLoginToken(db, link.id, users.admin.id, 'reset');
+    const linkToken = await createLoginToken(db, link.id, users.admin.id, 'reset');
     const wave = (name: string) =>
       saveWave(db, { name, position: 0, startDate: '2025-04-01', endDate: '2025-09-30', description: null, departmentIds: [other], targets: [{ kpi: 'usage_rate', comparator: 'gte', value: 0.5 }] });
     const permanent = await wave('permanent');
     const pool = [await wave('pool 1'), await wave('pool 2'), await wave('pool 3')];
     const assignments = await Promise.all([1, 2, 3].map((days) => createAssignment(db, { tierId: 'applied', target: { kind: 'department', departmentId: other }, due: { kind: 'days', days }, createdBy: users.admin.id })));
-    db.$client.close();
+    await db.close();
 
     server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
     const base = server.url;

@@ -12,7 +12,7 @@ import { takeFlow } from '../../../features/auth/oidc.server.ts';
 export const GET: APIRoute = async (context) => {
   if (!getConfig().oidc) return new Response(null, { status: 404 });
   const flow = takeFlow(context.cookies, context.url);
-  const result = await finishSsoSignIn(context, flow);
+  const result = await finishSsoSignIn(context.locals.db, context, flow);
   const locale = result.ok ? result.locale : (flow?.locale ?? 'ja');
   const headers = { 'referrer-policy': 'no-referrer', 'cache-control': 'no-store' };
   if (!result.ok) {

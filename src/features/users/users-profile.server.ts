@@ -1,0 +1,8 @@
+/** What signed-in users set about themselves: the language they prefer (the next sign-in starts in it). */
+import { eq } from 'drizzle-orm';
+import { users, type Locale } from '../../../db/schema.ts';
+import type { Db } from '../../platform/db.server.ts';
+
+export async function setPreferredLocale(db: Db, userId: number, locale: Locale): Promise<void> {
+  await db.write((tx) => tx.update(users).set({ locale, updatedAt: new Date() }).where(eq(users.id, userId)).run());
+}
