@@ -7,7 +7,7 @@ import type { Catalog } from '../src/features/curriculum/catalog.ts';
 import { addMonths, monthKey } from '../src/platform/dates.ts';
 import { computeProgress } from '../src/features/progress/progress.ts';
 import { ensureDefaultAssignments, syncEnrolments } from '../src/features/programme/assignments.server.ts';
-import type { Db } from '../src/platform/db.server.ts';
+import { type Db, rawDrizzle, rawSqlite } from '../src/platform/db.server.ts';
 import { hashPassword } from '../src/features/auth/password.server.ts';
 import { rebuildRollups } from '../src/features/kpi/rollups.server.ts';
 import { generateSecureRandomString } from '../src/features/auth/session.server.ts';
@@ -29,7 +29,7 @@ function random(seed: number): () => number {
 
 export async function generateOrganisation(db: Db, catalog: Catalog, size: OrganisationSize, password: string, timeZone: string): Promise<{ adminEmail: string; championEmail: string; learnerEmail: string }> {
   const rnd = random(42);
-  const client = db.$client;
+  const client = rawSqlite(db);
   const passwordHash = await hashPassword(password);
   const now = Date.now();
   const month = monthKey(new Date(now), timeZone);
@@ -50,7 +50,7 @@ export async function generateOrganisation(db: Db, catalog: Catalog, size: Organ
       user.run(generateSecureRandomString(), `user${u}@bench.example`, `社員 ${u}`, u % 5 === 0 ? 'en' : 'ja', role, department, passwordHash, now - 200 * day, now - 200 * day);
     }
   })();
-  db.transaction((tx) => {
+  rawDrizzle(db).transaction((tx) => {
     ensureDefaultAssignments(tx);
     syncEnrolments(tx, new Date(now - 180 * day));
   });

@@ -13,7 +13,7 @@ import { quizAttempts } from '../db/schema.ts';
 import { buildCatalog, type Catalog } from '../src/features/curriculum/catalog.ts';
 import { readCorpus } from '../src/features/curriculum/read-corpus.ts';
 import { attemptLayout } from '../src/features/quiz/quiz.ts';
-import { openDatabase, type Db } from '../src/platform/db.server.ts';
+import { openDatabase, type Db, rawDrizzle, rawSqlite } from '../src/platform/db.server.ts';
 import { prepareProgramme } from '../src/features/programme/prepare.server.ts';
 import { hashPassword } from '../src/features/auth/password.server.ts';
 import { createSession, generateSecureRandomString } from '../src/features/auth/session.server.ts';
@@ -264,7 +264,7 @@ async function main(): Promise<void> {
     lessons: catalog.allLessons().length,
     seconds: Math.round((performance.now() - generation) / 100) / 10,
     rows: Object.fromEntries(
-      ['lesson_completions', 'quiz_attempts', 'attempt_answers', 'lesson_views', 'checkins', 'certificates'].map((table) => [table, (db.$client.prepare(`select count(*) n from ${table}`).get() as { n: number }).n]),
+      ['lesson_completions', 'quiz_attempts', 'attempt_answers', 'lesson_views', 'checkins', 'certificates'].map((table) => [table, (rawSqlite(db).prepare(`select count(*) n from ${table}`).get() as { n: number }).n]),
     ),
   };
 
@@ -275,7 +275,7 @@ async function main(): Promise<void> {
   const basicLessons = catalog.tier('basic')!.courses.flatMap((c) => c.lessons);
   const basicQuizzes = catalog.tier('basic')!.courses.flatMap((c) => c.quizzes);
   const openAttempts: { attemptId: string; quizId: string; cookie: string }[] = [];
-  db.transaction((tx) => {
+  rawDrizzle(db).transaction((tx) => {
     const department = ensureDepartment(tx, '部門01');
     for (let i = 0; i < writerCount; i++) {
       const id = createUser(tx, { email: `writer${i}@bench.example`, displayName: `writer ${i}`, role: 'learner', departmentId: department, passwordHash });
@@ -284,7 +284,7 @@ async function main(): Promise<void> {
   });
   await prepareProgramme(db);
   for (const writer of writers) writer.cookie = `${SESSION_COOKIE}=${(await createSession(db, writer.id, SESSION_LIFETIME)).token}`;
-  db.transaction((tx) => {
+  rawDrizzle(db).transaction((tx) => {
     for (const writer of writers) {
       for (const quiz of basicQuizzes) {
         for (let k = 0; k < 5; k++) {
@@ -295,13 +295,13 @@ async function main(): Promise<void> {
       }
     }
   });
-  const readers = db.$client.prepare("select id from users where email like 'user%@bench.example' limit 500").all() as { id: number }[];
+  const readers = rawSqlite(db).prepare("select id from users where email like 'user%@bench.example' limit 500").all() as { id: number }[];
   const readerCookies = await Promise.all(readers.map(async (r) => `${SESSION_COOKIE}=${(await createSession(db, r.id, SESSION_LIFETIME)).token}`));
-  const userId = (email: string) => (db.$client.prepare('select id from users where email = ?').get(email) as { id: number }).id;
+  const userId = (email: string) => (rawSqlite(db).prepare('select id from users where email = ?').get(email) as { id: number }).id;
   const adminCookie = `${SESSION_COOKIE}=${(await createSession(db, userId(people.adminEmail), SESSION_LIFETIME)).token}`;
   const championCookie = `${SESSION_COOKIE}=${(await createSession(db, userId(people.championEmail), SESSION_LIFETIME)).token}`;
-  db.$client.pragma('wal_checkpoint(TRUNCATE)');
-  db.$client.close();
+  rawSqlite(db).pragma('wal_checkpoint(TRUNCATE)');
+  rawSqlite(db).close();
 
   const port = 4500 + Math.floor(Math.random() * 400);
   const base = `http://127.0.0.1:${port}`;
@@ -364,8 +364,8 @@ async function main(): Promise<void> {
     let pairIndex = 0;
     const completionsBefore = (() => {
       const check = openDatabase(databasePath, { readonly: true });
-      const n = check.$client.prepare('select count(*) n from lesson_completions').get() as { n: number };
-      check.$client.close();
+      const n = rawSqlite(check).prepare('select count(*) n from lesson_completions').get() as { n: number };
+      rawSqlite(check).close();
       return n.n;
     })();
     let peakUnderLoad = 0;
@@ -385,9 +385,9 @@ async function main(): Promise<void> {
     });
     clearInterval(sampler);
     const check = openDatabase(databasePath, { readonly: true });
-    const completionsAfter = (check.$client.prepare('select count(*) n from lesson_completions').get() as { n: number }).n;
-    const submitted = (check.$client.prepare("select count(*) n from quiz_attempts where submitted_at is not null and user_id in (select id from users where email like 'writer%')").get() as { n: number }).n;
-    check.$client.close();
+    const completionsAfter = (rawSqlite(check).prepare('select count(*) n from lesson_completions').get() as { n: number }).n;
+    const submitted = (rawSqlite(check).prepare("select count(*) n from quiz_attempts where submitted_at is not null and user_id in (select id from users where email like 'writer%')").get() as { n: number }).n;
+    rawSqlite(check).close();
     const completeSummary = summarise(completeRuns);
     const submitSummary = summarise(submitRuns);
     const twoXX = (s: Record<string, number>) => Object.entries(s).filter(([k]) => k.startsWith('2') || k.startsWith('3')).reduce((n, [, v]) => n + v, 0);

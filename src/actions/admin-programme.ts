@@ -6,7 +6,7 @@
 import { ActionError } from 'astro:actions';
 import { defineAction } from './define.ts';
 import { z } from 'astro/zod';
-import { ROLES } from '../../db/schema.ts';
+import { ROLES } from '../features/users/roles.ts';
 import { nameField, textField } from '../platform/input/text.ts';
 import { TIER_IDS } from '../features/curriculum/schemas.ts';
 import { createAssignment, deleteAssignment } from '../features/programme/assignments.server.ts';

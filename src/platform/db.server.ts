@@ -35,13 +35,17 @@ export interface DataAccess {
 
 type Connection = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-/**
- * TRANSITIONAL (issue 13, while features move to `DataAccess`): the connection and the
- * interface in one object. At the end of the move `Db` becomes `DataAccess` alone.
- */
-export type Db = Connection & DataAccess;
-/** TRANSITIONAL: a connection or a transaction; new code takes `Db` or, inside a write, `Tx`. */
-export type DbExecutor = Tx;
+/** The handle every data function takes: the interface alone, so no caller can bypass it. */
+export type Db = DataAccess;
+
+/** The connection behind each handle, for the platform's own helpers below. */
+const connections = new WeakMap<Db, Connection>();
+
+function connectionOf(database: Db): Connection {
+  const connection = connections.get(database);
+  if (!connection) throw new Error('Not a database handle opened by openDatabase().');
+  return connection;
+}
 
 function settle<T>(work: () => T): Promise<T> {
   try {
@@ -67,12 +71,18 @@ function withDataAccess(connection: Connection): Db {
     },
     close: () => settle(() => void connection.$client.close()),
   };
-  return Object.assign(connection, access);
+  connections.set(access, connection);
+  return access;
+}
+
+/** The Drizzle connection under a `Db`: for tests and tools that set up or inspect rows, never for features. */
+export function rawDrizzle(database: Db): Connection {
+  return connectionOf(database);
 }
 
 /** The SQLite handle under a `Db`: for tests and tools that need raw SQL, never for features. */
 export function rawSqlite(database: Db): Database.Database {
-  return database.$client;
+  return connectionOf(database).$client;
 }
 
 /**
@@ -82,7 +92,7 @@ export function rawSqlite(database: Db): Database.Database {
  * clause (`where true` for all rows); `params` fill its placeholders. Native SQL, for exports.
  */
 export async function* readPages<T>(database: Db, query: string, params: readonly unknown[] = [], pageSize = 2000): AsyncGenerator<T> {
-  const statement = database.$client.prepare(`${query} and t.rowid > ? order by t.rowid limit ${pageSize}`);
+  const statement = connectionOf(database).$client.prepare(`${query} and t.rowid > ? order by t.rowid limit ${pageSize}`);
   let after = 0;
   for (;;) {
     const rows = await database.read(() => statement.all(...params, after) as (T & { rid: number })[]);
@@ -99,12 +109,15 @@ export async function* readPages<T>(database: Db, query: string, params: readonl
  * work opens its own transactions (`sqlite.transaction(…).immediate()` for its write).
  */
 export function withNativeSqlite<T>(database: Db, work: (sqlite: Database.Database, q: Tx) => T): Promise<T> {
-  return settle(() => work(database.$client, database));
+  return settle(() => {
+    const connection = connectionOf(database);
+    return work(connection.$client, connection);
+  });
 }
 
 /** The database file behind a connection, for a worker thread that opens its own. */
 export function databaseFileOf(database: Db): string {
-  return database.$client.name;
+  return connectionOf(database).$client.name;
 }
 
 

@@ -7,13 +7,14 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificates, users } from '../../db/schema.ts';
 import { type E2eApp, startE2eApp } from '../helpers/e2e-app.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
 
 let app: E2eApp;
-const localeOf = () => app.db.select({ locale: users.locale }).from(users).where(eq(users.id, app.ids.learner)).get()!.locale;
+const localeOf = () => rawDrizzle(app.db).select({ locale: users.locale }).from(users).where(eq(users.id, app.ids.learner)).get()!.locale;
 
 beforeAll(async () => {
   app = await startE2eApp();
-  app.db.insert(certificates).values({ code: 'abcdefghijkmnpqrstuvwxyz', userId: app.ids.learner, tierId: 'basic', holderName: '佐藤 花子', issuedAt: new Date('2026-11-20T03:00:00Z') }).run();
+  rawDrizzle(app.db).insert(certificates).values({ code: 'abcdefghijkmnpqrstuvwxyz', userId: app.ids.learner, tierId: 'basic', holderName: '佐藤 花子', issuedAt: new Date('2026-11-20T03:00:00Z') }).run();
 });
 
 afterAll(async () => {
@@ -23,7 +24,7 @@ afterAll(async () => {
 for (const javaScript of [true, false]) {
   describe(`the account page, JavaScript ${javaScript ? 'on' : 'off'}`, () => {
     it('shows the language preference and changes it with a plain form; links to progress and certificates', async () => {
-      app.db.update(users).set({ locale: 'ja' }).where(eq(users.id, app.ids.learner)).run();
+      rawDrizzle(app.db).update(users).set({ locale: 'ja' }).where(eq(users.id, app.ids.learner)).run();
       const context = await app.context({ javaScript, width: javaScript ? 1280 : 390 });
       const page = await context.newPage();
       await app.signInPage(page, 'learner');

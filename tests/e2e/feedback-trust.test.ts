@@ -8,6 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymousFeedback, lessonFeedback } from '../../db/schema.ts';
 import { type E2eApp, startE2eApp } from '../helpers/e2e-app.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
 
 const LESSON = '/learn/basic-ai-essentials/what-is-generative-ai';
 let app: E2eApp;
@@ -58,8 +59,8 @@ describe('lesson feedback: who reads it, and without the name', () => {
     expect(await section.locator('textarea').count()).toBe(0);
 
     // Stored with no link to anyone; the named one is gone.
-    expect(app.db.select().from(lessonFeedback).all()).toEqual([]);
-    const rows = app.db.select().from(anonymousFeedback).all();
+    expect(rawDrizzle(app.db).select().from(lessonFeedback).all()).toEqual([]);
+    const rows = rawDrizzle(app.db).select().from(anonymousFeedback).all();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ lessonId: 'what-is-generative-ai', rating: 2, comment: '正直なところ少し難しかったです' });
     expect(Object.keys(rows[0]!)).not.toContain('userId');

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activityMonths, checkins, quizAttempts, users } from '../../db/schema.ts';
 import { addMonths, monthKey, startOfMonth } from '../../src/platform/dates.ts';
 import { ensureDefaultAssignments, syncEnrolments } from '../../src/features/programme/assignments.server.ts';
-import { openDatabase } from '../../src/platform/db.server.ts';
+import { openDatabase, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { rebuildRollups } from '../../src/features/kpi/rollups.server.ts';
 import { generateSecureRandomString } from '../../src/features/auth/session.server.ts';
 import { setBaseline } from '../../src/features/kpi/settings.server.ts';
@@ -46,22 +46,22 @@ beforeAll(async () => {
   const learner = await addUser(db, { email: 'learner@example.jp', name: '学習 一郎' });
   // Everyone joined two months ago; the baseline period ends months before that.
   const joinedAt = new Date(startOfMonth(joined, TZ).getTime() + 3 * 86_400_000);
-  db.update(users).set({ createdAt: joinedAt }).run();
-  ensureDefaultAssignments(db);
-  syncEnrolments(db, joinedAt);
+  rawDrizzle(db).update(users).set({ createdAt: joinedAt }).run();
+  ensureDefaultAssignments(rawDrizzle(db));
+  syncEnrolments(rawDrizzle(db), joinedAt);
   await setBaseline(db, { from: addMonths(month, -8), to: addMonths(month, -6) });
   for (const m of [joined, addMonths(month, -1), month]) {
-    db.insert(activityMonths).values({ userId: learner, month: m, firstAt: new Date(startOfMonth(m, TZ).getTime() + 3_600_000) }).run();
+    rawDrizzle(db).insert(activityMonths).values({ userId: learner, month: m, firstAt: new Date(startOfMonth(m, TZ).getTime() + 3_600_000) }).run();
   }
-  db.insert(checkins).values({ userId: learner, month: addMonths(month, -1), hoursSaved: 4, tasks: null, updatedAt: now }).run();
+  rawDrizzle(db).insert(checkins).values({ userId: learner, month: addMonths(month, -1), hoursSaved: 4, tasks: null, updatedAt: now }).run();
   // The same quiz twice: 75 % last month, 87.5 % this month. Best attempt 87.5 %, mean of attempts 81.3 %.
   const attempt = (at: Date, score: number) =>
-    db.insert(quizAttempts).values({ id: generateSecureRandomString(), userId: learner, quizId: quiz.id, startedAt: at, submittedAt: at, score, maxScore: 8, passed: score * 100 >= quiz.passMark * 8 }).run();
+    rawDrizzle(db).insert(quizAttempts).values({ id: generateSecureRandomString(), userId: learner, quizId: quiz.id, startedAt: at, submittedAt: at, score, maxScore: 8, passed: score * 100 >= quiz.passMark * 8 }).run();
   attempt(new Date(startOfMonth(addMonths(month, -1), TZ).getTime() + 86_400_000), 6);
   attempt(new Date(now.getTime() - 1000), 7);
   await rebuildRollups(db, catalog, TZ);
-  expect(db.select().from(users).where(eq(users.id, learner)).get()!.createdAt.getTime()).toBe(joinedAt.getTime());
-  db.$client.close();
+  expect(rawDrizzle(db).select().from(users).where(eq(users.id, learner)).get()!.createdAt.getTime()).toBe(joinedAt.getTime());
+  rawSqlite(db).close();
   server = await startServer({ databasePath: file });
   browser = await launchChromium();
 });

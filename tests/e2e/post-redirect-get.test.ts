@@ -10,6 +10,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, checkins, lessonCompletions, quizAttempts } from '../../db/schema.ts';
 import { countPosts, type E2eApp, openCheckin, startE2eApp } from '../helpers/e2e-app.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
 
 let app: E2eApp;
 const contexts: BrowserContext[] = [];
@@ -40,7 +41,7 @@ async function expectSettled(page: Page, path: string): Promise<void> {
   expect(posts.count, `reload of ${path} posted again`).toBe(0);
 }
 
-const audits = (action: string) => app.db.select().from(auditLog).where(eq(auditLog.action, action)).all().length;
+const audits = (action: string) => rawDrizzle(app.db).select().from(auditLog).where(eq(auditLog.action, action)).all().length;
 
 for (const javaScript of [true, false]) {
   describe(`post/redirect/get, JavaScript ${javaScript ? 'on' : 'off'}`, () => {
@@ -69,7 +70,7 @@ for (const javaScript of [true, false]) {
       await page.waitForURL(/#post-result$/);
       expect(await page.locator('#post-result').innerText()).toContain('に完了しました');
       await expectSettled(page, path);
-      expect(app.db.select().from(lessonCompletions).where(eq(lessonCompletions.userId, app.ids.learner)).all().length).toBe(javaScript ? 1 : 2);
+      expect(rawDrizzle(app.db).select().from(lessonCompletions).where(eq(lessonCompletions.userId, app.ids.learner)).all().length).toBe(javaScript ? 1 : 2);
 
       await page.locator('form[action*="lesson.feedback"] input[name="rating"][value="5"]').check();
       await page.locator('form[action*="lesson.feedback"] textarea').fill('とても良い \u202e説明');
@@ -100,16 +101,16 @@ for (const javaScript of [true, false]) {
       await page.locator('#hoursSaved').fill('2.5');
       await page.locator('form[action*="checkin.save"] button[type="submit"]').click();
       await page.waitForURL(/#post-result$/);
-      const saved = app.db.select().from(checkins).where(eq(checkins.userId, app.ids.learner)).get()!;
+      const saved = rawDrizzle(app.db).select().from(checkins).where(eq(checkins.userId, app.ids.learner)).get()!;
       expect(saved.hoursSaved).toBe(2.5);
       await expectSettled(page, '/home');
-      expect(app.db.select().from(checkins).where(eq(checkins.userId, app.ids.learner)).get()!.updatedAt).toEqual(saved.updatedAt);
+      expect(rawDrizzle(app.db).select().from(checkins).where(eq(checkins.userId, app.ids.learner)).get()!.updatedAt).toEqual(saved.updatedAt);
     });
 
     it('a quiz: an empty multiple-choice question is unanswered like an empty single-choice one; choices kept', async () => {
       const page = await pageFor('learner', javaScript);
       const path = '/quiz/basic-ai-essentials';
-      const graded = () => app.db.select().from(quizAttempts).where(eq(quizAttempts.userId, app.ids.learner)).all().filter((a) => a.submittedAt !== null).length;
+      const graded = () => rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.userId, app.ids.learner)).all().filter((a) => a.submittedAt !== null).length;
       const gradedBefore = graded();
       await page.goto(`${app.url}${path}`);
       await page.getByRole('button', { name: 'テストを始める' }).click();

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { openDatabase, type Db } from '../../src/platform/db.server.ts';
+import { openDatabase, type Db, rawSqlite } from '../../src/platform/db.server.ts';
 import { launchChromium } from './browser.ts';
 import { addUser, tempDb, type TempDb } from './db.ts';
 import { FIXTURE_OUT_DIR } from './global-build.ts';
@@ -37,7 +37,7 @@ export async function startE2eApp(): Promise<E2eApp> {
     champion: await addUser(t.db, { email: 'champion@example.com', password: E2E_PASSWORD, name: '鈴木 一郎', department: '営業部', role: 'champion' }),
     admin: await addUser(t.db, { email: 'admin@example.com', password: E2E_PASSWORD, name: '山本 管理', department: '情報システム部', role: 'admin' }),
   };
-  t.db.$client.close();
+  rawSqlite(t.db).close();
   const server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
   const db = openDatabase(t.file, { migrate: false });
   const browser = await launchChromium();
@@ -62,7 +62,7 @@ export async function startE2eApp(): Promise<E2eApp> {
     stop: async () => {
       await browser.close();
       await server.stop();
-      db.$client.close();
+      rawSqlite(db).close();
       fs.rmSync(t.dir, { recursive: true, force: true });
     },
   };

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { generateOrganisation } from '../../bench/organisation.ts';
-import { openDatabase } from '../../src/platform/db.server.ts';
+import { openDatabase, rawSqlite, rawDrizzle } from '../../src/platform/db.server.ts';
 import { syncEnrolments } from '../../src/features/programme/assignments.server.ts';
 import { createUser } from '../../src/features/users/users.server.ts';
 import { saveWave } from '../../src/features/programme/waves.server.ts';
@@ -42,7 +42,7 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
   const people = await generateOrganisation(db, catalog, { users: options.users ?? 240, departments: 6, attemptsPerUser: 2 }, GALLERY_PASSWORD, 'Asia/Tokyo');
 
   // Pages that need an id from the data: a learner with a certificate and an attempt, one with nothing done.
-  const row = <T>(sql: string, ...args: unknown[]): T | undefined => db.$client.prepare(sql).get(...args) as T | undefined;
+  const row = <T>(sql: string, ...args: unknown[]): T | undefined => rawSqlite(db).prepare(sql).get(...args) as T | undefined;
   const learner = row<{ id: number; email: string }>(
     `select u.id, u.email from users u join certificates c on c.user_id = u.id
      where u.role = 'learner' and exists (select 1 from quiz_attempts a where a.user_id = u.id) order by u.id limit 1`,
@@ -50,8 +50,8 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
   // A learner who joined today and has done nothing yet (the generator may leave none such).
   const newcomer = 'newcomer@bench.example';
   const newcomerHash = row<{ password_hash: string }>('select password_hash from users where email = ?', people.learnerEmail)!.password_hash;
-  createUser(db, { email: newcomer, displayName: '新入 社員', role: 'learner', departmentId: 1, passwordHash: newcomerHash });
-  syncEnrolments(db);
+  createUser(rawDrizzle(db), { email: newcomer, displayName: '新入 社員', role: 'learner', departmentId: 1, passwordHash: newcomerHash });
+  syncEnrolments(rawDrizzle(db));
   const certificate = row<{ code: string }>('select code from certificates where user_id = ? limit 1', learner.id)?.code ?? null;
   const attempt = row<{ id: string; quiz_id: string }>('select id, quiz_id from quiz_attempts where user_id = ? and submitted_at is not null limit 1', learner.id) ?? null;
   // A pilot wave with targets, so the wave pages have something to show.
@@ -69,7 +69,7 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
       { kpi: 'basic_completion', comparator: 'gte', value: 0.8 },
     ],
   });
-  db.$client.close();
+  rawSqlite(db).close();
 
   const course = catalog.tiers[0]!.courses[0]!;
   const lesson = course.lessons[0]!;

@@ -5,7 +5,7 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessions, users } from '../../db/schema.ts';
-import { openDatabase, type Db } from '../../src/platform/db.server.ts';
+import { openDatabase, type Db, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { firstLesson } from '../helpers/catalog.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { get, signIn } from '../helpers/http.ts';
@@ -23,14 +23,14 @@ beforeAll(async () => {
   t = tempDb();
   await addUser(t.db, { email: 'learner@example.com', password: PASSWORD, name: '佐藤 花子' });
   await addUser(t.db, { email: 'leaver@example.com', password: PASSWORD });
-  t.db.$client.close();
+  rawSqlite(t.db).close();
   server = await startServer({ databasePath: t.file });
   db = openDatabase(t.file, { migrate: false });
 });
 
 afterAll(async () => {
   await server?.stop();
-  db?.$client.close();
+  if (db) rawSqlite(db).close();
   t?.cleanup();
 });
 
@@ -62,11 +62,11 @@ describe('anonymous visitors', () => {
 
 describe('sign-in', () => {
   it('refuses a foreign Origin with 403 and creates no session', async () => {
-    const before = db.select().from(sessions).all().length;
+    const before = rawDrizzle(db).select().from(sessions).all().length;
     const { response, cookie } = await signIn(server.url, 'learner@example.com', PASSWORD, { origin: 'https://evil.example' });
     expect(response.status).toBe(403);
     expect(cookie).toBeNull();
-    expect(db.select().from(sessions).all()).toHaveLength(before);
+    expect(rawDrizzle(db).select().from(sessions).all()).toHaveLength(before);
   });
 
   it('refuses a missing Origin with 403, for JSON too', async () => {
@@ -95,10 +95,10 @@ describe('sign-in', () => {
     const token = cookie!.split('=')[1]!;
     const [id, secret] = token.split('.') as [string, string];
     expect(secret.length).toBeGreaterThanOrEqual(24);
-    const rows = db.$client.prepare('select * from sessions').all() as Record<string, unknown>[];
+    const rows = rawSqlite(db).prepare('select * from sessions').all() as Record<string, unknown>[];
     const dump = rows.map((r) => Object.values(r).map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') + v.toString('hex') : String(v))).join('|')).join('\n');
     expect(dump).not.toContain(secret);
-    const row = db.select().from(sessions).where(eq(sessions.id, id)).get()!;
+    const row = rawDrizzle(db).select().from(sessions).where(eq(sessions.id, id)).get()!;
     expect(Buffer.from(row.secretHash).equals(Buffer.from(sha256(new TextEncoder().encode(secret))))).toBe(true);
   });
 
@@ -160,7 +160,7 @@ describe('sign-out and session end', () => {
     });
     expect(out.status).toBe(303);
     expect(out.headers.get('location')).toBe('/login?signed_out=1');
-    expect(db.select().from(sessions).where(eq(sessions.id, id)).get()).toBeUndefined();
+    expect(rawDrizzle(db).select().from(sessions).where(eq(sessions.id, id)).get()).toBeUndefined();
 
     const after = await get(server.url, '/home', cookie);
     expect(after.status).toBe(302);
@@ -170,7 +170,7 @@ describe('sign-out and session end', () => {
   it('deactivation ends the user’s sessions at the next request, and sign-in is refused', async () => {
     const { cookie } = await signIn(server.url, 'leaver@example.com', PASSWORD);
     expect((await get(server.url, '/home', cookie)).status).toBe(200);
-    db.update(users).set({ active: false }).where(eq(users.email, 'leaver@example.com')).run();
+    rawDrizzle(db).update(users).set({ active: false }).where(eq(users.email, 'leaver@example.com')).run();
     expect((await get(server.url, '/home', cookie)).status).toBe(302);
     expect((await signIn(server.url, 'leaver@example.com', PASSWORD)).page.status).toBe(401);
   });

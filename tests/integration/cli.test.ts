@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { departments, users } from '../../db/schema.ts';
-import { openDatabase } from '../../src/platform/db.server.ts';
+import { openDatabase, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { verifyPassword } from '../../src/features/auth/password.server.ts';
 import { tempDir } from '../helpers/db.ts';
 import { get, signIn } from '../helpers/http.ts';
@@ -36,9 +36,9 @@ function run(script: string, args: string[], input?: string, env: Record<string,
 function readTables() {
   const db = openDatabase(dbFile);
   try {
-    return { users: db.select().from(users).all(), departments: db.select().from(departments).all() };
+    return { users: rawDrizzle(db).select().from(users).all(), departments: rawDrizzle(db).select().from(departments).all() };
   } finally {
-    db.$client.close();
+    rawSqlite(db).close();
   }
 }
 

@@ -9,6 +9,7 @@ import { shippedCatalog } from '../helpers/catalog.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 
 const catalog = shippedCatalog();
 const PASSWORD = 'curriculum reader';
@@ -21,15 +22,15 @@ beforeAll(async () => {
   const userId = await addUser(t.db, { email: 'reader@example.com', password: PASSWORD });
   // Everything complete, so no lesson is locked for this reader.
   const now = new Date();
-  for (const lesson of catalog.allLessons()) t.db.insert(lessonCompletions).values({ userId, lessonId: lesson.id, completedAt: now }).run();
+  for (const lesson of catalog.allLessons()) rawDrizzle(t.db).insert(lessonCompletions).values({ userId, lessonId: lesson.id, completedAt: now }).run();
   for (const course of catalog.tiers.flatMap((tier) => tier.courses)) {
     for (const quiz of course.quizzes) {
-      t.db.insert(quizAttempts)
+      rawDrizzle(t.db).insert(quizAttempts)
         .values({ id: generateSecureRandomString(), userId, quizId: quiz.id, startedAt: now, submittedAt: now, score: 1, maxScore: 1, passed: true })
         .run();
     }
   }
-  t.db.$client.close();
+  rawSqlite(t.db).close();
   server = await startServer({ databasePath: t.file });
   cookie = (await signIn(server.url, 'reader@example.com', PASSWORD)).cookie!;
 });

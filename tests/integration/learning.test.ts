@@ -6,7 +6,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attemptAnswers, certificates, lessonCompletions, lessonFeedback, lessonViews, quizAttempts, users } from '../../db/schema.ts';
-import { openDatabase, type Db } from '../../src/platform/db.server.ts';
+import { openDatabase, type Db, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { afterPost, get, postForm, signIn } from '../helpers/http.ts';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   for (const name of ['alice', 'bob', 'carol', 'dave']) {
     ids[name] = await addUser(t.db, { email: `${name}@example.com`, password: PASSWORD, name });
   }
-  t.db.$client.close();
+  rawSqlite(t.db).close();
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
   db = openDatabase(t.file, { migrate: false });
   for (const name of Object.keys(ids)) {
@@ -40,7 +40,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  db?.$client.close();
+  if (db) rawSqlite(db).close();
   t?.cleanup();
 });
 
@@ -100,15 +100,15 @@ describe('grading and attempts', () => {
   it('grades on the server, stores every answer, and the best attempt counts', async () => {
     const failId = await startQuiz('bob', basicQuiz.id);
     await submit('bob', basicQuiz.id, answerFields(basicQuiz.id, failId, false));
-    const failed = db.select().from(quizAttempts).where(eq(quizAttempts.id, failId)).get()!;
+    const failed = rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, failId)).get()!;
     expect(failed).toMatchObject({ score: 0, maxScore: 3, passed: false });
-    expect(db.select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, failId)).all()).toHaveLength(3);
+    expect(rawDrizzle(db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, failId)).all()).toHaveLength(3);
 
     const passId = await startQuiz('bob', basicQuiz.id);
     expect(passId).not.toBe(failId);
     const response = await submit('bob', basicQuiz.id, answerFields(basicQuiz.id, passId, true));
     expect(response.headers.get('location')).toBe(`/quiz/${basicQuiz.id}/attempts/${passId}#post-result`);
-    expect(db.select().from(quizAttempts).where(eq(quizAttempts.id, passId)).get()).toMatchObject({ score: 3, passed: true });
+    expect(rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, passId)).get()).toMatchObject({ score: 3, passed: true });
 
     const page = await (await get(server.url, `/quiz/${basicQuiz.id}`, cookies.bob)).text();
     expect(page.match(/quiz\/basic-ai-essentials\/attempts\//g)).toHaveLength(2); // history lists both
@@ -122,8 +122,8 @@ describe('grading and attempts', () => {
     const html = await response.text();
     expect(html).toMatch(/role="alert"/);
     expect(html).toMatch(/value="b"[^>]*checked|checked[^>]*value="b"/);
-    expect(db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()!.submittedAt).toBeNull();
-    expect(db.select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId)).all()).toEqual([]);
+    expect(rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()!.submittedAt).toBeNull();
+    expect(rawDrizzle(db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId)).all()).toEqual([]);
   });
 
   it('refuses unknown fields and options with 400, changing nothing', async () => {
@@ -132,7 +132,7 @@ describe('grading and attempts', () => {
     expect((await shown('carol', submit('carol', basicQuiz.id, unknownOption))).status).toBe(400);
     const extraField: [string, string][] = [...answerFields(basicQuiz.id, attemptId, true), ['isAdmin', '1']];
     expect((await shown('carol', submit('carol', basicQuiz.id, extraField))).status).toBe(400);
-    expect(db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()!.submittedAt).toBeNull();
+    expect(rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()!.submittedAt).toBeNull();
   });
 
   it('stores a double-submitted attempt once, even when both arrive together', async () => {
@@ -140,18 +140,18 @@ describe('grading and attempts', () => {
     const fields = answerFields(basicQuiz.id, attemptId, true);
     const [a, b] = await Promise.all([submit('dave', basicQuiz.id, fields), submit('dave', basicQuiz.id, fields)]);
     expect([a.status, b.status]).toEqual([303, 303]);
-    expect(db.select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId)).all()).toHaveLength(3);
+    expect(rawDrizzle(db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId)).all()).toHaveLength(3);
     // a later submission with other answers changes nothing
     await submit('dave', basicQuiz.id, answerFields(basicQuiz.id, attemptId, false));
-    expect(db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()).toMatchObject({ score: 3, passed: true });
-    expect(db.select().from(attemptAnswers).where(and(eq(attemptAnswers.attemptId, attemptId), eq(attemptAnswers.correct, true))).all()).toHaveLength(3);
+    expect(rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()).toMatchObject({ score: 3, passed: true });
+    expect(rawDrizzle(db).select().from(attemptAnswers).where(and(eq(attemptAnswers.attemptId, attemptId), eq(attemptAnswers.correct, true))).all()).toHaveLength(3);
   });
 
   it('does not let another user submit or read an attempt', async () => {
     const attemptId = await startQuiz('alice', basicQuiz.id);
     const stolen = await shown('bob', submit('bob', basicQuiz.id, answerFields(basicQuiz.id, attemptId, true)));
     expect(stolen.status).toBe(404);
-    expect(db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()!.submittedAt).toBeNull();
+    expect(rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()!.submittedAt).toBeNull();
     await submit('alice', basicQuiz.id, answerFields(basicQuiz.id, attemptId, true));
     expect((await get(server.url, `/quiz/${basicQuiz.id}/attempts/${attemptId}`, cookies.alice)).status).toBe(200);
     expect((await get(server.url, `/quiz/${basicQuiz.id}/attempts/${attemptId}`, cookies.bob)).status).toBe(404);
@@ -164,7 +164,7 @@ describe('completions, locks and certificates', () => {
     const lesson = basicCourse.lessons[0]!;
     const [a, b] = await Promise.all([complete('carol', basicCourse.id, lesson.id), complete('carol', basicCourse.id, lesson.id)]);
     expect([a.status, b.status]).toEqual([303, 303]);
-    const rows = db.select().from(lessonCompletions).where(and(eq(lessonCompletions.userId, ids.carol!), eq(lessonCompletions.lessonId, lesson.id))).all();
+    const rows = rawDrizzle(db).select().from(lessonCompletions).where(and(eq(lessonCompletions.userId, ids.carol!), eq(lessonCompletions.lessonId, lesson.id))).all();
     expect(rows).toHaveLength(1);
     const page = await (await get(server.url, `/learn/${basicCourse.id}/${lesson.id}`, cookies.carol)).text();
     expect(page).toContain('に完了しました');
@@ -174,7 +174,7 @@ describe('completions, locks and certificates', () => {
     const applied = catalog.course('applied-department-pilot')!;
     const lessonResponse = await shown('carol', complete('carol', applied.id, applied.lessons[0]!.id));
     expect(lessonResponse.status).toBe(403);
-    expect(db.select().from(lessonCompletions).where(and(eq(lessonCompletions.userId, ids.carol!), eq(lessonCompletions.lessonId, applied.lessons[0]!.id))).all()).toEqual([]);
+    expect(rawDrizzle(db).select().from(lessonCompletions).where(and(eq(lessonCompletions.userId, ids.carol!), eq(lessonCompletions.lessonId, applied.lessons[0]!.id))).all()).toEqual([]);
     const start = await shown('carol', postForm(server.url, `/quiz/${applied.id}?_action=quiz.start`, cookies.carol!, { quizId: applied.id }));
     expect(start.status).toBe(403);
     const rpc = await fetch(`${server.url}/_actions/quiz.submit`, {
@@ -189,7 +189,7 @@ describe('completions, locks and certificates', () => {
 
   it('completing the tier issues one certificate that verifies signed out', async () => {
     for (const lesson of basicCourse.lessons) await complete('dave', basicCourse.id, lesson.id);
-    const rows = db.select().from(certificates).where(eq(certificates.userId, ids.dave!)).all();
+    const rows = rawDrizzle(db).select().from(certificates).where(eq(certificates.userId, ids.dave!)).all();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ tierId: 'basic', holderName: 'dave' });
     const code = rows[0]!.code;
@@ -205,7 +205,7 @@ describe('completions, locks and certificates', () => {
     expect((await get(server.url, `/certificates/${code}`, cookies.alice)).status).toBe(404);
     // completing again issues nothing new
     await complete('dave', basicCourse.id, basicCourse.lessons[0]!.id);
-    expect(db.select().from(certificates).where(eq(certificates.userId, ids.dave!)).all()).toHaveLength(1);
+    expect(rawDrizzle(db).select().from(certificates).where(eq(certificates.userId, ids.dave!)).all()).toHaveLength(1);
   });
 });
 
@@ -216,7 +216,7 @@ describe('feedback, activity and language', () => {
   it('stores one feedback per user and lesson, changeable, and refuses bad input', async () => {
     expect((await postForm(server.url, `${path}?_action=lesson.feedback`, cookies.alice!, { lessonId: lesson.id, rating: '4', comment: 'わかりやすい' })).status).toBe(303);
     expect((await postForm(server.url, `${path}?_action=lesson.feedback`, cookies.alice!, { lessonId: lesson.id, rating: '5', comment: '' })).status).toBe(303);
-    const rows = () => db.select().from(lessonFeedback).where(eq(lessonFeedback.userId, ids.alice!)).all();
+    const rows = () => rawDrizzle(db).select().from(lessonFeedback).where(eq(lessonFeedback.userId, ids.alice!)).all();
     expect(rows()).toHaveLength(1);
     expect(rows()[0]).toMatchObject({ rating: 5, comment: null, locale: 'ja' });
     expect((await shown('alice', postForm(server.url, `${path}?_action=lesson.feedback`, cookies.alice!, { lessonId: lesson.id, rating: '9' }))).status).toBe(400);
@@ -227,7 +227,7 @@ describe('feedback, activity and language', () => {
   it('records at most one lesson view per user, lesson and day', async () => {
     await get(server.url, path, cookies.bob);
     await get(server.url, `/en${path}`, cookies.bob);
-    const views = db.select().from(lessonViews).where(and(eq(lessonViews.userId, ids.bob!), eq(lessonViews.lessonId, lesson.id))).all();
+    const views = rawDrizzle(db).select().from(lessonViews).where(and(eq(lessonViews.userId, ids.bob!), eq(lessonViews.lessonId, lesson.id))).all();
     expect(views).toHaveLength(1);
   });
 
@@ -235,7 +235,7 @@ describe('feedback, activity and language', () => {
     const response = await postForm(server.url, '/en/language?_action=profile.setLocale', cookies.bob!, { locale: 'en', next: `/en${path}` });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe(`/en${path}`);
-    expect(db.select({ locale: users.locale }).from(users).where(eq(users.id, ids.bob!)).get()!.locale).toBe('en');
+    expect(rawDrizzle(db).select({ locale: users.locale }).from(users).where(eq(users.id, ids.bob!)).get()!.locale).toBe('en');
     const evil = await postForm(server.url, '/en/language?_action=profile.setLocale', cookies.bob!, { locale: 'ja', next: 'https://evil.example/' });
     expect(evil.headers.get('location')).toBe('/home');
   });

@@ -8,7 +8,7 @@ import { desc, eq } from 'drizzle-orm';
 import { afterPost } from '../helpers/http.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, departments, sessions, users } from '../../db/schema.ts';
-import { openDatabase, type Db } from '../../src/platform/db.server.ts';
+import { openDatabase, type Db, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { tempDb, type TempDb } from '../helpers/db.ts';
 import { finish, Jar, toCallback } from '../helpers/oidc-flow.ts';
@@ -17,7 +17,7 @@ import { freePort, startServer, type RunningServer } from '../helpers/server.ts'
 
 /** The newest audit row of a kind, its details as JSON text. */
 function lastAudit(db: Db, action: string): { details: string } | null {
-  const row = db.select().from(auditLog).where(eq(auditLog.action, action)).orderBy(desc(auditLog.id)).limit(1).get();
+  const row = rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, action)).orderBy(desc(auditLog.id)).limit(1).get();
   return row ? { details: JSON.stringify(row.details) } : null;
 }
 
@@ -34,7 +34,7 @@ beforeAll(async () => {
   const issuer = `http://127.0.0.1:${providerPort}`;
   const start = async (mode: 'both' | 'oidc', extra: Record<string, string> = {}): Promise<RunningServer> => {
     const t = tempDb();
-    t.db.$client.close();
+    rawSqlite(t.db).close();
     dbs.push(t);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
@@ -78,7 +78,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
   await provider?.close();
-  db?.$client.close();
+  if (db) rawSqlite(db).close();
   for (const t of dbs) t.cleanup();
 });
 
@@ -87,13 +87,13 @@ describe('single sign-on over HTTP', () => {
     const { location, session } = await finish(await toCallback(both.url, provider.issuer, 'tanaka'));
     expect(location).toBe('/home');
     expect(session).not.toBeNull();
-    const user = db.select().from(users).where(eq(users.email, 'tanaka@example.co.jp')).get()!;
+    const user = rawDrizzle(db).select().from(users).where(eq(users.email, 'tanaka@example.co.jp')).get()!;
     expect(user.role).toBe('champion');
     expect(user.oidcSubject).toBe('tanaka');
     expect(user.oidcIssuer).toBe(provider.issuer);
     expect(user.passwordHash).toBeNull();
-    expect(db.select().from(departments).where(eq(departments.id, user.departmentId!)).get()!.name).toBe('営業部');
-    expect(db.select().from(sessions).where(eq(sessions.userId, user.id)).get()!.authMethod).toBe('oidc');
+    expect(rawDrizzle(db).select().from(departments).where(eq(departments.id, user.departmentId!)).get()!.name).toBe('営業部');
+    expect(rawDrizzle(db).select().from(sessions).where(eq(sessions.userId, user.id)).get()!.authMethod).toBe('oidc');
     expect(lastAudit(db, 'user.created')!.details).toContain('"via":"oidc"');
     expect(lastAudit(db, 'auth.sign_in')!.details).toContain('"method":"oidc"');
     const home = await fetch(`${both.url}/home`, { headers: { cookie: `manabi_session=${session}` }, redirect: 'manual' });
@@ -105,9 +105,9 @@ describe('single sign-on over HTTP', () => {
     provider.accounts.set('tanaka', { email: 'tanaka@example.co.jp', name: '田中 一郎', department: '企画部', groups: ['staff', 'manabi-admins'] });
     const { session } = await finish(await toCallback(both.url, provider.issuer, 'tanaka'));
     expect(session).not.toBeNull();
-    const user = db.select().from(users).where(eq(users.email, 'tanaka@example.co.jp')).get()!;
+    const user = rawDrizzle(db).select().from(users).where(eq(users.email, 'tanaka@example.co.jp')).get()!;
     expect(user.role).toBe('admin');
-    expect(db.select().from(departments).where(eq(departments.id, user.departmentId!)).get()!.name).toBe('企画部');
+    expect(rawDrizzle(db).select().from(departments).where(eq(departments.id, user.departmentId!)).get()!.name).toBe('企画部');
     const updated = JSON.parse(lastAudit(db, 'user.updated')!.details) as { changes: Record<string, { from: string; to: string }> };
     expect(updated.changes.role).toEqual({ from: 'champion', to: 'admin' });
     expect(updated.changes.department).toEqual({ from: '営業部', to: '企画部' });
@@ -123,7 +123,7 @@ describe('single sign-on over HTTP', () => {
     expect(location).toBe('/login?sso=state');
     expect(session).toBeNull();
     expect(lastAudit(db, 'auth.sign_in_failed')!.details).toContain('"reason":"state"');
-    expect(db.select().from(users).where(eq(users.email, 'suzuki@example.co.jp')).get()).toBeUndefined();
+    expect(rawDrizzle(db).select().from(users).where(eq(users.email, 'suzuki@example.co.jp')).get()).toBeUndefined();
   });
 
   it('refuses a replayed code', async () => {
@@ -171,16 +171,16 @@ describe('single sign-on over HTTP', () => {
     expect(location).toBe('/login?sso=invalid_token');
     expect(session).toBeNull();
     expect(lastAudit(db, 'auth.sign_in_failed')!.details).toContain('"reason":"invalid_token"');
-    expect(db.select().from(users).where(eq(users.email, 'suzuki@example.co.jp')).get()?.role ?? null).not.toBe('admin');
+    expect(rawDrizzle(db).select().from(users).where(eq(users.email, 'suzuki@example.co.jp')).get()?.role ?? null).not.toBe('admin');
   });
 
   it('keeps a user deactivated in Manabi out', async () => {
-    db.update(users).set({ active: false }).where(eq(users.email, 'suzuki@example.co.jp')).run();
+    rawDrizzle(db).update(users).set({ active: false }).where(eq(users.email, 'suzuki@example.co.jp')).run();
     const { location, session } = await finish(await toCallback(both.url, provider.issuer, 'suzuki'));
     expect(location).toBe('/login?sso=deactivated');
     expect(session).toBeNull();
     expect(lastAudit(db, 'auth.sign_in_failed')!.details).toContain('"reason":"deactivated"');
-    db.update(users).set({ active: true }).where(eq(users.email, 'suzuki@example.co.jp')).run();
+    rawDrizzle(db).update(users).set({ active: true }).where(eq(users.email, 'suzuki@example.co.jp')).run();
   });
 
   it('explains a refusal on the sign-in page in both languages', async () => {
@@ -204,7 +204,7 @@ describe('single sign-on over HTTP', () => {
     expect(location.origin).toBe(provider.issuer);
     expect(location.pathname).toBe('/session/end');
     expect(location.searchParams.get('post_logout_redirect_uri')).toBe(`${both.url}/login?signed_out=1`);
-    expect(db.select().from(sessions).where(eq(sessions.id, id!)).get()).toBeUndefined();
+    expect(rawDrizzle(db).select().from(sessions).where(eq(sessions.id, id!)).get()).toBeUndefined();
   });
 });
 
@@ -245,9 +245,9 @@ describe('OIDC_REQUIRE_MFA', () => {
       expect(location).toBe('/login?sso=mfa_required');
       expect(session).toBeNull();
       expect(lastAudit(mfaDb, 'auth.sign_in_failed')!.details).toContain('"reason":"mfa_required"');
-      expect(mfaDb.select().from(users).where(eq(users.email, 'suzuki@example.co.jp')).get()).toBeUndefined();
+      expect(rawDrizzle(mfaDb).select().from(users).where(eq(users.email, 'suzuki@example.co.jp')).get()).toBeUndefined();
     } finally {
-      mfaDb.$client.close();
+      rawSqlite(mfaDb).close();
     }
   });
 
@@ -270,8 +270,8 @@ describe('single sign-on in Chromium', () => {
       await page.getByRole('button', { name: 'Continue' }).click();
       await page.waitForURL(`${both.url}/home`);
       expect(await page.textContent('body')).toContain('ブラウザ 太郎');
-      const user = db.select().from(users).where(eq(users.email, 'browser@example.co.jp')).get()!;
-      expect(db.select().from(departments).where(eq(departments.id, user.departmentId!)).get()!.name).toBe('人事部');
+      const user = rawDrizzle(db).select().from(users).where(eq(users.email, 'browser@example.co.jp')).get()!;
+      expect(rawDrizzle(db).select().from(departments).where(eq(departments.id, user.departmentId!)).get()!.name).toBe('人事部');
     } finally {
       await browser.close();
     }

@@ -7,7 +7,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignments, auditLog, checkins, helpdeskInquiries, loginTokens, sessions, users } from '../../db/schema.ts';
-import { openDatabase, type Db } from '../../src/platform/db.server.ts';
+import { openDatabase, type Db, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { afterPost, get, postForm, signIn } from '../helpers/http.ts';
@@ -25,7 +25,7 @@ beforeAll(async () => {
   ids.admin = await addUser(t.db, { email: 'admin@example.com', password: PASSWORD, role: 'admin', department: 'IT' });
   ids.learner = await addUser(t.db, { email: 'learner@example.com', password: PASSWORD, department: 'Sales' });
   ids.leaver = await addUser(t.db, { email: 'leaver@example.com', password: PASSWORD, department: 'Sales' });
-  t.db.$client.close();
+  rawSqlite(t.db).close();
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
   db = openDatabase(t.file, { migrate: false });
   for (const who of ['admin', 'learner', 'leaver']) cookies[who] = (await signIn(server.url, `${who}@example.com`, PASSWORD)).cookie!;
@@ -33,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  db?.$client.close();
+  if (db) rawSqlite(db).close();
   t?.cleanup();
 });
 
@@ -52,29 +52,29 @@ async function upload(path: string, action: string, name: string, content: strin
 
 describe('audit log', () => {
   it('records a role change once, naming the admin, and refuses UPDATE and DELETE', async () => {
-    const before = db.select().from(auditLog).where(eq(auditLog.action, 'user.updated')).all().length;
+    const before = rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'user.updated')).all().length;
     const response = await admin('/admin/users', 'updateUser', { userId: String(ids.learner), role: 'champion', departmentId: '' });
     expect(response.status).toBe(303);
-    const rows = db.select().from(auditLog).where(eq(auditLog.action, 'user.updated')).all();
+    const rows = rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'user.updated')).all();
     expect(rows).toHaveLength(before + 1);
     const row = rows.at(-1)!;
     expect(row).toMatchObject({ actorUserId: ids.admin, actorLabel: 'admin@example.com', targetType: 'user', targetId: String(ids.learner) });
     expect(row.details).toMatchObject({ before: { role: 'learner' }, after: { role: 'champion', departmentId: null } });
     expect(row.ip).toBeTruthy();
-    expect(() => db.$client.prepare('update audit_log set action = ? where id = ?').run('x', row.id)).toThrow(/append-only/);
-    expect(() => db.$client.prepare('delete from audit_log where id = ?').run(row.id)).toThrow(/append-only/);
+    expect(() => rawSqlite(db).prepare('update audit_log set action = ? where id = ?').run('x', row.id)).toThrow(/append-only/);
+    expect(() => rawSqlite(db).prepare('delete from audit_log where id = ?').run(row.id)).toThrow(/append-only/);
     // the change took effect on the learner's next request
     expect((await get(server.url, '/champion', cookies.learner)).status).toBe(200);
   });
 
   it('records sign-ins, failed sign-ins (never the password) and denials', async () => {
     await signIn(server.url, 'learner@example.com', 'wrong password here');
-    const failed = db.select().from(auditLog).where(eq(auditLog.action, 'auth.sign_in_failed')).all().at(-1)!;
+    const failed = rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_in_failed')).all().at(-1)!;
     expect(failed.actorLabel).toBe('learner@example.com');
     expect(JSON.stringify(failed)).not.toContain('wrong password here');
-    expect(db.select().from(auditLog).where(eq(auditLog.action, 'auth.sign_in')).all().length).toBeGreaterThanOrEqual(3);
+    expect(rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_in')).all().length).toBeGreaterThanOrEqual(3);
     await get(server.url, '/admin', cookies.leaver);
-    expect(db.select().from(auditLog).where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorUserId, ids.leaver!))).all().length).toBeGreaterThanOrEqual(1);
+    expect(rawDrizzle(db).select().from(auditLog).where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorUserId, ids.leaver!))).all().length).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -82,7 +82,7 @@ describe('user management', () => {
   it('deactivation ends the user’s sessions at once; reactivation lets them sign in again', async () => {
     expect((await get(server.url, '/home', cookies.leaver)).status).toBe(200);
     expect((await admin('/admin/users', 'setActive', { userId: String(ids.leaver), active: 'false' })).status).toBe(303);
-    expect(db.select().from(sessions).where(eq(sessions.userId, ids.leaver!)).all()).toEqual([]);
+    expect(rawDrizzle(db).select().from(sessions).where(eq(sessions.userId, ids.leaver!)).all()).toEqual([]);
     expect((await get(server.url, '/home', cookies.leaver)).status).toBe(302);
     expect((await signIn(server.url, 'leaver@example.com', PASSWORD)).page.status).toBe(401);
     await admin('/admin/users', 'setActive', { userId: String(ids.leaver), active: 'true' });
@@ -99,7 +99,7 @@ describe('user management', () => {
     const link = /value="(http[^"]+\/login\/link\/([a-z2-9]{24})\.([a-z2-9]{24}))"/.exec(html);
     expect(link).not.toBeNull();
     const [, url, tokenId, secret] = link!;
-    const stored = db.select().from(loginTokens).where(eq(loginTokens.id, tokenId!)).get()!;
+    const stored = rawDrizzle(db).select().from(loginTokens).where(eq(loginTokens.id, tokenId!)).get()!;
     expect(JSON.stringify({ ...stored, secretHash: Buffer.from(stored.secretHash).toString('hex') })).not.toContain(secret!);
     expect(stored.expiresAt.getTime() - stored.createdAt.getTime()).toBeLessThanOrEqual(3_600_000);
 
@@ -118,7 +118,7 @@ describe('user management', () => {
   it('refuses an expired link', async () => {
     const response = await shown(admin('/admin/users', 'createLoginLink', { userId: String(ids.learner) }));
     const token = /\/login\/link\/([a-z2-9]{24}\.[a-z2-9]{24})/.exec(await response.text())![1]!;
-    db.update(loginTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(loginTokens.id, token.split('.')[0]!)).run();
+    rawDrizzle(db).update(loginTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(loginTokens.id, token.split('.')[0]!)).run();
     const used = await shown(postForm(server.url, `/login/link/${token}?_action=auth.useLink`, null, { token, password: 'whatever password' }), null);
     expect(used.status).toBe(400);
     expect(await used.text()).toContain('有効期限');
@@ -127,10 +127,10 @@ describe('user management', () => {
   it('imports users from the browser all or nothing, naming the bad row', async () => {
     const bad = await upload('/admin/users', 'importUsers', 'users.csv', 'email,name,department,role\nok@example.com,OK,Sales,learner\nbroken,B,Sales,learner\n');
     expect(await bad.text()).toContain('3行目：メールアドレス「broken」が正しくありません');
-    expect(db.select().from(users).where(eq(users.email, 'ok@example.com')).all()).toEqual([]);
+    expect(rawDrizzle(db).select().from(users).where(eq(users.email, 'ok@example.com')).all()).toEqual([]);
     const good = await upload('/admin/users', 'importUsers', 'users.csv', 'email,name,department,role\nok@example.com,"Okada, K",Sales,learner\n');
     expect(good.status).toBe(200);
-    expect(db.select().from(users).where(eq(users.email, 'ok@example.com')).get()!.displayName).toBe('Okada, K');
+    expect(rawDrizzle(db).select().from(users).where(eq(users.email, 'ok@example.com')).get()!.displayName).toBe('Okada, K');
   });
 });
 
@@ -138,17 +138,17 @@ describe('assignments', () => {
   it('shows the learner what is assigned and when it is overdue', async () => {
     const home = async () => (await get(server.url, '/home', cookies.leaver)).text();
     expect(await home()).toContain('基礎：期限なし');
-    expect((await admin('/admin/assignments', 'createAssignment', { tierId: 'basic', target: 'department', departmentId: String(db.select().from(users).where(eq(users.id, ids.leaver!)).get()!.departmentId), dueKind: 'date', dueDate: '2020-01-31', role: '', waveId: '', dueDays: '' })).status).toBe(303);
+    expect((await admin('/admin/assignments', 'createAssignment', { tierId: 'basic', target: 'department', departmentId: String(rawDrizzle(db).select().from(users).where(eq(users.id, ids.leaver!)).get()!.departmentId), dueKind: 'date', dueDate: '2020-01-31', role: '', waveId: '', dueDays: '' })).status).toBe(303);
     const html = await home();
     expect(html).toContain('期限を過ぎています');
     expect(html).toMatch(/notice--error/);
-    expect(db.select().from(assignments).all().length).toBe(4);
+    expect(rawDrizzle(db).select().from(assignments).all().length).toBe(4);
   });
 
   it('refuses an assignment without its target', async () => {
     const response = await shown(admin('/admin/assignments', 'createAssignment', { tierId: 'basic', target: 'department', departmentId: '', dueKind: 'none', role: '', waveId: '', dueDate: '', dueDays: '' }));
     expect(response.status).toBe(400);
-    expect(db.select().from(assignments).all().length).toBe(4);
+    expect(rawDrizzle(db).select().from(assignments).all().length).toBe(4);
   });
 
   it('refuses a department or wave that does not exist, with its own message, creating nothing', async () => {
@@ -158,14 +158,14 @@ describe('assignments', () => {
       expect(response.status).toBe(400);
       expect(await response.text()).toContain(message);
     }
-    expect(db.select().from(assignments).all().length).toBe(4);
+    expect(rawDrizzle(db).select().from(assignments).all().length).toBe(4);
   });
 
   it('refuses a due date that is not a calendar day', async () => {
-    const departmentId = String(db.select().from(users).where(eq(users.id, ids.leaver!)).get()!.departmentId);
+    const departmentId = String(rawDrizzle(db).select().from(users).where(eq(users.id, ids.leaver!)).get()!.departmentId);
     const response = await shown(admin('/admin/assignments', 'createAssignment', { tierId: 'applied', target: 'department', departmentId, dueKind: 'date', dueDate: '2026-02-31', role: '', waveId: '', dueDays: '' }));
     expect(response.status).toBe(400);
-    expect(db.select().from(assignments).all().length).toBe(4);
+    expect(rawDrizzle(db).select().from(assignments).all().length).toBe(4);
   });
 });
 
@@ -174,11 +174,11 @@ describe('monthly check-in', () => {
   it('stores hours per user and month, editable, and refuses out-of-range or non-half hours', async () => {
     expect((await save({ hoursSaved: '2.5', tasks: '議事録' })).status).toBe(303);
     expect((await save({ hoursSaved: '4', tasks: '' })).status).toBe(303);
-    const rows = db.select().from(checkins).where(eq(checkins.userId, ids.learner!)).all();
+    const rows = rawDrizzle(db).select().from(checkins).where(eq(checkins.userId, ids.learner!)).all();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ hoursSaved: 4, tasks: null });
     for (const hoursSaved of ['201', '-1', '1.25', 'abc', '', '  ']) expect((await shown(save({ hoursSaved }), cookies.learner!)).status, hoursSaved).toBe(400);
-    expect(db.select().from(checkins).where(eq(checkins.userId, ids.learner!)).get()!.hoursSaved).toBe(4);
+    expect(rawDrizzle(db).select().from(checkins).where(eq(checkins.userId, ids.learner!)).get()!.hoursSaved).toBe(4);
   });
 
   it('can be dismissed for the month', async () => {
@@ -195,10 +195,10 @@ describe('help-desk inquiries', () => {
     const text = await bad.text();
     expect(text).toContain('3行目：月「2026-13」は YYYY-MM の形で書いてください');
     expect(text).toContain('4行目：部門「Nowhere」は登録されていません');
-    expect(db.select().from(helpdeskInquiries).all()).toEqual([]);
+    expect(rawDrizzle(db).select().from(helpdeskInquiries).all()).toEqual([]);
     const good = await upload('/admin/helpdesk', 'importInquiries', 'h.csv', 'month,department,count\n2026-04,Sales,12\n2026-04,,5\n');
     expect(good.status).toBe(200);
-    expect(db.select().from(helpdeskInquiries).all().map((r) => r.count).sort()).toEqual([12, 5].sort());
+    expect(rawDrizzle(db).select().from(helpdeskInquiries).all().map((r) => r.count).sort()).toEqual([12, 5].sort());
   });
 });
 
@@ -211,7 +211,7 @@ describe('exports', () => {
     const text = new TextDecoder().decode(plain);
     expect(text).toContain('"Okada, K"');
     expect(text.split('\r\n')[0]).toMatch(/^email,name,department,role,active/);
-    expect(db.select().from(auditLog).where(eq(auditLog.action, 'export.downloaded')).all().length).toBeGreaterThanOrEqual(2);
+    expect(rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'export.downloaded')).all().length).toBeGreaterThanOrEqual(2);
     expect((await get(server.url, '/admin/exports/secrets.csv', cookies.admin)).status).toBe(404);
   });
 });

@@ -13,6 +13,7 @@ import { ROOT } from '../helpers/fixture.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { rawSqlite, rawDrizzle } from '../../src/platform/db.server.ts';
 
 const PASSWORD = 'role matrix password';
 let t: TempDb;
@@ -47,9 +48,9 @@ beforeAll(async () => {
   await addUser(t.db, { email: 'champion@example.com', password: PASSWORD, role: 'champion', department: 'Sales' });
   await addUser(t.db, { email: 'admin@example.com', password: PASSWORD, role: 'admin', department: 'IT' });
   await addUser(t.db, { email: 'hr@example.com', password: PASSWORD, role: 'learner', department: 'HR' });
-  hrId = ensureDepartment(t.db, 'HR');
+  hrId = ensureDepartment(rawDrizzle(t.db), 'HR');
   waveId = await saveWave(t.db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [hrId], targets: [] });
-  t.db.$client.close();
+  rawSqlite(t.db).close();
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
   for (const who of ['learner', 'champion', 'admin']) cookies[who] = (await signIn(server.url, `${who}@example.com`, PASSWORD)).cookie!;
 });

@@ -12,6 +12,7 @@ import { pushStatements } from '../../src/features/exports/xapi-push.server.ts';
 import { StatementSchema, XAPI_VERSION } from '../../src/features/exports/xapi.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
 
 const catalog = fixtureCatalog();
 const SITE = 'https://manabi.example.co.jp';
@@ -24,12 +25,12 @@ beforeAll(async () => {
   const base = Date.UTC(2026, 9, 1, 0, 0, 0);
   for (const [i, userId] of users.entries()) {
     for (const lesson of catalog.course('basic-ai-essentials')!.lessons) {
-      db.insert(lessonCompletions).values({ userId, lessonId: lesson.id, completedAt: new Date(base + i * 1000) }).run();
+      rawDrizzle(db).insert(lessonCompletions).values({ userId, lessonId: lesson.id, completedAt: new Date(base + i * 1000) }).run();
     }
     const id = `attempt-${i}-aaaaaaaaaaaaaaa`;
-    db.insert(quizAttempts).values({ id, userId, quizId: 'basic-ai-essentials', startedAt: new Date(base + 60_000), submittedAt: new Date(base + 125_500), score: 3 - i * 2, maxScore: 3, passed: i === 0 }).run();
+    rawDrizzle(db).insert(quizAttempts).values({ id, userId, quizId: 'basic-ai-essentials', startedAt: new Date(base + 60_000), submittedAt: new Date(base + 125_500), score: 3 - i * 2, maxScore: 3, passed: i === 0 }).run();
     for (const q of catalog.quiz('basic-ai-essentials')!.questions) {
-      db.insert(attemptAnswers).values({ attemptId: id, questionId: q.id, chosenOptionIds: i === 0 ? q.correctOptionIds : [q.optionIds[0]!], correct: i === 0 }).run();
+      rawDrizzle(db).insert(attemptAnswers).values({ attemptId: id, questionId: q.id, chosenOptionIds: i === 0 ? q.correctOptionIds : [q.optionIds[0]!], correct: i === 0 }).run();
     }
   }
 });
@@ -140,7 +141,7 @@ describe('pushing to an LRS', () => {
       expect(lrs.stored.size).toBe(total);
       expect([...lrs.receipts.values()].every((n) => n === 1)).toBe(true);
       expect(lrs.conflicts).toBe(0);
-      expect(t.db.select().from(xapiDeliveries).all()).toHaveLength(total);
+      expect(rawDrizzle(t.db).select().from(xapiDeliveries).all()).toHaveLength(total);
     } finally {
       await lrs.close();
     }

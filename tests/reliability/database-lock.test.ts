@@ -15,6 +15,7 @@ import { signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { ROOT } from '../helpers/fixture.ts';
+import { rawSqlite } from '../../src/platform/db.server.ts';
 
 const t: TempDb = tempDb();
 let first: RunningServer | null = null;
@@ -48,7 +49,7 @@ function userCount(): number {
 describe('the database lock (issue 11, item 4)', () => {
   it('refuses a second server, and npm start, on the same database file', async () => {
     await addUser(t.db, { email: 'lea@example.com', password: 'lock test password' });
-    t.db.$client.close();
+    rawSqlite(t.db).close();
     first = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
     const pidFile = `${t.file}.pid`;
     expect(fs.readFileSync(pidFile, 'utf8')).toBe(String(first.process.pid));

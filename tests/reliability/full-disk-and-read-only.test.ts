@@ -19,7 +19,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import en from '../../src/platform/i18n/en.json' with { type: 'json' };
 import ja from '../../src/platform/i18n/ja.json' with { type: 'json' };
-import { openDatabase } from '../../src/platform/db.server.ts';
+import { openDatabase, rawSqlite } from '../../src/platform/db.server.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { addUser, tempDir } from '../helpers/db.ts';
 import { ROOT } from '../helpers/fixture.ts';
@@ -61,7 +61,7 @@ describe('a full disk (issue 11, item 8)', () => {
     const db = openDatabase(file);
     await addUser(db, { email: 'lea@example.com', password: PASSWORD_1 });
     await addUser(db, { email: 'ada@example.com', password: PASSWORD_1, role: 'admin', department: 'IT' });
-    db.$client.close();
+    rawSqlite(db).close();
     server = await startServer({ databasePath: file, outDir: FIXTURE_OUT_DIR });
     const { cookie } = await signIn(server.url, 'lea@example.com', PASSWORD_1);
     expect(cookie).toBeTruthy();
@@ -142,7 +142,7 @@ describe('a read-only database at start (issue 11, item 8)', () => {
     const dir = path.join(root, 'ro-file');
     fs.mkdirSync(dir);
     const file = path.join(dir, 'manabi.db');
-    openDatabase(file).$client.close();
+    rawSqlite(openDatabase(file)).close();
     mount(['--bind', file], file);
     execFileSync('mount', ['-o', 'remount,bind,ro', file]);
     const { status, out } = startOnce(file);
@@ -155,7 +155,7 @@ describe('a read-only database at start (issue 11, item 8)', () => {
     fs.mkdirSync(dir);
     mount(['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs'], dir);
     const file = path.join(dir, 'manabi.db');
-    openDatabase(file).$client.close();
+    rawSqlite(openDatabase(file)).close();
     execFileSync('mount', ['-o', 'remount,ro', dir]);
     const { status, out } = startOnce(file);
     expect(status).toBe(1);

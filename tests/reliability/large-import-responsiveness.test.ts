@@ -13,6 +13,7 @@ import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { afterPost, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { PASSWORD, seedUsers, sleep } from './support.ts';
+import { rawSqlite } from '../../src/platform/db.server.ts';
 
 const ROWS = 50_000;
 /** Kills, one at a random moment in each equal slice of the import's duration (the last reaching past its end). */
@@ -44,7 +45,7 @@ async function importRequest(base: string, cookie: string, csv: string): Promise
   return afterPost(base, posted, cookie);
 }
 
-const countUsers = (): number => (t!.db.$client.prepare('select count(*) n from users').get() as { n: number }).n;
+const countUsers = (): number => (rawSqlite(t!.db).prepare('select count(*) n from users').get() as { n: number }).n;
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -123,8 +124,8 @@ it(`leaves nothing or everything after a kill -9 during a ${ROWS}-row import (${
     const now = countUsers();
     outcomes.push(`${after} ms: ${now === before ? 'nothing' : now === before + ROWS ? 'everything' : `${now - before} rows`}`);
     expect([before, before + ROWS]).toContain(now);
-    expect(t!.db.$client.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(t!.db.$client.pragma('foreign_key_check')).toEqual([]);
+    expect(rawSqlite(t!.db).pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(rawSqlite(t!.db).pragma('foreign_key_check')).toEqual([]);
   }
   console.log(`kill -9 during the import: ${outcomes.join('; ')}`);
 

@@ -16,6 +16,7 @@ import { postForm, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { tempDb, type TempDb } from '../helpers/db.ts';
 import { answerSheet, LearnerClient, PASSWORD, seedUsers, Tally } from './support.ts';
+import { rawSqlite } from '../../src/platform/db.server.ts';
 
 const catalog = fixtureCatalog();
 const t: TempDb = tempDb();
@@ -86,7 +87,7 @@ describe('roll-up rebuild (issue 11, item 19)', () => {
   it('rebuilds, by the CLI, exactly the roll-ups the live writes kept after a mixed workload', async () => {
     const sales = await seedUsers(t.db, 3, { prefix: 'sales', department: 'Sales' });
     const hr = await seedUsers(t.db, 2, { prefix: 'hr', department: 'HR' });
-    t.db.$client.close();
+    rawSqlite(t.db).close();
     server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
     const base = server.url;
     const tally = new Tally();

@@ -20,7 +20,7 @@ import { randomInt } from 'node:crypto';
 import type { Catalog, QuizNode } from '../../src/features/curriculum/catalog.ts';
 import { computeProgress, type LearnerRecord, type QuizRecord } from '../../src/features/progress/progress.ts';
 import { gradeAnswers } from '../../src/features/quiz/quiz.ts';
-import type { Db } from '../../src/platform/db.server.ts';
+import { type Db, rawDrizzle } from '../../src/platform/db.server.ts';
 import { hashPassword } from '../../src/features/auth/password.server.ts';
 import { createUser, ensureDepartment } from '../../src/features/users/users.server.ts';
 import type { Role } from '../../db/schema.ts';
@@ -42,12 +42,12 @@ export async function seedUsers(
   options: { prefix: string; role?: Role; department?: string; password?: string },
 ): Promise<SeededUser[]> {
   const passwordHash = options.password ? await hashPassword(options.password) : await (sharedHash ??= hashPassword(PASSWORD));
-  const departmentId = ensureDepartment(db, options.department ?? '営業部');
+  const departmentId = ensureDepartment(rawDrizzle(db), options.department ?? '営業部');
   const users: SeededUser[] = [];
   for (let i = 0; i < count; i++) {
     const name = `${options.prefix}${i}`;
     const email = `${name}@example.com`;
-    users.push({ id: createUser(db, { email, displayName: name, role: options.role ?? 'learner', departmentId, passwordHash }), email, name });
+    users.push({ id: createUser(rawDrizzle(db), { email, displayName: name, role: options.role ?? 'learner', departmentId, passwordHash }), email, name });
   }
   return users;
 }

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attemptAnswers, lessonCompletions, quizAttempts, users, xapiPushJobs } from '../../db/schema.ts';
-import { openDatabase } from '../../src/platform/db.server.ts';
+import { openDatabase, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { xapiStatements } from '../../src/features/exports/xapi-export.server.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
@@ -115,16 +115,16 @@ beforeAll(async () => {
   const base = Date.UTC(2026, 9, 1);
   for (const [i, user] of learners.entries()) {
     for (const lesson of catalog.course('basic-ai-essentials')!.lessons) {
-      t.db.insert(lessonCompletions).values({ userId: user.id, lessonId: lesson.id, completedAt: new Date(base + i * 1000) }).run();
+      rawDrizzle(t.db).insert(lessonCompletions).values({ userId: user.id, lessonId: lesson.id, completedAt: new Date(base + i * 1000) }).run();
     }
     const id = `attempt-${String(i).padStart(4, '0')}-xxxxxxxxxxxxx`;
-    t.db.insert(quizAttempts).values({ id, userId: user.id, quizId: quiz.id, startedAt: new Date(base + 60_000), submittedAt: new Date(base + 120_000), score: 3, maxScore: 3, passed: true }).run();
-    for (const q of quiz.questions) t.db.insert(attemptAnswers).values({ attemptId: id, questionId: q.id, chosenOptionIds: q.correctOptionIds, correct: true }).run();
+    rawDrizzle(t.db).insert(quizAttempts).values({ id, userId: user.id, quizId: quiz.id, startedAt: new Date(base + 60_000), submittedAt: new Date(base + 120_000), score: 3, maxScore: 3, passed: true }).run();
+    for (const q of quiz.questions) rawDrizzle(t.db).insert(attemptAnswers).values({ attemptId: id, questionId: q.id, chosenOptionIds: q.correctOptionIds, correct: true }).run();
   }
   total = (await Array.fromAsync(xapiStatements(t.db, catalog, { siteUrl: 'http://localhost:4321' }))).length;
   expect(total).toBeGreaterThan(150);
-  expect(t.db.select().from(users).all()).toHaveLength(31);
-  t.db.$client.close();
+  expect(rawDrizzle(t.db).select().from(users).all()).toHaveLength(31);
+  rawSqlite(t.db).close();
 });
 
 afterAll(async () => {
@@ -211,8 +211,8 @@ describe('xAPI delivery (issue 11, item 9)', () => {
 function jobs(): { endpoint: string; state: string }[] {
   const reader = openDatabase(t.file, { migrate: false });
   try {
-    return reader.select({ endpoint: xapiPushJobs.endpoint, state: xapiPushJobs.state }).from(xapiPushJobs).all();
+    return rawDrizzle(reader).select({ endpoint: xapiPushJobs.endpoint, state: xapiPushJobs.state }).from(xapiPushJobs).all();
   } finally {
-    reader.$client.close();
+    rawSqlite(reader).close();
   }
 }

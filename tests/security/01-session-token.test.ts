@@ -12,6 +12,7 @@ import { sessions } from '../../db/schema.ts';
 import { generateSecureRandomString } from '../../src/features/auth/session.server.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { dumpDatabase, PASSWORD, ROOT, startApp, type App } from './support.ts';
+import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 
 const ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
 const TOKEN = /^([abcdefghijkmnpqrstuvwxyz23456789]{24})\.([abcdefghijkmnpqrstuvwxyz23456789]{24})$/;
@@ -91,10 +92,10 @@ describe('checklist 1: session token ≥ 120 bits from a CSPRNG, only a hash sto
       const [id, secret] = token.split('.') as [string, string];
       expect(dump).not.toContain(secret);
       expect(dump).not.toContain(token);
-      const row = app.db.select().from(sessions).where(eq(sessions.id, id)).get()!;
+      const row = rawDrizzle(app.db).select().from(sessions).where(eq(sessions.id, id)).get()!;
       expect(row, id).toBeDefined();
       expect(Buffer.from(row.secretHash).equals(Buffer.from(sha256(new TextEncoder().encode(secret))))).toBe(true);
-      const columns = Object.keys(app.db.$client.prepare('select * from sessions where id = ?').get(id) as object);
+      const columns = Object.keys(rawSqlite(app.db).prepare('select * from sessions where id = ?').get(id) as object);
       expect(columns.sort()).toEqual(['auth_method', 'created_at', 'id', 'last_active_at', 'secret_hash', 'user_id']);
     }
   });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, lessonCompletions, sessions } from '../../db/schema.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { PASSWORD, post, startApp, type App } from './support.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
 
 let app: App;
 
@@ -19,7 +20,7 @@ afterAll(async () => {
 });
 
 const idOf = (cookie: string) => cookie.split('=')[1]!.split('.')[0]!;
-const sessionRow = (cookie: string) => app.db.select().from(sessions).where(eq(sessions.id, idOf(cookie))).get();
+const sessionRow = (cookie: string) => rawDrizzle(app.db).select().from(sessions).where(eq(sessions.id, idOf(cookie))).get();
 
 describe('checklist 2: new session on every sign-in; sign-out deletes the row; the old cookie gets the sign-in page', () => {
   it('starts a new session, with a new id and secret, at every sign-in', async () => {
@@ -54,13 +55,13 @@ describe('checklist 2: new session on every sign-in; sign-out deletes the row; t
     const forged = 'manabi_session=aaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbb';
     const again = await signIn(app.url, 'alice@example.com', PASSWORD, { origin: app.url, cookie: forged });
     expect(again.cookie).not.toBe(forged);
-    expect(app.db.select().from(sessions).where(eq(sessions.id, 'aaaaaaaaaaaaaaaaaaaaaaaa')).get()).toBeUndefined();
+    expect(rawDrizzle(app.db).select().from(sessions).where(eq(sessions.id, 'aaaaaaaaaaaaaaaaaaaaaaaa')).get()).toBeUndefined();
   });
 
   it('deletes the session row at sign-out (form action), clears the cookie, and the old cookie gets the sign-in page', async () => {
     const { cookie } = await signIn(app.url, 'alice@example.com', PASSWORD);
     expect((await get(app.url, '/home', cookie)).status).toBe(200);
-    const before = app.db.select().from(auditLog).where(eq(auditLog.action, 'auth.sign_out')).all().length;
+    const before = rawDrizzle(app.db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_out')).all().length;
 
     const out = await post(app.url, '/logout?_action=auth.logout', cookie, {});
     expect(out.status).toBe(303);
@@ -69,7 +70,7 @@ describe('checklist 2: new session on every sign-in; sign-out deletes the row; t
     expect(cleared).toMatch(/^manabi_session=;/);
     expect(cleared).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/i);
     expect(sessionRow(cookie!)).toBeUndefined();
-    expect(app.db.select().from(auditLog).where(eq(auditLog.action, 'auth.sign_out')).all()).toHaveLength(before + 1);
+    expect(rawDrizzle(app.db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_out')).all()).toHaveLength(before + 1);
 
     // the old cookie, replayed: pages send it to sign in, the sign-in page shows the form
     const home = await get(app.url, '/home', cookie);
@@ -84,7 +85,7 @@ describe('checklist 2: new session on every sign-in; sign-out deletes the row; t
     const lessonId = 'what-is-generative-ai';
     const act = await post(app.url, `/learn/basic-ai-essentials/${lessonId}?_action=lesson.complete`, cookie, { lessonId });
     expect(act.status).toBe(401);
-    expect(app.db.select().from(lessonCompletions).where(and(eq(lessonCompletions.userId, app.ids.alice!), eq(lessonCompletions.lessonId, lessonId))).all()).toEqual([]);
+    expect(rawDrizzle(app.db).select().from(lessonCompletions).where(and(eq(lessonCompletions.userId, app.ids.alice!), eq(lessonCompletions.lessonId, lessonId))).all()).toEqual([]);
   });
 
   it('signs out through the action endpoint and in English the same way', async () => {

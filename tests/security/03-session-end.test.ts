@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessions, users } from '../../db/schema.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { afterPost, PASSWORD, post, ROOT, startApp, type App } from './support.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
 
 const MINUTE = 60_000;
 let app: App;
@@ -46,9 +47,9 @@ afterAll(async () => {
 });
 
 const idOf = (cookie: string) => cookie.split('=')[1]!.split('.')[0]!;
-const row = (cookie: string) => app.db.select().from(sessions).where(eq(sessions.id, idOf(cookie))).get();
+const row = (cookie: string) => rawDrizzle(app.db).select().from(sessions).where(eq(sessions.id, idOf(cookie))).get();
 const age = (cookie: string, change: { createdAt?: Date; lastActiveAt?: Date }) =>
-  app.db.update(sessions).set(change).where(eq(sessions.id, idOf(cookie))).run();
+  rawDrizzle(app.db).update(sessions).set(change).where(eq(sessions.id, idOf(cookie))).run();
 const fresh = async (who: string, password = PASSWORD) => (await signIn(app.url, `${who}@example.com`, password)).cookie!;
 const admin = (target: string, action: string, fields: Record<string, string>) => post(app.url, `${target}?_action=admin.${action}`, app.cookies.admin, fields);
 
@@ -92,7 +93,7 @@ describe('checklist 3: inactivity timeout, absolute lifetime, and deactivation /
     const laptop = await fresh('dave');
     const phone = await fresh('dave');
     expect((await admin('/admin/users', 'setActive', { userId: String(app.ids.dave), active: 'false' })).status).toBe(303);
-    expect(app.db.select().from(sessions).where(eq(sessions.userId, app.ids.dave!)).all()).toEqual([]);
+    expect(rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, app.ids.dave!)).all()).toEqual([]);
     await expectSignedOut(laptop, 'laptop');
     await expectSignedOut(phone, 'phone');
     expect((await signIn(app.url, 'dave@example.com', PASSWORD)).page.status).toBe(401);
@@ -101,7 +102,7 @@ describe('checklist 3: inactivity timeout, absolute lifetime, and deactivation /
     await admin('/admin/users', 'setActive', { userId: String(app.ids.dave), active: 'true' });
     const again = await fresh('dave');
     expect((await get(app.url, '/home', again)).status).toBe(200);
-    app.db.update(users).set({ active: false }).where(eq(users.id, app.ids.dave!)).run();
+    rawDrizzle(app.db).update(users).set({ active: false }).where(eq(users.id, app.ids.dave!)).run();
     await expectSignedOut(again, 'deactivated in the database');
   });
 
@@ -115,7 +116,7 @@ describe('checklist 3: inactivity timeout, absolute lifetime, and deactivation /
     await admin('/admin/users', 'updateUser', { userId: String(app.ids.carol), role: 'admin', departmentId: '' });
     expect((await get(app.url, '/admin/users', cookie)).status).toBe(200);
     // and straight in the database
-    app.db.update(users).set({ role: 'learner' }).where(eq(users.id, app.ids.carol!)).run();
+    rawDrizzle(app.db).update(users).set({ role: 'learner' }).where(eq(users.id, app.ids.carol!)).run();
     expect((await get(app.url, '/admin/users', cookie)).status).toBe(403);
   });
 
@@ -129,7 +130,7 @@ describe('checklist 3: inactivity timeout, absolute lifetime, and deactivation /
     expect(await (await afterPost(app.url, response, here)).text()).toContain('パスワードを変更しました');
     await expectSignedOut(other, 'the other device');
     expect((await get(app.url, '/home', here)).status).toBe(200);
-    expect(app.db.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, app.ids.erin!)).all()).toEqual([{ id: idOf(here) }]);
+    expect(rawDrizzle(app.db).select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, app.ids.erin!)).all()).toEqual([{ id: idOf(here) }]);
     expect((await signIn(app.url, 'erin@example.com', PASSWORD)).page.status).toBe(401);
     expect((await signIn(app.url, 'erin@example.com', 'erin changed her password')).response.status).toBe(303);
   });
@@ -143,7 +144,7 @@ describe('checklist 3: inactivity timeout, absolute lifetime, and deactivation /
     const linkSession = used.headers.getSetCookie().find((c) => c.startsWith('manabi_session='))!.split(';')[0]!;
     await expectSignedOut(old, 'the session from before the reset');
     expect((await get(app.url, '/home', linkSession)).status).toBe(200);
-    expect(app.db.select().from(sessions).where(eq(sessions.userId, app.ids.frank!)).all()).toHaveLength(1);
+    expect(rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, app.ids.frank!)).all()).toHaveLength(1);
   });
 
   it('a password set with the CLI (user:password) ends every session of the user', async () => {

@@ -9,6 +9,7 @@ import { loginTokens, users } from '../../db/schema.ts';
 import { checkPasswordPolicy, hashPassword, PASSWORD_HASH_OPTIONS, verifyPassword } from '../../src/features/auth/password.server.ts';
 import { signIn } from '../helpers/http.ts';
 import { afterPost, PASSWORD, post, startApp, submit, type App } from './support.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
 
 const ARGON2ID_PREFIX = '$argon2id$v=19$m=19456,t=2,p=1$';
 let app: App;
@@ -22,7 +23,7 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const storedHash = (key: string) => app.db.select({ hash: users.passwordHash }).from(users).where(eq(users.id, app.ids[key]!)).get()!.hash;
+const storedHash = (key: string) => rawDrizzle(app.db).select({ hash: users.passwordHash }).from(users).where(eq(users.id, app.ids[key]!)).get()!.hash;
 
 /**
  * Changes pat's password on the account page; on success the new one is current. Post/redirect/get:
@@ -118,7 +119,7 @@ describe('checklist 7: argon2id m=19456 KiB, t=2, p=1; 8–256 characters, no co
       expect(await shown.text()).toContain(message);
     }
     expect(storedHash('invited')).toBeNull();
-    expect(app.db.select().from(loginTokens).where(eq(loginTokens.userId, app.ids.invited!)).get()!.usedAt).toBeNull();
+    expect(rawDrizzle(app.db).select().from(loginTokens).where(eq(loginTokens.userId, app.ids.invited!)).get()!.usedAt).toBeNull();
     expect((await use('an invited person’s first password')).status).toBe(303);
     expect(storedHash('invited')!.startsWith(ARGON2ID_PREFIX)).toBe(true);
   });

@@ -15,6 +15,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { auditLog } from '../../db/schema.ts';
 import { median, PASSWORD, rawAfterPost, rawRequest, sessionCookieFrom, startApp, type App, type RawResponse } from './support.ts';
+import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 
 const THROTTLED = 'サインインの試行が多すぎます。';
 const INVALID = 'メールアドレスまたはパスワードが正しくありません。';
@@ -34,7 +35,7 @@ beforeAll(async () => {
     users: { victim: {}, bystander: {}, walker: {}, changer: {}, leaver: {}, invited: { password: null }, ...Object.fromEntries(KNOWN.map((k) => [k, {}])) },
     env: LIMITS,
     signIn: false,
-    prepare: (db) => void db.$client.prepare("update users set active = 0 where email = 'leaver@example.com'").run(),
+    prepare: (db) => void rawSqlite(db).prepare("update users set active = 0 where email = 'leaver@example.com'").run(),
   });
 });
 
@@ -89,7 +90,7 @@ describe('checklist 8: sign-in throttling per IP and per account, no hard lock-o
     expect(bystander.status).toBe(303);
     expect(sessionCookieFrom(bystander.setCookies)).not.toBeNull();
     // throttled attempts are audited, without the password
-    const rows = limited.db.select().from(auditLog).where(and(eq(auditLog.action, 'auth.sign_in_failed'), eq(auditLog.actorLabel, 'victim@example.com'))).all();
+    const rows = rawDrizzle(limited.db).select().from(auditLog).where(and(eq(auditLog.action, 'auth.sign_in_failed'), eq(auditLog.actorLabel, 'victim@example.com'))).all();
     expect(rows.filter((r) => r.details?.reason === 'throttled').length).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(rows)).not.toContain(PASSWORD);
   });

@@ -12,6 +12,7 @@ import { LOGIN_LINK_LIFETIME_MS } from '../../src/features/auth/login-links.serv
 import { generateSecureRandomString } from '../../src/features/auth/session.server.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { afterPost, dumpDatabase, PASSWORD, post, ROOT, startApp, submit, type App } from './support.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
 
 const HOUR = 3_600_000;
 const LINK = /value="(http[^"]+\/login\/link\/([a-z2-9]{24})\.([a-z2-9]{24}))"/;
@@ -51,7 +52,7 @@ async function useLink(token: string, password: string, target = `/login/link/${
   const posted = await post(app.url, `${target}?_action=auth.useLink`, null, { token, password });
   return posted.headers.getSetCookie().some((c) => c.startsWith('manabi_session=')) ? posted : afterPost(app.url, posted, null);
 }
-const tokenRow = (id: string) => app.db.select().from(loginTokens).where(eq(loginTokens.id, id)).get();
+const tokenRow = (id: string) => rawDrizzle(app.db).select().from(loginTokens).where(eq(loginTokens.id, id)).get();
 
 describe('checklist 9: one-time links hashed, single-use, expiring within an hour, no Referer', () => {
   it('stores only a SHA-256 of the link’s secret, which has 120 bits', async () => {
@@ -72,12 +73,12 @@ describe('checklist 9: one-time links hashed, single-use, expiring within an hou
     expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBeLessThanOrEqual(HOUR);
     expect(row.expiresAt.getTime()).toBeLessThanOrEqual(before + HOUR + 2000);
 
-    app.db.update(loginTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(loginTokens.id, id)).run();
+    rawDrizzle(app.db).update(loginTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(loginTokens.id, id)).run();
     const response = await useLink(token, 'a password for vic');
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('有効期限');
     expect(tokenRow(id)!.usedAt).toBeNull();
-    expect(app.db.select().from(users).where(eq(users.id, app.ids.vic!)).get()!.passwordHash).not.toBeNull();
+    expect(rawDrizzle(app.db).select().from(users).where(eq(users.id, app.ids.vic!)).get()!.passwordHash).not.toBeNull();
     expect((await signIn(app.url, 'vic@example.com', 'a password for vic')).page.status).toBe(401);
   });
 
@@ -101,11 +102,11 @@ describe('checklist 9: one-time links hashed, single-use, expiring within an hou
 
   it('works once even when used twice at the same moment', async () => {
     const { token } = await linkFor('xia');
-    const sessionsBefore = app.db.select().from(sessions).where(eq(sessions.userId, app.ids.xia!)).all().length;
+    const sessionsBefore = rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, app.ids.xia!)).all().length;
     const results = await Promise.all(['xia one password', 'xia two password', 'xia three password', 'xia four password'].map((p) => useLink(token, p)));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([303, 400, 400, 400]);
-    expect(app.db.select().from(sessions).where(eq(sessions.userId, app.ids.xia!)).all()).toHaveLength(sessionsBefore + 1);
+    expect(rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, app.ids.xia!)).all()).toHaveLength(sessionsBefore + 1);
     const winner = ['xia one password', 'xia two password', 'xia three password', 'xia four password'][results.findIndex((r) => r.status === 303)]!;
     expect((await signIn(app.url, 'xia@example.com', winner)).response.status).toBe(303);
   });
@@ -132,7 +133,7 @@ describe('checklist 9: one-time links hashed, single-use, expiring within an hou
     const { token } = await linkFor('zed');
     await post(app.url, '/admin/users?_action=admin.setActive', app.cookies.admin, { userId: String(app.ids.zed), active: 'false' });
     expect((await useLink(token, 'zed while deactivated')).status).toBe(400);
-    expect(app.db.select().from(sessions).where(eq(sessions.userId, app.ids.zed!)).all()).toEqual([]);
+    expect(rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, app.ids.zed!)).all()).toEqual([]);
     const refused = await submit(app.url, '/admin/users?_action=admin.createLoginLink', app.cookies.admin, { userId: String(app.ids.zed) });
     expect(refused.status).toBe(400);
   });
@@ -158,7 +159,7 @@ describe('checklist 9: one-time links hashed, single-use, expiring within an hou
 
   it('keeps link secrets out of the audit log and the server’s log', () => {
     expect(secrets.length).toBeGreaterThanOrEqual(8);
-    const audit = JSON.stringify(app.db.select().from(auditLog).all());
+    const audit = JSON.stringify(rawDrizzle(app.db).select().from(auditLog).all());
     const log = app.server.output();
     for (const secret of secrets) {
       expect(audit).not.toContain(secret);

@@ -12,6 +12,7 @@ import { saveWave } from '../../src/features/programme/waves.server.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { get } from '../helpers/http.ts';
 import { actionNames, type App, builtRoutes, concretePaths, post, snapshot, sourceRoutes, startApp, submit } from './support.ts';
+import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 
 type Level = 'public' | 'user' | 'champion' | 'admin' | 'never' | 'actions';
 
@@ -107,21 +108,21 @@ beforeAll(async () => {
       hanako: { department: 'HR', name: 'Hanako Hrperson' },
     },
     prepare: async (db) => {
-      hr = ensureDepartment(db, 'HR');
-      sales = ensureDepartment(db, 'Sales');
+      hr = ensureDepartment(rawDrizzle(db), 'HR');
+      sales = ensureDepartment(rawDrizzle(db), 'Sales');
       await saveWave(db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [hr], targets: [] });
     },
   });
   // Bob's record: lessons done, the quiz passed (a certificate), and a second attempt left open.
   for (const lesson of course.lessons) await post(app.url, `/learn/${course.id}/${lesson.id}?_action=lesson.complete`, app.cookies.bob, { lessonId: lesson.id });
   await post(app.url, `/quiz/${quiz.id}?_action=quiz.start`, app.cookies.bob, { quizId: quiz.id });
-  const bobAttempt = app.db.select().from(quizAttempts).where(eq(quizAttempts.userId, app.ids.bob!)).get()!.id;
+  const bobAttempt = rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.userId, app.ids.bob!)).get()!.id;
   const answers: [string, string][] = [['quizId', quiz.id], ['attemptId', bobAttempt]];
   for (const q of quiz.questions) for (const o of q.correctOptionIds) answers.push([`answer.${q.id}`, o]);
   await post(app.url, `/quiz/${quiz.id}?_action=quiz.submit`, app.cookies.bob, answers);
   await post(app.url, `/quiz/${quiz.id}?_action=quiz.start`, app.cookies.bob, { quizId: quiz.id });
-  const bobOpenAttempt = app.db.select().from(quizAttempts).where(and(eq(quizAttempts.userId, app.ids.bob!))).all().find((a) => a.submittedAt === null)!.id;
-  const bobCertificate = app.db.select().from(certificates).where(eq(certificates.userId, app.ids.bob!)).get()!.code;
+  const bobOpenAttempt = rawDrizzle(app.db).select().from(quizAttempts).where(and(eq(quizAttempts.userId, app.ids.bob!))).all().find((a) => a.submittedAt === null)!.id;
+  const bobCertificate = rawDrizzle(app.db).select().from(certificates).where(eq(certificates.userId, app.ids.bob!)).get()!.code;
   ids = { hr, sales, bobAttempt, bobOpenAttempt, bobCertificate };
   values = {
     tier: 'basic',
@@ -131,7 +132,7 @@ beforeAll(async () => {
     attempt: bobAttempt,
     code: bobCertificate,
     token: `${'a'.repeat(24)}.${'b'.repeat(24)}`,
-    id: String(app.db.$client.prepare('select id from waves').pluck().get()),
+    id: String(rawSqlite(app.db).prepare('select id from waves').pluck().get()),
     question: quiz.questions[0]!.id,
     file: 'users.csv',
     path: 'pagefind.js',
@@ -147,7 +148,7 @@ afterAll(async () => {
 const routesAt = (level: Level) => builtRoutes().filter((r) => ROUTES[r] === level);
 const pathsOf = (route: string) => concretePaths(route, values).map((p) => (route === '/_image' ? `${p}?href=%2Ffavicon.svg&w=16&h=16&f=svg` : p));
 const prefixOf = (path: string) => (path === '/en' || path.startsWith('/en/') ? '/en' : '');
-const deniedCount = (key: string) => app.db.select().from(auditLog).where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorUserId, app.ids[key]!))).all().length;
+const deniedCount = (key: string) => rawDrizzle(app.db).select().from(auditLog).where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorUserId, app.ids[key]!))).all().length;
 
 async function expectSignInRequired(path: string): Promise<void> {
   const response = await get(app.url, path);
@@ -325,10 +326,10 @@ describe('checklist 10: deny by default, roles, champion scope, and the session 
     const stolen: [string, string][] = [['quizId', quiz.id], ['attemptId', ids.bobOpenAttempt]];
     for (const q of quiz.questions) stolen.push([`answer.${q.id}`, q.optionIds.find((o) => !q.correctOptionIds.includes(o))!]);
     expect((await submit(app.url, `/quiz/${quiz.id}?_action=quiz.submit`, app.cookies.alice, stolen)).status).toBe(404);
-    expect(app.db.select().from(quizAttempts).where(eq(quizAttempts.id, ids.bobOpenAttempt)).get()!.submittedAt).toBeNull();
+    expect(rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.id, ids.bobOpenAttempt)).get()!.submittedAt).toBeNull();
     for (const table of [lessonCompletions, lessonFeedback, checkins]) {
-      expect(app.db.select().from(table).where(eq(table.userId, app.ids.alice!)).all(), 'nothing stored for alice').toEqual([]);
+      expect(rawDrizzle(app.db).select().from(table).where(eq(table.userId, app.ids.alice!)).all(), 'nothing stored for alice').toEqual([]);
     }
-    expect(app.db.select().from(lessonFeedback).where(eq(lessonFeedback.userId, app.ids.bob!)).all()).toEqual([]);
+    expect(rawDrizzle(app.db).select().from(lessonFeedback).where(eq(lessonFeedback.userId, app.ids.bob!)).all()).toEqual([]);
   });
 });

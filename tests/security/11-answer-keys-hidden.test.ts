@@ -16,6 +16,7 @@ import { fixtureCatalog, ROOT } from '../helpers/fixture.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get } from '../helpers/http.ts';
 import { type App, post, startApp, submit } from './support.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
 
 const catalog = fixtureCatalog();
 const quizzes = catalog.tiers.flatMap((t) => t.courses).map((c) => catalog.quiz(c.id)).filter((q): q is QuizNode => q !== null);
@@ -90,7 +91,7 @@ function answers(quiz: QuizNode, attemptId: string, correct: boolean): [string, 
 }
 
 const openAttempt = (key: string, quizId: string) =>
-  app.db.select().from(quizAttempts).where(and(eq(quizAttempts.userId, app.ids[key]!), eq(quizAttempts.quizId, quizId), isNull(quizAttempts.submittedAt))).get()?.id;
+  rawDrizzle(app.db).select().from(quizAttempts).where(and(eq(quizAttempts.userId, app.ids[key]!), eq(quizAttempts.quizId, quizId), isNull(quizAttempts.submittedAt))).get()?.id;
 
 beforeAll(async () => {
   app = await startApp({ users: { ann: {}, pro: {} } });

@@ -11,6 +11,7 @@ import { attemptAnswers, certificates, checkins, lessonCompletions, lessonFeedba
 import { rebuildRollups } from '../../src/features/kpi/rollups.server.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { openTestDatabase, post, snapshot, startApp, type App } from './support.ts';
+import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 
 const catalog = fixtureCatalog();
 const quiz = catalog.quiz('basic-ai-essentials')!;
@@ -39,7 +40,7 @@ function answers(attemptId: string, correct: boolean): [string, string][] {
   return fields;
 }
 
-const attemptsOf = (key: string) => app.db.select().from(quizAttempts).where(and(eq(quizAttempts.userId, app.ids[key]!), eq(quizAttempts.quizId, quiz.id))).all();
+const attemptsOf = (key: string) => rawDrizzle(app.db).select().from(quizAttempts).where(and(eq(quizAttempts.userId, app.ids[key]!), eq(quizAttempts.quizId, quiz.id))).all();
 
 function expectNoServerErrors(responses: Response[], label: string): void {
   for (const response of responses) expect(response.status, label).toBeLessThan(500);
@@ -60,7 +61,7 @@ describe('checklist 12: a double-submitted attempt or completion is stored once'
     const submitted = attemptsOf('dora').filter((a) => a.submittedAt !== null);
     expect(submitted).toHaveLength(1);
     expect(submitted[0]).toMatchObject({ id: attemptId, score: quiz.questions.length, passed: true });
-    expect(app.db.select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId)).all()).toHaveLength(quiz.questions.length);
+    expect(rawDrizzle(app.db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId)).all()).toHaveLength(quiz.questions.length);
     // no second attempt was opened by the late duplicates
     expect(attemptsOf('dora')).toHaveLength(1);
   });
@@ -70,12 +71,12 @@ describe('checklist 12: a double-submitted attempt or completion is stored once'
     const attemptId = attemptsOf('eli').find((a) => a.submittedAt === null)!.id;
     const responses = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => post(app.url, `/quiz/${quiz.id}?_action=quiz.submit`, app.cookies.eli, answers(attemptId, i % 2 === 0))));
     expectNoServerErrors(responses, 'mixed quiz.submit');
-    const rows = app.db.select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId)).all();
+    const rows = rawDrizzle(app.db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId)).all();
     expect(rows).toHaveLength(quiz.questions.length);
     // all answers come from one submission: all right or all wrong, matching the stored score
     const correct = rows.filter((r) => r.correct).length;
     expect([0, quiz.questions.length]).toContain(correct);
-    expect(app.db.select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()!.score).toBe(correct);
+    expect(rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()!.score).toBe(correct);
   });
 
   it('stores simultaneous completions of the same lessons once, and issues the certificate once', async () => {
@@ -85,19 +86,19 @@ describe('checklist 12: a double-submitted attempt or completion is stored once'
     const responses = await Promise.all(requests);
     expectNoServerErrors(responses, 'lesson.complete');
     for (const lesson of course.lessons) {
-      expect(app.db.select().from(lessonCompletions).where(and(eq(lessonCompletions.userId, app.ids.dora!), eq(lessonCompletions.lessonId, lesson.id))).all(), lesson.id).toHaveLength(1);
+      expect(rawDrizzle(app.db).select().from(lessonCompletions).where(and(eq(lessonCompletions.userId, app.ids.dora!), eq(lessonCompletions.lessonId, lesson.id))).all(), lesson.id).toHaveLength(1);
     }
     // the quiz was passed above, so the last completion completed the tier
-    expect(app.db.select().from(certificates).where(eq(certificates.userId, app.ids.dora!)).all()).toHaveLength(1);
+    expect(rawDrizzle(app.db).select().from(certificates).where(eq(certificates.userId, app.ids.dora!)).all()).toHaveLength(1);
   });
 
   it('stores simultaneous identical feedback and check-ins once', async () => {
     const lesson = course.lessons[0]!;
     expectNoServerErrors(await burst(8, `/learn/${course.id}/${lesson.id}`, 'lesson.feedback', app.cookies.dora!, { lessonId: lesson.id, rating: '4', comment: 'twice?' }), 'feedback');
-    expect(app.db.select().from(lessonFeedback).where(eq(lessonFeedback.userId, app.ids.dora!)).all()).toHaveLength(1);
+    expect(rawDrizzle(app.db).select().from(lessonFeedback).where(eq(lessonFeedback.userId, app.ids.dora!)).all()).toHaveLength(1);
     expectNoServerErrors(await burst(8, '/home', 'checkin.save', app.cookies.dora!, { hoursSaved: '2.5', tasks: 'minutes' }), 'check-in');
-    expect(app.db.select().from(checkins).where(eq(checkins.userId, app.ids.dora!)).all()).toHaveLength(1);
-    expect(app.db.select().from(quizAttempts).where(and(eq(quizAttempts.userId, app.ids.dora!), isNull(quizAttempts.submittedAt))).all()).toEqual([]);
+    expect(rawDrizzle(app.db).select().from(checkins).where(eq(checkins.userId, app.ids.dora!)).all()).toHaveLength(1);
+    expect(rawDrizzle(app.db).select().from(quizAttempts).where(and(eq(quizAttempts.userId, app.ids.dora!), isNull(quizAttempts.submittedAt))).all()).toEqual([]);
   });
 
   it('counted everything once in the KPI roll-ups (they equal a recomputation from scratch)', async () => {
@@ -106,13 +107,13 @@ describe('checklist 12: a double-submitted attempt or completion is stored once'
     const live = pick(snapshot(app.db));
     expect(live.kpi_department_months!.length).toBeGreaterThan(0);
     const copy = path.join(app.dir, 'rebuilt.db');
-    await app.db.$client.backup(copy);
+    await rawSqlite(app.db).backup(copy);
     const rebuilt = openTestDatabase(copy);
     try {
       await rebuildRollups(rebuilt, catalog, 'Asia/Tokyo');
       expect(live).toEqual(pick(snapshot(rebuilt)));
     } finally {
-      rebuilt.$client.close();
+      rawSqlite(rebuilt).close();
     }
   });
 });

@@ -15,6 +15,7 @@ import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { actionNames, post, rawRequest, snapshot, startApp, tempDir, type App } from './support.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
 
 const MIB = 1024 * 1024;
 let app: App;
@@ -195,18 +196,18 @@ describe('checklist 13: strict schemas, body size limits, generic error pages, c
       chunkedBytes: 8 * MIB,
     });
     expect(upload.status).toBe(413);
-    expect(app.db.select().from(checkins).where(eq(checkins.userId, app.ids.lea!)).all()).toEqual([]);
+    expect(rawDrizzle(app.db).select().from(checkins).where(eq(checkins.userId, app.ids.lea!)).all()).toEqual([]);
     expect((await get(app.url, '/healthz')).status).toBe(200);
   });
 
   it('refuses an uploaded file over its own limit (5 MiB) inside an allowed body, importing nothing', async () => {
-    const usersBefore = app.db.select().from(users).all().length;
+    const usersBefore = rawDrizzle(app.db).select().from(users).all().length;
     const form = new FormData();
     const rows = 'email,name,department,role\n' + 'someone@example.com,Some One,Sales,learner\n'.repeat(Math.ceil((5 * MIB) / 40));
     form.set('file', new File([rows], 'users.csv', { type: 'text/csv' }));
     const response = await fetch(`${app.url}/_actions/admin.importUsers`, { method: 'POST', headers: { origin: app.url, cookie: app.cookies.ada! }, body: form });
     expect(response.status).toBe(413);
-    expect(app.db.select().from(users).all()).toHaveLength(usersBefore);
+    expect(rawDrizzle(app.db).select().from(users).all()).toHaveLength(usersBefore);
   });
 
   it('answers with a generic 503 page (both languages) when the database cannot be opened, and /healthz with a bare 503', async () => {

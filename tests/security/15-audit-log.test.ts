@@ -9,6 +9,7 @@ import { formatDateTime } from '../../src/platform/dates.ts';
 import { ensureDepartment } from '../../src/features/users/users.server.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { afterPost, type App, PASSWORD, post, startApp } from './support.ts';
+import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 
 let app: App;
 let t0: number;
@@ -40,7 +41,7 @@ async function upload(page: string, action: string, name: string, content: strin
 beforeAll(async () => {
   app = await startApp({
     users: { ada: { role: 'admin', department: 'IT' }, lea: {}, cham: { role: 'champion' }, hana: { department: 'HR' }, inv: { password: null } },
-    prepare: (db) => void (hrId = ensureDepartment(db, 'HR')),
+    prepare: (db) => void (hrId = ensureDepartment(rawDrizzle(db), 'HR')),
     signIn: false,
   });
   t0 = Date.now();
@@ -69,10 +70,10 @@ beforeAll(async () => {
   const linkToken = /\/login\/link\/([a-z2-9]{24}\.[a-z2-9]{24})/.exec(page)![1]!;
   await post(app.url, `/login/link/${linkToken}?_action=auth.useLink`, null, { token: linkToken, password: FIRST_PASSWORD });
   await admin('/admin/assignments', 'createAssignment', { tierId: 'applied', target: 'department', departmentId: String(hrId), dueKind: 'days', dueDays: '30', role: '', waveId: '', dueDate: '' });
-  const assignmentId = app.db.$client.prepare('select max(id) from assignments').pluck().get() as number;
+  const assignmentId = rawSqlite(app.db).prepare('select max(id) from assignments').pluck().get() as number;
   await admin('/admin/assignments', 'deleteAssignment', { assignmentId: String(assignmentId) });
   await admin('/admin/waves', 'saveWave', { waveId: '', name: 'Audit wave', position: '0', startDate: '2026-04-01', endDate: '2026-06-30', description: '' });
-  const waveId = app.db.$client.prepare('select max(id) from waves').pluck().get() as number;
+  const waveId = rawSqlite(app.db).prepare('select max(id) from waves').pluck().get() as number;
   await admin('/admin/waves', 'deleteWave', { waveId: String(waveId) });
   await admin('/admin/helpdesk', 'saveInquiries', { month: '2026-04', departmentId: '', count: '7' });
   await admin('/admin/settings', 'saveBaseline', { from: '2026-01', to: '2026-03' });
@@ -86,15 +87,15 @@ beforeAll(async () => {
   await post(app.url, '/account?_action=auth.changePassword', app.cookies.lea, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
   secrets.push(WRONG, GHOST, NEW_PASSWORD, FIRST_PASSWORD);
   t1 = Date.now();
-  for (const row of app.db.select({ hash: users.passwordHash }).from(users).all()) if (row.hash) secrets.push(row.hash, row.hash.split('$').at(-1)!);
-  for (const row of app.db.select({ hash: sessions.secretHash }).from(sessions).all()) secrets.push(Buffer.from(row.hash).toString('hex'), Buffer.from(row.hash).toString('base64'));
+  for (const row of rawDrizzle(app.db).select({ hash: users.passwordHash }).from(users).all()) if (row.hash) secrets.push(row.hash, row.hash.split('$').at(-1)!);
+  for (const row of rawDrizzle(app.db).select({ hash: sessions.secretHash }).from(sessions).all()) secrets.push(Buffer.from(row.hash).toString('hex'), Buffer.from(row.hash).toString('base64'));
 });
 
 afterAll(async () => {
   await app?.stop();
 });
 
-const rows = () => app.db.select().from(auditLog).all();
+const rows = () => rawDrizzle(app.db).select().from(auditLog).all();
 
 function find(action: string, match: Partial<AuditEntry> = {}): AuditEntry[] {
   return rows().filter((r) => r.action === action && Object.entries(match).every(([k, v]) => (r as Record<string, unknown>)[k] === v));
@@ -141,7 +142,7 @@ describe('checklist 15: audit log for sign-ins, denials, admin changes, exports 
   it('says when, as UTC instants, and from where', async () => {
     const all = rows();
     expect(all.length).toBeGreaterThan(25);
-    const raw = app.db.$client.prepare('select id, at, ip from audit_log').all() as { id: number; at: unknown; ip: string | null }[];
+    const raw = rawSqlite(app.db).prepare('select id, at, ip from audit_log').all() as { id: number; at: unknown; ip: string | null }[];
     for (const row of raw) {
       // integer milliseconds since the Unix epoch: an instant, no local time zone in it
       expect(Number.isInteger(row.at), `row ${row.id}`).toBe(true);
@@ -158,7 +159,7 @@ describe('checklist 15: audit log for sign-ins, denials, admin changes, exports 
 
   it('never holds a password, token or secret in any row', () => {
     expect(secrets.length).toBeGreaterThan(15);
-    const dump = JSON.stringify(app.db.$client.prepare('select * from audit_log').all());
+    const dump = JSON.stringify(rawSqlite(app.db).prepare('select * from audit_log').all());
     for (const secret of secrets) expect(dump.includes(secret), `the audit log contains ${secret.slice(0, 12)}…`).toBe(false);
     // nor does the server's own log
     const log = app.server.output();
@@ -166,9 +167,9 @@ describe('checklist 15: audit log for sign-ins, denials, admin changes, exports 
   });
 
   it('is append-only: every UPDATE and DELETE is aborted by a trigger, however it is phrased', () => {
-    const triggers = app.db.$client.prepare("select name from sqlite_master where type = 'trigger' and tbl_name = 'audit_log'").pluck().all();
+    const triggers = rawSqlite(app.db).prepare("select name from sqlite_master where type = 'trigger' and tbl_name = 'audit_log'").pluck().all();
     expect(triggers).toEqual(expect.arrayContaining(['audit_log_no_update', 'audit_log_no_delete', 'audit_log_no_replace']));
-    const before = JSON.stringify(app.db.$client.prepare('select * from audit_log order by id').all());
+    const before = JSON.stringify(rawSqlite(app.db).prepare('select * from audit_log order by id').all());
     const first = rows()[0]!;
     const attempts = [
       `update audit_log set action = 'rewritten' where id = ${first.id}`,
@@ -179,10 +180,10 @@ describe('checklist 15: audit log for sign-ins, denials, admin changes, exports 
       `insert or replace into audit_log (id, at, action) values (${first.id}, 0, 'rewritten')`,
       `replace into audit_log (id, at, action) values (${first.id}, 0, 'rewritten')`,
     ];
-    for (const sql of attempts) expect(() => app.db.$client.prepare(sql).run(), sql).toThrow(/append-only/);
-    expect(JSON.stringify(app.db.$client.prepare('select * from audit_log order by id').all())).toBe(before);
+    for (const sql of attempts) expect(() => rawSqlite(app.db).prepare(sql).run(), sql).toThrow(/append-only/);
+    expect(JSON.stringify(rawSqlite(app.db).prepare('select * from audit_log order by id').all())).toBe(before);
     // appending still works
-    app.db.insert(auditLog).values({ at: new Date(), action: 'auth.sign_in', actorLabel: 'appended@example.com' }).run();
+    rawDrizzle(app.db).insert(auditLog).values({ at: new Date(), action: 'auth.sign_in', actorLabel: 'appended@example.com' }).run();
     expect(find('auth.sign_in', { actorLabel: 'appended@example.com' })).toHaveLength(1);
   });
 });

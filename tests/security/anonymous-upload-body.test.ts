@@ -9,6 +9,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSessionCookie, isUploadTarget } from '../../src/platform/http/body-limit.server.ts';
 import { startApp, type App } from './support.ts';
+import { rawSqlite } from '../../src/platform/db.server.ts';
 
 const MIB = 1024 * 1024;
 const UPLOADS = ['/_actions/admin.importUsers', '/admin/users?_action=admin.importUsers', '/en/admin/users?_action=admin.importUsers', '/admin/helpdesk?_action=admin.importInquiries', '/_actions/admin.importInquiries'];
@@ -80,7 +81,7 @@ describe('anonymous requests to the upload URLs are refused before their body is
     form.set('file', new File(['email,name,department,role\nnew@example.com,New,Sales,learner\n'], 'users.csv', { type: 'text/csv' }));
     const response = await fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', headers: { cookie: app.cookies.ada!, origin: app.url }, body: form });
     expect(response.status).toBe(200);
-    expect(app.db.$client.prepare("select count(*) n from users where email = 'new@example.com'").get()).toEqual({ n: 1 });
+    expect(rawSqlite(app.db).prepare("select count(*) n from users where email = 'new@example.com'").get()).toEqual({ n: 1 });
   });
 
   it('a request with a session cookie is not answered from its headers (the app decides, after the body)', async () => {

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificates } from '../../db/schema.ts';
 import { qrSvg } from '../../src/features/progress/qr.ts';
 import { rawRequest, startApp, type App } from './support.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
 
 const SITE_URL = 'https://manabi.example.test';
 const CODE = 'k'.repeat(24);
@@ -20,7 +21,7 @@ beforeAll(async () => {
     users: { holder: { name: '修了 花子' } },
     env: { SITE_URL },
     prepare: (db, ids) => {
-      db.insert(certificates).values({ code: CODE, userId: ids.holder!, tierId: 'basic', holderName: '修了 花子', issuedAt: new Date() }).run();
+      rawDrizzle(db).insert(certificates).values({ code: CODE, userId: ids.holder!, tierId: 'basic', holderName: '修了 花子', issuedAt: new Date() }).run();
     },
   });
 });

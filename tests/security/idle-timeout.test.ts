@@ -13,6 +13,7 @@ import { createSession, validateSessionToken } from '../../src/features/auth/ses
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { PASSWORD, startApp, type App } from './support.ts';
+import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -55,7 +56,7 @@ describe('idle timeout on a real database with an injected clock', () => {
     const lifetime = { idleMs: 12 * 60 * MINUTE, maxAgeMs: 7 * 24 * 60 * MINUTE };
     const start = Date.parse('2026-05-01T09:00:00Z');
     const { token, session } = await createSession(t.db, userId, lifetime, new Date(start));
-    const stored = () => t.db.select().from(sessions).where(eq(sessions.id, session.id)).get()!.lastActiveAt.getTime();
+    const stored = () => rawDrizzle(t.db).select().from(sessions).where(eq(sessions.id, session.id)).get()!.lastActiveAt.getTime();
     await validateSessionToken(t.db, token, lifetime, new Date(start + 30 * SECOND));
     expect(stored()).toBe(start);
     await validateSessionToken(t.db, token, lifetime, new Date(start + 61 * SECOND));
@@ -73,10 +74,10 @@ describe('idle timeout on the real server (SESSION_IDLE_MINUTES=1)', () => {
   });
 
   const idOf = (cookie: string) => cookie.split('=')[1]!.split('.')[0]!;
-  const stored = (cookie: string) => app.db.select().from(sessions).where(eq(sessions.id, idOf(cookie))).get();
+  const stored = (cookie: string) => rawDrizzle(app.db).select().from(sessions).where(eq(sessions.id, idOf(cookie))).get();
   /** Moves the clock for this session forward: its timestamps move back. */
   const pass = (cookie: string, ms: number) =>
-    app.db.$client.prepare('update sessions set last_active_at = last_active_at - ?, created_at = created_at - ? where id = ?').run(ms, ms, idOf(cookie));
+    rawSqlite(app.db).prepare('update sessions set last_active_at = last_active_at - ?, created_at = created_at - ? where id = ?').run(ms, ms, idOf(cookie));
 
   it('keeps a user with a request every 20 s signed in past 60 s (3 minutes), and signs them out after a minute idle', async () => {
     const cookie = (await signIn(app.url, 'busy@example.com', PASSWORD)).cookie!;

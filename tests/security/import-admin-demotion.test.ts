@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRuleViolation, userChangeEffect } from '../../src/features/users/admin-rules.server.ts';
 import { get } from '../helpers/http.ts';
 import { afterPost, type App, ROOT, startApp, submit } from './support.ts';
+import { rawSqlite, rawDrizzle } from '../../src/platform/db.server.ts';
 
 let app: App;
 beforeAll(async () => {
@@ -36,9 +37,9 @@ async function upload(cookie: string, csv: string, update: boolean): Promise<Res
   return afterPost(app.url, await fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie, origin: app.url }, body: form }), cookie);
 }
 
-const roleOf = (key: string): string => (app.db.$client.prepare('select role from users where id = ?').get(app.ids[key]) as { role: string }).role;
+const roleOf = (key: string): string => (rawSqlite(app.db).prepare('select role from users where id = ?').get(app.ids[key]) as { role: string }).role;
 const auditRows = (action: string): { actor_label: string; target_id: string; details: string }[] =>
-  app.db.$client.prepare('select actor_label, target_id, details from audit_log where action = ? order by id').all(action) as never;
+  rawSqlite(app.db).prepare('select actor_label, target_id, details from audit_log where action = ? order by id').all(action) as never;
 
 function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, ['src/cli/users-import.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATABASE_PATH: app.file } });
@@ -48,7 +49,7 @@ function runCli(args: string[]): { status: number | null; stdout: string; stderr
 describe('imports obey the admin rules', () => {
   it('refuses an admin demoting themselves by import, names the line, changes nothing; /admin stays open', async () => {
     // The deputy is out of the picture: the boss is the only active admin, as in the report.
-    app.db.$client.prepare("update users set role = 'learner' where id = ?").run(app.ids.deputy);
+    rawSqlite(app.db).prepare("update users set role = 'learner' where id = ?").run(app.ids.deputy);
     try {
       const importedBefore = auditRows('users.imported').length;
       const response = await upload(app.cookies.boss!, `${HEADER}boss@example.com,Boss,IT,learner\n`, true);
@@ -59,7 +60,7 @@ describe('imports obey the admin rules', () => {
       expect(auditRows('users.imported')).toHaveLength(importedBefore);
       expect((await get(app.url, '/admin', app.cookies.boss)).status).toBe(200);
     } finally {
-      app.db.$client.prepare("update users set role = 'admin' where id = ?").run(app.ids.deputy);
+      rawSqlite(app.db).prepare("update users set role = 'admin' where id = ?").run(app.ids.deputy);
     }
   });
 
@@ -70,18 +71,18 @@ describe('imports obey the admin rules', () => {
     const deactivate = await submit(app.url, '/admin/users?_action=admin.setActive', app.cookies.boss, { userId: String(app.ids.boss), active: 'false' });
     expect(deactivate.status).toBe(400);
     expect(roleOf('boss')).toBe('admin');
-    expect((app.db.$client.prepare('select active from users where id = ?').get(app.ids.boss) as { active: number }).active).toBe(1);
+    expect((rawSqlite(app.db).prepare('select active from users where id = ?').get(app.ids.boss) as { active: number }).active).toBe(1);
 
     // The floor itself: with one active admin, no change may take them away, whoever asks.
     const boss = { id: app.ids.boss!, role: 'admin' as const, active: true };
-    app.db.$client.prepare("update users set role = 'learner' where id = ?").run(app.ids.deputy);
+    rawSqlite(app.db).prepare("update users set role = 'learner' where id = ?").run(app.ids.deputy);
     try {
-      expect(adminRuleViolation(app.db, userChangeEffect(null, boss, { role: 'learner' }))).toBe('last_admin');
-      expect(adminRuleViolation(app.db, userChangeEffect(null, boss, { active: false }))).toBe('last_admin');
-      expect(adminRuleViolation(app.db, userChangeEffect(app.ids.boss!, boss, { active: false }))).toBe('cannot_deactivate_self');
-      expect(adminRuleViolation(app.db, userChangeEffect(null, boss, { role: 'admin' }))).toBeNull();
+      expect(adminRuleViolation(rawDrizzle(app.db), userChangeEffect(null, boss, { role: 'learner' }))).toBe('last_admin');
+      expect(adminRuleViolation(rawDrizzle(app.db), userChangeEffect(null, boss, { active: false }))).toBe('last_admin');
+      expect(adminRuleViolation(rawDrizzle(app.db), userChangeEffect(app.ids.boss!, boss, { active: false }))).toBe('cannot_deactivate_self');
+      expect(adminRuleViolation(rawDrizzle(app.db), userChangeEffect(null, boss, { role: 'admin' }))).toBeNull();
     } finally {
-      app.db.$client.prepare("update users set role = 'admin' where id = ?").run(app.ids.deputy);
+      rawSqlite(app.db).prepare("update users set role = 'admin' where id = ?").run(app.ids.deputy);
     }
   });
 
@@ -124,9 +125,9 @@ describe('imports obey the admin rules', () => {
     const summary = JSON.parse(auditRows('users.imported').at(-1)!.details);
     expect(summary).toMatchObject({ created: 1, updated: 1, unchanged: 1, encoding: 'utf-8' });
 
-    const secrets = app.db.$client.prepare('select password_hash from users where password_hash is not null').pluck().all() as string[];
-    const sessionIds = app.db.$client.prepare('select id from sessions').pluck().all() as string[];
-    const log = JSON.stringify(app.db.$client.prepare('select * from audit_log').all());
+    const secrets = rawSqlite(app.db).prepare('select password_hash from users where password_hash is not null').pluck().all() as string[];
+    const sessionIds = rawSqlite(app.db).prepare('select id from sessions').pluck().all() as string[];
+    const log = JSON.stringify(rawSqlite(app.db).prepare('select * from audit_log').all());
     for (const secret of [...secrets, ...sessionIds]) expect(log).not.toContain(secret);
     expect(log).not.toMatch(/\$argon2/);
   });

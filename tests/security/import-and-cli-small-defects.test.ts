@@ -20,6 +20,7 @@ import { saveInquiries } from '../../src/features/programme/helpdesk.server.ts';
 import { setBaseline } from '../../src/features/kpi/settings.server.ts';
 import { get } from '../helpers/http.ts';
 import { afterPost, ROOT, startApp, submit, tempDir, type App } from './support.ts';
+import { rawSqlite } from '../../src/platform/db.server.ts';
 
 const TZ = 'Asia/Tokyo';
 const MARCH = new Date('2026-03-15T03:00:00Z');
@@ -37,7 +38,7 @@ beforeAll(async () => {
       dee: { department: 'Sales', password: null },
     },
     prepare: async (db, ids) => {
-      const sales = (db.$client.prepare("select id from departments where name = 'Sales'").get() as { id: number }).id;
+      const sales = (rawSqlite(db).prepare("select id from departments where name = 'Sales'").get() as { id: number }).id;
       await setBaseline(db, { from: '2026-01', to: '2026-01' });
       await saveInquiries(db, { month: '2026-01', departmentId: sales, count: 10, updatedBy: ids.admin! });
       await saveInquiries(db, { month: '2026-03', departmentId: sales, count: 4, updatedBy: ids.admin! });
@@ -70,7 +71,7 @@ function statusLine(method: string, target: string, body?: string, headers: Reco
 }
 
 const auditRows = (where: string): { action: string; actor_user_id: number | null; actor_label: string; target_id: string | null; details: string | null }[] =>
-  app.db.$client.prepare(`select action, actor_user_id, actor_label, target_id, details from audit_log where ${where} order by id`).all() as never;
+  rawSqlite(app.db).prepare(`select action, actor_user_id, actor_label, target_id, details from audit_log where ${where} order by id`).all() as never;
 
 describe('a users CSV with only its header', () => {
   it('is refused with "no rows" in the browser, and nothing changes', async () => {

@@ -21,6 +21,7 @@ import { finish, toCallback } from '../helpers/oidc-flow.ts';
 import { startProvider, type TestProvider } from '../helpers/oidc-provider.ts';
 import { freePort } from '../helpers/server.ts';
 import { afterPost, PASSWORD, post, ROOT, sessionCookieFrom, rawRequest, startApp, submit, type App } from './support.ts';
+import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 
 const FULL_WIDTH = 'ｌｅａｒｎｅｒ@example.com';
 const FULL_WIDTH_DOMAIN = 'learner@ｅｘａｍｐｌｅ.com';
@@ -58,7 +59,7 @@ describe('every door of the real server', () => {
   const catalog = fixtureCatalog();
   const course = catalog.course('basic-ai-essentials')!;
   const lesson = course.lessons[0]!;
-  const count = (table: typeof users | typeof departments | typeof waves): number => app.db.select().from(table).all().length;
+  const count = (table: typeof users | typeof departments | typeof waves): number => rawDrizzle(app.db).select().from(table).all().length;
 
   beforeAll(async () => {
     const [port, providerPort] = [await freePort(), await freePort()];
@@ -112,7 +113,7 @@ describe('every door of the real server', () => {
     expect(count(users)).toBe(before);
     // a new full-width address is stored in its plain form
     expect((await createUser({ email: 'ｎｅｗｃｏｍｅｒ@Example.com', name: 'Newcomer' })).status).toBe(200);
-    expect(app.db.select().from(users).where(eq(users.email, 'newcomer@example.com')).get()?.displayName).toBe('Newcomer');
+    expect(rawDrizzle(app.db).select().from(users).where(eq(users.email, 'newcomer@example.com')).get()?.displayName).toBe('Newcomer');
   });
 
   it('admin form: hidden characters in the name or the department are refused with a message naming the field; nothing is created', async () => {
@@ -139,7 +140,7 @@ describe('every door of the real server', () => {
     expect((await createUser({ email: 'it2@example.com', department: 'ＩＴ' })).status).toBe(200);
     expect(count(departments)).toBe(before);
     // a row created in full width by the old code still takes its plain spelling
-    app.db.insert(departments).values({ name: 'ＨＲ部' }).run();
+    rawDrizzle(app.db).insert(departments).values({ name: 'ＨＲ部' }).run();
     expect((await createUser({ email: 'hr1@example.com', department: 'hr部' })).status).toBe(200);
     expect(count(departments)).toBe(before + 1);
   });
@@ -186,7 +187,7 @@ describe('every door of the real server', () => {
     expect(twin.stderr).toContain('a user with the email learner@example.com already exists');
     expect(hidden.status).toBe(1);
     expect(hidden.stderr).toContain('--name contains invisible or control characters');
-    expect(app.db.select().from(users).where(eq(users.email, 'cli@example.com')).get()).toBeUndefined();
+    expect(rawDrizzle(app.db).select().from(users).where(eq(users.email, 'cli@example.com')).get()).toBeUndefined();
   });
 
   it('waves: a hidden wave name or description is refused, naming the field', async () => {
@@ -210,7 +211,7 @@ describe('every door of the real server', () => {
     const feedback = await submit(app.url, `/learn/${course.id}/${lesson.id}?_action=lesson.feedback`, app.cookies.learner, { lessonId: lesson.id, rating: '5', comment: 'Great \u202egnissim' });
     expect(feedback.status).toBe(400);
     expect(await feedback.text()).toContain('コメントに、見えない文字や制御文字');
-    expect(app.db.select().from(lessonFeedback).all()).toHaveLength(0);
+    expect(rawDrizzle(app.db).select().from(lessonFeedback).all()).toHaveLength(0);
     const multiline = await post(app.url, `/learn/${course.id}/${lesson.id}?_action=lesson.feedback`, app.cookies.learner, { lessonId: lesson.id, rating: '4', comment: 'Useful.\nThanks!' });
     expect(multiline.status).toBe(303);
     const checkin = await submit(app.url, '/home?_action=checkin.save', app.cookies.learner, { hoursSaved: '2', tasks: 'mail\u200b' });
@@ -224,7 +225,7 @@ describe('every door of the real server', () => {
     const twin = await finish(await toCallback(app.url, provider.issuer, 'twin'));
     expect(twin.location).toBe('/home');
     expect(count(users)).toBe(before);
-    expect(app.db.select().from(users).where(eq(users.email, 'learner@example.com')).get()!.oidcSubject).toBe('twin');
+    expect(rawDrizzle(app.db).select().from(users).where(eq(users.email, 'learner@example.com')).get()!.oidcSubject).toBe('twin');
 
     for (const [key, account] of [
       ['hidden-name', { email: 'sso1@example.com', name: '\u200b\u200b' }],
@@ -245,7 +246,7 @@ describe('every door of the real server', () => {
     // U+F91D is a CJK compatibility ideograph: even NFC rewrites it (to U+6B04).
     const name = '佐藤　①㈱髙﨑ｶﾀｶﾅ\uF91D';
     const stored = (email: string) =>
-      app.db.$client.prepare('select u.display_name name, d.name department from users u left join departments d on d.id = u.department_id where u.email = ?').get(email) as { name: string; department: string | null } | undefined;
+      rawSqlite(app.db).prepare('select u.display_name name, d.name department from users u left join departments d on d.id = u.department_id where u.email = ?').get(email) as { name: string; department: string | null } | undefined;
     expect((await createUser({ email: 'form-name@example.com', name: `  ${name} `, department: 'ｓａｌｅｓ' })).status).toBe(200);
     expect(stored('form-name@example.com')).toEqual({ name, department: 'Sales' });
 
@@ -264,7 +265,7 @@ describe('every door of the real server', () => {
   });
 
   it('CSV import, browser (worker thread) and CLI: a plain spelling of a full-width email stored before normalisation is the same user', async () => {
-    app.db.$client.prepare("insert into users (public_id, email, display_name, role) values ('legacy-row', 'ｌｅｇａｃｙ@example.com', 'Legacy', 'learner')").run();
+    rawSqlite(app.db).prepare("insert into users (public_id, email, display_name, role) values ('legacy-row', 'ｌｅｇａｃｙ@example.com', 'Legacy', 'learner')").run();
     const before = count(users);
     const csv = 'email,name,department,role\nlegacy@example.com,Legacy Twin,Sales,learner\n';
     const form = new FormData();

@@ -14,6 +14,7 @@ import { saveWave } from '../../src/features/programme/waves.server.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { builtRoutes, concretePaths, post, ROOT, startApp, type App } from './support.ts';
+import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 
 const catalog = fixtureCatalog();
 const quiz = catalog.quiz('basic-ai-essentials')!;
@@ -28,7 +29,7 @@ beforeAll(async () => {
     users: { admin: { role: 'admin', department: 'IT', name: 'Ada Admin' }, learner: { name: 'Lena Learner' } },
     prepare: async (db, ids) => {
       await saveWave(db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [], targets: [] });
-      db.insert(certificates).values({ code: CODE, userId: ids.admin!, tierId: 'basic', holderName: 'Ada Admin', issuedAt: new Date() }).run();
+      rawDrizzle(db).insert(certificates).values({ code: CODE, userId: ids.admin!, tierId: 'basic', holderName: 'Ada Admin', issuedAt: new Date() }).run();
     },
   });
   await post(app.url, `/quiz/${quiz.id}?_action=quiz.start`, app.cookies.admin, { quizId: quiz.id });
@@ -37,10 +38,10 @@ beforeAll(async () => {
     course: course.id,
     lesson: course.lessons[0]!.id,
     quiz: quiz.id,
-    attempt: app.db.select().from(quizAttempts).get()!.id,
+    attempt: rawDrizzle(app.db).select().from(quizAttempts).get()!.id,
     code: CODE,
     token: `${'a'.repeat(24)}.${'b'.repeat(24)}`,
-    id: String(app.db.$client.prepare('select id from waves').pluck().get()),
+    id: String(rawSqlite(app.db).prepare('select id from waves').pluck().get()),
     question: quiz.questions[0]!.id,
     file: 'users.csv',
     path: 'pagefind.js',

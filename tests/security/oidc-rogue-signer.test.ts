@@ -13,6 +13,7 @@ import { finish, toCallback } from '../helpers/oidc-flow.ts';
 import { startProvider, type Tamper, type TestProvider } from '../helpers/oidc-provider.ts';
 import { freePort } from '../helpers/server.ts';
 import { startApp, type App } from './support.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
 
 let app: App;
 let provider: TestProvider;
@@ -37,7 +38,7 @@ beforeAll(async () => {
       OIDC_ALLOW_HTTP: 'true',
     },
     // the admin's account is linked to the provider identity `boss`
-    prepare: (db) => void db.update(users).set({ oidcIssuer: issuer, oidcSubject: 'boss' }).where(eq(users.email, 'boss@example.com')).run(),
+    prepare: (db) => void rawDrizzle(db).update(users).set({ oidcIssuer: issuer, oidcSubject: 'boss' }).where(eq(users.email, 'boss@example.com')).run(),
   });
   provider = await startProvider({ port: providerPort, redirectUris: [`${url}/login/oidc/callback`], postLogoutRedirectUris: [`${url}/login?signed_out=1`] });
   provider.accounts.set('mallory', { email: 'mallory@example.com', name: 'Mallory', groups: ['staff'] });
@@ -48,10 +49,10 @@ afterAll(async () => {
   await provider?.close();
 });
 
-const userByEmail = (email: string) => app.db.select().from(users).where(eq(users.email, email)).get();
-const sessionsOf = (userId: number) => app.db.select().from(sessions).where(eq(sessions.userId, userId)).all();
+const userByEmail = (email: string) => rawDrizzle(app.db).select().from(users).where(eq(users.email, email)).get();
+const sessionsOf = (userId: number) => rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, userId)).all();
 const lastFailure = () =>
-  app.db.select().from(auditLog).where(eq(auditLog.action, 'auth.sign_in_failed')).orderBy(desc(auditLog.id)).limit(1).get();
+  rawDrizzle(app.db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_in_failed')).orderBy(desc(auditLog.id)).limit(1).get();
 
 async function signInWith(tamper: Tamper): Promise<{ location: string; session: string | null }> {
   const dance = await toCallback(app.url, provider.issuer, 'mallory');
@@ -87,7 +88,7 @@ describe('issue 11 item 15: ID tokens must carry the provider’s signature', ()
     expect(location).toBe('/login?sso=invalid_token');
     expect(session).toBeNull();
     expect(sessionsOf(boss.id)).toHaveLength(0);
-    expect(app.db.select().from(auditLog).where(and(eq(auditLog.action, 'auth.sign_in'), eq(auditLog.actorUserId, boss.id))).all()).toHaveLength(0);
+    expect(rawDrizzle(app.db).select().from(auditLog).where(and(eq(auditLog.action, 'auth.sign_in'), eq(auditLog.actorUserId, boss.id))).all()).toHaveLength(0);
   });
 
   it('still signs in with a genuine token afterwards (the provider’s keys were fetched, not replaced)', async () => {

@@ -12,6 +12,7 @@ import { finish, toCallback } from '../helpers/oidc-flow.ts';
 import { startProvider, type TestProvider } from '../helpers/oidc-provider.ts';
 import { freePort } from '../helpers/server.ts';
 import { startApp, type App } from './support.ts';
+import { rawSqlite } from '../../src/platform/db.server.ts';
 
 let app: App;
 let provider: TestProvider;
@@ -43,9 +44,9 @@ afterAll(async () => {
   await provider?.close();
 });
 
-const roleOf = (email: string): string | undefined => (app.db.$client.prepare('select role from users where email = ?').get(email) as { role: string } | undefined)?.role;
+const roleOf = (email: string): string | undefined => (rawSqlite(app.db).prepare('select role from users where email = ?').get(email) as { role: string } | undefined)?.role;
 const audits = (action: string): { target_id: string; details: Record<string, unknown> }[] =>
-  (app.db.$client.prepare('select target_id, details from audit_log where action = ? order by id').all(action) as { target_id: string; details: string }[]).map((r) => ({
+  (rawSqlite(app.db).prepare('select target_id, details from audit_log where action = ? order by id').all(action) as { target_id: string; details: string }[]).map((r) => ({
     target_id: r.target_id,
     details: JSON.parse(r.details) as Record<string, unknown>,
   }));
@@ -92,7 +93,7 @@ describe('single sign-on role changes obey the admin rules', () => {
     expect(roleOf('deputy@example.com')).toBe('admin');
     expect(audits('user.role_change_refused').at(-1)).toMatchObject({ details: { from: 'admin', to: 'learner', reason: 'last_admin' } });
     expect(await adminStatus(deputy)).toBe(200);
-    const admins = app.db.$client.prepare("select count(*) n from users where role = 'admin' and active = 1").get() as { n: number };
+    const admins = rawSqlite(app.db).prepare("select count(*) n from users where role = 'admin' and active = 1").get() as { n: number };
     expect(admins.n).toBe(1);
   });
 });

@@ -9,7 +9,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Role } from '../../db/schema.ts';
-import { openDatabase, type Db } from '../../src/platform/db.server.ts';
+import { openDatabase, type Db, rawSqlite, rawDrizzle } from '../../src/platform/db.server.ts';
 import { hashPassword } from '../../src/features/auth/password.server.ts';
 import { createUser, ensureDepartment } from '../../src/features/users/users.server.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
@@ -78,16 +78,16 @@ export async function startApp(options: {
   const ids: Record<string, number> = {};
   for (const [key, spec] of Object.entries(options.users)) {
     const password = spec.password === null ? null : (spec.password ?? PASSWORD);
-    ids[key] = createUser(setup, {
+    ids[key] = createUser(rawDrizzle(setup), {
       email: `${key}@example.com`,
       displayName: spec.name ?? key,
       role: spec.role ?? 'learner',
-      departmentId: ensureDepartment(setup, spec.department ?? 'Sales'),
+      departmentId: ensureDepartment(rawDrizzle(setup), spec.department ?? 'Sales'),
       passwordHash: password === null ? null : await hashPassword(password),
     });
   }
   await options.prepare?.(setup, ids);
-  setup.$client.close();
+  rawSqlite(setup).close();
   const extraNames = Object.keys(options.extraServers ?? {});
   const [server, ...others] = await Promise.all([
     startServer({ databasePath: file, outDir: FIXTURE_OUT_DIR, env: options.env, port: options.port }),
@@ -120,7 +120,7 @@ export async function startApp(options: {
     extra,
     stop: async () => {
       await Promise.all([server.stop(), ...others.map((o) => o.stop())]);
-      db.$client.close();
+      rawSqlite(db).close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -232,7 +232,7 @@ export function post(
 
 /** Every table of the app (migrations bookkeeping aside). */
 export function tableNames(db: Db): string[] {
-  return (db.$client.prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name <> '__drizzle_migrations' order by name").all() as { name: string }[]).map((r) => r.name);
+  return (rawSqlite(db).prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name <> '__drizzle_migrations' order by name").all() as { name: string }[]).map((r) => r.name);
 }
 
 function cell(value: unknown): string {
@@ -244,7 +244,7 @@ function cell(value: unknown): string {
 export function dumpDatabase(db: Db): string {
   const lines: string[] = [];
   for (const table of tableNames(db)) {
-    for (const row of db.$client.prepare(`select * from "${table}"`).all() as Record<string, unknown>[]) {
+    for (const row of rawSqlite(db).prepare(`select * from "${table}"`).all() as Record<string, unknown>[]) {
       lines.push(`${table}: ${Object.values(row).map(cell).join(' | ')}`);
     }
   }
@@ -263,7 +263,7 @@ export function snapshot(db: Db, ignore: Record<string, string[] | '*'> = {}): R
   for (const table of tableNames(db)) {
     const skip = ignore[table] ?? TRANSIENT_TABLES[table];
     if (skip === '*') continue;
-    const rows = db.$client.prepare(`select * from "${table}"`).all() as Record<string, unknown>[];
+    const rows = rawSqlite(db).prepare(`select * from "${table}"`).all() as Record<string, unknown>[];
     out[table] = rows
       .map((row) => JSON.stringify(Object.fromEntries(Object.entries(row).filter(([k]) => !skip?.includes(k)).map(([k, v]) => [k, cell(v)]))))
       .sort();

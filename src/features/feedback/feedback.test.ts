@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { anonymousFeedback, anonymousFeedbackSenders, kpiDepartmentMonths, lessonFeedback } from '../../../db/schema.ts';
 import { departmentRating, latestFeedback, ownFeedback, saveFeedback } from './feedback.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
+import { rawDrizzle } from '../../platform/db.server.ts';
 
 const TZ = 'Asia/Tokyo';
 let t: TempDb;
@@ -14,7 +15,7 @@ beforeAll(() => {
 });
 afterAll(() => t?.cleanup());
 
-const ratings = () => t.db.select().from(kpiDepartmentMonths).all().reduce((n, r) => ({ sum: n.sum + r.ratingSum, count: n.count + r.ratingCount }), { sum: 0, count: 0 });
+const ratings = () => rawDrizzle(t.db).select().from(kpiDepartmentMonths).all().reduce((n, r) => ({ sum: n.sum + r.ratingSum, count: n.count + r.ratingCount }), { sum: 0, count: 0 });
 
 describe('feedback without a name', () => {
   it('is stored without the user, counted once, replaces the named one and cannot be changed', async () => {
@@ -27,16 +28,16 @@ describe('feedback without a name', () => {
 
     expect(await saveFeedback(t.db, { userId, lessonId: 'what-is-generative-ai', rating: 5, comment: '本音です', locale: 'ja', anonymous: true }, TZ, when)).toBe('saved');
     // The named row is gone; the rating counts once, now from the anonymous row.
-    expect(t.db.select().from(lessonFeedback).all().map((r) => r.userId)).toEqual([other]);
+    expect(rawDrizzle(t.db).select().from(lessonFeedback).all().map((r) => r.userId)).toEqual([other]);
     expect(ratings()).toEqual({ sum: 9, count: 2 });
-    expect(await t.db.read((q) => departmentRating(q, t.db.select().from(anonymousFeedback).get()!.departmentId!))).toEqual({ average: 4.5, count: 2 });
+    expect(await t.db.read((q) => departmentRating(q, rawDrizzle(t.db).select().from(anonymousFeedback).get()!.departmentId!))).toEqual({ average: 4.5, count: 2 });
 
     // Nothing in the stored feedback names the user, their id or the time of day.
-    const row = t.db.select().from(anonymousFeedback).get()!;
+    const row = rawDrizzle(t.db).select().from(anonymousFeedback).get()!;
     expect(row).toMatchObject({ lessonId: 'what-is-generative-ai', month: '2026-11', rating: 5, comment: '本音です' });
     expect(Object.keys(row).sort()).toEqual(['comment', 'departmentId', 'id', 'lessonId', 'locale', 'month', 'rating']);
     expect(JSON.stringify(row)).not.toMatch(/sato|佐藤/);
-    const sender = t.db.select().from(anonymousFeedbackSenders).get()!;
+    const sender = rawDrizzle(t.db).select().from(anonymousFeedbackSenders).get()!;
     expect(Object.keys(sender).sort()).toEqual(['id', 'lessonId', 'userId']);
     expect(row.id).not.toBe(1);
 

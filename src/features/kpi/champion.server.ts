@@ -62,8 +62,8 @@ export async function championView(db: Db, catalog: Catalog, departmentId: numbe
   const roster = await db.read((q) => loadRoster(q, catalog, departmentId, timeZone, now));
   const questions = await db.read((q) => departmentQuestions(q, departmentId));
   // Named and sent without a name together (src/features/feedback/feedback.server.ts).
-  const feedback = await latestFeedback(db, { departmentIds: [departmentId], withCommentOnly: false, limit: 20 }, timeZone);
-  const rating = await departmentRating(db, departmentId);
+  const feedback = await db.read((q) => latestFeedback(q, { departmentIds: [departmentId], withCommentOnly: false, limit: 20 }, timeZone));
+  const rating = await db.read((q) => departmentRating(q, departmentId));
   return { roster, questions, feedback, ratingAverage: rating.average, ratingCount: rating.count };
 }
 

@@ -130,7 +130,7 @@ export async function loadDashboard(db: Db, catalog: Catalog, filter: DashboardF
     ];
   });
 
-  const commentRows = await latestFeedback(db, { departmentIds: scopeIds, withCommentOnly: true, limit: 10 }, timeZone);
+  const commentRows = await db.read((q) => latestFeedback(q, { departmentIds: scopeIds, withCommentOnly: true, limit: 10 }, timeZone));
 
   return {
     filter,

@@ -13,6 +13,7 @@ import { rebuildRollups } from './rollups.server.ts';
 import { ensureDepartment } from '../users/users.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
 import { fixtureCatalog } from '../../../tests/helpers/fixture.ts';
+import { rawDrizzle } from '../../platform/db.server.ts';
 
 const TZ = 'Asia/Tokyo';
 const catalog = fixtureCatalog();
@@ -38,29 +39,29 @@ function kpis(departmentIds: number[] | null): KpiSet {
 beforeAll(async () => {
   t = tempDb();
   const db = t.db;
-  sales = ensureDepartment(db, 'Sales');
-  hr = ensureDepartment(db, 'HR');
+  sales = ensureDepartment(rawDrizzle(db), 'Sales');
+  hr = ensureDepartment(rawDrizzle(db), 'HR');
   const u: Record<string, number> = {};
   for (const name of ['s1', 's2', 's3', 's4']) u[name] = await addUser(db, { email: `${name}@x.jp`, department: 'Sales' });
   for (const name of ['h1', 'h2', 'h3']) u[name] = await addUser(db, { email: `${name}@x.jp`, department: 'HR' });
-  db.update(users).set({ active: false }).where(eq(users.id, u.h3!)).run();
-  ensureDefaultAssignments(db);
-  syncEnrolments(db);
+  rawDrizzle(db).update(users).set({ active: false }).where(eq(users.id, u.h3!)).run();
+  ensureDefaultAssignments(rawDrizzle(db));
+  syncEnrolments(rawDrizzle(db));
 
-  const active = (name: string, month: string) => db.insert(activityMonths).values({ userId: u[name]!, month, firstAt: at(`${month}-02T10:00:00`) }).run();
+  const active = (name: string, month: string) => rawDrizzle(db).insert(activityMonths).values({ userId: u[name]!, month, firstAt: at(`${month}-02T10:00:00`) }).run();
   for (const name of ['s1', 's2', 's3', 'h1']) active(name, '2026-11');
   active('s1', '2026-10');
   active('s1', '2026-07');
 
   const checkin = (name: string, month: string, hoursSaved: number) =>
-    db.insert(checkins).values({ userId: u[name]!, month, hoursSaved, tasks: null, updatedAt: new Date() }).run();
+    rawDrizzle(db).insert(checkins).values({ userId: u[name]!, month, hoursSaved, tasks: null, updatedAt: new Date() }).run();
   checkin('s1', '2026-11', 4);
   checkin('s2', '2026-11', 2.5);
   checkin('h1', '2026-11', 1);
   checkin('s1', '2026-10', 2);
 
   const inquiries = (month: string, departmentId: number | null, count: number) =>
-    db.insert(helpdeskInquiries).values({ month, departmentId, count, updatedAt: new Date() }).run();
+    rawDrizzle(db).insert(helpdeskInquiries).values({ month, departmentId, count, updatedAt: new Date() }).run();
   inquiries('2026-06', null, 30);
   inquiries('2026-07', null, 20);
   inquiries('2026-08', null, 10);
@@ -68,8 +69,8 @@ beforeAll(async () => {
   inquiries('2026-11', hr, 3);
   inquiries('2026-11', null, 2);
 
-  db.insert(certificates).values({ code: 'c'.repeat(24), userId: u.s1!, tierId: 'basic', holderName: 's1', issuedAt: at('2026-10-15T12:00:00') }).run();
-  db.insert(certificates).values({ code: 'd'.repeat(24), userId: u.s2!, tierId: 'basic', holderName: 's2', issuedAt: at('2026-11-10T12:00:00') }).run();
+  rawDrizzle(db).insert(certificates).values({ code: 'c'.repeat(24), userId: u.s1!, tierId: 'basic', holderName: 's1', issuedAt: at('2026-10-15T12:00:00') }).run();
+  rawDrizzle(db).insert(certificates).values({ code: 'd'.repeat(24), userId: u.s2!, tierId: 'basic', holderName: 's2', issuedAt: at('2026-11-10T12:00:00') }).run();
 
   // Quiz basic-ai-essentials: how-it-writes (b), customer-list (b), check-output (confidential+facts)
   let n = 0;
@@ -81,16 +82,16 @@ beforeAll(async () => {
       return { questionId: q, chosenOptionIds: [...chosen].sort(), correct: JSON.stringify([...chosen].sort()) === JSON.stringify(correct) };
     });
     const score = graded.filter((g) => g.correct).length;
-    db.insert(quizAttempts).values({ id, userId: u[name]!, quizId: 'basic-ai-essentials', startedAt: at(when), submittedAt: at(when), score, maxScore: 3, passed: score * 100 >= 70 * 3 }).run();
-    db.insert(attemptAnswers).values(graded.map((g) => ({ attemptId: id, ...g }))).run();
+    rawDrizzle(db).insert(quizAttempts).values({ id, userId: u[name]!, quizId: 'basic-ai-essentials', startedAt: at(when), submittedAt: at(when), score, maxScore: 3, passed: score * 100 >= 70 * 3 }).run();
+    rawDrizzle(db).insert(attemptAnswers).values(graded.map((g) => ({ attemptId: id, ...g }))).run();
   };
   attempt('s1', '2026-10-03T09:00:00', [['how-it-writes', ['a']], ['customer-list', ['b']], ['check-output', ['facts']]]);
   attempt('s1', '2026-10-04T09:00:00', [['how-it-writes', ['b']], ['customer-list', ['b']], ['check-output', ['facts', 'confidential']]]);
   attempt('s2', '2026-11-05T09:00:00', [['how-it-writes', ['b']], ['customer-list', ['b']], ['check-output', ['confidential', 'facts']]]);
   attempt('h1', '2026-11-06T09:00:00', [['how-it-writes', ['a']], ['customer-list', ['c']], ['check-output', ['trust']]]);
 
-  db.insert(lessonFeedback).values({ userId: u.s1!, lessonId: 'safe-use-basics', rating: 4, locale: 'ja', updatedAt: at('2026-11-08T10:00:00') }).run();
-  db.insert(lessonFeedback).values({ userId: u.h1!, lessonId: 'safe-use-basics', rating: 2, comment: 'わかりにくい', locale: 'ja', updatedAt: at('2026-11-09T10:00:00') }).run();
+  rawDrizzle(db).insert(lessonFeedback).values({ userId: u.s1!, lessonId: 'safe-use-basics', rating: 4, locale: 'ja', updatedAt: at('2026-11-08T10:00:00') }).run();
+  rawDrizzle(db).insert(lessonFeedback).values({ userId: u.h1!, lessonId: 'safe-use-basics', rating: 2, comment: 'わかりにくい', locale: 'ja', updatedAt: at('2026-11-09T10:00:00') }).run();
 
   // The rows above were written directly, not through the write paths: derive the roll-ups.
   await rebuildRollups(db, catalog, TZ);

@@ -12,6 +12,7 @@ import { startAttempt, submitAttempt } from '../quiz/attempts.server.ts';
 import { rebuildRollups } from './rollups.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
 import { fixtureCatalog } from '../../../tests/helpers/fixture.ts';
+import { rawDrizzle } from '../../platform/db.server.ts';
 
 const TZ = 'Asia/Tokyo';
 const catalog = fixtureCatalog();
@@ -20,10 +21,10 @@ let t: TempDb;
 function snapshot() {
   const sort = <T>(rows: T[]) => rows.map((r) => JSON.stringify(r)).sort();
   return {
-    months: sort(t.db.select().from(kpiDepartmentMonths).all().filter((r) => Object.entries(r).some(([k, v]) => !['departmentId', 'month'].includes(k) && v !== 0))),
-    questions: sort(t.db.select().from(kpiQuestionMonths).all()),
-    wrong: sort(t.db.select().from(kpiWrongOptions).all().filter((r) => r.count !== 0)),
-    pairs: sort(t.db.select().from(quizPairs).all()),
+    months: sort(rawDrizzle(t.db).select().from(kpiDepartmentMonths).all().filter((r) => Object.entries(r).some(([k, v]) => !['departmentId', 'month'].includes(k) && v !== 0))),
+    questions: sort(rawDrizzle(t.db).select().from(kpiQuestionMonths).all()),
+    wrong: sort(rawDrizzle(t.db).select().from(kpiWrongOptions).all().filter((r) => r.count !== 0)),
+    pairs: sort(rawDrizzle(t.db).select().from(quizPairs).all()),
   };
 }
 

@@ -64,11 +64,13 @@ export interface HelpdeskImportOptions {
 export async function importInquiriesCsv(db: Db, bytes: Uint8Array, options: HelpdeskImportOptions, now = new Date()): Promise<HelpdeskImportReport> {
   const { rows, problems, encoding } = parseHelpdeskCsvFile(bytes);
   const resolved: { month: string; departmentId: number | null; count: number }[] = [];
-  for (const row of rows) {
-    const departmentId = row.department === null ? null : await findDepartmentId(db, row.department);
-    if (row.department !== null && departmentId === null) problems.push({ line: row.line, code: 'unknown_department', params: { value: row.department } });
-    else resolved.push({ month: row.month, departmentId, count: row.count });
-  }
+  await db.read((q) => {
+    for (const row of rows) {
+      const departmentId = row.department === null ? null : findDepartmentId(q, row.department);
+      if (row.department !== null && departmentId === null) problems.push({ line: row.line, code: 'unknown_department', params: { value: row.department } });
+      else resolved.push({ month: row.month, departmentId, count: row.count });
+    }
+  });
   if (problems.length > 0 || resolved.length === 0) {
     problems.sort((a, b) => a.line - b.line);
     return { ok: problems.length === 0 && resolved.length > 0, saved: 0, problems: resolved.length === 0 && problems.length === 0 ? [{ line: 0, code: 'no_rows' }] : problems };

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { departments, users } from '../../../db/schema.ts';
 import { importUsersCsv } from './import.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
-import { rawSqlite } from '../../platform/db.server.ts';
+import { rawSqlite, rawDrizzle } from '../../platform/db.server.ts';
 
 const header = 'email,name,department,role\n';
 /** The importer takes the file's bytes, as uploaded or read from disk. */
@@ -14,14 +14,14 @@ describe('users import (real SQLite)', () => {
   afterEach(() => t.cleanup());
 
   const snapshot = () => ({
-    users: t.db.select().from(users).all(),
-    departments: t.db.select().from(departments).all(),
+    users: rawDrizzle(t.db).select().from(users).all(),
+    departments: rawDrizzle(t.db).select().from(departments).all(),
   });
 
   it('imports every row and creates missing departments', async () => {
     const report = await importUsersCsv(t.db, bytes(`${header}a@example.com,A,営業部,learner\nb@example.com,B,新規事業部,champion\n`));
     expect(report).toMatchObject({ ok: true, created: 2, updated: 0, departmentsCreated: ['営業部', '新規事業部'] });
-    expect(t.db.select().from(users).all().map((u) => [u.email, u.role])).toEqual([
+    expect(rawDrizzle(t.db).select().from(users).all().map((u) => [u.email, u.role])).toEqual([
       ['a@example.com', 'learner'],
       ['b@example.com', 'champion'],
     ]);
@@ -46,7 +46,7 @@ describe('users import (real SQLite)', () => {
     expect(refused.problems[0]).toMatchObject({ line: 2, code: 'already_exists' });
     const updated = await importUsersCsv(t.db, csv, { update: true });
     expect(updated).toMatchObject({ ok: true, created: 0, updated: 1 });
-    expect(t.db.select().from(users).all()[0]).toMatchObject({ displayName: 'Renamed', role: 'champion' });
+    expect(rawDrizzle(t.db).select().from(users).all()[0]).toMatchObject({ displayName: 'Renamed', role: 'champion' });
   });
 
   it('reports progress on large files', async () => {
@@ -55,7 +55,7 @@ describe('users import (real SQLite)', () => {
     const report = await importUsersCsv(t.db, bytes(`${header}${rows}\n`), { onProgress: (done) => seen.push(done) });
     expect(report.created).toBe(2500);
     expect(seen).toEqual([1000, 2000, 2500]);
-    expect(t.db.select().from(departments).all()).toHaveLength(7);
+    expect(rawDrizzle(t.db).select().from(departments).all()).toHaveLength(7);
   });
 
   describe('compares every email through the one normaliser (src/platform/input/email.ts)', () => {
@@ -79,7 +79,7 @@ describe('users import (real SQLite)', () => {
       const id = legacy('ｏｌｄ@example.com');
       const report = await importUsersCsv(t.db, bytes(`${header}old@example.com,Renamed,営業部,champion\n`), { update: true });
       expect(report).toMatchObject({ ok: true, created: 0, updated: 1 });
-      expect(t.db.select().from(users).all().map((u) => [u.id, u.displayName, u.role])).toEqual([[id, 'Renamed', 'champion']]);
+      expect(rawDrizzle(t.db).select().from(users).all().map((u) => [u.id, u.displayName, u.role])).toEqual([[id, 'Renamed', 'champion']]);
     });
 
     it("reports existing users together with the file's own problems, in one pass", async () => {
