@@ -1,5 +1,5 @@
 /** Timing, percentiles, load runs and memory readings for the benchmark. */
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import autocannon from 'autocannon';
 import { ROOT } from './config.ts';
@@ -126,4 +126,17 @@ export async function sequential(base: string, pagePath: string, cookie: string,
     if (i >= 3) times.push(performance.now() - t); // the first three warm caches up
   }
   return { ...stat(times), status };
+}
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/**
+ * CPU time a process has used so far (user + system, all its threads), in ms, from /proc. On a
+ * shared machine this moves far less than requests/s: other work steals wall time, not CPU time.
+ */
+export function cpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces), from field 3: utime is 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
 }
