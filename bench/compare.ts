@@ -187,7 +187,7 @@ async function main(): Promise<void> {
   const result = { trees, rounds: samples.length, seconds, requests, totalSeconds: Math.round((Date.now() - started) / 1000), loadAverages: loads, figures: rows, samples };
   fs.writeFileSync(path.join(work, 'compare.json'), `${JSON.stringify(result, null, 2)}\n`);
   for (const tree of Object.values(trees)) fs.rmSync(tree.dir, { recursive: true, force: true });
-  for (const suffix of ['', '-wal', '-shm']) for (const file of ['bench.db', 'base.db', 'head.db']) fs.rmSync(path.join(work, `${file}${suffix}`), { force: true });
+  for (const suffix of ['', '-wal', '-shm', '.lock']) for (const file of ['bench.db', 'base.db', 'head.db']) fs.rmSync(path.join(work, `${file}${suffix}`), { force: true });
 
   console.log(`\nhead/base, ${samples.length} rounds (alternating), ${seconds} s per load at 50 connections, ${requests} dashboard requests; the ratio is the median of the rounds' own ratios (min–max).\n`);
   console.log('| figure | better | base | head | head/base | rounds min–max |');
