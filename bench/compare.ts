@@ -1,9 +1,10 @@
 /**
- * `npm run bench:compare -- --base <dir|commit> [--head <dir|commit>] [--rounds 3]`: the lesson
+ * `npm run bench:compare -- --base <dir|commit> [--head <dir|commit>] [--rounds 4]`: the lesson
  * page, the writes and the dashboard of two trees as ratios head/base measured in one run, for
  * a shared machine whose speed drifts. Both trees are copied (bench/trees.ts) and built with the
  * benchmark curriculum; in each round both servers run, each on a fresh copy of one generated
- * database, and every figure is measured on one and straight after on the other (A B, B A …).
+ * database, and every figure is measured on one and straight after on the other (A B per figure;
+ * the next round B A).
  * Each figure's ratio is the median over rounds of that round's own ratio head/base. Beside
  * requests/s and latency, the server's CPU time per request: far steadier when others share the cores.
  * Bounded: at most 10 rounds, and no round starts that would end past --max-minutes.
@@ -47,7 +48,7 @@ const { values: args } = parseArgs({
   options: {
     base: { type: 'string' },
     head: { type: 'string', default: ROOT },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '4' },
     seconds: { type: 'string', default: '5' },
     requests: { type: 'string', default: '20' },
     'max-minutes': { type: 'string', default: '10' },
@@ -86,7 +87,8 @@ async function dashboardMedian(url: string, page: string, cookie: string, count:
 /**
  * One round: both trees' servers up at once, each on its own fresh copy of the generated
  * database (an idle server costs nothing), then every figure on one server and at once on the
- * other, so the two figures of a pair see the same machine; the order flips at every figure.
+ * other, so the two figures of a pair see the same machine. Always A B, A B within a round: a
+ * server's leftover work from one figure (GC, a checkpoint) never runs into its own next one.
  */
 async function measureRound(trees: Record<Label, Tree>, population: Population, pristine: string, first: Label, seconds: number, requests: number): Promise<Record<Label, Sample>> {
   const labels: Label[] = first === 'base' ? ['base', 'head'] : ['head', 'base'];
@@ -121,8 +123,8 @@ async function measureRound(trees: Record<Label, Tree>, population: Population, 
       ['completeLessonRps', 'completeLessonCpuMs', async (url, p) => checked('complete lesson', (await postForms(url, population.completions, 1, seconds))[0]!, p)],
       ['submitQuizRps', 'submitQuizCpuMs', async (url, p) => checked('submit quiz', (await postForms(url, population.submissions, 1, seconds))[0]!, p)],
     ];
-    for (const [i, [key, cpuKey, measure]] of steps.entries()) {
-      for (const label of i % 2 === 0 ? labels : [...labels].reverse()) {
+    for (const [key, cpuKey, measure] of steps) {
+      for (const label of labels) {
         const server = servers[label]!;
         const cpuBefore = cpuMs(server.process.pid!);
         const { value, requests: sent } = await measure(server.url, problems[label]);
@@ -172,7 +174,7 @@ async function main(): Promise<void> {
       break;
     }
     const roundStart = Date.now();
-    // Base first, then head first: neither tree always starts the pair.
+    // Base first, then head first: neither tree always starts the pairs (an even count balances them).
     log(`round ${round + 1}/${rounds}`);
     samples.push(await measureRound(trees, population, pristine, round % 2 === 0 ? 'base' : 'head', seconds, requests));
     loads.push(Math.round((os.loadavg()[0] ?? 0) * 10) / 10);
