@@ -31,16 +31,19 @@ export async function startServer(options: {
   databasePath: string;
   env?: Record<string, string>;
   script?: string;
-  /** Build output to serve: `dist` (shipped curriculum) or `.test-builds/fixture`. */
+  /** Build output to serve, relative to `root`: `dist` (shipped curriculum) or `.test-builds/fixture`. */
   outDir?: string;
+  /** The checkout to run the server from (bench/compare.ts runs two); this project by default. */
+  root?: string;
   timeoutMs?: number;
   /** A port chosen in advance (when the address must be known before start, e.g. for OIDC). */
   port?: number;
 }): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
   const outDir = options.outDir ?? 'dist';
+  const root = options.root ?? ROOT;
   const child = spawn(process.execPath, [options.script ?? 'src/cli/serve.ts'], {
-    cwd: ROOT,
+    cwd: root,
     env: {
       ...process.env,
       NODE_ENV: 'development',
@@ -51,7 +54,7 @@ export async function startServer(options: {
       HOST: '127.0.0.1',
       PORT: String(port),
       DATABASE_PATH: options.databasePath,
-      SEARCH_INDEX_DIR: path.join(ROOT, outDir, 'search', 'pagefind'),
+      SEARCH_INDEX_DIR: path.resolve(root, outDir, 'search', 'pagefind'),
       MANABI_DIST: outDir,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
