@@ -34,11 +34,13 @@ beforeAll(async () => {
     admin: { role: 'admin', department: 'IT' },
     champion: { role: 'champion', department: DEPARTMENT, name: PAYLOADS[0] },
   };
-  PAYLOADS.forEach((name, i) => (users[`victim${i}`] = { role: 'learner', department: DEPARTMENT, name, password: null }));
+  for (const [i, name] of PAYLOADS.entries()) users[`victim${i}`] = { role: 'learner', department: DEPARTMENT, name, password: null };
   app = await startApp({
     users,
     // Stored as given (createUser trims names; data from SSO claims or older versions may not be trimmed).
-    prepare: (db, ids) => PAYLOADS.forEach((name, i) => rawSqlite(db).prepare('update users set display_name = ? where id = ?').run(name, ids[`victim${i}`])),
+    prepare: (db, ids) => {
+      for (const [i, name] of PAYLOADS.entries()) rawSqlite(db).prepare('update users set display_name = ? where id = ?').run(name, ids[`victim${i}`]);
+    },
   });
 });
 afterAll(() => app?.stop());

@@ -91,7 +91,7 @@ export function trendSvg(points: { month: string; value: number | null }[], opti
     },
     marks,
   }) as unknown as SVGSVGElement;
-  svg.querySelectorAll('style').forEach((style) => style.remove());
+  for (const style of svg.querySelectorAll('style')) style.remove();
   svg.removeAttribute('style');
   svg.setAttribute('font-size', String(FONT_SIZE));
   svg.setAttribute('aria-hidden', 'true');

@@ -143,12 +143,12 @@ export function slackProblems(message: unknown): string[] {
       if (block.fields !== undefined) {
         if (!Array.isArray(block.fields) || block.fields.length === 0) problems.push(`${where}.fields: at least one field`);
         else if (block.fields.length > SLACK_LIMITS.fields) problems.push(`${where}.fields: ${block.fields.length}, at most ${SLACK_LIMITS.fields}`);
-        (block.fields ?? []).forEach((field, j) => text(field, `${where}.fields[${j}]`, SLACK_LIMITS.fieldText, ['plain_text', 'mrkdwn']));
+        for (const [j, field] of (block.fields ?? []).entries()) text(field, `${where}.fields[${j}]`, SLACK_LIMITS.fieldText, ['plain_text', 'mrkdwn']);
       }
     } else if (block.type === 'context') {
       if (!Array.isArray(block.elements) || block.elements.length === 0) problems.push(`${where}.elements: at least one element`);
       else if (block.elements.length > SLACK_LIMITS.contextElements) problems.push(`${where}.elements: at most ${SLACK_LIMITS.contextElements}`);
-      (block.elements ?? []).forEach((element, j) => text(element, `${where}.elements[${j}]`, SLACK_LIMITS.contextText, ['plain_text', 'mrkdwn']));
+      for (const [j, element] of (block.elements ?? []).entries()) text(element, `${where}.elements[${j}]`, SLACK_LIMITS.contextText, ['plain_text', 'mrkdwn']);
     } else if (block.type !== 'divider') problems.push(`${where}: unknown block type ${JSON.stringify((block as { type?: unknown }).type)}`);
   });
   return problems;
