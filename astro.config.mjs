@@ -11,9 +11,7 @@ import { serverOutput } from './src/integrations/server-output.ts';
 // Another content folder (tests, benchmarks) gets its own content-layer cache, so it never
 // leaves stale entries behind for the real curriculum.
 const contentDir = process.env.MANABI_CONTENT_DIR;
-const cacheDir = contentDir
-  ? `./node_modules/.astro-content/${createHash('sha256').update(path.resolve(contentDir)).digest('hex').slice(0, 12)}`
-  : undefined;
+const cacheDir = contentDir ? `./node_modules/.astro-content/${createHash('sha256').update(path.resolve(contentDir)).digest('hex').slice(0, 12)}` : undefined;
 
 export default defineConfig({
   output: 'server',

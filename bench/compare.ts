@@ -73,7 +73,8 @@ const half = <T>(list: T[]): T[] => list.slice(Math.floor(list.length / 2));
 /** Records a load's problems (5xx, other non-2xx/3xx, socket errors); its requests/s and answers. */
 function checked(name: string, result: LoadResult, problems: string[]): { value: number; requests: number } {
   const answered = Object.values(result.statuses).reduce((n, v) => n + v, 0);
-  if (fiveXXCount(result.statuses) > 0 || okCount(result.statuses) < answered || result.errors > 0) problems.push(`${name}: statuses ${JSON.stringify(result.statuses)}, socket errors ${result.errors}`);
+  if (fiveXXCount(result.statuses) > 0 || okCount(result.statuses) < answered || result.errors > 0)
+    problems.push(`${name}: statuses ${JSON.stringify(result.statuses)}, socket errors ${result.errors}`);
   return { value: result.rps, requests: answered };
 }
 
@@ -186,7 +187,14 @@ async function main(): Promise<void> {
   const median = (values: number[]): number => quantile(values, 0.5);
   const rows = FIGURES.map((f) => {
     const ratios = samples.map((s) => s.head[f.key] / s.base[f.key]);
-    return { ...f, base: median(samples.map((s) => s.base[f.key])), head: median(samples.map((s) => s.head[f.key])), ratio: round2(median(ratios)), min: round2(Math.min(...ratios)), max: round2(Math.max(...ratios)) };
+    return {
+      ...f,
+      base: median(samples.map((s) => s.base[f.key])),
+      head: median(samples.map((s) => s.head[f.key])),
+      ratio: round2(median(ratios)),
+      min: round2(Math.min(...ratios)),
+      max: round2(Math.max(...ratios)),
+    };
   });
   const problems = samples.flatMap((s, i) => (['base', 'head'] as const).flatMap((label) => s[label].problems.map((p) => `round ${i + 1} ${label}: ${p}`)));
   const bytes = samples.map((s) => `${s.base.lessonBytes}/${s.head.lessonBytes}`);
@@ -195,11 +203,15 @@ async function main(): Promise<void> {
   for (const tree of Object.values(trees)) fs.rmSync(tree.dir, { recursive: true, force: true });
   for (const suffix of ['', '-wal', '-shm', '.lock']) for (const file of ['bench.db', 'base.db', 'head.db']) fs.rmSync(path.join(work, `${file}${suffix}`), { force: true });
 
-  console.log(`\nhead/base, ${samples.length} rounds (alternating), ${seconds} s per load at 50 connections, ${requests} dashboard requests; the ratio is the median of the rounds' own ratios (min–max).\n`);
+  console.log(
+    `\nhead/base, ${samples.length} rounds (alternating), ${seconds} s per load at 50 connections, ${requests} dashboard requests; the ratio is the median of the rounds' own ratios (min–max).\n`,
+  );
   console.log('| figure | better | base | head | head/base | rounds min–max |');
   console.log('|---|---|---|---|---|---|');
   for (const r of rows) console.log(`| ${r.name} | ${r.better} | ${round2(r.base)} | ${round2(r.head)} | **${r.ratio}** | ${r.min}–${r.max} |`);
-  console.log(`\nLoad average after each round: ${loads.join(', ')} on ${os.cpus().length} cores. On a busy machine trust the CPU-per-request rows over requests/s and latency: other work steals wall time, not the server's CPU time.`);
+  console.log(
+    `\nLoad average after each round: ${loads.join(', ')} on ${os.cpus().length} cores. On a busy machine trust the CPU-per-request rows over requests/s and latency: other work steals wall time, not the server's CPU time.`,
+  );
   console.log(`Lesson page HTML bytes per round (base/head): ${bytes.join(', ')}.`);
   console.log(problems.length === 0 ? 'Every response 2xx/3xx, no socket errors.' : `Problems:\n${problems.join('\n')}`);
   console.log(`Total ${result.totalSeconds} s; figures in ${path.relative(ROOT, path.join(work, 'compare.json'))}.`);

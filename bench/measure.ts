@@ -41,13 +41,27 @@ export function stat(values: number[]): Stat {
 
 /** Each pair's own ratio, then the median: a pair measures both under the same conditions. */
 export function pairedRatio(numerator: LoadResult[], denominator: LoadResult[]): number {
-  return Math.round(quantile(numerator.map((n, i) => n.rps / denominator[i]!.rps), 0.5) * 100) / 100;
+  return (
+    Math.round(
+      quantile(
+        numerator.map((n, i) => n.rps / denominator[i]!.rps),
+        0.5,
+      ) * 100,
+    ) / 100
+  );
 }
 
 /** Runs a command, returning wall time and the peak memory of its largest process (via python's getrusage). */
 export function timed(command: string[], env: Record<string, string>, cwd: string = ROOT): { seconds: number; peakMb: number } {
-  const script = 'import resource,subprocess,sys,time\nt=time.time()\nr=subprocess.run(sys.argv[1:])\nprint("%f %d %d"%(time.time()-t,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,r.returncode))';
-  const out = spawnSync('python3', ['-c', script, ...command], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  const script =
+    'import resource,subprocess,sys,time\nt=time.time()\nr=subprocess.run(sys.argv[1:])\nprint("%f %d %d"%(time.time()-t,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,r.returncode))';
+  const out = spawnSync('python3', ['-c', script, ...command], {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const last = out.stdout.trim().split('\n').at(-1)!.split(' ');
   if (last[2] !== '0') throw new Error(`${command.join(' ')} failed:\n${out.stdout.slice(-2000)}`);
   return { seconds: Math.round(Number(last[0]) * 10) / 10, peakMb: Math.round(Number(last[1]) / 1024) };

@@ -27,7 +27,13 @@ function random(seed: number): () => number {
   };
 }
 
-export async function generateOrganisation(db: Db, catalog: Catalog, size: OrganisationSize, password: string, timeZone: string): Promise<{ adminEmail: string; championEmail: string; learnerEmail: string }> {
+export async function generateOrganisation(
+  db: Db,
+  catalog: Catalog,
+  size: OrganisationSize,
+  password: string,
+  timeZone: string,
+): Promise<{ adminEmail: string; championEmail: string; learnerEmail: string }> {
   const rnd = random(42);
   const client = rawSqlite(db);
   const passwordHash = await hashPassword(password);
@@ -119,7 +125,9 @@ export async function generateOrganisation(db: Db, catalog: Catalog, size: Organ
     for (const m of [...Array.from({ length: 3 }, (_, i) => addMonths(months[0]!, i - 3)), ...months]) {
       for (let d = 1; d <= size.departments; d++) inquiry.run(m, d, Math.floor(rnd() * 30), now);
     }
-    client.prepare(`insert into settings (key, value, updated_at) values ('baseline', ?, ?)`).run(JSON.stringify({ from: addMonths(months[0]!, -3), to: addMonths(months[0]!, -1) }), now);
+    client
+      .prepare(`insert into settings (key, value, updated_at) values ('baseline', ?, ?)`)
+      .run(JSON.stringify({ from: addMonths(months[0]!, -3), to: addMonths(months[0]!, -1) }), now);
   })();
   // Generated straight into the base tables: derive the KPI roll-ups the write paths would have kept.
   await rebuildRollups(db, catalog, timeZone);

@@ -65,7 +65,10 @@ export async function populate(databasePath: string, corpusDir: string, log: (me
     lessons: catalog.allLessons().length,
     seconds: Math.round((performance.now() - generation) / 100) / 10,
     rows: Object.fromEntries(
-      ['lesson_completions', 'quiz_attempts', 'attempt_answers', 'lesson_views', 'checkins', 'certificates'].map((table) => [table, (rawSqlite(db).prepare(`select count(*) n from ${table}`).get() as { n: number }).n]),
+      ['lesson_completions', 'quiz_attempts', 'attempt_answers', 'lesson_views', 'checkins', 'certificates'].map((table) => [
+        table,
+        (rawSqlite(db).prepare(`select count(*) n from ${table}`).get() as { n: number }).n,
+      ]),
     ),
   };
 
@@ -89,7 +92,9 @@ export async function populate(databasePath: string, corpusDir: string, log: (me
       for (const quiz of basicQuizzes) {
         for (let k = 0; k < ATTEMPTS_PER_QUIZ; k++) {
           const attemptId = generateSecureRandomString();
-          tx.insert(quizAttempts).values({ id: attemptId, userId: writer.id, quizId: quiz.id, startedAt: new Date(), layout: attemptLayout(quiz) }).run();
+          tx.insert(quizAttempts)
+            .values({ id: attemptId, userId: writer.id, quizId: quiz.id, startedAt: new Date(), layout: attemptLayout(quiz) })
+            .run();
           openAttempts.push({ attemptId, quizId: quiz.id, cookie: writer.cookie });
         }
       }
@@ -115,7 +120,11 @@ export async function populate(databasePath: string, corpusDir: string, log: (me
     adminCookie,
     championCookie,
     completions: writers.flatMap((w) => basicLessons.map((l) => ({ path: `/learn/${l.courseId}/${l.id}?_action=lesson.complete`, cookie: w.cookie, body: `lessonId=${l.id}` }))),
-    submissions: openAttempts.map((a) => ({ path: `/quiz/${a.quizId}?_action=quiz.submit`, cookie: a.cookie, body: `quizId=${a.quizId}&attemptId=${a.attemptId}&${answersFor.get(a.quizId)}` })),
+    submissions: openAttempts.map((a) => ({
+      path: `/quiz/${a.quizId}?_action=quiz.submit`,
+      cookie: a.cookie,
+      body: `quizId=${a.quizId}&attemptId=${a.attemptId}&${answersFor.get(a.quizId)}`,
+    })),
   };
 }
 
@@ -123,7 +132,11 @@ export async function populate(databasePath: string, corpusDir: string, log: (me
 export function countWrites(databasePath: string): { completions: number; submittedByWriters: number } {
   const check = openDatabase(databasePath, { readonly: true });
   const completions = (rawSqlite(check).prepare('select count(*) n from lesson_completions').get() as { n: number }).n;
-  const submittedByWriters = (rawSqlite(check).prepare("select count(*) n from quiz_attempts where submitted_at is not null and user_id in (select id from users where email like 'writer%')").get() as { n: number }).n;
+  const submittedByWriters = (
+    rawSqlite(check).prepare("select count(*) n from quiz_attempts where submitted_at is not null and user_id in (select id from users where email like 'writer%')").get() as {
+      n: number;
+    }
+  ).n;
   rawSqlite(check).close();
   return { completions, submittedByWriters };
 }

@@ -44,7 +44,9 @@ export function copyTree(spec: string, into: string): Tree {
   }
   let commit: string;
   try {
-    commit = git(ROOT, ['rev-parse', '--verify', '--quiet', `${spec}^{commit}`]).toString().trim();
+    commit = git(ROOT, ['rev-parse', '--verify', '--quiet', `${spec}^{commit}`])
+      .toString()
+      .trim();
   } catch {
     throw new Error(`${spec} is neither a directory nor a commit of ${ROOT}`);
   }

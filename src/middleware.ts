@@ -4,16 +4,7 @@
  * Pages and actions then do their own, finer authorization.
  */
 import { defineMiddleware, sequence } from 'astro:middleware';
-import {
-  ACTION_RPC_ROUTE,
-  LOCALE_ROUTE_PREFIX,
-  type Access,
-  actionAccess,
-  decide,
-  isResourceRoute,
-  routeAccess,
-  stricter,
-} from './features/auth/access.ts';
+import { ACTION_RPC_ROUTE, LOCALE_ROUTE_PREFIX, type Access, actionAccess, decide, isResourceRoute, routeAccess, stricter } from './features/auth/access.ts';
 import { translator } from './platform/i18n/index.ts';
 import { DEFAULT_LOCALE, isLocale } from './platform/i18n/locales.ts';
 import { localePath, splitLocale } from './platform/i18n/paths.ts';

@@ -13,10 +13,7 @@ export const lessonCompletions = sqliteTable(
     lessonId: text('lesson_id').notNull(),
     completedAt: integer('completed_at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [
-    uniqueIndex('lesson_completions_user_lesson_unique').on(t.userId, t.lessonId),
-    index('lesson_completions_lesson_idx').on(t.lessonId),
-  ],
+  (t) => [uniqueIndex('lesson_completions_user_lesson_unique').on(t.userId, t.lessonId), index('lesson_completions_lesson_idx').on(t.lessonId)],
 );
 
 /** Lesson opened: the one write a GET may make, at most one row per user, lesson and day (usage-rate KPI). */

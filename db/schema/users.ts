@@ -41,9 +41,7 @@ export const users = sqliteTable(
     /** The `sub` claim at `oidcIssuer`: the stable identity, unlike the email. */
     oidcSubject: text('oidc_subject'),
     createdAt: createdAt(),
-    updatedAt: integer('updated_at', { mode: 'timestamp_ms' })
-      .notNull()
-      .default(sql`(unixepoch('subsec') * 1000)`),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull().default(sql`(unixepoch('subsec') * 1000)`),
   },
   (t) => [
     uniqueIndex('users_email_unique').on(sql`lower(${t.email})`),

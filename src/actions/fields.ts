@@ -3,7 +3,11 @@ import { ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { MONTH_PATTERN } from '../platform/dates.ts';
 
-export const Id = z.coerce.number().int().positive().max(2 ** 31);
+export const Id = z.coerce
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 31);
 export const Month = z.string().regex(MONTH_PATTERN);
 export const Day = z
   .string()

@@ -35,7 +35,14 @@ export const lesson = {
     handler: async ({ lessonId, rating, comment, anonymous }, context) => {
       const user = requireUser(context);
       const withoutName = anonymous === 'on';
-      const saved = await sendLessonFeedback(context.locals.db, { userId: user.id, lessonId, rating, comment: comment || null, locale: context.locals.locale, anonymous: withoutName });
+      const saved = await sendLessonFeedback(context.locals.db, {
+        userId: user.id,
+        lessonId,
+        rating,
+        comment: comment || null,
+        locale: context.locals.locale,
+        anonymous: withoutName,
+      });
       if (saved === 'not_found') throw new ActionError(NOT_FOUND);
       if (saved === 'locked') throw courseLockedError();
       // Feedback sent without the name is final: nothing can tie it to this learner to change it.

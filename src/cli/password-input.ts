@@ -12,7 +12,9 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   // Only the newline a shell adds is removed; the password is otherwise taken as is.
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 /** Asks on the terminal without echoing what is typed. */
@@ -35,9 +37,7 @@ export async function readPassword(fromStdin: boolean, email: string): Promise<P
   if (fromStdin) {
     input = { password: await readStdin(), generated: false };
   } else if (process.stdin.isTTY) {
-    const typed = await askHidden(
-      `Password for ${email} (${PASSWORD_MIN_LENGTH}–${PASSWORD_MAX_LENGTH} characters; leave empty to generate one): `,
-    );
+    const typed = await askHidden(`Password for ${email} (${PASSWORD_MIN_LENGTH}–${PASSWORD_MAX_LENGTH} characters; leave empty to generate one): `);
     input = typed === '' ? { password: generatePassword(), generated: true } : { password: typed, generated: false };
   } else {
     input = { password: generatePassword(), generated: true };

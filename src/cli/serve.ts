@@ -103,7 +103,10 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
   // and rebuilds roll-ups of another version (src/features/kpi/rollup-version.server.ts) first.
   if (typeof address === 'object' && address) {
     const local = address.family === 'IPv6' ? `[${address.address === '::' ? '::1' : address.address}]` : address.address === '0.0.0.0' ? '127.0.0.1' : address.address;
-    await fetch(`http://${local}:${address.port}/healthz`, { signal: AbortSignal.timeout(120_000) }).then((r) => r.body?.cancel(), () => undefined);
+    await fetch(`http://${local}:${address.port}/healthz`, { signal: AbortSignal.timeout(120_000) }).then(
+      (r) => r.body?.cancel(),
+      () => undefined,
+    );
   }
   console.log(`Manabi listening on http://${shown}`);
 
@@ -123,7 +126,10 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
 
 /** The path without query (which can carry tokens), and without one-time link tokens. */
 function routeOf(url: string | undefined): string {
-  return (url ?? '').split('?')[0]!.replace(/\/login\/link\/[^/]+/, '/login/link/[token]').slice(0, 200);
+  return (url ?? '')
+    .split('?')[0]!
+    .replace(/\/login\/link\/[^/]+/, '/login/link/[token]')
+    .slice(0, 200);
 }
 
 if (import.meta.main) {

@@ -73,7 +73,13 @@ const userId = await db.write((tx) => {
     departmentId: ensureDepartment(tx, department),
     passwordHash,
   });
-  audit(tx, { actor: null, actorLabel: cliActorLabel(), action: 'user.created', target: { type: 'user', id }, details: { via: 'cli', email: normalizeEmail(email), role: args.role, department } });
+  audit(tx, {
+    actor: null,
+    actorLabel: cliActorLabel(),
+    action: 'user.created',
+    target: { type: 'user', id },
+    details: { via: 'cli', email: normalizeEmail(email), role: args.role, department },
+  });
   return id;
 });
 await prepareProgramme(db);

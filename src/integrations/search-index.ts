@@ -14,7 +14,8 @@ export const SEARCH_SOURCE = 'search-source';
 
 function htmlFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true })
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
     .filter((d) => d.isFile() && d.name.endsWith('.html'))
     .map((d) => path.join(d.parentPath, d.name));
 }

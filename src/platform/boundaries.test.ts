@@ -38,20 +38,24 @@ function mayTouchDatabase(file: string): boolean {
 
 function databaseImports(): string[] {
   return files.flatMap(({ file, text }) =>
-    mayTouchDatabase(file) ? [] : importsOf(text).filter((spec) => DATABASE_IMPORT.test(spec)).map((spec) => `${file} imports ${spec}`),
+    mayTouchDatabase(file)
+      ? []
+      : importsOf(text)
+          .filter((spec) => DATABASE_IMPORT.test(spec))
+          .map((spec) => `${file} imports ${spec}`),
   );
 }
 
 function synchronousDataFunctions(): string[] {
-  return files.flatMap(({ file, text }) =>
-    [...text.matchAll(/export function (\w+)\s*(?:<[^>]*>)?\(\s*db: Db\b/g)].map((match) => `${file}: ${match[1]} is not async`),
-  );
+  return files.flatMap(({ file, text }) => [...text.matchAll(/export function (\w+)\s*(?:<[^>]*>)?\(\s*db: Db\b/g)].map((match) => `${file}: ${match[1]} is not async`));
 }
 
 /** The escape hatches to the raw connection are for tests and tools; features go through `Db`. */
 function rawConnections(): string[] {
   return files.flatMap(({ file, text }) =>
-    file.startsWith('src/platform/') || file.startsWith('src/cli/') || file.endsWith('.test.ts') || !/\b(rawSqlite|rawDrizzle)\(|\.\$client\b/.test(text) ? [] : [`${file} reaches the raw connection`],
+    file.startsWith('src/platform/') || file.startsWith('src/cli/') || file.endsWith('.test.ts') || !/\b(rawSqlite|rawDrizzle)\(|\.\$client\b/.test(text)
+      ? []
+      : [`${file} reaches the raw connection`],
   );
 }
 

@@ -35,7 +35,10 @@ const EnvSchema = z.object({
   MANABI_CONTENT_DIR: z.string().default('content'),
   // Default `warn` under NODE_ENV=test, else `info` (see getConfig).
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
-  TRUST_PROXY: z.string().regex(/^(1|0|true|false)?$/i, { error: 'must be true, false, 1 or 0' }).default(''),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(1|0|true|false)?$/i, { error: 'must be true, false, 1 or 0' })
+    .default(''),
   SIGNIN_IP_PER_MINUTE: positiveInt.default(30),
   SIGNIN_IP_BURST: positiveInt.default(30),
   SIGNIN_ACCOUNT_PER_MINUTE: positiveInt.default(5),
@@ -71,14 +74,17 @@ const EnvSchema = z.object({
   APP_TIMEZONE: z
     .string()
     .default('Asia/Tokyo')
-    .refine((zone) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: zone });
-        return true;
-      } catch {
-        return false;
-      }
-    }, { error: 'must be an IANA time zone such as Asia/Tokyo' }),
+    .refine(
+      (zone) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: zone });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be an IANA time zone such as Asia/Tokyo' },
+    ),
   // The CLIs' language (POSIX order) and, when the OS has no passwd entry, the user the audit log names.
   LC_ALL: z.string().optional(),
   LC_MESSAGES: z.string().optional(),

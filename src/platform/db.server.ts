@@ -120,7 +120,6 @@ export function databaseFileOf(database: Db): string {
   return connectionOf(database).$client.name;
 }
 
-
 /** Where the migrations live; the server and the CLI both run from the project root. */
 export function migrationsFolder(): string {
   return path.resolve(getConfig().migrationsDir);

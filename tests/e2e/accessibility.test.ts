@@ -43,7 +43,10 @@ describe('accessibility (axe): no serious or critical violations', () => {
               const results = await new AxeBuilder({ page }).analyze();
               for (const violation of results.violations) {
                 if (violation.impact !== 'serious' && violation.impact !== 'critical') continue;
-                const targets = violation.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ');
+                const targets = violation.nodes
+                  .slice(0, 3)
+                  .map((n) => n.target.join(' '))
+                  .join(' | ');
                 found.push(`${locale} ${name} (${pagePath}): ${violation.id} [${violation.impact}] ${violation.nodes.length}× — ${targets}`);
               }
             }

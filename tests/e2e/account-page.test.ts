@@ -14,7 +14,10 @@ const localeOf = () => rawDrizzle(app.db).select({ locale: users.locale }).from(
 
 beforeAll(async () => {
   app = await startE2eApp();
-  rawDrizzle(app.db).insert(certificates).values({ code: 'abcdefghijkmnpqrstuvwxyz', userId: app.ids.learner, tierId: 'basic', holderName: '佐藤 花子', issuedAt: new Date('2026-11-20T03:00:00Z') }).run();
+  rawDrizzle(app.db)
+    .insert(certificates)
+    .values({ code: 'abcdefghijkmnpqrstuvwxyz', userId: app.ids.learner, tierId: 'basic', holderName: '佐藤 花子', issuedAt: new Date('2026-11-20T03:00:00Z') })
+    .run();
 });
 
 afterAll(async () => {

@@ -56,7 +56,10 @@ for (const javaScript of [true, false]) {
       await page.goto(`${app.url}${lesson}`);
       await postAndExpectFocus(page, () => page.getByRole('button', { name: '完了にする' }).click(), { role: 'status', text: 'に完了しました' });
       await page.locator('form[action*="lesson.feedback"] input[name="rating"][value="4"]').check();
-      await postAndExpectFocus(page, () => page.locator('form[action*="lesson.feedback"] button[type="submit"]').click(), { role: 'status', text: 'フィードバックを受け付けました' });
+      await postAndExpectFocus(page, () => page.locator('form[action*="lesson.feedback"] button[type="submit"]').click(), {
+        role: 'status',
+        text: 'フィードバックを受け付けました',
+      });
       await expectNoSeriousViolations(page, 'feedback saved', javaScript);
 
       // An answered check-in folds into one line (the second round's learner has answered already).
@@ -73,7 +76,11 @@ for (const javaScript of [true, false]) {
       await postAndExpectFocus(page, () => page.getByRole('button', { name: 'テストを始める' }).click(), { role: 'status', text: 'テストを始めました' });
       await postAndExpectFocus(page, () => page.getByRole('button', { name: '解答を送信する' }).click(), { role: 'alert', text: 'まだ答えていない問題があります' });
       await expectNoSeriousViolations(page, 'quiz incomplete', javaScript);
-      for (const [question, option] of [['how-it-writes', 'b'], ['customer-list', 'b'], ['check-output', 'facts']] as const) {
+      for (const [question, option] of [
+        ['how-it-writes', 'b'],
+        ['customer-list', 'b'],
+        ['check-output', 'facts'],
+      ] as const) {
         await page.locator(`input[name="answer.${question}"][value="${option}"]`).check();
       }
       await page.getByRole('button', { name: '解答を送信する' }).click();
@@ -96,8 +103,14 @@ for (const javaScript of [true, false]) {
     it('admin forms: users, assignments, waves, help-desk, baseline', async () => {
       const page = await pageFor('admin', javaScript);
       await page.goto(`${app.url}/admin/users`);
-      await postAndExpectFocus(page, () => page.locator(`form[action*="admin.updateUser"]:has(input[value="${app.ids.learner}"]) button`).click(), { role: 'status', text: '変更を保存しました' });
-      await postAndExpectFocus(page, () => page.locator(`form[action*="admin.createLoginLink"]:has(input[value="${app.ids.learner}"]) button`).click(), { role: 'status', text: 'サインイン用リンク' });
+      await postAndExpectFocus(page, () => page.locator(`form[action*="admin.updateUser"]:has(input[value="${app.ids.learner}"]) button`).click(), {
+        role: 'status',
+        text: '変更を保存しました',
+      });
+      await postAndExpectFocus(page, () => page.locator(`form[action*="admin.createLoginLink"]:has(input[value="${app.ids.learner}"]) button`).click(), {
+        role: 'status',
+        text: 'サインイン用リンク',
+      });
       await expectNoSeriousViolations(page, 'link created', javaScript);
 
       await page.goto(`${app.url}/admin/assignments`);

@@ -54,7 +54,9 @@ async function expectContinueFirst(page: Page, buttonName: string): Promise<void
   expect(box.y + box.height).toBeLessThanOrEqual(VIEWPORT.height);
   const order = await page.evaluate(() => {
     const main = document.querySelector('main')!;
-    return [...main.querySelectorAll('.continue, #checkin, .assigned')].map((el) => (el.id === 'checkin' ? 'checkin' : el.classList.contains('continue') ? 'continue' : 'assigned'));
+    return [...main.querySelectorAll('.continue, #checkin, .assigned')].map((el) =>
+      el.id === 'checkin' ? 'checkin' : el.classList.contains('continue') ? 'continue' : 'assigned',
+    );
   });
   expect(order[0]).toBe('continue');
   expect(order).toContain('checkin');

@@ -51,12 +51,21 @@ beforeAll(async () => {
   syncEnrolments(rawDrizzle(db), joinedAt);
   await setBaseline(db, { from: addMonths(month, -8), to: addMonths(month, -6) });
   for (const m of [joined, addMonths(month, -1), month]) {
-    rawDrizzle(db).insert(activityMonths).values({ userId: learner, month: m, firstAt: new Date(startOfMonth(m, TZ).getTime() + 3_600_000) }).run();
+    rawDrizzle(db)
+      .insert(activityMonths)
+      .values({ userId: learner, month: m, firstAt: new Date(startOfMonth(m, TZ).getTime() + 3_600_000) })
+      .run();
   }
-  rawDrizzle(db).insert(checkins).values({ userId: learner, month: addMonths(month, -1), hoursSaved: 4, tasks: null, updatedAt: now }).run();
+  rawDrizzle(db)
+    .insert(checkins)
+    .values({ userId: learner, month: addMonths(month, -1), hoursSaved: 4, tasks: null, updatedAt: now })
+    .run();
   // The same quiz twice: 75 % last month, 87.5 % this month. Best attempt 87.5 %, mean of attempts 81.3 %.
   const attempt = (at: Date, score: number) =>
-    rawDrizzle(db).insert(quizAttempts).values({ id: generateSecureRandomString(), userId: learner, quizId: quiz.id, startedAt: at, submittedAt: at, score, maxScore: 8, passed: score * 100 >= quiz.passMark * 8 }).run();
+    rawDrizzle(db)
+      .insert(quizAttempts)
+      .values({ id: generateSecureRandomString(), userId: learner, quizId: quiz.id, startedAt: at, submittedAt: at, score, maxScore: 8, passed: score * 100 >= quiz.passMark * 8 })
+      .run();
   attempt(new Date(startOfMonth(addMonths(month, -1), TZ).getTime() + 86_400_000), 6);
   attempt(new Date(now.getTime() - 1000), 7);
   await rebuildRollups(db, catalog, TZ);
@@ -113,11 +122,11 @@ describe('charts that tell the truth', () => {
   for (const width of [1280, 390]) {
     it(`axis text is at least 12 px on screen and the mean-score dots sit inside their axis (${width} px)`, async () => {
       const page = await open('admin@example.jp', `/admin?from=${from}&to=${month}`, width);
-      const sizes = await page.locator('svg.trend-chart text').evaluateAll((texts) =>
-        texts
-          .filter((t) => (t.textContent ?? '').trim() !== '')
-          .map((t) => parseFloat(getComputedStyle(t).fontSize) * (t as SVGGraphicsElement).getScreenCTM()!.a),
-      );
+      const sizes = await page
+        .locator('svg.trend-chart text')
+        .evaluateAll((texts) =>
+          texts.filter((t) => (t.textContent ?? '').trim() !== '').map((t) => parseFloat(getComputedStyle(t).fontSize) * (t as SVGGraphicsElement).getScreenCTM()!.a),
+        );
       expect(sizes.length).toBeGreaterThan(20);
       expect(Math.min(...sizes)).toBeGreaterThanOrEqual(12);
 
@@ -140,7 +149,10 @@ describe('charts that tell the truth', () => {
   }
 
   it('the empty-waves notice on the dashboard links to the waves page instead of pointing at a form below', async () => {
-    for (const [prefix, below] of [['', '下の'], ['/en', 'below']] as const) {
+    for (const [prefix, below] of [
+      ['', '下の'],
+      ['/en', 'below'],
+    ] as const) {
       const page = await open('admin@example.jp', `${prefix}/admin`, 1280);
       const notice = page.locator('section[aria-labelledby="by-wave"] .notice');
       expect(await notice.textContent()).not.toContain(below);

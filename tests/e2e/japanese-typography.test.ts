@@ -57,7 +57,8 @@ function findAll(locale: 'ja' | 'en', pattern: RegExp, skip: (page: string) => b
   return found;
 }
 
-const ENGLISH_MONTHS = /\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{4}\b|\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December)\b/;
+const ENGLISH_MONTHS =
+  /\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.? \d{4}\b|\b\d{1,2} (January|February|March|April|May|June|July|August|September|October|November|December)\b/;
 // Lesson text is content, written by authors; the product's own pages are what is checked here.
 const isLesson = (page: string): boolean => page.endsWith(' lesson');
 
@@ -72,10 +73,20 @@ describe('Japanese typography and wording', () => {
     try {
       const page = await context.newPage();
       await page.goto(`${gallery.server.url}/home`);
-      expect(await page.locator('main p').first().evaluate((p) => getComputedStyle(p).lineBreak)).toBe('strict');
+      expect(
+        await page
+          .locator('main p')
+          .first()
+          .evaluate((p) => getComputedStyle(p).lineBreak),
+      ).toBe('strict');
       expect(await page.locator('main h1').evaluate((h) => getComputedStyle(h).wordBreak)).toBe('auto-phrase');
       await page.goto(`${gallery.server.url}/en/home`);
-      expect(await page.locator('main p').first().evaluate((p) => getComputedStyle(p).lineBreak)).toBe('auto');
+      expect(
+        await page
+          .locator('main p')
+          .first()
+          .evaluate((p) => getComputedStyle(p).lineBreak),
+      ).toBe('auto');
     } finally {
       await context.close();
     }

@@ -156,7 +156,12 @@ describe('the header at 1280 px', () => {
         expect(await page.locator('.site-header .menu-button').isVisible()).toBe(false);
         const header = await box(page, '.site-header');
         expect(header.height, locale).toBeLessThan(80);
-        expect(await page.getByRole('navigation', { name: locale === 'ja' ? 'メインメニュー' : 'Main menu' }).getByRole('link').count()).toBe(3);
+        expect(
+          await page
+            .getByRole('navigation', { name: locale === 'ja' ? 'メインメニュー' : 'Main menu' })
+            .getByRole('link')
+            .count(),
+        ).toBe(3);
         expect(await page.getByRole('button', { name: locale === 'ja' ? 'サインアウト' : 'Sign out' }).isVisible()).toBe(true);
       } finally {
         await context.close();

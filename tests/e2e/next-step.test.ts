@@ -165,19 +165,22 @@ describe('one clear next action at every step', () => {
     // The QR code, as the browser draws it, decodes to exactly that address.
     const png = await page.locator('.certificate .qr-code').screenshot();
     const blank = await browser.newPage();
-    const pixels = await blank.evaluate(async (dataUrl) => {
-      const image = new Image();
-      image.src = dataUrl;
-      await image.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = image.width + 40;
-      canvas.height = image.height + 40;
-      const g = canvas.getContext('2d')!;
-      g.fillStyle = '#fff';
-      g.fillRect(0, 0, canvas.width, canvas.height);
-      g.drawImage(image, 20, 20);
-      return { width: canvas.width, height: canvas.height, data: Array.from(g.getImageData(0, 0, canvas.width, canvas.height).data) };
-    }, `data:image/png;base64,${png.toString('base64')}`);
+    const pixels = await blank.evaluate(
+      async (dataUrl) => {
+        const image = new Image();
+        image.src = dataUrl;
+        await image.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = image.width + 40;
+        canvas.height = image.height + 40;
+        const g = canvas.getContext('2d')!;
+        g.fillStyle = '#fff';
+        g.fillRect(0, 0, canvas.width, canvas.height);
+        g.drawImage(image, 20, 20);
+        return { width: canvas.width, height: canvas.height, data: Array.from(g.getImageData(0, 0, canvas.width, canvas.height).data) };
+      },
+      `data:image/png;base64,${png.toString('base64')}`,
+    );
     await blank.close();
     const decoded = jsQR(Uint8ClampedArray.from(pixels.data), pixels.width, pixels.height);
     expect(decoded?.data).toBe(verifyUrl);

@@ -110,7 +110,13 @@ for (const javaScript of [true, false]) {
     it('a quiz: an empty multiple-choice question is unanswered like an empty single-choice one; choices kept', async () => {
       const page = await pageFor('learner', javaScript);
       const path = '/quiz/basic-ai-essentials';
-      const graded = () => rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.userId, app.ids.learner)).all().filter((a) => a.submittedAt !== null).length;
+      const graded = () =>
+        rawDrizzle(app.db)
+          .select()
+          .from(quizAttempts)
+          .where(eq(quizAttempts.userId, app.ids.learner))
+          .all()
+          .filter((a) => a.submittedAt !== null).length;
       const gradedBefore = graded();
       await page.goto(`${app.url}${path}`);
       await page.getByRole('button', { name: 'テストを始める' }).click();

@@ -59,13 +59,16 @@ function wrapped(counts: { text: string; lines: number }[]): string[] {
 
 /** The region around a table: focusable, with a name. */
 async function regionOf(page: Page, table: string): Promise<{ tabIndex: number; role: string | null; name: string; scrolls: boolean }> {
-  return page.locator(table).first().evaluate((element) => {
-    const region = element.closest('.table-scroll') as HTMLElement | null;
-    if (!region) return { tabIndex: -1, role: null, name: '', scrolls: false };
-    const labelledby = region.getAttribute('aria-labelledby');
-    const name = labelledby ? (document.getElementById(labelledby)?.textContent ?? '') : (region.getAttribute('aria-label') ?? '');
-    return { tabIndex: region.tabIndex, role: region.getAttribute('role'), name: name.trim(), scrolls: region.scrollWidth > region.clientWidth };
-  });
+  return page
+    .locator(table)
+    .first()
+    .evaluate((element) => {
+      const region = element.closest('.table-scroll') as HTMLElement | null;
+      if (!region) return { tabIndex: -1, role: null, name: '', scrolls: false };
+      const labelledby = region.getAttribute('aria-labelledby');
+      const name = labelledby ? (document.getElementById(labelledby)?.textContent ?? '') : (region.getAttribute('aria-label') ?? '');
+      return { tabIndex: region.tabIndex, role: region.getAttribute('role'), name: name.trim(), scrolls: region.scrollWidth > region.clientWidth };
+    });
 }
 
 describe('tables at 390 px', () => {
@@ -82,9 +85,9 @@ describe('tables at 390 px', () => {
         expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
         expect(wrapped(await lineCounts(page, '.roster-table .person')), locale).toEqual([]);
         // Every value carries its column's name, shown before it.
-        const labels = await page.locator('.roster-table tbody tr:first-child td').evaluateAll((cells) =>
-          cells.map((td) => getComputedStyle(td, '::before').content.replace(/^"|"$/g, '')),
-        );
+        const labels = await page
+          .locator('.roster-table tbody tr:first-child td')
+          .evaluateAll((cells) => cells.map((td) => getComputedStyle(td, '::before').content.replace(/^"|"$/g, '')));
         const headers = (await page.locator('.roster-table thead th').allTextContents()).map((h) => h.trim()).slice(1);
         expect(labels).toEqual(headers);
         // Percentages, lesson counts, dates and averages keep to one line inside a card.
@@ -114,7 +117,11 @@ describe('tables at 390 px', () => {
   });
 
   it('audit log and champion page: scrollable regions pass axe, dates on one line', async () => {
-    for (const [role, path] of [['admin', '/admin/audit'], ['champion', '/champion'], ['admin', '/admin']] as const) {
+    for (const [role, path] of [
+      ['admin', '/admin/audit'],
+      ['champion', '/champion'],
+      ['admin', '/admin'],
+    ] as const) {
       const { context, page } = await open(role, 390, path);
       try {
         const results = await new AxeBuilder({ page }).withRules(['scrollable-region-focusable', 'aria-allowed-role', 'region']).analyze();
@@ -163,7 +170,12 @@ describe('tables and forms at 1280 px', () => {
   it('champion roster: still a table, in a region named by its heading', async () => {
     const { context, page } = await open('champion', 1280, '/champion');
     try {
-      expect(await page.locator('.roster-table tbody tr').first().evaluate((tr) => getComputedStyle(tr).display)).toBe('table-row');
+      expect(
+        await page
+          .locator('.roster-table tbody tr')
+          .first()
+          .evaluate((tr) => getComputedStyle(tr).display),
+      ).toBe('table-row');
       expect(await regionOf(page, '.roster-table')).toMatchObject({ tabIndex: 0, role: 'region', name: 'メンバー' });
     } finally {
       await context.close();

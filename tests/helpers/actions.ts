@@ -7,7 +7,11 @@ import { ROOT } from './fixture.ts';
 export function actionNames(): string[] {
   const dir = path.join(ROOT, 'src/actions');
   const index = fs.readFileSync(path.join(dir, 'index.ts'), 'utf8');
-  const groups = /export const server = \{([^}]*)\}/.exec(index)![1]!.split(',').map((g) => g.trim()).filter(Boolean);
+  const groups = /export const server = \{([^}]*)\}/
+    .exec(index)![1]!
+    .split(',')
+    .map((g) => g.trim())
+    .filter(Boolean);
   // Every `export const x = { … }` of the folder: its actions, and the groups it spreads in
   // (`admin` is written per feature: `{ ...adminUsers, ...adminProgramme, … }`).
   const actions = new Map<string, string[]>();
@@ -15,8 +19,14 @@ export function actionNames(): string[] {
   for (const file of fs.readdirSync(dir)) {
     const text = fs.readFileSync(path.join(dir, file), 'utf8');
     for (const block of text.matchAll(/export const (\w+) = \{([^\n]*|[\s\S]*?\n)\};/g)) {
-      actions.set(block[1]!, [...block[2]!.matchAll(/^ {2}(\w+): defineAction\(/gm)].map((action) => action[1]!));
-      spreads.set(block[1]!, [...block[2]!.matchAll(/\.\.\.(\w+)/g)].map((spread) => spread[1]!));
+      actions.set(
+        block[1]!,
+        [...block[2]!.matchAll(/^ {2}(\w+): defineAction\(/gm)].map((action) => action[1]!),
+      );
+      spreads.set(
+        block[1]!,
+        [...block[2]!.matchAll(/\.\.\.(\w+)/g)].map((spread) => spread[1]!),
+      );
     }
   }
   const of = (name: string): string[] => [...(actions.get(name) ?? []), ...(spreads.get(name) ?? []).flatMap(of)];

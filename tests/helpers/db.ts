@@ -33,10 +33,7 @@ export function tempDb(): TempDb {
   };
 }
 
-export async function addUser(
-  db: Db,
-  options: { email: string; password?: string; role?: Role; department?: string; name?: string },
-): Promise<number> {
+export async function addUser(db: Db, options: { email: string; password?: string; role?: Role; department?: string; name?: string }): Promise<number> {
   const passwordHash = options.password ? await hashPassword(options.password) : null;
   return db.write((tx) =>
     createUser(tx, {

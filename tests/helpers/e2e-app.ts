@@ -49,8 +49,7 @@ export async function startE2eApp(): Promise<E2eApp> {
     db,
     ids,
     emailOf,
-    context: (options = {}) =>
-      browser.newContext({ javaScriptEnabled: options.javaScript ?? true, viewport: { width: options.width ?? 1280, height: 900 } }),
+    context: (options = {}) => browser.newContext({ javaScriptEnabled: options.javaScript ?? true, viewport: { width: options.width ?? 1280, height: 900 } }),
     signInPage: async (page, who, locale = 'ja') => {
       const prefix = locale === 'en' ? '/en' : '';
       await page.goto(`${server.url}${prefix}/login`);

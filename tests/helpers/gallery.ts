@@ -42,7 +42,10 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
   const people = await generateOrganisation(db, catalog, { users: options.users ?? 240, departments: 6, attemptsPerUser: 2 }, GALLERY_PASSWORD, 'Asia/Tokyo');
 
   // Pages that need an id from the data: a learner with a certificate and an attempt, one with nothing done.
-  const row = <T>(sql: string, ...args: unknown[]): T | undefined => rawSqlite(db).prepare(sql).get(...args) as T | undefined;
+  const row = <T>(sql: string, ...args: unknown[]): T | undefined =>
+    rawSqlite(db)
+      .prepare(sql)
+      .get(...args) as T | undefined;
   const learner = row<{ id: number; email: string }>(
     `select u.id, u.email from users u join certificates c on c.user_id = u.id
      where u.role = 'learner' and exists (select 1 from quiz_attempts a where a.user_id = u.id) order by u.id limit 1`,

@@ -10,12 +10,7 @@ export interface SignInResult {
   setCookie: string | null;
 }
 
-export async function signIn(
-  base: string,
-  email: string,
-  password: string,
-  headers: Record<string, string> = { origin: base },
-): Promise<SignInResult> {
+export async function signIn(base: string, email: string, password: string, headers: Record<string, string> = { origin: base }): Promise<SignInResult> {
   const response = await fetch(`${base}/login?_action=auth.login`, {
     method: 'POST',
     redirect: 'manual',
@@ -35,12 +30,7 @@ export async function get(base: string, path: string, cookie?: string | null): P
 }
 
 /** A same-origin form POST, as a browser would send it (no redirects followed). */
-export async function postForm(
-  base: string,
-  path: string,
-  cookie: string | null,
-  fields: [string, string][] | Record<string, string>,
-): Promise<Response> {
+export async function postForm(base: string, path: string, cookie: string | null, fields: [string, string][] | Record<string, string>): Promise<Response> {
   const body = new URLSearchParams(Array.isArray(fields) ? fields : Object.entries(fields));
   return fetch(`${base}${path}`, {
     method: 'POST',
@@ -70,11 +60,6 @@ export async function afterPost(base: string, response: Response, cookie: string
 }
 
 /** A same-origin form POST followed through its redirect, as a browser would. */
-export async function submitForm(
-  base: string,
-  path: string,
-  cookie: string | null,
-  fields: [string, string][] | Record<string, string>,
-): Promise<Response> {
+export async function submitForm(base: string, path: string, cookie: string | null, fields: [string, string][] | Record<string, string>): Promise<Response> {
   return afterPost(base, await postForm(base, path, cookie, fields), cookie);
 }

@@ -46,7 +46,10 @@ function plain(block: string): string {
 
 /** Sentences of a plain block; a Source right after a full stop stays with the sentence before it. */
 function sentences(text: string): string[] {
-  const parts = text.split(/(?<=[。！？])|(?<=[.!?])(?=\s)|\n/).map((s) => s.trim()).filter(Boolean);
+  const parts = text
+    .split(/(?<=[。！？])|(?<=[.!?])(?=\s)|\n/)
+    .map((s) => s.trim())
+    .filter(Boolean);
   const out: string[] = [];
   for (const part of parts) {
     if (part.startsWith(MARK) && out.length > 0) {

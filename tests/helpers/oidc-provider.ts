@@ -44,11 +44,7 @@ export interface TestProvider {
   close: () => Promise<void>;
 }
 
-export async function startProvider(options: {
-  port: number;
-  redirectUris: string[];
-  postLogoutRedirectUris: string[];
-}): Promise<TestProvider> {
+export async function startProvider(options: { port: number; redirectUris: string[]; postLogoutRedirectUris: string[] }): Promise<TestProvider> {
   const issuer = `http://127.0.0.1:${options.port}`;
   const clientId = 'manabi';
   const clientSecret = 'test-client-secret-0123456789abcdef';
@@ -182,7 +178,12 @@ export async function startProvider(options: {
 }
 
 /** An ID token signed by someone who does not hold the provider's key. */
-async function rogueSign(payload: JWTPayload, signer: 'foreign-key' | 'foreign-key-same-kid' | 'client-secret' | 'none', providerKid: string | undefined, clientSecret: string): Promise<string> {
+async function rogueSign(
+  payload: JWTPayload,
+  signer: 'foreign-key' | 'foreign-key-same-kid' | 'client-secret' | 'none',
+  providerKid: string | undefined,
+  clientSecret: string,
+): Promise<string> {
   if (signer === 'none') {
     const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
     return `${part({ alg: 'none', typ: 'JWT' })}.${part(payload)}.`;

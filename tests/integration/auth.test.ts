@@ -47,7 +47,12 @@ describe('anonymous visitors', () => {
   });
 
   it('see the landing and sign-in pages in both languages', async () => {
-    for (const [path, lang] of [['/', 'ja'], ['/en/', 'en'], ['/login', 'ja'], ['/en/login', 'en']] as const) {
+    for (const [path, lang] of [
+      ['/', 'ja'],
+      ['/en/', 'en'],
+      ['/login', 'ja'],
+      ['/en/login', 'en'],
+    ] as const) {
       const response = await get(server.url, path);
       expect(response.status, path).toBe(200);
       expect(await response.text(), path).toContain(`<html lang="${lang}"`);
@@ -96,7 +101,13 @@ describe('sign-in', () => {
     const [id, secret] = token.split('.') as [string, string];
     expect(secret.length).toBeGreaterThanOrEqual(24);
     const rows = rawSqlite(db).prepare('select * from sessions').all() as Record<string, unknown>[];
-    const dump = rows.map((r) => Object.values(r).map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') + v.toString('hex') : String(v))).join('|')).join('\n');
+    const dump = rows
+      .map((r) =>
+        Object.values(r)
+          .map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') + v.toString('hex') : String(v)))
+          .join('|'),
+      )
+      .join('\n');
     expect(dump).not.toContain(secret);
     const row = rawDrizzle(db).select().from(sessions).where(eq(sessions.id, id)).get()!;
     expect(Buffer.from(row.secretHash).equals(Buffer.from(sha256(new TextEncoder().encode(secret))))).toBe(true);

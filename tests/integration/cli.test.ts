@@ -71,7 +71,11 @@ describe('npm run users:import', () => {
 
 describe('npm run user:create', () => {
   it('creates an admin (and the department) with a password from stdin', async () => {
-    const result = run('src/cli/user-create.ts', ['--email', 'Boss@Example.com', '--name', '山田 太郎', '--department', '情報システム部', '--role', 'admin', '--password-stdin'], 'a long passphrase\n');
+    const result = run(
+      'src/cli/user-create.ts',
+      ['--email', 'Boss@Example.com', '--name', '山田 太郎', '--department', '情報システム部', '--role', 'admin', '--password-stdin'],
+      'a long passphrase\n',
+    );
     expect(result.status, result.stderr).toBe(0);
     const { users: list, departments: deps } = readTables();
     expect(list).toHaveLength(1);

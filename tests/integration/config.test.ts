@@ -68,7 +68,11 @@ describe('a bad setting stops the start with one line', () => {
     ['user:password', 'src/cli/user-password.ts', ['--email', 'a@example.com', '--password-stdin']],
     ['users:import', 'src/cli/users-import.ts', ['users.csv']],
   ])('%s with LOG_LEVEL=loud', (name, script, args) => {
-    const result = run(script, args.map((a) => (a.endsWith('.db') || a.endsWith('.csv') ? path.join(dir, a) : a)), { LOG_LEVEL: 'loud' });
+    const result = run(
+      script,
+      args.map((a) => (a.endsWith('.db') || a.endsWith('.csv') ? path.join(dir, a) : a)),
+      { LOG_LEVEL: 'loud' },
+    );
     expectRefused(result, `${name}: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud").`);
   });
 });

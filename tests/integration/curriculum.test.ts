@@ -25,7 +25,8 @@ beforeAll(async () => {
   for (const lesson of catalog.allLessons()) rawDrizzle(t.db).insert(lessonCompletions).values({ userId, lessonId: lesson.id, completedAt: now }).run();
   for (const course of catalog.tiers.flatMap((tier) => tier.courses)) {
     for (const quiz of course.quizzes) {
-      rawDrizzle(t.db).insert(quizAttempts)
+      rawDrizzle(t.db)
+        .insert(quizAttempts)
         .values({ id: generateSecureRandomString(), userId, quizId: quiz.id, startedAt: now, submittedAt: now, score: 1, maxScore: 1, passed: true })
         .run();
     }
@@ -41,9 +42,7 @@ afterAll(async () => {
 });
 
 describe('every lesson renders', () => {
-  const pages = catalog.allLessons().flatMap((lesson) =>
-    (['ja', 'en'] as const).map((locale) => [`${locale} ${lesson.id}`, locale, lesson] as const),
-  );
+  const pages = catalog.allLessons().flatMap((lesson) => (['ja', 'en'] as const).map((locale) => [`${locale} ${lesson.id}`, locale, lesson] as const));
 
   it.each(pages)('%s', async (_name, locale, lesson) => {
     const path = `${locale === 'en' ? '/en' : ''}/learn/${lesson.courseId}/${lesson.id}`;
@@ -69,9 +68,7 @@ describe('every lesson renders', () => {
         }
       }
     }
-    expect([...found].sort()).toEqual(
-      ['callout', 'do-dont', 'prompt-example', 'takeaways', 'term-definition'].flatMap((m) => [`/en:${m}`, `ja:${m}`]).sort(),
-    );
+    expect([...found].sort()).toEqual(['callout', 'do-dont', 'prompt-example', 'takeaways', 'term-definition'].flatMap((m) => [`/en:${m}`, `ja:${m}`]).sort());
   });
 });
 

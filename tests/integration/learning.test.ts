@@ -44,8 +44,7 @@ afterAll(async () => {
   t?.cleanup();
 });
 
-const complete = (who: string, courseId: string, lessonId: string) =>
-  postForm(server.url, `/learn/${courseId}/${lessonId}?_action=lesson.complete`, cookies[who]!, { lessonId });
+const complete = (who: string, courseId: string, lessonId: string) => postForm(server.url, `/learn/${courseId}/${lessonId}?_action=lesson.complete`, cookies[who]!, { lessonId });
 
 async function startQuiz(who: string, quizId: string): Promise<string> {
   const response = await postForm(server.url, `/quiz/${quizId}?_action=quiz.start`, cookies[who]!, { quizId });
@@ -58,7 +57,10 @@ async function startQuiz(who: string, quizId: string): Promise<string> {
 
 function answerFields(quizId: string, attemptId: string, correct: boolean): [string, string][] {
   const quiz = catalog.quiz(quizId)!;
-  const fields: [string, string][] = [['quizId', quizId], ['attemptId', attemptId]];
+  const fields: [string, string][] = [
+    ['quizId', quizId],
+    ['attemptId', attemptId],
+  ];
   for (const q of quiz.questions) {
     const chosen = correct ? q.correctOptionIds : [q.optionIds.find((o) => !q.correctOptionIds.includes(o))!];
     for (const option of chosen) fields.push([`answer.${q.id}`, option]);
@@ -66,8 +68,7 @@ function answerFields(quizId: string, attemptId: string, correct: boolean): [str
   return fields;
 }
 
-const submit = (who: string, quizId: string, fields: [string, string][]) =>
-  postForm(server.url, `/quiz/${quizId}?_action=quiz.submit`, cookies[who]!, fields);
+const submit = (who: string, quizId: string, fields: [string, string][]) => postForm(server.url, `/quiz/${quizId}?_action=quiz.submit`, cookies[who]!, fields);
 /** The page the browser shows after a post: post/redirect/get puts the answer (and its status) there. */
 const shown = async (who: string, posted: Promise<Response>) => afterPost(server.url, await posted, cookies[who]);
 
@@ -144,7 +145,13 @@ describe('grading and attempts', () => {
     // a later submission with other answers changes nothing
     await submit('dave', basicQuiz.id, answerFields(basicQuiz.id, attemptId, false));
     expect(rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()).toMatchObject({ score: 3, passed: true });
-    expect(rawDrizzle(db).select().from(attemptAnswers).where(and(eq(attemptAnswers.attemptId, attemptId), eq(attemptAnswers.correct, true))).all()).toHaveLength(3);
+    expect(
+      rawDrizzle(db)
+        .select()
+        .from(attemptAnswers)
+        .where(and(eq(attemptAnswers.attemptId, attemptId), eq(attemptAnswers.correct, true)))
+        .all(),
+    ).toHaveLength(3);
   });
 
   it('does not let another user submit or read an attempt', async () => {
@@ -164,7 +171,11 @@ describe('completions, locks and certificates', () => {
     const lesson = basicCourse.lessons[0]!;
     const [a, b] = await Promise.all([complete('carol', basicCourse.id, lesson.id), complete('carol', basicCourse.id, lesson.id)]);
     expect([a.status, b.status]).toEqual([303, 303]);
-    const rows = rawDrizzle(db).select().from(lessonCompletions).where(and(eq(lessonCompletions.userId, ids.carol!), eq(lessonCompletions.lessonId, lesson.id))).all();
+    const rows = rawDrizzle(db)
+      .select()
+      .from(lessonCompletions)
+      .where(and(eq(lessonCompletions.userId, ids.carol!), eq(lessonCompletions.lessonId, lesson.id)))
+      .all();
     expect(rows).toHaveLength(1);
     const page = await (await get(server.url, `/learn/${basicCourse.id}/${lesson.id}`, cookies.carol)).text();
     expect(page).toContain('に完了しました');
@@ -174,7 +185,13 @@ describe('completions, locks and certificates', () => {
     const applied = catalog.course('applied-department-pilot')!;
     const lessonResponse = await shown('carol', complete('carol', applied.id, applied.lessons[0]!.id));
     expect(lessonResponse.status).toBe(403);
-    expect(rawDrizzle(db).select().from(lessonCompletions).where(and(eq(lessonCompletions.userId, ids.carol!), eq(lessonCompletions.lessonId, applied.lessons[0]!.id))).all()).toEqual([]);
+    expect(
+      rawDrizzle(db)
+        .select()
+        .from(lessonCompletions)
+        .where(and(eq(lessonCompletions.userId, ids.carol!), eq(lessonCompletions.lessonId, applied.lessons[0]!.id)))
+        .all(),
+    ).toEqual([]);
     const start = await shown('carol', postForm(server.url, `/quiz/${applied.id}?_action=quiz.start`, cookies.carol!, { quizId: applied.id }));
     expect(start.status).toBe(403);
     const rpc = await fetch(`${server.url}/_actions/quiz.submit`, {
@@ -220,14 +237,20 @@ describe('feedback, activity and language', () => {
     expect(rows()).toHaveLength(1);
     expect(rows()[0]).toMatchObject({ rating: 5, comment: null, locale: 'ja' });
     expect((await shown('alice', postForm(server.url, `${path}?_action=lesson.feedback`, cookies.alice!, { lessonId: lesson.id, rating: '9' }))).status).toBe(400);
-    expect((await shown('alice', postForm(server.url, `${path}?_action=lesson.feedback`, cookies.alice!, { lessonId: lesson.id, rating: '3', comment: 'x'.repeat(1001) }))).status).toBe(400);
+    expect(
+      (await shown('alice', postForm(server.url, `${path}?_action=lesson.feedback`, cookies.alice!, { lessonId: lesson.id, rating: '3', comment: 'x'.repeat(1001) }))).status,
+    ).toBe(400);
     expect(rows()[0]!.rating).toBe(5);
   });
 
   it('records at most one lesson view per user, lesson and day', async () => {
     await get(server.url, path, cookies.bob);
     await get(server.url, `/en${path}`, cookies.bob);
-    const views = rawDrizzle(db).select().from(lessonViews).where(and(eq(lessonViews.userId, ids.bob!), eq(lessonViews.lessonId, lesson.id))).all();
+    const views = rawDrizzle(db)
+      .select()
+      .from(lessonViews)
+      .where(and(eq(lessonViews.userId, ids.bob!), eq(lessonViews.lessonId, lesson.id)))
+      .all();
     expect(views).toHaveLength(1);
   });
 

@@ -74,7 +74,13 @@ describe('audit log', () => {
     expect(JSON.stringify(failed)).not.toContain('wrong password here');
     expect(rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_in')).all().length).toBeGreaterThanOrEqual(3);
     await get(server.url, '/admin', cookies.leaver);
-    expect(rawDrizzle(db).select().from(auditLog).where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorUserId, ids.leaver!))).all().length).toBeGreaterThanOrEqual(1);
+    expect(
+      rawDrizzle(db)
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorUserId, ids.leaver!)))
+        .all().length,
+    ).toBeGreaterThanOrEqual(1);
   });
 });
 
@@ -107,7 +113,10 @@ describe('user management', () => {
     expect((await get(server.url, path)).status).toBe(200); // GET does not use the link up
     const used = await postForm(server.url, `${path}?_action=auth.useLink`, null, { token: `${tokenId}.${secret}`, password: 'my new password' });
     expect(used.status).toBe(303);
-    const cookie = used.headers.getSetCookie().find((c) => c.startsWith('manabi_session='))!.split(';')[0]!;
+    const cookie = used.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('manabi_session='))!
+      .split(';')[0]!;
     expect((await get(server.url, '/home', cookie)).status).toBe(200);
     const again = await shown(postForm(server.url, `${path}?_action=auth.useLink`, null, { token: `${tokenId}.${secret}`, password: 'another password' }), null);
     expect(again.status).toBe(400);
@@ -118,7 +127,11 @@ describe('user management', () => {
   it('refuses an expired link', async () => {
     const response = await shown(admin('/admin/users', 'createLoginLink', { userId: String(ids.learner) }));
     const token = /\/login\/link\/([a-z2-9]{24}\.[a-z2-9]{24})/.exec(await response.text())![1]!;
-    rawDrizzle(db).update(loginTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(loginTokens.id, token.split('.')[0]!)).run();
+    rawDrizzle(db)
+      .update(loginTokens)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(loginTokens.id, token.split('.')[0]!))
+      .run();
     const used = await shown(postForm(server.url, `/login/link/${token}?_action=auth.useLink`, null, { token, password: 'whatever password' }), null);
     expect(used.status).toBe(400);
     expect(await used.text()).toContain('有効期限');
@@ -138,7 +151,20 @@ describe('assignments', () => {
   it('shows the learner what is assigned and when it is overdue', async () => {
     const home = async () => (await get(server.url, '/home', cookies.leaver)).text();
     expect(await home()).toContain('基礎：期限なし');
-    expect((await admin('/admin/assignments', 'createAssignment', { tierId: 'basic', target: 'department', departmentId: String(rawDrizzle(db).select().from(users).where(eq(users.id, ids.leaver!)).get()!.departmentId), dueKind: 'date', dueDate: '2020-01-31', role: '', waveId: '', dueDays: '' })).status).toBe(303);
+    expect(
+      (
+        await admin('/admin/assignments', 'createAssignment', {
+          tierId: 'basic',
+          target: 'department',
+          departmentId: String(rawDrizzle(db).select().from(users).where(eq(users.id, ids.leaver!)).get()!.departmentId),
+          dueKind: 'date',
+          dueDate: '2020-01-31',
+          role: '',
+          waveId: '',
+          dueDays: '',
+        })
+      ).status,
+    ).toBe(303);
     const html = await home();
     expect(html).toContain('期限を過ぎています');
     expect(html).toMatch(/notice--error/);
@@ -146,14 +172,28 @@ describe('assignments', () => {
   });
 
   it('refuses an assignment without its target', async () => {
-    const response = await shown(admin('/admin/assignments', 'createAssignment', { tierId: 'basic', target: 'department', departmentId: '', dueKind: 'none', role: '', waveId: '', dueDate: '', dueDays: '' }));
+    const response = await shown(
+      admin('/admin/assignments', 'createAssignment', { tierId: 'basic', target: 'department', departmentId: '', dueKind: 'none', role: '', waveId: '', dueDate: '', dueDays: '' }),
+    );
     expect(response.status).toBe(400);
     expect(rawDrizzle(db).select().from(assignments).all().length).toBe(4);
   });
 
   it('refuses a department or wave that does not exist, with its own message, creating nothing', async () => {
-    for (const [target, message] of [['department', 'unknown_department'], ['wave', 'unknown_wave']] as const) {
-      const fields = { tierId: 'basic', target, departmentId: target === 'department' ? '99999' : '', waveId: target === 'wave' ? '99999' : '', dueKind: 'none', role: '', dueDate: '', dueDays: '' };
+    for (const [target, message] of [
+      ['department', 'unknown_department'],
+      ['wave', 'unknown_wave'],
+    ] as const) {
+      const fields = {
+        tierId: 'basic',
+        target,
+        departmentId: target === 'department' ? '99999' : '',
+        waveId: target === 'wave' ? '99999' : '',
+        dueKind: 'none',
+        role: '',
+        dueDate: '',
+        dueDays: '',
+      };
       const response = await shown(admin('/admin/assignments', 'createAssignment', fields));
       expect(response.status).toBe(400);
       expect(await response.text()).toContain(message);
@@ -163,7 +203,18 @@ describe('assignments', () => {
 
   it('refuses a due date that is not a calendar day', async () => {
     const departmentId = String(rawDrizzle(db).select().from(users).where(eq(users.id, ids.leaver!)).get()!.departmentId);
-    const response = await shown(admin('/admin/assignments', 'createAssignment', { tierId: 'applied', target: 'department', departmentId, dueKind: 'date', dueDate: '2026-02-31', role: '', waveId: '', dueDays: '' }));
+    const response = await shown(
+      admin('/admin/assignments', 'createAssignment', {
+        tierId: 'applied',
+        target: 'department',
+        departmentId,
+        dueKind: 'date',
+        dueDate: '2026-02-31',
+        role: '',
+        waveId: '',
+        dueDays: '',
+      }),
+    );
     expect(response.status).toBe(400);
     expect(rawDrizzle(db).select().from(assignments).all().length).toBe(4);
   });
@@ -198,7 +249,14 @@ describe('help-desk inquiries', () => {
     expect(rawDrizzle(db).select().from(helpdeskInquiries).all()).toEqual([]);
     const good = await upload('/admin/helpdesk', 'importInquiries', 'h.csv', 'month,department,count\n2026-04,Sales,12\n2026-04,,5\n');
     expect(good.status).toBe(200);
-    expect(rawDrizzle(db).select().from(helpdeskInquiries).all().map((r) => r.count).sort()).toEqual([12, 5].sort());
+    expect(
+      rawDrizzle(db)
+        .select()
+        .from(helpdeskInquiries)
+        .all()
+        .map((r) => r.count)
+        .sort(),
+    ).toEqual([12, 5].sort());
   });
 });
 

@@ -35,11 +35,7 @@ function routePatterns(): string[] {
 const matrixRoutes = () => routePatterns().filter((r) => r === '/admin' || r.startsWith('/admin/') || r === '/champion' || r.startsWith('/champion/'));
 
 function concrete(route: string): string {
-  return route
-    .replace('[id]', String(waveId))
-    .replace('[quiz]', 'basic-ai-essentials')
-    .replace('[question]', 'how-it-writes')
-    .replace('[file]', 'users.csv');
+  return route.replace('[id]', String(waveId)).replace('[quiz]', 'basic-ai-essentials').replace('[question]', 'how-it-writes').replace('[file]', 'users.csv');
 }
 
 beforeAll(async () => {
@@ -74,7 +70,8 @@ describe('role matrix', () => {
     for (const route of matrixRoutes().filter((r) => r.startsWith('/admin'))) {
       const url = concrete(route);
       for (const prefix of ['', '/en']) {
-        if (prefix && !fs.existsSync(path.join(ROOT, 'src/pages/[...locale]', `${route}.astro`)) && !fs.existsSync(path.join(ROOT, 'src/pages/[...locale]', route, 'index.astro'))) continue;
+        if (prefix && !fs.existsSync(path.join(ROOT, 'src/pages/[...locale]', `${route}.astro`)) && !fs.existsSync(path.join(ROOT, 'src/pages/[...locale]', route, 'index.astro')))
+          continue;
         const anonymous = await get(server.url, `${prefix}${url}`);
         expect([302, 401], `anonymous ${prefix}${url}`).toContain(anonymous.status);
         if (anonymous.status === 302) expect(anonymous.headers.get('location')).toMatch(/\/login\?next=/);

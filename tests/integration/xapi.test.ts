@@ -25,12 +25,30 @@ beforeAll(async () => {
   const base = Date.UTC(2026, 9, 1, 0, 0, 0);
   for (const [i, userId] of users.entries()) {
     for (const lesson of catalog.course('basic-ai-essentials')!.lessons) {
-      rawDrizzle(db).insert(lessonCompletions).values({ userId, lessonId: lesson.id, completedAt: new Date(base + i * 1000) }).run();
+      rawDrizzle(db)
+        .insert(lessonCompletions)
+        .values({ userId, lessonId: lesson.id, completedAt: new Date(base + i * 1000) })
+        .run();
     }
     const id = `attempt-${i}-aaaaaaaaaaaaaaa`;
-    rawDrizzle(db).insert(quizAttempts).values({ id, userId, quizId: 'basic-ai-essentials', startedAt: new Date(base + 60_000), submittedAt: new Date(base + 125_500), score: 3 - i * 2, maxScore: 3, passed: i === 0 }).run();
+    rawDrizzle(db)
+      .insert(quizAttempts)
+      .values({
+        id,
+        userId,
+        quizId: 'basic-ai-essentials',
+        startedAt: new Date(base + 60_000),
+        submittedAt: new Date(base + 125_500),
+        score: 3 - i * 2,
+        maxScore: 3,
+        passed: i === 0,
+      })
+      .run();
     for (const q of catalog.quiz('basic-ai-essentials')!.questions) {
-      rawDrizzle(db).insert(attemptAnswers).values({ attemptId: id, questionId: q.id, chosenOptionIds: i === 0 ? q.correctOptionIds : [q.optionIds[0]!], correct: i === 0 }).run();
+      rawDrizzle(db)
+        .insert(attemptAnswers)
+        .values({ attemptId: id, questionId: q.id, chosenOptionIds: i === 0 ? q.correctOptionIds : [q.optionIds[0]!], correct: i === 0 })
+        .run();
     }
   }
 });
@@ -117,7 +135,29 @@ async function startLrs(): Promise<Lrs> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as import('node:net').AddressInfo;
-  return { ...lrs, get stored() { return lrs.stored; }, get receipts() { return lrs.receipts; }, get conflicts() { return lrs.conflicts; }, get requests() { return lrs.requests; }, set fault(f) { lrs.fault = f; }, get fault() { return lrs.fault; }, url: `http://127.0.0.1:${port}/xapi`, close: () => new Promise((r) => server.close(() => r())) } as Lrs;
+  return {
+    ...lrs,
+    get stored() {
+      return lrs.stored;
+    },
+    get receipts() {
+      return lrs.receipts;
+    },
+    get conflicts() {
+      return lrs.conflicts;
+    },
+    get requests() {
+      return lrs.requests;
+    },
+    set fault(f) {
+      lrs.fault = f;
+    },
+    get fault() {
+      return lrs.fault;
+    },
+    url: `http://127.0.0.1:${port}/xapi`,
+    close: () => new Promise((r) => server.close(() => r())),
+  } as Lrs;
 }
 
 describe('pushing to an LRS', () => {

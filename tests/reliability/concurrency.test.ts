@@ -109,7 +109,10 @@ it(`stores exactly what ${CLIENTS} concurrent learners were told was saved, with
   try {
     const ids = users.map((u) => u.id);
     const inUsers = `user_id in (${ids.join(',')})`;
-    const storedAttempts = sqlite.prepare<[], { id: string }>(`select id from quiz_attempts where submitted_at is not null and ${inUsers}`).all().map((r) => r.id);
+    const storedAttempts = sqlite
+      .prepare<[], { id: string }>(`select id from quiz_attempts where submitted_at is not null and ${inUsers}`)
+      .all()
+      .map((r) => r.id);
     const storedCompletions = sqlite
       .prepare<[], { user_id: number; lesson_id: string }>(`select user_id, lesson_id from lesson_completions where ${inUsers}`)
       .all()

@@ -74,7 +74,12 @@ describe('the database lock (issue 11, item 4)', () => {
 
   it('lets the CLI user commands write beside the running server', () => {
     const before = userCount();
-    const made = cli('src/cli/user-create.ts', ['--email', 'cli@example.com', '--name', 'CLI', '--department', 'Sales', '--role', 'learner', '--password-stdin'], {}, 'cli user password 1\n');
+    const made = cli(
+      'src/cli/user-create.ts',
+      ['--email', 'cli@example.com', '--name', 'CLI', '--department', 'Sales', '--role', 'learner', '--password-stdin'],
+      {},
+      'cli user password 1\n',
+    );
     expect(made.status, made.out).toBe(0);
     expect(userCount()).toBe(before + 1);
     const migrated = cli('src/cli/db-migrate.ts', []);

@@ -80,7 +80,10 @@ describe('a full disk (issue 11, item 8)', () => {
     fs.closeSync(fd);
 
     // A write: 503, the bilingual notice, the typed answer still in the form, nothing stored.
-    for (const [prefix, messages] of [['', ja], ['/en', en]] as const) {
+    for (const [prefix, messages] of [
+      ['', ja],
+      ['/en', en],
+    ] as const) {
       const answer = await postForm(server.url, `${prefix}/home?_action=checkin.save`, cookie, { hoursSaved: '3.5', tasks: '議事録の要約' });
       const html = await answer.text();
       expect(answer.status, prefix).toBe(503);

@@ -102,7 +102,10 @@ it(`answers /healthz within ${P99_LIMIT_MS} ms (p99) while ${ROWS} users are imp
   expect(p99).toBeLessThan(P99_LIMIT_MS);
   expect(countUsers()).toBe(before + ROWS);
   // Another connection saw the users table before the import or after it, never in between.
-  expect([...counts].every((n) => n === before || n === before + ROWS), [...counts].join(', ')).toBe(true);
+  expect(
+    [...counts].every((n) => n === before || n === before + ROWS),
+    [...counts].join(', '),
+  ).toBe(true);
   await server!.stop();
 });
 
@@ -132,7 +135,7 @@ it(`leaves nothing or everything after a kill -9 during a ${ROWS}-row import (${
   // After all that the server starts and imports as before.
   const { base, cookie } = await start();
   const before = countUsers();
-  expect((await importRequest(base, cookie, bulkCsv('after-')).then((r) => r.status))).toBe(200);
+  expect(await importRequest(base, cookie, bulkCsv('after-')).then((r) => r.status)).toBe(200);
   expect(countUsers()).toBe(before + ROWS);
   await server!.stop();
 });

@@ -36,11 +36,7 @@ export interface SeededUser {
 let sharedHash: Promise<string> | null = null;
 
 /** Creates users that all share one password (hashed once: argon2 per user would dominate the setup). */
-export async function seedUsers(
-  db: Db,
-  count: number,
-  options: { prefix: string; role?: Role; department?: string; password?: string },
-): Promise<SeededUser[]> {
+export async function seedUsers(db: Db, count: number, options: { prefix: string; role?: Role; department?: string; password?: string }): Promise<SeededUser[]> {
   const passwordHash = options.password ? await hashPassword(options.password) : await (sharedHash ??= hashPassword(PASSWORD));
   const departmentId = ensureDepartment(rawDrizzle(db), options.department ?? '営業部');
   const users: SeededUser[] = [];
@@ -108,7 +104,10 @@ export function answerSheet(quiz: QuizNode, correct: boolean | 'random'): Answer
 }
 
 export function answerFields(quizId: string, attemptId: string, answers: Answers): [string, string][] {
-  const fields: [string, string][] = [['quizId', quizId], ['attemptId', attemptId]];
+  const fields: [string, string][] = [
+    ['quizId', quizId],
+    ['attemptId', attemptId],
+  ];
   for (const [questionId, chosen] of answers) for (const option of chosen) fields.push([`answer.${questionId}`, option]);
   return fields;
 }
@@ -167,10 +166,7 @@ export class LearnerClient {
       const response = await fetch(`${base}${path}`, {
         method,
         redirect: 'manual',
-        headers:
-          method === 'POST'
-            ? { 'content-type': 'application/x-www-form-urlencoded', origin: base, cookie: this.cookie }
-            : { cookie: this.cookie },
+        headers: method === 'POST' ? { 'content-type': 'application/x-www-form-urlencoded', origin: base, cookie: this.cookie } : { cookie: this.cookie },
         body: fields ? new URLSearchParams(fields) : undefined,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
@@ -197,7 +193,10 @@ export class LearnerClient {
    * answer (post/redirect/get): its status says whether the post was taken (200) or refused.
    */
   private async shown(base: string, response: Response): Promise<Response | { error: string }> {
-    const result = response.headers.getSetCookie().find((c) => /^(__Host-)?manabi_result=[^;]/.test(c))?.split(';')[0];
+    const result = response.headers
+      .getSetCookie()
+      .find((c) => /^(__Host-)?manabi_result=[^;]/.test(c))
+      ?.split(';')[0];
     const location = new URL(response.headers.get('location')!, base);
     try {
       const page = await fetch(`${base}${location.pathname}${location.search}`, {
@@ -284,9 +283,10 @@ export interface AcknowledgedSubmission {
  * problems (empty when every one is there).
  */
 export function missingSubmissions(sqlite: import('better-sqlite3').Database, catalog: Catalog, submissions: ReadonlyMap<string, AcknowledgedSubmission>): string[] {
-  const attempt = sqlite.prepare<[string], { user_id: number; quiz_id: string; submitted_at: number | null; score: number | null; max_score: number | null; passed: number | null }>(
-    'select user_id, quiz_id, submitted_at, score, max_score, passed from quiz_attempts where id = ?',
-  );
+  const attempt = sqlite.prepare<
+    [string],
+    { user_id: number; quiz_id: string; submitted_at: number | null; score: number | null; max_score: number | null; passed: number | null }
+  >('select user_id, quiz_id, submitted_at, score, max_score, passed from quiz_attempts where id = ?');
   const answerRows = sqlite.prepare<[string], { question_id: string; chosen_option_ids: string; correct: number }>(
     'select question_id, chosen_option_ids, correct from attempt_answers where attempt_id = ? order by question_id',
   );
@@ -309,7 +309,8 @@ export function missingSubmissions(sqlite: import('better-sqlite3').Database, ca
         Boolean(row.passed) === grade.passed &&
         JSON.stringify(stored) === JSON.stringify(expected),
     );
-    if (!ok) problems.push(`submission ${attemptId} of user ${userId}: stored ${JSON.stringify({ row, stored })}, acknowledged ${JSON.stringify(candidates.map((c) => c.expected))}`);
+    if (!ok)
+      problems.push(`submission ${attemptId} of user ${userId}: stored ${JSON.stringify({ row, stored })}, acknowledged ${JSON.stringify(candidates.map((c) => c.expected))}`);
   }
   return problems;
 }

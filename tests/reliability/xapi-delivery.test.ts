@@ -115,10 +115,16 @@ beforeAll(async () => {
   const base = Date.UTC(2026, 9, 1);
   for (const [i, user] of learners.entries()) {
     for (const lesson of catalog.course('basic-ai-essentials')!.lessons) {
-      rawDrizzle(t.db).insert(lessonCompletions).values({ userId: user.id, lessonId: lesson.id, completedAt: new Date(base + i * 1000) }).run();
+      rawDrizzle(t.db)
+        .insert(lessonCompletions)
+        .values({ userId: user.id, lessonId: lesson.id, completedAt: new Date(base + i * 1000) })
+        .run();
     }
     const id = `attempt-${String(i).padStart(4, '0')}-xxxxxxxxxxxxx`;
-    rawDrizzle(t.db).insert(quizAttempts).values({ id, userId: user.id, quizId: quiz.id, startedAt: new Date(base + 60_000), submittedAt: new Date(base + 120_000), score: 3, maxScore: 3, passed: true }).run();
+    rawDrizzle(t.db)
+      .insert(quizAttempts)
+      .values({ id, userId: user.id, quizId: quiz.id, startedAt: new Date(base + 60_000), submittedAt: new Date(base + 120_000), score: 3, maxScore: 3, passed: true })
+      .run();
     for (const q of quiz.questions) rawDrizzle(t.db).insert(attemptAnswers).values({ attemptId: id, questionId: q.id, chosenOptionIds: q.correctOptionIds, correct: true }).run();
   }
   total = (await Array.fromAsync(xapiStatements(t.db, catalog, { siteUrl: 'http://localhost:4321' }))).length;

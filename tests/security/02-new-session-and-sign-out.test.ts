@@ -20,7 +20,12 @@ afterAll(async () => {
 });
 
 const idOf = (cookie: string) => cookie.split('=')[1]!.split('.')[0]!;
-const sessionRow = (cookie: string) => rawDrizzle(app.db).select().from(sessions).where(eq(sessions.id, idOf(cookie))).get();
+const sessionRow = (cookie: string) =>
+  rawDrizzle(app.db)
+    .select()
+    .from(sessions)
+    .where(eq(sessions.id, idOf(cookie)))
+    .get();
 
 describe('checklist 2: new session on every sign-in; sign-out deletes the row; the old cookie gets the sign-in page', () => {
   it('starts a new session, with a new id and secret, at every sign-in', async () => {
@@ -85,7 +90,13 @@ describe('checklist 2: new session on every sign-in; sign-out deletes the row; t
     const lessonId = 'what-is-generative-ai';
     const act = await post(app.url, `/learn/basic-ai-essentials/${lessonId}?_action=lesson.complete`, cookie, { lessonId });
     expect(act.status).toBe(401);
-    expect(rawDrizzle(app.db).select().from(lessonCompletions).where(and(eq(lessonCompletions.userId, app.ids.alice!), eq(lessonCompletions.lessonId, lessonId))).all()).toEqual([]);
+    expect(
+      rawDrizzle(app.db)
+        .select()
+        .from(lessonCompletions)
+        .where(and(eq(lessonCompletions.userId, app.ids.alice!), eq(lessonCompletions.lessonId, lessonId)))
+        .all(),
+    ).toEqual([]);
   });
 
   it('signs out through the action endpoint and in English the same way', async () => {

@@ -34,7 +34,10 @@ beforeAll(async () => {
   // The CLI takes seconds to start: it runs while the other tests do.
   app.cookies.gina = (await signIn(app.url, 'gina@example.com', PASSWORD)).cookie!;
   cli = new Promise((resolve) => {
-    const child = spawn(process.execPath, ['src/cli/user-password.ts', '--email', 'gina@example.com', '--password-stdin'], { cwd: ROOT, env: { ...process.env, DATABASE_PATH: app.file } });
+    const child = spawn(process.execPath, ['src/cli/user-password.ts', '--email', 'gina@example.com', '--password-stdin'], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_PATH: app.file },
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('exit', (status) => resolve({ status, stderr }));
@@ -47,9 +50,18 @@ afterAll(async () => {
 });
 
 const idOf = (cookie: string) => cookie.split('=')[1]!.split('.')[0]!;
-const row = (cookie: string) => rawDrizzle(app.db).select().from(sessions).where(eq(sessions.id, idOf(cookie))).get();
+const row = (cookie: string) =>
+  rawDrizzle(app.db)
+    .select()
+    .from(sessions)
+    .where(eq(sessions.id, idOf(cookie)))
+    .get();
 const age = (cookie: string, change: { createdAt?: Date; lastActiveAt?: Date }) =>
-  rawDrizzle(app.db).update(sessions).set(change).where(eq(sessions.id, idOf(cookie))).run();
+  rawDrizzle(app.db)
+    .update(sessions)
+    .set(change)
+    .where(eq(sessions.id, idOf(cookie)))
+    .run();
 const fresh = async (who: string, password = PASSWORD) => (await signIn(app.url, `${who}@example.com`, password)).cookie!;
 const admin = (target: string, action: string, fields: Record<string, string>) => post(app.url, `${target}?_action=admin.${action}`, app.cookies.admin, fields);
 
@@ -141,7 +153,10 @@ describe('checklist 3: inactivity timeout, absolute lifetime, and deactivation /
     const token = /\/login\/link\/([a-z2-9]{24}\.[a-z2-9]{24})/.exec(linkPage)![1]!;
     const used = await post(app.url, `/login/link/${token}?_action=auth.useLink`, null, { token, password: 'frank reset his password' });
     expect(used.status).toBe(303);
-    const linkSession = used.headers.getSetCookie().find((c) => c.startsWith('manabi_session='))!.split(';')[0]!;
+    const linkSession = used.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('manabi_session='))!
+      .split(';')[0]!;
     await expectSignedOut(old, 'the session from before the reset');
     expect((await get(app.url, '/home', linkSession)).status).toBe(200);
     expect(rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, app.ids.frank!)).all()).toHaveLength(1);

@@ -85,7 +85,10 @@ describe('checklist 5: origin check on every non-GET request', () => {
         const cookie: Record<string, string> = target.who ? { cookie: app.cookies[target.who]! } : {};
         const response = await rawRequest(app.url, target.path, { method: 'POST', headers: { ...headers, ...cookie }, body });
         expect(response.status, `${target.name} ${type}`).toBe(403);
-        expect(response.setCookies.filter((c) => c.includes('manabi_session=')), `${target.name} ${type}`).toEqual([]);
+        expect(
+          response.setCookies.filter((c) => c.includes('manabi_session=')),
+          `${target.name} ${type}`,
+        ).toEqual([]);
       }
     }
     expect(state()).toEqual(before);
@@ -112,7 +115,10 @@ describe('checklist 5: origin check on every non-GET request', () => {
         const cookie: Record<string, string> = target.who ? { cookie: app.cookies[target.who]! } : {};
         const json = { 'content-type': 'application/json' };
         expect((await rawRequest(app.url, target.path, { method, headers: { ...json, ...cookie }, body: '{}' })).status, `${method} ${target.name} no origin`).toBe(403);
-        expect((await rawRequest(app.url, target.path, { method, headers: { ...json, ...cookie, origin: 'https://evil.example' }, body: '{}' })).status, `${method} ${target.name} foreign`).toBe(403);
+        expect(
+          (await rawRequest(app.url, target.path, { method, headers: { ...json, ...cookie, origin: 'https://evil.example' }, body: '{}' })).status,
+          `${method} ${target.name} foreign`,
+        ).toBe(403);
       }
     }
   });

@@ -38,12 +38,17 @@ beforeAll(async () => {
   }
   await post(app.url, `/quiz/${quiz.id}?_action=quiz.start`, app.cookies.learner, { quizId: quiz.id });
   const attemptId = rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.userId, app.ids.learner!)).get()!.id;
-  const fields: [string, string][] = [['quizId', quiz.id], ['attemptId', attemptId]];
+  const fields: [string, string][] = [
+    ['quizId', quiz.id],
+    ['attemptId', attemptId],
+  ];
   for (const q of quiz.questions) for (const o of q.correctOptionIds) fields.push([`answer.${q.id}`, o]);
   expect((await post(app.url, `/quiz/${quiz.id}?_action=quiz.submit`, app.cookies.learner, fields)).status).toBe(303);
   const code = rawDrizzle(app.db).select().from(certificates).where(eq(certificates.userId, app.ids.learner!)).get()!.code;
   // post/redirect/get: the link is shown once, on the page the 303 leads to
-  const page = await (await afterPost(app.url, await post(app.url, '/admin/users?_action=admin.createLoginLink', app.cookies.admin, { userId: String(app.ids.invited) }), app.cookies.admin)).text();
+  const page = await (
+    await afterPost(app.url, await post(app.url, '/admin/users?_action=admin.createLoginLink', app.cookies.admin, { userId: String(app.ids.invited) }), app.cookies.admin)
+  ).text();
   linkToken = /\/login\/link\/([a-z2-9]{24}\.[a-z2-9]{24})/.exec(page)![1]!;
   const waveId = String(rawSqlite(app.db).prepare('select id from waves').pluck().get());
   values = {
@@ -116,7 +121,9 @@ function state(): Record<string, string[]> {
     kpi_department_months: ['active_users'],
   });
   // a department-month row made only to count an active user is activity too
-  snap.kpi_department_months = snap.kpi_department_months!.filter((row) => Object.entries(JSON.parse(row) as Record<string, string>).some(([k, v]) => !['department_id', 'month'].includes(k) && v !== '0'));
+  snap.kpi_department_months = snap.kpi_department_months!.filter((row) =>
+    Object.entries(JSON.parse(row) as Record<string, string>).some(([k, v]) => !['department_id', 'month'].includes(k) && v !== '0'),
+  );
   return snap;
 }
 

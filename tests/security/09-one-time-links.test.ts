@@ -73,7 +73,11 @@ describe('checklist 9: one-time links hashed, single-use, expiring within an hou
     expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBeLessThanOrEqual(HOUR);
     expect(row.expiresAt.getTime()).toBeLessThanOrEqual(before + HOUR + 2000);
 
-    rawDrizzle(app.db).update(loginTokens).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(loginTokens.id, id)).run();
+    rawDrizzle(app.db)
+      .update(loginTokens)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(loginTokens.id, id))
+      .run();
     const response = await useLink(token, 'a password for vic');
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('有効期限');

@@ -117,11 +117,19 @@ beforeAll(async () => {
   for (const lesson of course.lessons) await post(app.url, `/learn/${course.id}/${lesson.id}?_action=lesson.complete`, app.cookies.bob, { lessonId: lesson.id });
   await post(app.url, `/quiz/${quiz.id}?_action=quiz.start`, app.cookies.bob, { quizId: quiz.id });
   const bobAttempt = rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.userId, app.ids.bob!)).get()!.id;
-  const answers: [string, string][] = [['quizId', quiz.id], ['attemptId', bobAttempt]];
+  const answers: [string, string][] = [
+    ['quizId', quiz.id],
+    ['attemptId', bobAttempt],
+  ];
   for (const q of quiz.questions) for (const o of q.correctOptionIds) answers.push([`answer.${q.id}`, o]);
   await post(app.url, `/quiz/${quiz.id}?_action=quiz.submit`, app.cookies.bob, answers);
   await post(app.url, `/quiz/${quiz.id}?_action=quiz.start`, app.cookies.bob, { quizId: quiz.id });
-  const bobOpenAttempt = rawDrizzle(app.db).select().from(quizAttempts).where(and(eq(quizAttempts.userId, app.ids.bob!))).all().find((a) => a.submittedAt === null)!.id;
+  const bobOpenAttempt = rawDrizzle(app.db)
+    .select()
+    .from(quizAttempts)
+    .where(and(eq(quizAttempts.userId, app.ids.bob!)))
+    .all()
+    .find((a) => a.submittedAt === null)!.id;
   const bobCertificate = rawDrizzle(app.db).select().from(certificates).where(eq(certificates.userId, app.ids.bob!)).get()!.code;
   ids = { hr, sales, bobAttempt, bobOpenAttempt, bobCertificate };
   values = {
@@ -148,7 +156,12 @@ afterAll(async () => {
 const routesAt = (level: Level) => builtRoutes().filter((r) => ROUTES[r] === level);
 const pathsOf = (route: string) => concretePaths(route, values).map((p) => (route === '/_image' ? `${p}?href=%2Ffavicon.svg&w=16&h=16&f=svg` : p));
 const prefixOf = (path: string) => (path === '/en' || path.startsWith('/en/') ? '/en' : '');
-const deniedCount = (key: string) => rawDrizzle(app.db).select().from(auditLog).where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorUserId, app.ids[key]!))).all().length;
+const deniedCount = (key: string) =>
+  rawDrizzle(app.db)
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorUserId, app.ids[key]!)))
+    .all().length;
 
 async function expectSignInRequired(path: string): Promise<void> {
   const response = await get(app.url, path);
@@ -179,12 +192,24 @@ describe('checklist 10: deny by default, roles, champion scope, and the session 
   it('has a rule for every route of the build and every action (a new one without a rule fails)', () => {
     const built = builtRoutes();
     expect(built.length).toBeGreaterThan(30);
-    expect(built.filter((r) => !(r in ROUTES)), 'routes without a rule').toEqual([]);
-    expect(Object.keys(ROUTES).filter((r) => !built.includes(r)), 'rules for routes that no longer exist').toEqual([]);
+    expect(
+      built.filter((r) => !(r in ROUTES)),
+      'routes without a rule',
+    ).toEqual([]);
+    expect(
+      Object.keys(ROUTES).filter((r) => !built.includes(r)),
+      'rules for routes that no longer exist',
+    ).toEqual([]);
     // the manifest really is the build of src/pages (so it cannot silently miss a page)
     for (const route of sourceRoutes()) expect(built, route).toContain(route);
-    expect(actionNames().filter((a) => !(a in ACTIONS)), 'actions without a rule').toEqual([]);
-    expect(Object.keys(ACTIONS).filter((a) => !actionNames().includes(a)), 'rules for actions that no longer exist').toEqual([]);
+    expect(
+      actionNames().filter((a) => !(a in ACTIONS)),
+      'actions without a rule',
+    ).toEqual([]);
+    expect(
+      Object.keys(ACTIONS).filter((a) => !actionNames().includes(a)),
+      'rules for actions that no longer exist',
+    ).toEqual([]);
   });
 
   it('sends anonymous visitors to sign in (or answers 401) on every non-public route', async () => {
@@ -232,12 +257,29 @@ describe('checklist 10: deny by default, roles, champion scope, and the session 
 
   it('serves build-only routes to no one', async () => {
     for (const route of routesAt('never')) {
-      for (const path of pathsOf(route)) for (const who of [null, 'alice', 'admin']) expect((await get(app.url, path, who ? app.cookies[who] : null)).status, `${who} ${path}`).toBe(404);
+      for (const path of pathsOf(route))
+        for (const who of [null, 'alice', 'admin']) expect((await get(app.url, path, who ? app.cookies[who] : null)).status, `${who} ${path}`).toBe(404);
     }
   });
 
   it('does not let another spelling of an admin address through', async () => {
-    const variants = ['/admin/', '//admin', '/%61dmin', '/en/../admin', '/admin/users/', '/ADMIN', '/Admin/Users', '/admin%2Fusers', '/ja/admin', '/admin;x=1', '/admin/./users', '/admin/exports/users.csv/', '/admin/exports/%2e%2e%2fusers.csv', '/champion/roster.csv/', '/%63hampion'];
+    const variants = [
+      '/admin/',
+      '//admin',
+      '/%61dmin',
+      '/en/../admin',
+      '/admin/users/',
+      '/ADMIN',
+      '/Admin/Users',
+      '/admin%2Fusers',
+      '/ja/admin',
+      '/admin;x=1',
+      '/admin/./users',
+      '/admin/exports/users.csv/',
+      '/admin/exports/%2e%2e%2fusers.csv',
+      '/champion/roster.csv/',
+      '/%63hampion',
+    ];
     for (const variant of variants) {
       const response = await get(app.url, variant, app.cookies.alice);
       expect([301, 308, 403, 404], `learner ${variant}`).toContain(response.status);
@@ -262,7 +304,13 @@ describe('checklist 10: deny by default, roles, champion scope, and the session 
       }
     }
     // other spellings of an admin action's address
-    for (const target of ['/_actions/%61dmin.saveBaseline', '/_actions/admin%2EsaveBaseline', '/_actions/admin.saveBaseline/', '/_actions//admin.saveBaseline', '/_actions/ADMIN.saveBaseline']) {
+    for (const target of [
+      '/_actions/%61dmin.saveBaseline',
+      '/_actions/admin%2EsaveBaseline',
+      '/_actions/admin.saveBaseline/',
+      '/_actions//admin.saveBaseline',
+      '/_actions/ADMIN.saveBaseline',
+    ]) {
       const response = await post(app.url, target, app.cookies.alice, { from: '2026-01', to: '2026-03' });
       expect([403, 404], target).toContain(response.status);
     }
@@ -323,7 +371,10 @@ describe('checklist 10: deny by default, roles, champion scope, and the session 
       await submit(app.url, `/quiz/${quiz.id}?_action=quiz.start`, app.cookies.alice, { quizId: quiz.id, userId: bob }),
     ];
     for (const response of refused) expect(response.status).toBe(400);
-    const stolen: [string, string][] = [['quizId', quiz.id], ['attemptId', ids.bobOpenAttempt]];
+    const stolen: [string, string][] = [
+      ['quizId', quiz.id],
+      ['attemptId', ids.bobOpenAttempt],
+    ];
     for (const q of quiz.questions) stolen.push([`answer.${q.id}`, q.optionIds.find((o) => !q.correctOptionIds.includes(o))!]);
     expect((await submit(app.url, `/quiz/${quiz.id}?_action=quiz.submit`, app.cookies.alice, stolen)).status).toBe(404);
     expect(rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.id, ids.bobOpenAttempt)).get()!.submittedAt).toBeNull();

@@ -19,11 +19,16 @@ import { type App, post, startApp, submit } from './support.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';
 
 const catalog = fixtureCatalog();
-const quizzes = catalog.tiers.flatMap((t) => t.courses).map((c) => catalog.quiz(c.id)).filter((q): q is QuizNode => q !== null);
+const quizzes = catalog.tiers
+  .flatMap((t) => t.courses)
+  .map((c) => catalog.quiz(c.id))
+  .filter((q): q is QuizNode => q !== null);
 let app: App;
 
 /** The lessons' own text: an explanation that repeats a sentence of a lesson gives nothing away. */
-const lessonText = filesUnder(path.join(ROOT, 'tests/fixtures/content/lessons')).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+const lessonText = filesUnder(path.join(ROOT, 'tests/fixtures/content/lessons'))
+  .map((f) => fs.readFileSync(f, 'utf8'))
+  .join('\n');
 
 /** Every explanation text of every quiz, in every language (unless a lesson says it too), and the canary markers. */
 function secrets(): string[] {
@@ -49,7 +54,10 @@ function expectNoKey(html: string, where: string): void {
   expect(html, where).not.toMatch(/data-correct|data-answer|"correct"|\bcorrect\s*[:=]|\bis-correct\b|\bexplanation\b/i);
   for (const input of html.matchAll(/<input[^>]*name="answer\.[^"]*"[^>]*>/g)) {
     const attributes = [...input[0].matchAll(/\s([a-z-]+)(?:=|\s|>|\/)/g)].map((m) => m[1]).sort();
-    expect(attributes.filter((a) => !['type', 'name', 'value', 'required', 'checked', 'data-astro-cid'].some((ok) => a!.startsWith(ok))), `${where}: ${input[0]}`).toEqual([]);
+    expect(
+      attributes.filter((a) => !['type', 'name', 'value', 'required', 'checked', 'data-astro-cid'].some((ok) => a!.startsWith(ok))),
+      `${where}: ${input[0]}`,
+    ).toEqual([]);
   }
 }
 
@@ -72,7 +80,10 @@ async function assets(html: string, cookie: string): Promise<Map<string, string>
 
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name));
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => path.join(d.parentPath, d.name));
 }
 
 function readMaybeGzipped(file: string): string {
@@ -82,7 +93,10 @@ function readMaybeGzipped(file: string): string {
 }
 
 function answers(quiz: QuizNode, attemptId: string, correct: boolean): [string, string][] {
-  const fields: [string, string][] = [['quizId', quiz.id], ['attemptId', attemptId]];
+  const fields: [string, string][] = [
+    ['quizId', quiz.id],
+    ['attemptId', attemptId],
+  ];
   for (const q of quiz.questions) {
     const chosen = correct ? q.correctOptionIds : [q.optionIds.find((o) => !q.correctOptionIds.includes(o))!];
     for (const o of chosen) fields.push([`answer.${q.id}`, o]);
@@ -91,7 +105,11 @@ function answers(quiz: QuizNode, attemptId: string, correct: boolean): [string, 
 }
 
 const openAttempt = (key: string, quizId: string) =>
-  rawDrizzle(app.db).select().from(quizAttempts).where(and(eq(quizAttempts.userId, app.ids[key]!), eq(quizAttempts.quizId, quizId), isNull(quizAttempts.submittedAt))).get()?.id;
+  rawDrizzle(app.db)
+    .select()
+    .from(quizAttempts)
+    .where(and(eq(quizAttempts.userId, app.ids[key]!), eq(quizAttempts.quizId, quizId), isNull(quizAttempts.submittedAt)))
+    .get()?.id;
 
 beforeAll(async () => {
   app = await startApp({ users: { ann: {}, pro: {} } });

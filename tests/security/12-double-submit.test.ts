@@ -32,7 +32,10 @@ function burst(n: number, page: string, action: string, cookie: string, fields: 
 }
 
 function answers(attemptId: string, correct: boolean): [string, string][] {
-  const fields: [string, string][] = [['quizId', quiz.id], ['attemptId', attemptId]];
+  const fields: [string, string][] = [
+    ['quizId', quiz.id],
+    ['attemptId', attemptId],
+  ];
   for (const q of quiz.questions) {
     const chosen = correct ? q.correctOptionIds : [q.optionIds.find((o) => !q.correctOptionIds.includes(o))!];
     for (const o of chosen) fields.push([`answer.${q.id}`, o]);
@@ -40,7 +43,12 @@ function answers(attemptId: string, correct: boolean): [string, string][] {
   return fields;
 }
 
-const attemptsOf = (key: string) => rawDrizzle(app.db).select().from(quizAttempts).where(and(eq(quizAttempts.userId, app.ids[key]!), eq(quizAttempts.quizId, quiz.id))).all();
+const attemptsOf = (key: string) =>
+  rawDrizzle(app.db)
+    .select()
+    .from(quizAttempts)
+    .where(and(eq(quizAttempts.userId, app.ids[key]!), eq(quizAttempts.quizId, quiz.id)))
+    .all();
 
 function expectNoServerErrors(responses: Response[], label: string): void {
   for (const response of responses) expect(response.status, label).toBeLessThan(500);
@@ -81,12 +89,21 @@ describe('checklist 12: a double-submitted attempt or completion is stored once'
 
   it('stores simultaneous completions of the same lessons once, and issues the certificate once', async () => {
     const requests = course.lessons.flatMap((lesson) =>
-      Array.from({ length: 6 }, (_, i) => post(app.url, i % 2 ? '/_actions/lesson.complete' : `/learn/${course.id}/${lesson.id}?_action=lesson.complete`, app.cookies.dora, { lessonId: lesson.id })),
+      Array.from({ length: 6 }, (_, i) =>
+        post(app.url, i % 2 ? '/_actions/lesson.complete' : `/learn/${course.id}/${lesson.id}?_action=lesson.complete`, app.cookies.dora, { lessonId: lesson.id }),
+      ),
     );
     const responses = await Promise.all(requests);
     expectNoServerErrors(responses, 'lesson.complete');
     for (const lesson of course.lessons) {
-      expect(rawDrizzle(app.db).select().from(lessonCompletions).where(and(eq(lessonCompletions.userId, app.ids.dora!), eq(lessonCompletions.lessonId, lesson.id))).all(), lesson.id).toHaveLength(1);
+      expect(
+        rawDrizzle(app.db)
+          .select()
+          .from(lessonCompletions)
+          .where(and(eq(lessonCompletions.userId, app.ids.dora!), eq(lessonCompletions.lessonId, lesson.id)))
+          .all(),
+        lesson.id,
+      ).toHaveLength(1);
     }
     // the quiz was passed above, so the last completion completed the tier
     expect(rawDrizzle(app.db).select().from(certificates).where(eq(certificates.userId, app.ids.dora!)).all()).toHaveLength(1);
@@ -94,11 +111,20 @@ describe('checklist 12: a double-submitted attempt or completion is stored once'
 
   it('stores simultaneous identical feedback and check-ins once', async () => {
     const lesson = course.lessons[0]!;
-    expectNoServerErrors(await burst(8, `/learn/${course.id}/${lesson.id}`, 'lesson.feedback', app.cookies.dora!, { lessonId: lesson.id, rating: '4', comment: 'twice?' }), 'feedback');
+    expectNoServerErrors(
+      await burst(8, `/learn/${course.id}/${lesson.id}`, 'lesson.feedback', app.cookies.dora!, { lessonId: lesson.id, rating: '4', comment: 'twice?' }),
+      'feedback',
+    );
     expect(rawDrizzle(app.db).select().from(lessonFeedback).where(eq(lessonFeedback.userId, app.ids.dora!)).all()).toHaveLength(1);
     expectNoServerErrors(await burst(8, '/home', 'checkin.save', app.cookies.dora!, { hoursSaved: '2.5', tasks: 'minutes' }), 'check-in');
     expect(rawDrizzle(app.db).select().from(checkins).where(eq(checkins.userId, app.ids.dora!)).all()).toHaveLength(1);
-    expect(rawDrizzle(app.db).select().from(quizAttempts).where(and(eq(quizAttempts.userId, app.ids.dora!), isNull(quizAttempts.submittedAt))).all()).toEqual([]);
+    expect(
+      rawDrizzle(app.db)
+        .select()
+        .from(quizAttempts)
+        .where(and(eq(quizAttempts.userId, app.ids.dora!), isNull(quizAttempts.submittedAt)))
+        .all(),
+    ).toEqual([]);
   });
 
   it('counted everything once in the KPI roll-ups (they equal a recomputation from scratch)', async () => {

@@ -71,7 +71,16 @@ const VALIDATION: Record<string, 'schema' | 'form'> = {
 
 /** Things an error answer must never show. */
 function expectGeneric(body: string, label: string): void {
-  for (const leak of [/\bat [\w.<>]+ \(/, /\.(?:ts|mjs|js):\d+/, /node_modules/, /Sqlite|SQLITE_|sqlite3/i, /unable to open/i, /\bselect\s+[\w*"`.,\s]+\s+from\s+["`\w]/i, /stack/i, brokenPath]) {
+  for (const leak of [
+    /\bat [\w.<>]+ \(/,
+    /\.(?:ts|mjs|js):\d+/,
+    /node_modules/,
+    /Sqlite|SQLITE_|sqlite3/i,
+    /unable to open/i,
+    /\bselect\s+[\w*"`.,\s]+\s+from\s+["`\w]/i,
+    /stack/i,
+    brokenPath,
+  ]) {
     expect(body, `${label} shows ${leak}`).not.toMatch(typeof leak === 'string' ? new RegExp(leak.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : leak);
   }
 }
@@ -113,8 +122,19 @@ describe('checklist 13: strict schemas, body size limits, generic error pages, c
       ['profile.setLocale', 'lea', { locale: 'fr' }],
       ['profile.setLocale', 'lea', { locale: 'en', next: `/${long(2048)}` }],
       ['quiz.start', 'lea', { quizId: 'Basic AI Essentials' }],
-      ['quiz.submit', 'lea', [['quizId', 'basic-ai-essentials'], ['attemptId', 'not-an-attempt-id']]],
-      ['quiz.submit', 'lea', [['quizId', 'basic-ai-essentials'], ['attemptId', 'a'.repeat(24)], ...Array.from({ length: 9 }, (_, i): [string, string] => ['answer.how-it-writes', `o${i}`])]],
+      [
+        'quiz.submit',
+        'lea',
+        [
+          ['quizId', 'basic-ai-essentials'],
+          ['attemptId', 'not-an-attempt-id'],
+        ],
+      ],
+      [
+        'quiz.submit',
+        'lea',
+        [['quizId', 'basic-ai-essentials'], ['attemptId', 'a'.repeat(24)], ...Array.from({ length: 9 }, (_, i): [string, string] => ['answer.how-it-writes', `o${i}`])],
+      ],
       ['admin.createUser', 'ada', { email: 'new@example.com', name: 'New', department: 'Sales', role: 'superadmin' }],
       ['admin.createUser', 'ada', { email: 'not-an-email', name: 'New', department: 'Sales', role: 'learner' }],
       ['admin.createUser', 'ada', { email: 'new@example.com', name: long(101), department: 'Sales', role: 'learner' }],

@@ -61,7 +61,9 @@ beforeAll(async () => {
   await admin('/admin/users', 'setActive', { userId: String(app.ids.hana), active: 'false' });
   await admin('/admin/users', 'setActive', { userId: String(app.ids.hana), active: 'true' });
   // post/redirect/get: a new link is shown once, on the page the 303 leads to
-  const created = await (await afterPost(app.url, await admin('/admin/users', 'createUser', { email: 'newbie@example.com', name: 'Newbie', department: 'Sales', role: 'learner' }), app.cookies.ada)).text();
+  const created = await (
+    await afterPost(app.url, await admin('/admin/users', 'createUser', { email: 'newbie@example.com', name: 'Newbie', department: 'Sales', role: 'learner' }), app.cookies.ada)
+  ).text();
   const page = await (await afterPost(app.url, await admin('/admin/users', 'createLoginLink', { userId: String(app.ids.inv) }), app.cookies.ada)).text();
   for (const html of [created, page]) {
     const token = /\/login\/link\/([a-z2-9]{24}\.[a-z2-9]{24})/.exec(html)![1]!;
@@ -69,7 +71,16 @@ beforeAll(async () => {
   }
   const linkToken = /\/login\/link\/([a-z2-9]{24}\.[a-z2-9]{24})/.exec(page)![1]!;
   await post(app.url, `/login/link/${linkToken}?_action=auth.useLink`, null, { token: linkToken, password: FIRST_PASSWORD });
-  await admin('/admin/assignments', 'createAssignment', { tierId: 'applied', target: 'department', departmentId: String(hrId), dueKind: 'days', dueDays: '30', role: '', waveId: '', dueDate: '' });
+  await admin('/admin/assignments', 'createAssignment', {
+    tierId: 'applied',
+    target: 'department',
+    departmentId: String(hrId),
+    dueKind: 'days',
+    dueDays: '30',
+    role: '',
+    waveId: '',
+    dueDate: '',
+  });
   const assignmentId = rawSqlite(app.db).prepare('select max(id) from assignments').pluck().get() as number;
   await admin('/admin/assignments', 'deleteAssignment', { assignmentId: String(assignmentId) });
   await admin('/admin/waves', 'saveWave', { waveId: '', name: 'Audit wave', position: '0', startDate: '2026-04-01', endDate: '2026-06-30', description: '' });
@@ -88,7 +99,8 @@ beforeAll(async () => {
   secrets.push(WRONG, GHOST, NEW_PASSWORD, FIRST_PASSWORD);
   t1 = Date.now();
   for (const row of rawDrizzle(app.db).select({ hash: users.passwordHash }).from(users).all()) if (row.hash) secrets.push(row.hash, row.hash.split('$').at(-1)!);
-  for (const row of rawDrizzle(app.db).select({ hash: sessions.secretHash }).from(sessions).all()) secrets.push(Buffer.from(row.hash).toString('hex'), Buffer.from(row.hash).toString('base64'));
+  for (const row of rawDrizzle(app.db).select({ hash: sessions.secretHash }).from(sessions).all())
+    secrets.push(Buffer.from(row.hash).toString('hex'), Buffer.from(row.hash).toString('base64'));
 });
 
 afterAll(async () => {

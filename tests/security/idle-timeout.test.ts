@@ -39,7 +39,13 @@ describe('idle timeout on a real database with an injected clock', () => {
   });
 
   it('works the same for other windows and cadences: never out while active, out after a full idle window', async () => {
-    for (const [idleMinutes, everySeconds] of [[1, 50], [2, 100], [5, 240], [30, 25 * 60], [720, 11 * 3600]] as const) {
+    for (const [idleMinutes, everySeconds] of [
+      [1, 50],
+      [2, 100],
+      [5, 240],
+      [30, 25 * 60],
+      [720, 11 * 3600],
+    ] as const) {
       const lifetime = { idleMs: idleMinutes * MINUTE, maxAgeMs: 1000 * 60 * MINUTE };
       const start = Date.parse('2026-05-01T09:00:00Z');
       const { token } = await createSession(t.db, userId, lifetime, new Date(start));
@@ -74,7 +80,12 @@ describe('idle timeout on the real server (SESSION_IDLE_MINUTES=1)', () => {
   });
 
   const idOf = (cookie: string) => cookie.split('=')[1]!.split('.')[0]!;
-  const stored = (cookie: string) => rawDrizzle(app.db).select().from(sessions).where(eq(sessions.id, idOf(cookie))).get();
+  const stored = (cookie: string) =>
+    rawDrizzle(app.db)
+      .select()
+      .from(sessions)
+      .where(eq(sessions.id, idOf(cookie)))
+      .get();
   /** Moves the clock for this session forward: its timestamps move back. */
   const pass = (cookie: string, ms: number) =>
     rawSqlite(app.db).prepare('update sessions set last_active_at = last_active_at - ?, created_at = created_at - ? where id = ?').run(ms, ms, idOf(cookie));

@@ -34,7 +34,11 @@ async function upload(cookie: string, csv: string, update: boolean): Promise<Res
   const form = new FormData();
   form.set('file', new File([csv], 'users.csv', { type: 'text/csv' }));
   if (update) form.set('update', 'on');
-  return afterPost(app.url, await fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie, origin: app.url }, body: form }), cookie);
+  return afterPost(
+    app.url,
+    await fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie, origin: app.url }, body: form }),
+    cookie,
+  );
 }
 
 const roleOf = (key: string): string => (rawSqlite(app.db).prepare('select role from users where id = ?').get(app.ids[key]) as { role: string }).role;

@@ -78,7 +78,12 @@ describe('a users CSV with only its header', () => {
     const form = new FormData();
     form.set('file', new File(['email,name,department,role\r\n'], 'empty.csv', { type: 'text/csv' }));
     // post/redirect/get: the report is on the page the 303 leads to
-    const posted = await fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form });
+    const posted = await fetch(`${app.url}/admin/users?_action=admin.importUsers`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie: app.cookies.admin!, origin: app.url },
+      body: form,
+    });
     const response = await afterPost(app.url, posted, app.cookies.admin);
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('ファイル：見出しの行だけで、取り込む行がありません');
@@ -118,9 +123,24 @@ describe('the KPI export', () => {
     expect(response.status).toBe(200);
     const [header, ...rows] = parse(await response.text()) as string[][];
     for (const column of [
-      'department', 'month', 'target_users', 'active_learners', 'usage_rate', 'basic_completion', 'applied_completion', 'specialist_completion',
-      'quiz_pass_rate', 'mean_score_percent', 'satisfaction', 'hours_saved', 'helpdesk_inquiries', 'baseline_period', 'baseline_usage_rate', 'baseline_helpdesk_inquiries',
-    ]) expect(header, column).toContain(column);
+      'department',
+      'month',
+      'target_users',
+      'active_learners',
+      'usage_rate',
+      'basic_completion',
+      'applied_completion',
+      'specialist_completion',
+      'quiz_pass_rate',
+      'mean_score_percent',
+      'satisfaction',
+      'hours_saved',
+      'helpdesk_inquiries',
+      'baseline_period',
+      'baseline_usage_rate',
+      'baseline_helpdesk_inquiries',
+    ])
+      expect(header, column).toContain(column);
     const record = (scope: string, department: string, month: string): Record<string, string> => {
       const row = rows.find((r) => r[0] === scope && r[1] === department && r[2] === month);
       expect(row, `${scope} ${department} ${month}`).toBeDefined();

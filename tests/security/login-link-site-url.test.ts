@@ -30,7 +30,12 @@ function linkIn(html: string): string {
 describe('issue 11 item 16: one-time sign-in links are built from SITE_URL', () => {
   it('creating a user shows an https link on SITE_URL, although the request came over http', async () => {
     // post/redirect/get: the link is shown once, on the page the 303 leads to
-    const response = await submit(app.url, '/admin/users?_action=admin.createUser', app.cookies.admin, { email: 'fresh@example.com', name: 'Fresh Person', department: 'Sales', role: 'learner' });
+    const response = await submit(app.url, '/admin/users?_action=admin.createUser', app.cookies.admin, {
+      email: 'fresh@example.com',
+      name: 'Fresh Person',
+      department: 'Sales',
+      role: 'learner',
+    });
     expect(response.status).toBe(200);
     const link = linkIn(await response.text());
     expect(link.startsWith(`${SITE_URL}/login/link/`), link).toBe(true);

@@ -26,7 +26,20 @@ import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 const FULL_WIDTH = 'ｌｅａｒｎｅｒ@example.com';
 const FULL_WIDTH_DOMAIN = 'learner@ｅｘａｍｐｌｅ.com';
 /** Names that look empty, or that turn the text around, or hide something. */
-const HIDDEN = ['\u200b', '\u200b\u200b\u200b', 'Admin\u202e', 'ad\u200bmin', '\u2066Sato\u2069', '\ufeffSato', 'Sa\u00adto', '\u3164', '\u2800', 'Sa\u0007to', 'Sa\nto', 'Sato\u200f'];
+const HIDDEN = [
+  '\u200b',
+  '\u200b\u200b\u200b',
+  'Admin\u202e',
+  'ad\u200bmin',
+  '\u2066Sato\u2069',
+  '\ufeffSato',
+  'Sa\u00adto',
+  '\u3164',
+  '\u2800',
+  'Sa\u0007to',
+  'Sa\nto',
+  'Sato\u200f',
+];
 
 describe('the one normaliser and validator', () => {
   it('makes full-width and differently cased spellings one address', () => {
@@ -37,7 +50,15 @@ describe('the one normaliser and validator', () => {
   });
 
   it('refuses addresses that stay look-alikes or hide characters after NFKC', () => {
-    for (const bad of ['lеarner@example.com' /* Cyrillic е */, 'learner\u200b@example.com', 'learner@exam\u202eple.com', 'ﾚ@example.com', 'learner@example', '@example.com', 'a b@example.com']) {
+    for (const bad of [
+      'lеarner@example.com' /* Cyrillic е */,
+      'learner\u200b@example.com',
+      'learner@exam\u202eple.com',
+      'ﾚ@example.com',
+      'learner@example',
+      '@example.com',
+      'a b@example.com',
+    ]) {
       expect(isValidEmail(bad), JSON.stringify(bad)).toBe(false);
     }
   });
@@ -129,7 +150,12 @@ describe('every door of the real server', () => {
       expect(await response.text()).toContain('部門名に、見えない文字や制御文字');
     }
     // the English page names the field in English
-    const en = await submit(app.url, '/en/admin/users?_action=admin.createUser', app.cookies.admin, { email: 'e@example.com', name: '\u200b', department: 'Sales', role: 'learner' });
+    const en = await submit(app.url, '/en/admin/users?_action=admin.createUser', app.cookies.admin, {
+      email: 'e@example.com',
+      name: '\u200b',
+      department: 'Sales',
+      role: 'learner',
+    });
     expect(await en.text()).toContain('The name contains invisible or control characters');
     expect([count(users), count(departments)]).toEqual([usersBefore, departmentsBefore]);
   });
@@ -146,13 +172,24 @@ describe('every door of the real server', () => {
   });
 
   it('CSV import: look-alike duplicates and hidden characters are reported by line, and nothing is imported', async () => {
-    const csv = ['email,name,department,role', `${FULL_WIDTH},Twin,Sales,learner`, 'fine@example.com,\u200b,Sales,learner', 'fine2@example.com,Fine,\u202eSales,learner', 'fine3@example.com,Fine,Sales,learner', ''].join('\n');
+    const csv = [
+      'email,name,department,role',
+      `${FULL_WIDTH},Twin,Sales,learner`,
+      'fine@example.com,\u200b,Sales,learner',
+      'fine2@example.com,Fine,\u202eSales,learner',
+      'fine3@example.com,Fine,Sales,learner',
+      '',
+    ].join('\n');
     const before = count(users);
     // post/redirect/get: the import report (400, nothing imported) is on the page the 303 leads to
     const upload = async (page: string): Promise<string> => {
       const form = new FormData();
       form.set('file', new File([csv], 'users.csv', { type: 'text/csv' }));
-      const response = await afterPost(app.url, await fetch(`${app.url}${page}?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form }), app.cookies.admin);
+      const response = await afterPost(
+        app.url,
+        await fetch(`${app.url}${page}?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form }),
+        app.cookies.admin,
+      );
       expect(response.status).toBe(400);
       return response.text();
     };
@@ -193,7 +230,15 @@ describe('every door of the real server', () => {
   it('waves: a hidden wave name or description is refused, naming the field', async () => {
     const before = count(waves);
     const wave = (fields: Record<string, string>) =>
-      submit(app.url, '/admin/waves?_action=admin.saveWave', app.cookies.admin, { waveId: '', name: 'Pilot', position: '0', startDate: '2026-04-01', endDate: '2026-06-30', description: '', ...fields });
+      submit(app.url, '/admin/waves?_action=admin.saveWave', app.cookies.admin, {
+        waveId: '',
+        name: 'Pilot',
+        position: '0',
+        startDate: '2026-04-01',
+        endDate: '2026-06-30',
+        description: '',
+        ...fields,
+      });
     const name = await wave({ name: '\u200b' });
     expect(name.status).toBe(400);
     expect(await name.text()).toContain('展開の段階の名前に、見えない文字や制御文字');
@@ -208,11 +253,19 @@ describe('every door of the real server', () => {
   });
 
   it('lesson feedback and the monthly check-in: hidden characters are refused, naming the field; nothing is stored', async () => {
-    const feedback = await submit(app.url, `/learn/${course.id}/${lesson.id}?_action=lesson.feedback`, app.cookies.learner, { lessonId: lesson.id, rating: '5', comment: 'Great \u202egnissim' });
+    const feedback = await submit(app.url, `/learn/${course.id}/${lesson.id}?_action=lesson.feedback`, app.cookies.learner, {
+      lessonId: lesson.id,
+      rating: '5',
+      comment: 'Great \u202egnissim',
+    });
     expect(feedback.status).toBe(400);
     expect(await feedback.text()).toContain('コメントに、見えない文字や制御文字');
     expect(rawDrizzle(app.db).select().from(lessonFeedback).all()).toHaveLength(0);
-    const multiline = await post(app.url, `/learn/${course.id}/${lesson.id}?_action=lesson.feedback`, app.cookies.learner, { lessonId: lesson.id, rating: '4', comment: 'Useful.\nThanks!' });
+    const multiline = await post(app.url, `/learn/${course.id}/${lesson.id}?_action=lesson.feedback`, app.cookies.learner, {
+      lessonId: lesson.id,
+      rating: '4',
+      comment: 'Useful.\nThanks!',
+    });
     expect(multiline.status).toBe(303);
     const checkin = await submit(app.url, '/home?_action=checkin.save', app.cookies.learner, { hoursSaved: '2', tasks: 'mail\u200b' });
     expect(checkin.status).toBe(400);
@@ -246,12 +299,17 @@ describe('every door of the real server', () => {
     // U+F91D is a CJK compatibility ideograph: even NFC rewrites it (to U+6B04).
     const name = '佐藤　①㈱髙﨑ｶﾀｶﾅ\uF91D';
     const stored = (email: string) =>
-      rawSqlite(app.db).prepare('select u.display_name name, d.name department from users u left join departments d on d.id = u.department_id where u.email = ?').get(email) as { name: string; department: string | null } | undefined;
+      rawSqlite(app.db).prepare('select u.display_name name, d.name department from users u left join departments d on d.id = u.department_id where u.email = ?').get(email) as
+        | { name: string; department: string | null }
+        | undefined;
     expect((await createUser({ email: 'form-name@example.com', name: `  ${name} `, department: 'ｓａｌｅｓ' })).status).toBe(200);
     expect(stored('form-name@example.com')).toEqual({ name, department: 'Sales' });
 
     const cli = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, ['src/cli/user-create.ts', '--email', 'cli-name@example.com', '--name', name, '--department', 'Ｓａｌｅｓ', '--password-stdin'], { cwd: ROOT, env: { ...process.env, DATABASE_PATH: app.file } });
+      const child = spawn(process.execPath, ['src/cli/user-create.ts', '--email', 'cli-name@example.com', '--name', name, '--department', 'Ｓａｌｅｓ', '--password-stdin'], {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_PATH: app.file },
+      });
       child.on('exit', resolve);
       child.stdin.on('error', () => undefined);
       child.stdin.end('a long enough password\n');
@@ -271,7 +329,16 @@ describe('every door of the real server', () => {
     const form = new FormData();
     form.set('file', new File([csv], 'users.csv', { type: 'text/csv' }));
     // post/redirect/get: the report is on the page the 303 leads to
-    const response = await afterPost(app.url, await fetch(`${app.url}/en/admin/users?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie: app.cookies.admin!, origin: app.url }, body: form }), app.cookies.admin);
+    const response = await afterPost(
+      app.url,
+      await fetch(`${app.url}/en/admin/users?_action=admin.importUsers`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { cookie: app.cookies.admin!, origin: app.url },
+        body: form,
+      }),
+      app.cookies.admin,
+    );
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('line 2: duplicate: legacy@example.com is already a user');
 
@@ -279,7 +346,10 @@ describe('every door of the real server', () => {
     fs.writeFileSync(file, csv);
     const importCli = (lang: string) =>
       new Promise<{ status: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, ['src/cli/users-import.ts', file], { cwd: ROOT, env: { ...process.env, DATABASE_PATH: app.file, LANG: lang, LC_ALL: '', LC_MESSAGES: '' } });
+        const child = spawn(process.execPath, ['src/cli/users-import.ts', file], {
+          cwd: ROOT,
+          env: { ...process.env, DATABASE_PATH: app.file, LANG: lang, LC_ALL: '', LC_MESSAGES: '' },
+        });
         let stderr = '';
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
         child.on('exit', (status) => resolve({ status, stderr }));

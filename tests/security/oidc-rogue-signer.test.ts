@@ -51,8 +51,7 @@ afterAll(async () => {
 
 const userByEmail = (email: string) => rawDrizzle(app.db).select().from(users).where(eq(users.email, email)).get();
 const sessionsOf = (userId: number) => rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, userId)).all();
-const lastFailure = () =>
-  rawDrizzle(app.db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_in_failed')).orderBy(desc(auditLog.id)).limit(1).get();
+const lastFailure = () => rawDrizzle(app.db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_in_failed')).orderBy(desc(auditLog.id)).limit(1).get();
 
 async function signInWith(tamper: Tamper): Promise<{ location: string; session: string | null }> {
   const dance = await toCallback(app.url, provider.issuer, 'mallory');
@@ -88,7 +87,13 @@ describe('issue 11 item 15: ID tokens must carry the provider’s signature', ()
     expect(location).toBe('/login?sso=invalid_token');
     expect(session).toBeNull();
     expect(sessionsOf(boss.id)).toHaveLength(0);
-    expect(rawDrizzle(app.db).select().from(auditLog).where(and(eq(auditLog.action, 'auth.sign_in'), eq(auditLog.actorUserId, boss.id))).all()).toHaveLength(0);
+    expect(
+      rawDrizzle(app.db)
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'auth.sign_in'), eq(auditLog.actorUserId, boss.id)))
+        .all(),
+    ).toHaveLength(0);
   });
 
   it('still signs in with a genuine token afterwards (the provider’s keys were fetched, not replaced)', async () => {

@@ -81,7 +81,10 @@ describe('issue 11 item 6: an attacker elsewhere cannot keep a colleague out', (
       const email = i < 5 ? `staff${i}@example.com` : `nobody${i}@example.com`;
       statuses.push((await signInFrom(app, '127.0.0.45', email, 'Spring2026!')).status);
     }
-    expect(statuses.slice(0, 60).every((s) => s === 401), statuses.join(',')).toBe(true);
+    expect(
+      statuses.slice(0, 60).every((s) => s === 401),
+      statuses.join(','),
+    ).toBe(true);
     expect(statuses.slice(60)).toEqual([429, 429, 429, 429]);
     // the sprayed accounts themselves are not locked for their owners
     expect((await signInFrom(app, '127.0.0.46', 'staff0@example.com', PASSWORD)).status).toBe(303);

@@ -66,9 +66,7 @@ describe('single sign-on role changes obey the admin rules', () => {
     // The boss's account was made in Manabi; the first SSO sign-in links it, and the groups say "staff".
     const cookie = await signIn('boss', { email: 'boss@example.com', groups: ['staff'] });
     expect(roleOf('boss@example.com')).toBe('admin');
-    expect(audits('user.role_change_refused')).toEqual([
-      { target_id: String(app.ids.boss), details: { via: 'oidc', from: 'admin', to: 'learner', reason: 'last_admin' } },
-    ]);
+    expect(audits('user.role_change_refused')).toEqual([{ target_id: String(app.ids.boss), details: { via: 'oidc', from: 'admin', to: 'learner', reason: 'last_admin' } }]);
     expect(await adminStatus(cookie)).toBe(200);
     // and again at the next sign-in, while the groups still say so
     await signIn('boss', { email: 'boss@example.com', groups: ['manabi-champions'] });

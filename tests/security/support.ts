@@ -232,7 +232,11 @@ export function post(
 
 /** Every table of the app (migrations bookkeeping aside). */
 export function tableNames(db: Db): string[] {
-  return (rawSqlite(db).prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name <> '__drizzle_migrations' order by name").all() as { name: string }[]).map((r) => r.name);
+  return (
+    rawSqlite(db).prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name <> '__drizzle_migrations' order by name").all() as {
+      name: string;
+    }[]
+  ).map((r) => r.name);
 }
 
 function cell(value: unknown): string {
@@ -265,7 +269,15 @@ export function snapshot(db: Db, ignore: Record<string, string[] | '*'> = {}): R
     if (skip === '*') continue;
     const rows = rawSqlite(db).prepare(`select * from "${table}"`).all() as Record<string, unknown>[];
     out[table] = rows
-      .map((row) => JSON.stringify(Object.fromEntries(Object.entries(row).filter(([k]) => !skip?.includes(k)).map(([k, v]) => [k, cell(v)]))))
+      .map((row) =>
+        JSON.stringify(
+          Object.fromEntries(
+            Object.entries(row)
+              .filter(([k]) => !skip?.includes(k))
+              .map(([k, v]) => [k, cell(v)]),
+          ),
+        ),
+      )
       .sort();
   }
   return out;

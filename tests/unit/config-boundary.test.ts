@@ -40,7 +40,28 @@ describe('getConfig', () => {
   }
 
   it('keeps the documented defaults', async () => {
-    for (const name of ['PORT', 'HOST', 'DATABASE_PATH', 'MIGRATIONS_DIR', 'SEARCH_INDEX_DIR', 'MANABI_CONTENT_DIR', 'MANABI_DIST', 'LOG_LEVEL', 'TRUST_PROXY', 'SITE_URL', 'SIGNIN_IP_PER_MINUTE', 'SIGNIN_IP_BURST', 'SIGNIN_ACCOUNT_PER_MINUTE', 'SIGNIN_ACCOUNT_BURST', 'SESSION_IDLE_MINUTES', 'SESSION_MAX_HOURS', 'SESSION_CLEANUP_SECONDS', 'APP_TIMEZONE', 'AUTH_MODE', 'XAPI_ENDPOINT']) {
+    for (const name of [
+      'PORT',
+      'HOST',
+      'DATABASE_PATH',
+      'MIGRATIONS_DIR',
+      'SEARCH_INDEX_DIR',
+      'MANABI_CONTENT_DIR',
+      'MANABI_DIST',
+      'LOG_LEVEL',
+      'TRUST_PROXY',
+      'SITE_URL',
+      'SIGNIN_IP_PER_MINUTE',
+      'SIGNIN_IP_BURST',
+      'SIGNIN_ACCOUNT_PER_MINUTE',
+      'SIGNIN_ACCOUNT_BURST',
+      'SESSION_IDLE_MINUTES',
+      'SESSION_MAX_HOURS',
+      'SESSION_CLEANUP_SECONDS',
+      'APP_TIMEZONE',
+      'AUTH_MODE',
+      'XAPI_ENDPOINT',
+    ]) {
       vi.stubEnv(name, undefined);
     }
     vi.stubEnv('NODE_ENV', 'development');
@@ -102,7 +123,9 @@ describe('getConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
-    expect(message).toBe('PORT must be a whole number from 0 to 65535 (got "abc"); SESSION_IDLE_MINUTES must be a whole number 1 or more (got "-1"); OIDC_CLIENT_SECRET must not be empty');
+    expect(message).toBe(
+      'PORT must be a whole number from 0 to 65535 (got "abc"); SESSION_IDLE_MINUTES must be a whole number 1 or more (got "-1"); OIDC_CLIENT_SECRET must not be empty',
+    );
     expect(message).not.toContain('\n');
   });
 

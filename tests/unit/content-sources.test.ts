@@ -37,9 +37,7 @@ describe('the heuristic for statements that need a source', () => {
     expect(unsourcedClaims(`1年で18.6万時間を削減しました${source}。`)).toEqual([]);
     expect(unsourcedClaims(`前の段落です${source}。\n\n1年で18.6万時間を削減しました。`)).toEqual([]);
     expect(unsourcedClaims(`1年で18.6万時間を削減しました。\n\n出典はこちらです${source}。次の文です。`)).toEqual([]);
-    expect(unsourcedClaims(`最初の文です${source}。ここまで。\n\n1年で18.6万時間を削減しました。`)).toEqual([
-      expect.objectContaining({ kind: 'figure' }),
-    ]);
+    expect(unsourcedClaims(`最初の文です${source}。ここまで。\n\n1年で18.6万時間を削減しました。`)).toEqual([expect.objectContaining({ kind: 'figure' })]);
   });
 
   it('accepts figures that say they are made up, and ignores quotes, prompt examples and ordinary words', () => {
@@ -73,7 +71,10 @@ describe.each(lessons.map((l) => [l.file, l] as const))('%s', (_file, lesson) =>
       const items = box.split('\n').filter((line) => line.startsWith('- '));
       expect(items.length).toBeGreaterThan(0);
       for (const item of items) {
-        for (const sentence of item.slice(2).split(/(?<=。)/).filter((s) => s.trim())) {
+        for (const sentence of item
+          .slice(2)
+          .split(/(?<=。)/)
+          .filter((s) => s.trim())) {
           // A closing aside such as （ベースライン） or （例：…） may follow the verb.
           expect(sentence.replace(/（[^）]*）(?=。$)/, ''), item).toMatch(/(?:です|ます|ません|ましょう|でした|ました|ください)。$/);
         }

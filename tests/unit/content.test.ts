@@ -19,8 +19,7 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(path.dirname(dir), { recursive: true, force: true }));
 
 const file = (relative: string) => path.join(dir, relative);
-const edit = (relative: string, change: (text: string) => string) =>
-  fs.writeFileSync(file(relative), change(fs.readFileSync(file(relative), 'utf8')));
+const edit = (relative: string, change: (text: string) => string) => fs.writeFileSync(file(relative), change(fs.readFileSync(file(relative), 'utf8')));
 const problems = () => checkContent(dir, dir);
 
 describe.each([
@@ -62,7 +61,11 @@ describe('broken content fails with the file named', () => {
 
   it('duplicate lesson ids in one language', () => {
     fs.copyFileSync(file('lessons/ja/basic-ai-essentials/safe-use-basics.mdx'), file('lessons/ja/applied-department-pilot/safe-use-basics.mdx'));
-    expect(problems()).toContainEqual(expect.stringMatching(/lessons\/ja\/basic-ai-essentials\/safe-use-basics\.mdx: duplicate lesson id "safe-use-basics" \(also lessons\/ja\/applied-department-pilot\/safe-use-basics\.mdx\)/));
+    expect(problems()).toContainEqual(
+      expect.stringMatching(
+        /lessons\/ja\/basic-ai-essentials\/safe-use-basics\.mdx: duplicate lesson id "safe-use-basics" \(also lessons\/ja\/applied-department-pilot\/safe-use-basics\.mdx\)/,
+      ),
+    );
   });
 
   it('duplicate question ids in a quiz', () => {
@@ -86,7 +89,12 @@ describe('broken content fails with the file named', () => {
   });
 
   it('a quiz whose answer key differs between languages', () => {
-    edit('quizzes/en/specialist-operations.yaml', (t) => t.replace('      - id: a\n        text: 60%\n        correct: true\n      - id: b\n        text: 120%', '      - id: a\n        text: 60%\n      - id: b\n        text: 120%\n        correct: true'));
+    edit('quizzes/en/specialist-operations.yaml', (t) =>
+      t.replace(
+        '      - id: a\n        text: 60%\n        correct: true\n      - id: b\n        text: 120%',
+        '      - id: a\n        text: 60%\n      - id: b\n        text: 120%\n        correct: true',
+      ),
+    );
     expect(problems().join('\n')).toMatch(/quizzes\/en\/specialist-operations\.yaml: .*correct options \[b\] vs \[a\]/);
   });
 

@@ -39,7 +39,11 @@ describe('the curriculum', () => {
   });
 
   it('has the same lesson ids in both languages', () => {
-    const ids = (locale: string) => lessons.filter((l) => l.locale === locale).map((l) => l.id).sort();
+    const ids = (locale: string) =>
+      lessons
+        .filter((l) => l.locale === locale)
+        .map((l) => l.id)
+        .sort();
     expect(ids('en')).toEqual(ids('ja'));
   });
 
@@ -55,7 +59,10 @@ describe('the curriculum', () => {
           ja.questions.map((q) => [q.id, q.type, q.options.map((o) => [o.id, o.correct])]),
         );
         for (const question of [...ja.questions, ...en.questions]) {
-          expect(question.options.some((o) => o.correct), `${quiz.id}/${question.id}`).toBe(true);
+          expect(
+            question.options.some((o) => o.correct),
+            `${quiz.id}/${question.id}`,
+          ).toBe(true);
           expect(question.explanation.trim().length, `${quiz.id}/${question.id}`).toBeGreaterThan(20);
         }
         expect(ja.questions.filter((q) => q.type === 'multiple').length, quiz.id).toBeGreaterThanOrEqual(1);
@@ -75,7 +82,12 @@ describe('the curriculum', () => {
 
   it('uses only the authoring components that exist', () => {
     const index = fs.readFileSync(path.join(ROOT, 'src/components/content/index.ts'), 'utf8');
-    const known = new Set(/contentComponents = \{([^}]*)\}/.exec(index)![1]!.split(',').map((s) => s.trim()));
+    const known = new Set(
+      /contentComponents = \{([^}]*)\}/
+        .exec(index)![1]!
+        .split(',')
+        .map((s) => s.trim()),
+    );
     for (const lesson of lessons) {
       for (const [, name] of lesson.body.matchAll(/<([A-Z][A-Za-z]*)/g)) expect(known.has(name!), `${lesson.file}: <${name}>`).toBe(true);
     }

@@ -76,7 +76,9 @@ function practiceProblems(lessons: LessonText[]): string[] {
     const [reference, ...others] = [...versions].sort((a, b) => (a.locale === 'ja' ? -1 : 1) - (b.locale === 'ja' ? -1 : 1));
     for (const other of others) {
       if (reference!.practiceIds.join() !== other.practiceIds.join()) {
-        problems.push(`${other.file}: tryIt ids [${other.practiceIds.join(', ')}] differ from ${reference!.file} [${reference!.practiceIds.join(', ')}]; both languages need the same ids`);
+        problems.push(
+          `${other.file}: tryIt ids [${other.practiceIds.join(', ')}] differ from ${reference!.file} [${reference!.practiceIds.join(', ')}]; both languages need the same ids`,
+        );
       }
     }
   }

@@ -59,7 +59,9 @@ function quizBankProblems(corpus: RawCorpus): string[] {
       return correct !== undefined && q.options.every((o) => o === correct || length(o.text) <= length(correct.text));
     });
     if (singles.length > 0 && longest.length / singles.length > LONGEST_CORRECT_MAX) {
-      report(`the correct option is the longest (ties count) in ${longest.length} of ${singles.length} single-choice questions, more than ${LONGEST_CORRECT_MAX * 100} %: ${longest.map((q) => q.id).join(', ')}`);
+      report(
+        `the correct option is the longest (ties count) in ${longest.length} of ${singles.length} single-choice questions, more than ${LONGEST_CORRECT_MAX * 100} %: ${longest.map((q) => q.id).join(', ')}`,
+      );
     }
 
     const multiples = questions.filter((q) => q.type === 'multiple');
@@ -155,8 +157,7 @@ describe('each rule fails on a broken copy of the curriculum', () => {
   const build = (): string => checkContent(dir, path.dirname(dir)).join('\n');
   const tierOf = (course: string): string | undefined => shipped.corpus.courses.find((c) => c.id === course)?.data.tier;
   /** A shipped quiz to break: the first one, or the first matching. */
-  const sample = (match: (q: LocalizedEntry<QuizData>) => boolean = () => true): LocalizedEntry<QuizData> =>
-    shipped.corpus.quizzes.find((q) => q.locale === 'ja' && match(q))!;
+  const sample = (match: (q: LocalizedEntry<QuizData>) => boolean = () => true): LocalizedEntry<QuizData> => shipped.corpus.quizzes.find((q) => q.locale === 'ja' && match(q))!;
   const edit = (quiz: LocalizedEntry<QuizData>, locales: string[], change: (data: Record<string, unknown> & { questions: Record<string, unknown>[] }) => void): void => {
     for (const locale of locales) {
       const file = path.join(dir, 'quizzes', locale, `${quiz.id}.yaml`);
@@ -254,7 +255,9 @@ describe('each rule fails on a broken copy of the curriculum', () => {
   it('a basic-tier option without its own explanation (and no such rule above the basic tier)', () => {
     const basic = sample((q) => tierOf(q.data.course) === 'basic');
     edit(basic, ['ja'], (d) => delete optionsOf(d.questions[0]!)[0]!.explanation);
-    expect(problems()).toContain(`quizzes/ja/${basic.id}.yaml: question "${basic.data.questions[0]!.id}" (basic tier) has options without their own explanation: ${basic.data.questions[0]!.options[0]!.id}`);
+    expect(problems()).toContain(
+      `quizzes/ja/${basic.id}.yaml: question "${basic.data.questions[0]!.id}" (basic tier) has options without their own explanation: ${basic.data.questions[0]!.options[0]!.id}`,
+    );
 
     const other = sample((q) => tierOf(q.data.course) !== 'basic');
     edit(other, ['ja'], (d) => {
@@ -295,7 +298,9 @@ describe('each rule fails on a broken copy of the curriculum', () => {
       edit(quiz, ['ja', 'en'], (d) => {
         d.questions[0]!.lesson = foreign;
       });
-      expect(build()).toContain(`quizzes/ja/${quiz.id}.yaml: question "${quiz.data.questions[0]!.id}" is tagged with lesson "${foreign}", which is not a lesson of course "${quiz.data.course}"`);
+      expect(build()).toContain(
+        `quizzes/ja/${quiz.id}.yaml: question "${quiz.data.questions[0]!.id}" is tagged with lesson "${foreign}", which is not a lesson of course "${quiz.data.course}"`,
+      );
     });
 
     it('rejects a draw larger than the bank, smaller than the number of lessons, and untagged questions in a bank', () => {

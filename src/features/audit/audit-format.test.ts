@@ -4,10 +4,28 @@ import { translator } from '../../platform/i18n/index.ts';
 import type { AuditAction } from './audit.server.ts';
 
 const ACTIONS: AuditAction[] = [
-  'auth.sign_in', 'auth.sign_in_failed', 'auth.sign_out', 'auth.link_used', 'access.denied', 'user.created', 'user.updated',
-  'user.deactivated', 'user.reactivated', 'user.password_set', 'users.imported', 'user.login_link_created', 'assignment.created',
-  'assignment.deleted', 'wave.created', 'wave.updated', 'wave.deleted', 'helpdesk.saved', 'helpdesk.imported', 'baseline.saved',
-  'export.downloaded', 'xapi.pushed',
+  'auth.sign_in',
+  'auth.sign_in_failed',
+  'auth.sign_out',
+  'auth.link_used',
+  'access.denied',
+  'user.created',
+  'user.updated',
+  'user.deactivated',
+  'user.reactivated',
+  'user.password_set',
+  'users.imported',
+  'user.login_link_created',
+  'assignment.created',
+  'assignment.deleted',
+  'wave.created',
+  'wave.updated',
+  'wave.deleted',
+  'helpdesk.saved',
+  'helpdesk.imported',
+  'baseline.saved',
+  'export.downloaded',
+  'xapi.pushed',
 ];
 
 function context(locale: 'ja' | 'en'): AuditFormatContext {
@@ -21,7 +39,10 @@ describe('audit log for people', () => {
   it('names every action in both languages', () => {
     for (const locale of ['ja', 'en'] as const) {
       const names = ACTIONS.map((action) => auditActionLabel(action, translator(locale)));
-      expect(names.filter((name, i) => name === ACTIONS[i]), locale).toEqual([]);
+      expect(
+        names.filter((name, i) => name === ACTIONS[i]),
+        locale,
+      ).toEqual([]);
       expect(new Set(names).size, locale).toBe(ACTIONS.length);
     }
     // An action added later is shown as its code rather than hidden.

@@ -22,9 +22,26 @@ export async function loadAuditLog(db: Db, query: { action: string; before?: num
   if (query.action) conditions.push(eq(auditLog.action, query.action));
   if (query.before) conditions.push(lt(auditLog.id, query.before));
   const { rows, actions, names } = await db.read((q) => ({
-    rows: q.select().from(auditLog).where(conditions.length ? and(...conditions) : undefined).orderBy(desc(auditLog.id)).limit(AUDIT_PAGE_SIZE).all(),
-    actions: q.selectDistinct({ action: auditLog.action }).from(auditLog).orderBy(auditLog.action).all().map((a) => a.action),
-    names: new Map(q.select({ id: departments.id, name: departments.name }).from(departments).all().map((d) => [d.id, d.name])),
+    rows: q
+      .select()
+      .from(auditLog)
+      .where(conditions.length ? and(...conditions) : undefined)
+      .orderBy(desc(auditLog.id))
+      .limit(AUDIT_PAGE_SIZE)
+      .all(),
+    actions: q
+      .selectDistinct({ action: auditLog.action })
+      .from(auditLog)
+      .orderBy(auditLog.action)
+      .all()
+      .map((a) => a.action),
+    names: new Map(
+      q
+        .select({ id: departments.id, name: departments.name })
+        .from(departments)
+        .all()
+        .map((d) => [d.id, d.name]),
+    ),
   }));
   return {
     rows,

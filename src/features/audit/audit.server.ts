@@ -52,9 +52,7 @@ const SECRET_KEYS = /password|secret|token|hash/i;
 
 /** Appends one row; call inside `db.write`, in the transaction of the change it records. */
 export function audit(tx: Tx, input: AuditInput, now = new Date()): void {
-  const details = input.details
-    ? Object.fromEntries(Object.entries(input.details).filter(([key]) => !SECRET_KEYS.test(key)))
-    : null;
+  const details = input.details ? Object.fromEntries(Object.entries(input.details).filter(([key]) => !SECRET_KEYS.test(key))) : null;
   tx.insert(auditLog)
     .values({
       at: now,

@@ -17,7 +17,9 @@ export function issueLoginToken(tx: Tx, userId: number, createdBy: number | null
   const id = generateSecureRandomString();
   const secret = generateSecureRandomString();
   // A new link replaces any unused one for the same user.
-  tx.delete(loginTokens).where(and(eq(loginTokens.userId, userId), isNull(loginTokens.usedAt))).run();
+  tx.delete(loginTokens)
+    .where(and(eq(loginTokens.userId, userId), isNull(loginTokens.usedAt)))
+    .run();
   tx.insert(loginTokens)
     .values({ id, secretHash: Buffer.from(hashSecret(secret)), userId, purpose, createdBy, createdAt: now, expiresAt: new Date(now.getTime() + LOGIN_LINK_LIFETIME_MS) })
     .run();
@@ -46,7 +48,11 @@ export function useLoginToken(tx: Tx, token: string, now = new Date()): ConsumeR
   if (!row || !constantTimeEqual(hashSecret(secret), new Uint8Array(row.secretHash))) return { status: 'invalid' };
   if (row.usedAt !== null) return { status: 'used' };
   if (row.expiresAt <= now) return { status: 'expired' };
-  const updated = tx.update(loginTokens).set({ usedAt: now }).where(and(eq(loginTokens.id, id), isNull(loginTokens.usedAt))).run().changes;
+  const updated = tx
+    .update(loginTokens)
+    .set({ usedAt: now })
+    .where(and(eq(loginTokens.id, id), isNull(loginTokens.usedAt)))
+    .run().changes;
   if (updated !== 1) return { status: 'used' };
   return { status: 'ok', userId: row.userId };
 }

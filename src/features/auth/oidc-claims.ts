@@ -43,7 +43,11 @@ function text(value: unknown, max: number, normalize: (value: string) => string)
 /** Group claims come as an array of strings, or (some providers) one comma-separated string. */
 export function groupsOf(value: unknown): string[] {
   if (Array.isArray(value)) return value.filter((g): g is string => typeof g === 'string');
-  if (typeof value === 'string') return value.split(',').map((g) => g.trim()).filter(Boolean);
+  if (typeof value === 'string')
+    return value
+      .split(',')
+      .map((g) => g.trim())
+      .filter(Boolean);
   return [];
 }
 
@@ -53,10 +57,7 @@ export function roleFromGroups(groups: string[], mapping: Pick<ClaimMapping, 'ad
   return 'learner';
 }
 
-export function identityFromClaims(
-  claims: Record<string, unknown>,
-  mapping: ClaimMapping,
-): { identity: SsoIdentity } | { problem: ClaimProblem } {
+export function identityFromClaims(claims: Record<string, unknown>, mapping: ClaimMapping): { identity: SsoIdentity } | { problem: ClaimProblem } {
   // The subject is an opaque identifier: never Unicode-normalised (two different ones must not become one).
   const subject = text(claims.sub, 255, (value) => value.trim().replace(/\s+/g, ' '));
   if (!subject) return { problem: 'no_subject' };

@@ -26,16 +26,7 @@ export interface OidcFlow {
 }
 
 /** Why a callback was refused; each is audited and shown as a translated message. */
-export type OidcFailure =
-  | 'no_flow'
-  | 'state'
-  | 'provider_error'
-  | 'code_rejected'
-  | 'nonce'
-  | 'issuer'
-  | 'audience'
-  | 'invalid_token'
-  | 'unavailable';
+export type OidcFailure = 'no_flow' | 'state' | 'provider_error' | 'code_rejected' | 'nonce' | 'issuer' | 'audience' | 'invalid_token' | 'unavailable';
 
 export class OidcError extends Error {
   readonly reason: OidcFailure;

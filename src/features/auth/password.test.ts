@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkPasswordPolicy,
-  generatePassword,
-  hashPassword,
-  verifyDummyPassword,
-  verifyPassword,
-} from './password.server.ts';
+import { checkPasswordPolicy, generatePassword, hashPassword, verifyDummyPassword, verifyPassword } from './password.server.ts';
 
 describe('password hashing', () => {
   it('uses argon2id with m=19456 KiB, t=2, p=1', async () => {

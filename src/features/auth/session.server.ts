@@ -133,12 +133,7 @@ function sessionLookup(db: Db) {
  * token, or a deactivated user. The user row is read on every request, so a role change
  * or deactivation takes effect at once.
  */
-export async function validateSessionToken(
-  db: Db,
-  token: string,
-  lifetime: SessionLifetime,
-  now = new Date(),
-): Promise<ValidatedSession | null> {
+export async function validateSessionToken(db: Db, token: string, lifetime: SessionLifetime, now = new Date()): Promise<ValidatedSession | null> {
   const parts = token.split('.');
   if (parts.length !== 2) return null;
   const [id, secret] = parts as [string, string];
@@ -149,8 +144,7 @@ export async function validateSessionToken(
   if (!row) return null;
 
   const nowMs = now.getTime();
-  const expired =
-    nowMs - row.createdAt.getTime() >= lifetime.maxAgeMs || nowMs - row.lastActiveAt.getTime() >= lifetime.idleMs;
+  const expired = nowMs - row.createdAt.getTime() >= lifetime.maxAgeMs || nowMs - row.lastActiveAt.getTime() >= lifetime.idleMs;
   if (expired || !row.active) {
     await bestEffortWrite('session.delete', () => deleteSession(db, id));
     return null;
@@ -196,9 +190,7 @@ export function endSession(tx: Tx, sessionId: string): void {
 
 /** Ends every session of a user (deactivation, password change), optionally keeping one; call inside `db.write`. */
 export function deleteUserSessions(tx: Tx, userId: number, exceptSessionId: string | null = null): number {
-  const where = exceptSessionId
-    ? and(eq(sessions.userId, userId), sql`${sessions.id} <> ${exceptSessionId}`)
-    : eq(sessions.userId, userId);
+  const where = exceptSessionId ? and(eq(sessions.userId, userId), sql`${sessions.id} <> ${exceptSessionId}`) : eq(sessions.userId, userId);
   return tx.delete(sessions).where(where).run().changes;
 }
 
@@ -209,10 +201,11 @@ export function deleteUserSessions(tx: Tx, userId: number, exceptSessionId: stri
 export async function deleteExpiredSessions(db: Db, lifetime: SessionLifetime, now = new Date(), limit = Number.MAX_SAFE_INTEGER): Promise<number> {
   const nowMs = now.getTime();
   const expired = or(lt(sessions.createdAt, new Date(nowMs - lifetime.maxAgeMs)), lt(sessions.lastActiveAt, new Date(nowMs - lifetime.idleMs)));
-  return db.write((tx) =>
-    tx
-      .delete(sessions)
-      .where(inArray(sessions.id, tx.select({ id: sessions.id }).from(sessions).where(expired).limit(limit)))
-      .run().changes,
+  return db.write(
+    (tx) =>
+      tx
+        .delete(sessions)
+        .where(inArray(sessions.id, tx.select({ id: sessions.id }).from(sessions).where(expired).limit(limit)))
+        .run().changes,
   );
 }

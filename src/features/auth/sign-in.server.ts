@@ -28,13 +28,7 @@ export interface SignInRequest {
 }
 
 /** The sign-in request of an action or route context. */
-export function signInRequest(context: {
-  cookies: AstroCookies;
-  url: URL;
-  locals: { session: SessionInfo | null };
-  clientAddress?: string;
-  request?: Request;
-}): SignInRequest {
+export function signInRequest(context: { cookies: AstroCookies; url: URL; locals: { session: SessionInfo | null }; clientAddress?: string; request?: Request }): SignInRequest {
   return { cookies: context.cookies, url: context.url, previousSessionId: context.locals.session?.id ?? null, ip: clientIp(context) };
 }
 

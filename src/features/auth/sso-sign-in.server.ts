@@ -43,7 +43,13 @@ export async function finishSsoSignIn(db: Db, context: APIContext, flow: OidcFlo
   const { ip } = request;
   const refuse = async (reason: SsoFailure, label: string | null = null, detail: string | null = null): Promise<SsoResult> => {
     await db.write((tx) =>
-      audit(tx, { actor: null, actorLabel: label ?? 'sso', action: 'auth.sign_in_failed', details: { method: 'oidc', reason, ...(detail ? { detail: detail.slice(0, 200) } : {}) }, ip }),
+      audit(tx, {
+        actor: null,
+        actorLabel: label ?? 'sso',
+        action: 'auth.sign_in_failed',
+        details: { method: 'oidc', reason, ...(detail ? { detail: detail.slice(0, 200) } : {}) },
+        ip,
+      }),
     );
     return { ok: false, reason };
   };
@@ -72,13 +78,15 @@ export async function finishSsoSignIn(db: Db, context: APIContext, flow: OidcFlo
   if (result.status === 'deactivated') return refuse('deactivated', mapped.identity.email);
   const user = result.user;
   if (result.status === 'created') {
-    await db.write((tx) => audit(tx, {
-      actor: user,
-      action: 'user.created',
-      target: { type: 'user', id: user.id },
-      details: { via: 'oidc', role: mapped.identity.role ?? 'learner', department: mapped.identity.department ?? null },
-      ip,
-    }));
+    await db.write((tx) =>
+      audit(tx, {
+        actor: user,
+        action: 'user.created',
+        target: { type: 'user', id: user.id },
+        details: { via: 'oidc', role: mapped.identity.role ?? 'learner', department: mapped.identity.department ?? null },
+        ip,
+      }),
+    );
   } else if (result.status === 'updated') {
     const { changes } = result;
     await db.write((tx) => audit(tx, { actor: user, action: 'user.updated', target: { type: 'user', id: user.id }, details: { via: 'oidc', changes }, ip }));

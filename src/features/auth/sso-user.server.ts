@@ -40,88 +40,86 @@ export type ProvisionResult =
   | { status: 'conflict' };
 
 export async function provisionSsoUser(db: Db, issuer: string, identity: SsoIdentity, now = new Date()): Promise<ProvisionResult> {
-  return db.write(
-    (tx): ProvisionResult => {
-      const columns = {
-        id: users.id,
-        email: users.email,
-        locale: users.locale,
-        active: users.active,
-        displayName: users.displayName,
-        role: users.role,
-        departmentId: users.departmentId,
-        oidcSubject: users.oidcSubject,
-        department: sql<string | null>`(select name from departments where id = ${users.departmentId})`,
-      };
-      const changes: SsoChange = {};
-      let row = tx
-        .select(columns)
-        .from(users)
-        .where(and(eq(users.oidcIssuer, issuer), eq(users.oidcSubject, identity.subject)))
-        .get();
-      if (!row) {
-        const byEmail = tx.select(columns).from(users).where(sql`lower(${users.email}) = ${identity.email}`).get();
-        if (byEmail && byEmail.oidcSubject !== null) return { status: 'conflict' } as const;
-        if (byEmail) {
-          // An account made by an admin or an import: link it to this identity from now on.
-          tx.update(users).set({ oidcIssuer: issuer, oidcSubject: identity.subject, updatedAt: now }).where(eq(users.id, byEmail.id)).run();
-          changes.identity = { from: null, to: `${issuer} ${identity.subject}` };
-          row = byEmail;
-        }
+  return db.write((tx): ProvisionResult => {
+    const columns = {
+      id: users.id,
+      email: users.email,
+      locale: users.locale,
+      active: users.active,
+      displayName: users.displayName,
+      role: users.role,
+      departmentId: users.departmentId,
+      oidcSubject: users.oidcSubject,
+      department: sql<string | null>`(select name from departments where id = ${users.departmentId})`,
+    };
+    const changes: SsoChange = {};
+    let row = tx
+      .select(columns)
+      .from(users)
+      .where(and(eq(users.oidcIssuer, issuer), eq(users.oidcSubject, identity.subject)))
+      .get();
+    if (!row) {
+      const byEmail = tx.select(columns).from(users).where(sql`lower(${users.email}) = ${identity.email}`).get();
+      if (byEmail && byEmail.oidcSubject !== null) return { status: 'conflict' } as const;
+      if (byEmail) {
+        // An account made by an admin or an import: link it to this identity from now on.
+        tx.update(users).set({ oidcIssuer: issuer, oidcSubject: identity.subject, updatedAt: now }).where(eq(users.id, byEmail.id)).run();
+        changes.identity = { from: null, to: `${issuer} ${identity.subject}` };
+        row = byEmail;
       }
+    }
 
-      if (!row) {
-        const id = createUser(tx, {
-          email: identity.email,
-          displayName: identity.displayName,
-          role: identity.role ?? 'learner',
-          departmentId: identity.department ? ensureDepartment(tx, identity.department) : null,
-        });
-        tx.update(users).set({ oidcIssuer: issuer, oidcSubject: identity.subject }).where(eq(users.id, id)).run();
-        syncEnrolments(tx, now);
-        return { status: 'created', user: { id, email: identity.email, locale: 'ja' } } as const;
-      }
+    if (!row) {
+      const id = createUser(tx, {
+        email: identity.email,
+        displayName: identity.displayName,
+        role: identity.role ?? 'learner',
+        departmentId: identity.department ? ensureDepartment(tx, identity.department) : null,
+      });
+      tx.update(users).set({ oidcIssuer: issuer, oidcSubject: identity.subject }).where(eq(users.id, id)).run();
+      syncEnrolments(tx, now);
+      return { status: 'created', user: { id, email: identity.email, locale: 'ja' } } as const;
+    }
 
-      const user: SsoUser = { id: row.id, email: row.email, locale: row.locale };
-      if (!row.active) return { status: 'deactivated', user } as const;
+    const user: SsoUser = { id: row.id, email: row.email, locale: row.locale };
+    if (!row.active) return { status: 'deactivated', user } as const;
 
-      const set: Partial<{ displayName: string; email: string; role: Role; departmentId: number | null; updatedAt: Date }> = {};
-      if (row.displayName !== identity.displayName) {
-        changes.displayName = { from: row.displayName, to: identity.displayName };
-        set.displayName = identity.displayName;
+    const set: Partial<{ displayName: string; email: string; role: Role; departmentId: number | null; updatedAt: Date }> = {};
+    if (row.displayName !== identity.displayName) {
+      changes.displayName = { from: row.displayName, to: identity.displayName };
+      set.displayName = identity.displayName;
+    }
+    if (row.email !== identity.email) {
+      const taken = tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${identity.email} and ${users.id} <> ${row.id}`).get();
+      if (!taken) {
+        changes.email = { from: row.email, to: identity.email };
+        set.email = identity.email;
+        user.email = identity.email;
       }
-      if (row.email !== identity.email) {
-        const taken = tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${identity.email} and ${users.id} <> ${row.id}`).get();
-        if (!taken) {
-          changes.email = { from: row.email, to: identity.email };
-          set.email = identity.email;
-          user.email = identity.email;
-        }
+    }
+    let roleKept: RoleKept | null = null;
+    if (identity.role !== undefined && row.role !== identity.role) {
+      // No "self" here: the provider decides, within the floor of at least one active admin.
+      const violation = adminRuleViolation(tx, userChangeEffect(null, { id: row.id, role: row.role, active: row.active }, { role: identity.role }));
+      if (violation === null) {
+        changes.role = { from: row.role, to: identity.role };
+        set.role = identity.role;
+      } else {
+        roleKept = { from: row.role, to: identity.role, reason: violation };
       }
-      let roleKept: RoleKept | null = null;
-      if (identity.role !== undefined && row.role !== identity.role) {
-        // No "self" here: the provider decides, within the floor of at least one active admin.
-        const violation = adminRuleViolation(tx, userChangeEffect(null, { id: row.id, role: row.role, active: row.active }, { role: identity.role }));
-        if (violation === null) {
-          changes.role = { from: row.role, to: identity.role };
-          set.role = identity.role;
-        } else {
-          roleKept = { from: row.role, to: identity.role, reason: violation };
-        }
-      }
-      if (identity.department !== undefined && row.department !== identity.department) {
-        changes.department = { from: row.department, to: identity.department };
-        set.departmentId = identity.department ? ensureDepartment(tx, identity.department) : null;
-      }
-      if (Object.keys(set).length === 0) {
-        return Object.keys(changes).length === 0 ? ({ status: 'unchanged', user, roleKept } as const) : ({ status: 'updated', user, changes, roleKept } as const);
-      }
-      tx.update(users)
-        .set({ ...set, updatedAt: now })
-        .where(eq(users.id, row.id))
-        .run();
-      if (set.role !== undefined || set.departmentId !== undefined) syncEnrolments(tx, now);
-      return { status: 'updated', user, changes, roleKept } as const;
-    },
-  );
+    }
+    if (identity.department !== undefined && row.department !== identity.department) {
+      changes.department = { from: row.department, to: identity.department };
+      set.departmentId = identity.department ? ensureDepartment(tx, identity.department) : null;
+    }
+    if (Object.keys(set).length === 0) {
+      return Object.keys(changes).length === 0 ? ({ status: 'unchanged', user, roleKept } as const) : ({ status: 'updated', user, changes, roleKept } as const);
+    }
+    tx.update(users)
+      .set({ ...set, updatedAt: now })
+      .where(eq(users.id, row.id))
+      .run();
+    if (set.role !== undefined || set.departmentId !== undefined) syncEnrolments(tx, now);
+    return { status: 'updated', user, changes, roleKept } as const;
+  });
 }

@@ -63,10 +63,18 @@ describe('provisionSsoUser', () => {
   it('does not demote the only active admin, and reports the role it kept', async () => {
     await provisionSsoUser(t.db, ISSUER, identity({ role: 'admin' }));
     const kept = await provisionSsoUser(t.db, ISSUER, identity({ role: 'learner', displayName: '山田 花子' }));
-    expect(kept).toMatchObject({ status: 'updated', changes: { displayName: { from: '山田 太郎', to: '山田 花子' } }, roleKept: { from: 'admin', to: 'learner', reason: 'last_admin' } });
+    expect(kept).toMatchObject({
+      status: 'updated',
+      changes: { displayName: { from: '山田 太郎', to: '山田 花子' } },
+      roleKept: { from: 'admin', to: 'learner', reason: 'last_admin' },
+    });
     expect(kept.status === 'updated' && kept.changes.role).toBeUndefined();
     expect(rawDrizzle(t.db).select().from(users).get()!.role).toBe('admin');
     await addUser(t.db, { email: 'other-admin@example.co.jp', role: 'admin' });
-    expect(await provisionSsoUser(t.db, ISSUER, identity({ role: 'learner', displayName: '山田 花子' }))).toMatchObject({ status: 'updated', changes: { role: { from: 'admin', to: 'learner' } }, roleKept: null });
+    expect(await provisionSsoUser(t.db, ISSUER, identity({ role: 'learner', displayName: '山田 花子' }))).toMatchObject({
+      status: 'updated',
+      changes: { role: { from: 'admin', to: 'learner' } },
+      roleKept: null,
+    });
   });
 });

@@ -17,12 +17,7 @@ export function getCatalog(): Promise<Catalog> {
 }
 
 async function loadCatalog(): Promise<Catalog> {
-  const [tiers, courses, lessons, quizzes] = await Promise.all([
-    getCollection('tiers'),
-    getCollection('courses'),
-    getCollection('lessons'),
-    getCollection('quizzes'),
-  ]);
+  const [tiers, courses, lessons, quizzes] = await Promise.all([getCollection('tiers'), getCollection('courses'), getCollection('lessons'), getCollection('quizzes')]);
   const localized = <T>(entry: { id: string; filePath?: string; data: T }): LocalizedEntry<T> => {
     const segments = entry.id.split('/');
     const locale = segments[0];

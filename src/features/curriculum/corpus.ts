@@ -89,7 +89,10 @@ export function validateCorpus(corpus: RawCorpus): string[] {
     for (const other of rest) {
       for (const field of ['course', 'order', 'estimatedMinutes'] as const) {
         if (first!.data[field] !== other.data[field]) {
-          report(other.file, `lesson "${id}" has ${field} ${JSON.stringify(other.data[field])} but ${first!.file} has ${JSON.stringify(first!.data[field])}; the languages must agree`);
+          report(
+            other.file,
+            `lesson "${id}" has ${field} ${JSON.stringify(other.data[field])} but ${first!.file} has ${JSON.stringify(first!.data[field])}; the languages must agree`,
+          );
         }
       }
     }
@@ -160,12 +163,7 @@ function listOf(ids: Set<string>): string {
 }
 
 /** The languages of one quiz must agree on everything that grading depends on. */
-function compareQuizzes(
-  id: string,
-  a: LocalizedEntry<QuizData>,
-  b: LocalizedEntry<QuizData>,
-  report: (file: string, message: string) => void,
-): void {
+function compareQuizzes(id: string, a: LocalizedEntry<QuizData>, b: LocalizedEntry<QuizData>, report: (file: string, message: string) => void): void {
   const differ = (what: string): void => report(b.file, `quiz "${id}" differs from ${a.file}: ${what}; the languages must agree`);
   for (const field of ['course', 'passMark', 'maxAttempts', 'draw', 'shuffleQuestions', 'shuffleOptions'] as const) {
     if (a.data[field] !== b.data[field]) differ(`${field} ${JSON.stringify(b.data[field])} vs ${JSON.stringify(a.data[field])}`);
@@ -183,8 +181,14 @@ function compareQuizzes(
     const aOptions = qa.options.map((o) => o.id).join();
     const bOptions = qb.options.map((o) => o.id).join();
     if (aOptions !== bOptions) differ(`question "${qa.id}" option ids [${bOptions}] vs [${aOptions}]`);
-    const aCorrect = qa.options.filter((o) => o.correct).map((o) => o.id).join();
-    const bCorrect = qb.options.filter((o) => o.correct).map((o) => o.id).join();
+    const aCorrect = qa.options
+      .filter((o) => o.correct)
+      .map((o) => o.id)
+      .join();
+    const bCorrect = qb.options
+      .filter((o) => o.correct)
+      .map((o) => o.id)
+      .join();
     if (aOptions === bOptions && aCorrect !== bCorrect) differ(`question "${qa.id}" correct options [${bCorrect}] vs [${aCorrect}]`);
   });
 }
@@ -201,11 +205,7 @@ function byId<T>(entries: LocalizedEntry<T>[]): Map<string, LocalizedEntry<T>[]>
   return map;
 }
 
-function duplicateOrders<T extends { order: number }>(
-  entries: CorpusEntry<T>[],
-  group: (entry: CorpusEntry<T>) => string,
-  report: (file: string, message: string) => void,
-): void {
+function duplicateOrders<T extends { order: number }>(entries: CorpusEntry<T>[], group: (entry: CorpusEntry<T>) => string, report: (file: string, message: string) => void): void {
   const seen = new Map<string, CorpusEntry<T>>();
   for (const entry of entries) {
     const key = `${group(entry)}#${entry.data.order}`;
@@ -215,12 +215,7 @@ function duplicateOrders<T extends { order: number }>(
   }
 }
 
-function cycles<T>(
-  entries: CorpusEntry<T>[],
-  edges: (entry: CorpusEntry<T>) => string[],
-  noun: string,
-  report: (file: string, message: string) => void,
-): void {
+function cycles<T>(entries: CorpusEntry<T>[], edges: (entry: CorpusEntry<T>) => string[], noun: string, report: (file: string, message: string) => void): void {
   const byKey = new Map(entries.map((e) => [e.id, e]));
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (entry: CorpusEntry<T>, path: string[]): void => {

@@ -17,8 +17,7 @@ export interface ReadResult {
 }
 
 /** Files starting with `_` are drafts and partials; they are not content. */
-const isContentFile = (name: string, extensions: string[]): boolean =>
-  !name.startsWith('_') && extensions.includes(path.extname(name));
+const isContentFile = (name: string, extensions: string[]): boolean => !name.startsWith('_') && extensions.includes(path.extname(name));
 
 export function readCorpus(contentDir: string, root: string = process.cwd()): ReadResult {
   const problems: string[] = [];

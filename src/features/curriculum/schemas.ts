@@ -13,9 +13,7 @@ export const TIER_IDS = ['basic', 'applied', 'specialist'] as const;
 export type TierId = (typeof TIER_IDS)[number];
 
 /** Lower-case words joined by hyphens: `prompt-basics`, `q-hallucination`, `a`. */
-export const ContentId = z
-  .string()
-  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'use lower-case letters, digits and hyphens (e.g. "prompt-basics")');
+export const ContentId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'use lower-case letters, digits and hyphens (e.g. "prompt-basics")');
 
 /** A text in Japanese and/or English; a missing language falls back to the other with a note. */
 export function localized<T extends z.ZodType>(inner: T) {

@@ -14,8 +14,7 @@ export interface YamlText {
 /** Keys of quiz YAML whose values are text shown to learners (ids, flags and numbers are not). */
 const QUIZ_TEXT_KEYS = new Set(['title', 'prompt', 'text', 'explanation']);
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /**
  * Tier and course files: both languages in one file, each text under a `ja:` or `en:` key

@@ -148,13 +148,37 @@ export async function exportCsv(db: Db, catalog: Catalog, name: ExportName, { bo
     return csvStream(['email', 'lesson_id', 'course_id', 'tier_id', 'completed_at'], rows, bom);
   }
   const rows = (async function* () {
-    for await (const row of readPages<{ attempt: string; email: string; quiz: string; started: number; submitted: number; score: number; max: number; passed: number; question: string; chosen: string; correct: number }>(
+    for await (const row of readPages<{
+      attempt: string;
+      email: string;
+      quiz: string;
+      started: number;
+      submitted: number;
+      score: number;
+      max: number;
+      passed: number;
+      question: string;
+      chosen: string;
+      correct: number;
+    }>(
       db,
       `select t.rowid rid, t.attempt_id attempt, u.email email, q.quiz_id quiz, q.started_at started, q.submitted_at submitted,
         q.score score, q.max_score max, q.passed passed, t.question_id question, t.chosen_option_ids chosen, t.correct correct
        from attempt_answers t join quiz_attempts q on q.id = t.attempt_id join users u on u.id = q.user_id where true`,
     )) {
-      yield [row.attempt, row.email, row.quiz, iso(row.started), iso(row.submitted), row.score, row.max, row.passed ? 'yes' : 'no', row.question, (JSON.parse(row.chosen) as string[]).join(' '), row.correct ? 'yes' : 'no'];
+      yield [
+        row.attempt,
+        row.email,
+        row.quiz,
+        iso(row.started),
+        iso(row.submitted),
+        row.score,
+        row.max,
+        row.passed ? 'yes' : 'no',
+        row.question,
+        (JSON.parse(row.chosen) as string[]).join(' '),
+        row.correct ? 'yes' : 'no',
+      ];
     }
   })();
   return csvStream(['attempt_id', 'email', 'quiz_id', 'started_at', 'submitted_at', 'score', 'max_score', 'passed', 'question_id', 'chosen_options', 'correct'], rows, bom);

@@ -12,10 +12,7 @@ import { EXPORT_NAMES, exportCsv, type ExportName } from './csv.server.ts';
 import { xapiStatements, type KeyedStatement } from './xapi-export.server.ts';
 import { countDeliveredTo, latestJob, type PushJob } from './xapi-jobs.server.ts';
 
-export type Download =
-  | { status: 200; body: ReadableStream<Uint8Array>; contentType: string; fileName: string }
-  | { status: 400; message: string }
-  | { status: 404 };
+export type Download = { status: 200; body: ReadableStream<Uint8Array>; contentType: string; fileName: string } | { status: 400; message: string } | { status: 404 };
 
 /** Statements as a JSON array, a few hundred per pull so memory stays flat for large exports. */
 export function statementsJson(statements: AsyncIterator<KeyedStatement>): ReadableStream<Uint8Array> {

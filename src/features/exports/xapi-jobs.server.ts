@@ -38,7 +38,17 @@ const active = new Map<number, Promise<void>>();
 
 /** The newest job for `endpoint`, or null. */
 export async function latestJob(db: Db, endpoint: string): Promise<PushJob | null> {
-  return (await db.read((q) => q.select().from(xapiPushJobs).where(eq(xapiPushJobs.endpoint, endpointKey(endpoint))).orderBy(desc(xapiPushJobs.id)).limit(1).get())) ?? null;
+  return (
+    (await db.read((q) =>
+      q
+        .select()
+        .from(xapiPushJobs)
+        .where(eq(xapiPushJobs.endpoint, endpointKey(endpoint)))
+        .orderBy(desc(xapiPushJobs.id))
+        .limit(1)
+        .get(),
+    )) ?? null
+  );
 }
 
 export async function countDeliveredTo(db: Db, endpoint: string): Promise<number> {
@@ -55,8 +65,18 @@ export async function startPushJob(
   const endpoint = endpointKey(settings.endpoint);
   const now = new Date();
   const { job, started } = await db.write((tx) => {
-    const running = tx.select().from(xapiPushJobs).where(and(eq(xapiPushJobs.endpoint, endpoint), eq(xapiPushJobs.state, 'running'))).get();
-    const found = running ?? tx.insert(xapiPushJobs).values({ endpoint, state: 'running', startedBy: caller.actor?.id ?? null, createdAt: now, updatedAt: now }).returning().get();
+    const running = tx
+      .select()
+      .from(xapiPushJobs)
+      .where(and(eq(xapiPushJobs.endpoint, endpoint), eq(xapiPushJobs.state, 'running')))
+      .get();
+    const found =
+      running ??
+      tx
+        .insert(xapiPushJobs)
+        .values({ endpoint, state: 'running', startedBy: caller.actor?.id ?? null, createdAt: now, updatedAt: now })
+        .returning()
+        .get();
     const details = { jobId: found.id, started: !running, endpoint: found.endpoint };
     if (caller.actor) audit(tx, { actor: caller.actor, action: 'xapi.pushed', details, ip: caller.ip });
     return { job: found, started: !running };
@@ -127,7 +147,13 @@ function run(db: Db, job: PushJob, settings: XapiSettings, statements: Statement
     const now = new Date();
     // If even this cannot be stored, the job stays `running` and the next start resumes it.
     await bestEffortWrite('xapi.finish', () =>
-      db.write((tx) => tx.update(xapiPushJobs).set({ ...counts, state, lastError, finishedAt: now, updatedAt: now }).where(eq(xapiPushJobs.id, id)).run()),
+      db.write((tx) =>
+        tx
+          .update(xapiPushJobs)
+          .set({ ...counts, state, lastError, finishedAt: now, updatedAt: now })
+          .where(eq(xapiPushJobs.id, id))
+          .run(),
+      ),
     );
     logger.info({ jobId: id, state, ...counts, lastError }, 'xAPI push finished');
   })().finally(() => active.delete(id));

@@ -43,7 +43,10 @@ export const StatementSchema = z.strictObject({
         .optional(),
       success: z.boolean().optional(),
       completion: z.boolean().optional(),
-      duration: z.string().regex(/^PT\d+(\.\d{1,2})?S$/).optional(),
+      duration: z
+        .string()
+        .regex(/^PT\d+(\.\d{1,2})?S$/)
+        .optional(),
     })
     .optional(),
   timestamp: z

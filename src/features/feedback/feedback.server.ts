@@ -20,11 +20,23 @@ import { rollupAnonymousRating, rollupRating } from '../kpi/rollups.server.ts';
 export type OwnFeedback = { kind: 'none' } | { kind: 'named'; feedback: LessonFeedback } | { kind: 'anonymous' };
 
 function namedFeedbackIn(q: Tx, userId: number, lessonId: string): LessonFeedback | null {
-  return q.select().from(lessonFeedback).where(and(eq(lessonFeedback.userId, userId), eq(lessonFeedback.lessonId, lessonId))).get() ?? null;
+  return (
+    q
+      .select()
+      .from(lessonFeedback)
+      .where(and(eq(lessonFeedback.userId, userId), eq(lessonFeedback.lessonId, lessonId)))
+      .get() ?? null
+  );
 }
 
 function sentAnonymouslyIn(q: Tx, userId: number, lessonId: string): boolean {
-  return q.select({ id: anonymousFeedbackSenders.id }).from(anonymousFeedbackSenders).where(and(eq(anonymousFeedbackSenders.userId, userId), eq(anonymousFeedbackSenders.lessonId, lessonId))).get() !== undefined;
+  return (
+    q
+      .select({ id: anonymousFeedbackSenders.id })
+      .from(anonymousFeedbackSenders)
+      .where(and(eq(anonymousFeedbackSenders.userId, userId), eq(anonymousFeedbackSenders.lessonId, lessonId)))
+      .get() !== undefined
+  );
 }
 
 /** What this learner has sent on a lesson (every lesson page asks: prepared once per connection). */
@@ -81,7 +93,9 @@ export function saveFeedbackIn(tx: Tx, input: FeedbackInput, timeZone: string, n
     return 'saved';
   }
   if (before) {
-    tx.delete(lessonFeedback).where(and(eq(lessonFeedback.userId, input.userId), eq(lessonFeedback.lessonId, input.lessonId))).run();
+    tx.delete(lessonFeedback)
+      .where(and(eq(lessonFeedback.userId, input.userId), eq(lessonFeedback.lessonId, input.lessonId)))
+      .run();
     rollupRating(tx, input.userId, beforeRating, null);
   }
   const departmentId = tx.select({ d: users.departmentId }).from(users).where(eq(users.id, input.userId)).get()?.d ?? null;
@@ -110,14 +124,17 @@ export interface FeedbackItem {
  * sorts at the start of its month). `departmentIds` null: the whole company. A read the dashboards
  * compose with their others: call inside `db.read`.
  */
-export function latestFeedback(
-  db: Tx,
-  options: { departmentIds: number[] | null; withCommentOnly: boolean; limit: number },
-  timeZone: string,
-): FeedbackItem[] {
+export function latestFeedback(db: Tx, options: { departmentIds: number[] | null; withCommentOnly: boolean; limit: number }, timeZone: string): FeedbackItem[] {
   const scope = options.departmentIds === null ? null : options.departmentIds.length > 0 ? options.departmentIds : [-1];
   const named = db
-    .select({ lessonId: lessonFeedback.lessonId, rating: lessonFeedback.rating, comment: lessonFeedback.comment, displayName: users.displayName, department: departments.name, updatedAt: lessonFeedback.updatedAt })
+    .select({
+      lessonId: lessonFeedback.lessonId,
+      rating: lessonFeedback.rating,
+      comment: lessonFeedback.comment,
+      displayName: users.displayName,
+      department: departments.name,
+      updatedAt: lessonFeedback.updatedAt,
+    })
     .from(lessonFeedback)
     .innerJoin(users, eq(users.id, lessonFeedback.userId))
     .leftJoin(departments, eq(departments.id, users.departmentId))
@@ -127,7 +144,13 @@ export function latestFeedback(
     .all()
     .map((f): FeedbackItem => ({ ...f, month: monthKey(f.updatedAt, timeZone) }));
   const anonymous = db
-    .select({ lessonId: anonymousFeedback.lessonId, rating: anonymousFeedback.rating, comment: anonymousFeedback.comment, department: departments.name, month: anonymousFeedback.month })
+    .select({
+      lessonId: anonymousFeedback.lessonId,
+      rating: anonymousFeedback.rating,
+      comment: anonymousFeedback.comment,
+      department: departments.name,
+      month: anonymousFeedback.month,
+    })
     .from(anonymousFeedback)
     .leftJoin(departments, eq(departments.id, anonymousFeedback.departmentId))
     .where(and(options.withCommentOnly ? isNotNull(anonymousFeedback.comment) : undefined, scope ? inArray(anonymousFeedback.departmentId, scope) : undefined))

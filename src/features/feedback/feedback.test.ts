@@ -15,7 +15,12 @@ beforeAll(() => {
 });
 afterAll(() => t?.cleanup());
 
-const ratings = () => rawDrizzle(t.db).select().from(kpiDepartmentMonths).all().reduce((n, r) => ({ sum: n.sum + r.ratingSum, count: n.count + r.ratingCount }), { sum: 0, count: 0 });
+const ratings = () =>
+  rawDrizzle(t.db)
+    .select()
+    .from(kpiDepartmentMonths)
+    .all()
+    .reduce((n, r) => ({ sum: n.sum + r.ratingSum, count: n.count + r.ratingCount }), { sum: 0, count: 0 });
 
 describe('feedback without a name', () => {
   it('is stored without the user, counted once, replaces the named one and cannot be changed', async () => {
@@ -28,7 +33,13 @@ describe('feedback without a name', () => {
 
     expect(await saveFeedback(t.db, { userId, lessonId: 'what-is-generative-ai', rating: 5, comment: '本音です', locale: 'ja', anonymous: true }, TZ, when)).toBe('saved');
     // The named row is gone; the rating counts once, now from the anonymous row.
-    expect(rawDrizzle(t.db).select().from(lessonFeedback).all().map((r) => r.userId)).toEqual([other]);
+    expect(
+      rawDrizzle(t.db)
+        .select()
+        .from(lessonFeedback)
+        .all()
+        .map((r) => r.userId),
+    ).toEqual([other]);
     expect(ratings()).toEqual({ sum: 9, count: 2 });
     expect(await t.db.read((q) => departmentRating(q, rawDrizzle(t.db).select().from(anonymousFeedback).get()!.departmentId!))).toEqual({ average: 4.5, count: 2 });
 

@@ -74,7 +74,9 @@ function loadRoster(db: Tx, catalog: Catalog, departmentId: number, timeZone: st
   const inDept = sql`user_id in (select id from users where department_id = ${departmentId} and active = 1)`;
   const learners = learnerRecordsIn(db, { departmentId }, { lastActivity: true });
   const certificates = new Map(
-    db.all<{ userId: number; tierId: string; issuedAt: number }>(sql`select user_id userId, tier_id tierId, issued_at issuedAt from certificates where ${inDept}`).map((c) => [`${c.userId}/${c.tierId}`, new Date(c.issuedAt)]),
+    db
+      .all<{ userId: number; tierId: string; issuedAt: number }>(sql`select user_id userId, tier_id tierId, issued_at issuedAt from certificates where ${inDept}`)
+      .map((c) => [`${c.userId}/${c.tierId}`, new Date(c.issuedAt)]),
   );
   const enrolments = group(
     db.all<{ userId: number; tierId: string; dueDate: string | null; dueDays: number | null; enrolledAt: number }>(sql`

@@ -99,8 +99,8 @@ export async function loadDashboard(db: Db, catalog: Catalog, filter: DashboardF
   const departmentOptions = [...rows].sort(byNameBytes);
   const allDepartments = [...rows].sort((a, b) => a.name.localeCompare(b.name, 'ja'));
   const waves = await listWaves(db);
-  const wave = filter.waveId !== null ? waves.find((w) => w.id === filter.waveId) ?? null : null;
-  const department = filter.departmentId !== null ? allDepartments.find((d) => d.id === filter.departmentId) ?? null : null;
+  const wave = filter.waveId !== null ? (waves.find((w) => w.id === filter.waveId) ?? null) : null;
+  const department = filter.departmentId !== null ? (allDepartments.find((d) => d.id === filter.departmentId) ?? null) : null;
   const scopeIds = department ? [department.id] : wave ? wave.departmentIds : null;
   const kpis = kpisFor(scopeIds);
 
@@ -109,7 +109,13 @@ export async function loadDashboard(db: Db, catalog: Catalog, filter: DashboardF
     for (const quiz of course.quizzes) {
       const text = pick(quiz.text, locale).value;
       for (const q of text.questions) {
-        questionText.set(`${quiz.id}/${q.id}`, { quizId: quiz.id, questionId: q.id, quizTitle: text.title, prompt: q.prompt, options: new Map(q.options.map((o) => [o.id, o.text])) });
+        questionText.set(`${quiz.id}/${q.id}`, {
+          quizId: quiz.id,
+          questionId: q.id,
+          quizTitle: text.title,
+          prompt: q.prompt,
+          options: new Map(q.options.map((o) => [o.id, o.text])),
+        });
       }
     }
   }

@@ -27,13 +27,11 @@ const period = periodOf('2026-09', '2026-11', TZ);
 const baselinePeriod = periodOf('2026-06', '2026-08', TZ);
 
 function kpis(departmentIds: number[] | null): KpiSet {
-  return computeKpis(
-    combineFacts(facts, departmentIds),
-    period,
-    { facts: combineFacts(baselineFacts, departmentIds), period: baselinePeriod },
-    correctOptionsOf(catalog),
-    ['basic', 'applied', 'specialist'],
-  );
+  return computeKpis(combineFacts(facts, departmentIds), period, { facts: combineFacts(baselineFacts, departmentIds), period: baselinePeriod }, correctOptionsOf(catalog), [
+    'basic',
+    'applied',
+    'specialist',
+  ]);
 }
 
 beforeAll(async () => {
@@ -48,7 +46,11 @@ beforeAll(async () => {
   ensureDefaultAssignments(rawDrizzle(db));
   syncEnrolments(rawDrizzle(db));
 
-  const active = (name: string, month: string) => rawDrizzle(db).insert(activityMonths).values({ userId: u[name]!, month, firstAt: at(`${month}-02T10:00:00`) }).run();
+  const active = (name: string, month: string) =>
+    rawDrizzle(db)
+      .insert(activityMonths)
+      .values({ userId: u[name]!, month, firstAt: at(`${month}-02T10:00:00`) })
+      .run();
   for (const name of ['s1', 's2', 's3', 'h1']) active(name, '2026-11');
   active('s1', '2026-10');
   active('s1', '2026-07');
@@ -69,8 +71,14 @@ beforeAll(async () => {
   inquiries('2026-11', hr, 3);
   inquiries('2026-11', null, 2);
 
-  rawDrizzle(db).insert(certificates).values({ code: 'c'.repeat(24), userId: u.s1!, tierId: 'basic', holderName: 's1', issuedAt: at('2026-10-15T12:00:00') }).run();
-  rawDrizzle(db).insert(certificates).values({ code: 'd'.repeat(24), userId: u.s2!, tierId: 'basic', holderName: 's2', issuedAt: at('2026-11-10T12:00:00') }).run();
+  rawDrizzle(db)
+    .insert(certificates)
+    .values({ code: 'c'.repeat(24), userId: u.s1!, tierId: 'basic', holderName: 's1', issuedAt: at('2026-10-15T12:00:00') })
+    .run();
+  rawDrizzle(db)
+    .insert(certificates)
+    .values({ code: 'd'.repeat(24), userId: u.s2!, tierId: 'basic', holderName: 's2', issuedAt: at('2026-11-10T12:00:00') })
+    .run();
 
   // Quiz basic-ai-essentials: how-it-writes (b), customer-list (b), check-output (confidential+facts)
   let n = 0;
@@ -82,16 +90,44 @@ beforeAll(async () => {
       return { questionId: q, chosenOptionIds: [...chosen].sort(), correct: JSON.stringify([...chosen].sort()) === JSON.stringify(correct) };
     });
     const score = graded.filter((g) => g.correct).length;
-    rawDrizzle(db).insert(quizAttempts).values({ id, userId: u[name]!, quizId: 'basic-ai-essentials', startedAt: at(when), submittedAt: at(when), score, maxScore: 3, passed: score * 100 >= 70 * 3 }).run();
-    rawDrizzle(db).insert(attemptAnswers).values(graded.map((g) => ({ attemptId: id, ...g }))).run();
+    rawDrizzle(db)
+      .insert(quizAttempts)
+      .values({ id, userId: u[name]!, quizId: 'basic-ai-essentials', startedAt: at(when), submittedAt: at(when), score, maxScore: 3, passed: score * 100 >= 70 * 3 })
+      .run();
+    rawDrizzle(db)
+      .insert(attemptAnswers)
+      .values(graded.map((g) => ({ attemptId: id, ...g })))
+      .run();
   };
-  attempt('s1', '2026-10-03T09:00:00', [['how-it-writes', ['a']], ['customer-list', ['b']], ['check-output', ['facts']]]);
-  attempt('s1', '2026-10-04T09:00:00', [['how-it-writes', ['b']], ['customer-list', ['b']], ['check-output', ['facts', 'confidential']]]);
-  attempt('s2', '2026-11-05T09:00:00', [['how-it-writes', ['b']], ['customer-list', ['b']], ['check-output', ['confidential', 'facts']]]);
-  attempt('h1', '2026-11-06T09:00:00', [['how-it-writes', ['a']], ['customer-list', ['c']], ['check-output', ['trust']]]);
+  attempt('s1', '2026-10-03T09:00:00', [
+    ['how-it-writes', ['a']],
+    ['customer-list', ['b']],
+    ['check-output', ['facts']],
+  ]);
+  attempt('s1', '2026-10-04T09:00:00', [
+    ['how-it-writes', ['b']],
+    ['customer-list', ['b']],
+    ['check-output', ['facts', 'confidential']],
+  ]);
+  attempt('s2', '2026-11-05T09:00:00', [
+    ['how-it-writes', ['b']],
+    ['customer-list', ['b']],
+    ['check-output', ['confidential', 'facts']],
+  ]);
+  attempt('h1', '2026-11-06T09:00:00', [
+    ['how-it-writes', ['a']],
+    ['customer-list', ['c']],
+    ['check-output', ['trust']],
+  ]);
 
-  rawDrizzle(db).insert(lessonFeedback).values({ userId: u.s1!, lessonId: 'safe-use-basics', rating: 4, locale: 'ja', updatedAt: at('2026-11-08T10:00:00') }).run();
-  rawDrizzle(db).insert(lessonFeedback).values({ userId: u.h1!, lessonId: 'safe-use-basics', rating: 2, comment: 'わかりにくい', locale: 'ja', updatedAt: at('2026-11-09T10:00:00') }).run();
+  rawDrizzle(db)
+    .insert(lessonFeedback)
+    .values({ userId: u.s1!, lessonId: 'safe-use-basics', rating: 4, locale: 'ja', updatedAt: at('2026-11-08T10:00:00') })
+    .run();
+  rawDrizzle(db)
+    .insert(lessonFeedback)
+    .values({ userId: u.h1!, lessonId: 'safe-use-basics', rating: 2, comment: 'わかりにくい', locale: 'ja', updatedAt: at('2026-11-09T10:00:00') })
+    .run();
 
   // The rows above were written directly, not through the write paths: derive the roll-ups.
   await rebuildRollups(db, catalog, TZ);

@@ -263,11 +263,7 @@ export function computeKpis(
       baseline ? ratio(baseline.facts.quiz.pairsFirstPassed, baseline.facts.quiz.pairs) : null,
       passTrend.trend,
     ),
-    meanScore: cumulative(
-      ratio(facts.quiz.scoreSum, facts.quiz.attempts),
-      baseline ? ratio(baseline.facts.quiz.scoreSum, baseline.facts.quiz.attempts) : null,
-      scoreTrend.trend,
-    ),
+    meanScore: cumulative(ratio(facts.quiz.scoreSum, facts.quiz.attempts), baseline ? ratio(baseline.facts.quiz.scoreSum, baseline.facts.quiz.attempts) : null, scoreTrend.trend),
     satisfaction: {
       ...cumulative(ratio(facts.ratings.sum, facts.ratings.count), baseline ? ratio(baseline.facts.ratings.sum, baseline.facts.ratings.count) : null, ratingTrend.trend),
       responses: facts.ratings.count,

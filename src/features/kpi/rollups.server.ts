@@ -54,12 +54,7 @@ export function rollupCheckin(db: Tx, userId: number, month: string, before: num
 }
 
 /** A lesson rating moved from (`before`, counted in its month) to `after` in `month` (null: withdrawn). */
-export function rollupRating(
-  db: Tx,
-  userId: number,
-  before: { rating: number; month: string } | null,
-  after: { rating: number; month: string } | null,
-): void {
+export function rollupRating(db: Tx, userId: number, before: { rating: number; month: string } | null, after: { rating: number; month: string } | null): void {
   const departmentId = departmentOf(db, userId);
   if (before) bumpDepartmentMonth(db, departmentId, before.month, { ratingSum: -before.rating, ratingCount: -1 });
   if (after) bumpDepartmentMonth(db, departmentId, after.month, { ratingSum: after.rating, ratingCount: 1 });
@@ -129,7 +124,13 @@ export async function rebuildRollups(db: Db, catalog: Catalog, timeZone: string)
 export function rebuildRollupsIn(tx: Tx, catalog: Catalog, timeZone: string): void {
   const correct = correctOptionsOf(catalog);
   for (const table of [kpiDepartmentMonths, kpiQuestionMonths, kpiWrongOptions, quizPairs]) tx.delete(table).run();
-  const departments = new Map(tx.select({ id: users.id, d: users.departmentId }).from(users).all().map((u) => [u.id, u.d ?? 0]));
+  const departments = new Map(
+    tx
+      .select({ id: users.id, d: users.departmentId })
+      .from(users)
+      .all()
+      .map((u) => [u.id, u.d ?? 0]),
+  );
   const dm = new Map<string, Partial<Record<DepartmentMonthField, number>> & { departmentId: number; month: string }>();
   const cell = (departmentId: number, month: string) => {
     const key = `${departmentId}|${month}`;
@@ -156,12 +157,7 @@ export function rebuildRollupsIn(tx: Tx, catalog: Catalog, timeZone: string): vo
     add(row, 'ratingSum', f.rating);
     add(row, 'ratingCount', 1);
   }
-  const attempts = tx
-    .select()
-    .from(quizAttempts)
-    .where(sql`${quizAttempts.submittedAt} is not null`)
-    .orderBy(quizAttempts.submittedAt, quizAttempts.id)
-    .all();
+  const attempts = tx.select().from(quizAttempts).where(sql`${quizAttempts.submittedAt} is not null`).orderBy(quizAttempts.submittedAt, quizAttempts.id).all();
   const attemptInfo = new Map<string, { departmentId: number; month: string; quizId: string }>();
   const pairs = new Map<string, { userId: number; quizId: string; firstAt: Date; firstPassed: boolean; passedAt: Date | null }>();
   for (const a of attempts) {
@@ -204,4 +200,3 @@ export function rebuildRollupsIn(tx: Tx, catalog: Catalog, timeZone: string): vo
   for (const chunk of chunks([...wrong.values()])) tx.insert(kpiWrongOptions).values(chunk).run();
   for (const chunk of chunks([...pairs.values()])) tx.insert(quizPairs).values(chunk).run();
 }
-

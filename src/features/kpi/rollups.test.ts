@@ -21,9 +21,21 @@ let t: TempDb;
 function snapshot() {
   const sort = <T>(rows: T[]) => rows.map((r) => JSON.stringify(r)).sort();
   return {
-    months: sort(rawDrizzle(t.db).select().from(kpiDepartmentMonths).all().filter((r) => Object.entries(r).some(([k, v]) => !['departmentId', 'month'].includes(k) && v !== 0))),
+    months: sort(
+      rawDrizzle(t.db)
+        .select()
+        .from(kpiDepartmentMonths)
+        .all()
+        .filter((r) => Object.entries(r).some(([k, v]) => !['departmentId', 'month'].includes(k) && v !== 0)),
+    ),
     questions: sort(rawDrizzle(t.db).select().from(kpiQuestionMonths).all()),
-    wrong: sort(rawDrizzle(t.db).select().from(kpiWrongOptions).all().filter((r) => r.count !== 0)),
+    wrong: sort(
+      rawDrizzle(t.db)
+        .select()
+        .from(kpiWrongOptions)
+        .all()
+        .filter((r) => r.count !== 0),
+    ),
     pairs: sort(rawDrizzle(t.db).select().from(quizPairs).all()),
   };
 }

@@ -21,7 +21,9 @@ function state(fields: Partial<LearnerSnapshot> = {}, extra: Partial<Notificatio
           { id: 'a1', tier: BASIC, assignedOn: '2026-11-01', dueOn: '2026-12-20', completed: false },
           { id: 'a2', tier: APPLIED, assignedOn: '2026-12-01', dueOn: '2027-01-11', completed: false },
         ],
-        policies: [{ id: 'ai-use', title: { ja: 'AI利用方針', en: 'AI use policy' }, version: 2, effectiveOn: '2027-01-01', required: true, applies: true, acknowledgedVersion: 1 }],
+        policies: [
+          { id: 'ai-use', title: { ja: 'AI利用方針', en: 'AI use policy' }, version: 2, effectiveOn: '2027-01-01', required: true, applies: true, acknowledgedVersion: 1 },
+        ],
         ...fields,
       }),
     ],
@@ -50,13 +52,7 @@ describe('digest e-mail', () => {
     expect(mail.text).toContain('2027年1月にAIで節約できた時間を教えてください。');
     const order = ['■ 期限を過ぎた研修があります', '■ 確認が必要な方針があります', '■ 期限が近い研修があります', '■ 今月の振り返りが始まりました'].map((h) => mail.text.indexOf(h));
     expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
-    expect(urlsIn(mail.text)).toEqual([
-      `${SITE}/tiers/basic`,
-      `${SITE}/policies/ai-use`,
-      `${SITE}/tiers/applied`,
-      `${SITE}/home`,
-      `${SITE}/account`,
-    ]);
+    expect(urlsIn(mail.text)).toEqual([`${SITE}/tiers/basic`, `${SITE}/policies/ai-use`, `${SITE}/tiers/applied`, `${SITE}/home`, `${SITE}/account`]);
   });
 
   it('is in English for an English reader, with /en/ links', () => {
@@ -79,7 +75,9 @@ describe('digest e-mail', () => {
 
   it('escapes everything from the database; HTML with inline styles only, no scripts, links only to the site', () => {
     const evil = '<script>alert(1)</script>"><img src=x onerror=alert(1)>';
-    const mail = render(state({ name: evil, assignments: [{ id: 'a1', tier: { id: 'basic', title: { ja: evil, en: evil } }, assignedOn: '2026-11-01', dueOn: '2026-12-20', completed: false }] }));
+    const mail = render(
+      state({ name: evil, assignments: [{ id: 'a1', tier: { id: 'basic', title: { ja: evil, en: evil } }, assignedOn: '2026-11-01', dueOn: '2026-12-20', completed: false }] }),
+    );
     expect(mail.html).not.toContain('<script');
     expect(mail.html).not.toContain('<img');
     expect(mail.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(1)&gt;');

@@ -75,18 +75,7 @@ export function renderDigestEmail(digest: Digest, options: EmailOptions): Render
   const hasMandatory = digest.sections.length > digest.optionalKinds.length;
   const footer = [t('mail.footerAuto'), ...(hasMandatory ? [t('mail.footerMandatory')] : []), ...(hasOptional ? [t('mail.footerOptional')] : [])];
 
-  const text = [
-    t('mail.greeting', { name: recipient.name }),
-    '',
-    t('mail.intro'),
-    '',
-    sectionsText(sections, t),
-    '',
-    '--',
-    ...footer,
-    t('mail.linkLine', settings),
-    '',
-  ].join('\n');
+  const text = [t('mail.greeting', { name: recipient.name }), '', t('mail.intro'), '', sectionsText(sections, t), '', '--', ...footer, t('mail.linkLine', settings), ''].join('\n');
 
   const html = [
     '<!DOCTYPE html>',

@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { BASIC, learner, sentLines, simulate, snapshot } from './fixtures/snapshots.ts';
 import type { AssignmentSnapshot, LearnerSnapshot, NotificationSnapshot, PolicySnapshot } from './model.ts';
 
-const between = (from: string, to: string) => (day: string): boolean => day >= from && day <= to;
+const between =
+  (from: string, to: string) =>
+  (day: string): boolean =>
+    day >= from && day <= to;
 
 function withAssignment(fields: Partial<AssignmentSnapshot> = {}, learnerFields: Partial<LearnerSnapshot> = {}): NotificationSnapshot {
   const assignment: AssignmentSnapshot = { id: 'a1', tier: BASIC, assignedOn: '2026-11-30', dueOn: '2026-12-20', completed: false, ...fields };
@@ -89,9 +92,7 @@ describe('assignment triggers', () => {
 
   it('catches up a new assignment for 14 days, then it is stale', () => {
     const fields = { assignedOn: '2026-12-01', dueOn: null };
-    expect(sentLines(simulate(withAssignment(fields), '2026-12-01', '2026-12-31', { down: between('2026-12-01', '2026-12-13') }))).toEqual([
-      '2026-12-14 assignment-new',
-    ]);
+    expect(sentLines(simulate(withAssignment(fields), '2026-12-01', '2026-12-31', { down: between('2026-12-01', '2026-12-13') }))).toEqual(['2026-12-14 assignment-new']);
     expect(sentLines(simulate(withAssignment(fields), '2026-12-01', '2026-12-31', { down: between('2026-12-01', '2026-12-14') }))).toEqual([]);
   });
 });
@@ -101,18 +102,12 @@ describe('certificate and renewal triggers', () => {
     snapshot({ learners: [learner({ userId: '1', certificates: [{ id: 'c1', tier: BASIC, validUntil }], ...extra })] });
 
   it('warns 30 and 7 days before the last valid day', () => {
-    expect(sentLines(simulate(certified('2027-03-31'), '2027-02-01', '2027-04-30'))).toEqual([
-      '2027-03-01 certificate-expiring/30',
-      '2027-03-24 certificate-expiring/7',
-    ]);
+    expect(sentLines(simulate(certified('2027-03-31'), '2027-02-01', '2027-04-30'))).toEqual(['2027-03-01 certificate-expiring/30', '2027-03-24 certificate-expiring/7']);
   });
 
   it('moves a warning that falls on a holiday or weekend to the working day before', () => {
     // Valid until Sunday 2027-01-31: 30 days before is New Year's Day, 7 days before a Sunday.
-    expect(sentLines(simulate(certified('2027-01-31'), '2026-12-01', '2027-02-28'))).toEqual([
-      '2026-12-31 certificate-expiring/30',
-      '2027-01-22 certificate-expiring/7',
-    ]);
+    expect(sentLines(simulate(certified('2027-01-31'), '2026-12-01', '2027-02-28'))).toEqual(['2026-12-31 certificate-expiring/30', '2027-01-22 certificate-expiring/7']);
   });
 
   it('says nothing about a certificate that a newer one of the same tier replaced', () => {
@@ -140,7 +135,16 @@ describe('policy and check-in triggers', () => {
         learner({
           userId: '1',
           policies: [
-            { id: 'ai-use', title: { ja: 'AI利用方針', en: 'AI use policy' }, version: 3, effectiveOn: '2027-01-01', required: true, applies: true, acknowledgedVersion: 2, ...fields },
+            {
+              id: 'ai-use',
+              title: { ja: 'AI利用方針', en: 'AI use policy' },
+              version: 3,
+              effectiveOn: '2027-01-01',
+              required: true,
+              applies: true,
+              acknowledgedVersion: 2,
+              ...fields,
+            },
           ],
         }),
       ],
@@ -156,8 +160,10 @@ describe('policy and check-in triggers', () => {
   });
 
   it('tells about the monthly check-in on its first working day, unless submitted', () => {
-    const checkIn = (submitted: boolean) => (day: string): NotificationSnapshot =>
-      snapshot({ learners: [learner({ userId: '1', checkInSubmitted: submitted })], checkIn: { month: day.slice(0, 7), opensOn: `${day.slice(0, 7)}-01` } });
+    const checkIn =
+      (submitted: boolean) =>
+      (day: string): NotificationSnapshot =>
+        snapshot({ learners: [learner({ userId: '1', checkInSubmitted: submitted })], checkIn: { month: day.slice(0, 7), opensOn: `${day.slice(0, 7)}-01` } });
     expect(sentLines(simulate(checkIn(false), '2026-12-01', '2027-02-28'))).toEqual(['2026-12-01 check-in', '2027-01-04 check-in', '2027-02-01 check-in']);
     expect(sentLines(simulate(checkIn(true), '2026-12-01', '2027-02-28'))).toEqual([]);
   });

@@ -118,9 +118,7 @@ function certificateEvents(learner: LearnerSnapshot, today: string): Notificatio
 function renewalEvents(learner: LearnerSnapshot, today: string): NotificationEvent[] {
   return learner.renewals
     .filter((renewal) => !renewal.completed && within(today, oneOffWindow(renewal.openedOn, renewal.renewBy)))
-    .map((renewal) =>
-      makeEvent(learner, renewal.tier.id, `cycle-${renewal.cycle}`, { kind: 'renewal-opened', tier: renewal.tier, renewBy: renewal.renewBy }),
-    );
+    .map((renewal) => makeEvent(learner, renewal.tier.id, `cycle-${renewal.cycle}`, { kind: 'renewal-opened', tier: renewal.tier, renewBy: renewal.renewBy }));
 }
 
 function policyEvents(learner: LearnerSnapshot, today: string): NotificationEvent[] {
@@ -128,9 +126,7 @@ function policyEvents(learner: LearnerSnapshot, today: string): NotificationEven
     .filter((policy) => policy.required && policy.applies)
     .filter((policy) => policy.acknowledgedVersion === null || policy.acknowledgedVersion < policy.version)
     .filter((policy) => workingDayOnOrAfter(policy.effectiveOn) <= today)
-    .map((policy) =>
-      makeEvent(learner, policy.id, `v${policy.version}`, { kind: 'policy', policyId: policy.id, title: policy.title, version: policy.version }),
-    );
+    .map((policy) => makeEvent(learner, policy.id, `v${policy.version}`, { kind: 'policy', policyId: policy.id, title: policy.title, version: policy.version }));
 }
 
 function checkInEvents(learner: LearnerSnapshot, checkIn: NotificationSnapshot['checkIn'], today: string): NotificationEvent[] {

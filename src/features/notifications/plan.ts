@@ -76,10 +76,7 @@ export function collectEvents(snapshot: NotificationSnapshot, today: string, opt
     if (!byKey.has(event.key)) byKey.set(event.key, event);
   }
   return [...byKey.values()].sort(
-    (a, b) =>
-      compare(a.recipient.userId, b.recipient.userId) ||
-      KIND_ORDER.get(a.data.kind)! - KIND_ORDER.get(b.data.kind)! ||
-      compare(a.key, b.key),
+    (a, b) => compare(a.recipient.userId, b.recipient.userId) || KIND_ORDER.get(a.data.kind)! - KIND_ORDER.get(b.data.kind)! || compare(a.key, b.key),
   );
 }
 

@@ -39,7 +39,8 @@ describe("champions' weekly digest", () => {
 });
 
 describe("admins' monthly KPI summary", () => {
-  const admins = (day: string) => snapshot({ admins: [{ userId: '9', name: 'Admin', email: 'admin@example.com', locale: 'en', optOut: [], kpi: kpiSummary(previousMonth(monthOf(day))) }] });
+  const admins = (day: string) =>
+    snapshot({ admins: [{ userId: '9', name: 'Admin', email: 'admin@example.com', locale: 'en', optOut: [], kpi: kpiSummary(previousMonth(monthOf(day))) }] });
 
   it('goes out on the first working day of the month, about the month before', () => {
     const sent = simulate(admins, '2026-11-15', '2027-02-28');
@@ -68,6 +69,9 @@ describe('channel posts', () => {
       '2027-01-04 programme channel-programme:admin-monthly:kpi:2026-12',
     ]);
     expect(posting('2027-01-01')).toEqual([]); // New Year's Day
-    expect(posting('2027-01-12')).toEqual(['2027-01-12 department channel-department-sales:champion-weekly:sales:2027-W02', '2027-01-12 programme channel-programme:admin-monthly:kpi:2026-12']);
+    expect(posting('2027-01-12')).toEqual([
+      '2027-01-12 department channel-department-sales:champion-weekly:sales:2027-W02',
+      '2027-01-12 programme channel-programme:admin-monthly:kpi:2026-12',
+    ]);
   });
 });

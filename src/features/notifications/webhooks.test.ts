@@ -94,7 +94,9 @@ describe('Slack Block Kit payload', () => {
     const section = (text: string): SlackBlock => ({ type: 'section', text: { type: 'mrkdwn', text } });
     expect(slackProblems({ text: 'x', blocks: Array.from({ length: 51 }, () => section('a')) })).toEqual(['blocks: 51, at most 50']);
     expect(slackProblems({ text: 'x', blocks: [section('a'.repeat(3001))] })).toEqual(['blocks[0].text: text is 3001 characters, at most 3000']);
-    expect(slackProblems({ text: 'x', blocks: [{ type: 'header', text: { type: 'mrkdwn', text: 'a' } }] })).toEqual(['blocks[0].text: a text object of type plain_text is required']);
+    expect(slackProblems({ text: 'x', blocks: [{ type: 'header', text: { type: 'mrkdwn', text: 'a' } }] })).toEqual([
+      'blocks[0].text: a text object of type plain_text is required',
+    ]);
     expect(slackProblems({ text: '', blocks: [{ type: 'section' }] })).toEqual(['text: a fallback text is required', 'blocks[0]: text or fields is required']);
     expect(slackProblems({ text: 'x', blocks: [{ type: 'section', fields: Array.from({ length: 11 }, () => ({ type: 'mrkdwn', text: 'a' })) }] })).toEqual([
       'blocks[0].fields: 11, at most 10',

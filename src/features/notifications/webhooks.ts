@@ -125,7 +125,8 @@ export function slackProblems(message: unknown): string[] {
   const problems: string[] = [];
   const text = (value: unknown, where: string, max: number, types: readonly string[]): void => {
     const object = value as Partial<TextObject> | null;
-    if (typeof object !== 'object' || object === null || !types.includes(object.type ?? '')) return void problems.push(`${where}: a text object of type ${types.join(' or ')} is required`);
+    if (typeof object !== 'object' || object === null || !types.includes(object.type ?? ''))
+      return void problems.push(`${where}: a text object of type ${types.join(' or ')} is required`);
     if (typeof object.text !== 'string' || object.text.length === 0) return void problems.push(`${where}: text is required`);
     if (object.text.length > max) problems.push(`${where}: text is ${object.text.length} characters, at most ${max}`);
   };

@@ -165,4 +165,3 @@ function assignmentsOf(db: Tx, userId: number, timeZone: string, now: Date): Use
     })
     .sort((a, b) => (a.dueAt?.getTime() ?? Infinity) - (b.dueAt?.getTime() ?? Infinity));
 }
-

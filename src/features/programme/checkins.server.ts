@@ -7,26 +7,33 @@ import { rollupCheckin } from '../kpi/rollups.server.ts';
 import { recordActivity } from '../progress/activity.server.ts';
 
 export async function currentCheckin(db: Db, userId: number, timeZone: string, now = new Date()): Promise<Checkin | null> {
-  return db.read((q) => q.select().from(checkins).where(and(eq(checkins.userId, userId), eq(checkins.month, monthKey(now, timeZone)))).get() ?? null);
+  return db.read(
+    (q) =>
+      q
+        .select()
+        .from(checkins)
+        .where(and(eq(checkins.userId, userId), eq(checkins.month, monthKey(now, timeZone))))
+        .get() ?? null,
+  );
 }
 
 /** Saves this month's answer (a new month starts a new row; past months are closed). */
-export async function saveCheckin(
-  db: Db,
-  input: { userId: number; hoursSaved: number; tasks: string | null },
-  timeZone: string,
-  now = new Date(),
-): Promise<void> {
+export async function saveCheckin(db: Db, input: { userId: number; hoursSaved: number; tasks: string | null }, timeZone: string, now = new Date()): Promise<void> {
   const month = monthKey(now, timeZone);
   await db.write((tx) => {
-    const before = tx.select({ hours: checkins.hoursSaved }).from(checkins).where(and(eq(checkins.userId, input.userId), eq(checkins.month, month))).get()?.hours ?? null;
+    const before =
+      tx
+        .select({ hours: checkins.hoursSaved })
+        .from(checkins)
+        .where(and(eq(checkins.userId, input.userId), eq(checkins.month, month)))
+        .get()?.hours ?? null;
     tx.insert(checkins)
-    .values({ userId: input.userId, month, hoursSaved: input.hoursSaved, tasks: input.tasks, dismissed: false, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({
-      target: [checkins.userId, checkins.month],
-      set: { hoursSaved: input.hoursSaved, tasks: input.tasks, dismissed: false, updatedAt: now },
-    })
-    .run();
+      .values({ userId: input.userId, month, hoursSaved: input.hoursSaved, tasks: input.tasks, dismissed: false, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({
+        target: [checkins.userId, checkins.month],
+        set: { hoursSaved: input.hoursSaved, tasks: input.tasks, dismissed: false, updatedAt: now },
+      })
+      .run();
     rollupCheckin(tx, input.userId, month, before, input.hoursSaved);
   });
 }
@@ -41,7 +48,8 @@ export async function answerCheckin(db: Db, input: { userId: number; hoursSaved:
 export async function dismissCheckin(db: Db, userId: number, timeZone: string, now = new Date()): Promise<void> {
   const month = monthKey(now, timeZone);
   await db.write((tx) =>
-    tx.insert(checkins)
+    tx
+      .insert(checkins)
       .values({ userId, month, hoursSaved: null, tasks: null, dismissed: true, createdAt: now, updatedAt: now })
       .onConflictDoUpdate({ target: [checkins.userId, checkins.month], set: { dismissed: true, updatedAt: now } })
       .run(),

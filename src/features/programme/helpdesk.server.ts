@@ -35,7 +35,9 @@ function upsertInquiries(db: Tx, input: InquiriesInput, now: Date): void {
   if (existing) {
     db.update(helpdeskInquiries).set({ count: input.count, updatedBy: input.updatedBy, updatedAt: now }).where(eq(helpdeskInquiries.id, existing.id)).run();
   } else {
-    db.insert(helpdeskInquiries).values({ ...input, updatedAt: now }).run();
+    db.insert(helpdeskInquiries)
+      .values({ ...input, updatedAt: now })
+      .run();
   }
 }
 
@@ -77,7 +79,11 @@ export async function importInquiriesCsv(db: Db, bytes: Uint8Array, options: Hel
   }
   await db.write((tx) => {
     for (const row of resolved) upsertInquiries(tx, { ...row, updatedBy: options.actor.id }, now);
-    audit(tx, { actor: options.actor, action: 'helpdesk.imported', details: { file: options.fileName?.slice(0, 100) ?? null, encoding, rows: resolved.length }, ip: options.ip ?? null }, now);
+    audit(
+      tx,
+      { actor: options.actor, action: 'helpdesk.imported', details: { file: options.fileName?.slice(0, 100) ?? null, encoding, rows: resolved.length }, ip: options.ip ?? null },
+      now,
+    );
   });
   return { ok: true, saved: resolved.length, problems: [] };
 }

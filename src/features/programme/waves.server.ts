@@ -60,21 +60,28 @@ export async function saveWave(db: Db, input: WaveInput, { id = null, by = null,
       endDate: input.endDate,
       description: input.description,
     };
-    const waveId =
-      id === null
-        ? tx.insert(waves).values(values).returning({ id: waves.id }).get().id
-        : (tx.update(waves).set(values).where(eq(waves.id, id)).run(), id);
+    const waveId = id === null ? tx.insert(waves).values(values).returning({ id: waves.id }).get().id : (tx.update(waves).set(values).where(eq(waves.id, id)).run(), id);
     tx.delete(waveDepartments).where(eq(waveDepartments.waveId, waveId)).run();
     if (departmentIds.length > 0) {
-      tx.insert(waveDepartments).values(departmentIds.map((departmentId) => ({ waveId, departmentId }))).run();
+      tx.insert(waveDepartments)
+        .values(departmentIds.map((departmentId) => ({ waveId, departmentId })))
+        .run();
     }
     tx.delete(waveTargets).where(eq(waveTargets.waveId, waveId)).run();
-    if (input.targets.length > 0) tx.insert(waveTargets).values(input.targets.map((t) => ({ waveId, ...t }))).run();
+    if (input.targets.length > 0)
+      tx.insert(waveTargets)
+        .values(input.targets.map((t) => ({ waveId, ...t })))
+        .run();
     syncEnrolments(tx, now);
     if (by) {
       audit(
         tx,
-        { ...by, action: id ? 'wave.updated' : 'wave.created', target: { type: 'wave', id: waveId }, details: { name: input.name, departments: input.departmentIds.length, targets: input.targets } },
+        {
+          ...by,
+          action: id ? 'wave.updated' : 'wave.created',
+          target: { type: 'wave', id: waveId },
+          details: { name: input.name, departments: input.departmentIds.length, targets: input.targets },
+        },
         now,
       );
     }

@@ -22,9 +22,20 @@ describe('recordLessonView (real SQLite)', () => {
     // 15:30 UTC is already the next day in Tokyo.
     const nextDay = new Date('2026-11-27T15:30:00Z');
     await recordLessonView(t.db, user, 'lesson-a', TZ, nextDay);
-    const days = rawDrizzle(t.db).select().from(lessonViews).all().map((v) => `${v.lessonId} ${v.day}`).sort();
+    const days = rawDrizzle(t.db)
+      .select()
+      .from(lessonViews)
+      .all()
+      .map((v) => `${v.lessonId} ${v.day}`)
+      .sort();
     expect(days).toEqual(['lesson-a 2026-11-27', 'lesson-a 2026-11-28', 'lesson-b 2026-11-27']);
-    expect(rawDrizzle(t.db).select().from(activityMonths).all().map((a) => a.month)).toEqual(['2026-11']);
+    expect(
+      rawDrizzle(t.db)
+        .select()
+        .from(activityMonths)
+        .all()
+        .map((a) => a.month),
+    ).toEqual(['2026-11']);
 
     // The memory of views already stored is per database: the same ids elsewhere are new.
     const other = tempDb();

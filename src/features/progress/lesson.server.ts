@@ -83,10 +83,7 @@ export async function loadLessonPage(db: Db, userId: number, courseId: string, l
   };
 }
 
-export type MarkCompleteResult =
-  | { status: 'not_found' }
-  | { status: 'locked' }
-  | { status: 'completed'; created: boolean; certificatesIssued: string[] };
+export type MarkCompleteResult = { status: 'not_found' } | { status: 'locked' } | { status: 'completed'; created: boolean; certificatesIssued: string[] };
 
 /** "Mark as complete" from the lesson page: refused for an unknown lesson or a locked course. */
 export async function markLessonComplete(db: Db, user: { id: number; displayName: string }, lessonId: string): Promise<MarkCompleteResult> {

@@ -50,8 +50,7 @@ export async function completeLesson(
   now = new Date(),
 ): Promise<CompletionResult> {
   return db.write((tx) => {
-    const created =
-      tx.insert(lessonCompletions).values({ userId: user.id, lessonId, completedAt: now }).onConflictDoNothing().run().changes === 1;
+    const created = tx.insert(lessonCompletions).values({ userId: user.id, lessonId, completedAt: now }).onConflictDoNothing().run().changes === 1;
     const certificatesIssued = created ? issueDueCertificates(tx, catalog, user, now) : [];
     recordActivityIn(tx, user.id, timeZone, now);
     return { created, certificatesIssued };

@@ -10,9 +10,7 @@ const catalog = fixtureCatalog();
 function record(lessons: string[], quizzes: Record<string, Partial<QuizRecord>> = {}): LearnerRecord {
   return {
     completedLessons: new Set(lessons),
-    quizzes: new Map(
-      Object.entries(quizzes).map(([id, r]) => [id, { attempts: 1, bestPercent: 100, passed: true, ...r }]),
-    ),
+    quizzes: new Map(Object.entries(quizzes).map(([id, r]) => [id, { attempts: 1, bestPercent: 100, passed: true, ...r }])),
   };
 }
 

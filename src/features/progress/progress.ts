@@ -54,9 +54,7 @@ export interface TierProgress {
   percent: number;
 }
 
-export type NextStep =
-  | { kind: 'lesson'; courseId: string; lessonId: string }
-  | { kind: 'quiz'; courseId: string; quizId: string };
+export type NextStep = { kind: 'lesson'; courseId: string; lessonId: string } | { kind: 'quiz'; courseId: string; quizId: string };
 
 export interface Progress {
   tiers: TierProgress[];
@@ -82,9 +80,7 @@ export function computeProgress(catalog: Catalog, record: LearnerRecord): Progre
       courseComplete.set(course.id, lessonsDone && quizzesPassed);
     }
   }
-  const tierComplete = new Map(
-    catalog.tiers.map((t) => [t.id, t.courses.length > 0 && t.courses.every((c) => courseComplete.get(c.id))]),
-  );
+  const tierComplete = new Map(catalog.tiers.map((t) => [t.id, t.courses.length > 0 && t.courses.every((c) => courseComplete.get(c.id))]));
 
   const tiers: TierProgress[] = catalog.tiers.map((tier) => {
     const missingTiers = tier.requires.filter((id) => !tierComplete.get(id));

@@ -30,8 +30,7 @@ type ScopeKind = 'users' | 'department';
 
 const kindOf = (scope: LearnerScope): ScopeKind => ('userIds' in scope ? 'users' : 'department');
 
-const paramsOf = (scope: LearnerScope): Record<string, unknown> =>
-  'userIds' in scope ? { userIds: JSON.stringify(scope.userIds) } : { departmentId: scope.departmentId };
+const paramsOf = (scope: LearnerScope): Record<string, unknown> => ('userIds' in scope ? { userIds: JSON.stringify(scope.userIds) } : { departmentId: scope.departmentId });
 
 /** The scope as a condition on a `user_id` column (one bound parameter whatever the number of users). */
 function inScope(column: SQLiteColumn, kind: ScopeKind): SQL {
@@ -66,9 +65,10 @@ type Statements = ReturnType<typeof statements>;
 
 /** The newest of a person's lesson views, completions and submitted attempts. */
 function lastActivity(q: Tx, scope: LearnerScope): Map<number, Date> {
-  const where = 'userIds' in scope
-    ? sql`user_id in (select value from json_each(${JSON.stringify(scope.userIds)}))`
-    : sql`user_id in (select id from users where department_id = ${scope.departmentId} and active = 1)`;
+  const where =
+    'userIds' in scope
+      ? sql`user_id in (select value from json_each(${JSON.stringify(scope.userIds)}))`
+      : sql`user_id in (select id from users where department_id = ${scope.departmentId} and active = 1)`;
   const rows = q.all<{ userId: number; at: number }>(sql`
     select user_id userId, max(at) at from (
       select user_id, max(viewed_at) at from lesson_views where ${where} group by user_id

@@ -24,12 +24,15 @@ beforeAll(async () => {
   ids.gone = await addUser(t.db, { email: 'gone@example.jp', department: 'Sales' });
   ids.hr = await addUser(t.db, { email: 'hr@example.jp', department: 'HR' });
   rawDrizzle(t.db).update(users).set({ active: false }).where(eq(users.id, ids.gone)).run();
-  rawDrizzle(t.db).insert(lessonCompletions).values([
-    { userId: ids.ann, lessonId: 'a', completedAt: at('2026-11-02T00:00:00Z') },
-    { userId: ids.ann, lessonId: 'b', completedAt: at('2026-11-03T00:00:00Z') },
-    { userId: ids.gone, lessonId: 'a', completedAt: at('2026-11-04T00:00:00Z') },
-    { userId: ids.hr, lessonId: 'a', completedAt: at('2026-11-05T00:00:00Z') },
-  ]).run();
+  rawDrizzle(t.db)
+    .insert(lessonCompletions)
+    .values([
+      { userId: ids.ann, lessonId: 'a', completedAt: at('2026-11-02T00:00:00Z') },
+      { userId: ids.ann, lessonId: 'b', completedAt: at('2026-11-03T00:00:00Z') },
+      { userId: ids.gone, lessonId: 'a', completedAt: at('2026-11-04T00:00:00Z') },
+      { userId: ids.hr, lessonId: 'a', completedAt: at('2026-11-05T00:00:00Z') },
+    ])
+    .run();
   const attempt = (id: string, userId: number, quizId: string, score: number | null, submitted: string | null) => ({
     id,
     userId,
@@ -40,13 +43,19 @@ beforeAll(async () => {
     maxScore: score === null ? null : 3,
     passed: score === null ? null : score >= 2,
   });
-  rawDrizzle(t.db).insert(quizAttempts).values([
-    attempt('a1', ids.ann, 'q1', 1, '2026-11-06T00:00:00Z'),
-    attempt('a2', ids.ann, 'q1', 2, '2026-11-07T00:00:00Z'),
-    attempt('a3', ids.ann, 'q1', null, null), // open: not counted
-    attempt('a4', ids.ben, 'q1', 1, '2026-11-01T00:00:00Z'),
-  ]).run();
-  rawDrizzle(t.db).insert(lessonViews).values({ userId: ids.ann, lessonId: 'c', day: '2026-11-20', viewedAt: at('2026-11-20T00:00:00Z') }).run();
+  rawDrizzle(t.db)
+    .insert(quizAttempts)
+    .values([
+      attempt('a1', ids.ann, 'q1', 1, '2026-11-06T00:00:00Z'),
+      attempt('a2', ids.ann, 'q1', 2, '2026-11-07T00:00:00Z'),
+      attempt('a3', ids.ann, 'q1', null, null), // open: not counted
+      attempt('a4', ids.ben, 'q1', 1, '2026-11-01T00:00:00Z'),
+    ])
+    .run();
+  rawDrizzle(t.db)
+    .insert(lessonViews)
+    .values({ userId: ids.ann, lessonId: 'c', day: '2026-11-20', viewedAt: at('2026-11-20T00:00:00Z') })
+    .run();
 });
 afterAll(() => t?.cleanup());
 
@@ -81,11 +90,35 @@ describe('loadLearnerRecords', () => {
   it('is what the champion view and the users CSV export show (attempts counted, not assumed)', async () => {
     const catalog = fixtureCatalog();
     const dee = await addUser(t.db, { email: 'dee@example.jp', department: 'Ops' });
-    rawDrizzle(t.db).insert(lessonCompletions).values({ userId: dee, lessonId: 'what-is-generative-ai', completedAt: at('2026-11-10T00:00:00Z') }).run();
-    rawDrizzle(t.db).insert(quizAttempts).values([
-      { id: 'd1', userId: dee, quizId: 'basic-ai-essentials', startedAt: at('2026-11-11T00:00:00Z'), submittedAt: at('2026-11-11T00:05:00Z'), score: 1, maxScore: 3, passed: false },
-      { id: 'd2', userId: dee, quizId: 'basic-ai-essentials', startedAt: at('2026-11-12T00:00:00Z'), submittedAt: at('2026-11-12T00:05:00Z'), score: 3, maxScore: 3, passed: true },
-    ]).run();
+    rawDrizzle(t.db)
+      .insert(lessonCompletions)
+      .values({ userId: dee, lessonId: 'what-is-generative-ai', completedAt: at('2026-11-10T00:00:00Z') })
+      .run();
+    rawDrizzle(t.db)
+      .insert(quizAttempts)
+      .values([
+        {
+          id: 'd1',
+          userId: dee,
+          quizId: 'basic-ai-essentials',
+          startedAt: at('2026-11-11T00:00:00Z'),
+          submittedAt: at('2026-11-11T00:05:00Z'),
+          score: 1,
+          maxScore: 3,
+          passed: false,
+        },
+        {
+          id: 'd2',
+          userId: dee,
+          quizId: 'basic-ai-essentials',
+          startedAt: at('2026-11-12T00:00:00Z'),
+          submittedAt: at('2026-11-12T00:05:00Z'),
+          score: 3,
+          maxScore: 3,
+          passed: true,
+        },
+      ])
+      .run();
     const departmentId = rawDrizzle(t.db).select().from(users).where(eq(users.id, dee)).get()!.departmentId!;
     const [entry] = (await championView(t.db, catalog, departmentId, 'Asia/Tokyo')).roster;
     expect(entry).toMatchObject({ id: dee, attempts: 2, quizAverage: 100, lastActivityAt: at('2026-11-12T00:05:00Z') });

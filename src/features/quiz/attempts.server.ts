@@ -54,15 +54,14 @@ export async function startAttempt(db: Db, userId: number, quiz: QuizNode, now =
       if (used >= quiz.maxAttempts) return { status: 'no_attempts_left' };
     }
     const attemptId = generateSecureRandomString();
-    tx.insert(quizAttempts).values({ id: attemptId, userId, quizId: quiz.id, startedAt: now, layout: attemptLayout(quiz) }).run();
+    tx.insert(quizAttempts)
+      .values({ id: attemptId, userId, quizId: quiz.id, startedAt: now, layout: attemptLayout(quiz) })
+      .run();
     return { status: 'started', attemptId };
   });
 }
 
-export type SubmitResult =
-  | { status: 'submitted'; grade: Grade; certificatesIssued: string[] }
-  | { status: 'already_submitted' }
-  | { status: 'not_found' };
+export type SubmitResult = { status: 'submitted'; grade: Grade; certificatesIssued: string[] } | { status: 'already_submitted' } | { status: 'not_found' };
 
 /**
  * Grades and stores an attempt exactly once. A second submission of the same attempt

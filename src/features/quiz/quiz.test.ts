@@ -20,7 +20,13 @@ describe('public quiz view', () => {
   });
 
   it('follows the attempt layout', () => {
-    const layout = { questions: [{ id: 'check-output', options: ['trust', 'facts', 'confidential'] }, { id: 'how-it-writes', options: ['c', 'b', 'a'] }, { id: 'customer-list', options: ['a', 'b', 'c'] }] };
+    const layout = {
+      questions: [
+        { id: 'check-output', options: ['trust', 'facts', 'confidential'] },
+        { id: 'how-it-writes', options: ['c', 'b', 'a'] },
+        { id: 'customer-list', options: ['a', 'b', 'c'] },
+      ],
+    };
     const view = publicQuiz(quiz, 'en', layout);
     expect(view.questions.map((q) => q.id)).toEqual(['check-output', 'how-it-writes', 'customer-list']);
     expect(view.questions[0]!.options.map((o) => o.id)).toEqual(['trust', 'facts', 'confidential']);
@@ -55,7 +61,11 @@ describe('checking and grading', () => {
     // Nothing ticked on a multiple-choice question is unanswered, exactly as an empty single choice.
     expect(checkAnswers(quiz, answers({ 'how-it-writes': ['b'], 'customer-list': ['b'], 'check-output': [] }))).toEqual([{ code: 'unanswered', questionId: 'check-output' }]);
     expect(checkAnswers(quiz, answers({ 'how-it-writes': [], 'customer-list': ['b'], 'check-output': ['facts'] }))).toEqual([{ code: 'unanswered', questionId: 'how-it-writes' }]);
-    expect(checkAnswers(quiz, answers({ 'how-it-writes': ['a', 'b'], 'customer-list': ['z'], 'check-output': ['facts'], nope: ['a'] })).map((p) => p.code).sort()).toEqual(['too_many', 'unknown_option', 'unknown_question']);
+    expect(
+      checkAnswers(quiz, answers({ 'how-it-writes': ['a', 'b'], 'customer-list': ['z'], 'check-output': ['facts'], nope: ['a'] }))
+        .map((p) => p.code)
+        .sort(),
+    ).toEqual(['too_many', 'unknown_option', 'unknown_question']);
   });
 
   it('grades all-or-nothing per question and passes at the mark', () => {

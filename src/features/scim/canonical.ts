@@ -15,8 +15,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-export const PASSWORD_REFUSED =
-  'Manabi does not accept passwords: people sign in with single sign-on. Turn off password sync for this application in the identity provider.';
+export const PASSWORD_REFUSED = 'Manabi does not accept passwords: people sign in with single sign-on. Turn off password sync for this application in the identity provider.';
 
 /** A sub-attribute's value with canonical keys; unknown and ignored keys dropped. */
 function canonicalComplex(attribute: AttributeSpec, value: Record<string, unknown>, where: string): Record<string, unknown> {

@@ -3,14 +3,7 @@
  * public base URL (e.g. `https://lms.example.co.jp/scim/v2`). Nothing here needs a token's
  * secret or the database; the endpoint still requires a token (RFC 7644 §4 lets it).
  */
-import {
-  ENTERPRISE_USER_SCHEMA,
-  GROUP_SCHEMA,
-  MAX_PAGE_SIZE,
-  RESOURCE_TYPE_SCHEMA,
-  SERVICE_PROVIDER_CONFIG_SCHEMA,
-  USER_SCHEMA,
-} from './constants.ts';
+import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, MAX_PAGE_SIZE, RESOURCE_TYPE_SCHEMA, SERVICE_PROVIDER_CONFIG_SCHEMA, USER_SCHEMA } from './constants.ts';
 import { listResponse, type ListResponse } from './list.ts';
 import { schemaResources, type SchemaResource } from './schema-definitions.ts';
 

@@ -6,15 +6,7 @@
 import { ERROR_MESSAGE } from './constants.ts';
 
 /** The `scimType` values of RFC 7644 Table 9 that Manabi uses. */
-export type ScimErrorType =
-  | 'invalidFilter'
-  | 'tooMany'
-  | 'uniqueness'
-  | 'mutability'
-  | 'invalidSyntax'
-  | 'invalidPath'
-  | 'noTarget'
-  | 'invalidValue';
+export type ScimErrorType = 'invalidFilter' | 'tooMany' | 'uniqueness' | 'mutability' | 'invalidSyntax' | 'invalidPath' | 'noTarget' | 'invalidValue';
 
 export interface ScimErrorBody {
   schemas: [typeof ERROR_MESSAGE];

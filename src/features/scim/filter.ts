@@ -115,7 +115,10 @@ function translate(node: Filter, kind: ResourceKind, counter: { terms: number })
   switch (node.op) {
     case 'and':
     case 'or':
-      return combine(node.op, node.filters.map((f) => translate(f, kind, counter)));
+      return combine(
+        node.op,
+        node.filters.map((f) => translate(f, kind, counter)),
+      );
     case '[]':
       return valuePath(node.attrPath, node.valFilter, kind, counter);
     case 'pr':
@@ -159,7 +162,11 @@ function valuePath(attrPath: string, inner: Filter, kind: ResourceKind, counter:
 
 function element(name: 'emails' | 'members', attribute: AttributeSpec, node: Filter, kind: ResourceKind, counter: { terms: number }): ScimQuery {
   if (++counter.terms > MAX_FILTER_TERMS) throw invalid(`The filter has more than ${MAX_FILTER_TERMS} terms.`);
-  if (node.op === 'and' || node.op === 'or') return combine(node.op, node.filters.map((f) => element(name, attribute, f, kind, counter)));
+  if (node.op === 'and' || node.op === 'or')
+    return combine(
+      node.op,
+      node.filters.map((f) => element(name, attribute, f, kind, counter)),
+    );
   if (node.op === '[]' || node.op === 'not') throw invalid(`That filter on ${name} is not supported.`);
   return elementTerm(name, attribute, node as AttrExp, kind);
 }

@@ -30,14 +30,43 @@ function outcome<T>(f: () => T): { ok: true; value: T } | { ok: false; error: Sc
 const anyCase = (word: string): fc.Arbitrary<string> =>
   fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length }).map((upper) => [...word].map((c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join(''));
 
-const tricky = fc.constantFrom('\u200B', '\u202E', '\uFEFF', '\u0000', '\u0007', '\u2066', '\u3164', '\u2800', '\uFE0F', '👩‍💻', 'ｱ', '①', '\n', ' ', '"', ':', '.', '[', ']', '__proto__');
+const tricky = fc.constantFrom(
+  '\u200B',
+  '\u202E',
+  '\uFEFF',
+  '\u0000',
+  '\u0007',
+  '\u2066',
+  '\u3164',
+  '\u2800',
+  '\uFE0F',
+  '👩‍💻',
+  'ｱ',
+  '①',
+  '\n',
+  ' ',
+  '"',
+  ':',
+  '.',
+  '[',
+  ']',
+  '__proto__',
+);
 const text = fc.oneof(
   fc.string({ maxLength: 20 }),
   fc.array(fc.oneof(fc.string({ maxLength: 4 }), tricky), { maxLength: 6 }).map((parts) => parts.join('')),
   fc.constantFrom('a@example.com', ' Ｂ@Example.CO.JP ', 'not-an-email', '=cmd@example.com', 'x'.repeat(120), '山田 太郎', 'True', 'False', 'ja-JP', 'en_US', 'fr'),
 );
 const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: 'small' }, text, fc.boolean(), fc.integer(), fc.constant(null), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(text, tie('value'), { maxKeys: 3 })),
+  value: fc.oneof(
+    { depthSize: 'small' },
+    text,
+    fc.boolean(),
+    fc.integer(),
+    fc.constant(null),
+    fc.array(tie('value'), { maxLength: 3 }),
+    fc.dictionary(text, tie('value'), { maxKeys: 3 }),
+  ),
 })).value;
 
 const email = fc.oneof(fc.emailAddress(), fc.constantFrom('a@example.com', ' Ｂ@Example.CO.JP ', 'not-an-email', '=cmd@example.com', 'a@b', ''));
@@ -49,7 +78,16 @@ const attributes: Array<[string, fc.Arbitrary<unknown>]> = [
   ['displayName', fc.oneof(name, value)],
   ['name', fc.oneof(fc.record({ givenName: name, familyName: name, formatted: name, middleName: name }, { requiredKeys: [] }), value)],
   ['name.givenName', name],
-  ['emails', fc.oneof(fc.array(fc.record({ value: email, type: fc.constantFrom('work', 'home', 'Work'), primary: fc.oneof(fc.boolean(), fc.constantFrom('True', 'False')) }, { requiredKeys: ['value'] }), { maxLength: 3 }), value)],
+  [
+    'emails',
+    fc.oneof(
+      fc.array(
+        fc.record({ value: email, type: fc.constantFrom('work', 'home', 'Work'), primary: fc.oneof(fc.boolean(), fc.constantFrom('True', 'False')) }, { requiredKeys: ['value'] }),
+        { maxLength: 3 },
+      ),
+      value,
+    ),
+  ],
   ['active', fc.oneof(fc.boolean(), fc.constantFrom('True', 'False', 'yes', 1, null))],
   ['preferredLanguage', fc.oneof(fc.constantFrom('ja', 'en-US', 'ja_JP', 'fr', null), text)],
   ['locale', fc.oneof(fc.constantFrom('ja-JP', 'en', null), text)],
@@ -94,19 +132,64 @@ const passwordPlacement = fc.oneof(
 
 const opName = fc.oneof({ arbitrary: fc.constantFrom('add', 'replace', 'remove').chain(anyCase), weight: 9 }, { arbitrary: text, weight: 1 });
 const paths = [
-  'userName', 'displayName', 'externalId', 'active', 'name', 'name.givenName', 'name.middleName', 'emails', 'emails[type eq "work"].value', 'emails[type eq "work"]',
-  'emails[value eq "a:b"]', 'emails[type eq "work" and primary eq true].value', `${ENT}:department`, `${ENT}:manager`, `${ENT}:manager.value`, 'manager', ENT, USER_SCHEMA,
-  'title', 'phoneNumbers[type eq "work"].value', 'id', 'meta', 'groups', 'members', 'members[value eq "u_boss0001"]', 'members[value eq "x" or value eq "y"]',
-  'members[display eq "x"]', '__proto__.polluted', 'constructor.prototype.polluted', 'name.__proto__', 'emails[', 'a.b.c', 'urn:x:y:z', '((((', '',
+  'userName',
+  'displayName',
+  'externalId',
+  'active',
+  'name',
+  'name.givenName',
+  'name.middleName',
+  'emails',
+  'emails[type eq "work"].value',
+  'emails[type eq "work"]',
+  'emails[value eq "a:b"]',
+  'emails[type eq "work" and primary eq true].value',
+  `${ENT}:department`,
+  `${ENT}:manager`,
+  `${ENT}:manager.value`,
+  'manager',
+  ENT,
+  USER_SCHEMA,
+  'title',
+  'phoneNumbers[type eq "work"].value',
+  'id',
+  'meta',
+  'groups',
+  'members',
+  'members[value eq "u_boss0001"]',
+  'members[value eq "x" or value eq "y"]',
+  'members[display eq "x"]',
+  '__proto__.polluted',
+  'constructor.prototype.polluted',
+  'name.__proto__',
+  'emails[',
+  'a.b.c',
+  'urn:x:y:z',
+  '((((',
+  '',
 ];
 const path = fc.oneof({ arbitrary: fc.constantFrom(...paths).chain(anyCase), weight: 9 }, { arbitrary: text, weight: 1 });
 /** A value that fits the path more often than not. */
-const pathValue = fc.oneof(name, email, fc.boolean(), fc.constantFrom('True', 'False'), manager, fc.array(fc.record({ value: fc.constantFrom('u_new', 'u_boss0001', '') }), { maxLength: 3 }), nestedValue);
+const pathValue = fc.oneof(
+  name,
+  email,
+  fc.boolean(),
+  fc.constantFrom('True', 'False'),
+  manager,
+  fc.array(fc.record({ value: fc.constantFrom('u_new', 'u_boss0001', '') }), { maxLength: 3 }),
+  nestedValue,
+);
 const operation = fc.oneof(
   { arbitrary: fc.record({ op: opName, path, value: pathValue }), weight: 6 },
   { arbitrary: fc.record({ op: fc.oneof(anyCase('remove'), opName), path }), weight: 2 },
   {
-    arbitrary: fc.record({ op: opName, value: fc.oneof(fc.uniqueArray(attribute, { maxLength: 4, selector: ([key]) => key.toLowerCase() }).map((pairs) => Object.fromEntries(pairs)), value) }),
+    arbitrary: fc.record({
+      op: opName,
+      value: fc.oneof(
+        fc.uniqueArray(attribute, { maxLength: 4, selector: ([key]) => key.toLowerCase() }).map((pairs) => Object.fromEntries(pairs)),
+        value,
+      ),
+    }),
     weight: 2,
   },
 );
@@ -177,7 +260,10 @@ describe('fuzz: PATCH', () => {
   });
 
   it('group bodies and group PATCH: a result or a ScimError', () => {
-    const members = fc.oneof(fc.array(fc.record({ value: name, display: name, type: fc.constantFrom('User', 'Group', 'user') }, { requiredKeys: ['value'] }), { maxLength: 4 }), value);
+    const members = fc.oneof(
+      fc.array(fc.record({ value: name, display: name, type: fc.constantFrom('User', 'Group', 'user') }, { requiredKeys: ['value'] }), { maxLength: 4 }),
+      value,
+    );
     const groupBody = fc.oneof(
       {
         arbitrary: fc
@@ -206,14 +292,37 @@ function attributesOf(query: ScimQuery): string[] {
 
 describe('fuzz: filters', () => {
   const filterAttribute = fc.oneof(
-    { arbitrary: fc.constantFrom('userName', 'externalId', 'displayName', 'emails.value', 'emails', 'id', 'active', 'manager', 'members', 'members.value', 'title', 'password', `${USER_SCHEMA}:userName`, 'constructor').chain(anyCase), weight: 9 },
+    {
+      arbitrary: fc
+        .constantFrom(
+          'userName',
+          'externalId',
+          'displayName',
+          'emails.value',
+          'emails',
+          'id',
+          'active',
+          'manager',
+          'members',
+          'members.value',
+          'title',
+          'password',
+          `${USER_SCHEMA}:userName`,
+          'constructor',
+        )
+        .chain(anyCase),
+      weight: 9,
+    },
     { arbitrary: text, weight: 1 },
   );
   const operator = fc.oneof(
     { arbitrary: fc.constantFrom('eq', 'co', 'sw', 'ew', 'pr', 'ne', 'gt', 'constructor', 'toString').chain(anyCase), weight: 9 },
     { arbitrary: text, weight: 1 },
   );
-  const literal = fc.oneof({ arbitrary: fc.oneof(email, name, text).map((t) => JSON.stringify(t)), weight: 8 }, { arbitrary: fc.constantFrom('true', 'false', 'null', '42', 'jyoung', '"unterminated'), weight: 2 });
+  const literal = fc.oneof(
+    { arbitrary: fc.oneof(email, name, text).map((t) => JSON.stringify(t)), weight: 8 },
+    { arbitrary: fc.constantFrom('true', 'false', 'null', '42', 'jyoung', '"unterminated'), weight: 2 },
+  );
   const term = fc.tuple(filterAttribute, operator, literal).map(([a, o, l]) => (o.toLowerCase() === 'pr' ? `${a} pr` : `${a} ${o} ${l}`));
   const filter = fc.letrec((tie) => ({
     filter: fc.oneof(
@@ -222,7 +331,13 @@ describe('fuzz: filters', () => {
       fc.tuple(tie('filter'), fc.constantFrom('and', 'or', 'AND', 'Or', 'and', 'or', 'constructor', '__proto__'), tie('filter')).map(([a, j, b]) => `${a} ${j} ${b}`),
       tie('filter').map((f) => `(${f})`),
       tie('filter').map((f) => `not (${f})`),
-      fc.tuple(fc.constantFrom('emails', 'members'), fc.constantFrom('value eq "a@b.com"', 'type eq "work"', 'primary eq true', 'value sw "u"'), fc.constantFrom('', '.value eq "x@y.jp"')).map(([a, f, rest]) => `${a}[${f}]${rest}`),
+      fc
+        .tuple(
+          fc.constantFrom('emails', 'members'),
+          fc.constantFrom('value eq "a@b.com"', 'type eq "work"', 'primary eq true', 'value sw "u"'),
+          fc.constantFrom('', '.value eq "x@y.jp"'),
+        )
+        .map(([a, f, rest]) => `${a}[${f}]${rest}`),
     ),
   })).filter;
 

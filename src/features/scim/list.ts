@@ -31,10 +31,7 @@ function integerParameter(name: string, value: string | null | undefined): numbe
 }
 
 /** Reads `startIndex` and `count` from the query string (a URLSearchParams or a plain record). */
-export function parsePage(
-  query: URLSearchParams | Record<string, string | undefined>,
-  limits: { defaultCount?: number; maxCount?: number } = {},
-): Page {
+export function parsePage(query: URLSearchParams | Record<string, string | undefined>, limits: { defaultCount?: number; maxCount?: number } = {}): Page {
   const get = (key: string): string | null | undefined => (query instanceof URLSearchParams ? query.get(key) : query[key]);
   const maxCount = limits.maxCount ?? MAX_PAGE_SIZE;
   const startIndex = Math.max(1, integerParameter('startIndex', get('startIndex')) ?? 1);

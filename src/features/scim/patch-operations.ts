@@ -68,11 +68,7 @@ interface Context {
 }
 
 /** Resolves the operations of a parsed envelope for a User or a Group with id `currentId`. */
-export function resolveOperations(
-  kind: ResourceKind,
-  operations: ReturnType<typeof parsePatchBody>,
-  currentId: string,
-): PatchOperation[] {
+export function resolveOperations(kind: ResourceKind, operations: ReturnType<typeof parsePatchBody>, currentId: string): PatchOperation[] {
   const context: Context = { kind, currentId, out: [] };
   for (const operation of operations) {
     if (operation.path !== null) {
@@ -123,7 +119,12 @@ function emit(context: Context, op: PatchOpName, path: string, value: unknown, f
   const filter = filterText === undefined ? '' : `[${canonicalFilter(attribute, filterText, path)}]`;
   const target = `${base}${filter}${sub ? `.${sub.name}` : ''}`;
   if (op === 'remove' && (value === undefined || value === null)) context.out.push({ op, path: target });
-  else context.out.push({ op, path: target, value: attribute.multiValued && sub === null && filterText === undefined ? list(attribute, value) : canonicalValue(attribute, value, attribute.name) });
+  else
+    context.out.push({
+      op,
+      path: target,
+      value: attribute.multiValued && sub === null && filterText === undefined ? list(attribute, value) : canonicalValue(attribute, value, attribute.name),
+    });
 }
 
 /** The enterprise URN as a path or a no-path key: its object's attributes, one by one. */

@@ -17,7 +17,11 @@ describe('applyUserPatch', () => {
   });
 
   it('applies several operations in order, paths case-insensitive', () => {
-    const update = patchUser({ op: 'replace', path: 'NAME.GIVENNAME', value: 'Hanako' }, { op: 'replace', path: 'name.givenName', value: '花子' }, { op: 'replace', path: 'Active', value: false });
+    const update = patchUser(
+      { op: 'replace', path: 'NAME.GIVENNAME', value: 'Hanako' },
+      { op: 'replace', path: 'name.givenName', value: '花子' },
+      { op: 'replace', path: 'Active', value: false },
+    );
     expect(update.changes).toEqual({ givenName: '花子', active: false });
   });
 
@@ -76,12 +80,21 @@ describe('applyUserPatch', () => {
   it('answers invalidPath for a path Manabi does not know, or an unknown schema', () => {
     for (const path of ['favouriteColour', 'name.nickname', 'urn:example:custom:2.0:User:tag', 'emails.foo', 'members', '']) {
       if (path === '') continue;
-      expect(scimErrorOf(() => patchUser({ op: 'replace', path, value: 'x' })), path).toMatchObject({ status: 400, scimType: 'invalidPath' });
+      expect(
+        scimErrorOf(() => patchUser({ op: 'replace', path, value: 'x' })),
+        path,
+      ).toMatchObject({ status: 400, scimType: 'invalidPath' });
     }
   });
 
   it('skips attributes Manabi does not keep: a PATCH that changes nothing is fine', () => {
-    expect(patchUser({ op: 'Add', path: 'nickName', value: 'Babs' }, { op: 'replace', path: 'phoneNumbers[type eq "work"].value', value: '1' }, { op: 'replace', path: `${ENT}:employeeNumber`, value: '7' })).toEqual({
+    expect(
+      patchUser(
+        { op: 'Add', path: 'nickName', value: 'Babs' },
+        { op: 'replace', path: 'phoneNumbers[type eq "work"].value', value: '1' },
+        { op: 'replace', path: `${ENT}:employeeNumber`, value: '7' },
+      ),
+    ).toEqual({
       next: expect.objectContaining({ email: user.email }),
       changes: {},
     });
@@ -90,7 +103,10 @@ describe('applyUserPatch', () => {
 
   it('answers mutability for read-only attributes', () => {
     for (const path of ['id', 'meta', 'groups', 'meta.created']) {
-      expect(scimErrorOf(() => patchUser({ op: 'replace', path, value: 'x' })), path).toMatchObject({ status: 400, scimType: 'mutability' });
+      expect(
+        scimErrorOf(() => patchUser({ op: 'replace', path, value: 'x' })),
+        path,
+      ).toMatchObject({ status: 400, scimType: 'mutability' });
     }
     expect(scimErrorOf(() => patchUser({ op: 'replace', value: { id: 'another' } })).scimType).toBe('mutability');
     expect(patchUser({ op: 'replace', value: { id: user.id, displayName: 'D' } }).changes).toEqual({ displayName: 'D' });
@@ -133,7 +149,9 @@ describe('applyUserPatch', () => {
     const many = Array.from({ length: 1001 }, () => ({ op: 'replace', path: 'displayName', value: 'x' }));
     expect(scimErrorOf(() => applyUserPatch(user, ops(...many))).message).toMatch(/At most 1000/);
     // Envelope names are case-insensitive too.
-    expect(applyUserPatch(user, { SCHEMAS: [PATCH_OP_MESSAGE.toUpperCase()], operations: [{ OP: 'replace', PATH: 'displayName', VALUE: 'L' }] }).changes).toEqual({ displayName: 'L' });
+    expect(applyUserPatch(user, { SCHEMAS: [PATCH_OP_MESSAGE.toUpperCase()], operations: [{ OP: 'replace', PATH: 'displayName', VALUE: 'L' }] }).changes).toEqual({
+      displayName: 'L',
+    });
   });
 
   it('never lets a path or a key reach an object’s prototype', () => {

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applyLastAdminRule,
-  departmentFromScimGroups,
-  groupsManageRoles,
-  roleFromScimGroups,
-  usersToRecompute,
-  type GroupRoleMapping,
-} from './roles.ts';
+import { applyLastAdminRule, departmentFromScimGroups, groupsManageRoles, roleFromScimGroups, usersToRecompute, type GroupRoleMapping } from './roles.ts';
 
 const mapping: GroupRoleMapping = {
   adminGroups: ['Manabi Admins', '11111111-aaaa-bbbb-cccc-000000000001'],
@@ -39,7 +32,15 @@ describe('roleFromScimGroups', () => {
 describe('departmentFromScimGroups', () => {
   it('takes the department from the one dept: group, NFKC-normalised; several are ambiguous; none is null', () => {
     expect(departmentFromScimGroups([staff, { displayName: 'dept:ＩＴ  部', externalId: null }], mapping)).toEqual({ department: 'IT 部' });
-    expect(departmentFromScimGroups([{ displayName: 'dept:営業部', externalId: null }, { displayName: 'dept:総務部', externalId: null }], mapping)).toEqual({
+    expect(
+      departmentFromScimGroups(
+        [
+          { displayName: 'dept:営業部', externalId: null },
+          { displayName: 'dept:総務部', externalId: null },
+        ],
+        mapping,
+      ),
+    ).toEqual({
       ambiguous: ['総務部', '営業部'].sort(),
     });
     expect(departmentFromScimGroups([staff], mapping)).toBeNull();
@@ -58,7 +59,12 @@ describe('usersToRecompute', () => {
   it('is every member when a rename changes what the group grants, or when it is deleted', () => {
     expect(usersToRecompute({ before: staff, after: { ...staff, displayName: 'Manabi Admins' }, ...change }, mapping).sort()).toEqual(['a', 'b', 'c']);
     expect(usersToRecompute({ before: admins, after: null, members: ['a', 'b'], added: [], removed: [] }, mapping).sort()).toEqual(['a', 'b']);
-    expect(usersToRecompute({ before: { displayName: 'dept:A', externalId: null }, after: { displayName: 'dept:B', externalId: null }, members: ['x'], added: [], removed: [] }, mapping)).toEqual(['x']);
+    expect(
+      usersToRecompute(
+        { before: { displayName: 'dept:A', externalId: null }, after: { displayName: 'dept:B', externalId: null }, members: ['x'], added: [], removed: [] },
+        mapping,
+      ),
+    ).toEqual(['x']);
   });
 });
 

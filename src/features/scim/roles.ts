@@ -102,11 +102,7 @@ export interface RoleChange {
  * deactivations passed as `deactivating`) that would leave no active admin are held back, the
  * first ones kept, and returned so the caller audits them as refused.
  */
-export function applyLastAdminRule(
-  changes: RoleChange[],
-  activeAdminIds: string[],
-  deactivating: string[] = [],
-): { applied: RoleChange[]; refused: RoleChange[] } {
+export function applyLastAdminRule(changes: RoleChange[], activeAdminIds: string[], deactivating: string[] = []): { applied: RoleChange[]; refused: RoleChange[] } {
   const admins = new Set(activeAdminIds);
   for (const id of deactivating) admins.delete(id);
   for (const change of changes) if (change.to === 'admin') admins.add(change.userId);

@@ -119,7 +119,11 @@ export class Directory {
   findUsers(filter: string): ListResponse<ScimUser> {
     const query = parseUserFilter(filter);
     const found = [...this.users.values()].filter((u) => matchesQuery(userValues(u), query));
-    return listResponse(found.map((u) => toScimUser(u, BASE_URL)), found.length, { startIndex: 1 });
+    return listResponse(
+      found.map((u) => toScimUser(u, BASE_URL)),
+      found.length,
+      { startIndex: 1 },
+    );
   }
 
   replaceUser(id: string, body: unknown): { user: ScimUser; changes: ScimUserChanges } {
@@ -154,7 +158,11 @@ export class Directory {
   findGroups(filter: string, options: { members?: boolean } = {}): ListResponse<ScimGroup> {
     const query = parseGroupFilter(filter);
     const found = [...this.groups.values()].filter((g) => matchesQuery(groupValues(g), query));
-    return listResponse(found.map((g) => toScimGroup(g, BASE_URL, options)), found.length, { startIndex: 1 });
+    return listResponse(
+      found.map((g) => toScimGroup(g, BASE_URL, options)),
+      found.length,
+      { startIndex: 1 },
+    );
   }
 
   patchGroup(id: string, body: unknown): ScimGroupUpdate {

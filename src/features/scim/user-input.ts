@@ -45,36 +45,25 @@ export const booleanish = z.union([
     .transform((value) => value.trim().toLowerCase() === 'true'),
 ]);
 
-const email = z
-  .string()
-  .max(320)
-  .transform(normalizeEmail)
-  .refine(isValidEmail, 'must be an email address (Manabi signs people in with it)');
+const email = z.string().max(320).transform(normalizeEmail).refine(isValidEmail, 'must be an email address (Manabi signs people in with it)');
 
 const managerValue = z.union([opaqueId, z.strictObject({ value: opaqueId })]).transform((m) => (typeof m === 'string' || m === null ? m : m.value));
 
-const manager = z.preprocess(
-  (value) => (Array.isArray(value) && value.length === 1 ? value[0] : value),
-  z.union([z.null(), managerValue]),
-);
+const manager = z.preprocess((value) => (Array.isArray(value) && value.length === 1 ? value[0] : value), z.union([z.null(), managerValue]));
 
 const userBody = z.strictObject({
   schemas: z.array(z.string().max(200)).max(20),
   userName: email,
   externalId: opaqueId.optional(),
   displayName: personName.optional(),
-  name: z
-    .union([z.null(), z.strictObject({ givenName: personName.optional(), familyName: personName.optional(), formatted: personName.optional() })])
-    .optional(),
+  name: z.union([z.null(), z.strictObject({ givenName: personName.optional(), familyName: personName.optional(), formatted: personName.optional() })]).optional(),
   emails: z
     .union([z.null(), z.array(z.strictObject({ value: email, type: z.string().max(50).nullable().optional(), primary: booleanish.nullable().optional() })).max(20)])
     .optional(),
   active: booleanish.nullable().optional(),
   preferredLanguage: z.string().max(35).nullable().optional(),
   locale: z.string().max(35).nullable().optional(),
-  [ENTERPRISE_USER_SCHEMA]: z
-    .union([z.null(), z.strictObject({ department: departmentName.optional(), manager: manager.optional() })])
-    .optional(),
+  [ENTERPRISE_USER_SCHEMA]: z.union([z.null(), z.strictObject({ department: departmentName.optional(), manager: manager.optional() })]).optional(),
 });
 
 /**
@@ -103,9 +92,7 @@ export function localeFromLanguage(value: string | null | undefined): ManabiLoca
 
 /** "山田" + "太郎" → "山田 太郎" (family name first when either part is Japanese); "Joy" + "Young" → "Joy Young". */
 export function nameFromParts(givenName: string | null | undefined, familyName: string | null | undefined): string | undefined {
-  const parts = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u.test(`${givenName ?? ''}${familyName ?? ''}`)
-    ? [familyName, givenName]
-    : [givenName, familyName];
+  const parts = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u.test(`${givenName ?? ''}${familyName ?? ''}`) ? [familyName, givenName] : [givenName, familyName];
   const joined = parts.filter((p): p is string => typeof p === 'string' && p.length > 0).join(' ');
   return joined.length > 0 ? [...joined].slice(0, MAX_NAME_LENGTH).join('') : undefined;
 }

@@ -64,13 +64,7 @@ describe('parseUserCreate', () => {
   });
 
   it('refuses a password attribute, however it is spelt or placed', () => {
-    for (const extra of [
-      { password: 'x' },
-      { PassWord: 'x' },
-      { password: null },
-      { [`${USER_SCHEMA}:password`]: 'x' },
-      { [USER_SCHEMA]: { password: 'x' } },
-    ]) {
+    for (const extra of [{ password: 'x' }, { PassWord: 'x' }, { password: null }, { [`${USER_SCHEMA}:password`]: 'x' }, { [USER_SCHEMA]: { password: 'x' } }]) {
       const error = scimErrorOf(() => parseUserCreate(body(extra)));
       expect(error).toMatchObject({ status: 400, scimType: 'invalidValue' });
       expect(error.message).toMatch(/does not accept passwords/);

@@ -31,11 +31,7 @@ export function adminRuleViolation(tx: Tx, effect: AdminEffect): AdminRuleViolat
 }
 
 /** The effect of changing one user's role or activation (the role form, deactivation). */
-export function userChangeEffect(
-  actorId: number | null,
-  user: { id: number; role: Role; active: boolean },
-  change: { role?: Role; active?: boolean },
-): AdminEffect {
+export function userChangeEffect(actorId: number | null, user: { id: number; role: Role; active: boolean }, change: { role?: Role; active?: boolean }): AdminEffect {
   const role = change.role ?? user.role;
   const active = change.active ?? user.active;
   const wasAdmin = user.active && user.role === 'admin';
@@ -48,5 +44,11 @@ export function userChangeEffect(
 }
 
 export function countActiveAdmins(tx: Tx): number {
-  return tx.select({ n: sql<number>`count(*)` }).from(users).where(and(eq(users.role, 'admin'), eq(users.active, true))).get()?.n ?? 0;
+  return (
+    tx
+      .select({ n: sql<number>`count(*)` })
+      .from(users)
+      .where(and(eq(users.role, 'admin'), eq(users.active, true)))
+      .get()?.n ?? 0
+  );
 }

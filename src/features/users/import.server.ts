@@ -67,7 +67,9 @@ function importRows(sqlite: Database.Database, q: Tx, parsed: ParsedUsersCsv, op
   if (problems.length > 0) return refuse(report, problems);
 
   const staged = `import_users_${randomBytes(6).toString('hex')}`;
-  sqlite.exec(`create temp table ${staged} (line integer primary key, email text not null unique, name text not null, department text not null, role text not null, user_id integer, public_id text)`);
+  sqlite.exec(
+    `create temp table ${staged} (line integer primary key, email text not null unique, name text not null, department text not null, role text not null, user_id integer, public_id text)`,
+  );
   try {
     // Temp-only writes: no lock on the database, so the server's own writes go on meanwhile.
     const insert = sqlite.prepare(`insert into temp.${staged} (line, email, name, department, role, user_id, public_id) values (?, ?, ?, ?, ?, ?, ?)`);
@@ -112,14 +114,18 @@ function writeStaged(sqlite: Database.Database, tx: Tx, staged: string, checkedU
 
   // Someone else may have created one of these addresses since the check above.
   const since = existingUsersByEmail(sqlite, checkedUpTo).ids;
-  const taken = since.size === 0 ? [] : all<{ line: number; email: string }>(`select line, email from temp.${staged} where user_id is null order by line`).filter((r) => since.has(r.email));
+  const taken =
+    since.size === 0 ? [] : all<{ line: number; email: string }>(`select line, email from temp.${staged} where user_id is null order by line`).filter((r) => since.has(r.email));
   if (taken.length > 0) return { ...report, problems: taken.map((r) => ({ line: r.line, code: 'already_exists', params: { email: r.email } })) };
 
   const actorId = options.actor?.id ?? null;
-  const self = actorId === null ? null : (one<{ line: number; role: Role; active: number } | undefined>(
-    `select s.line, s.role, u.active from temp.${staged} s join main.users u on u.id = s.user_id where s.user_id = ?`,
-    actorId,
-  ) ?? null);
+  const self =
+    actorId === null
+      ? null
+      : (one<{ line: number; role: Role; active: number } | undefined>(
+          `select s.line, s.role, u.active from temp.${staged} s join main.users u on u.id = s.user_id where s.user_id = ?`,
+          actorId,
+        ) ?? null);
   const removed = one<{ n: number; line: number | null }>(
     `select count(*) n, min(s.line) line from temp.${staged} s join main.users u on u.id = s.user_id where u.active = 1 and u.role = 'admin' and s.role <> 'admin'`,
   );
@@ -183,19 +189,23 @@ function writeStaged(sqlite: Database.Database, tx: Tx, staged: string, checkedU
   );
 
   const result = { ...report, created, updated, unchanged: listed - updated, departmentsCreated };
-  audit(tx, {
-    actor: options.actor ?? null,
-    actorLabel: options.actorLabel,
-    action: 'users.imported',
-    details: {
-      file: options.fileName?.slice(0, 100) ?? null,
-      encoding: report.encoding,
-      created,
-      updated,
-      unchanged: result.unchanged,
-      departmentsCreated: departmentsCreated.slice(0, 100),
+  audit(
+    tx,
+    {
+      actor: options.actor ?? null,
+      actorLabel: options.actorLabel,
+      action: 'users.imported',
+      details: {
+        file: options.fileName?.slice(0, 100) ?? null,
+        encoding: report.encoding,
+        created,
+        updated,
+        unchanged: result.unchanged,
+        departmentsCreated: departmentsCreated.slice(0, 100),
+      },
+      ip: options.ip ?? null,
     },
-    ip: options.ip ?? null,
-  }, new Date(at));
+    new Date(at),
+  );
   return result;
 }

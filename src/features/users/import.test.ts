@@ -21,7 +21,13 @@ describe('users import (real SQLite)', () => {
   it('imports every row and creates missing departments', async () => {
     const report = await importUsersCsv(t.db, bytes(`${header}a@example.com,A,営業部,learner\nb@example.com,B,新規事業部,champion\n`));
     expect(report).toMatchObject({ ok: true, created: 2, updated: 0, departmentsCreated: ['営業部', '新規事業部'] });
-    expect(rawDrizzle(t.db).select().from(users).all().map((u) => [u.email, u.role])).toEqual([
+    expect(
+      rawDrizzle(t.db)
+        .select()
+        .from(users)
+        .all()
+        .map((u) => [u.email, u.role]),
+    ).toEqual([
       ['a@example.com', 'learner'],
       ['b@example.com', 'champion'],
     ]);
@@ -30,10 +36,7 @@ describe('users import (real SQLite)', () => {
   it('imports nothing when one row is bad, and names the row', async () => {
     await addUser(t.db, { email: 'existing@example.com' });
     const before = snapshot();
-    const report = await importUsersCsv(
-      t.db,
-      bytes(`${header}a@example.com,A,新しい部,learner\nbroken,B,営業部,learner\nc@example.com,C,別の部,learner\n`),
-    );
+    const report = await importUsersCsv(t.db, bytes(`${header}a@example.com,A,新しい部,learner\nbroken,B,営業部,learner\nc@example.com,C,別の部,learner\n`));
     expect(report.ok).toBe(false);
     expect(report.problems).toEqual([{ line: 3, code: 'bad_email', params: { value: 'broken' } }]);
     expect(snapshot()).toEqual(before);
@@ -79,12 +82,21 @@ describe('users import (real SQLite)', () => {
       const id = legacy('ｏｌｄ@example.com');
       const report = await importUsersCsv(t.db, bytes(`${header}old@example.com,Renamed,営業部,champion\n`), { update: true });
       expect(report).toMatchObject({ ok: true, created: 0, updated: 1 });
-      expect(rawDrizzle(t.db).select().from(users).all().map((u) => [u.id, u.displayName, u.role])).toEqual([[id, 'Renamed', 'champion']]);
+      expect(
+        rawDrizzle(t.db)
+          .select()
+          .from(users)
+          .all()
+          .map((u) => [u.id, u.displayName, u.role]),
+      ).toEqual([[id, 'Renamed', 'champion']]);
     });
 
     it("reports existing users together with the file's own problems, in one pass", async () => {
       await addUser(t.db, { email: 'learner@example.com' });
-      const report = await importUsersCsv(t.db, bytes(`${header}ｌｅａｒｎｅｒ@example.com,Twin,営業部,learner\nfine@example.com,\u200b,営業部,learner\nfine@ｅｘａｍｐｌｅ.com,Fine,営業部,learner\n`));
+      const report = await importUsersCsv(
+        t.db,
+        bytes(`${header}ｌｅａｒｎｅｒ@example.com,Twin,営業部,learner\nfine@example.com,\u200b,営業部,learner\nfine@ｅｘａｍｐｌｅ.com,Fine,営業部,learner\n`),
+      );
       expect(report.problems.map((p) => [p.line, p.code])).toEqual([
         [2, 'already_exists'],
         [3, 'invisible_name'],

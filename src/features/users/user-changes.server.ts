@@ -29,7 +29,14 @@ export async function changeUserRole(
 ): Promise<{ ok: true } | Refused<'unknown_department' | 'not_found' | AdminRuleViolation>> {
   return db.write((tx) => {
     // A forged or stale form: the foreign key would refuse it too, but as an error mid-write (a 500).
-    if (change.departmentId !== null && !tx.select({ id: departments.id }).from(departments).where(inArray(departments.id, [change.departmentId])).get()) {
+    if (
+      change.departmentId !== null &&
+      !tx
+        .select({ id: departments.id })
+        .from(departments)
+        .where(inArray(departments.id, [change.departmentId]))
+        .get()
+    ) {
       return { ok: false, error: 'unknown_department' } as const;
     }
     const user = getUser(tx, userId);

@@ -89,14 +89,22 @@ export interface UserChange {
 export function updateUser(tx: Tx, id: number, change: { role: Role; departmentId: number | null }, now = new Date()): UserChange | null {
   const user = getUser(tx, id);
   if (!user) return null;
-  tx.update(users).set({ ...change, updatedAt: now }).where(eq(users.id, id)).run();
+  tx.update(users)
+    .set({ ...change, updatedAt: now })
+    .where(eq(users.id, id))
+    .run();
   syncEnrolments(tx, now);
   return { before: { role: user.role, departmentId: user.departmentId }, after: change };
 }
 
 /** Deactivation ends every session of the user at once; reactivation lets them sign in again. */
 export function setActive(tx: Tx, id: number, active: boolean, now = new Date()): boolean {
-  const changed = tx.update(users).set({ active, updatedAt: now }).where(and(eq(users.id, id), eq(users.active, !active))).run().changes === 1;
+  const changed =
+    tx
+      .update(users)
+      .set({ active, updatedAt: now })
+      .where(and(eq(users.id, id), eq(users.active, !active)))
+      .run().changes === 1;
   if (changed && !active) deleteUserSessions(tx, id);
   return changed;
 }
@@ -106,7 +114,6 @@ export type Department = typeof departments.$inferSelect;
 export async function listDepartments(db: Db): Promise<Department[]> {
   return db.read((q) => q.select().from(departments).orderBy(asc(departments.name)).all());
 }
-
 
 /** The admin's user list: the departments to filter and assign, and the page of users asked for. */
 export async function loadUsersPage(db: Db, query: UserQuery): Promise<{ departments: Department[]; list: UserSearchResult }> {

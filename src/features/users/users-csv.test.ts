@@ -9,9 +9,7 @@ const header = 'email,name,department,role\n';
 
 describe('users CSV validation', () => {
   it('parses valid rows, normalising email and role, with BOM and quoted fields', () => {
-    const { rows, problems } = parseUsersCsv(
-      `\uFEFFEmail,Name,Department,Role\r\nTaro@Example.com,"山田, 太郎",営業部,Champion\r\nb@example.com,B,人事部,learner\r\n`,
-    );
+    const { rows, problems } = parseUsersCsv(`\uFEFFEmail,Name,Department,Role\r\nTaro@Example.com,"山田, 太郎",営業部,Champion\r\nb@example.com,B,人事部,learner\r\n`);
     expect(problems).toEqual([]);
     expect(rows).toEqual([
       { line: 2, email: 'taro@example.com', name: '山田, 太郎', department: '営業部', role: 'champion' },

@@ -106,10 +106,7 @@ export function parseUsersCsv(text: string): ParsedUsersCsv {
   if (problems.length > 0) return { rows: [], problems };
   if (body.length === 0) return { rows: [], problems: [{ line: 0, code: 'no_rows' }] };
 
-  const index = Object.fromEntries(USERS_CSV_COLUMNS.map((c) => [c, columns.indexOf(c)])) as Record<
-    (typeof USERS_CSV_COLUMNS)[number],
-    number
-  >;
+  const index = Object.fromEntries(USERS_CSV_COLUMNS.map((c) => [c, columns.indexOf(c)])) as Record<(typeof USERS_CSV_COLUMNS)[number], number>;
   const rows: UsersCsvRow[] = [];
   const firstLineByEmail = new Map<string, number>();
 

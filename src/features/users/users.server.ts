@@ -76,19 +76,25 @@ export function countUsers(tx: Tx): number {
 /** A department by name, whatever its case or width (NFKC): `ＩＴ部` finds `IT部`. */
 export function findDepartmentId(tx: Tx, name: string): number | null {
   const wanted = normalizeName(name);
-  const row = tx
-    .select({ id: departments.id })
-    .from(departments)
-    .where(sql`lower(${departments.name}) = lower(${wanted})`)
-    .get();
+  const row = tx.select({ id: departments.id }).from(departments).where(sql`lower(${departments.name}) = lower(${wanted})`).get();
   if (row) return row.id;
   // Rows stored before names were normalised: compare their normalised form (departments are few).
   const key = wanted.toLowerCase();
-  return tx.select({ id: departments.id, name: departments.name }).from(departments).all().find((d) => normalizeName(d.name).toLowerCase() === key)?.id ?? null;
+  return (
+    tx
+      .select({ id: departments.id, name: departments.name })
+      .from(departments)
+      .all()
+      .find((d) => normalizeName(d.name).toLowerCase() === key)?.id ?? null
+  );
 }
 
 export function createDepartment(tx: Tx, name: string): number {
-  return tx.insert(departments).values({ name: normalizeName(name) }).returning({ id: departments.id }).get().id;
+  return tx
+    .insert(departments)
+    .values({ name: normalizeName(name) })
+    .returning({ id: departments.id })
+    .get().id;
 }
 
 /** Returns the department's id, creating it when missing (matched case-insensitively). */

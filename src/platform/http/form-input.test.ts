@@ -10,8 +10,20 @@ function form(entries: [string, string | File][]): FormData {
 
 describe('storableInput', () => {
   it('keeps text fields in order, repeated fields too', () => {
-    const kept = storableInput(form([['email', 'a@example.com'], ['next', '/home'], ['answer.q1', 'a'], ['answer.q1', 'c']]));
-    expect(kept).toEqual([['email', 'a@example.com'], ['next', '/home'], ['answer.q1', 'a'], ['answer.q1', 'c']]);
+    const kept = storableInput(
+      form([
+        ['email', 'a@example.com'],
+        ['next', '/home'],
+        ['answer.q1', 'a'],
+        ['answer.q1', 'c'],
+      ]),
+    );
+    expect(kept).toEqual([
+      ['email', 'a@example.com'],
+      ['next', '/home'],
+      ['answer.q1', 'a'],
+      ['answer.q1', 'c'],
+    ]);
   });
 
   it('drops passwords, one-time tokens and files', () => {
@@ -37,7 +49,12 @@ describe('storableInput', () => {
 
 describe('typedValue', () => {
   it('reads a field as typed, bounded, or null when the post did not carry it', () => {
-    const input = new URLSearchParams([['hours', '3.5'], ['tasks', 'x'.repeat(20)], ['ids', '1'], ['ids', '2']]);
+    const input = new URLSearchParams([
+      ['hours', '3.5'],
+      ['tasks', 'x'.repeat(20)],
+      ['ids', '1'],
+      ['ids', '2'],
+    ]);
     expect(typedValue(input, 'hours', 10)).toBe('3.5');
     expect(typedValue(input, 'tasks', 5)).toBe('xxxxx');
     expect(typedValue(input, 'missing', 5)).toBeNull();

@@ -81,7 +81,9 @@ export async function saveFormResult(db: Db, payload: StoredFormResult, now = ne
     // A newer post replaces the answer the cookie pointed to.
     if (previous) tx.delete(formResults).where(eq(formResults.id, previous.id)).run();
     prune(tx, now);
-    tx.insert(formResults).values({ id, sealed, expiresAt: new Date(now.getTime() + RESULT_TTL_MS) }).run();
+    tx.insert(formResults)
+      .values({ id, sealed, expiresAt: new Date(now.getTime() + RESULT_TTL_MS) })
+      .run();
   });
   return `${id}.${key.toString('base64url')}`;
 }

@@ -30,7 +30,10 @@ const DESTINATIONS: Record<string, Destination> = {
   // A new session (or none): the next page has nothing to say about the post.
   'auth.login': (data) => ({ path: String(data.next), keep: false }),
   'auth.useLink': (data) => ({ path: String(data.next), keep: false }),
-  'auth.logout': (data, context) => ({ path: typeof data.providerLogout === 'string' ? data.providerLogout : `${localePath(context.locals.locale, '/login')}?signed_out=1`, keep: false }),
+  'auth.logout': (data, context) => ({
+    path: typeof data.providerLogout === 'string' ? data.providerLogout : `${localePath(context.locals.locale, '/login')}?signed_out=1`,
+    keep: false,
+  }),
   // The header's switch names the page to go on to; the account page's form stays, in the new language.
   'profile.setLocale': (data, context) => {
     const locale = data.locale === 'en' ? 'en' : 'ja';
@@ -72,7 +75,12 @@ export const postRedirectGet = defineMiddleware(async (context, next) => {
   const { action, setActionResult, serializeActionResult } = getActionContext(context);
 
   if (action?.calledFrom === 'form') {
-    const input = storableInput(await context.request.clone().formData().catch(() => null));
+    const input = storableInput(
+      await context.request
+        .clone()
+        .formData()
+        .catch(() => null),
+    );
     const result = await action.handler();
     const serialized = serializeActionResult(result);
     const renderNow = (): Promise<Response> => {

@@ -47,10 +47,7 @@ export const LANGUAGE_NAMES: Record<Locale, string> = { ja: '日本語', en: 'En
  * The page's language and translator. Middleware normally sets both; error pages can render
  * when it did not (an exception before it ran), so fall back to the URL.
  */
-export function pageLocale(
-  locals: { locale?: Locale | undefined; t?: Translator | undefined },
-  url: URL,
-): { locale: Locale; t: Translator } {
+export function pageLocale(locals: { locale?: Locale | undefined; t?: Translator | undefined }, url: URL): { locale: Locale; t: Translator } {
   const locale = locals.locale ?? (/^\/en(?:\/|$)/.test(url.pathname) ? 'en' : 'ja');
   return { locale, t: locals.t ?? translator(locale) };
 }

@@ -49,7 +49,9 @@ const users: ActionSpec[] = [
       return schemaMix('admin.updateUser', valid, [
         fc.tuple(valid, nonexistentId).map(([f, id]) => bad(replaced(f, 'userId', String(id)), 'handler', `unknown user ${id}`)),
         fc.tuple(valid, nonexistentId).map(([f, id]) => bad(replaced(f, 'departmentId', String(id)), 'handler', `unknown department ${id}`)),
-        fc.tuple(valid, fc.constantFrom('learner', 'champion')).map(([f, r]) => bad(replaced(replaced(f, 'userId', String(ctx.users.admin.id)), 'role', r), 'handler', 'demoting oneself')),
+        fc
+          .tuple(valid, fc.constantFrom('learner', 'champion'))
+          .map(([f, r]) => bad(replaced(replaced(f, 'userId', String(ctx.users.admin.id)), 'role', r), 'handler', 'demoting oneself')),
       ]);
     },
   },
@@ -71,7 +73,9 @@ const users: ActionSpec[] = [
     page: () => '/admin/users',
     bodies: (ctx) => {
       const valid = validFields('admin.createUser', {
-        email: fc.tuple(fc.integer({ min: 0, max: 29 }), fc.constantFrom('', ' ', 'upper')).map(([k, v]) => (v === 'upper' ? `NEW-${k}@EXAMPLE.COM` : `${v}new-${k}@example.com${v}`)),
+        email: fc
+          .tuple(fc.integer({ min: 0, max: 29 }), fc.constantFrom('', ' ', 'upper'))
+          .map(([k, v]) => (v === 'upper' ? `NEW-${k}@EXAMPLE.COM` : `${v}new-${k}@example.com${v}`)),
         department: fc.oneof(fc.constantFrom(...ctx.departments.names), fc.constantFrom('新部署', 'R&D', 'Ünïcode 部')),
       });
       const existing = Object.values(ctx.users).map((u) => u.email);
@@ -108,23 +112,52 @@ const users: ActionSpec[] = [
     bodies: (ctx) => {
       const header = 'email,name,department,role';
       const row = fc
-        .record({ k: fc.integer({ min: 0, max: 29 }), name: textUpTo(100, 1).map((n) => n.trim()).filter((n) => n.length > 0 && [...n].length <= 100 && !n.includes('\uFFFD')), department: fc.constantFrom('営業部', '開発部', '新部署'), role })
+        .record({
+          k: fc.integer({ min: 0, max: 29 }),
+          name: textUpTo(100, 1)
+            .map((n) => n.trim())
+            .filter((n) => n.length > 0 && [...n].length <= 100 && !n.includes('\uFFFD')),
+          department: fc.constantFrom('営業部', '開発部', '新部署'),
+          role,
+        })
         .map((r) => [`imp-${r.k}@example.com`, r.name, r.department, r.role]);
       const rows = fc.uniqueArray(row, { minLength: 1, maxLength: 5, selector: (r) => r[0] });
       const csv = (lines: string[][], head = header) => [head, ...lines.map((l) => l.map(csvCell).join(','))].join('\n');
       const upload = (text: string | Uint8Array) => csvFile(text);
       const update = fc.option(fc.constant('on'), { nil: undefined });
       const valid = fc.tuple(rows, update).map(([r, u]) => fieldsOf({ file: upload(csv(r)), update: u }));
-      const withRows = (why: string, change: (lines: string[][]) => string[][]) => fc.tuple(rows, update).map(([r, u]) => bad(fieldsOf({ file: upload(csv(change(r))), update: u }), 'handler', why, true));
-      const noEmail = fc.uint8Array({ minLength: 1, maxLength: 3000 }).filter((bytes) => !Buffer.from(bytes).toString('latin1').toLowerCase().includes('email') && !new TextDecoder().decode(bytes).toLowerCase().includes('email'));
+      const withRows = (why: string, change: (lines: string[][]) => string[][]) =>
+        fc.tuple(rows, update).map(([r, u]) => bad(fieldsOf({ file: upload(csv(change(r))), update: u }), 'handler', why, true));
+      const noEmail = fc
+        .uint8Array({ minLength: 1, maxLength: 3000 })
+        .filter((bytes) => !Buffer.from(bytes).toString('latin1').toLowerCase().includes('email') && !new TextDecoder().decode(bytes).toLowerCase().includes('email'));
       return schemaMix(
         'admin.importUsers',
         valid,
         [
           fc.tuple(rows, update).map(([r, u]) => bad(fieldsOf({ file: upload(csv(r, 'email,name,role')), update: u }), 'handler', 'missing column')),
           fc
-            .tuple(rows, update, anyName.filter((n) => !['email', 'name', 'department', 'role'].includes(n.trim().toLowerCase()) && !/[",\r\n]/.test(n)))
-            .map(([r, u, extra]) => bad(fieldsOf({ file: upload(csv(r.map((l) => [...l, 'x']), `${header},${extra}`)), update: u }), 'handler', 'unknown column', true)),
+            .tuple(
+              rows,
+              update,
+              anyName.filter((n) => !['email', 'name', 'department', 'role'].includes(n.trim().toLowerCase()) && !/[",\r\n]/.test(n)),
+            )
+            .map(([r, u, extra]) =>
+              bad(
+                fieldsOf({
+                  file: upload(
+                    csv(
+                      r.map((l) => [...l, 'x']),
+                      `${header},${extra}`,
+                    ),
+                  ),
+                  update: u,
+                }),
+                'handler',
+                'unknown column',
+                true,
+              ),
+            ),
           withRows('bad email', (r) => r.map((l, i) => (i === 0 ? ['not-an-email', ...l.slice(1)] : l))),
           withRows('unknown role', (r) => r.map((l, i) => (i === 0 ? [...l.slice(0, 3), 'superuser'] : l))),
           withRows('empty name', (r) => r.map((l, i) => (i === 0 ? [l[0]!, '', ...l.slice(2)] : l))),
@@ -137,7 +170,17 @@ const users: ActionSpec[] = [
           // An empty file, or now and then one over the size limit (5 MiB: kept rare).
           fc.oneof(
             { weight: 9, arbitrary: fc.constant(bad(fieldsOf({ file: upload('') }), 'handler', 'empty file', true)) },
-            { weight: 1, arbitrary: fc.constant(bad(fieldsOf({ file: upload(`${header}\n${'x@example.com,x,x,learner\n'.repeat(Math.ceil((USERS_CSV_MAX_BYTES + 10) / 24))}`) }), 'handler', 'file over the size limit', true)) },
+            {
+              weight: 1,
+              arbitrary: fc.constant(
+                bad(
+                  fieldsOf({ file: upload(`${header}\n${'x@example.com,x,x,learner\n'.repeat(Math.ceil((USERS_CSV_MAX_BYTES + 10) / 24))}`) }),
+                  'handler',
+                  'file over the size limit',
+                  true,
+                ),
+              ),
+            },
           ),
         ],
         { multipart: true },
@@ -157,21 +200,44 @@ const programme: ActionSpec[] = [
       const target = fc.oneof(
         { weight: 1, arbitrary: fc.constant({ target: 'everyone' }) },
         { weight: 3, arbitrary: role.map((r) => ({ target: 'role', role: r })) },
-        { weight: 3, arbitrary: departmentIdText(ctx).filter((d) => d !== '').map((d) => ({ target: 'department', departmentId: d })) },
+        {
+          weight: 3,
+          arbitrary: departmentIdText(ctx)
+            .filter((d) => d !== '')
+            .map((d) => ({ target: 'department', departmentId: d })),
+        },
         { weight: 3, arbitrary: fc.constantFrom(ctx.waves.permanent).map((w) => ({ target: 'wave', waveId: String(w) })) },
       );
-      const due = fc.oneof(fc.constant({ dueKind: 'none' }), day.map((d) => ({ dueKind: 'date', dueDate: d })), fc.integer({ min: 1, max: 730 }).map((n) => ({ dueKind: 'days', dueDays: String(n) })));
+      const due = fc.oneof(
+        fc.constant({ dueKind: 'none' }),
+        day.map((d) => ({ dueKind: 'date', dueDate: d })),
+        fc.integer({ min: 1, max: 730 }).map((n) => ({ dueKind: 'days', dueDays: String(n) })),
+      );
       const valid = fc.tuple(fc.constantFrom(...tiers), target, due).map(([tierId, tg, d]) => fieldsOf({ tierId, ...tg, ...d } as Record<string, string>));
       return schemaMix(
         'admin.createAssignment',
         valid,
         [
-          fc.tuple(fc.constantFrom(...tiers), due, fc.constantFrom('', undefined)).map(([tierId, d, r]) => bad(fieldsOf({ tierId, target: 'role', role: r, ...d } as Record<string, string>), 'handler', 'role target without a role')),
-          fc.tuple(fc.constantFrom(...tiers), due, nonexistentId).map(([tierId, d, id]) => bad(fieldsOf({ tierId, target: 'department', departmentId: String(id), ...d } as Record<string, string>), 'handler', `unknown department ${id}`)),
-          fc.tuple(fc.constantFrom(...tiers), due, nonexistentId).map(([tierId, d, id]) => bad(fieldsOf({ tierId, target: 'wave', waveId: String(id), ...d } as Record<string, string>), 'handler', `unknown wave ${id}`)),
-          fc.tuple(fc.constantFrom(...tiers), fc.constantFrom('department', 'wave')).map(([tierId, tg]) => bad(fieldsOf({ tierId, target: tg, dueKind: 'none' }), 'handler', `${tg} target without an id`)),
-          fc.tuple(fc.constantFrom(...tiers), fc.constantFrom('', undefined)).map(([tierId, v]) => bad(fieldsOf({ tierId, target: 'everyone', dueKind: 'date', dueDate: v }), 'handler', 'due date missing')),
-          fc.tuple(fc.constantFrom(...tiers), fc.constantFrom('', undefined)).map(([tierId, v]) => bad(fieldsOf({ tierId, target: 'everyone', dueKind: 'days', dueDays: v }), 'handler', 'due days missing')),
+          fc
+            .tuple(fc.constantFrom(...tiers), due, fc.constantFrom('', undefined))
+            .map(([tierId, d, r]) => bad(fieldsOf({ tierId, target: 'role', role: r, ...d } as Record<string, string>), 'handler', 'role target without a role')),
+          fc
+            .tuple(fc.constantFrom(...tiers), due, nonexistentId)
+            .map(([tierId, d, id]) =>
+              bad(fieldsOf({ tierId, target: 'department', departmentId: String(id), ...d } as Record<string, string>), 'handler', `unknown department ${id}`),
+            ),
+          fc
+            .tuple(fc.constantFrom(...tiers), due, nonexistentId)
+            .map(([tierId, d, id]) => bad(fieldsOf({ tierId, target: 'wave', waveId: String(id), ...d } as Record<string, string>), 'handler', `unknown wave ${id}`)),
+          fc
+            .tuple(fc.constantFrom(...tiers), fc.constantFrom('department', 'wave'))
+            .map(([tierId, tg]) => bad(fieldsOf({ tierId, target: tg, dueKind: 'none' }), 'handler', `${tg} target without an id`)),
+          fc
+            .tuple(fc.constantFrom(...tiers), fc.constantFrom('', undefined))
+            .map(([tierId, v]) => bad(fieldsOf({ tierId, target: 'everyone', dueKind: 'date', dueDate: v }), 'handler', 'due date missing')),
+          fc
+            .tuple(fc.constantFrom(...tiers), fc.constantFrom('', undefined))
+            .map(([tierId, v]) => bad(fieldsOf({ tierId, target: 'everyone', dueKind: 'days', dueDays: v }), 'handler', 'due days missing')),
         ],
         // Every new assignment enrols users and is re-matched on every later admin write: fewer.
         { validWeight: 1 },
@@ -194,7 +260,9 @@ const programme: ActionSpec[] = [
     page: () => '/admin/waves',
     bodies: (ctx) => {
       const dates = fc.tuple(day, day).map(([a, b]) => (a <= b ? [a, b] : [b, a]) as [string, string]);
-      const targets = fc.dictionary(fc.constantFrom(...TARGET_KPIS.map((k) => `target.${k}`)), fc.oneof(fc.integer({ min: 0, max: 100 }).map(String), fc.constant('')), { maxKeys: 4 });
+      const targets = fc.dictionary(fc.constantFrom(...TARGET_KPIS.map((k) => `target.${k}`)), fc.oneof(fc.integer({ min: 0, max: 100 }).map(String), fc.constant('')), {
+        maxKeys: 4,
+      });
       const valid = fc
         .record({
           // Mostly edits of existing waves; a new one now and then (every wave is re-matched on each admin write).
@@ -209,22 +277,44 @@ const programme: ActionSpec[] = [
         .map(({ dates: [startDate, endDate], targets: tg, ...rest }) => [...fieldsOf({ ...rest, startDate, endDate }), ...Object.entries(tg)] as Field[]);
       const known = ['waveId', 'name', 'position', 'startDate', 'endDate', 'description', 'departmentIds', ...TARGET_KPIS.map((k) => `target.${k}`)];
       const idInvalid = fc.oneof(notANumber, fc.constantFrom('0', '-1', '1.5', String(2 ** 31 + 1), '1e20'));
-      const invalidValue = (name: string, value: fc.Arbitrary<string>) => fc.tuple(valid, value).map(([f, v]) => bad(replaced(f, name, v), 'handler', `${name}=${JSON.stringify(v.slice(0, 30))}`));
+      const invalidValue = (name: string, value: fc.Arbitrary<string>) =>
+        fc.tuple(valid, value).map(([f, v]) => bad(replaced(f, name, v), 'handler', `${name}=${JSON.stringify(v.slice(0, 30))}`));
       return fc.oneof(
         { weight: 2, arbitrary: fc.tuple(valid, fc.boolean()).map(([f, mp]) => good(f, mp)) },
         // A forged form may name a department twice: accepted or refused, but never a 5xx.
         { weight: 1, arbitrary: valid.map((f) => good([...f, ['departmentIds', String(ctx.departments.mine)], ['departmentIds', String(ctx.departments.mine)]])) },
         { weight: 1, arbitrary: fc.tuple(valid, unknownName(known), anyText).map(([f, n, v]) => bad([...f, [n, v]], 'handler', `unknown field ${JSON.stringify(n)}`)) },
         { weight: 1, arbitrary: invalidValue('name', fc.oneof(blank, overMax(100))) },
-        { weight: 1, arbitrary: invalidValue('position', fc.oneof(fc.integer({ max: -1 }).map(String), fc.integer({ min: 1001 }).map(String), fc.constantFrom('1.5', '1e9'), notANumber)) },
+        {
+          weight: 1,
+          arbitrary: invalidValue('position', fc.oneof(fc.integer({ max: -1 }).map(String), fc.integer({ min: 1001 }).map(String), fc.constantFrom('1.5', '1e9'), notANumber)),
+        },
         { weight: 1, arbitrary: invalidValue('startDate', notMatching(DATE)) },
         { weight: 1, arbitrary: invalidValue('endDate', notMatching(DATE)) },
-        { weight: 1, arbitrary: fc.tuple(valid, dates).filter(([, [a, b]]) => a < b).map(([f, [a, b]]) => bad(replaced(replaced(f, 'startDate', b), 'endDate', a), 'handler', 'end before start')) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(valid, dates)
+            .filter(([, [a, b]]) => a < b)
+            .map(([f, [a, b]]) => bad(replaced(replaced(f, 'startDate', b), 'endDate', a), 'handler', 'end before start')),
+        },
         { weight: 1, arbitrary: fc.tuple(valid, fc.constantFrom('name', 'startDate', 'endDate')).map(([f, n]) => bad(without(f, n), 'handler', `no ${n}`)) },
         { weight: 1, arbitrary: invalidValue('description', overMax(1000)) },
         { weight: 1, arbitrary: fc.tuple(valid, idInvalid).map(([f, v]) => bad([...f, ['departmentIds', v]], 'handler', `department id ${JSON.stringify(v.slice(0, 20))}`)) },
-        { weight: 1, arbitrary: fc.tuple(valid, fc.integer({ min: 1001, max: 1500 })).map(([f, n]) => bad([...without(f, 'departmentIds'), ...Array.from({ length: n }, (): Field => ['departmentIds', String(ctx.departments.mine)])], 'handler', `${n} departments`)) },
-        { weight: 1, arbitrary: fc.tuple(valid, fc.constantFrom(...TARGET_KPIS), fc.oneof(fc.constantFrom('-1', '-0.01', '1e309', '1e12'), notANumber)).map(([f, kpi, v]) => bad(replaced(f, `target.${kpi}`, v), 'handler', `target ${kpi}=${v.slice(0, 20)}`)) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(valid, fc.integer({ min: 1001, max: 1500 }))
+            .map(([f, n]) =>
+              bad([...without(f, 'departmentIds'), ...Array.from({ length: n }, (): Field => ['departmentIds', String(ctx.departments.mine)])], 'handler', `${n} departments`),
+            ),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .tuple(valid, fc.constantFrom(...TARGET_KPIS), fc.oneof(fc.constantFrom('-1', '-0.01', '1e309', '1e12'), notANumber))
+            .map(([f, kpi, v]) => bad(replaced(f, `target.${kpi}`, v), 'handler', `target ${kpi}=${v.slice(0, 20)}`)),
+        },
         { weight: 1, arbitrary: fc.tuple(valid, idInvalid).map(([f, v]) => bad(replaced(f, 'waveId', v), 'handler', `wave id ${JSON.stringify(v.slice(0, 20))}`)) },
         { weight: 2, arbitrary: fc.tuple(valid, nonexistentId).map(([f, id]) => bad(replaced(f, 'waveId', String(id)), 'handler', `unknown wave ${id}`)) },
         { weight: 2, arbitrary: fc.tuple(valid, nonexistentId).map(([f, id]) => bad([...f, ['departmentIds', String(id)]], 'handler', `unknown department ${id}`)) },
@@ -238,7 +328,9 @@ const programme: ActionSpec[] = [
     as: 'admin',
     page: (_body, ctx) => `/admin/waves/${ctx.waves.permanent}`,
     bodies: (ctx) =>
-      schemaMix('admin.deleteWave', validFields('admin.deleteWave', { waveId: idText(ctx.waves.pool) }), [nonexistentId.map((id) => bad(fieldsOf({ waveId: String(id) }), 'handler', `unknown wave ${id}`))]),
+      schemaMix('admin.deleteWave', validFields('admin.deleteWave', { waveId: idText(ctx.waves.pool) }), [
+        nonexistentId.map((id) => bad(fieldsOf({ waveId: String(id) }), 'handler', `unknown wave ${id}`)),
+      ]),
   },
 ];
 
@@ -249,7 +341,9 @@ const data: ActionSpec[] = [
     page: () => '/admin/helpdesk',
     bodies: (ctx) => {
       const valid = validFields('admin.saveInquiries', { month, departmentId: departmentIdText(ctx) });
-      return schemaMix('admin.saveInquiries', valid, [fc.tuple(valid, nonexistentId).map(([f, id]) => bad(replaced(f, 'departmentId', String(id)), 'handler', `unknown department ${id}`))]);
+      return schemaMix('admin.saveInquiries', valid, [
+        fc.tuple(valid, nonexistentId).map(([f, id]) => bad(replaced(f, 'departmentId', String(id)), 'handler', `unknown department ${id}`)),
+      ]);
     },
   },
   {
@@ -259,7 +353,9 @@ const data: ActionSpec[] = [
     refusedData: (field) => field('ok') === false,
     bodies: (ctx) => {
       const header = 'month,department,count';
-      const row = fc.record({ month, department: fc.constantFrom('', ...ctx.departments.names), count: fc.integer({ min: 0, max: 9_999_999 }).map(String) }).map((r) => [r.month, r.department, r.count]);
+      const row = fc
+        .record({ month, department: fc.constantFrom('', ...ctx.departments.names), count: fc.integer({ min: 0, max: 9_999_999 }).map(String) })
+        .map((r) => [r.month, r.department, r.count]);
       const rows = fc.uniqueArray(row, { minLength: 1, maxLength: 6, selector: (r) => `${r[0]}|${r[1]!.toLowerCase()}` });
       const csv = (lines: string[][], head = header) => [head, ...lines.map((l) => l.map(csvCell).join(','))].join('\n');
       const upload = (text: string | Uint8Array) => csvFile(text, 'helpdesk.csv');
@@ -271,7 +367,9 @@ const data: ActionSpec[] = [
         [
           rows.map((r) => bad(fieldsOf({ file: upload(csv(r, 'department,month,count')) }), 'handler', 'wrong header', true)),
           withRows('bad month', (r) => r.map((l, i) => (i === 0 ? ['2024-13', ...l.slice(1)] : l))),
-          fc.tuple(rows, fc.constantFrom('-1', '1.5', 'ten', '12345678', '')).map(([r, c]) => bad(fieldsOf({ file: upload(csv(r.map((l, i) => (i === 0 ? [l[0]!, l[1]!, c] : l)))) }), 'handler', `count ${c}`, true)),
+          fc
+            .tuple(rows, fc.constantFrom('-1', '1.5', 'ten', '12345678', ''))
+            .map(([r, c]) => bad(fieldsOf({ file: upload(csv(r.map((l, i) => (i === 0 ? [l[0]!, l[1]!, c] : l)))) }), 'handler', `count ${c}`, true)),
           withRows('unknown department', (r) => r.map((l, i) => (i === 0 ? [l[0]!, 'no such department zz', l[2]!] : l))),
           withRows('duplicate row', (r) => [...r, r[0]!]),
           withRows('wrong field count', (r) => r.map((l, i) => (i === 0 ? [...l, 'extra'] : l))),
@@ -279,7 +377,12 @@ const data: ActionSpec[] = [
           fc.tuple(rows, anyText).map(([r, junk]) => bad(fieldsOf({ file: upload(`${csv(r)}\n"2024-01${junk.replace(/"/g, '')}`) }), 'handler', 'unclosed quote', true)),
           fc.oneof(
             { weight: 9, arbitrary: fc.constant(bad(fieldsOf({ file: upload('') }), 'handler', 'empty file', true)) },
-            { weight: 1, arbitrary: fc.constant(bad(fieldsOf({ file: upload(`${header}\n${'2024-01,,1\n'.repeat(Math.ceil((HELPDESK_CSV_MAX_BYTES + 10) / 11))}`) }), 'handler', 'file over the size limit', true)) },
+            {
+              weight: 1,
+              arbitrary: fc.constant(
+                bad(fieldsOf({ file: upload(`${header}\n${'2024-01,,1\n'.repeat(Math.ceil((HELPDESK_CSV_MAX_BYTES + 10) / 11))}`) }), 'handler', 'file over the size limit', true),
+              ),
+            },
           ),
         ],
         { multipart: true },
@@ -293,7 +396,12 @@ const data: ActionSpec[] = [
     bodies: () => {
       const valid = fc.tuple(month, month).map(([a, b]) => fieldsOf(a <= b ? { from: a, to: b } : { from: b, to: a }));
       // "from after to" is the object's refinement: the schema refuses it (and is asked to confirm).
-      return schemaMix('admin.saveBaseline', valid, [fc.tuple(month, month).filter(([a, b]) => a !== b).map(([a, b]) => bad(fieldsOf(a > b ? { from: a, to: b } : { from: b, to: a }), 'schema', 'from after to'))]);
+      return schemaMix('admin.saveBaseline', valid, [
+        fc
+          .tuple(month, month)
+          .filter(([a, b]) => a !== b)
+          .map(([a, b]) => bad(fieldsOf(a > b ? { from: a, to: b } : { from: b, to: a }), 'schema', 'from after to')),
+      ]);
     },
   },
   {
@@ -301,7 +409,10 @@ const data: ActionSpec[] = [
     as: 'admin',
     page: () => '/admin/exports',
     // XAPI_ENDPOINT is not set for this server (checked when the app starts): every push is refused.
-    bodies: () => schemaMix('admin.pushXapi', validFields('admin.pushXapi', {})).map((body): Body => (body.invalid ? body : { ...body, invalid: { kind: 'handler', why: 'XAPI_ENDPOINT is not configured' } })),
+    bodies: () =>
+      schemaMix('admin.pushXapi', validFields('admin.pushXapi', {})).map(
+        (body): Body => (body.invalid ? body : { ...body, invalid: { kind: 'handler', why: 'XAPI_ENDPOINT is not configured' } }),
+      ),
   },
 ];
 

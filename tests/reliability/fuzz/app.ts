@@ -77,10 +77,22 @@ export async function startApp(): Promise<App> {
     const link = await one('fuzz-link');
     const linkToken = await createLoginToken(db, link.id, users.admin.id, 'reset');
     const wave = (name: string) =>
-      saveWave(db, { name, position: 0, startDate: '2025-04-01', endDate: '2025-09-30', description: null, departmentIds: [other], targets: [{ kpi: 'usage_rate', comparator: 'gte', value: 0.5 }] });
+      saveWave(db, {
+        name,
+        position: 0,
+        startDate: '2025-04-01',
+        endDate: '2025-09-30',
+        description: null,
+        departmentIds: [other],
+        targets: [{ kpi: 'usage_rate', comparator: 'gte', value: 0.5 }],
+      });
     const permanent = await wave('permanent');
     const pool = [await wave('pool 1'), await wave('pool 2'), await wave('pool 3')];
-    const assignments = await Promise.all([1, 2, 3].map((days) => createAssignment(db, { tierId: 'applied', target: { kind: 'department', departmentId: other }, due: { kind: 'days', days }, createdBy: users.admin.id })));
+    const assignments = await Promise.all(
+      [1, 2, 3].map((days) =>
+        createAssignment(db, { tierId: 'applied', target: { kind: 'department', departmentId: other }, due: { kind: 'days', days }, createdBy: users.admin.id }),
+      ),
+    );
     await db.close();
 
     server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });

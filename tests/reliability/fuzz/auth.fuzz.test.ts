@@ -9,9 +9,14 @@ import { fuzzFile, type ActionSpec } from './harness.ts';
 import { pattern, schemaOf } from './schema.ts';
 import { bad, blank, fieldsOf, replaced } from './values.ts';
 
-const goodPassword = fc.stringMatching(/^[A-Za-z0-9]{4,20}$/).map((s) => `zq-${s}-Kp9!`).filter((p) => checkPasswordPolicy(p) === null);
+const goodPassword = fc
+  .stringMatching(/^[A-Za-z0-9]{4,20}$/)
+  .map((s) => `zq-${s}-Kp9!`)
+  .filter((p) => checkPasswordPolicy(p) === null);
 /** Refused by the policy's refinement (a list JSON Schema cannot state). */
-const commonPassword = fc.constantFrom('password', 'password1', 'iloveyou', 'sunshine', 'princess', 'football', 'baseball', 'qwertyuiop', '12345678', 'superman').filter((p) => checkPasswordPolicy(p) === 'common');
+const commonPassword = fc
+  .constantFrom('password', 'password1', 'iloveyou', 'sunshine', 'princess', 'football', 'baseball', 'qwertyuiop', '12345678', 'superman')
+  .filter((p) => checkPasswordPolicy(p) === 'common');
 
 const actions: ActionSpec[] = [
   {
@@ -31,7 +36,10 @@ const actions: ActionSpec[] = [
         valid,
         [
           fc.tuple(valid, wrongPassword).map(([f, p]) => bad(replaced(f, 'password', p), 'handler', 'wrong password')),
-          fc.tuple(valid, fc.emailAddress()).filter(([, e]) => !e.startsWith('fuzz-')).map(([f, e]) => bad(replaced(f, 'email', e), 'handler', `unknown email ${e}`)),
+          fc
+            .tuple(valid, fc.emailAddress())
+            .filter(([, e]) => !e.startsWith('fuzz-'))
+            .map(([f, e]) => bad(replaced(f, 'email', e), 'handler', `unknown email ${e}`)),
           valid.map((f) => bad(replaced(f, 'email', ctx.users.inactive.email), 'handler', 'deactivated account')),
         ],
         // The email is trimmed before its minimum length is checked.
@@ -52,10 +60,15 @@ const actions: ActionSpec[] = [
       const wellFormed = fc.stringMatching(pattern(schemaOf('auth.useLink').field('token'))).filter((tk) => tk !== ctx.linkToken);
       // The real link (valid once; afterwards "used"), or a well-formed token that names nothing.
       const valid = validFields('auth.useLink', { token: fc.oneof(fc.constant(ctx.linkToken), wellFormed), password: goodPassword });
-      return schemaMix('auth.useLink', valid, [fc.tuple(wellFormed, goodPassword).map(([tk, p]) => bad(fieldsOf({ token: tk, password: p }), 'handler', 'a token that names no link'))], {
-        validWeight: 1,
-        alsoInvalid: { password: commonPassword },
-      });
+      return schemaMix(
+        'auth.useLink',
+        valid,
+        [fc.tuple(wellFormed, goodPassword).map(([tk, p]) => bad(fieldsOf({ token: tk, password: p }), 'handler', 'a token that names no link'))],
+        {
+          validWeight: 1,
+          alsoInvalid: { password: commonPassword },
+        },
+      );
     },
   },
   {

@@ -14,10 +14,14 @@ import { anyName, anyText, numberText } from './values.ts';
 
 const OTHER_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
 // Values kept short: a request line over Node's 16 KiB header limit never reaches the app.
-const queryText = fc.array(fc.tuple(anyName, anyText), { maxLength: 4 }).map((pairs) => (pairs.length === 0 ? '' : `?${new URLSearchParams(pairs.map(([k, v]) => [k, v.slice(0, 200)]))}`));
+const queryText = fc
+  .array(fc.tuple(anyName, anyText), { maxLength: 4 })
+  .map((pairs) => (pairs.length === 0 ? '' : `?${new URLSearchParams(pairs.map(([k, v]) => [k, v.slice(0, 200)]))}`));
 /** Any method but GET (which every endpoint here defines alone) with a random body: refused by construction. */
 const otherMethod = (p: fc.Arbitrary<string>): fc.Arbitrary<EndpointCase> =>
-  fc.tuple(fc.constantFrom(...OTHER_METHODS), p, anyText).map(([method, at, body]): EndpointCase => ({ method, path: at, body: body.slice(0, 100_000), invalid: `${method} is not handled` }));
+  fc
+    .tuple(fc.constantFrom(...OTHER_METHODS), p, anyText)
+    .map(([method, at, body]): EndpointCase => ({ method, path: at, body: body.slice(0, 100_000), invalid: `${method} is not handled` }));
 const encodeSegment = (s: string): string => encodeURIComponent(s);
 
 const bundle = path.join(ROOT, FIXTURE_OUT_DIR, 'search', 'pagefind');
@@ -44,11 +48,21 @@ const endpoints: EndpointSpec[] = [
     cases: () => {
       const files = bundleFiles();
       const outsideBundle = fc
-        .tuple(fc.integer({ min: 1, max: 8 }), fc.constantFrom('..', '%2e%2e', '.%2e', '%2E%2E'), fc.constantFrom('/', '%2f', '%2F', '%5c'), fc.constantFrom('server/entry.mjs', 'package.json', 'etc/passwd', 'manabi.db', 'client/index.html'))
+        .tuple(
+          fc.integer({ min: 1, max: 8 }),
+          fc.constantFrom('..', '%2e%2e', '.%2e', '%2E%2E'),
+          fc.constantFrom('/', '%2f', '%2F', '%5c'),
+          fc.constantFrom('server/entry.mjs', 'package.json', 'etc/passwd', 'manabi.db', 'client/index.html'),
+        )
         .map(([depth, dots, slash, target]) => `/pagefind/${`${dots}${slash}`.repeat(depth)}${target}`);
-      const missing = fc.tuple(fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom('', '.js', '.json', '.pf_meta', '/')).map(([s, ext]) => `/pagefind/zz-missing-${encodeSegment(s)}${ext}`);
+      const missing = fc
+        .tuple(fc.string({ minLength: 1, maxLength: 40 }), fc.constantFrom('', '.js', '.json', '.pf_meta', '/'))
+        .map(([s, ext]) => `/pagefind/zz-missing-${encodeSegment(s)}${ext}`);
       return fc.oneof(
-        { weight: 2, arbitrary: fc.tuple(fc.constantFrom(...files), queryText).map(([f, q]): EndpointCase => ({ method: 'GET', path: `/pagefind/${f}${q}`, body: null, invalid: null })) },
+        {
+          weight: 2,
+          arbitrary: fc.tuple(fc.constantFrom(...files), queryText).map(([f, q]): EndpointCase => ({ method: 'GET', path: `/pagefind/${f}${q}`, body: null, invalid: null })),
+        },
         { weight: 2, arbitrary: outsideBundle.map((p): EndpointCase => ({ method: 'GET', path: p, body: null, invalid: 'outside the search bundle' })) },
         { weight: 2, arbitrary: missing.map((p): EndpointCase => ({ method: 'GET', path: p, body: null, invalid: 'no such file' })) },
         {
@@ -69,11 +83,18 @@ const endpoints: EndpointSpec[] = [
       const names = [...EXPORT_NAMES.map((n) => `${n}.csv`), 'xapi.json'];
       const bom = fc.constantFrom('', '?bom=1', '?bom=0', '?bom=yes');
       return fc.oneof(
-        { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...names), bom).map(([n, q]): EndpointCase => ({ method: 'GET', path: `/admin/exports/${n}${q}`, body: null, invalid: null })) },
+        {
+          weight: 1,
+          arbitrary: fc.tuple(fc.constantFrom(...names), bom).map(([n, q]): EndpointCase => ({ method: 'GET', path: `/admin/exports/${n}${q}`, body: null, invalid: null })),
+        },
         {
           weight: 3,
           arbitrary: fc
-            .oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }), fc.constantFrom('users', 'users.CSV', 'USERS.csv', 'users.csv.bak', 'xapi', 'xapi.csv', '..%2f..%2fmanabi.db', '.csv', 'completions.json'))
+            .oneof(
+              fc.string({ minLength: 1, maxLength: 40 }),
+              fc.string({ unit: 'grapheme', minLength: 1, maxLength: 20 }),
+              fc.constantFrom('users', 'users.CSV', 'USERS.csv', 'users.csv.bak', 'xapi', 'xapi.csv', '..%2f..%2fmanabi.db', '.csv', 'completions.json'),
+            )
             // "." and ".." are dot segments: the URL itself would drop them (and name the exports page).
             .filter((n) => !names.includes(n) && n !== '.' && n !== '..')
             .map((n): EndpointCase => ({ method: 'GET', path: `/admin/exports/${encodeSegment(n).replace(/%252f/gi, '%2f')}`, body: null, invalid: 'no such export' })),
@@ -91,9 +112,14 @@ const endpoints: EndpointSpec[] = [
       fc.oneof(
         {
           weight: 2,
-          arbitrary: fc
-            .tuple(fc.array(fc.tuple(anyName, anyText), { maxLength: 4 }), queryText)
-            .map(([pairs, q]): EndpointCase => ({ method: 'POST', path: `/login/oidc${q}`, body: new URLSearchParams(pairs.map(([k, v]) => [k, v.slice(0, 2000)])).toString(), invalid: 'single sign-on is off' })),
+          arbitrary: fc.tuple(fc.array(fc.tuple(anyName, anyText), { maxLength: 4 }), queryText).map(
+            ([pairs, q]): EndpointCase => ({
+              method: 'POST',
+              path: `/login/oidc${q}`,
+              body: new URLSearchParams(pairs.map(([k, v]) => [k, v.slice(0, 2000)])).toString(),
+              invalid: 'single sign-on is off',
+            }),
+          ),
         },
         { weight: 1, arbitrary: queryText.map((q): EndpointCase => ({ method: 'GET', path: `/login/oidc${q}`, body: null, invalid: 'single sign-on is off' })) },
       ),
@@ -105,9 +131,14 @@ const endpoints: EndpointSpec[] = [
       fc.oneof(
         {
           weight: 3,
-          arbitrary: fc
-            .tuple(fc.string({ maxLength: 80 }), fc.string({ maxLength: 80 }), queryText)
-            .map(([code, state, q]): EndpointCase => ({ method: 'GET', path: `/login/oidc/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}${q.replace('?', '&')}`, body: null, invalid: 'single sign-on is off' })),
+          arbitrary: fc.tuple(fc.string({ maxLength: 80 }), fc.string({ maxLength: 80 }), queryText).map(
+            ([code, state, q]): EndpointCase => ({
+              method: 'GET',
+              path: `/login/oidc/callback?code=${encodeURIComponent(code)}&state=${encodeURIComponent(state)}${q.replace('?', '&')}`,
+              body: null,
+              invalid: 'single sign-on is off',
+            }),
+          ),
         },
         { weight: 1, arbitrary: otherMethod(fc.constant('/login/oidc/callback')) },
       ),
@@ -117,7 +148,12 @@ const endpoints: EndpointSpec[] = [
     as: 'champion',
     cases: (ctx) =>
       fc.oneof(
-        { weight: 1, arbitrary: fc.constantFrom('', `?department=${ctx.departments.mine}`, '?department=abc', '?department=-3', '?department=', '?bom=1').map((q): EndpointCase => ({ method: 'GET', path: `/champion/roster.csv${q}`, body: null, invalid: null })) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .constantFrom('', `?department=${ctx.departments.mine}`, '?department=abc', '?department=-3', '?department=', '?bom=1')
+            .map((q): EndpointCase => ({ method: 'GET', path: `/champion/roster.csv${q}`, body: null, invalid: null })),
+        },
         {
           weight: 2,
           arbitrary: fc

@@ -73,7 +73,12 @@ export function validValue(field: FieldSchema): fc.Arbitrary<string> {
 function refusedNumber(s: JsonSchema): fc.Arbitrary<string> {
   const limits = limitsOf(s);
   if (limits.bounded) return outside(limits);
-  return limits.int ? fc.oneof(notANumber, fc.integer({ min: -1000, max: 1000 }).map((n) => `${n}.5`)) : notANumber;
+  return limits.int
+    ? fc.oneof(
+        notANumber,
+        fc.integer({ min: -1000, max: 1000 }).map((n) => `${n}.5`),
+      )
+    : notANumber;
 }
 
 /** Text the member refuses, or null when JSON Schema states nothing a text could break. */
@@ -122,7 +127,11 @@ export interface MixOptions {
 }
 
 /** A valid body from the schema, with the values the spec gives for fields whose values depend on the app. */
-export function validFields(action: string, given: Record<string, fc.Arbitrary<Value | Value[] | undefined>>, optional: 'sometimes' | 'always' = 'sometimes'): fc.Arbitrary<Field[]> {
+export function validFields(
+  action: string,
+  given: Record<string, fc.Arbitrary<Value | Value[] | undefined>>,
+  optional: 'sometimes' | 'always' = 'sometimes',
+): fc.Arbitrary<Field[]> {
   const schema = schemaOf(action);
   const parts = schema.fields.map((field): fc.Arbitrary<Field[]> => {
     const value = given[field.name] ?? (field.required || optional === 'always' ? validValue(field) : fc.option(validValue(field), { nil: undefined }));

@@ -196,9 +196,18 @@ export function fuzzFile(fileUrl: string, specs: { actions?: ActionSpec[]; endpo
 
     afterAll(async () => {
       await app?.stop();
-      const rows = [...counts.entries()].map(([name, c]) => `[reliability] fuzz ${name}: ${c.cases} cases (${c.invalid} invalid by construction; ${c.form} via page, ${c.rpc} via RPC), ${c.success} success, ${c.refused} 4xx/refused, ${c.serverError} 5xx`);
-      const total = [...counts.values()].reduce((a, c) => ({ cases: a.cases + c.cases, invalid: a.invalid + c.invalid, refused: a.refused + c.refused, serverError: a.serverError + c.serverError }), { cases: 0, invalid: 0, refused: 0, serverError: 0 });
-      if (rows.length > 0) console.log(`${rows.join('\n')}\n[reliability] fuzz ${file}: ${counts.size} targets, ${total.cases} cases (${total.invalid} invalid by construction), ${total.refused} refused, ${total.serverError} 5xx (FUZZ_SEED=${SEED})`);
+      const rows = [...counts.entries()].map(
+        ([name, c]) =>
+          `[reliability] fuzz ${name}: ${c.cases} cases (${c.invalid} invalid by construction; ${c.form} via page, ${c.rpc} via RPC), ${c.success} success, ${c.refused} 4xx/refused, ${c.serverError} 5xx`,
+      );
+      const total = [...counts.values()].reduce(
+        (a, c) => ({ cases: a.cases + c.cases, invalid: a.invalid + c.invalid, refused: a.refused + c.refused, serverError: a.serverError + c.serverError }),
+        { cases: 0, invalid: 0, refused: 0, serverError: 0 },
+      );
+      if (rows.length > 0)
+        console.log(
+          `${rows.join('\n')}\n[reliability] fuzz ${file}: ${counts.size} targets, ${total.cases} cases (${total.invalid} invalid by construction), ${total.refused} refused, ${total.serverError} 5xx (FUZZ_SEED=${SEED})`,
+        );
     });
 
     it('fuzzes exactly its share of the surface', () => {
@@ -215,7 +224,9 @@ export function fuzzFile(fileUrl: string, specs: { actions?: ActionSpec[]; endpo
         counts.set(spec.name, stats);
         const running = app!;
         await fc.assert(
-          fc.asyncProperty(spec.bodies(running.ctx), fc.constantFrom<'form' | 'rpc'>('form', 'rpc'), fc.constantFrom<'' | '/en'>('', '/en'), (body, route, prefix) => runActionCase(running, spec, stats, body, route, prefix, hint)),
+          fc.asyncProperty(spec.bodies(running.ctx), fc.constantFrom<'form' | 'rpc'>('form', 'rpc'), fc.constantFrom<'' | '/en'>('', '/en'), (body, route, prefix) =>
+            runActionCase(running, spec, stats, body, route, prefix, hint),
+          ),
           { numRuns: RUNS, seed: seedOf(spec.name), endOnFailure: true, interruptAfterTimeLimit: TARGET_TIME_LIMIT_MS, markInterruptAsFailure: true },
         );
       });

@@ -75,7 +75,9 @@ const actions: ActionSpec[] = [
     page: () => '/language',
     bodies: () => {
       const max = maxLength(schemaOf('profile.setLocale').field('next'));
-      const next = fc.option(fc.oneof(fc.constantFrom('/home', '/en/home', `/learn/${basicCourse.id}`, 'https://evil.example/', '//evil.example'), textUpTo(max)), { nil: undefined });
+      const next = fc.option(fc.oneof(fc.constantFrom('/home', '/en/home', `/learn/${basicCourse.id}`, 'https://evil.example/', '//evil.example'), textUpTo(max)), {
+        nil: undefined,
+      });
       return schemaMix('profile.setLocale', validFields('profile.setLocale', { next }));
     },
   },

@@ -26,7 +26,11 @@ export async function send(base: string, url: string, cookie: string | null, bod
     size = typeof body.raw.data === 'string' ? Buffer.byteLength(body.raw.data) : body.raw.data.byteLength;
   } else if (body.multipart || body.fields.some(([, v]) => typeof v !== 'string')) {
     payload = toFormData(body.fields);
-    size = body.fields.reduce((n, [name, v]) => n + Buffer.byteLength(name) + (typeof v === 'string' ? Buffer.byteLength(v) : typeof v.content === 'string' ? Buffer.byteLength(v.content) : v.content.byteLength), 0);
+    size = body.fields.reduce(
+      (n, [name, v]) =>
+        n + Buffer.byteLength(name) + (typeof v === 'string' ? Buffer.byteLength(v) : typeof v.content === 'string' ? Buffer.byteLength(v.content) : v.content.byteLength),
+      0,
+    );
   } else {
     headers['content-type'] = 'application/x-www-form-urlencoded';
     payload = new URLSearchParams(body.fields as [string, string][]).toString();
@@ -34,18 +38,26 @@ export async function send(base: string, url: string, cookie: string | null, bod
   }
   try {
     const response = await fetch(url, { method: 'POST', redirect: 'manual', headers, body: payload, signal: AbortSignal.timeout(60_000) });
-    const result = response.headers.getSetCookie().find((c) => /^(__Host-)?manabi_result=[^;]/.test(c))?.split(';')[0];
+    const result = response.headers
+      .getSetCookie()
+      .find((c) => /^(__Host-)?manabi_result=[^;]/.test(c))
+      ?.split(';')[0];
     if (response.status === 303 && result) {
       await response.arrayBuffer();
       const location = new URL(response.headers.get('location')!, base);
-      const page = await fetch(`${base}${location.pathname}${location.search}`, { redirect: 'manual', headers: { cookie: [cookie, result].filter(Boolean).join('; ') }, signal: AbortSignal.timeout(60_000) });
+      const page = await fetch(`${base}${location.pathname}${location.search}`, {
+        redirect: 'manual',
+        headers: { cookie: [cookie, result].filter(Boolean).join('; ') },
+        signal: AbortSignal.timeout(60_000),
+      });
       return { status: page.status, location: response.headers.get('location'), contentType: page.headers.get('content-type'), text: await page.text() };
     }
     return { status: response.status, location: response.headers.get('location'), contentType: response.headers.get('content-type'), text: await response.text() };
   } catch (error) {
     // The front server refuses a body over MAX_BODY_BYTES before reading it (413, connection
     // close); while the client is still sending, that can reach it as a reset instead.
-    if (size > MAX_BODY_BYTES) return { status: 413, location: null, contentType: null, text: `(connection closed while sending ${size} bytes: ${String((error as Error).cause ?? error)})` };
+    if (size > MAX_BODY_BYTES)
+      return { status: 413, location: null, contentType: null, text: `(connection closed while sending ${size} bytes: ${String((error as Error).cause ?? error)})` };
     throw error;
   }
 }
@@ -64,7 +76,12 @@ export function sendRaw(base: string, method: string, rawPath: string, cookie: s
       const chunks: Buffer[] = [];
       response.on('data', (c: Buffer) => chunks.push(c));
       response.on('end', () =>
-        resolve({ status: response.statusCode ?? 0, location: (response.headers.location as string | undefined) ?? null, contentType: response.headers['content-type'] ?? null, text: Buffer.concat(chunks).toString() }),
+        resolve({
+          status: response.statusCode ?? 0,
+          location: (response.headers.location as string | undefined) ?? null,
+          contentType: response.headers['content-type'] ?? null,
+          text: Buffer.concat(chunks).toString(),
+        }),
       );
       response.on('error', reject);
     });

@@ -50,7 +50,10 @@ export class Snapshots {
       const where = table === 'kpi_department_months' ? ' where attempts + hours_respondents + rating_count + hours_sum + score_sum + rating_sum + attempts_passed <> 0' : '';
       return { table, sql: `select count(*) as n, coalesce(group_concat(${row}, char(10) order by rowid), '') as body from "${table}"${where}` };
     });
-    queries.push({ table: 'sqlite_sequence', sql: "select count(*) as n, coalesce(group_concat(quote(name) || ',' || quote(seq), char(10) order by name), '') as body from sqlite_sequence where name <> 'audit_log'" });
+    queries.push({
+      table: 'sqlite_sequence',
+      sql: "select count(*) as n, coalesce(group_concat(quote(name) || ',' || quote(seq), char(10) order by name), '') as body from sqlite_sequence where name <> 'audit_log'",
+    });
     this.statements = queries.map(({ table, sql }) => ({ table, statement: this.db.prepare(sql) }));
   }
 

@@ -29,7 +29,7 @@ describe('the fuzzed surface', () => {
 
   // A quick check of generate.ts against every schema, without a server (each fuzz run also
   // confirms every such claim against the whole schema before sending).
-  it('has every value the generator reads from a field\'s JSON Schema as refused, refused by that field\'s own schema', async () => {
+  it("has every value the generator reads from a field's JSON Schema as refused, refused by that field's own schema", async () => {
     let fields = 0;
     for (const action of actionNames()) {
       const schema = actionSchema(action);

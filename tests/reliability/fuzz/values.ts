@@ -50,9 +50,7 @@ export const bad = (fields: Field[], kind: Invalid['kind'], why: string, multipa
 
 /** Fields of a record, in order, leaving out `undefined` (absent) and spreading arrays (repeated fields). */
 export function fieldsOf(record: Record<string, Value | Value[] | undefined>): Field[] {
-  return Object.entries(record).flatMap(([name, value]): Field[] =>
-    value === undefined ? [] : Array.isArray(value) ? value.map((v): Field => [name, v]) : [[name, value]],
-  );
+  return Object.entries(record).flatMap(([name, value]): Field[] => (value === undefined ? [] : Array.isArray(value) ? value.map((v): Field => [name, v]) : [[name, value]]));
 }
 
 export const without = (fields: Field[], name: string): Field[] => fields.filter(([n]) => n !== name);
@@ -65,15 +63,64 @@ export const shown = (value: string): string => `${JSON.stringify(value.slice(0,
 
 export const SPECIALS = [
   // wrong types and edge values as text
-  '', ' ', '0', '-0', '-1', 'null', 'undefined', 'true', 'false', 'NaN', 'Infinity', '-Infinity', '1e309', '9007199254740993', '[]', '{}', '{"a":1}', '[object Object]',
+  '',
+  ' ',
+  '0',
+  '-0',
+  '-1',
+  'null',
+  'undefined',
+  'true',
+  'false',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1e309',
+  '9007199254740993',
+  '[]',
+  '{}',
+  '{"a":1}',
+  '[object Object]',
   // prototype keys
-  '__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString',
+  '__proto__',
+  'constructor',
+  'prototype',
+  'hasOwnProperty',
+  'toString',
   // payloads
-  '<script>alert(1)</script>', '"><img src=x onerror=alert(1)>', "' or 1=1 --", '"; drop table users; --', '../../etc/passwd', '%2e%2e%2f', '${7*7}', '{{7*7}}',
+  '<script>alert(1)</script>',
+  '"><img src=x onerror=alert(1)>',
+  "' or 1=1 --",
+  '"; drop table users; --',
+  '../../etc/passwd',
+  '%2e%2e%2f',
+  '${7*7}',
+  '{{7*7}}',
   // control, NUL, invisible and bidirectional characters
-  '\u0000', 'a\u0000b', '%00', '\u0007', '\u001b[31m', '\b', '\uFEFF', '\u200b', '\u2060', '\u00ad', '\u202e', '\r\n', '\r',
+  '\u0000',
+  'a\u0000b',
+  '%00',
+  '\u0007',
+  '\u001b[31m',
+  '\b',
+  '\uFEFF',
+  '\u200b',
+  '\u2060',
+  '\u00ad',
+  '\u202e',
+  '\r\n',
+  '\r',
   // unicode that changes under normalisation or case mapping, full-width forms, emoji
-  '𝟘', 'İ', 'ß', 'ﬁ', 'Å', '１２３', 'ｅｘａｍｐｌｅ＠ｅｘａｍｐｌｅ．ｃｏｍ', '\u3000', '💥'.repeat(3), '👩‍👩‍👧‍👦',
+  '𝟘',
+  'İ',
+  'ß',
+  'ﬁ',
+  'Å',
+  '１２３',
+  'ｅｘａｍｐｌｅ＠ｅｘａｍｐｌｅ．ｃｏｍ',
+  '\u3000',
+  '💥'.repeat(3),
+  '👩‍👩‍👧‍👦',
 ];
 
 /** Any text: ASCII, unicode graphemes, raw code units (lone surrogates), special values, numbers, and now and then huge. */
@@ -92,7 +139,11 @@ const FILLERS = ['x', 'あ', 'é', '😀', '\u200b', 'Ω', '字', '-'];
 /** Trimmed length over `max` (UTF-16 units): a random start, then non-whitespace filler past the limit. */
 export const overMax = (max: number): fc.Arbitrary<string> =>
   fc
-    .tuple(fc.string({ unit: 'grapheme', maxLength: 6 }), fc.constantFrom(...FILLERS), fc.oneof(fc.integer({ min: max + 1, max: max + 40 }), fc.integer({ min: max + 1, max: max * 50 + 5000 })))
+    .tuple(
+      fc.string({ unit: 'grapheme', maxLength: 6 }),
+      fc.constantFrom(...FILLERS),
+      fc.oneof(fc.integer({ min: max + 1, max: max + 40 }), fc.integer({ min: max + 1, max: max * 50 + 5000 })),
+    )
     .map(([start, filler, n]) => start + filler.repeat(n));
 /** Empty once trimmed. */
 export const blank = fc.constantFrom('', ' ', '   ', '\t', '\n', '\u3000', ' \u00a0 ', '\r\n');
@@ -106,11 +157,16 @@ export const notMatching = (re: RegExp): fc.Arbitrary<string> => nonEmptyText.fi
 export const notIn = (values: readonly string[]): fc.Arbitrary<string> =>
   fc.oneof(
     nonEmptyText.filter((s) => !values.includes(s)),
-    fc.constantFrom(...values).map((v) => v.toUpperCase()).filter((s) => !values.includes(s)),
+    fc
+      .constantFrom(...values)
+      .map((v) => v.toUpperCase())
+      .filter((s) => !values.includes(s)),
     fc.constantFrom(...values).map((v) => ` ${v}`),
     fc.constantFrom(...values).map((v) => `${v}x`),
   );
-export const notANumber: fc.Arbitrary<string> = fc.oneof(nonEmptyText, fc.constantFrom('abc', '1,5', '1_000', '--1', '1e', '0x', '∞', '١٢', '½', '1 2', '１２')).filter((s) => Number.isNaN(Number(s)));
+export const notANumber: fc.Arbitrary<string> = fc
+  .oneof(nonEmptyText, fc.constantFrom('abc', '1,5', '1_000', '--1', '1e', '0x', '∞', '١٢', '½', '1 2', '１２'))
+  .filter((s) => Number.isNaN(Number(s)));
 
 /** Numbers the limits refuse (as form text): below, above, fractional where integers are required, not numbers. */
 export function outside(limits: NumberLimits): fc.Arbitrary<string> {
@@ -148,7 +204,10 @@ export const randomFields = fc.array(fc.tuple(anyName, anyText), { maxLength: 8 
 /** Bodies that are not a readable form: unknown content types, JSON, broken multipart. */
 export const brokenEnvelope: fc.Arbitrary<Body> = fc.oneof(
   fc
-    .tuple(fc.constantFrom('application/json', 'text/plain', 'application/xml', 'application/octet-stream', 'image/png', 'text/html', 'application/x-www-form-urlencodedx'), anyText)
+    .tuple(
+      fc.constantFrom('application/json', 'text/plain', 'application/xml', 'application/octet-stream', 'image/png', 'text/html', 'application/x-www-form-urlencodedx'),
+      anyText,
+    )
     .map(([contentType, data]): Body => ({ fields: [], invalid: { kind: 'envelope', why: `content type ${contentType}` }, raw: { contentType, data } })),
   // Bytes, not text: fetch labels a text body text/plain by itself.
   anyText.map((data): Body => ({ fields: [], invalid: { kind: 'envelope', why: 'no content type' }, raw: { contentType: null, data: new TextEncoder().encode(data) } })),
@@ -156,13 +215,13 @@ export const brokenEnvelope: fc.Arbitrary<Body> = fc.oneof(
     .tuple(fc.constantFrom('multipart/form-data', 'multipart/form-data; boundary=', 'multipart/form-data; boundary=zzz'), anyText)
     .filter(([, data]) => !data.includes('--zzz'))
     .map(([contentType, data]): Body => ({ fields: [], invalid: { kind: 'envelope', why: `broken multipart (${contentType})` }, raw: { contentType, data } })),
-  fc
-    .tuple(anyText, fc.constantFrom('', '--', '\r\n'))
-    .map(([junk, end]): Body => ({
+  fc.tuple(anyText, fc.constantFrom('', '--', '\r\n')).map(
+    ([junk, end]): Body => ({
       fields: [],
       invalid: { kind: 'envelope', why: 'truncated multipart' },
       raw: { contentType: 'multipart/form-data; boundary=b0undary', data: `--b0undary\r\nContent-Disposition: form-data; name="x\r\n\r\n${junk}${end}` },
-    })),
+    }),
+  ),
 );
 
 /* Uploads ----------------------------------------------------------------------------------- */
