@@ -6,6 +6,9 @@
  * Nothing here runs at import: importing any module never reads or validates the environment.
  */
 import { z } from 'astro/zod';
+import { ConfigError, describeIssues } from './config-errors.ts';
+
+export { ConfigError, exitOnConfigError } from './config-errors.ts';
 import type { LocaleVariables } from '../features/users/import-problems.ts';
 
 /** A whole number in a range, read from a string (`Number()`: `''` is 0). */
@@ -92,11 +95,6 @@ const EnvSchema = z.object({
   USER: z.string().optional(),
   LOGNAME: z.string().optional(),
 });
-
-/** A variable with a bad value (or a missing one another needs); `message` is one line without the value of a secret. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
 
 export interface AppConfig {
   production: boolean;
@@ -186,18 +184,6 @@ const list = (value: string): string[] =>
     .filter((v) => v.length > 0);
 const flag = (value: string): boolean => value === 'true' || value === '1';
 
-/** One line: each bad variable with what is wrong and the value given (never a secret's). */
-function describeIssues(issues: readonly z.core.$ZodIssue[], raw: NodeJS.ProcessEnv): string {
-  return issues
-    .map((issue) => {
-      const name = String(issue.path[0] ?? 'environment');
-      const value = raw[name];
-      const shown = value === undefined || /SECRET|PASSWORD/.test(name) ? '' : ` (got ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)})`;
-      return `${name} ${issue.message}${shown}`;
-    })
-    .join('; ');
-}
-
 function parseEnv<T extends z.ZodType>(schema: T, raw: NodeJS.ProcessEnv): z.output<T> {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues, raw));
@@ -285,18 +271,4 @@ export function getBuildConfig(): BuildConfig {
 /** The environment a child process gets: this one's, with `overrides` on top. */
 export function childEnv(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...process.env, ...overrides };
-}
-
-/**
- * For entry points: the configuration, or one line on stderr (`<prefix>: <what is wrong>.`) and
- * exit code 1; no stack trace, and nothing started or written.
- */
-export function exitOnConfigError<T>(read: () => T, prefix = 'Manabi cannot start'): T {
-  try {
-    return read();
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    console.error(`${prefix}: ${error.message}.`);
-    process.exit(1);
-  }
 }
