@@ -4,7 +4,7 @@
  * sessions and requests the scenarios send. Raw SQL only here: the scenarios get ready requests.
  */
 import fs from 'node:fs';
-import { quizAttempts } from '../db/schema.ts';
+import { quizAttempts } from '../db/schema/index.ts';
 import { buildCatalog, type Catalog } from '../src/features/curriculum/catalog.ts';
 import { readCorpus } from '../src/features/curriculum/read-corpus.ts';
 import { attemptLayout } from '../src/features/quiz/quiz.ts';

@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
-import * as schema from '../../db/schema.ts';
+import * as schema from '../../db/schema/index.ts';
 import { getConfig } from './config.server.ts';
 
 /** What a read or write callback works with: Drizzle's synchronous SQLite executor. */

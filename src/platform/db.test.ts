@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { settings } from '../../db/schema.ts';
+import { settings } from '../../db/schema/index.ts';
 import { tempDb, type TempDb } from '../../tests/helpers/db.ts';
 import { rawSqlite } from './db.server.ts';
 

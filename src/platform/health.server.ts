@@ -6,7 +6,7 @@
  * storage in between makes the next check probe at once.
  */
 import { eq, sql } from 'drizzle-orm';
-import { settings } from '../../db/schema.ts';
+import { settings } from '../../db/schema/index.ts';
 import { isStorageUnavailable, lastStorageFailure, storageErrorCode } from './storage-errors.server.ts';
 import { logger } from './log.server.ts';
 import type { Db } from './db.server.ts';

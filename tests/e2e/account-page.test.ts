@@ -5,7 +5,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificates, users } from '../../db/schema.ts';
+import { certificates, users } from '../../db/schema/index.ts';
 import { type E2eApp, startE2eApp } from '../helpers/e2e-app.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';
 

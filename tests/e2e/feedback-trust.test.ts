@@ -6,7 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anonymousFeedback, lessonFeedback } from '../../db/schema.ts';
+import { anonymousFeedback, lessonFeedback } from '../../db/schema/index.ts';
 import { type E2eApp, startE2eApp } from '../helpers/e2e-app.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activityMonths, checkins, quizAttempts, users } from '../../db/schema.ts';
+import { activityMonths, checkins, quizAttempts, users } from '../../db/schema/index.ts';
 import { addMonths, monthKey, startOfMonth } from '../../src/platform/dates.ts';
 import { ensureDefaultAssignments, syncEnrolments } from '../../src/features/programme/assignments.server.ts';
 import { openDatabase, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';

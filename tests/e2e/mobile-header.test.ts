@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../db/schema.ts';
+import type { Role } from '../../db/schema/index.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';

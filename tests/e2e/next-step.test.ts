@@ -10,7 +10,7 @@ import path from 'node:path';
 import jsQR from 'jsqr';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificates } from '../../db/schema.ts';
+import { certificates } from '../../db/schema/index.ts';
 import type { QuizNode } from '../../src/features/curriculum/catalog.ts';
 import { openDatabase, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { generateSecureRandomString } from '../../src/features/auth/session.server.ts';

@@ -8,7 +8,7 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, checkins, lessonCompletions, quizAttempts } from '../../db/schema.ts';
+import { auditLog, checkins, lessonCompletions, quizAttempts } from '../../db/schema/index.ts';
 import { countPosts, type E2eApp, openCheckin, startE2eApp } from '../helpers/e2e-app.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';
 

@@ -4,7 +4,7 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sessions, users } from '../../db/schema.ts';
+import { sessions, users } from '../../db/schema/index.ts';
 import { openDatabase, type Db, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { firstLesson } from '../helpers/catalog.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';

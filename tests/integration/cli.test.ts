@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { departments, users } from '../../db/schema.ts';
+import { departments, users } from '../../db/schema/index.ts';
 import { openDatabase, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { verifyPassword } from '../../src/features/auth/password.server.ts';
 import { tempDir } from '../helpers/db.ts';

@@ -3,7 +3,7 @@
  * components, and a term from each tier's lessons finds that lesson through search.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lessonCompletions, quizAttempts } from '../../db/schema.ts';
+import { lessonCompletions, quizAttempts } from '../../db/schema/index.ts';
 import { generateSecureRandomString } from '../../src/features/auth/session.server.ts';
 import { shippedCatalog } from '../helpers/catalog.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';

@@ -5,7 +5,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attemptAnswers, certificates, lessonCompletions, lessonFeedback, lessonViews, quizAttempts, users } from '../../db/schema.ts';
+import { attemptAnswers, certificates, lessonCompletions, lessonFeedback, lessonViews, quizAttempts, users } from '../../db/schema/index.ts';
 import { openDatabase, type Db, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';

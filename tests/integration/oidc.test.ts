@@ -7,7 +7,7 @@
 import { desc, eq } from 'drizzle-orm';
 import { afterPost } from '../helpers/http.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, departments, sessions, users } from '../../db/schema.ts';
+import { auditLog, departments, sessions, users } from '../../db/schema/index.ts';
 import { openDatabase, type Db, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { tempDb, type TempDb } from '../helpers/db.ts';

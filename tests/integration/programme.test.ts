@@ -6,7 +6,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assignments, auditLog, checkins, helpdeskInquiries, loginTokens, sessions, users } from '../../db/schema.ts';
+import { assignments, auditLog, checkins, helpdeskInquiries, loginTokens, sessions, users } from '../../db/schema/index.ts';
 import { openDatabase, type Db, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attemptAnswers, lessonCompletions, quizAttempts, xapiDeliveries } from '../../db/schema.ts';
+import { attemptAnswers, lessonCompletions, quizAttempts, xapiDeliveries } from '../../db/schema/index.ts';
 import { xapiStatements, type KeyedStatement } from '../../src/features/exports/xapi-export.server.ts';
 import { pushStatements } from '../../src/features/exports/xapi-push.server.ts';
 import { StatementSchema, XAPI_VERSION } from '../../src/features/exports/xapi.ts';

@@ -23,7 +23,7 @@ import { gradeAnswers } from '../../src/features/quiz/quiz.ts';
 import { type Db, rawDrizzle } from '../../src/platform/db.server.ts';
 import { hashPassword } from '../../src/features/auth/password.server.ts';
 import { createUser, ensureDepartment } from '../../src/features/users/users.server.ts';
-import type { Role } from '../../db/schema.ts';
+import type { Role } from '../../db/schema/index.ts';
 
 export const PASSWORD = 'reliability password 1';
 

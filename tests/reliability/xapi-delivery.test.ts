@@ -7,7 +7,7 @@
 import http from 'node:http';
 import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attemptAnswers, lessonCompletions, quizAttempts, users, xapiPushJobs } from '../../db/schema.ts';
+import { attemptAnswers, lessonCompletions, quizAttempts, users, xapiPushJobs } from '../../db/schema/index.ts';
 import { openDatabase, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { xapiStatements } from '../../src/features/exports/xapi-export.server.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';

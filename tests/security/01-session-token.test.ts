@@ -8,7 +8,7 @@ import path from 'node:path';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { sessions } from '../../db/schema.ts';
+import { sessions } from '../../db/schema/index.ts';
 import { generateSecureRandomString } from '../../src/features/auth/session.server.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { dumpDatabase, PASSWORD, ROOT, startApp, type App } from './support.ts';

@@ -4,7 +4,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, lessonCompletions, sessions } from '../../db/schema.ts';
+import { auditLog, lessonCompletions, sessions } from '../../db/schema/index.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { PASSWORD, post, startApp, type App } from './support.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sessions, users } from '../../db/schema.ts';
+import { sessions, users } from '../../db/schema/index.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { afterPost, PASSWORD, post, ROOT, startApp, type App } from './support.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';

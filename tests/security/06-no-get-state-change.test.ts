@@ -8,7 +8,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, certificates, loginTokens, quizAttempts, sessions } from '../../db/schema.ts';
+import { auditLog, certificates, loginTokens, quizAttempts, sessions } from '../../db/schema/index.ts';
 import { saveWave } from '../../src/features/programme/waves.server.ts';
 import { ensureDepartment } from '../../src/features/users/users.server.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';

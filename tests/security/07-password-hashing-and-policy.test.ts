@@ -5,7 +5,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loginTokens, users } from '../../db/schema.ts';
+import { loginTokens, users } from '../../db/schema/index.ts';
 import { checkPasswordPolicy, hashPassword, PASSWORD_HASH_OPTIONS, verifyPassword } from '../../src/features/auth/password.server.ts';
 import { signIn } from '../helpers/http.ts';
 import { afterPost, PASSWORD, post, startApp, submit, type App } from './support.ts';

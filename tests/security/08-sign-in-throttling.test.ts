@@ -13,7 +13,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { auditLog } from '../../db/schema.ts';
+import { auditLog } from '../../db/schema/index.ts';
 import { median, PASSWORD, rawAfterPost, rawRequest, sessionCookieFrom, startApp, type App, type RawResponse } from './support.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 

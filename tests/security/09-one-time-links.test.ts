@@ -7,7 +7,7 @@ import path from 'node:path';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, loginTokens, sessions, users } from '../../db/schema.ts';
+import { auditLog, loginTokens, sessions, users } from '../../db/schema/index.ts';
 import { LOGIN_LINK_LIFETIME_MS } from '../../src/features/auth/login-links.server.ts';
 import { generateSecureRandomString } from '../../src/features/auth/session.server.ts';
 import { get, signIn } from '../helpers/http.ts';

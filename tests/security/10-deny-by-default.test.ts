@@ -6,7 +6,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, certificates, lessonCompletions, lessonFeedback, quizAttempts, checkins } from '../../db/schema.ts';
+import { auditLog, certificates, lessonCompletions, lessonFeedback, quizAttempts, checkins } from '../../db/schema/index.ts';
 import { ensureDepartment } from '../../src/features/users/users.server.ts';
 import { saveWave } from '../../src/features/programme/waves.server.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';

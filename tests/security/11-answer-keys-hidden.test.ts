@@ -10,7 +10,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { eq, isNull, and } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { quizAttempts } from '../../db/schema.ts';
+import { quizAttempts } from '../../db/schema/index.ts';
 import type { QuizNode } from '../../src/features/curriculum/catalog.ts';
 import { fixtureCatalog, ROOT } from '../helpers/fixture.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { attemptAnswers, certificates, checkins, lessonCompletions, lessonFeedback, quizAttempts } from '../../db/schema.ts';
+import { attemptAnswers, certificates, checkins, lessonCompletions, lessonFeedback, quizAttempts } from '../../db/schema/index.ts';
 import { rebuildRollups } from '../../src/features/kpi/rollups.server.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { openTestDatabase, post, snapshot, startApp, type App } from './support.ts';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkins, users } from '../../db/schema.ts';
+import { checkins, users } from '../../db/schema/index.ts';
 import { FORM_BODY_LIMIT } from '../../src/platform/http/body-limit.server.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get } from '../helpers/http.ts';

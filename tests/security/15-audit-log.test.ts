@@ -4,7 +4,7 @@
  * append-only: SQL triggers abort every UPDATE and DELETE, however phrased.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, sessions, users, type AuditEntry } from '../../db/schema.ts';
+import { auditLog, sessions, users, type AuditEntry } from '../../db/schema/index.ts';
 import { formatDateTime } from '../../src/platform/dates.ts';
 import { ensureDepartment } from '../../src/features/users/users.server.ts';
 import { get, signIn } from '../helpers/http.ts';

@@ -6,7 +6,7 @@
  * SITE_URL. The server runs plain http on 127.0.0.1 with SITE_URL=https://manabi.example.test.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificates } from '../../db/schema.ts';
+import { certificates } from '../../db/schema/index.ts';
 import { qrSvg } from '../../src/features/progress/qr.ts';
 import { rawRequest, startApp, type App } from './support.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sessions } from '../../db/schema.ts';
+import { sessions } from '../../db/schema/index.ts';
 import { type Db, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { deleteExpiredSessionsInBatches } from '../../src/platform/housekeeping.server.ts';
 import { deleteExpiredSessions } from '../../src/features/auth/session.server.ts';

@@ -8,7 +8,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sessions } from '../../db/schema.ts';
+import { sessions } from '../../db/schema/index.ts';
 import { createSession, validateSessionToken } from '../../src/features/auth/session.server.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { get, signIn } from '../helpers/http.ts';

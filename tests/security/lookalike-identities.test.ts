@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { departments, lessonFeedback, users, waves } from '../../db/schema.ts';
+import { departments, lessonFeedback, users, waves } from '../../db/schema/index.ts';
 import { isValidEmail, normalizeEmail } from '../../src/platform/input/email.ts';
 import { hasInvisibleCharacters, normalizeName } from '../../src/platform/input/text.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificates, quizAttempts } from '../../db/schema.ts';
+import { certificates, quizAttempts } from '../../db/schema/index.ts';
 import { saveWave } from '../../src/features/programme/waves.server.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';

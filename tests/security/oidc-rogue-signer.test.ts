@@ -8,7 +8,7 @@
  */
 import { and, desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, sessions, users } from '../../db/schema.ts';
+import { auditLog, sessions, users } from '../../db/schema/index.ts';
 import { finish, toCallback } from '../helpers/oidc-flow.ts';
 import { startProvider, type Tamper, type TestProvider } from '../helpers/oidc-provider.ts';
 import { freePort } from '../helpers/server.ts';

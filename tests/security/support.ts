@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import type { Role } from '../../db/schema.ts';
+import type { Role } from '../../db/schema/index.ts';
 import { openDatabase, type Db, rawSqlite, rawDrizzle } from '../../src/platform/db.server.ts';
 import { hashPassword } from '../../src/features/auth/password.server.ts';
 import { createUser, ensureDepartment } from '../../src/features/users/users.server.ts';

@@ -1,6 +1,6 @@
 /** The audit log page's data: newest first, by action, a page of 100 before a given id. */
 import { and, desc, eq, lt, type SQL } from 'drizzle-orm';
-import { auditLog, departments, type AuditEntry } from '../../../db/schema.ts';
+import { auditLog, departments, type AuditEntry } from '../../../db/schema/index.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import { getCatalog } from '../curriculum/catalog.server.ts';
 import type { Db } from '../../platform/db.server.ts';

@@ -3,7 +3,7 @@
  * what, when (UTC) and from where. Append-only (database triggers refuse UPDATE/DELETE).
  * Never pass a password, token or secret in `details`.
  */
-import { auditLog } from '../../../db/schema.ts';
+import { auditLog } from '../../../db/schema/index.ts';
 import type { Tx } from '../../platform/db.server.ts';
 
 export type AuditAction =

@@ -4,7 +4,7 @@
  */
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { and, eq, isNull } from 'drizzle-orm';
-import { loginTokens } from '../../../db/schema.ts';
+import { loginTokens } from '../../../db/schema/index.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { generateSecureRandomString, hashSecret } from './session.server.ts';
 

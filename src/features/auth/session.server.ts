@@ -6,7 +6,7 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { constantTimeEqual } from '@oslojs/crypto/subtle';
 import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
-import { departments, sessions, users, type Locale, type Role } from '../../../db/schema.ts';
+import { departments, sessions, users, type Locale, type Role } from '../../../db/schema/index.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { bestEffortWrite } from '../../platform/storage-errors.server.ts';
 

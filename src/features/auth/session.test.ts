@@ -1,7 +1,7 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { sessions, users } from '../../../db/schema.ts';
+import { sessions, users } from '../../../db/schema/index.ts';
 import { createSession, deleteExpiredSessions, deleteUserSessions, generateSecureRandomString, hashSecret, validateSessionToken } from './session.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
 import { rawSqlite, rawDrizzle } from '../../platform/db.server.ts';

@@ -6,7 +6,7 @@
  */
 import type { AstroCookies } from 'astro';
 import { eq } from 'drizzle-orm';
-import { users, type Locale } from '../../../db/schema.ts';
+import { users, type Locale } from '../../../db/schema/index.ts';
 import { audit } from '../audit/audit.server.ts';
 import { getConfig } from '../../platform/config.server.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';

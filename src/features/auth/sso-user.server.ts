@@ -9,7 +9,7 @@
  * One short write transaction; the caller audits the result.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { users, type Locale, type Role } from '../../../db/schema.ts';
+import { users, type Locale, type Role } from '../../../db/schema/index.ts';
 import type { SsoIdentity } from './oidc-claims.ts';
 import { adminRuleViolation, userChangeEffect, type AdminRuleViolation } from '../users/admin-rules.server.ts';
 import { syncEnrolments } from '../programme/assignments.server.ts';

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { users } from '../../../db/schema.ts';
+import { users } from '../../../db/schema/index.ts';
 import { provisionSsoUser } from './sso-user.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
 import { rawDrizzle } from '../../platform/db.server.ts';

@@ -5,7 +5,7 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { inArray } from 'drizzle-orm';
-import { certificates } from '../../../db/schema.ts';
+import { certificates } from '../../../db/schema/index.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import { computeProgress } from '../progress/progress.ts';
 import { readPages, type Db } from '../../platform/db.server.ts';

@@ -8,7 +8,7 @@
  * when XAPI_ENDPOINT changed since.
  */
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { xapiDeliveries, xapiPushJobs, type XapiJobState } from '../../../db/schema.ts';
+import { xapiDeliveries, xapiPushJobs, type XapiJobState } from '../../../db/schema/index.ts';
 import type { XapiSettings } from '../../platform/config.server.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { logger } from '../../platform/log.server.ts';

@@ -6,7 +6,7 @@
  * interruption accepts it again). Another endpoint starts from nothing.
  */
 import { eq } from 'drizzle-orm';
-import { xapiDeliveries } from '../../../db/schema.ts';
+import { xapiDeliveries } from '../../../db/schema/index.ts';
 import { XAPI_VERSION } from './xapi.ts';
 import type { Db } from '../../platform/db.server.ts';
 import type { KeyedStatement } from './xapi-export.server.ts';

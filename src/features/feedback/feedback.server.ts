@@ -10,7 +10,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { and, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
-import { anonymousFeedback, anonymousFeedbackSenders, departments, lessonFeedback, users, type LessonFeedback } from '../../../db/schema.ts';
+import { anonymousFeedback, anonymousFeedbackSenders, departments, lessonFeedback, users, type LessonFeedback } from '../../../db/schema/index.ts';
 import type { Locale } from '../../platform/i18n/locales.ts';
 import { monthKey } from '../../platform/dates.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';

@@ -3,7 +3,7 @@
  * the user anywhere in what is stored, still counted, once per learner and lesson, and final.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { anonymousFeedback, anonymousFeedbackSenders, kpiDepartmentMonths, lessonFeedback } from '../../../db/schema.ts';
+import { anonymousFeedback, anonymousFeedbackSenders, kpiDepartmentMonths, lessonFeedback } from '../../../db/schema/index.ts';
 import { departmentRating, latestFeedback, ownFeedback, saveFeedback } from './feedback.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
 import { rawDrizzle } from '../../platform/db.server.ts';

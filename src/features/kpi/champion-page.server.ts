@@ -3,7 +3,7 @@
  * their own only, admins any (`?department=`). A refusal is audited.
  */
 import { z } from 'astro/zod';
-import type { Department, Role } from '../../../db/schema.ts';
+import type { Department, Role } from '../../../db/schema/index.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import type { Locale } from '../../platform/i18n/locales.ts';
 import type { Db } from '../../platform/db.server.ts';

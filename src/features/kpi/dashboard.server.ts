@@ -4,7 +4,7 @@
  * the question text, and the latest comments. The wave and question pages load only their part.
  */
 import { z } from 'astro/zod';
-import { departments, type Department, type WaveTarget } from '../../../db/schema.ts';
+import { departments, type Department, type WaveTarget } from '../../../db/schema/index.ts';
 import { pick, type Catalog } from '../curriculum/catalog.ts';
 import { TIER_IDS } from '../curriculum/schemas.ts';
 import { addMonths, MONTH_PATTERN, monthKey } from '../../platform/dates.ts';

@@ -6,7 +6,7 @@
  * quiz pass rates are cumulative up to the month's end, as on the dashboard. Target users are
  * today's headcount of active accounts, as on the dashboard. Rates are fractions (0.25 = 25 %).
  */
-import { departments as departmentsTable } from '../../../db/schema.ts';
+import { departments as departmentsTable } from '../../../db/schema/index.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import { TIER_IDS } from '../curriculum/schemas.ts';
 import { MONTH_PATTERN, monthRange } from '../../platform/dates.ts';

@@ -4,7 +4,7 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activityMonths, attemptAnswers, certificates, checkins, helpdeskInquiries, lessonFeedback, quizAttempts, users } from '../../../db/schema.ts';
+import { activityMonths, attemptAnswers, certificates, checkins, helpdeskInquiries, lessonFeedback, quizAttempts, users } from '../../../db/schema/index.ts';
 import { combineFacts, computeKpis, targetMet, type DepartmentFacts, type KpiSet } from './kpi.ts';
 import { ensureDefaultAssignments, syncEnrolments } from '../programme/assignments.server.ts';
 import { loadFacts, periodOf } from './facts.server.ts';

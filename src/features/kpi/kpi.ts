@@ -14,7 +14,7 @@
 
 export type Month = string;
 
-/** The KPIs a rollout wave can set a target for (db/schema.ts stores them; metadata in targets.ts). */
+/** The KPIs a rollout wave can set a target for (db/schema/programme.ts stores them; metadata in targets.ts). */
 export const TARGET_KPIS = [
   'usage_rate',
   'basic_completion',

@@ -5,7 +5,7 @@
  * base tables before it serves a request. `npm run db:rebuild-rollups` does the same by hand.
  */
 import { eq } from 'drizzle-orm';
-import { settings } from '../../../db/schema.ts';
+import { settings } from '../../../db/schema/index.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { logger } from '../../platform/log.server.ts';

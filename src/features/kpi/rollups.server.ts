@@ -16,7 +16,7 @@ import {
   quizAttempts,
   quizPairs,
   users,
-} from '../../../db/schema.ts';
+} from '../../../db/schema/index.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import { monthKey } from '../../platform/dates.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';

@@ -4,7 +4,7 @@
  * quiz attempts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kpiDepartmentMonths, kpiQuestionMonths, kpiWrongOptions, quizPairs } from '../../../db/schema.ts';
+import { kpiDepartmentMonths, kpiQuestionMonths, kpiWrongOptions, quizPairs } from '../../../db/schema/index.ts';
 import { recordActivity } from '../progress/activity.server.ts';
 import { saveCheckin } from '../programme/checkins.server.ts';
 import { saveFeedback } from '../feedback/feedback.server.ts';

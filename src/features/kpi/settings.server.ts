@@ -1,6 +1,6 @@
 /** Programme settings stored as JSON values. */
 import { eq } from 'drizzle-orm';
-import { settings } from '../../../db/schema.ts';
+import { settings } from '../../../db/schema/index.ts';
 import { audit, type AuditInput } from '../audit/audit.server.ts';
 import type { Db } from '../../platform/db.server.ts';
 

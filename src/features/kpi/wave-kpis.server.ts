@@ -1,5 +1,5 @@
 /** The rollout-wave pages: each wave's KPIs over the dashboard's default months and its target status. */
-import type { Department, WaveTarget } from '../../../db/schema.ts';
+import type { Department, WaveTarget } from '../../../db/schema/index.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import type { Db } from '../../platform/db.server.ts';
 import type { KpiSet } from './kpi.ts';

@@ -5,7 +5,7 @@
  * assignments. The sync helpers take the write's `tx`: call them inside `db.write`.
  */
 import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { assignmentEnrolments, assignments, certificates, departments, waves, type Assignment, type Role } from '../../../db/schema.ts';
+import { assignmentEnrolments, assignments, certificates, departments, waves, type Assignment, type Role } from '../../../db/schema/index.ts';
 import type { TierId } from '../curriculum/schemas.ts';
 import { endOfDay } from '../../platform/dates.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';

@@ -1,6 +1,6 @@
 /** The monthly check-in: hours saved with AI this month and on which tasks; editable within the month. */
 import { and, eq } from 'drizzle-orm';
-import { checkins, type Checkin } from '../../../db/schema.ts';
+import { checkins, type Checkin } from '../../../db/schema/index.ts';
 import { monthKey } from '../../platform/dates.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { rollupCheckin } from '../kpi/rollups.server.ts';

@@ -1,6 +1,6 @@
 /** AI-related help-desk inquiries per month and department: entered one by one or imported all-or-nothing. */
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import { departments, helpdeskInquiries } from '../../../db/schema.ts';
+import { departments, helpdeskInquiries } from '../../../db/schema/index.ts';
 import { parseHelpdeskCsvFile, type HelpdeskProblem } from './helpdesk-csv.ts';
 import { audit, type AuditInput } from '../audit/audit.server.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';

@@ -1,5 +1,5 @@
 /** What the programme's admin pages show, each loaded by one call. */
-import { ROLES, type Assignment, type Department, type Role } from '../../../db/schema.ts';
+import { ROLES, type Assignment, type Department, type Role } from '../../../db/schema/index.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { listDepartments } from '../users/users-admin.server.ts';
 import { enrolmentCounts, listAssignments } from './assignments.server.ts';

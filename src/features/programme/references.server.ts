@@ -1,6 +1,6 @@
 /** Checks of the ids a form sends for departments and waves. */
 import { inArray } from 'drizzle-orm';
-import { departments, waves } from '../../../db/schema.ts';
+import { departments, waves } from '../../../db/schema/index.ts';
 import type { Tx } from '../../platform/db.server.ts';
 import { Refusal, type RefusalCode } from '../../platform/refusal.ts';
 

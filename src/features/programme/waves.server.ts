@@ -1,6 +1,6 @@
 /** Rollout waves: their departments and KPI targets. */
 import { asc, eq } from 'drizzle-orm';
-import { departments, waveDepartments, waveTargets, waves, type Wave, type WaveTarget } from '../../../db/schema.ts';
+import { departments, waveDepartments, waveTargets, waves, type Wave, type WaveTarget } from '../../../db/schema/index.ts';
 import type { Target } from '../kpi/targets.ts';
 import { syncEnrolments } from './assignments.server.ts';
 import { requireExisting } from './references.server.ts';

@@ -1,5 +1,5 @@
 /** Monthly activity for the usage-rate KPI: one row per user and month they did something. */
-import { activityMonths } from '../../../db/schema.ts';
+import { activityMonths } from '../../../db/schema/index.ts';
 import { monthKey } from '../../platform/dates.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { rollupActivity } from '../kpi/rollups.server.ts';

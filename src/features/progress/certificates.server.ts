@@ -1,6 +1,6 @@
 /** Tier certificates: the holder's list and the public verification lookup. */
 import { asc, eq } from 'drizzle-orm';
-import { certificates, type Certificate } from '../../../db/schema.ts';
+import { certificates, type Certificate } from '../../../db/schema/index.ts';
 import type { Db } from '../../platform/db.server.ts';
 
 export type { Certificate };

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { activityMonths, lessonViews } from '../../../db/schema.ts';
+import { activityMonths, lessonViews } from '../../../db/schema/index.ts';
 import { recordLessonView } from './progress.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
 import { rawDrizzle } from '../../platform/db.server.ts';

@@ -3,7 +3,7 @@
  * record itself is loaded in `records.server.ts`. Always scoped by the session's user id.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { certificates, lessonCompletions, lessonViews } from '../../../db/schema.ts';
+import { certificates, lessonCompletions, lessonViews } from '../../../db/schema/index.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import { dayKey } from '../../platform/dates.ts';
 import { computeProgress } from './progress.ts';

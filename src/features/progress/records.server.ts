@@ -6,7 +6,7 @@
  */
 import { and, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { lessonCompletions, quizAttempts } from '../../../db/schema.ts';
+import { lessonCompletions, quizAttempts } from '../../../db/schema/index.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import type { LearnerRecord, QuizRecord } from './progress.ts';
 

@@ -4,7 +4,7 @@
  * score unrounded and rounded, and the last activity when asked.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lessonCompletions, lessonViews, quizAttempts, users } from '../../../db/schema.ts';
+import { lessonCompletions, lessonViews, quizAttempts, users } from '../../../db/schema/index.ts';
 import { eq } from 'drizzle-orm';
 import { learnerRecordIn, loadLearnerRecord, loadLearnerRecords } from './records.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';

@@ -4,7 +4,7 @@
  * always looked up together with the session's user id.
  */
 import { and, asc, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
-import { attemptAnswers, quizAttempts, type AttemptAnswer, type QuizAttempt } from '../../../db/schema.ts';
+import { attemptAnswers, quizAttempts, type AttemptAnswer, type QuizAttempt } from '../../../db/schema/index.ts';
 import type { Catalog, QuizNode } from '../curriculum/catalog.ts';
 import { attemptLayout, gradeAnswers, type Grade } from './quiz.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';

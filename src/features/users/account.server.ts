@@ -1,5 +1,5 @@
 /** The signed-in user's account page: the curriculum (for tier titles) and their certificates. */
-import type { Certificate } from '../../../db/schema.ts';
+import type { Certificate } from '../../../db/schema/index.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import { getCatalog } from '../curriculum/catalog.server.ts';
 import { listCertificates } from '../progress/certificates.server.ts';

@@ -7,7 +7,7 @@
  * the change commits against (two admins demoting each other at once: the second is refused).
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { users } from '../../../db/schema.ts';
+import { users } from '../../../db/schema/index.ts';
 import type { Role } from './roles.ts';
 import type { Tx } from '../../platform/db.server.ts';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { departments, users } from '../../../db/schema.ts';
+import { departments, users } from '../../../db/schema/index.ts';
 import { importUsersCsv } from './import.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
 import { rawSqlite, rawDrizzle } from '../../platform/db.server.ts';

@@ -5,7 +5,7 @@
  * src/features/users/admin-rules.server.ts. Refusals come back as codes the actions turn into messages.
  */
 import { inArray } from 'drizzle-orm';
-import { departments } from '../../../db/schema.ts';
+import { departments } from '../../../db/schema/index.ts';
 import { audit, type AuditCaller } from '../audit/audit.server.ts';
 import { issueLoginToken, loginLinkUrl } from '../auth/login-links.server.ts';
 import { syncEnrolments } from '../programme/assignments.server.ts';

@@ -4,7 +4,7 @@
  * `db.write`, with the admin rules and the audit row (src/features/users/user-changes.server.ts).
  */
 import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
-import { departments, users, type Role } from '../../../db/schema.ts';
+import { departments, users, type Role } from '../../../db/schema/index.ts';
 import { syncEnrolments } from '../programme/assignments.server.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { deleteUserSessions } from '../auth/session.server.ts';

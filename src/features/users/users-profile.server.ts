@@ -1,6 +1,6 @@
 /** What signed-in users set about themselves: the language they prefer (the next sign-in starts in it). */
 import { eq } from 'drizzle-orm';
-import { users, type Locale } from '../../../db/schema.ts';
+import { users, type Locale } from '../../../db/schema/index.ts';
 import type { Db } from '../../platform/db.server.ts';
 
 export async function setPreferredLocale(db: Db, userId: number, locale: Locale): Promise<void> {

@@ -5,7 +5,7 @@
  * Building blocks of larger changes: each takes a `Tx`, so call it inside `db.read` / `db.write`.
  */
 import { eq, sql } from 'drizzle-orm';
-import { departments, users, type Locale, type Role } from '../../../db/schema.ts';
+import { departments, users, type Locale, type Role } from '../../../db/schema/index.ts';
 import { normalizeEmail } from '../../platform/input/email.ts';
 import { normalizeDisplayName, normalizeName } from '../../platform/input/text.ts';
 import type { Tx } from '../../platform/db.server.ts';

@@ -11,7 +11,7 @@
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { eq, lt } from 'drizzle-orm';
-import { formResults } from '../../../db/schema.ts';
+import { formResults } from '../../../db/schema/index.ts';
 import type { Db, Tx } from '../db.server.ts';
 import { generateSecureRandomString } from '../../features/auth/session.server.ts';
 

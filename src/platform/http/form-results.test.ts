@@ -3,7 +3,7 @@
  * file: sealed (the row alone reads nothing), read once, only by its page and session, expiring.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formResults } from '../../../db/schema.ts';
+import { formResults } from '../../../db/schema/index.ts';
 import { pathHash, pruneFormResults, RESULT_TTL_MS, saveFormResult, takeFormResult, type StoredFormResult } from './form-results.server.ts';
 import { tempDb, type TempDb } from '../../../tests/helpers/db.ts';
 

@@ -3,7 +3,7 @@
  * (see harness.ts for what is sent and what must hold). Sent as the admin.
  */
 import fc from 'fast-check';
-import { TARGET_KPIS } from '../../../db/schema.ts';
+import { TARGET_KPIS } from '../../../db/schema/index.ts';
 import { HELPDESK_CSV_MAX_BYTES } from '../../../src/features/programme/helpdesk-csv.ts';
 import { USERS_CSV_MAX_BYTES } from '../../../src/features/users/users-csv.ts';
 import type { Context } from './app.ts';
