@@ -2,13 +2,15 @@
  * Content collections, loaded from the top-level `content/` folder (or MANABI_CONTENT_DIR).
  * Schemas live in `src/features/curriculum/schemas.ts`, shared with the build-time corpus check
  * (`src/integrations/content-check.ts`), which also checks what spans files: references,
- * duplicate ids, and that both languages of a lesson or quiz agree.
+ * duplicate ids, and that both languages of a lesson or quiz agree. Policies (`policies/<id>/<ja|en>.mdx`)
+ * have their schema in `src/features/policies/schema.ts`, checked the same way.
  */
 import { defineCollection } from 'astro:content';
 import { glob } from 'astro/loaders';
 import { contentDir } from './features/curriculum/location.ts';
 import { getBuildConfig } from './platform/config.server.ts';
 import { CourseSchema, LessonSchema, QuizSchema, TierSchema } from './features/curriculum/schemas.ts';
+import { PolicySchema } from './features/policies/schema.ts';
 
 const base = (folder: string): string => `${contentDir(getBuildConfig().contentDir)}/${folder}`;
 /** Keep the locale folder in the id (`ja/<folder>/<lesson>`): one entry per language. */
@@ -30,5 +32,10 @@ export const collections = {
   quizzes: defineCollection({
     loader: glob({ pattern: '{ja,en}/**/[!_]*.{yaml,yml}', base: base('quizzes'), generateId: pathId }),
     schema: QuizSchema,
+  }),
+  /** Entry ids `<policy-id>/<locale>`. */
+  policies: defineCollection({
+    loader: glob({ pattern: '[!_]*/{ja,en}.{md,mdx}', base: base('policies'), generateId: pathId, retainBody: false }),
+    schema: PolicySchema,
   }),
 };

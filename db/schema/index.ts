@@ -17,4 +17,5 @@ export * from './programme.ts';
 export * from './kpi.ts';
 export * from './exports.ts';
 export * from './platform.ts';
+export * from './policies.ts';
 export type { Locale } from '../../src/platform/i18n/locales.ts';
