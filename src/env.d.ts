@@ -12,6 +12,8 @@ declare namespace App {
     t: import('./platform/i18n/index.ts').Translator;
     /** The practice tasks of the lesson being rendered, read by `<TryIt id="…" />` in its body. */
     practice?: import('./features/curriculum/schemas.ts').TryItData[];
+    /** Required policies the signed-in user has still to acknowledge (src/middleware.ts); the layout's banner shows them. */
+    policyNotices?: import('./features/policies/policies.ts').PolicyNotice[];
     /** Set by a throttled action: the seconds for the Retry-After header. */
     retryAfter?: number;
     /** Set when a write failed because the database cannot store now (a 503, input not saved). */

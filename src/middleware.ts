@@ -21,6 +21,7 @@ import { postRedirectGet } from './platform/http/post-redirect-get.server.ts';
 import { bestEffortWrite, isStorageUnavailable } from './platform/storage-errors.server.ts';
 import { deleteSessionCookie, readSessionCookie } from './features/auth/cookie.server.ts';
 import { validateSessionToken } from './features/auth/session.server.ts';
+import { loadPolicyNotices } from './features/policies/acknowledgements.server.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -159,6 +160,23 @@ const guard = defineMiddleware(async (context, next) => {
 });
 
 /**
+ * The policy banner's data (src/features/policies), for the pages a signed-in user sees: after
+ * the form actions, so a page shows the state after an acknowledgement. Cheap, as it runs on
+ * every page: the policies are in memory, and the one read is an indexed prepared statement,
+ * skipped when no required policy applies. A database that cannot be read hides the banner.
+ */
+const policyBanner = defineMiddleware(async (context, next) => {
+  const user = context.locals.user;
+  if (!user || context.isPrerendered || !context.routePattern.startsWith(LOCALE_ROUTE_PREFIX)) return next();
+  try {
+    context.locals.policyNotices = await loadPolicyNotices(context.locals.db, user, context.locals.locale);
+  } catch (error) {
+    if (!isStorageUnavailable(error)) throw error;
+  }
+  return next();
+});
+
+/**
  * Outermost: logs errors as JSON with the request id (the page a visitor sees stays the generic
  * 500 page) and adds Retry-After to a throttled answer. An action that failed unexpectedly
  * answers a generic message: Astro would put the error's own message (SQL, file paths) in it.
@@ -228,4 +246,4 @@ const cachePolicy = defineMiddleware(async (context, next) => {
   }
 });
 
-export const onRequest = sequence(database, cachePolicy, errorsAndRetry, locale, originCheck, startup, session, guard, formActionsOnly, postRedirectGet);
+export const onRequest = sequence(database, cachePolicy, errorsAndRetry, locale, originCheck, startup, session, guard, formActionsOnly, postRedirectGet, policyBanner);

@@ -1,7 +1,7 @@
 /**
  * CSV exports streamed with csv-stringify (correct quoting; optional UTF-8 BOM for Excel):
  * users with progress, completions, attempts with per-question answers, a department roster,
- * KPIs. `csvStream` is the one CSV writer of the app: every CSV goes through it.
+ * KPIs, policy acknowledgements. `csvStream` is the one CSV writer of the app: every CSV goes through it.
  */
 import { stringify } from 'csv-stringify/sync';
 import { inArray } from 'drizzle-orm';
@@ -11,14 +11,18 @@ import { computeProgress } from '../progress/progress.ts';
 import { readPages, type Db } from '../../platform/db.server.ts';
 import { kpiExportHeader, kpiExportRows } from '../kpi/kpi-export.server.ts';
 import { loadLearnerRecords, NO_RECORD } from '../progress/records.server.ts';
+import type { PolicyCatalog } from '../policies/policies.ts';
+import { POLICY_EXPORT_HEADER, policyAcknowledgementCsvRows } from '../policies/export.server.ts';
 
-export type ExportName = 'users' | 'completions' | 'attempts' | 'kpis';
-export const EXPORT_NAMES: readonly ExportName[] = ['users', 'completions', 'attempts', 'kpis'];
+export type ExportName = 'users' | 'completions' | 'attempts' | 'kpis' | 'policies';
+export const EXPORT_NAMES: readonly ExportName[] = ['users', 'completions', 'attempts', 'kpis', 'policies'];
 
 export interface ExportOptions {
   bom: boolean;
   /** Months of the KPI export (`YYYY-MM`) and the time zone they are counted in. */
   kpis: { from: string; to: string; timeZone: string };
+  /** The policies, for the policy export's titles and current versions; null names them by id. */
+  policies?: PolicyCatalog | null;
 }
 
 const iso = (ms: number | null | undefined): string => (ms === null || ms === undefined ? '' : new Date(ms).toISOString());
@@ -131,7 +135,8 @@ export function userProgressHeader(catalog: Catalog): string[] {
   ];
 }
 
-export async function exportCsv(db: Db, catalog: Catalog, name: ExportName, { bom, kpis }: ExportOptions): Promise<ReadableStream<Uint8Array>> {
+export async function exportCsv(db: Db, catalog: Catalog, name: ExportName, { bom, kpis, policies = null }: ExportOptions): Promise<ReadableStream<Uint8Array>> {
+  if (name === 'policies') return csvStream(POLICY_EXPORT_HEADER, policyAcknowledgementCsvRows(db, policies), bom);
   if (name === 'kpis') return csvStream(kpiExportHeader(), await kpiExportRows(db, catalog, kpis, kpis.timeZone), bom);
   if (name === 'users') return csvStream(userProgressHeader(catalog), userProgressRows(db, catalog), bom);
   if (name === 'completions') {

@@ -5,6 +5,7 @@
  */
 import { audit, type AuditCaller } from '../audit/audit.server.ts';
 import { getCatalog } from '../curriculum/catalog.server.ts';
+import { getPolicyCatalog } from '../policies/catalog.server.ts';
 import { KPI_EXPORT_MAX_MONTHS, kpiExportRange } from '../kpi/kpi-export.server.ts';
 import { getConfig } from '../../platform/config.server.ts';
 import type { Db } from '../../platform/db.server.ts';
@@ -35,12 +36,12 @@ export function statementsJson(statements: AsyncIterator<KeyedStatement>): Reada
 }
 
 export async function exportDownload(db: Db, caller: AuditCaller, file: string, params: URLSearchParams): Promise<Download> {
-  const catalog = await getCatalog();
+  const [catalog, policies] = await Promise.all([getCatalog(), getPolicyCatalog()]);
   const { siteUrl, timeZone } = getConfig();
   const stamp = new Date().toISOString().slice(0, 10);
   if (file === 'xapi.json') {
     await db.write((tx) => audit(tx, { actor: caller.actor, action: 'export.downloaded', target: { type: 'export', id: 'xapi' }, ip: caller.ip }));
-    const body = statementsJson(xapiStatements(db, catalog, { siteUrl }));
+    const body = statementsJson(xapiStatements(db, catalog, { siteUrl }, policies));
     return { status: 200, body, contentType: 'application/json; charset=utf-8', fileName: `manabi-xapi-${stamp}.json` };
   }
   const name = file.replace(/\.csv$/, '') as ExportName;
@@ -51,7 +52,7 @@ export async function exportDownload(db: Db, caller: AuditCaller, file: string, 
   if (!range) return { status: 400, message: `Give from and to as YYYY-MM, at most ${KPI_EXPORT_MAX_MONTHS} months apart.` };
   const details = name === 'kpis' ? { bom, ...range } : { bom };
   await db.write((tx) => audit(tx, { actor: caller.actor, action: 'export.downloaded', target: { type: 'export', id: name }, details, ip: caller.ip }));
-  const body = await exportCsv(db, catalog, name, { bom, kpis: { ...range, timeZone } });
+  const body = await exportCsv(db, catalog, name, { bom, kpis: { ...range, timeZone }, policies });
   return { status: 200, body, contentType: 'text/csv; charset=utf-8', fileName: `manabi-${name}-${stamp}.csv` };
 }
 

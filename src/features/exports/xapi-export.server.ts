@@ -1,12 +1,15 @@
 /**
  * Every learning record as xAPI statements, streamed from the database: lesson and course
- * completions, quiz attempts (passed/failed with score), and one "answered" per question.
+ * completions, quiz attempts (passed/failed with score), one "answered" per question, and one
+ * "accepted" per policy acknowledgement.
  */
 import type { Catalog } from '../curriculum/catalog.ts';
 import { buildStatement, duration, type Statement, type XapiContext } from './xapi.ts';
 import { readPages, type Db } from '../../platform/db.server.ts';
 import type { Locale } from '../../platform/i18n/locales.ts';
 import { computeProgress, type QuizRecord } from '../progress/progress.ts';
+import type { PolicyCatalog } from '../policies/policies.ts';
+import { policyStatements } from '../policies/export.server.ts';
 
 export interface KeyedStatement {
   recordKey: string;
@@ -17,7 +20,7 @@ export interface KeyedStatement {
  * Every statement, streamed: each table is read in pages (src/platform/db.server.ts `readPages`),
  * so no query stays open while the consumer writes to the same connection and memory stays flat.
  */
-export async function* xapiStatements(db: Db, catalog: Catalog, ctx: XapiContext): AsyncGenerator<KeyedStatement> {
+export async function* xapiStatements(db: Db, catalog: Catalog, ctx: XapiContext, policies: PolicyCatalog | null = null): AsyncGenerator<KeyedStatement> {
   const lessonName = (id: string) => catalog.lesson(id)?.title ?? { en: id };
 
   // Lesson completions, and what course completions need.
@@ -128,4 +131,7 @@ export async function* xapiStatements(db: Db, catalog: Catalog, ctx: XapiContext
       };
     }
   }
+
+  // Policy acknowledgements (src/features/policies).
+  yield* policyStatements(db, policies, ctx);
 }

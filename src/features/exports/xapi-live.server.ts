@@ -3,11 +3,12 @@ import { getCatalog } from '../curriculum/catalog.server.ts';
 import { getConfig } from '../../platform/config.server.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { xapiStatements } from './xapi-export.server.ts';
+import { getPolicyCatalog } from '../policies/catalog.server.ts';
 import { resumeInterruptedJobs, startPushJob, type PushJob, type StatementSource } from './xapi-jobs.server.ts';
 import type { AuditCaller } from '../audit/audit.server.ts';
 
 function liveStatements(db: Db): StatementSource {
-  return async () => xapiStatements(db, await getCatalog(), { siteUrl: getConfig().siteUrl });
+  return async () => xapiStatements(db, await getCatalog(), { siteUrl: getConfig().siteUrl }, await getPolicyCatalog());
 }
 
 /** An admin's push of every statement to the configured LRS; null when XAPI_ENDPOINT is not set. */

@@ -11,8 +11,32 @@ export const XAPI_VERSION = '1.0.3';
 const VERBS = 'http://adlnet.gov/expapi/verbs/';
 const TYPES = 'http://adlnet.gov/expapi/activities/';
 
-export type Verb = 'completed' | 'passed' | 'failed' | 'answered' | 'experienced';
-export type ActivityType = 'course' | 'lesson' | 'assessment' | 'question';
+export type Verb = 'completed' | 'passed' | 'failed' | 'answered' | 'experienced' | 'accepted';
+export type ActivityType = 'course' | 'lesson' | 'assessment' | 'question' | 'document';
+
+const VERB_IRIS: Record<Verb, string> = {
+  completed: `${VERBS}completed`,
+  passed: `${VERBS}passed`,
+  failed: `${VERBS}failed`,
+  answered: `${VERBS}answered`,
+  experienced: `${VERBS}experienced`,
+  // A policy acknowledgement. ADL's verbs have none for acceptance or attestation; this is the
+  // Activity Streams 1.0 verb "accept" (activitystrea.ms/specs/json/schema/activity-schema.html),
+  // registered in the xAPI Registry as "accepted": "the actor has accepted the object, for
+  // instance a person accepting an award, or accepting an assignment"
+  // (https://registry.tincanapi.com/#home/verbs).
+  accepted: 'http://activitystrea.ms/schema/1.0/accept',
+};
+
+const TYPE_IRIS: Record<ActivityType, string> = {
+  course: `${TYPES}course`,
+  lesson: `${TYPES}lesson`,
+  assessment: `${TYPES}assessment`,
+  question: `${TYPES}question`,
+  // A policy (one version of it): the xAPI Registry's "document" activity type
+  // (https://registry.tincanapi.com/#home/activityTypes).
+  document: 'http://id.tincanapi.com/activitytype/document',
+};
 
 const LanguageMap = z.record(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/), z.string().min(1));
 const Iri = z.url();
@@ -24,7 +48,7 @@ export const StatementSchema = z.strictObject({
     account: z.strictObject({ homePage: Iri, name: z.string().min(1) }),
   }),
   verb: z.strictObject({
-    id: z.enum(['completed', 'passed', 'failed', 'answered', 'experienced'].map((v) => `${VERBS}${v}`) as [string, ...string[]]),
+    id: z.enum(Object.values(VERB_IRIS) as [string, ...string[]]),
     display: LanguageMap,
   }),
   object: z.strictObject({
@@ -32,7 +56,7 @@ export const StatementSchema = z.strictObject({
     id: Iri,
     definition: z.strictObject({
       name: LanguageMap,
-      type: z.enum(['course', 'lesson', 'assessment', 'question'].map((t) => `${TYPES}${t}`) as [string, ...string[]]),
+      type: z.enum(Object.values(TYPE_IRIS) as [string, ...string[]]),
     }),
   }),
   result: z
@@ -63,6 +87,7 @@ const VERB_DISPLAY: Record<Verb, Record<string, string>> = {
   failed: { 'en-US': 'failed', 'ja-JP': '不合格だった' },
   answered: { 'en-US': 'answered', 'ja-JP': '解答した' },
   experienced: { 'en-US': 'experienced', 'ja-JP': '閲覧した' },
+  accepted: { 'en-US': 'accepted', 'ja-JP': '確認し同意した' },
 };
 
 export interface XapiContext {
@@ -104,11 +129,11 @@ export function buildStatement(
   const statement: Statement = {
     id: statementId(ctx.siteUrl, input.recordKey),
     actor: { objectType: 'Agent', account: { homePage: base, name: input.actorId } },
-    verb: { id: `${VERBS}${input.verb}`, display: VERB_DISPLAY[input.verb] },
+    verb: { id: VERB_IRIS[input.verb], display: VERB_DISPLAY[input.verb] },
     object: {
       objectType: 'Activity',
       id: `${base}/xapi/activities/${input.activity.path}`,
-      definition: { name: languageMap(input.activity.name), type: `${TYPES}${input.activity.type}` },
+      definition: { name: languageMap(input.activity.name), type: TYPE_IRIS[input.activity.type] },
     },
     timestamp: input.at.toISOString(),
   };

@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FIXTURE_CONTENT, ROOT } from '../../../tests/helpers/fixture.ts';
-import { appliesTo, buildPolicyCatalog, pendingPolicies, policyNotices, policyText } from './policies.ts';
+import { appliesTo, buildPolicyCatalog, pendingPolicies, policyNotices, policyText, type PolicyReader } from './policies.ts';
 import { checkPolicies, readPolicies } from './read-policies.ts';
 
 const catalog = buildPolicyCatalog(readPolicies(FIXTURE_CONTENT, ROOT).entries);
-const learner = { role: 'learner' as const, departmentName: '営業部' };
+const learner: PolicyReader = { role: 'learner', departmentName: '営業部' };
 
 /** A copy of one policy folder in a temp content dir, with `edit` applied to one of its files. */
 function withPolicy(files: Record<string, string>): { dir: string; cleanup: () => void } {
@@ -88,7 +88,7 @@ describe('who a policy asks', () => {
   });
 
   it('asks for required policies not acknowledged in their current version; an older version asks again', () => {
-    const ids = (acks: { policyId: string; version: number }[], reader = learner) => pendingPolicies(catalog, reader, acks).map((p) => p.id);
+    const ids = (acks: { policyId: string; version: number }[], reader: PolicyReader = learner) => pendingPolicies(catalog, reader, acks).map((p) => p.id);
     expect(ids([])).toEqual(['ai-usage']);
     expect(ids([{ policyId: 'ai-usage', version: 2 }])).toEqual([]);
     expect(ids([{ policyId: 'ai-usage', version: 1 }])).toEqual(['ai-usage']);
