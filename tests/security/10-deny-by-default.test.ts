@@ -39,6 +39,7 @@ const ROUTES: Record<string, Level> = {
   '/[...locale]/quiz/[quiz]': 'user',
   '/[...locale]/quiz/[quiz]/attempts/[attempt]': 'user',
   '/[...locale]/certificates/[code]': 'user',
+  '/[...locale]/policies/[policy]': 'user',
   '/pagefind/[...path]': 'user',
   '/_image': 'user',
   '/_server-islands/[name]': 'user',
@@ -49,6 +50,7 @@ const ROUTES: Record<string, Level> = {
   '/[...locale]/admin/audit': 'admin',
   '/[...locale]/admin/exports': 'admin',
   '/[...locale]/admin/helpdesk': 'admin',
+  '/[...locale]/admin/policies': 'admin',
   '/[...locale]/admin/questions/[quiz]/[question]': 'admin',
   '/[...locale]/admin/settings': 'admin',
   '/[...locale]/admin/users': 'admin',
@@ -69,6 +71,7 @@ const ACTIONS: Record<string, 'public' | 'user' | 'admin'> = {
   'checkin.dismiss': 'user',
   'lesson.complete': 'user',
   'lesson.feedback': 'user',
+  'policy.acknowledge': 'user',
   'profile.setLocale': 'user',
   'quiz.start': 'user',
   'quiz.submit': 'user',
@@ -146,6 +149,7 @@ beforeAll(async () => {
     path: 'pagefind.js',
     name: 'island',
     locale: 'ja',
+    policy: 'ai-usage',
   };
 });
 

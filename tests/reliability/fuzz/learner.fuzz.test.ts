@@ -1,6 +1,6 @@
 /**
- * Fuzzing the learner's own writes: src/actions/lesson.ts, checkin.ts and profile.ts (see
- * harness.ts for what is sent and what must hold).
+ * Fuzzing the learner's own writes: src/actions/lesson.ts, checkin.ts, profile.ts and policy.ts
+ * (see harness.ts for what is sent and what must hold).
  */
 import fc from 'fast-check';
 import { basicCourse, catalog } from './app.ts';
@@ -50,6 +50,39 @@ const actions: ActionSpec[] = [
       );
       // An empty rating reaches the schema as null, which it coerces to 0: below the minimum.
       return schemaMix('lesson.feedback', valid, lessonRefusals(valid), { alsoInvalid: { rating: fc.constant('') } });
+    },
+  },
+  {
+    name: 'policy.acknowledge',
+    as: 'learner',
+    // The fixture's policies (tests/fixtures/content/policies): the learner (営業部) may confirm
+    // ai-usage v2 and reading-tips v1; champion-guide is for champions and HR only.
+    page: () => '/policies/ai-usage',
+    bodies: () => {
+      const valid = fc.constantFrom<Field[]>(
+        [
+          ['policyId', 'ai-usage'],
+          ['version', '2'],
+        ],
+        [
+          ['policyId', 'reading-tips'],
+          ['version', '1'],
+        ],
+      );
+      return schemaMix('policy.acknowledge', valid, [
+        fc.tuple(valid, unknownContentId).map(([f, id]) => bad(replaced(f, 'policyId', id), 'handler', `unknown policy ${id}`)),
+        valid.map((f) => bad(replaced(f, 'version', f[0]![1] === 'ai-usage' ? '1' : '3'), 'handler', 'not the current version')),
+        fc.constant(
+          bad(
+            [
+              ['policyId', 'champion-guide'],
+              ['version', '1'],
+            ],
+            'handler',
+            'a policy for champions and HR only',
+          ),
+        ),
+      ]);
     },
   },
   {
