@@ -94,6 +94,7 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
       ...when(certificate, ['certificate', `/certificates/${certificate}`]),
       ['search', `/search?q=${encodeURIComponent('AI')}`],
       ['account', '/account'],
+      ['policy', '/policies/ai-usage'],
     ],
     champion: [['champion', '/champion']],
     admin: [
@@ -105,6 +106,7 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
       ['helpdesk', '/admin/helpdesk'],
       ['settings', '/admin/settings'],
       ['exports', '/admin/exports'],
+      ['policies', '/admin/policies'],
       ['audit', '/admin/audit'],
       ['question', `/admin/questions/${quiz.id}/${quiz.questions[0]!.id}`],
     ],
