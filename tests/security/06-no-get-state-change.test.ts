@@ -65,6 +65,7 @@ beforeAll(async () => {
     path: 'pagefind.js',
     name: 'unknown-island',
     locale: 'ja',
+    policy: 'ai-usage',
   };
 });
 
@@ -84,6 +85,7 @@ function actionUrls(): string[] {
     'checkin.dismiss': {},
     'lesson.complete': { lessonId: course.lessons[1]!.id },
     'lesson.feedback': { lessonId: course.lessons[0]!.id, rating: '5' },
+    'policy.acknowledge': { policyId: 'ai-usage', version: '2' },
     'profile.setLocale': { locale: 'en' },
     'quiz.start': { quizId: quiz.id },
     'quiz.submit': { quizId: quiz.id, attemptId: values.attempt! },
@@ -105,6 +107,7 @@ function actionUrls(): string[] {
   }
   urls.push(`/login/link/${linkToken}?_action=auth.useLink&token=${linkToken}&password=a+brand+new+password`);
   urls.push(`/learn/${course.id}/${course.lessons[1]!.id}?_action=lesson.complete&lessonId=${course.lessons[1]!.id}`);
+  urls.push('/policies/ai-usage?_action=policy.acknowledge&policyId=ai-usage&version=2', '/admin/exports/policies.csv');
   urls.push(`/quiz/${quiz.id}?_action=quiz.start&quizId=${quiz.id}`, `/language?_action=profile.setLocale&locale=en`, `/language?locale=en`);
   urls.push(`/admin/users?_action=admin.setActive&userId=${learnerId}&active=false`, `/admin/settings?_action=admin.saveBaseline&from=2026-01&to=2026-02`);
   urls.push('/logout', '/en/logout', `/champion?department=${hrId}`, `/champion/roster.csv?department=${hrId}`, '/admin/exports/xapi.json');

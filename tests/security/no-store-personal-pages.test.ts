@@ -46,6 +46,7 @@ beforeAll(async () => {
     file: 'users.csv',
     path: 'pagefind.js',
     locale: 'ja',
+    policy: 'ai-usage',
   };
 });
 
