@@ -3,7 +3,8 @@ import { admin } from './admin.ts';
 import { auth } from './auth.ts';
 import { checkin } from './checkin.ts';
 import { lesson } from './lesson.ts';
+import { practice } from './practice.ts';
 import { profile } from './profile.ts';
 import { quiz } from './quiz.ts';
 
-export const server = { admin, auth, checkin, lesson, profile, quiz };
+export const server = { admin, auth, checkin, lesson, practice, profile, quiz };

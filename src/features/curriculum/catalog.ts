@@ -62,6 +62,8 @@ export interface LessonNode {
   title: Localized<string>;
   /** Content-collection entry per language, for rendering the MDX body. */
   entryIds: Localized<string>;
+  /** The ids of its practice tasks (`tryIt`), in either language: the answers a learner may store. */
+  tryItIds: string[];
 }
 
 export interface QuestionKey {
@@ -120,9 +122,11 @@ export function buildCatalog(corpus: RawCorpus): Catalog {
         estimatedMinutes: entry.data.estimatedMinutes,
         title: {},
         entryIds: {},
+        tryItIds: [],
       } satisfies LessonNode);
     node.title[entry.locale] = entry.data.title;
     node.entryIds[entry.locale] = entry.entryId;
+    for (const task of entry.data.tryIt) if (!node.tryItIds.includes(task.id)) node.tryItIds.push(task.id);
     lessons.set(entry.id, node);
   }
 
