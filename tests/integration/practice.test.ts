@@ -148,6 +148,8 @@ describe('refused answers change nothing', () => {
     expect(html).not.toMatch(/\bat [\w.<>]+ \(|SQLITE|\.ts:\d+/);
     expect(JSON.stringify(rows('erin'))).toBe(before);
     expect(html).not.toContain('回答を保存しました');
+    // A refusal not about the text (a form no page sends) gets the general message on its task.
+    if (fields.lessonId === LESSON && fields.taskId === TASK && !message) expect(html).toContain('この課題には回答を保存できません。');
     if (!message) return;
     // The summary names the field and links to it; the field is marked, described and focused, and keeps the text as typed.
     expect(html).toMatch(/<div class="notice notice--error" role="alert" id="post-result"[^>]*>\s*<p[^>]*>\s*<strong[^>]*>回答は保存されていません<\/strong>/);
