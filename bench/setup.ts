@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { quizAttempts } from '../db/schema/index.ts';
 import { buildCatalog, type Catalog } from '../src/features/curriculum/catalog.ts';
 import { readCorpus } from '../src/features/curriculum/read-corpus.ts';
-import { attemptLayout } from '../src/features/quiz/quiz.ts';
+import { attemptLayout } from '../src/features/quiz/draw.ts';
 import { openDatabase, rawSqlite, type Db } from '../src/platform/db.server.ts';
 import { prepareProgramme } from '../src/features/programme/prepare.server.ts';
 import { hashPassword } from '../src/features/auth/password.server.ts';

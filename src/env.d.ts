@@ -10,8 +10,8 @@ declare namespace App {
     /** The language of this page: from the URL (`/en/…`), else Japanese. */
     locale: import('./platform/i18n/locales.ts').Locale;
     t: import('./platform/i18n/index.ts').Translator;
-    /** The practice tasks of the lesson being rendered, read by `<TryIt id="…" />` in its body. */
-    practice?: import('./features/curriculum/schemas.ts').TryItData[];
+    /** The practice tasks of the lesson being rendered and the learner's answers, read by `<TryIt id="…" />` in its body. */
+    practice?: import('./features/practice/practice.ts').LessonPractice;
     /** Required policies the signed-in user has still to acknowledge (src/middleware.ts); the layout's banner shows them. */
     policyNotices?: import('./features/policies/policies.ts').PolicyNotice[];
     /** Set by a throttled action: the seconds for the Retry-After header. */

@@ -12,6 +12,7 @@ export * from './users.ts';
 export * from './auth.ts';
 export * from './progress.ts';
 export * from './feedback.ts';
+export * from './practice.ts';
 export * from './quiz.ts';
 export * from './programme.ts';
 export * from './kpi.ts';

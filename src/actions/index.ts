@@ -4,7 +4,8 @@ import { auth } from './auth.ts';
 import { checkin } from './checkin.ts';
 import { lesson } from './lesson.ts';
 import { policy } from './policy.ts';
+import { practice } from './practice.ts';
 import { profile } from './profile.ts';
 import { quiz } from './quiz.ts';
 
-export const server = { admin, auth, checkin, lesson, policy, profile, quiz };
+export const server = { admin, auth, checkin, lesson, policy, practice, profile, quiz };

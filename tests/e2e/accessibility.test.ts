@@ -3,7 +3,7 @@
  * role, in both languages, at 1280 and 390 px: no serious or critical violation.
  */
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../helpers/browser.ts';
 import { type Gallery, type GalleryRole, localized, startGallery } from '../helpers/gallery.ts';
@@ -22,6 +22,20 @@ afterAll(async () => {
 });
 
 const ROLES: GalleryRole[] = ['anonymous', 'newcomer', 'learner', 'champion', 'admin'];
+
+/** axe's serious and critical violations on the page as it is now. */
+async function violations(page: Page, label: string): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${label}: ${v.id} [${v.impact}] ${v.nodes.length}× — ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join(' | ')}`,
+    );
+}
 
 describe('accessibility (axe): no serious or critical violations', () => {
   for (const role of ROLES) {
@@ -57,5 +71,39 @@ describe('accessibility (axe): no serious or critical violations', () => {
         expect(found, found.join('\n')).toEqual([]);
       });
     }
+  }
+
+  // The gallery's pages show a practice task before it is answered; these are its other states.
+  for (const width of [1280, 390]) {
+    it(`a practice task refused, saved and opened to revise, at ${width} px, Japanese and English`, async () => {
+      const cookie = (await gallery.cookie('newcomer'))!;
+      const context = await browser.newContext({ viewport: { width, height: 800 } });
+      const [name, value] = cookie.split('=') as [string, string];
+      await context.addCookies([{ name, value, url: gallery.server.url }]);
+      const page = await context.newPage();
+      const lessonPath = gallery.pages.learner.find(([n]) => n === 'lesson')![1];
+      const found: string[] = [];
+      try {
+        for (const locale of ['ja', 'en'] as const) {
+          await page.goto(`${gallery.server.url}${localized(locale, lessonPath)}`);
+          const tryit = page.locator('section.tryit').first();
+          if ((await tryit.locator('summary').count()) > 0) await tryit.locator('summary').click();
+          await tryit.locator('textarea').fill('hidden\u200bcharacter');
+          await tryit.locator('button[type="submit"]').click();
+          await page.waitForURL(/#post-result$/);
+          found.push(...(await violations(page, `${locale} refused`)));
+          await tryit.locator('textarea').fill(`answer in ${locale} at ${width}`);
+          await tryit.locator('button[type="submit"]').click();
+          await page.waitForURL(/#post-result$/);
+          expect(await tryit.locator('.tryit-model').count()).toBe(1);
+          found.push(...(await violations(page, `${locale} saved`)));
+          await tryit.locator('summary').click();
+          found.push(...(await violations(page, `${locale} revise`)));
+        }
+      } finally {
+        await context.close();
+      }
+      expect(found, found.join('\n')).toEqual([]);
+    });
   }
 });

@@ -8,8 +8,8 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, checkins, lessonCompletions, quizAttempts } from '../../db/schema/index.ts';
-import { countPosts, type E2eApp, openCheckin, startE2eApp } from '../helpers/e2e-app.ts';
+import { auditLog, checkins, lessonCompletions, practiceAnswers, quizAttempts } from '../../db/schema/index.ts';
+import { countPosts, type E2eApp, focused, openCheckin, startE2eApp } from '../helpers/e2e-app.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';
 
 let app: E2eApp;
@@ -81,6 +81,38 @@ for (const javaScript of [true, false]) {
       expect(await page.locator('form[action*="lesson.feedback"] textarea').inputValue()).toBe('とても良い \u202e説明');
       expect(await page.locator('form[action*="lesson.feedback"] input[name="rating"][value="5"]').isChecked()).toBe(true);
       await expectSettled(page, path);
+    });
+
+    it('a practice answer: a refused one keeps what was typed; a saved one is stored once and shown with the model answer', async () => {
+      const page = await pageFor('learner', javaScript);
+      const path = '/learn/basic-ai-essentials/what-is-generative-ai';
+      const tryit = page.locator('section.tryit');
+      // Once answered (the first round), the form is folded under "revise".
+      const openForm = async (): Promise<void> => {
+        if ((await tryit.locator('summary').count()) > 0) await tryit.locator('summary').click();
+      };
+      await page.goto(`${app.url}${path}`);
+      await openForm();
+      await tryit.locator('textarea').fill('下書きを\u200bお願いします');
+      await tryit.locator('button[type="submit"]').click();
+      await page.waitForURL(/#post-result$/);
+      expect(await page.locator('#post-result').innerText()).toContain('回答は保存されていません');
+      expect(await page.locator('#post-result').innerText()).toContain('回答：回答に、見えない文字や制御文字');
+      expect(await tryit.locator('textarea').inputValue()).toBe('下書きを\u200bお願いします');
+      if (javaScript) expect((await focused(page)).id).toBe('tryit-answer-first-draft');
+      await expectSettled(page, path);
+
+      const text = javaScript ? '社内向けのお知らせの下書きを書いてください。' : '説明会のお知らせを書いてください。';
+      await openForm();
+      await tryit.locator('textarea').fill(text);
+      await tryit.locator('button[type="submit"]').click();
+      await page.waitForURL(/#post-result$/);
+      expect(await page.locator('#post-result').innerText()).toMatch(/回答を(保存|更新)しました。/);
+      expect(await tryit.innerText()).toContain('解答例');
+      expect(await tryit.locator('.tryit-own').innerText()).toBe(text);
+      await expectSettled(page, path);
+      const rows = rawDrizzle(app.db).select().from(practiceAnswers).where(eq(practiceAnswers.userId, app.ids.learner)).all();
+      expect(rows.map((r) => r.answer)).toEqual([text]);
     });
 
     it('the monthly check-in: a refused answer keeps what was typed; a saved one is not saved twice', async () => {

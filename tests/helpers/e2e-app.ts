@@ -30,7 +30,8 @@ export interface E2eApp {
   stop: () => Promise<void>;
 }
 
-export async function startE2eApp(): Promise<E2eApp> {
+/** `outDir`: the build to serve, the fixture curriculum by default (`dist` for the shipped one). */
+export async function startE2eApp(options: { outDir?: string } = {}): Promise<E2eApp> {
   const t: TempDb = tempDb();
   const ids = {
     learner: await addUser(t.db, { email: 'learner@example.com', password: E2E_PASSWORD, name: '佐藤 花子', department: '営業部' }),
@@ -38,7 +39,7 @@ export async function startE2eApp(): Promise<E2eApp> {
     admin: await addUser(t.db, { email: 'admin@example.com', password: E2E_PASSWORD, name: '山本 管理', department: '情報システム部', role: 'admin' }),
   };
   rawSqlite(t.db).close();
-  const server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
+  const server = await startServer({ databasePath: t.file, outDir: options.outDir ?? FIXTURE_OUT_DIR });
   const db = openDatabase(t.file, { migrate: false });
   const browser = await launchChromium();
   const emailOf = (who: E2eRole): string => `${who}@example.com`;

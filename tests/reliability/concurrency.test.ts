@@ -68,10 +68,10 @@ async function drive(client: LearnerClient, base: string, until: number, ledger:
     const sheet = () => answerSheet(quiz, quiz.maxAttempts === null ? 'random' : true);
     const sheets = [sheet()];
     if (randomInt(6) === 0) {
-      const passes = gradeAnswers(quiz, sheets[0]!).passed;
+      const passes = gradeAnswers(quiz, null, sheets[0]!).passed;
       let second = sheet();
-      for (let i = 0; i < 20 && gradeAnswers(quiz, second).passed !== passes; i++) second = sheet();
-      sheets.push(gradeAnswers(quiz, second).passed === passes ? second : sheets[0]!);
+      for (let i = 0; i < 20 && gradeAnswers(quiz, null, second).passed !== passes; i++) second = sheet();
+      sheets.push(gradeAnswers(quiz, null, second).passed === passes ? second : sheets[0]!);
     }
     const outcomes = await Promise.all(sheets.map((answers) => client.submit(base, quiz.id, attemptId, answers)));
     const acknowledged = sheets.filter((_, i) => outcomes[i]!.kind === 'ack');

@@ -259,7 +259,7 @@ export class LearnerClient {
       const quiz = this.catalog.quiz(quizId)!;
       if (!this.submitted.has(quizId)) this.submitted.set(quizId, new Set());
       this.submitted.get(quizId)!.add(attemptId);
-      if (gradeAnswers(quiz, answers).passed) this.passed.add(quizId);
+      if (gradeAnswers(quiz, null, answers).passed) this.passed.add(quizId);
       return { kind: 'ack' };
     }
     if (body === null) return { kind: 'no-answer', error: 'body cut off' };
@@ -295,7 +295,7 @@ export function missingSubmissions(sqlite: import('better-sqlite3').Database, ca
     const row = attempt.get(attemptId);
     const stored = answerRows.all(attemptId).map((a) => ({ questionId: a.question_id, chosenOptionIds: JSON.parse(a.chosen_option_ids) as string[], correct: a.correct === 1 }));
     const candidates = answers.map((sheet) => {
-      const grade = gradeAnswers(catalog.quiz(quizId)!, sheet);
+      const grade = gradeAnswers(catalog.quiz(quizId)!, null, sheet);
       return { grade, expected: [...grade.answers].sort((a, b) => (a.questionId < b.questionId ? -1 : 1)) }; // SQLite's binary order
     });
     const ok = candidates.some(

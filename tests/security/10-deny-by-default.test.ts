@@ -6,7 +6,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, certificates, lessonCompletions, lessonFeedback, quizAttempts, checkins } from '../../db/schema/index.ts';
+import { auditLog, certificates, lessonCompletions, lessonFeedback, practiceAnswers, quizAttempts, checkins } from '../../db/schema/index.ts';
 import { ensureDepartment } from '../../src/features/users/users.server.ts';
 import { saveWave } from '../../src/features/programme/waves.server.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
@@ -72,6 +72,7 @@ const ACTIONS: Record<string, 'public' | 'user' | 'admin'> = {
   'lesson.complete': 'user',
   'lesson.feedback': 'user',
   'policy.acknowledge': 'user',
+  'practice.save': 'user',
   'profile.setLocale': 'user',
   'quiz.start': 'user',
   'quiz.submit': 'user',
@@ -371,6 +372,7 @@ describe('checklist 10: deny by default, roles, champion scope, and the session 
     const refused = [
       await submit(app.url, `/learn/${course.id}/${lessonId}?_action=lesson.complete`, app.cookies.alice, { lessonId, userId: bob }),
       await submit(app.url, `/learn/${course.id}/${lessonId}?_action=lesson.feedback`, app.cookies.alice, { lessonId, rating: '1', userId: bob }),
+      await submit(app.url, `/learn/${course.id}/${lessonId}?_action=practice.save`, app.cookies.alice, { lessonId, taskId: 'first-draft', answer: 'x', userId: bob }),
       await submit(app.url, '/home?_action=checkin.save', app.cookies.alice, { hoursSaved: '9', userId: bob }),
       await submit(app.url, `/quiz/${quiz.id}?_action=quiz.start`, app.cookies.alice, { quizId: quiz.id, userId: bob }),
     ];
@@ -382,7 +384,7 @@ describe('checklist 10: deny by default, roles, champion scope, and the session 
     for (const q of quiz.questions) stolen.push([`answer.${q.id}`, q.optionIds.find((o) => !q.correctOptionIds.includes(o))!]);
     expect((await submit(app.url, `/quiz/${quiz.id}?_action=quiz.submit`, app.cookies.alice, stolen)).status).toBe(404);
     expect(rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.id, ids.bobOpenAttempt)).get()!.submittedAt).toBeNull();
-    for (const table of [lessonCompletions, lessonFeedback, checkins]) {
+    for (const table of [lessonCompletions, lessonFeedback, checkins, practiceAnswers]) {
       expect(rawDrizzle(app.db).select().from(table).where(eq(table.userId, app.ids.alice!)).all(), 'nothing stored for alice').toEqual([]);
     }
     expect(rawDrizzle(app.db).select().from(lessonFeedback).where(eq(lessonFeedback.userId, app.ids.bob!)).all()).toEqual([]);

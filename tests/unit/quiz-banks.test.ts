@@ -292,6 +292,21 @@ describe('each rule fails on a broken copy of the curriculum', () => {
   });
 
   describe('the build-time check (npm run content:check, the build)', () => {
+    it('rejects a bank smaller than 2 × draw and a lesson with fewer than two questions, naming the file', () => {
+      const quiz = sample();
+      const lesson = quiz.data.questions[0]!.lesson!;
+      const other = quiz.data.questions.find((q) => q.lesson !== lesson)!.lesson!;
+      edit(quiz, ['ja', 'en'], (d) => {
+        d.draw = Math.floor(d.questions.length / 2) + 1;
+        let kept = 0;
+        for (const q of d.questions) if (q.lesson === lesson && kept++ > 0) q.lesson = other;
+      });
+      const draw = Math.floor(quiz.data.questions.length / 2) + 1;
+      expect(build()).toContain(`content/quizzes/ja/${quiz.id}.yaml: the bank of ${quiz.data.questions.length} questions is smaller than 2 × draw (${2 * draw})`);
+      expect(build()).toContain(`content/quizzes/en/${quiz.id}.yaml: the bank of ${quiz.data.questions.length} questions is smaller than 2 × draw (${2 * draw})`);
+      expect(build()).toContain(`content/quizzes/ja/${quiz.id}.yaml: lesson "${lesson}" has 1 question(s) in the bank; a bank needs at least 2 per lesson`);
+    });
+
     it('rejects a lesson tag that is not a lesson of the quiz’s course', () => {
       const quiz = sample();
       const foreign = shipped.corpus.lessons.find((l) => l.data.course !== quiz.data.course)!.id;

@@ -62,11 +62,15 @@ export interface LessonNode {
   title: Localized<string>;
   /** Content-collection entry per language, for rendering the MDX body. */
   entryIds: Localized<string>;
+  /** The ids of its practice tasks (`tryIt`), in either language: the answers a learner may store. */
+  tryItIds: string[];
 }
 
 export interface QuestionKey {
   id: string;
   type: 'single' | 'multiple';
+  /** The lesson the question tests (null: untagged; only quizzes without `draw` may leave it out). */
+  lesson: string | null;
   optionIds: string[];
   correctOptionIds: string[];
 }
@@ -76,6 +80,8 @@ export interface QuizNode {
   courseId: string;
   passMark: number;
   maxAttempts: number | null;
+  /** Questions each attempt draws from the bank (null: every question). */
+  draw: number | null;
   shuffleQuestions: boolean;
   shuffleOptions: boolean;
   /** Grading key, identical in both languages (checked at build). Server-side only. */
@@ -120,9 +126,11 @@ export function buildCatalog(corpus: RawCorpus): Catalog {
         estimatedMinutes: entry.data.estimatedMinutes,
         title: {},
         entryIds: {},
+        tryItIds: [],
       } satisfies LessonNode);
     node.title[entry.locale] = entry.data.title;
     node.entryIds[entry.locale] = entry.entryId;
+    for (const task of entry.data.tryIt) if (!node.tryItIds.includes(task.id)) node.tryItIds.push(task.id);
     lessons.set(entry.id, node);
   }
 
@@ -138,11 +146,13 @@ export function buildCatalog(corpus: RawCorpus): Catalog {
       courseId: entry.data.course,
       passMark: entry.data.passMark,
       maxAttempts: entry.data.maxAttempts ?? null,
+      draw: entry.data.draw ?? null,
       shuffleQuestions: entry.data.shuffleQuestions,
       shuffleOptions: entry.data.shuffleOptions,
       questions: entry.data.questions.map((q) => ({
         id: q.id,
         type: q.type,
+        lesson: q.lesson ?? null,
         optionIds: q.options.map((o) => o.id),
         correctOptionIds: q.options.filter((o) => o.correct).map((o) => o.id),
       })),

@@ -140,9 +140,10 @@ function checkQuiz(quiz: LocalizedEntry<QuizData>, report: (file: string, messag
 }
 
 /**
- * A question's lesson tag names a lesson of the quiz's own course; a bank (a quiz with `draw`)
- * tags every question, so a draw can take at least one question per lesson, and holds at least
- * as many questions as it draws.
+ * A question's lesson tag names a lesson of the quiz's own course. A bank (a quiz with `draw`)
+ * tags every question and holds at least twice the questions it draws, with at least two per
+ * lesson of its course, so that a draw can take one question per lesson and two attempts differ;
+ * it draws at least one question per lesson.
  */
 function checkBank(quiz: LocalizedEntry<QuizData>, lessons: Set<string>, report: (file: string, message: string) => void): void {
   const { draw, questions, course } = quiz.data;
@@ -153,9 +154,14 @@ function checkBank(quiz: LocalizedEntry<QuizData>, lessons: Set<string>, report:
   }
   if (draw === undefined) return;
   if (draw > questions.length) report(quiz.file, `draw ${draw} is larger than the bank of ${questions.length} questions`);
+  else if (questions.length < 2 * draw) report(quiz.file, `the bank of ${questions.length} questions is smaller than 2 × draw (${2 * draw}); add questions or lower draw`);
   if (draw < lessons.size) report(quiz.file, `draw ${draw} is smaller than the ${lessons.size} lessons of course "${course}"; a draw takes at least one question per lesson`);
   const untagged = questions.filter((q) => q.lesson === undefined).map((q) => q.id);
   if (untagged.length > 0) report(quiz.file, `a quiz with draw needs a lesson tag on every question; missing on ${untagged.join(', ')}`);
+  for (const lesson of [...lessons].sort()) {
+    const count = questions.filter((q) => q.lesson === lesson).length;
+    if (count < 2) report(quiz.file, `lesson "${lesson}" has ${count} question(s) in the bank; a bank needs at least 2 per lesson`);
+  }
 }
 
 function listOf(ids: Set<string>): string {

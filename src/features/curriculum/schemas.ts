@@ -120,15 +120,20 @@ export const QuizSchema = z.strictObject({
   /** The course this quiz belongs to (id from `content/courses/`). */
   course: ContentId,
   title: Text,
-  /** Percentage of questions answered correctly needed to pass (0–100). */
+  /** Percentage of the attempt's questions (all of them, or the `draw`) answered correctly needed to pass (0–100). */
   passMark: z.number().int().min(0).max(100),
   /** Attempts allowed; omit for unlimited. */
   maxAttempts: z.number().int().positive().optional(),
-  /** Questions drawn at random from the bank for each attempt; omit to ask every question. */
+  /**
+   * Questions drawn at random from the bank for each attempt, at least one per lesson; omit to ask
+   * every question. The bank holds at least 2 × draw questions, each tagged with its `lesson`, at
+   * least 2 per lesson. Questions and options are then always shuffled, and the attempt stores
+   * what it showed.
+   */
   draw: z.number().int().positive().optional(),
-  /** Show questions in a new random order for each attempt. */
+  /** Show questions in a new random order for each attempt (always, with `draw`). */
   shuffleQuestions: z.boolean().default(false),
-  /** Show options in a new random order for each attempt. */
+  /** Show options in a new random order for each attempt (always, with `draw`). */
   shuffleOptions: z.boolean().default(false),
   questions: z.array(QuestionSchema).min(1),
 });

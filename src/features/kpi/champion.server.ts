@@ -8,7 +8,7 @@ import type { Catalog } from '../curriculum/catalog.ts';
 import { computeProgress, type Progress } from '../progress/progress.ts';
 import { classify, dueAtFor, type UserAssignment } from '../programme/assignments.server.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
-import { learnerRecordsIn, NO_RECORD } from '../progress/records.server.ts';
+import { type LoadedLearner, loadLearnerRecords, NO_RECORD } from '../progress/records.server.ts';
 import { departmentRating, latestFeedback, type FeedbackItem } from '../feedback/feedback.server.ts';
 import { mostChosenWrong } from './kpi.ts';
 
@@ -59,7 +59,9 @@ export function bestAverage(quizzes: { best: number }[]): number | null {
 }
 
 export async function championView(db: Db, catalog: Catalog, departmentId: number, timeZone: string, now = new Date()): Promise<ChampionView> {
-  const roster = await db.read((q) => loadRoster(q, catalog, departmentId, timeZone, now));
+  // The records through their prepared statements (the learner pages share them).
+  const learners = await loadLearnerRecords(db, { departmentId }, { lastActivity: true });
+  const roster = await db.read((q) => loadRoster(q, catalog, departmentId, learners, timeZone, now));
   const questions = await db.read((q) => departmentQuestions(q, departmentId));
   // Named and sent without a name together (src/features/feedback/feedback.server.ts).
   const feedback = await db.read((q) => latestFeedback(q, { departmentIds: [departmentId], withCommentOnly: false, limit: 20 }, timeZone));
@@ -67,12 +69,11 @@ export async function championView(db: Db, catalog: Catalog, departmentId: numbe
   return { roster, questions, feedback, ratingAverage: rating.average, ratingCount: rating.count };
 }
 
-function loadRoster(db: Tx, catalog: Catalog, departmentId: number, timeZone: string, now: Date): RosterEntry[] {
+function loadRoster(db: Tx, catalog: Catalog, departmentId: number, learners: ReadonlyMap<number, LoadedLearner>, timeZone: string, now: Date): RosterEntry[] {
   const people = db.all<{ id: number; email: string; displayName: string; role: RosterEntry['role'] }>(
     sql`select id, email, display_name displayName, role from users where department_id = ${departmentId} and active = 1 order by display_name, email`,
   );
   const inDept = sql`user_id in (select id from users where department_id = ${departmentId} and active = 1)`;
-  const learners = learnerRecordsIn(db, { departmentId }, { lastActivity: true });
   const certificates = new Map(
     db
       .all<{ userId: number; tierId: string; issuedAt: number }>(sql`select user_id userId, tier_id tierId, issued_at issuedAt from certificates where ${inDept}`)

@@ -10,6 +10,8 @@ import { getConfig } from '../../platform/config.server.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { bestEffortWrite } from '../../platform/storage-errors.server.ts';
 import { ownFeedback, type OwnFeedback } from '../feedback/feedback.server.ts';
+import { ownLessonAnswers } from '../practice/practice.server.ts';
+import type { PracticeAnswer } from '../practice/practice.ts';
 import type { Certificate } from './certificates.server.ts';
 import { certificateFor, loadLearnerContext, type LearnerContext } from './learner-pages.server.ts';
 import { afterCourse, courseAction, type AfterCourse, type CourseAction } from './next-step.ts';
@@ -32,6 +34,8 @@ export interface LessonPage extends LearnerContext {
   rendered: NonNullable<Awaited<ReturnType<typeof renderLesson>>> | null;
   doneAt: Date | null;
   feedback: OwnFeedback;
+  /** The learner's own practice answers on this lesson, by task id (only ever theirs). */
+  practiceAnswers: Record<string, PracticeAnswer>;
   certificate: Certificate | null;
   /** This lesson was the step that completed its tier (the certificate was issued in the same write). */
   completedTierHere: boolean;
@@ -53,6 +57,7 @@ export async function loadLessonPage(db: Db, userId: number, courseId: string, l
   let rendered: LessonPage['rendered'] = null;
   let doneAt: Date | null = null;
   let feedback: OwnFeedback = { kind: 'none' };
+  let practiceAnswers: Record<string, PracticeAnswer> = {};
   if (!courseProgress.lock) {
     rendered = await renderLesson(pick(lesson.entryIds, locale).value);
     if (!rendered) return null;
@@ -60,6 +65,7 @@ export async function loadLessonPage(db: Db, userId: number, courseId: string, l
     await bestEffortWrite('lessonViews', () => recordLessonView(db, userId, lesson.id, timeZone));
     doneAt = await completedAt(db, userId, lesson.id);
     feedback = await ownFeedback(db, userId, lesson.id);
+    practiceAnswers = await ownLessonAnswers(db, userId, lesson.id);
   }
   const certificate = doneAt && after?.kind === 'tier-complete' ? await certificateFor(db, userId, after.tierId) : null;
   return {
@@ -77,6 +83,7 @@ export async function loadLessonPage(db: Db, userId: number, courseId: string, l
     rendered,
     doneAt,
     feedback,
+    practiceAnswers,
     certificate,
     completedTierHere: certificate !== null && certificate.issuedAt.getTime() === doneAt?.getTime(),
     timeZone,

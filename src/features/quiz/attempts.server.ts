@@ -6,7 +6,8 @@
 import { and, asc, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { attemptAnswers, quizAttempts, type AttemptAnswer, type QuizAttempt } from '../../../db/schema/index.ts';
 import type { Catalog, QuizNode } from '../curriculum/catalog.ts';
-import { attemptLayout, gradeAnswers, type Grade } from './quiz.ts';
+import { attemptLayout } from './draw.ts';
+import { gradeAnswers, type AttemptLayout, type Grade } from './quiz.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { issueDueCertificates } from '../progress/progress.server.ts';
 import { rollupAttempt } from '../kpi/rollups.server.ts';
@@ -27,6 +28,18 @@ export async function findOpenAttempt(db: Db, userId: number, quizId: string): P
   return db.read((q) => openAttemptIn(q, userId, quizId));
 }
 
+/** This user's attempt on this quiz, as far as checking a submission needs it; null: no such attempt. */
+export async function findAttemptLayout(db: Db, userId: number, quizId: string, attemptId: string): Promise<{ layout: AttemptLayout | null } | null> {
+  return db.read(
+    (q) =>
+      q
+        .select({ layout: quizAttempts.layout })
+        .from(quizAttempts)
+        .where(and(eq(quizAttempts.id, attemptId), eq(quizAttempts.userId, userId), eq(quizAttempts.quizId, quizId)))
+        .get() ?? null,
+  );
+}
+
 export async function listSubmittedAttempts(db: Db, userId: number, quizId: string): Promise<QuizAttempt[]> {
   return db.read((q) =>
     q
@@ -40,7 +53,10 @@ export async function listSubmittedAttempts(db: Db, userId: number, quizId: stri
 
 export type StartResult = { status: 'started' | 'resumed'; attemptId: string } | { status: 'no_attempts_left' };
 
-/** Resumes the open attempt if there is one, else starts a new one unless the limit is reached. */
+/**
+ * Resumes the open attempt if there is one (with the questions it drew), else starts a new one
+ * unless the limit is reached, storing what it shows (src/features/quiz/draw.ts).
+ */
 export async function startAttempt(db: Db, userId: number, quiz: QuizNode, now = new Date()): Promise<StartResult> {
   return db.write((tx): StartResult => {
     const open = openAttemptIn(tx, userId, quiz.id);
@@ -99,7 +115,8 @@ export function submitAttemptIn(
   if (!attempt) return { status: 'not_found' };
   if (attempt.submittedAt !== null) return { status: 'already_submitted' };
 
-  const grade = gradeAnswers(quiz, answers);
+  // Graded on the questions this attempt showed; answers to any other question are not counted.
+  const grade = gradeAnswers(quiz, attempt.layout, answers);
   tx.insert(attemptAnswers)
     .values(grade.answers.map((a) => ({ attemptId, questionId: a.questionId, chosenOptionIds: a.chosenOptionIds, correct: a.correct })))
     .run();

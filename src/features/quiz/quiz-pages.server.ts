@@ -1,5 +1,5 @@
 /** What the quiz pages show: the quiz (intro, history or the open attempt) and an attempt's result. */
-import type { CourseNode, QuizNode, TierNode } from '../curriculum/catalog.ts';
+import type { CourseNode, QuestionKey, QuizNode, TierNode } from '../curriculum/catalog.ts';
 import type { Locale } from '../../platform/i18n/locales.ts';
 import { getConfig } from '../../platform/config.server.ts';
 import type { Db } from '../../platform/db.server.ts';
@@ -8,7 +8,7 @@ import { certificateFor, loadLearnerContext, type LearnerContext } from '../prog
 import { afterCourse, courseAction, type AfterCourse } from '../progress/next-step.ts';
 import type { CourseProgress } from '../progress/progress.ts';
 import { findOpenAttempt, getAttemptResult, listSubmittedAttempts, type AttemptResult } from './attempts.server.ts';
-import { publicQuiz, type PublicQuiz } from './quiz.ts';
+import { publicQuiz, reviewedQuestions, type PublicQuiz } from './quiz.ts';
 
 type QuizAttempt = AttemptResult['attempt'];
 
@@ -55,6 +55,8 @@ export interface AttemptPage extends LearnerContext {
   course: CourseNode;
   tier: TierNode;
   result: AttemptResult;
+  /** The questions the attempt was graded on, in the order it showed them. */
+  review: QuestionKey[];
   courseProgress: CourseProgress;
   certificate: Certificate | null;
   /** After a pass: the next course or the tier's results. */
@@ -84,6 +86,11 @@ export async function loadAttemptPage(db: Db, userId: number, quizId: string, at
     course,
     tier: catalog.tier(course.tierId)!,
     result,
+    review: reviewedQuestions(
+      quiz,
+      result.attempt.layout,
+      result.answers.map((a) => a.questionId),
+    ),
     courseProgress,
     certificate: await certificateFor(db, userId, course.tierId),
     after,

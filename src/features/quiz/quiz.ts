@@ -1,8 +1,9 @@
 /**
  * Quiz logic without the database: the public view a learner sees (no answer key, no
- * explanations), per-attempt ordering, checking a submission, and grading.
+ * explanations), the questions an attempt shows (drawn in draw.ts), checking a submission, and
+ * grading over exactly those questions.
  */
-import { pick, type QuizNode } from '../curriculum/catalog.ts';
+import { pick, type QuestionKey, type QuizNode } from '../curriculum/catalog.ts';
 import type { Locale } from '../../platform/i18n/locales.ts';
 
 /** The order one attempt shows the questions and their options in (stored with the attempt). */
@@ -32,6 +33,7 @@ export interface PublicQuiz {
   questions: PublicQuestion[];
 }
 
+/** The attempt's questions as it shows them (its layout; every question in content order without one). */
 export function publicQuiz(quiz: QuizNode, locale: Locale, layout: AttemptLayout | null): PublicQuiz {
   const text = pick(quiz.text, locale);
   const questionsById = new Map(text.value.questions.map((q) => [q.id, q]));
@@ -42,37 +44,49 @@ export function publicQuiz(quiz: QuizNode, locale: Locale, layout: AttemptLayout
     locale: text.locale,
     fallback: text.fallback,
     passMark: quiz.passMark,
-    questions: order.map(({ id, options }) => {
-      const question = questionsById.get(id)!;
+    // Like attemptQuestions: a question or option the content no longer has is left out.
+    questions: order.flatMap(({ id, options }) => {
+      const question = questionsById.get(id);
+      if (!question) return [];
       const optionText = new Map(question.options.map((o) => [o.id, o.text]));
-      return {
-        id,
-        type: question.type,
-        prompt: question.prompt,
-        options: options.map((optionId) => ({ id: optionId, text: optionText.get(optionId)! })),
-      };
+      return [
+        {
+          id,
+          type: question.type,
+          prompt: question.prompt,
+          options: options.flatMap((optionId) => {
+            const optionLabel = optionText.get(optionId);
+            return optionLabel === undefined ? [] : [{ id: optionId, text: optionLabel }];
+          }),
+        },
+      ];
     }),
   };
 }
 
-/** A uniformly random permutation (Fisher–Yates with a CSPRNG). */
-function shuffled<T>(items: readonly T[]): T[] {
-  const out = [...items];
-  const random = new Uint32Array(out.length);
-  crypto.getRandomValues(random);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = random[i]! % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
+/**
+ * The questions an attempt shows, in its order: those of its stored layout, or every question of
+ * the quiz for an attempt stored without one (from before layouts). A question the content no
+ * longer has is left out.
+ */
+export function attemptQuestions(quiz: QuizNode, layout: AttemptLayout | null): QuestionKey[] {
+  if (layout === null) return quiz.questions;
+  const keys = new Map(quiz.questions.map((q) => [q.id, q]));
+  return layout.questions.flatMap(({ id }) => keys.get(id) ?? []);
 }
 
-/** The order of questions and options for a new attempt. */
-export function attemptLayout(quiz: QuizNode): AttemptLayout {
-  const questions = quiz.shuffleQuestions ? shuffled(quiz.questions) : [...quiz.questions];
-  return {
-    questions: questions.map((q) => ({ id: q.id, options: quiz.shuffleOptions ? shuffled(q.optionIds) : [...q.optionIds] })),
-  };
+/**
+ * The questions a submitted attempt was graded on, in the order it showed them: those with a
+ * stored answer. (An attempt from before layouts was graded on every question of its day.)
+ */
+export function reviewedQuestions(quiz: QuizNode, layout: AttemptLayout | null, answeredIds: Iterable<string>): QuestionKey[] {
+  const answered = new Set(answeredIds);
+  return attemptQuestions(quiz, layout).filter((q) => answered.has(q.id));
+}
+
+/** How many questions one attempt asks: the draw of a bank, else every question. */
+export function questionsPerAttempt(quiz: QuizNode): number {
+  return quiz.draw === null ? quiz.questions.length : Math.min(quiz.draw, quiz.questions.length);
 }
 
 export type AnswerProblem =
@@ -81,10 +95,14 @@ export type AnswerProblem =
   | { code: 'unknown_option'; questionId: string }
   | { code: 'too_many'; questionId: string };
 
-/** Answers must name known questions and options, one option for single choice, and cover every question. */
-export function checkAnswers(quiz: QuizNode, answers: ReadonlyMap<string, readonly string[]>): AnswerProblem[] {
+/**
+ * Answers must name questions the attempt shows (a question of the bank it did not draw is
+ * unknown) and their options, one option for single choice, and cover every question it shows.
+ */
+export function checkAnswers(quiz: QuizNode, layout: AttemptLayout | null, answers: ReadonlyMap<string, readonly string[]>): AnswerProblem[] {
   const problems: AnswerProblem[] = [];
-  const questions = new Map(quiz.questions.map((q) => [q.id, q]));
+  const asked = attemptQuestions(quiz, layout);
+  const questions = new Map(asked.map((q) => [q.id, q]));
   for (const [questionId, chosen] of answers) {
     const question = questions.get(questionId);
     if (!question) {
@@ -94,7 +112,7 @@ export function checkAnswers(quiz: QuizNode, answers: ReadonlyMap<string, readon
     if (chosen.some((id) => !question.optionIds.includes(id))) problems.push({ code: 'unknown_option', questionId });
     if (question.type === 'single' && chosen.length > 1) problems.push({ code: 'too_many', questionId });
   }
-  for (const question of quiz.questions) {
+  for (const question of asked) {
     if ((answers.get(question.id)?.length ?? 0) === 0) problems.push({ code: 'unanswered', questionId: question.id });
   }
   return problems;
@@ -115,9 +133,14 @@ export interface Grade {
   passed: boolean;
 }
 
-/** All-or-nothing per question: correct when the chosen set equals the correct set. */
-export function gradeAnswers(quiz: QuizNode, answers: ReadonlyMap<string, readonly string[]>): Grade {
-  const graded = quiz.questions.map((question) => {
+/**
+ * All-or-nothing per question, over the questions the attempt shows (a question not drawn is
+ * neither right nor wrong): correct when the chosen set equals the correct set. The pass mark is
+ * a percentage of those questions.
+ */
+export function gradeAnswers(quiz: QuizNode, layout: AttemptLayout | null, answers: ReadonlyMap<string, readonly string[]>): Grade {
+  const asked = attemptQuestions(quiz, layout);
+  const graded = asked.map((question) => {
     const chosen = [...new Set(answers.get(question.id) ?? [])].sort();
     const correct = [...question.correctOptionIds].sort();
     return {
@@ -127,7 +150,7 @@ export function gradeAnswers(quiz: QuizNode, answers: ReadonlyMap<string, readon
     };
   });
   const score = graded.filter((a) => a.correct).length;
-  const maxScore = quiz.questions.length;
+  const maxScore = asked.length;
   // Compare in integers so rounding can never turn a fail into a pass.
   return { answers: graded, score, maxScore, percent: scorePercent(score, maxScore), passed: score * 100 >= quiz.passMark * maxScore };
 }

@@ -9,7 +9,7 @@ import { getConfig } from '../../platform/config.server.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { recordActivityIn } from '../progress/activity.server.ts';
 import { courseLocked } from '../progress/progress.server.ts';
-import { startAttempt, submitAttemptIn, type StartResult, type SubmitResult } from './attempts.server.ts';
+import { findAttemptLayout, startAttempt, submitAttemptIn, type StartResult, type SubmitResult } from './attempts.server.ts';
 import { checkAnswers } from './quiz.ts';
 
 type Refused = { status: 'quiz_not_found' } | { status: 'locked' };
@@ -36,7 +36,7 @@ export interface Submission {
 
 export type HandInResult =
   | Refused
-  /** The submission names questions or options the quiz does not have. */
+  /** The submission names questions the attempt did not show, or options the question does not have. */
   | { status: 'malformed' }
   | { status: 'incomplete'; unanswered: string[] }
   | SubmitResult;
@@ -45,9 +45,12 @@ export async function handInAttempt(db: Db, user: { id: number; displayName: str
   const opened = await openQuiz(db, user.id, submission.quizId);
   if ('status' in opened) return opened;
   const { catalog, quiz } = opened;
-  const problems = checkAnswers(quiz, submission.answers);
+  // Checked against the questions the attempt drew (its layout never changes after the start).
+  const attempt = await findAttemptLayout(db, user.id, quiz.id, submission.attemptId);
+  const problems = checkAnswers(quiz, attempt?.layout ?? null, submission.answers);
   if (problems.some((p) => p.code !== 'unanswered')) return { status: 'malformed' };
-  if (problems.length > 0) return { status: 'incomplete', unanswered: problems.map((p) => p.questionId) };
+  // No such attempt (or someone else's): "not found" below, not a list of missing answers.
+  if (attempt && problems.length > 0) return { status: 'incomplete', unanswered: problems.map((p) => p.questionId) };
   const { timeZone } = getConfig();
   return db.write((tx) => {
     const result = submitAttemptIn(tx, catalog, user, quiz, submission.attemptId, submission.answers, timeZone);

@@ -43,7 +43,7 @@ export function normalizeDisplayName(value: string): string {
 }
 
 /** The fields whose invisible characters get their own message (`text.invisible.<field>`). */
-export type TextField = 'name' | 'department' | 'waveName' | 'description' | 'comment' | 'tasks';
+export type TextField = 'name' | 'department' | 'waveName' | 'description' | 'comment' | 'tasks' | 'answer';
 
 export function invisibleMessage(field: TextField): `text.invisible.${TextField}` {
   return `text.invisible.${field}`;
@@ -65,11 +65,14 @@ export function nameField(field: TextField, max: number): z.ZodType<string, stri
     .transform(field === 'name' ? normalizeDisplayName : normalizeName);
 }
 
-/** A form field holding free text (trimmed, otherwise kept as typed); `multiline` allows line breaks. */
-export function textField(field: TextField, max: number, options: { multiline?: boolean } = {}): z.ZodType<string, string> {
-  return z
+/**
+ * A form field holding free text (trimmed, otherwise kept as typed); `multiline` allows line
+ * breaks; `required`: at least one character once trimmed.
+ */
+export function textField(field: TextField, max: number, options: { multiline?: boolean; required?: boolean } = {}): z.ZodType<string, string> {
+  const text = z
     .string()
     .refine((value) => !hasInvisibleCharacters(value, options), invisibleMessage(field))
-    .trim()
-    .max(max);
+    .trim();
+  return (options.required ? text.min(1) : text).max(max);
 }

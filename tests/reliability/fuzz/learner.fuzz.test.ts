@@ -1,6 +1,6 @@
 /**
- * Fuzzing the learner's own writes: src/actions/lesson.ts, checkin.ts, profile.ts and policy.ts
- * (see harness.ts for what is sent and what must hold).
+ * Fuzzing the learner's own writes: src/actions/lesson.ts, practice.ts, checkin.ts, profile.ts and
+ * policy.ts (see harness.ts for what is sent and what must hold).
  */
 import fc from 'fast-check';
 import { basicCourse, catalog } from './app.ts';
@@ -21,6 +21,10 @@ const lessonRefusals = (valid: fc.Arbitrary<Field[]>): fc.Arbitrary<Body>[] => [
   fc.tuple(valid, unknownContentId).map(([f, id]) => bad(replaced(f, 'lessonId', id), 'handler', `unknown lesson ${id}`)),
   fc.tuple(valid, fc.constantFrom(...lockedLessons)).map(([f, id]) => bad(replaced(f, 'lessonId', id), 'handler', `locked lesson ${id}`)),
 ];
+
+/** The open lessons with practice tasks, and their task ids. */
+const practiceLessons = openLessons.filter((id) => catalog.lesson(id)!.tryItIds.length > 0);
+const practiceTasks = practiceLessons.flatMap((id) => catalog.lesson(id)!.tryItIds);
 
 const actions: ActionSpec[] = [
   {
@@ -50,6 +54,20 @@ const actions: ActionSpec[] = [
       );
       // An empty rating reaches the schema as null, which it coerces to 0: below the minimum.
       return schemaMix('lesson.feedback', valid, lessonRefusals(valid), { alsoInvalid: { rating: fc.constant('') } });
+    },
+  },
+  {
+    name: 'practice.save',
+    as: 'learner',
+    page: lessonPage,
+    bodies: () => {
+      const valid = validFields('practice.save', { lessonId: fc.constantFrom(...practiceLessons), taskId: fc.constantFrom(...practiceTasks) });
+      const max = maxLength(schemaOf('practice.save').field('taskId'));
+      // A well-formed task id that is not one of the lesson's tasks.
+      const unknownTask = fc.tuple(valid, unknownContentId).map(([f, id]) => bad(replaced(f, 'taskId', id), 'handler', `unknown task ${id}`));
+      return schemaMix('practice.save', valid, [...lessonRefusals(valid), unknownTask], {
+        alsoInvalid: { taskId: fc.integer({ min: max + 1, max: 5000 }).map((n) => 'a'.repeat(n)), answer: fc.constantFrom(' ', '\n\t', 'a\u200bb', 'x\u202ey') },
+      });
     },
   },
   {
