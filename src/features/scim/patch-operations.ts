@@ -108,6 +108,9 @@ function emit(context: Context, op: PatchOpName, path: string, value: unknown, f
   if (sub?.status === 'ignored') return;
   // A null or empty value clears the attribute, whatever the op.
   if (op !== 'remove' && (value === null || value === '') && filterText === undefined) op = 'remove';
+  // A filtered element without a sub-attribute is replaced or extended by an object; scim-patch throws a TypeError on anything else.
+  if (op !== 'remove' && filterText !== undefined && sub === null && !isPlainObject(value))
+    throw badRequest('invalidValue', `${attribute.name}[…] takes an object of sub-attributes.`);
 
   const base = isExtension(schema) ? `${schema}:${attribute.name}` : attribute.name;
   if (attribute.name === 'manager') return emitManager(context, op, base, sub, value);

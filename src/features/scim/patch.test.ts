@@ -39,6 +39,14 @@ describe('applyUserPatch', () => {
     expect(colon.message).toMatch(/cannot contain ':'/);
   });
 
+  it('refuses a filtered element set to something other than an object (scim-patch threw a TypeError on null)', () => {
+    for (const op of ['add', 'replace']) {
+      for (const value of [null, 'a@b.com', ['x'], 3]) {
+        expect(scimErrorOf(() => patchUser({ op, path: 'emails[primary eq true]', value }))).toMatchObject({ status: 400, scimType: 'invalidValue' });
+      }
+    }
+  });
+
   it('sets and removes the enterprise department by its URN path, in any case', () => {
     expect(patchUser({ op: 'Replace', path: `${ENT}:department`, value: 'ＩＴ部' }).changes).toEqual({ department: 'IT部' });
     expect(patchUser({ op: 'Replace', path: `${ENT.toUpperCase()}:DEPARTMENT`, value: '総務部' }).changes).toEqual({ department: '総務部' });
