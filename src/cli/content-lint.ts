@@ -62,7 +62,8 @@ async function main(): Promise<number> {
 
   let errors = 0;
   for (const locale of LOCALES) {
-    const results = await lessons[locale].lintFiles([path.join(content, 'lessons', locale, '**', '[!_]*.mdx')]);
+    // Lessons and the company's policies: the same prose rules and terms.
+    const results = await lessons[locale].lintFiles([path.join(content, 'lessons', locale, '**', '[!_]*.mdx'), path.join(content, 'policies', '*', `${locale}.mdx`)]);
     const count = results.reduce((n, r) => n + r.messages.length, 0);
     if (count > 0) console.log(formatter.format(results));
     errors += count;
