@@ -20,7 +20,7 @@ const course = catalog.course('basic-ai-essentials')!;
 const quiz = catalog.quiz('basic-ai-essentials')!;
 const LESSON = 'what-is-generative-ai';
 const PAGE = `/learn/${course.id}/${LESSON}`;
-const EXPORTS = ['users.csv', 'completions.csv', 'attempts.csv', 'kpis.csv', 'xapi.json'];
+const EXPORTS = ['users.csv', 'completions.csv', 'attempts.csv', 'kpis.csv', 'policies.csv', 'xapi.json'];
 
 let app: App;
 let sales = 0;
@@ -62,6 +62,7 @@ function pagesToFetch(): string[] {
     id: String(rawSqlite(app.db).prepare('select id from waves').pluck().get()),
     question: quiz.questions[0]!.id,
     file: 'users.csv',
+    policy: 'ai-usage',
   };
   const alice = String(app.ids.alice);
   const routes = builtRoutes().filter(

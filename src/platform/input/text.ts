@@ -18,9 +18,12 @@ import { z } from 'astro/zod';
  */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Default_Ignorable_Code_Point}\u2800]/u;
 
-/** What may stay although it is invisible: one variation selector after a visible character (Japanese name kanji use them), and the joiner inside an emoji. */
+/**
+ * What may stay although it is invisible: one variation selector after a visible character (Japanese name kanji use them), and the joiner inside an emoji.
+ * Not after white space: trimming would leave the selector first and invisible.
+ */
 const ALLOWED_SEQUENCES = [
-  /(?<=[^\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cf}])[\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/gu,
+  /(?<=[^\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cf}\p{White_Space}])[\uFE00-\uFE0F\u{E0100}-\u{E01EF}]/gu,
   /(?<=\p{Extended_Pictographic}[\uFE0F\u{1F3FB}-\u{1F3FF}]?)\u200D(?=\p{Extended_Pictographic})/gu,
 ];
 
