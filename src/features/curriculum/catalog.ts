@@ -6,6 +6,7 @@
 import { otherLocale, type Locale } from '../../platform/i18n/locales.ts';
 import { validateCorpus, type RawCorpus } from './corpus.ts';
 import type { Localized, QuizData, TierId } from './schemas.ts';
+import type { Role } from '../users/roles.ts';
 
 export interface Picked<T> {
   value: T;
@@ -34,7 +35,7 @@ export function tierTitle(catalog: Catalog, id: string, locale: Locale): string 
 export interface TierNode {
   id: TierId;
   order: number;
-  audience: 'learner' | 'champion' | 'admin';
+  audience: Role;
   requires: TierId[];
   title: Localized<string>;
   description: Localized<string>;

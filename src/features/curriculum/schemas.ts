@@ -6,6 +6,7 @@
  * against them, so renaming an id loses learners' progress. Text fields are per language.
  */
 import { z } from 'astro/zod';
+import { ROLES } from '../users/roles.ts';
 
 export { LOCALES, DEFAULT_LOCALE, type Locale } from '../../platform/i18n/locales.ts';
 
@@ -34,7 +35,7 @@ export const TierSchema = z.strictObject({
   /** Position on the learning path, lowest first. */
   order: z.number().int().min(0),
   /** Who the tier is for: all staff, department champions, or IT/programme admins. */
-  audience: z.enum(['learner', 'champion', 'admin']),
+  audience: z.enum(ROLES),
   /** Tiers that must be complete before this one opens. */
   requires: z.array(z.enum(TIER_IDS)).default([]),
   /** Short name, e.g. "基礎" / "Basic". */

@@ -11,12 +11,13 @@ import type { Db, Tx } from '../../platform/db.server.ts';
 import { type LoadedLearner, loadLearnerRecords, NO_RECORD } from '../progress/records.server.ts';
 import { departmentRating, latestFeedback, type FeedbackItem } from '../feedback/feedback.server.ts';
 import { mostChosenWrong } from './kpi.ts';
+import type { Role } from '../users/roles.ts';
 
 export interface RosterEntry {
   id: number;
   email: string;
   displayName: string;
-  role: 'learner' | 'champion' | 'admin';
+  role: Role;
   progress: Progress;
   lastActivityAt: Date | null;
   /** Mean of the person's best score (%) per quiz taken: the best attempt counts, as for completion. */

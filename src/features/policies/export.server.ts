@@ -7,6 +7,7 @@ import { readPages, type Db } from '../../platform/db.server.ts';
 import { buildStatement, type XapiContext } from '../exports/xapi.ts';
 import type { KeyedStatement } from '../exports/xapi-export.server.ts';
 import type { PolicyCatalog } from './policies.ts';
+import type { Locale } from '../../platform/i18n/locales.ts';
 
 export const POLICY_EXPORT_HEADER = ['email', 'name', 'department', 'policy_id', 'policy_title', 'version', 'current_version', 'is_current', 'acknowledged_at', 'reading_language'];
 
@@ -54,7 +55,7 @@ export async function* policyAcknowledgementCsvRows(db: Db, catalog: PolicyCatal
 export async function* policyStatements(db: Db, catalog: PolicyCatalog | null, ctx: XapiContext): AsyncGenerator<KeyedStatement> {
   for await (const row of acknowledgementRows(db, 5000)) {
     const policy = catalog?.policy(row.policy) ?? null;
-    const name = (locale: 'ja' | 'en'): string | undefined => {
+    const name = (locale: Locale): string | undefined => {
       const title = policy?.text[locale]?.title;
       if (!title) return undefined;
       return locale === 'ja' ? `${title}（第${row.version}版）` : `${title} (version ${row.version})`;

@@ -3,6 +3,7 @@
  * normaliser and check, the name checks, and the OIDC group → role rule. The only imports from
  * outside this folder, so the coming move to feature folders changes one file here.
  */
+import type { Locale } from '../../platform/i18n/locales.ts';
 import { roleFromGroups } from '../auth/oidc-claims.ts';
 
 export { isValidEmail, normalizeEmail } from '../../platform/input/email.ts';
@@ -10,4 +11,4 @@ export { hasInvisibleCharacters, normalizeDisplayName, normalizeName } from '../
 export { roleFromGroups };
 
 export type ManabiRole = ReturnType<typeof roleFromGroups>;
-export type ManabiLocale = 'ja' | 'en';
+export type ManabiLocale = Locale;
