@@ -1,27 +1,8 @@
-import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
+import { ICU_PLURAL as PLURAL, icuArguments as argumentsOf } from '../../platform/i18n/icu-arguments.ts';
 import { notificationMessages, notificationText } from './strings.ts';
 
-type Element = { type: number; value?: string; options?: Record<string, { value: Element[] }> };
-/** ICU element types of @formatjs/icu-messageformat-parser: 1 argument … 6 plural. */
-const ARGUMENT = 1;
-const PLURAL = 6;
 const COUNTS = ['count', 'days', 'hours'];
-
-function argumentsOf(text: string, locale: 'ja' | 'en'): Map<string, Set<number>> {
-  const found = new Map<string, Set<number>>();
-  const walk = (elements: Element[]): void => {
-    for (const element of elements) {
-      if (element.value !== undefined && element.type >= ARGUMENT && element.type <= PLURAL) {
-        if (!found.has(element.value)) found.set(element.value, new Set());
-        found.get(element.value)!.add(element.type);
-      }
-      for (const option of Object.values(element.options ?? {})) walk(option.value);
-    }
-  };
-  walk(new IntlMessageFormat(text, locale).getAst() as Element[]);
-  return found;
-}
 
 describe('notification strings', () => {
   const { ja, en } = notificationMessages;

@@ -1,29 +1,8 @@
-import { IntlMessageFormat } from 'intl-messageformat';
 import { describe, expect, it } from 'vitest';
+import { ICU_PLURAL as PLURAL, icuArguments as argumentsOf } from './icu-arguments.ts';
 import en from './en.json' with { type: 'json' };
 import ja from './ja.json' with { type: 'json' };
 import { pageLocale, translator } from './index.ts';
-
-type Element = { type: number; value?: string; options?: Record<string, { value: Element[] }> };
-/** ICU element types of @formatjs/icu-messageformat-parser: 1 argument, 2 number, 5 select, 6 plural. */
-const ARGUMENT = 1;
-const PLURAL = 6;
-
-/** Every argument of an ICU message with how it is used: `count:plural`, `name:argument`. */
-function argumentsOf(text: string, locale: 'ja' | 'en'): Map<string, Set<number>> {
-  const found = new Map<string, Set<number>>();
-  const walk = (elements: Element[]): void => {
-    for (const element of elements) {
-      if (element.value !== undefined && element.type >= ARGUMENT && element.type <= PLURAL) {
-        if (!found.has(element.value)) found.set(element.value, new Set());
-        found.get(element.value)!.add(element.type);
-      }
-      for (const option of Object.values(element.options ?? {})) walk(option.value);
-    }
-  };
-  walk(new IntlMessageFormat(text, locale).getAst() as Element[]);
-  return found;
-}
 
 /** Parameters that count things: in English they always go through a plural form. */
 const COUNTS = ['count', 'attempts', 'created', 'updated', 'sent', 'skipped', 'days', 'assigned', 'hours'];
