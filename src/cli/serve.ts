@@ -13,6 +13,7 @@ import http from 'node:http';
 import { securityHeaders } from '../platform/http/security-headers.ts';
 import { loadAppHandler } from '../platform/http/app-handler.server.ts';
 import { bodyLimitFor, hasBody, isAnonymousUpload, readBodyWithin, refuseAnonymousUpload, refuseBody, UPLOAD_BODY_LIMIT } from '../platform/http/body-limit.server.ts';
+import { installClockFile } from '../platform/clock.server.ts';
 import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
 import { databasePath, openDatabase } from '../platform/db.server.ts';
 import { lockDatabase, lockFileOf, LockHeldError } from '../platform/db-lock.server.ts';
@@ -44,6 +45,7 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
   // First: a bad setting stops the start with one line, before the lock or the port is taken.
   const config = exitOnConfigError(getConfig);
   const { production, port, host } = config;
+  installClockFile(config.clockFile);
   // After an uncaught exception the process is in an unknown state: log it and exit non-zero,
   // so the supervisor (systemd Restart=on-failure, see the README) starts a clean one. Every
   // acknowledged write is already committed; the lock goes with the process. A rejected

@@ -36,6 +36,8 @@ const EnvSchema = z.object({
   MIGRATIONS_DIR: z.string().default('db/migrations'),
   SEARCH_INDEX_DIR: z.string().default('dist/search/pagefind'),
   MANABI_CONTENT_DIR: z.string().default('content'),
+  // Tests only: a file holding the clock's offset (src/platform/clock.server.ts); refused in production.
+  MANABI_CLOCK_FILE: z.string().min(1).optional(),
   // Default `warn` under NODE_ENV=test, else `info` (see getConfig).
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
   TRUST_PROXY: z
@@ -137,6 +139,8 @@ export interface AppConfig {
   oidc: OidcSettings | null;
   /** The company named on certificates; null when ORG_NAME is not set. */
   orgName: string | null;
+  /** Tests only: the file that shifts the clock (MANABI_CLOCK_FILE); null in production. */
+  clockFile: string | null;
 }
 
 /** Sign-in attempts allowed: a steady rate per minute plus a burst per ten minutes (src/features/auth/rate-limit.server.ts). */
@@ -219,6 +223,7 @@ export function getConfig(): AppConfig {
     };
   }
   const production = env.NODE_ENV === 'production';
+  if (production && env.MANABI_CLOCK_FILE) throw new ConfigError('MANABI_CLOCK_FILE moves the clock for tests and is refused with NODE_ENV=production');
   cached = {
     production,
     port: env.PORT,
@@ -252,6 +257,7 @@ export function getConfig(): AppConfig {
     authMode: env.AUTH_MODE,
     oidc,
     orgName: env.ORG_NAME ?? null,
+    clockFile: env.MANABI_CLOCK_FILE ?? null,
   };
   return cached;
 }

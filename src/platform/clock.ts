@@ -1,0 +1,41 @@
+/**
+ * The one clock. Every date decision in Manabi (sessions, due dates, renewal windows,
+ * certificate validity, KPI months) reads the time here, never `Date.now()` or `new Date()`
+ * directly (src/platform/boundaries.test.ts), so a test can move time forward — a renewal
+ * window opening, a certificate expiring — without sleeping or editing rows by hand.
+ * Production uses the system clock; only tests replace it (`setClock`, or the server's
+ * MANABI_CLOCK_FILE in src/platform/clock.server.ts).
+ */
+
+/** Milliseconds since the epoch, like `Date.now()`. */
+export type TimeSource = () => number;
+
+const systemTime: TimeSource = () => Date.now();
+
+let source: TimeSource = systemTime;
+
+/** The current time in milliseconds since the epoch. */
+export function nowMs(): number {
+  return source();
+}
+
+/** The current time as a Date. */
+export function now(): Date {
+  return new Date(source());
+}
+
+/** Replaces the clock (tests); `null` goes back to the system clock. */
+export function setClock(next: TimeSource | null): void {
+  source = next ?? systemTime;
+}
+
+/** A clock that runs with the system clock, shifted by a fixed amount (tests: "31 days later"). */
+export function shiftedClock(offsetMs: number): TimeSource {
+  return () => Date.now() + offsetMs;
+}
+
+/** A clock stopped at one instant (tests). */
+export function fixedClock(at: Date | number): TimeSource {
+  const ms = typeof at === 'number' ? at : at.getTime();
+  return () => ms;
+}
