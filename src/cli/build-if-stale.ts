@@ -66,6 +66,7 @@ function acquire(lock: string): void {
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // Compared with the file system's mtime, so the real clock (not the app's, which tests may move).
       const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
       if (age > 10 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
       else Atomics.wait(sleeper, 0, 0, 500);

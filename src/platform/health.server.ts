@@ -10,6 +10,7 @@ import { settings } from '../../db/schema/index.ts';
 import { isStorageUnavailable, lastStorageFailure, storageErrorCode } from './storage-errors.server.ts';
 import { logger } from './log.server.ts';
 import type { Db } from './db.server.ts';
+import { nowMs } from './clock.ts';
 
 const OK_INTERVAL_MS = 5000;
 /** A failed probe is repeated sooner: the service comes back soon after the disk does. */
@@ -19,12 +20,12 @@ const PROBE_KEY = 'healthz.write_probe';
 let last: { at: number; writable: boolean } | null = null;
 
 /** The answer of /healthz: the database answers a query and can write. Throws when it cannot be opened. */
-export async function databaseHealthy(db: Db, now = Date.now()): Promise<boolean> {
+export async function databaseHealthy(db: Db, now = nowMs()): Promise<boolean> {
   await db.read((q) => q.get(sql`select 1`));
   return databaseWritable(db, now);
 }
 
-export async function databaseWritable(db: Db, now = Date.now()): Promise<boolean> {
+export async function databaseWritable(db: Db, now = nowMs()): Promise<boolean> {
   const fresh = last && now - last.at < (last.writable ? OK_INTERVAL_MS : FAILED_INTERVAL_MS) && lastStorageFailure() < last.at;
   if (last && fresh) return last.writable;
   let writable: boolean;

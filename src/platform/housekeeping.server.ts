@@ -9,11 +9,12 @@ import type { Db } from './db.server.ts';
 import { logger } from './log.server.ts';
 import { deleteExpiredSessions, type SessionLifetime } from '../features/auth/session.server.ts';
 import { pruneFormResults } from './http/form-results.server.ts';
+import { now as clockNow } from './clock.ts';
 
 export const SESSION_CLEANUP_BATCH = 500;
 
 /** Deletes every expired session, `batchSize` rows per statement, yielding between statements. */
-export async function deleteExpiredSessionsInBatches(db: Db, lifetime: SessionLifetime, batchSize = SESSION_CLEANUP_BATCH, now = new Date()): Promise<number> {
+export async function deleteExpiredSessionsInBatches(db: Db, lifetime: SessionLifetime, batchSize = SESSION_CLEANUP_BATCH, now = clockNow()): Promise<number> {
   let total = 0;
   for (;;) {
     const deleted = await deleteExpiredSessions(db, lifetime, now, batchSize);

@@ -5,6 +5,7 @@
  * this way are logged and skipped instead of failing the page.
  */
 import { logger } from './log.server.ts';
+import { nowMs } from './clock.ts';
 
 /** SQLite's primary result codes of storage faults; extended codes (SQLITE_IOERR_WRITE …) start with them. */
 const STORAGE_CODES = ['SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_READONLY', 'SQLITE_CANTOPEN'];
@@ -40,7 +41,7 @@ let lastFailure = 0;
 
 /** Remembers that a write just failed this way, so /healthz probes again at once instead of answering from its cache. */
 export function reportStorageFailure(): void {
-  lastFailure = Date.now();
+  lastFailure = nowMs();
 }
 
 /** When a write last failed for storage (ms since the epoch; 0: never). */

@@ -5,6 +5,7 @@
  */
 import { auditLog } from '../../../db/schema/index.ts';
 import type { Tx } from '../../platform/db.server.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 export type AuditAction =
   | 'auth.sign_in'
@@ -51,7 +52,7 @@ export interface AuditCaller {
 const SECRET_KEYS = /password|secret|token|hash/i;
 
 /** Appends one row; call inside `db.write`, in the transaction of the change it records. */
-export function audit(tx: Tx, input: AuditInput, now = new Date()): void {
+export function audit(tx: Tx, input: AuditInput, now = clockNow()): void {
   const details = input.details ? Object.fromEntries(Object.entries(input.details).filter(([key]) => !SECRET_KEYS.test(key))) : null;
   tx.insert(auditLog)
     .values({

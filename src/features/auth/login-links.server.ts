@@ -7,13 +7,14 @@ import { and, eq, isNull } from 'drizzle-orm';
 import { loginTokens } from '../../../db/schema/index.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { generateSecureRandomString, hashSecret } from './session.server.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 export const LOGIN_LINK_LIFETIME_MS = 60 * 60 * 1000;
 
 export type LoginLinkPurpose = 'first_login' | 'reset';
 
 /** Issues a link's token (replacing any unused one of the user); call inside `db.write`. */
-export function issueLoginToken(tx: Tx, userId: number, createdBy: number | null, purpose: LoginLinkPurpose = 'first_login', now = new Date()): string {
+export function issueLoginToken(tx: Tx, userId: number, createdBy: number | null, purpose: LoginLinkPurpose = 'first_login', now = clockNow()): string {
   const id = generateSecureRandomString();
   const secret = generateSecureRandomString();
   // A new link replaces any unused one for the same user.
@@ -26,7 +27,7 @@ export function issueLoginToken(tx: Tx, userId: number, createdBy: number | null
   return `${id}.${secret}`;
 }
 
-export async function createLoginToken(db: Db, userId: number, createdBy: number | null, purpose: LoginLinkPurpose = 'first_login', now = new Date()): Promise<string> {
+export async function createLoginToken(db: Db, userId: number, createdBy: number | null, purpose: LoginLinkPurpose = 'first_login', now = clockNow()): Promise<string> {
   return db.write((tx) => issueLoginToken(tx, userId, createdBy, purpose, now));
 }
 
@@ -41,7 +42,7 @@ export function loginLinkUrl(token: string, siteUrl: string): string {
 export type ConsumeResult = { status: 'ok'; userId: number } | { status: 'invalid' | 'expired' | 'used' };
 
 /** Marks the token used (exactly once, even under concurrent requests) and returns its user; call inside `db.write`. */
-export function useLoginToken(tx: Tx, token: string, now = new Date()): ConsumeResult {
+export function useLoginToken(tx: Tx, token: string, now = clockNow()): ConsumeResult {
   const [id, secret, extra] = token.split('.');
   if (!id || !secret || extra !== undefined) return { status: 'invalid' };
   const row = tx.select().from(loginTokens).where(eq(loginTokens.id, id)).get();
@@ -57,6 +58,6 @@ export function useLoginToken(tx: Tx, token: string, now = new Date()): ConsumeR
   return { status: 'ok', userId: row.userId };
 }
 
-export async function consumeLoginToken(db: Db, token: string, now = new Date()): Promise<ConsumeResult> {
+export async function consumeLoginToken(db: Db, token: string, now = clockNow()): Promise<ConsumeResult> {
   return db.write((tx) => useLoginToken(tx, token, now));
 }

@@ -9,6 +9,7 @@ import { and, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { departments, sessions, users, type Locale, type Role } from '../../../db/schema/index.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { bestEffortWrite } from '../../platform/storage-errors.server.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 /** Refresh `last_active_at` at most this often, so reads do not turn into writes on every request. */
 const ACTIVITY_WRITE_MAX_INTERVAL_MS = 60_000;
@@ -83,7 +84,7 @@ export interface ValidatedSession {
  * Inserts a fresh session; call inside `db.write` (sign-in starts one with its audit row,
  * src/features/auth/sign-in.server.ts), so a pre-set cookie can never be adopted.
  */
-export function insertSession(tx: Tx, userId: number, lifetime: SessionLifetime, now = new Date(), authMethod: AuthMethod = 'password'): NewSession {
+export function insertSession(tx: Tx, userId: number, lifetime: SessionLifetime, now = clockNow(), authMethod: AuthMethod = 'password'): NewSession {
   const id = generateSecureRandomString();
   const secret = generateSecureRandomString();
   tx.insert(sessions)
@@ -96,7 +97,7 @@ export function insertSession(tx: Tx, userId: number, lifetime: SessionLifetime,
 }
 
 /** Starts a session on its own (tests, tools); sign-in goes through `startSession`. */
-export async function createSession(db: Db, userId: number, lifetime: SessionLifetime, now = new Date(), authMethod: AuthMethod = 'password'): Promise<NewSession> {
+export async function createSession(db: Db, userId: number, lifetime: SessionLifetime, now = clockNow(), authMethod: AuthMethod = 'password'): Promise<NewSession> {
   return db.write((tx) => insertSession(tx, userId, lifetime, now, authMethod));
 }
 
@@ -133,7 +134,7 @@ function sessionLookup(db: Db) {
  * token, or a deactivated user. The user row is read on every request, so a role change
  * or deactivation takes effect at once.
  */
-export async function validateSessionToken(db: Db, token: string, lifetime: SessionLifetime, now = new Date()): Promise<ValidatedSession | null> {
+export async function validateSessionToken(db: Db, token: string, lifetime: SessionLifetime, now = clockNow()): Promise<ValidatedSession | null> {
   const parts = token.split('.');
   if (parts.length !== 2) return null;
   const [id, secret] = parts as [string, string];
@@ -198,7 +199,7 @@ export function deleteUserSessions(tx: Tx, userId: number, exceptSessionId: stri
  * Housekeeping: removes sessions past either limit, at most `limit` of them per call (one short
  * statement, so a huge backlog is worked off in batches between requests).
  */
-export async function deleteExpiredSessions(db: Db, lifetime: SessionLifetime, now = new Date(), limit = Number.MAX_SAFE_INTEGER): Promise<number> {
+export async function deleteExpiredSessions(db: Db, lifetime: SessionLifetime, now = clockNow(), limit = Number.MAX_SAFE_INTEGER): Promise<number> {
   const nowMs = now.getTime();
   const expired = or(lt(sessions.createdAt, new Date(nowMs - lifetime.maxAgeMs)), lt(sessions.lastActiveAt, new Date(nowMs - lifetime.idleMs)));
   return db.write(

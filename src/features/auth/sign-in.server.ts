@@ -18,6 +18,7 @@ import { endSessionUrl } from './oidc.server.ts';
 import { hashPassword, verifyDummyPassword, verifyPassword } from './password.server.ts';
 import { consumeSignInAttempt, rememberSignInAddress } from './rate-limit.server.ts';
 import { deleteUserSessions, endSession, insertSession, type AuthMethod, type SessionInfo } from './session.server.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 /** What a sign-in needs of the request: its cookies and address, the session this browser had, the client's address. */
 export interface SignInRequest {
@@ -40,7 +41,7 @@ function beginSession(tx: Tx, request: SignInRequest, user: { id: number; email:
   const { sessionIdleMs, sessionMaxAgeMs } = getConfig();
   // A fresh session at every sign-in; whatever this browser had before ends.
   if (request.previousSessionId !== null) endSession(tx, request.previousSessionId);
-  const started = insertSession(tx, user.id, { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs }, new Date(), method);
+  const started = insertSession(tx, user.id, { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs }, clockNow(), method);
   audit(tx, { actor: user, action: method === 'link' ? 'auth.link_used' : 'auth.sign_in', details: { method }, ip: request.ip });
   return started;
 }

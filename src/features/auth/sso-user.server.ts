@@ -15,6 +15,7 @@ import { adminRuleViolation, userChangeEffect, type AdminRuleViolation } from '.
 import { syncEnrolments } from '../programme/assignments.server.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { createUser, ensureDepartment } from '../users/users.server.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 export interface SsoUser {
   id: number;
@@ -39,7 +40,7 @@ export type ProvisionResult =
   /** The email belongs to an account already linked to another identity at this provider. */
   | { status: 'conflict' };
 
-export async function provisionSsoUser(db: Db, issuer: string, identity: SsoIdentity, now = new Date()): Promise<ProvisionResult> {
+export async function provisionSsoUser(db: Db, issuer: string, identity: SsoIdentity, now = clockNow()): Promise<ProvisionResult> {
   return db.write((tx): ProvisionResult => {
     const columns = {
       id: users.id,

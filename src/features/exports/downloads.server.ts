@@ -12,6 +12,7 @@ import type { Db } from '../../platform/db.server.ts';
 import { EXPORT_NAMES, exportCsv, type ExportName } from './csv.server.ts';
 import { xapiStatements, type KeyedStatement } from './xapi-export.server.ts';
 import { countDeliveredTo, latestJob, type PushJob } from './xapi-jobs.server.ts';
+import { now } from '../../platform/clock.ts';
 
 export type Download = { status: 200; body: ReadableStream<Uint8Array>; contentType: string; fileName: string } | { status: 400; message: string } | { status: 404 };
 
@@ -38,7 +39,7 @@ export function statementsJson(statements: AsyncIterator<KeyedStatement>): Reada
 export async function exportDownload(db: Db, caller: AuditCaller, file: string, params: URLSearchParams): Promise<Download> {
   const [catalog, policies] = await Promise.all([getCatalog(), getPolicyCatalog()]);
   const { siteUrl, timeZone } = getConfig();
-  const stamp = new Date().toISOString().slice(0, 10);
+  const stamp = now().toISOString().slice(0, 10);
   if (file === 'xapi.json') {
     await db.write((tx) => audit(tx, { actor: caller.actor, action: 'export.downloaded', target: { type: 'export', id: 'xapi' }, ip: caller.ip }));
     const body = statementsJson(xapiStatements(db, catalog, { siteUrl }, policies));

@@ -16,6 +16,7 @@ import { bestEffortWrite } from '../../platform/storage-errors.server.ts';
 import { audit } from '../audit/audit.server.ts';
 import type { KeyedStatement } from './xapi-export.server.ts';
 import { endpointKey, pushStatements } from './xapi-push.server.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 export interface PushJob {
   id: number;
@@ -63,7 +64,7 @@ export async function startPushJob(
   statements: StatementSource,
 ): Promise<{ job: PushJob; started: boolean }> {
   const endpoint = endpointKey(settings.endpoint);
-  const now = new Date();
+  const now = clockNow();
   const { job, started } = await db.write((tx) => {
     const running = tx
       .select()
@@ -90,7 +91,7 @@ export async function startPushJob(
  * marked `interrupted` (XAPI_ENDPOINT changed or unset). Returns how many were resumed.
  */
 export async function resumeInterruptedJobs(db: Db, settings: XapiSettings | null, statements: StatementSource): Promise<number> {
-  const now = new Date();
+  const now = clockNow();
   let resumed = 0;
   for (const job of await db.read((q) => q.select().from(xapiPushJobs).where(eq(xapiPushJobs.state, 'running')).all())) {
     if (active.has(job.id)) continue;
@@ -130,7 +131,7 @@ function run(db: Db, job: PushJob, settings: XapiSettings, statements: Statement
         ...settings,
         onProgress: (progress) => {
           counts = { sent: base.sent + progress.sent, alreadyDelivered: Math.max(0, progress.alreadyDelivered - base.sent), batches: base.batches + progress.batches };
-          const update = { ...counts, lastError: progress.retrying, updatedAt: new Date() };
+          const update = { ...counts, lastError: progress.retrying, updatedAt: clockNow() };
           bestEffortWrite('xapi.progress', () => db.write((tx) => tx.update(xapiPushJobs).set(update).where(eq(xapiPushJobs.id, id)).run())).catch((error: unknown) => {
             progressError ??= error;
           });
@@ -144,7 +145,7 @@ function run(db: Db, job: PushJob, settings: XapiSettings, statements: Statement
       logger.error({ err: error, jobId: id }, 'xAPI push failed');
       lastError = 'internal error (see the server log)';
     }
-    const now = new Date();
+    const now = clockNow();
     // If even this cannot be stored, the job stays `running` and the next start resumes it.
     await bestEffortWrite('xapi.finish', () =>
       db.write((tx) =>

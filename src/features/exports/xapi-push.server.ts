@@ -10,6 +10,7 @@ import { xapiDeliveries } from '../../../db/schema/index.ts';
 import { XAPI_VERSION } from './xapi.ts';
 import type { Db } from '../../platform/db.server.ts';
 import type { KeyedStatement } from './xapi-export.server.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 export interface PushResult {
   sent: number;
@@ -79,7 +80,7 @@ export async function pushStatements(db: Db, statements: Iterable<KeyedStatement
       }
       if (response.status === 200 || response.status === 204 || response.status === 409) {
         // A lone 409: the LRS holds this id with other content (e.g. a title changed since); it is on record there.
-        const now = new Date();
+        const now = clockNow();
         await db.write((tx) => {
           for (const item of items) {
             tx.insert(xapiDeliveries).values({ endpoint, statementId: item.statement.id, recordKey: item.recordKey, sentAt: now }).onConflictDoNothing().run();

@@ -6,6 +6,7 @@
  */
 import { z } from 'astro/zod';
 import { v5 as uuidv5 } from 'uuid';
+import { nowMs } from '../../platform/clock.ts';
 
 export const XAPI_VERSION = '1.0.3';
 const VERBS = 'http://adlnet.gov/expapi/verbs/';
@@ -76,7 +77,7 @@ export const StatementSchema = z.strictObject({
   timestamp: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(Z|[+-]\d{2}:\d{2})$/, 'ISO 8601 with milliseconds and zone')
-    .refine((t) => Date.parse(t) <= Date.now() + 1000, 'timestamp in the future'),
+    .refine((t) => Date.parse(t) <= nowMs() + 1000, 'timestamp in the future'),
 });
 
 export type Statement = z.infer<typeof StatementSchema>;

@@ -15,6 +15,7 @@ import type { Locale } from '../../platform/i18n/locales.ts';
 import { monthKey } from '../../platform/dates.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { rollupAnonymousRating, rollupRating } from '../kpi/rollups.server.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 /** What this learner has sent on a lesson: their named feedback, or that they sent it without a name. */
 export type OwnFeedback = { kind: 'none' } | { kind: 'named'; feedback: LessonFeedback } | { kind: 'anonymous' };
@@ -71,12 +72,12 @@ function randomId(): number {
 }
 
 /** Saves feedback; `closed` when this learner already sent feedback on the lesson without a name (final). */
-export async function saveFeedback(db: Db, input: FeedbackInput, timeZone: string, now = new Date()): Promise<'saved' | 'closed'> {
+export async function saveFeedback(db: Db, input: FeedbackInput, timeZone: string, now = clockNow()): Promise<'saved' | 'closed'> {
   return db.write((tx) => saveFeedbackIn(tx, input, timeZone, now));
 }
 
 /** `saveFeedback` inside a write that does more (call inside `db.write`). */
-export function saveFeedbackIn(tx: Tx, input: FeedbackInput, timeZone: string, now = new Date()): 'saved' | 'closed' {
+export function saveFeedbackIn(tx: Tx, input: FeedbackInput, timeZone: string, now = clockNow()): 'saved' | 'closed' {
   if (sentAnonymouslyIn(tx, input.userId, input.lessonId)) return 'closed';
   const before = namedFeedbackIn(tx, input.userId, input.lessonId);
   const beforeRating = before ? { rating: before.rating, month: monthKey(before.updatedAt, timeZone) } : null;

@@ -12,6 +12,7 @@ import { type LoadedLearner, loadLearnerRecords, NO_RECORD } from '../progress/r
 import { departmentRating, latestFeedback, type FeedbackItem } from '../feedback/feedback.server.ts';
 import { mostChosenWrong } from './kpi.ts';
 import type { Role } from '../users/roles.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 export interface RosterEntry {
   id: number;
@@ -59,7 +60,7 @@ export function bestAverage(quizzes: { best: number }[]): number | null {
   return Math.round((quizzes.reduce((s, q) => s + q.best, 0) / quizzes.length) * 10) / 10;
 }
 
-export async function championView(db: Db, catalog: Catalog, departmentId: number, timeZone: string, now = new Date()): Promise<ChampionView> {
+export async function championView(db: Db, catalog: Catalog, departmentId: number, timeZone: string, now = clockNow()): Promise<ChampionView> {
   // The records through their prepared statements (the learner pages share them).
   const learners = await loadLearnerRecords(db, { departmentId }, { lastActivity: true });
   const roster = await db.read((q) => loadRoster(q, catalog, departmentId, learners, timeZone, now));

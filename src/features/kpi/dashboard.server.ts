@@ -17,6 +17,7 @@ import { getBaseline, type BaselinePeriod } from './settings.server.ts';
 import { correctOptionsOf, type QuestionRow } from './questions.ts';
 import { targetStatuses, type TargetStatus } from './targets.ts';
 import { listWaves, type WaveDetail } from '../programme/waves.server.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 export interface DashboardFilter {
   departmentId: number | null;
@@ -41,7 +42,7 @@ export interface DashboardData {
 }
 
 /** Default range: the last six months up to the current one. */
-export function defaultFilter(timeZone: string, now = new Date()): DashboardFilter {
+export function defaultFilter(timeZone: string, now = clockNow()): DashboardFilter {
   const to = monthKey(now, timeZone);
   return { departmentId: null, waveId: null, from: addMonths(to, -5), to };
 }

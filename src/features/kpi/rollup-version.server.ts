@@ -11,6 +11,7 @@ import type { Db, Tx } from '../../platform/db.server.ts';
 import { logger } from '../../platform/log.server.ts';
 import { rebuildRollupsIn } from './rollups.server.ts';
 import { isStorageUnavailable, storageErrorCode } from '../../platform/storage-errors.server.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 /** Bump when the roll-up rules in rollups.ts, or the tables they read, change meaning. */
 export const ROLLUP_VERSION = 2;
@@ -22,7 +23,7 @@ export async function storedRollupVersion(db: Db): Promise<number | null> {
 }
 
 /** Call inside `db.write`, with the roll-ups it vouches for. */
-export function recordRollupVersion(tx: Tx, now = new Date()): void {
+export function recordRollupVersion(tx: Tx, now = clockNow()): void {
   tx.insert(settings)
     .values({ key: ROLLUP_VERSION_KEY, value: ROLLUP_VERSION, updatedAt: now })
     .onConflictDoUpdate({ target: settings.key, set: { value: ROLLUP_VERSION, updatedAt: now } })
@@ -49,9 +50,10 @@ export function ensureRollupsCurrent(open: () => Db, catalog: () => Promise<Cata
     const db = open();
     const stored = await storedRollupVersion(db);
     if (stored === ROLLUP_VERSION) return;
-    const started = Date.now();
+    // Elapsed time for the log line only (no date decision): the real monotonic clock, not the app's clock.
+    const started = performance.now();
     await rebuildAndRecord(db, await catalog(), timeZone);
-    logger.info({ from: stored, to: ROLLUP_VERSION, ms: Date.now() - started }, 'roll-ups rebuilt');
+    logger.info({ from: stored, to: ROLLUP_VERSION, ms: Math.round(performance.now() - started) }, 'roll-ups rebuilt');
   })().catch((error: unknown) => {
     // Not on every request: a rebuild reads every attempt and answer.
     setTimeout(() => (ensured = null), RETRY_MS).unref();

@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { settings } from '../../../db/schema/index.ts';
 import { audit, type AuditInput } from '../audit/audit.server.ts';
 import type { Db } from '../../platform/db.server.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 export interface BaselinePeriod {
   /** `YYYY-MM`, inclusive. */
@@ -16,7 +17,7 @@ export async function getBaseline(db: Db): Promise<BaselinePeriod | null> {
 }
 
 /** Sets the baseline period; with `by`, its audit row goes in the same write. */
-export async function setBaseline(db: Db, period: BaselinePeriod, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = new Date()): Promise<void> {
+export async function setBaseline(db: Db, period: BaselinePeriod, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = clockNow()): Promise<void> {
   await db.write((tx) => {
     tx.insert(settings)
       .values({ key: 'baseline', value: period, updatedAt: now })

@@ -9,6 +9,7 @@ import type { Db } from '../../platform/db.server.ts';
 import type { Locale } from '../../platform/i18n/locales.ts';
 import { getPolicyCatalog, renderPolicy } from './catalog.server.ts';
 import { appliesTo, pendingPolicies, policyNotices, policyText, requiredFor, type Acknowledged, type Policy, type PolicyNotice, type PolicyReader } from './policies.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 /** Every policy version this user has acknowledged: a handful of rows, read from the unique index alone. */
 function ownAcknowledgements(db: Db) {
@@ -47,7 +48,7 @@ export async function acknowledgePolicy(
   db: Db,
   user: PolicyReader & { id: number },
   input: { policyId: string; version: number; locale: Locale },
-  now = new Date(),
+  now = clockNow(),
 ): Promise<AcknowledgeResult> {
   const policy = (await getPolicyCatalog()).policy(input.policyId);
   if (!policy) return { status: 'not_found' };

@@ -12,6 +12,7 @@ import { practiceAnswers } from '../../../db/schema/index.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { recordActivityIn } from '../progress/activity.server.ts';
 import type { PracticeAnswer } from './practice.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 const COLUMNS = {
   lessonId: practiceAnswers.lessonId,
@@ -52,7 +53,7 @@ export interface AnswerInput {
  * Stores the answer (a revision replaces the previous one) and records the month's activity in
  * the same write. `created`: the first answer to this task. Call inside `db.write`.
  */
-export function saveAnswerIn(tx: Tx, input: AnswerInput, timeZone: string, now = new Date()): { created: boolean } {
+export function saveAnswerIn(tx: Tx, input: AnswerInput, timeZone: string, now = clockNow()): { created: boolean } {
   const existed =
     tx
       .select({ taskId: practiceAnswers.taskId })
@@ -68,6 +69,6 @@ export function saveAnswerIn(tx: Tx, input: AnswerInput, timeZone: string, now =
 }
 
 /** `saveAnswerIn` as its own write. */
-export async function saveAnswer(db: Db, input: AnswerInput, timeZone: string, now = new Date()): Promise<{ created: boolean }> {
+export async function saveAnswer(db: Db, input: AnswerInput, timeZone: string, now = clockNow()): Promise<{ created: boolean }> {
   return db.write((tx) => saveAnswerIn(tx, input, timeZone, now));
 }

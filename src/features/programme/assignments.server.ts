@@ -11,6 +11,7 @@ import { endOfDay } from '../../platform/dates.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { audit, type AuditInput } from '../audit/audit.server.ts';
 import { requireExisting } from './references.server.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -35,7 +36,7 @@ export function ensureDefaultAssignments(db: Tx): void {
 }
 
 /** Adds enrolments for users who now match an assignment (joined now) and removes those who no longer do. */
-export function syncEnrolments(db: Tx, now = new Date()): void {
+export function syncEnrolments(db: Tx, now = clockNow()): void {
   db.run(sql`insert into assignment_enrolments (assignment_id, user_id, enrolled_at)
     select a.id, u.id, ${now.getTime()} from assignments a join users u on ${MATCHES}
     where true on conflict do nothing`);
@@ -48,7 +49,7 @@ export function syncEnrolments(db: Tx, now = new Date()): void {
  * `syncEnrolments` for some users only: `userIds` is a subquery of user ids (an import's
  * users), so a large import's write transaction does not walk every enrolment.
  */
-export function syncEnrolmentsOf(db: Tx, userIds: SQL, now = new Date()): void {
+export function syncEnrolmentsOf(db: Tx, userIds: SQL, now = clockNow()): void {
   db.run(sql`insert into assignment_enrolments (assignment_id, user_id, enrolled_at)
     select a.id, u.id, ${now.getTime()} from (${userIds}) x join users u on u.id = x.user_id join assignments a on ${MATCHES}
     where true on conflict do nothing`);
@@ -78,7 +79,7 @@ export interface NewAssignment {
  * Creates an assignment and enrols its users, with its audit row when `by` is given, in one
  * write; an unknown department or wave is refused (`unknown_department`, `unknown_wave`).
  */
-export async function createAssignment(db: Db, input: NewAssignment, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = new Date()): Promise<number> {
+export async function createAssignment(db: Db, input: NewAssignment, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = clockNow()): Promise<number> {
   return db.write((tx) => {
     if (input.target.kind === 'department') requireExisting(tx, departments, [input.target.departmentId], 'unknown_department');
     if (input.target.kind === 'wave') requireExisting(tx, waves, [input.target.waveId], 'unknown_wave');
@@ -104,7 +105,7 @@ export async function createAssignment(db: Db, input: NewAssignment, by: Pick<Au
 }
 
 /** Deletes an assignment (its enrolments go with it), with its audit row; false when there is none. */
-export async function deleteAssignment(db: Db, id: number, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = new Date()): Promise<boolean> {
+export async function deleteAssignment(db: Db, id: number, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = clockNow()): Promise<boolean> {
   return db.write((tx) => {
     const deleted = tx.delete(assignments).where(eq(assignments.id, id)).run().changes === 1;
     if (deleted && by) audit(tx, { ...by, action: 'assignment.deleted', target: { type: 'assignment', id } }, now);
@@ -132,7 +133,7 @@ export function classify(dueAt: Date | null, completedAt: Date | null, now: Date
 }
 
 /** The tiers assigned to a user, earliest due first, with completion (the tier certificate) and lateness. */
-export async function assignmentsForUser(db: Db, userId: number, timeZone: string, now = new Date()): Promise<UserAssignment[]> {
+export async function assignmentsForUser(db: Db, userId: number, timeZone: string, now = clockNow()): Promise<UserAssignment[]> {
   return db.read((q) => assignmentsOf(q, userId, timeZone, now));
 }
 

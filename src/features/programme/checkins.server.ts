@@ -5,8 +5,9 @@ import { monthKey } from '../../platform/dates.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { rollupCheckin } from '../kpi/rollups.server.ts';
 import { recordActivity } from '../progress/activity.server.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
-export async function currentCheckin(db: Db, userId: number, timeZone: string, now = new Date()): Promise<Checkin | null> {
+export async function currentCheckin(db: Db, userId: number, timeZone: string, now = clockNow()): Promise<Checkin | null> {
   return db.read(
     (q) =>
       q
@@ -18,7 +19,7 @@ export async function currentCheckin(db: Db, userId: number, timeZone: string, n
 }
 
 /** Saves this month's answer (a new month starts a new row; past months are closed). */
-export async function saveCheckin(db: Db, input: { userId: number; hoursSaved: number; tasks: string | null }, timeZone: string, now = new Date()): Promise<void> {
+export async function saveCheckin(db: Db, input: { userId: number; hoursSaved: number; tasks: string | null }, timeZone: string, now = clockNow()): Promise<void> {
   const month = monthKey(now, timeZone);
   await db.write((tx) => {
     const before =
@@ -45,7 +46,7 @@ export async function answerCheckin(db: Db, input: { userId: number; hoursSaved:
 }
 
 /** "Not now": hides the question for this month without recording hours. */
-export async function dismissCheckin(db: Db, userId: number, timeZone: string, now = new Date()): Promise<void> {
+export async function dismissCheckin(db: Db, userId: number, timeZone: string, now = clockNow()): Promise<void> {
   const month = monthKey(now, timeZone);
   await db.write((tx) =>
     tx

@@ -6,6 +6,7 @@ import { audit, type AuditInput } from '../audit/audit.server.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { findDepartmentId } from '../users/users.server.ts';
 import { requireExisting } from './references.server.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 export interface InquiriesInput {
   month: string;
@@ -18,7 +19,7 @@ export interface InquiriesInput {
  * Saves one month's count (for a department, or none), with its audit row when `by` is given,
  * in one write; an unknown department is refused (`unknown_department`).
  */
-export async function saveInquiries(db: Db, input: InquiriesInput, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = new Date()): Promise<void> {
+export async function saveInquiries(db: Db, input: InquiriesInput, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = clockNow()): Promise<void> {
   await db.write((tx) => {
     if (input.departmentId !== null) requireExisting(tx, departments, [input.departmentId], 'unknown_department');
     upsertInquiries(tx, input, now);
@@ -63,7 +64,7 @@ export interface HelpdeskImportOptions {
  * All or nothing, with its audit row in the same transaction: unknown departments are refused
  * (not created) so a typo cannot invent one. Runs in the import worker (import-runner.ts).
  */
-export async function importInquiriesCsv(db: Db, bytes: Uint8Array, options: HelpdeskImportOptions, now = new Date()): Promise<HelpdeskImportReport> {
+export async function importInquiriesCsv(db: Db, bytes: Uint8Array, options: HelpdeskImportOptions, now = clockNow()): Promise<HelpdeskImportReport> {
   const { rows, problems, encoding } = parseHelpdeskCsvFile(bytes);
   const resolved: { month: string; departmentId: number | null; count: number }[] = [];
   await db.read((q) => {

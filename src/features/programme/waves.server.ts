@@ -6,6 +6,7 @@ import { syncEnrolments } from './assignments.server.ts';
 import { requireExisting } from './references.server.ts';
 import { audit, type AuditInput } from '../audit/audit.server.ts';
 import type { Db } from '../../platform/db.server.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 export interface WaveDetail extends Wave {
   departmentIds: number[];
@@ -47,7 +48,7 @@ export interface SaveWaveOptions {
  * Creates or replaces a wave with its departments and targets; enrolments follow. A wave that is
  * gone is refused (`No such wave.`, 404), as is an unknown department (`unknown_department`).
  */
-export async function saveWave(db: Db, input: WaveInput, { id = null, by = null, now = new Date() }: SaveWaveOptions = {}): Promise<number> {
+export async function saveWave(db: Db, input: WaveInput, { id = null, by = null, now = clockNow() }: SaveWaveOptions = {}): Promise<number> {
   // A department listed twice is one department (the form's checkboxes cannot repeat one; a forged form can).
   const departmentIds = [...new Set(input.departmentIds)];
   return db.write((tx) => {
@@ -90,7 +91,7 @@ export async function saveWave(db: Db, input: WaveInput, { id = null, by = null,
 }
 
 /** Deletes a wave (enrolments follow), with its audit row; false when there is none. */
-export async function deleteWave(db: Db, id: number, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = new Date()): Promise<boolean> {
+export async function deleteWave(db: Db, id: number, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = clockNow()): Promise<boolean> {
   return db.write((tx) => {
     const deleted = tx.delete(waves).where(eq(waves.id, id)).run().changes === 1;
     if (!deleted) return false;

@@ -20,6 +20,7 @@ import { withNativeSqlite, type Db, type Tx } from '../../platform/db.server.ts'
 import type { Role } from './roles.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
 import { createDepartment, findDepartmentId } from './users.server.ts';
+import { nowMs } from '../../platform/clock.ts';
 
 export interface ImportOptions {
   /** Update name, department and role of users that already exist instead of refusing them. */
@@ -145,7 +146,7 @@ function writeStaged(sqlite: Database.Database, tx: Tx, staged: string, checkedU
     departmentsCreated.push(department);
   }
 
-  const at = Date.now();
+  const at = nowMs();
   const actorLabel = options.actor?.email ?? options.actorLabel?.slice(0, 254) ?? null;
   const auditParams = { at, actorId, actorLabel, ip: options.ip ?? null };
   const target = `join main.departments d on lower(d.name) = lower(s.department)`;

@@ -8,6 +8,7 @@ import { departments, users, type Role } from '../../../db/schema/index.ts';
 import { syncEnrolments } from '../programme/assignments.server.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { deleteUserSessions } from '../auth/session.server.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 /** A user as the admin's user list shows them. */
 export interface AdminUserRow {
@@ -86,7 +87,7 @@ export interface UserChange {
 }
 
 /** Role and department; takes effect on the user's next request (the session reads them fresh). */
-export function updateUser(tx: Tx, id: number, change: { role: Role; departmentId: number | null }, now = new Date()): UserChange | null {
+export function updateUser(tx: Tx, id: number, change: { role: Role; departmentId: number | null }, now = clockNow()): UserChange | null {
   const user = getUser(tx, id);
   if (!user) return null;
   tx.update(users)
@@ -98,7 +99,7 @@ export function updateUser(tx: Tx, id: number, change: { role: Role; departmentI
 }
 
 /** Deactivation ends every session of the user at once; reactivation lets them sign in again. */
-export function setActive(tx: Tx, id: number, active: boolean, now = new Date()): boolean {
+export function setActive(tx: Tx, id: number, active: boolean, now = clockNow()): boolean {
   const changed =
     tx
       .update(users)

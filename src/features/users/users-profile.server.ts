@@ -2,7 +2,8 @@
 import { eq } from 'drizzle-orm';
 import { users, type Locale } from '../../../db/schema/index.ts';
 import type { Db } from '../../platform/db.server.ts';
+import { now } from '../../platform/clock.ts';
 
 export async function setPreferredLocale(db: Db, userId: number, locale: Locale): Promise<void> {
-  await db.write((tx) => tx.update(users).set({ locale, updatedAt: new Date() }).where(eq(users.id, userId)).run());
+  await db.write((tx) => tx.update(users).set({ locale, updatedAt: now() }).where(eq(users.id, userId)).run());
 }

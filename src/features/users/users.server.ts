@@ -10,6 +10,7 @@ import { normalizeEmail } from '../../platform/input/email.ts';
 import { normalizeDisplayName, normalizeName } from '../../platform/input/text.ts';
 import type { Tx } from '../../platform/db.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
+import { now } from '../../platform/clock.ts';
 
 export interface CreateUserInput {
   email: string;
@@ -65,7 +66,7 @@ export function findLoginCandidate(tx: Tx, email: string): LoginCandidate | null
 }
 
 export function setPasswordHash(tx: Tx, userId: number, passwordHash: string): void {
-  tx.update(users).set({ passwordHash, updatedAt: new Date() }).where(eq(users.id, userId)).run();
+  tx.update(users).set({ passwordHash, updatedAt: now() }).where(eq(users.id, userId)).run();
 }
 
 export function countUsers(tx: Tx): number {

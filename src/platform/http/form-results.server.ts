@@ -14,6 +14,7 @@ import { eq, lt } from 'drizzle-orm';
 import { formResults } from '../../../db/schema/index.ts';
 import type { Db, Tx } from '../db.server.ts';
 import { generateSecureRandomString } from '../../features/auth/session.server.ts';
+import { now as clockNow } from '../clock.ts';
 
 /** Long enough for a slow phone to follow a redirect; nothing should wait longer. */
 export const RESULT_TTL_MS = 2 * 60 * 1000;
@@ -72,7 +73,7 @@ function parseHandle(handle: string): { id: string; key: Buffer } | null {
 }
 
 /** Stores an answer and returns the cookie value that reads it; prunes expired rows. */
-export async function saveFormResult(db: Db, payload: StoredFormResult, now = new Date(), replaces: string | null = null): Promise<string> {
+export async function saveFormResult(db: Db, payload: StoredFormResult, now = clockNow(), replaces: string | null = null): Promise<string> {
   const id = generateSecureRandomString();
   const key = randomBytes(KEY_BYTES);
   const sealed = seal(key, id, payload);
@@ -95,7 +96,7 @@ export type TakeResult = { status: 'taken'; payload: StoredFormResult } | { stat
  * request with the same cookie (a reload, a replay) gets nothing. An answer for another page is
  * left for that page (`elsewhere`); one for another session is dropped.
  */
-export async function takeFormResult(db: Db, handle: string, shownOn: string, sessionId: string | null, now = new Date()): Promise<TakeResult> {
+export async function takeFormResult(db: Db, handle: string, shownOn: string, sessionId: string | null, now = clockNow()): Promise<TakeResult> {
   const parsed = parseHandle(handle);
   if (!parsed) return { status: 'gone' };
   const row = await db.read((q) => q.select().from(formResults).where(eq(formResults.id, parsed.id)).get());
@@ -117,7 +118,7 @@ export async function dropFormResult(db: Db, handle: string): Promise<void> {
   if (parsed) await db.write((tx) => tx.delete(formResults).where(eq(formResults.id, parsed.id)).run());
 }
 
-export async function pruneFormResults(db: Db, now = new Date()): Promise<number> {
+export async function pruneFormResults(db: Db, now = clockNow()): Promise<number> {
   return db.write((tx) => prune(tx, now));
 }
 

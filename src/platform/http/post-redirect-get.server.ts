@@ -22,6 +22,7 @@ import { pathHash, RESULT_TTL_MS, saveFormResult, takeFormResult, type TakeResul
 import { logger } from '../log.server.ts';
 import { secureCookies } from '../../features/auth/cookie.server.ts';
 import { isStorageUnavailable } from '../storage-errors.server.ts';
+import { now } from '../clock.ts';
 
 /** Where a success is shown, when not on the page it was posted from; `keep: false` when that page shows nothing of it. */
 type Destination = (data: Record<string, unknown>, context: APIContext) => { path: string; keep: boolean };
@@ -101,7 +102,7 @@ export const postRedirectGet = defineMiddleware(async (context, next) => {
     try {
       const previous = context.cookies.get(name)?.value ?? null;
       const payload = { action: action.name, result: serialized, input, pathHash: pathHash(target), sessionId: context.locals.session?.id ?? null };
-      handle = await saveFormResult(context.locals.db, payload, new Date(), previous);
+      handle = await saveFormResult(context.locals.db, payload, now(), previous);
     } catch (error) {
       if (!isStorageUnavailable(error)) throw error;
       // The action's answer stands (it may have been saved); it is shown on the POST instead.
