@@ -71,12 +71,16 @@ export async function provisionSsoUser(db: Db, issuer: string, identity: SsoIden
     }
 
     if (!row) {
-      const id = createUser(tx, {
-        email: identity.email,
-        displayName: identity.displayName,
-        role: identity.role ?? 'learner',
-        departmentId: identity.department ? ensureDepartment(tx, identity.department) : null,
-      });
+      const id = createUser(
+        tx,
+        {
+          email: identity.email,
+          displayName: identity.displayName,
+          role: identity.role ?? 'learner',
+          departmentId: identity.department ? ensureDepartment(tx, identity.department) : null,
+        },
+        now,
+      );
       tx.update(users).set({ oidcIssuer: issuer, oidcSubject: identity.subject }).where(eq(users.id, id)).run();
       syncEnrolments(tx, now);
       return { status: 'created', user: { id, email: identity.email, locale: 'ja' } } as const;

@@ -29,8 +29,11 @@ export interface LoginCandidate {
   locale: Locale;
 }
 
-/** Inserts a user; the caller has checked the email is free (the unique index still guards it). */
-export function createUser(tx: Tx, input: CreateUserInput): number {
+/**
+ * Inserts a user; the caller has checked the email is free (the unique index still guards it).
+ * The times come from the clock, not the column default: the KPIs start at the first user's creation.
+ */
+export function createUser(tx: Tx, input: CreateUserInput, at = now()): number {
   const row = tx
     .insert(users)
     .values({
@@ -41,6 +44,8 @@ export function createUser(tx: Tx, input: CreateUserInput): number {
       departmentId: input.departmentId,
       locale: input.locale ?? 'ja',
       passwordHash: input.passwordHash ?? null,
+      createdAt: at,
+      updatedAt: at,
     })
     .returning({ id: users.id })
     .get();
