@@ -1,7 +1,7 @@
 /**
  * The layout's rules, checked on the source (ARCHITECTURE.md): only `*.server.ts` files (and the
- * platform, the CLIs) reach the database; every data function is async and takes `Db`; no file
- * in `src/` is over 300 lines.
+ * platform, the CLIs) reach the database; every data function is async and takes `Db`; the time
+ * is read only through the clock; no file in `src/` is over 300 lines.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -63,6 +63,26 @@ function longFiles(): string[] {
   return files.filter(({ text }) => text.split('\n').length > 301).map(({ file, text }) => `${file}: ${text.split('\n').length - 1} lines`);
 }
 
+/** `Date.now()`, `new Date()` (or `new Date`) and `Date()`: the system clock, which tests cannot move. */
+const SYSTEM_CLOCK = /\bDate\.now\b|(?<![\w.$])Date\(\s*\)|\bnew Date\b(?!\s*\()/;
+
+/** Who may read the system clock instead of src/platform/clock.ts. */
+function mayReadSystemClock(file: string): boolean {
+  if (file.endsWith('.test.ts')) return true;
+  // The clock itself.
+  if (file === 'src/platform/clock.ts' || file === 'src/platform/clock.server.ts') return true;
+  // Compares with file mtimes (a stale build lock), which follow the real clock.
+  if (file === 'src/cli/build-if-stale.ts') return true;
+  // Converted by the cycles branch.
+  return file.startsWith('src/features/progress/') || file.startsWith('src/features/quiz/');
+}
+
+function systemClockReads(): string[] {
+  return files.flatMap(({ file, text }) =>
+    mayReadSystemClock(file) ? [] : text.split('\n').flatMap((line, index) => (SYSTEM_CLOCK.test(line) ? [`${file}:${index + 1}: ${line.trim()}`] : [])),
+  );
+}
+
 describe('layout rules', () => {
   it('pages, components, actions and pure modules never import the database', () => {
     expect(databaseImports()).toEqual([]);
@@ -74,6 +94,10 @@ describe('layout rules', () => {
 
   it('only the platform, the CLIs and tests reach the raw connection under Db', () => {
     expect(rawConnections()).toEqual([]);
+  });
+
+  it('the time is read through src/platform/clock.ts (now(), nowMs()), never Date.now() or new Date()', () => {
+    expect(systemClockReads()).toEqual([]);
   });
 
   it('no file in src/ is over 300 lines', () => {
