@@ -12,21 +12,28 @@ export type TimeSource = () => number;
 
 const systemTime: TimeSource = () => Date.now();
 
-let source: TimeSource = systemTime;
+/**
+ * The clock in use, kept on `globalThis` rather than in this module: the built app (dist/server)
+ * bundles its own copy of this file, and the clock src/cli/serve.ts installs from source must be
+ * the one the app reads. (A worker thread has its own globals and installs its own.)
+ */
+const KEY = Symbol.for('manabi.clock');
+const shared = globalThis as { [KEY]?: { source: TimeSource } };
+const state = (shared[KEY] ??= { source: systemTime });
 
 /** The current time in milliseconds since the epoch. */
 export function nowMs(): number {
-  return source();
+  return state.source();
 }
 
 /** The current time as a Date. */
 export function now(): Date {
-  return new Date(source());
+  return new Date(state.source());
 }
 
 /** Replaces the clock (tests); `null` goes back to the system clock. */
 export function setClock(next: TimeSource | null): void {
-  source = next ?? systemTime;
+  state.source = next ?? systemTime;
 }
 
 /** A clock that runs with the system clock, shifted by a fixed amount (tests: "31 days later"). */
