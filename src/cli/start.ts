@@ -4,6 +4,7 @@
  * A bad setting stops it with one line before anything is built or written.
  */
 import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
+import { installClockFile } from '../platform/clock.server.ts';
 import { databasePath, openDatabase } from '../platform/db.server.ts';
 import { prepareProgramme } from '../features/programme/prepare.server.ts';
 import { type DemoAccount, seedDemo } from '../features/users/seed.server.ts';
@@ -11,7 +12,9 @@ import { buildIfStale } from './build-if-stale.ts';
 import { isStorageUnavailable, storageErrorCode } from '../platform/storage-errors.server.ts';
 import { lockOrExit, serve } from './serve.ts';
 
-const { production } = exitOnConfigError(getConfig);
+const { production, clockFile } = exitOnConfigError(getConfig);
+// The demo seed and the enrolments read the clock before serve() starts (which installs it too).
+installClockFile(clockFile);
 
 try {
   buildIfStale();

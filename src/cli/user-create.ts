@@ -10,6 +10,7 @@ import { isLocale, type Locale } from '../platform/i18n/locales.ts';
 import { hasInvisibleCharacters, normalizeDisplayName, normalizeName } from '../platform/input/text.ts';
 import { audit } from '../features/audit/audit.server.ts';
 import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
+import { installClockFile } from '../platform/clock.server.ts';
 import { databasePath, openDatabase } from '../platform/db.server.ts';
 import { prepareProgramme } from '../features/programme/prepare.server.ts';
 import { hashPassword } from '../features/auth/password.server.ts';
@@ -25,6 +26,8 @@ function fail(message: string): never {
 }
 
 exitOnConfigError(getConfig, 'user:create');
+// Creation times, audit rows and enrolments read the clock, which a test may move (MANABI_CLOCK_FILE).
+installClockFile(getConfig().clockFile);
 let args;
 try {
   args = parseArgs({

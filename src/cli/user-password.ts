@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { normalizeEmail } from '../platform/input/email.ts';
 import { audit } from '../features/audit/audit.server.ts';
 import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
+import { installClockFile } from '../platform/clock.server.ts';
 import { databasePath, openDatabase } from '../platform/db.server.ts';
 import { hashPassword } from '../features/auth/password.server.ts';
 import { deleteUserSessions } from '../features/auth/session.server.ts';
@@ -21,6 +22,8 @@ function fail(message: string): never {
 }
 
 exitOnConfigError(getConfig, 'user:password');
+// The audit row's time and updated_at read the clock, which a test may move (MANABI_CLOCK_FILE).
+installClockFile(getConfig().clockFile);
 let values;
 try {
   values = parseArgs({

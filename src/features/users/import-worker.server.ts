@@ -10,6 +10,11 @@ import { openDatabase, type Db } from '../../platform/db.server.ts';
 import { importInquiriesCsv } from '../programme/helpdesk.server.ts';
 import type { ImportJob } from './import-runner.server.ts';
 import { importUsersCsv } from './import.server.ts';
+import { installClockFile } from '../../platform/clock.server.ts';
+import { getConfig } from '../../platform/config.server.ts';
+
+// A worker has its own copy of every module, the clock too: it follows the server's (MANABI_CLOCK_FILE in tests).
+installClockFile(getConfig().clockFile);
 
 const connections = new Map<string, Db>();
 
