@@ -1,7 +1,9 @@
 /** Starts the built server (dist/server/entry.mjs) on a free port against a given database file. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { writeClockFile } from '../../src/platform/clock.server.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -38,6 +40,8 @@ export async function startServer(options: {
   timeoutMs?: number;
   /** A port chosen in advance (when the address must be known before start, e.g. for OIDC). */
   port?: number;
+  /** MANABI_CLOCK_FILE: the server's clock runs shifted by the offset in this file (`moveClock`). */
+  clockFile?: string;
 }): Promise<RunningServer> {
   const port = options.port ?? (await freePort());
   const outDir = options.outDir ?? 'dist';
@@ -51,6 +55,7 @@ export async function startServer(options: {
       SIGNIN_IP_PER_MINUTE: '100000',
       SIGNIN_ACCOUNT_PER_MINUTE: '100000',
       ...options.env,
+      ...(options.clockFile ? { MANABI_CLOCK_FILE: options.clockFile } : {}),
       HOST: '127.0.0.1',
       PORT: String(port),
       DATABASE_PATH: options.databasePath,
@@ -97,4 +102,24 @@ export async function startServer(options: {
         child.kill('SIGTERM');
       }),
   };
+}
+
+const DAY_MS = 86_400_000;
+
+/** The offset a clock file holds (0 when there is none yet). */
+export function clockOffset(file: string): number {
+  if (!fs.existsSync(file)) return 0;
+  const { offsetMs } = JSON.parse(fs.readFileSync(file, 'utf8')) as { offsetMs: number };
+  return offsetMs;
+}
+
+/**
+ * Moves the clock of every process started with this `clockFile` (the server, a CLI) by `days`
+ * (fractions allowed; negative goes back), from where it stands; they see it on their next read.
+ * Returns the new offset in milliseconds.
+ */
+export function moveClock(file: string, days: number): number {
+  const offsetMs = clockOffset(file) + Math.round(days * DAY_MS);
+  writeClockFile(file, offsetMs);
+  return offsetMs;
 }
