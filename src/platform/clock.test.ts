@@ -22,6 +22,17 @@ describe('clock', () => {
     expect(nowMs() - Date.now()).toBeGreaterThan(86_399_000);
   });
 
+  it('is one clock for every copy of the module (the built app bundles its own)', async () => {
+    // A query string makes the test runner load a second instance of the file, as a bundle has one.
+    const second = './clock.ts?copy';
+    const copy = (await import(second)) as typeof import('./clock.ts');
+    expect(copy.setClock).not.toBe(setClock);
+    setClock(fixedClock(new Date('2027-03-01T00:00:00Z')));
+    expect(copy.now().toISOString()).toBe('2027-03-01T00:00:00.000Z');
+    copy.setClock(null);
+    expect(Math.abs(nowMs() - Date.now())).toBeLessThan(1000);
+  });
+
   it('follows the offset file a test writes, re-reading it when it changes', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manabi-clock-'));
     const file = path.join(dir, 'clock.json');
