@@ -5,6 +5,7 @@ import type { Db } from '../../platform/db.server.ts';
 import { recordActivityIn } from '../progress/activity.server.ts';
 import { courseLocked } from '../progress/progress.server.ts';
 import { saveFeedbackIn, type FeedbackInput } from './feedback.server.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 
 export type SendFeedbackResult = 'not_found' | 'locked' | 'closed' | 'saved';
 
@@ -14,10 +15,12 @@ export async function sendLessonFeedback(db: Db, input: FeedbackInput): Promise<
   if (!lesson) return 'not_found';
   if (await courseLocked(db, catalog, input.userId, lesson.courseId)) return 'locked';
   const { timeZone } = getConfig();
+  // One time for both: the activity month is the feedback's month, on the clock a test may move.
+  const now = clockNow();
   return db.write((tx) => {
-    const saved = saveFeedbackIn(tx, input, timeZone);
+    const saved = saveFeedbackIn(tx, input, timeZone, now);
     // Feedback sent without the name is final: a refused one changes nothing, not even the activity.
-    if (saved === 'saved') recordActivityIn(tx, input.userId, timeZone);
+    if (saved === 'saved') recordActivityIn(tx, input.userId, timeZone, now);
     return saved;
   });
 }

@@ -41,8 +41,10 @@ export async function saveCheckin(db: Db, input: { userId: number; hoursSaved: n
 
 /** The check-in form's answer: saved, and answering counts as activity this month (usage rate). */
 export async function answerCheckin(db: Db, input: { userId: number; hoursSaved: number; tasks: string | null }, timeZone: string): Promise<void> {
-  await saveCheckin(db, input, timeZone);
-  await recordActivity(db, input.userId, timeZone);
+  // One time for both: the activity month is the check-in's month, on the clock a test may move.
+  const now = clockNow();
+  await saveCheckin(db, input, timeZone, now);
+  await recordActivity(db, input.userId, timeZone, now);
 }
 
 /** "Not now": hides the question for this month without recording hours. */
