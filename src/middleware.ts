@@ -15,6 +15,7 @@ import { getDb } from './platform/db.server.ts';
 import { logger, requestIdOf } from './platform/log.server.ts';
 import { clientIp } from './platform/http/request.server.ts';
 import { ensureRollupsCurrent } from './features/kpi/rollup-version.server.ts';
+import { settleCertificateValidityOnce } from './features/progress/certificates.server.ts';
 import { prepareProgrammeOnce } from './features/programme/prepare.server.ts';
 import { resumeXapiPushes } from './features/exports/xapi-live.server.ts';
 import { postRedirectGet } from './platform/http/post-redirect-get.server.ts';
@@ -106,6 +107,7 @@ const startup = defineMiddleware(async (context, next) => {
   if (context.isPrerendered) return next();
   await prepareProgrammeOnce(getDb);
   await ensureRollupsCurrent(getDb, getCatalog, getConfig().timeZone);
+  await settleCertificateValidityOnce(getDb, getCatalog, getConfig().timeZone);
   await bestEffortWrite('xapi.resume', () => resumeXapiPushes(context.locals.db));
   return next();
 });

@@ -32,7 +32,22 @@ export function tierTitle(catalog: Catalog, id: string, locale: Locale): string 
   return tier ? pick(tier.title, locale).value : id;
 }
 
+/** TEMPORARY (lead's branch): replaced by the content-versions branch. */
+export interface Revision {
+  date: string;
+  significance: 'minor' | 'major';
+  note: Localized<string>;
+}
+
+/** TEMPORARY (lead's branch): replaced by the content-versions branch. */
+export interface TierRenewal {
+  validForMonths: number;
+  renewWindowDays: number;
+  takes: 'full' | 'changed';
+}
+
 export interface TierNode {
+  renewal: TierRenewal | null;
   id: TierId;
   order: number;
   audience: Role;
@@ -65,6 +80,9 @@ export interface LessonNode {
   entryIds: Localized<string>;
   /** The ids of its practice tasks (`tryIt`), in either language: the answers a learner may store. */
   tryItIds: string[];
+  version: string;
+  revisions: Revision[];
+  majorRevision: Revision | null;
 }
 
 export interface QuestionKey {
@@ -74,9 +92,13 @@ export interface QuestionKey {
   lesson: string | null;
   optionIds: string[];
   correctOptionIds: string[];
+  version: string;
 }
 
 export interface QuizNode {
+  version: string;
+  revisions: Revision[];
+  majorRevision: Revision | null;
   id: string;
   courseId: string;
   passMark: number;
@@ -128,6 +150,9 @@ export function buildCatalog(corpus: RawCorpus): Catalog {
         title: {},
         entryIds: {},
         tryItIds: [],
+        version: '',
+        revisions: [],
+        majorRevision: null,
       } satisfies LessonNode);
     node.title[entry.locale] = entry.data.title;
     node.entryIds[entry.locale] = entry.entryId;
@@ -143,6 +168,9 @@ export function buildCatalog(corpus: RawCorpus): Catalog {
       continue;
     }
     quizzes.set(entry.id, {
+      version: '',
+      revisions: [],
+      majorRevision: null,
       id: entry.id,
       courseId: entry.data.course,
       passMark: entry.data.passMark,
@@ -156,6 +184,7 @@ export function buildCatalog(corpus: RawCorpus): Catalog {
         lesson: q.lesson ?? null,
         optionIds: q.options.map((o) => o.id),
         correctOptionIds: q.options.filter((o) => o.correct).map((o) => o.id),
+        version: '',
       })),
       text: { [entry.locale]: entry.data },
     });
@@ -179,6 +208,7 @@ export function buildCatalog(corpus: RawCorpus): Catalog {
 
   const tiers: TierNode[] = corpus.tiers
     .map((entry) => ({
+      renewal: null,
       id: entry.id as TierId,
       order: entry.data.order,
       audience: entry.data.audience,
