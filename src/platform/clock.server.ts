@@ -32,7 +32,8 @@ export function installClockFile(file: string | null): void {
     const stat = fs.statSync(file, { throwIfNoEntry: false });
     if (!stat) return Date.now();
     // The file is replaced by a rename, so a new inode means a new offset even within one millisecond.
-    if (!cached || cached.ino !== stat.ino || cached.mtimeMs !== stat.mtimeMs || cached.size !== stat.size) cached = { ino: stat.ino, mtimeMs: stat.mtimeMs, size: stat.size, offsetMs: readOffset(file) };
+    if (!cached || cached.ino !== stat.ino || cached.mtimeMs !== stat.mtimeMs || cached.size !== stat.size)
+      cached = { ino: stat.ino, mtimeMs: stat.mtimeMs, size: stat.size, offsetMs: readOffset(file) };
     return Date.now() + cached.offsetMs;
   });
 }

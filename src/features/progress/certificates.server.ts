@@ -23,6 +23,12 @@ export function newestPerTier(list: readonly Certificate[]): Certificate[] {
   return [...newest.values()];
 }
 
+/** Codes are 24 characters of a 32-letter alphabet; anything else cannot match and is not looked up. */
+export async function findCertificate(db: Db, code: string): Promise<Certificate | null> {
+  if (!/^[a-z2-9]{24}$/.test(code)) return null;
+  return db.read((q) => q.select().from(certificates).where(eq(certificates.code, code)).get() ?? null);
+}
+
 /**
  * Certificates issued before their tier had a validity (those migrated from before renewal
  * cycles, or issued while the tier's content said nothing) get one from the tier's

@@ -129,7 +129,15 @@ export function submitAttemptIn(
   const grade = gradeAnswers(quiz, attempt.layout, answers);
   const questionVersions = new Map(quiz.questions.map((q) => [q.id, q.version]));
   tx.insert(attemptAnswers)
-    .values(grade.answers.map((a) => ({ attemptId, questionId: a.questionId, chosenOptionIds: a.chosenOptionIds, correct: a.correct, questionVersion: questionVersions.get(a.questionId) ?? '' })))
+    .values(
+      grade.answers.map((a) => ({
+        attemptId,
+        questionId: a.questionId,
+        chosenOptionIds: a.chosenOptionIds,
+        correct: a.correct,
+        questionVersion: questionVersions.get(a.questionId) ?? '',
+      })),
+    )
     .run();
   // Counted in the cycle it is handed in: an attempt begun just before a renewal window opened counts for the renewal.
   const cycle = quizCycleIn(tx, catalog, user.id, quiz, now, timeZone);
