@@ -9,10 +9,8 @@
  * for a window to open.
  */
 import type { LessonNode, TierNode } from '../curriculum/catalog.ts';
+import { DEFAULT_RENEW_WINDOW_DAYS } from '../curriculum/schemas.ts';
 import { addDaysAt, addMonthsAt } from '../../platform/dates.ts';
-
-/** The window when a tier's content does not say (an assignment override on a tier without one). */
-export const DEFAULT_RENEW_WINDOW_DAYS = 30;
 
 /** One completion of a lesson: in which cycle, against which version. */
 export interface CompletionEntry {
@@ -78,6 +76,7 @@ export function newestCertificates(certificates: readonly CertificateEntry[]): M
 /** When a certificate's renewal window opens: `renewWindowDays` before it expires; null if it never does. */
 export function renewalOpensAt(tier: TierNode, certificate: CertificateEntry, timeZone: string): Date | null {
   if (certificate.validUntil === null) return null;
+  // An assignment's override can make a tier without a renewal rule expire: it gets the default window.
   return addDaysAt(certificate.validUntil, -(tier.renewal?.renewWindowDays ?? DEFAULT_RENEW_WINDOW_DAYS), timeZone);
 }
 
