@@ -9,6 +9,7 @@ import { translator } from './platform/i18n/index.ts';
 import { DEFAULT_LOCALE, isLocale } from './platform/i18n/locales.ts';
 import { localePath, splitLocale } from './platform/i18n/paths.ts';
 import { getConfig } from './platform/config.server.ts';
+import { installClockFile } from './platform/clock.server.ts';
 import { audit } from './features/audit/audit.server.ts';
 import { getCatalog } from './features/curriculum/catalog.server.ts';
 import { getDb } from './platform/db.server.ts';
@@ -105,6 +106,7 @@ const SESSIONLESS_ROUTES = new Set(['/healthz', '/500']);
  */
 const startup = defineMiddleware(async (context, next) => {
   if (context.isPrerendered) return next();
+  installClockFile(getConfig().clockFile);
   await prepareProgrammeOnce(getDb);
   await ensureRollupsCurrent(getDb, getCatalog, getConfig().timeZone);
   await settleCertificateValidityOnce(getDb, getCatalog, getConfig().timeZone);
