@@ -5,7 +5,7 @@
  */
 import type { Catalog } from '../src/features/curriculum/catalog.ts';
 import { addMonths, monthKey } from '../src/platform/dates.ts';
-import { computeProgress } from '../src/features/progress/progress.ts';
+import { computeProgress, firstCycleRecord } from '../src/features/progress/progress.ts';
 import { ensureDefaultAssignments, syncEnrolments } from '../src/features/programme/assignments.server.ts';
 import { type Db, rawDrizzle, rawSqlite } from '../src/platform/db.server.ts';
 import { hashPassword } from '../src/features/auth/password.server.ts';
@@ -113,7 +113,7 @@ export async function generateOrganisation(
             feedback.run(id, lesson.id, 1 + Math.floor(rnd() * 5), rnd() < 0.3 ? '具体例がもっと欲しいです' : null, 'ja', now, now - Math.floor(rnd() * 150 * day));
           }
         }
-        const progress = computeProgress(catalog, { completedLessons: completed, quizzes: passed });
+        const progress = computeProgress(catalog, firstCycleRecord(completed, passed), { now: new Date(now), timeZone: 'Asia/Tokyo' });
         for (const tier of progress.tiers) {
           if (tier.complete) certificate.run(generateSecureRandomString(), id, tier.tier.id, `社員 ${id - 1}`, now - Math.floor(rnd() * 30 * day));
         }

@@ -25,8 +25,9 @@ export const collections = {
     loader: glob({ pattern: '[!_]*.{yaml,yml}', base: base('courses') }),
     schema: CourseSchema,
   }),
+  // The body stays in the store: it is part of a lesson's version (curriculum/versions.ts).
   lessons: defineCollection({
-    loader: glob({ pattern: '{ja,en}/**/[!_]*.{md,mdx}', base: base('lessons'), generateId: pathId, retainBody: false }),
+    loader: glob({ pattern: '{ja,en}/**/[!_]*.{md,mdx}', base: base('lessons'), generateId: pathId }),
     schema: LessonSchema,
   }),
   quizzes: defineCollection({

@@ -9,12 +9,14 @@ import { translator } from './platform/i18n/index.ts';
 import { DEFAULT_LOCALE, isLocale } from './platform/i18n/locales.ts';
 import { localePath, splitLocale } from './platform/i18n/paths.ts';
 import { getConfig } from './platform/config.server.ts';
+import { installClockFile } from './platform/clock.server.ts';
 import { audit } from './features/audit/audit.server.ts';
 import { getCatalog } from './features/curriculum/catalog.server.ts';
 import { getDb } from './platform/db.server.ts';
 import { logger, requestIdOf } from './platform/log.server.ts';
 import { clientIp } from './platform/http/request.server.ts';
 import { ensureRollupsCurrent } from './features/kpi/rollup-version.server.ts';
+import { settleCertificateValidityOnce } from './features/progress/certificates.server.ts';
 import { prepareProgrammeOnce } from './features/programme/prepare.server.ts';
 import { resumeXapiPushes } from './features/exports/xapi-live.server.ts';
 import { postRedirectGet } from './platform/http/post-redirect-get.server.ts';
@@ -104,8 +106,10 @@ const SESSIONLESS_ROUTES = new Set(['/healthz', '/500']);
  */
 const startup = defineMiddleware(async (context, next) => {
   if (context.isPrerendered) return next();
+  installClockFile(getConfig().clockFile);
   await prepareProgrammeOnce(getDb);
   await ensureRollupsCurrent(getDb, getCatalog, getConfig().timeZone);
+  await settleCertificateValidityOnce(getDb, getCatalog, getConfig().timeZone);
   await bestEffortWrite('xapi.resume', () => resumeXapiPushes(context.locals.db));
   return next();
 });

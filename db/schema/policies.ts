@@ -14,7 +14,7 @@ export const policyAcknowledgements = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     userId: integer('user_id')
       .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+      .references(() => users.id, { onDelete: 'restrict' }),
     /** The policy's folder name in `content/policies/`. */
     policyId: text('policy_id').notNull(),
     /** The policy's `version` the user confirmed. */

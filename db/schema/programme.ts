@@ -64,6 +64,12 @@ export const assignments = sqliteTable(
     dueDate: text('due_date'),
     /** Due this many days after the user joined the assignment. */
     dueDays: integer('due_days'),
+    /**
+     * The admin's override of the tier's `validForMonths` for the people this assignment covers:
+     * their certificates of the tier expire after this many months and renew (the shortest wins
+     * when several assignments cover one person). Null: the tier's own setting.
+     */
+    validForMonths: integer('valid_for_months'),
     /** One of the built-in defaults (everyone → basic, champions → applied, admins → specialist). */
     isDefault: integer('is_default', { mode: 'boolean' }).notNull().default(false),
     createdBy: integer('created_by').references(() => users.id, { onDelete: 'set null' }),
@@ -78,6 +84,7 @@ export const assignments = sqliteTable(
         or (${t.targetKind} = 'wave' and ${t.targetWaveId} is not null and ${t.targetRole} is null and ${t.targetDepartmentId} is null)`,
     ),
     check('assignments_due_check', sql`not (${t.dueDate} is not null and ${t.dueDays} is not null)`),
+    check('assignments_valid_for_months_check', sql`${t.validForMonths} is null or ${t.validForMonths} between 1 and 60`),
   ],
 );
 

@@ -10,8 +10,12 @@ export const quizAttempts = sqliteTable(
     id: text('id').primaryKey(),
     userId: integer('user_id')
       .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+      .references(() => users.id, { onDelete: 'restrict' }),
     quizId: text('quiz_id').notNull(),
+    /** The learner's cycle of the quiz's tier when submitted (when started, until then); records before cycles are 1. */
+    cycle: integer('cycle').notNull().default(1),
+    /** The quiz's content version the attempt was made against; '' for attempts recorded before versions. */
+    contentVersion: text('content_version').notNull().default(''),
     startedAt: integer('started_at', { mode: 'timestamp_ms' }).notNull(),
     submittedAt: integer('submitted_at', { mode: 'timestamp_ms' }),
     /** Question and option order shown in this attempt (JSON), for shuffled quizzes. */
@@ -22,7 +26,8 @@ export const quizAttempts = sqliteTable(
     passed: integer('passed', { mode: 'boolean' }),
   },
   (t) => [
-    index('quiz_attempts_user_quiz_idx').on(t.userId, t.quizId),
+    index('quiz_attempts_user_quiz_idx').on(t.userId, t.quizId, t.cycle),
+    check('quiz_attempts_cycle_check', sql`${t.cycle} >= 1`),
     index('quiz_attempts_quiz_idx').on(t.quizId, t.submittedAt),
     check(
       'quiz_attempts_submitted_check',
@@ -41,6 +46,8 @@ export const attemptAnswers = sqliteTable(
     /** Chosen option ids, sorted (JSON array); empty when the question was skipped. */
     chosenOptionIds: text('chosen_option_ids', { mode: 'json' }).$type<string[]>().notNull(),
     correct: integer('correct', { mode: 'boolean' }).notNull(),
+    /** The question's content version when answered; '' for answers recorded before versions. */
+    questionVersion: text('question_version').notNull().default(''),
   },
   (t) => [primaryKey({ columns: [t.attemptId, t.questionId] })],
 );

@@ -24,9 +24,16 @@ function readOffset(file: string): number {
   }
 }
 
-/** Installs the file-driven clock; a no-op when `file` is null. */
+let installed: string | null = null;
+
+/**
+ * Installs the file-driven clock; a no-op when `file` is null or already installed. Called by
+ * src/cli/serve.ts and by the request pipeline (the server bundle has its own copy of the clock
+ * module, so each installs it in its own).
+ */
 export function installClockFile(file: string | null): void {
-  if (file === null) return;
+  if (file === null || installed === file) return;
+  installed = file;
   let cached: Cached | null = null;
   setClock(() => {
     const stat = fs.statSync(file, { throwIfNoEntry: false });

@@ -111,3 +111,15 @@ export function formatMonthAxis(month: string, locale: Locale): string {
   const m = Number(month.slice(5));
   return locale === 'ja' ? `${m}月` : formatter('en', 'UTC', { month: 'short' }).format(new Date(Date.UTC(2000, m - 1, 1)));
 }
+
+/** `date` plus whole calendar months in `timeZone` (31 January + 1 month = 28/29 February). */
+export function addMonthsAt(date: Date, months: number, timeZone: string): Date {
+  return new Date(addMonthsFns(new TZDate(date, timeZone), months).getTime());
+}
+
+/** `date` plus whole calendar days in `timeZone` (the same wall-clock time, across DST changes). */
+export function addDaysAt(date: Date, days: number, timeZone: string): Date {
+  const local = new TZDate(date, timeZone);
+  local.setDate(local.getDate() + days);
+  return new Date(local.getTime());
+}

@@ -147,10 +147,27 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   // larger cache a champion view plus learner lookups ran about 30 % faster in the benchmark.
   sqlite.pragma('cache_size = -65536');
   const connection = drizzle({ client: sqlite, schema }) as Connection;
-  if (options.migrate ?? !options.readonly) {
-    migrate(connection, { migrationsFolder: options.migrationsFolder ?? migrationsFolder() });
-  }
+  if (options.migrate ?? !options.readonly) migrateKeepingReferences(sqlite, connection, options.migrationsFolder ?? migrationsFolder());
   return withDataAccess(connection);
+}
+
+/**
+ * Runs the migrations with foreign keys off, then checks every reference. drizzle-kit rebuilds a
+ * table to change a constraint (create the new table, copy, drop the old one); its
+ * `PRAGMA foreign_keys=OFF` is a no-op inside the migrator's transaction, and with foreign keys on,
+ * dropping the old table would delete or refuse the rows that point at it (an attempt's answers,
+ * an assignment's enrolments). SQLite's documented procedure: keys off around the change (the
+ * pragma only works outside a transaction), then `foreign_key_check`, which must find nothing.
+ */
+function migrateKeepingReferences(sqlite: Database.Database, connection: Connection, folder: string): void {
+  sqlite.pragma('foreign_keys = OFF');
+  try {
+    migrate(connection, { migrationsFolder: folder });
+  } finally {
+    sqlite.pragma('foreign_keys = ON');
+  }
+  const broken = sqlite.pragma('foreign_key_check') as unknown[];
+  if (broken.length > 0) throw new Error(`the database has ${broken.length} broken reference(s) after migrating: ${JSON.stringify(broken.slice(0, 5))}`);
 }
 
 let shared: Db | null = null;

@@ -107,6 +107,7 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
       ['settings', '/admin/settings'],
       ['exports', '/admin/exports'],
       ['policies', '/admin/policies'],
+      ['lessons', '/admin/lessons'],
       ['audit', '/admin/audit'],
       ['question', `/admin/questions/${quiz.id}/${quiz.questions[0]!.id}`],
     ],

@@ -51,6 +51,7 @@ const ROUTES: Record<string, Level> = {
   '/[...locale]/admin/exports': 'admin',
   '/[...locale]/admin/helpdesk': 'admin',
   '/[...locale]/admin/policies': 'admin',
+  '/[...locale]/admin/lessons': 'admin',
   '/[...locale]/admin/questions/[quiz]/[question]': 'admin',
   '/[...locale]/admin/settings': 'admin',
   '/[...locale]/admin/users': 'admin',

@@ -74,4 +74,21 @@ describe('npm run content:check', () => {
     expect(run.stdout).toMatch(/^ {2}basic-ai-essentials +bank \d+ +draw 10 /m);
     expect(run.stdout).not.toContain('Content ok.');
   });
+
+  it('exits 1 on revision entries that are malformed or differ between the languages, naming the file', () => {
+    const lesson = (locale: string) => path.join(dir, `lessons/${locale}/basic-ai-essentials/prompt-basics.mdx`);
+    const revise = (locale: string, yaml: string) =>
+      fs.writeFileSync(lesson(locale), fs.readFileSync(lesson(locale), 'utf8').replace(/^(---\n[\s\S]*?\n)(---\n)/, `$1${yaml}\n$2`));
+    revise('ja', 'revision:\n  date: 2026-11-16\n  significance: major\n  note: 依頼の例を改めました。');
+    revise('en', 'revision:\n  date: 2026-11-16\n  significance: minor\n  note: Changed the example request.');
+    const mismatch = contentCheck(dir);
+    expect(mismatch.status).toBe(1);
+    expect(mismatch.stderr).toMatch(
+      /^ {2}- \S*content\/lessons\/en\/basic-ai-essentials\/prompt-basics\.mdx: lesson "prompt-basics" lists revisions \[2026-11-16 minor\] but \S*content\/lessons\/ja\/basic-ai-essentials\/prompt-basics\.mdx lists \[2026-11-16 major\]/m,
+    );
+    fs.writeFileSync(lesson('ja'), fs.readFileSync(lesson('ja'), 'utf8').replace('date: 2026-11-16', 'date: 16.11.2026'));
+    const badDate = contentCheck(dir);
+    expect(badDate.status).toBe(1);
+    expect(badDate.stderr).toMatch(/^ {2}- \S*content\/lessons\/ja\/basic-ai-essentials\/prompt-basics\.mdx: revision\.0\.date: use YYYY-MM-DD$/m);
+  });
 });

@@ -119,6 +119,97 @@ describe('broken content fails with the file named', () => {
   });
 });
 
+describe('revisions', () => {
+  const lessonFile = (locale: string) => `lessons/${locale}/basic-ai-essentials/safe-use-basics.mdx`;
+  /** Puts `yaml` (the `revision:` key and its value) into a lesson's frontmatter or at the end of a quiz file. */
+  const revise = (relative: string, yaml: string) => edit(relative, (t) => (relative.endsWith('.mdx') ? t.replace(/^(---\n[\s\S]*?\n)(---\n)/, `$1${yaml}\n$2`) : `${t}${yaml}\n`));
+  const entry = (date: string, significance: string, note: string) => `\n  - date: ${date}\n    significance: ${significance}\n    note: ${note}`;
+
+  it('one entry or a list, newest first, notes merged from both languages', () => {
+    revise(lessonFile('ja'), `revision:\n  date: 2026-11-16\n  significance: major\n  note: 入力してはいけない情報を加えました。`);
+    revise(lessonFile('en'), 'revision:\n  date: 2026-11-16\n  significance: major\n  note: Added information you must never enter.');
+    revise('quizzes/ja/basic-ai-essentials.yaml', `revision:${entry('2026-11-20', 'minor', '誤字を直しました。')}${entry('2026-10-01', 'major', '正解を改めました。')}`);
+    revise('quizzes/en/basic-ai-essentials.yaml', `revision:${entry('2026-11-20', 'minor', 'Fixed a typo.')}${entry('2026-10-01', 'major', 'Changed the answer key.')}`);
+    expect(problems()).toEqual([]);
+    const catalog = buildCatalog(readCorpus(dir, dir).corpus);
+    expect(catalog.lesson('safe-use-basics')!.majorRevision).toEqual({
+      date: '2026-11-16',
+      significance: 'major',
+      note: { ja: '入力してはいけない情報を加えました。', en: 'Added information you must never enter.' },
+    });
+    const quiz = catalog.quiz('basic-ai-essentials')!;
+    expect(quiz.revisions.map((r) => [r.date, r.significance, r.note.en])).toEqual([
+      ['2026-11-20', 'minor', 'Fixed a typo.'],
+      ['2026-10-01', 'major', 'Changed the answer key.'],
+    ]);
+    expect(quiz.majorRevision?.date).toBe('2026-10-01');
+    expect(catalog.lesson('what-is-generative-ai')).toMatchObject({ revisions: [], majorRevision: null });
+  });
+
+  it('languages that disagree on a significance or a date, or where one lacks the entry', () => {
+    revise(lessonFile('ja'), `revision:${entry('2026-11-16', 'major', 'ルールを加えました。')}`);
+    revise(lessonFile('en'), `revision:${entry('2026-11-16', 'minor', 'Added a rule.')}`);
+    revise('quizzes/ja/basic-ai-essentials.yaml', `revision:${entry('2026-11-20', 'minor', '誤字を直しました。')}`);
+    expect(problems()).toEqual([
+      'lessons/en/basic-ai-essentials/safe-use-basics.mdx: lesson "safe-use-basics" lists revisions [2026-11-16 minor] but lessons/ja/basic-ai-essentials/safe-use-basics.mdx lists [2026-11-16 major]; both languages list the same dates and significances in the same order (only the notes differ)',
+      'quizzes/en/basic-ai-essentials.yaml: quiz "basic-ai-essentials" lists revisions [] but quizzes/ja/basic-ai-essentials.yaml lists [2026-11-20 minor]; both languages list the same dates and significances in the same order (only the notes differ)',
+    ]);
+  });
+
+  it('a list that is not newest first, or has two entries for one day', () => {
+    for (const locale of ['ja', 'en']) revise(lessonFile(locale), `revision:${entry('2026-09-01', 'minor', 'Wording.')}${entry('2026-10-01', 'major', 'New rule.')}`);
+    for (const locale of ['ja', 'en'])
+      revise(`quizzes/${locale}/basic-ai-essentials.yaml`, `revision:${entry('2026-10-01', 'minor', 'Typo.')}${entry('2026-10-01', 'minor', 'Typo.')}`);
+    const list = problems();
+    expect(list).toContain('lessons/ja/basic-ai-essentials/safe-use-basics.mdx: revision: list the entries newest first (2026-10-01 comes after 2026-09-01)');
+    expect(list).toContain('quizzes/en/basic-ai-essentials.yaml: revision: two entries dated 2026-10-01; make them one');
+  });
+
+  it('schema errors: a bad date, an unknown significance, a long or multi-line note, a missing field', () => {
+    revise(lessonFile('ja'), `revision:${entry('"2026-02-30"', 'major', 'ok')}${entry('2026/01/05', 'minor', 'ok')}`);
+    revise(
+      lessonFile('en'),
+      `revision:${entry('2026-01-05', 'huge', 'x'.repeat(141))}\n  - date: 2026-01-01\n    significance: minor\n    note: "two\\nlines"\n  - date: 2025-01-01`,
+    );
+    const list = problems();
+    expect(list).toContain('lessons/ja/basic-ai-essentials/safe-use-basics.mdx: revision.0.date: not a calendar day');
+    expect(list).toContain('lessons/ja/basic-ai-essentials/safe-use-basics.mdx: revision.1.date: use YYYY-MM-DD');
+    expect(list).toContainEqual(expect.stringMatching(/^lessons\/en\/basic-ai-essentials\/safe-use-basics\.mdx: revision\.0\.significance: .*"minor"\|"major"/));
+    expect(list).toContainEqual(expect.stringMatching(/^lessons\/en\/basic-ai-essentials\/safe-use-basics\.mdx: revision\.0\.note: .*140/));
+    expect(list).toContain('lessons/en/basic-ai-essentials/safe-use-basics.mdx: revision.1.note: write the note on one line');
+    expect(list).toContainEqual(expect.stringMatching(/^lessons\/en\/basic-ai-essentials\/safe-use-basics\.mdx: revision\.2\.significance: /));
+  });
+});
+
+describe('renewal of a tier', () => {
+  it('the fixture: basic and applied renew yearly (changed lessons, everything), specialist never expires', () => {
+    const catalog = buildCatalog(readCorpus(FIXTURE, ROOT).corpus);
+    expect(catalog.tier('basic')!.renewal).toEqual({ validForMonths: 12, renewWindowDays: 30, takes: 'changed' });
+    expect(catalog.tier('applied')!.renewal).toEqual({ validForMonths: 12, renewWindowDays: 30, takes: 'full' });
+    expect(catalog.tier('specialist')!.renewal).toBeNull();
+  });
+
+  it('defaults to a 30-day window and renewing the changed lessons', () => {
+    edit('tiers/specialist.yaml', (t) => `${t}validForMonths: 24\n`);
+    expect(problems()).toEqual([]);
+    expect(buildCatalog(readCorpus(dir, dir).corpus).tier('specialist')!.renewal).toEqual({ validForMonths: 24, renewWindowDays: 30, takes: 'changed' });
+  });
+
+  it('a window as long as the validity, renewal settings without validForMonths, values out of range', () => {
+    edit('tiers/basic.yaml', (t) => t.replace('validForMonths: 12', 'validForMonths: 1').replace('renewWindowDays: 30', 'renewWindowDays: 28'));
+    edit('tiers/specialist.yaml', (t) => `${t}renewWindowDays: 14\nrenewal: full\n`);
+    edit('tiers/applied.yaml', (t) => t.replace('validForMonths: 12', 'validForMonths: 61').replace('renewal: full', 'renewal: partial'));
+    const list = problems();
+    expect(list).toContain(
+      'tiers/basic.yaml: renewWindowDays: renewWindowDays 28 must be less than validForMonths × 28 (28), or the window would open before the certificate is issued',
+    );
+    expect(list).toContain('tiers/specialist.yaml: renewWindowDays: renewWindowDays applies only with validForMonths (a certificate that never expires is never renewed)');
+    expect(list).toContain('tiers/specialist.yaml: renewal: renewal applies only with validForMonths (a certificate that never expires is never renewed)');
+    expect(list).toContainEqual(expect.stringMatching(/^tiers\/applied\.yaml: validForMonths: .*60/));
+    expect(list).toContainEqual(expect.stringMatching(/^tiers\/applied\.yaml: renewal: .*"full"\|"changed"/));
+  });
+});
+
 describe('language fallback', () => {
   it('picks the requested language, else the other with a flag', () => {
     expect(pick({ ja: '基礎', en: 'Basic' }, 'en')).toEqual({ value: 'Basic', locale: 'en', fallback: false });

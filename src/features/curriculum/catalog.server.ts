@@ -27,7 +27,11 @@ async function loadCatalog(): Promise<Catalog> {
   const corpus: RawCorpus = {
     tiers: tiers.map((e) => ({ id: e.id, file: e.filePath ?? e.id, data: e.data })),
     courses: courses.map((e) => ({ id: e.id, file: e.filePath ?? e.id, data: e.data })),
-    lessons: lessons.map(localized),
+    // The body is kept (`retainBody` in content.config.ts) for the lesson's version.
+    lessons: lessons.map((e) => {
+      if (e.body === undefined) throw new Error(`Lesson ${e.id} has no body in the content store`);
+      return { ...localized(e), body: e.body };
+    }),
     quizzes: quizzes.map(localized),
   };
   return buildCatalog(corpus);

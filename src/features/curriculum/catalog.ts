@@ -3,9 +3,11 @@
  * every text available in the requested language or, failing that, the other one (flagged,
  * so the page can say so). Built once from a validated corpus.
  */
-import { otherLocale, type Locale } from '../../platform/i18n/locales.ts';
-import { validateCorpus, type RawCorpus } from './corpus.ts';
-import type { Localized, QuizData, TierId } from './schemas.ts';
+import { LOCALES, otherLocale, type Locale } from '../../platform/i18n/locales.ts';
+import { validateCorpus, type LessonEntry, type RawCorpus } from './corpus.ts';
+import { mergeRevisions, newestMajor, type Revision } from './revisions.ts';
+import { DEFAULT_RENEW_WINDOW_DAYS, DEFAULT_RENEWAL, type Localized, type QuestionData, type QuizData, type RenewalKind, type TierData, type TierId } from './schemas.ts';
+import { lessonVersion, questionVersion, quizVersion } from './versions.ts';
 import type { Role } from '../users/roles.ts';
 
 export interface Picked<T> {
@@ -32,6 +34,18 @@ export function tierTitle(catalog: Catalog, id: string, locale: Locale): string 
   return tier ? pick(tier.title, locale).value : id;
 }
 
+export type { Revision } from './revisions.ts';
+
+/** How a tier's certificate expires and is renewed (from `validForMonths`, `renewWindowDays`, `renewal`). */
+export interface TierRenewal {
+  /** Months a certificate stays valid from the day it is issued. */
+  validForMonths: number;
+  /** Days before expiry from which the learner is asked to renew. */
+  renewWindowDays: number;
+  /** `changed`: every quiz of the tier plus the lessons whose version changed since the learner's last cycle; `full`: everything again. */
+  takes: RenewalKind;
+}
+
 export interface TierNode {
   id: TierId;
   order: number;
@@ -39,6 +53,8 @@ export interface TierNode {
   requires: TierId[];
   title: Localized<string>;
   description: Localized<string>;
+  /** Null: a certificate of this tier never expires. */
+  renewal: TierRenewal | null;
   courses: CourseNode[];
 }
 
@@ -65,6 +81,12 @@ export interface LessonNode {
   entryIds: Localized<string>;
   /** The ids of its practice tasks (`tryIt`), in either language: the answers a learner may store. */
   tryItIds: string[];
+  /** Hash of its title, body and practice tasks in both languages (see versions.ts); completions record it. */
+  version: string;
+  /** Its `revision` entries, newest first, with the notes of both languages. */
+  revisions: Revision[];
+  /** The newest major revision: those who completed a version before it are asked to review the lesson. */
+  majorRevision: Revision | null;
 }
 
 export interface QuestionKey {
@@ -74,6 +96,8 @@ export interface QuestionKey {
   lesson: string | null;
   optionIds: string[];
   correctOptionIds: string[];
+  /** Hash of the question's text, options and key in both languages (see versions.ts). */
+  version: string;
 }
 
 export interface QuizNode {
@@ -89,6 +113,12 @@ export interface QuizNode {
   questions: QuestionKey[];
   /** Full text per language, explanations included. Server-side only. */
   text: Localized<QuizData>;
+  /** Hash of its grading settings and every question in both languages (see versions.ts); attempts record it. */
+  version: string;
+  /** Its `revision` entries, newest first, with the notes of both languages. */
+  revisions: Revision[];
+  /** The newest major revision: those who completed a version before it are asked to review the quiz. */
+  majorRevision: Revision | null;
 }
 
 export interface Catalog {
@@ -116,48 +146,53 @@ export function buildCatalog(corpus: RawCorpus): Catalog {
 
   const byOrder = <T extends { order: number; id: string }>(a: T, b: T): number => a.order - b.order || a.id.localeCompare(b.id);
 
+  const lessonEntries = new Map<string, Localized<LessonEntry>>();
+  for (const entry of corpus.lessons) lessonEntries.set(entry.id, { ...lessonEntries.get(entry.id), [entry.locale]: entry });
   const lessons = new Map<string, LessonNode>();
-  for (const entry of corpus.lessons) {
-    const node =
-      lessons.get(entry.id) ??
-      ({
-        id: entry.id,
-        courseId: entry.data.course,
-        order: entry.data.order,
-        estimatedMinutes: entry.data.estimatedMinutes,
-        title: {},
-        entryIds: {},
-        tryItIds: [],
-      } satisfies LessonNode);
-    node.title[entry.locale] = entry.data.title;
-    node.entryIds[entry.locale] = entry.entryId;
-    for (const task of entry.data.tryIt) if (!node.tryItIds.includes(task.id)) node.tryItIds.push(task.id);
-    lessons.set(entry.id, node);
+  for (const [id, entries] of lessonEntries) {
+    const { data } = (entries.ja ?? entries.en)!;
+    const revisions = mergeRevisions(eachLanguage(entries, (e) => e.data.revision));
+    lessons.set(id, {
+      id,
+      courseId: data.course,
+      order: data.order,
+      estimatedMinutes: data.estimatedMinutes,
+      title: eachLanguage(entries, (e) => e.data.title),
+      entryIds: eachLanguage(entries, (e) => e.entryId),
+      tryItIds: [...new Set(LOCALES.flatMap((locale) => entries[locale]?.data.tryIt.map((task) => task.id) ?? []))],
+      version: lessonVersion(entries),
+      revisions,
+      majorRevision: newestMajor(revisions),
+    });
   }
 
+  const quizTexts = new Map<string, Localized<QuizData>>();
+  for (const entry of corpus.quizzes) quizTexts.set(entry.id, { ...quizTexts.get(entry.id), [entry.locale]: entry.data });
   const quizzes = new Map<string, QuizNode>();
-  for (const entry of corpus.quizzes) {
-    const existing = quizzes.get(entry.id);
-    if (existing) {
-      existing.text[entry.locale] = entry.data;
-      continue;
-    }
-    quizzes.set(entry.id, {
-      id: entry.id,
-      courseId: entry.data.course,
-      passMark: entry.data.passMark,
-      maxAttempts: entry.data.maxAttempts ?? null,
-      draw: entry.data.draw ?? null,
-      shuffleQuestions: entry.data.shuffleQuestions,
-      shuffleOptions: entry.data.shuffleOptions,
-      questions: entry.data.questions.map((q) => ({
+  for (const [id, text] of quizTexts) {
+    const data = (text.ja ?? text.en)!;
+    const revisions = mergeRevisions(eachLanguage(text, (quiz) => quiz.revision));
+    const question = (questionId: string): Localized<QuestionData> => eachLanguage(text, (quiz) => quiz.questions.find((q) => q.id === questionId));
+    quizzes.set(id, {
+      id,
+      courseId: data.course,
+      passMark: data.passMark,
+      maxAttempts: data.maxAttempts ?? null,
+      draw: data.draw ?? null,
+      shuffleQuestions: data.shuffleQuestions,
+      shuffleOptions: data.shuffleOptions,
+      questions: data.questions.map((q) => ({
         id: q.id,
         type: q.type,
         lesson: q.lesson ?? null,
         optionIds: q.options.map((o) => o.id),
         correctOptionIds: q.options.filter((o) => o.correct).map((o) => o.id),
+        version: questionVersion(question(q.id)),
       })),
-      text: { [entry.locale]: entry.data },
+      text,
+      version: quizVersion(text),
+      revisions,
+      majorRevision: newestMajor(revisions),
     });
   }
 
@@ -185,6 +220,7 @@ export function buildCatalog(corpus: RawCorpus): Catalog {
       requires: entry.data.requires,
       title: entry.data.title,
       description: entry.data.description,
+      renewal: tierRenewal(entry.data),
       courses: [...courses.values()].filter((c) => c.tierId === entry.id).sort(byOrder),
     }))
     .sort(byOrder);
@@ -199,4 +235,20 @@ export function buildCatalog(corpus: RawCorpus): Catalog {
     quiz: (id) => quizzes.get(id) ?? null,
     allLessons: () => ordered,
   };
+}
+
+function tierRenewal(tier: TierData): TierRenewal | null {
+  if (tier.validForMonths === undefined) return null;
+  return { validForMonths: tier.validForMonths, renewWindowDays: tier.renewWindowDays ?? DEFAULT_RENEW_WINDOW_DAYS, takes: tier.renewal ?? DEFAULT_RENEWAL };
+}
+
+/** `value` of each language present; a missing language stays missing. */
+function eachLanguage<T, U>(languages: Localized<T>, value: (entry: T) => U | undefined): Localized<U> {
+  const result: Localized<U> = {};
+  for (const locale of LOCALES) {
+    const entry = languages[locale];
+    const picked = entry === undefined ? undefined : value(entry);
+    if (picked !== undefined) result[locale] = picked;
+  }
+  return result;
 }

@@ -3,6 +3,7 @@
  * Every message starts with the file it is about, so an author knows where to look.
  */
 import { LOCALES, type Locale } from '../../platform/i18n/locales.ts';
+import { checkRevisions } from './revisions.ts';
 import { TIER_IDS, type CourseData, type LessonData, type QuizData, type TierData } from './schemas.ts';
 
 export interface CorpusEntry<T> {
@@ -19,10 +20,16 @@ export interface LocalizedEntry<T> extends CorpusEntry<T> {
   entryId: string;
 }
 
+/** One language of a lesson. */
+export interface LessonEntry extends LocalizedEntry<LessonData> {
+  /** The MDX source after the frontmatter (Astro's `entry.body`): part of the lesson's version. */
+  body: string;
+}
+
 export interface RawCorpus {
   tiers: CorpusEntry<TierData>[];
   courses: CorpusEntry<CourseData>[];
-  lessons: LocalizedEntry<LessonData>[];
+  lessons: LessonEntry[];
   quizzes: LocalizedEntry<QuizData>[];
 }
 
@@ -112,6 +119,8 @@ export function validateCorpus(corpus: RawCorpus): string[] {
     const [first, ...rest] = versions;
     for (const other of rest) compareQuizzes(id, first!, other, report);
   }
+  checkRevisions(corpus.lessons, 'lesson', report);
+  checkRevisions(corpus.quizzes, 'quiz', report);
 
   // Every course needs something to learn and something to pass
   for (const course of corpus.courses) {

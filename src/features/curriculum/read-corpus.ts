@@ -16,6 +16,9 @@ export interface ReadResult {
   problems: string[];
 }
 
+/** The frontmatter block at the top of a lesson; what follows it (trimmed, as Astro keeps it) is the body. */
+const FRONTMATTER = /^---\r?\n([\s\S]*?)\r?\n---(?:\r?\n|$)/;
+
 /** Files starting with `_` are drafts and partials; they are not content. */
 const isContentFile = (name: string, extensions: string[]): boolean => !name.startsWith('_') && extensions.includes(path.extname(name));
 
@@ -57,15 +60,16 @@ export function readCorpus(contentDir: string, root: string = process.cwd()): Re
       });
   };
 
+  /** Entries with the file's text, from which a lesson takes its body. */
   const localizedFiles = <S extends z.ZodType>(
     folder: string,
     extensions: string[],
     schema: S,
     extract: (file: string, text: string) => unknown,
-  ): LocalizedEntry<z.output<S>>[] => {
+  ): (LocalizedEntry<z.output<S>> & { text: string })[] => {
     const base = path.join(contentDir, folder);
     if (!fs.existsSync(base)) return [];
-    const entries: LocalizedEntry<z.output<S>>[] = [];
+    const entries: (LocalizedEntry<z.output<S>> & { text: string })[] = [];
     for (const file of walk(base)) {
       if (!isContentFile(path.basename(file), extensions)) continue;
       const relative = path.relative(base, file).split(path.sep);
@@ -74,18 +78,19 @@ export function readCorpus(contentDir: string, root: string = process.cwd()): Re
         problems.push(`${rel(file)}: must live under ${folder}/ja/ or ${folder}/en/`);
         continue;
       }
-      const raw = extract(file, fs.readFileSync(file, 'utf8'));
+      const text = fs.readFileSync(file, 'utf8');
+      const raw = extract(file, text);
       if (raw === undefined) continue;
       const data = parse(file, raw, schema);
       if (!data) continue;
       const entryId = relative.join('/').replace(/\.[^.]+$/, '');
-      entries.push({ id: stem(file), file: rel(file), data, locale, entryId });
+      entries.push({ id: stem(file), file: rel(file), data, locale, entryId, text });
     }
     return entries;
   };
 
   const frontmatter = (file: string, text: string): unknown => {
-    const match = /^---\r?\n([\s\S]*?)\r?\n---(?:\r?\n|$)/.exec(text);
+    const match = FRONTMATTER.exec(text);
     if (!match) {
       problems.push(`${rel(file)}: missing frontmatter (a block between --- lines at the top)`);
       return undefined;
@@ -96,8 +101,8 @@ export function readCorpus(contentDir: string, root: string = process.cwd()): Re
   const corpus: RawCorpus = {
     tiers: flat('tiers', TierSchema),
     courses: flat('courses', CourseSchema),
-    lessons: localizedFiles('lessons', ['.md', '.mdx'], LessonSchema, frontmatter),
-    quizzes: localizedFiles('quizzes', ['.yaml', '.yml'], QuizSchema, load),
+    lessons: localizedFiles('lessons', ['.md', '.mdx'], LessonSchema, frontmatter).map(({ text, ...entry }) => ({ ...entry, body: text.replace(FRONTMATTER, '').trim() })),
+    quizzes: localizedFiles('quizzes', ['.yaml', '.yml'], QuizSchema, load).map(({ text: _text, ...entry }) => entry),
   };
   return { corpus, problems };
 }

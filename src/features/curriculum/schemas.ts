@@ -6,6 +6,7 @@
  * against them, so renaming an id loses learners' progress. Text fields are per language.
  */
 import { z } from 'astro/zod';
+import { DaySchema } from '../../platform/input/day.ts';
 import { ROLES } from '../users/roles.ts';
 
 export { LOCALES, DEFAULT_LOCALE, type Locale } from '../../platform/i18n/locales.ts';
@@ -30,19 +31,65 @@ export function localized<T extends z.ZodType>(inner: T) {
 
 const Text = z.string().trim().min(1);
 
+/** What a renewal cycle of a tier asks of the learner (see `TierSchema.renewal`). */
+export const RENEWAL_KINDS = ['full', 'changed'] as const;
+export type RenewalKind = (typeof RENEWAL_KINDS)[number];
+/** `renewWindowDays` when a tier with `validForMonths` leaves it out. */
+export const DEFAULT_RENEW_WINDOW_DAYS = 30;
+/** `renewal` when a tier with `validForMonths` leaves it out. */
+export const DEFAULT_RENEWAL: RenewalKind = 'changed';
+/** The shortest month: a renewal window must open after the certificate was issued. */
+const DAYS_IN_SHORTEST_MONTH = 28;
+
 /** `content/tiers/<tier>.yaml` — one of basic, applied, specialist. */
-export const TierSchema = z.strictObject({
-  /** Position on the learning path, lowest first. */
-  order: z.number().int().min(0),
-  /** Who the tier is for: all staff, department champions, or IT/programme admins. */
-  audience: z.enum(ROLES),
-  /** Tiers that must be complete before this one opens. */
-  requires: z.array(z.enum(TIER_IDS)).default([]),
-  /** Short name, e.g. "基礎" / "Basic". */
-  title: localized(Text),
-  /** One or two sentences on what the tier covers and for whom. */
-  description: localized(Text),
-});
+export const TierSchema = z
+  .strictObject({
+    /** Position on the learning path, lowest first. */
+    order: z.number().int().min(0),
+    /** Who the tier is for: all staff, department champions, or IT/programme admins. */
+    audience: z.enum(ROLES),
+    /** Tiers that must be complete before this one opens. */
+    requires: z.array(z.enum(TIER_IDS)).default([]),
+    /** Short name, e.g. "基礎" / "Basic". */
+    title: localized(Text),
+    /** One or two sentences on what the tier covers and for whom. */
+    description: localized(Text),
+    /**
+     * Months a certificate of this tier stays valid (1–60), counted from the day it is issued; the
+     * learner then renews it with a new cycle of the tier. Omit it and a certificate never expires.
+     */
+    validForMonths: z.number().int().min(1).max(60).optional(),
+    /**
+     * Days before a certificate expires from which the learner is asked to renew it (1–365,
+     * default 30); less than validForMonths × 28, so the window opens after the certificate is issued.
+     * Only with validForMonths.
+     */
+    renewWindowDays: z.number().int().min(1).max(365).optional(),
+    /**
+     * What a renewal cycle asks. `changed` (default): every quiz of the tier again, plus only the
+     * lessons whose version changed since the learner's last cycle. `full`: every lesson and quiz
+     * again. Only with validForMonths.
+     */
+    renewal: z.enum(RENEWAL_KINDS).optional(),
+  })
+  .superRefine((tier, ctx) => {
+    if (tier.validForMonths === undefined) {
+      for (const field of ['renewWindowDays', 'renewal'] as const) {
+        if (tier[field] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [field], message: `${field} applies only with validForMonths (a certificate that never expires is never renewed)` });
+      }
+      return;
+    }
+    const window = tier.renewWindowDays ?? DEFAULT_RENEW_WINDOW_DAYS;
+    const limit = tier.validForMonths * DAYS_IN_SHORTEST_MONTH;
+    if (window >= limit) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['renewWindowDays'],
+        message: `renewWindowDays ${window} must be less than validForMonths × 28 (${limit}), or the window would open before the certificate is issued`,
+      });
+    }
+  });
 
 /** `content/courses/<course-id>.yaml`. */
 export const CourseSchema = z.strictObject({
@@ -80,6 +127,26 @@ export const TryItSchema = z.strictObject({
   modelAnswer: Text,
 });
 
+/** One entry of a `revision` list: a dated change of a lesson or a quiz. */
+export const RevisionSchema = z.strictObject({
+  /** The day of the change, `YYYY-MM-DD`; the same in both languages. */
+  date: DaySchema,
+  /**
+   * `major`: a learner who read the old version would now act wrongly or miss an obligation;
+   * everyone who completed an older version is asked to review it. `minor`: wording, a typo, a
+   * new example; nothing changes for learners. The same in both languages.
+   */
+  significance: z.enum(['minor', 'major']),
+  /** What changed, in one line of at most 140 characters, in the file's language. */
+  note: Text.max(140).refine((note) => !/[\r\n]/.test(note), 'write the note on one line'),
+});
+
+/**
+ * `revision:` in a lesson's frontmatter or a quiz file: one entry, or a list of them newest first.
+ * Both language files of an id list the same dates and significances in the same order.
+ */
+const RevisionsSchema = z.preprocess((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]), z.array(RevisionSchema));
+
 /** Frontmatter of `content/lessons/<locale>/<folder>/<lesson-id>.mdx`. */
 export const LessonSchema = z.strictObject({
   /** The course this lesson belongs to (id from `content/courses/`). */
@@ -91,6 +158,8 @@ export const LessonSchema = z.strictObject({
   estimatedMinutes: z.number().int().positive().max(120),
   /** Practice tasks, each placed in the body with `<TryIt id="…" />`; same ids in both languages. */
   tryIt: z.array(TryItSchema).default([]),
+  /** Changes worth recording, newest first (one entry or a list); a `major` one asks those who completed an older version to review it. Not part of its version. */
+  revision: RevisionsSchema,
 });
 
 const OptionSchema = z.strictObject({
@@ -137,6 +206,8 @@ export const QuizSchema = z.strictObject({
   /** Show options in a new random order for each attempt (always, with `draw`). */
   shuffleOptions: z.boolean().default(false),
   questions: z.array(QuestionSchema).min(1),
+  /** Changes worth recording, newest first (one entry or a list); a `major` one asks those who completed an older version to review it. Not part of its version. */
+  revision: RevisionsSchema,
 });
 
 export type TierData = z.output<typeof TierSchema>;
@@ -145,4 +216,5 @@ export type LessonData = z.output<typeof LessonSchema>;
 export type QuizData = z.output<typeof QuizSchema>;
 export type QuestionData = z.output<typeof QuestionSchema>;
 export type TryItData = z.output<typeof TryItSchema>;
+export type RevisionData = z.output<typeof RevisionSchema>;
 export type Localized<T> = { ja?: T | undefined; en?: T | undefined };

@@ -12,7 +12,7 @@ export interface YamlText {
 }
 
 /** Keys of quiz YAML whose values are text shown to learners (ids, flags and numbers are not). */
-const QUIZ_TEXT_KEYS = new Set(['title', 'prompt', 'text', 'explanation']);
+const QUIZ_TEXT_KEYS = new Set(['title', 'prompt', 'text', 'explanation', 'note']);
 
 const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 

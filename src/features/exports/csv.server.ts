@@ -8,6 +8,8 @@ import { inArray } from 'drizzle-orm';
 import { certificates } from '../../../db/schema/index.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import { computeProgress } from '../progress/progress.ts';
+import { now as clockNow } from '../../platform/clock.ts';
+import { getConfig } from '../../platform/config.server.ts';
 import { readPages, type Db } from '../../platform/db.server.ts';
 import { kpiExportHeader, kpiExportRows } from '../kpi/kpi-export.server.ts';
 import { loadLearnerRecords, NO_RECORD } from '../progress/records.server.ts';
@@ -90,7 +92,7 @@ export async function* userProgressRows(db: Db, catalog: Catalog, departmentId: 
     for (const c of rows) issued.set(c.userId, (issued.get(c.userId) ?? new Map()).set(c.tierId, c.issuedAt.getTime()));
     for (const user of batch) {
       const learner = learners.get(user.id) ?? NO_RECORD;
-      const progress = computeProgress(catalog, learner.record);
+      const progress = computeProgress(catalog, learner.record, { now: clockNow(), timeZone: getConfig().timeZone });
       const held = issued.get(user.id) ?? new Map<string, number>();
       yield [
         user.email,

@@ -7,7 +7,8 @@ import type { Catalog } from '../curriculum/catalog.ts';
 import { buildStatement, duration, type Statement, type XapiContext } from './xapi.ts';
 import { readPages, type Db } from '../../platform/db.server.ts';
 import type { Locale } from '../../platform/i18n/locales.ts';
-import { computeProgress, type QuizRecord } from '../progress/progress.ts';
+import { computeProgress, firstCycleRecord, type QuizRecord } from '../progress/progress.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 import type { PolicyCatalog } from '../policies/policies.ts';
 import { policyStatements } from '../policies/export.server.ts';
 
@@ -113,7 +114,8 @@ export async function* xapiStatements(db: Db, catalog: Catalog, ctx: XapiContext
   const passed: QuizRecord = { attempts: 1, bestPercent: null, passed: true };
   for (const [actor, byLesson] of completions) {
     const byQuiz = firstPass.get(actor) ?? new Map<string, number>();
-    const progress = computeProgress(catalog, { completedLessons: new Set(byLesson.keys()), quizzes: new Map([...byQuiz.keys()].map((id) => [id, passed])) });
+    // Without certificates every tier is in its first cycle: the moment and zone decide nothing here.
+    const progress = computeProgress(catalog, firstCycleRecord(byLesson.keys(), new Map([...byQuiz.keys()].map((id) => [id, passed]))), { now: clockNow(), timeZone: 'UTC' });
     for (const course of catalog.tiers.flatMap((t) => t.courses)) {
       if (!progress.course(course.id)?.complete) continue;
       const at = Math.max(...course.lessons.map((l) => byLesson.get(l.id)!), ...course.quizzes.map((q) => byQuiz.get(q.id)!));

@@ -90,8 +90,8 @@ function loadRoster(db: Tx, catalog: Catalog, departmentId: number, learners: Re
 
   return people.map((person): RosterEntry => {
     const learner = learners.get(person.id) ?? NO_RECORD;
-    const progress = computeProgress(catalog, learner.record);
-    const attempts = [...learner.record.quizzes.values()].reduce((n, q) => n + q.attempts, 0);
+    const progress = computeProgress(catalog, learner.record, { now, timeZone });
+    const attempts = learner.record.attempts.reduce((n, q) => n + q.attempts, 0);
     const byTier = new Map<string, Date | null>();
     for (const e of enrolments.get(person.id) ?? []) {
       const due = dueAtFor(e, new Date(e.enrolledAt), timeZone);

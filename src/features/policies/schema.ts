@@ -7,18 +7,10 @@
  * version. Both languages must agree on `version`, `effective`, `audience` and `required`.
  */
 import { z } from 'astro/zod';
+import { DaySchema as Day } from '../../platform/input/day.ts';
 import { ROLES } from '../users/roles.ts';
 
 const Text = z.string().trim().min(1);
-
-/** `YYYY-MM-DD`, a real calendar day. YAML reads an unquoted date as a Date: both are accepted. */
-const Day = z.preprocess(
-  (value) => (value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString().slice(0, 10) : value),
-  z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD')
-    .refine((day) => new Date(`${day}T00:00:00Z`).toISOString().startsWith(day), 'not a calendar day'),
-);
 
 /**
  * Who the policy asks: `all` (every active user), or the users with one of `roles` **or** in one

@@ -1,16 +1,74 @@
-/** Tier certificates: the holder's list and the public verification lookup. */
-import { asc, eq } from 'drizzle-orm';
+/** Tier certificates: the holder's list, the public verification lookup, and their validity. */
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import { certificates, type Certificate } from '../../../db/schema/index.ts';
+import type { Catalog } from '../curriculum/catalog.ts';
 import type { Db } from '../../platform/db.server.ts';
+import { addMonthsAt } from '../../platform/dates.ts';
+import { logger } from '../../platform/log.server.ts';
 
 export type { Certificate };
 
+/** Every certificate of the holder, every cycle, oldest first. */
 export async function listCertificates(db: Db, userId: number): Promise<Certificate[]> {
-  return db.read((q) => q.select().from(certificates).where(eq(certificates.userId, userId)).orderBy(asc(certificates.issuedAt)).all());
+  return db.read((q) => q.select().from(certificates).where(eq(certificates.userId, userId)).orderBy(asc(certificates.issuedAt), asc(certificates.id)).all());
+}
+
+/** The newest certificate of each tier the holder has (the one that counts now). */
+export function newestPerTier(list: readonly Certificate[]): Certificate[] {
+  const newest = new Map<string, Certificate>();
+  for (const c of list) {
+    const seen = newest.get(c.tierId);
+    if (!seen || c.cycle > seen.cycle) newest.set(c.tierId, c);
+  }
+  return [...newest.values()];
 }
 
 /** Codes are 24 characters of a 32-letter alphabet; anything else cannot match and is not looked up. */
 export async function findCertificate(db: Db, code: string): Promise<Certificate | null> {
   if (!/^[a-z2-9]{24}$/.test(code)) return null;
   return db.read((q) => q.select().from(certificates).where(eq(certificates.code, code)).get() ?? null);
+}
+
+/**
+ * Certificates issued before their tier had a validity (those migrated from before renewal
+ * cycles, or issued while the tier's content said nothing) get one from the tier's
+ * `validForMonths`, counted from their issue: once, at start, idempotent. A tier without the
+ * setting leaves its certificates valid for good.
+ */
+export async function settleCertificateValidity(db: Db, catalog: Catalog, timeZone: string): Promise<number> {
+  const renewing = catalog.tiers.filter((t) => t.renewal !== null);
+  if (renewing.length === 0) return 0;
+  const settled = await db.write((tx) => {
+    let count = 0;
+    for (const tier of renewing) {
+      const rows = tx
+        .select({ id: certificates.id, issuedAt: certificates.issuedAt })
+        .from(certificates)
+        .where(and(eq(certificates.tierId, tier.id), isNull(certificates.validUntil)))
+        .all();
+      for (const row of rows) {
+        tx.update(certificates)
+          .set({ validUntil: addMonthsAt(row.issuedAt, tier.renewal!.validForMonths, timeZone) })
+          .where(and(eq(certificates.id, row.id), isNull(certificates.validUntil)))
+          .run();
+        count++;
+      }
+    }
+    return count;
+  });
+  if (settled > 0) logger.info({ settled, tiers: renewing.map((t) => t.id) }, 'certificates without a validity given one from their tier');
+  return settled;
+}
+
+let settling: Promise<void> | null = null;
+
+/** `settleCertificateValidity` once per process before the first request; a failure is logged and tried again a minute later. */
+export function settleCertificateValidityOnce(open: () => Db, catalog: () => Promise<Catalog>, timeZone: string): Promise<void> {
+  settling ??= (async () => {
+    await settleCertificateValidity(open(), await catalog(), timeZone);
+  })().catch((error: unknown) => {
+    setTimeout(() => (settling = null), 60_000).unref();
+    logger.error({ err: error }, 'certificate validity could not be settled');
+  });
+  return settling;
 }

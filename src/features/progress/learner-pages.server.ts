@@ -5,11 +5,12 @@
 import type { Catalog, CourseNode, LessonNode, QuizNode, TierNode } from '../curriculum/catalog.ts';
 import { getCatalog } from '../curriculum/catalog.server.ts';
 import type { TierId } from '../curriculum/schemas.ts';
+import { now } from '../../platform/clock.ts';
 import { getConfig } from '../../platform/config.server.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { assignmentsForUser, type UserAssignment } from '../programme/assignments.server.ts';
 import { currentCheckin } from '../programme/checkins.server.ts';
-import { listCertificates, type Certificate } from './certificates.server.ts';
+import { listCertificates, newestPerTier, type Certificate } from './certificates.server.ts';
 import { afterCourse, courseAction, nextTier, type AfterCourse, type CourseAction } from './next-step.ts';
 import { computeProgress, type CourseProgress, type LearnerRecord, type NextStep, type Progress, type TierProgress } from './progress.ts';
 import { loadLearnerRecord } from './records.server.ts';
@@ -23,12 +24,12 @@ export interface LearnerContext {
 
 export async function loadLearnerContext(db: Db, userId: number): Promise<LearnerContext> {
   const [catalog, record] = await Promise.all([getCatalog(), loadLearnerRecord(db, userId)]);
-  return { catalog, record, progress: computeProgress(catalog, record) };
+  return { catalog, record, progress: computeProgress(catalog, record, { now: now(), timeZone: getConfig().timeZone }) };
 }
 
-/** The learner's certificate for a tier, if issued. */
+/** The learner's newest certificate for a tier (the current cycle's, or the one being renewed), if any. */
 export async function certificateFor(db: Db, userId: number, tierId: string): Promise<Certificate | null> {
-  return (await listCertificates(db, userId)).find((c) => c.tierId === tierId) ?? null;
+  return newestPerTier(await listCertificates(db, userId)).find((c) => c.tierId === tierId) ?? null;
 }
 
 export interface HomePage extends LearnerContext {
@@ -36,7 +37,10 @@ export interface HomePage extends LearnerContext {
   next: { step: NextStep; lesson: LessonNode | null; quiz: QuizNode | null; course: CourseNode | null } | null;
   /** Anything done yet: "Continue" rather than "Start". */
   started: boolean;
+  /** The newest certificate of each tier. */
   certificates: Certificate[];
+  /** Tiers whose renewal is open or overdue: "renew by <date>". */
+  renewals: TierProgress[];
   assigned: UserAssignment[];
   checkin: Awaited<ReturnType<typeof currentCheckin>>;
   timeZone: string;
@@ -55,8 +59,9 @@ export async function loadHomePage(db: Db, userId: number): Promise<HomePage> {
       quiz: step.kind === 'quiz' ? catalog.quiz(step.quizId) : null,
       course: catalog.course(step.courseId),
     },
-    started: record.completedLessons.size > 0 || record.quizzes.size > 0,
-    certificates: await listCertificates(db, userId),
+    started: record.completions.length > 0 || record.attempts.length > 0,
+    certificates: newestPerTier(await listCertificates(db, userId)),
+    renewals: progress.tiers.filter((t) => t.cycle.status === 'renewal-open' || t.cycle.status === 'expired'),
     assigned: await assignmentsForUser(db, userId, timeZone),
     checkin: await currentCheckin(db, userId, timeZone),
     timeZone,

@@ -2,7 +2,7 @@
  * A lesson: what its page shows (opening it records a view, the one write a GET may make) and
  * marking it complete.
  */
-import type { CourseNode, LessonNode, TierNode } from '../curriculum/catalog.ts';
+import type { CourseNode, LessonNode, Revision, TierNode } from '../curriculum/catalog.ts';
 import { getCatalog, renderLesson } from '../curriculum/catalog.server.ts';
 import { pick } from '../curriculum/catalog.ts';
 import type { Locale } from '../../platform/i18n/locales.ts';
@@ -15,7 +15,7 @@ import type { PracticeAnswer } from '../practice/practice.ts';
 import type { Certificate } from './certificates.server.ts';
 import { certificateFor, loadLearnerContext, type LearnerContext } from './learner-pages.server.ts';
 import { afterCourse, courseAction, type AfterCourse, type CourseAction } from './next-step.ts';
-import type { CourseProgress } from './progress.ts';
+import type { CourseProgress, TierCycle } from './progress.ts';
 import { completedAt, completeLesson, courseLocked, recordLessonView } from './progress.server.ts';
 
 export interface LessonPage extends LearnerContext {
@@ -32,7 +32,12 @@ export interface LessonPage extends LearnerContext {
   nextLesson: LessonNode | null;
   /** The rendered body; null while the course is locked. */
   rendered: NonNullable<Awaited<ReturnType<typeof renderLesson>>> | null;
+  /** When the learner completed it, if it counts as done in the current cycle. */
   doneAt: Date | null;
+  /** A major revision since the learner read it: "updated since you read it", with the note. */
+  review: Revision | null;
+  /** The tier's renewal, while it is open or overdue. */
+  renewal: TierCycle | null;
   feedback: OwnFeedback;
   /** The learner's own practice answers on this lesson, by task id (only ever theirs). */
   practiceAnswers: Record<string, PracticeAnswer>;
@@ -63,11 +68,12 @@ export async function loadLessonPage(db: Db, userId: number, courseId: string, l
     if (!rendered) return null;
     // Analytics: a failed view record is logged, the lesson still opens.
     await bestEffortWrite('lessonViews', () => recordLessonView(db, userId, lesson.id, timeZone));
-    doneAt = await completedAt(db, userId, lesson.id);
+    doneAt = progress.lessonDone(lesson.id) ? await completedAt(db, userId, lesson.id) : null;
     feedback = await ownFeedback(db, userId, lesson.id);
     practiceAnswers = await ownLessonAnswers(db, userId, lesson.id);
   }
   const certificate = doneAt && after?.kind === 'tier-complete' ? await certificateFor(db, userId, after.tierId) : null;
+  const cycle = progress.tier(course.tierId)?.cycle ?? null;
   return {
     ...context,
     course,
@@ -82,6 +88,8 @@ export async function loadLessonPage(db: Db, userId: number, courseId: string, l
     nextLesson: action?.kind === 'start' || action?.kind === 'resume' ? catalog.lesson(action.lessonId) : null,
     rendered,
     doneAt,
+    review: progress.reviews.includes(lesson) ? lesson.majorRevision : null,
+    renewal: cycle && (cycle.status === 'renewal-open' || cycle.status === 'expired') ? cycle : null,
     feedback,
     practiceAnswers,
     certificate,

@@ -2,11 +2,14 @@
  * Lesson completions, lesson views (activity) and the lock rule, on the database; the learner
  * record itself is loaded in `records.server.ts`. Always scoped by the session's user id.
  */
-import { and, eq, sql } from 'drizzle-orm';
-import { certificates, lessonCompletions, lessonViews } from '../../../db/schema/index.ts';
-import type { Catalog } from '../curriculum/catalog.ts';
+import { and, desc, eq, isNotNull, sql } from 'drizzle-orm';
+import { assignmentEnrolments, assignments, certificates, lessonCompletions, lessonViews } from '../../../db/schema/index.ts';
+import type { Catalog, TierNode } from '../curriculum/catalog.ts';
+import { now as clockNow } from '../../platform/clock.ts';
+import { getConfig } from '../../platform/config.server.ts';
 import { dayKey } from '../../platform/dates.ts';
-import { computeProgress } from './progress.ts';
+import { tierCycle, validityEnd, type TierCycle } from './cycles.ts';
+import { computeProgress, type Progress } from './progress.ts';
 import { recordActivityIn } from './activity.server.ts';
 import { learnerRecordIn, loadLearnerRecord } from './records.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
@@ -17,15 +20,18 @@ import type { Db, Tx } from '../../platform/db.server.ts';
  * just a hidden button.
  */
 export async function courseLocked(db: Db, catalog: Catalog, userId: number, courseId: string): Promise<boolean> {
-  return computeProgress(catalog, await loadLearnerRecord(db, userId)).course(courseId)?.lock != null;
+  return computeProgress(catalog, await loadLearnerRecord(db, userId), { now: clockNow(), timeZone: getConfig().timeZone }).course(courseId)?.lock != null;
 }
 
+/** When the learner last completed the lesson (any cycle, any version); null if never. */
 export async function completedAt(db: Db, userId: number, lessonId: string): Promise<Date | null> {
   const statement = db.prepared('learner.completedAt', (q) =>
     q
       .select({ at: lessonCompletions.completedAt })
       .from(lessonCompletions)
       .where(and(eq(lessonCompletions.userId, sql.placeholder('userId')), eq(lessonCompletions.lessonId, sql.placeholder('lessonId'))))
+      .orderBy(desc(lessonCompletions.completedAt))
+      .limit(1)
       .prepare(),
   );
   return db.read(() => statement.get({ userId, lessonId })?.at ?? null);
@@ -38,8 +44,10 @@ export interface CompletionResult {
 }
 
 /**
- * Marks a lesson complete (once), issues the certificate of any tier this completes and records
- * the month's activity, in one short immediate transaction.
+ * Marks a lesson complete in the current cycle of its tier, against the version read (once per
+ * cycle and version: a double submission stores one row, a review of a revised lesson a new one),
+ * issues the certificate of any tier this completes and records the month's activity, in one
+ * short immediate transaction.
  */
 export async function completeLesson(
   db: Db,
@@ -47,11 +55,20 @@ export async function completeLesson(
   user: { id: number; displayName: string },
   lessonId: string,
   timeZone: string,
-  now = new Date(),
+  now = clockNow(),
 ): Promise<CompletionResult> {
+  const lesson = catalog.lesson(lessonId);
+  const tierId = lesson ? catalog.course(lesson.courseId)?.tierId : undefined;
   return db.write((tx) => {
-    const created = tx.insert(lessonCompletions).values({ userId: user.id, lessonId, completedAt: now }).onConflictDoNothing().run().changes === 1;
-    const certificatesIssued = created ? issueDueCertificates(tx, catalog, user, now) : [];
+    const tier = tierId ? catalog.tier(tierId) : null;
+    const cycle = tier ? currentCycleIn(tx, user.id, tier, now, timeZone).number : 1;
+    const created =
+      tx
+        .insert(lessonCompletions)
+        .values({ userId: user.id, lessonId, cycle, contentVersion: lesson?.version ?? '', majorRevision: lesson?.majorRevision?.date ?? null, completedAt: now })
+        .onConflictDoNothing()
+        .run().changes === 1;
+    const certificatesIssued = created ? issueDueCertificates(tx, catalog, user, now, timeZone) : [];
     recordActivityIn(tx, user.id, timeZone, now);
     return { created, certificatesIssued };
   });
@@ -62,7 +79,7 @@ const viewsSeen = new WeakMap<object, Map<string, string>>();
 const MAX_VIEWS_SEEN = 100_000;
 
 /** The analytics record of opening a lesson: at most one row per user, lesson and day (and the month's activity). */
-export async function recordLessonView(db: Db, userId: number, lessonId: string, timeZone: string, now = new Date()): Promise<void> {
+export async function recordLessonView(db: Db, userId: number, lessonId: string, timeZone: string, now = clockNow()): Promise<void> {
   const day = dayKey(now, timeZone);
   // Most views repeat one already recorded today: remembering those spares the database a
   // write attempt on nearly every lesson page. The row stays the single source of truth.
@@ -84,20 +101,49 @@ export async function recordLessonView(db: Db, userId: number, lessonId: string,
   seen.set(key, day);
 }
 
+/** The learner's current cycle of one tier, from its newest certificate (call inside `db.read` or `db.write`). */
+export function currentCycleIn(tx: Tx, userId: number, tier: TierNode, now: Date, timeZone: string): TierCycle {
+  const newest =
+    tx
+      .select({ tierId: certificates.tierId, cycle: certificates.cycle, code: certificates.code, issuedAt: certificates.issuedAt, validUntil: certificates.validUntil })
+      .from(certificates)
+      .where(and(eq(certificates.userId, userId), eq(certificates.tierId, tier.id)))
+      .orderBy(desc(certificates.cycle))
+      .limit(1)
+      .get() ?? null;
+  return tierCycle(tier, newest, now, timeZone);
+}
+
 /**
- * Issues one certificate per completed tier that has none yet; returns the new codes.
- * Call inside `db.write`, right after the write that may complete a tier.
+ * How long a new certificate of `tier` is valid for this learner: the shortest override of the
+ * assignments that cover them, else the tier's `validForMonths`; null: it never expires.
  */
-export function issueDueCertificates(tx: Tx, catalog: Catalog, user: { id: number; displayName: string }, now: Date): string[] {
-  const progress = computeProgress(catalog, learnerRecordIn(tx, user.id));
+export function validityMonthsIn(tx: Tx, userId: number, tier: TierNode): number | null {
+  const override = tx
+    .select({ months: sql<number | null>`min(${assignments.validForMonths})` })
+    .from(assignmentEnrolments)
+    .innerJoin(assignments, eq(assignments.id, assignmentEnrolments.assignmentId))
+    .where(and(eq(assignmentEnrolments.userId, userId), eq(assignments.tierId, tier.id), isNotNull(assignments.validForMonths)))
+    .get()?.months;
+  return override ?? tier.renewal?.validForMonths ?? null;
+}
+
+/**
+ * Issues the certificate of every tier whose current cycle is now complete and has none yet;
+ * returns the new codes. Call inside `db.write`, right after the write that may complete a tier.
+ */
+export function issueDueCertificates(tx: Tx, catalog: Catalog, user: { id: number; displayName: string }, now: Date, timeZone: string): string[] {
+  const progress: Progress = computeProgress(catalog, learnerRecordIn(tx, user.id), { now, timeZone });
   const issued: string[] = [];
   for (const tier of progress.tiers) {
-    if (!tier.complete) continue;
+    const { cycle } = tier;
+    if (!tier.complete || cycle.certificate?.cycle === cycle.number) continue;
     const code = generateSecureRandomString();
+    const validUntil = validityEnd(now, validityMonthsIn(tx, user.id, tier.tier), cycle.certificate?.validUntil ?? null, timeZone);
     const inserted = tx
       .insert(certificates)
-      .values({ code, userId: user.id, tierId: tier.tier.id, holderName: user.displayName, issuedAt: now })
-      .onConflictDoNothing({ target: [certificates.userId, certificates.tierId] })
+      .values({ code, userId: user.id, tierId: tier.tier.id, cycle: cycle.number, holderName: user.displayName, issuedAt: now, validUntil })
+      .onConflictDoNothing({ target: [certificates.userId, certificates.tierId, certificates.cycle] })
       .run().changes;
     if (inserted === 1) issued.push(code);
   }

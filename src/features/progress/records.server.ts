@@ -1,21 +1,22 @@
 /**
  * The learner record the progress logic (`progress.ts`) works from, loaded for some users or a
- * whole department in a fixed number of grouped queries: completed lessons, per quiz the
- * submitted attempts, best score and pass, and (when asked) the last activity. The learner pages,
- * the champion view and the CSV exports all load it here.
+ * whole department in a fixed number of grouped queries: completed lessons (per cycle and
+ * version), per quiz and cycle the submitted attempts, best score and pass, the certificates,
+ * and (when asked) the last activity. The learner pages, the champion view and the CSV exports
+ * all load it here.
  */
 import { and, isNotNull, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
-import { lessonCompletions, quizAttempts } from '../../../db/schema/index.ts';
+import { certificates, lessonCompletions, quizAttempts } from '../../../db/schema/index.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
-import type { LearnerRecord, QuizRecord } from './progress.ts';
+import type { AttemptSummary, CertificateEntry, CompletionEntry, LearnerRecord } from './progress.ts';
 
 /** Whose records: these users, or the active members of a department. */
 export type LearnerScope = { userIds: readonly number[] } | { departmentId: number };
 
 export interface LoadedLearner {
   record: LearnerRecord;
-  /** Best score (%) per quiz taken, unrounded: averages are taken on these, then rounded. */
+  /** Best score (%) per quiz taken, in any cycle, unrounded: averages are taken on these, then rounded. */
   bestPercents: ReadonlyMap<string, number>;
   /** The last lesson view, completion or submitted attempt; null without any, or when not asked for. */
   lastActivityAt: Date | null;
@@ -42,7 +43,13 @@ function inScope(column: SQLiteColumn, kind: ScopeKind): SQL {
 function statements(q: Tx, kind: ScopeKind) {
   return {
     completions: q
-      .select({ userId: lessonCompletions.userId, lessonId: lessonCompletions.lessonId })
+      .select({
+        userId: lessonCompletions.userId,
+        lessonId: lessonCompletions.lessonId,
+        cycle: lessonCompletions.cycle,
+        contentVersion: lessonCompletions.contentVersion,
+        majorRevision: lessonCompletions.majorRevision,
+      })
       .from(lessonCompletions)
       .where(inScope(lessonCompletions.userId, kind))
       .prepare(),
@@ -50,13 +57,26 @@ function statements(q: Tx, kind: ScopeKind) {
       .select({
         userId: quizAttempts.userId,
         quizId: quizAttempts.quizId,
+        cycle: quizAttempts.cycle,
         attempts: sql<number>`count(*)`,
         best: sql<number | null>`max(${quizAttempts.score} * 100.0 / ${quizAttempts.maxScore})`,
         passed: sql<number>`max(${quizAttempts.passed})`,
       })
       .from(quizAttempts)
       .where(and(inScope(quizAttempts.userId, kind), isNotNull(quizAttempts.submittedAt)))
-      .groupBy(quizAttempts.userId, quizAttempts.quizId)
+      .groupBy(quizAttempts.userId, quizAttempts.quizId, quizAttempts.cycle)
+      .prepare(),
+    certificates: q
+      .select({
+        userId: certificates.userId,
+        tierId: certificates.tierId,
+        cycle: certificates.cycle,
+        code: certificates.code,
+        issuedAt: certificates.issuedAt,
+        validUntil: certificates.validUntil,
+      })
+      .from(certificates)
+      .where(inScope(certificates.userId, kind))
       .prepare(),
   };
 }
@@ -78,37 +98,43 @@ function lastActivity(q: Tx, scope: LearnerScope): Map<number, Date> {
   return new Map(rows.map((r) => [r.userId, new Date(r.at)]));
 }
 
+interface Collected {
+  completions: CompletionEntry[];
+  attempts: AttemptSummary[];
+  certificates: CertificateEntry[];
+  bests: Map<string, number>;
+}
+
 function collect(q: Tx, run: Statements, scope: LearnerScope, options: LoadOptions): Map<number, LoadedLearner> {
   const params = paramsOf(scope);
-  const completed = new Map<number, Set<string>>();
-  const quizzes = new Map<number, Map<string, QuizRecord>>();
-  const bests = new Map<number, Map<string, number>>();
+  const byUser = new Map<number, Collected>();
   const ids = 'userIds' in scope ? scope.userIds : [];
-  for (const id of ids) {
-    completed.set(id, new Set());
-    quizzes.set(id, new Map());
-    bests.set(id, new Map());
-  }
-  const entry = <T>(map: Map<number, T>, id: number, empty: () => T): T => {
-    let value = map.get(id);
-    if (value === undefined) map.set(id, (value = empty()));
+  const entry = (id: number): Collected => {
+    let value = byUser.get(id);
+    if (value === undefined) byUser.set(id, (value = { completions: [], attempts: [], certificates: [], bests: new Map() }));
     return value;
   };
-  for (const row of run.completions.all(params)) entry(completed, row.userId, () => new Set()).add(row.lessonId);
+  for (const id of ids) entry(id);
+  for (const { userId, ...row } of run.completions.all(params)) entry(userId).completions.push(row);
   for (const row of run.quizzes.all(params)) {
-    entry(quizzes, row.userId, () => new Map()).set(row.quizId, {
+    const learner = entry(row.userId);
+    learner.attempts.push({
+      quizId: row.quizId,
+      cycle: row.cycle,
       attempts: row.attempts,
       bestPercent: row.best === null ? null : Math.round(row.best * 10) / 10,
       passed: row.passed === 1,
     });
-    if (row.best !== null) entry(bests, row.userId, () => new Map()).set(row.quizId, row.best);
+    if (row.best !== null && row.best > (learner.bests.get(row.quizId) ?? -1)) learner.bests.set(row.quizId, row.best);
   }
+  for (const { userId, ...row } of run.certificates.all(params)) entry(userId).certificates.push(row);
   const activity = options.lastActivity ? lastActivity(q, scope) : new Map<number, Date>();
+  for (const id of activity.keys()) entry(id);
   const learners = new Map<number, LoadedLearner>();
-  for (const id of new Set([...ids, ...completed.keys(), ...quizzes.keys(), ...activity.keys()])) {
+  for (const [id, c] of byUser) {
     learners.set(id, {
-      record: { completedLessons: completed.get(id) ?? new Set(), quizzes: quizzes.get(id) ?? new Map() },
-      bestPercents: bests.get(id) ?? new Map(),
+      record: { completions: c.completions, attempts: c.attempts, certificates: c.certificates },
+      bestPercents: c.bests,
       lastActivityAt: activity.get(id) ?? null,
     });
   }
@@ -131,7 +157,7 @@ export function learnerRecordsIn(q: Tx, scope: LearnerScope, options: LoadOption
   return collect(q, statements(q, kindOf(scope)), scope, options);
 }
 
-const EMPTY: LearnerRecord = { completedLessons: new Set(), quizzes: new Map() };
+const EMPTY: LearnerRecord = { completions: [], attempts: [], certificates: [] };
 
 /** Someone who has done nothing yet (a department scope lists only those who have). */
 export const NO_RECORD: LoadedLearner = { record: EMPTY, bestPercents: new Map(), lastActivityAt: null };

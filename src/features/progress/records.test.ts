@@ -64,13 +64,14 @@ describe('loadLearnerRecords', () => {
     const nobody = await addUser(t.db, { email: 'new@example.jp' });
     const records = await loadLearnerRecords(t.db, { userIds: [ids.ann!, ids.ben!, nobody] }, { lastActivity: true });
     const ann = records.get(ids.ann!)!;
-    expect([...ann.record.completedLessons].sort()).toEqual(['a', 'b']);
-    expect(ann.record.quizzes.get('q1')).toEqual({ attempts: 2, bestPercent: 66.7, passed: true });
+    expect(ann.record.completions.map((c) => c.lessonId).sort()).toEqual(['a', 'b']);
+    expect(ann.record.completions.every((c) => c.cycle === 1)).toBe(true);
+    expect(ann.record.attempts.find((a) => a.quizId === 'q1')).toEqual({ quizId: 'q1', cycle: 1, attempts: 2, bestPercent: 66.7, passed: true });
     expect(ann.bestPercents.get('q1')).toBeCloseTo(200 / 3, 10);
     expect(ann.lastActivityAt).toEqual(at('2026-11-20T00:00:00Z'));
-    expect(records.get(ids.ben!)!.record.quizzes.get('q1')).toEqual({ attempts: 1, bestPercent: 33.3, passed: false });
+    expect(records.get(ids.ben!)!.record.attempts.find((a) => a.quizId === 'q1')).toEqual({ quizId: 'q1', cycle: 1, attempts: 1, bestPercent: 33.3, passed: false });
     expect(records.get(ids.ben!)!.lastActivityAt).toEqual(at('2026-11-01T00:00:00Z'));
-    expect(records.get(nobody)).toEqual({ record: { completedLessons: new Set(), quizzes: new Map() }, bestPercents: new Map(), lastActivityAt: null });
+    expect(records.get(nobody)).toEqual({ record: { completions: [], attempts: [], certificates: [] }, bestPercents: new Map(), lastActivityAt: null });
     expect(records.has(ids.hr!)).toBe(false);
   });
 
@@ -84,7 +85,7 @@ describe('loadLearnerRecords', () => {
     const outside = await loadLearnerRecord(t.db, ids.ann!);
     const inside = await t.db.read((q) => learnerRecordIn(q, ids.ann!));
     expect(inside).toEqual(outside);
-    expect(outside.completedLessons.size).toBe(2);
+    expect(outside.completions.length).toBe(2);
   });
 
   it('is what the champion view and the users CSV export show (attempts counted, not assumed)', async () => {

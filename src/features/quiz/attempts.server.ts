@@ -9,9 +9,17 @@ import type { Catalog, QuizNode } from '../curriculum/catalog.ts';
 import { attemptLayout } from './draw.ts';
 import { gradeAnswers, type AttemptLayout, type Grade } from './quiz.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
-import { issueDueCertificates } from '../progress/progress.server.ts';
+import { now as clockNow } from '../../platform/clock.ts';
+import { currentCycleIn, issueDueCertificates } from '../progress/progress.server.ts';
 import { rollupAttempt } from '../kpi/rollups.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
+
+/** The learner's current cycle of the quiz's tier (1 for a quiz the catalog cannot place). */
+function quizCycleIn(tx: Tx, catalog: Catalog, userId: number, quiz: QuizNode, now: Date, timeZone: string): number {
+  const tierId = catalog.course(quiz.courseId)?.tierId;
+  const tier = tierId ? catalog.tier(tierId) : null;
+  return tier ? currentCycleIn(tx, userId, tier, now, timeZone).number : 1;
+}
 
 function openAttemptIn(q: Tx, userId: number, quizId: string): QuizAttempt | null {
   return (
@@ -55,23 +63,25 @@ export type StartResult = { status: 'started' | 'resumed'; attemptId: string } |
 
 /**
  * Resumes the open attempt if there is one (with the questions it drew), else starts a new one
- * unless the limit is reached, storing what it shows (src/features/quiz/draw.ts).
+ * unless this cycle's limit is reached (a renewal cycle gives the attempts again), storing what it
+ * shows (src/features/quiz/draw.ts) and the quiz version it was made against.
  */
-export async function startAttempt(db: Db, userId: number, quiz: QuizNode, now = new Date()): Promise<StartResult> {
+export async function startAttempt(db: Db, catalog: Catalog, userId: number, quiz: QuizNode, timeZone: string, now = clockNow()): Promise<StartResult> {
   return db.write((tx): StartResult => {
     const open = openAttemptIn(tx, userId, quiz.id);
     if (open) return { status: 'resumed', attemptId: open.id };
+    const cycle = quizCycleIn(tx, catalog, userId, quiz, now, timeZone);
     if (quiz.maxAttempts !== null) {
       const used = tx
         .select({ n: sql<number>`count(*)` })
         .from(quizAttempts)
-        .where(and(eq(quizAttempts.userId, userId), eq(quizAttempts.quizId, quiz.id), isNotNull(quizAttempts.submittedAt)))
+        .where(and(eq(quizAttempts.userId, userId), eq(quizAttempts.quizId, quiz.id), eq(quizAttempts.cycle, cycle), isNotNull(quizAttempts.submittedAt)))
         .get()!.n;
       if (used >= quiz.maxAttempts) return { status: 'no_attempts_left' };
     }
     const attemptId = generateSecureRandomString();
     tx.insert(quizAttempts)
-      .values({ id: attemptId, userId, quizId: quiz.id, startedAt: now, layout: attemptLayout(quiz) })
+      .values({ id: attemptId, userId, quizId: quiz.id, cycle, contentVersion: quiz.version, startedAt: now, layout: attemptLayout(quiz) })
       .run();
     return { status: 'started', attemptId };
   });
@@ -91,7 +101,7 @@ export async function submitAttempt(
   attemptId: string,
   answers: ReadonlyMap<string, readonly string[]>,
   timeZone: string,
-  now = new Date(),
+  now = clockNow(),
 ): Promise<SubmitResult> {
   return db.write((tx) => submitAttemptIn(tx, catalog, user, quiz, attemptId, answers, timeZone, now));
 }
@@ -105,7 +115,7 @@ export function submitAttemptIn(
   attemptId: string,
   answers: ReadonlyMap<string, readonly string[]>,
   timeZone: string,
-  now = new Date(),
+  now = clockNow(),
 ): SubmitResult {
   const attempt = tx
     .select()
@@ -117,12 +127,23 @@ export function submitAttemptIn(
 
   // Graded on the questions this attempt showed; answers to any other question are not counted.
   const grade = gradeAnswers(quiz, attempt.layout, answers);
+  const questionVersions = new Map(quiz.questions.map((q) => [q.id, q.version]));
   tx.insert(attemptAnswers)
-    .values(grade.answers.map((a) => ({ attemptId, questionId: a.questionId, chosenOptionIds: a.chosenOptionIds, correct: a.correct })))
+    .values(
+      grade.answers.map((a) => ({
+        attemptId,
+        questionId: a.questionId,
+        chosenOptionIds: a.chosenOptionIds,
+        correct: a.correct,
+        questionVersion: questionVersions.get(a.questionId) ?? '',
+      })),
+    )
     .run();
+  // Counted in the cycle it is handed in: an attempt begun just before a renewal window opened counts for the renewal.
+  const cycle = quizCycleIn(tx, catalog, user.id, quiz, now, timeZone);
   const updated = tx
     .update(quizAttempts)
-    .set({ submittedAt: now, score: grade.score, maxScore: grade.maxScore, passed: grade.passed })
+    .set({ submittedAt: now, score: grade.score, maxScore: grade.maxScore, passed: grade.passed, cycle })
     .where(and(eq(quizAttempts.id, attemptId), isNull(quizAttempts.submittedAt)))
     .run().changes;
   if (updated !== 1) throw new Error('attempt changed during submission');
@@ -140,7 +161,7 @@ export function submitAttemptIn(
     },
     timeZone,
   );
-  const certificatesIssued = grade.passed ? issueDueCertificates(tx, catalog, user, now) : [];
+  const certificatesIssued = grade.passed ? issueDueCertificates(tx, catalog, user, now, timeZone) : [];
   return { status: 'submitted', grade, certificatesIssued };
 }
 

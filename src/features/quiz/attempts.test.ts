@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => t?.cleanup());
 
 async function start(): Promise<string> {
-  const started = await startAttempt(t.db, learner.id, quiz);
+  const started = await startAttempt(t.db, catalog, learner.id, quiz, 'Asia/Tokyo');
   if (started.status === 'no_attempts_left') throw new Error('unexpected');
   return started.attemptId;
 }
@@ -86,7 +86,7 @@ describe('a question bank, stored and graded', () => {
   });
 
   it('keeps the best attempt as a percentage of its draw', async () => {
-    expect((await loadLearnerRecord(t.db, learner.id)).quizzes.get(quiz.id)).toMatchObject({ attempts: 2, bestPercent: 100, passed: true });
+    expect((await loadLearnerRecord(t.db, learner.id)).attempts.find((a) => a.quizId === quiz.id)).toMatchObject({ cycle: 1, attempts: 2, bestPercent: 100, passed: true });
   });
 
   it('counts per question the attempts that showed it, live and after a rebuild', async () => {

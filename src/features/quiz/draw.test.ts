@@ -12,11 +12,24 @@ import { fixtureCatalog } from '../../../tests/helpers/fixture.ts';
 const RUNS = 400;
 
 function key(id: string, lesson: string | null, options = ['a', 'b', 'c']): QuestionKey {
-  return { id, type: 'single', lesson, optionIds: options, correctOptionIds: [options[0]!] };
+  return { id, type: 'single', lesson, optionIds: options, correctOptionIds: [options[0]!], version: 'v' };
 }
 
 function bankOf(questions: QuestionKey[], draw: number | null): QuizNode {
-  return { id: 'bank', courseId: 'course', passMark: 70, maxAttempts: null, draw, shuffleQuestions: false, shuffleOptions: false, questions, text: {} };
+  return {
+    id: 'bank',
+    courseId: 'course',
+    passMark: 70,
+    maxAttempts: null,
+    draw,
+    shuffleQuestions: false,
+    shuffleOptions: false,
+    questions,
+    text: {},
+    version: 'v',
+    revisions: [],
+    majorRevision: null,
+  };
 }
 
 /** Lesson "big" with 10 questions and lessons "b" and "c" with one each: a draw of 3 must take b's and c's. */
