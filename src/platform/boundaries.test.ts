@@ -72,9 +72,7 @@ function mayReadSystemClock(file: string): boolean {
   // The clock itself.
   if (file === 'src/platform/clock.ts' || file === 'src/platform/clock.server.ts') return true;
   // Compares with file mtimes (a stale build lock), which follow the real clock.
-  if (file === 'src/cli/build-if-stale.ts') return true;
-  // Converted by the cycles branch.
-  return file.startsWith('src/features/progress/') || file.startsWith('src/features/quiz/');
+  return file === 'src/cli/build-if-stale.ts';
 }
 
 function systemClockReads(): string[] {

@@ -28,8 +28,8 @@ let installed: string | null = null;
 
 /**
  * Installs the file-driven clock; a no-op when `file` is null or already installed. Called by
- * src/cli/serve.ts and by the request pipeline (the server bundle has its own copy of the clock
- * module, so each installs it in its own).
+ * src/cli/serve.ts, the CLIs and the request pipeline (harmless twice: the clock is one for every
+ * copy of the module, src/platform/clock.ts).
  */
 export function installClockFile(file: string | null): void {
   if (file === null || installed === file) return;

@@ -1,17 +1,18 @@
 /** Monthly activity for the usage-rate KPI: one row per user and month they did something. */
+import { now as clockNow } from '../../platform/clock.ts';
 import { activityMonths } from '../../../db/schema/index.ts';
 import { monthKey } from '../../platform/dates.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { rollupActivity } from '../kpi/rollups.server.ts';
 
 /** Records this month's activity (and its roll-up) in the same write as the work. Call inside `db.write`. */
-export function recordActivityIn(tx: Tx, userId: number, timeZone: string, now = new Date()): void {
+export function recordActivityIn(tx: Tx, userId: number, timeZone: string, now = clockNow()): void {
   const month = monthKey(now, timeZone);
   const inserted = tx.insert(activityMonths).values({ userId, month, firstAt: now }).onConflictDoNothing().run();
   if (inserted.changes === 1) rollupActivity(tx, userId, month);
 }
 
 /** Records this month's activity on its own (both rows or neither). */
-export async function recordActivity(db: Db, userId: number, timeZone: string, now = new Date()): Promise<void> {
+export async function recordActivity(db: Db, userId: number, timeZone: string, now = clockNow()): Promise<void> {
   await db.write((tx) => recordActivityIn(tx, userId, timeZone, now));
 }
