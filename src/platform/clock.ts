@@ -12,21 +12,26 @@ export type TimeSource = () => number;
 
 const systemTime: TimeSource = () => Date.now();
 
-let source: TimeSource = systemTime;
+/**
+ * One clock per process, kept on `globalThis`: the server's bundle (dist/server) carries its own
+ * copy of this module, while `npm start` (src/cli/serve.ts) installs MANABI_CLOCK_FILE's clock on
+ * the unbundled one; both must read the same source.
+ */
+const holder = ((globalThis as { [key: symbol]: unknown })[Symbol.for('manabi.clock')] ??= { source: systemTime }) as { source: TimeSource };
 
 /** The current time in milliseconds since the epoch. */
 export function nowMs(): number {
-  return source();
+  return holder.source();
 }
 
 /** The current time as a Date. */
 export function now(): Date {
-  return new Date(source());
+  return new Date(holder.source());
 }
 
 /** Replaces the clock (tests); `null` goes back to the system clock. */
 export function setClock(next: TimeSource | null): void {
-  source = next ?? systemTime;
+  holder.source = next ?? systemTime;
 }
 
 /** A clock that runs with the system clock, shifted by a fixed amount (tests: "31 days later"). */
