@@ -8,6 +8,7 @@ import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { assignmentEnrolments, assignments, certificates, departments, waves, type Assignment, type Role } from '../../../db/schema/index.ts';
 import type { TierId } from '../curriculum/schemas.ts';
 import { endOfDay } from '../../platform/dates.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { audit, type AuditInput } from '../audit/audit.server.ts';
 import { requireExisting } from './references.server.ts';
@@ -71,14 +72,19 @@ export interface NewAssignment {
   tierId: TierId;
   target: { kind: 'everyone' } | { kind: 'role'; role: Role } | { kind: 'department'; departmentId: number } | { kind: 'wave'; waveId: number };
   due: { kind: 'none' } | { kind: 'date'; date: string } | { kind: 'days'; days: number };
+  /** Certificates of the tier for these people expire after this many months (1–60) and renew; null: the tier's own setting. */
+  validForMonths?: number | null;
   createdBy: number;
 }
+
+export const VALID_FOR_MONTHS_MIN = 1;
+export const VALID_FOR_MONTHS_MAX = 60;
 
 /**
  * Creates an assignment and enrols its users, with its audit row when `by` is given, in one
  * write; an unknown department or wave is refused (`unknown_department`, `unknown_wave`).
  */
-export async function createAssignment(db: Db, input: NewAssignment, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = new Date()): Promise<number> {
+export async function createAssignment(db: Db, input: NewAssignment, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now: Date = clockNow()): Promise<number> {
   return db.write((tx) => {
     if (input.target.kind === 'department') requireExisting(tx, departments, [input.target.departmentId], 'unknown_department');
     if (input.target.kind === 'wave') requireExisting(tx, waves, [input.target.waveId], 'unknown_wave');
@@ -92,13 +98,24 @@ export async function createAssignment(db: Db, input: NewAssignment, by: Pick<Au
         targetWaveId: input.target.kind === 'wave' ? input.target.waveId : null,
         dueDate: input.due.kind === 'date' ? input.due.date : null,
         dueDays: input.due.kind === 'days' ? input.due.days : null,
+        validForMonths: input.validForMonths ?? null,
         createdBy: input.createdBy,
         createdAt: now,
       })
       .returning({ id: assignments.id })
       .get().id;
     syncEnrolments(tx, now);
-    if (by) audit(tx, { ...by, action: 'assignment.created', target: { type: 'assignment', id }, details: { tierId: input.tierId, target: input.target, due: input.due } }, now);
+    if (by)
+      audit(
+        tx,
+        {
+          ...by,
+          action: 'assignment.created',
+          target: { type: 'assignment', id },
+          details: { tierId: input.tierId, target: input.target, due: input.due, validForMonths: input.validForMonths ?? null },
+        },
+        now,
+      );
     return id;
   });
 }
@@ -132,7 +149,7 @@ export function classify(dueAt: Date | null, completedAt: Date | null, now: Date
 }
 
 /** The tiers assigned to a user, earliest due first, with completion (the tier certificate) and lateness. */
-export async function assignmentsForUser(db: Db, userId: number, timeZone: string, now = new Date()): Promise<UserAssignment[]> {
+export async function assignmentsForUser(db: Db, userId: number, timeZone: string, now: Date = clockNow()): Promise<UserAssignment[]> {
   return db.read((q) => assignmentsOf(q, userId, timeZone, now));
 }
 
@@ -144,13 +161,15 @@ function assignmentsOf(db: Tx, userId: number, timeZone: string, now: Date): Use
     .where(eq(assignmentEnrolments.userId, userId))
     .all();
   if (rows.length === 0) return [];
+  // The first certificate of a tier completes its assignment (the due date was for the first cycle), however many renewals follow.
   const completed = new Map(
     db
-      .select({ tierId: certificates.tierId, issuedAt: certificates.issuedAt })
+      .select({ tierId: certificates.tierId, issuedAt: sql<number>`min(${certificates.issuedAt})` })
       .from(certificates)
       .where(and(eq(certificates.userId, userId), inArray(certificates.tierId, [...new Set(rows.map((r) => r.tierId))])))
+      .groupBy(certificates.tierId)
       .all()
-      .map((c) => [c.tierId, c.issuedAt]),
+      .map((c) => [c.tierId, new Date(c.issuedAt)]),
   );
   const byTier = new Map<string, Date | null>();
   for (const row of rows) {
