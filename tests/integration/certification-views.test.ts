@@ -124,15 +124,17 @@ describe('the champion page', () => {
     expect(sections[0]).toBe('expiry');
     expect(text(expiry.querySelector('.expiry-counts'))).toBe('基礎 30日以内に期限切れ 1人 期限切れ 1人');
     const date = (days: number) => formatDate(at(days), 'ja', TZ);
-    expect([...expiry.querySelectorAll('.expiry li')].map((li) => text(li))).toEqual([
-      `Past Pat — 基礎：${date(-20)}に期限切れ`,
-      `Soon Sato — 基礎：30日以内に期限切れ（${date(10)}まで有効）`,
-    ]);
+    expect([...expiry.querySelectorAll('.expiry li')].map((li) => text(li))).toEqual([`Past Pat — 基礎：${date(-20)}に期限切れ`, `Soon Sato — 基礎：${date(10)}に期限切れ予定`]);
     const roster = doc.querySelector('section[aria-labelledby="roster"]')!;
-    const cell = (name: string) => text([...roster.querySelectorAll('tbody tr')].find((r) => text(r.querySelector('.person')) === name)!.querySelectorAll('td')[0]);
-    expect(cell('Valid Val')).toContain(`${date(265)}まで有効`);
-    expect(cell('Renewed Rin')).toContain(`${date(265)}まで有効`);
-    expect(cell('Never Nao')).toContain('未修了');
+    const states = (name: string) =>
+      [...[...roster.querySelectorAll('tbody tr')].find((r) => text(r.querySelector('.person')) === name)!.querySelectorAll('td.states .state')].map((s) => text(s));
+    expect(states('Valid Val')).toEqual([`基礎：${date(265)}まで有効`]);
+    expect(states('Soon Sato')).toEqual([`基礎：${date(10)}に期限切れ予定`]);
+    expect(states('Past Pat')).toEqual([`基礎：${date(-20)}に期限切れ`]);
+    expect(states('Renewed Rin')).toEqual([`基礎：${date(265)}まで有効`]);
+    expect(states('Never Nao')).toEqual(['基礎：未修了']);
+    // The champion is assigned Applied too: one line per tier.
+    expect(states('Chika Champion')).toEqual(['基礎：未修了', '応用：未修了']);
     // Another department's expiry is not the Sales champion's business.
     expect(text(expiry)).not.toContain('Hana');
 
