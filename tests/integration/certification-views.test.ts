@@ -111,7 +111,7 @@ describe('the dashboard', () => {
       'Ever completed',
       'Breakdown',
     ]);
-    expect(row(enSection, 'Basic')).toEqual(['8', '3 (37.5%)', '1 (12.5%)', '2 (25%)', '5 (62.5%)']);
+    expect(row(enSection, 'Basic')).toEqual(['8', '3 people (37.5%)', '1 person (12.5%)', '2 people (25%)', '5 people (62.5%)']);
   });
 });
 

@@ -86,10 +86,11 @@ function factsOf(db: Tx, period: Period, at: number): DepartmentFacts[] {
     of(row.d).inquiriesByMonth[row.m] = row.n;
   }
 
-  // Per tier, each active user assigned it, in one grouped pass (two index look-ups per person):
+  // Per tier, each active user assigned it, in one grouped pass (a few index look-ups per person):
   // where their newest certificate stands at the moment (now, or the period's end if earlier),
-  // and when they first completed the tier (their first cycle's certificate), for the trend.
-  // Several cycles never count a person twice.
+  // and when they first completed the tier (their first cycle's certificate, if issued by the
+  // period's end; later cycles are issued later), for the trend. Several cycles never count a
+  // person twice.
   const asOf = Math.min(at, endMs);
   for (const row of db.all<{ d: Key; t: string; firsts: string | null; n: number; ever: number; certified: number; expiring: number; expired: number }>(sql`
     select u.department_id d, p.tier_id t, group_concat(f.issued_at) firsts, count(*) n, count(c.id) ever,
@@ -98,8 +99,8 @@ function factsOf(db: Tx, period: Period, at: number): DepartmentFacts[] {
       coalesce(sum(c.valid_until <= ${asOf}), 0) expired
     from (select distinct e.user_id, a.tier_id from assignment_enrolments e join assignments a on a.id = e.assignment_id) p
     join users u on u.id = p.user_id and u.active = 1
-    left join certificates f on f.user_id = p.user_id and f.tier_id = p.tier_id
-      and f.cycle = (select min(m.cycle) from certificates m where m.user_id = p.user_id and m.tier_id = p.tier_id and m.issued_at <= ${endMs})
+    left join certificates f on f.user_id = p.user_id and f.tier_id = p.tier_id and f.issued_at <= ${endMs}
+      and f.cycle = (select min(m.cycle) from certificates m where m.user_id = p.user_id and m.tier_id = p.tier_id)
     left join certificates c on c.user_id = p.user_id and c.tier_id = p.tier_id
       and c.cycle = (select max(m.cycle) from certificates m where m.user_id = p.user_id and m.tier_id = p.tier_id and m.issued_at <= ${asOf})
     group by u.department_id, p.tier_id`)) {
