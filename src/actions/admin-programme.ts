@@ -9,7 +9,7 @@ import { z } from 'astro/zod';
 import { ROLES } from '../features/users/roles.ts';
 import { nameField, textField } from '../platform/input/text.ts';
 import { TIER_IDS } from '../features/curriculum/schemas.ts';
-import { createAssignment, deleteAssignment } from '../features/programme/assignments.server.ts';
+import { createAssignment, deleteAssignment, VALID_FOR_MONTHS_MAX, VALID_FOR_MONTHS_MIN } from '../features/programme/assignments.server.ts';
 import { saveInquiries } from '../features/programme/helpdesk.server.ts';
 import { importInquiries } from '../features/programme/helpdesk-import.server.ts';
 import { setBaseline } from '../features/kpi/settings.server.ts';
@@ -20,6 +20,15 @@ import { HELPDESK_CSV_MAX_BYTES } from '../features/programme/helpdesk-csv.ts';
 import { requireAdminCaller } from './guard.ts';
 
 import { Day, Id, Month, OptionalId, readUpload } from './fields.ts';
+
+/** The optional renewal override: empty is none (null), whole months 1–60 (full-width digits too), anything else undefined. */
+function parseValidForMonths(raw: string | undefined): number | null | undefined {
+  const value = (raw ?? '').normalize('NFKC').trim();
+  if (value === '') return null;
+  if (!/^\d{1,2}$/.test(value)) return undefined;
+  const months = Number(value);
+  return months >= VALID_FOR_MONTHS_MIN && months <= VALID_FOR_MONTHS_MAX ? months : undefined;
+}
 
 export const adminProgramme = {
   createAssignment: defineAction({
@@ -33,6 +42,8 @@ export const adminProgramme = {
       dueKind: z.enum(['none', 'date', 'days']),
       dueDate: z.union([z.literal(''), Day]).optional(),
       dueDays: z.union([z.literal(''), z.coerce.number().int().min(1).max(730)]).optional(),
+      // Checked in the handler, so a bad value gets its own message (not a generic input error).
+      validForMonths: z.string().max(20).optional(),
     }),
     handler: async (input, context) => {
       const caller = requireAdminCaller(context);
@@ -56,7 +67,9 @@ export const adminProgramme = {
               ? ({ kind: 'days', days: input.dueDays } as const)
               : null;
       if (!due) throw new ActionError({ code: 'BAD_REQUEST', message: 'due_missing' });
-      const id = await createAssignment(context.locals.db, { tierId: input.tierId, target, due, createdBy: caller.actor.id }, caller);
+      const validForMonths = parseValidForMonths(input.validForMonths);
+      if (validForMonths === undefined) throw new ActionError({ code: 'BAD_REQUEST', message: 'assign.validForMonthsInvalid' });
+      const id = await createAssignment(context.locals.db, { tierId: input.tierId, target, due, validForMonths, createdBy: caller.actor.id }, caller);
       return { id };
     },
   }),

@@ -60,6 +60,7 @@ function valueText(key: string, value: unknown, ctx: AuditFormatContext): string
   if (typeof value === 'boolean') return value ? t('audit.yes') : t('audit.no');
   if (typeof value === 'number') {
     if (key === 'departmentId') return ctx.departmentName(value) ?? `#${value}`;
+    if (key === 'validForMonths') return t('assign.renewsEvery', { months: value });
     return new Intl.NumberFormat(locale === 'ja' ? 'ja-JP' : 'en-GB').format(value);
   }
   if (typeof value === 'string') {

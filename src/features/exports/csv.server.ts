@@ -4,10 +4,9 @@
  * KPIs, policy acknowledgements. `csvStream` is the one CSV writer of the app: every CSV goes through it.
  */
 import { stringify } from 'csv-stringify/sync';
-import { inArray } from 'drizzle-orm';
-import { certificates } from '../../../db/schema/index.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import { computeProgress } from '../progress/progress.ts';
+import { certificationStatus } from '../kpi/certification.ts';
 import { now as clockNow } from '../../platform/clock.ts';
 import { getConfig } from '../../platform/config.server.ts';
 import { readPages, type Db } from '../../platform/db.server.ts';
@@ -76,7 +75,12 @@ interface UserRecordRow {
   created: number;
 }
 
-/** Users with their progress per tier, optionally one department only. */
+/**
+ * Users with their progress per tier, optionally one department only. Per tier: lessons, quizzes
+ * passed and when the newest certificate was issued (`completed_at`); then, added at the end so
+ * older consumers keep their columns, each tier's certified now (yes/no), valid until (empty:
+ * never expires or none), status (certified / expiring / expired / never) and ever completed.
+ */
 export async function* userProgressRows(db: Db, catalog: Catalog, departmentId: number | null = null): AsyncGenerator<unknown[]> {
   const tiers = catalog.tiers;
   const where = departmentId === null ? 'true' : 't.department_id = ?';
@@ -85,15 +89,12 @@ export async function* userProgressRows(db: Db, catalog: Catalog, departmentId: 
     if (batch.length === 0) return;
     const ids = batch.map((u) => u.id);
     const learners = await loadLearnerRecords(db, { userIds: ids }, { lastActivity: true });
-    const issued = new Map<number, Map<string, number>>();
-    const rows = await db.read((q) =>
-      q.select({ userId: certificates.userId, tierId: certificates.tierId, issuedAt: certificates.issuedAt }).from(certificates).where(inArray(certificates.userId, ids)).all(),
-    );
-    for (const c of rows) issued.set(c.userId, (issued.get(c.userId) ?? new Map()).set(c.tierId, c.issuedAt.getTime()));
+    const now = clockNow();
     for (const user of batch) {
       const learner = learners.get(user.id) ?? NO_RECORD;
-      const progress = computeProgress(catalog, learner.record, { now: clockNow(), timeZone: getConfig().timeZone });
-      const held = issued.get(user.id) ?? new Map<string, number>();
+      const progress = computeProgress(catalog, learner.record, { now, timeZone: getConfig().timeZone });
+      // The newest certificate of each tier decides (an earlier cycle's never counts twice).
+      const newest = new Map(tiers.map((tier) => [tier.id as string, progress.tier(tier.id)!.cycle.certificate]));
       yield [
         user.email,
         user.name,
@@ -104,7 +105,12 @@ export async function* userProgressRows(db: Db, catalog: Catalog, departmentId: 
         iso(learner.lastActivityAt?.getTime()),
         ...tiers.flatMap((tier) => {
           const tp = progress.tier(tier.id)!;
-          return [`${tp.lessonsDone}/${tp.lessonsTotal}`, `${tp.quizzesPassed}/${tp.quizzesTotal}`, iso(held.get(tier.id))];
+          return [`${tp.lessonsDone}/${tp.lessonsTotal}`, `${tp.quizzesPassed}/${tp.quizzesTotal}`, iso(newest.get(tier.id)?.issuedAt.getTime())];
+        }),
+        ...tiers.flatMap((tier) => {
+          const certificate = newest.get(tier.id) ?? null;
+          const status = certificationStatus(certificate, now);
+          return [status === 'certified' || status === 'expiring' ? 'yes' : 'no', iso(certificate?.validUntil?.getTime()), status, certificate ? 'yes' : 'no'];
         }),
       ];
     }
@@ -134,6 +140,7 @@ export function userProgressHeader(catalog: Catalog): string[] {
     'created_at',
     'last_activity_at',
     ...catalog.tiers.flatMap((t) => [`${t.id}_lessons`, `${t.id}_quizzes_passed`, `${t.id}_completed_at`]),
+    ...catalog.tiers.flatMap((t) => [`${t.id}_certified_now`, `${t.id}_valid_until`, `${t.id}_status`, `${t.id}_ever_completed`]),
   ];
 }
 

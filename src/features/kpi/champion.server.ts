@@ -1,7 +1,8 @@
 /**
- * The champion's view of one department: each person's progress per tier, who is overdue,
- * last activity, quiz averages, the questions the department gets wrong most, and the
- * department's lesson feedback. A handful of grouped queries, whatever the department's size.
+ * The champion's view of one department: each person's progress and certificate state per
+ * tier, who is expiring or expired, who is overdue, last activity, quiz averages, the questions
+ * the department gets wrong most, and the department's lesson feedback. A handful of grouped
+ * queries, whatever the department's size.
  */
 import { sql } from 'drizzle-orm';
 import type { Catalog } from '../curriculum/catalog.ts';
@@ -11,8 +12,18 @@ import type { Db, Tx } from '../../platform/db.server.ts';
 import { type LoadedLearner, loadLearnerRecords, NO_RECORD } from '../progress/records.server.ts';
 import { departmentRating, latestFeedback, type FeedbackItem } from '../feedback/feedback.server.ts';
 import { mostChosenWrong } from './kpi.ts';
-import type { Role } from '../users/roles.ts';
+import { certificationStatus, rosterTierState, type CertificationStatus, type RosterTierState } from './certification.ts';
 import { now as clockNow } from '../../platform/clock.ts';
+import type { Role } from '../users/roles.ts';
+
+/** One tier of one person: the roster's words for it, and the KPI state it counts as. */
+export interface RosterTier {
+  tierId: string;
+  state: RosterTierState;
+  status: CertificationStatus;
+  /** Whether the person is assigned the tier (only then it counts, as on the dashboard). */
+  assigned: boolean;
+}
 
 export interface RosterEntry {
   id: number;
@@ -26,6 +37,15 @@ export interface RosterEntry {
   attempts: number;
   assignments: UserAssignment[];
   overdue: UserAssignment[];
+  /** Every tier of the catalog, in order. */
+  tiers: RosterTier[];
+}
+
+/** Someone whose assigned tier is expiring within 30 days or has expired. */
+export interface ExpiryItem {
+  id: number;
+  displayName: string;
+  tier: RosterTier;
 }
 
 export interface DepartmentQuestion {
@@ -38,6 +58,10 @@ export interface DepartmentQuestion {
 
 export interface ChampionView {
   roster: RosterEntry[];
+  /** Expired first (longest ago first), then expiring (soonest first). */
+  expiry: ExpiryItem[];
+  /** Per tier of the catalog: how many of its audience here are expiring and expired (the dashboard's counts). */
+  expiryCounts: { tierId: string; expiring: number; expired: number }[];
   questions: DepartmentQuestion[];
   feedback: FeedbackItem[];
   ratingAverage: number | null;
@@ -64,22 +88,26 @@ export async function championView(db: Db, catalog: Catalog, departmentId: numbe
   // The records through their prepared statements (the learner pages share them).
   const learners = await loadLearnerRecords(db, { departmentId }, { lastActivity: true });
   const roster = await db.read((q) => loadRoster(q, catalog, departmentId, learners, timeZone, now));
+  const expiry = roster
+    .flatMap((r) =>
+      r.tiers.filter((tier) => tier.assigned && (tier.status === 'expiring' || tier.status === 'expired')).map((tier) => ({ id: r.id, displayName: r.displayName, tier })),
+    )
+    .sort((a, b) => Number(b.tier.status === 'expired') - Number(a.tier.status === 'expired') || a.tier.state.date!.getTime() - b.tier.state.date!.getTime());
+  const expiryCounts = catalog.tiers.map((tier) => ({
+    tierId: tier.id,
+    expiring: expiry.filter((e) => e.tier.tierId === tier.id && e.tier.status === 'expiring').length,
+    expired: expiry.filter((e) => e.tier.tierId === tier.id && e.tier.status === 'expired').length,
+  }));
   const questions = await db.read((q) => departmentQuestions(q, departmentId));
   // Named and sent without a name together (src/features/feedback/feedback.server.ts).
   const feedback = await db.read((q) => latestFeedback(q, { departmentIds: [departmentId], withCommentOnly: false, limit: 20 }, timeZone));
   const rating = await db.read((q) => departmentRating(q, departmentId));
-  return { roster, questions, feedback, ratingAverage: rating.average, ratingCount: rating.count };
+  return { roster, expiry, expiryCounts, questions, feedback, ratingAverage: rating.average, ratingCount: rating.count };
 }
 
 function loadRoster(db: Tx, catalog: Catalog, departmentId: number, learners: ReadonlyMap<number, LoadedLearner>, timeZone: string, now: Date): RosterEntry[] {
   const people = db.all<{ id: number; email: string; displayName: string; role: RosterEntry['role'] }>(
     sql`select id, email, display_name displayName, role from users where department_id = ${departmentId} and active = 1 order by display_name, email`,
-  );
-  const inDept = sql`user_id in (select id from users where department_id = ${departmentId} and active = 1)`;
-  const certificates = new Map(
-    db
-      .all<{ userId: number; tierId: string; issuedAt: number }>(sql`select user_id userId, tier_id tierId, issued_at issuedAt from certificates where ${inDept}`)
-      .map((c) => [`${c.userId}/${c.tierId}`, new Date(c.issuedAt)]),
   );
   const enrolments = group(
     db.all<{ userId: number; tierId: string; dueDate: string | null; dueDays: number | null; enrolledAt: number }>(sql`
@@ -92,6 +120,12 @@ function loadRoster(db: Tx, catalog: Catalog, departmentId: number, learners: Re
     const learner = learners.get(person.id) ?? NO_RECORD;
     const progress = computeProgress(catalog, learner.record, { now, timeZone });
     const attempts = learner.record.attempts.reduce((n, q) => n + q.attempts, 0);
+    // An assignment is done by the tier's first certificate (its due date was for the first cycle).
+    const firstCertified = new Map<string, Date>();
+    for (const c of learner.record.certificates) {
+      const seen = firstCertified.get(c.tierId);
+      if (!seen || c.issuedAt < seen) firstCertified.set(c.tierId, c.issuedAt);
+    }
     const byTier = new Map<string, Date | null>();
     for (const e of enrolments.get(person.id) ?? []) {
       const due = dueAtFor(e, new Date(e.enrolledAt), timeZone);
@@ -99,7 +133,7 @@ function loadRoster(db: Tx, catalog: Catalog, departmentId: number, learners: Re
       if (!byTier.has(e.tierId) || (due && (!current || due < current))) byTier.set(e.tierId, due ?? current ?? null);
     }
     const assignments = [...byTier].map(([tierId, dueAt]) => {
-      const completedAt = certificates.get(`${person.id}/${tierId}`) ?? null;
+      const completedAt = firstCertified.get(tierId) ?? null;
       return { tierId, dueAt, completedAt, status: classify(dueAt, completedAt, now) };
     });
     return {
@@ -110,6 +144,12 @@ function loadRoster(db: Tx, catalog: Catalog, departmentId: number, learners: Re
       attempts,
       assignments,
       overdue: assignments.filter((a) => a.status === 'overdue'),
+      tiers: progress.tiers.map((tp) => ({
+        tierId: tp.tier.id,
+        state: rosterTierState(tp.cycle, now),
+        status: certificationStatus(tp.cycle.certificate, now),
+        assigned: byTier.has(tp.tier.id),
+      })),
     };
   });
 }

@@ -5,6 +5,7 @@
 import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
 import { computeKpis, emptyFacts, type DepartmentFacts } from './kpi.ts';
+import { emptyTierFacts } from './certification.ts';
 import { bestAverage } from './champion.server.ts';
 import { trendSvg, yDomain } from './chart.server.ts';
 import { periodOf } from './facts.server.ts';
@@ -20,7 +21,7 @@ function facts(): DepartmentFacts {
   f.activeByMonth = { '2026-04': 4, '2026-05': 6, '2026-06': 7 };
   f.hoursByMonth = { '2026-05': { sum: 12, respondents: 4 }, '2026-06': { sum: 20, respondents: 6 } };
   f.inquiriesByMonth = { '2025-11': 30, '2026-06': 12 };
-  f.tiers = { basic: { assigned: 10, completedAt: [new Date('2026-05-20T00:00:00+09:00').getTime()] } };
+  f.tiers = { basic: { ...emptyTierFacts(), assigned: 10, completedAt: [new Date('2026-05-20T00:00:00+09:00').getTime()] } };
   return f;
 }
 

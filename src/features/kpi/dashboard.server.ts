@@ -12,12 +12,12 @@ import { combineFacts, computeKpis, mostChosenWrong, type DepartmentFacts, type 
 import type { Locale } from '../../platform/i18n/locales.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { latestFeedback } from '../feedback/feedback.server.ts';
-import { dataStartMonth, loadFacts, periodOf } from './facts.server.ts';
+import { certificationMoment, dataStartMonth, loadFacts, periodOf } from './facts.server.ts';
 import { getBaseline, type BaselinePeriod } from './settings.server.ts';
 import { correctOptionsOf, type QuestionRow } from './questions.ts';
 import { targetStatuses, type TargetStatus } from './targets.ts';
 import { listWaves, type WaveDetail } from '../programme/waves.server.ts';
-import { now as clockNow } from '../../platform/clock.ts';
+import { now as clockNow, nowMs } from '../../platform/clock.ts';
 
 export interface DashboardFilter {
   departmentId: number | null;
@@ -30,6 +30,8 @@ export interface DashboardData {
   filter: DashboardFilter;
   baselinePeriod: BaselinePeriod | null;
   period: Period;
+  /** The moment certificates are counted at: now, or the end of the range if earlier. */
+  certificationAsOf: Date;
   scopeName: { kind: 'company' } | { kind: 'department'; name: string } | { kind: 'wave'; name: string };
   kpis: KpiSet;
   /** By name, as the filter lists them. */
@@ -68,15 +70,17 @@ export function dashboardFilter(params: URLSearchParams, timeZone: string): { fi
 export interface ScopeKpis {
   period: Period;
   baselinePeriod: BaselinePeriod | null;
+  certificationAsOf: Date;
   kpisFor: (ids: (number | null)[] | null) => KpiSet;
 }
 
 export async function loadScopeKpis(db: Db, catalog: Catalog, filter: Pick<DashboardFilter, 'from' | 'to'>, timeZone: string): Promise<ScopeKpis> {
   const period = periodOf(filter.from, filter.to, timeZone);
+  const at = nowMs();
   const baselinePeriod = await getBaseline(db);
-  const facts = await loadFacts(db, period);
+  const facts = await loadFacts(db, period, at);
   const basePeriod = baselinePeriod ? periodOf(baselinePeriod.from, baselinePeriod.to, timeZone) : null;
-  const baselineFacts = basePeriod ? await loadFacts(db, basePeriod) : null;
+  const baselineFacts = basePeriod ? await loadFacts(db, basePeriod, at) : null;
   const correct = correctOptionsOf(catalog);
   const dataStart = await dataStartMonth(db, timeZone);
   const kpisFor = (ids: (number | null)[] | null): KpiSet =>
@@ -88,14 +92,14 @@ export async function loadScopeKpis(db: Db, catalog: Catalog, filter: Pick<Dashb
       TIER_IDS,
       dataStart,
     );
-  return { period, baselinePeriod, kpisFor };
+  return { period, baselinePeriod, certificationAsOf: certificationMoment(period, at), kpisFor };
 }
 
 /** The order of `order by name` (listDepartments): SQLite compares text as UTF-8 bytes. */
 const byNameBytes = (a: Department, b: Department): number => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name));
 
 export async function loadDashboard(db: Db, catalog: Catalog, filter: DashboardFilter, timeZone: string, locale: Locale): Promise<DashboardData> {
-  const { period, baselinePeriod, kpisFor } = await loadScopeKpis(db, catalog, filter, timeZone);
+  const { period, baselinePeriod, certificationAsOf, kpisFor } = await loadScopeKpis(db, catalog, filter, timeZone);
   const rows = await db.read((q) => q.select().from(departments).all());
   const departmentOptions = [...rows].sort(byNameBytes);
   const allDepartments = [...rows].sort((a, b) => a.name.localeCompare(b.name, 'ja'));
@@ -143,6 +147,7 @@ export async function loadDashboard(db: Db, catalog: Catalog, filter: DashboardF
     filter,
     baselinePeriod,
     period,
+    certificationAsOf,
     scopeName: department ? { kind: 'department', name: department.name } : wave ? { kind: 'wave', name: wave.name } : { kind: 'company' },
     kpis,
     departmentOptions,

@@ -5,7 +5,9 @@
  */
 import { sql } from 'drizzle-orm';
 import { addMonths, monthKey, monthRange, startOfMonth } from '../../platform/dates.ts';
+import { nowMs } from '../../platform/clock.ts';
 import { emptyFacts, type DepartmentFacts, type Month, type Period } from './kpi.ts';
+import { EXPIRING_WITHIN_MS, emptyTierFacts } from './certification.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 
 export function periodOf(from: string, to: string, timeZone: string): Period {
@@ -27,12 +29,20 @@ export async function dataStartMonth(db: Db, timeZone: string): Promise<Month | 
   return months.length === 0 ? null : months.sort()[0]!;
 }
 
-/** Facts per department (plus one for users and inquiries without a department) over `period`. */
-export async function loadFacts(db: Db, period: Period): Promise<DepartmentFacts[]> {
-  return db.read((q) => factsOf(q, period));
+/**
+ * Facts per department (plus one for users and inquiries without a department) over `period`;
+ * certificates stand as at `at` (ms, by default now), or at the period's end if that is earlier.
+ */
+export async function loadFacts(db: Db, period: Period, at: number = nowMs()): Promise<DepartmentFacts[]> {
+  return db.read((q) => factsOf(q, period, at));
 }
 
-function factsOf(db: Tx, period: Period): DepartmentFacts[] {
+/** The moment the facts of `period` count certificates at: `at`, or the period's end if earlier. */
+export function certificationMoment(period: Period, at: number = nowMs()): Date {
+  return new Date(Math.min(at, period.monthEnds.at(-1) ?? at));
+}
+
+function factsOf(db: Tx, period: Period, at: number): DepartmentFacts[] {
   const facts = new Map<Key, DepartmentFacts>();
   const of = (id: Key): DepartmentFacts => {
     let f = facts.get(id);
@@ -76,15 +86,31 @@ function factsOf(db: Tx, period: Period): DepartmentFacts[] {
     of(row.d).inquiriesByMonth[row.m] = row.n;
   }
 
-  // Completion: each active user assigned a tier, and when (if ever) they completed it.
-  for (const row of db.all<{ d: Key; t: string; at: number | null }>(sql`
-    select u.department_id d, a.tier_id t, c.issued_at at
-    from (select distinct e.user_id, a.tier_id from assignment_enrolments e join assignments a on a.id = e.assignment_id) a
-    join users u on u.id = a.user_id and u.active = 1
-    left join certificates c on c.user_id = a.user_id and c.tier_id = a.tier_id`)) {
-    const tier = (of(row.d).tiers[row.t] ??= { assigned: 0, completedAt: [] });
-    tier.assigned++;
-    if (row.at !== null) tier.completedAt.push(row.at);
+  // Per tier, each active user assigned it, in one grouped pass (a few index look-ups per person):
+  // where their newest certificate stands at the moment (now, or the period's end if earlier),
+  // and when they first completed the tier (their first cycle's certificate, if issued by the
+  // period's end; later cycles are issued later), for the trend. Several cycles never count a
+  // person twice.
+  const asOf = Math.min(at, endMs);
+  for (const row of db.all<{ d: Key; t: string; firsts: string | null; n: number; ever: number; certified: number; expiring: number; expired: number }>(sql`
+    select u.department_id d, p.tier_id t, group_concat(f.issued_at) firsts, count(*) n, count(c.id) ever,
+      coalesce(sum(c.id is not null and (c.valid_until is null or c.valid_until > ${asOf})), 0) certified,
+      coalesce(sum(c.valid_until > ${asOf} and c.valid_until <= ${asOf + EXPIRING_WITHIN_MS}), 0) expiring,
+      coalesce(sum(c.valid_until <= ${asOf}), 0) expired
+    from (select distinct e.user_id, a.tier_id from assignment_enrolments e join assignments a on a.id = e.assignment_id) p
+    join users u on u.id = p.user_id and u.active = 1
+    left join certificates f on f.user_id = p.user_id and f.tier_id = p.tier_id and f.issued_at <= ${endMs}
+      and f.cycle = (select min(m.cycle) from certificates m where m.user_id = p.user_id and m.tier_id = p.tier_id)
+    left join certificates c on c.user_id = p.user_id and c.tier_id = p.tier_id
+      and c.cycle = (select max(m.cycle) from certificates m where m.user_id = p.user_id and m.tier_id = p.tier_id and m.issued_at <= ${asOf})
+    group by u.department_id, p.tier_id`)) {
+    const tier = (of(row.d).tiers[row.t] ??= emptyTierFacts());
+    tier.assigned += row.n;
+    if (row.firsts !== null) for (const first of row.firsts.split(',')) tier.completedAt.push(Number(first));
+    tier.ever += row.ever;
+    tier.certified += row.certified;
+    tier.expiring += row.expiring;
+    tier.expired += row.expired;
   }
 
   // Learner × quiz pairs up to the end of the period: attempted, passed, first attempt passed.

@@ -5,6 +5,9 @@
  * rate, mean score, satisfaction, hours saved, inquiries) are the month's own; completion and
  * quiz pass rates are cumulative up to the month's end, as on the dashboard. Target users are
  * today's headcount of active accounts, as on the dashboard. Rates are fractions (0.25 = 25 %).
+ * At the end (so older consumers keep their columns), per tier the certificates as they stood
+ * at the month's end (or now, for the current month): the tier's audience, certified now (rate
+ * and count), expiring within 30 days, expired, ever completed.
  */
 import { departments as departmentsTable } from '../../../db/schema/index.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
@@ -52,11 +55,22 @@ export function kpiExportHeader(): string[] {
     'satisfaction_responses',
     'baseline_period',
     ...MEASURES.map(([name]) => `baseline_${name}`),
+    ...TIER_IDS.flatMap((tier) => CERTIFICATION_COLUMNS.map((column) => `${tier}_${column}`)),
   ];
 }
 
 /** Numbers stay numbers (the CSV writer leaves them unescaped); an unknown value is an empty cell. */
 const round = (value: number | null, digits: number): number | '' => (value === null || !Number.isFinite(value) ? '' : Number(value.toFixed(digits)));
+
+/** Per tier, after the baseline columns: the certificates at the month's end (counts of people). */
+const CERTIFICATION_COLUMNS = ['audience', 'certified_now_rate', 'certified_now', 'expiring_30d', 'expired', 'ever_completed'] as const;
+
+function certificationCells(kpis: KpiSet): (number | '')[] {
+  return TIER_IDS.flatMap((tier) => {
+    const c = kpis.certification[tier]!;
+    return [c.audience, round(c.certifiedNow.value, 4), c.certified, c.expiring, c.expired, c.ever];
+  });
+}
 
 /** The rows, in order (at most 36 months × the scopes: small enough to build before streaming). */
 export async function kpiExportRows(db: Db, catalog: Catalog, range: { from: string; to: string }, timeZone: string): Promise<unknown[][]> {
@@ -93,6 +107,7 @@ export async function kpiExportRows(db: Db, catalog: Catalog, range: { from: str
         kpis.satisfaction.responses,
         baselineLabel,
         ...MEASURES.map(([, pick, digits]) => round(pick(kpis).baseline, digits)),
+        ...certificationCells(kpis),
       ]);
     }
   }

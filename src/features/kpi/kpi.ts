@@ -8,10 +8,15 @@
  *   pairs whose first attempt passed ÷ pairs attempted; mean score over all submitted attempts;
  * - satisfaction = mean lesson rating (1–5);
  * - hours saved = Σ self-reported hours per month; per person = that ÷ headcount;
- * - help-desk inquiries per month.
+ * - help-desk inquiries per month;
+ * - certified now per tier = users assigned the tier whose newest certificate is valid ÷ users
+ *   assigned it, with expiring within 30 days, expired and ever completed (certification.ts).
  * Each KPI has its value, its baseline (over the baseline months), the change, and a monthly trend.
  */
 
+import { addTierFacts, certificationCounts, emptyTierFacts, type CertificationCounts, type TierFacts } from './certification.ts';
+
+export type { TierFacts };
 export type Month = string;
 
 /** The KPIs a rollout wave can set a target for (db/schema/programme.ts stores them; metadata in targets.ts). */
@@ -20,6 +25,9 @@ export const TARGET_KPIS = [
   'basic_completion',
   'applied_completion',
   'specialist_completion',
+  'basic_certified',
+  'applied_certified',
+  'specialist_certified',
   'quiz_pass_rate',
   'hours_per_person',
   'satisfaction',
@@ -28,13 +36,6 @@ export const TARGET_KPIS = [
 export type TargetKpi = (typeof TARGET_KPIS)[number];
 export const COMPARATORS = ['gte', 'lte'] as const;
 export type Comparator = (typeof COMPARATORS)[number];
-
-export interface TierFacts {
-  /** Active users assigned the tier. */
-  assigned: number;
-  /** When each assigned user completed the tier (ms), for the cumulative trend. */
-  completedAt: number[];
-}
 
 export interface QuestionFacts {
   answers: number;
@@ -94,6 +95,8 @@ export interface KpiSet {
   usageRate: KpiValue;
   activeUsers: KpiValue;
   completion: Record<string, KpiValue & { assigned: number; completed: number }>;
+  /** Per tier at the facts' moment; `certifiedNow` is the rate (no monthly trend: it is a count at one moment). */
+  certification: Record<string, CertificationCounts & { certifiedNow: KpiValue }>;
   passRate: KpiValue;
   firstAttemptPassRate: KpiValue;
   meanScore: KpiValue;
@@ -138,9 +141,7 @@ export function combineFacts(all: DepartmentFacts[], departmentIds: readonly (nu
       t.respondents += h.respondents;
     }
     for (const [tier, t] of Object.entries(f.tiers)) {
-      const o = (out.tiers[tier] ??= { assigned: 0, completedAt: [] });
-      o.assigned += t.assigned;
-      o.completedAt.push(...t.completedAt);
+      addTierFacts((out.tiers[tier] ??= emptyTierFacts()), t);
     }
     out.quiz.pairs += f.quiz.pairs;
     out.quiz.pairsPassed += f.quiz.pairsPassed;
@@ -226,8 +227,10 @@ export function computeKpis(
   });
 
   const completion: KpiSet['completion'] = {};
+  const certification: KpiSet['certification'] = {};
+  const baselineLive = baseline !== null && live(baseline.period.months.at(-1) ?? '');
   for (const tier of tierIds) {
-    const t = facts.tiers[tier] ?? { assigned: 0, completedAt: [] };
+    const t = facts.tiers[tier] ?? emptyTierFacts();
     const end = period.monthEnds.at(-1) ?? Infinity;
     const completed = t.completedAt.filter((at) => at <= end).length;
     const trend = period.months.map((month, i) => ({
@@ -235,12 +238,13 @@ export function computeKpis(
       value: live(month) ? ratio(t.completedAt.filter((at) => at <= period.monthEnds[i]!).length, t.assigned) : null,
     }));
     let base: number | null = null;
-    if (baseline && live(baseline.period.months.at(-1) ?? '')) {
-      const bt = baseline.facts.tiers[tier] ?? { assigned: 0, completedAt: [] };
+    const bt = baseline && baselineLive ? (baseline.facts.tiers[tier] ?? emptyTierFacts()) : null;
+    if (baseline && bt) {
       const baseEnd = baseline.period.monthEnds.at(-1) ?? 0;
       base = ratio(bt.completedAt.filter((at) => at <= baseEnd).length, bt.assigned);
     }
     completion[tier] = { ...cumulative(ratio(completed, t.assigned), base, trend), assigned: t.assigned, completed };
+    certification[tier] = { ...certificationCounts(t), certifiedNow: cumulative(ratio(t.certified, t.assigned), bt ? ratio(bt.certified, bt.assigned) : null, []) };
   }
 
   const questions: QuestionStat[] = Object.entries(facts.questions)
@@ -257,6 +261,7 @@ export function computeKpis(
     usageRate,
     activeUsers,
     completion,
+    certification,
     passRate: cumulative(ratio(facts.quiz.pairsPassed, facts.quiz.pairs), baseline ? ratio(baseline.facts.quiz.pairsPassed, baseline.facts.quiz.pairs) : null, passTrend.trend),
     firstAttemptPassRate: cumulative(
       ratio(facts.quiz.pairsFirstPassed, facts.quiz.pairs),

@@ -1,10 +1,17 @@
 /**
  * The KPI roll-ups kept by the write paths equal a rebuild from the base tables, after a mix
  * of activity, check-ins (changed), ratings (changed, across months, sent without a name) and
- * quiz attempts.
+ * quiz attempts; and still after a renewal (a second cycle's attempt and certificate) and a
+ * review of a revised lesson (a second completion of one lesson), which count once where a
+ * KPI counts people.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kpiDepartmentMonths, kpiQuestionMonths, kpiWrongOptions, quizPairs } from '../../../db/schema/index.ts';
+import { eq } from 'drizzle-orm';
+import { certificates, kpiDepartmentMonths, kpiQuestionMonths, kpiWrongOptions, lessonCompletions, quizPairs } from '../../../db/schema/index.ts';
+import { completeLesson } from '../progress/progress.server.ts';
+import { createAssignment } from '../programme/assignments.server.ts';
+import { loadFacts, periodOf } from './facts.server.ts';
+import { combineFacts } from './kpi.ts';
 import { recordActivity } from '../progress/activity.server.ts';
 import { saveCheckin } from '../programme/checkins.server.ts';
 import { saveFeedback } from '../feedback/feedback.server.ts';
@@ -79,5 +86,55 @@ describe('KPI roll-ups', () => {
     expect(incremental.wrong.length).toBeGreaterThan(0);
     await rebuildRollups(t.db, catalog, TZ);
     expect(snapshot()).toEqual(incremental);
+  });
+
+  it('still match after a renewal and a review, and count the renewed person once', async () => {
+    const quiz = catalog.quiz('basic-ai-essentials')!;
+    const person = { id: await addUser(t.db, { email: 'renews@x.jp', department: 'Sales' }), displayName: 'renews' };
+    const admin = await addUser(t.db, { email: 'admin@x.jp', role: 'admin', department: 'IT' });
+    // Basic renews every month for everyone (the admin's override).
+    await createAssignment(
+      t.db,
+      { tierId: 'basic', target: { kind: 'everyone' }, due: { kind: 'none' }, validForMonths: 1, createdBy: admin },
+      null,
+      new Date('2026-12-01T00:00:00Z'),
+    );
+    const pass = async (when: Date) => {
+      const started = await startAttempt(t.db, catalog, person.id, quiz, TZ, when);
+      if (started.status === 'no_attempts_left') throw new Error('unexpected');
+      const answers = new Map(quiz.questions.map((q) => [q.id, q.correctOptionIds]));
+      expect((await submitAttempt(t.db, catalog, person, quiz, started.attemptId, answers, TZ, when)).status).toBe('submitted');
+    };
+    const dec = new Date('2026-12-05T03:00:00Z');
+    await completeLesson(t.db, catalog, person, 'what-is-generative-ai', TZ, dec);
+    await completeLesson(t.db, catalog, person, 'safe-use-basics', TZ, dec);
+    await pass(dec);
+    // Cycle 1 ran out on 5 January; the renewal (cycle 2) asks for the quiz again.
+    const jan = new Date('2027-01-20T03:00:00Z');
+    await pass(jan);
+    // A major revision of a lesson: reading the new version is a second completion of it.
+    const lesson = catalog.lesson('safe-use-basics')!;
+    const version = lesson.version;
+    Object.assign(lesson, { version: 'v2' });
+    try {
+      expect((await completeLesson(t.db, catalog, person, 'safe-use-basics', TZ, new Date('2027-01-25T03:00:00Z'))).created).toBe(true);
+    } finally {
+      Object.assign(lesson, { version });
+    }
+    const held = rawDrizzle(t.db).select().from(certificates).where(eq(certificates.userId, person.id)).all();
+    expect(held.map((c) => c.cycle).sort()).toEqual([1, 2]);
+    expect(rawDrizzle(t.db).select().from(lessonCompletions).where(eq(lessonCompletions.userId, person.id)).all()).toHaveLength(3);
+
+    const incremental = snapshot();
+    await rebuildRollups(t.db, catalog, TZ);
+    expect(snapshot()).toEqual(incremental);
+    // One learner × quiz pair across both cycles, first attempt in December.
+    expect(rawDrizzle(t.db).select().from(quizPairs).where(eq(quizPairs.userId, person.id)).all()).toMatchObject([{ firstAt: dec, firstPassed: true, passedAt: dec }]);
+
+    // The KPI facts: one person assigned Basic, completed once (the first certificate), certified now in late January.
+    const facts = combineFacts(await loadFacts(t.db, periodOf('2026-12', '2027-01', TZ), new Date('2027-01-26T00:00:00Z').getTime()), null).tiers.basic!;
+    const people = 5; // a, b, c, the admin and the renewing learner
+    expect(facts).toMatchObject({ assigned: people, ever: 1, certified: 1, expired: 0 });
+    expect(facts.completedAt).toEqual([dec.getTime()]);
   });
 });

@@ -20,6 +20,10 @@ export const TARGET_KPI_META: Record<TargetKpi, TargetKpiMeta> = {
   basic_completion: { unit: 'rate', comparator: 'gte', of: (k) => k.completion.basic! },
   applied_completion: { unit: 'rate', comparator: 'gte', of: (k) => k.completion.applied! },
   specialist_completion: { unit: 'rate', comparator: 'gte', of: (k) => k.completion.specialist! },
+  // Certified now: the share of the wave's audience of the tier whose newest certificate is valid.
+  basic_certified: { unit: 'rate', comparator: 'gte', of: (k) => k.certification.basic!.certifiedNow },
+  applied_certified: { unit: 'rate', comparator: 'gte', of: (k) => k.certification.applied!.certifiedNow },
+  specialist_certified: { unit: 'rate', comparator: 'gte', of: (k) => k.certification.specialist!.certifiedNow },
   quiz_pass_rate: { unit: 'rate', comparator: 'gte', of: (k) => k.passRate },
   hours_per_person: { unit: 'hours', comparator: 'gte', of: (k) => k.hoursPerPerson },
   satisfaction: { unit: 'rating', comparator: 'gte', of: (k) => k.satisfaction },

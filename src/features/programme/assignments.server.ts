@@ -8,10 +8,10 @@ import { and, asc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { assignmentEnrolments, assignments, certificates, departments, waves, type Assignment, type Role } from '../../../db/schema/index.ts';
 import type { TierId } from '../curriculum/schemas.ts';
 import { endOfDay } from '../../platform/dates.ts';
+import { now as clockNow } from '../../platform/clock.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { audit, type AuditInput } from '../audit/audit.server.ts';
 import { requireExisting } from './references.server.ts';
-import { now as clockNow } from '../../platform/clock.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -72,8 +72,13 @@ export interface NewAssignment {
   tierId: TierId;
   target: { kind: 'everyone' } | { kind: 'role'; role: Role } | { kind: 'department'; departmentId: number } | { kind: 'wave'; waveId: number };
   due: { kind: 'none' } | { kind: 'date'; date: string } | { kind: 'days'; days: number };
+  /** Certificates of the tier for these people expire after this many months (1–60) and renew; null: the tier's own setting. */
+  validForMonths?: number | null;
   createdBy: number;
 }
+
+export const VALID_FOR_MONTHS_MIN = 1;
+export const VALID_FOR_MONTHS_MAX = 60;
 
 /**
  * Creates an assignment and enrols its users, with its audit row when `by` is given, in one
@@ -93,13 +98,24 @@ export async function createAssignment(db: Db, input: NewAssignment, by: Pick<Au
         targetWaveId: input.target.kind === 'wave' ? input.target.waveId : null,
         dueDate: input.due.kind === 'date' ? input.due.date : null,
         dueDays: input.due.kind === 'days' ? input.due.days : null,
+        validForMonths: input.validForMonths ?? null,
         createdBy: input.createdBy,
         createdAt: now,
       })
       .returning({ id: assignments.id })
       .get().id;
     syncEnrolments(tx, now);
-    if (by) audit(tx, { ...by, action: 'assignment.created', target: { type: 'assignment', id }, details: { tierId: input.tierId, target: input.target, due: input.due } }, now);
+    if (by)
+      audit(
+        tx,
+        {
+          ...by,
+          action: 'assignment.created',
+          target: { type: 'assignment', id },
+          details: { tierId: input.tierId, target: input.target, due: input.due, validForMonths: input.validForMonths ?? null },
+        },
+        now,
+      );
     return id;
   });
 }
@@ -145,13 +161,15 @@ function assignmentsOf(db: Tx, userId: number, timeZone: string, now: Date): Use
     .where(eq(assignmentEnrolments.userId, userId))
     .all();
   if (rows.length === 0) return [];
+  // The first certificate of a tier completes its assignment (the due date was for the first cycle), however many renewals follow.
   const completed = new Map(
     db
-      .select({ tierId: certificates.tierId, issuedAt: certificates.issuedAt })
+      .select({ tierId: certificates.tierId, issuedAt: sql<number>`min(${certificates.issuedAt})` })
       .from(certificates)
       .where(and(eq(certificates.userId, userId), inArray(certificates.tierId, [...new Set(rows.map((r) => r.tierId))])))
+      .groupBy(certificates.tierId)
       .all()
-      .map((c) => [c.tierId, c.issuedAt]),
+      .map((c) => [c.tierId, new Date(c.issuedAt)]),
   );
   const byTier = new Map<string, Date | null>();
   for (const row of rows) {
