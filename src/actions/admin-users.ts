@@ -73,8 +73,15 @@ export const adminUsers = {
 
   eraseUser: defineAction({
     accept: 'form',
-    // The typed email is the confirmation; the feature compares it with the user's own.
-    input: z.strictObject({ userId: Id, confirmEmail: z.string().max(254) }),
+    // The typed email is the confirmation; the feature compares it with the user's own (an empty field is a mismatch too).
+    input: z.strictObject({
+      userId: Id,
+      confirmEmail: z
+        .string()
+        .max(254)
+        .nullish()
+        .transform((typed) => typed ?? ''),
+    }),
     handler: async ({ userId, confirmEmail }, context) => {
       const result = await eraseUserPersonalData(context.locals.db, requireAdminCaller(context), userId, confirmEmail);
       if (!result.ok) throw refused(result.error);
