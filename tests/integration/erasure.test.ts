@@ -100,7 +100,10 @@ beforeAll(async () => {
   // Free text that names her, as people write.
   const at = `/learn/${course.id}/${lesson.id}`;
   expect((await post(app.url, `${at}?_action=lesson.feedback`, cookie, { lessonId: lesson.id, rating: '4', comment: `${NAME}です。分かりやすかった` })).status).toBe(303);
-  expect((await post(app.url, `${at}?_action=practice.save`, cookie, { lessonId: lesson.id, taskId: 'first-draft', answer: `署名: ${NAME} <${EMAIL}>` })).status).toBe(303);
+  // A long first draft (its text spills into overflow pages), then a short one: the freed pages keep the old text.
+  const draft = `${NAME}の下書き（${EMAIL}）。`.repeat(80);
+  expect((await post(app.url, `${at}?_action=practice.save`, cookie, { lessonId: lesson.id, taskId: 'first-draft', answer: draft })).status).toBe(303);
+  expect((await post(app.url, `${at}?_action=practice.save`, cookie, { lessonId: lesson.id, taskId: 'first-draft', answer: `署名: ${NAME}` })).status).toBe(303);
   expect((await post(app.url, '/home?_action=checkin.save', cookie, { hoursSaved: '3', tasks: `${OLD_NAME}の議事録` })).status).toBe(303);
   await post(app.url, `${at}?_action=lesson.feedback`, app.cookies.lea, { lessonId: lesson.id, rating: '2', comment: '長すぎる' });
 
