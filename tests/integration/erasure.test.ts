@@ -111,7 +111,12 @@ beforeAll(async () => {
   const form = new FormData();
   form.set('file', new File([`email,name,department,role\n${EMAIL},${NAME},営業部,learner\n`], 'rename.csv', { type: 'text/csv' }));
   form.set('update', 'on');
-  const imported = await fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', redirect: 'manual', headers: { cookie: app.cookies.ada!, origin: app.url }, body: form });
+  const imported = await fetch(`${app.url}/admin/users?_action=admin.importUsers`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: app.cookies.ada!, origin: app.url },
+    body: form,
+  });
   expect(imported.status).toBe(303);
   expect(row().displayName).toBe(NAME);
   expect((await signIn(app.url, EMAIL, 'not the password')).page.status).toBe(401);
@@ -168,18 +173,33 @@ describe('erasing a user’s personal data', () => {
     publicId = row().publicId;
     const records = () =>
       Object.fromEntries(
-        ['lesson_completions', 'quiz_attempts', 'attempt_answers', 'certificates', 'policy_acknowledgements', 'lesson_feedback', 'checkins', 'practice_answers', 'activity_months'].map(
-          (table) => [
-            table,
-            rawSqlite(app.db)
-              .prepare(table === 'attempt_answers' ? 'select count(*) from attempt_answers where attempt_id in (select id from quiz_attempts where user_id = ?)' : `select count(*) from ${table} where user_id = ?`)
-              .pluck()
-              .get(id),
-          ],
-        ),
+        [
+          'lesson_completions',
+          'quiz_attempts',
+          'attempt_answers',
+          'certificates',
+          'policy_acknowledgements',
+          'lesson_feedback',
+          'checkins',
+          'practice_answers',
+          'activity_months',
+        ].map((table) => [
+          table,
+          rawSqlite(app.db)
+            .prepare(
+              table === 'attempt_answers'
+                ? 'select count(*) from attempt_answers where attempt_id in (select id from quiz_attempts where user_id = ?)'
+                : `select count(*) from ${table} where user_id = ?`,
+            )
+            .pluck()
+            .get(id),
+        ]),
       );
     const kept = records();
-    expect(Object.values(kept).every((n) => Number(n) > 0), JSON.stringify(kept)).toBe(true);
+    expect(
+      Object.values(kept).every((n) => Number(n) > 0),
+      JSON.stringify(kept),
+    ).toBe(true);
 
     const page = await admin(`/admin/users/${id}`, 'eraseUser', { userId: String(id), confirmEmail: ` ${EMAIL.toUpperCase()} ` });
     expect(page.status).toBe(200);
