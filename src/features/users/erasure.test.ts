@@ -181,7 +181,13 @@ describe('eraseUserPersonalData on a real database', () => {
     expect(await eraseUserPersonalData(t.db, admin, ids.hanako!, erasedEmail(publicId))).toEqual({ ok: false, error: 'already_erased' });
     expect(userRow(ids.hanako!)).toMatchObject({ active: false, role: 'learner' });
 
-    const again = await provisionSsoUser(t.db, ISSUER, { subject: 'hanako-subject-1', email: 'hanako@example.com', displayName: '佐藤 花子' });
+    const again = await provisionSsoUser(t.db, ISSUER, {
+      subject: 'hanako-subject-1',
+      email: 'hanako@example.com',
+      displayName: '佐藤 花子',
+      department: undefined,
+      role: undefined,
+    });
     expect(again.status).toBe('created');
     if (again.status === 'created') expect(again.user.id).not.toBe(ids.hanako);
   });
