@@ -40,6 +40,12 @@ export const users = sqliteTable(
     oidcIssuer: text('oidc_issuer'),
     /** The `sub` claim at `oidcIssuer`: the stable identity, unlike the email. */
     oidcSubject: text('oidc_subject'),
+    /**
+     * When an admin erased this person's personal data (a data-subject request): name and email
+     * are then a pseudonym and a non-routable placeholder, the account inactive for good, the
+     * records kept under this id (src/features/users/erasure.server.ts). Null for everyone else.
+     */
+    erasedAt: integer('erased_at', { mode: 'timestamp_ms' }),
     createdAt: createdAt(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull().default(sql`(unixepoch('subsec') * 1000)`),
   },

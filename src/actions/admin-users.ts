@@ -1,5 +1,6 @@
 /**
- * Admin actions on users: role and department, activation, creation, sign-in links, CSV import.
+ * Admin actions on users: role and department, activation, creation, sign-in links, CSV import,
+ * and erasing a person's personal data (src/features/users/erasure.server.ts).
  * Each parses its form and calls one function of src/features/users/user-changes.server.ts,
  * which writes the change and its audit row together.
  */
@@ -11,6 +12,7 @@ import { isValidEmail, normalizeEmail } from '../platform/input/email.ts';
 import { nameField } from '../platform/input/text.ts';
 import { addUserWithLink, changeUserActive, changeUserRole, createUserLoginLink, importUsersUpload } from '../features/users/user-changes.server.ts';
 import { USERS_CSV_MAX_BYTES } from '../features/users/users-csv.ts';
+import { eraseUserPersonalData } from '../features/users/erasure.server.ts';
 import { requireAdminCaller } from './guard.ts';
 
 import { Id, OptionalId, readUpload } from './fields.ts';
@@ -19,7 +21,7 @@ import { Id, OptionalId, readUpload } from './fields.ts';
 function refused(error: string): ActionError {
   if (error === 'not_found') return new ActionError({ code: 'NOT_FOUND', message: 'No such user.' });
   if (error === 'email_taken') return new ActionError({ code: 'CONFLICT', message: 'email_taken' });
-  // unknown_department, inactive_user and the admin rules (src/features/users/admin-rules.server.ts).
+  // unknown_department, inactive_user, erased, the erasure's refusals and the admin rules (src/features/users/admin-rules.server.ts).
   return new ActionError({ code: 'BAD_REQUEST', message: error });
 }
 
@@ -66,6 +68,24 @@ export const adminUsers = {
       const result = await createUserLoginLink(context.locals.db, requireAdminCaller(context), userId);
       if (!result.ok) throw refused(result.error);
       return { userId: result.userId, email: result.email, link: result.link };
+    },
+  }),
+
+  eraseUser: defineAction({
+    accept: 'form',
+    // The typed email is the confirmation; the feature compares it with the user's own (an empty field is a mismatch too).
+    input: z.strictObject({
+      userId: Id,
+      confirmEmail: z
+        .string()
+        .max(254)
+        .nullish()
+        .transform((typed) => typed ?? ''),
+    }),
+    handler: async ({ userId, confirmEmail }, context) => {
+      const result = await eraseUserPersonalData(context.locals.db, requireAdminCaller(context), userId, confirmEmail);
+      if (!result.ok) throw refused(result.error);
+      return { userId };
     },
   }),
 

@@ -11,6 +11,7 @@ import { databasePath, openDatabase } from '../platform/db.server.ts';
 import { hashPassword } from '../features/auth/password.server.ts';
 import { deleteUserSessions } from '../features/auth/session.server.ts';
 import { findUserIdByEmail, setPasswordHash } from '../features/users/users.server.ts';
+import { isErased } from '../features/users/erasure.server.ts';
 import { cliActorLabel } from './cli-actor.ts';
 import { readPassword } from './password-input.ts';
 
@@ -39,6 +40,8 @@ if (!email) fail(`--email is required.\n${USAGE}`);
 const db = openDatabase(databasePath());
 const userId = await db.read((q) => findUserIdByEmail(q, email));
 if (userId === null) fail(`no user with the email ${normalizeEmail(email)}.`);
+// An erased user is no one any more (src/features/users/erasure.server.ts): nobody may sign in as them.
+if (await db.read((q) => isErased(q, userId))) fail('this user’s personal data was erased; the account cannot get a password.');
 const input = await readPassword(values['password-stdin'], email);
 if ('error' in input) fail(input.error);
 const passwordHash = await hashPassword(input.password);

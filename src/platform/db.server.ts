@@ -115,6 +115,41 @@ export function withNativeSqlite<T>(database: Db, work: (sqlite: Database.Databa
   });
 }
 
+/**
+ * Runs `work` (a write) with SQLite's `secure_delete` on for this connection, so that what the
+ * write deletes or overwrites is zeroed in the file instead of lingering in free space; the
+ * setting before is restored after. For erasures (src/features/users/erasure.server.ts).
+ */
+export async function withSecureDelete<T>(database: Db, work: () => Promise<T>): Promise<T> {
+  const sqlite = connectionOf(database).$client;
+  const before = sqlite.pragma('secure_delete', { simple: true }) as number;
+  sqlite.pragma('secure_delete = 1');
+  try {
+    return await work();
+  } finally {
+    sqlite.pragma(`secure_delete = ${before === 1 ? 1 : before === 2 ? "'fast'" : 0}`);
+  }
+}
+
+/**
+ * Leaves no old bytes in the database file: the write-ahead log is checkpointed into the file
+ * and emptied, VACUUM writes every page afresh (dropping free pages and the free space inside
+ * pages, where earlier versions of rows stay until overwritten), and the log is emptied again.
+ * Holds the write lock and this connection for as long as VACUUM takes, which grows with the
+ * file: for rare, deliberate operations (an erasure), never on a request's hot path.
+ * `walEmptied` is false when a reader kept the log from being emptied (it is, at the next checkpoint).
+ */
+export async function compactDatabase(database: Db): Promise<{ walEmptied: boolean }> {
+  return settle(() => {
+    const sqlite = connectionOf(database).$client;
+    if (sqlite.memory) return { walEmptied: true };
+    const checkpoint = (): boolean => (sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[])[0]?.busy === 0;
+    checkpoint();
+    sqlite.exec('VACUUM');
+    return { walEmptied: checkpoint() };
+  });
+}
+
 /** The database file behind a connection, for a worker thread that opens its own. */
 export function databaseFileOf(database: Db): string {
   return connectionOf(database).$client.name;

@@ -52,7 +52,8 @@ describe('accessibility (axe): no serious or critical violations', () => {
           const page = await context.newPage();
           const found: string[] = [];
           try {
-            for (const [name, pagePath] of gallery.pages[role]) {
+            // An admin's user page has its own test below, with its refused state.
+            for (const [name, pagePath] of gallery.pages[role].filter(([n]) => n !== 'user')) {
               const response = await page.goto(`${gallery.server.url}${localized(locale, pagePath)}`);
               expect(response?.status(), `${locale} ${name}`).toBeLessThan(400);
               const results = await new AxeBuilder({ page }).analyze();
@@ -100,6 +101,33 @@ describe('accessibility (axe): no serious or critical violations', () => {
           found.push(...(await violations(page, `${locale} saved`)));
           await tryit.locator('summary').click();
           found.push(...(await violations(page, `${locale} revise`)));
+        }
+      } finally {
+        await context.close();
+      }
+      expect(found, found.join('\n')).toEqual([]);
+    });
+  }
+
+  // A user's page for the admin, and its erase form refused for a wrong confirmation (nothing is erased).
+  for (const width of [1280, 390]) {
+    it(`an admin's user page and its erase form refused, at ${width} px, Japanese and English`, async () => {
+      const cookie = (await gallery.cookie('admin'))!;
+      const context = await browser.newContext({ viewport: { width, height: 800 } });
+      const [name, value] = cookie.split('=') as [string, string];
+      await context.addCookies([{ name, value, url: gallery.server.url }]);
+      const page = await context.newPage();
+      const userPath = gallery.pages.admin.find(([n]) => n === 'user')![1];
+      const found: string[] = [];
+      try {
+        for (const locale of ['ja', 'en'] as const) {
+          expect((await page.goto(`${gallery.server.url}${localized(locale, userPath)}`))?.status()).toBe(200);
+          found.push(...(await violations(page, `${locale} user`)));
+          await page.locator('#confirm-email').fill('not-this-person@example.com');
+          await page.locator('.danger-zone button[type="submit"]').click();
+          await page.waitForURL(/#post-result$/);
+          expect(await page.locator('#confirm-email[aria-invalid="true"]').count()).toBe(1);
+          found.push(...(await violations(page, `${locale} refused`)));
         }
       } finally {
         await context.close();

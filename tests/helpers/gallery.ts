@@ -100,6 +100,7 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
     admin: [
       ['dashboard', '/admin'],
       ['users', '/admin/users'],
+      ...when(learner.id, ['user', `/admin/users/${learner.id}`]),
       ['assignments', '/admin/assignments'],
       ['waves', '/admin/waves'],
       ...when(wave, ['wave', `/admin/waves/${wave}`]),

@@ -8,7 +8,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { departments, users } from '../../db/schema/index.ts';
 import { openDatabase, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { verifyPassword } from '../../src/features/auth/password.server.ts';
-import { tempDir } from '../helpers/db.ts';
+import { eraseUserPersonalData } from '../../src/features/users/erasure.server.ts';
+import { erasedEmail } from '../../src/features/users/erasure.ts';
+import { addUser, tempDir } from '../helpers/db.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { startServer } from '../helpers/server.ts';
 import { nodeVersionProblem } from '../../scripts/require-node.mjs';
@@ -98,6 +100,28 @@ describe('npm run user:create', () => {
     expect(run('src/cli/user-create.ts', ['--email', 'a@example.com', '--name', 'A', '--department', 'X', '--role', 'boss']).stderr).toContain('unknown role');
     expect(run('src/cli/user-create.ts', ['--email', 'a@example.com', '--name', 'A', '--department', 'X', '--password-stdin'], 'short').stderr).toContain('at least 8');
     expect(readTables().users).toEqual([]);
+  });
+});
+
+describe('npm run user:password', () => {
+  it('refuses an erased user, whose placeholder address still finds the row', async () => {
+    const db = openDatabase(dbFile);
+    const admin = await addUser(db, { email: 'ada@example.com', role: 'admin', department: 'IT' });
+    const gone = await addUser(db, { email: 'gone@example.com', password: 'their old password' });
+    expect((await eraseUserPersonalData(db, { actor: { id: admin, email: 'ada@example.com' }, ip: null }, gone, 'gone@example.com')).ok).toBe(true);
+    const placeholder = erasedEmail(
+      rawDrizzle(db)
+        .select()
+        .from(users)
+        .all()
+        .find((u) => u.id === gone)!.publicId,
+    );
+    rawSqlite(db).close();
+
+    const result = run('src/cli/user-password.ts', ['--email', placeholder, '--password-stdin'], 'a brand new password\n');
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/personal data was erased/);
+    expect(readTables().users.find((u) => u.id === gone)!.passwordHash).toBeNull();
   });
 });
 

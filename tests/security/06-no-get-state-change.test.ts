@@ -60,6 +60,7 @@ beforeAll(async () => {
     code,
     token: linkToken,
     id: waveId,
+    user: String(app.ids.learner),
     question: quiz.questions[0]!.id,
     file: 'users.csv',
     path: 'pagefind.js',
@@ -93,6 +94,7 @@ function actionUrls(): string[] {
     'admin.updateUser': { userId: learnerId, role: 'admin', departmentId: '' },
     'admin.createUser': { email: 'new@example.com', name: 'New', department: 'New', role: 'admin' },
     'admin.createLoginLink': { userId: learnerId },
+    'admin.eraseUser': { userId: learnerId, confirmEmail: 'learner@example.com' },
     'admin.saveBaseline': { from: '2026-01', to: '2026-02' },
     'admin.saveInquiries': { month: '2026-01', departmentId: '', count: '5' },
     'admin.createAssignment': { tierId: 'basic', target: 'everyone', dueKind: 'none' },
@@ -110,6 +112,7 @@ function actionUrls(): string[] {
   urls.push('/policies/ai-usage?_action=policy.acknowledge&policyId=ai-usage&version=2', '/admin/exports/policies.csv');
   urls.push(`/quiz/${quiz.id}?_action=quiz.start&quizId=${quiz.id}`, `/language?_action=profile.setLocale&locale=en`, `/language?locale=en`);
   urls.push(`/admin/users?_action=admin.setActive&userId=${learnerId}&active=false`, `/admin/settings?_action=admin.saveBaseline&from=2026-01&to=2026-02`);
+  urls.push(`/admin/users/${learnerId}?_action=admin.eraseUser&userId=${learnerId}&confirmEmail=learner%40example.com`);
   urls.push('/logout', '/en/logout', `/champion?department=${hrId}`, `/champion/roster.csv?department=${hrId}`, '/admin/exports/xapi.json');
   return urls;
 }

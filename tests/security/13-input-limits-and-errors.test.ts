@@ -48,6 +48,7 @@ const VALIDATION: Record<string, 'schema' | 'form'> = {
   'admin.createUser': 'schema',
   'admin.deleteAssignment': 'schema',
   'admin.deleteWave': 'schema',
+  'admin.eraseUser': 'schema',
   'admin.importInquiries': 'schema',
   'admin.importUsers': 'schema',
   'admin.pushXapi': 'schema',
@@ -155,6 +156,11 @@ describe('checklist 13: strict schemas, body size limits, generic error pages, c
       ['admin.updateUser', 'ada', { userId: String(2 ** 31 + 1), role: 'learner', departmentId: '' }],
       ['admin.updateUser', 'ada', { userId: '-1', role: 'learner', departmentId: '' }],
       ['admin.setActive', 'ada', { userId: '1', active: 'yes' }],
+      ['admin.eraseUser', 'ada', { userId: '1', confirmEmail: `${long(250)}@x.jp` }],
+      ['admin.eraseUser', 'ada', { userId: '0', confirmEmail: 'lea@example.com' }],
+      ['admin.eraseUser', 'ada', { userId: String(2 ** 31 + 1), confirmEmail: 'lea@example.com' }],
+      // Well-formed, and refused by the handler: the typed email is not the user's.
+      ['admin.eraseUser', 'ada', { userId: String(app.ids.lea), confirmEmail: 'not-lea@example.com' }],
       ['admin.createAssignment', 'ada', { tierId: 'gold', target: 'everyone', dueKind: 'none' }],
       ['admin.createAssignment', 'ada', { tierId: 'basic', target: 'all', dueKind: 'none' }],
       ['admin.createAssignment', 'ada', { tierId: 'basic', target: 'everyone', dueKind: 'days', dueDays: '731' }],
@@ -279,6 +285,8 @@ describe('checklist 13: strict schemas, body size limits, generic error pages, c
       ['/quiz/nope', 'ja', 'ページが見つかりません', app.cookies.lea!],
       ['/en/learn/nope', 'en', 'Page not found', app.cookies.lea!],
       ['/en/admin/waves/999999', 'en', 'Page not found', app.cookies.ada!],
+      ['/admin/users/999999', 'ja', 'ページが見つかりません', app.cookies.ada!],
+      ['/en/admin/users/not-a-number', 'en', 'Page not found', app.cookies.ada!],
     ] as const) {
       const response = await get(app.url, target, cookie);
       expect(response.status, target).toBe(404);

@@ -42,6 +42,7 @@ beforeAll(async () => {
     code: CODE,
     token: `${'a'.repeat(24)}.${'b'.repeat(24)}`,
     id: String(rawSqlite(app.db).prepare('select id from waves').pluck().get()),
+    user: String(app.ids.learner),
     question: quiz.questions[0]!.id,
     file: 'users.csv',
     path: 'pagefind.js',

@@ -60,6 +60,7 @@ function pagesToFetch(): string[] {
     code: 'a'.repeat(24),
     token: `${'a'.repeat(24)}.${'b'.repeat(24)}`,
     id: String(rawSqlite(app.db).prepare('select id from waves').pluck().get()),
+    user: String(app.ids.alice),
     question: quiz.questions[0]!.id,
     file: 'users.csv',
     policy: 'ai-usage',

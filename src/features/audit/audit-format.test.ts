@@ -13,6 +13,7 @@ const ACTIONS: AuditAction[] = [
   'user.updated',
   'user.deactivated',
   'user.reactivated',
+  'user.erase',
   'user.password_set',
   'users.imported',
   'user.login_link_created',

@@ -19,6 +19,8 @@ export type AuditAction =
   | 'user.role_change_refused'
   | 'user.deactivated'
   | 'user.reactivated'
+  /** A person's personal data erased (src/features/users/erasure.server.ts); names the public id only. */
+  | 'user.erase'
   | 'user.password_set'
   | 'users.imported'
   | 'user.login_link_created'

@@ -20,13 +20,13 @@ import { createUser, ensureDepartment, findUserIdByEmail } from './users.server.
 
 export type Refused<Code extends string> = { ok: false; error: Code };
 
-/** Role and department; refused for an unknown department, a missing user, or the admin rules. */
+/** Role and department; refused for an unknown department, a missing or erased user, or the admin rules. */
 export async function changeUserRole(
   db: Db,
   caller: AuditCaller,
   userId: number,
   change: { role: Role; departmentId: number | null },
-): Promise<{ ok: true } | Refused<'unknown_department' | 'not_found' | AdminRuleViolation>> {
+): Promise<{ ok: true } | Refused<'unknown_department' | 'not_found' | 'erased' | AdminRuleViolation>> {
   return db.write((tx) => {
     // A forged or stale form: the foreign key would refuse it too, but as an error mid-write (a 500).
     if (
@@ -40,6 +40,8 @@ export async function changeUserRole(
       return { ok: false, error: 'unknown_department' } as const;
     }
     const user = getUser(tx, userId);
+    // An erased user's role and department stay as they were at erasure: the records' context.
+    if (user?.erasedAt) return { ok: false, error: 'erased' } as const;
     const violation = user ? adminRuleViolation(tx, userChangeEffect(caller.actor.id, user, { role: change.role })) : null;
     if (violation) return { ok: false, error: violation } as const;
     const done = updateUser(tx, userId, change);
@@ -49,11 +51,15 @@ export async function changeUserRole(
   });
 }
 
-/** Deactivation (every session ends) or reactivation; audited only when it changed something. */
-export async function changeUserActive(db: Db, caller: AuditCaller, userId: number, active: boolean): Promise<{ ok: true } | Refused<'not_found' | AdminRuleViolation>> {
+/**
+ * Deactivation (every session ends) or reactivation; audited only when it changed something.
+ * An erased user is never reactivated: nobody can sign in as them, and they are no one now.
+ */
+export async function changeUserActive(db: Db, caller: AuditCaller, userId: number, active: boolean): Promise<{ ok: true } | Refused<'not_found' | 'erased' | AdminRuleViolation>> {
   return db.write((tx) => {
     const user = getUser(tx, userId);
     if (!user) return { ok: false, error: 'not_found' } as const;
+    if (active && user.erasedAt) return { ok: false, error: 'erased' } as const;
     const violation = adminRuleViolation(tx, userChangeEffect(caller.actor.id, user, { active }));
     if (violation) return { ok: false, error: violation } as const;
     if (setActive(tx, userId, active)) {

@@ -4,11 +4,12 @@
  * `db.write`, with the admin rules and the audit row (src/features/users/user-changes.server.ts).
  */
 import { and, asc, eq, or, sql, type SQL } from 'drizzle-orm';
-import { departments, users, type Role } from '../../../db/schema/index.ts';
+import { certificates, departments, lessonCompletions, policyAcknowledgements, quizAttempts, users, type Role } from '../../../db/schema/index.ts';
 import { syncEnrolments } from '../programme/assignments.server.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { deleteUserSessions } from '../auth/session.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
+import { erasureTag } from './erasure.ts';
 
 /** A user as the admin's user list shows them. */
 export interface AdminUserRow {
@@ -21,6 +22,8 @@ export interface AdminUserRow {
   active: boolean;
   hasPassword: boolean;
   createdAt: Date;
+  /** For an erased user, the tag of their pseudonym (src/features/users/erasure.ts); null otherwise. */
+  erasureTag: string | null;
 }
 
 export interface UserQuery {
@@ -66,6 +69,8 @@ function search(q: Tx, query: UserQuery): UserSearchResult {
       active: users.active,
       hasPassword: sql<number>`${users.passwordHash} is not null`,
       createdAt: users.createdAt,
+      publicId: users.publicId,
+      erasedAt: users.erasedAt,
     })
     .from(users)
     .leftJoin(departments, eq(departments.id, users.departmentId))
@@ -74,7 +79,12 @@ function search(q: Tx, query: UserQuery): UserSearchResult {
     .limit(pageSize)
     .offset((page - 1) * pageSize)
     .all();
-  return { rows: rows.map((r) => ({ ...r, hasPassword: Boolean(r.hasPassword) })), total, page, pages };
+  return {
+    rows: rows.map(({ publicId, erasedAt, ...r }) => ({ ...r, hasPassword: Boolean(r.hasPassword), erasureTag: erasedAt ? erasureTag(publicId) : null })),
+    total,
+    page,
+    pages,
+  };
 }
 
 export function getUser(tx: Tx, id: number) {
@@ -119,4 +129,49 @@ export async function listDepartments(db: Db): Promise<Department[]> {
 /** The admin's user list: the departments to filter and assign, and the page of users asked for. */
 export async function loadUsersPage(db: Db, query: UserQuery): Promise<{ departments: Department[]; list: UserSearchResult }> {
   return { departments: await listDepartments(db), list: await searchUsers(db, query) };
+}
+
+/** One user as their admin page shows them, with what the records hold (kept on erasure). */
+export interface AdminUserDetail extends AdminUserRow {
+  publicId: string;
+  singleSignOn: boolean;
+  erasedAt: Date | null;
+  records: { lessonsCompleted: number; quizAttempts: number; certificates: number; policyAcknowledgements: number };
+}
+
+/** The admin's page of one user; null when there is no such user. */
+export async function loadUserPage(db: Db, userId: number): Promise<AdminUserDetail | null> {
+  return db.read((q) => {
+    const user = q
+      .select({ user: users, departmentName: departments.name })
+      .from(users)
+      .leftJoin(departments, eq(departments.id, users.departmentId))
+      .where(eq(users.id, userId))
+      .get();
+    if (!user) return null;
+    const { user: u, departmentName } = user;
+    const count = (table: typeof lessonCompletions | typeof quizAttempts | typeof certificates | typeof policyAcknowledgements): number =>
+      q.select({ n: sql<number>`count(*)` }).from(table).where(eq(table.userId, userId)).get()?.n ?? 0;
+    return {
+      id: u.id,
+      publicId: u.publicId,
+      email: u.email,
+      displayName: u.displayName,
+      role: u.role,
+      departmentId: u.departmentId,
+      departmentName,
+      active: u.active,
+      hasPassword: u.passwordHash !== null,
+      singleSignOn: u.oidcSubject !== null,
+      createdAt: u.createdAt,
+      erasedAt: u.erasedAt,
+      erasureTag: u.erasedAt ? erasureTag(u.publicId) : null,
+      records: {
+        lessonsCompleted: count(lessonCompletions),
+        quizAttempts: count(quizAttempts),
+        certificates: count(certificates),
+        policyAcknowledgements: count(policyAcknowledgements),
+      },
+    };
+  });
 }

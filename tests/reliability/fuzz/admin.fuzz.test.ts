@@ -187,6 +187,36 @@ const users: ActionSpec[] = [
       );
     },
   },
+  {
+    // Last of the users' targets: a success erases a victim for good (later bodies naming it are refused as already erased).
+    name: 'admin.eraseUser',
+    as: 'admin',
+    // One user's page posts it; any user's page shows the answer (and its status).
+    page: (_body, ctx) => `/admin/users/${ctx.victims[0]}`,
+    bodies: (ctx) => {
+      const victim = fc.integer({ min: 0, max: ctx.victims.length - 1 });
+      const email = (i: number) => `fuzz-victim${i}@example.com`;
+      const valid = fc
+        .tuple(victim, fc.constantFrom('', ' ', 'upper'))
+        .chain(([i, v]) =>
+          validFields(
+            'admin.eraseUser',
+            { userId: idText([ctx.victims[i]!]), confirmEmail: fc.constant(v === 'upper' ? email(i).toUpperCase() : `${v}${email(i)}${v}`) },
+            'always',
+          ),
+        );
+      return schemaMix('admin.eraseUser', valid, [
+        fc.tuple(victim, nonexistentId).map(([i, id]) => bad(fieldsOf({ userId: String(id), confirmEmail: email(i) }), 'handler', `unknown user ${id}`)),
+        fc.constant(bad(fieldsOf({ userId: String(ctx.users.admin.id), confirmEmail: ctx.users.admin.email }), 'handler', 'erasing oneself')),
+        fc
+          .tuple(victim, victim, fc.oneof(fc.constant(''), anyText))
+          .filter(([i, j]) => i !== j)
+          .map(([i, j, typed]) =>
+            bad(fieldsOf({ userId: String(ctx.victims[i]), confirmEmail: typed === '' ? email(j) : typed.slice(0, 254) }), 'handler', 'confirmation does not match'),
+          ),
+      ]);
+    },
+  },
 ];
 
 const programme: ActionSpec[] = [
