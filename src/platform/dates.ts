@@ -123,3 +123,8 @@ export function addDaysAt(date: Date, days: number, timeZone: string): Date {
   local.setDate(local.getDate() + days);
   return new Date(local.getTime());
 }
+
+/** ISO 8601 with milliseconds and the zone's offset, e.g. `2026-04-01T09:30:00.000+09:00` (exports an auditor reads in local time). */
+export function isoWithOffset(date: Date, timeZone: string): string {
+  return format(new TZDate(date, timeZone), "yyyy-MM-dd'T'HH:mm:ss.SSSxxx");
+}
