@@ -206,4 +206,22 @@ describe('the transcript in a browser', () => {
       }
     }
   });
+
+  it('downloads the evidence export from the exports page’s form without JavaScript', async () => {
+    for (const width of [1280, 390]) {
+      const { context, page } = await open('ada', '/admin/exports', { width });
+      try {
+        expect(await overflowing(page)).toEqual([]);
+        await page.locator('#e-as-of').fill('2025-06-30');
+        await page.locator('input[name="inactive"]').check();
+        await shot(page, `exports-${width}`);
+        const [download] = await Promise.all([page.waitForEvent('download'), page.locator('form[action="/admin/exports/evidence.csv"] button').click()]);
+        expect(download.suggestedFilename()).toBe('manabi-evidence-company-2025-06-30.csv');
+        const text = fs.readFileSync((await download.path())!, 'utf8');
+        expect(text.split('\r\n')[1]).toMatch(/,2025-06-30,certified,2026-01-11T09:30:00\.000\+09:00,/);
+      } finally {
+        await context.close();
+      }
+    }
+  });
 });
