@@ -20,6 +20,7 @@ let t: TempDb;
 let server: RunningServer;
 let waveId: number;
 let hrId: number;
+let learnerId: number;
 const cookies: Record<string, string> = {};
 
 /** Every page or endpoint file as its route pattern, without the `[...locale]` segment. */
@@ -35,12 +36,12 @@ function routePatterns(): string[] {
 const matrixRoutes = () => routePatterns().filter((r) => r === '/admin' || r.startsWith('/admin/') || r === '/champion' || r.startsWith('/champion/'));
 
 function concrete(route: string): string {
-  return route.replace('[id]', String(waveId)).replace('[quiz]', 'basic-ai-essentials').replace('[question]', 'how-it-writes').replace('[file]', 'users.csv');
+  return route.replace('[id]', String(waveId)).replace('[quiz]', 'basic-ai-essentials').replace('[question]', 'how-it-writes').replace('[file]', 'users.csv').replace('[user]', String(learnerId));
 }
 
 beforeAll(async () => {
   t = tempDb();
-  await addUser(t.db, { email: 'learner@example.com', password: PASSWORD, role: 'learner', department: 'Sales' });
+  learnerId = await addUser(t.db, { email: 'learner@example.com', password: PASSWORD, role: 'learner', department: 'Sales' });
   await addUser(t.db, { email: 'champion@example.com', password: PASSWORD, role: 'champion', department: 'Sales' });
   await addUser(t.db, { email: 'admin@example.com', password: PASSWORD, role: 'admin', department: 'IT' });
   await addUser(t.db, { email: 'hr@example.com', password: PASSWORD, role: 'learner', department: 'HR' });
