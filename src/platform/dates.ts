@@ -123,3 +123,27 @@ export function addDaysAt(date: Date, days: number, timeZone: string): Date {
   local.setDate(local.getDate() + days);
   return new Date(local.getTime());
 }
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's offset from UTC at `date`, in minutes (+540 for Tokyo). */
+function offsetMinutes(date: Date, timeZone: string): number {
+  let format = offsetFormats.get(timeZone);
+  if (!format) offsetFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })));
+  // "GMT+09:00", "GMT-03:30", or "GMT" for UTC itself
+  const name = format.formatToParts(date).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name);
+  return match ? (match[1] === '-' ? -1 : 1) * (Number(match[2]) * 60 + Number(match[3])) : 0;
+}
+
+/**
+ * ISO 8601 with milliseconds and the zone's offset, e.g. `2026-04-01T09:30:00.000+09:00`
+ * (exports an auditor reads in local time). One Intl lookup per call, not a TZDate: exports
+ * write it for every row.
+ */
+export function isoWithOffset(date: Date, timeZone: string): string {
+  const minutes = offsetMinutes(date, timeZone);
+  const abs = Math.abs(minutes);
+  const offset = `${minutes < 0 ? '-' : '+'}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+  return new Date(date.getTime() + minutes * 60_000).toISOString().replace('Z', offset);
+}

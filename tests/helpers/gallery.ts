@@ -83,6 +83,7 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
     newcomer: [
       ['home', '/home'],
       ['course', `/learn/${course.id}`],
+      ['transcript-empty', '/transcript'],
     ],
     learner: [
       ['home', '/home'],
@@ -94,6 +95,7 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
       ...when(certificate, ['certificate', `/certificates/${certificate}`]),
       ['search', `/search?q=${encodeURIComponent('AI')}`],
       ['account', '/account'],
+      ['transcript', '/transcript'],
       ['policy', '/policies/ai-usage'],
     ],
     champion: [['champion', '/champion']],
@@ -101,6 +103,7 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
       ['dashboard', '/admin'],
       ['users', '/admin/users'],
       ...when(learner.id, ['user', `/admin/users/${learner.id}`]),
+      ...when(learner.id, ['user-transcript', `/admin/users/${learner.id}/transcript`]),
       ['assignments', '/admin/assignments'],
       ['waves', '/admin/waves'],
       ...when(wave, ['wave', `/admin/waves/${wave}`]),

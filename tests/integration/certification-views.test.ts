@@ -58,7 +58,8 @@ beforeAll(async () => {
   certificate('Renewed Rin', 2, at(-100), at(265));
   certificate('Hana Expired', 1, at(-400), at(-35));
   rawSqlite(t.db).close();
-  server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, env: { MANABI_CLOCK_FILE: clockFile } });
+  // Sessions outlive the test's eleven-day jump of the clock (the session limits follow the same clock).
+  server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, env: { MANABI_CLOCK_FILE: clockFile, SESSION_MAX_HOURS: '1000', SESSION_IDLE_MINUTES: '30000' } });
   db = openDatabase(t.file, { migrate: false });
   for (const who of ['admin', 'champion']) cookies[who] = (await signIn(server.url, `${who}@example.com`, PASSWORD)).cookie!;
 });

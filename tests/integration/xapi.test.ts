@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attemptAnswers, lessonCompletions, quizAttempts, xapiDeliveries } from '../../db/schema/index.ts';
 import { xapiStatements, type KeyedStatement } from '../../src/features/exports/xapi-export.server.ts';
 import { pushStatements } from '../../src/features/exports/xapi-push.server.ts';
-import { StatementSchema, XAPI_VERSION } from '../../src/features/exports/xapi.ts';
+import { StatementSchema, XAPI_VERSION, statementId, type Statement } from '../../src/features/exports/xapi.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';
@@ -74,7 +74,15 @@ describe('exported statements', () => {
     expect(passed.result).toEqual({ score: { scaled: 1, raw: 3, min: 0, max: 3 }, success: true, completion: true, duration: 'PT65.5S' });
     expect(passed.actor.account.homePage).toBe(SITE);
     expect(passed.actor.account.name).not.toContain('@');
-    expect(statements.find((s) => s.recordKey.startsWith('course-completed:'))!.statement.object.definition.type).toBe('http://adlnet.gov/expapi/activities/course');
+    expect(statements.find((s) => s.recordKey.startsWith('course-completed:'))!.statement.object.definition.type).toBe('http://adlnet.gov/expapi/activities/course'); // first-cycle records from before versions keep the ids they always had: a re-push never sends them as new statements
+    const completed = statements.filter((s) => s.statement.verb.id.endsWith('/completed')).map((s) => s.statement);
+    expect(completed).toHaveLength(5);
+    for (const statement of completed) {
+      const [kind, id] = statement.object.id.split('/').slice(-2);
+      expect(statement.id).toBe(statementId(SITE, `${kind}-completed:${statement.actor.account.name}:${id}`));
+    }
+    // every training record says its cycle (first-cycle records from before versions: no version), under SITE_URL
+    for (const { statement } of statements) expect(statement.context, statement.id).toEqual({ extensions: { [`${SITE}/xapi/extensions/cycle`]: 1 } });
   });
 
   it('are identical on re-export (stable UUID v5 ids and content)', async () => {
@@ -179,6 +187,8 @@ describe('pushing to an LRS', () => {
       expect(third).toMatchObject({ sent: 0, alreadyDelivered: total, error: null });
 
       expect(lrs.stored.size).toBe(total);
+      // the pushed statements carry the same context as the download
+      for (const stored of lrs.stored.values()) expect((stored as Statement).context?.extensions?.[`${SITE}/xapi/extensions/cycle`]).toBe(1);
       expect([...lrs.receipts.values()].every((n) => n === 1)).toBe(true);
       expect(lrs.conflicts).toBe(0);
       expect(rawDrizzle(t.db).select().from(xapiDeliveries).all()).toHaveLength(total);

@@ -67,6 +67,7 @@ beforeAll(async () => {
     name: 'unknown-island',
     locale: 'ja',
     policy: 'ai-usage',
+    user: String(app.ids.learner),
   };
 });
 
@@ -110,6 +111,12 @@ function actionUrls(): string[] {
   urls.push(`/login/link/${linkToken}?_action=auth.useLink&token=${linkToken}&password=a+brand+new+password`);
   urls.push(`/learn/${course.id}/${course.lessons[1]!.id}?_action=lesson.complete&lessonId=${course.lessons[1]!.id}`);
   urls.push('/policies/ai-usage?_action=policy.acknowledge&policyId=ai-usage&version=2', '/admin/exports/policies.csv');
+  urls.push(
+    '/transcript.csv?bom=1',
+    `/admin/users/${learnerId}/transcript.csv`,
+    '/admin/exports/evidence.csv?asOf=2026-01-01&inactive=1&bom=1',
+    '/admin/exports/evidence.csv?asOf=2999-01-01',
+  );
   urls.push(`/quiz/${quiz.id}?_action=quiz.start&quizId=${quiz.id}`, `/language?_action=profile.setLocale&locale=en`, `/language?locale=en`);
   urls.push(`/admin/users?_action=admin.setActive&userId=${learnerId}&active=false`, `/admin/settings?_action=admin.saveBaseline&from=2026-01&to=2026-02`);
   urls.push(`/admin/users/${learnerId}?_action=admin.eraseUser&userId=${learnerId}&confirmEmail=learner%40example.com`);

@@ -30,6 +30,8 @@ const ROUTES: Record<string, Level> = {
   '/login/oidc': 'public', // single sign-on start (POST); 404 unless configured
   '/login/oidc/callback': 'public', // the provider's redirect back; bound to the browser by state, PKCE and nonce
   '/[...locale]/account': 'user',
+  '/[...locale]/transcript': 'user',
+  '/[...locale]/transcript.csv': 'user',
   '/[...locale]/home': 'user',
   '/[...locale]/language': 'user',
   '/[...locale]/search': 'user',
@@ -56,6 +58,8 @@ const ROUTES: Record<string, Level> = {
   '/[...locale]/admin/settings': 'admin',
   '/[...locale]/admin/users': 'admin',
   '/[...locale]/admin/users/[user]': 'admin',
+  '/[...locale]/admin/users/[user]/transcript': 'admin',
+  '/[...locale]/admin/users/[user]/transcript.csv': 'admin',
   '/[...locale]/admin/waves': 'admin',
   '/[...locale]/admin/waves/[id]': 'admin',
   '/admin/exports/[file]': 'admin',
@@ -155,6 +159,7 @@ beforeAll(async () => {
     name: 'island',
     locale: 'ja',
     policy: 'ai-usage',
+    user: String(app.ids.bob),
   };
 });
 

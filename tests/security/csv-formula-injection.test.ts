@@ -54,7 +54,10 @@ function expectNoLiveFormula(rows: string[][], where: string): void {
 
 describe('CSV formula injection', () => {
   it('escapes every formula cell in every admin export and the champion roster', async () => {
-    const exports = ['/admin/exports/users.csv', '/admin/exports/users.csv?bom=1', '/admin/exports/completions.csv', '/admin/exports/attempts.csv', '/admin/exports/kpis.csv'];
+    const exports = [
+      ...['/admin/exports/users.csv', '/admin/exports/users.csv?bom=1', '/admin/exports/completions.csv', '/admin/exports/attempts.csv', '/admin/exports/kpis.csv'],
+      ...['/admin/exports/evidence.csv', '/admin/exports/evidence.csv?inactive=1&bom=1', `/admin/users/${app.ids.victim0}/transcript.csv`],
+    ];
     const seen: Record<string, string[][]> = {};
     for (const path of exports) {
       seen[path] = await download(path, app.cookies.admin!);
@@ -73,6 +76,13 @@ describe('CSV formula injection', () => {
     expect(users.some((row) => row[2] === `'${DEPARTMENT}`)).toBe(true);
     expect(roster.some((row) => row[1] === `'${PAYLOADS[0]}`)).toBe(true);
     expect(seen['/admin/exports/kpis.csv']!.some((row) => row[1] === `'${DEPARTMENT}`)).toBe(true);
+    // the evidence table: name and department
+    const evidence = seen['/admin/exports/evidence.csv']!;
+    for (const name of PAYLOADS)
+      expect(
+        evidence.some((row) => row[1] === `'${name}` && row[3] === `'${DEPARTMENT}`),
+        name,
+      ).toBe(true);
   });
 
   it('keeps numbers numeric, a minus sign included, and escapes the same text', async () => {

@@ -48,6 +48,7 @@ beforeAll(async () => {
     path: 'pagefind.js',
     locale: 'ja',
     policy: 'ai-usage',
+    user: String(app.ids.learner),
   };
 });
 
@@ -66,7 +67,16 @@ const get = (target: string, cookie?: string) => fetch(`${app.url}${target}`, { 
 
 describe('issue 11 item 12: no personal page is stored by a cache', () => {
   it('answers the reported pages to their signed-in user with Cache-Control: no-store', async () => {
-    for (const target of ['/home', '/admin/users', '/admin/exports/users.csv', `/certificates/${CODE}`, `/en/certificates/${CODE}`]) {
+    const transcripts = ['/transcript', '/transcript.csv', `/admin/users/${app.ids.learner}/transcript`, `/admin/users/${app.ids.learner}/transcript.csv`];
+    for (const target of [
+      '/home',
+      '/admin/users',
+      '/admin/exports/users.csv',
+      '/admin/exports/evidence.csv',
+      `/certificates/${CODE}`,
+      `/en/certificates/${CODE}`,
+      ...transcripts,
+    ]) {
       const response = await get(target, app.cookies.admin);
       expect(response.status, target).toBe(200);
       expect(response.headers.get('cache-control'), target).toBe('no-store');

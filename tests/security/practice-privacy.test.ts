@@ -20,7 +20,7 @@ const course = catalog.course('basic-ai-essentials')!;
 const quiz = catalog.quiz('basic-ai-essentials')!;
 const LESSON = 'what-is-generative-ai';
 const PAGE = `/learn/${course.id}/${LESSON}`;
-const EXPORTS = ['users.csv', 'completions.csv', 'attempts.csv', 'kpis.csv', 'policies.csv', 'xapi.json'];
+const EXPORTS = ['users.csv', 'completions.csv', 'attempts.csv', 'kpis.csv', 'policies.csv', 'evidence.csv', 'xapi.json'];
 
 let app: App;
 let sales = 0;
@@ -64,6 +64,7 @@ function pagesToFetch(): string[] {
     question: quiz.questions[0]!.id,
     file: 'users.csv',
     policy: 'ai-usage',
+    user: String(app.ids.alice),
   };
   const alice = String(app.ids.alice);
   const routes = builtRoutes().filter(

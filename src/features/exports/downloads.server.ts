@@ -10,9 +10,12 @@ import { KPI_EXPORT_MAX_MONTHS, kpiExportRange } from '../kpi/kpi-export.server.
 import { getConfig } from '../../platform/config.server.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { EXPORT_NAMES, exportCsv, type ExportName } from './csv.server.ts';
+import { evidenceDownload } from './evidence.server.ts';
 import { xapiStatements, type KeyedStatement } from './xapi-export.server.ts';
 import { countDeliveredTo, latestJob, type PushJob } from './xapi-jobs.server.ts';
+import { listDepartments, type Department } from '../users/users-admin.server.ts';
 import { now } from '../../platform/clock.ts';
+import { dayKey } from '../../platform/dates.ts';
 
 export type Download = { status: 200; body: ReadableStream<Uint8Array>; contentType: string; fileName: string } | { status: 400; message: string } | { status: 404 };
 
@@ -45,6 +48,10 @@ export async function exportDownload(db: Db, caller: AuditCaller, file: string, 
     const body = statementsJson(xapiStatements(db, catalog, { siteUrl }, policies));
     return { status: 200, body, contentType: 'application/json; charset=utf-8', fileName: `manabi-xapi-${stamp}.json` };
   }
+  if (file === 'evidence.csv') {
+    const evidence = await evidenceDownload(db, caller, params, { catalog, policies, timeZone });
+    return evidence.status === 400 ? evidence : { ...evidence, contentType: 'text/csv; charset=utf-8' };
+  }
   const name = file.replace(/\.csv$/, '') as ExportName;
   if (!file.endsWith('.csv') || !EXPORT_NAMES.includes(name)) return { status: 404 };
   const bom = params.get('bom') === '1';
@@ -57,9 +64,19 @@ export async function exportDownload(db: Db, caller: AuditCaller, file: string, 
   return { status: 200, body, contentType: 'text/csv; charset=utf-8', fileName: `manabi-${name}-${stamp}.csv` };
 }
 
-/** The exports page: the configured LRS (if any), what it received, and the latest push. */
-export async function loadExportsPage(db: Db): Promise<{ endpoint: string | null; delivered: number; job: PushJob | null }> {
-  const { xapi } = getConfig();
-  if (!xapi) return { endpoint: null, delivered: 0, job: null };
-  return { endpoint: xapi.endpoint, delivered: await countDeliveredTo(db, xapi.endpoint), job: await latestJob(db, xapi.endpoint) };
+export interface ExportsPage {
+  endpoint: string | null;
+  delivered: number;
+  job: PushJob | null;
+  /** For the evidence export's form: the departments, and today in the app's zone (its default day). */
+  departments: Department[];
+  today: string;
+}
+
+/** The exports page: the configured LRS (if any), what it received, and the latest push; the evidence form's choices. */
+export async function loadExportsPage(db: Db): Promise<ExportsPage> {
+  const { xapi, timeZone } = getConfig();
+  const evidence = { departments: await listDepartments(db), today: dayKey(now(), timeZone) };
+  if (!xapi) return { endpoint: null, delivered: 0, job: null, ...evidence };
+  return { endpoint: xapi.endpoint, delivered: await countDeliveredTo(db, xapi.endpoint), job: await latestJob(db, xapi.endpoint), ...evidence };
 }

@@ -13,7 +13,7 @@ const VERBS = 'http://adlnet.gov/expapi/verbs/';
 const TYPES = 'http://adlnet.gov/expapi/activities/';
 
 export type Verb = 'completed' | 'passed' | 'failed' | 'answered' | 'experienced' | 'accepted';
-export type ActivityType = 'course' | 'lesson' | 'assessment' | 'question' | 'document';
+export type ActivityType = 'course' | 'lesson' | 'assessment' | 'question' | 'document' | 'certificate';
 
 const VERB_IRIS: Record<Verb, string> = {
   completed: `${VERBS}completed`,
@@ -37,10 +37,34 @@ const TYPE_IRIS: Record<ActivityType, string> = {
   // A policy (one version of it): the xAPI Registry's "document" activity type
   // (https://registry.tincanapi.com/#home/activityTypes).
   document: 'http://id.tincanapi.com/activitytype/document',
+  // A tier's certificate, earned once per renewal cycle: the xAPI Registry's "certificate" activity type.
+  certificate: 'http://id.tincanapi.com/activitytype/certificate',
 };
+
+/** Manabi's context extensions, IRIs under SITE_URL (`<site>/xapi/extensions/<name>`). */
+export type ExtensionName = 'cycle' | 'content-version' | 'valid-until';
 
 const LanguageMap = z.record(z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/), z.string().min(1));
 const Iri = z.url();
+const Timestamp = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(Z|[+-]\d{2}:\d{2})$/, 'ISO 8601 with milliseconds and zone');
+
+/** What each extension holds: the cycle a whole number from 1, the version a non-empty string, valid-until a timestamp. */
+const EXTENSION_VALUES: Record<ExtensionName, z.ZodType> = {
+  cycle: z.number().int().min(1),
+  'content-version': z.string().min(1),
+  'valid-until': Timestamp,
+};
+
+/** Keyed by IRI (`<site>/xapi/extensions/<name>`, any site): only Manabi's names, each with its kind of value. */
+const Extensions = z.record(Iri, z.unknown()).superRefine((extensions, ctx) => {
+  if (Object.keys(extensions).length === 0) ctx.addIssue({ code: 'custom', message: 'empty extensions' });
+  for (const [iri, value] of Object.entries(extensions)) {
+    const name = /\/xapi\/extensions\/([a-z-]+)$/.exec(iri)?.[1];
+    const schema = name && Object.hasOwn(EXTENSION_VALUES, name) ? EXTENSION_VALUES[name as ExtensionName] : null;
+    if (!schema) ctx.addIssue({ code: 'custom', message: `unknown extension ${iri}`, path: [iri] });
+    else if (!schema.safeParse(value).success) ctx.addIssue({ code: 'custom', message: `bad value for ${iri}`, path: [iri] });
+  }
+});
 
 export const StatementSchema = z.strictObject({
   id: z.uuid(),
@@ -74,10 +98,10 @@ export const StatementSchema = z.strictObject({
         .optional(),
     })
     .optional(),
-  timestamp: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}(Z|[+-]\d{2}:\d{2})$/, 'ISO 8601 with milliseconds and zone')
-    .refine((t) => Date.parse(t) <= nowMs() + 1000, 'timestamp in the future'),
+  // Which renewal cycle and which content version the record belongs to, so an LRS can tell a
+  // renewal's records from the first ones and a revised lesson's from the old version's.
+  context: z.strictObject({ extensions: Extensions }).optional(),
+  timestamp: Timestamp.refine((t) => Date.parse(t) <= nowMs() + 1000, 'timestamp in the future'),
 });
 
 export type Statement = z.infer<typeof StatementSchema>;
@@ -124,6 +148,8 @@ export function buildStatement(
     activity: ActivityRef;
     at: Date;
     result?: Statement['result'];
+    /** The record's cycle and content version ('' for records from before versions: left out). */
+    context?: RecordContext;
   },
 ): Statement {
   const base = ctx.siteUrl.replace(/\/$/, '');
@@ -139,7 +165,27 @@ export function buildStatement(
     timestamp: input.at.toISOString(),
   };
   if (input.result) statement.result = input.result;
+  if (input.context) statement.context = { extensions: contextExtensions(base, input.context) };
   return statement;
+}
+
+export interface RecordContext {
+  cycle: number;
+  contentVersion?: string;
+  /** A certificate's end; null: it never expires (left out). */
+  validUntil?: Date | null;
+}
+
+/** The IRI of one of Manabi's extensions on this site. */
+export function extensionIri(siteUrl: string, name: ExtensionName): string {
+  return `${siteUrl.replace(/\/$/, '')}/xapi/extensions/${name}`;
+}
+
+function contextExtensions(base: string, context: RecordContext): Record<string, string | number> {
+  const extensions: Record<string, string | number> = { [extensionIri(base, 'cycle')]: context.cycle };
+  if (context.contentVersion) extensions[extensionIri(base, 'content-version')] = context.contentVersion;
+  if (context.validUntil) extensions[extensionIri(base, 'valid-until')] = context.validUntil.toISOString();
+  return extensions;
 }
 
 /** ISO 8601 duration in seconds with at most two decimals. */

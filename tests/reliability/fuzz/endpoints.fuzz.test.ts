@@ -79,7 +79,7 @@ const endpoints: EndpointSpec[] = [
   {
     route: '/admin/exports/[file]',
     as: 'admin',
-    cases: () => {
+    cases: (ctx) => {
       const names = [...EXPORT_NAMES.map((n) => `${n}.csv`), 'xapi.json'];
       const bom = fc.constantFrom('', '?bom=1', '?bom=0', '?bom=yes');
       return fc.oneof(
@@ -100,6 +100,75 @@ const endpoints: EndpointSpec[] = [
             .map((n): EndpointCase => ({ method: 'GET', path: `/admin/exports/${encodeSegment(n).replace(/%252f/gi, '%2f')}`, body: null, invalid: 'no such export' })),
         },
         { weight: 1, arbitrary: otherMethod(fc.constantFrom(...names).map((n) => `/admin/exports/${n}`)) },
+        {
+          // The evidence export reads its query: any may come; a day after today is refused.
+          weight: 1,
+          arbitrary: fc
+            .oneof(
+              queryText,
+              fc
+                .tuple(
+                  fc.constantFrom('', '1', `${ctx.departments.mine}`, 'abc', '-1'),
+                  fc.constantFrom('', '2026-01-01', '2026-02-30', 'x', '2025-12-31'),
+                  fc.constantFrom('', '1', '0', 'on', 'yes'),
+                )
+                .map(([department, asOf, inactive]) => `?${new URLSearchParams({ department, asOf, inactive, bom: inactive })}`),
+            )
+            .map((q): EndpointCase => ({ method: 'GET', path: `/admin/exports/evidence.csv${q}`, body: null, invalid: null })),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .integer({ min: 1, max: 8000 })
+            .map((years): EndpointCase => ({ method: 'GET', path: `/admin/exports/evidence.csv?asOf=${2100 + (years % 7000)}-01-01`, body: null, invalid: 'a day after today' })),
+        },
+      );
+    },
+  },
+  {
+    route: '/[...locale]/transcript.csv',
+    as: 'learner',
+    cases: () =>
+      fc.oneof(
+        {
+          weight: 3,
+          arbitrary: fc
+            .tuple(fc.constantFrom('', '/en'), queryText)
+            .map(([prefix, q]): EndpointCase => ({ method: 'GET', path: `${prefix}/transcript.csv${q}`, body: null, invalid: null })),
+        },
+        { weight: 1, arbitrary: otherMethod(fc.constantFrom('/transcript.csv', '/en/transcript.csv')) },
+      ),
+  },
+  {
+    route: '/[...locale]/admin/users/[user]/transcript.csv',
+    as: 'admin',
+    cases: (ctx) => {
+      const ids = [ctx.users.learner.id, ctx.users.other.id, ctx.users.inactive.id];
+      const path = (prefix: string, user: string, q: string): string => `${prefix}/admin/users/${user}/transcript.csv${q}`;
+      return fc.oneof(
+        {
+          weight: 2,
+          arbitrary: fc
+            .tuple(fc.constantFrom('', '/en'), fc.constantFrom(...ids), queryText)
+            .map(([prefix, id, q]): EndpointCase => ({ method: 'GET', path: path(prefix, String(id), q), body: null, invalid: null })),
+        },
+        {
+          weight: 2,
+          arbitrary: fc
+            .tuple(fc.constantFrom(...ids).chain(numberText), fc.constantFrom('', '/en'))
+            .filter(([text]) => !/^[1-9]\d*$/.test(text))
+            .map(([text, prefix]): EndpointCase => ({ method: 'GET', path: path(prefix, encodeSegment(text), ''), body: null, invalid: 'a user id not written as digits' })),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .oneof(
+              nonexistentId.map(String),
+              fc.string({ minLength: 1, maxLength: 30 }).filter((t) => !/^[1-9]\d*$/.test(t) && t !== '.' && t !== '..'),
+            )
+            .map((user): EndpointCase => ({ method: 'GET', path: path('', encodeSegment(user), ''), body: null, invalid: 'no such user' })),
+        },
+        { weight: 1, arbitrary: otherMethod(fc.constantFrom(...ids).map((id) => path('', String(id), ''))) },
       );
     },
   },
