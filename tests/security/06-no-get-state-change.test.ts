@@ -67,7 +67,6 @@ beforeAll(async () => {
     name: 'unknown-island',
     locale: 'ja',
     policy: 'ai-usage',
-    user: String(app.ids.learner),
   };
 });
 

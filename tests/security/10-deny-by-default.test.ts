@@ -159,7 +159,6 @@ beforeAll(async () => {
     name: 'island',
     locale: 'ja',
     policy: 'ai-usage',
-    user: String(app.ids.bob),
   };
 });
 

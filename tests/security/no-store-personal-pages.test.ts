@@ -48,7 +48,6 @@ beforeAll(async () => {
     path: 'pagefind.js',
     locale: 'ja',
     policy: 'ai-usage',
-    user: String(app.ids.learner),
   };
 });
 

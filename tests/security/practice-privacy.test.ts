@@ -64,7 +64,6 @@ function pagesToFetch(): string[] {
     question: quiz.questions[0]!.id,
     file: 'users.csv',
     policy: 'ai-usage',
-    user: String(app.ids.alice),
   };
   const alice = String(app.ids.alice);
   const routes = builtRoutes().filter(
