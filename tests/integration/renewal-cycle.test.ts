@@ -128,4 +128,17 @@ describe('a renewal cycle', () => {
       .all();
     expect(completions.map((c) => c.cycle)).toEqual([1, 1]);
   });
+
+  it('the transcript lists both cycles with their certificates and dates', async () => {
+    const [first, second] = certificateRows() as [ReturnType<typeof certificateRows>[0], ReturnType<typeof certificateRows>[0]];
+    const transcript = await page('/transcript');
+    expect(transcript).toContain('1回目（初回）');
+    expect(transcript).toContain('2回目（更新）');
+    for (const c of [first, second]) expect(transcript).toContain(c.code);
+    expect(transcript).toContain('期限切れ');
+    const csv = await page('/transcript.csv');
+    const certificateLines = csv.split('\n').filter((line) => line.startsWith('certificate,'));
+    expect(certificateLines).toHaveLength(2);
+    expect(certificateLines.map((line) => line.split(',')[2])).toEqual(['1', '2']);
+  });
 });
