@@ -10,7 +10,7 @@
  */
 import type { LessonNode, TierNode } from '../curriculum/catalog.ts';
 import { DEFAULT_RENEW_WINDOW_DAYS } from '../curriculum/schemas.ts';
-import { addDaysAt, addMonthsAt } from '../../platform/dates.ts';
+import { addMonthsAt } from '../../platform/dates.ts';
 
 /** One completion of a lesson: in which cycle, against which version. */
 export interface CompletionEntry {
@@ -73,20 +73,27 @@ export function newestCertificates(certificates: readonly CertificateEntry[]): M
   return newest;
 }
 
-/** When a certificate's renewal window opens: `renewWindowDays` before it expires; null if it never does. */
-export function renewalOpensAt(tier: TierNode, certificate: CertificateEntry, timeZone: string): Date | null {
+const DAY_MS = 86_400_000;
+
+/**
+ * When a certificate's renewal window opens: `renewWindowDays` × 24 hours before it expires; null
+ * if it never does. Plain hours, not calendar days in the zone: this runs for every tier of
+ * every learner on each page and roster row, and a daylight-saving hour does not matter to a
+ * window of weeks (the certificate's own end is in calendar months, `validityEnd`).
+ */
+export function renewalOpensAt(tier: TierNode, certificate: CertificateEntry): Date | null {
   if (certificate.validUntil === null) return null;
   // An assignment's override can make a tier without a renewal rule expire: it gets the default window.
-  return addDaysAt(certificate.validUntil, -(tier.renewal?.renewWindowDays ?? DEFAULT_RENEW_WINDOW_DAYS), timeZone);
+  return new Date(certificate.validUntil.getTime() - (tier.renewal?.renewWindowDays ?? DEFAULT_RENEW_WINDOW_DAYS) * DAY_MS);
 }
 
 /** The learner's current cycle of `tier`, from the tier's newest certificate and the time. */
-export function tierCycle(tier: TierNode, newest: CertificateEntry | null, now: Date, timeZone: string): TierCycle {
+export function tierCycle(tier: TierNode, newest: CertificateEntry | null, now: Date): TierCycle {
   const base = { tierId: tier.id, certificate: newest };
   // Cycle 1 asks for everything; a renewal what the tier's rule says.
   const takes = (number: number): TierCycle['takes'] => (number > 1 && tier.renewal?.takes !== 'full' ? 'changed' : 'all');
   if (!newest) return { ...base, number: 1, status: 'first', renewalOpensAt: null, renewBy: null, takes: 'all' };
-  const opensAt = renewalOpensAt(tier, newest, timeZone);
+  const opensAt = renewalOpensAt(tier, newest);
   if (opensAt === null || newest.validUntil === null || now < opensAt) {
     return { ...base, number: newest.cycle, status: 'certified', renewalOpensAt: opensAt, renewBy: null, takes: takes(newest.cycle) };
   }

@@ -61,7 +61,7 @@ export async function completeLesson(
   const tierId = lesson ? catalog.course(lesson.courseId)?.tierId : undefined;
   return db.write((tx) => {
     const tier = tierId ? catalog.tier(tierId) : null;
-    const cycle = tier ? currentCycleIn(tx, user.id, tier, now, timeZone).number : 1;
+    const cycle = tier ? currentCycleIn(tx, user.id, tier, now).number : 1;
     const created =
       tx
         .insert(lessonCompletions)
@@ -102,7 +102,7 @@ export async function recordLessonView(db: Db, userId: number, lessonId: string,
 }
 
 /** The learner's current cycle of one tier, from its newest certificate (call inside `db.read` or `db.write`). */
-export function currentCycleIn(tx: Tx, userId: number, tier: TierNode, now: Date, timeZone: string): TierCycle {
+export function currentCycleIn(tx: Tx, userId: number, tier: TierNode, now: Date): TierCycle {
   const newest =
     tx
       .select({ tierId: certificates.tierId, cycle: certificates.cycle, code: certificates.code, issuedAt: certificates.issuedAt, validUntil: certificates.validUntil })
@@ -111,7 +111,7 @@ export function currentCycleIn(tx: Tx, userId: number, tier: TierNode, now: Date
       .orderBy(desc(certificates.cycle))
       .limit(1)
       .get() ?? null;
-  return tierCycle(tier, newest, now, timeZone);
+  return tierCycle(tier, newest, now);
 }
 
 /**

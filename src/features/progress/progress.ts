@@ -101,7 +101,7 @@ function percent(done: number, total: number): number {
 
 export function computeProgress(catalog: Catalog, record: LearnerRecord, at: ProgressTime): Progress {
   const newest = newestCertificates(record.certificates);
-  const cycles = new Map(catalog.tiers.map((t) => [t.id as string, tierCycle(t, newest.get(t.id) ?? null, at.now, at.timeZone)]));
+  const cycles = new Map(catalog.tiers.map((t) => [t.id as string, tierCycle(t, newest.get(t.id) ?? null, at.now)]));
   const completionsOf = new Map<string, CompletionEntry[]>();
   for (const c of record.completions) {
     const list = completionsOf.get(c.lessonId);

@@ -15,10 +15,10 @@ import { rollupAttempt } from '../kpi/rollups.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
 
 /** The learner's current cycle of the quiz's tier (1 for a quiz the catalog cannot place). */
-function quizCycleIn(tx: Tx, catalog: Catalog, userId: number, quiz: QuizNode, now: Date, timeZone: string): number {
+function quizCycleIn(tx: Tx, catalog: Catalog, userId: number, quiz: QuizNode, now: Date): number {
   const tierId = catalog.course(quiz.courseId)?.tierId;
   const tier = tierId ? catalog.tier(tierId) : null;
-  return tier ? currentCycleIn(tx, userId, tier, now, timeZone).number : 1;
+  return tier ? currentCycleIn(tx, userId, tier, now).number : 1;
 }
 
 function openAttemptIn(q: Tx, userId: number, quizId: string): QuizAttempt | null {
@@ -70,7 +70,7 @@ export async function startAttempt(db: Db, catalog: Catalog, userId: number, qui
   return db.write((tx): StartResult => {
     const open = openAttemptIn(tx, userId, quiz.id);
     if (open) return { status: 'resumed', attemptId: open.id };
-    const cycle = quizCycleIn(tx, catalog, userId, quiz, now, timeZone);
+    const cycle = quizCycleIn(tx, catalog, userId, quiz, now);
     if (quiz.maxAttempts !== null) {
       const used = tx
         .select({ n: sql<number>`count(*)` })
@@ -140,7 +140,7 @@ export function submitAttemptIn(
     )
     .run();
   // Counted in the cycle it is handed in: an attempt begun just before a renewal window opened counts for the renewal.
-  const cycle = quizCycleIn(tx, catalog, user.id, quiz, now, timeZone);
+  const cycle = quizCycleIn(tx, catalog, user.id, quiz, now);
   const updated = tx
     .update(quizAttempts)
     .set({ submittedAt: now, score: grade.score, maxScore: grade.maxScore, passed: grade.passed, cycle })
