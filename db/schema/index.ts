@@ -19,4 +19,5 @@ export * from './kpi.ts';
 export * from './exports.ts';
 export * from './platform.ts';
 export * from './policies.ts';
+export * from './notifications.ts';
 export type { Locale } from '../../src/platform/i18n/locales.ts';
