@@ -76,6 +76,17 @@ const EnvSchema = z.object({
   OIDC_MFA_AMR: z.string().default('mfa,otp,hwk,swk,sms,fido,face,fpt,iris,retina,vbm'),
   OIDC_MFA_ACR: z.string().default(''),
   OIDC_ALLOW_HTTP: flagSchema.default('false'),
+  // Notifications (issue 15): without SMTP_URL nothing is e-mailed (webhooks and calendar feeds still work).
+  SMTP_URL: z
+    .url({ error: 'must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587' })
+    .refine((value) => /^smtps?:$/.test(new URL(value).protocol), { error: 'must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587' })
+    .optional(),
+  MAIL_FROM: z.string().trim().min(3, { error: 'must be an address such as "Manabi <manabi@example.co.jp>"' }).optional(),
+  NOTIFY_SCHEDULER: flagSchema.default('true'),
+  NOTIFY_INTERVAL_SECONDS: wholeNumber(10, 3600).default(300),
+  NOTIFY_SEND_TIMEOUT_MS: wholeNumber(1000, 600_000).default(30_000),
+  NOTIFY_RETRIES: wholeNumber(0, 20).default(6),
+  NOTIFY_RETRY_BASE_MS: positiveInt.default(60_000),
   APP_TIMEZONE: z
     .string()
     .default('Asia/Tokyo')
@@ -141,6 +152,24 @@ export interface AppConfig {
   orgName: string | null;
   /** Tests only: the file that shifts the clock (MANABI_CLOCK_FILE); null in production. */
   clockFile: string | null;
+  notifications: NotificationSettingsConfig;
+}
+
+/** How notifications leave (issue 15). The programme's switches (hour, weekday, kinds, webhooks) are settings in the database. */
+export interface NotificationSettingsConfig {
+  /** SMTP_URL as given (credentials in it; never logged or shown); null: nothing is e-mailed. */
+  smtpUrl: string | null;
+  /** MAIL_FROM, else `Manabi <no-reply@<SITE_URL's host>>`. */
+  mailFrom: string;
+  /** The scheduler inside the server process (croner); off for a server that must not send. */
+  scheduler: boolean;
+  /** How often the scheduler queues the day's messages and sends what is due. */
+  intervalMs: number;
+  /** One SMTP conversation or webhook post is given up after this long. */
+  sendTimeoutMs: number;
+  /** Tries after the first before a message is failed; waits double from retryBaseMs, with jitter. */
+  retries: number;
+  retryBaseMs: number;
 }
 
 /** Sign-in attempts allowed: a steady rate per minute plus a burst per ten minutes (src/features/auth/rate-limit.server.ts). */
@@ -258,6 +287,15 @@ export function getConfig(): AppConfig {
     oidc,
     orgName: env.ORG_NAME ?? null,
     clockFile: env.MANABI_CLOCK_FILE ?? null,
+    notifications: {
+      smtpUrl: env.SMTP_URL ?? null,
+      mailFrom: env.MAIL_FROM ?? `Manabi <no-reply@${new URL(env.SITE_URL).hostname}>`,
+      scheduler: flag(env.NOTIFY_SCHEDULER),
+      intervalMs: env.NOTIFY_INTERVAL_SECONDS * 1000,
+      sendTimeoutMs: env.NOTIFY_SEND_TIMEOUT_MS,
+      retries: env.NOTIFY_RETRIES,
+      retryBaseMs: env.NOTIFY_RETRY_BASE_MS,
+    },
   };
   return cached;
 }
