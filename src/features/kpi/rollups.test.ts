@@ -74,7 +74,7 @@ describe('KPI roll-ups', () => {
       await saveFeedback(t.db, { userId: person.id, lessonId: 'what-is-generative-ai', rating: 1 + i, comment: 'x', locale: 'ja', anonymous: true }, TZ, oct);
       if (i === 0) await saveFeedback(t.db, { userId: person.id, lessonId: 'safe-use-basics', rating: 5, comment: null, locale: 'ja', anonymous: true }, TZ, nov);
       for (const [n, when] of [oct, nov].entries()) {
-        const started = await startAttempt(t.db, catalog, person.id, quiz, TZ, when);
+        const started = await startAttempt(t.db, catalog, person.id, quiz, when);
         if (started.status === 'no_attempts_left') throw new Error('unexpected');
         const right = (i + n) % 2 === 0;
         const answers = new Map(quiz.questions.map((q) => [q.id, right ? q.correctOptionIds : [q.optionIds.find((o) => !q.correctOptionIds.includes(o))!]]));
@@ -100,7 +100,7 @@ describe('KPI roll-ups', () => {
       new Date('2026-12-01T00:00:00Z'),
     );
     const pass = async (when: Date) => {
-      const started = await startAttempt(t.db, catalog, person.id, quiz, TZ, when);
+      const started = await startAttempt(t.db, catalog, person.id, quiz, when);
       if (started.status === 'no_attempts_left') throw new Error('unexpected');
       const answers = new Map(quiz.questions.map((q) => [q.id, q.correctOptionIds]));
       expect((await submitAttempt(t.db, catalog, person, quiz, started.attemptId, answers, TZ, when)).status).toBe('submitted');

@@ -66,7 +66,7 @@ export type StartResult = { status: 'started' | 'resumed'; attemptId: string } |
  * unless this cycle's limit is reached (a renewal cycle gives the attempts again), storing what it
  * shows (src/features/quiz/draw.ts) and the quiz version it was made against.
  */
-export async function startAttempt(db: Db, catalog: Catalog, userId: number, quiz: QuizNode, timeZone: string, now = clockNow()): Promise<StartResult> {
+export async function startAttempt(db: Db, catalog: Catalog, userId: number, quiz: QuizNode, now = clockNow()): Promise<StartResult> {
   return db.write((tx): StartResult => {
     const open = openAttemptIn(tx, userId, quiz.id);
     if (open) return { status: 'resumed', attemptId: open.id };

@@ -30,7 +30,7 @@ beforeAll(async () => {
 afterAll(() => t?.cleanup());
 
 async function start(): Promise<string> {
-  const started = await startAttempt(t.db, catalog, learner.id, quiz, 'Asia/Tokyo');
+  const started = await startAttempt(t.db, catalog, learner.id, quiz);
   if (started.status === 'no_attempts_left') throw new Error('unexpected');
   return started.attemptId;
 }

@@ -25,7 +25,7 @@ async function openQuiz(db: Db, userId: number, quizId: string): Promise<{ catal
 export async function beginAttempt(db: Db, userId: number, quizId: string): Promise<StartResult | Refused> {
   const opened = await openQuiz(db, userId, quizId);
   if ('status' in opened) return opened;
-  return startAttempt(db, opened.catalog, userId, opened.quiz, getConfig().timeZone);
+  return startAttempt(db, opened.catalog, userId, opened.quiz);
 }
 
 export interface Submission {
