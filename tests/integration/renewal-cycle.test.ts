@@ -20,6 +20,7 @@ import { startServer, type RunningServer } from '../helpers/server.ts';
 const PASSWORD = 'renewal password 1';
 const EMAIL = 'renew@example.com';
 const DAY = 86_400_000;
+const ADMIN_EMAIL = 'renew-admin@example.com';
 const catalog = fixtureCatalog();
 const course = catalog.course('basic-ai-essentials')!;
 const quiz = catalog.quiz('basic-ai-essentials')!;
@@ -58,6 +59,7 @@ const page = async (p: string): Promise<string> => (await get(server.url, p, coo
 beforeAll(async () => {
   t = tempDb();
   userId = await addUser(t.db, { email: EMAIL, password: PASSWORD, name: '更新 太郎' });
+  await addUser(t.db, { email: ADMIN_EMAIL, password: PASSWORD, role: 'admin' });
   rawSqlite(t.db).close();
   clockFile = path.join(path.dirname(t.file), 'clock.json');
   writeClockFile(clockFile, 0);
@@ -140,5 +142,33 @@ describe('a renewal cycle', () => {
     const certificateLines = csv.split('\n').filter((line) => line.startsWith('certificate,'));
     expect(certificateLines).toHaveLength(2);
     expect(certificateLines.map((line) => line.split(',')[2])).toEqual(['1', '2']);
+  });
+
+  it('the completions and attempts exports name each record’s cycle and content version', async () => {
+    const admin = (await signIn(server.url, ADMIN_EMAIL, PASSWORD)).cookie!;
+    const lines = async (p: string): Promise<string[][]> =>
+      (await (await get(server.url, p, admin)).text())
+        .trim()
+        .split(/\r?\n/)
+        .map((line) => line.split(','));
+    const completions = (await lines('/admin/exports/completions.csv')).filter((row) => row[0] === EMAIL || row[0] === 'email');
+    expect(completions[0]!.slice(-2)).toEqual(['cycle', 'content_version']);
+    const stored = rawDrizzle(db)
+      .select({ lesson: lessonCompletions.lessonId, cycle: lessonCompletions.cycle, version: lessonCompletions.contentVersion })
+      .from(lessonCompletions)
+      .where(eq(lessonCompletions.userId, userId))
+      .all();
+    expect(
+      completions
+        .slice(1)
+        .map((row) => [row[1], row.at(-2), row.at(-1)])
+        .sort(),
+    ).toEqual(stored.map((r) => [r.lesson, String(r.cycle), r.version]).sort());
+    const attempts = (await lines('/admin/exports/attempts.csv')).filter((row) => row[1] === EMAIL || row[0] === 'attempt_id');
+    expect(attempts[0]!.slice(-3)).toEqual(['cycle', 'quiz_version', 'question_version']);
+    // One row per answer: both cycles' attempts appear, each with the quiz version it was made against.
+    expect(new Set(attempts.slice(1).map((row) => row.at(-3)))).toEqual(new Set(['1', '2']));
+    const versions = rawDrizzle(db).select({ cycle: quizAttempts.cycle, version: quizAttempts.contentVersion }).from(quizAttempts).where(eq(quizAttempts.userId, userId)).all();
+    for (const row of attempts.slice(1)) expect(versions).toContainEqual({ cycle: Number(row.at(-3)), version: row.at(-2) });
   });
 });

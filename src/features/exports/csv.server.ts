@@ -150,16 +150,17 @@ export async function exportCsv(db: Db, catalog: Catalog, name: ExportName, { bo
   if (name === 'users') return csvStream(userProgressHeader(catalog), userProgressRows(db, catalog), bom);
   if (name === 'completions') {
     const rows = (async function* () {
-      for await (const row of readPages<{ email: string; lesson: string; at: number }>(
+      for await (const row of readPages<{ email: string; lesson: string; at: number; cycle: number; version: string }>(
         db,
-        'select t.rowid rid, u.email email, t.lesson_id lesson, t.completed_at at from lesson_completions t join users u on u.id = t.user_id where true',
+        'select t.rowid rid, u.email email, t.lesson_id lesson, t.completed_at at, t.cycle cycle, t.content_version version from lesson_completions t join users u on u.id = t.user_id where true',
       )) {
         const lesson = catalog.lesson(row.lesson);
         const course = lesson ? catalog.course(lesson.courseId) : null;
-        yield [row.email, row.lesson, course?.id ?? '', course?.tierId ?? '', iso(row.at)];
+        yield [row.email, row.lesson, course?.id ?? '', course?.tierId ?? '', iso(row.at), row.cycle, row.version];
       }
     })();
-    return csvStream(['email', 'lesson_id', 'course_id', 'tier_id', 'completed_at'], rows, bom);
+    // cycle and content_version are appended, so readers of the older columns are unaffected.
+    return csvStream(['email', 'lesson_id', 'course_id', 'tier_id', 'completed_at', 'cycle', 'content_version'], rows, bom);
   }
   const rows = (async function* () {
     for await (const row of readPages<{
@@ -174,10 +175,14 @@ export async function exportCsv(db: Db, catalog: Catalog, name: ExportName, { bo
       question: string;
       chosen: string;
       correct: number;
+      cycle: number;
+      version: string;
+      questionVersion: string;
     }>(
       db,
       `select t.rowid rid, t.attempt_id attempt, u.email email, q.quiz_id quiz, q.started_at started, q.submitted_at submitted,
-        q.score score, q.max_score max, q.passed passed, t.question_id question, t.chosen_option_ids chosen, t.correct correct
+        q.score score, q.max_score max, q.passed passed, t.question_id question, t.chosen_option_ids chosen, t.correct correct,
+        q.cycle cycle, q.content_version version, t.question_version questionVersion
        from attempt_answers t join quiz_attempts q on q.id = t.attempt_id join users u on u.id = q.user_id where true`,
     )) {
       yield [
@@ -192,8 +197,30 @@ export async function exportCsv(db: Db, catalog: Catalog, name: ExportName, { bo
         row.question,
         (JSON.parse(row.chosen) as string[]).join(' '),
         row.correct ? 'yes' : 'no',
+        row.cycle,
+        row.version,
+        row.questionVersion,
       ];
     }
   })();
-  return csvStream(['attempt_id', 'email', 'quiz_id', 'started_at', 'submitted_at', 'score', 'max_score', 'passed', 'question_id', 'chosen_options', 'correct'], rows, bom);
+  return csvStream(
+    [
+      'attempt_id',
+      'email',
+      'quiz_id',
+      'started_at',
+      'submitted_at',
+      'score',
+      'max_score',
+      'passed',
+      'question_id',
+      'chosen_options',
+      'correct',
+      'cycle',
+      'quiz_version',
+      'question_version',
+    ],
+    rows,
+    bom,
+  );
 }
