@@ -10,7 +10,7 @@ import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { parseHTML } from 'linkedom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assignments, auditLog, certificates } from '../../db/schema/index.ts';
+import { assignments, auditLog, certificates, departments, waveDepartments, waves } from '../../db/schema/index.ts';
 import { ensureDefaultAssignments, syncEnrolments } from '../../src/features/programme/assignments.server.ts';
 import { writeClockFile } from '../../src/platform/clock.server.ts';
 import { formatDate } from '../../src/platform/dates.ts';
@@ -57,6 +57,9 @@ beforeAll(async () => {
   certificate('Renewed Rin', 1, at(-500), at(-135));
   certificate('Renewed Rin', 2, at(-100), at(265));
   certificate('Hana Expired', 1, at(-400), at(-35));
+  const salesId = q.select({ id: departments.id }).from(departments).where(eq(departments.name, 'Sales')).get()!.id;
+  ids.wave = q.insert(waves).values({ name: 'Pilot', startDate: '2026-01-01', endDate: '2027-12-31' }).returning({ id: waves.id }).get().id;
+  q.insert(waveDepartments).values({ waveId: ids.wave, departmentId: salesId }).run();
   rawSqlite(t.db).close();
   // Sessions outlive the test's eleven-day jump of the clock (the session limits follow the same clock).
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, env: { MANABI_CLOCK_FILE: clockFile, SESSION_MAX_HOURS: '1000', SESSION_IDLE_MINUTES: '30000' } });
@@ -113,6 +116,17 @@ describe('the dashboard', () => {
       'Breakdown',
     ]);
     expect(row(enSection, 'Basic')).toEqual(['8', '3 people (37.5%)', '1 person (12.5%)', '2 people (25%)', '5 people (62.5%)']);
+  });
+});
+
+describe('a wave page', () => {
+  it('shows the certification status of the wave’s departments per tier', async () => {
+    const doc = await page(`/admin/waves/${ids.wave}`, 'admin');
+    const section = doc.querySelector('section[aria-labelledby="wave-certification"]')!;
+    expect(text(section.querySelector('h2'))).toBe('修了証の状況');
+    // Sales only: the five learners and the champion; HR's expired certificate is not counted.
+    expect(row(section, '基礎')).toEqual(['6', '3人（50%）', '1人（16.7%）', '1人（16.7%）', '4人（66.7%）']);
+    expect(section.querySelector('svg.cert-bar')).not.toBeNull();
   });
 });
 

@@ -32,10 +32,18 @@ export async function loadWavesPage(db: Db, catalog: Catalog, timeZone: string):
   return { waves: waves.map((w) => withKpis(w, kpisFor)), departments: await listDepartments(db) };
 }
 
-/** One wave with its KPIs and targets (null: no such wave), and the departments for its form. */
-export async function loadWavePage(db: Db, catalog: Catalog, id: number, timeZone: string): Promise<{ entry: WaveKpis; departments: Department[] } | null> {
+export interface WavePage {
+  entry: WaveKpis;
+  /** By name, for the wave form. */
+  departments: Department[];
+  /** The moment the certification counts are taken at (the end of the period, or now). */
+  certificationAsOf: Date;
+}
+
+/** One wave with its KPIs, certification and targets (null: no such wave), and the departments for its form. */
+export async function loadWavePage(db: Db, catalog: Catalog, id: number, timeZone: string): Promise<WavePage | null> {
   const wave = (await listWaves(db)).find((w) => w.id === id);
   if (!wave) return null;
-  const { kpisFor } = await loadScopeKpis(db, catalog, defaultFilter(timeZone), timeZone);
-  return { entry: withKpis(wave, kpisFor), departments: await listDepartments(db) };
+  const { kpisFor, certificationAsOf } = await loadScopeKpis(db, catalog, defaultFilter(timeZone), timeZone);
+  return { entry: withKpis(wave, kpisFor), departments: await listDepartments(db), certificationAsOf };
 }
