@@ -49,6 +49,8 @@ function statements(q: Tx, kind: ScopeKind) {
         cycle: lessonCompletions.cycle,
         contentVersion: lessonCompletions.contentVersion,
         majorRevision: lessonCompletions.majorRevision,
+        // A number, not a Date: only the last activity reads it.
+        completedAt: sql<number>`${lessonCompletions.completedAt}`,
       })
       .from(lessonCompletions)
       .where(inScope(lessonCompletions.userId, kind))
@@ -61,6 +63,7 @@ function statements(q: Tx, kind: ScopeKind) {
         attempts: sql<number>`count(*)`,
         best: sql<number | null>`max(${quizAttempts.score} * 100.0 / ${quizAttempts.maxScore})`,
         passed: sql<number>`max(${quizAttempts.passed})`,
+        lastSubmittedAt: sql<number>`max(${quizAttempts.submittedAt})`,
       })
       .from(quizAttempts)
       .where(and(inScope(quizAttempts.userId, kind), isNotNull(quizAttempts.submittedAt)))
@@ -83,19 +86,18 @@ function statements(q: Tx, kind: ScopeKind) {
 
 type Statements = ReturnType<typeof statements>;
 
-/** The newest of a person's lesson views, completions and submitted attempts. */
-function lastActivity(q: Tx, scope: LearnerScope): Map<number, Date> {
+/**
+ * The newest lesson view per person. With the newest completion and submitted attempt, which the
+ * record's own reads bring, it is the last activity: one grouped read instead of a union of three
+ * (the union took twice as long as the three apart on a 500-person department).
+ */
+function lastViews(q: Tx, scope: LearnerScope): Map<number, number> {
   const where =
     'userIds' in scope
       ? sql`user_id in (select value from json_each(${JSON.stringify(scope.userIds)}))`
       : sql`user_id in (select id from users where department_id = ${scope.departmentId} and active = 1)`;
-  const rows = q.all<{ userId: number; at: number }>(sql`
-    select user_id userId, max(at) at from (
-      select user_id, max(viewed_at) at from lesson_views where ${where} group by user_id
-      union all select user_id, max(completed_at) from lesson_completions where ${where} group by user_id
-      union all select user_id, max(submitted_at) from quiz_attempts where submitted_at is not null and ${where} group by user_id
-    ) group by user_id`);
-  return new Map(rows.map((r) => [r.userId, new Date(r.at)]));
+  const rows = q.all<{ userId: number; at: number }>(sql`select user_id userId, max(viewed_at) at from lesson_views where ${where} group by user_id`);
+  return new Map(rows.map((r) => [r.userId, r.at]));
 }
 
 interface Collected {
@@ -103,6 +105,8 @@ interface Collected {
   attempts: AttemptSummary[];
   certificates: CertificateEntry[];
   bests: Map<string, number>;
+  /** The newest completion or submitted attempt (ms); 0 for none. */
+  lastAt: number;
 }
 
 function collect(q: Tx, run: Statements, scope: LearnerScope, options: LoadOptions): Map<number, LoadedLearner> {
@@ -111,11 +115,15 @@ function collect(q: Tx, run: Statements, scope: LearnerScope, options: LoadOptio
   const ids = 'userIds' in scope ? scope.userIds : [];
   const entry = (id: number): Collected => {
     let value = byUser.get(id);
-    if (value === undefined) byUser.set(id, (value = { completions: [], attempts: [], certificates: [], bests: new Map() }));
+    if (value === undefined) byUser.set(id, (value = { completions: [], attempts: [], certificates: [], bests: new Map(), lastAt: 0 }));
     return value;
   };
   for (const id of ids) entry(id);
-  for (const { userId, ...row } of run.completions.all(params)) entry(userId).completions.push(row);
+  for (const { userId, completedAt, ...row } of run.completions.all(params)) {
+    const learner = entry(userId);
+    learner.completions.push(row);
+    if (completedAt > learner.lastAt) learner.lastAt = completedAt;
+  }
   for (const row of run.quizzes.all(params)) {
     const learner = entry(row.userId);
     learner.attempts.push({
@@ -126,19 +134,25 @@ function collect(q: Tx, run: Statements, scope: LearnerScope, options: LoadOptio
       passed: row.passed === 1,
     });
     if (row.best !== null && row.best > (learner.bests.get(row.quizId) ?? -1)) learner.bests.set(row.quizId, row.best);
+    if (row.lastSubmittedAt !== null && row.lastSubmittedAt > learner.lastAt) learner.lastAt = row.lastSubmittedAt;
   }
   for (const { userId, ...row } of run.certificates.all(params)) entry(userId).certificates.push(row);
-  const activity = options.lastActivity ? lastActivity(q, scope) : new Map<number, Date>();
-  for (const id of activity.keys()) entry(id);
+  const views = options.lastActivity ? lastViews(q, scope) : new Map<number, number>();
+  for (const id of views.keys()) entry(id);
   const learners = new Map<number, LoadedLearner>();
   for (const [id, c] of byUser) {
     learners.set(id, {
       record: { completions: c.completions, attempts: c.attempts, certificates: c.certificates },
       bestPercents: c.bests,
-      lastActivityAt: activity.get(id) ?? null,
+      lastActivityAt: options.lastActivity ? lastActivityOf(c.lastAt, views.get(id) ?? 0) : null,
     });
   }
   return learners;
+}
+
+function lastActivityOf(recorded: number, viewed: number): Date | null {
+  const at = Math.max(recorded, viewed);
+  return at > 0 ? new Date(at) : null;
 }
 
 /**
