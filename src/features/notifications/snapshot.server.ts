@@ -26,6 +26,7 @@ import type { Locale } from '../../platform/i18n/locales.ts';
 import type { CalendarUser } from './calendar.ts';
 import type { AdminSnapshot, ChampionSnapshot, DepartmentWeek, KpiSummary, LearnerSnapshot, NotificationSnapshot, OptionalKind } from './model.ts';
 import { isOptionalKind } from './model.ts';
+import { readNotificationSettings } from './settings.server.ts';
 import {
   assignmentSnapshots,
   certificateSnapshots,
@@ -186,7 +187,7 @@ export async function loadNotificationSnapshot(db: Db, today: string, sources: S
   const { timeZone } = getConfig();
   const at = clockNow();
   const month = monthOf(today);
-  const week = digestWeek(today);
+  const week = digestWeek(today, (await readNotificationSettings(db)).digestWeekday);
   const weekMs = { fromMs: endOfDay(addDays(week.from, -1), timeZone).getTime() + 1, untilMs: endOfDay(week.until, timeZone).getTime() + 1 };
   const { rows, other } = await db.read((q) => ({ rows: learnerRows(q, null, timeZone), other: otherRows(q, month, weekMs) }));
   const summarised = previousMonth(month);
@@ -209,7 +210,7 @@ export async function loadNotificationSnapshot(db: Db, today: string, sources: S
     if (user.departmentId !== null) push(members, user.departmentId, { learner, name: user.name });
     return learner;
   });
-  const departments = other.departments.map((d) => departmentWeek({ id: String(d.id), name: d.name }, members.get(d.id) ?? [], today, other.comments.get(d.id) ?? 0));
+  const departments = other.departments.map((d) => departmentWeek({ id: String(d.id), name: d.name }, members.get(d.id) ?? [], week, other.comments.get(d.id) ?? 0));
   const weekOf = new Map(departments.map((w) => [w.department.id, w]));
   const byId = new Map(learners.map((l) => [l.userId, l]));
   const recipient = (user: UserRow) => {

@@ -11,6 +11,7 @@ import {
   assignmentSnapshots,
   certificateSnapshots,
   departmentWeek,
+  digestWeek,
   kpiSummary,
   lastValidDay,
   localDays,
@@ -111,12 +112,30 @@ describe('policies', () => {
   });
 });
 
+describe('the week a digest covers', () => {
+  it('the days from the previous digest day to the day before this one, the same on every day of the catch-up', () => {
+    const week = { from: '2026-11-30', until: '2026-12-06', on: '2026-12-07' };
+    for (const day of ['2026-12-07', '2026-12-10', '2026-12-13']) expect(digestWeek(day)).toEqual(week);
+  });
+
+  it('a holiday Monday moves the digest day and the next week starts from it; nothing is covered twice or missed', () => {
+    // Monday 2027-01-11 is Coming of Age Day.
+    expect(digestWeek('2027-01-12')).toEqual({ from: '2027-01-04', until: '2027-01-11', on: '2027-01-12' });
+    expect(digestWeek('2027-01-18')).toEqual({ from: '2027-01-12', until: '2027-01-17', on: '2027-01-18' });
+  });
+
+  it('before this week’s digest day (a Wednesday digest on Monday) the week just gone is shown', () => {
+    expect(digestWeek('2026-12-14', 3)).toEqual({ from: '2026-12-02', until: '2026-12-08', on: '2026-12-09' });
+    expect(digestWeek('2026-12-16', 3)).toEqual({ from: '2026-12-09', until: '2026-12-15', on: '2026-12-16' });
+  });
+});
+
 describe('the department week', () => {
   const member = (name: string, fields: Partial<LearnerSnapshot>) => ({
     name,
     learner: { assignments: [{ id: '1', tier: BASIC, assignedOn: '2026-11-01', dueOn: null, completed: false }], certificates: [], policies: [], ...fields },
   });
-  const week = (members: ReturnType<typeof member>[]) => departmentWeek({ id: '7', name: '営業部' }, members, '2026-12-14', 3);
+  const week = (members: ReturnType<typeof member>[]) => departmentWeek({ id: '7', name: '営業部' }, members, digestWeek('2026-12-14'), 3);
 
   it('newly overdue: an open assignment due in the seven days before the digest (not the day itself, not earlier)', () => {
     const due = (dueOn: string, completed = false) => member(dueOn, { assignments: [{ id: '1', tier: BASIC, assignedOn: '2026-11-01', dueOn, completed }] });

@@ -12,7 +12,8 @@ import { appliesTo, policyText, type PolicyCatalog, type PolicyReader } from '..
 import { newestCertificates, tierCycle, type CertificateEntry } from '../progress/cycles.ts';
 import { dayKey } from '../../platform/dates.ts';
 import type { AssignmentSnapshot, CertificateSnapshot, DepartmentWeek, KpiSummary, LearnerSnapshot, LocalizedText, PolicySnapshot, RenewalSnapshot, TierRef } from './model.ts';
-import { addDays } from './working-days.ts';
+import { DEFAULT_DIGEST_WEEKDAY } from './team-triggers.ts';
+import { addDays, weeklyDigestDay } from './working-days.ts';
 
 /** One enrolment of a user in an assignment, with its due moment already worked out (dueAtFor). */
 export interface EnrolmentRow {
@@ -136,26 +137,45 @@ export interface Member {
   name: string;
 }
 
-/** The week a digest on `today` covers: the seven days before it. */
-export function digestWeek(today: string): { from: string; until: string } {
-  return { from: addDays(today, -7), until: addDays(today, -1) };
+/**
+ * What the weekly digest due on `today` covers: the days from the previous digest day to the
+ * day before this one (`from`..`until`), judged on this week's digest day (`on`). Anchored to the
+ * digest days, not to today, so a digest caught up later in its week says what it would have
+ * said on its day, and two digests never cover the same day. A week without a digest day
+ * (holidays) leaves its days to the next digest. Before this week's digest day (a later
+ * weekday), the week just gone is the one shown.
+ */
+export function digestWeek(today: string, weekday: number = DEFAULT_DIGEST_WEEKDAY): { from: string; until: string; on: string } {
+  const digestOn = (day: string): string | null => weeklyDigestDay(day, weekday);
+  let on = digestOn(today);
+  for (let back = 7; (on === null || on > today) && back <= 28; back += 7) on = digestOn(addDays(today, -back));
+  const anchor = on ?? today;
+  let previous: string | null = null;
+  for (let back = 7; previous === null && back <= 28; back += 7) previous = digestOn(addDays(anchor, -back));
+  return { from: previous ?? addDays(anchor, -7), until: addDays(anchor, -1), on: anchor };
 }
 
 const sortedNames = (names: Iterable<string>): string[] => [...new Set(names)].sort((a, b) => a.localeCompare(b, 'ja'));
 
 /**
- * A department's week for its champions, from its members' snapshots (digestWeek):
- * - newly overdue: an open assignment whose due day was in the week (overdue since);
- * - expiring: the newest certificate of an assigned tier valid and ending within 30 days
- *   (the KPI's "expiring within 30 days", counted in days from today);
+ * A department's week for its champions, from its members' snapshots (`week` from digestWeek):
+ * - newly overdue: an open assignment whose due day was in the week (overdue since the day after);
+ * - expiring: the newest certificate of an assigned tier valid on the digest day and ending
+ *   within 30 days of it (the KPI's "expiring within 30 days");
  * - expired: such a certificate whose last valid day was in the week, not renewed;
- * - policy missing: a required policy version in effect that applies and is not acknowledged;
+ * - policy missing: a required policy version in effect on the digest day that applies and is
+ *   not acknowledged;
  * - new comments: named lesson comments of members written in the week (the loader counts them;
  *   comments sent without a name keep only their month and cannot be dated to a week).
  */
-export function departmentWeek(department: DepartmentWeek['department'], members: readonly Member[], today: string, newComments: number): DepartmentWeek {
-  const week = digestWeek(today);
+export function departmentWeek(
+  department: DepartmentWeek['department'],
+  members: readonly Member[],
+  week: { from: string; until: string; on: string },
+  newComments: number,
+): DepartmentWeek {
   const inWeek = (day: string): boolean => week.from <= day && day <= week.until;
+  const today = week.on;
   const expiringUntil = addDays(today, EXPIRING_WITHIN_DAYS - 1);
   const newOverdue: string[] = [];
   const expiringSoon: string[] = [];
