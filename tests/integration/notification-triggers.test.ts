@@ -230,9 +230,12 @@ describe('the triggers over seven weeks, from the database', () => {
   it('gives the admin the summary of the month before, and the channels every department’s week', () => {
     const { snapshot } = walk.get('2027-01-04')!;
     expect(snapshot.admins.map((a) => [a.userId, a.kpi.month])).toEqual([[String(ids.ada), '2026-12']]);
-    expect(snapshot.programme.month).toBe('2026-12');
+    expect(snapshot.programme?.month).toBe('2026-12');
     // Of the five active people assigned basic (Lea, Cham, Cara, Pia, Hana), Cara and Cham held it at the end of December.
-    expect(snapshot.programme.certifiedNow.value).toBeCloseTo(2 / 5);
+    expect(snapshot.programme?.certifiedNow.value).toBeCloseTo(2 / 5);
+    // Outside the summary's window (the first working day of the month and 13 days after) nobody is due it: no KPIs read.
+    expect(walk.get('2027-01-18')).toMatchObject({ snapshot: { programme: null, admins: [] } });
+    expect(walk.get('2027-01-17')!.snapshot.programme?.month).toBe('2026-12');
     expect(snapshot.departments.map((d) => d.department.name).sort()).toEqual(['HR', 'IT', '営業部']);
   });
 
