@@ -112,7 +112,8 @@ export function renewalSnapshots(catalog: Catalog, rows: readonly CertificateRow
     const node = catalog.tier(newest.tierId);
     if (!node) continue;
     const cycle = tierCycle(node, newest, now);
-    if ((cycle.status !== 'renewal-open' && cycle.status !== 'expired') || cycle.renewalOpensAt === null || cycle.renewBy === null) continue;
+    // `renewBy` is set exactly while the window is open or the certificate expired unrenewed.
+    if (cycle.renewalOpensAt === null || cycle.renewBy === null) continue;
     renewals.push({ tier: tier(newest.tierId), cycle: cycle.number, openedOn: day(cycle.renewalOpensAt), renewBy: lastValidDay(cycle.renewBy, day), completed: false });
   }
   return renewals.sort((a, b) => a.tier.id.localeCompare(b.tier.id));
