@@ -8,7 +8,7 @@
 import { pick, type Catalog } from '../curriculum/catalog.ts';
 import { EXPIRING_WITHIN_DAYS } from '../kpi/certification.ts';
 import type { KpiSet } from '../kpi/kpi.ts';
-import { appliesTo, policyText, type PolicyCatalog, type PolicyReader } from '../policies/policies.ts';
+import { appliesTo, policyText, type Policy, type PolicyCatalog, type PolicyReader } from '../policies/policies.ts';
 import { newestCertificates, tierCycle, type CertificateEntry } from '../progress/cycles.ts';
 import { dayKey } from '../../platform/dates.ts';
 import type { AssignmentSnapshot, CertificateSnapshot, DepartmentWeek, KpiSummary, LearnerSnapshot, LocalizedText, PolicySnapshot, RenewalSnapshot, TierRef } from './model.ts';
@@ -119,11 +119,20 @@ export function renewalSnapshots(catalog: Catalog, rows: readonly CertificateRow
   return renewals.sort((a, b) => a.tier.id.localeCompare(b.tier.id));
 }
 
+/** One title object per policy, shared by every learner's snapshot (20,000 learners, a few policies). */
+const policyTitles = new WeakMap<Policy, LocalizedText>();
+
+function policyTitle(policy: Policy): LocalizedText {
+  let title = policyTitles.get(policy);
+  if (!title) policyTitles.set(policy, (title = { ja: policyText(policy, 'ja').title, en: policyText(policy, 'en').title }));
+  return title;
+}
+
 /** Every policy, with whether it asks this reader and the newest version they acknowledged. */
 export function policySnapshots(policies: PolicyCatalog, reader: PolicyReader, acknowledged: ReadonlyMap<string, number> | undefined): PolicySnapshot[] {
   return policies.policies.map((policy) => ({
     id: policy.id,
-    title: { ja: policyText(policy, 'ja').title, en: policyText(policy, 'en').title },
+    title: policyTitle(policy),
     version: policy.version,
     effectiveOn: policy.effective,
     required: policy.required,
