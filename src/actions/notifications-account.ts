@@ -8,6 +8,8 @@ import { clientIp } from '../platform/http/request.server.ts';
 import { defineAction } from './define.ts';
 import { requireUser } from './guard.ts';
 
+const Ticked = z.literal('on').optional();
+
 function caller(context: ActionAPIContext): AccountCaller {
   return { actor: requireUser(context), ip: clientIp(context) };
 }
@@ -15,9 +17,14 @@ function caller(context: ActionAPIContext): AccountCaller {
 export const notificationAccount = {
   save: defineAction({
     accept: 'form',
-    // The boxes left ticked; an unticked box sends nothing, so an empty list switches every optional kind of the role off.
-    input: z.strictObject({ on: z.array(z.enum(OPTIONAL_KINDS)).max(OPTIONAL_KINDS.length).optional() }),
-    handler: async ({ on }, context) => saveNotificationChoices(context.locals.db, caller(context), on ?? []),
+    // One checkbox per optional kind, named after it: a ticked box sends `on`, an unticked one nothing (switched off).
+    input: z.strictObject({ 'check-in': Ticked, 'champion-weekly': Ticked, 'admin-monthly': Ticked }),
+    handler: async (input, context) =>
+      saveNotificationChoices(
+        context.locals.db,
+        caller(context),
+        OPTIONAL_KINDS.filter((kind) => input[kind] === 'on'),
+      ),
   }),
 
   createFeed: defineAction({

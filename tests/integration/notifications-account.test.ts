@@ -68,7 +68,7 @@ const account = async (who: string, path = '/account'): Promise<string> => {
   expect(response.status).toBe(200);
   return bare(await response.text());
 };
-const checkbox = (html: string, kind: string): string | null => new RegExp(`<input[^>]*value="${kind}"[^>]*>`).exec(html)?.[0] ?? null;
+const checkbox = (html: string, kind: string): string | null => new RegExp(`<input type="checkbox" name="${kind}"[^>]*>`).exec(html)?.[0] ?? null;
 const feedUrlIn = (html: string): string | null => /id="calendar-url"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*id="calendar-url"/.exec(html)?.slice(1).find(Boolean) ?? null;
 
 function parse(text: string): { calendar: ICAL.Component; events: ICAL.Event[] } {
@@ -102,20 +102,21 @@ describe('/account: the optional kinds', () => {
     expect(optOuts('lea')).toEqual(['check-in']);
     expect(audits('notification.preferences_saved', 'lea').at(-1)!.details).toEqual({ off: ['check-in'], on: [] });
 
-    const on = await submit(app.url, '/account?_action=notificationAccount.save', app.cookies.lea, { on: 'check-in' });
+    const on = await submit(app.url, '/account?_action=notificationAccount.save', app.cookies.lea, { 'check-in': 'on' });
     expect(checkbox(await on.text(), 'check-in')).toContain('checked');
     expect(optOuts('lea')).toEqual([]);
     expect(audits('notification.preferences_saved', 'lea').at(-1)!.details).toEqual({ off: [], on: ['check-in'] });
     // Saving the same again changes nothing and audits nothing.
     const count = audits('notification.preferences_saved', 'lea').length;
-    await submit(app.url, '/account?_action=notificationAccount.save', app.cookies.lea, { on: 'check-in' });
+    await submit(app.url, '/account?_action=notificationAccount.save', app.cookies.lea, { 'check-in': 'on' });
     expect(audits('notification.preferences_saved', 'lea')).toHaveLength(count);
   });
 
   it('refuses a mandatory or unknown kind with a message, changing nothing', async () => {
     const before = snapshot(app.db, { sessions: ['last_active_at'] });
-    for (const kind of ['overdue', 'policy', 'bogus']) {
-      const response = await submit(app.url, '/account?_action=notificationAccount.save', app.cookies.lea, { on: kind });
+    for (const fields of [{ overdue: 'on' }, { policy: 'on' }, { bogus: 'on' }, { 'check-in': 'yes' }, { on: 'check-in' }]) {
+      const kind = JSON.stringify(fields);
+      const response = await submit(app.url, '/account?_action=notificationAccount.save', app.cookies.lea, fields);
       expect(response.status, kind).toBe(400);
       expect(await response.text(), kind).toContain('保存できませんでした。');
     }
