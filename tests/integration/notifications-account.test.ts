@@ -190,16 +190,19 @@ describe('the private calendar feed', () => {
     expect(answers).toEqual(Array(4).fill([404, 'Not found.']));
   });
 
-  it('stops answering when the user is deactivated', async () => {
+  it('stops answering when the user is deactivated or erased', async () => {
     const created = await submit(app.url, '/account?_action=notificationAccount.createFeed', app.cookies.leo, {});
     const path = new URL(feedUrlIn(await created.text())!).pathname;
     expect((await get(app.url, path)).status).toBe(200);
-    rawDrizzle(app.db).update(users).set({ active: false }).where(eq(users.id, app.ids.leo!)).run();
-    try {
-      expect((await get(app.url, path)).status).toBe(404);
-    } finally {
-      rawDrizzle(app.db).update(users).set({ active: true }).where(eq(users.id, app.ids.leo!)).run();
+    for (const change of [{ active: false }, { erasedAt: new Date('2026-11-30T00:00:00Z') }]) {
+      rawDrizzle(app.db).update(users).set(change).where(eq(users.id, app.ids.leo!)).run();
+      try {
+        expect((await get(app.url, path)).status, JSON.stringify(change)).toBe(404);
+      } finally {
+        rawDrizzle(app.db).update(users).set({ active: true, erasedAt: null }).where(eq(users.id, app.ids.leo!)).run();
+      }
     }
+    expect((await get(app.url, path)).status).toBe(200);
   });
 });
 
@@ -274,6 +277,19 @@ describe('the unsubscribe link', () => {
     expect(audits('notification.unsubscribed', 'cham')).toHaveLength(1);
     // /account shows it off; the user can switch it back on there.
     expect(checkbox(await account('cham'), 'champion-weekly')).not.toContain('checked');
+  });
+
+  it('takes the one-click body as multipart/form-data too (RFC 8058 allows either)', async () => {
+    const boundary = 'oneclickboundary42';
+    const body = `--${boundary}\r\ncontent-disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--${boundary}--\r\n`;
+    const response = await rawRequest(app.url, `/unsubscribe/${tokens.leo}?kinds=check-in%2Cpolicy`, {
+      method: 'POST',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+      body,
+    });
+    expect(response.status).toBe(200);
+    expect(optOuts('leo')).toEqual(['check-in']);
+    rawDrizzle(app.db).delete(notificationOptOuts).where(eq(notificationOptOuts.userId, app.ids.leo!)).run();
   });
 
   it('the confirm page’s button does the same, and the page then says it is off', async () => {
