@@ -12,7 +12,20 @@
 import fs from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, certificates, lessonFeedback, loginTokens, practiceAnswers, quizAttempts, users } from '../../db/schema/index.ts';
+import {
+  auditLog,
+  certificates,
+  lessonFeedback,
+  loginTokens,
+  notificationEvents,
+  notificationOptOuts,
+  notificationOutbox,
+  notificationTokens,
+  practiceAnswers,
+  quizAttempts,
+  users,
+} from '../../db/schema/index.ts';
+import { issueToken } from '../../src/features/notifications/tokens.server.ts';
 import { erasedDisplayName, erasedEmail } from '../../src/features/users/erasure.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
@@ -121,6 +134,36 @@ beforeAll(async () => {
   expect(row().displayName).toBe(NAME);
   expect((await signIn(app.url, EMAIL, 'not the password')).page.status).toBe(401);
   expect((await admin('/admin/users', 'createLoginLink', { userId: String(id) })).status).toBe(200);
+  // What notifications keep of her and of Lea: an e-mail with its event (her address and name in
+  // the stored message), an unsubscribe link, a calendar feed, an opt-out.
+  await app.db.write((tx) => {
+    for (const [who, address, name] of [
+      [id, EMAIL, NAME],
+      [app.ids.lea!, 'lea@example.com', 'Lea Learner'],
+    ] as const) {
+      const outboxId = tx
+        .insert(notificationOutbox)
+        .values({
+          key: `${who}:digest:email:2026-12-01`,
+          channel: 'email',
+          userId: who,
+          day: '2026-12-01',
+          kinds: ['assignment-new'],
+          messageId: `<${who}-digest@example.com>`,
+          payload: { to: { name, address }, subject: `${name}さん、新しい課題`, text: name, html: name, headers: {} },
+          nextAttemptAt: new Date(0),
+          updatedAt: new Date(0),
+        })
+        .returning({ id: notificationOutbox.id })
+        .get().id;
+      tx.insert(notificationEvents)
+        .values({ key: `${who}:assignment-new:1:2026-12-01`, outboxId, kind: 'assignment-new' })
+        .run();
+      issueToken(tx, 'unsubscribe', who);
+      issueToken(tx, 'calendar', who);
+      tx.insert(notificationOptOuts).values({ userId: who, kind: 'check-in' }).run();
+    }
+  });
   // Deactivated first: erasure must change nothing beyond what deactivation already did.
   expect((await admin('/admin/users', 'setActive', { userId: String(id), active: 'false' })).status).toBe(200);
 });
@@ -273,6 +316,16 @@ describe('erasing a user’s personal data', () => {
     expect(rawDrizzle(app.db).select().from(lessonFeedback).where(eq(lessonFeedback.userId, id)).get()).toMatchObject({ rating: 4, comment: null });
     expect(rawDrizzle(app.db).select().from(practiceAnswers).where(eq(practiceAnswers.userId, id)).get()!.answer).toBe('[erased]');
     expect(rawDrizzle(app.db).select().from(loginTokens).where(eq(loginTokens.userId, id)).all()).toEqual([]);
+    // Her messages (with their events), links and opt-outs are gone; Lea's are untouched.
+    const notifications = (who: number) => ({
+      outbox: rawDrizzle(app.db).select().from(notificationOutbox).where(eq(notificationOutbox.userId, who)).all().length,
+      events: rawSqlite(app.db).prepare('select count(*) from notification_events e join notification_outbox o on o.id = e.outbox_id where o.user_id = ?').pluck().get(who),
+      tokens: rawDrizzle(app.db).select().from(notificationTokens).where(eq(notificationTokens.userId, who)).all().length,
+      optOuts: rawDrizzle(app.db).select().from(notificationOptOuts).where(eq(notificationOptOuts.userId, who)).all().length,
+    });
+    expect(notifications(id)).toEqual({ outbox: 0, events: 0, tokens: 0, optOuts: 0 });
+    expect(notifications(app.ids.lea!)).toEqual({ outbox: 1, events: 1, tokens: 2, optOuts: 1 });
+    expect(rawDrizzle(app.db).select().from(notificationEvents).all()).toHaveLength(1);
     const erase = rawDrizzle(app.db).select().from(auditLog).where(eq(auditLog.action, 'user.erase')).all();
     expect(erase).toHaveLength(1);
     expect(erase[0]).toMatchObject({ actorUserId: app.ids.ada, actorLabel: 'ada@example.com', targetId: String(id), details: { publicId } });

@@ -2,7 +2,7 @@
  * The notification snapshot (model.ts) from the database: every active, non-erased user with a
  * routable address, their assignments, newest certificates, open renewals, policies and this
  * month's check-in, their opt-outs; each champion's department week; the admins' KPI summary of
- * the month before. A fixed number of grouped reads whatever the number of users (no query per
+ * the month before (in its window only). A fixed number of grouped reads whatever the number of users (no query per
  * user), converted by the pure helpers in snapshot.ts. Days are local days in APP_TIMEZONE.
  *
  * The curriculum and the policies come from `sources`; without them they are read once from the
@@ -26,6 +26,7 @@ import type { Locale } from '../../platform/i18n/locales.ts';
 import type { CalendarUser } from './calendar.ts';
 import type { AdminSnapshot, ChampionSnapshot, DepartmentWeek, KpiSummary, LearnerSnapshot, NotificationSnapshot, OptionalKind } from './model.ts';
 import { isOptionalKind } from './model.ts';
+import { readNotificationSettings } from './settings.server.ts';
 import {
   assignmentSnapshots,
   certificateSnapshots,
@@ -40,17 +41,22 @@ import {
   type EnrolmentRow,
   type Member,
 } from './snapshot.ts';
-import { addDays, isLocalDay, monthOf, previousMonth } from './working-days.ts';
+import { monthlySummaryPeriod } from './team-triggers.ts';
+import { addDays, isLocalDay, monthOf } from './working-days.ts';
 
 export interface SnapshotSources {
   catalog: Catalog;
   policies: PolicyCatalog;
 }
 
-/** The snapshot plus what the channel posts need (`channelPosts`): every department's week and the programme's summary. */
+/**
+ * The snapshot plus what the channel posts need (`channelPosts`): every department's week and the
+ * programme's summary. Outside the monthly summary's window (team-triggers.ts) nobody is due the
+ * summary: `programme` is null and `admins` empty (admins are still among the learners).
+ */
 export interface LoadedNotificationSnapshot extends NotificationSnapshot {
   departments: readonly DepartmentWeek[];
-  programme: KpiSummary;
+  programme: KpiSummary | null;
 }
 
 let cachedSources: SnapshotSources | null = null;
@@ -186,12 +192,12 @@ export async function loadNotificationSnapshot(db: Db, today: string, sources: S
   const { timeZone } = getConfig();
   const at = clockNow();
   const month = monthOf(today);
-  const week = digestWeek(today);
+  const week = digestWeek(today, (await readNotificationSettings(db)).digestWeekday);
   const weekMs = { fromMs: endOfDay(addDays(week.from, -1), timeZone).getTime() + 1, untilMs: endOfDay(week.until, timeZone).getTime() + 1 };
   const { rows, other } = await db.read((q) => ({ rows: learnerRows(q, null, timeZone), other: otherRows(q, month, weekMs) }));
-  const summarised = previousMonth(month);
-  const { kpisFor } = await loadScopeKpis(db, sources.catalog, { from: summarised, to: summarised }, timeZone);
-  const programme = kpiSummary(kpisFor(null), summarised);
+  // The KPIs (the heaviest reads) only in the monthly summary's window: outside it nobody is due one.
+  const summarised = monthlySummaryPeriod(today);
+  const programme = summarised === null ? null : kpiSummary((await loadScopeKpis(db, sources.catalog, { from: summarised, to: summarised }, timeZone)).kpisFor(null), summarised);
 
   const c = converters(sources.catalog, timeZone);
   const members = new Map<number, Member[]>();
@@ -209,7 +215,7 @@ export async function loadNotificationSnapshot(db: Db, today: string, sources: S
     if (user.departmentId !== null) push(members, user.departmentId, { learner, name: user.name });
     return learner;
   });
-  const departments = other.departments.map((d) => departmentWeek({ id: String(d.id), name: d.name }, members.get(d.id) ?? [], today, other.comments.get(d.id) ?? 0));
+  const departments = other.departments.map((d) => departmentWeek({ id: String(d.id), name: d.name }, members.get(d.id) ?? [], week, other.comments.get(d.id) ?? 0));
   const weekOf = new Map(departments.map((w) => [w.department.id, w]));
   const byId = new Map(learners.map((l) => [l.userId, l]));
   const recipient = (user: UserRow) => {
@@ -219,7 +225,7 @@ export async function loadNotificationSnapshot(db: Db, today: string, sources: S
   const champions: ChampionSnapshot[] = rows.users
     .filter((u) => u.role === 'champion' && u.departmentId !== null)
     .map((u) => ({ ...recipient(u), week: weekOf.get(String(u.departmentId))! }));
-  const admins: AdminSnapshot[] = rows.users.filter((u) => u.role === 'admin').map((u) => ({ ...recipient(u), kpi: programme }));
+  const admins: AdminSnapshot[] = programme === null ? [] : rows.users.filter((u) => u.role === 'admin').map((u) => ({ ...recipient(u), kpi: programme }));
   // The check-in of the month opens on its first day (the form is there all month).
   const checkIn = { month, opensOn: `${month}-01` };
   return { learners, checkIn, champions, admins, departments, programme };

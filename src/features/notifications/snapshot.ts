@@ -8,11 +8,12 @@
 import { pick, type Catalog } from '../curriculum/catalog.ts';
 import { EXPIRING_WITHIN_DAYS } from '../kpi/certification.ts';
 import type { KpiSet } from '../kpi/kpi.ts';
-import { appliesTo, policyText, type PolicyCatalog, type PolicyReader } from '../policies/policies.ts';
+import { appliesTo, policyText, type Policy, type PolicyCatalog, type PolicyReader } from '../policies/policies.ts';
 import { newestCertificates, tierCycle, type CertificateEntry } from '../progress/cycles.ts';
 import { dayKey } from '../../platform/dates.ts';
 import type { AssignmentSnapshot, CertificateSnapshot, DepartmentWeek, KpiSummary, LearnerSnapshot, LocalizedText, PolicySnapshot, RenewalSnapshot, TierRef } from './model.ts';
-import { addDays } from './working-days.ts';
+import { DEFAULT_DIGEST_WEEKDAY } from './team-triggers.ts';
+import { addDays, weeklyDigestDay } from './working-days.ts';
 
 /** One enrolment of a user in an assignment, with its due moment already worked out (dueAtFor). */
 export interface EnrolmentRow {
@@ -111,17 +112,27 @@ export function renewalSnapshots(catalog: Catalog, rows: readonly CertificateRow
     const node = catalog.tier(newest.tierId);
     if (!node) continue;
     const cycle = tierCycle(node, newest, now);
-    if ((cycle.status !== 'renewal-open' && cycle.status !== 'expired') || cycle.renewalOpensAt === null || cycle.renewBy === null) continue;
+    // `renewBy` is set exactly while the window is open or the certificate expired unrenewed.
+    if (cycle.renewalOpensAt === null || cycle.renewBy === null) continue;
     renewals.push({ tier: tier(newest.tierId), cycle: cycle.number, openedOn: day(cycle.renewalOpensAt), renewBy: lastValidDay(cycle.renewBy, day), completed: false });
   }
   return renewals.sort((a, b) => a.tier.id.localeCompare(b.tier.id));
+}
+
+/** One title object per policy, shared by every learner's snapshot (20,000 learners, a few policies). */
+const policyTitles = new WeakMap<Policy, LocalizedText>();
+
+function policyTitle(policy: Policy): LocalizedText {
+  let title = policyTitles.get(policy);
+  if (!title) policyTitles.set(policy, (title = { ja: policyText(policy, 'ja').title, en: policyText(policy, 'en').title }));
+  return title;
 }
 
 /** Every policy, with whether it asks this reader and the newest version they acknowledged. */
 export function policySnapshots(policies: PolicyCatalog, reader: PolicyReader, acknowledged: ReadonlyMap<string, number> | undefined): PolicySnapshot[] {
   return policies.policies.map((policy) => ({
     id: policy.id,
-    title: { ja: policyText(policy, 'ja').title, en: policyText(policy, 'en').title },
+    title: policyTitle(policy),
     version: policy.version,
     effectiveOn: policy.effective,
     required: policy.required,
@@ -136,26 +147,45 @@ export interface Member {
   name: string;
 }
 
-/** The week a digest on `today` covers: the seven days before it. */
-export function digestWeek(today: string): { from: string; until: string } {
-  return { from: addDays(today, -7), until: addDays(today, -1) };
+/**
+ * What the weekly digest due on `today` covers: the days from the previous digest day to the
+ * day before this one (`from`..`until`), judged on this week's digest day (`on`). Anchored to the
+ * digest days, not to today, so a digest caught up later in its week says what it would have
+ * said on its day, and two digests never cover the same day. A week without a digest day
+ * (holidays) leaves its days to the next digest. Before this week's digest day (a later
+ * weekday), the week just gone is the one shown.
+ */
+export function digestWeek(today: string, weekday: number = DEFAULT_DIGEST_WEEKDAY): { from: string; until: string; on: string } {
+  const digestOn = (day: string): string | null => weeklyDigestDay(day, weekday);
+  let on = digestOn(today);
+  for (let back = 7; (on === null || on > today) && back <= 28; back += 7) on = digestOn(addDays(today, -back));
+  const anchor = on ?? today;
+  let previous: string | null = null;
+  for (let back = 7; previous === null && back <= 28; back += 7) previous = digestOn(addDays(anchor, -back));
+  return { from: previous ?? addDays(anchor, -7), until: addDays(anchor, -1), on: anchor };
 }
 
 const sortedNames = (names: Iterable<string>): string[] => [...new Set(names)].sort((a, b) => a.localeCompare(b, 'ja'));
 
 /**
- * A department's week for its champions, from its members' snapshots (digestWeek):
- * - newly overdue: an open assignment whose due day was in the week (overdue since);
- * - expiring: the newest certificate of an assigned tier valid and ending within 30 days
- *   (the KPI's "expiring within 30 days", counted in days from today);
+ * A department's week for its champions, from its members' snapshots (`week` from digestWeek):
+ * - newly overdue: an open assignment whose due day was in the week (overdue since the day after);
+ * - expiring: the newest certificate of an assigned tier valid on the digest day and ending
+ *   within 30 days of it (the KPI's "expiring within 30 days");
  * - expired: such a certificate whose last valid day was in the week, not renewed;
- * - policy missing: a required policy version in effect that applies and is not acknowledged;
+ * - policy missing: a required policy version in effect on the digest day that applies and is
+ *   not acknowledged;
  * - new comments: named lesson comments of members written in the week (the loader counts them;
  *   comments sent without a name keep only their month and cannot be dated to a week).
  */
-export function departmentWeek(department: DepartmentWeek['department'], members: readonly Member[], today: string, newComments: number): DepartmentWeek {
-  const week = digestWeek(today);
+export function departmentWeek(
+  department: DepartmentWeek['department'],
+  members: readonly Member[],
+  week: { from: string; until: string; on: string },
+  newComments: number,
+): DepartmentWeek {
   const inWeek = (day: string): boolean => week.from <= day && day <= week.until;
+  const today = week.on;
   const expiringUntil = addDays(today, EXPIRING_WITHIN_DAYS - 1);
   const newOverdue: string[] = [];
   const expiringSoon: string[] = [];

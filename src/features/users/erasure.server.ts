@@ -4,7 +4,8 @@
  * pseudonym and their email with a placeholder (src/features/users/erasure.ts), clears their
  * password and single sign-on identity (a later sign-in at the provider creates a new person,
  * never re-links), puts the pseudonym on their certificates, clears the free text they wrote,
- * redacts the audit log (src/features/audit/audit-redaction.server.ts) and appends one
+ * deletes their notification messages (outbox rows and their events), secret links and
+ * opt-outs, redacts the audit log (src/features/audit/audit-redaction.server.ts) and appends one
  * `user.erase` row naming the admin and the public id only. Every training record stays under
  * the user's id, so every KPI and evidence figure stays as it was.
  *
@@ -12,7 +13,17 @@
  * old bytes are gone from the file, its free pages and its write-ahead log, not only from the rows.
  */
 import { and, eq, isNull } from 'drizzle-orm';
-import { certificates, checkins, lessonFeedback, loginTokens, practiceAnswers, users } from '../../../db/schema/index.ts';
+import {
+  certificates,
+  checkins,
+  lessonFeedback,
+  loginTokens,
+  notificationOptOuts,
+  notificationOutbox,
+  notificationTokens,
+  practiceAnswers,
+  users,
+} from '../../../db/schema/index.ts';
 import { audit, type AuditCaller } from '../audit/audit.server.ts';
 import { personalValuesInAuditLog, redactAuditLog } from '../audit/audit-redaction.server.ts';
 import { deleteUserSessions } from '../auth/session.server.ts';
@@ -82,6 +93,11 @@ function erase(tx: Tx, caller: AuditCaller, userId: number, confirmation: string
   tx.update(lessonFeedback).set({ comment: null }).where(eq(lessonFeedback.userId, userId)).run();
   tx.update(checkins).set({ tasks: null }).where(eq(checkins.userId, userId)).run();
   tx.update(practiceAnswers).set({ answer: ERASED_TEXT }).where(eq(practiceAnswers.userId, userId)).run();
+  // Messages hold the address, name and what they were told (their events go with them); the
+  // secret links and the opt-outs are no use to anyone any more.
+  tx.delete(notificationOutbox).where(eq(notificationOutbox.userId, userId)).run();
+  tx.delete(notificationTokens).where(eq(notificationTokens.userId, userId)).run();
+  tx.delete(notificationOptOuts).where(eq(notificationOptOuts.userId, userId)).run();
 
   const redacted = redactAuditLog(tx, userId, redaction);
   audit(
