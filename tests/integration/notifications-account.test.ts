@@ -114,7 +114,7 @@ describe('/account: the optional kinds', () => {
 
   it('refuses a mandatory or unknown kind with a message, changing nothing', async () => {
     const before = snapshot(app.db, { sessions: ['last_active_at'] });
-    for (const fields of [{ overdue: 'on' }, { policy: 'on' }, { bogus: 'on' }, { 'check-in': 'yes' }, { on: 'check-in' }]) {
+    for (const fields of [{ overdue: 'on' }, { policy: 'on' }, { bogus: 'on' }, { 'check-in': 'yes' }, { on: 'check-in' }] as Record<string, string>[]) {
       const kind = JSON.stringify(fields);
       const response = await submit(app.url, '/account?_action=notificationAccount.save', app.cookies.lea, fields);
       expect(response.status, kind).toBe(400);
