@@ -62,11 +62,21 @@ const locale = defineMiddleware((context, next) => {
 });
 
 /**
+ * RFC 8058 one-click unsubscribe: mail clients POST `List-Unsubscribe=One-Click` with neither
+ * cookies nor an Origin. The route runs without a session (SESSIONLESS_ROUTES): the secret token
+ * in the address is its only authority, so a cross-site POST can do no more than the link's
+ * holder. This route only, POST only, no form action.
+ */
+const ORIGIN_EXEMPT_POSTS = new Set(['/[...locale]/unsubscribe/[token]']);
+
+/**
  * Refuses every state-changing request whose Origin is missing or foreign, whatever its
  * content type (Astro's own check covers form content types only, and is off).
  */
 const originCheck = defineMiddleware((context, next) => {
   if (SAFE_METHODS.has(context.request.method) || context.isPrerendered) return next();
+  // Never with a form action (`?_action=`): that would run an action without the check.
+  if (context.request.method === 'POST' && ORIGIN_EXEMPT_POSTS.has(context.routePattern) && !context.url.searchParams.has('_action')) return next();
   const origin = context.request.headers.get('origin');
   // Behind a TLS-terminating proxy the server sees http://host while the browser sends the
   // public https origin: SITE_URL names that one.
@@ -95,9 +105,10 @@ const formActionsOnly = defineMiddleware((context, next) => {
 
 /**
  * Routes that never need to know who is asking: the health check must answer even when the
- * database cannot, and so must the error page that says it cannot.
+ * database cannot, and so must the error page that says it cannot; a calendar feed and an
+ * unsubscribe link are used without signing in, their token is their only authority.
  */
-const SESSIONLESS_ROUTES = new Set(['/healthz', '/500']);
+const SESSIONLESS_ROUTES = new Set(['/healthz', '/500', '/calendar/[token].ics', '/[...locale]/unsubscribe/[token]']);
 
 /**
  * Before the first request is served: the programme's default assignments and enrolments are

@@ -3,9 +3,10 @@ import { admin } from './admin.ts';
 import { auth } from './auth.ts';
 import { checkin } from './checkin.ts';
 import { lesson } from './lesson.ts';
+import { notificationAccount } from './notifications-account.ts';
 import { policy } from './policy.ts';
 import { practice } from './practice.ts';
 import { profile } from './profile.ts';
 import { quiz } from './quiz.ts';
 
-export const server = { admin, auth, checkin, lesson, policy, practice, profile, quiz };
+export const server = { admin, auth, checkin, lesson, notificationAccount, policy, practice, profile, quiz };

@@ -10,6 +10,7 @@ import { openDatabase, rawSqlite, rawDrizzle } from '../../src/platform/db.serve
 import { syncEnrolments } from '../../src/features/programme/assignments.server.ts';
 import { createUser } from '../../src/features/users/users.server.ts';
 import { saveWave } from '../../src/features/programme/waves.server.ts';
+import { issueToken } from '../../src/features/notifications/tokens.server.ts';
 import { shippedCatalog } from './catalog.ts';
 import { tempDir } from './db.ts';
 import { signIn } from './http.ts';
@@ -72,6 +73,8 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
       { kpi: 'basic_completion', comparator: 'gte', value: 0.8 },
     ],
   });
+  // An e-mail's unsubscribe link, for the page it opens (a GET only shows it).
+  const unsubscribe = await db.write((tx) => issueToken(tx, 'unsubscribe', learner.id || 1));
   rawSqlite(db).close();
 
   const course = catalog.tiers[0]!.courses[0]!;
@@ -79,7 +82,7 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
   const quiz = course.quizzes[0]!;
   const when = (condition: unknown, page: GalleryPage): GalleryPage[] => (condition ? [page] : []);
   const pages: Record<GalleryRole, GalleryPage[]> = {
-    anonymous: [['landing', '/'], ['login', '/login'], ...when(certificate, ['verify', `/verify/${certificate}`])],
+    anonymous: [['landing', '/'], ['login', '/login'], ...when(certificate, ['verify', `/verify/${certificate}`]), ['unsubscribe', `/unsubscribe/${unsubscribe}?kinds=check-in`]],
     newcomer: [
       ['home', '/home'],
       ['course', `/learn/${course.id}`],
@@ -98,7 +101,10 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
       ['transcript', '/transcript'],
       ['policy', '/policies/ai-usage'],
     ],
-    champion: [['champion', '/champion']],
+    champion: [
+      ['champion', '/champion'],
+      ['account', '/account'],
+    ],
     admin: [
       ['dashboard', '/admin'],
       ['users', '/admin/users'],
@@ -114,6 +120,7 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
       ['lessons', '/admin/lessons'],
       ['audit', '/admin/audit'],
       ['question', `/admin/questions/${quiz.id}/${quiz.questions[0]!.id}`],
+      ['account', '/account'],
     ],
   };
   const emails: Record<Exclude<GalleryRole, 'anonymous'>, string> = {

@@ -27,6 +27,8 @@ const ROUTES: Record<string, Level> = {
   '/[...locale]/logout': 'public',
   '/[...locale]/verify/[code]': 'public',
   '/healthz': 'public',
+  '/calendar/[token].ics': 'public', // a private calendar feed: the secret token is its authority
+  '/[...locale]/unsubscribe/[token]': 'public', // an e-mail's unsubscribe link: the secret token is its authority
   '/login/oidc': 'public', // single sign-on start (POST); 404 unless configured
   '/login/oidc/callback': 'public', // the provider's redirect back; bound to the browser by state, PKCE and nonce
   '/[...locale]/account': 'user',
@@ -46,6 +48,7 @@ const ROUTES: Record<string, Level> = {
   '/_image': 'user',
   '/_server-islands/[name]': 'user',
   '/[...locale]/champion': 'champion',
+  '/calendar/assignment/[id].ics': 'user',
   '/champion/roster.csv': 'champion',
   '/[...locale]/admin': 'admin',
   '/[...locale]/admin/assignments': 'admin',
@@ -82,6 +85,9 @@ const ACTIONS: Record<string, 'public' | 'user' | 'admin'> = {
   'profile.setLocale': 'user',
   'quiz.start': 'user',
   'quiz.submit': 'user',
+  'notificationAccount.save': 'user',
+  'notificationAccount.createFeed': 'user',
+  'notificationAccount.revokeFeed': 'user',
   'admin.createAssignment': 'admin',
   'admin.createLoginLink': 'admin',
   'admin.createUser': 'admin',

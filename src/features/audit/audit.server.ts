@@ -33,7 +33,12 @@ export type AuditAction =
   | 'helpdesk.imported'
   | 'baseline.saved'
   | 'export.downloaded'
-  | 'xapi.pushed';
+  | 'xapi.pushed'
+  /** Issue 15: a user's own notification choices (kinds on/off, the calendar feed, a one-click unsubscribe). */
+  | 'notification.preferences_saved'
+  | 'notification.calendar_created'
+  | 'notification.calendar_revoked'
+  | 'notification.unsubscribed';
 
 export interface AuditInput {
   actor: { id: number; email: string } | null;

@@ -13,8 +13,22 @@ export function isResourceRoute(routePattern: string): boolean {
   return routePattern.startsWith('/pagefind/') || routePattern.startsWith('/_actions/');
 }
 
-/** Route patterns (as Astro reports them, without the `/[...locale]` prefix) open to anyone. */
-const PUBLIC_ROUTES = new Set(['/', '/login', '/logout', '/login/link/[token]', '/login/oidc', '/login/oidc/callback', '/403', '/404', '/500', '/verify/[code]', '/healthz']);
+/** Route patterns (as Astro reports them, without the `/[...locale]` prefix) open to anyone (a secret token in the address is their authority). */
+const PUBLIC_ROUTES = new Set([
+  '/',
+  '/login',
+  '/logout',
+  '/login/link/[token]',
+  '/login/oidc',
+  '/login/oidc/callback',
+  '/403',
+  '/404',
+  '/500',
+  '/verify/[code]',
+  '/healthz',
+  '/calendar/[token].ics',
+  '/unsubscribe/[token]',
+]);
 /** Actions an anonymous visitor may call. */
 const PUBLIC_ACTIONS = new Set(['auth.login', 'auth.logout', 'auth.useLink']);
 

@@ -9,6 +9,7 @@ import { now } from '../../platform/clock.ts';
 import { getConfig } from '../../platform/config.server.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { assignmentsForUser, type UserAssignment } from '../programme/assignments.server.ts';
+import { assignmentCalendarIds } from '../notifications/account.server.ts';
 import { currentCheckin } from '../programme/checkins.server.ts';
 import { listCertificates, newestPerTier, type Certificate } from './certificates.server.ts';
 import { afterCourse, courseAction, nextTier, type AfterCourse, type CourseAction } from './next-step.ts';
@@ -42,6 +43,8 @@ export interface HomePage extends LearnerContext {
   /** Tiers whose renewal is open or overdue: "renew by <date>". */
   renewals: TierProgress[];
   assigned: UserAssignment[];
+  /** Per assigned tier, the assignment its "add to calendar" download names (src/features/notifications/account.server.ts). */
+  calendarIds: Map<string, number>;
   checkin: Awaited<ReturnType<typeof currentCheckin>>;
   timeZone: string;
 }
@@ -63,6 +66,7 @@ export async function loadHomePage(db: Db, userId: number): Promise<HomePage> {
     certificates: newestPerTier(await listCertificates(db, userId)),
     renewals: progress.tiers.filter((t) => t.cycle.status === 'renewal-open' || t.cycle.status === 'expired'),
     assigned: await assignmentsForUser(db, userId, timeZone),
+    calendarIds: await assignmentCalendarIds(db, userId),
     checkin: await currentCheckin(db, userId, timeZone),
     timeZone,
   };

@@ -233,6 +233,45 @@ const endpoints: EndpointSpec[] = [
         { weight: 1, arbitrary: otherMethod(fc.constant('/champion/roster.csv')) },
       ),
   },
+  {
+    // A private calendar feed: no session, the token is the authority; none of these is one.
+    route: '/calendar/[token].ics',
+    as: 'anonymous',
+    cases: () => {
+      const token = fc.oneof(
+        fc.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+        fc.string({ minLength: 1, maxLength: 80 }).filter((t) => t !== '.' && t !== '..'),
+      );
+      return fc.oneof(
+        {
+          weight: 3,
+          arbitrary: fc
+            .tuple(token, queryText)
+            .map(([t, q]): EndpointCase => ({ method: 'GET', path: `/calendar/${encodeSegment(t)}.ics${q}`, body: null, invalid: 'no such feed' })),
+        },
+        { weight: 1, arbitrary: otherMethod(token.map((t) => `/calendar/${encodeSegment(t)}.ics`)) },
+      );
+    },
+  },
+  {
+    route: '/calendar/assignment/[id].ics',
+    as: 'learner',
+    cases: () => {
+      const id = fc.oneof(
+        nonexistentId.map(String),
+        fc.string({ minLength: 1, maxLength: 30 }).filter((t) => t !== '.' && t !== '..'),
+      );
+      return fc.oneof(
+        {
+          weight: 3,
+          arbitrary: id.map(
+            (i): EndpointCase => ({ method: 'GET', path: `/calendar/assignment/${encodeSegment(i)}.ics`, body: null, invalid: 'no such assignment of this learner' }),
+          ),
+        },
+        { weight: 1, arbitrary: otherMethod(id.map((i) => `/calendar/assignment/${encodeSegment(i)}.ics`)) },
+      );
+    },
+  },
 ];
 
 fuzzFile(import.meta.url, { endpoints });

@@ -1,6 +1,6 @@
 /**
- * Fuzzing the learner's own writes: src/actions/lesson.ts, practice.ts, checkin.ts, profile.ts and
- * policy.ts (see harness.ts for what is sent and what must hold).
+ * Fuzzing the learner's own writes: src/actions/lesson.ts, practice.ts, checkin.ts, profile.ts,
+ * policy.ts and notifications-account.ts (see harness.ts for what is sent and what must hold).
  */
 import fc from 'fast-check';
 import { basicCourse, catalog } from './app.ts';
@@ -131,6 +131,24 @@ const actions: ActionSpec[] = [
       });
       return schemaMix('profile.setLocale', validFields('profile.setLocale', { next }));
     },
+  },
+  {
+    name: 'notificationAccount.save',
+    as: 'learner',
+    page: () => '/account',
+    bodies: () => schemaMix('notificationAccount.save', validFields('notificationAccount.save', {})),
+  },
+  {
+    name: 'notificationAccount.createFeed',
+    as: 'learner',
+    page: () => '/account',
+    bodies: () => schemaMix('notificationAccount.createFeed', validFields('notificationAccount.createFeed', {})),
+  },
+  {
+    name: 'notificationAccount.revokeFeed',
+    as: 'learner',
+    page: () => '/account',
+    bodies: () => schemaMix('notificationAccount.revokeFeed', validFields('notificationAccount.revokeFeed', {})),
   },
 ];
 

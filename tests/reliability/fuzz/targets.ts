@@ -6,7 +6,7 @@
  */
 export const FUZZ_FILES: Record<string, { actionGroups: readonly string[]; endpoints: boolean }> = {
   'auth.fuzz.test.ts': { actionGroups: ['auth'], endpoints: false },
-  'learner.fuzz.test.ts': { actionGroups: ['lesson', 'practice', 'checkin', 'profile', 'policy'], endpoints: false },
+  'learner.fuzz.test.ts': { actionGroups: ['lesson', 'practice', 'checkin', 'profile', 'policy', 'notificationAccount'], endpoints: false },
   'quiz.fuzz.test.ts': { actionGroups: ['quiz'], endpoints: false },
   'admin.fuzz.test.ts': { actionGroups: ['admin'], endpoints: false },
   'endpoints.fuzz.test.ts': { actionGroups: [], endpoints: true },
