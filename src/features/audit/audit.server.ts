@@ -33,7 +33,10 @@ export type AuditAction =
   | 'helpdesk.imported'
   | 'baseline.saved'
   | 'export.downloaded'
-  | 'xapi.pushed';
+  | 'xapi.pushed'
+  /** A notification e-mail or channel post delivered / given up after its last try (issue 15): ids and kinds only. */
+  | 'notification.sent'
+  | 'notification.failed';
 
 export interface AuditInput {
   actor: { id: number; email: string } | null;
