@@ -132,15 +132,43 @@ function isUniqueViolation(error: unknown): boolean {
 }
 
 type Outcome = 'queued' | 'already' | 'invalid';
+type OutboxRow = typeof notificationOutbox.$inferInsert;
+type Built = { row: OutboxRow; events: { key: string; kind: string }[] };
+
+/** The two inserts, prepared once per write (a 20,000-message day spent most of its time building them). */
+function statements(tx: Tx) {
+  const p = <K extends string>(name: K) => sql.placeholder(name);
+  const outbox = tx
+    .insert(notificationOutbox)
+    .values({
+      key: p('key'),
+      channel: p('channel'),
+      userId: p('userId'),
+      departmentId: p('departmentId'),
+      day: p('day'),
+      kinds: p('kinds'),
+      messageId: p('messageId'),
+      payload: p('payload'),
+      nextAttemptAt: p('nextAttemptAt'),
+      createdAt: p('createdAt'),
+      updatedAt: p('updatedAt'),
+    })
+    .returning({ id: notificationOutbox.id })
+    .prepare();
+  const event = tx
+    .insert(notificationEvents)
+    .values({ key: p('key'), outboxId: p('outboxId'), kind: p('kind'), createdAt: p('createdAt') })
+    .prepare();
+  return { outbox, event };
+}
 
 /** One message and its events, in a savepoint of the caller's transaction. */
-function insertMessage(tx: Tx, build: (tx: Tx) => { row: typeof notificationOutbox.$inferInsert; events: { key: string; kind: string }[] }): Outcome {
+function insertMessage(tx: Tx, prepared: ReturnType<typeof statements>, build: (tx: Tx) => Built): Outcome {
   try {
     tx.transaction((sp) => {
       const { row, events } = build(sp);
-      const { id } = sp.insert(notificationOutbox).values(row).returning({ id: notificationOutbox.id }).get();
-      const at = clockNow();
-      for (const event of events) sp.insert(notificationEvents).values({ key: event.key, outboxId: id, kind: event.kind, createdAt: at }).run();
+      const { id } = prepared.outbox.get({ userId: null, departmentId: null, messageId: null, ...row }) as { id: number };
+      for (const event of events) prepared.event.run({ key: event.key, outboxId: id, kind: event.kind, createdAt: row.createdAt });
     });
     return 'queued';
   } catch (error) {
@@ -153,7 +181,7 @@ function insertMessage(tx: Tx, build: (tx: Tx) => { row: typeof notificationOutb
   }
 }
 
-function digestRow(tx: Tx, digest: Digest, siteUrl: string): { row: typeof notificationOutbox.$inferInsert; events: { key: string; kind: string }[] } {
+function digestRow(tx: Tx, digest: Digest, siteUrl: string): Built {
   const userId = Number(digest.recipient.userId);
   const token = digest.optionalKinds.length > 0 ? issueToken(tx, 'unsubscribe', userId) : null;
   const email = renderDigestEmail(digest, { siteUrl, unsubscribe: token === null ? null : { token, mailto: null } });
@@ -165,7 +193,7 @@ function digestRow(tx: Tx, digest: Digest, siteUrl: string): { row: typeof notif
   return { row, events };
 }
 
-function postRow(planned: PlannedPost, day: string, siteUrl: string): { row: typeof notificationOutbox.$inferInsert; events: { key: string; kind: string }[] } {
+function postRow(planned: PlannedPost, day: string, siteUrl: string): Built {
   const render = planned.channel === 'teams' ? teamsPayload : slackPayload;
   const body = render(planned.post, { siteUrl, locale: 'ja' });
   const at = clockNow();
@@ -202,12 +230,18 @@ export async function queuePlan(db: Db, plan: DayPlan, options: QueueOptions): P
   };
   for (let i = 0; i < plan.digests.length; i += size) {
     const chunk = plan.digests.slice(i, i + size);
-    const outcomes = await db.write((tx) => chunk.map((digest) => insertMessage(tx, (sp) => digestRow(sp, digest, options.siteUrl))));
+    const outcomes = await db.write((tx) => {
+      const prepared = statements(tx);
+      return chunk.map((digest) => insertMessage(tx, prepared, (sp) => digestRow(sp, digest, options.siteUrl)));
+    });
     for (const outcome of outcomes) count(outcome, 'emailsQueued');
     await nextTurn();
   }
   if (plan.posts.length > 0) {
-    const outcomes = await db.write((tx) => plan.posts.map((post) => insertMessage(tx, () => postRow(post, plan.day, options.siteUrl))));
+    const outcomes = await db.write((tx) => {
+      const prepared = statements(tx);
+      return plan.posts.map((post) => insertMessage(tx, prepared, () => postRow(post, plan.day, options.siteUrl)));
+    });
     for (const outcome of outcomes) count(outcome, 'postsQueued');
   }
   return report;
