@@ -8,7 +8,7 @@ import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json
 import { eq } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { auditLog, notificationEvents, notificationOutbox, users } from '../../db/schema/index.ts';
+import { auditLog, notificationEvents, notificationOutbox, notificationTokens, users } from '../../db/schema/index.ts';
 import { fixedClock, setClock } from '../../src/platform/clock.ts';
 import { openDatabase, rawDrizzle } from '../../src/platform/db.server.ts';
 import schema from '../../src/features/notifications/fixtures/adaptive-card-1.5.schema.json' with { type: 'json' };
@@ -134,7 +134,8 @@ describe('e-mail through a real SMTP server with auth', () => {
       expect(header(mail, 'list-unsubscribe')).toBeNull();
       expect(header(mail, 'list-unsubscribe-post')).toBeNull();
     }
-    // The link's token is stored hashed and names the recipient.
+    // One token, for the one e-mail with an optional kind; stored hashed, it names the recipient.
+    expect(rawDrizzle(t.db).select().from(notificationTokens).all()).toHaveLength(1);
     const token = /unsubscribe\/([A-Za-z0-9_-]{43})/.exec(header(ja, 'list-unsubscribe')!)![1]!;
     expect(await tokenUser(t.db, 'unsubscribe', token)).toBe(ids.ja);
     // The Message-ID is the outbox's; every send is audited without body, subject or address.
@@ -160,8 +161,14 @@ describe('e-mail through a real SMTP server with auth', () => {
     expect((await queueDay(t.db, daySnapshot(), DAY, { siteUrl: SITE, emailEnabled: true })).emailsQueued).toBe(0);
     // Later the same day: nothing more for anyone already mailed today.
     setClock(fixedClock(AT_NINE + 3 * 3_600_000));
-    expect((await queueDay(t.db, daySnapshot(), DAY, { siteUrl: SITE, emailEnabled: true })).emailsQueued).toBe(0);
+    // A new assignment for someone already mailed today waits for the next working day.
+    const later = daySnapshot();
+    const extra = { id: 'a2', tier: { id: 'applied', title: { ja: '応用', en: 'Applied' } }, assignedOn: DAY, dueOn: null, completed: false };
+    const withExtra = { ...later, learners: later.learners.map((l, i) => (i === 0 ? { ...l, assignments: [...l.assignments, extra] } : l)) };
+    expect((await queueDay(t.db, withExtra, DAY, { siteUrl: SITE, emailEnabled: true })).emailsQueued).toBe(0);
     expect(rows()).toHaveLength(3);
+    expect((await queueDay(t.db, withExtra, '2027-01-06', { siteUrl: SITE, emailEnabled: true })).emailsQueued).toBe(1);
+    rawDrizzle(t.db).delete(notificationOutbox).where(eq(notificationOutbox.day, '2027-01-06')).run();
     const events = rawDrizzle(t.db).select().from(notificationEvents).all();
     expect(events).toHaveLength(4); // three assignments and one check-in
 
@@ -270,6 +277,8 @@ describe('the scheduler', () => {
       intervalMs: 3_600_000,
       loader: null,
     });
+    // Never two runs at once: a tick while one runs gets the running one.
+    expect(notifier.tick()).toBe(notifier.tick());
     const report = await notifier.tick();
     await notifier.stop();
     expect(report?.sent.sent).toBe(3);
