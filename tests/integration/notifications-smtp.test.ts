@@ -14,6 +14,7 @@ import { openDatabase, rawDrizzle } from '../../src/platform/db.server.ts';
 import schema from '../../src/features/notifications/fixtures/adaptive-card-1.5.schema.json' with { type: 'json' };
 import { champion, departmentWeek, learner, snapshot } from '../../src/features/notifications/fixtures/snapshots.ts';
 import type { NotificationSnapshot } from '../../src/features/notifications/model.ts';
+import { dryRunLines } from '../../src/cli/notify.ts';
 import { queueDay } from '../../src/features/notifications/outbox.server.ts';
 import { startNotificationScheduler } from '../../src/features/notifications/scheduler.server.ts';
 import { tokenUser } from '../../src/features/notifications/tokens.server.ts';
@@ -284,6 +285,23 @@ describe('the scheduler', () => {
     await notifier.stop();
     expect(report?.sent.sent).toBe(3);
     expect(new Set(smtp.received.map((mail) => mail.messageId))).toEqual(new Set(rows().map((row) => row.messageId)));
+  });
+});
+
+describe('npm run notify -- --dry-run', () => {
+  it('prints recipients, kinds and subjects of the next run, planned against the outbox, and writes nothing', async () => {
+    setClock(fixedClock(AT_NINE - 3_600_000)); // 08:00: the next run is today's
+    const config = { ...senderOptions(), siteUrl: SITE, timeZone: 'Asia/Tokyo' };
+    const lines = await dryRunLines(t.db, async () => daySnapshot(), config);
+    expect(lines[0]).toBe(`Next run: ${DAY} (send hour 09:00 Asia/Tokyo).`);
+    expect(lines).toContain('E-mails: 3');
+    expect(lines.find((line) => line.includes('<alex@example.co.jp> [en] assignment-new: '))).toBeDefined();
+    expect(lines.find((line) => line.includes('<hanako@example.co.jp> [ja] assignment-new,check-in: '))).toBeDefined();
+    expect(rows()).toHaveLength(0);
+    expect(rawDrizzle(t.db).select().from(notificationTokens).all()).toHaveLength(0);
+    // What is queued already is not printed again.
+    await queueDay(t.db, daySnapshot(), DAY, { siteUrl: SITE, emailEnabled: true });
+    expect(await dryRunLines(t.db, async () => daySnapshot(), config)).toContain('E-mails: 0');
   });
 });
 
