@@ -68,7 +68,7 @@ export function startNotificationScheduler(options: { open: () => Db; config: No
   let resetDone = false;
   let running: Promise<TickReport | null> | null = null;
   let stopped = false;
-  if (options.loader === null) logger.warn('notifications: no snapshot loader yet, so nothing new is queued; queued messages are still sent');
+  if (options.loader === null) logger.info('notifications: no snapshot loader yet, so nothing new is queued; queued messages are still sent');
 
   const work = async (): Promise<TickReport | null> => {
     try {
