@@ -102,7 +102,15 @@ No page needs JavaScript for its job; the only script is the prompt copy button'
 ## 6. Memory
 
 Server RSS idle: **${r.memory.idleRssMb} MB**; peak RSS during the write load: **${r.memory.peakRssUnderWriteLoadMb} MB**.
+${
+  r.notifications
+    ? `
+## 7. Notifications: a ${r.notifications.users.toLocaleString('en')}-user digest run
 
+Queueing the day (plan against the outbox, render every e-mail, unsubscribe tokens, rows and events): **${r.notifications.queueMs} ms** for ${r.notifications.emails.toLocaleString('en')} e-mails; sending them to a local SMTP server with auth (4 pooled connections, bench/scenarios/notifications.ts): **${r.notifications.sendMs} ms** (${r.notifications.sentPerSecond} e-mails/s).
+`
+    : ''
+}
 Total benchmark time: ${r.totalSeconds} s.
 `;
 }

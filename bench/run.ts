@@ -13,6 +13,7 @@ import { BENCH_CONTENT, BENCH_OUT_DIR, DASHBOARD_REQUESTS, QUICK, ROOT, WORK } f
 import { rssMb } from './measure.ts';
 import { report } from './report.ts';
 import { measureDashboard } from './scenarios/dashboard.ts';
+import { measureNotifications } from './scenarios/notifications.ts';
 import { lessonHtml, measureLessonPage, writeStaticTwin } from './scenarios/lesson.ts';
 import { measurePageWeight } from './scenarios/page-weight.ts';
 import { measureWrites } from './scenarios/writes.ts';
@@ -66,6 +67,8 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
+  // Issue 15: in this process, against its own database and a local SMTP server (no HTTP server involved).
+  results.notifications = await measureNotifications(log, QUICK ? 2000 : 20_000);
   results.totalSeconds = Math.round((Date.now() - started) / 1000);
   fs.writeFileSync(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);
   fs.writeFileSync(RESULTS_MD, report(results));

@@ -20,6 +20,7 @@ import { lockDatabase, lockFileOf, LockHeldError } from '../platform/db-lock.ser
 import { startSessionCleanup } from '../platform/housekeeping.server.ts';
 import { logger } from '../platform/log.server.ts';
 import { storageErrorCode } from '../platform/storage-errors.server.ts';
+import { notifyConfigFrom, SNAPSHOT_LOADER, startNotificationScheduler } from '../features/notifications/scheduler.server.ts';
 
 /** The largest body any request may have (the CSV uploads); other routes have a smaller one. */
 export const MAX_BODY_BYTES = UPLOAD_BODY_LIMIT;
@@ -112,9 +113,20 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
   }
   console.log(`Manabi listening on http://${shown}`);
 
+  // Notifications are queued and sent in the background, on a connection of their own, after the start.
+  const notifier = config.notifications.scheduler
+    ? startNotificationScheduler({
+        open: () => openDatabase(databasePath()),
+        config: notifyConfigFrom(config),
+        intervalMs: config.notifications.intervalMs,
+        loader: SNAPSHOT_LOADER,
+      })
+    : null;
+
   const stop = (signal: string) => {
     logger.info({ signal }, 'shutting down');
-    server.close(() => {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    void Promise.all([closed, notifier?.stop()]).then(() => {
       cleanup.stop();
       lockDatabase(file).release();
       process.exit(0);

@@ -27,6 +27,8 @@ const ACTIONS: AuditAction[] = [
   'baseline.saved',
   'export.downloaded',
   'xapi.pushed',
+  'notification.sent',
+  'notification.failed',
 ];
 
 function context(locale: 'ja' | 'en'): AuditFormatContext {

@@ -38,7 +38,10 @@ export type AuditAction =
   | 'notification.preferences_saved'
   | 'notification.calendar_created'
   | 'notification.calendar_revoked'
-  | 'notification.unsubscribed';
+  | 'notification.unsubscribed'
+  /** A notification e-mail or channel post delivered / given up after its last try (issue 15): ids and kinds only. */
+  | 'notification.sent'
+  | 'notification.failed';
 
 export interface AuditInput {
   actor: { id: number; email: string } | null;
