@@ -69,7 +69,7 @@ export const adminNotifications = {
     handler: async (form: FormData, context) => {
       const caller = requireAdminCaller(context);
       const known = new Set(['sendHour', 'digestWeekday', 'disabledKinds', 'teamsSecret', 'slackSecret', 'removeTeams', 'removeSlack']);
-      if ([...form.keys()].some((key) => !known.has(key))) throw new ActionError({ code: 'BAD_REQUEST', message: 'notify.admin.error.invalid' });
+      if ([...form.keys()].some((key) => !known.has(key))) throw new ActionError({ code: 'BAD_REQUEST', message: 'unknown_field' });
       const parsed = SettingsForm.safeParse({ sendHour: form.get('sendHour'), digestWeekday: form.get('digestWeekday'), disabledKinds: form.getAll('disabledKinds') });
       if (!parsed.success) throw new ActionError({ code: 'BAD_REQUEST', message: 'notify.admin.error.invalid' });
       const programmeTeams = change(form, 'teamsSecret', 'removeTeams');
@@ -87,7 +87,7 @@ export const adminNotifications = {
       if (ids.length > MAX_DEPARTMENTS || ids.some((r) => !r.success)) throw new ActionError({ code: 'BAD_REQUEST', message: 'notify.admin.error.invalid' });
       const departmentIds = [...new Set(ids.map((r) => r.data!))];
       const allowed = new Set(['departmentId', ...departmentIds.flatMap((id) => [`teamsSecret.${id}`, `slackSecret.${id}`, `removeTeams.${id}`, `removeSlack.${id}`])]);
-      if ([...form.keys()].some((key) => !allowed.has(key))) throw new ActionError({ code: 'BAD_REQUEST', message: 'notify.admin.error.invalid' });
+      if ([...form.keys()].some((key) => !allowed.has(key))) throw new ActionError({ code: 'BAD_REQUEST', message: 'unknown_field' });
       // Every field is checked before anything is written: one bad URL saves nothing.
       const input = departmentIds.map((departmentId) => ({
         departmentId,

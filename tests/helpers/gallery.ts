@@ -12,6 +12,7 @@ import { createUser } from '../../src/features/users/users.server.ts';
 import { saveWave } from '../../src/features/programme/waves.server.ts';
 import { shippedCatalog } from './catalog.ts';
 import { tempDir } from './db.ts';
+import { addSampleOutbox } from './outbox-sample.ts';
 import { signIn } from './http.ts';
 import { startServer, type RunningServer } from './server.ts';
 
@@ -72,6 +73,12 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
       { kpi: 'basic_completion', comparator: 'gte', value: 0.8 },
     ],
   });
+  const someLearners = rawSqlite(db).prepare("select id from users where role = 'learner' order by id limit 6").all() as { id: number }[];
+  addSampleOutbox(
+    db,
+    someLearners.map((u) => u.id),
+    firstDepartment,
+  );
   rawSqlite(db).close();
 
   const course = catalog.tiers[0]!.courses[0]!;
@@ -109,6 +116,8 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
       ...when(wave, ['wave', `/admin/waves/${wave}`]),
       ['helpdesk', '/admin/helpdesk'],
       ['settings', '/admin/settings'],
+      ['notification-settings', '/admin/settings/notifications'],
+      ['notifications', '/admin/notifications'],
       ['exports', '/admin/exports'],
       ['policies', '/admin/policies'],
       ['lessons', '/admin/lessons'],
