@@ -6,12 +6,12 @@
 import { ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { defineAction } from './define.ts';
-import { Id } from './fields.ts';
+import { Id, OptionalId } from './fields.ts';
 import { requireAdminCaller } from './guard.ts';
 import { getConfig } from '../platform/config.server.ts';
 import { type WebhookChange, webhookChange } from '../features/notifications/admin.ts';
 import { queueTestEmail, resendAllFailed, resendNotification } from '../features/notifications/admin.server.ts';
-import { saveDepartmentChannels, saveNotificationSettings } from '../features/notifications/admin-settings.server.ts';
+import { queueTestPost, saveDepartmentChannels, saveNotificationSettings } from '../features/notifications/admin-settings.server.ts';
 import { NOTIFICATION_KINDS } from '../features/notifications/model.ts';
 
 /** At most this many departments in one post (the form lists them all). */
@@ -61,6 +61,19 @@ export const adminNotifications = {
       const admin = { id: actor.id, name: actor.displayName, email: actor.email, locale: context.locals.locale ?? actor.locale };
       const { outboxId } = await queueTestEmail(context.locals.db, admin, caller, { siteUrl, timeZone });
       return { outboxId, email: actor.email };
+    },
+  }),
+
+  sendTestPost: defineAction({
+    accept: 'form',
+    input: z.strictObject({ channel: z.enum(['teams', 'slack']), departmentId: OptionalId }),
+    handler: async ({ channel, departmentId }, context) => {
+      const caller = requireAdminCaller(context);
+      const { siteUrl, timeZone } = getConfig();
+      const locale = context.locals.locale ?? caller.actor.locale;
+      const programmeName = context.locals.t('notify.admin.recipient.programme');
+      const queued = await queueTestPost(context.locals.db, { channel, departmentId: departmentId ?? null }, { locale, programmeName }, caller, { siteUrl, timeZone });
+      return { ...queued, channel };
     },
   }),
 

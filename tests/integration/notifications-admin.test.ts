@@ -8,6 +8,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, departmentChannels, departments, notificationOutbox, settings } from '../../db/schema/index.ts';
 import { outboxListQuery } from '../../src/features/notifications/admin.server.ts';
+import { slackProblems } from '../../src/features/notifications/webhooks.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { PASSWORD, post, startApp, submit, type App } from '../security/support.ts';
@@ -182,7 +183,10 @@ describe('notification settings', () => {
 
   it('saves department channels all or nothing, masked, audited per department', async () => {
     expect(q().select().from(departmentChannels).all()).toEqual([]);
-    const [first, second] = q().select().from(departments).orderBy(departments.id).all() as [{ id: number; name: string }, { id: number; name: string }];
+    const [first, second] = q().select({ id: departments.id, name: departments.name }).from(departments).orderBy(departments.id).all() as [
+      { id: number; name: string },
+      { id: number; name: string },
+    ];
     const before = auditCount();
     const refused = await admin(SETTINGS, 'saveDepartmentChannels', [
       ['departmentId', String(first.id)],
@@ -270,6 +274,50 @@ describe('resend and the test e-mail', () => {
     expect(entry).toHaveLength(1);
     expect(entry[0]!.details).toEqual({ channel: 'email', kinds: ['test'], messageId: row.messageId, outboxId: row.id });
     expect(JSON.stringify(entry)).not.toContain('Hello');
+  });
+});
+
+describe('test posts to the channels', () => {
+  it('queues a slack or teams row for a configured webhook only, with the body to POST and never the URL', async () => {
+    await admin(SETTINGS, 'saveNotificationSettings', { sendHour: '9', digestWeekday: '1', slackSecret: SLACK, removeTeams: '1' });
+    const [sales] = q().select({ id: departments.id, name: departments.name }).from(departments).where(eq(departments.name, '営業部')).all() as [{ id: number; name: string }];
+    await admin(SETTINGS, 'saveDepartmentChannels', [
+      ['departmentId', String(sales.id)],
+      [`teamsSecret.${sales.id}`, TEAMS],
+    ]);
+    const page = await (await get(app.url, PAGE, app.cookies.ada)).text();
+    expect(page).toContain('aria-label="Slack（プログラムチームのチャンネル）にテスト投稿する"');
+    expect(page).toContain('aria-label="Teams（営業部）にテスト投稿する"');
+    expect(page).not.toContain('aria-label="Slack（営業部）にテスト投稿する"');
+
+    const before = q().select().from(notificationOutbox).all().length;
+    const slack = await admin(PAGE, 'sendTestPost', { channel: 'slack', departmentId: '' });
+    expect(slack.status).toBe(200);
+    expect(await slack.text()).toContain('プログラムチームのチャンネルのSlackへのテスト投稿を送信待ちに入れました。');
+    const teams = await admin(PAGE, 'sendTestPost', { channel: 'teams', departmentId: String(sales.id) });
+    expect(teams.status).toBe(200);
+    const rows = q().select().from(notificationOutbox).all().slice(before);
+    expect(rows.map((r) => [r.channel, r.userId, r.departmentId, r.state, r.kinds, r.messageId])).toEqual([
+      ['slack', null, null, 'queued', ['test'], null],
+      ['teams', null, sales.id, 'queued', ['test'], null],
+    ]);
+    const slackBody = (rows[0]!.payload as { body: unknown }).body;
+    expect(slackProblems(slackBody)).toEqual([]);
+    const teamsBody = (rows[1]!.payload as { body: { type: string; attachments: { contentType: string; content: { type: string; version: string; body: { text: string }[] } }[] } })
+      .body;
+    expect(teamsBody.type).toBe('message');
+    expect(teamsBody.attachments[0]!.contentType).toBe('application/vnd.microsoft.card.adaptive');
+    expect(teamsBody.attachments[0]!.content).toMatchObject({ type: 'AdaptiveCard', version: '1.5' });
+    expect(teamsBody.attachments[0]!.content.body[1]!.text).toContain('営業部');
+    expect(JSON.stringify(rows)).not.toMatch(/SECRET|hooks\.slack\.com|logic\.azure/);
+
+    // No webhook set: refused, nothing queued.
+    const count = q().select().from(notificationOutbox).all().length;
+    const refused = await admin(PAGE, 'sendTestPost', { channel: 'slack', departmentId: String(sales.id) });
+    expect(refused.status).toBe(400);
+    expect(await refused.text()).toContain('その投稿先はWebhook URLが設定されていません。');
+    expect((await admin(PAGE, 'sendTestPost', { channel: 'teams', departmentId: '' })).status).toBe(400);
+    expect(q().select().from(notificationOutbox).all()).toHaveLength(count);
   });
 });
 

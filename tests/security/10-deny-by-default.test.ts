@@ -101,6 +101,7 @@ const ACTIONS: Record<string, 'public' | 'user' | 'admin'> = {
   'admin.resendNotification': 'admin',
   'admin.resendAllFailed': 'admin',
   'admin.sendTestEmail': 'admin',
+  'admin.sendTestPost': 'admin',
   'admin.saveNotificationSettings': 'admin',
   'admin.saveDepartmentChannels': 'admin',
 };

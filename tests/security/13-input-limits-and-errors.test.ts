@@ -60,6 +60,7 @@ const VALIDATION: Record<string, 'schema' | 'form'> = {
   'admin.resendNotification': 'schema',
   'admin.resendAllFailed': 'schema',
   'admin.sendTestEmail': 'schema',
+  'admin.sendTestPost': 'schema',
   'admin.saveNotificationSettings': 'form',
   'admin.saveDepartmentChannels': 'form',
   'auth.changePassword': 'schema',

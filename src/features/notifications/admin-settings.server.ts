@@ -4,12 +4,15 @@
  * host (maskWebhookUrl), the audit log only whether and to which host they changed.
  */
 import { eq } from 'drizzle-orm';
-import { departments, departmentChannels, settings } from '../../../db/schema/index.ts';
+import { departments, departmentChannels, notificationOutbox, settings } from '../../../db/schema/index.ts';
 import { now } from '../../platform/clock.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { Refusal } from '../../platform/refusal.ts';
 import { audit, type AuditCaller } from '../audit/audit.server.ts';
-import { applyWebhookChange, type WebhookChange } from './admin.ts';
+import { applyWebhookChange, testPostBody, type WebhookChange } from './admin.ts';
+import { dayKey, type Locale } from './external.ts';
+import { idempotencyKey } from './model.ts';
+import { formatDateTime } from '../../platform/dates.ts';
 import type { NotificationKind } from './model.ts';
 import { maskWebhookUrl, parseNotificationSettings } from './settings.ts';
 import { writeDepartmentChannel, writeNotificationSettings } from './settings.server.ts';
@@ -125,5 +128,68 @@ export async function saveDepartmentChannels(db: Db, input: readonly DepartmentC
       changed += 1;
     }
     return changed;
+  });
+}
+
+export interface TestPostTarget {
+  channel: 'teams' | 'slack';
+  /** null: the programme team's channel. */
+  departmentId: number | null;
+}
+
+/**
+ * Queues a test post to a configured webhook through the outbox (a teams or slack row, as the
+ * contract has it: no user, the department or null, the body to POST). The URL stays in the
+ * settings; the sender reads it when it sends.
+ */
+export async function queueTestPost(
+  db: Db,
+  target: TestPostTarget,
+  admin: { locale: Locale; programmeName: string },
+  by: AuditCaller,
+  options: { siteUrl: string; timeZone: string },
+): Promise<{ outboxId: number; target: string }> {
+  const at = now();
+  return db.write((tx) => {
+    let name = admin.programmeName;
+    let url: string | null;
+    if (target.departmentId === null) {
+      const current = currentSettings(tx);
+      url = target.channel === 'teams' ? current.programmeTeamsUrl : current.programmeSlackUrl;
+    } else {
+      const department = tx.select({ name: departments.name }).from(departments).where(eq(departments.id, target.departmentId)).get();
+      if (!department) throw new Refusal('NOT_FOUND', 'notify.admin.error.noDepartment');
+      name = department.name;
+      const row = tx.select().from(departmentChannels).where(eq(departmentChannels.departmentId, target.departmentId)).get();
+      url = (target.channel === 'teams' ? row?.teamsUrl : row?.slackUrl) ?? null;
+    }
+    if (url === null) throw new Refusal('BAD_REQUEST', 'notify.admin.error.noWebhook');
+    const recipient = target.departmentId === null ? 'channel-programme' : `channel-department-${target.departmentId}`;
+    const body = testPostBody(
+      target.channel,
+      { channelName: name, locale: admin.locale },
+      { siteUrl: options.siteUrl, sentAt: formatDateTime(at, admin.locale, options.timeZone) },
+    );
+    const row = tx
+      .insert(notificationOutbox)
+      .values({
+        key: idempotencyKey(recipient, 'digest', `test-${target.channel}`, String(at.getTime())),
+        channel: target.channel,
+        userId: null,
+        departmentId: target.departmentId,
+        day: dayKey(at, options.timeZone),
+        kinds: ['test'],
+        messageId: null,
+        payload: { body },
+        state: 'queued',
+        attempts: 0,
+        nextAttemptAt: at,
+        updatedAt: at,
+      })
+      .returning({ id: notificationOutbox.id })
+      .get();
+    const auditTarget = target.departmentId === null ? { type: 'programme', id: target.channel } : { type: 'department', id: target.departmentId };
+    audit(tx, { ...by, action: 'notification.test_queued', target: auditTarget, details: { channel: target.channel, kinds: ['test'], outboxId: row.id } }, at);
+    return { outboxId: row.id, target: name };
   });
 }

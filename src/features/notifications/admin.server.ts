@@ -60,7 +60,8 @@ export interface NotificationsAdminPage {
   smtpConfigured: boolean;
   /** The programme channel's webhooks, masked (host only), or null when not set. */
   programme: { teams: string | null; slack: string | null };
-  departmentChannels: number;
+  /** The departments with a webhook set, by name (masked, host only). */
+  departmentChannels: { id: number; name: string; teams: string | null; slack: string | null }[];
   sendHour: number;
   nextRun: Date;
 }
@@ -137,7 +138,7 @@ export async function loadNotificationsAdmin(
   const at = now();
   const sentSince = new Date(at.getTime() - SENT_WINDOW_DAYS * 86_400_000);
   const o = notificationOutbox;
-  const [data, settings, channels] = await Promise.all([
+  const [data, settings, channels, names] = await Promise.all([
     db.read((q) => ({
       // Counted on the due index alone (a covering scan, no table rows).
       states: q.select({ state: o.state, n: sql<number>`count(*)` }).from(o).groupBy(o.state).all(),
@@ -157,6 +158,16 @@ export async function loadNotificationsAdmin(
     })),
     readNotificationSettings(db),
     readDepartmentChannels(db),
+    db.read(
+      (q) =>
+        new Map(
+          q
+            .select({ id: departments.id, name: departments.name })
+            .from(departments)
+            .all()
+            .map((d) => [d.id, d.name]),
+        ),
+    ),
   ]);
   const states = zeroStates();
   for (const row of data.states) states[row.state] = row.n;
@@ -169,7 +180,10 @@ export async function loadNotificationsAdmin(
     lists: data.lists,
     smtpConfigured: options.smtpUrl !== null,
     programme: { teams: maskWebhookUrl(settings.programmeTeamsUrl), slack: maskWebhookUrl(settings.programmeSlackUrl) },
-    departmentChannels: channels.filter((c) => c.teamsUrl !== null || c.slackUrl !== null).length,
+    departmentChannels: channels
+      .filter((c) => c.teamsUrl !== null || c.slackUrl !== null)
+      .map((c) => ({ id: c.departmentId, name: names.get(c.departmentId) ?? `#${c.departmentId}`, teams: maskWebhookUrl(c.teamsUrl), slack: maskWebhookUrl(c.slackUrl) }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
     sendHour: settings.sendHour,
     nextRun: nextSendInstant(at, { timeZone: options.timeZone, hour: settings.sendHour }),
   };

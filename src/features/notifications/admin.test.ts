@@ -1,5 +1,10 @@
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' };
 import { describe, expect, it } from 'vitest';
-import { applyWebhookChange, decodeCursor, encodeCursor, renderTestEmail, webhookChange } from './admin.ts';
+import schema from './fixtures/adaptive-card-1.5.schema.json' with { type: 'json' };
+import { applyWebhookChange, decodeCursor, encodeCursor, renderTestEmail, testPostBody, webhookChange } from './admin.ts';
+import { slackProblems } from './webhooks.ts';
 
 describe('webhookChange', () => {
   it('keeps on blank, removes on "remove" (even with a value typed), sets an https URL', () => {
@@ -52,5 +57,34 @@ describe('renderTestEmail', () => {
     const mail = renderTestEmail({ name: '<img src=x onerror=alert(1)>', address: 'a@example.com', locale: 'en' }, options);
     expect(mail.html).not.toContain('<img');
     expect(mail.html).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+});
+
+// As webhooks.test.ts: the official schema (draft-06, its root `id` renamed `$id` for Ajv 8).
+const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as typeof addFormatsModule;
+const ajv = new Ajv({ strict: false, allErrors: true });
+addFormats(ajv);
+ajv.addMetaSchema(draft06);
+const { id: schemaId, ...schemaBody } = schema;
+const validateCard = ajv.compile({ $id: schemaId, ...schemaBody });
+
+describe('testPostBody', () => {
+  const options = { siteUrl: 'https://manabi.example.co.jp', sentAt: '2026年12月1日 9:00' };
+
+  it('is a valid Slack Block Kit message, escaped', () => {
+    const body = testPostBody('slack', { channelName: 'R&D <営業>', locale: 'ja' }, options);
+    expect(slackProblems(body)).toEqual([]);
+    expect(JSON.stringify(body)).toContain('R&amp;D &lt;営業&gt;');
+    expect(JSON.stringify(body)).not.toContain('<営業>');
+  });
+
+  it('is a Workflows message with one Adaptive Card 1.5 and a link to the page', () => {
+    const body = testPostBody('teams', { channelName: 'Sales', locale: 'en' }, options) as { attachments: { content: Record<string, unknown> }[] };
+    expect(body).toMatchObject({ type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null }] });
+    expect(body.attachments[0]!.content).toMatchObject({
+      type: 'AdaptiveCard',
+      version: '1.5',
+      actions: [{ type: 'Action.OpenUrl', url: 'https://manabi.example.co.jp/en/admin/notifications' }],
+    });
   });
 });

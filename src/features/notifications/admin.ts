@@ -99,3 +99,35 @@ export function renderTestEmail(to: { name: string; address: string; locale: Loc
   const headers = { 'Message-ID': options.messageId, 'Auto-Submitted': 'auto-generated' };
   return { to: { name: to.name, address: to.address }, subject, text: plain, html, messageId: options.messageId, headers };
 }
+
+/** The test post to a channel: a one-card Teams message (Adaptive Card 1.5) or a Slack Block Kit message, in the admin's language. */
+export function testPostBody(channel: 'teams' | 'slack', to: { channelName: string; locale: Locale }, options: { siteUrl: string; sentAt: string }): Record<string, unknown> {
+  const { locale } = to;
+  const heading = text(locale, 'postHeading');
+  const body = text(locale, 'postBody', { channel: to.channelName, at: options.sentAt });
+  const link = { label: text(locale, 'link'), url: siteLink(options.siteUrl, `${pages.admin(locale)}/notifications`) };
+  if (channel === 'slack') {
+    // Slack reads &, < and > as markup in mrkdwn and in the fallback text.
+    const escape = (value: string): string => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    return {
+      text: escape(`${heading}\n${body}`),
+      blocks: [
+        { type: 'header', text: { type: 'plain_text', text: heading } },
+        { type: 'section', text: { type: 'mrkdwn', text: escape(body) } },
+        { type: 'section', text: { type: 'mrkdwn', text: `<${link.url}|${escape(link.label)}>` } },
+      ],
+    };
+  }
+  const card = {
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    version: '1.5',
+    lang: locale,
+    body: [
+      { type: 'TextBlock', text: heading, style: 'heading', size: 'Large', weight: 'Bolder', wrap: true },
+      { type: 'TextBlock', text: body, wrap: true },
+    ],
+    actions: [{ type: 'Action.OpenUrl', title: link.label, url: link.url }],
+  };
+  return { type: 'message', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: card }] };
+}
