@@ -6,11 +6,11 @@
  */
 import { and, desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, departmentChannels, departments, notificationOutbox, settings } from '../../db/schema/index.ts';
+import { auditLog, departmentChannels, departments, formResults, notificationOutbox, settings } from '../../db/schema/index.ts';
 import { outboxListQuery } from '../../src/features/notifications/admin.server.ts';
 import { slackProblems } from '../../src/features/notifications/webhooks.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
-import { get, signIn } from '../helpers/http.ts';
+import { afterPost, get, signIn } from '../helpers/http.ts';
 import { PASSWORD, post, startApp, submit, type App } from '../security/support.ts';
 
 let app: App;

@@ -86,5 +86,6 @@ describe('testPostBody', () => {
       version: '1.5',
       actions: [{ type: 'Action.OpenUrl', url: 'https://manabi.example.co.jp/en/admin/notifications' }],
     });
+    expect(validateCard(body.attachments[0]!.content), JSON.stringify(validateCard.errors)).toBe(true);
   });
 });

@@ -108,13 +108,13 @@ export function testPostBody(channel: 'teams' | 'slack', to: { channelName: stri
   const link = { label: text(locale, 'link'), url: siteLink(options.siteUrl, `${pages.admin(locale)}/notifications`) };
   if (channel === 'slack') {
     // Slack reads &, < and > as markup in mrkdwn and in the fallback text.
-    const escape = (value: string): string => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    const escapeSlack = (value: string): string => value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     return {
-      text: escape(`${heading}\n${body}`),
+      text: escapeSlack(`${heading}\n${body}`),
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: heading } },
-        { type: 'section', text: { type: 'mrkdwn', text: escape(body) } },
-        { type: 'section', text: { type: 'mrkdwn', text: `<${link.url}|${escape(link.label)}>` } },
+        { type: 'section', text: { type: 'mrkdwn', text: escapeSlack(body) } },
+        { type: 'section', text: { type: 'mrkdwn', text: `<${link.url}|${escapeSlack(link.label)}>` } },
       ],
     };
   }
