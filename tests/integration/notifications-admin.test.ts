@@ -4,13 +4,14 @@
  * are https only and never shown again, resend and the test e-mail through the outbox, paging
  * on the due index, and the no-SMTP notice.
  */
+import { createDecipheriv } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, departmentChannels, departments, formResults, notificationOutbox, settings } from '../../db/schema/index.ts';
 import { outboxListQuery } from '../../src/features/notifications/admin.server.ts';
 import { slackProblems } from '../../src/features/notifications/webhooks.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
-import { afterPost, get, signIn } from '../helpers/http.ts';
+import { afterPost, get, resultCookieOf, signIn } from '../helpers/http.ts';
 import { PASSWORD, post, startApp, submit, type App } from '../security/support.ts';
 
 let app: App;
@@ -42,6 +43,16 @@ const SETTINGS = '/admin/settings/notifications';
 const admin = (path: string, action: string, fields: Record<string, string> | [string, string][]) => submit(app.url, `${path}?_action=admin.${action}`, app.cookies.ada!, fields);
 const auditCount = () => q().select().from(auditLog).all().length;
 const storedSettings = () => q().select().from(settings).where(eq(settings.key, 'notifications')).get()?.value ?? null;
+
+/** The answer post/redirect/get keeps for the page, opened with the key from the one-time cookie (AES-256-GCM, the row id as AAD). */
+function keptAnswer(posted: Response): string {
+  const [id, key] = resultCookieOf(posted)!.split('=')[1]!.split('.') as [string, string];
+  const sealed = q().select().from(formResults).where(eq(formResults.id, id)).get()!.sealed;
+  const decipher = createDecipheriv('aes-256-gcm', Buffer.from(key, 'base64url'), sealed.subarray(0, 12));
+  decipher.setAAD(Buffer.from(id));
+  decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+  return Buffer.concat([decipher.update(sealed.subarray(12, sealed.length - 16)), decipher.final()]).toString('utf8');
+}
 
 let seq = 0;
 /** An outbox row as the sender (branch i15-outbox) leaves it. */
@@ -159,12 +170,19 @@ describe('notification settings', () => {
   it('refuses an http:// webhook with a message naming the field, and changes nothing', async () => {
     const stored = storedSettings();
     const before = auditCount();
-    const page = await admin(SETTINGS, 'saveNotificationSettings', {
+    // Posted under the names the form gives its fields, as a browser would.
+    const form = await (await get(app.url, SETTINGS, app.cookies.ada)).text();
+    const slackField = /id="p-slack" type="url" name="([^"]+)"/.exec(form)![1]!;
+    const posted = await post(app.url, `${SETTINGS}?_action=admin.saveNotificationSettings`, app.cookies.ada, {
       sendHour: '5',
       digestWeekday: '4',
-      teamsSecret: '',
-      slackSecret: 'http://hooks.slack.com/services/T/B/PLAINHTTPSECRET',
+      [slackField]: 'http://hooks.slack.com/services/T/B/PLAINHTTPSECRET',
     });
+    // The answer kept for the redirect (sealed with the key in the one-time cookie) holds the typed fields, never a webhook.
+    const kept = keptAnswer(posted);
+    expect(kept).toContain('sendHour');
+    expect(kept).not.toContain('PLAINHTTPSECRET');
+    const page = await afterPost(app.url, posted, app.cookies.ada);
     expect(page.status).toBe(400);
     const html = await page.text();
     expect(html).toContain('プログラムチームのSlack Webhook URLは https:// で始まるURLにしてください。何も保存していません。');
