@@ -95,7 +95,21 @@ describe('who may reach it', () => {
       expect((await post(app.url, `${PAGE}?_action=admin.resendNotification`, cookie, { outboxId: String(failed) })).status, who).toBe(403);
       expect((await post(app.url, `${PAGE}?_action=admin.sendTestEmail`, cookie, {})).status, who).toBe(403);
       expect((await post(app.url, `${SETTINGS}?_action=admin.saveNotificationSettings`, cookie, { sendHour: '3', digestWeekday: '2', teamsSecret: TEAMS })).status, who).toBe(403);
+      // Posted to a page they may see, and to the action's own endpoint: the action itself refuses.
+      const calls: [string, Record<string, string>][] = [
+        ['resendNotification', { outboxId: String(failed) }],
+        ['resendAllFailed', {}],
+        ['sendTestEmail', {}],
+        ['sendTestPost', { channel: 'slack', departmentId: '' }],
+        ['saveNotificationSettings', { sendHour: '3', digestWeekday: '2', teamsSecret: TEAMS }],
+        ['saveDepartmentChannels', { departmentId: '1', 'teamsSecret.1': TEAMS }],
+      ];
+      for (const [action, fields] of calls) {
+        expect((await post(app.url, `/home?_action=admin.${action}`, cookie, fields)).status, `${who} ${action} on /home`).toBe(403);
+        expect((await post(app.url, `/_actions/admin.${action}`, cookie, fields)).status, `${who} ${action} RPC`).toBe(403);
+      }
     }
+    expect(q().select().from(departmentChannels).all()).toEqual([]);
     expect(q().select().from(notificationOutbox).where(eq(notificationOutbox.id, failed)).get()!.state).toBe('failed');
     expect(storedSettings()).toBeNull();
     expect(q().select().from(notificationOutbox).where(eq(notificationOutbox.userId, app.ids.cham!)).all()).toEqual([]);
