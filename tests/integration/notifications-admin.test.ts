@@ -159,13 +159,14 @@ describe('notification settings', () => {
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('保存しました。');
-    expect(storedSettings()).toEqual({ sendHour: 7, digestWeekday: 3, disabledKinds: ['check-in', 'overdue'], programmeTeamsUrl: TEAMS, programmeSlackUrl: SLACK });
+    expect(storedSettings()).toEqual({ sendHour: 7, digestWeekday: 3, disabledKinds: ['overdue', 'check-in'], programmeTeamsUrl: TEAMS, programmeSlackUrl: SLACK });
     for (const shown of [html, await (await get(app.url, SETTINGS, app.cookies.ada)).text(), await (await get(app.url, PAGE, app.cookies.ada)).text()]) {
       expect(shown).not.toContain('TEAMSSECRETSIG');
       expect(shown).not.toContain('SLACKSECRETPATH');
       expect(shown).not.toContain('/workflows/');
       expect(shown).toContain('hooks.slack.com');
     }
+    expect(await (await get(app.url, PAGE, app.cookies.ada)).text()).toContain('全員に対して止めているお知らせ：期限超過、月次の振り返り');
     const form = await (await get(app.url, SETTINGS, app.cookies.ada)).text();
     expect(form).toMatch(/<option value="7" selected[ >]/);
     expect(form).toMatch(/<option value="3" selected[ >]/);

@@ -11,9 +11,8 @@ import { Refusal } from '../../platform/refusal.ts';
 import { audit, type AuditCaller } from '../audit/audit.server.ts';
 import { applyWebhookChange, testPostBody, type WebhookChange } from './admin.ts';
 import { dayKey, type Locale } from './external.ts';
-import { idempotencyKey } from './model.ts';
 import { formatDateTime } from '../../platform/dates.ts';
-import type { NotificationKind } from './model.ts';
+import { idempotencyKey, NOTIFICATION_KINDS, type NotificationKind } from './model.ts';
 import { maskWebhookUrl, parseNotificationSettings } from './settings.ts';
 import { writeDepartmentChannel, writeNotificationSettings } from './settings.server.ts';
 
@@ -75,7 +74,8 @@ export async function saveNotificationSettings(db: Db, input: NotificationSettin
     const after = {
       sendHour: input.sendHour,
       digestWeekday: input.digestWeekday,
-      disabledKinds: [...new Set(input.disabledKinds)],
+      // In the kinds' own order (most urgent first), each once.
+      disabledKinds: NOTIFICATION_KINDS.filter((kind) => input.disabledKinds.includes(kind)),
       programmeTeamsUrl: applyWebhookChange(before.programmeTeamsUrl, input.programmeTeams),
       programmeSlackUrl: applyWebhookChange(before.programmeSlackUrl, input.programmeSlack),
     };

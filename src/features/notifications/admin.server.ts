@@ -63,6 +63,8 @@ export interface NotificationsAdminPage {
   /** The departments with a webhook set, by name (masked, host only). */
   departmentChannels: { id: number; name: string; teams: string | null; slack: string | null }[];
   sendHour: number;
+  /** Kinds the admin switched off for everyone (the page says so). */
+  disabledKinds: string[];
   nextRun: Date;
 }
 
@@ -185,6 +187,7 @@ export async function loadNotificationsAdmin(
       .map((c) => ({ id: c.departmentId, name: names.get(c.departmentId) ?? `#${c.departmentId}`, teams: maskWebhookUrl(c.teamsUrl), slack: maskWebhookUrl(c.slackUrl) }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     sendHour: settings.sendHour,
+    disabledKinds: settings.disabledKinds,
     nextRun: nextSendInstant(at, { timeZone: options.timeZone, hour: settings.sendHour }),
   };
 }
