@@ -8,7 +8,7 @@ import { createDecipheriv } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, departmentChannels, departments, formResults, notificationOutbox, settings } from '../../db/schema/index.ts';
-import { outboxListQuery } from '../../src/features/notifications/admin.server.ts';
+import { loadNotificationsAdmin, outboxListQuery } from '../../src/features/notifications/admin.server.ts';
 import { slackProblems } from '../../src/features/notifications/webhooks.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { afterPost, get, resultCookieOf, signIn } from '../helpers/http.ts';
@@ -385,6 +385,16 @@ describe('the lists', () => {
       .join('\n');
     expect(plan).toContain('notification_outbox_due_idx');
     expect(plan).not.toMatch(/TEMP B-TREE|SCAN notification_outbox\b(?! USING)/);
+  });
+
+  it('counts per state and channel as the table holds them (e-mails as each state less its channel posts)', async () => {
+    const page = await loadNotificationsAdmin(app.db, {}, { smtpUrl: null, timeZone: 'Asia/Tokyo' });
+    const zero = () => ({ queued: 0, sending: 0, sent: 0, failed: 0 });
+    const expected = { email: zero(), teams: zero(), slack: zero() };
+    for (const row of q().select({ channel: notificationOutbox.channel, state: notificationOutbox.state }).from(notificationOutbox).all()) expected[row.channel][row.state] += 1;
+    expect(page.channels).toEqual(expected);
+    expect(expected.slack.queued + expected.teams.queued).toBeGreaterThan(0);
+    expect(page.states.sent).toBe(expected.email.sent + expected.teams.sent + expected.slack.sent);
   });
 
   it('says what will happen when a list is empty', async () => {
