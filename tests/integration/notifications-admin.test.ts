@@ -5,10 +5,10 @@
  * on the due index, and the no-SMTP notice.
  */
 import { createDecipheriv } from 'node:crypto';
-import { and, desc, eq } from 'drizzle-orm';
+import { and, desc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, departmentChannels, departments, formResults, notificationOutbox, settings } from '../../db/schema/index.ts';
-import { loadNotificationsAdmin, outboxListQuery } from '../../src/features/notifications/admin.server.ts';
+import { loadNotificationsAdmin, outboxListQuery, RESEND_ALL_LIMIT } from '../../src/features/notifications/admin.server.ts';
 import { slackProblems } from '../../src/features/notifications/webhooks.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { afterPost, get, resultCookieOf, signIn } from '../helpers/http.ts';
@@ -279,10 +279,25 @@ describe('resend and the test e-mail', () => {
 
   it('resends all failed ones, at most a bounded number', async () => {
     const ids = [addRow({ state: 'failed', sentAt: null }), addRow({ state: 'failed', sentAt: null, channel: 'slack', userId: null, messageId: null, payload: { body: {} } })];
+    const failedBefore = q().select().from(notificationOutbox).where(eq(notificationOutbox.state, 'failed')).all().length;
     const page = await admin(PAGE, 'resendAllFailed', {});
     expect(page.status).toBe(200);
     for (const id of ids) expect(q().select().from(notificationOutbox).where(eq(notificationOutbox.id, id)).get()!.state).toBe('queued');
     expect(q().select().from(notificationOutbox).where(eq(notificationOutbox.state, 'failed')).all()).toEqual([]);
+    expect(await page.text()).toContain(`${failedBefore}件を送信待ちに戻しました。`);
+
+    // More than one write takes: the newest RESEND_ALL_LIMIT go, the page says how many are left.
+    const oldest = addRow({ state: 'failed', sentAt: null });
+    const many = Array.from({ length: RESEND_ALL_LIMIT }, () => addRow({ state: 'failed', sentAt: null }));
+    const bounded = await (await admin(PAGE, 'resendAllFailed', {})).text();
+    expect(bounded).toContain(`${RESEND_ALL_LIMIT}件を送信待ちに戻しました。`);
+    expect(bounded).toContain('失敗したものがまだ1件あります。');
+    expect(q().select({ id: notificationOutbox.id }).from(notificationOutbox).where(eq(notificationOutbox.state, 'failed')).all()).toEqual([{ id: oldest }]);
+    // The rows made for the bound would crowd the lists below.
+    q()
+      .delete(notificationOutbox)
+      .where(inArray(notificationOutbox.id, [oldest, ...many]))
+      .run();
   });
 
   it('queues one test e-mail to the admin, in the language of the page, through the outbox', async () => {
