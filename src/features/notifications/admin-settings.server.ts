@@ -87,7 +87,7 @@ export async function saveNotificationSettings(db: Db, input: NotificationSettin
       programmeTeams: webhookAudit(before.programmeTeamsUrl, after.programmeTeamsUrl),
       programmeSlack: webhookAudit(before.programmeSlackUrl, after.programmeSlackUrl),
     };
-    audit(tx, { ...by, action: 'notification.settings_saved', target: { type: 'programme', id: 'notifications' }, details }, now());
+    audit(tx, { ...by, action: 'notification.settings_saved', target: { type: 'programme', id: 'programme' }, details }, now());
   });
 }
 
@@ -188,7 +188,7 @@ export async function queueTestPost(
       })
       .returning({ id: notificationOutbox.id })
       .get();
-    const auditTarget = target.departmentId === null ? { type: 'programme', id: target.channel } : { type: 'department', id: target.departmentId };
+    const auditTarget = target.departmentId === null ? { type: 'programme', id: 'programme' } : { type: 'department', id: target.departmentId };
     audit(tx, { ...by, action: 'notification.test_queued', target: auditTarget, details: { channel: target.channel, kinds: ['test'], outboxId: row.id } }, at);
     return { outboxId: row.id, target: name };
   });

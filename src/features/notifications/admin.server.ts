@@ -184,7 +184,7 @@ type ResendRow = Pick<OutboxRow, 'id' | 'channel' | 'state' | 'kinds'> & { userI
 
 function target(row: ResendRow): { type: string; id: string | number } {
   if (row.userId !== null) return { type: 'user', id: row.userId };
-  return row.departmentId !== null ? { type: 'department', id: row.departmentId } : { type: 'programme', id: row.channel };
+  return row.departmentId !== null ? { type: 'department', id: row.departmentId } : { type: 'programme', id: 'programme' };
 }
 
 /** The contract's resend: queued again now, attempts from zero, the same payload and Message-ID; audited in the same write. */
