@@ -5,5 +5,6 @@
 import { adminExports } from './admin-exports.ts';
 import { adminProgramme } from './admin-programme.ts';
 import { adminUsers } from './admin-users.ts';
+import { adminNotifications } from './notifications.ts';
 
-export const admin = { ...adminUsers, ...adminProgramme, ...adminExports };
+export const admin = { ...adminUsers, ...adminProgramme, ...adminExports, ...adminNotifications };

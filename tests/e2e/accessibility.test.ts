@@ -135,4 +135,38 @@ describe('accessibility (axe): no serious or critical violations', () => {
       expect(found, found.join('\n')).toEqual([]);
     });
   }
+
+  // The notification settings refused (an http:// webhook) and saved, and the notifications page with its answers (issue 15).
+  for (const width of [1280, 390]) {
+    it(`notification settings refused and saved, and a test e-mail queued, at ${width} px, Japanese and English`, async () => {
+      const cookie = (await gallery.cookie('admin'))!;
+      const context = await browser.newContext({ viewport: { width, height: 800 } });
+      const [name, value] = cookie.split('=') as [string, string];
+      await context.addCookies([{ name, value, url: gallery.server.url }]);
+      const page = await context.newPage();
+      const found: string[] = [];
+      try {
+        for (const locale of ['ja', 'en'] as const) {
+          await page.goto(`${gallery.server.url}${localized(locale, '/admin/settings/notifications')}`);
+          await page.locator('#p-slack').fill('http://hooks.slack.com/services/T/B/x');
+          await page.locator('.settings-form button[type="submit"]').click();
+          await page.waitForURL(/#post-result$/);
+          expect(await page.locator('#p-slack[aria-invalid="true"]').count()).toBe(1);
+          found.push(...(await violations(page, `${locale} settings refused`)));
+          await page.locator('#p-slack').fill('https://hooks.slack.com/services/T/B/x');
+          await page.locator('.settings-form button[type="submit"]').click();
+          await page.waitForURL(/#post-result$/);
+          expect(await page.locator('#p-slack-remove').count()).toBe(1);
+          found.push(...(await violations(page, `${locale} settings saved`)));
+          await page.goto(`${gallery.server.url}${localized(locale, '/admin/notifications')}`);
+          await page.locator('.test-send button[type="submit"]').click();
+          await page.waitForURL(/#post-result$/);
+          found.push(...(await violations(page, `${locale} test e-mail queued`)));
+        }
+      } finally {
+        await context.close();
+      }
+      expect(found, found.join('\n')).toEqual([]);
+    });
+  }
 });

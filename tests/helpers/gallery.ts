@@ -13,6 +13,7 @@ import { saveWave } from '../../src/features/programme/waves.server.ts';
 import { issueToken } from '../../src/features/notifications/tokens.server.ts';
 import { shippedCatalog } from './catalog.ts';
 import { tempDir } from './db.ts';
+import { addSampleOutbox } from './outbox-sample.ts';
 import { signIn } from './http.ts';
 import { startServer, type RunningServer } from './server.ts';
 
@@ -75,6 +76,12 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
   });
   // An e-mail's unsubscribe link, for the page it opens (a GET only shows it).
   const unsubscribe = await db.write((tx) => issueToken(tx, 'unsubscribe', learner.id || 1));
+  const someLearners = rawSqlite(db).prepare("select id from users where role = 'learner' order by id limit 6").all() as { id: number }[];
+  addSampleOutbox(
+    db,
+    someLearners.map((u) => u.id),
+    firstDepartment,
+  );
   rawSqlite(db).close();
 
   const course = catalog.tiers[0]!.courses[0]!;
@@ -115,6 +122,8 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
       ...when(wave, ['wave', `/admin/waves/${wave}`]),
       ['helpdesk', '/admin/helpdesk'],
       ['settings', '/admin/settings'],
+      ['notification-settings', '/admin/settings/notifications'],
+      ['notifications', '/admin/notifications'],
       ['exports', '/admin/exports'],
       ['policies', '/admin/policies'],
       ['lessons', '/admin/lessons'],

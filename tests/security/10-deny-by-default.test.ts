@@ -59,6 +59,8 @@ const ROUTES: Record<string, Level> = {
   '/[...locale]/admin/lessons': 'admin',
   '/[...locale]/admin/questions/[quiz]/[question]': 'admin',
   '/[...locale]/admin/settings': 'admin',
+  '/[...locale]/admin/settings/notifications': 'admin',
+  '/[...locale]/admin/notifications': 'admin',
   '/[...locale]/admin/users': 'admin',
   '/[...locale]/admin/users/[user]': 'admin',
   '/[...locale]/admin/users/[user]/transcript': 'admin',
@@ -102,6 +104,12 @@ const ACTIONS: Record<string, 'public' | 'user' | 'admin'> = {
   'admin.saveWave': 'admin',
   'admin.setActive': 'admin',
   'admin.updateUser': 'admin',
+  'admin.resendNotification': 'admin',
+  'admin.resendAllFailed': 'admin',
+  'admin.sendTestEmail': 'admin',
+  'admin.sendTestPost': 'admin',
+  'admin.saveNotificationSettings': 'admin',
+  'admin.saveDepartmentChannels': 'admin',
 };
 
 const catalog = fixtureCatalog();

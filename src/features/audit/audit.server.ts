@@ -32,6 +32,11 @@ export type AuditAction =
   | 'helpdesk.saved'
   | 'helpdesk.imported'
   | 'baseline.saved'
+  /** Issue 15, /admin/notifications: a message queued again, the admin's test e-mail, the settings and a department's channel (hosts only, never a webhook's path). */
+  | 'notification.resent'
+  | 'notification.test_queued'
+  | 'notification.settings_saved'
+  | 'notification.channel_saved'
   | 'export.downloaded'
   | 'xapi.pushed'
   /** Issue 15: a user's own notification choices (kinds on/off, the calendar feed, a one-click unsubscribe). */

@@ -32,11 +32,11 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-const FONT = "'Hiragino Sans','Hiragino Kaku Gothic ProN',Meiryo,'Yu Gothic',Arial,sans-serif";
-const TEXT = `margin:0 0 8px;font-family:${FONT};font-size:16px;line-height:1.6;color:#1f2328;`;
-const SMALL = `margin:0 0 8px;font-family:${FONT};font-size:13px;line-height:1.6;color:#57606a;`;
-const HEADING = `margin:24px 0 8px;font-family:${FONT};font-size:18px;line-height:1.4;font-weight:bold;color:#1f2328;`;
-const LINK = 'color:#0b57d0;text-decoration:underline;';
+export const FONT = "'Hiragino Sans','Hiragino Kaku Gothic ProN',Meiryo,'Yu Gothic',Arial,sans-serif";
+export const TEXT = `margin:0 0 8px;font-family:${FONT};font-size:16px;line-height:1.6;color:#1f2328;`;
+export const SMALL = `margin:0 0 8px;font-family:${FONT};font-size:13px;line-height:1.6;color:#57606a;`;
+export const HEADING = `margin:24px 0 8px;font-family:${FONT};font-size:18px;line-height:1.4;font-weight:bold;color:#1f2328;`;
+export const LINK = 'color:#0b57d0;text-decoration:underline;';
 
 function itemText(item: ContentItem, t: NotificationText): string[] {
   const lines: string[] = [];
