@@ -28,6 +28,12 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** The content folder of each test build (global-build.ts), for what the server reads from the folder at run time. */
+const CONTENT_OF_BUILD: Record<string, string> = {
+  '.test-builds/fixture': 'tests/fixtures/content',
+  '.test-builds/fixture-revised': '.test-builds/fixture-revised-content',
+};
+
 /** Spawns `node <script>` from the project root and waits until it prints that it is listening. */
 export async function startServer(options: {
   databasePath: string;
@@ -61,6 +67,8 @@ export async function startServer(options: {
       DATABASE_PATH: options.databasePath,
       SEARCH_INDEX_DIR: path.resolve(root, outDir, 'search', 'pagefind'),
       MANABI_DIST: outDir,
+      // The curriculum the build was made from: the notification scheduler reads it from the folder.
+      ...(CONTENT_OF_BUILD[outDir] && !options.env?.MANABI_CONTENT_DIR ? { MANABI_CONTENT_DIR: CONTENT_OF_BUILD[outDir] } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

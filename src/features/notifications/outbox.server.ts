@@ -21,6 +21,7 @@ import { planDigests } from './plan.ts';
 import { readDepartmentChannels, readNotificationSettings } from './settings.server.ts';
 import type { NotificationSettings } from './settings.ts';
 import type { ChannelPost } from './team-triggers.ts';
+import type { LoadedNotificationSnapshot } from './snapshot.server.ts';
 import { channelPosts } from './team-triggers.ts';
 import { issueToken } from './tokens.server.ts';
 import { slackPayload, teamsPayload } from './webhooks.ts';
@@ -60,8 +61,16 @@ export interface QueueReport {
   invalid: number;
 }
 
-/** The department channels' week (from the champions' digests, one per department) and the programme's KPI summary. */
-export function channelInput(snapshot: NotificationSnapshot): { departments: DepartmentWeek[]; programme: KpiSummary | null } {
+/**
+ * The department channels' weeks and the programme's KPI summary: the loader's own (every
+ * department, champion or not; the summary without needing an admin) when the snapshot carries
+ * them, else from the champions' digests and the first admin's summary.
+ */
+export function channelInput(snapshot: NotificationSnapshot & Partial<Pick<LoadedNotificationSnapshot, 'departments' | 'programme'>>): {
+  departments: DepartmentWeek[];
+  programme: KpiSummary | null;
+} {
+  if (snapshot.departments !== undefined) return { departments: [...snapshot.departments], programme: snapshot.programme ?? null };
   const departments = new Map<string, DepartmentWeek>();
   for (const champion of snapshot.champions) if (!departments.has(champion.week.department.id)) departments.set(champion.week.department.id, champion.week);
   return { departments: [...departments.values()], programme: snapshot.admins[0]?.kpi ?? null };

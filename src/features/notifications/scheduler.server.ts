@@ -12,17 +12,15 @@ import { logger } from '../../platform/log.server.ts';
 import type { NotificationSnapshot } from './model.ts';
 import { queueDay, type QueueReport } from './outbox.server.ts';
 import { createSender, resetInterruptedSends, type Sender, type SenderOptions, type SendReport } from './sender.server.ts';
-import { readNotificationSettings } from './settings.server.ts';
+import { readDepartmentChannels, readNotificationSettings } from './settings.server.ts';
+import { loadNotificationSnapshot } from './snapshot.server.ts';
 import { runDayAt } from './working-days.ts';
 
 /** Builds the day's snapshot from the database (helper A's `loadNotificationSnapshot`). */
 export type SnapshotLoader = (db: Db, today: string) => Promise<NotificationSnapshot>;
 
-/**
- * The loader the server and `npm run notify` use. Null until the snapshot loader is merged:
- * then nothing is queued and only what the outbox holds is sent.
- */
-export const SNAPSHOT_LOADER: SnapshotLoader | null = null;
+/** The loader the server and `npm run notify` use: the curriculum and policies of MANABI_CONTENT_DIR (the build's, as `npm start` rebuilds when they change). */
+export const SNAPSHOT_LOADER: SnapshotLoader | null = (db, today) => loadNotificationSnapshot(db, today);
 
 export interface NotifyConfig extends SenderOptions {
   siteUrl: string;
@@ -46,7 +44,7 @@ export async function runOnce(db: Db, sender: Sender, config: NotifyConfig, load
   const settings = await readNotificationSettings(db);
   const day = runDayAt(at, { timeZone: config.timeZone, hour: settings.sendHour });
   let queued: QueueReport | null = null;
-  if (day !== null && loader !== null && !queuedDays.has(day)) {
+  if (day !== null && loader !== null && !queuedDays.has(day) && (await anywhereToSend(db, config))) {
     const snapshot = await loader(db, day);
     queued = await queueDay(db, snapshot, day, { siteUrl: config.siteUrl, emailEnabled: config.smtpUrl !== null });
     queuedDays.add(day);
@@ -55,6 +53,18 @@ export async function runOnce(db: Db, sender: Sender, config: NotifyConfig, load
   const sent = await sender.sendDue(db);
   if (sent.sent + sent.retried + sent.failed > 0) logger.info({ ...sent }, 'notifications sent');
   return { queued, sent };
+}
+
+/**
+ * Whether anything could leave: SMTP_URL, or a webhook of the programme or a department. Without
+ * one the day's snapshot is not even read (a test server, a site still being set up); what falls
+ * due meanwhile is not sent later in a flood, as each trigger's window passes.
+ */
+async function anywhereToSend(db: Db, config: NotifyConfig): Promise<boolean> {
+  if (config.smtpUrl !== null) return true;
+  const settings = await readNotificationSettings(db);
+  if (settings.programmeTeamsUrl !== null || settings.programmeSlackUrl !== null) return true;
+  return (await readDepartmentChannels(db)).length > 0;
 }
 
 /**
