@@ -133,8 +133,9 @@ describe('the scheduler in the server', () => {
   }, 60_000);
 
   it('the check-in e-mail’s one-click unsubscribe link switches the check-in off on the server', async () => {
-    const withLink = smtp.received.find((m) => m.headerLines.some((h) => h.key === 'list-unsubscribe'));
-    expect(withLink, 'an e-mail with the monthly check-in (optional) carries List-Unsubscribe').toBeDefined();
+    const found = smtp.received.find((m) => m.headerLines.some((h) => h.key === 'list-unsubscribe'));
+    expect(found, 'an e-mail with the monthly check-in (optional) carries List-Unsubscribe').toBeDefined();
+    const withLink = found!;
     const header = withLink.headerLines.find((h) => h.key === 'list-unsubscribe')!.line;
     const url = new URL(/<(https:[^>]+)>/.exec(header)![1]!);
     expect(url.origin).toBe(SITE);

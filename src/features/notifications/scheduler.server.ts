@@ -10,14 +10,17 @@ import { now as clockNow } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { logger } from '../../platform/log.server.ts';
 import type { NotificationSnapshot } from './model.ts';
-import { queueDay, type QueueReport } from './outbox.server.ts';
+import { type DayPlan, queueDay, queuePlan, type QueueReport } from './outbox.server.ts';
 import { createSender, resetInterruptedSends, type Sender, type SenderOptions, type SendReport } from './sender.server.ts';
 import { readDepartmentChannels, readNotificationSettings } from './settings.server.ts';
 import { loadNotificationSnapshot } from './snapshot.server.ts';
 import { runDayAt } from './working-days.ts';
 
-/** Builds the day's snapshot from the database (helper A's `loadNotificationSnapshot`). */
+/** Builds the day's snapshot from the database (`loadNotificationSnapshot`). */
 export type SnapshotLoader = (db: Db, today: string) => Promise<NotificationSnapshot>;
+
+/** Makes the day's plan elsewhere (the server: a worker thread, plan-worker.server.ts); without one the loader plans on this thread. */
+export type DayPlanner = (day: string, emailEnabled: boolean) => Promise<DayPlan>;
 
 /** The loader the server and `npm run notify` use: the curriculum and policies of MANABI_CONTENT_DIR (the build's, as `npm start` rebuilds when they change). */
 export const SNAPSHOT_LOADER: SnapshotLoader | null = (db, today) => loadNotificationSnapshot(db, today);
@@ -40,13 +43,21 @@ export interface Notifier {
 }
 
 /** Queues today's run if it is due at `at` and not yet queued, then sends what is due. */
-export async function runOnce(db: Db, sender: Sender, config: NotifyConfig, loader: SnapshotLoader | null, at: Date, queuedDays: Set<string> = new Set()): Promise<TickReport> {
+export async function runOnce(
+  db: Db,
+  sender: Sender,
+  config: NotifyConfig,
+  loader: SnapshotLoader | null,
+  at: Date,
+  queuedDays: Set<string> = new Set(),
+  planner: DayPlanner | null = null,
+): Promise<TickReport> {
   const settings = await readNotificationSettings(db);
   const day = runDayAt(at, { timeZone: config.timeZone, hour: settings.sendHour });
   let queued: QueueReport | null = null;
   if (day !== null && loader !== null && !queuedDays.has(day) && (await anywhereToSend(db, config))) {
-    const snapshot = await loader(db, day);
-    queued = await queueDay(db, snapshot, day, { siteUrl: config.siteUrl, emailEnabled: config.smtpUrl !== null });
+    const options = { siteUrl: config.siteUrl, emailEnabled: config.smtpUrl !== null };
+    queued = planner ? await queuePlan(db, await planner(day, options.emailEnabled), options) : await queueDay(db, await loader(db, day), day, options);
     queuedDays.add(day);
     logger.info({ ...queued }, 'notifications queued');
   }
@@ -71,7 +82,7 @@ async function anywhereToSend(db: Db, config: NotifyConfig): Promise<boolean> {
  * Starts the scheduler on its own connection (`open`): resets sends a stopped process left
  * behind, runs a first tick at once, then every `intervalMs`.
  */
-export function startNotificationScheduler(options: { open: () => Db; config: NotifyConfig; intervalMs: number; loader: SnapshotLoader | null }): Notifier {
+export function startNotificationScheduler(options: { open: () => Db; config: NotifyConfig; intervalMs: number; loader: SnapshotLoader | null; planner?: DayPlanner }): Notifier {
   const sender = createSender(options.config);
   const queuedDays = new Set<string>();
   let db: Db | null = null;
@@ -88,7 +99,7 @@ export function startNotificationScheduler(options: { open: () => Db; config: No
         if (reset > 0) logger.info({ reset }, 'notifications left sending by a stopped server are queued again');
         resetDone = true;
       }
-      return await runOnce(db, sender, options.config, options.loader, clockNow(), queuedDays);
+      return await runOnce(db, sender, options.config, options.loader, clockNow(), queuedDays, options.planner ?? null);
     } catch (error) {
       logger.error({ err: error }, 'notification run failed; tried again at the next tick');
       return null;
