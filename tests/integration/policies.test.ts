@@ -199,7 +199,7 @@ describe('the admin view and exports', () => {
     expect(report).toMatch(/<h3 id="policy-ai-usage-missing"[^>]*>まだ確認していない人<\/h3>/);
     // An optional policy's list says nobody is asked to confirm it.
     const optional = /<section class="policy-report[^"]*"[^>]*data-policy="reading-tips"[\s\S]*?(?=<section class="policy-report|<\/main>)/.exec(html)![0];
-    expect(optional).toContain('まだ確認していない人（任意の規程なので、確認は求めていません）');
+    expect(optional).toContain('まだ確認していない人（任意のポリシーなので、確認は求めていません）');
     // the English page
     expect(await page('/en/admin/policies', 'ada')).toContain('4 of 7 confirmed the current version (57.1%)');
     // learners and champions may not see it
