@@ -2,7 +2,7 @@
  * The admin's notification pages, the pure part: webhook fields as changes (keep, set, remove),
  * the list cursors, and the test e-mail an admin sends to themself (the layout of email.ts).
  */
-import { escapeHtml, LINK, SMALL, TEXT } from './email.ts';
+import { emailHtml, escapeHtml, HR, LINK, SMALL, TEXT } from './email.ts';
 import type { Locale } from './external.ts';
 import { formatMessage } from './external.ts';
 import { pages, siteLink } from './links.ts';
@@ -75,27 +75,12 @@ export function renderTestEmail(to: { name: string; address: string; locale: Loc
   const lines = [text(locale, 'greeting', { name: to.name }), text(locale, 'body'), text(locale, 'when', { at: options.sentAt })];
   const footer = text(locale, 'footer');
   const plain = [...lines.flatMap((line) => [line, '']), `${link.label}: ${link.url}`, '', '--', footer, ''].join('\n');
-  const html = [
-    '<!DOCTYPE html>',
-    `<html lang="${locale}">`,
-    `<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light"><title>${escapeHtml(subject)}</title></head>`,
-    '<body style="margin:0;padding:0;background-color:#f4f5f7;">',
-    '<table role="presentation" width="100%" cellspacing="0" cellpadding="0" border="0" style="background-color:#f4f5f7;">',
-    '<tr><td align="center" style="padding:24px 12px;">',
-    '<!--[if mso]><table role="presentation" width="600" cellspacing="0" cellpadding="0" border="0"><tr><td><![endif]-->',
-    '<table role="presentation" width="100%" cellspacing="0" cellpadding="0" border="0" style="width:100%;max-width:600px;background-color:#ffffff;border:1px solid #dde1e6;">',
-    '<tr><td style="padding:24px;">',
+  const html = emailHtml(locale, subject, [
     ...lines.map((line) => `<p style="${TEXT}">${escapeHtml(line)}</p>`),
     `<p style="${TEXT}"><a href="${escapeHtml(link.url)}" style="${LINK}">${escapeHtml(link.label)}</a></p>`,
-    '<hr style="border:0;border-top:1px solid #dde1e6;margin:24px 0 16px;">',
+    HR,
     `<p style="${SMALL}">${escapeHtml(footer)}</p>`,
-    '</td></tr></table>',
-    '<!--[if mso]></td></tr></table><![endif]-->',
-    '</td></tr></table>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  ]);
   const headers = { 'Message-ID': options.messageId, 'Auto-Submitted': 'auto-generated' };
   return { to: { name: to.name, address: to.address }, subject, text: plain, html, messageId: options.messageId, headers };
 }

@@ -50,7 +50,9 @@ describe('digest e-mail', () => {
     expect(mail.text).toContain('「AI利用方針」第2版をお読みになり、内容を確認してください。');
     expect(mail.text).toContain('「応用」の期限は2027年1月11日です（あと7日）。');
     expect(mail.text).toContain('2027年1月にAIで節約できた時間を教えてください。');
-    const order = ['■ 期限を過ぎた研修があります', '■ 確認が必要なポリシーがあります', '■ 期限が近い研修があります', '■ 今月の振り返りが始まりました'].map((h) => mail.text.indexOf(h));
+    const order = ['■ 期限を過ぎた研修があります', '■ 確認が必要なポリシーがあります', '■ 期限が近い研修があります', '■ 今月の振り返りが始まりました'].map((h) =>
+      mail.text.indexOf(h),
+    );
     expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]!))).toBe(true);
     expect(urlsIn(mail.text)).toEqual([`${SITE}/tiers/basic`, `${SITE}/policies/ai-use`, `${SITE}/tiers/applied`, `${SITE}/home`, `${SITE}/account`]);
   });

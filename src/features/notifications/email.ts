@@ -62,6 +62,34 @@ function sectionsHtml(sections: SectionContent[]): string {
   return sections.map((section) => [`<h2 style="${HEADING}">${escapeHtml(section.heading)}</h2>`, ...section.items.map(itemHtml)].join('\n')).join('\n');
 }
 
+export const HR = '<hr style="border:0;border-top:1px solid #dde1e6;margin:24px 0 16px;">';
+
+/**
+ * The frame of every Manabi e-mail around `body` (lines of HTML): one table at most 600 pixels
+ * wide, inline styles only. Outlook's Word engine ignores max-width: it gets a fixed 600-pixel
+ * table in a conditional comment; other clients shrink to the screen.
+ */
+export function emailHtml(locale: string, subject: string, body: readonly string[]): string {
+  return [
+    '<!DOCTYPE html>',
+    `<html lang="${locale}">`,
+    `<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light"><title>${escapeHtml(subject)}</title></head>`,
+    '<body style="margin:0;padding:0;background-color:#f4f5f7;">',
+    '<table role="presentation" width="100%" cellspacing="0" cellpadding="0" border="0" style="background-color:#f4f5f7;">',
+    '<tr><td align="center" style="padding:24px 12px;">',
+    '<!--[if mso]><table role="presentation" width="600" cellspacing="0" cellpadding="0" border="0"><tr><td><![endif]-->',
+    '<table role="presentation" width="100%" cellspacing="0" cellpadding="0" border="0" style="width:100%;max-width:600px;background-color:#ffffff;border:1px solid #dde1e6;">',
+    '<tr><td style="padding:24px;">',
+    ...body,
+    '</td></tr></table>',
+    '<!--[if mso]></td></tr></table><![endif]-->',
+    '</td></tr></table>',
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
 export function renderDigestEmail(digest: Digest, options: EmailOptions): RenderedEmail {
   const { recipient } = digest;
   const locale = recipient.locale;
@@ -77,30 +105,14 @@ export function renderDigestEmail(digest: Digest, options: EmailOptions): Render
 
   const text = [t('mail.greeting', { name: recipient.name }), '', t('mail.intro'), '', sectionsText(sections, t), '', '--', ...footer, t('mail.linkLine', settings), ''].join('\n');
 
-  const html = [
-    '<!DOCTYPE html>',
-    `<html lang="${locale}">`,
-    `<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="color-scheme" content="light"><title>${escapeHtml(subject)}</title></head>`,
-    '<body style="margin:0;padding:0;background-color:#f4f5f7;">',
-    '<table role="presentation" width="100%" cellspacing="0" cellpadding="0" border="0" style="background-color:#f4f5f7;">',
-    '<tr><td align="center" style="padding:24px 12px;">',
-    // Outlook's Word engine ignores max-width: it gets a fixed 600-pixel table in a conditional comment; other clients shrink to the screen.
-    '<!--[if mso]><table role="presentation" width="600" cellspacing="0" cellpadding="0" border="0"><tr><td><![endif]-->',
-    '<table role="presentation" width="100%" cellspacing="0" cellpadding="0" border="0" style="width:100%;max-width:600px;background-color:#ffffff;border:1px solid #dde1e6;">',
-    '<tr><td style="padding:24px;">',
+  const html = emailHtml(locale, subject, [
     `<p style="${TEXT}">${escapeHtml(t('mail.greeting', { name: recipient.name }))}</p>`,
     `<p style="${TEXT}">${escapeHtml(t('mail.intro'))}</p>`,
     sectionsHtml(sections),
-    `<hr style="border:0;border-top:1px solid #dde1e6;margin:24px 0 16px;">`,
+    HR,
     ...footer.map((line) => `<p style="${SMALL}">${escapeHtml(line)}</p>`),
     `<p style="${SMALL}"><a href="${escapeHtml(settings.url)}" style="${LINK}">${escapeHtml(settings.label)}</a></p>`,
-    '</td></tr></table>',
-    '<!--[if mso]></td></tr></table><![endif]-->',
-    '</td></tr></table>',
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  ]);
 
   const messageId = messageIdFor(digest.key, options.siteUrl);
   const headers: Record<string, string> = {
