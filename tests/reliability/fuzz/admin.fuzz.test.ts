@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { TARGET_KPIS } from '../../../db/schema/index.ts';
+import { NOTIFICATION_KINDS } from '../../../src/features/notifications/model.ts';
 import { HELPDESK_CSV_MAX_BYTES } from '../../../src/features/programme/helpdesk-csv.ts';
 import { USERS_CSV_MAX_BYTES } from '../../../src/features/users/users-csv.ts';
 import type { Context } from './app.ts';
@@ -446,5 +447,85 @@ const data: ActionSpec[] = [
   },
 ];
 
+// Notifications (src/actions/notifications.ts). The two settings forms read their fields from the
+// FormData themselves (webhook fields per department), so their bodies are built here, not from a schema.
+const hour = fc.integer({ min: 0, max: 23 }).map(String);
+const weekday = fc.integer({ min: 1, max: 5 }).map(String);
+const webhook = fc.constantFrom('', 'https://example.invalid/workflows/abc', 'https://hooks.example.invalid/services/T0/B0/x');
+const notHttps = fc.constantFrom('http://example.invalid/hook', 'ftp://example.invalid/x', 'not a url', 'https://user:pw@example.invalid/x', 'javascript:alert(1)');
+const SETTINGS_FIELDS = ['sendHour', 'digestWeekday', 'disabledKinds', 'teamsSecret', 'slackSecret', 'removeTeams', 'removeSlack'];
+
+const notifications: ActionSpec[] = [
+  {
+    name: 'admin.resendNotification',
+    as: 'admin',
+    page: () => '/admin/notifications',
+    // No outbox row exists in the fuzz database: every resend is refused (and changes nothing).
+    bodies: () => schemaMix('admin.resendNotification', validFields('admin.resendNotification', { outboxId: fc.integer({ min: 1, max: 10_000 }).map(String) })),
+  },
+  {
+    name: 'admin.resendAllFailed',
+    as: 'admin',
+    page: () => '/admin/notifications',
+    bodies: () => schemaMix('admin.resendAllFailed', validFields('admin.resendAllFailed', {})),
+  },
+  {
+    name: 'admin.sendTestEmail',
+    as: 'admin',
+    page: () => '/admin/notifications',
+    bodies: () => schemaMix('admin.sendTestEmail', validFields('admin.sendTestEmail', {})),
+  },
+  {
+    name: 'admin.sendTestPost',
+    as: 'admin',
+    page: () => '/admin/notifications',
+    bodies: (ctx) => schemaMix('admin.sendTestPost', validFields('admin.sendTestPost', { departmentId: departmentIdText(ctx) })),
+  },
+  {
+    name: 'admin.saveNotificationSettings',
+    as: 'admin',
+    page: () => '/admin/settings/notifications',
+    bodies: () => {
+      const valid = fc
+        .record({ sendHour: hour, digestWeekday: weekday, disabledKinds: fc.subarray([...NOTIFICATION_KINDS]), teamsSecret: webhook, slackSecret: webhook })
+        .map((r) => fieldsOf(r));
+      return fc.oneof(
+        { weight: 3, arbitrary: valid.map((f) => good(f)) },
+        fc
+          .tuple(valid, notHttps, fc.constantFrom('teamsSecret', 'slackSecret'))
+          .map(([f, url, field]) => bad(replaced(f, field, url), 'handler', `${field} is not an https webhook`)),
+        fc.tuple(valid, fc.integer({ min: 24, max: 100_000 })).map(([f, h]) => bad(replaced(f, 'sendHour', String(h)), 'handler', 'send hour out of range')),
+        fc.tuple(valid, fc.constantFrom('0', '6', '7', 'x')).map(([f, d]) => bad(replaced(f, 'digestWeekday', d), 'handler', 'weekday not Monday–Friday')),
+        fc.tuple(valid, unknownName([...SETTINGS_FIELDS, '_action'])).map(([f, n]) => bad([...f, [n, 'x']], 'handler', `unknown field ${n}`)),
+        fc.tuple(valid, anyText).map(([f, kind]) => ({ fields: [...f, ['disabledKinds', kind] as Field], invalid: null })),
+        randomFields.map((f): Body => ({ fields: f, invalid: null })),
+      );
+    },
+  },
+  {
+    name: 'admin.saveDepartmentChannels',
+    as: 'admin',
+    page: () => '/admin/settings/notifications',
+    bodies: (ctx) => {
+      const id = ctx.departments.mine;
+      const valid = fc
+        .record({ teams: webhook, slack: webhook })
+        .map(({ teams, slack }) => fieldsOf({ departmentId: String(id), [`teamsSecret.${id}`]: teams, [`slackSecret.${id}`]: slack }));
+      return fc.oneof(
+        { weight: 3, arbitrary: valid.map((f) => good(f)) },
+        fc.tuple(valid, notHttps).map(([f, url]) => bad(replaced(f, `teamsSecret.${id}`, url), 'handler', 'not an https webhook')),
+        fc.tuple(valid, fc.constantFrom('0', '-1', 'x', '1.5')).map(([f, bogus]) => bad([...f, ['departmentId', bogus]], 'handler', 'not a department id')),
+        fc
+          .tuple(valid, unknownName(['departmentId', `teamsSecret.${id}`, `slackSecret.${id}`, `removeTeams.${id}`, `removeSlack.${id}`, '_action']))
+          .map(([f, n]) => bad([...f, [n, 'x']], 'handler', `unknown field ${n}`)),
+        fc
+          .tuple(valid, nonexistentId)
+          .map(([, missing]) => ({ fields: fieldsOf({ departmentId: String(missing), [`teamsSecret.${missing}`]: 'https://example.invalid/x' }), invalid: null }) as Body),
+        randomFields.map((f): Body => ({ fields: f, invalid: null })),
+      );
+    },
+  },
+];
+
 // Users first, then the programme data (which every later snapshot reads), then the rest.
-fuzzFile(import.meta.url, { actions: [...users, ...programme, ...data] });
+fuzzFile(import.meta.url, { actions: [...users, ...programme, ...data, ...notifications] });

@@ -95,7 +95,8 @@ export async function startApp(): Promise<App> {
     );
     await db.close();
 
-    server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
+    // No notification scheduler: a background send would change the outbox between a refused body's snapshots.
+    server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, env: { NOTIFY_SCHEDULER: 'false' } });
     const base = server.url;
     expect(process.env.XAPI_ENDPOINT, 'admin.pushXapi is fuzzed as "not configured"').toBeUndefined();
     const cookie = async (user: SeededUser): Promise<string> => {
