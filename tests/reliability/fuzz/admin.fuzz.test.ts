@@ -3,6 +3,7 @@
  * (see harness.ts for what is sent and what must hold). Sent as the admin.
  */
 import fc from 'fast-check';
+import { expect } from 'vitest';
 import { TARGET_KPIS } from '../../../db/schema/index.ts';
 import { NOTIFICATION_KINDS } from '../../../src/features/notifications/model.ts';
 import { HELPDESK_CSV_MAX_BYTES } from '../../../src/features/programme/helpdesk-csv.ts';
@@ -12,6 +13,7 @@ import { idText, nonexistentId } from './common.ts';
 import { schemaMix, validFields } from './generate.ts';
 import { fuzzFile, type ActionSpec } from './harness.ts';
 import { enumValues, schemaOf } from './schema.ts';
+import { send } from './send.ts';
 import {
   anyName,
   anyText,
@@ -60,6 +62,14 @@ const users: ActionSpec[] = [
     name: 'admin.setActive',
     as: 'admin',
     page: () => '/admin/users',
+    // A corpus value in userId can read as the deactivated fixture user ("8"): a success then
+    // reactivates them, and later targets (createLoginLink) rely on them staying deactivated.
+    afterSuccess: async (body, ctx) => {
+      const named = body.fields.filter(([n]) => n === 'userId').map(([, v]) => (typeof v === 'string' ? Number(v) : Number.NaN));
+      if (!named.includes(ctx.users.inactive.id)) return;
+      const answer = await send(ctx.base, `${ctx.base}/_actions/admin.setActive`, ctx.cookies.admin, good(fieldsOf({ userId: String(ctx.users.inactive.id), active: 'false' })));
+      expect(answer.status, 'the inactive fixture user deactivated again').toBe(200);
+    },
     bodies: (ctx) => {
       const valid = validFields('admin.setActive', { userId: idText(ctx.victims) });
       return schemaMix('admin.setActive', valid, [
