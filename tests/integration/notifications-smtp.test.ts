@@ -2,16 +2,13 @@
  * Issue 15, sending: a real SQLite file with the real migrations, a real SMTP server with auth
  * (mailparser reads what it got) and a real HTTP receiver for the Teams and Slack posts.
  */
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' };
 import { eq } from 'drizzle-orm';
 import type { ParsedMail } from 'mailparser';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { auditLog, notificationEvents, notificationOutbox, notificationTokens, users } from '../../db/schema/index.ts';
 import { fixedClock, setClock } from '../../src/platform/clock.ts';
 import { openDatabase, rawDrizzle } from '../../src/platform/db.server.ts';
-import schema from '../../src/features/notifications/fixtures/adaptive-card-1.5.schema.json' with { type: 'json' };
+import { validateCard } from '../../src/features/notifications/fixtures/adaptive-card.ts';
 import { champion, departmentWeek, learner, snapshot } from '../../src/features/notifications/fixtures/snapshots.ts';
 import type { NotificationSnapshot } from '../../src/features/notifications/model.ts';
 import { dryRunLines } from '../../src/cli/notify.ts';
@@ -23,13 +20,6 @@ import { writeDepartmentChannel } from '../../src/features/notifications/setting
 import { slackProblems } from '../../src/features/notifications/webhooks.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { SMTP_PASSWORD, startReceiver, startSmtp, type TestReceiver, type TestSmtp } from '../helpers/mail.ts';
-
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats(ajv);
-ajv.addMetaSchema(draft06);
-const { id: schemaId, ...schemaBody } = schema;
-const validateCard = ajv.compile({ $id: schemaId, ...schemaBody });
 
 const SITE = 'https://manabi.example.co.jp';
 const DAY = '2027-01-05'; // a Tuesday, a working day

@@ -1,27 +1,10 @@
-import { Ajv } from 'ajv';
-import addFormatsModule from 'ajv-formats';
-import draft06 from 'ajv/dist/refs/json-schema-draft-06.json' with { type: 'json' };
 import { describe, expect, it } from 'vitest';
-import schema from './fixtures/adaptive-card-1.5.schema.json' with { type: 'json' };
+import { validateCard } from './fixtures/adaptive-card.ts';
 import { departmentWeek, kpiSummary } from './fixtures/snapshots.ts';
 import type { ChannelPost } from './team-triggers.ts';
 import { channelPosts } from './team-triggers.ts';
 import type { SlackBlock } from './webhooks.ts';
 import { SLACK_LIMITS, slackPayload, slackProblems, teamsPayload } from './webhooks.ts';
-
-// ajv-formats is CommonJS; its default export arrives as the module object under Node's ESM.
-const addFormats = ((addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule) as typeof addFormatsModule;
-
-/**
- * The official schema: draft-06 with Adaptive Cards' own annotation keywords (`version`,
- * `features`), hence not strict. Its root names itself with draft-04's `id`, which Ajv 8 only
- * accepts as `$id`: that one key is renamed, nothing else is touched.
- */
-const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats(ajv);
-ajv.addMetaSchema(draft06);
-const { id: schemaId, ...schemaBody } = schema;
-const validateCard = ajv.compile({ $id: schemaId, ...schemaBody });
 
 const SITE = 'https://manabi.example.co.jp';
 const week = departmentWeek({ newOverdue: ['佐藤 花子', '鈴木 一郎'], expired: ['田中 三郎'], newComments: 3 });
