@@ -4,7 +4,7 @@
  * host (maskWebhookUrl), the audit log only whether and to which host they changed.
  */
 import { eq } from 'drizzle-orm';
-import { departments, departmentChannels, notificationOutbox, settings } from '../../../db/schema/index.ts';
+import { departments, departmentChannels, settings } from '../../../db/schema/index.ts';
 import { now } from '../../platform/clock.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { Refusal } from '../../platform/refusal.ts';
@@ -14,6 +14,7 @@ import { dayKey, type Locale } from './external.ts';
 import { formatDateTime } from '../../platform/dates.ts';
 import { idempotencyKey, NOTIFICATION_KINDS, type NotificationKind } from './model.ts';
 import { maskWebhookUrl, parseNotificationSettings } from './settings.ts';
+import { insertOutboxRow } from './outbox.server.ts';
 import { writeDepartmentChannel, writeNotificationSettings } from './settings.server.ts';
 
 export interface MaskedChannel {
@@ -170,26 +171,20 @@ export async function queueTestPost(
       { channelName: name, locale: admin.locale },
       { siteUrl: options.siteUrl, sentAt: formatDateTime(at, admin.locale, options.timeZone) },
     );
-    const row = tx
-      .insert(notificationOutbox)
-      .values({
+    const outboxId = insertOutboxRow(
+      tx,
+      {
         key: idempotencyKey(recipient, 'digest', `test-${target.channel}`, String(at.getTime())),
         channel: target.channel,
-        userId: null,
         departmentId: target.departmentId,
         day: dayKey(at, options.timeZone),
         kinds: ['test'],
-        messageId: null,
         payload: { body },
-        state: 'queued',
-        attempts: 0,
-        nextAttemptAt: at,
-        updatedAt: at,
-      })
-      .returning({ id: notificationOutbox.id })
-      .get();
+      },
+      at,
+    );
     const auditTarget = target.departmentId === null ? { type: 'programme', id: 'programme' } : { type: 'department', id: target.departmentId };
-    audit(tx, { ...by, action: 'notification.test_queued', target: auditTarget, details: { channel: target.channel, kinds: ['test'], outboxId: row.id } }, at);
-    return { outboxId: row.id, target: name };
+    audit(tx, { ...by, action: 'notification.test_queued', target: auditTarget, details: { channel: target.channel, kinds: ['test'], outboxId } }, at);
+    return { outboxId, target: name };
   });
 }

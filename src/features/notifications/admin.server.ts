@@ -15,6 +15,7 @@ import { dayKey } from './external.ts';
 import { formatDateTime } from '../../platform/dates.ts';
 import { type OutboxCursor, decodeCursor, encodeCursor, renderTestEmail } from './admin.ts';
 import { messageIdFor } from './links.ts';
+import { insertOutboxRow } from './outbox.server.ts';
 import { idempotencyKey } from './model.ts';
 import { maskWebhookUrl } from './settings.ts';
 import { readDepartmentChannels, readNotificationSettings } from './settings.server.ts';
@@ -253,29 +254,20 @@ export async function queueTestEmail(
   const sentAt = formatDateTime(at, admin.locale, options.timeZone);
   const email = renderTestEmail({ name: admin.name, address: admin.email, locale: admin.locale }, { siteUrl: options.siteUrl, messageId, sentAt });
   return db.write((tx) => {
-    const row = tx
-      .insert(notificationOutbox)
-      .values({
+    const outboxId = insertOutboxRow(
+      tx,
+      {
         key,
         channel: 'email',
         userId: admin.id,
-        departmentId: null,
         day: dayKey(at, options.timeZone),
         kinds: ['test'],
         messageId,
         payload: { to: email.to, subject: email.subject, text: email.text, html: email.html, headers: email.headers },
-        state: 'queued',
-        attempts: 0,
-        nextAttemptAt: at,
-        updatedAt: at,
-      })
-      .returning({ id: notificationOutbox.id })
-      .get();
-    audit(
-      tx,
-      { ...by, action: 'notification.test_queued', target: { type: 'user', id: admin.id }, details: { channel: 'email', kinds: ['test'], messageId, outboxId: row.id } },
+      },
       at,
     );
-    return { outboxId: row.id };
+    audit(tx, { ...by, action: 'notification.test_queued', target: { type: 'user', id: admin.id }, details: { channel: 'email', kinds: ['test'], messageId, outboxId } }, at);
+    return { outboxId };
   });
 }

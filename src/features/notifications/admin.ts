@@ -3,6 +3,7 @@
  * the list cursors, and the test e-mail an admin sends to themself (the layout of email.ts).
  */
 import { emailHtml, escapeHtml, HR, LINK, SMALL, TEXT } from './email.ts';
+import type { RenderedEmail } from './email.ts';
 import type { Locale } from './external.ts';
 import { formatMessage } from './external.ts';
 import { pages, siteLink } from './links.ts';
@@ -55,14 +56,8 @@ export function decodeCursor(value: string | null | undefined): OutboxCursor | n
   return { at: Number(match[1]), id: Number(match[2]) };
 }
 
-export interface TestEmail {
-  to: { name: string; address: string };
-  subject: string;
-  text: string;
-  html: string;
-  messageId: string;
-  headers: Record<string, string>;
-}
+/** The test e-mail has the digest's shape, so the sender sends it as any other. */
+export type TestEmail = RenderedEmail;
 
 const text = (locale: Locale, key: string, params: Record<string, string | number> = {}): string =>
   formatMessage(locale, (messages[locale] as Record<string, string>)[`notify.admin.testMail.${key}`] ?? key, params, `notify.admin.testMail.${key}`);

@@ -144,10 +144,10 @@ type Outcome = 'queued' | 'already' | 'invalid';
 type OutboxRow = typeof notificationOutbox.$inferInsert;
 type Built = { row: OutboxRow; events: { key: string; kind: string }[] };
 
-/** The two inserts, prepared once per write (a 20,000-message day spent most of its time building them). */
-function statements(tx: Tx) {
+/** The outbox insert, prepared once per write (a 20,000-message day spent most of its time building it). */
+function outboxInsert(tx: Tx) {
   const p = <K extends string>(name: K) => sql.placeholder(name);
-  const outbox = tx
+  return tx
     .insert(notificationOutbox)
     .values({
       key: p('key'),
@@ -164,11 +164,26 @@ function statements(tx: Tx) {
     })
     .returning({ id: notificationOutbox.id })
     .prepare();
+}
+
+/** The two inserts of a planned message. */
+function statements(tx: Tx) {
+  const p = <K extends string>(name: K) => sql.placeholder(name);
   const event = tx
     .insert(notificationEvents)
     .values({ key: p('key'), outboxId: p('outboxId'), kind: p('kind'), createdAt: p('createdAt') })
     .prepare();
-  return { outbox, event };
+  return { outbox: outboxInsert(tx), event };
+}
+
+/** A message outside the day's plan (an admin's test send), queued as the planned ones are and due at once. */
+export function insertOutboxRow(
+  tx: Tx,
+  row: Omit<OutboxRow, 'id' | 'state' | 'attempts' | 'lastError' | 'sentAt' | 'nextAttemptAt' | 'createdAt' | 'updatedAt'>,
+  at: Date,
+): number {
+  const { id } = outboxInsert(tx).get({ userId: null, departmentId: null, messageId: null, ...row, nextAttemptAt: at, createdAt: at, updatedAt: at }) as { id: number };
+  return id;
 }
 
 /** One message and its events, in a savepoint of the caller's transaction. */
