@@ -13,6 +13,7 @@ import type { NotificationSnapshot } from './model.ts';
 import { type DayPlan, queueDay, queuePlan, type QueueReport } from './outbox.server.ts';
 import { createSender, resetInterruptedSends, type Sender, type SenderOptions, type SendReport } from './sender.server.ts';
 import { readDepartmentChannels, readNotificationSettings } from './settings.server.ts';
+import type { NotificationSettings } from './settings.ts';
 import { loadNotificationSnapshot } from './snapshot.server.ts';
 import { runDayAt } from './working-days.ts';
 
@@ -55,7 +56,7 @@ export async function runOnce(
   const settings = await readNotificationSettings(db);
   const day = runDayAt(at, { timeZone: config.timeZone, hour: settings.sendHour });
   let queued: QueueReport | null = null;
-  if (day !== null && loader !== null && !queuedDays.has(day) && (await anywhereToSend(db, config))) {
+  if (day !== null && loader !== null && !queuedDays.has(day) && (await anywhereToSend(db, config, settings))) {
     const options = { siteUrl: config.siteUrl, emailEnabled: config.smtpUrl !== null };
     queued = planner ? await queuePlan(db, await planner(day, options.emailEnabled), options) : await queueDay(db, await loader(db, day), day, options);
     queuedDays.add(day);
@@ -71,9 +72,8 @@ export async function runOnce(
  * one the day's snapshot is not even read (a test server, a site still being set up); what falls
  * due meanwhile is not sent later in a flood, as each trigger's window passes.
  */
-async function anywhereToSend(db: Db, config: NotifyConfig): Promise<boolean> {
+async function anywhereToSend(db: Db, config: NotifyConfig, settings: NotificationSettings): Promise<boolean> {
   if (config.smtpUrl !== null) return true;
-  const settings = await readNotificationSettings(db);
   if (settings.programmeTeamsUrl !== null || settings.programmeSlackUrl !== null) return true;
   return (await readDepartmentChannels(db)).length > 0;
 }
