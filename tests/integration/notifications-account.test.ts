@@ -279,6 +279,18 @@ describe('the unsubscribe link', () => {
     expect(checkbox(await account('cham'), 'champion-weekly')).not.toContain('checked');
   });
 
+  it('answers the English address an English reader’s e-mail carries, GET in English and one-click alike', async () => {
+    const page = await get(app.url, `/en/unsubscribe/${tokens.leo}?kinds=check-in`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('<html lang="en"');
+    expect(html).toContain(`action="/en/unsubscribe/${tokens.leo}?kinds=check-in"`);
+    const response = await oneClick(`/en/unsubscribe/${tokens.leo}?kinds=check-in`);
+    expect(response.status).toBe(200);
+    expect(optOuts('leo')).toEqual(['check-in']);
+    rawDrizzle(app.db).delete(notificationOptOuts).where(eq(notificationOptOuts.userId, app.ids.leo!)).run();
+  });
+
   it('takes the one-click body as multipart/form-data too (RFC 8058 allows either)', async () => {
     const boundary = 'oneclickboundary42';
     const body = `--${boundary}\r\ncontent-disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--${boundary}--\r\n`;

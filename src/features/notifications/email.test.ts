@@ -116,6 +116,11 @@ describe('headers', () => {
     expect(mail.headers['Auto-Submitted']).toBe('auto-generated');
   });
 
+  it('points an English reader at the English unsubscribe page', () => {
+    const mail = render(state({ locale: 'en', name: 'Alex Smith' }));
+    expect(mail.headers['List-Unsubscribe']).toMatch(new RegExp(`^<${SITE}/en/unsubscribe/${TOKEN}\\?kinds=check-in>`));
+  });
+
   it('has none for an e-mail of mandatory kinds only, and no one-click on a plain-http site', () => {
     const mandatory = render(state({ checkInSubmitted: true }));
     expect(mandatory.headers['List-Unsubscribe']).toBeUndefined();

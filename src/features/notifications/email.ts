@@ -121,7 +121,7 @@ export function renderDigestEmail(digest: Digest, options: EmailOptions): Render
     'Auto-Submitted': 'auto-generated',
   };
   if (hasOptional && options.unsubscribe) {
-    const url = unsubscribeUrl(options.siteUrl, options.unsubscribe.token, digest.optionalKinds);
+    const url = unsubscribeUrl(options.siteUrl, options.unsubscribe.token, digest.optionalKinds, locale);
     const { mailto } = options.unsubscribe;
     if (mailto !== null && !isPlainEmail(mailto)) throw new RangeError(`Not a plain address for the unsubscribe mailto: ${JSON.stringify(mailto)}`);
     const targets = [`<${url}>`, ...(options.unsubscribe.mailto ? [`<mailto:${options.unsubscribe.mailto}?subject=unsubscribe>`] : [])];

@@ -50,10 +50,13 @@ export function messageIdFor(key: string, siteUrl: string): string {
 /** At least 128 bits in base64url (22 characters): a token that cannot be guessed. */
 const TOKEN = /^[A-Za-z0-9_-]{22,128}$/;
 
-/** The one-click unsubscribe address for the optional kinds in a message (the server checks the token and the kinds). */
-export function unsubscribeUrl(siteUrl: string, token: string, kinds: readonly OptionalKind[]): string {
+/**
+ * The one-click unsubscribe address for the optional kinds in a message (the server checks the
+ * token and the kinds), in the reader's language: a mail client that opens it shows that page.
+ */
+export function unsubscribeUrl(siteUrl: string, token: string, kinds: readonly OptionalKind[], locale: Locale): string {
   if (!TOKEN.test(token)) throw new RangeError('The unsubscribe token must be 22 to 128 base64url characters (at least 128 random bits)');
-  const url = new URL(siteLink(siteUrl, `/unsubscribe/${token}`));
+  const url = new URL(siteLink(siteUrl, localePath(locale, `/unsubscribe/${token}`)));
   url.searchParams.set('kinds', kinds.join(','));
   return url.href;
 }
