@@ -9,9 +9,12 @@ import type { Db } from './db.server.ts';
 import { logger } from './log.server.ts';
 import { deleteExpiredSessions, type SessionLifetime } from '../features/auth/session.server.ts';
 import { pruneFormResults } from './http/form-results.server.ts';
+import { pruneNotifications } from '../features/notifications/retention.server.ts';
 import { now as clockNow } from './clock.ts';
 
 export const SESSION_CLEANUP_BATCH = 500;
+/** Old notification bodies and tokens go at most this often (they age in days, not minutes). */
+export const NOTIFICATION_PRUNE_EVERY_MS = 6 * 3_600_000;
 
 /** Deletes every expired session, `batchSize` rows per statement, yielding between statements. */
 export async function deleteExpiredSessionsInBatches(db: Db, lifetime: SessionLifetime, batchSize = SESSION_CLEANUP_BATCH, now = clockNow()): Promise<number> {
@@ -37,6 +40,7 @@ export interface SessionCleanup {
 export function startSessionCleanup(open: () => Db, lifetime: SessionLifetime, intervalMs: number): SessionCleanup {
   let db: Db | null = null;
   let running = false;
+  let prunedAt: number | null = null;
   const run = async (): Promise<void> => {
     if (running) return;
     running = true;
@@ -46,6 +50,12 @@ export function startSessionCleanup(open: () => Db, lifetime: SessionLifetime, i
       if (deleted > 0) logger.info({ deleted }, 'expired sessions deleted');
       // Answers to posts nobody came back for (src/platform/http/form-results.server.ts).
       await pruneFormResults(db);
+      const at = clockNow();
+      if (prunedAt === null || at.getTime() - prunedAt >= NOTIFICATION_PRUNE_EVERY_MS) {
+        prunedAt = at.getTime();
+        const pruned = await pruneNotifications(db, at);
+        if (pruned.bodies > 0 || pruned.tokens > 0) logger.info({ ...pruned }, 'old notification bodies and tokens pruned');
+      }
     } catch (error) {
       logger.error({ err: error }, 'expired session cleanup failed');
     } finally {

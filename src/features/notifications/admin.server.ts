@@ -16,6 +16,7 @@ import { formatDateTime } from '../../platform/dates.ts';
 import { type OutboxCursor, decodeCursor, encodeCursor, renderTestEmail } from './admin.ts';
 import { messageIdFor } from './links.ts';
 import { insertOutboxRow } from './outbox.server.ts';
+import { PRUNED_PAYLOAD } from './retention.ts';
 import { idempotencyKey } from './model.ts';
 import { maskWebhookUrl } from './settings.ts';
 import { readDepartmentChannels, readNotificationSettings } from './settings.server.ts';
@@ -41,6 +42,8 @@ export interface OutboxRow {
   nextAttemptAt: Date;
   lastError: string | null;
   sentAt: Date | null;
+  /** A sent message whose body was dropped after the retention period (retention.server.ts): it cannot be resent. */
+  pruned: boolean;
 }
 
 export interface OutboxListPage {
@@ -96,6 +99,7 @@ export function outboxListQuery(q: Tx, state: OutboxList, cursor: OutboxCursor |
       nextAttemptAt: o.nextAttemptAt,
       lastError: o.lastError,
       sentAt: o.sentAt,
+      pruned: sql<number>`${o.payload} = ${JSON.stringify(PRUNED_PAYLOAD)}`,
     })
     .from(o)
     .leftJoin(users, eq(users.id, o.userId))
@@ -124,6 +128,7 @@ function listPage(q: Tx, state: OutboxList, cursor: OutboxCursor | null): Outbox
       nextAttemptAt: r.nextAttemptAt,
       lastError: r.lastError,
       sentAt: r.sentAt,
+      pruned: Boolean(r.pruned),
     }),
   );
   const last = rows.at(-1);
@@ -211,6 +216,7 @@ const resendColumns = {
   userId: notificationOutbox.userId,
   departmentId: notificationOutbox.departmentId,
   messageId: notificationOutbox.messageId,
+  pruned: sql<number>`${notificationOutbox.payload} = ${JSON.stringify(PRUNED_PAYLOAD)}`,
 };
 
 /** Resends one failed or sent message. Refuses one that is queued or being sent (it goes anyway). */
@@ -219,6 +225,7 @@ export async function resendNotification(db: Db, outboxId: number, by: AuditCall
     const row = tx.select(resendColumns).from(notificationOutbox).where(eq(notificationOutbox.id, outboxId)).get();
     if (!row) throw new Refusal('NOT_FOUND', 'notify.admin.error.notFound');
     if (row.state !== 'failed' && row.state !== 'sent') throw new Refusal('BAD_REQUEST', 'notify.admin.error.notResendable');
+    if (row.pruned) throw new Refusal('BAD_REQUEST', 'notify.admin.error.pruned');
     if (!requeue(tx, row, by, now())) throw new Refusal('BAD_REQUEST', 'notify.admin.error.notResendable');
   });
 }
