@@ -1,12 +1,13 @@
 /** bench/RESULTS.md from the figures in bench/results.json. */
 import { CONNECTIONS, DASHBOARD_REQUESTS, LESSON_ROUNDS, LESSON_SECONDS, RUNS, SECONDS } from './config.ts';
 import { quantile } from './measure.ts';
+import type { LessonPageResults } from './scenarios/lesson.ts';
 
 const kbOf = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 const latOf = (l: { median: number; p95: number; p99: number }): string => `${l.median} / ${l.p95} / ${l.p99} ms`;
 
 /** One lesson-page figure: the page, the static file of its size and the floor, per round. */
-function lessonSection(title: string, lp: any): string {
+function lessonSection(title: string, lp: LessonPageResults | undefined): string {
   if (!lp) return `### ${title}\n\nNot measured in this run.\n`;
   const floorShare = Math.round(
     quantile(
@@ -44,7 +45,7 @@ export function report(r: Record<string, any>): string {
   const dl = r.dashboardLarge;
   const na = 'not measured in this run';
   const goal = (ok: boolean | null, text: string) => `${text} — ${ok === null ? na : pass(ok)}`;
-  const ratioOf = (x: any) => (typeof x?.ratioToStatic === 'number' ? x.ratioToStatic : null);
+  const ratioOf = (x: { ratioToStatic?: number } | undefined): number | null => (typeof x?.ratioToStatic === 'number' ? x.ratioToStatic : null);
   const pw = r.pageWeight;
   const rows = (name: string, p: any) =>
     `| ${name} | ${kb(p.html.raw)} / ${kb(p.html.gzip)} | ${kb(p.css.raw)} / ${kb(p.css.gzip)} | ${kb(p.js.raw)} / ${kb(p.js.gzip)} (${p.scripts} script${p.scripts === 1 ? '' : 's'}) | ${kb(p.htmlCssGzip)} |`;
@@ -113,7 +114,7 @@ Left alone: what remains is spread thin. In the last profile: garbage collection
 
 ${
   w.rounds
-    ? `Requests/s per round (static / complete / submit): ${w.rounds.map((x: any) => `${x.static} / ${x.completeLesson} / ${x.submitQuiz}`).join('; ')}.
+    ? `Requests/s per round (static / complete / submit): ${w.rounds.map((x: { static: number; completeLesson: number; submitQuiz: number }) => `${x.static} / ${x.completeLesson} / ${x.submitQuiz}`).join('; ')}.
 
 `
     : ''
