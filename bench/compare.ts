@@ -75,7 +75,8 @@ function checked(name: string, result: LoadResult, problems: string[]): { value:
   const answered = Object.values(result.statuses).reduce((n, v) => n + v, 0);
   if (fiveXXCount(result.statuses) > 0 || okCount(result.statuses) < answered || result.errors > 0)
     problems.push(`${name}: statuses ${JSON.stringify(result.statuses)}, socket errors ${result.errors}`);
-  return { value: result.rps, requests: answered };
+  // The CPU reading spans the whole run, warm-up included: divide by every answer, not only the timed ones.
+  return { value: result.rps, requests: result.answered ?? answered };
 }
 
 /** `count` GETs of a dashboard page (after three warm-up GETs): the median in ms; a status other than 200 is a problem. */
