@@ -18,7 +18,7 @@ import { buildApp } from './builds.ts';
 import { ROOT, WORK } from './config.ts';
 import { writeCorpus } from './corpus.ts';
 import { cpuMs, quantile, rssMb, sequential, type LoadResult } from './measure.ts';
-import { lessonHtml, loadFloor, loadLesson } from './scenarios/lesson.ts';
+import { lessonHtml, loadFloor, loadLesson, visitAll } from './scenarios/lesson.ts';
 import { fiveXXCount, okCount, postForms } from './scenarios/writes.ts';
 import { startProductionServer, type RunningServer } from './server.ts';
 import { populate, type Population } from './setup.ts';
@@ -75,7 +75,8 @@ function checked(name: string, result: LoadResult, problems: string[]): { value:
   const answered = Object.values(result.statuses).reduce((n, v) => n + v, 0);
   if (fiveXXCount(result.statuses) > 0 || okCount(result.statuses) < answered || result.errors > 0)
     problems.push(`${name}: statuses ${JSON.stringify(result.statuses)}, socket errors ${result.errors}`);
-  return { value: result.rps, requests: answered };
+  // The CPU reading spans the whole run, warm-up included: divide by every answer, not only the timed ones.
+  return { value: result.rps, requests: result.answered ?? answered };
 }
 
 /** `count` GETs of a dashboard page (after three warm-up GETs): the median in ms; a status other than 200 is a problem. */
@@ -110,6 +111,7 @@ async function measureRound(trees: Record<Label, Tree>, population: Population, 
       figures[label].lessonBytes = Buffer.byteLength(await lessonHtml(server.url, population));
       // Warm-up (JIT, caches), not recorded. The writes' on the second half of the posts, so
       // every measured post (from the first half) is still a new row.
+      await visitAll(server.url, population);
       await loadLesson(server.url, population, 3);
       await loadFloor(server.url, 1);
       await postForms(server.url, half(population.completions), 1, 1);

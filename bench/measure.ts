@@ -15,6 +15,10 @@ export interface LoadResult {
   latency: Stat;
   statuses: Record<string, number>;
   errors: number;
+  /** Mean size of a counted response (headers and body), bytes. */
+  meanBytes?: number;
+  /** Every answer, warm-up included (each write request is one new row). */
+  answered?: number;
 }
 
 /** The runs of one load figure: medians across runs, statuses and errors summed. */
@@ -88,15 +92,33 @@ export function sampleRss(pid: number): { stop: () => number } {
   };
 }
 
-/** One autocannon run; latencies collected per response for exact percentiles. */
-export async function load(options: autocannon.Options & { cookieFor?: (i: number) => string }): Promise<LoadResult> {
+/**
+ * One autocannon run; latencies collected per response for exact percentiles. With
+ * `warmupSeconds`, the run is that much longer and only requests sent after the warm-up count,
+ * on the same connections: autocannon's own `warmup` option runs a separate instance with new
+ * connections, so the timed part would open fresh ones again and measure connection accept.
+ */
+export async function load(options: autocannon.Options & { cookieFor?: (i: number) => string; warmupSeconds?: number }): Promise<LoadResult> {
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
+  const warmupMs = (options.warmupSeconds ?? 0) * 1000;
+  const measuredMs = Number(options.duration ?? 10) * 1000;
   let counter = 0;
+  let bytes = 0;
+  let counted = 0;
+  let answered = 0;
+  const started = performance.now();
   const instance = autocannon({
     ...options,
+    duration: (warmupMs + measuredMs) / 1000,
     setupClient: (client) => {
-      client.on('response', (status: number, _bytes: number, responseTime: number) => {
+      client.on('response', (status: number, resBytes: number, responseTime: number) => {
+        const now = performance.now();
+        answered++;
+        // Sent during the warm-up, or answered after the timed window: not counted.
+        if (now - responseTime - started < warmupMs || now - started > warmupMs + measuredMs) return;
+        counted++;
+        bytes += resBytes;
         latencies.push(responseTime);
         statuses[status] = (statuses[status] ?? 0) + 1;
       });
@@ -108,10 +130,12 @@ export async function load(options: autocannon.Options & { cookieFor?: (i: numbe
   });
   const result = await instance;
   return {
-    rps: Math.round(result.requests.average),
+    rps: warmupMs > 0 ? Math.round(counted / (measuredMs / 1000)) : Math.round(result.requests.average),
     latency: stat(latencies),
     statuses,
     errors: result.errors + result.timeouts,
+    meanBytes: counted > 0 ? Math.round(bytes / counted) : 0,
+    answered,
   };
 }
 

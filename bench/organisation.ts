@@ -12,6 +12,11 @@ import { hashPassword } from '../src/features/auth/password.server.ts';
 import { rebuildRollups } from '../src/features/kpi/rollups.server.ts';
 import { generateSecureRandomString } from '../src/features/auth/session.server.ts';
 
+/**
+ * Users are spread evenly over the departments (user u in department u mod departments + 1), so
+ * 100,000 users in 40 departments give the champion view a department of 2,500. The first 10 are
+ * admins, the next one per department champions (user10 champions department 11), the rest learners.
+ */
 export interface OrganisationSize {
   users: number;
   departments: number;

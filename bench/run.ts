@@ -3,27 +3,67 @@
  * server on 127.0.0.1 and measures it with autocannon. Writes bench/RESULTS.md and
  * bench/results.json. Everything generated goes to .test-builds/ (never committed).
  * `node bench/run.ts --report` writes RESULTS.md again from results.json (after a wording change).
+ * `BENCH_SECONDS=2 node bench/run.ts --only lesson,writes` runs some scenarios alone (lesson,
+ * real-lesson, writes, dashboard, dashboard-100k, notifications, build), reusing the builds in
+ * .test-builds/, and writes .test-builds/bench-partial.json instead of the results.
  * To compare two trees as ratios in one run: bench/compare.ts.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { measureBuilds } from './builds.ts';
-import { BENCH_CONTENT, BENCH_OUT_DIR, DASHBOARD_REQUESTS, QUICK, ROOT, WORK } from './config.ts';
+import { parseArgs } from 'node:util';
+import { ensureBuilds, measureBuilds } from './builds.ts';
+import {
+  BENCH_CONTENT,
+  BENCH_OUT_DIR,
+  CONNECTIONS,
+  DASHBOARD_REQUESTS,
+  LESSON_SECONDS,
+  LARGE_DEPARTMENTS,
+  LARGE_USERS,
+  QUICK,
+  REAL_OUT_DIR,
+  ROOT,
+  SECONDS,
+  WARMUP_SECONDS,
+  WORK,
+} from './config.ts';
 import { rssMb } from './measure.ts';
 import { report } from './report.ts';
 import { measureDashboard } from './scenarios/dashboard.ts';
 import { measureNotifications } from './scenarios/notifications.ts';
-import { lessonHtml, measureLessonPage, writeStaticTwin } from './scenarios/lesson.ts';
+import { measureLessonPage, mixBytes, writeStaticTwin } from './scenarios/lesson.ts';
 import { measurePageWeight } from './scenarios/page-weight.ts';
 import { measureWrites } from './scenarios/writes.ts';
-import { startProductionServer } from './server.ts';
-import { populate } from './setup.ts';
+import { startProductionServer, type RunningServer } from './server.ts';
+import { populate, type Population } from './setup.ts';
+
+const SCENARIOS = ['build', 'lesson', 'real-lesson', 'writes', 'dashboard', 'dashboard-100k', 'notifications'] as const;
+type Scenario = (typeof SCENARIOS)[number];
 
 const RESULTS_JSON = path.join(ROOT, 'bench/results.json');
 const RESULTS_MD = path.join(ROOT, 'bench/RESULTS.md');
+const PARTIAL_JSON = path.join(WORK, 'bench-partial.json');
 const started = Date.now();
 const log = (message: string): void => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${message}`);
+
+const { values: args } = parseArgs({ options: { report: { type: 'boolean' }, only: { type: 'string' } } });
+const only = args.only?.split(',').map((s) => s.trim()) ?? null;
+for (const name of only ?? []) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: unknown scenario ${name} (one of ${SCENARIOS.join(', ')})`);
+const selected = (name: Scenario): boolean => only === null || only.includes(name);
+
+/** Starts a server on `outDir` and `population`, with a static file the size of the lesson mix's pages in its build. */
+async function serveWithTwin(outDir: string, population: Population): Promise<{ server: RunningServer; bytes: number; stop: () => Promise<void> }> {
+  const serve = (): Promise<RunningServer> => startProductionServer({ databasePath: population.databasePath, outDir });
+  let server = await serve();
+  const bytes = await mixBytes(server.url, population);
+  writeStaticTwin(outDir, bytes);
+  // The server indexes the build's static files when it starts: start it again to serve this one.
+  await server.stop();
+  server = await serve();
+  await new Promise((r) => setTimeout(r, 1000));
+  return { server, bytes, stop: () => server.stop() };
+}
 
 async function main(): Promise<void> {
   fs.mkdirSync(WORK, { recursive: true });
@@ -38,44 +78,76 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     quick: QUICK,
   };
-  results.build = measureBuilds(log);
-  const population = await populate(path.join(WORK, 'bench.db'), BENCH_CONTENT, log);
-  results.organisation = population.organisation;
+  results.settings = { connections: CONNECTIONS, warmupSeconds: WARMUP_SECONDS, lessonSeconds: LESSON_SECONDS, writeSeconds: SECONDS };
+  if (selected('build')) results.build = measureBuilds(log);
+  else ensureBuilds(selected('real-lesson'), log);
 
-  log('starting the production server');
-  const serve = (): ReturnType<typeof startProductionServer> => startProductionServer({ databasePath: population.databasePath, outDir: BENCH_OUT_DIR });
-  let server = await serve();
-  try {
-    results.pageWeight = await measurePageWeight(server.url, population);
-    const bytes = Buffer.byteLength(await lessonHtml(server.url, population));
-    writeStaticTwin(BENCH_OUT_DIR, bytes);
-    // The server indexes the build's static files when it starts: start it again to serve this one.
-    await server.stop();
-    server = await serve();
-    await new Promise((r) => setTimeout(r, 1000));
-    const idle = rssMb(server.process.pid!);
-
-    log('lesson page vs static file, 50 connections');
-    results.lessonPage = await measureLessonPage(server.url, population, bytes);
-    const { writes, peakRssMb } = await measureWrites(server.url, population, server.process.pid!, log);
-    results.writes = writes;
-    results.memory = { idleRssMb: idle.rss, peakRssUnderWriteLoadMb: peakRssMb };
-
-    log('dashboard and champion view at 20,000 users');
-    // 100 requests each: with 30, the p95 was the second-slowest request, one GC pause away.
-    results.dashboard = await measureDashboard(server.url, population, QUICK ? 5 : DASHBOARD_REQUESTS);
-  } finally {
-    await server.stop();
+  if (selected('lesson') || selected('writes') || selected('dashboard')) {
+    const population = await populate(path.join(WORK, 'bench.db'), BENCH_CONTENT, log);
+    results.organisation = population.organisation;
+    log('starting the production server (generated curriculum)');
+    const { server, bytes, stop } = await serveWithTwin(BENCH_OUT_DIR, population);
+    try {
+      const idle = rssMb(server.process.pid!);
+      if (selected('lesson')) {
+        results.pageWeight = await measurePageWeight(server.url, population);
+        log(`generated lesson pages (${population.visits.length} sessions) vs static file of ${bytes} bytes, 50 connections`);
+        results.lessonPage = await measureLessonPage(server.url, population, bytes);
+      }
+      if (selected('writes')) {
+        const { writes, peakRssMb } = await measureWrites(server.url, population, server.process.pid!, log);
+        results.writes = writes;
+        results.memory = { idleRssMb: idle.rss, peakRssUnderWriteLoadMb: peakRssMb };
+      }
+      if (selected('dashboard')) {
+        log('dashboard and champion view at 20,000 users (departments of 500)');
+        // 100 requests each: with 30, the p95 was the second-slowest request, one GC pause away.
+        results.dashboard = await measureDashboard(server.url, population, QUICK ? 5 : DASHBOARD_REQUESTS);
+      }
+    } finally {
+      await stop();
+    }
   }
+
+  if (selected('real-lesson')) {
+    // The real curriculum's build, on its own organisation of 20,000 (no writers: this server only reads).
+    const population = await populate(path.join(WORK, 'bench-real.db'), path.join(ROOT, 'content'), log, { writers: 0, cache: true });
+    log('starting the production server (real curriculum)');
+    const { server, bytes, stop } = await serveWithTwin(REAL_OUT_DIR, population);
+    try {
+      log(`real lesson pages vs static file of ${bytes} bytes, 50 connections`);
+      results.realLessonPage = await measureLessonPage(server.url, population, bytes);
+    } finally {
+      await stop();
+    }
+  }
+
+  if (selected('dashboard-100k')) {
+    const population = await populate(path.join(WORK, 'bench-100k.db'), BENCH_CONTENT, log, { users: LARGE_USERS, departments: LARGE_DEPARTMENTS, writers: 0, cache: true });
+    log(`starting the production server on ${LARGE_USERS.toLocaleString('en')} users`);
+    const server = await startProductionServer({ databasePath: population.databasePath, outDir: BENCH_OUT_DIR });
+    try {
+      log(`dashboard and champion view at ${LARGE_USERS.toLocaleString('en')} users (departments of ${LARGE_USERS / LARGE_DEPARTMENTS})`);
+      results.dashboardLarge = { organisation: population.organisation, ...(await measureDashboard(server.url, population, QUICK ? 5 : DASHBOARD_REQUESTS)) };
+    } finally {
+      await server.stop();
+    }
+  }
+
   // Issue 15: in this process, against its own database and a local SMTP server (no HTTP server involved).
-  results.notifications = await measureNotifications(log, QUICK ? 2000 : 20_000);
+  if (selected('notifications')) results.notifications = await measureNotifications(log, QUICK ? 2000 : 20_000);
   results.totalSeconds = Math.round((Date.now() - started) / 1000);
+  if (only) {
+    fs.writeFileSync(PARTIAL_JSON, `${JSON.stringify(results, null, 2)}\n`);
+    log(`done: ${path.relative(ROOT, PARTIAL_JSON)} (${results.totalSeconds}s); bench/results.json and RESULTS.md unchanged`);
+    return;
+  }
   fs.writeFileSync(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);
   fs.writeFileSync(RESULTS_MD, report(results));
   log(`done: bench/RESULTS.md (${results.totalSeconds}s)`);
 }
 
-if (process.argv.includes('--report')) {
+if (args.report) {
   fs.writeFileSync(RESULTS_MD, report(JSON.parse(fs.readFileSync(RESULTS_JSON, 'utf8'))));
 } else {
   await main();
