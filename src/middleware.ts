@@ -4,10 +4,9 @@
  * Pages and actions then do their own, finer authorization.
  */
 import { defineMiddleware, sequence } from 'astro:middleware';
-import { ACTION_RPC_ROUTE, LOCALE_ROUTE_PREFIX, type Access, actionAccess, decide, isResourceRoute, routeAccess, stricter } from './features/auth/access.ts';
+import { ACTION_RPC_ROUTE, LOCALE_ROUTE_PREFIX } from './features/auth/access.ts';
 import { translator } from './platform/i18n/index.ts';
-import { DEFAULT_LOCALE, isLocale } from './platform/i18n/locales.ts';
-import { localePath, splitLocale } from './platform/i18n/paths.ts';
+import { localePath } from './platform/i18n/paths.ts';
 import { getConfig } from './platform/config.server.ts';
 import { installClockFile } from './platform/clock.server.ts';
 import { audit } from './features/audit/audit.server.ts';
@@ -22,12 +21,9 @@ import { resumeXapiPushes } from './features/exports/xapi-live.server.ts';
 import { postRedirectGet } from './platform/http/post-redirect-get.server.ts';
 import { bestEffortWrite, isStorageUnavailable } from './platform/storage-errors.server.ts';
 import { deleteSessionCookie, readSessionCookie } from './features/auth/cookie.server.ts';
-import { validateSessionToken } from './features/auth/session.server.ts';
+import { cacheControlFor, decideAccess, needsSession, originAllowed, originRefused, resolveLocale, resolveSession, signInRequired } from './platform/http/pipeline.server.ts';
 import { loadPolicyNotices } from './features/policies/acknowledgements.server.ts';
 
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/** Language from the URL: no prefix is Japanese, `/en/…` English; anything else under the locale segment is a 404. */
 /**
  * The database handle for pages and actions (`locals.db`): they never import the driver. Opened
  * lazily on first use, so a request that needs no data, or a database that cannot open, behaves
@@ -38,51 +34,20 @@ const database = defineMiddleware((context, next) => {
   return next();
 });
 
+/** Language from the URL (src/platform/http/pipeline.server.ts). */
 const locale = defineMiddleware((context, next) => {
-  const localized = context.routePattern === LOCALE_ROUTE_PREFIX || context.routePattern.startsWith(`${LOCALE_ROUTE_PREFIX}/`);
-  if (localized) {
-    const param = context.params.locale;
-    if (param === DEFAULT_LOCALE) {
-      // `/ja/…` is the same page as `/…`; keep one address per page.
-      const { path } = splitLocale(context.url.pathname.replace(/^\/ja(?=\/|$)/, '') || '/');
-      return context.redirect(path + context.url.search, 301);
-    }
-    if (param !== undefined && !isLocale(param)) {
-      context.locals.locale = splitLocale(context.url.pathname).locale;
-      context.locals.t = translator(context.locals.locale);
-      return new Response(null, { status: 404 });
-    }
-    context.locals.locale = param ?? DEFAULT_LOCALE;
-  } else {
-    // The error page reached by a rewrite keeps the language of the page that failed.
-    context.locals.locale = context.routePattern === '/500' && context.locals.locale ? context.locals.locale : splitLocale(context.url.pathname).locale;
-  }
+  const decision = resolveLocale(context.routePattern, context.params.locale, context.url, context.locals.locale);
+  if (decision.kind === 'redirect') return context.redirect(decision.location, 301);
+  context.locals.locale = decision.locale;
   context.locals.t = translator(context.locals.locale);
+  if (decision.kind === 'not-found') return new Response(null, { status: 404 });
   return next();
 });
 
-/**
- * RFC 8058 one-click unsubscribe: mail clients POST `List-Unsubscribe=One-Click` with neither
- * cookies nor an Origin. The route runs without a session (SESSIONLESS_ROUTES): the secret token
- * in the address is its only authority, so a cross-site POST can do no more than the link's
- * holder. This route only, POST only, no form action.
- */
-const ORIGIN_EXEMPT_POSTS = new Set(['/[...locale]/unsubscribe/[token]']);
-
-/**
- * Refuses every state-changing request whose Origin is missing or foreign, whatever its
- * content type (Astro's own check covers form content types only, and is off).
- */
+/** Refuses a state-changing request whose Origin is missing or foreign (src/platform/http/pipeline.server.ts). */
 const originCheck = defineMiddleware((context, next) => {
-  if (SAFE_METHODS.has(context.request.method) || context.isPrerendered) return next();
-  // Never with a form action (`?_action=`): that would run an action without the check.
-  if (context.request.method === 'POST' && ORIGIN_EXEMPT_POSTS.has(context.routePattern) && !context.url.searchParams.has('_action')) return next();
-  const origin = context.request.headers.get('origin');
-  // Behind a TLS-terminating proxy the server sees http://host while the browser sends the
-  // public https origin: SITE_URL names that one.
-  if (origin === null || (origin !== context.url.origin && origin !== getConfig().publicOrigin)) {
-    return new Response('Cross-site request refused.', { status: 403, headers: { 'content-type': 'text/plain; charset=utf-8' } });
-  }
+  if (context.isPrerendered) return next();
+  if (!originAllowed(context.request.method, context.routePattern, context.url, context.request.headers.get('origin'))) return originRefused();
   return next();
 });
 
@@ -104,13 +69,6 @@ const formActionsOnly = defineMiddleware((context, next) => {
 });
 
 /**
- * Routes that never need to know who is asking: the health check must answer even when the
- * database cannot, and so must the error page that says it cannot; a calendar feed and an
- * unsubscribe link are used without signing in, their token is their only authority.
- */
-const SESSIONLESS_ROUTES = new Set(['/healthz', '/500', '/calendar/[token].ics', '/[...locale]/unsubscribe/[token]']);
-
-/**
  * Before the first request is served: the programme's default assignments and enrolments are
  * made current, roll-ups built by other rules (or a restore) are rebuilt, and xAPI pushes a
  * stopped server left running go on.
@@ -128,42 +86,23 @@ const startup = defineMiddleware(async (context, next) => {
 const session = defineMiddleware(async (context, next) => {
   context.locals.user = null;
   context.locals.session = null;
-  if (context.isPrerendered || SESSIONLESS_ROUTES.has(context.routePattern)) return next();
-  const token = readSessionCookie(context.cookies, context.url);
-  if (token === null) return next();
-  const { sessionIdleMs, sessionMaxAgeMs } = getConfig();
-  const result = await validateSessionToken(context.locals.db, token, { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs });
-  if (result === null) {
-    deleteSessionCookie(context.cookies, context.url);
-    return next();
+  if (context.isPrerendered || !needsSession(context.routePattern)) return next();
+  const { validated, clearCookie } = await resolveSession(context.locals.db, readSessionCookie(context.cookies, context.url));
+  if (clearCookie) deleteSessionCookie(context.cookies, context.url);
+  if (validated !== null) {
+    context.locals.user = validated.user;
+    context.locals.session = validated.session;
   }
-  context.locals.user = result.user;
-  context.locals.session = result.session;
   return next();
 });
 
-/** Deny by default: see `src/features/auth/access.ts`. */
+/** Deny by default: see `src/features/auth/access.ts` and src/platform/http/pipeline.server.ts. */
 const guard = defineMiddleware(async (context, next) => {
   if (context.isPrerendered) return next();
-  let access: Access;
-  if (context.routePattern === ACTION_RPC_ROUTE) {
-    access = actionAccess(context.url.pathname.replace(/^\/_actions\//, ''));
-  } else {
-    access = routeAccess(context.routePattern);
-    // A form action posted to a public page is still held to the action's own level.
-    const formAction = context.url.searchParams.get('_action');
-    if (formAction !== null && context.request.method === 'POST') access = stricter(access, actionAccess(formAction));
-  }
-
-  const decision = decide(access, context.locals.user?.role ?? null);
-  if (decision === 'allow') return next();
-  if (decision === 'sign-in') {
-    if ((context.request.method !== 'GET' && context.request.method !== 'HEAD') || isResourceRoute(context.routePattern)) {
-      return new Response('Sign-in required.', { status: 401, headers: { 'content-type': 'text/plain; charset=utf-8' } });
-    }
-    const target = `${localePath(context.locals.locale, '/login')}?next=${encodeURIComponent(context.url.pathname + context.url.search)}`;
-    return context.redirect(target, 302);
-  }
+  const decision = decideAccess(context.request.method, context.routePattern, context.url, context.locals.locale, context.locals.user?.role ?? null);
+  if (decision.kind === 'allow') return next();
+  if (decision.kind === 'unauthorized') return signInRequired();
+  if (decision.kind === 'sign-in') return context.redirect(decision.location, 302);
   const user = context.locals.user!;
   const denied = { type: 'route', id: context.url.pathname.slice(0, 200) };
   await bestEffortWrite('audit.access_denied', () =>
@@ -247,16 +186,15 @@ const errorsAndRetry = defineMiddleware(async (context, next) => {
 const cachePolicy = defineMiddleware(async (context, next) => {
   const response = await next();
   if (context.isPrerendered) return response;
-  const current = response.headers.get('cache-control');
-  const signedIn = Boolean(context.locals.user);
-  if (current !== null && (!signedIn || /(^|,)\s*private\b/i.test(current))) return response;
+  const policy = cacheControlFor(response.headers.get('cache-control'), Boolean(context.locals.user));
+  if (policy === null) return response;
   try {
-    response.headers.set('cache-control', 'no-store');
+    response.headers.set('cache-control', policy);
     return response;
   } catch {
     // Immutable headers (e.g. Response.redirect): copy the response.
     const copy = new Response(response.body, response);
-    copy.headers.set('cache-control', 'no-store');
+    copy.headers.set('cache-control', policy);
     return copy;
   }
 });
