@@ -186,6 +186,15 @@ export async function loadLearnerRecord(db: Db, userId: number): Promise<Learner
   return (await loadLearnerRecords(db, { userIds: [userId] })).get(userId)?.record ?? EMPTY;
 }
 
+/**
+ * One learner's record inside a read or write of `db` (call inside `db.read` or `db.write`), on
+ * the statements prepared once per connection: the write paths load it once per request.
+ */
+export function ownRecordIn(db: Db, q: Tx, userId: number): LearnerRecord {
+  const run = db.prepared('learner.records.users', (c) => statements(c, 'users'));
+  return collect(q, run, { userIds: [userId] }, {}).get(userId)?.record ?? EMPTY;
+}
+
 /** One learner's record inside a transaction (call inside `db.read` or `db.write`). */
 export function learnerRecordIn(q: Tx, userId: number): LearnerRecord {
   return learnerRecordsIn(q, { userIds: [userId] }).get(userId)?.record ?? EMPTY;
