@@ -23,6 +23,11 @@ export async function courseLocked(db: Db, catalog: Catalog, userId: number, cou
   return computeProgress(catalog, await loadLearnerRecord(db, userId), { now: clockNow(), timeZone: getConfig().timeZone }).course(courseId)?.lock != null;
 }
 
+/** Work on a locked course is refused (the rule of `courseLocked`, on the record already read). */
+export function lockedFor(catalog: Catalog, record: LearnerRecord, courseId: string, now: Date, timeZone: string): boolean {
+  return computeProgress(catalog, record, { now, timeZone }).course(courseId)?.lock != null;
+}
+
 /** When the learner last completed the lesson (any cycle, any version); null if never. */
 export async function completedAt(db: Db, userId: number, lessonId: string): Promise<Date | null> {
   const statement = db.prepared('learner.completedAt', (q) =>
@@ -60,7 +65,7 @@ export async function completeOpenLesson(
 ): Promise<OpenCompletionResult> {
   return db.write((tx): OpenCompletionResult => {
     const record = ownRecordIn(db, tx, user.id);
-    if (computeProgress(catalog, record, { now, timeZone }).course(lesson.courseId)?.lock != null) return { status: 'locked' };
+    if (lockedFor(catalog, record, lesson.courseId, now, timeZone)) return { status: 'locked' };
     return { status: 'completed', ...storeCompletionIn(db, tx, catalog, user, lesson.id, record, timeZone, now) };
   });
 }

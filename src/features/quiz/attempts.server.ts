@@ -7,12 +7,12 @@ import { and, asc, desc, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { attemptAnswers, quizAttempts, type AttemptAnswer, type QuizAttempt } from '../../../db/schema/index.ts';
 import type { Catalog, QuizNode } from '../curriculum/catalog.ts';
 import { attemptLayout } from './draw.ts';
-import { checkAnswers, gradeAnswers, type AttemptLayout, type Grade } from './quiz.ts';
+import { checkAnswers, gradeAnswers, type Grade } from './quiz.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
-import { currentCycleOf, issueDueCertificates } from '../progress/progress.server.ts';
+import { currentCycleOf, issueDueCertificates, lockedFor } from '../progress/progress.server.ts';
 import { recordActivityWith } from '../progress/activity.server.ts';
-import { computeProgress, type LearnerRecord } from '../progress/progress.ts';
+import type { LearnerRecord } from '../progress/progress.ts';
 import { ownRecordIn } from '../progress/records.server.ts';
 import { rollupAttempt } from '../kpi/rollups.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
@@ -22,11 +22,6 @@ function quizCycleOf(record: LearnerRecord, catalog: Catalog, quiz: QuizNode, no
   const tierId = catalog.course(quiz.courseId)?.tierId;
   const tier = tierId ? catalog.tier(tierId) : null;
   return tier ? currentCycleOf(record, tier, now).number : 1;
-}
-
-/** Work on a locked course is refused (the rule of `courseLocked`, on the record already read). */
-export function lockedFor(catalog: Catalog, record: LearnerRecord, courseId: string, now: Date, timeZone: string): boolean {
-  return computeProgress(catalog, record, { now, timeZone }).course(courseId)?.lock != null;
 }
 
 function openAttemptIn(q: Tx, userId: number, quizId: string): QuizAttempt | null {
