@@ -63,12 +63,12 @@ function randomId(): number {
 
 /** Saves feedback; `closed` when this learner already sent feedback on the lesson without a name (final). */
 export async function saveFeedback(db: Db, input: FeedbackInput, timeZone: string, now = clockNow()): Promise<'saved' | 'closed'> {
-  return db.write((tx) => saveFeedbackIn(db, tx, input, timeZone, now));
+  return db.write((tx) => saveFeedbackIn(tx, db.prepared(...FEEDBACK_STATEMENTS), input, timeZone, now));
 }
 
 /** The reads and the named upsert every feedback sends, prepared once per connection. */
-function feedbackStatements(db: Db) {
-  return db.prepared('feedback.save', (q) => ({
+function feedbackStatements(q: Tx) {
+  return {
     sentAnonymously: q
       .select({ id: anonymousFeedbackSenders.id })
       .from(anonymousFeedbackSenders)
@@ -96,12 +96,14 @@ function feedbackStatements(db: Db) {
         set: { rating: sql`excluded.rating`, comment: sql`excluded.comment`, locale: sql`excluded.locale`, updatedAt: sql`excluded.updated_at` },
       })
       .prepare(),
-  }));
+  };
 }
 
-/** `saveFeedback` inside a write of `db` that does more (call inside `db.write`). */
-export function saveFeedbackIn(db: Db, tx: Tx, input: FeedbackInput, timeZone: string, now = clockNow()): 'saved' | 'closed' {
-  const run = feedbackStatements(db);
+/** The statements of `saveFeedbackIn`, for `db.prepared(...FEEDBACK_STATEMENTS)`. */
+export const FEEDBACK_STATEMENTS = ['feedback.save', feedbackStatements] as const;
+
+/** `saveFeedback` inside a write that does more (call inside `db.write`), on `db.prepared(...FEEDBACK_STATEMENTS)`. */
+export function saveFeedbackIn(tx: Tx, run: ReturnType<typeof feedbackStatements>, input: FeedbackInput, timeZone: string, now = clockNow()): 'saved' | 'closed' {
   const key = { userId: input.userId, lessonId: input.lessonId };
   if (run.sentAnonymously.get(key) !== undefined) return 'closed';
   const before = run.named.get(key) ?? null;

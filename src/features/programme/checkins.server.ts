@@ -4,7 +4,7 @@ import { checkins, type Checkin } from '../../../db/schema/index.ts';
 import { monthKey } from '../../platform/dates.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { rollupCheckin } from '../kpi/rollups.server.ts';
-import { recordActivityWith } from '../progress/activity.server.ts';
+import { ACTIVITY_INSERT, recordActivityWith } from '../progress/activity.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
 
 export async function currentCheckin(db: Db, userId: number, timeZone: string, now = clockNow()): Promise<Checkin | null> {
@@ -67,7 +67,7 @@ export async function answerCheckin(db: Db, input: CheckinInput, timeZone: strin
   const now = clockNow();
   await db.write((tx) => {
     saveCheckinIn(db, tx, input, timeZone, now);
-    recordActivityWith(db, tx, input.userId, timeZone, now);
+    recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), input.userId, timeZone, now);
   });
 }
 

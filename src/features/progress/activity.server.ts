@@ -13,15 +13,19 @@ export function recordActivityIn(tx: Tx, userId: number, timeZone: string, now =
   if (inserted.changes === 1) rollupActivity(tx, userId, month);
 }
 
-/** `recordActivityIn` on a statement prepared once per connection of `db` (the hot write paths). Call inside `db.write`. */
-export function recordActivityWith(db: Db, tx: Tx, userId: number, timeZone: string, now = clockNow()): void {
-  const insert = db.prepared('activityMonths.insert', (q) =>
-    q
-      .insert(activityMonths)
-      .values({ userId: sql.placeholder('userId'), month: sql.placeholder('month'), firstAt: sql.placeholder('firstAt') })
-      .onConflictDoNothing()
-      .prepare(),
-  );
+function activityInsert(q: Tx) {
+  return q
+    .insert(activityMonths)
+    .values({ userId: sql.placeholder('userId'), month: sql.placeholder('month'), firstAt: sql.placeholder('firstAt') })
+    .onConflictDoNothing()
+    .prepare();
+}
+
+/** The statement of `recordActivityWith`, for `db.prepared(...ACTIVITY_INSERT)`. */
+export const ACTIVITY_INSERT = ['activityMonths.insert', activityInsert] as const;
+
+/** `recordActivityIn` on the statement prepared once per connection (the hot write paths). Call inside `db.write`. */
+export function recordActivityWith(tx: Tx, insert: ReturnType<typeof activityInsert>, userId: number, timeZone: string, now = clockNow()): void {
   const month = monthKey(now, timeZone);
   if (insert.run({ userId, month, firstAt: now }).changes === 1) rollupActivity(tx, userId, month);
 }

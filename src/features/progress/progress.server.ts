@@ -10,8 +10,8 @@ import { getConfig } from '../../platform/config.server.ts';
 import { dayKey } from '../../platform/dates.ts';
 import { newestCertificates, tierCycle, validityEnd, type CompletionEntry, type TierCycle } from './cycles.ts';
 import { computeProgress, type LearnerRecord, type Progress } from './progress.ts';
-import { recordActivityWith } from './activity.server.ts';
-import { learnerRecordIn, loadLearnerRecord, ownRecordIn } from './records.server.ts';
+import { ACTIVITY_INSERT, recordActivityWith } from './activity.server.ts';
+import { learnerRecordIn, loadLearnerRecord, OWN_RECORD, ownRecordIn } from './records.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 
@@ -64,7 +64,7 @@ export async function completeOpenLesson(
   now = clockNow(),
 ): Promise<OpenCompletionResult> {
   return db.write((tx): OpenCompletionResult => {
-    const record = ownRecordIn(db, tx, user.id);
+    const record = ownRecordIn(tx, db.prepared(...OWN_RECORD), user.id);
     if (lockedFor(catalog, record, lesson.courseId, now, timeZone)) return { status: 'locked' };
     return { status: 'completed', ...storeCompletionIn(db, tx, catalog, user, lesson.id, record, timeZone, now) };
   });
@@ -84,7 +84,7 @@ export async function completeLesson(
   timeZone: string,
   now = clockNow(),
 ): Promise<CompletionResult> {
-  return db.write((tx) => storeCompletionIn(db, tx, catalog, user, lessonId, ownRecordIn(db, tx, user.id), timeZone, now));
+  return db.write((tx) => storeCompletionIn(db, tx, catalog, user, lessonId, ownRecordIn(tx, db.prepared(...OWN_RECORD), user.id), timeZone, now));
 }
 
 /** The learner's current cycle of one tier, from their record (as `currentCycleIn` reads it). */
@@ -128,7 +128,7 @@ function storeCompletionIn(
   const created = insert.run({ userId: user.id, ...entry, completedAt: now }).changes === 1;
   // The record as it is now: the one read, with this completion.
   const certificatesIssued = created ? issueDueCertificates(tx, catalog, user, now, timeZone, { ...record, completions: [...record.completions, entry] }) : [];
-  recordActivityWith(db, tx, user.id, timeZone, now);
+  recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), user.id, timeZone, now);
   return { created, certificatesIssued };
 }
 
@@ -153,7 +153,7 @@ export async function recordLessonView(db: Db, userId: number, lessonId: string,
       .prepare(),
   );
   await db.write((tx) => {
-    if (insert.run({ userId, lessonId, day, viewedAt: now }).changes === 1) recordActivityWith(db, tx, userId, timeZone, now);
+    if (insert.run({ userId, lessonId, day, viewedAt: now }).changes === 1) recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), userId, timeZone, now);
   });
   if (seen.size >= MAX_VIEWS_SEEN) seen.clear();
   seen.set(key, day);

@@ -11,9 +11,9 @@ import { checkAnswers, gradeAnswers, type Grade } from './quiz.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
 import { currentCycleOf, issueDueCertificates, lockedFor } from '../progress/progress.server.ts';
-import { recordActivityWith } from '../progress/activity.server.ts';
+import { ACTIVITY_INSERT, recordActivityWith } from '../progress/activity.server.ts';
 import type { LearnerRecord } from '../progress/progress.ts';
-import { ownRecordIn } from '../progress/records.server.ts';
+import { OWN_RECORD, ownRecordIn } from '../progress/records.server.ts';
 import { rollupAttempt } from '../kpi/rollups.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
 
@@ -58,13 +58,13 @@ export type StartResult = { status: 'started' | 'resumed'; attemptId: string } |
  * shows (src/features/quiz/draw.ts) and the quiz version it was made against.
  */
 export async function startAttempt(db: Db, catalog: Catalog, userId: number, quiz: QuizNode, now = clockNow()): Promise<StartResult> {
-  return db.write((tx) => startAttemptIn(db, catalog, userId, quiz, ownRecordIn(db, tx, userId), now));
+  return db.write((tx) => startAttemptIn(db, catalog, userId, quiz, ownRecordIn(tx, db.prepared(...OWN_RECORD), userId), now));
 }
 
 /** `startAttempt` for a quiz page: refused on a locked course, in the same one transaction (the record read once). */
 export async function startOpenAttempt(db: Db, catalog: Catalog, userId: number, quiz: QuizNode, timeZone: string, now = clockNow()): Promise<StartResult | { status: 'locked' }> {
   return db.write((tx) => {
-    const record = ownRecordIn(db, tx, userId);
+    const record = ownRecordIn(tx, db.prepared(...OWN_RECORD), userId);
     if (lockedFor(catalog, record, quiz.courseId, now, timeZone)) return { status: 'locked' as const };
     return startAttemptIn(db, catalog, userId, quiz, record, now);
   });
@@ -121,7 +121,9 @@ export async function submitAttempt(
   timeZone: string,
   now = clockNow(),
 ): Promise<SubmitResult> {
-  return db.write((tx) => gradeAndStoreIn(db, tx, catalog, user, quiz, attemptOf(db, user.id, quiz.id, attemptId), answers, ownRecordIn(db, tx, user.id), timeZone, now));
+  return db.write((tx) =>
+    gradeAndStoreIn(db, tx, catalog, user, quiz, attemptOf(db, user.id, quiz.id, attemptId), answers, ownRecordIn(tx, db.prepared(...OWN_RECORD), user.id), timeZone, now),
+  );
 }
 
 export type HandInResult =
@@ -147,7 +149,7 @@ export async function handInOpenAttempt(
   now = clockNow(),
 ): Promise<HandInResult> {
   return db.write((tx): HandInResult => {
-    const record = ownRecordIn(db, tx, user.id);
+    const record = ownRecordIn(tx, db.prepared(...OWN_RECORD), user.id);
     if (lockedFor(catalog, record, quiz.courseId, now, timeZone)) return { status: 'locked' };
     const attempt = attemptOf(db, user.id, quiz.id, attemptId);
     const problems = checkAnswers(quiz, attempt?.layout ?? null, answers);
@@ -155,7 +157,7 @@ export async function handInOpenAttempt(
     // No such attempt (or someone else's): "not found" below, not a list of missing answers.
     if (attempt && problems.length > 0) return { status: 'incomplete', unanswered: problems.map((p) => p.questionId) };
     const result = gradeAndStoreIn(db, tx, catalog, user, quiz, attempt, answers, record, timeZone, now);
-    if (result.status === 'submitted') recordActivityWith(db, tx, user.id, timeZone, now);
+    if (result.status === 'submitted') recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), user.id, timeZone, now);
     return result;
   });
 }
