@@ -20,16 +20,6 @@ import { now as clockNow } from '../../platform/clock.ts';
 /** What this learner has sent on a lesson: their named feedback, or that they sent it without a name. */
 export type OwnFeedback = { kind: 'none' } | { kind: 'named'; feedback: LessonFeedback } | { kind: 'anonymous' };
 
-function namedFeedbackIn(q: Tx, userId: number, lessonId: string): LessonFeedback | null {
-  return (
-    q
-      .select()
-      .from(lessonFeedback)
-      .where(and(eq(lessonFeedback.userId, userId), eq(lessonFeedback.lessonId, lessonId)))
-      .get() ?? null
-  );
-}
-
 function sentAnonymouslyIn(q: Tx, userId: number, lessonId: string): boolean {
   return (
     q
@@ -73,23 +63,54 @@ function randomId(): number {
 
 /** Saves feedback; `closed` when this learner already sent feedback on the lesson without a name (final). */
 export async function saveFeedback(db: Db, input: FeedbackInput, timeZone: string, now = clockNow()): Promise<'saved' | 'closed'> {
-  return db.write((tx) => saveFeedbackIn(tx, input, timeZone, now));
+  return db.write((tx) => saveFeedbackIn(tx, db.prepared(...FEEDBACK_STATEMENTS), input, timeZone, now));
 }
 
-/** `saveFeedback` inside a write that does more (call inside `db.write`). */
-export function saveFeedbackIn(tx: Tx, input: FeedbackInput, timeZone: string, now = clockNow()): 'saved' | 'closed' {
-  if (sentAnonymouslyIn(tx, input.userId, input.lessonId)) return 'closed';
-  const before = namedFeedbackIn(tx, input.userId, input.lessonId);
+/** The reads and the named upsert every feedback sends, prepared once per connection. */
+function feedbackStatements(q: Tx) {
+  return {
+    sentAnonymously: q
+      .select({ id: anonymousFeedbackSenders.id })
+      .from(anonymousFeedbackSenders)
+      .where(and(eq(anonymousFeedbackSenders.userId, sql.placeholder('userId')), eq(anonymousFeedbackSenders.lessonId, sql.placeholder('lessonId'))))
+      .prepare(),
+    named: q
+      .select()
+      .from(lessonFeedback)
+      .where(and(eq(lessonFeedback.userId, sql.placeholder('userId')), eq(lessonFeedback.lessonId, sql.placeholder('lessonId'))))
+      .prepare(),
+    upsert: q
+      .insert(lessonFeedback)
+      .values({
+        userId: sql.placeholder('userId'),
+        lessonId: sql.placeholder('lessonId'),
+        rating: sql.placeholder('rating'),
+        comment: sql.placeholder('comment'),
+        locale: sql.placeholder('locale'),
+        createdAt: sql.placeholder('now'),
+        updatedAt: sql.placeholder('now'),
+      })
+      // The row's new values are the ones just offered (`excluded`, as in PostgreSQL).
+      .onConflictDoUpdate({
+        target: [lessonFeedback.userId, lessonFeedback.lessonId],
+        set: { rating: sql`excluded.rating`, comment: sql`excluded.comment`, locale: sql`excluded.locale`, updatedAt: sql`excluded.updated_at` },
+      })
+      .prepare(),
+  };
+}
+
+/** The statements of `saveFeedbackIn`, for `db.prepared(...FEEDBACK_STATEMENTS)`. */
+export const FEEDBACK_STATEMENTS = ['feedback.save', feedbackStatements] as const;
+
+/** `saveFeedback` inside a write that does more (call inside `db.write`), on `db.prepared(...FEEDBACK_STATEMENTS)`. */
+export function saveFeedbackIn(tx: Tx, run: ReturnType<typeof feedbackStatements>, input: FeedbackInput, timeZone: string, now = clockNow()): 'saved' | 'closed' {
+  const key = { userId: input.userId, lessonId: input.lessonId };
+  if (run.sentAnonymously.get(key) !== undefined) return 'closed';
+  const before = run.named.get(key) ?? null;
   const beforeRating = before ? { rating: before.rating, month: monthKey(before.updatedAt, timeZone) } : null;
   const month = monthKey(now, timeZone);
   if (!input.anonymous) {
-    tx.insert(lessonFeedback)
-      .values({ userId: input.userId, lessonId: input.lessonId, rating: input.rating, comment: input.comment, locale: input.locale, createdAt: now, updatedAt: now })
-      .onConflictDoUpdate({
-        target: [lessonFeedback.userId, lessonFeedback.lessonId],
-        set: { rating: input.rating, comment: input.comment, locale: input.locale, updatedAt: now },
-      })
-      .run();
+    run.upsert.run({ ...key, rating: input.rating, comment: input.comment, locale: input.locale, now });
     rollupRating(tx, input.userId, beforeRating, { rating: input.rating, month });
     return 'saved';
   }

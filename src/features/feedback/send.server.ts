@@ -2,9 +2,10 @@
 import { getCatalog } from '../curriculum/catalog.server.ts';
 import { getConfig } from '../../platform/config.server.ts';
 import type { Db } from '../../platform/db.server.ts';
-import { recordActivityIn } from '../progress/activity.server.ts';
-import { courseLocked } from '../progress/progress.server.ts';
-import { saveFeedbackIn, type FeedbackInput } from './feedback.server.ts';
+import { ACTIVITY_INSERT, recordActivityWith } from '../progress/activity.server.ts';
+import { lockedFor } from '../progress/progress.server.ts';
+import { OWN_RECORD, ownRecordIn } from '../progress/records.server.ts';
+import { FEEDBACK_STATEMENTS, saveFeedbackIn, type FeedbackInput } from './feedback.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
 
 export type SendFeedbackResult = 'not_found' | 'locked' | 'closed' | 'saved';
@@ -13,14 +14,15 @@ export async function sendLessonFeedback(db: Db, input: FeedbackInput): Promise<
   const catalog = await getCatalog();
   const lesson = catalog.lesson(input.lessonId);
   if (!lesson) return 'not_found';
-  if (await courseLocked(db, catalog, input.userId, lesson.courseId)) return 'locked';
   const { timeZone } = getConfig();
   // One time for both: the activity month is the feedback's month, on the clock a test may move.
   const now = clockNow();
-  return db.write((tx) => {
-    const saved = saveFeedbackIn(tx, input, timeZone, now);
+  // One short write: the lock from the learner record (read once, prepared), then the feedback.
+  return db.write((tx): SendFeedbackResult => {
+    if (lockedFor(catalog, ownRecordIn(tx, db.prepared(...OWN_RECORD), input.userId), lesson.courseId, now, timeZone)) return 'locked';
+    const saved = saveFeedbackIn(tx, db.prepared(...FEEDBACK_STATEMENTS), input, timeZone, now);
     // Feedback sent without the name is final: a refused one changes nothing, not even the activity.
-    if (saved === 'saved') recordActivityIn(tx, input.userId, timeZone, now);
+    if (saved === 'saved') recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), input.userId, timeZone, now);
     return saved;
   });
 }

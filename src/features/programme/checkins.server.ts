@@ -1,10 +1,10 @@
 /** The monthly check-in: hours saved with AI this month and on which tasks; editable within the month. */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { checkins, type Checkin } from '../../../db/schema/index.ts';
 import { monthKey } from '../../platform/dates.ts';
-import type { Db } from '../../platform/db.server.ts';
+import type { Db, Tx } from '../../platform/db.server.ts';
 import { rollupCheckin } from '../kpi/rollups.server.ts';
-import { recordActivity } from '../progress/activity.server.ts';
+import { ACTIVITY_INSERT, recordActivityWith } from '../progress/activity.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
 
 export async function currentCheckin(db: Db, userId: number, timeZone: string, now = clockNow()): Promise<Checkin | null> {
@@ -19,32 +19,56 @@ export async function currentCheckin(db: Db, userId: number, timeZone: string, n
 }
 
 /** Saves this month's answer (a new month starts a new row; past months are closed). */
-export async function saveCheckin(db: Db, input: { userId: number; hoursSaved: number; tasks: string | null }, timeZone: string, now = clockNow()): Promise<void> {
-  const month = monthKey(now, timeZone);
-  await db.write((tx) => {
-    const before =
-      tx
-        .select({ hours: checkins.hoursSaved })
-        .from(checkins)
-        .where(and(eq(checkins.userId, input.userId), eq(checkins.month, month)))
-        .get()?.hours ?? null;
-    tx.insert(checkins)
-      .values({ userId: input.userId, month, hoursSaved: input.hoursSaved, tasks: input.tasks, dismissed: false, createdAt: now, updatedAt: now })
-      .onConflictDoUpdate({
-        target: [checkins.userId, checkins.month],
-        set: { hoursSaved: input.hoursSaved, tasks: input.tasks, dismissed: false, updatedAt: now },
-      })
-      .run();
-    rollupCheckin(tx, input.userId, month, before, input.hoursSaved);
-  });
+export async function saveCheckin(db: Db, input: CheckinInput, timeZone: string, now = clockNow()): Promise<void> {
+  await db.write((tx) => saveCheckinIn(db, tx, input, timeZone, now));
 }
 
-/** The check-in form's answer: saved, and answering counts as activity this month (usage rate). */
-export async function answerCheckin(db: Db, input: { userId: number; hoursSaved: number; tasks: string | null }, timeZone: string): Promise<void> {
+interface CheckinInput {
+  userId: number;
+  hoursSaved: number;
+  tasks: string | null;
+}
+
+/** `saveCheckin` inside a write that does more, on statements prepared once per connection. */
+function saveCheckinIn(db: Db, tx: Tx, input: CheckinInput, timeZone: string, now: Date): void {
+  const month = monthKey(now, timeZone);
+  const run = db.prepared('checkins.save', (q) => ({
+    before: q
+      .select({ hours: checkins.hoursSaved })
+      .from(checkins)
+      .where(and(eq(checkins.userId, sql.placeholder('userId')), eq(checkins.month, sql.placeholder('month'))))
+      .prepare(),
+    upsert: q
+      .insert(checkins)
+      .values({
+        userId: sql.placeholder('userId'),
+        month: sql.placeholder('month'),
+        hoursSaved: sql.placeholder('hoursSaved'),
+        tasks: sql.placeholder('tasks'),
+        dismissed: false,
+        createdAt: sql.placeholder('now'),
+        updatedAt: sql.placeholder('now'),
+      })
+      // The row's new values are the ones just offered (`excluded`, as in PostgreSQL).
+      .onConflictDoUpdate({
+        target: [checkins.userId, checkins.month],
+        set: { hoursSaved: sql`excluded.hours_saved`, tasks: sql`excluded.tasks`, dismissed: false, updatedAt: sql`excluded.updated_at` },
+      })
+      .prepare(),
+  }));
+  const before = run.before.get({ userId: input.userId, month })?.hours ?? null;
+  run.upsert.run({ userId: input.userId, month, hoursSaved: input.hoursSaved, tasks: input.tasks, now });
+  rollupCheckin(tx, input.userId, month, before, input.hoursSaved);
+}
+
+/** The check-in form's answer: saved, and answering counts as activity this month (usage rate), in one write. */
+export async function answerCheckin(db: Db, input: CheckinInput, timeZone: string): Promise<void> {
   // One time for both: the activity month is the check-in's month, on the clock a test may move.
   const now = clockNow();
-  await saveCheckin(db, input, timeZone, now);
-  await recordActivity(db, input.userId, timeZone, now);
+  await db.write((tx) => {
+    saveCheckinIn(db, tx, input, timeZone, now);
+    recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), input.userId, timeZone, now);
+  });
 }
 
 /** "Not now": hides the question for this month without recording hours. */

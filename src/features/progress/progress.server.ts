@@ -4,14 +4,14 @@
  */
 import { and, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import { assignmentEnrolments, assignments, certificates, lessonCompletions, lessonViews } from '../../../db/schema/index.ts';
-import type { Catalog, TierNode } from '../curriculum/catalog.ts';
+import type { Catalog, LessonNode, TierNode } from '../curriculum/catalog.ts';
 import { now as clockNow } from '../../platform/clock.ts';
 import { getConfig } from '../../platform/config.server.ts';
 import { dayKey } from '../../platform/dates.ts';
-import { tierCycle, validityEnd, type TierCycle } from './cycles.ts';
-import { computeProgress, type Progress } from './progress.ts';
-import { recordActivityIn } from './activity.server.ts';
-import { learnerRecordIn, loadLearnerRecord } from './records.server.ts';
+import { newestCertificates, tierCycle, validityEnd, type CompletionEntry, type TierCycle } from './cycles.ts';
+import { computeProgress, type LearnerRecord, type Progress } from './progress.ts';
+import { ACTIVITY_INSERT, recordActivityWith } from './activity.server.ts';
+import { learnerRecordIn, loadLearnerRecord, OWN_RECORD, ownRecordIn } from './records.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 
@@ -21,6 +21,11 @@ import type { Db, Tx } from '../../platform/db.server.ts';
  */
 export async function courseLocked(db: Db, catalog: Catalog, userId: number, courseId: string): Promise<boolean> {
   return computeProgress(catalog, await loadLearnerRecord(db, userId), { now: clockNow(), timeZone: getConfig().timeZone }).course(courseId)?.lock != null;
+}
+
+/** Work on a locked course is refused (the rule of `courseLocked`, on the record already read). */
+export function lockedFor(catalog: Catalog, record: LearnerRecord, courseId: string, now: Date, timeZone: string): boolean {
+  return computeProgress(catalog, record, { now, timeZone }).course(courseId)?.lock != null;
 }
 
 /** When the learner last completed the lesson (any cycle, any version); null if never. */
@@ -43,6 +48,28 @@ export interface CompletionResult {
   certificatesIssued: string[];
 }
 
+export type OpenCompletionResult = { status: 'locked' } | ({ status: 'completed' } & CompletionResult);
+
+/**
+ * "Mark as complete" on a known lesson, in one short immediate transaction: the learner record,
+ * read once on prepared statements, decides the lock (refused: nothing written) and the cycle,
+ * and, with the new completion added, which certificates are due.
+ */
+export async function completeOpenLesson(
+  db: Db,
+  catalog: Catalog,
+  user: { id: number; displayName: string },
+  lesson: LessonNode,
+  timeZone: string,
+  now = clockNow(),
+): Promise<OpenCompletionResult> {
+  return db.write((tx): OpenCompletionResult => {
+    const record = ownRecordIn(tx, db.prepared(...OWN_RECORD), user.id);
+    if (lockedFor(catalog, record, lesson.courseId, now, timeZone)) return { status: 'locked' };
+    return { status: 'completed', ...storeCompletionIn(db, tx, catalog, user, lesson.id, record, timeZone, now) };
+  });
+}
+
 /**
  * Marks a lesson complete in the current cycle of its tier, against the version read (once per
  * cycle and version: a double submission stores one row, a review of a revised lesson a new one),
@@ -57,21 +84,52 @@ export async function completeLesson(
   timeZone: string,
   now = clockNow(),
 ): Promise<CompletionResult> {
+  return db.write((tx) => storeCompletionIn(db, tx, catalog, user, lessonId, ownRecordIn(tx, db.prepared(...OWN_RECORD), user.id), timeZone, now));
+}
+
+/** The learner's current cycle of one tier, from their record (as `currentCycleIn` reads it). */
+export function currentCycleOf(record: LearnerRecord, tier: TierNode, now: Date): TierCycle {
+  return tierCycle(tier, newestCertificates(record.certificates).get(tier.id) ?? null, now);
+}
+
+function storeCompletionIn(
+  db: Db,
+  tx: Tx,
+  catalog: Catalog,
+  user: { id: number; displayName: string },
+  lessonId: string,
+  record: LearnerRecord,
+  timeZone: string,
+  now: Date,
+): CompletionResult {
   const lesson = catalog.lesson(lessonId);
   const tierId = lesson ? catalog.course(lesson.courseId)?.tierId : undefined;
-  return db.write((tx) => {
-    const tier = tierId ? catalog.tier(tierId) : null;
-    const cycle = tier ? currentCycleIn(tx, user.id, tier, now).number : 1;
-    const created =
-      tx
-        .insert(lessonCompletions)
-        .values({ userId: user.id, lessonId, cycle, contentVersion: lesson?.version ?? '', majorRevision: lesson?.majorRevision?.date ?? null, completedAt: now })
-        .onConflictDoNothing()
-        .run().changes === 1;
-    const certificatesIssued = created ? issueDueCertificates(tx, catalog, user, now, timeZone) : [];
-    recordActivityIn(tx, user.id, timeZone, now);
-    return { created, certificatesIssued };
-  });
+  const tier = tierId ? catalog.tier(tierId) : null;
+  const entry: CompletionEntry = {
+    lessonId,
+    cycle: tier ? currentCycleOf(record, tier, now).number : 1,
+    contentVersion: lesson?.version ?? '',
+    majorRevision: lesson?.majorRevision?.date ?? null,
+  };
+  const insert = db.prepared('lessonCompletions.insert', (q) =>
+    q
+      .insert(lessonCompletions)
+      .values({
+        userId: sql.placeholder('userId'),
+        lessonId: sql.placeholder('lessonId'),
+        cycle: sql.placeholder('cycle'),
+        contentVersion: sql.placeholder('contentVersion'),
+        majorRevision: sql.placeholder('majorRevision'),
+        completedAt: sql.placeholder('completedAt'),
+      })
+      .onConflictDoNothing()
+      .prepare(),
+  );
+  const created = insert.run({ userId: user.id, ...entry, completedAt: now }).changes === 1;
+  // The record as it is now: the one read, with this completion.
+  const certificatesIssued = created ? issueDueCertificates(tx, catalog, user, now, timeZone, { ...record, completions: [...record.completions, entry] }) : [];
+  recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), user.id, timeZone, now);
+  return { created, certificatesIssued };
 }
 
 /** Lesson views known to be stored, per connection: `userId:lessonId` → day. Bounded, as a cache. */
@@ -95,7 +153,7 @@ export async function recordLessonView(db: Db, userId: number, lessonId: string,
       .prepare(),
   );
   await db.write((tx) => {
-    if (insert.run({ userId, lessonId, day, viewedAt: now }).changes === 1) recordActivityIn(tx, userId, timeZone, now);
+    if (insert.run({ userId, lessonId, day, viewedAt: now }).changes === 1) recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), userId, timeZone, now);
   });
   if (seen.size >= MAX_VIEWS_SEEN) seen.clear();
   seen.set(key, day);
@@ -132,8 +190,16 @@ export function validityMonthsIn(tx: Tx, userId: number, tier: TierNode): number
  * Issues the certificate of every tier whose current cycle is now complete and has none yet;
  * returns the new codes. Call inside `db.write`, right after the write that may complete a tier.
  */
-export function issueDueCertificates(tx: Tx, catalog: Catalog, user: { id: number; displayName: string }, now: Date, timeZone: string): string[] {
-  const progress: Progress = computeProgress(catalog, learnerRecordIn(tx, user.id), { now, timeZone });
+export function issueDueCertificates(
+  tx: Tx,
+  catalog: Catalog,
+  user: { id: number; displayName: string },
+  now: Date,
+  timeZone: string,
+  /** The learner's record as it stands in this write, when the caller has it already. */
+  record: LearnerRecord = learnerRecordIn(tx, user.id),
+): string[] {
+  const progress: Progress = computeProgress(catalog, record, { now, timeZone });
   const issued: string[] = [];
   for (const tier of progress.tiers) {
     const { cycle } = tier;

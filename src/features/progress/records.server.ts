@@ -186,6 +186,20 @@ export async function loadLearnerRecord(db: Db, userId: number): Promise<Learner
   return (await loadLearnerRecords(db, { userIds: [userId] })).get(userId)?.record ?? EMPTY;
 }
 
+/**
+ * One learner's record inside a read or write (call inside `db.read` or `db.write`), on the
+ * statements prepared once per connection (`db.prepared(...OWN_RECORD)`): the write paths load
+ * it once per request.
+ */
+export function ownRecordIn(q: Tx, run: OwnRecordStatements, userId: number): LearnerRecord {
+  return collect(q, run, { userIds: [userId] }, {}).get(userId)?.record ?? EMPTY;
+}
+
+export type OwnRecordStatements = Statements;
+
+/** The statements of `ownRecordIn`, for `db.prepared(...OWN_RECORD)` (the key the learner pages use too). */
+export const OWN_RECORD = ['learner.records.users', (q: Tx): Statements => statements(q, 'users')] as const;
+
 /** One learner's record inside a transaction (call inside `db.read` or `db.write`). */
 export function learnerRecordIn(q: Tx, userId: number): LearnerRecord {
   return learnerRecordsIn(q, { userIds: [userId] }).get(userId)?.record ?? EMPTY;
