@@ -79,8 +79,9 @@ export async function loadScopeKpis(db: Db, catalog: Catalog, filter: Pick<Dashb
   const at = nowMs();
   const baselinePeriod = await getBaseline(db);
   const basePeriod = baselinePeriod ? periodOf(baselinePeriod.from, baselinePeriod.to, timeZone) : null;
-  // One read for both periods: what does not depend on the period is queried once.
-  const [facts, baselineFacts = null] = await loadFactsOfPeriods(db, basePeriod ? [period, basePeriod] : [period], at);
+  // One read for both periods: what does not depend on the period is queried once, and the
+  // baseline skips the per-question facts (its KPIs do not use them).
+  const [facts, baselineFacts = null] = await loadFactsOfPeriods(db, basePeriod ? [period, basePeriod] : [period], at, { questionsOfFirstOnly: true });
   const correct = correctOptionsOf(catalog);
   const dataStart = await dataStartMonth(db, timeZone);
   const kpisFor = (ids: (number | null)[] | null): KpiSet =>

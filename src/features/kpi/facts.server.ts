@@ -40,13 +40,15 @@ export async function loadFacts(db: Db, period: Period, at: number = nowMs()): P
 /**
  * The facts of several periods (the dashboard's range and its baseline) in one read: what does
  * not depend on the period (departments, headcount) is queried once, and the learner × quiz pairs
- * of every period come from one pass over the table. Same figures as `loadFacts` per period.
+ * of every period come from one pass over the table. Same figures as `loadFacts` per period, except
+ * that with `questionsOfFirstOnly` the later periods carry no per-question facts (a baseline's KPIs
+ * never use them, and they are the dearest queries).
  */
-export async function loadFactsOfPeriods(db: Db, periods: Period[], at: number = nowMs()): Promise<DepartmentFacts[][]> {
+export async function loadFactsOfPeriods(db: Db, periods: Period[], at: number = nowMs(), options: { questionsOfFirstOnly?: boolean } = {}): Promise<DepartmentFacts[][]> {
   return db.read((q) => {
     const ids = q.all<{ id: number }>(sql`select id from departments`).map((r) => r.id);
     const headcount = q.all<{ d: Key; n: number }>(sql`select department_id d, count(*) n from users where active = 1 group by department_id`);
-    const all = periods.map((period) => factsOf(q, period, at, ids, headcount));
+    const all = periods.map((period, i) => factsOf(q, period, at, ids, headcount, i === 0 || !options.questionsOfFirstOnly));
     pairsOf(q, periods, all);
     return all.map((facts) => [...facts.values()]);
   });
@@ -91,7 +93,7 @@ export function certificationMoment(period: Period, at: number = nowMs()): Date 
   return new Date(Math.min(at, period.monthEnds.at(-1) ?? at));
 }
 
-function factsOf(db: Tx, period: Period, at: number, departmentIds: number[], headcount: { d: Key; n: number }[]): FactsMap {
+function factsOf(db: Tx, period: Period, at: number, departmentIds: number[], headcount: { d: Key; n: number }[], withQuestions: boolean): FactsMap {
   const facts: FactsMap = new Map();
   const of = (id: Key): DepartmentFacts => factsIn(facts, id);
   for (const id of departmentIds) of(id);
@@ -156,6 +158,7 @@ function factsOf(db: Tx, period: Period, at: number, departmentIds: number[], he
     tier.expired += row.expired;
   }
 
+  if (!withQuestions) return facts;
   // Per question, from the roll-ups: answers, correct ones, and the options wrong answers chose.
   for (const row of db.all<{ d: number; quiz: string; question: string; answers: number; correct: number }>(sql`
     select department_id d, quiz_id quiz, question_id question, sum(answers) answers, sum(correct) correct

@@ -212,4 +212,15 @@ describe('several periods in one read (the dashboard and its baseline)', () => {
     expect(await loadFactsOfPeriods(t.db, [period, baselinePeriod, empty], when)).toEqual(alone);
     expect(await loadFactsOfPeriods(t.db, [empty, baselinePeriod, period], when)).toEqual([...alone].reverse());
   });
+
+  it('leaves the per-question facts out of a baseline without changing any KPI', async () => {
+    const [main, base] = await loadFactsOfPeriods(t.db, [period, baselinePeriod], undefined, { questionsOfFirstOnly: true });
+    expect(main).toEqual(facts);
+    expect(base).toEqual(baselineFacts.map((f) => ({ ...f, questions: {} })));
+    const tiers = ['basic', 'applied', 'specialist'];
+    for (const ids of [null, [sales], [hr]]) {
+      const lean = computeKpis(combineFacts(main!, ids), period, { facts: combineFacts(base!, ids), period: baselinePeriod }, correctOptionsOf(catalog), tiers);
+      expect(lean).toEqual(kpis(ids));
+    }
+  });
 });
