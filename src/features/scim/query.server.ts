@@ -5,7 +5,6 @@
  * the text", `sw`/`ew` compare a substring, case-insensitive compares are on lower() of both sides.
  */
 import { and, eq, isNotNull, or, sql, type SQL, type SQLWrapper } from 'drizzle-orm';
-import { alias } from 'drizzle-orm/sqlite-core';
 import { scimGroupMembers, scimGroups, users } from '../../../db/schema/index.ts';
 import type { GroupQueryAttribute, QueryOperator, ScimQuery, UserQueryAttribute } from './filter.ts';
 
@@ -34,8 +33,6 @@ function textCompare(column: Column, operator: QueryOperator, value: string, cas
 function combine(kind: 'and' | 'or', parts: SQL[]): SQL {
   return (kind === 'and' ? and(...parts) : or(...parts)) ?? ALWAYS;
 }
-
-const managers = alias(users, 'scim_manager');
 
 function userColumn(attribute: Exclude<UserQueryAttribute, 'active' | 'manager.value'>): Column {
   switch (attribute) {
@@ -69,15 +66,14 @@ export function userCondition(query: ScimQuery<UserQueryAttribute>): SQL {
       if (query.attribute === 'active') return typeof query.value === 'boolean' && query.operator === 'eq' ? eq(users.active, query.value) : NEVER;
       if (typeof query.value !== 'string') return NEVER;
       if (query.attribute === 'manager.value') {
-        const manager = textCompare(managers.publicId, query.operator, query.value, true);
-        return sql`exists (select 1 from ${managers} where ${managers.id} = ${users.managerId} and ${manager})`;
+        // The inner "users" shadows the outer one for the unqualified names (standard SQL scoping).
+        const manager = textCompare(sql`"public_id"`, query.operator, query.value, true);
+        return sql`${users.managerId} in (select "id" from "users" where "erased_at" is null and ${manager})`;
       }
       return textCompare(userColumn(query.attribute), query.operator, query.value, query.caseExact);
     }
   }
 }
-
-const memberUsers = alias(users, 'scim_member');
 
 export function groupCondition(query: ScimQuery<GroupQueryAttribute>): SQL {
   switch (query.kind) {
@@ -95,8 +91,8 @@ export function groupCondition(query: ScimQuery<GroupQueryAttribute>): SQL {
     case 'compare': {
       if (typeof query.value !== 'string') return NEVER;
       if (query.attribute === 'members.value') {
-        const member = textCompare(memberUsers.publicId, query.operator, query.value, true);
-        return sql`exists (select 1 from ${scimGroupMembers} join ${memberUsers} on ${memberUsers.id} = ${scimGroupMembers.userId} where ${scimGroupMembers.groupId} = ${scimGroups.id} and ${memberUsers.erasedAt} is null and ${member})`;
+        const member = textCompare(users.publicId, query.operator, query.value, true);
+        return sql`exists (select 1 from ${scimGroupMembers} join ${users} on ${users.id} = ${scimGroupMembers.userId} where ${scimGroupMembers.groupId} = ${scimGroups.id} and ${users.erasedAt} is null and ${member})`;
       }
       const column = query.attribute === 'id' ? scimGroups.publicId : query.attribute === 'externalId' ? scimGroups.externalId : scimGroups.displayName;
       return textCompare(column, query.operator, query.value, query.caseExact);
