@@ -24,7 +24,12 @@ export function scimClient(base: string, token: string | null): ScimClient {
       redirect: 'manual',
     });
     const text = await response.text();
-    return { status: response.status, contentType: response.headers.get('content-type'), headers: response.headers, body: text === '' ? null : (JSON.parse(text) as Record<string, unknown>) };
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type'),
+      headers: response.headers,
+      body: text === '' ? null : (JSON.parse(text) as Record<string, unknown>),
+    };
   };
 }
 

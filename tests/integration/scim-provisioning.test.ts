@@ -22,8 +22,14 @@ let t: TempDb;
 let server: RunningServer;
 let scim: ScimClient;
 
-const row = <T>(sqlText: string, ...params: unknown[]): T => rawSqlite(t.db).prepare(sqlText).get(...params) as T;
-const rows = <T>(sqlText: string, ...params: unknown[]): T[] => rawSqlite(t.db).prepare(sqlText).all(...params) as T[];
+const row = <T>(sqlText: string, ...params: unknown[]): T =>
+  rawSqlite(t.db)
+    .prepare(sqlText)
+    .get(...params) as T;
+const rows = <T>(sqlText: string, ...params: unknown[]): T[] =>
+  rawSqlite(t.db)
+    .prepare(sqlText)
+    .all(...params) as T[];
 const publicIdOf = (email: string): string => row<{ public_id: string }>('select public_id from users where email = ?', email).public_id;
 const filterPath = (resource: string, filter: string, extra = ''): string => `/${resource}?filter=${encodeURIComponent(filter)}${extra}`;
 
@@ -67,7 +73,12 @@ describe('Entra ID provisioning, as Microsoft documents it', () => {
       emails: [{ value: 'jyoung@testuser.com', type: 'work', primary: true }],
       meta: { resourceType: 'User' },
     });
-    expect(row('select display_name as name, external_id as externalId, active, role from users where public_id = ?', userId)).toEqual({ name: 'Joy Young', externalId: 'jyoung', active: 1, role: 'learner' });
+    expect(row('select display_name as name, external_id as externalId, active, role from users where public_id = ?', userId)).toEqual({
+      name: 'Joy Young',
+      externalId: 'jyoung',
+      active: 1,
+      role: 'learner',
+    });
     const again = await scim('POST', '/Users', fixture('entra/create-user-example-2.json'));
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ schemas: [ERROR_MESSAGE], status: '409', scimType: 'uniqueness' });
@@ -96,7 +107,10 @@ describe('Entra ID provisioning, as Microsoft documents it', () => {
     const renamed = await scim('PATCH', `/Users/${userId}`, fixture('entra/patch-user-single-valued.json'));
     expect(renamed.body).toMatchObject({ userName: '5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com', emails: [{ value: '5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com' }] });
     expect(row('select email from users where public_id = ?', userId)).toEqual({ email: '5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com' });
-    const taken = await scim('PATCH', `/Users/${userId}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'userName', value: 'admin@example.com' }] });
+    const taken = await scim('PATCH', `/Users/${userId}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'replace', path: 'userName', value: 'admin@example.com' }],
+    });
     expect(taken.body).toMatchObject({ status: '409', scimType: 'uniqueness' });
     const department = await scim('PATCH', `/Users/${userId}`, {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
@@ -171,7 +185,10 @@ describe('effects on people', () => {
     const promoted = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'it.lead@example.com', displayName: 'IT Lead' });
     const leadId = String(promoted.body!.id);
     const adminId = publicIdOf('admin@example.com');
-    const members = (op: string, ids: string[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op, path: 'members', value: ids.map((value) => ({ value })) }] });
+    const members = (op: string, ids: string[]) => ({
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op, path: 'members', value: ids.map((value) => ({ value })) }],
+    });
     expect((await scim('PATCH', `/Groups/${groupId}`, members('Add', [leadId, adminId]))).status).toBe(200);
     expect(row('select role from users where public_id = ?', leadId)).toEqual({ role: 'admin' });
     expect((await scim('PATCH', `/Groups/${groupId}`, members('Remove', [leadId]))).status).toBe(200);

@@ -59,13 +59,23 @@ function recomputeRoles(tx: Tx, publicIds: string[], mapping: GroupRoleMapping, 
   for (const change of applied) {
     const rowId = rowOf.get(change.userId)!;
     tx.update(users).set({ role: change.to, updatedAt: at }).where(eq(users.id, rowId)).run();
-    audit(tx, { actor: null, actorLabel: SCIM_ACTOR, action: 'user.updated', target: { type: 'user', id: rowId }, details: { via: 'scim', role: change.to, from: change.from } }, at);
+    audit(
+      tx,
+      { actor: null, actorLabel: SCIM_ACTOR, action: 'user.updated', target: { type: 'user', id: rowId }, details: { via: 'scim', role: change.to, from: change.from } },
+      at,
+    );
   }
   for (const change of refused) {
     const rowId = rowOf.get(change.userId)!;
     audit(
       tx,
-      { actor: null, actorLabel: SCIM_ACTOR, action: 'user.role_change_refused', target: { type: 'user', id: rowId }, details: { via: 'scim', from: change.from, to: change.to, reason: 'last_admin' } },
+      {
+        actor: null,
+        actorLabel: SCIM_ACTOR,
+        action: 'user.role_change_refused',
+        target: { type: 'user', id: rowId },
+        details: { via: 'scim', from: change.from, to: change.to, reason: 'last_admin' },
+      },
       at,
     );
   }
@@ -93,7 +103,10 @@ export async function createScimGroup(db: Db, fields: ScimGroupFields): Promise<
       .values({ publicId, displayName: fields.displayName, externalId: fields.externalId, createdAt: at, updatedAt: at })
       .returning({ id: scimGroups.id })
       .get();
-    if (members.length > 0) tx.insert(scimGroupMembers).values(members.map((userId) => ({ groupId: id, userId }))).run();
+    if (members.length > 0)
+      tx.insert(scimGroupMembers)
+        .values(members.map((userId) => ({ groupId: id, userId })))
+        .run();
     auditGroup(tx, 'scim.group_created', id, { displayName: fields.displayName, externalId: fields.externalId, added: members.length }, at);
     const change: GroupChange = { before: null, after: { displayName: fields.displayName, externalId: fields.externalId }, members: [], added: fields.memberIds, removed: [] };
     recomputeRoles(tx, usersToRecompute(change, mapping), mapping, at);
@@ -114,8 +127,15 @@ export async function updateScimGroup(db: Db, publicId: string, compute: (curren
     const added = memberRows(tx, update.added);
     const removed = [...userRowIds(tx, update.removed).values()];
     tx.update(scimGroups).set({ displayName: update.next.displayName, externalId: update.next.externalId, updatedAt: at }).where(eq(scimGroups.id, current.rowId)).run();
-    if (added.length > 0) tx.insert(scimGroupMembers).values(added.map((userId) => ({ groupId: current.rowId, userId }))).onConflictDoNothing().run();
-    if (removed.length > 0) tx.delete(scimGroupMembers).where(and(eq(scimGroupMembers.groupId, current.rowId), inArray(scimGroupMembers.userId, removed))).run();
+    if (added.length > 0)
+      tx.insert(scimGroupMembers)
+        .values(added.map((userId) => ({ groupId: current.rowId, userId })))
+        .onConflictDoNothing()
+        .run();
+    if (removed.length > 0)
+      tx.delete(scimGroupMembers)
+        .where(and(eq(scimGroupMembers.groupId, current.rowId), inArray(scimGroupMembers.userId, removed)))
+        .run();
     auditGroup(tx, 'scim.group_updated', current.rowId, { ...update.changes, added: added.length, removed: removed.length }, at);
     const change: GroupChange = {
       before: { displayName: current.displayName, externalId: current.externalId },
@@ -138,7 +158,13 @@ export async function deleteScimGroup(db: Db, publicId: string): Promise<void> {
     tx.delete(scimGroupMembers).where(eq(scimGroupMembers.groupId, current.rowId)).run();
     tx.delete(scimGroups).where(eq(scimGroups.id, current.rowId)).run();
     auditGroup(tx, 'scim.group_deleted', current.rowId, { displayName: current.displayName, removed: current.members.length }, at);
-    const change: GroupChange = { before: { displayName: current.displayName, externalId: current.externalId }, after: null, members: current.members.map((m) => m.id), added: [], removed: [] };
+    const change: GroupChange = {
+      before: { displayName: current.displayName, externalId: current.externalId },
+      after: null,
+      members: current.members.map((m) => m.id),
+      added: [],
+      removed: [],
+    };
     recomputeRoles(tx, usersToRecompute(change, mapping), mapping, at);
   });
 }

@@ -76,7 +76,13 @@ export async function handleScim(db: Db, request: Request, path: string): Promis
     await consume(tokenId);
     const body = HAS_BODY.has(request.method) ? await readJson(request) : null;
     const url = new URL(request.url);
-    const scim: ScimRequest = { method: request.method, segments: path.split('/').filter((s) => s !== ''), query: url.searchParams, body, baseUrl: new URL('/scim/v2', getConfig().siteUrl).href };
+    const scim: ScimRequest = {
+      method: request.method,
+      segments: path.split('/').filter((s) => s !== ''),
+      query: url.searchParams,
+      body,
+      baseUrl: new URL('/scim/v2', getConfig().siteUrl).href,
+    };
     return await routeScim(db, scim);
   } catch (error) {
     if (isScimError(error)) return errorResponse(error);

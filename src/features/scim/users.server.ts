@@ -24,7 +24,13 @@ import { findUser, findUserByRowId, listUsers, SCIM_ACTOR, type StoredUser, user
 
 const ENTERPRISE_MANAGER = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager';
 
-function auditScim(tx: Tx, action: 'user.created' | 'user.updated' | 'user.deactivated' | 'user.reactivated', userId: number, details: Record<string, unknown> | null, at: Date): void {
+function auditScim(
+  tx: Tx,
+  action: 'user.created' | 'user.updated' | 'user.deactivated' | 'user.reactivated',
+  userId: number,
+  details: Record<string, unknown> | null,
+  at: Date,
+): void {
   audit(tx, { actor: null, actorLabel: SCIM_ACTOR, action, target: { type: 'user', id: userId }, details: details && { via: 'scim', ...details } }, at);
 }
 

@@ -23,11 +23,19 @@ const bearer = (token: string): Record<string, string> => ({ authorization: `Bea
 const methods = fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE');
 const resourcePaths = (ctx: Context): fc.Arbitrary<string> =>
   fc.constantFrom('/ServiceProviderConfig', '/Schemas', '/ResourceTypes', '/Users', `/Users/${ctx.scim.userId}`, '/Groups', `/Groups/${ctx.scim.groupId}`, '/Users/.search');
-const bodyText = fc.oneof(anyText, value.map((v) => JSON.stringify(v)), userBody.map((b) => JSON.stringify(b)));
+const bodyText = fc.oneof(
+  anyText,
+  value.map((v) => JSON.stringify(v)),
+  userBody.map((b) => JSON.stringify(b)),
+);
 const filterText = fc.oneof(
   anyText,
   fc
-    .tuple(fc.constantFrom('userName', 'externalId', 'displayName', 'emails.value', 'active', 'id', 'members.value', 'manager.value', 'title', 'emails[type eq "work"].value'), fc.constantFrom('eq', 'co', 'sw', 'ew', 'pr', 'gt', 'ne'), anyText)
+    .tuple(
+      fc.constantFrom('userName', 'externalId', 'displayName', 'emails.value', 'active', 'id', 'members.value', 'manager.value', 'title', 'emails[type eq "work"].value'),
+      fc.constantFrom('eq', 'co', 'sw', 'ew', 'pr', 'gt', 'ne'),
+      anyText,
+    )
     .map(([a, op, v]) => (op === 'pr' ? `${a} pr` : `${a} ${op} ${JSON.stringify(v)}`)),
   fc.constantFrom('userName eq "fuzz-learner-1@example.com" and active eq true', 'externalId eq jyoung', '(', 'a eq "b" or (c eq "d"', `members.value eq "${NOBODY}"`),
 );
@@ -36,7 +44,10 @@ const query = (params: Record<string, string>): string => {
   const kept = Object.entries(params).filter(([, v]) => v !== '');
   return kept.length === 0 ? '' : `?${new URLSearchParams(kept)}`;
 };
-const ops = fc.array(fc.record({ op: fc.constantFrom('add', 'Replace', 'remove', 'Add'), path: fc.constantFrom('displayName', 'name.givenName', 'active', 'externalId', 'title'), value }), { maxLength: 3 });
+const ops = fc.array(
+  fc.record({ op: fc.constantFrom('add', 'Replace', 'remove', 'Add'), path: fc.constantFrom('displayName', 'name.givenName', 'active', 'externalId', 'title'), value }),
+  { maxLength: 3 },
+);
 
 export function scimCases(ctx: Context): fc.Arbitrary<EndpointCase> {
   const { token, userId, groupId } = ctx.scim;
@@ -53,7 +64,18 @@ export function scimCases(ctx: Context): fc.Arbitrary<EndpointCase> {
     {
       weight: 3,
       arbitrary: fc
-        .tuple(methods, resourcePaths(ctx), bodyText, fc.constantFrom<Record<string, string>>(json, { authorization: 'Bearer ', ...json }, { authorization: `Bearer ${token}x`, ...json }, { authorization: `Basic ${token}`, ...json }, { authorization: token, ...json }))
+        .tuple(
+          methods,
+          resourcePaths(ctx),
+          bodyText,
+          fc.constantFrom<Record<string, string>>(
+            json,
+            { authorization: 'Bearer ', ...json },
+            { authorization: `Bearer ${token}x`, ...json },
+            { authorization: `Basic ${token}`, ...json },
+            { authorization: token, ...json },
+          ),
+        )
         .map(([method, path, body, headers]) => at(method, path, method === 'GET' || method === 'DELETE' ? null : body, 'no live bearer token', headers)),
     },
     // Reads: any filter and paging (may be refused as invalidFilter; never changes anything).
@@ -73,36 +95,54 @@ export function scimCases(ctx: Context): fc.Arbitrary<EndpointCase> {
     {
       weight: 2,
       arbitrary: fc
-        .tuple(fc.constantFrom('/Users', '/Groups'), fc.oneof(anyText.filter((s) => s.trim() !== '' && !/^[[{"\d-tfn]/.test(s.trim())), fc.constantFrom('[]', '"x"', '1', 'null', 'true', '{"schemas": [')))
+        .tuple(
+          fc.constantFrom('/Users', '/Groups'),
+          fc.oneof(
+            anyText.filter((s) => s.trim() !== '' && !/^[[{"\d-tfn]/.test(s.trim())),
+            fc.constantFrom('[]', '"x"', '1', 'null', 'true', '{"schemas": ['),
+          ),
+        )
         .map(([path, body]) => at('POST', path, body, 'not a resource')),
     },
     // PATCH a user: valid-looking operations, then a manager who does not exist (atomic).
     {
       weight: 2,
       arbitrary: ops.map((list) =>
-        at('PATCH', `/Users/${userId}`, JSON.stringify({ schemas: [PATCH_OP], Operations: [...list, { op: 'replace', path: MANAGER, value: { value: NOBODY } }] }), 'a manager who does not exist'),
+        at(
+          'PATCH',
+          `/Users/${userId}`,
+          JSON.stringify({ schemas: [PATCH_OP], Operations: [...list, { op: 'replace', path: MANAGER, value: { value: NOBODY } }] }),
+          'a manager who does not exist',
+        ),
       ),
     },
     // PATCH the group: operations, then a member who does not exist (atomic).
     {
       weight: 2,
-      arbitrary: fc
-        .tuple(fc.constantFrom('Replace', 'add'), anyText, fc.constantFrom('Add', 'add'))
-        .map(([op, name, add]) =>
-          at(
-            'PATCH',
-            `/Groups/${groupId}`,
-            JSON.stringify({ schemas: [PATCH_OP], Operations: [{ op, path: 'displayName', value: name }, { op: 'remove', path: 'members' }, { op: add, path: 'members', value: [{ value: NOBODY }] }] }),
-            'a member who does not exist',
-          ),
+      arbitrary: fc.tuple(fc.constantFrom('Replace', 'add'), anyText, fc.constantFrom('Add', 'add')).map(([op, name, add]) =>
+        at(
+          'PATCH',
+          `/Groups/${groupId}`,
+          JSON.stringify({
+            schemas: [PATCH_OP],
+            Operations: [
+              { op, path: 'displayName', value: name },
+              { op: 'remove', path: 'members' },
+              { op: add, path: 'members', value: [{ value: NOBODY }] },
+            ],
+          }),
+          'a member who does not exist',
         ),
+      ),
     },
     // A group with a nested group or an unknown member.
     {
       weight: 1,
       arbitrary: fc
         .tuple(anyText, fc.constantFrom({ value: NOBODY }, { value: userId, type: 'Group' }))
-        .map(([name, member]) => at('POST', '/Groups', JSON.stringify({ schemas: [GROUP], displayName: `${name} fuzz`, members: [member] }), 'a member who does not exist or is a group')),
+        .map(([name, member]) =>
+          at('POST', '/Groups', JSON.stringify({ schemas: [GROUP], displayName: `${name} fuzz`, members: [member] }), 'a member who does not exist or is a group'),
+        ),
     },
     // Ids that do not exist, any method and body; paths that name no endpoint.
     {
@@ -117,7 +157,9 @@ export function scimCases(ctx: Context): fc.Arbitrary<EndpointCase> {
       arbitrary: fc
         .tuple(methods, fc.string({ minLength: 1, maxLength: 30 }), attribute)
         .filter(([, segment]) => !['Users', 'Groups', '.', '..', ''].includes(segment.trim()))
-        .map(([method, segment, [key, v]]) => at(method, `/${encodeURIComponent(segment)}/x`, method === 'GET' || method === 'DELETE' ? null : JSON.stringify({ [key]: v }), 'no such endpoint')),
+        .map(([method, segment, [key, v]]) =>
+          at(method, `/${encodeURIComponent(segment)}/x`, method === 'GET' || method === 'DELETE' ? null : JSON.stringify({ [key]: v }), 'no such endpoint'),
+        ),
     },
   );
 }

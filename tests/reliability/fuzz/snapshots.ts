@@ -44,7 +44,8 @@ export class Snapshots {
         .all()
         .map((c) => c.name)
         .filter(
-          (c) => !(table === 'sessions' && c === 'last_active_at') && !(table === 'scim_tokens' && c === 'last_used_at') && !(table === 'kpi_department_months' && c === 'active_users'),
+          (c) =>
+            !(table === 'sessions' && c === 'last_active_at') && !(table === 'scim_tokens' && c === 'last_used_at') && !(table === 'kpi_department_months' && c === 'active_users'),
         );
       // Each row as SQL literals (quote() keeps types apart: 1 vs '1', blobs as X'…'), the table as
       // one text in rowid order, built inside SQLite: hashing then costs one string per table.
