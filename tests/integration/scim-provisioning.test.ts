@@ -172,10 +172,11 @@ describe('effects on people', () => {
     expect((await get(server.url, '/account', cookie)).status).toBe(200);
     const disabled = await scim('PATCH', `/Users/${publicIdOf('leaver@example.com')}`, fixture('okta/patch-user-deactivate.json'));
     expect(disabled.status).toBe(200);
+    // Ended at once, not only refused when next seen (validation refuses an inactive user too).
+    expect(row<{ n: number }>('select count(*) as n from sessions s join users u on u.id = s.user_id where u.email = ?', 'leaver@example.com').n).toBe(0);
     const next = await get(server.url, '/account', cookie);
     expect(next.status).toBe(302);
     expect(next.headers.get('location')).toMatch(/\/login/);
-    expect(row<{ n: number }>('select count(*) as n from sessions s join users u on u.id = s.user_id where u.email = ?', 'leaver@example.com').n).toBe(0);
   });
 
   it('a group removal demotes an admin, but never the last active admin', async () => {
