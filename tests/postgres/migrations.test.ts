@@ -33,7 +33,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const tables = Object.values(schema).filter((value): value is PgTable => is(value, PgTable));
+const tables = (Object.values(schema) as unknown[]).filter((value): value is PgTable => is(value, PgTable));
 
 describe('PostgreSQL migrations', () => {
   it('create every table of db/schema-pg/ with its columns and indexes', async () => {
@@ -70,6 +70,16 @@ describe('PostgreSQL migrations', () => {
     expect(Buffer.compare(session?.secretHash ?? Buffer.alloc(0), Buffer.from([0, 1, 255]))).toBe(0);
     const raw = await pool.query<{ last_active_at: string }>("select last_active_at from sessions where id = 's-1'");
     expect(Number(raw.rows[0]?.last_active_at)).toBe(lastActiveAt.getTime());
+  });
+
+  it('enforce the checks as SQLite does (half hours saved: 1.5 stored, 1.3 refused; emails unique case-insensitively)', async () => {
+    const [user] = await db.insert(schema.users).values({ publicId: 'p-2', email: 'b@example.com', displayName: 'B' }).returning();
+    const checkin = (month: string, hoursSaved: number) => db.insert(schema.checkins).values({ userId: user?.id ?? 0, month, hoursSaved, updatedAt: new Date() });
+    await checkin('2026-11', 1.5);
+    await expect(checkin('2026-12', 1.3)).rejects.toMatchObject({ cause: { constraint: 'checkins_hours_check' } });
+    await expect(db.insert(schema.users).values({ publicId: 'p-3', email: 'B@example.com', displayName: 'B2' })).rejects.toMatchObject({
+      cause: { constraint: 'users_email_unique' },
+    });
   });
 
   it('keep the audit log append-only: UPDATE, DELETE, upsert and TRUNCATE are refused', async () => {
