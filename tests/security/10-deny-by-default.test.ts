@@ -101,6 +101,8 @@ const ACTIONS: Record<string, 'public' | 'user' | 'admin'> = {
   'admin.importUsers': 'admin',
   'admin.pushXapi': 'admin',
   'admin.saveBaseline': 'admin',
+  'admin.createScimToken': 'admin',
+  'admin.revokeScimToken': 'admin',
   'admin.saveInquiries': 'admin',
   'admin.saveWave': 'admin',
   'admin.setActive': 'admin',
