@@ -18,3 +18,4 @@ export * from './exports.ts';
 export * from './platform.ts';
 export * from './policies.ts';
 export * from './notifications.ts';
+export * from './scim.ts';

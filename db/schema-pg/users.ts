@@ -1,6 +1,6 @@
 /** Who is who: departments and users (roles, locale, the linked OpenID identity). */
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, boolean, check, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
 import { LOCALES } from '../../src/platform/i18n/locales.ts';
 import { ROLES } from '../../src/features/users/roles.ts';
 import { createdAt, nowMs, timestampMs } from './columns.ts';
@@ -42,6 +42,13 @@ export const users = pgTable(
      * records kept under this id (src/features/users/erasure.server.ts). Null for everyone else.
      */
     erasedAt: timestampMs('erased_at'),
+    /** SCIM (issue 19): the identity provider's own id for this person (Entra's objectId, Okta's id); null when not provisioned. */
+    externalId: text('external_id'),
+    /** SCIM's name.givenName / name.familyName, kept as the provider sent them; null when not provided. */
+    givenName: text('given_name'),
+    familyName: text('family_name'),
+    /** The line manager (SCIM's enterprise `manager`); null for none. */
+    managerId: integer('manager_id').references((): AnyPgColumn => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: timestampMs('updated_at').notNull().default(nowMs),
   },
@@ -49,6 +56,8 @@ export const users = pgTable(
     uniqueIndex('users_email_unique').on(sql`lower(${t.email})`),
     uniqueIndex('users_oidc_identity_unique').on(t.oidcIssuer, t.oidcSubject),
     index('users_department_idx').on(t.departmentId),
+    index('users_external_id_idx').on(t.externalId),
+    index('users_manager_idx').on(t.managerId),
     check('users_role_check', sql`${t.role} in ('learner', 'champion', 'admin')`),
     check('users_locale_check', sql`${t.locale} in ('ja', 'en')`),
   ],

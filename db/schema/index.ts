@@ -20,4 +20,5 @@ export * from './exports.ts';
 export * from './platform.ts';
 export * from './policies.ts';
 export * from './notifications.ts';
+export * from './scim.ts';
 export type { Locale } from '../../src/platform/i18n/locales.ts';

@@ -4,7 +4,8 @@
  */
 import { adminExports } from './admin-exports.ts';
 import { adminProgramme } from './admin-programme.ts';
+import { adminScim } from './admin-scim.ts';
 import { adminUsers } from './admin-users.ts';
 import { adminNotifications } from './notifications.ts';
 
-export const admin = { ...adminUsers, ...adminProgramme, ...adminExports, ...adminNotifications };
+export const admin = { ...adminUsers, ...adminProgramme, ...adminExports, ...adminNotifications, ...adminScim };

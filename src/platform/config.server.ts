@@ -48,6 +48,8 @@ const EnvSchema = z.object({
     .regex(/^(1|0|true|false)?$/i, { error: 'must be true, false, 1 or 0' })
     .default(''),
   SIGNIN_IP_PER_MINUTE: positiveInt.default(30),
+  /** SCIM requests per token per minute (issue 19); a full sync of a large tenant stays well under it. */
+  SCIM_REQUESTS_PER_MINUTE: positiveInt.default(600),
   SIGNIN_IP_BURST: positiveInt.default(30),
   SIGNIN_ACCOUNT_PER_MINUTE: positiveInt.default(5),
   SIGNIN_ACCOUNT_BURST: positiveInt.default(5),
@@ -129,6 +131,9 @@ export interface AppConfig {
   /** Behind one reverse proxy: the client address is the last X-Forwarded-For entry. */
   trustProxy: boolean;
   signInLimits: SignInLimits;
+  scimRequestsPerMinute: number;
+  /** OIDC_ADMIN_GROUPS / OIDC_CHAMPION_GROUPS, read whatever AUTH_MODE is: SCIM groups give roles by the same lists. */
+  groupRoles: { adminGroups: string[]; championGroups: string[] };
   /** The origin of SITE_URL when it is set explicitly (accepted by the origin check); null otherwise. */
   publicOrigin: string | null;
   /** USER, else LOGNAME: names the CLI's user in the audit log when the OS has no passwd entry. */
@@ -212,6 +217,8 @@ export function getConfig(): AppConfig {
     contentDir: env.MANABI_CONTENT_DIR,
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info'),
     trustProxy: /^(1|true)$/i.test(env.TRUST_PROXY),
+    scimRequestsPerMinute: env.SCIM_REQUESTS_PER_MINUTE,
+    groupRoles: { adminGroups: list(env.OIDC_ADMIN_GROUPS), championGroups: list(env.OIDC_CHAMPION_GROUPS) },
     signInLimits: { ipPerMinute: env.SIGNIN_IP_PER_MINUTE, ipBurst: env.SIGNIN_IP_BURST, accountPerMinute: env.SIGNIN_ACCOUNT_PER_MINUTE, accountBurst: env.SIGNIN_ACCOUNT_BURST },
     publicOrigin: raw.SITE_URL ? new URL(env.SITE_URL).origin : null,
     osUser: env.USER ?? env.LOGNAME ?? null,

@@ -14,7 +14,7 @@ import { get } from '../helpers/http.ts';
 import { actionNames, type App, builtRoutes, concretePaths, post, snapshot, sourceRoutes, startApp, submit } from './support.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 
-type Level = 'public' | 'user' | 'champion' | 'admin' | 'never' | 'actions';
+type Level = 'public' | 'user' | 'champion' | 'admin' | 'never' | 'actions' | 'bearer';
 
 /** The rule for every route of the build. A route missing here fails the first test. */
 const ROUTES: Record<string, Level> = {
@@ -31,6 +31,7 @@ const ROUTES: Record<string, Level> = {
   '/[...locale]/unsubscribe/[token]': 'public', // an e-mail's unsubscribe link: the secret token is its authority
   '/login/oidc': 'public', // single sign-on start (POST); 404 unless configured
   '/login/oidc/callback': 'public', // the provider's redirect back; bound to the browser by state, PKCE and nonce
+  '/scim/v2/[...path]': 'bearer', // SCIM provisioning: its own bearer token only, never a session (tests/security/scim-auth.test.ts)
   '/[...locale]/account': 'user',
   '/[...locale]/transcript': 'user',
   '/[...locale]/transcript.csv': 'user',
@@ -100,6 +101,8 @@ const ACTIONS: Record<string, 'public' | 'user' | 'admin'> = {
   'admin.importUsers': 'admin',
   'admin.pushXapi': 'admin',
   'admin.saveBaseline': 'admin',
+  'admin.createScimToken': 'admin',
+  'admin.revokeScimToken': 'admin',
   'admin.saveInquiries': 'admin',
   'admin.saveWave': 'admin',
   'admin.setActive': 'admin',
@@ -253,6 +256,19 @@ describe('checklist 10: deny by default, roles, champion scope, and the session 
         expect(response.headers.get('location') ?? '', path).not.toMatch(/\/login\?next=/);
       }
     }
+  });
+
+  it('answers bearer-token routes 401 to everyone without the token, signed in or not', async () => {
+    for (const route of routesAt('bearer')) {
+      for (const path of pathsOf(route)) {
+        for (const who of [null, 'alice', 'champion', 'admin']) {
+          const response = await get(app.url, path, who ? app.cookies[who] : null);
+          expect(response.status, `${who} ${path}`).toBe(401);
+          expect(response.headers.get('content-type'), `${who} ${path}`).toMatch(/^application\/scim\+json/);
+        }
+      }
+    }
+    expect(routesAt('bearer')).toEqual(['/scim/v2/[...path]']);
   });
 
   it('lets every signed-in user reach the user routes', async () => {

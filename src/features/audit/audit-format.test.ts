@@ -29,6 +29,11 @@ const ACTIONS: AuditAction[] = [
   'xapi.pushed',
   'notification.sent',
   'notification.failed',
+  'scim.token_created',
+  'scim.token_revoked',
+  'scim.group_created',
+  'scim.group_updated',
+  'scim.group_deleted',
 ];
 
 function context(locale: 'ja' | 'en'): AuditFormatContext {

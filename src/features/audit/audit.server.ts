@@ -46,7 +46,13 @@ export type AuditAction =
   | 'notification.unsubscribed'
   /** A notification e-mail or channel post delivered / given up after its last try (issue 15): ids and kinds only. */
   | 'notification.sent'
-  | 'notification.failed';
+  | 'notification.failed'
+  /** Issue 19: SCIM bearer tokens made and revoked, and the groups the identity provider pushes (user changes by SCIM use the user.* actions, actor `scim`). */
+  | 'scim.token_created'
+  | 'scim.token_revoked'
+  | 'scim.group_created'
+  | 'scim.group_updated'
+  | 'scim.group_deleted';
 
 export interface AuditInput {
   actor: { id: number; email: string } | null;

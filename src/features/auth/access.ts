@@ -28,6 +28,8 @@ const PUBLIC_ROUTES = new Set([
   '/healthz',
   '/calendar/[token].ics',
   '/unsubscribe/[token]',
+  // SCIM (issue 19): the bearer token is the authority, checked by the endpoint itself (src/features/scim/http.server.ts).
+  '/scim/v2/[...path]',
 ]);
 /** Actions an anonymous visitor may call. */
 const PUBLIC_ACTIONS = new Set(['auth.login', 'auth.logout', 'auth.useLink']);

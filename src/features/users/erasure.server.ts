@@ -83,7 +83,20 @@ function erase(tx: Tx, caller: AuditCaller, userId: number, confirmation: string
   };
 
   tx.update(users)
-    .set({ active: false, displayName: name, email, passwordHash: null, oidcIssuer: null, oidcSubject: null, erasedAt: at, updatedAt: at })
+    .set({
+      active: false,
+      displayName: name,
+      email,
+      passwordHash: null,
+      oidcIssuer: null,
+      oidcSubject: null,
+      externalId: null,
+      givenName: null,
+      familyName: null,
+      managerId: null,
+      erasedAt: at,
+      updatedAt: at,
+    })
     .where(eq(users.id, userId))
     .run();
   deleteUserSessions(tx, userId);

@@ -44,6 +44,13 @@ export function resolveLocale(routePattern: string, param: string | undefined, u
 const ORIGIN_EXEMPT_POSTS = new Set(['/[...locale]/unsubscribe/[token]']);
 
 /**
+ * SCIM (issue 19): an identity provider calls it server to server, with no Origin; its only
+ * authority is the bearer token in the Authorization header, which no cross-site form or fetch
+ * without CORS can send, and it never reads a cookie (SESSIONLESS_ROUTES).
+ */
+export const SCIM_ROUTE = '/scim/v2/[...path]';
+
+/**
  * Whether a request may go on: every state-changing request whose Origin is missing or foreign
  * is refused, whatever its content type (Astro's own check covers form content types only, and is off).
  */
@@ -51,6 +58,7 @@ export function originAllowed(method: string, routePattern: string, url: URL, or
   if (SAFE_METHODS.has(method)) return true;
   // Never with a form action (`?_action=`): that would run an action without the check.
   if (method === 'POST' && ORIGIN_EXEMPT_POSTS.has(routePattern) && !url.searchParams.has('_action')) return true;
+  if (routePattern === SCIM_ROUTE && !url.searchParams.has('_action')) return true;
   // Behind a TLS-terminating proxy the server sees http://host while the browser sends the
   // public https origin: SITE_URL names that one.
   return origin !== null && (origin === url.origin || origin === getConfig().publicOrigin);
@@ -65,7 +73,7 @@ export function originRefused(): Response {
  * database cannot, and so must the error page that says it cannot; a calendar feed and an
  * unsubscribe link are used without signing in, their token is their only authority.
  */
-const SESSIONLESS_ROUTES = new Set(['/healthz', '/500', '/calendar/[token].ics', '/[...locale]/unsubscribe/[token]']);
+const SESSIONLESS_ROUTES = new Set(['/healthz', '/500', '/calendar/[token].ics', '/[...locale]/unsubscribe/[token]', SCIM_ROUTE]);
 
 export function needsSession(routePattern: string): boolean {
   return !SESSIONLESS_ROUTES.has(routePattern);

@@ -538,4 +538,23 @@ const notifications: ActionSpec[] = [
 ];
 
 // Users first, then the programme data (which every later snapshot reads), then the rest.
-fuzzFile(import.meta.url, { actions: [...users, ...programme, ...data, ...notifications] });
+/** SCIM bearer tokens in /admin/settings (issue 19). The app seeds one token (id 1), which a valid revoke may end. */
+const scimTokens: ActionSpec[] = [
+  {
+    name: 'admin.createScimToken',
+    as: 'admin',
+    page: () => '/admin/settings',
+    bodies: () => schemaMix('admin.createScimToken', validFields('admin.createScimToken', {}), [], { alsoInvalid: { label: blank } }),
+  },
+  {
+    name: 'admin.revokeScimToken',
+    as: 'admin',
+    page: () => '/admin/settings',
+    bodies: () =>
+      schemaMix('admin.revokeScimToken', validFields('admin.revokeScimToken', { tokenId: idText([1]) }), [
+        nonexistentId.map((id) => bad(fieldsOf({ tokenId: String(id) }), 'handler', `unknown token ${id}`)),
+      ]),
+  },
+];
+
+fuzzFile(import.meta.url, { actions: [...users, ...programme, ...data, ...notifications, ...scimTokens] });

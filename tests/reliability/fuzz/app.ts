@@ -8,6 +8,8 @@ import { createAssignment } from '../../../src/features/programme/assignments.se
 import { createLoginToken } from '../../../src/features/auth/login-links.server.ts';
 import { ensureDepartment } from '../../../src/features/users/users.server.ts';
 import { setActive } from '../../../src/features/users/users-admin.server.ts';
+import { createScimToken } from '../../../src/features/scim/tokens.server.ts';
+import { rawSqlite } from '../../../src/platform/db.server.ts';
 import { saveWave } from '../../../src/features/programme/waves.server.ts';
 import { tempDb, type TempDb } from '../../helpers/db.ts';
 import { fixtureCatalog, ROOT } from '../../helpers/fixture.ts';
@@ -39,6 +41,8 @@ export interface Context {
   assignments: number[];
   attempts: { learnerOpen: string; otherOpen: string };
   linkToken: string;
+  /** A live SCIM bearer token (issue 19), and the public ids of a user and a group SCIM can see. */
+  scim: { token: string; userId: string; groupId: string };
 }
 
 export interface App {
@@ -76,6 +80,7 @@ export async function startApp(): Promise<App> {
     const victims = (await seedUsers(db, 6, { prefix: 'fuzz-victim', department: '開発部' })).map((u) => u.id);
     const link = await one('fuzz-link');
     const linkToken = await createLoginToken(db, link.id, users.admin.id, 'reset');
+    const scim = await seedScim(db, users.learner.id);
     const wave = (name: string) =>
       saveWave(db, {
         name,
@@ -96,7 +101,7 @@ export async function startApp(): Promise<App> {
     await db.close();
 
     // No notification scheduler: a background send would change the outbox between a refused body's snapshots.
-    server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, env: { NOTIFY_SCHEDULER: 'false' } });
+    server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, env: { NOTIFY_SCHEDULER: 'false', SCIM_REQUESTS_PER_MINUTE: '1000000' } });
     const base = server.url;
     expect(process.env.XAPI_ENDPOINT, 'admin.pushXapi is fuzzed as "not configured"').toBeUndefined();
     const cookie = async (user: SeededUser): Promise<string> => {
@@ -143,6 +148,7 @@ export async function startApp(): Promise<App> {
       assignments,
       attempts: { learnerOpen, otherOpen },
       linkToken,
+      scim,
     };
     const snapshots = new Snapshots(t.file);
     expect(snapshots.tableNames).toContain('users');
@@ -165,4 +171,15 @@ export async function startApp(): Promise<App> {
     await server?.stop();
     t?.cleanup();
   }
+}
+
+/** A SCIM token, and a group (with the learner in it) for the SCIM endpoint's cases to read and aim at. */
+async function seedScim(db: TempDb['db'], learnerId: number): Promise<Context['scim']> {
+  const { token } = await createScimToken(db, 'fuzz', { actorLabel: 'fuzz' });
+  const sqlite = rawSqlite(db);
+  const userId = (sqlite.prepare('select public_id as id from users where id = ?').get(learnerId) as { id: string }).id;
+  const groupId = 'fuzzgroup00000000000000000';
+  const group = sqlite.prepare("insert into scim_groups (public_id, display_name) values (?, 'Fuzz group') returning id").get(groupId) as { id: number };
+  sqlite.prepare('insert into scim_group_members (group_id, user_id) values (?, ?)').run(group.id, learnerId);
+  return { token, userId, groupId };
 }

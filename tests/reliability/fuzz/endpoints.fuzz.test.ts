@@ -11,6 +11,7 @@ import { FIXTURE_OUT_DIR } from '../../helpers/global-build.ts';
 import { nonexistentId } from './common.ts';
 import { fuzzFile, type EndpointCase, type EndpointSpec } from './harness.ts';
 import { anyName, anyText, numberText } from './values.ts';
+import { scimCases } from './scim-cases.ts';
 
 const OTHER_METHODS = ['POST', 'PUT', 'PATCH', 'DELETE'] as const;
 // Values kept short: a request line over Node's 16 KiB header limit never reaches the app.
@@ -33,6 +34,12 @@ const bundleFiles = (): string[] =>
     .map((e) => path.relative(bundle, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
 
 const endpoints: EndpointSpec[] = [
+  {
+    // SCIM (issue 19): the learner's session cookie goes with every case and must not count.
+    route: '/scim/v2/[...path]',
+    as: 'learner',
+    cases: scimCases,
+  },
   {
     route: '/healthz',
     as: 'learner',

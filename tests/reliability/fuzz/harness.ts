@@ -66,6 +66,8 @@ export interface EndpointCase {
   path: string;
   body: string | null;
   invalid: string | null;
+  /** Extra request headers (e.g. SCIM's Authorization and content type); none by default. */
+  headers?: Record<string, string>;
 }
 
 export interface EndpointSpec {
@@ -155,12 +157,12 @@ async function runEndpointCase(app: App, spec: EndpointSpec, stats: Stats, c: En
   stats.rpc++;
   if (c.invalid) stats.invalid++;
   const before = snapshots.take();
-  const answer = await sendRaw(ctx.base, c.method, c.path, cookieOf(ctx, spec.as), c.body);
+  const answer = await sendRaw(ctx.base, c.method, c.path, cookieOf(ctx, spec.as), c.body, c.headers);
   const label = `${c.method} ${c.path.slice(0, 200)}: ${answer.status} ${answer.text.slice(0, 120)}; ${c.invalid ?? 'may be valid'} (${hint})`;
   if (answer.status >= 500) stats.serverError++;
   expect(answer.status, `5xx: ${label}`).toBeLessThan(500);
   // The search bundle's scripts are code, not pages: only what the app writes is read for leaks.
-  if (answer.status >= 400 || /^(?:text\/(?:html|plain|csv)|application\/json)/.test(answer.contentType ?? '')) expectNoLeak(app, answer, label);
+  if (answer.status >= 400 || /^(?:text\/(?:html|plain|csv)|application\/(?:scim\+)?json)/.test(answer.contentType ?? '')) expectNoLeak(app, answer, label);
   const refused = answer.status >= 400;
   if (refused) stats.refused++;
   else stats.success++;

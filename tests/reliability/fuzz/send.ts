@@ -63,7 +63,7 @@ export async function send(base: string, url: string, cookie: string | null, bod
 }
 
 /** A raw request (node:http): the path goes out exactly as written, dot segments and all. */
-export function sendRaw(base: string, method: string, rawPath: string, cookie: string | null, body: string | null): Promise<Answer> {
+export function sendRaw(base: string, method: string, rawPath: string, cookie: string | null, body: string | null, extraHeaders: Record<string, string> = {}): Promise<Answer> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { origin: base };
@@ -72,6 +72,8 @@ export function sendRaw(base: string, method: string, rawPath: string, cookie: s
       headers['content-type'] = 'application/x-www-form-urlencoded';
       headers['content-length'] = String(Buffer.byteLength(body));
     }
+    // A case's own headers (a SCIM bearer token, a JSON content type) over the defaults.
+    Object.assign(headers, extraHeaders);
     const request = http.request({ host: url.hostname, port: url.port, method, path: rawPath, headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (c: Buffer) => chunks.push(c));

@@ -5,7 +5,8 @@
  * - `audit_log`: it records refusals on purpose (failed sign-ins, access denials); for a refused
  *   request only rows with those two actions may appear (checked by the harness), and
  *   `sqlite_sequence`'s counter for it moves with them;
- * - `sessions.last_active_at`: every authenticated request may refresh it (once a minute);
+ * - `sessions.last_active_at`: every authenticated request may refresh it (once a minute), and
+ *   so may a SCIM request `scim_tokens.last_used_at`;
  * - `form_results`: a post's answer kept for the one redirect after it, not state;
  * - the page-view analytics a rendered lesson page records (`lesson_views`, `activity_months`,
  *   and `kpi_department_months.active_users`), only for requests posted through a lesson page:
@@ -42,7 +43,10 @@ export class Snapshots {
         .prepare<[], { name: string }>(`select name from pragma_table_info('${table}')`)
         .all()
         .map((c) => c.name)
-        .filter((c) => !(table === 'sessions' && c === 'last_active_at') && !(table === 'kpi_department_months' && c === 'active_users'));
+        .filter(
+          (c) =>
+            !(table === 'sessions' && c === 'last_active_at') && !(table === 'scim_tokens' && c === 'last_used_at') && !(table === 'kpi_department_months' && c === 'active_users'),
+        );
       // Each row as SQL literals (quote() keeps types apart: 1 vs '1', blobs as X'…'), the table as
       // one text in rowid order, built inside SQLite: hashing then costs one string per table.
       const row = columns.map((c) => `quote("${c}")`).join(` || ',' || `);

@@ -1,0 +1,170 @@
+/**
+ * SCIM Groups against the database, and what membership means: after every change the roles
+ * of the users `usersToRecompute()` names are computed again from all their groups
+ * (roleFromScimGroups, the OIDC rule) and applied through `applyLastAdminRule()`, so a removal
+ * demotes an admin but never the last active one (the refusal is audited). One transaction per
+ * request; a ScimError inside rolls it back. Every change audited with actor `scim`.
+ */
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { scimGroupMembers, scimGroups, users } from '../../../db/schema/index.ts';
+import { now as clockNow } from '../../platform/clock.ts';
+import type { Db, Tx } from '../../platform/db.server.ts';
+import { audit } from '../audit/audit.server.ts';
+import { generateSecureRandomString } from '../auth/session.server.ts';
+import { badRequest, conflict, notFound } from './errors.ts';
+import type { GroupQueryAttribute, ScimQuery } from './filter.ts';
+import type { Page } from './list.ts';
+import type { ScimGroupFields, ScimGroupUpdate } from './model.ts';
+import { groupCondition } from './query.server.ts';
+import { applyLastAdminRule, type GroupChange, type GroupRoleMapping, groupsManageRoles, type RoleChange, roleFromScimGroups, usersToRecompute } from './roles.ts';
+import { findGroup, groupMapping, groupNameTaken, groupsOfUsers, listGroups, SCIM_ACTOR, type StoredGroup, userRowIds } from './store.server.ts';
+
+function auditGroup(tx: Tx, action: 'scim.group_created' | 'scim.group_updated' | 'scim.group_deleted', groupId: number, details: Record<string, unknown>, at: Date): void {
+  audit(tx, { actor: null, actorLabel: SCIM_ACTOR, action, target: { type: 'scim_group', id: groupId }, details }, at);
+}
+
+function memberRows(tx: Tx, ids: string[]): number[] {
+  const found = userRowIds(tx, ids);
+  const missing = ids.find((id) => !found.has(id));
+  if (missing !== undefined) throw badRequest('invalidValue', `members: no user has the id ${JSON.stringify(missing.slice(0, 100))}.`);
+  return ids.map((id) => found.get(id)!);
+}
+
+/** Roles of the named users from their groups as they are now in `tx`; demotions of the last admin refused and audited. */
+function recomputeRoles(tx: Tx, publicIds: string[], mapping: GroupRoleMapping, at: Date): void {
+  if (publicIds.length === 0 || !groupsManageRoles(mapping)) return;
+  const people = tx
+    .select({ rowId: users.id, publicId: users.publicId, role: users.role })
+    .from(users)
+    .where(and(isNull(users.erasedAt), inArray(users.publicId, publicIds)))
+    .all();
+  const groups = groupsOfUsers(
+    tx,
+    people.map((p) => p.rowId),
+  );
+  const changes: RoleChange[] = [];
+  for (const person of people) {
+    const to = roleFromScimGroups(groups.get(person.rowId) ?? [], mapping);
+    if (to !== null && to !== person.role) changes.push({ userId: person.publicId, from: person.role, to });
+  }
+  if (changes.length === 0) return;
+  const admins = tx
+    .select({ publicId: users.publicId })
+    .from(users)
+    .where(and(eq(users.role, 'admin'), eq(users.active, true), isNull(users.erasedAt)))
+    .all()
+    .map((u) => u.publicId);
+  const { applied, refused } = applyLastAdminRule(changes, admins);
+  const rowOf = new Map(people.map((p) => [p.publicId, p.rowId]));
+  for (const change of applied) {
+    const rowId = rowOf.get(change.userId)!;
+    tx.update(users).set({ role: change.to, updatedAt: at }).where(eq(users.id, rowId)).run();
+    audit(
+      tx,
+      { actor: null, actorLabel: SCIM_ACTOR, action: 'user.updated', target: { type: 'user', id: rowId }, details: { via: 'scim', role: change.to, from: change.from } },
+      at,
+    );
+  }
+  for (const change of refused) {
+    const rowId = rowOf.get(change.userId)!;
+    audit(
+      tx,
+      {
+        actor: null,
+        actorLabel: SCIM_ACTOR,
+        action: 'user.role_change_refused',
+        target: { type: 'user', id: rowId },
+        details: { via: 'scim', from: change.from, to: change.to, reason: 'last_admin' },
+      },
+      at,
+    );
+  }
+}
+
+export async function getScimGroup(db: Db, publicId: string): Promise<StoredGroup> {
+  const group = await db.read((q) => findGroup(q, publicId));
+  if (group === null) throw notFound('Group', publicId);
+  return group;
+}
+
+export async function findScimGroups(db: Db, query: ScimQuery<GroupQueryAttribute>, page: Page): Promise<{ total: number; groups: StoredGroup[] }> {
+  return db.read((q) => listGroups(q, groupCondition(query), page));
+}
+
+export async function createScimGroup(db: Db, fields: ScimGroupFields): Promise<StoredGroup> {
+  const mapping = groupMapping();
+  return db.write((tx) => {
+    const at = clockNow();
+    if (groupNameTaken(tx, fields.displayName, null)) throw conflict('displayName is already taken by another group.');
+    const members = memberRows(tx, fields.memberIds);
+    const publicId = generateSecureRandomString();
+    const { id } = tx
+      .insert(scimGroups)
+      .values({ publicId, displayName: fields.displayName, externalId: fields.externalId, createdAt: at, updatedAt: at })
+      .returning({ id: scimGroups.id })
+      .get();
+    if (members.length > 0)
+      tx.insert(scimGroupMembers)
+        .values(members.map((userId) => ({ groupId: id, userId })))
+        .run();
+    auditGroup(tx, 'scim.group_created', id, { displayName: fields.displayName, externalId: fields.externalId, added: members.length }, at);
+    const change: GroupChange = { before: null, after: { displayName: fields.displayName, externalId: fields.externalId }, members: [], added: fields.memberIds, removed: [] };
+    recomputeRoles(tx, usersToRecompute(change, mapping), mapping, at);
+    return findGroup(tx, publicId)!;
+  });
+}
+
+/** PUT or PATCH: `compute` turns the current group into the update (parseGroupReplace, applyGroupPatch). */
+export async function updateScimGroup(db: Db, publicId: string, compute: (current: StoredGroup) => ScimGroupUpdate): Promise<StoredGroup> {
+  const mapping = groupMapping();
+  return db.write((tx) => {
+    const current = findGroup(tx, publicId);
+    if (current === null) throw notFound('Group', publicId);
+    const update = compute(current);
+    if (Object.keys(update.changes).length === 0 && update.added.length === 0 && update.removed.length === 0) return current;
+    const at = clockNow();
+    if (update.changes.displayName !== undefined && groupNameTaken(tx, update.next.displayName, current.rowId)) throw conflict('displayName is already taken by another group.');
+    const added = memberRows(tx, update.added);
+    const removed = [...userRowIds(tx, update.removed).values()];
+    tx.update(scimGroups).set({ displayName: update.next.displayName, externalId: update.next.externalId, updatedAt: at }).where(eq(scimGroups.id, current.rowId)).run();
+    if (added.length > 0)
+      tx.insert(scimGroupMembers)
+        .values(added.map((userId) => ({ groupId: current.rowId, userId })))
+        .onConflictDoNothing()
+        .run();
+    if (removed.length > 0)
+      tx.delete(scimGroupMembers)
+        .where(and(eq(scimGroupMembers.groupId, current.rowId), inArray(scimGroupMembers.userId, removed)))
+        .run();
+    auditGroup(tx, 'scim.group_updated', current.rowId, { ...update.changes, added: added.length, removed: removed.length }, at);
+    const change: GroupChange = {
+      before: { displayName: current.displayName, externalId: current.externalId },
+      after: { displayName: update.next.displayName, externalId: update.next.externalId },
+      members: current.members.map((m) => m.id),
+      added: update.added,
+      removed: update.removed,
+    };
+    recomputeRoles(tx, usersToRecompute(change, mapping), mapping, at);
+    return findGroup(tx, publicId)!;
+  });
+}
+
+export async function deleteScimGroup(db: Db, publicId: string): Promise<void> {
+  const mapping = groupMapping();
+  await db.write((tx) => {
+    const current = findGroup(tx, publicId);
+    if (current === null) throw notFound('Group', publicId);
+    const at = clockNow();
+    tx.delete(scimGroupMembers).where(eq(scimGroupMembers.groupId, current.rowId)).run();
+    tx.delete(scimGroups).where(eq(scimGroups.id, current.rowId)).run();
+    auditGroup(tx, 'scim.group_deleted', current.rowId, { displayName: current.displayName, removed: current.members.length }, at);
+    const change: GroupChange = {
+      before: { displayName: current.displayName, externalId: current.externalId },
+      after: null,
+      members: current.members.map((m) => m.id),
+      added: [],
+      removed: [],
+    };
+    recomputeRoles(tx, usersToRecompute(change, mapping), mapping, at);
+  });
+}
