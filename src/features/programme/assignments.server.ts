@@ -44,10 +44,8 @@ export function syncEnrolments(db: Tx, now = clockNow()): void {
   const removed = db.all<{ u: number }>(sql`delete from assignment_enrolments where not exists (
     select 1 from assignments a join users u on ${MATCHES}
     where a.id = assignment_enrolments.assignment_id and u.id = assignment_enrolments.user_id) returning user_id u`);
-  refreshPeople(
-    db,
-    [...added, ...removed].map((r) => r.u),
-  );
+  const changed = [...added, ...removed].map((r) => r.u);
+  refreshPeople(db, changed);
 }
 
 /**
