@@ -10,7 +10,7 @@
  * unchanged person changes nothing, so calling it twice (a write path and the enrolment sync it
  * runs) is harmless. `rebuildDepartmentRollupsIn` recomputes everything from the base tables.
  */
-import { sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { assignmentEnrolments, kpiDepartmentPairs, kpiDepartmentPeople, kpiPeople, quizPairs } from '../../../db/schema/index.ts';
 import { monthKey } from '../../platform/dates.ts';
 import { getConfig } from '../../platform/config.server.ts';
@@ -166,24 +166,58 @@ export function usersEnrolledIn(tx: Tx, assignmentId: number): number[] {
     .map((r) => r.id);
 }
 
+function pairStatements(q: Tx) {
+  const pair = q
+    .select({ firstAt: sql<number>`${quizPairs.firstAt}`, firstPassed: quizPairs.firstPassed, passedAt: sql<number | null>`${quizPairs.passedAt}` })
+    .from(quizPairs)
+    .where(and(eq(quizPairs.userId, sql.placeholder('userId')), eq(quizPairs.quizId, sql.placeholder('quizId'))))
+    .prepare();
+  const department = q
+    .select({ d: kpiPeople.departmentId })
+    .from(kpiPeople)
+    .where(eq(kpiPeople.userId, sql.placeholder('userId')))
+    .prepare();
+  const bump = q
+    .insert(kpiDepartmentPairs)
+    .values({
+      departmentId: sql.placeholder('departmentId'),
+      month: sql.placeholder('month'),
+      pairs: sql.placeholder('pairs'),
+      firstPassed: sql.placeholder('firstPassed'),
+      passed: sql.placeholder('passed'),
+    })
+    .onConflictDoUpdate({
+      target: [kpiDepartmentPairs.departmentId, kpiDepartmentPairs.month],
+      set: {
+        pairs: sql`${kpiDepartmentPairs.pairs} + excluded.pairs`,
+        firstPassed: sql`${kpiDepartmentPairs.firstPassed} + excluded.first_passed`,
+        passed: sql`${kpiDepartmentPairs.passed} + excluded.passed`,
+      },
+    })
+    .prepare();
+  return { pair, department, bump };
+}
+export type PairStatements = ReturnType<typeof pairStatements>;
+/** The statements of `quizPairOf` and `rollupPairChange`, for `db.prepared(...PAIR_STATEMENTS)` (the quiz submit path). */
+export const PAIR_STATEMENTS = ['kpi.departmentPairs', pairStatements] as const;
+
 /** A learner × quiz pair as stored, or null: read before a submitted attempt changes it. */
-export function quizPairOf(tx: Tx, userId: number, quizId: string): Pair | null {
-  const row = tx.get<{ f: number; fp: number; p: number | null } | undefined>(
-    sql`select first_at f, first_passed fp, passed_at p from quiz_pairs where user_id = ${userId} and quiz_id = ${quizId}`,
-  );
-  return row ? { firstAt: row.f, firstPassed: row.fp === 1, passedAt: row.p } : null;
+export function quizPairOf(run: PairStatements, userId: number, quizId: string): Pair | null {
+  return run.pair.get({ userId, quizId }) ?? null;
 }
 
 /** After an attempt was rolled up (rollupAttempt): moves the pair's counts from `before` to how it stands now. */
-export function rollupPairChange(tx: Tx, userId: number, quizId: string, before: Pair | null, timeZone: string): void {
-  const person = tx.select({ d: kpiPeople.departmentId }).from(kpiPeople).where(sql`${kpiPeople.userId} = ${userId}`).get();
+export function rollupPairChange(run: PairStatements, userId: number, quizId: string, before: Pair | null, timeZone: string): void {
+  const person = run.department.get({ userId });
   // Not counted yet (no refresh since the user was made): the refresh counts all their pairs.
   if (!person) return;
-  const after = quizPairOf(tx, userId, quizId);
+  const after = quizPairOf(run, userId, quizId);
   const deltas = new Map<string, PairCounts>();
   if (before) addPair(deltas, before, -1, timeZone);
   if (after) addPair(deltas, after, 1, timeZone);
-  bumpPairs(tx, person.d, deltas);
+  for (const [month, c] of deltas) {
+    if (c.pairs !== 0 || c.firstPassed !== 0 || c.passed !== 0) run.bump.run({ departmentId: person.d, month, ...c });
+  }
 }
 
 /** Recomputes the three tables from users, enrolments and quiz_pairs (after quiz_pairs is rebuilt). */

@@ -43,7 +43,9 @@ function random(seed: number): () => number {
   };
 }
 
-function tables(q: Tx): Record<string, string[]> {
+type Tables = { people: string[]; pairs: string[]; state: string[] };
+
+function tables(q: Tx): Tables {
   const sorted = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
   return {
     people: sorted(q.select().from(kpiDepartmentPeople).where(sql`people <> 0`).all()),
@@ -53,8 +55,8 @@ function tables(q: Tx): Record<string, string[]> {
 }
 
 /** The roll-ups as a rebuild would make them, without keeping the rebuild. */
-async function rebuilt(): Promise<Record<string, string[]>> {
-  let snapshot: Record<string, string[]> = {};
+async function rebuilt(): Promise<Tables | null> {
+  let snapshot: Tables | null = null;
   await t.db
     .write((tx) => {
       rebuildDepartmentRollupsIn(tx, TZ);

@@ -16,7 +16,7 @@ import type { LearnerRecord } from '../progress/progress.ts';
 import { OWN_RECORD, ownRecordIn } from '../progress/records.server.ts';
 import { rollupAttempt } from '../kpi/rollups.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
-import { quizPairOf, rollupPairChange } from '../kpi/dept-rollups.server.ts';
+import { PAIR_STATEMENTS, quizPairOf, rollupPairChange } from '../kpi/dept-rollups.server.ts';
 
 /** The learner's current cycle of the quiz's tier (1 for a quiz the catalog cannot place), from their record. */
 function quizCycleOf(record: LearnerRecord, catalog: Catalog, quiz: QuizNode, now: Date): number {
@@ -248,7 +248,8 @@ function gradeAndStoreIn(
   );
   const updated = submit.run({ submittedAt: now.getTime(), score: grade.score, maxScore: grade.maxScore, passed: grade.passed ? 1 : 0, cycle, attemptId: attempt.id }).changes;
   if (updated !== 1) throw new Error('attempt changed during submission');
-  const pairBefore = quizPairOf(tx, user.id, quiz.id);
+  const pairs = db.prepared(...PAIR_STATEMENTS);
+  const pairBefore = quizPairOf(pairs, user.id, quiz.id);
   rollupAttempt(
     tx,
     {
@@ -263,7 +264,7 @@ function gradeAndStoreIn(
     },
     timeZone,
   );
-  rollupPairChange(tx, user.id, quiz.id, pairBefore, timeZone);
+  rollupPairChange(pairs, user.id, quiz.id, pairBefore, timeZone);
   const certificatesIssued = grade.passed ? issueDueCertificates(tx, catalog, user, now, timeZone, withAttempt(record, quiz.id, cycle, grade)) : [];
   return { status: 'submitted', grade, certificatesIssued };
 }
