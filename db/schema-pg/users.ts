@@ -49,6 +49,8 @@ export const users = pgTable(
     uniqueIndex('users_email_unique').on(sql`lower(${t.email})`),
     uniqueIndex('users_oidc_identity_unique').on(t.oidcIssuer, t.oidcSubject),
     index('users_department_idx').on(t.departmentId),
+    // The dashboard's first month of data: min(created_at) without a scan of users.
+    index('users_created_idx').on(t.createdAt),
     check('users_role_check', sql`${t.role} in ('learner', 'champion', 'admin')`),
     check('users_locale_check', sql`${t.locale} in ('ja', 'en')`),
   ],

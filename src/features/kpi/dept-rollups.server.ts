@@ -68,8 +68,8 @@ function bumpPairs(tx: Tx, departmentId: number, deltas: Map<string, PairCounts>
   tx.run(sql`insert into kpi_department_pairs (department_id, month, pairs, first_passed, passed) values ${sql.join(
     rows.map(([month, c]) => sql`(${departmentId}, ${month}, ${c.pairs}, ${c.firstPassed}, ${c.passed})`),
     sql`, `,
-  )} on conflict (department_id, month) do update set pairs = pairs + excluded.pairs,
-    first_passed = first_passed + excluded.first_passed, passed = passed + excluded.passed`);
+  )} on conflict (department_id, month) do update set pairs = kpi_department_pairs.pairs + excluded.pairs,
+    first_passed = kpi_department_pairs.first_passed + excluded.first_passed, passed = kpi_department_pairs.passed + excluded.passed`);
 }
 
 function bumpPeople(tx: Tx, deltas: Map<string, number>): void {
@@ -82,7 +82,7 @@ function bumpPeople(tx: Tx, deltas: Map<string, number>): void {
         return sql`(${Number(d)}, ${tier}, ${n})`;
       }),
       sql`, `,
-    )} on conflict (department_id, tier_id) do update set people = people + excluded.people`,
+    )} on conflict (department_id, tier_id) do update set people = kpi_department_people.people + excluded.people`,
   );
 }
 
