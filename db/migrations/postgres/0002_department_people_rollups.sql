@@ -21,4 +21,5 @@ CREATE TABLE "kpi_people" (
 	"tiers" text NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX "users_created_idx" ON "users" USING btree ("created_at");
+CREATE INDEX "users_created_idx" ON "users" USING btree ("created_at");--> statement-breakpoint
+CREATE INDEX "lesson_feedback_updated_idx" ON "lesson_feedback" USING btree ("updated_at");
