@@ -9,6 +9,8 @@ import { ActionError, defineAction as astroDefineAction, type ActionAPIContext }
 import { isStorageUnavailable, reportStorageFailure, storageErrorCode } from '../platform/storage-errors.server.ts';
 import { logger } from '../platform/log.server.ts';
 import { Refusal } from '../platform/refusal.ts';
+import type { z } from 'astro/zod';
+import type { FormActionDefinition } from './forms/definition.ts';
 
 export const STORAGE_UNAVAILABLE = 'storage.unavailable';
 
@@ -30,3 +32,11 @@ export const defineAction: typeof astroDefineAction = ((config: { handler: Handl
   };
   return astroDefineAction({ ...config, handler } as never);
 }) as never;
+
+/** A form action from its definition (src/actions/forms/): Astro parses the input, `run` does the rest. */
+export function formAction<Input, Output>(definition: FormActionDefinition<Input, Output>): ReturnType<typeof astroDefineAction<Output, 'form', z.ZodType<Input>>> {
+  const handler = (input: Input, context: ActionAPIContext): Promise<Output> =>
+    definition.run(input, { user: context.locals.user, db: context.locals.db, locale: context.locals.locale });
+  const config = definition.input ? { accept: 'form' as const, input: definition.input, handler } : { accept: 'form' as const, handler };
+  return defineAction(config as never) as never;
+}

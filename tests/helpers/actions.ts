@@ -16,12 +16,13 @@ export function actionNames(): string[] {
   // (`admin` is written per feature: `{ ...adminUsers, ...adminProgramme, … }`).
   const actions = new Map<string, string[]>();
   const spreads = new Map<string, string[]>();
-  for (const file of fs.readdirSync(dir)) {
+  // The folder's own files (src/actions/forms/ holds definitions, wrapped here with `formAction`).
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
     const text = fs.readFileSync(path.join(dir, file), 'utf8');
     for (const block of text.matchAll(/export const (\w+) = \{([^\n]*|[\s\S]*?\n)\};/g)) {
       actions.set(
         block[1]!,
-        [...block[2]!.matchAll(/^ {2}(\w+): defineAction\(/gm)].map((action) => action[1]!),
+        [...block[2]!.matchAll(/^ {2}(\w+): (?:defineAction|formAction)\(/gm)].map((action) => action[1]!),
       );
       spreads.set(
         block[1]!,

@@ -1,7 +1,7 @@
 /**
  * KPI roll-ups (see db/schema/kpi.ts): kept current by the write paths, in the same transaction
  * as the write, and recomputable from the base tables with `rebuildRollups`. The `rollup…`
- * helpers take the write's `tx`: call them inside `db.write`.
+ * helpers run inside `db.write` (the attempt's in attempt-rollups.server.ts).
  */
 import { eq, sql } from 'drizzle-orm';
 import {
@@ -41,9 +41,36 @@ function bumpDepartmentMonth(db: Tx, departmentId: number, month: string, deltas
     .run();
 }
 
-/** A user became active in `month` (called only when their first activity of the month was recorded). */
-export function rollupActivity(db: Tx, userId: number, month: string): void {
-  bumpDepartmentMonth(db, departmentOf(db, userId), month, { activeUsers: 1 });
+function departmentStatement(q: Tx) {
+  return q
+    .select({ d: users.departmentId })
+    .from(users)
+    .where(eq(users.id, sql.placeholder('userId')))
+    .prepare();
+}
+
+/** The statement of `departmentIdWith`, for `db.prepared(...DEPARTMENT_OF)`. */
+export const DEPARTMENT_OF = ['users.department', departmentStatement] as const;
+
+/** The learner's department (0: none), on its prepared statement: read it once per request. */
+export function departmentIdWith(select: ReturnType<typeof departmentStatement>, userId: number): number {
+  return select.get({ userId })?.d ?? 0;
+}
+
+function activityStatement(q: Tx) {
+  return q
+    .insert(kpiDepartmentMonths)
+    .values({ departmentId: sql.placeholder('departmentId'), month: sql.placeholder('month'), activeUsers: 1 })
+    .onConflictDoUpdate({ target: [kpiDepartmentMonths.departmentId, kpiDepartmentMonths.month], set: { activeUsers: sql`${kpiDepartmentMonths.activeUsers} + 1` } })
+    .prepare();
+}
+
+/** The statement of `rollupActivity`, for `db.prepared(...ACTIVITY_ROLLUP)`. */
+export const ACTIVITY_ROLLUP = ['kpiDepartmentMonths.activity', activityStatement] as const;
+
+/** A user of `departmentId` became active in `month` (called only when their first activity of the month was recorded). */
+export function rollupActivity(upsert: ReturnType<typeof activityStatement>, departmentId: number, month: string): void {
+  upsert.run({ departmentId, month });
 }
 
 /** A check-in answer changed from `before` to `after` hours (null: no answer). */
@@ -64,56 +91,6 @@ export function rollupRating(db: Tx, userId: number, before: { rating: number; m
 /** A rating sent without a name: counted for the department it was sent from (0: none). */
 export function rollupAnonymousRating(db: Tx, departmentId: number, month: string, rating: number): void {
   bumpDepartmentMonth(db, departmentId, month, { ratingSum: rating, ratingCount: 1 });
-}
-
-export interface SubmittedAttempt {
-  userId: number;
-  quizId: string;
-  submittedAt: Date;
-  score: number;
-  maxScore: number;
-  passed: boolean;
-  answers: { questionId: string; chosenOptionIds: string[]; correct: boolean }[];
-  /** Correct options per question, to count only the wrong choices. */
-  correctOptions: Map<string, string[]>;
-}
-
-export function rollupAttempt(db: Tx, attempt: SubmittedAttempt, timeZone: string): void {
-  const departmentId = departmentOf(db, attempt.userId);
-  const month = monthKey(attempt.submittedAt, timeZone);
-  bumpDepartmentMonth(db, departmentId, month, {
-    attempts: 1,
-    attemptsPassed: attempt.passed ? 1 : 0,
-    scoreSum: attempt.maxScore === 0 ? 0 : (attempt.score * 100) / attempt.maxScore,
-  });
-  for (const answer of attempt.answers) {
-    db.insert(kpiQuestionMonths)
-      .values({ departmentId, month, quizId: attempt.quizId, questionId: answer.questionId, answers: 1, correct: answer.correct ? 1 : 0 })
-      .onConflictDoUpdate({
-        target: [kpiQuestionMonths.departmentId, kpiQuestionMonths.month, kpiQuestionMonths.quizId, kpiQuestionMonths.questionId],
-        set: { answers: sql`${kpiQuestionMonths.answers} + 1`, correct: sql`${kpiQuestionMonths.correct} + ${answer.correct ? 1 : 0}` },
-      })
-      .run();
-    if (answer.correct) continue;
-    const correct = new Set(attempt.correctOptions.get(answer.questionId) ?? []);
-    for (const optionId of answer.chosenOptionIds.filter((o) => !correct.has(o))) {
-      db.insert(kpiWrongOptions)
-        .values({ departmentId, month, quizId: attempt.quizId, questionId: answer.questionId, optionId, count: 1 })
-        .onConflictDoUpdate({
-          target: [kpiWrongOptions.departmentId, kpiWrongOptions.month, kpiWrongOptions.quizId, kpiWrongOptions.questionId, kpiWrongOptions.optionId],
-          set: { count: sql`${kpiWrongOptions.count} + 1` },
-        })
-        .run();
-    }
-  }
-  // The learner × quiz pair: the first attempt decides "first-attempt pass"; the first pass is remembered.
-  db.insert(quizPairs)
-    .values({ userId: attempt.userId, quizId: attempt.quizId, firstAt: attempt.submittedAt, firstPassed: attempt.passed, passedAt: attempt.passed ? attempt.submittedAt : null })
-    .onConflictDoUpdate({
-      target: [quizPairs.userId, quizPairs.quizId],
-      set: { passedAt: sql`coalesce(${quizPairs.passedAt}, ${attempt.passed ? attempt.submittedAt.getTime() : null})` },
-    })
-    .run();
 }
 
 /** Recomputes every roll-up from the base tables (departments as they are now), in one write. */

@@ -3,7 +3,8 @@
  * of activity, check-ins (changed), ratings (changed, across months, sent without a name) and
  * quiz attempts; and still after a renewal (a second cycle's attempt and certificate) and a
  * review of a revised lesson (a second completion of one lesson), which count once where a
- * KPI counts people.
+ * KPI counts people; and after a seeded random sequence of multi-question submits (any subset
+ * of options per question), completions and activity across months and departments.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
@@ -15,7 +16,7 @@ import { combineFacts } from './kpi.ts';
 import { recordActivity } from '../progress/activity.server.ts';
 import { saveCheckin } from '../programme/checkins.server.ts';
 import { saveFeedback } from '../feedback/feedback.server.ts';
-import { startAttempt, submitAttempt } from '../quiz/attempts.server.ts';
+import { handInOpenAttempt, startAttempt, submitAttempt } from '../quiz/attempts.server.ts';
 import { rebuildRollups } from './rollups.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
 import { fixtureCatalog } from '../../../tests/helpers/fixture.ts';
@@ -136,5 +137,58 @@ describe('KPI roll-ups', () => {
     const people = 5; // a, b, c, the admin and the renewing learner
     expect(facts).toMatchObject({ assigned: people, ever: 1, certified: 1, expired: 0 });
     expect(facts.completedAt).toEqual([dec.getTime()]);
+  });
+
+  it('match a rebuild after a random sequence of multi-question submits, completions and activity', async () => {
+    // A small seeded generator (mulberry32): the same sequence on every run, a different one per seed.
+    let seed = 17;
+    const random = (): number => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+      return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const quizzes = catalog.tiers.flatMap((tier) => tier.courses.flatMap((c) => c.quizzes));
+    const lessons = catalog.tiers.flatMap((tier) => tier.courses.flatMap((c) => c.lessons.map((l) => l.id)));
+    const people = await Promise.all(
+      ['Sales', 'HR', 'Sales', undefined, 'IT', undefined].map(async (department, i) => ({
+        id: await addUser(t.db, { email: `random${i}@x.jp`, department }),
+        displayName: `r${i}`,
+      })),
+    );
+    // Time only moves forward (as the clock does), about half a day per step: two months, Tokyo's month ends crossed.
+    const start = new Date('2027-03-01T00:00:00Z').getTime();
+    let submitted = 0;
+    for (let step = 0; step < 120; step++) {
+      const person = pick(people);
+      const when = new Date(start + step * 11.5 * 3_600_000);
+      const action = random();
+      if (action < 0.2) await completeLesson(t.db, catalog, person, pick(lessons), TZ, when);
+      else if (action < 0.3) await recordActivity(t.db, person.id, TZ, when);
+      else {
+        const quiz = pick(quizzes);
+        const started = await startAttempt(t.db, catalog, person.id, quiz, when);
+        if (started.status === 'no_attempts_left') continue;
+        // Per question any subset of its options: right, partly right, several wrong, or none.
+        const answers = new Map(quiz.questions.map((q) => [q.id, q.optionIds.filter(() => random() < 0.4)]));
+        const result =
+          random() < 0.5
+            ? await submitAttempt(t.db, catalog, person, quiz, started.attemptId, answers, TZ, when)
+            : await handInOpenAttempt(t.db, catalog, person, quiz, started.attemptId, answers, TZ, when);
+        if (result.status === 'submitted') submitted++;
+      }
+      if (step === 60) {
+        // Half way: the live roll-ups equal a rebuild, and keep equal when the writes go on from it.
+        const live = snapshot();
+        await rebuildRollups(t.db, catalog, TZ);
+        expect(snapshot()).toEqual(live);
+      }
+    }
+    expect(submitted).toBeGreaterThan(20);
+    const incremental = snapshot();
+    expect(incremental.wrong.length).toBeGreaterThan(10);
+    await rebuildRollups(t.db, catalog, TZ);
+    expect(snapshot()).toEqual(incremental);
   });
 });

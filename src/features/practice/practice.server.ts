@@ -10,7 +10,7 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import { practiceAnswers } from '../../../db/schema/index.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
-import { recordActivityIn } from '../progress/activity.server.ts';
+import { ACTIVITY_INSERT, type ActivityStatements, recordActivityWith } from '../progress/activity.server.ts';
 import type { PracticeAnswer } from './practice.ts';
 import { now as clockNow } from '../../platform/clock.ts';
 
@@ -53,7 +53,7 @@ export interface AnswerInput {
  * Stores the answer (a revision replaces the previous one) and records the month's activity in
  * the same write. `created`: the first answer to this task. Call inside `db.write`.
  */
-export function saveAnswerIn(tx: Tx, input: AnswerInput, timeZone: string, now = clockNow()): { created: boolean } {
+export function saveAnswerIn(tx: Tx, activity: ActivityStatements, input: AnswerInput, timeZone: string, now = clockNow()): { created: boolean } {
   const existed =
     tx
       .select({ taskId: practiceAnswers.taskId })
@@ -64,11 +64,11 @@ export function saveAnswerIn(tx: Tx, input: AnswerInput, timeZone: string, now =
     .values({ ...input, createdAt: now, updatedAt: now })
     .onConflictDoUpdate({ target: [practiceAnswers.userId, practiceAnswers.lessonId, practiceAnswers.taskId], set: { answer: input.answer, updatedAt: now } })
     .run();
-  recordActivityIn(tx, input.userId, timeZone, now);
+  recordActivityWith(tx, activity, input.userId, timeZone, now);
   return { created: !existed };
 }
 
 /** `saveAnswerIn` as its own write. */
 export async function saveAnswer(db: Db, input: AnswerInput, timeZone: string, now = clockNow()): Promise<{ created: boolean }> {
-  return db.write((tx) => saveAnswerIn(tx, input, timeZone, now));
+  return db.write((tx) => saveAnswerIn(tx, db.prepared(...ACTIVITY_INSERT), input, timeZone, now));
 }

@@ -14,7 +14,8 @@ import { currentCycleOf, issueDueCertificates, lockedFor } from '../progress/pro
 import { ACTIVITY_INSERT, recordActivityWith } from '../progress/activity.server.ts';
 import type { LearnerRecord } from '../progress/progress.ts';
 import { OWN_RECORD, ownRecordIn } from '../progress/records.server.ts';
-import { rollupAttempt } from '../kpi/rollups.server.ts';
+import { ATTEMPT_ROLLUP, rollupAttempt } from '../kpi/attempt-rollups.server.ts';
+import { DEPARTMENT_OF, departmentIdWith } from '../kpi/rollups.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
 import { PAIR_STATEMENTS, quizPairOf, rollupPairChange } from '../kpi/dept-rollups.server.ts';
 
@@ -122,9 +123,11 @@ export async function submitAttempt(
   timeZone: string,
   now = clockNow(),
 ): Promise<SubmitResult> {
-  return db.write((tx) =>
-    gradeAndStoreIn(db, tx, catalog, user, quiz, attemptOf(db, user.id, quiz.id, attemptId), answers, ownRecordIn(tx, db.prepared(...OWN_RECORD), user.id), timeZone, now),
-  );
+  return db.write((tx) => {
+    const attempt = attemptOf(db, user.id, quiz.id, attemptId);
+    const record = ownRecordIn(tx, db.prepared(...OWN_RECORD), user.id);
+    return gradeAndStoreIn(db, tx, catalog, user, quiz, attempt, answers, record, departmentIdWith(db.prepared(...DEPARTMENT_OF), user.id), timeZone, now);
+  });
 }
 
 export type HandInResult =
@@ -157,8 +160,10 @@ export async function handInOpenAttempt(
     if (problems.some((p) => p.code !== 'unanswered')) return { status: 'malformed' };
     // No such attempt (or someone else's): "not found" below, not a list of missing answers.
     if (attempt && problems.length > 0) return { status: 'incomplete', unanswered: problems.map((p) => p.questionId) };
-    const result = gradeAndStoreIn(db, tx, catalog, user, quiz, attempt, answers, record, timeZone, now);
-    if (result.status === 'submitted') recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), user.id, timeZone, now);
+    // The department, read once for both roll-ups.
+    const departmentId = departmentIdWith(db.prepared(...DEPARTMENT_OF), user.id);
+    const result = gradeAndStoreIn(db, tx, catalog, user, quiz, attempt, answers, record, departmentId, timeZone, now);
+    if (result.status === 'submitted') recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), user.id, timeZone, now, departmentId);
     return result;
   });
 }
@@ -211,6 +216,7 @@ function gradeAndStoreIn(
   attempt: QuizAttempt | null,
   answers: ReadonlyMap<string, readonly string[]>,
   record: LearnerRecord,
+  departmentId: number,
   timeZone: string,
   now: Date,
 ): SubmitResult {
@@ -250,20 +256,7 @@ function gradeAndStoreIn(
   if (updated !== 1) throw new Error('attempt changed during submission');
   const pairs = db.prepared(...PAIR_STATEMENTS);
   const pairBefore = quizPairOf(pairs, user.id, quiz.id);
-  rollupAttempt(
-    tx,
-    {
-      userId: user.id,
-      quizId: quiz.id,
-      submittedAt: now,
-      score: grade.score,
-      maxScore: grade.maxScore,
-      passed: grade.passed,
-      answers: grade.answers,
-      correctOptions: new Map(quiz.questions.map((q) => [q.id, q.correctOptionIds])),
-    },
-    timeZone,
-  );
+  rollupAttempt(db.prepared(...ATTEMPT_ROLLUP), { userId: user.id, quiz, submittedAt: now, grade }, departmentId, timeZone);
   rollupPairChange(pairs, user.id, quiz.id, pairBefore, timeZone);
   const certificatesIssued = grade.passed ? issueDueCertificates(tx, catalog, user, now, timeZone, withAttempt(record, quiz.id, cycle, grade)) : [];
   return { status: 'submitted', grade, certificatesIssued };
