@@ -23,6 +23,8 @@ export const lessonFeedback = pgTable(
   (t) => [
     primaryKey({ columns: [t.userId, t.lessonId] }),
     index('lesson_feedback_lesson_idx').on(t.lessonId),
+    // The dashboard's latest comments: the newest rows first, without a scan of every rating.
+    index('lesson_feedback_updated_idx').on(t.updatedAt),
     check('lesson_feedback_rating_check', sql`${t.rating} between 1 and 5`),
     check('lesson_feedback_comment_check', sql`${t.comment} is null or length(${t.comment}) <= 1000`),
   ],

@@ -68,3 +68,47 @@ export const quizPairs = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.quizId] })],
 );
+
+/**
+ * Per department and tier: active people (tier '' = the headcount of active users; a tier id =
+ * active users assigned that tier). Kept by src/features/kpi/dept-rollups.server.ts from each
+ * person's counted state in `kpi_people`, so the dashboard sums a few hundred rows, not users.
+ */
+export const kpiDepartmentPeople = pgTable(
+  'kpi_department_people',
+  {
+    departmentId: integer('department_id').notNull(),
+    tierId: text('tier_id').notNull(),
+    people: integer('people').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.departmentId, t.tierId] })],
+);
+
+/**
+ * Per department (the learner's current one) and month: learner × quiz pairs first attempted,
+ * those whose first attempt passed (both in the month of the first attempt), and pairs passed
+ * (in the month both the first attempt and the first pass had happened by).
+ */
+export const kpiDepartmentPairs = pgTable(
+  'kpi_department_pairs',
+  {
+    departmentId: integer('department_id').notNull(),
+    month: text('month').notNull(),
+    pairs: integer('pairs').notNull().default(0),
+    firstPassed: integer('first_passed').notNull().default(0),
+    passed: integer('passed').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.departmentId, t.month] })],
+);
+
+/**
+ * What the two tables above count for each person right now: their department (0: none),
+ * whether active, the tiers assigned (sorted, comma-separated). No foreign key: a row whose user
+ * is gone is what lets its counts be taken back.
+ */
+export const kpiPeople = pgTable('kpi_people', {
+  userId: integer('user_id').primaryKey(),
+  departmentId: integer('department_id').notNull(),
+  active: boolean('active').notNull(),
+  tiers: text('tiers').notNull(),
+});

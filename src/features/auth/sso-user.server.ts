@@ -16,6 +16,7 @@ import { syncEnrolments } from '../programme/assignments.server.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { createUser, ensureDepartment } from '../users/users.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
+import { refreshPeople } from '../kpi/dept-rollups.server.ts';
 
 export interface SsoUser {
   id: number;
@@ -125,6 +126,7 @@ export async function provisionSsoUser(db: Db, issuer: string, identity: SsoIden
       .where(eq(users.id, row.id))
       .run();
     if (set.role !== undefined || set.departmentId !== undefined) syncEnrolments(tx, now);
+    if (set.departmentId !== undefined) refreshPeople(tx, [row.id]);
     return { status: 'updated', user, changes, roleKept } as const;
   });
 }

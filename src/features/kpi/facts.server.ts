@@ -9,6 +9,7 @@ import { nowMs } from '../../platform/clock.ts';
 import { emptyFacts, type DepartmentFacts, type Month, type Period } from './kpi.ts';
 import { EXPIRING_WITHIN_MS, emptyTierFacts } from './certification.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
+import { departmentPairsUpTo, departmentPeople, HEADCOUNT } from './dept-rollups.server.ts';
 
 export function periodOf(from: string, to: string, timeZone: string): Period {
   const months = monthRange(from, to);
@@ -47,8 +48,9 @@ export async function loadFacts(db: Db, period: Period, at: number = nowMs()): P
 export async function loadFactsOfPeriods(db: Db, periods: Period[], at: number = nowMs(), options: { questionsOfFirstOnly?: boolean } = {}): Promise<DepartmentFacts[][]> {
   return db.read((q) => {
     const ids = q.all<{ id: number }>(sql`select id from departments`).map((r) => r.id);
-    const headcount = q.all<{ d: Key; n: number }>(sql`select department_id d, count(*) n from users where active = 1 group by department_id`);
-    const all = periods.map((period, i) => factsOf(q, period, at, ids, headcount, i === 0 || !options.questionsOfFirstOnly));
+    // Headcount and people assigned each tier, per department, from their roll-up (dept-rollups.server.ts).
+    const people = departmentPeople(q).map((r) => ({ d: r.d === 0 ? null : r.d, tier: r.tier, n: r.n }));
+    const all = periods.map((period, i) => factsOf(q, period, at, ids, people, i === 0 || !options.questionsOfFirstOnly));
     pairsOf(q, periods, all);
     return all.map((facts) => [...facts.values()]);
   });
@@ -62,29 +64,19 @@ const factsIn = (facts: FactsMap, id: Key): DepartmentFacts => {
   return f;
 };
 
-// Learner × quiz pairs up to the end of each period: attempted, passed, first attempt passed.
+// Learner × quiz pairs up to the end of each period (its last month), from their roll-up: attempted, passed, first attempt passed.
 function pairsOf(db: Tx, periods: Period[], all: FactsMap[]): void {
-  const ends = periods.map((p) => (p.months.length === 0 ? null : p.monthEnds.at(-1)!));
-  const live = ends.flatMap((end, i) => (end === null ? [] : [{ end, i }]));
-  if (live.length === 0) return;
-  const columns = live.map(
-    ({ end, i }) => sql`sum(p.first_at <= ${end}) ${sql.raw(`pairs${i}`)},
-      sum(p.first_at <= ${end} and p.passed_at is not null and p.passed_at <= ${end}) ${sql.raw(`passed${i}`)},
-      sum(case when p.first_at <= ${end} then p.first_passed else 0 end) ${sql.raw(`first${i}`)}`,
-  );
-  const maxEnd = Math.max(...live.map((l) => l.end));
-  const rows = db.all<Record<string, number | null>>(sql`
-    select u.department_id d, ${sql.join(columns, sql`, `)}
-    from quiz_pairs p join users u on u.id = p.user_id where p.first_at <= ${maxEnd} group by u.department_id`);
-  for (const row of rows) {
-    for (const { i } of live) {
-      const pairs = row[`pairs${i}`] ?? 0;
-      if (pairs === 0) continue; // no pair by this period's end: the department had no row before
-      const q = factsIn(all[i]!, row.d as Key).quiz;
-      q.pairs = pairs;
-      q.pairsPassed = row[`passed${i}`] ?? 0;
-      q.pairsFirstPassed = row[`first${i}`] ?? 0;
-    }
+  for (const row of departmentPairsUpTo(
+    db,
+    periods.map((p) => p.months.at(-1) ?? null),
+  )) {
+    row.counts.forEach((counts, i) => {
+      if (!counts || counts.pairs === 0) return; // no pair by this period's end: the department had no row before
+      const q = factsIn(all[i]!, row.d === 0 ? null : row.d).quiz;
+      q.pairs = counts.pairs;
+      q.pairsPassed = counts.passed;
+      q.pairsFirstPassed = counts.firstPassed;
+    });
   }
 }
 
@@ -93,7 +85,7 @@ export function certificationMoment(period: Period, at: number = nowMs()): Date 
   return new Date(Math.min(at, period.monthEnds.at(-1) ?? at));
 }
 
-function factsOf(db: Tx, period: Period, at: number, departmentIds: number[], headcount: { d: Key; n: number }[], withQuestions: boolean): FactsMap {
+function factsOf(db: Tx, period: Period, at: number, departmentIds: number[], people: { d: Key; tier: string; n: number }[], withQuestions: boolean): FactsMap {
   const facts: FactsMap = new Map();
   const of = (id: Key): DepartmentFacts => factsIn(facts, id);
   for (const id of departmentIds) of(id);
@@ -103,7 +95,10 @@ function factsOf(db: Tx, period: Period, at: number, departmentIds: number[], he
   const to = period.months.at(-1)!;
   const endMs = period.monthEnds.at(-1)!;
 
-  for (const row of headcount) of(row.d).headcount = row.n;
+  for (const row of people) {
+    if (row.tier === HEADCOUNT) of(row.d).headcount = row.n;
+    else (of(row.d).tiers[row.tier] ??= emptyTierFacts()).assigned += row.n;
+  }
 
   // Monthly measures from the roll-up kept current by every write (see rollups.ts).
   for (const row of db.all<{ d: number; m: string; active: number; hs: number; hn: number; at: number; ap: number; ss: number; rs: number; rc: number }>(sql`
@@ -131,26 +126,26 @@ function factsOf(db: Tx, period: Period, at: number, departmentIds: number[], he
     of(row.d).inquiriesByMonth[row.m] = row.n;
   }
 
-  // Per tier, each active user assigned it, in one grouped pass (a few index look-ups per person):
-  // where their newest certificate stands at the moment (now, or the period's end if earlier),
-  // and when they first completed the tier (their first cycle's certificate, if issued by the
-  // period's end; later cycles are issued later), for the trend. Several cycles never count a
-  // person twice.
+  // Per tier, each active user assigned it who holds a certificate of it (the assigned ones are
+  // counted above): where their newest certificate stands at the moment (now, or the period's end
+  // if earlier), and when they first completed the tier (their first cycle's certificate, if issued
+  // by the period's end; later cycles are issued later), for the trend. Several cycles never count
+  // a person twice. Driven by the certificates, not by the users.
   const asOf = Math.min(at, endMs);
-  for (const row of db.all<{ d: Key; t: string; firsts: string | null; n: number; ever: number; certified: number; expiring: number; expired: number }>(sql`
-    select u.department_id d, p.tier_id t, group_concat(f.issued_at) firsts, count(*) n, count(c.id) ever,
+  for (const row of db.all<{ d: Key; t: string; firsts: string | null; ever: number; certified: number; expiring: number; expired: number }>(sql`
+    select u.department_id d, p.tier_id t, group_concat(f.issued_at) firsts, count(c.id) ever,
       coalesce(sum(c.id is not null and (c.valid_until is null or c.valid_until > ${asOf})), 0) certified,
       coalesce(sum(c.valid_until > ${asOf} and c.valid_until <= ${asOf + EXPIRING_WITHIN_MS}), 0) expiring,
       coalesce(sum(c.valid_until <= ${asOf}), 0) expired
-    from (select distinct e.user_id, a.tier_id from assignment_enrolments e join assignments a on a.id = e.assignment_id) p
+    from (select distinct user_id, tier_id from certificates) p
     join users u on u.id = p.user_id and u.active = 1
     left join certificates f on f.user_id = p.user_id and f.tier_id = p.tier_id and f.issued_at <= ${endMs}
       and f.cycle = (select min(m.cycle) from certificates m where m.user_id = p.user_id and m.tier_id = p.tier_id)
     left join certificates c on c.user_id = p.user_id and c.tier_id = p.tier_id
       and c.cycle = (select max(m.cycle) from certificates m where m.user_id = p.user_id and m.tier_id = p.tier_id and m.issued_at <= ${asOf})
+    where exists (select 1 from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id = p.user_id and a.tier_id = p.tier_id)
     group by u.department_id, p.tier_id`)) {
     const tier = (of(row.d).tiers[row.t] ??= emptyTierFacts());
-    tier.assigned += row.n;
     if (row.firsts !== null) for (const first of row.firsts.split(',')) tier.completedAt.push(Number(first));
     tier.ever += row.ever;
     tier.certified += row.certified;

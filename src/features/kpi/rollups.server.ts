@@ -21,6 +21,7 @@ import type { Catalog } from '../curriculum/catalog.ts';
 import { monthKey } from '../../platform/dates.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { correctOptionsOf } from './questions.ts';
+import { rebuildDepartmentRollupsIn } from './dept-rollups.server.ts';
 
 type DepartmentMonthField = 'activeUsers' | 'hoursSum' | 'hoursRespondents' | 'attempts' | 'attemptsPassed' | 'scoreSum' | 'ratingSum' | 'ratingCount';
 
@@ -176,4 +177,5 @@ export function rebuildRollupsIn(tx: Tx, catalog: Catalog, timeZone: string): vo
   for (const chunk of chunks([...questions.values()])) tx.insert(kpiQuestionMonths).values(chunk).run();
   for (const chunk of chunks([...wrong.values()])) tx.insert(kpiWrongOptions).values(chunk).run();
   for (const chunk of chunks([...pairs.values()])) tx.insert(quizPairs).values(chunk).run();
+  rebuildDepartmentRollupsIn(tx, timeZone);
 }

@@ -12,6 +12,7 @@ import { now as clockNow } from '../../platform/clock.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { audit, type AuditInput } from '../audit/audit.server.ts';
 import { requireExisting } from './references.server.ts';
+import { refreshPeople, usersEnrolledIn } from '../kpi/dept-rollups.server.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -37,12 +38,14 @@ export function ensureDefaultAssignments(db: Tx): void {
 
 /** Adds enrolments for users who now match an assignment (joined now) and removes those who no longer do. */
 export function syncEnrolments(db: Tx, now = clockNow()): void {
-  db.run(sql`insert into assignment_enrolments (assignment_id, user_id, enrolled_at)
+  const added = db.all<{ u: number }>(sql`insert into assignment_enrolments (assignment_id, user_id, enrolled_at)
     select a.id, u.id, ${now.getTime()} from assignments a join users u on ${MATCHES}
-    where true on conflict do nothing`);
-  db.run(sql`delete from assignment_enrolments where not exists (
+    where true on conflict do nothing returning user_id u`);
+  const removed = db.all<{ u: number }>(sql`delete from assignment_enrolments where not exists (
     select 1 from assignments a join users u on ${MATCHES}
-    where a.id = assignment_enrolments.assignment_id and u.id = assignment_enrolments.user_id)`);
+    where a.id = assignment_enrolments.assignment_id and u.id = assignment_enrolments.user_id) returning user_id u`);
+  const changed = [...added, ...removed].map((r) => r.u);
+  refreshPeople(db, changed);
 }
 
 /**
@@ -56,6 +59,8 @@ export function syncEnrolmentsOf(db: Tx, userIds: SQL, now = clockNow()): void {
   db.run(sql`delete from assignment_enrolments where user_id in (${userIds}) and not exists (
     select 1 from assignments a join users u on ${MATCHES}
     where a.id = assignment_enrolments.assignment_id and u.id = assignment_enrolments.user_id)`);
+  // These users may have changed in other ways too (an import moves them): refresh them all.
+  refreshPeople(db, userIds);
 }
 
 export async function listAssignments(db: Db): Promise<Assignment[]> {
@@ -123,7 +128,9 @@ export async function createAssignment(db: Db, input: NewAssignment, by: Pick<Au
 /** Deletes an assignment (its enrolments go with it), with its audit row; false when there is none. */
 export async function deleteAssignment(db: Db, id: number, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = clockNow()): Promise<boolean> {
   return db.write((tx) => {
+    const enrolled = usersEnrolledIn(tx, id);
     const deleted = tx.delete(assignments).where(eq(assignments.id, id)).run().changes === 1;
+    refreshPeople(tx, enrolled);
     if (deleted && by) audit(tx, { ...by, action: 'assignment.deleted', target: { type: 'assignment', id } }, now);
     return deleted;
   });

@@ -17,6 +17,7 @@ import { OWN_RECORD, ownRecordIn } from '../progress/records.server.ts';
 import { ATTEMPT_ROLLUP, rollupAttempt } from '../kpi/attempt-rollups.server.ts';
 import { DEPARTMENT_OF, departmentIdWith } from '../kpi/rollups.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
+import { PAIR_STATEMENTS, quizPairOf, rollupPairChange } from '../kpi/dept-rollups.server.ts';
 
 /** The learner's current cycle of the quiz's tier (1 for a quiz the catalog cannot place), from their record. */
 function quizCycleOf(record: LearnerRecord, catalog: Catalog, quiz: QuizNode, now: Date): number {
@@ -253,7 +254,10 @@ function gradeAndStoreIn(
   );
   const updated = submit.run({ submittedAt: now.getTime(), score: grade.score, maxScore: grade.maxScore, passed: grade.passed ? 1 : 0, cycle, attemptId: attempt.id }).changes;
   if (updated !== 1) throw new Error('attempt changed during submission');
+  const pairs = db.prepared(...PAIR_STATEMENTS);
+  const pairBefore = quizPairOf(pairs, user.id, quiz.id);
   rollupAttempt(db.prepared(...ATTEMPT_ROLLUP), { userId: user.id, quiz, submittedAt: now, grade }, departmentId, timeZone);
+  rollupPairChange(pairs, user.id, quiz.id, pairBefore, timeZone);
   const certificatesIssued = grade.passed ? issueDueCertificates(tx, catalog, user, now, timeZone, withAttempt(record, quiz.id, cycle, grade)) : [];
   return { status: 'submitted', grade, certificatesIssued };
 }

@@ -35,6 +35,7 @@ import { adminRuleViolation, userChangeEffect } from './admin-rules.server.ts';
 import { ERASED_TEXT, erasedDisplayName, erasedEmail, type Redaction } from './erasure.ts';
 import { getUser } from './users-admin.server.ts';
 import type { Refused } from './user-changes.server.ts';
+import { refreshPeople } from '../kpi/dept-rollups.server.ts';
 
 export type ErasureRefusal = 'not_found' | 'cannot_erase_self' | 'last_admin' | 'already_erased' | 'confirmation_mismatch';
 
@@ -100,6 +101,7 @@ function erase(tx: Tx, caller: AuditCaller, userId: number, confirmation: string
     .where(eq(users.id, userId))
     .run();
   deleteUserSessions(tx, userId);
+  refreshPeople(tx, [userId]);
   tx.delete(loginTokens)
     .where(and(eq(loginTokens.userId, userId), isNull(loginTokens.usedAt)))
     .run();

@@ -10,6 +10,7 @@ import type { Db, Tx } from '../../platform/db.server.ts';
 import { deleteUserSessions } from '../auth/session.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
 import { erasureTag } from './erasure.ts';
+import { refreshPeople } from '../kpi/dept-rollups.server.ts';
 
 /** A user as the admin's user list shows them. */
 export interface AdminUserRow {
@@ -105,6 +106,7 @@ export function updateUser(tx: Tx, id: number, change: { role: Role; departmentI
     .where(eq(users.id, id))
     .run();
   syncEnrolments(tx, now);
+  refreshPeople(tx, [id]);
   return { before: { role: user.role, departmentId: user.departmentId }, after: change };
 }
 
@@ -117,6 +119,7 @@ export function setActive(tx: Tx, id: number, active: boolean, now = clockNow())
       .where(and(eq(users.id, id), eq(users.active, !active)))
       .run().changes === 1;
   if (changed && !active) deleteUserSessions(tx, id);
+  if (changed) refreshPeople(tx, [id]);
   return changed;
 }
 

@@ -11,6 +11,7 @@ import { normalizeDisplayName, normalizeName } from '../../platform/input/text.t
 import type { Tx } from '../../platform/db.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
 import { now } from '../../platform/clock.ts';
+import { refreshPeople } from '../kpi/dept-rollups.server.ts';
 
 export interface CreateUserInput {
   email: string;
@@ -49,6 +50,7 @@ export function createUser(tx: Tx, input: CreateUserInput, at = now()): number {
     })
     .returning({ id: users.id })
     .get();
+  refreshPeople(tx, [row.id]);
   return row.id;
 }
 
