@@ -192,8 +192,20 @@ describe('effects on people', () => {
     });
     expect((await scim('PATCH', `/Groups/${groupId}`, members('Add', [leadId, adminId]))).status).toBe(200);
     expect(row('select role from users where public_id = ?', leadId)).toEqual({ role: 'admin' });
+    // The new role's assignments follow at once (the default one for admins: the specialist tier),
+    // and so do the dashboard's counts of people assigned per tier.
+    const tiersOf = (publicId: string): string[] =>
+      rows<{ tier: string }>(
+        'select a.tier_id tier from assignment_enrolments e join assignments a on a.id = e.assignment_id join users u on u.id = e.user_id where u.public_id = ? order by 1',
+        publicId,
+      ).map((r) => r.tier);
+    const countedTiers = (publicId: string): string => row<{ tiers: string }>('select k.tiers from kpi_people k join users u on u.id = k.user_id where u.public_id = ?', publicId).tiers;
+    expect(tiersOf(leadId)).toContain('specialist');
+    expect(countedTiers(leadId)).toContain('specialist');
     expect((await scim('PATCH', `/Groups/${groupId}`, members('Remove', [leadId]))).status).toBe(200);
     expect(row('select role from users where public_id = ?', leadId)).toEqual({ role: 'learner' });
+    expect(tiersOf(leadId)).not.toContain('specialist');
+    expect(countedTiers(leadId)).not.toContain('specialist');
     // The seeded admin is now the only active admin: removing them is answered, and refused.
     expect((await scim('PATCH', `/Groups/${groupId}`, members('Remove', [adminId]))).status).toBe(200);
     expect(row('select role from users where public_id = ?', adminId)).toEqual({ role: 'admin' });

@@ -11,6 +11,7 @@ import { now as clockNow } from '../../platform/clock.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { audit } from '../audit/audit.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
+import { syncEnrolments } from '../programme/assignments.server.ts';
 import { badRequest, conflict, notFound } from './errors.ts';
 import type { GroupQueryAttribute, ScimQuery } from './filter.ts';
 import type { Page } from './list.ts';
@@ -65,6 +66,9 @@ function recomputeRoles(tx: Tx, publicIds: string[], mapping: GroupRoleMapping, 
       at,
     );
   }
+  // A new role brings its assignments (and leaves the old one's), as an admin's role change does;
+  // syncEnrolments also brings the dashboard's per-tier counts in step.
+  if (applied.length > 0) syncEnrolments(tx, at);
   for (const change of refused) {
     const rowId = rowOf.get(change.userId)!;
     audit(
