@@ -47,7 +47,9 @@ export function buildIfStale(options: BuildOptions = {}): void {
     const result = spawnSync(process.execPath, [astro, 'build', '--outDir', outDir], {
       cwd: root,
       stdio: 'inherit',
-      env: childEnv(contentDir ? { MANABI_CONTENT_DIR: contentDir } : {}),
+      // Always a production build: under Vitest NODE_ENV is `test`, which Vite turned into a
+      // development build (import.meta.env.DEV true: the curriculum rebuilt on every request).
+      env: childEnv({ NODE_ENV: 'production', ...(contentDir ? { MANABI_CONTENT_DIR: contentDir } : {}) }),
     });
     if (result.status !== 0) throw new Error('The build failed; see the messages above.');
   } finally {

@@ -7,12 +7,15 @@
  * schema before the server starts (the fixture's tiers do not expire, so no renewal could be
  * driven through the pages).
  */
+import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, certificates, lessonCompletions, policyAcknowledgements, quizAttempts, users } from '../../db/schema/index.ts';
 import { StatementSchema, type Statement } from '../../src/features/exports/xapi.ts';
 import { rawDrizzle, type Db } from '../../src/platform/db.server.ts';
+import { writeClockFile } from '../../src/platform/clock.server.ts';
+import { tempDir } from '../helpers/db.ts';
 import { get } from '../helpers/http.ts';
 import { startApp, type App } from '../security/support.ts';
 
@@ -84,7 +87,15 @@ function prepare(db: Db, ids: Record<string, number>): void {
   q.update(users).set({ active: false }).where(eq(users.id, ids.gone!)).run();
 }
 
+/**
+ * The server's "now", fixed near the fixture's dates: the certificates' statuses (certified,
+ * expiring within 30 days, expired) are read against it, not against the day the suite runs.
+ */
+const NOW = Date.parse('2026-11-25T03:00:00Z');
+
 beforeAll(async () => {
+  const clockFile = path.join(tempDir(), 'clock.json');
+  writeClockFile(clockFile, NOW - Date.now());
   app = await startApp({
     users: {
       lea: { department: '営業部', name: 'Lea Learner' },
@@ -96,7 +107,7 @@ beforeAll(async () => {
       cham: { department: '営業部', role: 'champion', name: 'Cham Pion' },
       ada: { department: 'IT', role: 'admin', name: 'Ada Admin' },
     },
-    env: { SITE_URL: SITE },
+    env: { SITE_URL: SITE, MANABI_CLOCK_FILE: clockFile },
     prepare,
   });
 });

@@ -4,10 +4,12 @@
  * kill -9 during the batch, again and again, must lose nothing and send nothing twice with
  * different Message-IDs: only the messages in flight at a kill may arrive again, with the same one.
  */
+import path from 'node:path';
 import { afterAll, afterEach, beforeEach, expect, it } from 'vitest';
 import { notificationOutbox } from '../../db/schema/index.ts';
 import { learner, snapshot } from '../../src/features/notifications/fixtures/snapshots.ts';
 import { queueDay } from '../../src/features/notifications/outbox.server.ts';
+import { writeClockFile } from '../../src/platform/clock.server.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';
 import { tempDb, type TempDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
@@ -42,8 +44,18 @@ async function queueBatch(): Promise<void> {
   expect(report.emailsQueued).toBe(MESSAGES);
 }
 
-const start = (): Promise<RunningServer> =>
-  startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, env: { SMTP_URL: smtp.url, NOTIFY_SCHEDULER: 'true', NOTIFY_SEND_TIMEOUT_MS: '5000' } });
+/**
+ * The server's clock on a Saturday: its own scheduler then plans no day of its own (on a working
+ * day after the send hour it queued the seeded learners' real notices beside the batch), and
+ * only sends what the outbox holds.
+ */
+const SATURDAY = Date.parse('2027-01-09T03:00:00Z');
+
+const start = (): Promise<RunningServer> => {
+  const clockFile = path.join(t.dir, 'clock.json');
+  writeClockFile(clockFile, SATURDAY - Date.now());
+  return startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, clockFile, env: { SMTP_URL: smtp.url, NOTIFY_SCHEDULER: 'true', NOTIFY_SEND_TIMEOUT_MS: '5000' } });
+};
 
 const states = (): Record<string, number> => {
   const counts: Record<string, number> = {};

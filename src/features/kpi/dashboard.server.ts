@@ -12,7 +12,7 @@ import { combineFacts, computeKpis, mostChosenWrong, type DepartmentFacts, type 
 import type { Locale } from '../../platform/i18n/locales.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { latestFeedback } from '../feedback/feedback.server.ts';
-import { certificationMoment, dataStartMonth, loadFacts, periodOf } from './facts.server.ts';
+import { certificationMoment, dataStartMonth, loadFacts, loadFactsOfPeriods, periodOf } from './facts.server.ts';
 import { getBaseline, type BaselinePeriod } from './settings.server.ts';
 import { correctOptionsOf, type QuestionRow } from './questions.ts';
 import { targetStatuses, type TargetStatus } from './targets.ts';
@@ -78,14 +78,15 @@ export async function loadScopeKpis(db: Db, catalog: Catalog, filter: Pick<Dashb
   const period = periodOf(filter.from, filter.to, timeZone);
   const at = nowMs();
   const baselinePeriod = await getBaseline(db);
-  const facts = await loadFacts(db, period, at);
   const basePeriod = baselinePeriod ? periodOf(baselinePeriod.from, baselinePeriod.to, timeZone) : null;
-  const baselineFacts = basePeriod ? await loadFacts(db, basePeriod, at) : null;
+  // One read for both periods: what does not depend on the period is queried once, and the
+  // baseline skips the per-question facts (its KPIs do not use them).
+  const [facts, baselineFacts = null] = await loadFactsOfPeriods(db, basePeriod ? [period, basePeriod] : [period], at, { questionsOfFirstOnly: true });
   const correct = correctOptionsOf(catalog);
   const dataStart = await dataStartMonth(db, timeZone);
   const kpisFor = (ids: (number | null)[] | null): KpiSet =>
     computeKpis(
-      combineFacts(facts, ids),
+      combineFacts(facts!, ids),
       period,
       baselineFacts && basePeriod ? { facts: combineFacts(baselineFacts as DepartmentFacts[], ids), period: basePeriod } : null,
       correct,

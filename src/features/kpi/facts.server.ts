@@ -34,7 +34,58 @@ export async function dataStartMonth(db: Db, timeZone: string): Promise<Month | 
  * certificates stand as at `at` (ms, by default now), or at the period's end if that is earlier.
  */
 export async function loadFacts(db: Db, period: Period, at: number = nowMs()): Promise<DepartmentFacts[]> {
-  return db.read((q) => factsOf(q, period, at));
+  return (await loadFactsOfPeriods(db, [period], at))[0]!;
+}
+
+/**
+ * The facts of several periods (the dashboard's range and its baseline) in one read: what does
+ * not depend on the period (departments, headcount) is queried once, and the learner × quiz pairs
+ * of every period come from one pass over the table. Same figures as `loadFacts` per period, except
+ * that with `questionsOfFirstOnly` the later periods carry no per-question facts (a baseline's KPIs
+ * never use them, and they are the dearest queries).
+ */
+export async function loadFactsOfPeriods(db: Db, periods: Period[], at: number = nowMs(), options: { questionsOfFirstOnly?: boolean } = {}): Promise<DepartmentFacts[][]> {
+  return db.read((q) => {
+    const ids = q.all<{ id: number }>(sql`select id from departments`).map((r) => r.id);
+    const headcount = q.all<{ d: Key; n: number }>(sql`select department_id d, count(*) n from users where active = 1 group by department_id`);
+    const all = periods.map((period, i) => factsOf(q, period, at, ids, headcount, i === 0 || !options.questionsOfFirstOnly));
+    pairsOf(q, periods, all);
+    return all.map((facts) => [...facts.values()]);
+  });
+}
+
+type FactsMap = Map<Key, DepartmentFacts>;
+
+const factsIn = (facts: FactsMap, id: Key): DepartmentFacts => {
+  let f = facts.get(id);
+  if (!f) facts.set(id, (f = emptyFacts(id)));
+  return f;
+};
+
+// Learner × quiz pairs up to the end of each period: attempted, passed, first attempt passed.
+function pairsOf(db: Tx, periods: Period[], all: FactsMap[]): void {
+  const ends = periods.map((p) => (p.months.length === 0 ? null : p.monthEnds.at(-1)!));
+  const live = ends.flatMap((end, i) => (end === null ? [] : [{ end, i }]));
+  if (live.length === 0) return;
+  const columns = live.map(
+    ({ end, i }) => sql`sum(p.first_at <= ${end}) ${sql.raw(`pairs${i}`)},
+      sum(p.first_at <= ${end} and p.passed_at is not null and p.passed_at <= ${end}) ${sql.raw(`passed${i}`)},
+      sum(case when p.first_at <= ${end} then p.first_passed else 0 end) ${sql.raw(`first${i}`)}`,
+  );
+  const maxEnd = Math.max(...live.map((l) => l.end));
+  const rows = db.all<Record<string, number | null>>(sql`
+    select u.department_id d, ${sql.join(columns, sql`, `)}
+    from quiz_pairs p join users u on u.id = p.user_id where p.first_at <= ${maxEnd} group by u.department_id`);
+  for (const row of rows) {
+    for (const { i } of live) {
+      const pairs = row[`pairs${i}`] ?? 0;
+      if (pairs === 0) continue; // no pair by this period's end: the department had no row before
+      const q = factsIn(all[i]!, row.d as Key).quiz;
+      q.pairs = pairs;
+      q.pairsPassed = row[`passed${i}`] ?? 0;
+      q.pairsFirstPassed = row[`first${i}`] ?? 0;
+    }
+  }
 }
 
 /** The moment the facts of `period` count certificates at: `at`, or the period's end if earlier. */
@@ -42,23 +93,17 @@ export function certificationMoment(period: Period, at: number = nowMs()): Date 
   return new Date(Math.min(at, period.monthEnds.at(-1) ?? at));
 }
 
-function factsOf(db: Tx, period: Period, at: number): DepartmentFacts[] {
-  const facts = new Map<Key, DepartmentFacts>();
-  const of = (id: Key): DepartmentFacts => {
-    let f = facts.get(id);
-    if (!f) facts.set(id, (f = emptyFacts(id)));
-    return f;
-  };
-  for (const row of db.all<{ id: number }>(sql`select id from departments`)) of(row.id);
+function factsOf(db: Tx, period: Period, at: number, departmentIds: number[], headcount: { d: Key; n: number }[], withQuestions: boolean): FactsMap {
+  const facts: FactsMap = new Map();
+  const of = (id: Key): DepartmentFacts => factsIn(facts, id);
+  for (const id of departmentIds) of(id);
   of(null);
-  if (period.months.length === 0) return [...facts.values()];
+  if (period.months.length === 0) return facts;
   const from = period.months[0]!;
   const to = period.months.at(-1)!;
   const endMs = period.monthEnds.at(-1)!;
 
-  for (const row of db.all<{ d: Key; n: number }>(sql`select department_id d, count(*) n from users where active = 1 group by department_id`)) {
-    of(row.d).headcount = row.n;
-  }
+  for (const row of headcount) of(row.d).headcount = row.n;
 
   // Monthly measures from the roll-up kept current by every write (see rollups.ts).
   for (const row of db.all<{ d: number; m: string; active: number; hs: number; hn: number; at: number; ap: number; ss: number; rs: number; rc: number }>(sql`
@@ -113,16 +158,7 @@ function factsOf(db: Tx, period: Period, at: number): DepartmentFacts[] {
     tier.expired += row.expired;
   }
 
-  // Learner × quiz pairs up to the end of the period: attempted, passed, first attempt passed.
-  for (const row of db.all<{ d: Key; pairs: number; passed: number; first: number }>(sql`
-    select u.department_id d, count(*) pairs, sum(p.passed_at is not null and p.passed_at <= ${endMs}) passed, sum(p.first_passed) first
-    from quiz_pairs p join users u on u.id = p.user_id where p.first_at <= ${endMs} group by u.department_id`)) {
-    const q = of(row.d).quiz;
-    q.pairs = row.pairs;
-    q.pairsPassed = row.passed;
-    q.pairsFirstPassed = row.first;
-  }
-
+  if (!withQuestions) return facts;
   // Per question, from the roll-ups: answers, correct ones, and the options wrong answers chose.
   for (const row of db.all<{ d: number; quiz: string; question: string; answers: number; correct: number }>(sql`
     select department_id d, quiz_id quiz, question_id question, sum(answers) answers, sum(correct) correct
@@ -135,5 +171,5 @@ function factsOf(db: Tx, period: Period, at: number): DepartmentFacts[] {
     const stat = of(row.d === 0 ? null : row.d).questions[`${row.quiz}/${row.question}`];
     if (stat) stat.wrongOptions[row.option] = row.n;
   }
-  return [...facts.values()];
+  return facts;
 }

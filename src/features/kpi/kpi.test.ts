@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activityMonths, attemptAnswers, certificates, checkins, helpdeskInquiries, lessonFeedback, quizAttempts, users } from '../../../db/schema/index.ts';
 import { combineFacts, computeKpis, targetMet, type DepartmentFacts, type KpiSet } from './kpi.ts';
 import { ensureDefaultAssignments, syncEnrolments } from '../programme/assignments.server.ts';
-import { loadFacts, periodOf } from './facts.server.ts';
+import { loadFacts, loadFactsOfPeriods, periodOf } from './facts.server.ts';
 import { correctOptionsOf } from './questions.ts';
 import { rebuildRollups } from './rollups.server.ts';
 import { ensureDepartment } from '../users/users.server.ts';
@@ -200,5 +200,27 @@ describe('KPIs on a known organisation', () => {
     expect(targetMet(0.5, 'gte', 0.6)).toBe(false);
     expect(targetMet(10, 'lte', 12)).toBe(true);
     expect(targetMet(null, 'gte', 1)).toBeNull();
+  });
+});
+
+describe('several periods in one read (the dashboard and its baseline)', () => {
+  it('gives each period the same facts as loading it alone, in any order, an empty period included', async () => {
+    const when = at('2026-12-01T09:00:00').getTime();
+    const empty = periodOf('2026-10', '2026-09', TZ);
+    const alone = [await loadFacts(t.db, period, when), await loadFacts(t.db, baselinePeriod, when), await loadFacts(t.db, empty, when)];
+    expect(alone[0]).not.toEqual(alone[1]);
+    expect(await loadFactsOfPeriods(t.db, [period, baselinePeriod, empty], when)).toEqual(alone);
+    expect(await loadFactsOfPeriods(t.db, [empty, baselinePeriod, period], when)).toEqual([...alone].reverse());
+  });
+
+  it('leaves the per-question facts out of a baseline without changing any KPI', async () => {
+    const [main, base] = await loadFactsOfPeriods(t.db, [period, baselinePeriod], undefined, { questionsOfFirstOnly: true });
+    expect(main).toEqual(facts);
+    expect(base).toEqual(baselineFacts.map((f) => ({ ...f, questions: {} })));
+    const tiers = ['basic', 'applied', 'specialist'];
+    for (const ids of [null, [sales], [hr]]) {
+      const lean = computeKpis(combineFacts(main!, ids), period, { facts: combineFacts(base!, ids), period: baselinePeriod }, correctOptionsOf(catalog), tiers);
+      expect(lean).toEqual(kpis(ids));
+    }
   });
 });

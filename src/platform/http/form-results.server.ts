@@ -72,7 +72,10 @@ function parseHandle(handle: string): { id: string; key: Buffer } | null {
   return key.length === KEY_BYTES ? { id: match[1]!, key } : null;
 }
 
-/** Stores an answer and returns the cookie value that reads it; prunes expired rows. */
+/**
+ * Stores an answer and returns the cookie value that reads it. Expired rows are never shown
+ * (takeFormResult checks) and go with the housekeeping (pruneFormResults), not on every post.
+ */
 export async function saveFormResult(db: Db, payload: StoredFormResult, now = clockNow(), replaces: string | null = null): Promise<string> {
   const id = generateSecureRandomString();
   const key = randomBytes(KEY_BYTES);
@@ -81,7 +84,6 @@ export async function saveFormResult(db: Db, payload: StoredFormResult, now = cl
   await db.write((tx) => {
     // A newer post replaces the answer the cookie pointed to.
     if (previous) tx.delete(formResults).where(eq(formResults.id, previous.id)).run();
-    prune(tx, now);
     tx.insert(formResults)
       .values({ id, sealed, expiresAt: new Date(now.getTime() + RESULT_TTL_MS) })
       .run();
