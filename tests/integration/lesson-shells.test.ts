@@ -14,7 +14,7 @@ import { certificates, quizAttempts } from '../../db/schema/index.ts';
 import { writeClockFile } from '../../src/platform/clock.server.ts';
 import { openDatabase, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
-import { fixtureCatalog } from '../helpers/fixture.ts';
+import { fixtureCatalog, ROOT } from '../helpers/fixture.ts';
 import { FIXTURE_REVISED_OUT_DIR, MAJOR_REVISION } from '../helpers/fixture-revised.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get, postForm, signIn } from '../helpers/http.ts';
@@ -177,8 +177,15 @@ describe('lesson shells: the fast page is the Astro page', () => {
         ['open', `${prefix}/learn/${course.id}/no-such-lesson`],
       ];
       for (const [state, pathname] of others) expect(await compare(pathname, cookies.get(state)!), `${state} ${pathname}`).toBe(false);
-      // No session, or a signed-out one: Astro's redirect to sign in.
+      // A forged session, and one signed out: Astro's redirect to sign in (and its cookie deletion).
       expect(await compare(lessonUrl(locale, first), 'manabi_session=x.y')).toBe(false);
+      const [outA, outB] = [(await signIn(a!.url, emailOf('open'), PASSWORD)).cookie!, (await signIn(b!.url, emailOf('open'), PASSWORD)).cookie!];
+      expect((await postForm(a!.url, '/logout?_action=auth.logout', outA, {})).status).toBe(303);
+      expect((await postForm(b!.url, '/logout?_action=auth.logout', outB, {})).status).toBe(303);
+      expect(await compare(lessonUrl(locale, first), outA, outB)).toBe(false);
+      // HEAD from a shell: Astro's status and headers.
+      const heads = await Promise.all([a!, b!].map((s) => fetch(s.url + lessonUrl(locale, first), { method: 'HEAD', headers: { cookie: cookies.get('open')! } })));
+      expect(headersOf(heads[0]!)).toEqual(headersOf(heads[1]!));
     });
   }
 
@@ -201,4 +208,34 @@ describe('lesson shells: the fast page is the Astro page', () => {
       expect(await compare(lessonUrl(locale, first), cookieA, cookieB)).toBe(true);
     }
   });
+  it('the real curriculum (dist): every lesson page with a shell is the Astro page, for a learner who has acknowledged the policies', async () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'shells', 'manifest.json'), 'utf8')) as { routes: Record<string, unknown> };
+    const routes = Object.keys(manifest.routes);
+    expect(routes.length).toBeGreaterThan(0);
+    const real = tempDb();
+    try {
+      await addUser(real.db, { email: 'real@example.com', password: PASSWORD, name: '本番 太郎' });
+      rawSqlite(real.db).close();
+      const fileB = path.join(real.dir, 'b.db');
+      fs.copyFileSync(real.file, fileB);
+      await startPair('dist', real.file, fileB);
+      const [cookieA, cookieB] = [(await signIn(a!.url, 'real@example.com', PASSWORD)).cookie!, (await signIn(b!.url, 'real@example.com', PASSWORD)).cookie!];
+      for (const [server, cookie] of [
+        [a!, cookieA],
+        [b!, cookieB],
+      ] as const) {
+        for (let i = 0; i < 10; i++) {
+          const id = /href="\/policies\/([a-z0-9-]+)"/.exec(await (await get(server.url, routes[0]!, cookie)).text())?.[1];
+          if (!id) break;
+          const version = /name="version" value="(\d+)"/.exec(await (await get(server.url, `/policies/${id}`, cookie)).text())![1]!;
+          expect((await postForm(server.url, `/policies/${id}?_action=policy.acknowledge`, cookie, { policyId: id, version })).status).toBe(303);
+        }
+      }
+      for (const route of routes) expect(await compare(route, cookieA, cookieB), route).toBe(true);
+    } finally {
+      await Promise.all([a?.stop(), b?.stop()]);
+      [a, b] = [null, null];
+      real.cleanup();
+    }
+  }, 90_000);
 });
