@@ -7,6 +7,7 @@ import node from '@astrojs/node';
 import { contentCheck } from './src/integrations/content-check.ts';
 import { searchIndex } from './src/integrations/search-index.ts';
 import { serverOutput } from './src/integrations/server-output.ts';
+import { lessonShells } from './src/integrations/lesson-shells.ts';
 
 // Another content folder (tests, benchmarks) gets its own content-layer cache, so it never
 // leaves stale entries behind for the real curriculum.
@@ -18,7 +19,7 @@ export default defineConfig({
   ...(cacheDir ? { cacheDir } : {}),
   // Middleware mode: src/cli/serve.ts is the server (headers, limits, static files from an index).
   adapter: node({ mode: 'middleware' }),
-  integrations: [contentCheck(), mdx(), searchIndex(), serverOutput()],
+  integrations: [contentCheck(), mdx(), searchIndex(), serverOutput(), lessonShells()],
   server: { port: 4321 },
   // Prism marks code with classes (styled in global.css); Shiki's inline styles would need
   // 'unsafe-inline' under the CSP below.

@@ -12,6 +12,8 @@ declare namespace App {
     t: import('./platform/i18n/index.ts').Translator;
     /** The practice tasks of the lesson being rendered and the learner's answers, read by `<TryIt id="…" />` in its body. */
     practice?: import('./features/practice/practice.ts').LessonPractice;
+    /** How many <Term> the page has rendered so far: their ids (src/components/content/Term.astro). */
+    termIds?: number;
     /** Required policies the signed-in user has still to acknowledge (src/middleware.ts); the layout's banner shows them. */
     policyNotices?: import('./features/policies/policies.ts').PolicyNotice[];
     /** Set by a throttled action: the seconds for the Retry-After header. */

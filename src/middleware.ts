@@ -23,6 +23,8 @@ import { bestEffortWrite, isStorageUnavailable } from './platform/storage-errors
 import { deleteSessionCookie, readSessionCookie } from './features/auth/cookie.server.ts';
 import { cacheControlFor, decideAccess, needsSession, originAllowed, originRefused, resolveLocale, resolveSession, signInRequired } from './platform/http/pipeline.server.ts';
 import { loadPolicyNotices } from './features/policies/acknowledgements.server.ts';
+// Also puts the fast lesson handler into the server build, where the front server finds it.
+import { lessonShellsReady } from './features/lesson-shell/handler.server.ts';
 
 /**
  * The database handle for pages and actions (`locals.db`): they never import the driver. Opened
@@ -80,6 +82,7 @@ const startup = defineMiddleware(async (context, next) => {
   await ensureRollupsCurrent(getDb, getCatalog, getConfig().timeZone);
   await settleCertificateValidityOnce(getDb, getCatalog, getConfig().timeZone);
   await bestEffortWrite('xapi.resume', () => resumeXapiPushes(context.locals.db));
+  lessonShellsReady();
   return next();
 });
 

@@ -41,6 +41,8 @@ const EnvSchema = z.object({
   MANABI_CONTENT_DIR: z.string().default('content'),
   // Tests only: a file holding the clock's offset (src/platform/clock.server.ts); refused in production.
   MANABI_CLOCK_FILE: z.string().min(1).optional(),
+  MANABI_LESSON_SHELLS: z.enum(['on', 'off']).optional(),
+  MANABI_SHELL_BUILD: z.enum(['1']).optional(),
   // Default `warn` under NODE_ENV=test, else `info` (see getConfig).
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
   TRUST_PROXY: z
@@ -160,6 +162,10 @@ export interface AppConfig {
   orgName: string | null;
   /** Tests only: the file that shifts the clock (MANABI_CLOCK_FILE); null in production. */
   clockFile: string | null;
+  /** Lesson pages from prerendered shells (src/features/lesson-shell); MANABI_LESSON_SHELLS=off serves them all through Astro. */
+  lessonShells: boolean;
+  /** Only the shell build's own server (scripts/build-shells.ts): pages print slot markers and templates. */
+  shellBuild: boolean;
   notifications: NotificationSettingsConfig;
 }
 
@@ -242,6 +248,8 @@ export function getConfig(): AppConfig {
     oidc,
     orgName: env.ORG_NAME ?? null,
     clockFile: env.MANABI_CLOCK_FILE ?? null,
+    lessonShells: env.MANABI_LESSON_SHELLS !== 'off',
+    shellBuild: env.MANABI_SHELL_BUILD === '1',
     notifications: {
       smtpUrl: env.SMTP_URL ?? null,
       mailFrom: env.MAIL_FROM ?? `Manabi <no-reply@${new URL(env.SITE_URL).hostname}>`,

@@ -15,13 +15,13 @@ function base(): pino.Logger {
   return instance;
 }
 
-const at = (level: 'fatal' | 'error' | 'warn' | 'info'): pino.LogFn =>
+const at = (level: 'fatal' | 'error' | 'warn' | 'info' | 'debug'): pino.LogFn =>
   function (this: unknown, ...args: unknown[]): void {
     const target = base();
     (target[level] as (...a: unknown[]) => void).apply(target, args);
   } as pino.LogFn;
 
-export const logger = { fatal: at('fatal'), error: at('error'), warn: at('warn'), info: at('info') };
+export const logger = { fatal: at('fatal'), error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
 
 /** The request id the server front (src/cli/serve.ts) put on the request, or null. */
 export function requestIdOf(request: Request): string | null {

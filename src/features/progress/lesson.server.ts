@@ -47,8 +47,18 @@ export interface LessonPage extends LearnerContext {
   timeZone: string;
 }
 
-/** Null: no such lesson in that course, or its body cannot be found (404). */
-export async function loadLessonPage(db: Db, userId: number, courseId: string, lessonId: string, locale: Locale): Promise<LessonPage | null> {
+/**
+ * Null: no such lesson in that course, or its body cannot be found (404). `body: false` (the
+ * prerendered shells, src/features/lesson-shell) loads the same state without the MDX body.
+ */
+export async function loadLessonPage(
+  db: Db,
+  userId: number,
+  courseId: string,
+  lessonId: string,
+  locale: Locale,
+  options: { body: boolean } = { body: true },
+): Promise<LessonPage | null> {
   const context = await loadLearnerContext(db, userId);
   const { catalog, progress } = context;
   const course = catalog.course(courseId);
@@ -64,8 +74,10 @@ export async function loadLessonPage(db: Db, userId: number, courseId: string, l
   let feedback: OwnFeedback = { kind: 'none' };
   let practiceAnswers: Record<string, PracticeAnswer> = {};
   if (!courseProgress.lock) {
-    rendered = await renderLesson(pick(lesson.entryIds, locale).value);
-    if (!rendered) return null;
+    if (options.body) {
+      rendered = await renderLesson(pick(lesson.entryIds, locale).value);
+      if (!rendered) return null;
+    }
     // Analytics: a failed view record is logged, the lesson still opens.
     await bestEffortWrite('lessonViews', () => recordLessonView(db, userId, lesson.id, timeZone));
     doneAt = progress.lessonDone(lesson.id) ? await completedAt(db, userId, lesson.id) : null;

@@ -5,6 +5,7 @@
  * a page's CPU time); the build's static files only change with a new build, and a new build
  * means a restart.
  */
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -12,6 +13,8 @@ import sirv from 'sirv';
 import { installDigestCache } from './digest-cache.server.ts';
 
 export type RequestListener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+type FastLessonHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
 
 type AstroMiddleware = (req: http.IncomingMessage, res: http.ServerResponse, next?: (error?: unknown) => void) => Promise<void>;
 
@@ -23,6 +26,7 @@ export async function loadAppHandler(outDir: string): Promise<RequestListener> {
   installDigestCache();
   const entry = path.resolve(outDir, 'server', 'entry.mjs');
   const { handler: astro } = (await import(pathToFileURL(entry).href)) as { handler: AstroMiddleware };
+  const lessons = await loadFastLessonHandler(outDir);
   const assets = sirv(path.resolve(outDir, 'client'), {
     dev: false,
     etag: true,
@@ -47,9 +51,25 @@ export async function loadAppHandler(outDir: string): Promise<RequestListener> {
     const render = (): void => {
       void astro(req, res);
     };
-    if (req.method === 'GET' || req.method === 'HEAD') assets(req, res, render);
-    else render();
+    if (req.method !== 'GET' && req.method !== 'HEAD') return render();
+    if (lessons === null) return assets(req, res, render);
+    // A lesson page from its prerendered shell, or, for every state the shells do not cover, Astro.
+    void lessons(req, res).then((answered) => {
+      if (!answered) assets(req, res, render);
+    });
   };
+}
+
+/**
+ * The fast lesson handler (src/features/lesson-shell/handler.server.ts) is part of the server
+ * build: its middleware module registers the factory when loaded. Null without shells.
+ */
+async function loadFastLessonHandler(outDir: string): Promise<FastLessonHandler | null> {
+  const middleware = path.resolve(outDir, 'server', 'virtual_astro_middleware.mjs');
+  if (!fs.existsSync(middleware)) return null;
+  await import(pathToFileURL(middleware).href);
+  const factory = (globalThis as Record<symbol, unknown>)[Symbol.for('manabi.fastLessonHandler')] as ((dir: string) => FastLessonHandler | null) | undefined;
+  return factory?.(outDir) ?? null;
 }
 
 /**

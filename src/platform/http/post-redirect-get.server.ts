@@ -54,6 +54,8 @@ const MAX_STORED_CHARS = 2 * 1024 * 1024;
 
 const PLAIN_COOKIE = 'manabi_result';
 const HOST_COOKIE = '__Host-manabi_result';
+/** Both names: a request carrying either is left to Astro by the lesson shells (src/features/lesson-shell). */
+export const RESULT_COOKIE_NAMES: readonly string[] = [PLAIN_COOKIE, HOST_COOKIE];
 
 function cookieName(url: URL): string {
   return secureCookies(url) ? HOST_COOKIE : PLAIN_COOKIE;

@@ -1,0 +1,144 @@
+/**
+ * The fast lesson handler (issue 17, /work/wt/SHELLS.md): a signed-in learner's lesson page from
+ * the build's prerendered shell, answered in the front server before Astro. It runs the same
+ * decisions as the Astro middleware (src/platform/http/pipeline.server.ts), loads the same state
+ * (loadLessonPage without the body, with its view record), fills the shell's slots from
+ * templates the real components rendered at build, and sends the headers Astro sent for that
+ * page at build. It answers only the states the shells cover; for anything else it returns
+ * false and Astro renders the page as before.
+ *
+ * It is part of the server build (the middleware imports this module), because the catalog and
+ * the database handle live there; the front server, which loads the build with import(), finds
+ * it under a global symbol.
+ */
+import fs from 'node:fs';
+import type http from 'node:http';
+import path from 'node:path';
+import { sessionCookieName } from '../auth/cookie.server.ts';
+import { loadPolicyNotices } from '../policies/acknowledgements.server.ts';
+import { loadLessonPage } from '../progress/lesson.server.ts';
+import { getConfig } from '../../platform/config.server.ts';
+import { getDb } from '../../platform/db.server.ts';
+import { decideAccess, resolveSession } from '../../platform/http/pipeline.server.ts';
+import { RESULT_COOKIE_NAMES } from '../../platform/http/post-redirect-get.server.ts';
+import { logger } from '../../platform/log.server.ts';
+import { fill, type Template } from './holes.ts';
+import { progressHoles, progressView } from './progress-view.ts';
+
+export const SHELL_MANIFEST = path.join('shells', 'manifest.json');
+export const LESSON_ROUTE = '/[...locale]/learn/[course]/[lesson]';
+const LESSON_PATH = /^\/(?:(en)\/)?learn\/([a-z0-9-]+)\/([a-z0-9-]+)$/;
+
+export interface LessonShell {
+  /** The headers Astro's response carried at build (content type, CSP, cache policy). */
+  headers: Record<string, string>;
+  page: Template;
+  /** The progress box per shape (src/features/lesson-shell/progress-view.ts). */
+  progress: Record<string, Template>;
+}
+
+export interface ShellManifest {
+  version: 1;
+  routes: Record<string, LessonShell>;
+}
+
+export type FastLessonHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
+
+let started = false;
+
+/** Called by the middleware once its start-up work (programme, roll-ups) is done: until then every request goes to Astro. */
+export function lessonShellsReady(): void {
+  started = true;
+}
+
+export function readShellManifest(outDir: string): ShellManifest | null {
+  const file = path.resolve(outDir, SHELL_MANIFEST);
+  if (!fs.existsSync(file)) return null;
+  return JSON.parse(fs.readFileSync(file, 'utf8')) as ShellManifest;
+}
+
+/** The handler for a build's shells; null when shells are off or the build has none. */
+export function createFastLessonHandler(outDir: string): FastLessonHandler | null {
+  if (!getConfig().lessonShells) return null;
+  const manifest = readShellManifest(outDir);
+  if (manifest === null) {
+    logger.warn({ outDir }, 'no lesson shells in this build; lesson pages are rendered by Astro');
+    return null;
+  }
+  const routes = new Map(Object.entries(manifest.routes));
+  return async (req, res) => {
+    if (!started || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
+    const pathname = req.url ?? '';
+    const shell = routes.get(pathname);
+    const match = shell ? LESSON_PATH.exec(pathname) : null;
+    if (!shell || !match) return false;
+    try {
+      const html = await render(req, pathname, match, shell);
+      if (html === null) return false;
+      res.writeHead(200, shell.headers);
+      if (req.method === 'HEAD') res.end();
+      else res.end(html);
+      logger.debug({ route: pathname }, 'lesson page from its shell');
+      return true;
+    } catch (error) {
+      // Astro answers instead (its error page, 503 for storage): the same as without shells.
+      logger.warn({ err: error, route: pathname }, 'lesson shell fell through to Astro');
+      return false;
+    }
+  };
+}
+
+async function render(req: http.IncomingMessage, pathname: string, match: RegExpExecArray, shell: LessonShell): Promise<string | null> {
+  const locale = match[1] === 'en' ? 'en' : 'ja';
+  const url = new URL(pathname, `${isEncrypted(req) ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
+  const cookies = parseCookies(req.headers.cookie);
+  // A post/redirect/get answer is shown once: Astro renders it.
+  if (RESULT_COOKIE_NAMES.some((name) => cookies.has(name))) return null;
+  const token = cookies.get(sessionCookieName(url)) ?? null;
+  if (token === null) return null;
+  const db = getDb();
+  // An invalid session: Astro deletes the cookie and redirects.
+  const { validated } = await resolveSession(db, token);
+  if (validated === null) return null;
+  const { user } = validated;
+  if (decideAccess('GET', LESSON_ROUTE, url, locale, user.role).kind !== 'allow') return null;
+  // The shells are rendered with a learner's header (no champion or admin links).
+  if (user.role !== 'learner') return null;
+  if ((await loadPolicyNotices(db, user, locale)).length > 0) return null;
+  const page = await loadLessonPage(db, user.id, match[2]!, match[3]!, locale, { body: false });
+  // Unknown (404) and locked lessons, and the states whose parts have no template yet.
+  if (page === null || page.courseProgress.lock) return null;
+  if (page.feedback.kind !== 'none' || Object.keys(page.practiceAnswers).length > 0) return null;
+  if (page.completedTierHere && page.after?.kind === 'tier-complete') return null;
+  const view = progressView(page, locale, false);
+  const box = shell.progress[view.shape];
+  if (!box) return null;
+  const progress = fill(box, {}, progressHoles(view, locale));
+  return fill(shell.page, { progress, 'policy-banner': '' }, { userName: user.displayName });
+}
+
+function isEncrypted(req: http.IncomingMessage): boolean {
+  return Boolean((req.socket as { encrypted?: boolean }).encrypted);
+}
+
+function parseCookies(header: string | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!header) return out;
+  for (const pair of header.split(';')) {
+    const at = pair.indexOf('=');
+    if (at < 0) continue;
+    const name = pair.slice(0, at).trim();
+    if (out.has(name)) continue;
+    let value = pair.slice(at + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    try {
+      out.set(name, decodeURIComponent(value));
+    } catch {
+      out.set(name, value);
+    }
+  }
+  return out;
+}
+
+// The front server (src/platform/http/app-handler.server.ts) reads the factory under this symbol.
+(globalThis as Record<symbol, unknown>)[Symbol.for('manabi.fastLessonHandler')] = createFastLessonHandler;

@@ -1,0 +1,241 @@
+/**
+ * Lesson pages from prerendered shells (issue 17, src/features/lesson-shell): for the same user
+ * and state, the page the fast handler answers is byte for byte the page Astro renders, with the
+ * same headers (but the date and the request id). Two real built servers on copies of one
+ * database: A with shells (the default), B with MANABI_LESSON_SHELLS=off. A logs at debug level,
+ * so the test also knows which of A's answers came from a shell: the states the shells cover
+ * must, the others (locked, feedback given, TryIt answered, policy banner) must not.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { certificates, quizAttempts } from '../../db/schema/index.ts';
+import { writeClockFile } from '../../src/platform/clock.server.ts';
+import { openDatabase, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
+import { fixtureCatalog, ROOT } from '../helpers/fixture.ts';
+import { FIXTURE_REVISED_OUT_DIR, MAJOR_REVISION } from '../helpers/fixture-revised.ts';
+import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
+import { get, postForm, signIn } from '../helpers/http.ts';
+import { startServer, type RunningServer } from '../helpers/server.ts';
+
+const PASSWORD = 'shell password 1';
+const DAY = 86_400_000;
+const catalog = fixtureCatalog();
+const course = catalog.course('basic-ai-essentials')!;
+const quiz = catalog.quiz('basic-ai-essentials')!;
+const [first, second] = course.lessons.map((l) => l.id) as [string, string];
+const LOCKED = '/learn/applied-department-pilot/finding-use-cases';
+const policy = { policyId: 'ai-usage', version: '2' };
+
+const STATES = ['open', 'doneLesson', 'doneQuiz', 'doneTier', 'feedback', 'tryit', 'banner', 'renewal', 'review'] as const;
+type State = (typeof STATES)[number];
+
+let t: TempDb;
+let dirB: string;
+let clockFile: string;
+let a: RunningServer | null = null;
+let b: RunningServer | null = null;
+const cookies = new Map<State, string>();
+const emailOf = (state: State): string => `shell-${state.toLowerCase()}@example.com`;
+const lessonUrl = (locale: 'ja' | 'en', lessonId: string): string => `${locale === 'en' ? '/en' : ''}/learn/${course.id}/${lessonId}`;
+
+async function complete(base: string, cookie: string, lessonId: string): Promise<void> {
+  expect((await postForm(base, `${lessonUrl('ja', lessonId)}?_action=lesson.complete`, cookie, { lessonId })).status).toBe(303);
+}
+
+async function passQuiz(base: string, file: string, cookie: string): Promise<void> {
+  expect((await postForm(base, `/quiz/${quiz.id}?_action=quiz.start`, cookie, { quizId: quiz.id })).status).toBe(303);
+  const html = await (await get(base, `/quiz/${quiz.id}`, cookie)).text();
+  const attemptId = /name="attemptId" value="([a-z2-9]{24})"/.exec(html)![1]!;
+  const db = openDatabase(file, { migrate: false });
+  const layout = rawDrizzle(db).select({ layout: quizAttempts.layout }).from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()!.layout;
+  rawSqlite(db).close();
+  const shown = layout ? layout.questions.map((q) => q.id) : quiz.questions.map((q) => q.id);
+  const fields: [string, string][] = [
+    ['quizId', quiz.id],
+    ['attemptId', attemptId],
+  ];
+  for (const q of quiz.questions.filter((question) => shown.includes(question.id))) for (const option of q.correctOptionIds) fields.push([`answer.${q.id}`, option]);
+  expect((await postForm(base, `/quiz/${quiz.id}?_action=quiz.submit`, cookie, fields)).status).toBe(303);
+}
+
+/** The states, written through the real server (the same forms a learner posts). */
+async function writeStates(base: string): Promise<void> {
+  for (const state of STATES) {
+    const cookie = (await signIn(base, emailOf(state), PASSWORD)).cookie!;
+    cookies.set(state, cookie);
+    if (state !== 'banner') expect((await postForm(base, `/policies/ai-usage?_action=policy.acknowledge`, cookie, policy)).status).toBe(303);
+    if (state === 'doneLesson') await complete(base, cookie, first);
+    if (state === 'doneQuiz' || state === 'doneTier' || state === 'review') {
+      await complete(base, cookie, first);
+      await complete(base, cookie, second);
+    }
+    if (state === 'doneTier') await passQuiz(base, t.file, cookie);
+    if (state === 'feedback') {
+      const fields = { lessonId: first, rating: '4', comment: `<よい> & "ok" 'x'` };
+      expect((await postForm(base, `${lessonUrl('ja', first)}?_action=lesson.feedback`, cookie, fields)).status).toBe(303);
+    }
+    if (state === 'tryit') {
+      const fields = { lessonId: first, taskId: 'first-draft', answer: '下書きを <お願い> & "します"' };
+      expect((await postForm(base, `${lessonUrl('ja', first)}?_action=practice.save`, cookie, fields)).status).toBe(303);
+    }
+  }
+}
+
+/** A's debug lines for answers from a shell, for this address. */
+const fromShell = (server: RunningServer, pathname: string): number =>
+  server
+    .output()
+    .split('\n')
+    .filter((line) => line.includes('lesson page from its shell') && line.includes(`"route":"${pathname}"`)).length;
+
+const VARYING = new Set(['date', 'x-request-id']);
+const headersOf = (response: Response): [string, string][] => [...response.headers.entries()].filter(([name]) => !VARYING.has(name));
+
+/** GETs the page from both servers: same status, headers and bytes. Returns whether A's answer came from a shell. */
+async function compare(pathname: string, cookieA: string, cookieB = cookieA): Promise<boolean> {
+  const before = fromShell(a!, pathname);
+  const fast = await get(a!.url, pathname, cookieA);
+  const astro = await get(b!.url, pathname, cookieB);
+  const [fastBody, astroBody] = [await fast.text(), await astro.text()];
+  expect(fast.status, pathname).toBe(astro.status);
+  expect(headersOf(fast), pathname).toEqual(headersOf(astro));
+  expect(fastBody, pathname).toBe(astroBody);
+  await new Promise((r) => setTimeout(r, 50));
+  return fromShell(a!, pathname) > before;
+}
+
+async function startPair(outDir: string, fileA: string, fileB: string): Promise<void> {
+  await Promise.all([a?.stop(), b?.stop()]);
+  [a, b] = await Promise.all([
+    startServer({ databasePath: fileA, outDir, clockFile, env: { LOG_LEVEL: 'debug' }, timeoutMs: 60_000 }),
+    startServer({ databasePath: fileB, outDir, clockFile, env: { MANABI_LESSON_SHELLS: 'off' }, timeoutMs: 60_000 }),
+  ]);
+}
+
+beforeAll(async () => {
+  t = tempDb();
+  clockFile = path.join(t.dir, 'clock.json');
+  writeClockFile(clockFile, 0);
+  for (const state of STATES) {
+    const id = await addUser(t.db, { email: emailOf(state), password: PASSWORD, name: state === 'open' ? `Shell <&> "学習者"` : `Shell ${state}` });
+    // Certified 340 days ago (as an import would record it): the renewal window is open, and the
+    // revised build's major revision (2026-11-16) came after it, so the renewal asks for that lesson.
+    if (state === 'renewal') {
+      const issuedAt = new Date(Date.now() - 340 * DAY);
+      rawDrizzle(t.db)
+        .insert(certificates)
+        .values({ code: 'SHELLRENEWAL01', userId: id, tierId: 'basic', cycle: 1, holderName: 'Shell renewal', issuedAt, validUntil: new Date(Date.now() + 25 * DAY) })
+        .run();
+    }
+  }
+  rawSqlite(t.db).close();
+  const writer = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, clockFile });
+  await writeStates(writer.url);
+  await writer.stop();
+  dirB = fs.mkdtempSync(path.join(t.dir, 'b-'));
+  // A consistent copy (the writer's last commits may still be in the WAL file).
+  const source = openDatabase(t.file, { migrate: false });
+  rawSqlite(source).exec(`VACUUM INTO '${path.join(dirB, 'manabi.db')}'`);
+  rawSqlite(source).close();
+  await startPair(FIXTURE_OUT_DIR, t.file, path.join(dirB, 'manabi.db'));
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([a?.stop(), b?.stop()]);
+  t?.cleanup();
+});
+
+describe('lesson shells: the fast page is the Astro page', () => {
+  for (const locale of ['ja', 'en'] as const) {
+    it(`${locale}: the states the shells cover come from a shell, byte for byte`, async () => {
+      const covered: [State, string][] = [
+        ['open', first],
+        ['open', second],
+        ['doneLesson', first],
+        ['doneQuiz', second],
+        ['doneTier', second],
+        ['doneTier', first],
+      ];
+      for (const [state, lessonId] of covered) expect(await compare(lessonUrl(locale, lessonId), cookies.get(state)!), `${state} ${lessonId}`).toBe(true);
+      // HEAD: the same headers, no body.
+      const head = await fetch(a!.url + lessonUrl(locale, first), { method: 'HEAD', headers: { cookie: cookies.get('open')! } });
+      expect(head.status).toBe(200);
+      expect(await head.text()).toBe('');
+    });
+
+    it(`${locale}: the other states are Astro's in both (locked, feedback, TryIt answered, policy banner, a result, a query)`, async () => {
+      const prefix = locale === 'en' ? '/en' : '';
+      const others: [State, string][] = [
+        ['open', prefix + LOCKED],
+        ['feedback', lessonUrl(locale, first)],
+        ['tryit', lessonUrl(locale, first)],
+        ['banner', lessonUrl(locale, first)],
+        ['open', `${lessonUrl(locale, first)}?x=1`],
+        ['open', `${prefix}/learn/${course.id}/no-such-lesson`],
+      ];
+      for (const [state, pathname] of others) expect(await compare(pathname, cookies.get(state)!), `${state} ${pathname}`).toBe(false);
+      // A forged session, and one signed out: Astro's redirect to sign in (and its cookie deletion).
+      expect(await compare(lessonUrl(locale, first), 'manabi_session=x.y')).toBe(false);
+      const [outA, outB] = [(await signIn(a!.url, emailOf('open'), PASSWORD)).cookie!, (await signIn(b!.url, emailOf('open'), PASSWORD)).cookie!];
+      expect((await postForm(a!.url, '/logout?_action=auth.logout', outA, {})).status).toBe(303);
+      expect((await postForm(b!.url, '/logout?_action=auth.logout', outB, {})).status).toBe(303);
+      expect(await compare(lessonUrl(locale, first), outA, outB)).toBe(false);
+      // HEAD from a shell: Astro's status and headers.
+      const heads = await Promise.all([a!, b!].map((s) => fetch(s.url + lessonUrl(locale, first), { method: 'HEAD', headers: { cookie: cookies.get('open')! } })));
+      expect(headersOf(heads[0]!)).toEqual(headersOf(heads[1]!));
+    });
+  }
+
+  it('updated since read (the revised build): the review box, from a shell', async () => {
+    const fileB = path.join(dirB, 'manabi.db');
+    await startPair(FIXTURE_REVISED_OUT_DIR, t.file, fileB);
+    const [cookieA, cookieB] = [(await signIn(a!.url, emailOf('review'), PASSWORD)).cookie!, (await signIn(b!.url, emailOf('review'), PASSWORD)).cookie!];
+    for (const locale of ['ja', 'en'] as const) {
+      const url = lessonUrl(locale, MAJOR_REVISION.lessonId);
+      expect(await (await get(b!.url, url, cookieB)).text()).toContain(MAJOR_REVISION.note[locale]);
+      expect(await compare(url, cookieA, cookieB)).toBe(true);
+    }
+  }, 60_000);
+  it('renewal due (the revised build; certified 340 days ago): the revised lesson asks to be read again, from a shell', async () => {
+    const [cookieA, cookieB] = [(await signIn(a!.url, emailOf('renewal'), PASSWORD)).cookie!, (await signIn(b!.url, emailOf('renewal'), PASSWORD)).cookie!];
+    for (const locale of ['ja', 'en'] as const) {
+      const url = lessonUrl(locale, MAJOR_REVISION.lessonId);
+      expect(await (await get(b!.url, url, cookieB)).text()).toContain(locale === 'ja' ? '更新のため、このレッスンをもう一度読んで' : 'For your renewal, read this lesson again');
+      expect(await compare(url, cookieA, cookieB)).toBe(true);
+      expect(await compare(lessonUrl(locale, first), cookieA, cookieB)).toBe(true);
+    }
+  });
+  it('the real curriculum (dist): every lesson page with a shell is the Astro page, for a learner who has acknowledged the policies', async () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'shells', 'manifest.json'), 'utf8')) as { routes: Record<string, unknown> };
+    const routes = Object.keys(manifest.routes);
+    expect(routes.length).toBeGreaterThan(0);
+    const real = tempDb();
+    try {
+      await addUser(real.db, { email: 'real@example.com', password: PASSWORD, name: '本番 太郎' });
+      rawSqlite(real.db).close();
+      const fileB = path.join(real.dir, 'b.db');
+      fs.copyFileSync(real.file, fileB);
+      await startPair('dist', real.file, fileB);
+      const [cookieA, cookieB] = [(await signIn(a!.url, 'real@example.com', PASSWORD)).cookie!, (await signIn(b!.url, 'real@example.com', PASSWORD)).cookie!];
+      for (const [server, cookie] of [
+        [a!, cookieA],
+        [b!, cookieB],
+      ] as const) {
+        for (let i = 0; i < 10; i++) {
+          const id = /href="\/policies\/([a-z0-9-]+)"/.exec(await (await get(server.url, routes[0]!, cookie)).text())?.[1];
+          if (!id) break;
+          const version = /name="version" value="(\d+)"/.exec(await (await get(server.url, `/policies/${id}`, cookie)).text())![1]!;
+          expect((await postForm(server.url, `/policies/${id}?_action=policy.acknowledge`, cookie, { policyId: id, version })).status).toBe(303);
+        }
+      }
+      for (const route of routes) expect(await compare(route, cookieA, cookieB), route).toBe(true);
+    } finally {
+      await Promise.all([a?.stop(), b?.stop()]);
+      [a, b] = [null, null];
+      real.cleanup();
+    }
+  }, 90_000);
+});
