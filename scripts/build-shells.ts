@@ -138,7 +138,7 @@ export async function buildShells(outDir: string): Promise<ShellBuildResult> {
     }
     // Every lesson of the catalog, in each language and for each role, or the build fails.
     if (why.size > 0) throw new Error(`lesson pages without a shell:\n${[...why].map(([page, reason]) => `  ${page}: ${reason}`).join('\n')}`);
-    const manifest: ShellManifest = { version: 2, routes };
+    const manifest: ShellManifest = { version: 3, routes };
     fs.mkdirSync(path.resolve(ROOT, outDir, 'shells'), { recursive: true });
     fs.writeFileSync(path.resolve(ROOT, outDir, 'shells', 'manifest.json'), JSON.stringify(manifest));
     return { pages: Object.keys(routes).length, lessons: catalog.allLessons().length };
@@ -149,13 +149,19 @@ export async function buildShells(outDir: string): Promise<ShellBuildResult> {
   }
 }
 
-const TEMPLATE = /<!--manabi:tpl:progress:([\w-]+)-->([\s\S]*?)<!--manabi:tpl:end-->/g;
+const TEMPLATE = /<!--manabi:tpl:([\w-]+):([\w@+ -]+)-->([\s\S]*?)<!--manabi:tpl:end-->/g;
 
 function shellOf(pathname: string, html: string, headers: Headers): LessonShell {
   const progress: Record<string, Template> = {};
-  for (const [, shape, body] of html.matchAll(TEMPLATE)) {
-    if (/<(script|style)\b/i.test(body!)) throw new Error(`${pathname}: the progress template ${shape} brings a script or style (the shell's CSP would not cover it)`);
-    progress[shape!] = tokenize(body!);
+  const banners: Record<string, string> = {};
+  for (const [, slot, key, body] of html.matchAll(TEMPLATE)) {
+    if (/<(script|style)\b/i.test(body!)) throw new Error(`${pathname}: the ${slot} template ${key} brings a script or style (the shell's CSP would not cover it)`);
+    if (slot === 'progress') progress[key!] = tokenize(body!);
+    else if (slot === 'policy-banner') {
+      // The banner has no values of its own: one whole render per list of notices.
+      if (tokenize(body!).tokens.length > 0) throw new Error(`${pathname}: the banner template ${key} has a hole or slot`);
+      banners[key!] = body!;
+    } else throw new Error(`${pathname}: a template for an unknown slot ${slot}`);
   }
   const page = tokenize(html.replace(TEMPLATE, ''));
   for (const slot of SLOTS) {
@@ -169,7 +175,7 @@ function shellOf(pathname: string, html: string, headers: Headers): LessonShell 
   headers.forEach((value, name) => {
     if (!NOT_KEPT.has(name) && !FRONT_HEADERS.has(name)) kept[name] = value;
   });
-  return { headers: kept, page, progress };
+  return { headers: kept, page, progress, banners };
 }
 
 if (import.meta.main) {

@@ -4,7 +4,7 @@
  * same headers (but the date and the request id). Two real built servers on copies of one
  * database: A with shells (the default), B with MANABI_LESSON_SHELLS=off. A logs at debug level,
  * so the test also knows which of A's answers came from a shell: the states the shells cover
- * must, the others (locked, feedback given, TryIt answered, policy banner) must not. Champions
+ * must (the policy banner too), the others (locked, feedback given, TryIt answered) must not. Champions
  * and admins get their own shells (their header's section links). On the real curriculum (dist)
  * every lesson has shells, and a learner walks it course by course (scripts/shell-progress.ts).
  */
@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificates, quizAttempts } from '../../db/schema/index.ts';
+import { certificates, policyAcknowledgements, quizAttempts } from '../../db/schema/index.ts';
 import { writeClockFile } from '../../src/platform/clock.server.ts';
 import { openDatabase, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
@@ -35,7 +35,7 @@ const LOCKED = '/learn/applied-department-pilot/finding-use-cases';
 const policy = { policyId: 'ai-usage', version: '2' };
 const championGuide = { policyId: 'champion-guide', version: '1' };
 
-const STATES = ['open', 'doneLesson', 'doneQuiz', 'doneTier', 'feedback', 'tryit', 'banner', 'renewal', 'review', 'champion', 'admin'] as const;
+const STATES = ['open', 'doneLesson', 'doneQuiz', 'doneTier', 'feedback', 'tryit', 'banner', 'renewal', 'review', 'champion', 'admin', 'bannerUpdated', 'championBanner'] as const;
 type State = (typeof STATES)[number];
 
 let t: TempDb;
@@ -72,7 +72,8 @@ async function writeStates(base: string): Promise<void> {
   for (const state of STATES) {
     const cookie = (await signIn(base, emailOf(state), PASSWORD)).cookie!;
     cookies.set(state, cookie);
-    if (state !== 'banner') expect((await postForm(base, `/policies/ai-usage?_action=policy.acknowledge`, cookie, policy)).status).toBe(303);
+    if (state !== 'banner' && state !== 'bannerUpdated' && state !== 'championBanner')
+      expect((await postForm(base, `/policies/ai-usage?_action=policy.acknowledge`, cookie, policy)).status).toBe(303);
     // The fixture's guide for champions is theirs to acknowledge too.
     if (state === 'champion') expect((await postForm(base, `/policies/champion-guide?_action=policy.acknowledge`, cookie, championGuide)).status).toBe(303);
     if (state === 'doneLesson' || state === 'admin') await complete(base, cookie, first);
@@ -131,8 +132,11 @@ beforeAll(async () => {
   clockFile = path.join(t.dir, 'clock.json');
   writeClockFile(clockFile, 0);
   for (const state of STATES) {
-    const role = state === 'champion' || state === 'admin' ? state : 'learner';
+    const role = state === 'champion' || state === 'championBanner' ? 'champion' : state === 'admin' ? 'admin' : 'learner';
     const id = await addUser(t.db, { email: emailOf(state), password: PASSWORD, role, name: state === 'open' ? `Shell <&> "学習者"` : `Shell ${state}` });
+    // Acknowledged the policy's first version: the banner calls version 2 an update.
+    if (state === 'bannerUpdated')
+      rawDrizzle(t.db).insert(policyAcknowledgements).values({ userId: id, policyId: 'ai-usage', version: 1, locale: 'ja', acknowledgedAt: new Date() }).run();
     // Certified 340 days ago (as an import would record it): the renewal window is open, and the
     // revised build's major revision (2026-11-16) came after it, so the renewal asks for that lesson.
     if (state === 'renewal') {
@@ -175,22 +179,32 @@ describe('lesson shells: the fast page is the Astro page', () => {
         ['champion', second],
         ['admin', first],
         ['admin', second],
+        // The policy banner: one notice, an update, two (a champion's own guide as well).
+        ['banner', first],
+        ['bannerUpdated', first],
+        ['championBanner', first],
       ];
       for (const [state, lessonId] of covered) expect(await compare(lessonUrl(locale, lessonId), cookies.get(state)!), `${state} ${lessonId}`).toBe(true);
+      // Those banners are there: one notice, an update of it, and two.
+      const banners = await Promise.all(
+        (['banner', 'bannerUpdated', 'championBanner'] as const).map(async (state) => (await exchange(lessonUrl(locale, first), cookies.get(state)!)).body),
+      );
+      const bannerOf = (html: string): string => /<aside[^>]*data-policy-banner[\s\S]*?<\/aside>/.exec(html)?.[0] ?? '';
+      expect(banners.map((html) => (bannerOf(html).match(/href="[^"]*\/policies\//g) ?? []).length)).toEqual([1, 1, 2]);
+      expect(bannerOf(banners[1]!)).not.toBe(bannerOf(banners[0]!));
       // HEAD: the same headers, no body.
       const head = await fetch(a!.url + lessonUrl(locale, first), { method: 'HEAD', headers: { cookie: cookies.get('open')! } });
       expect(head.status).toBe(200);
       expect(await head.text()).toBe('');
     });
 
-    it(`${locale}: the other states are Astro's in both (locked, feedback, TryIt answered, policy banner, a result, a query)`, async () => {
+    it(`${locale}: the other states are Astro's in both (locked, feedback, TryIt answered, a result, a query)`, async () => {
       const prefix = locale === 'en' ? '/en' : '';
       const others: [State, string][] = [
         ['open', prefix + LOCKED],
         ['champion', prefix + LOCKED],
         ['feedback', lessonUrl(locale, first)],
         ['tryit', lessonUrl(locale, first)],
-        ['banner', lessonUrl(locale, first)],
         ['open', `${lessonUrl(locale, first)}?x=1`],
         ['open', `${prefix}/learn/${course.id}/no-such-lesson`],
       ];

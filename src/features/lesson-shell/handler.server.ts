@@ -23,6 +23,7 @@ import { decideAccess, resolveSession } from '../../platform/http/pipeline.serve
 import { RESULT_COOKIE_NAMES } from '../../platform/http/post-redirect-get.server.ts';
 import { logger } from '../../platform/log.server.ts';
 import type { Role } from '../users/roles.ts';
+import { bannerKey } from './banner-key.ts';
 import { fill, type Template } from './holes.ts';
 import { progressHoles, progressView } from './progress-view.ts';
 
@@ -36,10 +37,12 @@ export interface LessonShell {
   page: Template;
   /** The progress box per shape (src/features/lesson-shell/progress-view.ts). */
   progress: Record<string, Template>;
+  /** The policy banner per list of notices (src/features/lesson-shell/banner-key.ts). */
+  banners: Record<string, string>;
 }
 
 export interface ShellManifest {
-  version: 2;
+  version: 3;
   /** Per lesson address, the page as each role sees it (the header's section links differ). */
   routes: Record<string, Partial<Record<Role, LessonShell>>>;
 }
@@ -63,7 +66,7 @@ export function readShellManifest(outDir: string): ShellManifest | null {
 export function createFastLessonHandler(outDir: string): FastLessonHandler | null {
   if (!getConfig().lessonShells) return null;
   const manifest = readShellManifest(outDir);
-  if (manifest === null || manifest.version !== 2) {
+  if (manifest === null || manifest.version !== 3) {
     logger.warn({ outDir }, 'no lesson shells in this build; lesson pages are rendered by Astro');
     return null;
   }
@@ -113,7 +116,11 @@ async function render(
   // Each role's page has its own header (the champion and admin links).
   const shell = shells[user.role];
   if (!shell) return null;
-  if ((await loadPolicyNotices(db, user, locale)).length > 0) return null;
+  // The policy banner, from the templates of every list of notices the build rendered.
+  const notices = await loadPolicyNotices(db, user, locale);
+  const key = bannerKey(notices);
+  const banner = notices.length === 0 ? '' : Object.hasOwn(shell.banners, key) ? shell.banners[key]! : null;
+  if (banner === null) return null;
   const page = await loadLessonPage(db, user.id, match[2]!, match[3]!, locale, { body: false });
   // Unknown (404) and locked lessons, and the states whose parts have no template yet.
   if (page === null || page.courseProgress.lock) return null;
@@ -123,7 +130,7 @@ async function render(
   const box = shell.progress[view.shape];
   if (!box) return null;
   const progress = fill(box, {}, progressHoles(view, locale));
-  return { html: fill(shell.page, { progress, 'policy-banner': '' }, { userName: user.displayName }), shell };
+  return { html: fill(shell.page, { progress, 'policy-banner': banner }, { userName: user.displayName }), shell };
 }
 
 function isEncrypted(req: http.IncomingMessage): boolean {
