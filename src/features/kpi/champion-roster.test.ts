@@ -161,7 +161,10 @@ describe('the roster query', () => {
     expect(parse('sort=salary&dir=sideways&page=-3')).toEqual({ sort: 'action', dir: 'asc', page: 1 });
     expect(parse('sort=lastActivity')).toEqual({ sort: 'lastActivity', dir: 'desc', page: 1 });
     expect(parse('sort=name&dir=desc&page=2')).toEqual({ sort: 'name', dir: 'desc', page: 2 });
-    for (const page of ['abc', '1.5', '0', '1e99', '', '9'.repeat(400)]) expect(parse(`page=${page}`).page, page).toBe(1);
+    for (const page of ['abc', '1.5', '0', '-2', '1e99', '', ' 2', '0x10']) expect(parse(`page=${page}`).page, page).toBe(1);
+    // A number past any real page is capped; the roster then shows its last page.
+    expect(parse(`page=${'9'.repeat(400)}`).page).toBe(1_000_000);
+    expect(parse('page=007').page).toBe(7);
   });
 
   it('cuts an empty department into one empty page', () => {

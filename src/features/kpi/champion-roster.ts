@@ -42,7 +42,12 @@ export const DEFAULT_DIR: Record<RosterSort, SortDir> = { action: 'asc', name: '
 
 const Sort = z.enum(ROSTER_SORTS).catch('action');
 const Dir = z.enum(['asc', 'desc']).nullable().catch(null);
-const Page = z.coerce.number().int().min(1).max(1_000_000).catch(1);
+/** Digits only (a whole number); beyond any real page it is capped, then clamped to the last page. */
+const Page = z
+  .string()
+  .regex(/^\d+$/)
+  .transform((digits) => Math.max(1, Math.min(Number(digits), 1_000_000)))
+  .catch(1);
 
 /** The query as asked, with a clear default for anything unknown (never an error). The page is clamped later. */
 export function parseRosterQuery(params: URLSearchParams): RosterQuery {
