@@ -41,6 +41,11 @@ export default defineConfig({
         },
       },
       {
+        // Against a throwaway PostgreSQL cluster each file starts (tests/helpers/postgres.ts): its own
+        // command, `npm run test:postgres`, which CI runs after the SQLite suites. No build needed.
+        test: { name: 'postgres', root, include: ['tests/postgres/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
+      },
+      {
         // Slow on purpose (kill -9 cycles, 20 s of load, thousands of fuzzed bodies): its own
         // command, `npm run test:reliability`, which CI runs after `npm test`.
         test: {

@@ -114,6 +114,17 @@ export async function startServer(options: {
 
 const DAY_MS = 86_400_000;
 
+/**
+ * A new clock file in `dir` that makes every process started with it read `iso` as "now" (and
+ * time flowing from there): for tests whose fixtures hold fixed dates, so that they do not change
+ * meaning as the real calendar passes them.
+ */
+export function pinnedClockFile(dir: string, iso: string): string {
+  const file = path.join(dir, 'clock.json');
+  writeClockFile(file, Date.parse(iso) - Date.now());
+  return file;
+}
+
 /** The offset a clock file holds (0 when there is none yet). */
 export function clockOffset(file: string): number {
   if (!fs.existsSync(file)) return 0;

@@ -12,15 +12,24 @@ import { issueToken } from '../../src/features/notifications/tokens.server.ts';
 import { syncEnrolments } from '../../src/features/programme/assignments.server.ts';
 import { ensureDepartment } from '../../src/features/users/users.server.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';
+import { tempDir } from '../helpers/db.ts';
 import { get } from '../helpers/http.ts';
+import { pinnedClockFile } from '../helpers/server.ts';
 import { type App, rawRequest, snapshot, startApp, submit } from '../security/support.ts';
 
 let app: App;
 const tokens: Record<string, string> = {};
 const assignmentIds: Record<string, number> = {};
 
+/**
+ * The server's "now", fixed before the fixture's dates (an assignment due 2027-01-15, shown in the calendar feed), so the test does not change
+ * meaning once the real calendar passes them.
+ */
+const NOW = '2026-11-25T03:00:00Z';
+
 beforeAll(async () => {
   app = await startApp({
+    env: { MANABI_CLOCK_FILE: pinnedClockFile(tempDir(), NOW) },
     users: {
       lea: { department: 'Sales', name: 'Lea Learner' },
       leo: { department: 'HR', name: 'Leo Learner' },

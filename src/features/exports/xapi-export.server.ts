@@ -28,9 +28,9 @@ export async function* xapiStatements(db: Db, catalog: Catalog, ctx: XapiContext
 
   // Lesson completions, and what course completions need.
   const completions = new Map<string, TimedRecord[]>(); // publicId → lesson completions
-  for await (const row of readPages<{ actor: string; lesson: string; cycle: number; version: string; at: number }>(
+  for await (const row of readPages<{ actor: string; lesson: string; cycle: number; version: string; major: string | null; at: number }>(
     db,
-    `select t.rowid rid, u.public_id actor, t.lesson_id lesson, t.cycle cycle, t.content_version version, t.completed_at at
+    `select t.rowid rid, u.public_id actor, t.lesson_id lesson, t.cycle cycle, t.content_version version, t.major_revision major, t.completed_at at
      from lesson_completions t join users u on u.id = t.user_id where true`,
     [],
     5000,
@@ -38,7 +38,7 @@ export async function* xapiStatements(db: Db, catalog: Catalog, ctx: XapiContext
     if (!catalog.lesson(row.lesson)) continue;
     let list = completions.get(row.actor);
     if (!list) completions.set(row.actor, (list = []));
-    list.push({ id: row.lesson, cycle: row.cycle, at: row.at });
+    list.push({ id: row.lesson, cycle: row.cycle, at: row.at, majorRevision: row.major });
     // Before cycles and versions a lesson had one completion per learner: that key stays.
     const legacy = row.cycle === 1 && row.version === '';
     const recordKey = `lesson-completed:${row.actor}:${row.lesson}${legacy ? '' : `:${row.cycle}:${row.version}`}`;

@@ -1,6 +1,6 @@
 /** Statements' context extensions (cycle, content version, validity) and course completions per cycle. */
 import { describe, expect, it } from 'vitest';
-import type { TierNode } from '../curriculum/catalog.ts';
+import type { LessonNode, TierNode } from '../curriculum/catalog.ts';
 import { fixtureCatalog } from '../../../tests/helpers/fixture.ts';
 import { courseCompletions } from './xapi-courses.ts';
 import { buildStatement, extensionIri, StatementSchema } from './xapi.ts';
@@ -70,5 +70,39 @@ describe('course completions per cycle', () => {
     ]);
     basic.renewal = { ...basic.renewal, takes: 'full' };
     expect(courseCompletions(catalog, lessons(1, 100), [pass(1, 150), pass(2, 900)])).toEqual([{ courseId: 'basic-ai-essentials', cycle: 1, at: 150 }]);
+  });
+
+  it('carries an earlier read only if no major revision came between it and the renewal', () => {
+    const catalog = fixtureCatalog();
+    const basic = catalog.tier('basic')! as TierNode;
+    basic.renewal = { validForMonths: 12, renewWindowDays: 30, takes: 'changed' };
+    const revised = catalog.lesson('safe-use-basics')! as LessonNode;
+    const day = (iso: string): number => Date.parse(`${iso}T03:00:00Z`);
+    revised.revisions = [{ date: '2026-06-01', significance: 'major', note: { en: 'New rules' } }];
+    revised.majorRevision = revised.revisions[0]!;
+    const readIn1 = [
+      { id: 'what-is-generative-ai', cycle: 1, at: day('2026-01-10'), majorRevision: null },
+      { id: 'safe-use-basics', cycle: 1, at: day('2026-01-11'), majorRevision: null },
+    ];
+    const passes = [pass(1, day('2026-01-12')), pass(2, day('2026-12-20'))];
+    // revised in June, renewal passed in December without re-reading it: cycle 2 is not complete
+    expect(courseCompletions(catalog, readIn1, passes)).toEqual([{ courseId: 'basic-ai-essentials', cycle: 1, at: day('2026-01-12') }]);
+    // re-read in cycle 2: complete
+    const reread = { id: 'safe-use-basics', cycle: 2, at: day('2026-12-19'), majorRevision: '2026-06-01' };
+    expect(courseCompletions(catalog, [...readIn1, reread], passes).map((c) => c.cycle)).toEqual([1, 2]);
+    // reviewed in cycle 1 after the revision: that read carries
+    const review = { id: 'safe-use-basics', cycle: 1, at: day('2026-07-01'), majorRevision: '2026-06-01' };
+    expect(courseCompletions(catalog, [...readIn1, review], passes)).toEqual([
+      { courseId: 'basic-ai-essentials', cycle: 1, at: day('2026-01-12') },
+      { courseId: 'basic-ai-essentials', cycle: 2, at: day('2026-12-20') },
+    ]);
+    // a revision after the renewal was complete does not take it back (the export is stable)
+    revised.revisions = [{ date: '2027-01-05', significance: 'major', note: { en: 'Later' } }];
+    revised.majorRevision = revised.revisions[0]!;
+    expect(courseCompletions(catalog, readIn1, passes).map((c) => c.cycle)).toEqual([1, 2]);
+    // a minor revision never blocks
+    revised.revisions = [{ date: '2026-06-01', significance: 'minor', note: { en: 'Typo' } }];
+    revised.majorRevision = null;
+    expect(courseCompletions(catalog, readIn1, passes).map((c) => c.cycle)).toEqual([1, 2]);
   });
 });

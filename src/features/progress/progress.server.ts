@@ -87,7 +87,7 @@ export async function completeLesson(
   return db.write((tx) => storeCompletionIn(db, tx, catalog, user, lessonId, ownRecordIn(tx, db.prepared(...OWN_RECORD), user.id), timeZone, now));
 }
 
-/** The learner's current cycle of one tier, from their record (as `currentCycleIn` reads it). */
+/** The learner's current cycle of one tier, from their record. */
 export function currentCycleOf(record: LearnerRecord, tier: TierNode, now: Date): TierCycle {
   return tierCycle(tier, newestCertificates(record.certificates).get(tier.id) ?? null, now);
 }
@@ -157,19 +157,6 @@ export async function recordLessonView(db: Db, userId: number, lessonId: string,
   });
   if (seen.size >= MAX_VIEWS_SEEN) seen.clear();
   seen.set(key, day);
-}
-
-/** The learner's current cycle of one tier, from its newest certificate (call inside `db.read` or `db.write`). */
-export function currentCycleIn(tx: Tx, userId: number, tier: TierNode, now: Date): TierCycle {
-  const newest =
-    tx
-      .select({ tierId: certificates.tierId, cycle: certificates.cycle, code: certificates.code, issuedAt: certificates.issuedAt, validUntil: certificates.validUntil })
-      .from(certificates)
-      .where(and(eq(certificates.userId, userId), eq(certificates.tierId, tier.id)))
-      .orderBy(desc(certificates.cycle))
-      .limit(1)
-      .get() ?? null;
-  return tierCycle(tier, newest, now);
 }
 
 /**

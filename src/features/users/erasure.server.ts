@@ -51,7 +51,10 @@ export async function eraseUserPersonalData(db: Db, caller: AuditCaller, userId:
     if (!compacted.walEmptied) logger.warn({ userId }, 'erasure: the write-ahead log could not be emptied yet (a reader was busy); it is on the next checkpoint');
   } catch (error) {
     // The erasure is committed; the rows no longer hold the data. Say so loudly: the file still may.
-    logger.error({ err: error, userId }, 'erasure: compacting the database failed; run VACUUM before the next backup');
+    logger.error(
+      { err: error, userId },
+      'erasure: compacting the database failed; the old bytes may remain in the file: run `npm run db:compact` (server stopped) before the next backup',
+    );
   }
   return result;
 }

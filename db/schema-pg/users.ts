@@ -1,0 +1,55 @@
+/** Who is who: departments and users (roles, locale, the linked OpenID identity). */
+import { sql } from 'drizzle-orm';
+import { boolean, check, index, integer, pgTable, text, uniqueIndex } from 'drizzle-orm/pg-core';
+import { LOCALES } from '../../src/platform/i18n/locales.ts';
+import { ROLES } from '../../src/features/users/roles.ts';
+import { createdAt, nowMs, timestampMs } from './columns.ts';
+
+export const departments = pgTable(
+  'departments',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('departments_name_unique').on(sql`lower(${t.name})`)],
+);
+
+export const users = pgTable(
+  'users',
+  {
+    id: integer('id').primaryKey().generatedByDefaultAsIdentity(),
+    /** Opaque, random id for exports and xAPI actors; never the email or the row id. */
+    publicId: text('public_id').notNull().unique(),
+    /** Stored trimmed and lower-cased; unique case-insensitively. */
+    email: text('email').notNull(),
+    displayName: text('display_name').notNull(),
+    locale: text('locale', { enum: LOCALES }).notNull().default('ja'),
+    role: text('role', { enum: ROLES }).notNull().default('learner'),
+    departmentId: integer('department_id').references(() => departments.id, {
+      onDelete: 'restrict',
+    }),
+    /** argon2id PHC string; null for users who have not set a password (SSO, invited). */
+    passwordHash: text('password_hash'),
+    active: boolean('active').notNull().default(true),
+    /** OpenID Connect issuer of the identity linked to this user; null for password-only users. */
+    oidcIssuer: text('oidc_issuer'),
+    /** The `sub` claim at `oidcIssuer`: the stable identity, unlike the email. */
+    oidcSubject: text('oidc_subject'),
+    /**
+     * When an admin erased this person's personal data (a data-subject request): name and email
+     * are then a pseudonym and a non-routable placeholder, the account inactive for good, the
+     * records kept under this id (src/features/users/erasure.server.ts). Null for everyone else.
+     */
+    erasedAt: timestampMs('erased_at'),
+    createdAt: createdAt(),
+    updatedAt: timestampMs('updated_at').notNull().default(nowMs),
+  },
+  (t) => [
+    uniqueIndex('users_email_unique').on(sql`lower(${t.email})`),
+    uniqueIndex('users_oidc_identity_unique').on(t.oidcIssuer, t.oidcSubject),
+    index('users_department_idx').on(t.departmentId),
+    check('users_role_check', sql`${t.role} in ('learner', 'champion', 'admin')`),
+    check('users_locale_check', sql`${t.locale} in ('ja', 'en')`),
+  ],
+);
