@@ -48,10 +48,10 @@ function statements(q: Tx) {
     lastActivity: q
       .select({
         id: users.id,
-        last: sql<number>`max(
-          coalesce((select max(c.completed_at) from lesson_completions c where c.user_id = "users"."id"), 0),
-          coalesce((select max(a.submitted_at) from quiz_attempts a where a.user_id = "users"."id" and a.submitted_at is not null), 0),
-          coalesce((select max(v.viewed_at) from lesson_views v where v.user_id = "users"."id"), 0))`,
+        // Three columns, the maximum taken in JS: SQLite's many-argument max() is greatest() on PostgreSQL.
+        completed: sql<number | null>`(select max(c.completed_at) from lesson_completions c where c.user_id = "users"."id")`,
+        submitted: sql<number | null>`(select max(a.submitted_at) from quiz_attempts a where a.user_id = "users"."id" and a.submitted_at is not null)`,
+        viewed: sql<number | null>`(select max(v.viewed_at) from lesson_views v where v.user_id = "users"."id")`,
       })
       .from(users)
       .where(inDepartment)
@@ -100,7 +100,7 @@ export async function loadTriage(db: Db, departmentId: number, timeZone: string,
   const params = { departmentId };
   const { people, lastActivity, enrolments, certs } = await db.read(() => ({
     people: run.people.all(params),
-    lastActivity: options.lastActivity ? new Map(run.lastActivity.all(params).map((r) => [r.id, r.last])) : null,
+    lastActivity: options.lastActivity ? new Map(run.lastActivity.all(params).map((r) => [r.id, Math.max(r.completed ?? 0, r.submitted ?? 0, r.viewed ?? 0)])) : null,
     enrolments: groupBy(run.enrolments.all(params) as Enrolment[]),
     certs: groupBy(run.certificates.all(params)),
   }));
