@@ -1,10 +1,13 @@
 /**
  * Builds the lesson shells of a build (issue 17, src/features/lesson-shell): starts the built
- * server with MANABI_SHELL_BUILD=1 on a throwaway database with one learner (whose name is a
- * hole), renders every lesson the learner can open in both languages, and writes
- * `<outDir>/shells/manifest.json`: per lesson page its text cut at the slots and holes, the
- * progress box's template per shape, and the headers Astro sent. Every slot must occur exactly
- * once and every hole be whole, or the build fails.
+ * server with MANABI_SHELL_BUILD=1 on a throwaway database with one seed user per role (whose
+ * name is a hole), renders every lesson each can open in both languages, then lets each work
+ * through the courses it opened (scripts/shell-progress.ts: the real forms over HTTP) and renders
+ * what that unlocked, until nothing new opens. It writes `<outDir>/shells/manifest.json`: per
+ * lesson page and role its text cut at the slots and holes, the progress box's template per
+ * shape, and the headers Astro sent. Every lesson of the catalog must get a shell in both
+ * languages for every role, every slot must occur exactly once and every hole be whole, or the
+ * build fails (naming each page and why).
  * Run after `astro build` (the lesson-shells integration does): `node scripts/build-shells.ts --outDir dist`.
  */
 import { spawn } from 'node:child_process';
@@ -15,9 +18,12 @@ import path from 'node:path';
 import { createSession } from '../src/features/auth/session.server.ts';
 import { hole, slotMarker, type Template, tokenize } from '../src/features/lesson-shell/holes.ts';
 import type { LessonShell, ShellManifest } from '../src/features/lesson-shell/handler.server.ts';
+import { ROLES, type Role } from '../src/features/users/roles.ts';
 import { createUser, ensureDepartment } from '../src/features/users/users.server.ts';
+import { lessonPath } from '../src/platform/i18n/paths.ts';
 import { securityHeaders } from '../src/platform/http/security-headers.ts';
 import { openDatabase } from '../src/platform/db.server.ts';
+import { buildContentCatalog, finishCourse } from './shell-progress.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SLOTS = ['progress', 'policy-banner'];
@@ -25,7 +31,6 @@ const HOLES = ['userName'];
 /** Set by the front server for every response (src/cli/serve.ts), not by the page. */
 const FRONT_HEADERS = new Set(Object.keys(securityHeaders(true)).filter((name) => name !== 'content-security-policy'));
 const NOT_KEPT = new Set(['date', 'x-request-id', 'set-cookie', 'content-length', 'transfer-encoding', 'connection', 'keep-alive']);
-const MAX_PAGES = 5000;
 
 function argument(name: string, fallback: string): string {
   const at = process.argv.indexOf(name);
@@ -43,14 +48,26 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function buildShells(outDir: string): Promise<number> {
+/** One seed user per role: a shell holds the header that role sees (its section links). */
+const SEED_ROLES = ROLES;
+
+export interface ShellBuildResult {
+  pages: number;
+  lessons: number;
+}
+
+export async function buildShells(outDir: string): Promise<ShellBuildResult> {
+  const catalog = buildContentCatalog();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manabi-shells-'));
   const file = path.join(dir, 'shells.db');
   const db = openDatabase(file);
-  const userId = await db.write((tx) =>
-    createUser(tx, { email: 'shell-build@invalid', displayName: hole('text', 'userName'), role: 'learner', departmentId: ensureDepartment(tx, 'shells'), passwordHash: null }),
-  );
-  const { token } = await createSession(db, userId, { idleMs: 3_600_000, maxAgeMs: 3_600_000 });
+  const tokens = new Map<Role, string>();
+  for (const role of SEED_ROLES) {
+    const userId = await db.write((tx) =>
+      createUser(tx, { email: `shell-build-${role}@invalid`, displayName: hole('text', 'userName'), role, departmentId: ensureDepartment(tx, 'shells'), passwordHash: null }),
+    );
+    tokens.set(role, (await createSession(db, userId, { idleMs: 3_600_000, maxAgeMs: 3_600_000 })).token);
+  }
   await db.close();
   const port = await freePort();
   const child = spawn(process.execPath, ['src/cli/serve.ts'], {
@@ -87,21 +104,44 @@ export async function buildShells(outDir: string): Promise<number> {
       });
     });
     const base = `http://127.0.0.1:${port}`;
-    const get = (pathname: string): Promise<Response> => fetch(base + pathname, { headers: { cookie: `manabi_session=${token}` }, redirect: 'manual' });
-    const routes: Record<string, LessonShell> = {};
-    for (const lessonPath of await crawlLessons(get)) {
-      for (const pathname of [lessonPath, `/en${lessonPath}`]) {
-        const response = await get(pathname);
-        const html = await response.text();
-        // Locked for a learner who has done nothing, or no body: Astro renders those.
-        if (response.status !== 200 || !html.includes(slotMarker('progress'))) continue;
-        routes[pathname] = shellOf(pathname, html, response.headers);
+    const routes: ShellManifest['routes'] = {};
+    const pages = catalog.allLessons().flatMap((lesson) => (['ja', 'en'] as const).map((locale) => ({ lesson, pathname: lessonPath(locale, lesson.courseId, lesson.id) })));
+    const why = new Map<string, string>();
+    for (const role of SEED_ROLES) {
+      const learner = { base, cookie: `manabi_session=${tokens.get(role)}` };
+      const finished = new Set<string>();
+      // Course by course as a learner unlocks them: render what is open, finish it, render again.
+      for (let round = 0; round <= catalog.tiers.flatMap((t) => t.courses).length; round++) {
+        const opened = new Set<string>();
+        for (const { lesson, pathname } of pages) {
+          if (routes[pathname]?.[role]) continue;
+          const response = await fetch(base + pathname, { headers: { cookie: learner.cookie }, redirect: 'manual' });
+          const html = await response.text();
+          // Locked (for now), or no body: Astro renders those.
+          if (response.status !== 200 || !html.includes(slotMarker('progress'))) {
+            const reason =
+              response.status !== 200 ? `status ${response.status}` : /class="lock notice/.test(html) ? 'still locked after finishing every course it opened' : 'no lesson body';
+            why.set(`${role} ${pathname}`, reason);
+            continue;
+          }
+          why.delete(`${role} ${pathname}`);
+          (routes[pathname] ??= {})[role] = shellOf(pathname, html, response.headers);
+          opened.add(lesson.courseId);
+        }
+        const next = [...opened].filter((id) => !finished.has(id));
+        if (next.length === 0) break;
+        for (const courseId of next) {
+          await finishCourse(learner, catalog.course(courseId)!);
+          finished.add(courseId);
+        }
       }
     }
-    const manifest: ShellManifest = { version: 1, routes };
+    // Every lesson of the catalog, in each language and for each role, or the build fails.
+    if (why.size > 0) throw new Error(`lesson pages without a shell:\n${[...why].map(([page, reason]) => `  ${page}: ${reason}`).join('\n')}`);
+    const manifest: ShellManifest = { version: 3, routes };
     fs.mkdirSync(path.resolve(ROOT, outDir, 'shells'), { recursive: true });
     fs.writeFileSync(path.resolve(ROOT, outDir, 'shells', 'manifest.json'), JSON.stringify(manifest));
-    return Object.keys(routes).length;
+    return { pages: Object.keys(routes).length, lessons: catalog.allLessons().length };
   } finally {
     child.kill('SIGTERM');
     await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
@@ -109,33 +149,19 @@ export async function buildShells(outDir: string): Promise<number> {
   }
 }
 
-/** Every lesson address, from the learner's home through the tiers and courses (Japanese addresses). */
-async function crawlLessons(get: (pathname: string) => Promise<Response>): Promise<string[]> {
-  const seen = new Set<string>(['/home']);
-  const queue = ['/home'];
-  const lessons = new Set<string>();
-  while (queue.length > 0 && seen.size < MAX_PAGES) {
-    const page = queue.shift()!;
-    const response = await get(page);
-    if (response.status !== 200) continue;
-    for (const [, href] of (await response.text()).matchAll(/href="(\/(?:tiers\/[a-z0-9-]+|learn\/[a-z0-9-]+(?:\/[a-z0-9-]+)?))"/g)) {
-      if (/^\/learn\/[a-z0-9-]+\/[a-z0-9-]+$/.test(href!)) lessons.add(href!);
-      else if (!seen.has(href!)) {
-        seen.add(href!);
-        queue.push(href!);
-      }
-    }
-  }
-  return [...lessons].sort();
-}
-
-const TEMPLATE = /<!--manabi:tpl:progress:([\w-]+)-->([\s\S]*?)<!--manabi:tpl:end-->/g;
+const TEMPLATE = /<!--manabi:tpl:([\w-]+):([\w@+ -]+)-->([\s\S]*?)<!--manabi:tpl:end-->/g;
 
 function shellOf(pathname: string, html: string, headers: Headers): LessonShell {
   const progress: Record<string, Template> = {};
-  for (const [, shape, body] of html.matchAll(TEMPLATE)) {
-    if (/<(script|style)\b/i.test(body!)) throw new Error(`${pathname}: the progress template ${shape} brings a script or style (the shell's CSP would not cover it)`);
-    progress[shape!] = tokenize(body!);
+  const banners: Record<string, string> = {};
+  for (const [, slot, key, body] of html.matchAll(TEMPLATE)) {
+    if (/<(script|style)\b/i.test(body!)) throw new Error(`${pathname}: the ${slot} template ${key} brings a script or style (the shell's CSP would not cover it)`);
+    if (slot === 'progress') progress[key!] = tokenize(body!);
+    else if (slot === 'policy-banner') {
+      // The banner has no values of its own: one whole render per list of notices.
+      if (tokenize(body!).tokens.length > 0) throw new Error(`${pathname}: the banner template ${key} has a hole or slot`);
+      banners[key!] = body!;
+    } else throw new Error(`${pathname}: a template for an unknown slot ${slot}`);
   }
   const page = tokenize(html.replace(TEMPLATE, ''));
   for (const slot of SLOTS) {
@@ -149,12 +175,14 @@ function shellOf(pathname: string, html: string, headers: Headers): LessonShell 
   headers.forEach((value, name) => {
     if (!NOT_KEPT.has(name) && !FRONT_HEADERS.has(name)) kept[name] = value;
   });
-  return { headers: kept, page, progress };
+  return { headers: kept, page, progress, banners };
 }
 
 if (import.meta.main) {
   const outDir = argument('--outDir', 'dist');
   const started = performance.now();
-  const count = await buildShells(outDir);
-  console.log(`Lesson shells: ${count} pages in ${outDir}/shells/manifest.json (${Math.round(performance.now() - started)} ms)`);
+  const { pages, lessons } = await buildShells(outDir);
+  console.log(
+    `Lesson shells: ${pages} pages (${lessons} lessons of the catalog × 2 languages, each for ${SEED_ROLES.join(', ')}) in ${outDir}/shells/manifest.json (${Math.round(performance.now() - started)} ms)`,
+  );
 }

@@ -4,13 +4,15 @@
  * same headers (but the date and the request id). Two real built servers on copies of one
  * database: A with shells (the default), B with MANABI_LESSON_SHELLS=off. A logs at debug level,
  * so the test also knows which of A's answers came from a shell: the states the shells cover
- * must, the others (locked, feedback given, TryIt answered, policy banner) must not.
+ * must (the policy banner too), the others (locked, feedback given, TryIt answered) must not. Champions
+ * and admins get their own shells (their header's section links). On the real curriculum (dist)
+ * every lesson has shells, and a learner walks it course by course (scripts/shell-progress.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificates, quizAttempts } from '../../db/schema/index.ts';
+import { certificates, policyAcknowledgements, quizAttempts } from '../../db/schema/index.ts';
 import { writeClockFile } from '../../src/platform/clock.server.ts';
 import { openDatabase, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
@@ -19,6 +21,9 @@ import { FIXTURE_REVISED_OUT_DIR, MAJOR_REVISION } from '../helpers/fixture-revi
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get, postForm, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { buildContentCatalog, finishCourse } from '../../scripts/shell-progress.ts';
+import type { CourseNode } from '../../src/features/curriculum/catalog.ts';
+import type { ShellManifest } from '../../src/features/lesson-shell/handler.server.ts';
 
 const PASSWORD = 'shell password 1';
 const DAY = 86_400_000;
@@ -28,8 +33,9 @@ const quiz = catalog.quiz('basic-ai-essentials')!;
 const [first, second] = course.lessons.map((l) => l.id) as [string, string];
 const LOCKED = '/learn/applied-department-pilot/finding-use-cases';
 const policy = { policyId: 'ai-usage', version: '2' };
+const championGuide = { policyId: 'champion-guide', version: '1' };
 
-const STATES = ['open', 'doneLesson', 'doneQuiz', 'doneTier', 'feedback', 'tryit', 'banner', 'renewal', 'review'] as const;
+const STATES = ['open', 'doneLesson', 'doneQuiz', 'doneTier', 'feedback', 'tryit', 'banner', 'renewal', 'review', 'champion', 'admin', 'bannerUpdated', 'championBanner'] as const;
 type State = (typeof STATES)[number];
 
 let t: TempDb;
@@ -66,8 +72,11 @@ async function writeStates(base: string): Promise<void> {
   for (const state of STATES) {
     const cookie = (await signIn(base, emailOf(state), PASSWORD)).cookie!;
     cookies.set(state, cookie);
-    if (state !== 'banner') expect((await postForm(base, `/policies/ai-usage?_action=policy.acknowledge`, cookie, policy)).status).toBe(303);
-    if (state === 'doneLesson') await complete(base, cookie, first);
+    if (state !== 'banner' && state !== 'bannerUpdated' && state !== 'championBanner')
+      expect((await postForm(base, `/policies/ai-usage?_action=policy.acknowledge`, cookie, policy)).status).toBe(303);
+    // The fixture's guide for champions is theirs to acknowledge too.
+    if (state === 'champion') expect((await postForm(base, `/policies/champion-guide?_action=policy.acknowledge`, cookie, championGuide)).status).toBe(303);
+    if (state === 'doneLesson' || state === 'admin') await complete(base, cookie, first);
     if (state === 'doneQuiz' || state === 'doneTier' || state === 'review') {
       await complete(base, cookie, first);
       await complete(base, cookie, second);
@@ -94,8 +103,8 @@ const fromShell = (server: RunningServer, pathname: string): number =>
 const VARYING = new Set(['date', 'x-request-id']);
 const headersOf = (response: Response): [string, string][] => [...response.headers.entries()].filter(([name]) => !VARYING.has(name));
 
-/** GETs the page from both servers: same status, headers and bytes. Returns whether A's answer came from a shell. */
-async function compare(pathname: string, cookieA: string, cookieB = cookieA): Promise<boolean> {
+/** GETs the page from both servers: same status, headers and bytes. Returns whether A's answer came from a shell, and the page. */
+async function exchange(pathname: string, cookieA: string, cookieB = cookieA): Promise<{ shell: boolean; body: string }> {
   const before = fromShell(a!, pathname);
   const fast = await get(a!.url, pathname, cookieA);
   const astro = await get(b!.url, pathname, cookieB);
@@ -103,9 +112,12 @@ async function compare(pathname: string, cookieA: string, cookieB = cookieA): Pr
   expect(fast.status, pathname).toBe(astro.status);
   expect(headersOf(fast), pathname).toEqual(headersOf(astro));
   expect(fastBody, pathname).toBe(astroBody);
-  await new Promise((r) => setTimeout(r, 50));
-  return fromShell(a!, pathname) > before;
+  // A's log line may come a little after its answer (a loaded machine): wait up to a second for it.
+  for (let i = 0; i < 20 && fromShell(a!, pathname) === before; i++) await new Promise((r) => setTimeout(r, 50));
+  return { shell: fromShell(a!, pathname) > before, body: astroBody };
 }
+
+const compare = async (pathname: string, cookieA: string, cookieB = cookieA): Promise<boolean> => (await exchange(pathname, cookieA, cookieB)).shell;
 
 async function startPair(outDir: string, fileA: string, fileB: string): Promise<void> {
   await Promise.all([a?.stop(), b?.stop()]);
@@ -120,7 +132,11 @@ beforeAll(async () => {
   clockFile = path.join(t.dir, 'clock.json');
   writeClockFile(clockFile, 0);
   for (const state of STATES) {
-    const id = await addUser(t.db, { email: emailOf(state), password: PASSWORD, name: state === 'open' ? `Shell <&> "学習者"` : `Shell ${state}` });
+    const role = state === 'champion' || state === 'championBanner' ? 'champion' : state === 'admin' ? 'admin' : 'learner';
+    const id = await addUser(t.db, { email: emailOf(state), password: PASSWORD, role, name: state === 'open' ? `Shell <&> "学習者"` : `Shell ${state}` });
+    // Acknowledged the policy's first version: the banner calls version 2 an update.
+    if (state === 'bannerUpdated')
+      rawDrizzle(t.db).insert(policyAcknowledgements).values({ userId: id, policyId: 'ai-usage', version: 1, locale: 'ja', acknowledgedAt: new Date() }).run();
     // Certified 340 days ago (as an import would record it): the renewal window is open, and the
     // revised build's major revision (2026-11-16) came after it, so the renewal asks for that lesson.
     if (state === 'renewal') {
@@ -158,21 +174,37 @@ describe('lesson shells: the fast page is the Astro page', () => {
         ['doneQuiz', second],
         ['doneTier', second],
         ['doneTier', first],
+        // Champions and admins: their own header (section links), from their own shells.
+        ['champion', first],
+        ['champion', second],
+        ['admin', first],
+        ['admin', second],
+        // The policy banner: one notice, an update, two (a champion's own guide as well).
+        ['banner', first],
+        ['bannerUpdated', first],
+        ['championBanner', first],
       ];
       for (const [state, lessonId] of covered) expect(await compare(lessonUrl(locale, lessonId), cookies.get(state)!), `${state} ${lessonId}`).toBe(true);
+      // Those banners are there: one notice, an update of it, and two.
+      const banners = await Promise.all(
+        (['banner', 'bannerUpdated', 'championBanner'] as const).map(async (state) => (await exchange(lessonUrl(locale, first), cookies.get(state)!)).body),
+      );
+      const bannerOf = (html: string): string => /<aside[^>]*data-policy-banner[\s\S]*?<\/aside>/.exec(html)?.[0] ?? '';
+      expect(banners.map((html) => (bannerOf(html).match(/href="[^"]*\/policies\//g) ?? []).length)).toEqual([1, 1, 2]);
+      expect(bannerOf(banners[1]!)).not.toBe(bannerOf(banners[0]!));
       // HEAD: the same headers, no body.
       const head = await fetch(a!.url + lessonUrl(locale, first), { method: 'HEAD', headers: { cookie: cookies.get('open')! } });
       expect(head.status).toBe(200);
       expect(await head.text()).toBe('');
     });
 
-    it(`${locale}: the other states are Astro's in both (locked, feedback, TryIt answered, policy banner, a result, a query)`, async () => {
+    it(`${locale}: the other states are Astro's in both (locked, feedback, TryIt answered, a result, a query)`, async () => {
       const prefix = locale === 'en' ? '/en' : '';
       const others: [State, string][] = [
         ['open', prefix + LOCKED],
+        ['champion', prefix + LOCKED],
         ['feedback', lessonUrl(locale, first)],
         ['tryit', lessonUrl(locale, first)],
-        ['banner', lessonUrl(locale, first)],
         ['open', `${lessonUrl(locale, first)}?x=1`],
         ['open', `${prefix}/learn/${course.id}/no-such-lesson`],
       ];
@@ -208,34 +240,66 @@ describe('lesson shells: the fast page is the Astro page', () => {
       expect(await compare(lessonUrl(locale, first), cookieA, cookieB)).toBe(true);
     }
   });
-  it('the real curriculum (dist): every lesson page with a shell is the Astro page, for a learner who has acknowledged the policies', async () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'shells', 'manifest.json'), 'utf8')) as { routes: Record<string, unknown> };
-    const routes = Object.keys(manifest.routes);
-    expect(routes.length).toBeGreaterThan(0);
-    const real = tempDb();
+  it("the real curriculum (dist): every lesson has shells; course by course as a learner unlocks them, each page is the Astro page, and a still locked course is Astro's lock notice", async () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'shells', 'manifest.json'), 'utf8')) as ShellManifest;
+    const real = buildContentCatalog(path.join(ROOT, 'content'));
+    const lessons = real.allLessons();
+    const expected = lessons.flatMap((l) => [`/learn/${l.courseId}/${l.id}`, `/en/learn/${l.courseId}/${l.id}`]).sort();
+    expect(Object.keys(manifest.routes).sort()).toEqual(expected);
+    for (const route of expected) expect(Object.keys(manifest.routes[route]!).sort(), route).toEqual(['admin', 'champion', 'learner']);
+    const t2 = tempDb();
     try {
-      await addUser(real.db, { email: 'real@example.com', password: PASSWORD, name: '本番 太郎' });
-      rawSqlite(real.db).close();
-      const fileB = path.join(real.dir, 'b.db');
-      fs.copyFileSync(real.file, fileB);
-      await startPair('dist', real.file, fileB);
+      await addUser(t2.db, { email: 'real@example.com', password: PASSWORD, name: '本番 太郎' });
+      rawSqlite(t2.db).close();
+      const fileB = path.join(t2.dir, 'b.db');
+      fs.copyFileSync(t2.file, fileB);
+      await startPair('dist', t2.file, fileB);
       const [cookieA, cookieB] = [(await signIn(a!.url, 'real@example.com', PASSWORD)).cookie!, (await signIn(b!.url, 'real@example.com', PASSWORD)).cookie!];
       for (const [server, cookie] of [
         [a!, cookieA],
         [b!, cookieB],
       ] as const) {
         for (let i = 0; i < 10; i++) {
-          const id = /href="\/policies\/([a-z0-9-]+)"/.exec(await (await get(server.url, routes[0]!, cookie)).text())?.[1];
+          const id = /href="\/policies\/([a-z0-9-]+)"/.exec(await (await get(server.url, `/learn/${lessons[0]!.courseId}/${lessons[0]!.id}`, cookie)).text())?.[1];
           if (!id) break;
           const version = /name="version" value="(\d+)"/.exec(await (await get(server.url, `/policies/${id}`, cookie)).text())![1]!;
           expect((await postForm(server.url, `/policies/${id}?_action=policy.acknowledge`, cookie, { policyId: id, version })).status).toBe(303);
         }
       }
-      for (const route of routes) expect(await compare(route, cookieA, cookieB), route).toBe(true);
+      const courses = real.tiers.flatMap((tier) => tier.courses);
+      const finished = new Set<string>();
+      let lockedSeen = 0;
+      for (let round = 0; round < courses.length && finished.size < courses.length; round++) {
+        const opened: CourseNode[] = [];
+        for (const c of courses.filter((x) => !finished.has(x.id))) {
+          const firstLesson = c.lessons[0]!;
+          const pages = await Promise.all([`/learn/${c.id}/${firstLesson.id}`, `/en/learn/${c.id}/${firstLesson.id}`].map((route) => exchange(route, cookieA, cookieB)));
+          // Locked for this learner: Astro's page with the lock notice, though the course has shells.
+          if (pages.every((p) => !p.shell && /class="lock notice notice--warn/.test(p.body))) {
+            lockedSeen++;
+            continue;
+          }
+          expect(
+            pages.map((p) => p.shell),
+            c.id,
+          ).toEqual([true, true]);
+          opened.push(c);
+        }
+        expect(opened.length, `round ${round}: no course opened`).toBeGreaterThan(0);
+        for (const c of opened) {
+          for (const l of c.lessons) for (const route of [`/learn/${c.id}/${l.id}`, `/en/learn/${c.id}/${l.id}`]) expect(await compare(route, cookieA, cookieB), route).toBe(true);
+          await Promise.all([finishCourse({ base: a!.url, cookie: cookieA }, c), finishCourse({ base: b!.url, cookie: cookieB }, c)]);
+          finished.add(c.id);
+        }
+      }
+      expect(finished.size).toBe(courses.length);
+      expect(lockedSeen).toBeGreaterThan(0);
+      // Every course done: every page again (the done boxes), from a shell.
+      for (const route of expected) expect(await compare(route, cookieA, cookieB), route).toBe(true);
     } finally {
       await Promise.all([a?.stop(), b?.stop()]);
       [a, b] = [null, null];
-      real.cleanup();
+      t2.cleanup();
     }
-  }, 90_000);
+  }, 300_000);
 });

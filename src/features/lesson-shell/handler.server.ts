@@ -22,6 +22,8 @@ import { getDb } from '../../platform/db.server.ts';
 import { decideAccess, resolveSession } from '../../platform/http/pipeline.server.ts';
 import { RESULT_COOKIE_NAMES } from '../../platform/http/post-redirect-get.server.ts';
 import { logger } from '../../platform/log.server.ts';
+import type { Role } from '../users/roles.ts';
+import { bannerKey } from './banner-key.ts';
 import { fill, type Template } from './holes.ts';
 import { progressHoles, progressView } from './progress-view.ts';
 
@@ -35,11 +37,14 @@ export interface LessonShell {
   page: Template;
   /** The progress box per shape (src/features/lesson-shell/progress-view.ts). */
   progress: Record<string, Template>;
+  /** The policy banner per list of notices (src/features/lesson-shell/banner-key.ts). */
+  banners: Record<string, string>;
 }
 
 export interface ShellManifest {
-  version: 1;
-  routes: Record<string, LessonShell>;
+  version: 3;
+  /** Per lesson address, the page as each role sees it (the header's section links differ). */
+  routes: Record<string, Partial<Record<Role, LessonShell>>>;
 }
 
 export type FastLessonHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
@@ -61,7 +66,7 @@ export function readShellManifest(outDir: string): ShellManifest | null {
 export function createFastLessonHandler(outDir: string): FastLessonHandler | null {
   if (!getConfig().lessonShells) return null;
   const manifest = readShellManifest(outDir);
-  if (manifest === null) {
+  if (manifest === null || manifest.version !== 3) {
     logger.warn({ outDir }, 'no lesson shells in this build; lesson pages are rendered by Astro');
     return null;
   }
@@ -69,12 +74,13 @@ export function createFastLessonHandler(outDir: string): FastLessonHandler | nul
   return async (req, res) => {
     if (!started || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
     const pathname = req.url ?? '';
-    const shell = routes.get(pathname);
-    const match = shell ? LESSON_PATH.exec(pathname) : null;
-    if (!shell || !match) return false;
+    const shells = routes.get(pathname);
+    const match = shells ? LESSON_PATH.exec(pathname) : null;
+    if (!shells || !match) return false;
     try {
-      const html = await render(req, pathname, match, shell);
-      if (html === null) return false;
+      const answer = await render(req, pathname, match, shells);
+      if (answer === null) return false;
+      const { html, shell } = answer;
       res.writeHead(200, shell.headers);
       if (req.method === 'HEAD') res.end();
       else res.end(html);
@@ -88,7 +94,12 @@ export function createFastLessonHandler(outDir: string): FastLessonHandler | nul
   };
 }
 
-async function render(req: http.IncomingMessage, pathname: string, match: RegExpExecArray, shell: LessonShell): Promise<string | null> {
+async function render(
+  req: http.IncomingMessage,
+  pathname: string,
+  match: RegExpExecArray,
+  shells: ShellManifest['routes'][string],
+): Promise<{ html: string; shell: LessonShell } | null> {
   const locale = match[1] === 'en' ? 'en' : 'ja';
   const url = new URL(pathname, `${isEncrypted(req) ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
   const cookies = parseCookies(req.headers.cookie);
@@ -102,9 +113,14 @@ async function render(req: http.IncomingMessage, pathname: string, match: RegExp
   if (validated === null) return null;
   const { user } = validated;
   if (decideAccess('GET', LESSON_ROUTE, url, locale, user.role).kind !== 'allow') return null;
-  // The shells are rendered with a learner's header (no champion or admin links).
-  if (user.role !== 'learner') return null;
-  if ((await loadPolicyNotices(db, user, locale)).length > 0) return null;
+  // Each role's page has its own header (the champion and admin links).
+  const shell = shells[user.role];
+  if (!shell) return null;
+  // The policy banner, from the templates of every list of notices the build rendered.
+  const notices = await loadPolicyNotices(db, user, locale);
+  const key = bannerKey(notices);
+  const banner = notices.length === 0 ? '' : Object.hasOwn(shell.banners, key) ? shell.banners[key]! : null;
+  if (banner === null) return null;
   const page = await loadLessonPage(db, user.id, match[2]!, match[3]!, locale, { body: false });
   // Unknown (404) and locked lessons, and the states whose parts have no template yet.
   if (page === null || page.courseProgress.lock) return null;
@@ -114,7 +130,7 @@ async function render(req: http.IncomingMessage, pathname: string, match: RegExp
   const box = shell.progress[view.shape];
   if (!box) return null;
   const progress = fill(box, {}, progressHoles(view, locale));
-  return fill(shell.page, { progress, 'policy-banner': '' }, { userName: user.displayName });
+  return { html: fill(shell.page, { progress, 'policy-banner': banner }, { userName: user.displayName }), shell };
 }
 
 function isEncrypted(req: http.IncomingMessage): boolean {
