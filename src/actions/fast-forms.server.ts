@@ -64,7 +64,9 @@ export function createFastFormHandler(): FastFormHandler | null {
     // The front server has read the body (src/cli/serve.ts); an empty one it leaves unset.
     const body = (req as http.IncomingMessage & { body?: Buffer }).body ?? (hasBody(req) ? undefined : Buffer.alloc(0));
     if (type !== FORM_TYPE || body === undefined || body.length > bodyLimitFor(target)) return false;
-    const url = new URL(target, `${isEncrypted(req) ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
+    // A Host header no URL can be made of: Astro answers it.
+    const url = URL.parse(target, `${isEncrypted(req) ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
+    if (url === null) return false;
     if (!originAllowed('POST', LESSON_ROUTE, url, req.headers.origin ?? null)) return false;
     const cookies = parseCookies(req.headers.cookie);
     const token = cookies.get(sessionCookieName(url)) ?? null;

@@ -53,9 +53,11 @@ export async function loadAppHandler(outDir: string): Promise<RequestListener> {
     };
     if (req.method === 'POST' && forms !== null) {
       // A learner's lesson form answered before Astro (src/actions/fast-forms.server.ts), or Astro.
-      void forms(req, res).then((answered) => {
-        if (!answered) render();
-      });
+      void forms(req, res)
+        .catch(() => false)
+        .then((answered) => {
+          if (!answered) render();
+        });
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return render();
