@@ -14,8 +14,13 @@ import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { rawSqlite, rawDrizzle } from '../../src/platform/db.server.ts';
+import { parseHTML } from 'linkedom';
+import { createUser } from '../../src/features/users/users.server.ts';
+import { ROSTER_PAGE_SIZE, ROSTER_PAGE_THRESHOLD } from '../../src/features/kpi/champion-roster.ts';
 
 const PASSWORD = 'role matrix password';
+/** Sales grows past the roster's threshold: its roster is paged. */
+const BIG = 400;
 let t: TempDb;
 let server: RunningServer;
 let waveId: number;
@@ -51,6 +56,17 @@ beforeAll(async () => {
   await addUser(t.db, { email: 'admin@example.com', password: PASSWORD, role: 'admin', department: 'IT' });
   await addUser(t.db, { email: 'hr@example.com', password: PASSWORD, role: 'learner', department: 'HR' });
   hrId = ensureDepartment(rawDrizzle(t.db), 'HR');
+  await t.db.write((tx) => {
+    const sales = ensureDepartment(tx, 'Sales');
+    for (let i = 0; i < BIG; i++)
+      createUser(tx, {
+        email: `big${String(i).padStart(3, '0')}@example.com`,
+        displayName: `Big ${String(i).padStart(3, '0')}`,
+        role: 'learner',
+        departmentId: sales,
+        passwordHash: null,
+      });
+  });
   waveId = await saveWave(t.db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [hrId], targets: [] });
   rawSqlite(t.db).close();
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
@@ -119,7 +135,8 @@ describe('role matrix', () => {
 
 describe('champion scope', () => {
   it('shows the champion’s own department and refuses another one (403)', async () => {
-    const own = await (await get(server.url, '/champion', cookies.champion)).text();
+    // Sales is paged (BIG people): the learner comes first by name, descending.
+    const own = await (await get(server.url, '/champion?sort=name&dir=desc', cookies.champion)).text();
     expect(own).toContain('learner@example.com'.split('@')[0]);
     expect(own).not.toContain('>hr<');
     expect((await get(server.url, `/champion?department=${hrId}`, cookies.champion)).status).toBe(403);
@@ -134,5 +151,77 @@ describe('champion scope', () => {
     expect(csv).toContain('champion@example.com');
     expect(csv).not.toContain('hr@example.com');
     expect(csv).not.toContain('admin@example.com');
+  });
+
+  const SALES = BIG + 2;
+  const names = (html: string): string[] => [...parseHTML(html).document.querySelectorAll('.roster-table tbody th[scope="row"] .person')].map((n) => n.textContent ?? '');
+  const roster = async (query: string): Promise<{ status: number; html: string }> => {
+    const response = await get(server.url, `/champion${query}`, cookies.champion);
+    return { status: response.status, html: await response.text() };
+  };
+
+  it('pages a department over the threshold: a summary, 100 people, sort headers and a labelled page nav', async () => {
+    expect(SALES).toBeGreaterThan(ROSTER_PAGE_THRESHOLD);
+    const { status, html } = await roster('');
+    expect(status).toBe(200);
+    const doc = parseHTML(html).document;
+    expect(names(html)).toHaveLength(ROSTER_PAGE_SIZE);
+    expect(doc.querySelector('.roster-summary')).not.toBeNull();
+    expect([...doc.querySelectorAll('.roster-summary tbody td.num:first-of-type')].reduce((n, td) => n + Number(td.textContent!.replace(/,/g, '')), 0)).toBe(SALES);
+    // The default order (who needs action first) is the sorted header; the others are links.
+    expect(doc.querySelectorAll('th[aria-sort]')).toHaveLength(1);
+    expect(doc.querySelector('th[aria-sort="ascending"] a')?.getAttribute('href')).toContain('dir=desc');
+    const navs = [...doc.querySelectorAll('nav.roster-pager')];
+    expect(navs).toHaveLength(2);
+    expect(new Set(navs.map((n) => n.getAttribute('aria-label'))).size).toBe(2);
+    expect(doc.querySelector('nav.roster-pager a[aria-current="page"]')?.textContent).toBe('1');
+  });
+
+  it('covers every person once over the pages, in order, and the CSV has every person', async () => {
+    for (const sort of ['', 'sort=name&', 'sort=name&dir=desc&', 'sort=progress&', 'sort=lastActivity&', 'sort=due&']) {
+      const seen: string[] = [];
+      for (let page = 1; page <= Math.ceil(SALES / ROSTER_PAGE_SIZE); page++) seen.push(...names((await roster(`?${sort}page=${page}`)).html));
+      expect(seen, sort).toHaveLength(SALES);
+      expect(new Set(seen).size, sort).toBe(SALES);
+      if (sort === 'sort=name&') expect(seen).toEqual([...seen].sort((a, b) => (a < b ? -1 : 1)));
+      if (sort === 'sort=name&dir=desc&') expect(seen).toEqual([...seen].sort((a, b) => (a < b ? 1 : -1)));
+    }
+    const csv = (await (await get(server.url, '/champion/roster.csv', cookies.champion)).text()).trim().split('\r\n');
+    expect(csv).toHaveLength(SALES + 1);
+    for (let i = 0; i < BIG; i++) expect(csv.some((line) => line.startsWith(`big${String(i).padStart(3, '0')}@example.com,`))).toBe(true);
+  });
+
+  it('answers any page or sort parameter with a clear default, never a 500 and never another department', async () => {
+    const first = names((await roster('')).html);
+    const last = names((await roster(`?page=${Math.ceil(SALES / ROSTER_PAGE_SIZE)}`)).html);
+    for (const query of [
+      '?sort=salary',
+      '?sort=%3Cscript%3E',
+      '?dir=sideways',
+      '?sort[]=name',
+      '?page=0',
+      '?page=-1',
+      '?page=abc',
+      '?page=1.5',
+      '?page=1e400',
+      `?page=${'9'.repeat(500)}`,
+    ]) {
+      const { status, html } = await roster(query);
+      expect(status, query).toBe(200);
+      expect(html).not.toContain('>hr<');
+      expect(html).not.toContain('<script>');
+      expect(names(html), query).toEqual(query.startsWith('?page=9') ? last : first);
+    }
+    for (const query of ['?page=99999', '?page=6', '?page=99999&sort=name']) {
+      const { status, html } = await roster(query);
+      expect(status, query).toBe(200);
+      expect(names(html), query).toHaveLength(SALES - (Math.ceil(SALES / ROSTER_PAGE_SIZE) - 1) * ROSTER_PAGE_SIZE);
+      expect(parseHTML(html).document.querySelector('nav.roster-pager a[aria-current="page"]')?.textContent).toBe(String(Math.ceil(SALES / ROSTER_PAGE_SIZE)));
+    }
+    for (const query of [`?department=${hrId}&page=2`, `?department=${hrId}&sort=name`, `?page=2&department=${hrId}`]) {
+      const response = await get(server.url, `/champion${query}`, cookies.champion);
+      expect(response.status, query).toBe(403);
+      expect(await response.text()).not.toContain('>hr<');
+    }
   });
 });

@@ -199,7 +199,8 @@ describe('effects on people', () => {
         'select a.tier_id tier from assignment_enrolments e join assignments a on a.id = e.assignment_id join users u on u.id = e.user_id where u.public_id = ? order by 1',
         publicId,
       ).map((r) => r.tier);
-    const countedTiers = (publicId: string): string => row<{ tiers: string }>('select k.tiers from kpi_people k join users u on u.id = k.user_id where u.public_id = ?', publicId).tiers;
+    const countedTiers = (publicId: string): string =>
+      row<{ tiers: string }>('select k.tiers from kpi_people k join users u on u.id = k.user_id where u.public_id = ?', publicId).tiers;
     expect(tiersOf(leadId)).toContain('specialist');
     expect(countedTiers(leadId)).toContain('specialist');
     expect((await scim('PATCH', `/Groups/${groupId}`, members('Remove', [leadId]))).status).toBe(200);

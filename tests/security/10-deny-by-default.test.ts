@@ -382,6 +382,17 @@ describe('checklist 10: deny by default, roles, champion scope, and the session 
       }
     }
     expect((await get(app.url, `/champion?department=${ids.sales}`, app.cookies.champion)).status).toBe(200);
+    // The roster's page and sort parameters change nothing about whose department it is.
+    for (const query of ['page=2', 'page=-1', 'page=99999', 'sort=name&dir=desc', 'sort=%27%3B--', 'sort=lastActivity&page=abc']) {
+      const other = await get(app.url, `/champion?department=${hr}&${query}`, app.cookies.champion);
+      expect(other.status, query).toBe(403);
+      expect(await other.text()).not.toContain('Hanako Hrperson');
+      const own = await get(app.url, `/champion?${query}`, app.cookies.champion);
+      expect(own.status, query).toBe(200);
+      const html = await own.text();
+      expect(html).toContain('Alice Learner');
+      expect(html).not.toContain('Hanako Hrperson');
+    }
     // an admin may look at any department
     const adminView = await get(app.url, `/champion?department=${hr}`, app.cookies.admin);
     expect(adminView.status).toBe(200);

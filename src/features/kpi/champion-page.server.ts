@@ -11,6 +11,7 @@ import { audit } from '../audit/audit.server.ts';
 import { listDepartments } from '../users/users-admin.server.ts';
 import { championView, type ChampionView } from './champion.server.ts';
 import { questionText, type QuestionRow } from './questions.ts';
+import { parseRosterQuery } from './champion-roster.ts';
 
 interface Viewer {
   id: number;
@@ -36,13 +37,16 @@ export type ChampionPage =
   | { denied: true }
   | { denied: false; departmentId: number | null; departments: Department[]; department: Department | null; view: ChampionView | null; questions: QuestionRow[] };
 
-/** The champion page's data; `denied` (audited) when a champion asks for another department. */
+/**
+ * The champion page's data; `denied` (audited) when a champion asks for another department. A big
+ * department's roster page and order come from `params` (`sort`, `dir`, `page`; unknown → defaults).
+ */
 export async function loadChampionPage(
   db: Db,
   catalog: Catalog,
   viewer: Viewer,
   requested: string | null,
-  context: { ip: string | null; locale: Locale; timeZone: string },
+  context: { ip: string | null; locale: Locale; timeZone: string; params?: URLSearchParams },
 ): Promise<ChampionPage> {
   const { departmentId, allowed } = championDepartment(viewer, requested);
   if (!allowed) {
@@ -51,7 +55,7 @@ export async function loadChampionPage(
   }
   const departments = await listDepartments(db);
   const department = departments.find((d) => d.id === departmentId) ?? null;
-  const view = department ? await championView(db, catalog, department.id, context.timeZone) : null;
+  const view = department ? await championView(db, catalog, department.id, context.timeZone, undefined, parseRosterQuery(context.params ?? new URLSearchParams())) : null;
   const questions = (view?.questions ?? []).map((q): QuestionRow => {
     const text = questionText(catalog, context.locale, q.quizId, q.questionId);
     const wrong = q.mostChosenWrong;

@@ -4,7 +4,8 @@
  * the department gets wrong most, and the department's lesson feedback. A handful of grouped
  * queries, whatever the department's size.
  */
-import { sql } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { users } from '../../../db/schema/index.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import { computeProgress, type Progress } from '../progress/progress.ts';
 import { classify, dueAtFor, type UserAssignment } from '../programme/assignments.server.ts';
@@ -15,6 +16,8 @@ import { mostChosenWrong } from './kpi.ts';
 import { certificationStatus, rosterTierState, type CertificationStatus, type RosterTierState } from './certification.ts';
 import { now as clockNow } from '../../platform/clock.ts';
 import type { Role } from '../users/roles.ts';
+import { ROSTER_PAGE_THRESHOLD, rosterPage, type RosterPage, type RosterQuery } from './champion-roster.ts';
+import { departmentHeadcount, loadTriage, type Enrolment } from './champion-roster.server.ts';
 
 /** One tier of one person: the roster's words for it, and the KPI state it counts as. */
 export interface RosterTier {
@@ -57,8 +60,13 @@ export interface DepartmentQuestion {
 }
 
 export interface ChampionView {
+  /** Everyone (a small department), or the page asked for (a big one: `paged`). */
   roster: RosterEntry[];
-  /** Expired first (longest ago first), then expiring (soonest first). */
+  /** A big department's page, order and counts; null when the whole roster is shown. */
+  paged: RosterPage | null;
+  /** Active people in the department. */
+  headcount: number;
+  /** Expired first (longest ago first), then expiring (soonest first); empty when paged (the roster's order lists them first). */
   expiry: ExpiryItem[];
   /** Per tier of the catalog: how many of its audience here are expiring and expired (the dashboard's counts). */
   expiryCounts: { tierId: string; expiring: number; expired: number }[];
@@ -84,10 +92,41 @@ export function bestAverage(quizzes: { best: number }[]): number | null {
   return Math.round((quizzes.reduce((s, q) => s + q.best, 0) / quizzes.length) * 10) / 10;
 }
 
-export async function championView(db: Db, catalog: Catalog, departmentId: number, timeZone: string, now = clockNow()): Promise<ChampionView> {
+export async function championView(
+  db: Db,
+  catalog: Catalog,
+  departmentId: number,
+  timeZone: string,
+  now = clockNow(),
+  query: RosterQuery = { sort: 'action', dir: 'asc', page: 1 },
+): Promise<ChampionView> {
+  const headcount = await departmentHeadcount(db, departmentId);
+  const { roster, paged, expiry, expiryCounts } =
+    headcount > ROSTER_PAGE_THRESHOLD ? await pagedRoster(db, catalog, departmentId, query, timeZone, now) : await wholeRoster(db, catalog, departmentId, timeZone, now);
+  const questions = await db.read((q) => departmentQuestions(q, departmentId));
+  // Named and sent without a name together (src/features/feedback/feedback.server.ts).
+  const feedback = await db.read((q) => latestFeedback(q, { departmentIds: [departmentId], withCommentOnly: false, limit: 20 }, timeZone));
+  const rating = await db.read((q) => departmentRating(q, departmentId));
+  return { roster, paged, headcount, expiry, expiryCounts, questions, feedback, ratingAverage: rating.average, ratingCount: rating.count };
+}
+
+type RosterPart = Pick<ChampionView, 'roster' | 'paged' | 'expiry' | 'expiryCounts'>;
+
+async function wholeRoster(db: Db, catalog: Catalog, departmentId: number, timeZone: string, now: Date): Promise<RosterPart> {
   // The records through their prepared statements (the learner pages share them).
   const learners = await loadLearnerRecords(db, { departmentId }, { lastActivity: true });
-  const roster = await db.read((q) => loadRoster(q, catalog, departmentId, learners, timeZone, now));
+  const roster = await db.read((q) => {
+    const people = q.all<Person>(
+      sql`select id, email, display_name displayName, role from users where department_id = ${departmentId} and active = 1 order by display_name, email`,
+    );
+    const enrolments = group(
+      q.all<Enrolment>(sql`
+        select e.user_id userId, a.tier_id tierId, a.due_date dueDate, a.due_days dueDays, e.enrolled_at enrolledAt
+        from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id in (select id from users where department_id = ${departmentId} and active = 1)`),
+      (r) => r.userId,
+    );
+    return loadRoster(catalog, people, enrolments, learners, timeZone, now);
+  });
   const expiry = roster
     .flatMap((r) =>
       r.tiers.filter((tier) => tier.assigned && (tier.status === 'expiring' || tier.status === 'expired')).map((tier) => ({ id: r.id, displayName: r.displayName, tier })),
@@ -98,24 +137,38 @@ export async function championView(db: Db, catalog: Catalog, departmentId: numbe
     expiring: expiry.filter((e) => e.tier.tierId === tier.id && e.tier.status === 'expiring').length,
     expired: expiry.filter((e) => e.tier.tierId === tier.id && e.tier.status === 'expired').length,
   }));
-  const questions = await db.read((q) => departmentQuestions(q, departmentId));
-  // Named and sent without a name together (src/features/feedback/feedback.server.ts).
-  const feedback = await db.read((q) => latestFeedback(q, { departmentIds: [departmentId], withCommentOnly: false, limit: 20 }, timeZone));
-  const rating = await db.read((q) => departmentRating(q, departmentId));
-  return { roster, expiry, expiryCounts, questions, feedback, ratingAverage: rating.average, ratingCount: rating.count };
+  return { roster, paged: null, expiry, expiryCounts };
 }
 
-function loadRoster(db: Tx, catalog: Catalog, departmentId: number, learners: ReadonlyMap<number, LoadedLearner>, timeZone: string, now: Date): RosterEntry[] {
-  const people = db.all<{ id: number; email: string; displayName: string; role: RosterEntry['role'] }>(
-    sql`select id, email, display_name displayName, role from users where department_id = ${departmentId} and active = 1 order by display_name, email`,
+/** A big department: everyone triaged in a light pass, the full records of one page only. */
+async function pagedRoster(db: Db, catalog: Catalog, departmentId: number, query: RosterQuery, timeZone: string, now: Date): Promise<RosterPart> {
+  const triage = await loadTriage(db, departmentId, timeZone, now, { lastActivity: query.sort === 'lastActivity' });
+  const paged = rosterPage(triage.rows, query);
+  const ids = paged.rows.map((r) => r.id);
+  const learners = await loadLearnerRecords(db, { userIds: ids }, { lastActivity: true });
+  const people = await db.read((q) =>
+    q
+      .select({ id: users.id, email: users.email, displayName: users.displayName, role: users.role })
+      .from(users)
+      .where(and(inArray(users.id, ids.length > 0 ? ids : [-1]), eq(users.departmentId, departmentId), eq(users.active, true)))
+      .all(),
   );
-  const enrolments = group(
-    db.all<{ userId: number; tierId: string; dueDate: string | null; dueDays: number | null; enrolledAt: number }>(sql`
-      select e.user_id userId, a.tier_id tierId, a.due_date dueDate, a.due_days dueDays, e.enrolled_at enrolledAt
-      from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id in (select id from users where department_id = ${departmentId} and active = 1)`),
-    (r) => r.userId,
-  );
+  const byId = new Map(people.map((p) => [p.id, p]));
+  const ordered = ids.flatMap((id) => byId.get(id) ?? []);
+  const expiryCounts = catalog.tiers.map((tier) => ({ tierId: tier.id, ...(triage.expiry.get(tier.id) ?? { expiring: 0, expired: 0 }) }));
+  return { roster: loadRoster(catalog, ordered, triage.enrolments, learners, timeZone, now), paged, expiry: [], expiryCounts };
+}
 
+type Person = Pick<RosterEntry, 'id' | 'email' | 'displayName' | 'role'>;
+
+function loadRoster(
+  catalog: Catalog,
+  people: Person[],
+  enrolments: ReadonlyMap<number, Enrolment[]>,
+  learners: ReadonlyMap<number, LoadedLearner>,
+  timeZone: string,
+  now: Date,
+): RosterEntry[] {
   return people.map((person): RosterEntry => {
     const learner = learners.get(person.id) ?? NO_RECORD;
     const progress = computeProgress(catalog, learner.record, { now, timeZone });
