@@ -25,6 +25,8 @@ import { cacheControlFor, decideAccess, needsSession, originAllowed, originRefus
 import { loadPolicyNotices } from './features/policies/acknowledgements.server.ts';
 // Also puts the fast lesson handler into the server build, where the front server finds it.
 import { lessonShellsReady } from './features/lesson-shell/handler.server.ts';
+// And the fast form handler (lesson forms posted from a lesson page).
+import './actions/fast-forms.server.ts';
 
 /**
  * The database handle for pages and actions (`locals.db`): they never import the driver. Opened

@@ -42,6 +42,7 @@ const EnvSchema = z.object({
   // Tests only: a file holding the clock's offset (src/platform/clock.server.ts); refused in production.
   MANABI_CLOCK_FILE: z.string().min(1).optional(),
   MANABI_LESSON_SHELLS: z.enum(['on', 'off']).optional(),
+  MANABI_FAST_POSTS: z.enum(['on', 'off']).optional(),
   MANABI_SHELL_BUILD: z.enum(['1']).optional(),
   // Default `warn` under NODE_ENV=test, else `info` (see getConfig).
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
@@ -164,6 +165,8 @@ export interface AppConfig {
   clockFile: string | null;
   /** Lesson pages from prerendered shells (src/features/lesson-shell); MANABI_LESSON_SHELLS=off serves them all through Astro. */
   lessonShells: boolean;
+  /** Learner form posts answered in the front server (src/actions/fast-forms.server.ts); MANABI_FAST_POSTS=off leaves them all to Astro. */
+  fastPosts: boolean;
   /** Only the shell build's own server (scripts/build-shells.ts): pages print slot markers and templates. */
   shellBuild: boolean;
   notifications: NotificationSettingsConfig;
@@ -249,6 +252,7 @@ export function getConfig(): AppConfig {
     orgName: env.ORG_NAME ?? null,
     clockFile: env.MANABI_CLOCK_FILE ?? null,
     lessonShells: env.MANABI_LESSON_SHELLS !== 'off',
+    fastPosts: env.MANABI_FAST_POSTS !== 'off',
     shellBuild: env.MANABI_SHELL_BUILD === '1',
     notifications: {
       smtpUrl: env.SMTP_URL ?? null,

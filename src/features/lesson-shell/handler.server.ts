@@ -56,6 +56,11 @@ export function lessonShellsReady(): void {
   started = true;
 }
 
+/** Whether the start-up work is done; the fast form handler (src/actions/fast-forms.server.ts) waits for it too. */
+export function fastPathsReady(): boolean {
+  return started;
+}
+
 export function readShellManifest(outDir: string): ShellManifest | null {
   const file = path.resolve(outDir, SHELL_MANIFEST);
   if (!fs.existsSync(file)) return null;
@@ -133,11 +138,11 @@ async function render(
   return { html: fill(shell.page, { progress, 'policy-banner': banner }, { userName: user.displayName }), shell };
 }
 
-function isEncrypted(req: http.IncomingMessage): boolean {
+export function isEncrypted(req: http.IncomingMessage): boolean {
   return Boolean((req.socket as { encrypted?: boolean }).encrypted);
 }
 
-function parseCookies(header: string | undefined): Map<string, string> {
+export function parseCookies(header: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
   if (!header) return out;
   for (const pair of header.split(';')) {

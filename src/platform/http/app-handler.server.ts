@@ -14,7 +14,7 @@ import { installDigestCache } from './digest-cache.server.ts';
 
 export type RequestListener = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
-type FastLessonHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
+type FastHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
 
 type AstroMiddleware = (req: http.IncomingMessage, res: http.ServerResponse, next?: (error?: unknown) => void) => Promise<void>;
 
@@ -26,7 +26,7 @@ export async function loadAppHandler(outDir: string): Promise<RequestListener> {
   installDigestCache();
   const entry = path.resolve(outDir, 'server', 'entry.mjs');
   const { handler: astro } = (await import(pathToFileURL(entry).href)) as { handler: AstroMiddleware };
-  const lessons = await loadFastLessonHandler(outDir);
+  const { lessons, forms } = await loadFastHandlers(outDir);
   const assets = sirv(path.resolve(outDir, 'client'), {
     dev: false,
     etag: true,
@@ -51,6 +51,15 @@ export async function loadAppHandler(outDir: string): Promise<RequestListener> {
     const render = (): void => {
       void astro(req, res);
     };
+    if (req.method === 'POST' && forms !== null) {
+      // A learner's lesson form answered before Astro (src/actions/fast-forms.server.ts), or Astro.
+      void forms(req, res)
+        .catch(() => false)
+        .then((answered) => {
+          if (!answered) render();
+        });
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return render();
     if (lessons === null) return assets(req, res, render);
     // A lesson page from its prerendered shell, or, for every state the shells do not cover, Astro.
@@ -61,15 +70,18 @@ export async function loadAppHandler(outDir: string): Promise<RequestListener> {
 }
 
 /**
- * The fast lesson handler (src/features/lesson-shell/handler.server.ts) is part of the server
- * build: its middleware module registers the factory when loaded. Null without shells.
+ * The fast lesson handler (src/features/lesson-shell/handler.server.ts) and the fast form handler
+ * (src/actions/fast-forms.server.ts) are part of the server build: its middleware module
+ * registers their factories when loaded. Null without shells, or when switched off.
  */
-async function loadFastLessonHandler(outDir: string): Promise<FastLessonHandler | null> {
+async function loadFastHandlers(outDir: string): Promise<{ lessons: FastHandler | null; forms: FastHandler | null }> {
   const middleware = path.resolve(outDir, 'server', 'virtual_astro_middleware.mjs');
-  if (!fs.existsSync(middleware)) return null;
+  if (!fs.existsSync(middleware)) return { lessons: null, forms: null };
   await import(pathToFileURL(middleware).href);
-  const factory = (globalThis as Record<symbol, unknown>)[Symbol.for('manabi.fastLessonHandler')] as ((dir: string) => FastLessonHandler | null) | undefined;
-  return factory?.(outDir) ?? null;
+  const registry = globalThis as Record<symbol, unknown>;
+  const lessons = registry[Symbol.for('manabi.fastLessonHandler')] as ((dir: string) => FastHandler | null) | undefined;
+  const forms = registry[Symbol.for('manabi.fastFormHandler')] as (() => FastHandler | null) | undefined;
+  return { lessons: lessons?.(outDir) ?? null, forms: forms?.() ?? null };
 }
 
 /**

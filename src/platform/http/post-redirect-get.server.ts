@@ -18,7 +18,8 @@ import { LOCALE_ROUTE_PREFIX } from '../../features/auth/access.ts';
 import { storableInput } from './form-input.ts';
 import { attemptPath, localePath, safeNextPath, splitLocale } from '../i18n/paths.ts';
 import { POST_RESULT_ID } from './post-result.ts';
-import { pathHash, RESULT_TTL_MS, saveFormResult, takeFormResult, type TakeResult } from './form-results.server.ts';
+import { pathHash, RESULT_TTL_MS, saveFormResult, type StoredFormResult, takeFormResult, type TakeResult } from './form-results.server.ts';
+import type { Db } from '../db.server.ts';
 import { logger } from '../log.server.ts';
 import { secureCookies } from '../../features/auth/cookie.server.ts';
 import { isStorageUnavailable } from '../storage-errors.server.ts';
@@ -57,11 +58,11 @@ const HOST_COOKIE = '__Host-manabi_result';
 /** Both names: a request carrying either is left to Astro by the lesson shells (src/features/lesson-shell). */
 export const RESULT_COOKIE_NAMES: readonly string[] = [PLAIN_COOKIE, HOST_COOKIE];
 
-function cookieName(url: URL): string {
+export function cookieName(url: URL): string {
   return secureCookies(url) ? HOST_COOKIE : PLAIN_COOKIE;
 }
 
-function cookieOptions(url: URL, maxAge: number) {
+export function cookieOptions(url: URL, maxAge: number) {
   return { httpOnly: true, sameSite: 'lax' as const, secure: secureCookies(url), path: '/', maxAge };
 }
 
@@ -71,6 +72,30 @@ export function pagePath(url: URL): string {
   query.delete('_action');
   const search = query.toString();
   return url.pathname + (search ? `?${search}` : '');
+}
+
+/**
+ * Keeps a form's answer for the page it is shown on (`target`, the redirect's address) and
+ * returns the cookie value that reads it; null when it is to be rendered on the POST instead:
+ * too big to keep, or the database cannot store it. Shared by the middleware below and the
+ * front server's fast form handler (src/actions/fast-forms.server.ts).
+ */
+export async function keepForRedirect(
+  db: Db,
+  answer: { action: string; result: StoredFormResult['result']; input: [string, string][]; target: string; sessionId: string | null },
+  previous: string | null,
+): Promise<string | null> {
+  const { action, result, input, target, sessionId } = answer;
+  const size = (result.body?.length ?? 0) + input.reduce((n, [k, v]) => n + k.length + v.length, 0);
+  if (size > MAX_STORED_CHARS) return null;
+  try {
+    return await saveFormResult(db, { action, result, input, pathHash: pathHash(target), sessionId }, now(), previous);
+  } catch (error) {
+    if (!isStorageUnavailable(error)) throw error;
+    // The action's answer stands (it may have been saved); it is shown on the POST instead.
+    logger.warn({ action }, 'form result not stored: storage unavailable');
+    return null;
+  }
 }
 
 export const postRedirectGet = defineMiddleware(async (context, next) => {
@@ -97,20 +122,11 @@ export const postRedirectGet = defineMiddleware(async (context, next) => {
     const destination = result.error ? null : (DESTINATIONS[action.name]?.(result.data as Record<string, unknown>, context) ?? null);
     const target = destination?.path ?? pagePath(context.url);
     if (destination && !destination.keep) return context.redirect(target, 303);
-    const size = ('body' in serialized ? serialized.body.length : 0) + input.reduce((n, [k, v]) => n + k.length + v.length, 0);
-    if (size > MAX_STORED_CHARS) return renderNow();
     const name = cookieName(context.url);
-    let handle: string;
-    try {
-      const previous = context.cookies.get(name)?.value ?? null;
-      const payload = { action: action.name, result: serialized, input, pathHash: pathHash(target), sessionId: context.locals.session?.id ?? null };
-      handle = await saveFormResult(context.locals.db, payload, now(), previous);
-    } catch (error) {
-      if (!isStorageUnavailable(error)) throw error;
-      // The action's answer stands (it may have been saved); it is shown on the POST instead.
-      logger.warn({ action: action.name }, 'form result not stored: storage unavailable');
-      return renderNow();
-    }
+    const previous = context.cookies.get(name)?.value ?? null;
+    const answer = { action: action.name, result: serialized, input, target, sessionId: context.locals.session?.id ?? null };
+    const handle = await keepForRedirect(context.locals.db, answer, previous);
+    if (handle === null) return renderNow();
     context.cookies.set(name, handle, cookieOptions(context.url, RESULT_TTL_MS / 1000));
     return context.redirect(`${target}#${POST_RESULT_ID}`, 303);
   }
