@@ -4,12 +4,12 @@
  * the department gets wrong most, and the department's lesson feedback. A handful of grouped
  * queries, whatever the department's size.
  */
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Catalog } from '../curriculum/catalog.ts';
 import { computeProgress, type Progress } from '../progress/progress.ts';
 import { classify, dueAtFor, type UserAssignment } from '../programme/assignments.server.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
-import { type LoadedLearner, loadLearnerRecords, NO_RECORD } from '../progress/records.server.ts';
+import { type LearnerScope, type LoadedLearner, loadLearnerRecords, NO_RECORD } from '../progress/records.server.ts';
 import { departmentRating, latestFeedback, type FeedbackItem } from '../feedback/feedback.server.ts';
 import { mostChosenWrong } from './kpi.ts';
 import { certificationStatus, rosterTierState, type CertificationStatus, type RosterTierState } from './certification.ts';
@@ -84,10 +84,18 @@ export function bestAverage(quizzes: { best: number }[]): number | null {
   return Math.round((quizzes.reduce((s, q) => s + q.best, 0) / quizzes.length) * 10) / 10;
 }
 
-export async function championView(db: Db, catalog: Catalog, departmentId: number, timeZone: string, now = clockNow()): Promise<ChampionView> {
+/** A roster and its expiry list: the champion's department, or a line manager's reports (src/features/team). */
+export interface RosterView {
+  roster: RosterEntry[];
+  expiry: ExpiryItem[];
+  expiryCounts: ChampionView['expiryCounts'];
+}
+
+/** The people of the scope (active ones only) with progress, assignments and certificate state per tier. */
+export async function rosterView(db: Db, catalog: Catalog, scope: LearnerScope, timeZone: string, now = clockNow()): Promise<RosterView> {
   // The records through their prepared statements (the learner pages share them).
-  const learners = await loadLearnerRecords(db, { departmentId }, { lastActivity: true });
-  const roster = await db.read((q) => loadRoster(q, catalog, departmentId, learners, timeZone, now));
+  const learners = await loadLearnerRecords(db, scope, { lastActivity: true });
+  const roster = await db.read((q) => loadRoster(q, catalog, scope, learners, timeZone, now));
   const expiry = roster
     .flatMap((r) =>
       r.tiers.filter((tier) => tier.assigned && (tier.status === 'expiring' || tier.status === 'expired')).map((tier) => ({ id: r.id, displayName: r.displayName, tier })),
@@ -98,6 +106,11 @@ export async function championView(db: Db, catalog: Catalog, departmentId: numbe
     expiring: expiry.filter((e) => e.tier.tierId === tier.id && e.tier.status === 'expiring').length,
     expired: expiry.filter((e) => e.tier.tierId === tier.id && e.tier.status === 'expired').length,
   }));
+  return { roster, expiry, expiryCounts };
+}
+
+export async function championView(db: Db, catalog: Catalog, departmentId: number, timeZone: string, now = clockNow()): Promise<ChampionView> {
+  const { roster, expiry, expiryCounts } = await rosterView(db, catalog, { departmentId }, timeZone, now);
   const questions = await db.read((q) => departmentQuestions(q, departmentId));
   // Named and sent without a name together (src/features/feedback/feedback.server.ts).
   const feedback = await db.read((q) => latestFeedback(q, { departmentIds: [departmentId], withCommentOnly: false, limit: 20 }, timeZone));
@@ -105,14 +118,19 @@ export async function championView(db: Db, catalog: Catalog, departmentId: numbe
   return { roster, expiry, expiryCounts, questions, feedback, ratingAverage: rating.average, ratingCount: rating.count };
 }
 
-function loadRoster(db: Tx, catalog: Catalog, departmentId: number, learners: ReadonlyMap<number, LoadedLearner>, timeZone: string, now: Date): RosterEntry[] {
+/** The scope's active people as a condition on users.id (one bound parameter whatever their number). */
+function peopleIn(scope: LearnerScope): SQL {
+  return 'userIds' in scope ? sql`id in (select value from json_each(${JSON.stringify(scope.userIds)})) and active = 1` : sql`department_id = ${scope.departmentId} and active = 1`;
+}
+
+function loadRoster(db: Tx, catalog: Catalog, scope: LearnerScope, learners: ReadonlyMap<number, LoadedLearner>, timeZone: string, now: Date): RosterEntry[] {
   const people = db.all<{ id: number; email: string; displayName: string; role: RosterEntry['role'] }>(
-    sql`select id, email, display_name displayName, role from users where department_id = ${departmentId} and active = 1 order by display_name, email`,
+    sql`select id, email, display_name displayName, role from users where ${peopleIn(scope)} order by display_name, email`,
   );
   const enrolments = group(
     db.all<{ userId: number; tierId: string; dueDate: string | null; dueDays: number | null; enrolledAt: number }>(sql`
       select e.user_id userId, a.tier_id tierId, a.due_date dueDate, a.due_days dueDays, e.enrolled_at enrolledAt
-      from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id in (select id from users where department_id = ${departmentId} and active = 1)`),
+      from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id in (select id from users where ${peopleIn(scope)})`),
     (r) => r.userId,
   );
 

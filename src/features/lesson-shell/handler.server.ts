@@ -102,8 +102,8 @@ async function render(req: http.IncomingMessage, pathname: string, match: RegExp
   if (validated === null) return null;
   const { user } = validated;
   if (decideAccess('GET', LESSON_ROUTE, url, locale, user.role).kind !== 'allow') return null;
-  // The shells are rendered with a learner's header (no champion or admin links).
-  if (user.role !== 'learner') return null;
+  // The shells are rendered with a learner's header (no champion, admin or "My team" links).
+  if (user.role !== 'learner' || user.hasReports) return null;
   if ((await loadPolicyNotices(db, user, locale)).length > 0) return null;
   const page = await loadLessonPage(db, user.id, match[2]!, match[3]!, locale, { body: false });
   // Unknown (404) and locked lessons, and the states whose parts have no template yet.
