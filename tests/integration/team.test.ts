@@ -137,6 +137,10 @@ describe('My team', () => {
     expect([...home.querySelectorAll('main a')].some((a) => a.getAttribute('href') === '/team')).toBe(true);
     const en = await page('/en/home', 'mina');
     expect([...en.querySelectorAll('header a')].find((a) => a.getAttribute('href') === '/en/team')?.textContent?.trim()).toBe('My team');
+    // Lesson pages too: a manager is never given a prerendered lesson shell (its header has no such link).
+    const lesson = parseHTML(await (await get(server.url, '/learn/basic-ai-essentials/safe-use-basics', cookies.mina)).text()).document;
+    expect(text(lesson.querySelector('h1'))).not.toBe('');
+    expect([...lesson.querySelectorAll('header a')].map((a) => a.getAttribute('href'))).toContain('/team');
     const alice = await (await get(server.url, '/home', cookies.alice)).text();
     expect(alice).not.toContain('href="/team"');
   });
