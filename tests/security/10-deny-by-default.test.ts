@@ -2,6 +2,7 @@
  * Checklist 10: deny by default. Every route of the build (read from its manifest, so a new
  * page without a rule here fails) and every action get the answer their level demands for
  * anonymous visitors, learners, champions and admins; champions see only their own department;
+ * the manager routes need someone reporting to the user, whatever their role;
  * progress, attempts and certificates are always the session user's, whatever the request says.
  */
 import { and, eq } from 'drizzle-orm';
@@ -14,7 +15,7 @@ import { get } from '../helpers/http.ts';
 import { actionNames, type App, builtRoutes, concretePaths, post, snapshot, sourceRoutes, startApp, submit } from './support.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 
-type Level = 'public' | 'user' | 'champion' | 'admin' | 'never' | 'actions' | 'bearer';
+type Level = 'public' | 'user' | 'manager' | 'champion' | 'admin' | 'never' | 'actions' | 'bearer';
 
 /** The rule for every route of the build. A route missing here fails the first test. */
 const ROUTES: Record<string, Level> = {
@@ -49,6 +50,7 @@ const ROUTES: Record<string, Level> = {
   '/_image': 'user',
   '/_server-islands/[name]': 'user',
   '/[...locale]/champion': 'champion',
+  '/[...locale]/team': 'manager', // signed in, and someone reports to you (users.manager_id); tests/security/team-scope.test.ts
   '/calendar/assignment/[id].ics': 'user',
   '/champion/roster.csv': 'champion',
   '/[...locale]/admin': 'admin',
@@ -134,8 +136,10 @@ beforeAll(async () => {
       champion: { role: 'champion', name: 'Cham Pion' },
       admin: { role: 'admin', department: 'IT' },
       hanako: { department: 'HR', name: 'Hanako Hrperson' },
+      manager: { name: 'Mana Ger' },
     },
-    prepare: async (db) => {
+    prepare: async (db, users) => {
+      rawSqlite(db).prepare('update users set manager_id = ? where id = ?').run(users.manager, users.bob);
       hr = ensureDepartment(rawDrizzle(db), 'HR');
       sales = ensureDepartment(rawDrizzle(db), 'Sales');
       await saveWave(db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [hr], targets: [] });
@@ -243,7 +247,7 @@ describe('checklist 10: deny by default, roles, champion scope, and the session 
   });
 
   it('sends anonymous visitors to sign in (or answers 401) on every non-public route', async () => {
-    for (const level of ['user', 'champion', 'admin'] as const) {
+    for (const level of ['user', 'manager', 'champion', 'admin'] as const) {
       for (const route of routesAt(level)) for (const path of pathsOf(route)) await expectSignInRequired(path);
     }
   });
@@ -286,6 +290,18 @@ describe('checklist 10: deny by default, roles, champion scope, and the session 
   it('gives learners 403 on every champion and admin route, and champions 403 on every admin route (audited)', async () => {
     for (const route of [...routesAt('champion'), ...routesAt('admin')]) for (const path of pathsOf(route)) await expectForbidden(path, 'alice');
     for (const route of routesAt('admin')) for (const path of pathsOf(route)) await expectForbidden(path, 'champion');
+  });
+
+  it('gives everyone nobody reports to 403 on the manager routes, whatever their role (audited), and managers 200', async () => {
+    expect(routesAt('manager').length).toBeGreaterThan(0);
+    for (const route of routesAt('manager')) {
+      for (const path of pathsOf(route)) {
+        for (const who of ['alice', 'champion', 'admin']) await expectForbidden(path, who);
+        const response = await get(app.url, path, app.cookies.manager);
+        expect(response.status, `manager ${path}`).toBe(200);
+        expect(await response.text(), path).toContain('Bob Otherperson');
+      }
+    }
   });
 
   it('lets champions and admins reach the champion routes, and admins every admin route', async () => {

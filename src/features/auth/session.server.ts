@@ -54,6 +54,8 @@ export interface SessionUser {
   role: Role;
   departmentId: number | null;
   departmentName: string | null;
+  /** Whether anyone active reports to this user (users.manager_id): the "My team" page and its link. */
+  hasReports: boolean;
 }
 
 export type AuthMethod = 'password' | 'link' | 'oidc';
@@ -120,6 +122,8 @@ function sessionLookup(db: Db) {
         active: users.active,
         departmentId: users.departmentId,
         departmentName: departments.name,
+        // One probe of users_manager_idx: the header's "My team" link on every page.
+        hasReports: sql<number>`exists(select 1 from users r where r.manager_id = ${users.id} and r.active = 1 and r.erased_at is null)`,
       })
       .from(sessions)
       .innerJoin(users, eq(users.id, sessions.userId))
@@ -176,6 +180,7 @@ export async function validateSessionToken(db: Db, token: string, lifetime: Sess
       role: row.role,
       departmentId: row.departmentId,
       departmentName: row.departmentName,
+      hasReports: Boolean(row.hasReports),
     },
   };
 }

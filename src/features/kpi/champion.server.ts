@@ -4,13 +4,13 @@
  * the department gets wrong most, and the department's lesson feedback. A handful of grouped
  * queries, whatever the department's size.
  */
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { users } from '../../../db/schema/index.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import { computeProgress, type Progress } from '../progress/progress.ts';
 import { classify, dueAtFor, type UserAssignment } from '../programme/assignments.server.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
-import { type LoadedLearner, loadLearnerRecords, NO_RECORD } from '../progress/records.server.ts';
+import { type LearnerScope, type LoadedLearner, loadLearnerRecords, NO_RECORD } from '../progress/records.server.ts';
 import { departmentRating, latestFeedback, type FeedbackItem } from '../feedback/feedback.server.ts';
 import { mostChosenWrong } from './kpi.ts';
 import { certificationStatus, rosterTierState, type CertificationStatus, type RosterTierState } from './certification.ts';
@@ -102,7 +102,9 @@ export async function championView(
 ): Promise<ChampionView> {
   const headcount = await departmentHeadcount(db, departmentId);
   const { roster, paged, expiry, expiryCounts } =
-    headcount > ROSTER_PAGE_THRESHOLD ? await pagedRoster(db, catalog, departmentId, query, timeZone, now) : await wholeRoster(db, catalog, departmentId, timeZone, now);
+    headcount > ROSTER_PAGE_THRESHOLD
+      ? await pagedRoster(db, catalog, departmentId, query, timeZone, now)
+      : { ...(await rosterView(db, catalog, { departmentId }, timeZone, now)), paged: null };
   const questions = await db.read((q) => departmentQuestions(q, departmentId));
   // Named and sent without a name together (src/features/feedback/feedback.server.ts).
   const feedback = await db.read((q) => latestFeedback(q, { departmentIds: [departmentId], withCommentOnly: false, limit: 20 }, timeZone));
@@ -112,17 +114,28 @@ export async function championView(
 
 type RosterPart = Pick<ChampionView, 'roster' | 'paged' | 'expiry' | 'expiryCounts'>;
 
-async function wholeRoster(db: Db, catalog: Catalog, departmentId: number, timeZone: string, now: Date): Promise<RosterPart> {
+/** A roster and its expiry list: the champion's department, or a line manager's reports (src/features/team). */
+export interface RosterView {
+  roster: RosterEntry[];
+  expiry: ExpiryItem[];
+  expiryCounts: ChampionView['expiryCounts'];
+}
+
+/** The scope's active people as a condition on users.id (one bound parameter whatever their number). */
+function peopleIn(scope: LearnerScope): SQL {
+  return 'userIds' in scope ? sql`id in (select value from json_each(${JSON.stringify(scope.userIds)})) and active = 1` : sql`department_id = ${scope.departmentId} and active = 1`;
+}
+
+/** The people of the scope (active ones only), all at once, with progress, assignments and certificate state per tier. */
+export async function rosterView(db: Db, catalog: Catalog, scope: LearnerScope, timeZone: string, now = clockNow()): Promise<RosterView> {
   // The records through their prepared statements (the learner pages share them).
-  const learners = await loadLearnerRecords(db, { departmentId }, { lastActivity: true });
+  const learners = await loadLearnerRecords(db, scope, { lastActivity: true });
   const roster = await db.read((q) => {
-    const people = q.all<Person>(
-      sql`select id, email, display_name displayName, role from users where department_id = ${departmentId} and active = 1 order by display_name, email`,
-    );
+    const people = q.all<Person>(sql`select id, email, display_name displayName, role from users where ${peopleIn(scope)} order by display_name, email`);
     const enrolments = group(
       q.all<Enrolment>(sql`
         select e.user_id userId, a.tier_id tierId, a.due_date dueDate, a.due_days dueDays, e.enrolled_at enrolledAt
-        from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id in (select id from users where department_id = ${departmentId} and active = 1)`),
+        from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id in (select id from users where ${peopleIn(scope)})`),
       (r) => r.userId,
     );
     return loadRoster(catalog, people, enrolments, learners, timeZone, now);
@@ -137,7 +150,7 @@ async function wholeRoster(db: Db, catalog: Catalog, departmentId: number, timeZ
     expiring: expiry.filter((e) => e.tier.tierId === tier.id && e.tier.status === 'expiring').length,
     expired: expiry.filter((e) => e.tier.tierId === tier.id && e.tier.status === 'expired').length,
   }));
-  return { roster, paged: null, expiry, expiryCounts };
+  return { roster, expiry, expiryCounts };
 }
 
 /** A big department: everyone triaged in a light pass, the full records of one page only. */

@@ -118,7 +118,9 @@ async function render(
   if (validated === null) return null;
   const { user } = validated;
   if (decideAccess('GET', LESSON_ROUTE, url, locale, user.role).kind !== 'allow') return null;
-  // Each role's page has its own header (the champion and admin links).
+  // Each role's page has its own header (the champion and admin links); a line manager's header
+  // also has "My team", which no shell carries.
+  if (user.hasReports) return null;
   const shell = shells[user.role];
   if (!shell) return null;
   // The policy banner, from the templates of every list of notices the build rendered.
