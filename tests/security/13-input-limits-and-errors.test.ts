@@ -63,6 +63,8 @@ const VALIDATION: Record<string, 'schema' | 'form'> = {
   'admin.sendTestPost': 'schema',
   'admin.saveNotificationSettings': 'form',
   'admin.saveDepartmentChannels': 'form',
+  'admin.createScimToken': 'schema',
+  'admin.revokeScimToken': 'schema',
   'auth.changePassword': 'schema',
   'auth.login': 'schema',
   'auth.logout': 'schema',
