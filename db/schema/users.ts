@@ -60,8 +60,10 @@ export const users = sqliteTable(
     uniqueIndex('users_email_unique').on(sql`lower(${t.email})`),
     uniqueIndex('users_oidc_identity_unique').on(t.oidcIssuer, t.oidcSubject),
     index('users_department_idx').on(t.departmentId),
-    index('users_external_id_idx').on(t.externalId),
-    index('users_manager_idx').on(t.managerId),
+    // Partial: most users have no externalId or manager, and after ANALYZE a full index whose
+    // one common value is NULL looks unselective, so SQLite scanned users for every lookup.
+    index('users_external_id_idx').on(t.externalId).where(sql`${t.externalId} is not null`),
+    index('users_manager_idx').on(t.managerId).where(sql`${t.managerId} is not null`),
     // The dashboard's first month of data: min(created_at) without a scan of users.
     index('users_created_idx').on(t.createdAt),
     check('users_role_check', sql`${t.role} in ('learner', 'champion', 'admin')`),

@@ -103,34 +103,39 @@ export async function createSession(db: Db, userId: number, lifetime: SessionLif
   return db.write((tx) => insertSession(tx, userId, lifetime, now, authMethod));
 }
 
+/**
+ * The query every request makes, by session id (`sql.placeholder('id')`). Exported for the
+ * query-plan test (tests/integration/query-plans.test.ts): it must stay index lookups only.
+ */
+export function sessionLookupQuery(q: Tx) {
+  return q
+    .select({
+      id: sessions.id,
+      secretHash: sessions.secretHash,
+      createdAt: sessions.createdAt,
+      lastActiveAt: sessions.lastActiveAt,
+      authMethod: sessions.authMethod,
+      userId: users.id,
+      publicId: users.publicId,
+      email: users.email,
+      displayName: users.displayName,
+      locale: users.locale,
+      role: users.role,
+      active: users.active,
+      departmentId: users.departmentId,
+      departmentName: departments.name,
+      // One probe of users_manager_idx: the header's "My team" link on every page.
+      hasReports: sql<number>`exists(select 1 from users r where r.manager_id = ${users.id} and r.active = 1 and r.erased_at is null)`,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .leftJoin(departments, eq(departments.id, users.departmentId))
+    .where(eq(sessions.id, sql.placeholder('id')));
+}
+
 /** The lookup every request makes: prepared once per connection. */
 function sessionLookup(db: Db) {
-  return db.prepared('session.lookup', (q) =>
-    q
-      .select({
-        id: sessions.id,
-        secretHash: sessions.secretHash,
-        createdAt: sessions.createdAt,
-        lastActiveAt: sessions.lastActiveAt,
-        authMethod: sessions.authMethod,
-        userId: users.id,
-        publicId: users.publicId,
-        email: users.email,
-        displayName: users.displayName,
-        locale: users.locale,
-        role: users.role,
-        active: users.active,
-        departmentId: users.departmentId,
-        departmentName: departments.name,
-        // One probe of users_manager_idx: the header's "My team" link on every page.
-        hasReports: sql<number>`exists(select 1 from users r where r.manager_id = ${users.id} and r.active = 1 and r.erased_at is null)`,
-      })
-      .from(sessions)
-      .innerJoin(users, eq(users.id, sessions.userId))
-      .leftJoin(departments, eq(departments.id, users.departmentId))
-      .where(eq(sessions.id, sql.placeholder('id')))
-      .prepare(),
-  );
+  return db.prepared('session.lookup', (q) => sessionLookupQuery(q).prepare());
 }
 
 /**
