@@ -21,7 +21,7 @@ import { resumeXapiPushes } from './features/exports/xapi-live.server.ts';
 import { postRedirectGet } from './platform/http/post-redirect-get.server.ts';
 import { bestEffortWrite, isStorageUnavailable } from './platform/storage-errors.server.ts';
 import { deleteSessionCookie, readSessionCookie } from './features/auth/cookie.server.ts';
-import { cacheControlFor, decideAccess, needsSession, originAllowed, originRefused, resolveLocale, resolveSession, signInRequired } from './platform/http/pipeline.server.ts';
+import { cacheControlFor, decideAccess, needsSession, originAllowed, originRefused, resolveLocale, resolveSessionOnce, signInRequired } from './platform/http/pipeline.server.ts';
 import { loadPolicyNotices } from './features/policies/acknowledgements.server.ts';
 // Also puts the fast lesson handler into the server build, where the front server finds it.
 import { lessonShellsReady } from './features/lesson-shell/handler.server.ts';
@@ -92,7 +92,8 @@ const session = defineMiddleware(async (context, next) => {
   context.locals.user = null;
   context.locals.session = null;
   if (context.isPrerendered || !needsSession(context.routePattern)) return next();
-  const { validated, clearCookie } = await resolveSession(context.locals.db, readSessionCookie(context.cookies, context.url));
+  // Resolved once per request: by the fast form handler when it left the request to Astro.
+  const { validated, clearCookie } = await resolveSessionOnce(context.locals.db, readSessionCookie(context.cookies, context.url), context.locals);
   if (clearCookie) deleteSessionCookie(context.cookies, context.url);
   if (validated !== null) {
     context.locals.user = validated.user;

@@ -73,12 +73,31 @@ export function rollupActivity(upsert: ReturnType<typeof activityStatement>, dep
   upsert.run({ departmentId, month });
 }
 
-/** A check-in answer changed from `before` to `after` hours (null: no answer). */
-export function rollupCheckin(db: Tx, userId: number, month: string, before: number | null, after: number | null): void {
-  bumpDepartmentMonth(db, departmentOf(db, userId), month, {
-    hoursSum: (after ?? 0) - (before ?? 0),
-    hoursRespondents: (after === null ? 0 : 1) - (before === null ? 0 : 1),
-  });
+function hoursStatement(q: Tx) {
+  return q
+    .insert(kpiDepartmentMonths)
+    .values({
+      departmentId: sql.placeholder('departmentId'),
+      month: sql.placeholder('month'),
+      hoursSum: sql.placeholder('hours'),
+      hoursRespondents: sql.placeholder('respondents'),
+    })
+    .onConflictDoUpdate({
+      target: [kpiDepartmentMonths.departmentId, kpiDepartmentMonths.month],
+      set: { hoursSum: sql`${kpiDepartmentMonths.hoursSum} + excluded.hours_sum`, hoursRespondents: sql`${kpiDepartmentMonths.hoursRespondents} + excluded.hours_respondents` },
+    })
+    .prepare();
+}
+
+/** The statement of `rollupCheckin`, for `db.prepared(...CHECKIN_ROLLUP)`. */
+export const CHECKIN_ROLLUP = ['kpiDepartmentMonths.hours', hoursStatement] as const;
+
+/** A check-in answer of someone in `departmentId` changed from `before` to `after` hours (null: no answer); one upsert. */
+export function rollupCheckin(upsert: ReturnType<typeof hoursStatement>, departmentId: number, month: string, before: number | null, after: number | null): void {
+  const hours = (after ?? 0) - (before ?? 0);
+  const respondents = (after === null ? 0 : 1) - (before === null ? 0 : 1);
+  if (hours === 0 && respondents === 0) return;
+  upsert.run({ departmentId, month, hours, respondents });
 }
 
 /** A lesson rating moved from (`before`, counted in its month) to `after` in `month` (null: withdrawn). */

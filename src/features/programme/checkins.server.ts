@@ -2,8 +2,8 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { checkins, type Checkin } from '../../../db/schema/index.ts';
 import { monthKey } from '../../platform/dates.ts';
-import type { Db, Tx } from '../../platform/db.server.ts';
-import { rollupCheckin } from '../kpi/rollups.server.ts';
+import type { Db } from '../../platform/db.server.ts';
+import { CHECKIN_ROLLUP, DEPARTMENT_OF, departmentIdWith, rollupCheckin } from '../kpi/rollups.server.ts';
 import { ACTIVITY_INSERT, recordActivityWith } from '../progress/activity.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
 
@@ -20,7 +20,7 @@ export async function currentCheckin(db: Db, userId: number, timeZone: string, n
 
 /** Saves this month's answer (a new month starts a new row; past months are closed). */
 export async function saveCheckin(db: Db, input: CheckinInput, timeZone: string, now = clockNow()): Promise<void> {
-  await db.write((tx) => saveCheckinIn(db, tx, input, timeZone, now));
+  await db.write(() => saveCheckinIn(db, input, departmentIdWith(db.prepared(...DEPARTMENT_OF), input.userId), timeZone, now));
 }
 
 interface CheckinInput {
@@ -30,7 +30,7 @@ interface CheckinInput {
 }
 
 /** `saveCheckin` inside a write that does more, on statements prepared once per connection. */
-function saveCheckinIn(db: Db, tx: Tx, input: CheckinInput, timeZone: string, now: Date): void {
+function saveCheckinIn(db: Db, input: CheckinInput, departmentId: number, timeZone: string, now: Date): void {
   const month = monthKey(now, timeZone);
   const run = db.prepared('checkins.save', (q) => ({
     before: q
@@ -58,27 +58,39 @@ function saveCheckinIn(db: Db, tx: Tx, input: CheckinInput, timeZone: string, no
   }));
   const before = run.before.get({ userId: input.userId, month })?.hours ?? null;
   run.upsert.run({ userId: input.userId, month, hoursSaved: input.hoursSaved, tasks: input.tasks, now });
-  rollupCheckin(tx, input.userId, month, before, input.hoursSaved);
+  rollupCheckin(db.prepared(...CHECKIN_ROLLUP), departmentId, month, before, input.hoursSaved);
 }
 
-/** The check-in form's answer: saved, and answering counts as activity this month (usage rate), in one write. */
+/**
+ * The check-in form's answer: saved, and answering counts as activity this month (usage rate),
+ * in one short write on prepared statements, the department read once for both roll-ups.
+ */
 export async function answerCheckin(db: Db, input: CheckinInput, timeZone: string): Promise<void> {
   // One time for both: the activity month is the check-in's month, on the clock a test may move.
   const now = clockNow();
   await db.write((tx) => {
-    saveCheckinIn(db, tx, input, timeZone, now);
-    recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), input.userId, timeZone, now);
+    const departmentId = departmentIdWith(db.prepared(...DEPARTMENT_OF), input.userId);
+    saveCheckinIn(db, input, departmentId, timeZone, now);
+    recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), input.userId, timeZone, now, departmentId);
   });
 }
 
-/** "Not now": hides the question for this month without recording hours. */
+/** "Not now": hides the question for this month without recording hours (one prepared upsert). */
 export async function dismissCheckin(db: Db, userId: number, timeZone: string, now = clockNow()): Promise<void> {
-  const month = monthKey(now, timeZone);
-  await db.write((tx) =>
-    tx
+  const dismiss = db.prepared('checkins.dismiss', (q) =>
+    q
       .insert(checkins)
-      .values({ userId, month, hoursSaved: null, tasks: null, dismissed: true, createdAt: now, updatedAt: now })
-      .onConflictDoUpdate({ target: [checkins.userId, checkins.month], set: { dismissed: true, updatedAt: now } })
-      .run(),
+      .values({
+        userId: sql.placeholder('userId'),
+        month: sql.placeholder('month'),
+        hoursSaved: null,
+        tasks: null,
+        dismissed: true,
+        createdAt: sql.placeholder('now'),
+        updatedAt: sql.placeholder('now'),
+      })
+      .onConflictDoUpdate({ target: [checkins.userId, checkins.month], set: { dismissed: true, updatedAt: sql`excluded.updated_at` } })
+      .prepare(),
   );
+  await db.write(() => dismiss.run({ userId, month: monthKey(now, timeZone), now }));
 }

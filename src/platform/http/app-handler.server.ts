@@ -16,7 +16,10 @@ export type RequestListener = (req: http.IncomingMessage, res: http.ServerRespon
 
 type FastHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
 
-type AstroMiddleware = (req: http.IncomingMessage, res: http.ServerResponse, next?: (error?: unknown) => void) => Promise<void>;
+type AstroMiddleware = (req: http.IncomingMessage, res: http.ServerResponse, next?: (error?: unknown) => void, locals?: object) => Promise<void>;
+
+/** Where a fast handler leaves the locals for Astro on the Node request (the same key in src/platform/http/pipeline.server.ts). */
+const ASTRO_LOCALS = Symbol.for('manabi.astroLocals');
 
 const ASSETS_PREFIX = '/_astro/';
 
@@ -49,7 +52,8 @@ export async function loadAppHandler(outDir: string): Promise<RequestListener> {
       return;
     }
     const render = (): void => {
-      void astro(req, res);
+      // What a fast handler already did for this request (src/platform/http/pipeline.server.ts `handOff`), as Astro's locals.
+      void astro(req, res, undefined, Reflect.get(req, ASTRO_LOCALS) as object | undefined);
     };
     if (req.method === 'POST' && forms !== null) {
       // A learner's lesson form answered before Astro (src/actions/fast-forms.server.ts), or Astro.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cacheControlFor, decideAccess, needsSession, originAllowed, resolveLocale } from './pipeline.server.ts';
+import { cacheControlFor, decideAccess, handedOff, handOff, needsSession, originAllowed, resolveLocale, resolveSessionOnce } from './pipeline.server.ts';
 
 const LESSON = '/[...locale]/learn/[course]/[lesson]';
 
@@ -39,5 +39,19 @@ describe('request pipeline decisions', () => {
     expect(cacheControlFor('public, max-age=60', true)).toBe('no-store');
     expect(cacheControlFor('private, max-age=60', true)).toBeNull();
     expect(cacheControlFor('public, max-age=60', false)).toBeNull();
+  });
+
+  it("takes a fast handler's session for the same token only, and only from its hand-off", async () => {
+    const validated = { session: { id: 's' }, user: { id: 1 } } as never;
+    const req = {};
+    const locals: Record<PropertyKey, unknown> = {};
+    handOff(req, locals, { session: { token: 'a.b', validated, clearCookie: false }, action: null });
+    expect(Reflect.get(req, Symbol.for('manabi.astroLocals'))).toBe(locals);
+    // No database is touched for the handed-on token (the handle here would throw).
+    expect(await resolveSessionOnce(null as never, 'a.b', locals)).toEqual({ validated, clearCookie: false });
+    expect(await resolveSessionOnce(null as never, null, locals)).toEqual({ validated: null, clearCookie: false });
+    await expect(resolveSessionOnce(null as never, 'other.token', locals)).rejects.toThrow();
+    // A look-alike key is not a hand-off.
+    expect(handedOff({ [Symbol.for('manabi.handoff')]: { session: { token: 'a.b', validated, clearCookie: false } } })).toBeNull();
   });
 });

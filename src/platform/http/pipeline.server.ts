@@ -10,6 +10,7 @@ import { getConfig } from '../config.server.ts';
 import type { Db } from '../db.server.ts';
 import { DEFAULT_LOCALE, isLocale, type Locale } from '../i18n/locales.ts';
 import { localePath, splitLocale } from '../i18n/paths.ts';
+import { logger } from '../log.server.ts';
 
 export { DEFAULT_CSP, PAGEFIND_WORKER_CSP, securityHeaders } from './security-headers.ts';
 
@@ -79,16 +80,61 @@ export function needsSession(routePattern: string): boolean {
   return !SESSIONLESS_ROUTES.has(routePattern);
 }
 
+export interface ResolvedSession {
+  validated: ValidatedSession | null;
+  clearCookie: boolean;
+}
+
 /**
  * The session of a cookie's token, or null. `clearCookie` says the cookie named an invalid or
  * ended session and is to be deleted. The session's activity is renewed in the database
  * (validateSessionToken); the cookie itself keeps its fixed expiry, so nothing is set on success.
  */
-export async function resolveSession(db: Db, token: string | null): Promise<{ validated: ValidatedSession | null; clearCookie: boolean }> {
+export async function resolveSession(db: Db, token: string | null): Promise<ResolvedSession> {
   if (token === null) return { validated: null, clearCookie: false };
   const { sessionIdleMs, sessionMaxAgeMs } = getConfig();
+  // Counted by the tests (once per request, whoever answers it); a no-op below debug level.
+  logger.debug('session validated');
   const validated = await validateSessionToken(db, token, { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs });
   return { validated, clearCookie: validated === null };
+}
+
+/**
+ * What a handler in the front server already did for a request it then leaves to Astro
+ * (src/actions/fast-forms.server.ts): the session it validated, so the middleware does not
+ * validate it again (its activity is written once, an ended one deleted once), and the form
+ * action it ran with Astro's result, so that action never runs a second time. Kept in the
+ * request's `locals`, which only the server makes; no request can carry one.
+ */
+export interface Handoff {
+  /** The cookie's token as the handler read it, and what it resolved to. */
+  session: ResolvedSession & { token: string };
+  /**
+   * The form action already run, by name, with its result (Astro's SafeResult); `render`: the
+   * answer could not be kept for a redirect (too big, storage unavailable) and is shown on the POST.
+   */
+  action: { name: string; result: unknown; render: boolean } | null;
+}
+
+const HANDOFF = Symbol('manabi.handoff');
+/** The Node request's key for the locals the front server gives Astro (src/platform/http/app-handler.server.ts). */
+const ASTRO_LOCALS = Symbol.for('manabi.astroLocals');
+
+/** Leaves a request to Astro with what was done so far: `locals` become the request's `Astro.locals`. */
+export function handOff(req: object, locals: Record<PropertyKey, unknown>, handoff: Handoff): void {
+  locals[HANDOFF] = handoff;
+  Reflect.set(req, ASTRO_LOCALS, locals);
+}
+
+export function handedOff(locals: object): Handoff | null {
+  return (Reflect.get(locals, HANDOFF) as Handoff | undefined) ?? null;
+}
+
+/** The session middleware's answer: the one a front-server handler resolved for this very token, else resolved now. */
+export async function resolveSessionOnce(db: Db, token: string | null, locals: object): Promise<ResolvedSession> {
+  const handed = handedOff(locals)?.session;
+  if (handed && token !== null && handed.token === token) return { validated: handed.validated, clearCookie: handed.clearCookie };
+  return resolveSession(db, token);
 }
 
 export type AccessDecision = { kind: 'allow' } | { kind: 'unauthorized' } | { kind: 'sign-in'; location: string } | { kind: 'forbidden' };

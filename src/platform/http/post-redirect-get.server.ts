@@ -13,7 +13,6 @@
  */
 import { getActionContext } from 'astro:actions';
 import { defineMiddleware } from 'astro:middleware';
-import type { APIContext } from 'astro';
 import { LOCALE_ROUTE_PREFIX } from '../../features/auth/access.ts';
 import { storableInput } from './form-input.ts';
 import { attemptPath, localePath, safeNextPath, splitLocale } from '../i18n/paths.ts';
@@ -24,31 +23,45 @@ import { logger } from '../log.server.ts';
 import { secureCookies } from '../../features/auth/cookie.server.ts';
 import { isStorageUnavailable } from '../storage-errors.server.ts';
 import { now } from '../clock.ts';
+import type { Locale } from '../i18n/locales.ts';
+import { handedOff } from './pipeline.server.ts';
+
+/** The facts of a post a destination is decided from: the middleware's context, or the fast form handler's match. */
+export interface PostFacts {
+  url: URL;
+  locale: Locale;
+  params: Record<string, string | undefined>;
+}
 
 /** Where a success is shown, when not on the page it was posted from; `keep: false` when that page shows nothing of it. */
-type Destination = (data: Record<string, unknown>, context: APIContext) => { path: string; keep: boolean };
+type Destination = (data: Record<string, unknown>, post: PostFacts) => { path: string; keep: boolean };
 
 const DESTINATIONS: Record<string, Destination> = {
   // A new session (or none): the next page has nothing to say about the post.
   'auth.login': (data) => ({ path: String(data.next), keep: false }),
   'auth.useLink': (data) => ({ path: String(data.next), keep: false }),
-  'auth.logout': (data, context) => ({
-    path: typeof data.providerLogout === 'string' ? data.providerLogout : `${localePath(context.locals.locale, '/login')}?signed_out=1`,
+  'auth.logout': (data, post) => ({
+    path: typeof data.providerLogout === 'string' ? data.providerLogout : `${localePath(post.locale, '/login')}?signed_out=1`,
     keep: false,
   }),
   // The header's switch names the page to go on to; the account page's form stays, in the new language.
-  'profile.setLocale': (data, context) => {
+  'profile.setLocale': (data, post) => {
     const locale = data.locale === 'en' ? 'en' : 'ja';
     const next = typeof data.next === 'string' ? data.next : null;
-    return next ? { path: safeNextPath(next, localePath(locale, '/home')), keep: false } : { path: localePath(locale, splitLocale(context.url.pathname).path), keep: true };
+    return next ? { path: safeNextPath(next, localePath(locale, '/home')), keep: false } : { path: localePath(locale, splitLocale(post.url.pathname).path), keep: true };
   },
-  'quiz.submit': (data, context) =>
-    data.status === 'incomplete' || typeof context.params.quiz !== 'string'
-      ? { path: pagePath(context.url), keep: true }
-      : { path: attemptPath(context.locals.locale, context.params.quiz, String(data.attemptId)), keep: true },
-  'admin.saveWave': (data, context) => ({ path: localePath(context.locals.locale, `/admin/waves/${Number(data.waveId)}`), keep: true }),
-  'admin.deleteWave': (_data, context) => ({ path: localePath(context.locals.locale, '/admin/waves'), keep: true }),
+  'quiz.submit': (data, post) =>
+    data.status === 'incomplete' || typeof post.params.quiz !== 'string'
+      ? { path: pagePath(post.url), keep: true }
+      : { path: attemptPath(post.locale, post.params.quiz, String(data.attemptId)), keep: true },
+  'admin.saveWave': (data, post) => ({ path: localePath(post.locale, `/admin/waves/${Number(data.waveId)}`), keep: true }),
+  'admin.deleteWave': (_data, post) => ({ path: localePath(post.locale, '/admin/waves'), keep: true }),
 };
+
+/** Where a successful action's answer is shown; null: on the page it was posted to (the fast form handler asks too). */
+export function destinationOf(action: string, data: unknown, post: PostFacts): { path: string; keep: boolean } | null {
+  return DESTINATIONS[action]?.(data as Record<string, unknown>, post) ?? null;
+}
 
 /** An answer bigger than this (an import report of thousands of rows) is rendered on the POST instead. */
 const MAX_STORED_CHARS = 2 * 1024 * 1024;
@@ -109,7 +122,9 @@ export const postRedirectGet = defineMiddleware(async (context, next) => {
         .formData()
         .catch(() => null),
     );
-    const result = await action.handler();
+    // Run once: a front-server handler that ran it and left the answer to Astro hands its result on.
+    const handed = handedOff(context.locals)?.action;
+    const result = handed?.name === action.name ? (handed.result as Awaited<ReturnType<typeof action.handler>>) : await action.handler();
     const serialized = serializeActionResult(result);
     const renderNow = (): Promise<Response> => {
       setActionResult(action.name, serialized);
@@ -118,8 +133,9 @@ export const postRedirectGet = defineMiddleware(async (context, next) => {
       return next();
     };
     const status = result.error ? result.error.status : 200;
-    if (status === 429 || status >= 500) return renderNow();
-    const destination = result.error ? null : (DESTINATIONS[action.name]?.(result.data as Record<string, unknown>, context) ?? null);
+    if (status === 429 || status >= 500 || (handed?.name === action.name && handed.render)) return renderNow();
+    const facts = { url: context.url, locale: context.locals.locale, params: context.params };
+    const destination = result.error ? null : destinationOf(action.name, result.data, facts);
     const target = destination?.path ?? pagePath(context.url);
     if (destination && !destination.keep) return context.redirect(target, 303);
     const name = cookieName(context.url);
