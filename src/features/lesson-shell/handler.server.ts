@@ -152,11 +152,11 @@ async function render(req: http.IncomingMessage, pathname: string, match: RegExp
   const feedback = fill(form, {}, feedbackHoles(page.feedback, lessonPath(locale, page.course.id, page.lesson.id) + FEEDBACK_ACTION, page.lesson.id));
   let tierComplete = '';
   if (page.completedTierHere && page.after?.kind === 'tier-complete') {
+    // The panel shows there with the certificate the completion issued (completedTierHere).
     const { certificate } = page;
-    const panel = shared.tierComplete[tierCompleteKey(page.after.tierId, page.after.nextTierId, certificate !== null)];
-    if (!panel) return null;
-    const values = certificate ? { certificateCode: certificate.code, certificateDate: formatDate(certificate.issuedAt, locale, page.timeZone) } : {};
-    tierComplete = fill(panel, {}, values);
+    const panel = certificate ? shared.tierComplete[tierCompleteKey(page.after.tierId, page.after.nextTierId, true)] : undefined;
+    if (!certificate || !panel) return null;
+    tierComplete = fill(panel, {}, { certificateCode: certificate.code, certificateDate: formatDate(certificate.issuedAt, locale, page.timeZone) });
   }
   const slots: Record<string, string> = { header, progress, 'policy-banner': banner, feedback, 'tier-complete': tierComplete };
   for (const [taskId, templates] of Object.entries(shell.tryit)) {
