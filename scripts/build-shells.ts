@@ -1,13 +1,15 @@
 /**
  * Builds the lesson shells of a build (issue 17, src/features/lesson-shell): starts the built
- * server with MANABI_SHELL_BUILD=1 on a throwaway database with one seed user per role (whose
- * name is a hole), renders every lesson each can open in both languages, then lets each work
- * through the courses it opened (scripts/shell-progress.ts: the real forms over HTTP) and renders
- * what that unlocked, until nothing new opens. It writes `<outDir>/shells/manifest.json`: per
- * lesson page and role its text cut at the slots and holes, the progress box's template per
- * shape, and the headers Astro sent. Every lesson of the catalog must get a shell in both
- * languages for every role, every slot must occur exactly once and every hole be whole, or the
- * build fails (naming each page and why).
+ * server with MANABI_SHELL_BUILD=1 on a throwaway database with one seed user (whose name is a
+ * hole), renders every lesson it can open in both languages, then lets it work through the
+ * courses it opened (scripts/shell-progress.ts: the real forms over HTTP) and renders what that
+ * unlocked, until nothing new opens. It writes `<outDir>/shells/manifest.json`: per lesson page
+ * its text cut at the slots and holes, the progress box's template per shape, each practice
+ * task's answer part, and the headers Astro sent; per language the parts every lesson page
+ * shares (the header per role and for managers, the policy banner per list of notices, the
+ * feedback form per state, the tier's results panel), which must come out the same on every
+ * page. Every lesson of the catalog must get a shell in both languages, every slot must occur
+ * exactly once and every hole be whole, or the build fails (naming each page and why).
  * Run after `astro build` (the lesson-shells integration does): `node scripts/build-shells.ts --outDir dist`.
  */
 import { spawn } from 'node:child_process';
@@ -17,7 +19,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createSession } from '../src/features/auth/session.server.ts';
 import { hole, slotMarker, type Template, tokenize } from '../src/features/lesson-shell/holes.ts';
-import type { LessonShell, ShellManifest } from '../src/features/lesson-shell/handler.server.ts';
+import { TRYIT_STATES, tryItSlot } from '../src/features/lesson-shell/fragment-keys.ts';
+import type { LessonShell, ShellFragments, ShellManifest } from '../src/features/lesson-shell/handler.server.ts';
 import { ROLES, type Role } from '../src/features/users/roles.ts';
 import { createUser, ensureDepartment } from '../src/features/users/users.server.ts';
 import { lessonPath } from '../src/platform/i18n/paths.ts';
@@ -26,8 +29,15 @@ import { openDatabase } from '../src/platform/db.server.ts';
 import { buildContentCatalog, finishCourse } from './shell-progress.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const SLOTS = ['progress', 'policy-banner'];
+const SLOTS = ['header', 'progress', 'policy-banner', 'feedback', 'tier-complete'];
 const HOLES = ['userName'];
+/** The shared fragments (one per language) and the holes each may have. */
+type TemplateKind = Exclude<keyof ShellFragments, 'banners'>;
+const FRAGMENT_HOLES: Record<TemplateKind, string[]> = {
+  header: ['userName', 'localeNext'],
+  feedback: ['feedbackAction', 'lessonId', 'comment'],
+  tierComplete: ['certificateCode', 'certificateDate'],
+};
 /** Set by the front server for every response (src/cli/serve.ts), not by the page. */
 const FRONT_HEADERS = new Set(Object.keys(securityHeaders(true)).filter((name) => name !== 'content-security-policy'));
 const NOT_KEPT = new Set(['date', 'x-request-id', 'set-cookie', 'content-length', 'transfer-encoding', 'connection', 'keep-alive']);
@@ -48,8 +58,8 @@ function freePort(): Promise<number> {
   });
 }
 
-/** One seed user per role: a shell holds the header that role sees (its section links). */
-const SEED_ROLES = ROLES;
+/** One seed user: the header, the only part that follows the role, is a slot with a template per role. */
+const SEED_ROLE: Role = 'learner';
 
 export interface ShellBuildResult {
   pages: number;
@@ -61,13 +71,16 @@ export async function buildShells(outDir: string): Promise<ShellBuildResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manabi-shells-'));
   const file = path.join(dir, 'shells.db');
   const db = openDatabase(file);
-  const tokens = new Map<Role, string>();
-  for (const role of SEED_ROLES) {
-    const userId = await db.write((tx) =>
-      createUser(tx, { email: `shell-build-${role}@invalid`, displayName: hole('text', 'userName'), role, departmentId: ensureDepartment(tx, 'shells'), passwordHash: null }),
-    );
-    tokens.set(role, (await createSession(db, userId, { idleMs: 3_600_000, maxAgeMs: 3_600_000 })).token);
-  }
+  const userId = await db.write((tx) =>
+    createUser(tx, {
+      email: `shell-build-${SEED_ROLE}@invalid`,
+      displayName: hole('text', 'userName'),
+      role: SEED_ROLE,
+      departmentId: ensureDepartment(tx, 'shells'),
+      passwordHash: null,
+    }),
+  );
+  const token = (await createSession(db, userId, { idleMs: 3_600_000, maxAgeMs: 3_600_000 })).token;
   await db.close();
   const port = await freePort();
   const child = spawn(process.execPath, ['src/cli/serve.ts'], {
@@ -105,27 +118,31 @@ export async function buildShells(outDir: string): Promise<ShellBuildResult> {
     });
     const base = `http://127.0.0.1:${port}`;
     const routes: ShellManifest['routes'] = {};
+    const fragments: ShellManifest['fragments'] = {
+      ja: { header: {}, banners: {}, feedback: {}, tierComplete: {} },
+      en: { header: {}, banners: {}, feedback: {}, tierComplete: {} },
+    };
     const pages = catalog.allLessons().flatMap((lesson) => (['ja', 'en'] as const).map((locale) => ({ lesson, pathname: lessonPath(locale, lesson.courseId, lesson.id) })));
     const why = new Map<string, string>();
-    for (const role of SEED_ROLES) {
-      const learner = { base, cookie: `manabi_session=${tokens.get(role)}` };
+    {
+      const learner = { base, cookie: `manabi_session=${token}` };
       const finished = new Set<string>();
       // Course by course as a learner unlocks them: render what is open, finish it, render again.
       for (let round = 0; round <= catalog.tiers.flatMap((t) => t.courses).length; round++) {
         const opened = new Set<string>();
         for (const { lesson, pathname } of pages) {
-          if (routes[pathname]?.[role]) continue;
+          if (routes[pathname]) continue;
           const response = await fetch(base + pathname, { headers: { cookie: learner.cookie }, redirect: 'manual' });
           const html = await response.text();
           // Locked (for now), or no body: Astro renders those.
           if (response.status !== 200 || !html.includes(slotMarker('progress'))) {
             const reason =
               response.status !== 200 ? `status ${response.status}` : /class="lock notice/.test(html) ? 'still locked after finishing every course it opened' : 'no lesson body';
-            why.set(`${role} ${pathname}`, reason);
+            why.set(pathname, reason);
             continue;
           }
-          why.delete(`${role} ${pathname}`);
-          (routes[pathname] ??= {})[role] = shellOf(pathname, html, response.headers);
+          why.delete(pathname);
+          routes[pathname] = shellOf(pathname, html, response.headers, fragments[pathname.startsWith('/en/') ? 'en' : 'ja']);
           opened.add(lesson.courseId);
         }
         const next = [...opened].filter((id) => !finished.has(id));
@@ -136,9 +153,9 @@ export async function buildShells(outDir: string): Promise<ShellBuildResult> {
         }
       }
     }
-    // Every lesson of the catalog, in each language and for each role, or the build fails.
+    // Every lesson of the catalog, in each language, or the build fails.
     if (why.size > 0) throw new Error(`lesson pages without a shell:\n${[...why].map(([page, reason]) => `  ${page}: ${reason}`).join('\n')}`);
-    const manifest: ShellManifest = { version: 3, routes };
+    const manifest: ShellManifest = { version: 4, routes, fragments };
     fs.mkdirSync(path.resolve(ROOT, outDir, 'shells'), { recursive: true });
     fs.writeFileSync(path.resolve(ROOT, outDir, 'shells', 'manifest.json'), JSON.stringify(manifest));
     return { pages: Object.keys(routes).length, lessons: catalog.allLessons().length };
@@ -149,33 +166,62 @@ export async function buildShells(outDir: string): Promise<ShellBuildResult> {
   }
 }
 
+const TRYIT_PREFIX = tryItSlot('');
 const TEMPLATE = /<!--manabi:tpl:([\w-]+):([\w@+ -]+)-->([\s\S]*?)<!--manabi:tpl:end-->/g;
 
-function shellOf(pathname: string, html: string, headers: Headers): LessonShell {
+/**
+ * A template every lesson page of the language shares: the same key must give the same
+ * template on every page (its page-specific values are holes), or the build fails.
+ */
+function shareFragment(pathname: string, shared: ShellFragments, kind: TemplateKind, key: string, body: string): void {
+  const template = tokenize(body);
+  for (const token of template.tokens) {
+    if ('slot' in token || !FRAGMENT_HOLES[kind].includes(token.hole)) throw new Error(`${pathname}: unexpected ${JSON.stringify(token)} in the ${kind} template ${key}`);
+  }
+  const known = shared[kind][key];
+  if (known && JSON.stringify(known) !== JSON.stringify(template)) throw new Error(`${pathname}: the ${kind} template ${key} differs from another lesson page's`);
+  shared[kind][key] = template;
+}
+
+function shellOf(pathname: string, html: string, headers: Headers, shared: ShellFragments): LessonShell {
   const progress: Record<string, Template> = {};
-  const banners: Record<string, string> = {};
+  const tryit: Record<string, Record<string, Template>> = {};
   for (const [, slot, key, body] of html.matchAll(TEMPLATE)) {
     if (/<(script|style)\b/i.test(body!)) throw new Error(`${pathname}: the ${slot} template ${key} brings a script or style (the shell's CSP would not cover it)`);
     if (slot === 'progress') progress[key!] = tokenize(body!);
+    else if (slot!.startsWith(TRYIT_PREFIX)) {
+      const template = tokenize(body!);
+      if (template.tokens.some((token) => 'slot' in token || token.hole !== 'answer'))
+        throw new Error(`${pathname}: the ${slot} template ${key} has a slot or a hole but the answer`);
+      (tryit[slot!.slice(TRYIT_PREFIX.length)] ??= {})[key!] = template;
+    } else if (slot === 'feedback') shareFragment(pathname, shared, 'feedback', key!, body!);
+    else if (slot === 'tier-complete') shareFragment(pathname, shared, 'tierComplete', key!, body!);
     else if (slot === 'policy-banner') {
       // The banner has no values of its own: one whole render per list of notices.
       if (tokenize(body!).tokens.length > 0) throw new Error(`${pathname}: the banner template ${key} has a hole or slot`);
-      banners[key!] = body!;
-    } else throw new Error(`${pathname}: a template for an unknown slot ${slot}`);
+      if (shared.banners[key!] !== undefined && shared.banners[key!] !== body) throw new Error(`${pathname}: the banner template ${key} differs from another lesson page's`);
+      shared.banners[key!] = body!;
+    } else if (slot === 'header') shareFragment(pathname, shared, 'header', key!, body!);
+    else throw new Error(`${pathname}: a template for an unknown slot ${slot}`);
   }
   const page = tokenize(html.replace(TEMPLATE, ''));
   for (const slot of SLOTS) {
     const count = page.tokens.filter((t) => 'slot' in t && t.slot === slot).length;
     if (count !== 1) throw new Error(`${pathname}: slot ${slot} occurs ${count} times, not once`);
   }
+  const tasks = new Set(Object.keys(tryit).map(tryItSlot));
   for (const token of page.tokens) {
-    if ('slot' in token ? !SLOTS.includes(token.slot) : !HOLES.includes(token.hole)) throw new Error(`${pathname}: unexpected ${JSON.stringify(token)}`);
+    if ('slot' in token ? !SLOTS.includes(token.slot) && !tasks.has(token.slot) : !HOLES.includes(token.hole)) throw new Error(`${pathname}: unexpected ${JSON.stringify(token)}`);
+  }
+  for (const [taskId, templates] of Object.entries(tryit)) {
+    if (Object.keys(templates).sort().join() !== [...TRYIT_STATES].sort().join()) throw new Error(`${pathname}: the practice task ${taskId} lacks a template`);
+    if (!page.tokens.some((token) => 'slot' in token && token.slot === tryItSlot(taskId))) throw new Error(`${pathname}: the practice task ${taskId} has templates but no slot`);
   }
   const kept: Record<string, string> = {};
   headers.forEach((value, name) => {
     if (!NOT_KEPT.has(name) && !FRONT_HEADERS.has(name)) kept[name] = value;
   });
-  return { headers: kept, page, progress, banners };
+  return { headers: kept, page, progress, tryit };
 }
 
 if (import.meta.main) {
@@ -183,6 +229,6 @@ if (import.meta.main) {
   const started = performance.now();
   const { pages, lessons } = await buildShells(outDir);
   console.log(
-    `Lesson shells: ${pages} pages (${lessons} lessons of the catalog × 2 languages, each for ${SEED_ROLES.join(', ')}) in ${outDir}/shells/manifest.json (${Math.round(performance.now() - started)} ms)`,
+    `Lesson shells: ${pages} pages (${lessons} lessons of the catalog × 2 languages; the header per role, ${ROLES.join(', ')}, and for managers) in ${outDir}/shells/manifest.json (${Math.round(performance.now() - started)} ms)`,
   );
 }

@@ -4,15 +4,16 @@
  * same headers (but the date and the request id). Two real built servers on copies of one
  * database: A with shells (the default), B with MANABI_LESSON_SHELLS=off. A logs at debug level,
  * so the test also knows which of A's answers came from a shell: the states the shells cover
- * must (the policy banner too), the others (locked, feedback given, TryIt answered) must not. Champions
- * and admins get their own shells (their header's section links). On the real curriculum (dist)
+ * must (the policy banner, feedback given, a practice task answered and a tier completed by the
+ * lesson too), the others (locked, a result, a query) must not. One shell serves every role:
+ * the header (section links per role, "My team" for a line manager) is a slot. On the real curriculum (dist)
  * every lesson has shells, and a learner walks it course by course (scripts/shell-progress.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { certificates, policyAcknowledgements, quizAttempts } from '../../db/schema/index.ts';
+import { certificates, policyAcknowledgements, quizAttempts, users } from '../../db/schema/index.ts';
 import { writeClockFile } from '../../src/platform/clock.server.ts';
 import { openDatabase, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
@@ -35,7 +36,44 @@ const LOCKED = '/learn/applied-department-pilot/finding-use-cases';
 const policy = { policyId: 'ai-usage', version: '2' };
 const championGuide = { policyId: 'champion-guide', version: '1' };
 
-const STATES = ['open', 'doneLesson', 'doneQuiz', 'doneTier', 'feedback', 'tryit', 'banner', 'renewal', 'review', 'champion', 'admin', 'bannerUpdated', 'championBanner'] as const;
+const STATES = [
+  'open',
+  'doneLesson',
+  'doneQuiz',
+  'doneTier',
+  'feedback',
+  'tryit',
+  'banner',
+  'renewal',
+  'review',
+  'champion',
+  'admin',
+  'bannerUpdated',
+  'championBanner',
+  // Feedback sent (named with a rating, without the name) and the tier completed by a lesson, per role.
+  'feedbackAnon',
+  'championFeedback',
+  'adminFeedback',
+  'tierHere',
+  'championTierHere',
+  'adminTierHere',
+  // A practice task answered (the answer part in the body).
+  'championTryit',
+  'adminTryit',
+  // Line managers (someone reports to them: "My team" in the header), per role.
+  'manager',
+  'championManager',
+  'adminManager',
+] as const;
+const CHAMPIONS: readonly State[] = ['champion', 'championBanner', 'championFeedback', 'championTierHere', 'championTryit', 'championManager'];
+const ADMINS: readonly State[] = ['admin', 'adminFeedback', 'adminTierHere', 'adminTryit', 'adminManager'];
+/** Each manager and who reports to them. */
+const REPORTS: [State, State][] = [
+  ['manager', 'open'],
+  ['championManager', 'doneLesson'],
+  ['adminManager', 'feedback'],
+];
+const TIER_HERE: readonly State[] = ['tierHere', 'championTierHere', 'adminTierHere'];
 type State = (typeof STATES)[number];
 
 let t: TempDb;
@@ -75,19 +113,30 @@ async function writeStates(base: string): Promise<void> {
     if (state !== 'banner' && state !== 'bannerUpdated' && state !== 'championBanner')
       expect((await postForm(base, `/policies/ai-usage?_action=policy.acknowledge`, cookie, policy)).status).toBe(303);
     // The fixture's guide for champions is theirs to acknowledge too.
-    if (state === 'champion') expect((await postForm(base, `/policies/champion-guide?_action=policy.acknowledge`, cookie, championGuide)).status).toBe(303);
+    if (CHAMPIONS.includes(state) && state !== 'championBanner')
+      expect((await postForm(base, `/policies/champion-guide?_action=policy.acknowledge`, cookie, championGuide)).status).toBe(303);
     if (state === 'doneLesson' || state === 'admin') await complete(base, cookie, first);
     if (state === 'doneQuiz' || state === 'doneTier' || state === 'review') {
       await complete(base, cookie, first);
       await complete(base, cookie, second);
     }
     if (state === 'doneTier') await passQuiz(base, t.file, cookie);
-    if (state === 'feedback') {
-      const fields = { lessonId: first, rating: '4', comment: `<よい> & "ok" 'x'` };
-      expect((await postForm(base, `${lessonUrl('ja', first)}?_action=lesson.feedback`, cookie, fields)).status).toBe(303);
+    // The quiz first, then the last lesson: the lesson is the step that completes the tier.
+    if (TIER_HERE.includes(state)) {
+      await complete(base, cookie, first);
+      await passQuiz(base, t.file, cookie);
+      await complete(base, cookie, second);
     }
-    if (state === 'tryit') {
-      const fields = { lessonId: first, taskId: 'first-draft', answer: '下書きを <お願い> & "します"' };
+    const feedback: Partial<Record<State, Record<string, string>>> = {
+      feedback: { rating: '4', comment: `<よい> & "ok" 'x'` },
+      feedbackAnon: { rating: '5', comment: 'anonymous', anonymous: 'on' },
+      championFeedback: { rating: '1', comment: '' },
+      adminFeedback: { rating: '2', comment: 'admin & co', anonymous: 'on' },
+    };
+    const fields = feedback[state];
+    if (fields) expect((await postForm(base, `${lessonUrl('ja', first)}?_action=lesson.feedback`, cookie, { lessonId: first, ...fields })).status).toBe(303);
+    if (state === 'tryit' || state === 'championTryit' || state === 'adminTryit') {
+      const fields = { lessonId: first, taskId: 'first-draft', answer: state === 'tryit' ? '下書きを <お願い> & "します"' : `${state}\n2行目 & 'x'` };
       expect((await postForm(base, `${lessonUrl('ja', first)}?_action=practice.save`, cookie, fields)).status).toBe(303);
     }
   }
@@ -132,7 +181,7 @@ beforeAll(async () => {
   clockFile = path.join(t.dir, 'clock.json');
   writeClockFile(clockFile, 0);
   for (const state of STATES) {
-    const role = state === 'champion' || state === 'championBanner' ? 'champion' : state === 'admin' ? 'admin' : 'learner';
+    const role = CHAMPIONS.includes(state) ? 'champion' : ADMINS.includes(state) ? 'admin' : 'learner';
     const id = await addUser(t.db, { email: emailOf(state), password: PASSWORD, role, name: state === 'open' ? `Shell <&> "学習者"` : `Shell ${state}` });
     // Acknowledged the policy's first version: the banner calls version 2 an update.
     if (state === 'bannerUpdated')
@@ -146,6 +195,14 @@ beforeAll(async () => {
         .values({ code: 'SHELLRENEWAL01', userId: id, tierId: 'basic', cycle: 1, holderName: 'Shell renewal', issuedAt, validUntil: new Date(Date.now() + 25 * DAY) })
         .run();
     }
+  }
+  for (const [manager, report] of REPORTS) {
+    const id = (email: string): number => rawDrizzle(t.db).select({ id: users.id }).from(users).where(eq(users.email, email)).get()!.id;
+    rawDrizzle(t.db)
+      .update(users)
+      .set({ managerId: id(emailOf(manager)) })
+      .where(eq(users.id, id(emailOf(report))))
+      .run();
   }
   rawSqlite(t.db).close();
   const writer = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, clockFile });
@@ -174,7 +231,7 @@ describe('lesson shells: the fast page is the Astro page', () => {
         ['doneQuiz', second],
         ['doneTier', second],
         ['doneTier', first],
-        // Champions and admins: their own header (section links), from their own shells.
+        // Champions and admins: their header (section links), from the same shells.
         ['champion', first],
         ['champion', second],
         ['admin', first],
@@ -183,6 +240,27 @@ describe('lesson shells: the fast page is the Astro page', () => {
         ['banner', first],
         ['bannerUpdated', first],
         ['championBanner', first],
+        // Feedback given: named (a rating, a comment to escape; none), without the name.
+        ['feedback', first],
+        ['feedback', second],
+        ['feedbackAnon', first],
+        ['championFeedback', first],
+        ['adminFeedback', first],
+        // The tier completed by this lesson: the results panel with the certificate.
+        ['tierHere', second],
+        ['tierHere', first],
+        ['championTierHere', second],
+        ['adminTierHere', second],
+        // A practice task answered: the answer, the self-check and the form to revise it.
+        ['tryit', first],
+        ['tryit', second],
+        ['championTryit', first],
+        ['adminTryit', first],
+        // Line managers: the header with "My team", from the same shells.
+        ['manager', first],
+        ['manager', second],
+        ['championManager', first],
+        ['adminManager', second],
       ];
       for (const [state, lessonId] of covered) expect(await compare(lessonUrl(locale, lessonId), cookies.get(state)!), `${state} ${lessonId}`).toBe(true);
       // Those banners are there: one notice, an update of it, and two.
@@ -192,19 +270,29 @@ describe('lesson shells: the fast page is the Astro page', () => {
       const bannerOf = (html: string): string => /<aside[^>]*data-policy-banner[\s\S]*?<\/aside>/.exec(html)?.[0] ?? '';
       expect(banners.map((html) => (bannerOf(html).match(/href="[^"]*\/policies\//g) ?? []).length)).toEqual([1, 1, 2]);
       expect(bannerOf(banners[1]!)).not.toBe(bannerOf(banners[0]!));
+      // Those states are on the pages: the comment as sent, the note for feedback without the name, the tier's panel.
+      const page = async (state: State, lessonId: string): Promise<string> => (await exchange(lessonUrl(locale, lessonId), cookies.get(state)!)).body;
+      expect(await page('feedback', first)).toContain('&lt;よい&gt; &amp; &quot;ok&quot; &#39;x&#39;</textarea>');
+      expect(await page('feedbackAnon', first)).not.toContain('name="rating"');
+      expect(await page('championFeedback', first)).toMatch(/value="1"[^>]*checked/);
+      for (const state of TIER_HERE) expect(await page(state, second), state).toMatch(/class="card tier-complete[^"]*"[\s\S]*\/certificates\/[A-Za-z0-9]+/);
+      expect(await page('tierHere', first)).not.toContain('class="card tier-complete');
+      expect(await page('tryit', first)).toContain('下書きを &lt;お願い&gt; &amp; &quot;します&quot;</textarea>');
+      expect(await page('open', first)).not.toContain('class="tryit-check');
+      const team = `href="${locale === 'en' ? '/en' : ''}/team"`;
+      for (const state of ['manager', 'championManager', 'adminManager'] as const) expect(await page(state, first), state).toContain(team);
+      expect(await page('open', first)).not.toContain(team);
       // HEAD: the same headers, no body.
       const head = await fetch(a!.url + lessonUrl(locale, first), { method: 'HEAD', headers: { cookie: cookies.get('open')! } });
       expect(head.status).toBe(200);
       expect(await head.text()).toBe('');
     });
 
-    it(`${locale}: the other states are Astro's in both (locked, feedback, TryIt answered, a result, a query)`, async () => {
+    it(`${locale}: the other states are Astro's in both (locked, a result, a query, no such lesson)`, async () => {
       const prefix = locale === 'en' ? '/en' : '';
       const others: [State, string][] = [
         ['open', prefix + LOCKED],
         ['champion', prefix + LOCKED],
-        ['feedback', lessonUrl(locale, first)],
-        ['tryit', lessonUrl(locale, first)],
         ['open', `${lessonUrl(locale, first)}?x=1`],
         ['open', `${prefix}/learn/${course.id}/no-such-lesson`],
       ];
@@ -246,7 +334,9 @@ describe('lesson shells: the fast page is the Astro page', () => {
     const lessons = real.allLessons();
     const expected = lessons.flatMap((l) => [`/learn/${l.courseId}/${l.id}`, `/en/learn/${l.courseId}/${l.id}`]).sort();
     expect(Object.keys(manifest.routes).sort()).toEqual(expected);
-    for (const route of expected) expect(Object.keys(manifest.routes[route]!).sort(), route).toEqual(['admin', 'champion', 'learner']);
+    // One shell per page; the header per role and for managers, per language.
+    for (const locale of ['ja', 'en'] as const)
+      expect(Object.keys(manifest.fragments[locale].header).sort(), locale).toEqual(['admin', 'admin+team', 'champion', 'champion+team', 'learner', 'learner+team']);
     const t2 = tempDb();
     try {
       await addUser(t2.db, { email: 'real@example.com', password: PASSWORD, name: '本番 太郎' });

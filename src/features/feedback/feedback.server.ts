@@ -20,16 +20,6 @@ import { now as clockNow } from '../../platform/clock.ts';
 /** What this learner has sent on a lesson: their named feedback, or that they sent it without a name. */
 export type OwnFeedback = { kind: 'none' } | { kind: 'named'; feedback: LessonFeedback } | { kind: 'anonymous' };
 
-function sentAnonymouslyIn(q: Tx, userId: number, lessonId: string): boolean {
-  return (
-    q
-      .select({ id: anonymousFeedbackSenders.id })
-      .from(anonymousFeedbackSenders)
-      .where(and(eq(anonymousFeedbackSenders.userId, userId), eq(anonymousFeedbackSenders.lessonId, lessonId)))
-      .get() !== undefined
-  );
-}
-
 /** What this learner has sent on a lesson (every lesson page asks: prepared once per connection). */
 export async function ownFeedback(db: Db, userId: number, lessonId: string): Promise<OwnFeedback> {
   const named = db.prepared('feedback.get', (q) =>
@@ -39,8 +29,15 @@ export async function ownFeedback(db: Db, userId: number, lessonId: string): Pro
       .where(and(eq(lessonFeedback.userId, sql.placeholder('userId')), eq(lessonFeedback.lessonId, sql.placeholder('lessonId'))))
       .prepare(),
   );
-  return db.read((q) => {
-    if (sentAnonymouslyIn(q, userId, lessonId)) return { kind: 'anonymous' };
+  const anonymous = db.prepared('feedback.sentAnonymously', (q) =>
+    q
+      .select({ id: anonymousFeedbackSenders.id })
+      .from(anonymousFeedbackSenders)
+      .where(and(eq(anonymousFeedbackSenders.userId, sql.placeholder('userId')), eq(anonymousFeedbackSenders.lessonId, sql.placeholder('lessonId'))))
+      .prepare(),
+  );
+  return db.read(() => {
+    if (anonymous.get({ userId, lessonId }) !== undefined) return { kind: 'anonymous' };
     const feedback = named.get({ userId, lessonId });
     return feedback ? { kind: 'named', feedback } : { kind: 'none' };
   });

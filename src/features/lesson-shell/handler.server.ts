@@ -22,13 +22,18 @@ import { getDb } from '../../platform/db.server.ts';
 import { decideAccess, resolveSession } from '../../platform/http/pipeline.server.ts';
 import { RESULT_COOKIE_NAMES } from '../../platform/http/post-redirect-get.server.ts';
 import { logger } from '../../platform/log.server.ts';
-import type { Role } from '../users/roles.ts';
+import { formatDate } from '../../platform/dates.ts';
+import { otherLocale, type Locale } from '../../platform/i18n/locales.ts';
+import { lessonPath, switchLocale } from '../../platform/i18n/paths.ts';
 import { bannerKey } from './banner-key.ts';
 import { fill, type Template } from './holes.ts';
 import { progressHoles, progressView } from './progress-view.ts';
+import { feedbackHoles, feedbackKey, headerKey, tierCompleteKey, tryItSlot } from './fragment-keys.ts';
 
 export const SHELL_MANIFEST = path.join('shells', 'manifest.json');
 export const LESSON_ROUTE = '/[...locale]/learn/[course]/[lesson]';
+/** `actions.lesson.feedback` as a form's action suffix (checked against Astro's at build: the template's hole). */
+const FEEDBACK_ACTION = '?_action=lesson.feedback';
 const LESSON_PATH = /^\/(?:(en)\/)?learn\/([a-z0-9-]+)\/([a-z0-9-]+)$/;
 
 export interface LessonShell {
@@ -37,14 +42,25 @@ export interface LessonShell {
   page: Template;
   /** The progress box per shape (src/features/lesson-shell/progress-view.ts). */
   progress: Record<string, Template>;
+  /** Per practice task in the body, its answer part unanswered and answered (TRYIT_STATES). */
+  tryit: Record<string, Record<string, Template>>;
+}
+
+/** The parts every lesson page of a language shares, per key (src/features/lesson-shell/fragment-keys.ts). */
+export interface ShellFragments {
+  /** The header per role and for a manager (headerKey). */
+  header: Record<string, Template>;
   /** The policy banner per list of notices (src/features/lesson-shell/banner-key.ts). */
   banners: Record<string, string>;
+  feedback: Record<string, Template>;
+  tierComplete: Record<string, Template>;
 }
 
 export interface ShellManifest {
-  version: 3;
-  /** Per lesson address, the page as each role sees it (the header's section links differ). */
-  routes: Record<string, Partial<Record<Role, LessonShell>>>;
+  version: 4;
+  /** Per lesson address, the page for everyone (the header is a slot). */
+  routes: Record<string, LessonShell>;
+  fragments: Record<Locale, ShellFragments>;
 }
 
 export type FastLessonHandler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
@@ -71,7 +87,7 @@ export function readShellManifest(outDir: string): ShellManifest | null {
 export function createFastLessonHandler(outDir: string): FastLessonHandler | null {
   if (!getConfig().lessonShells) return null;
   const manifest = readShellManifest(outDir);
-  if (manifest === null || manifest.version !== 3) {
+  if (manifest === null || manifest.version !== 4) {
     logger.warn({ outDir }, 'no lesson shells in this build; lesson pages are rendered by Astro');
     return null;
   }
@@ -79,16 +95,15 @@ export function createFastLessonHandler(outDir: string): FastLessonHandler | nul
   return async (req, res) => {
     if (!started || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
     const pathname = req.url ?? '';
-    const shells = routes.get(pathname);
-    const match = shells ? LESSON_PATH.exec(pathname) : null;
-    if (!shells || !match) return false;
+    const shell = routes.get(pathname);
+    const match = shell ? LESSON_PATH.exec(pathname) : null;
+    if (!shell || !match) return false;
     try {
-      const answer = await render(req, pathname, match, shells);
+      const answer = await render(req, pathname, match, shell, manifest.fragments);
       if (answer === null) return false;
-      const { html, shell } = answer;
       res.writeHead(200, shell.headers);
       if (req.method === 'HEAD') res.end();
-      else res.end(html);
+      else res.end(answer);
       logger.debug({ route: pathname }, 'lesson page from its shell');
       return true;
     } catch (error) {
@@ -99,12 +114,7 @@ export function createFastLessonHandler(outDir: string): FastLessonHandler | nul
   };
 }
 
-async function render(
-  req: http.IncomingMessage,
-  pathname: string,
-  match: RegExpExecArray,
-  shells: ShellManifest['routes'][string],
-): Promise<{ html: string; shell: LessonShell } | null> {
+async function render(req: http.IncomingMessage, pathname: string, match: RegExpExecArray, shell: LessonShell, fragments: ShellManifest['fragments']): Promise<string | null> {
   const locale = match[1] === 'en' ? 'en' : 'ja';
   const url = new URL(pathname, `${isEncrypted(req) ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
   const cookies = parseCookies(req.headers.cookie);
@@ -118,26 +128,42 @@ async function render(
   if (validated === null) return null;
   const { user } = validated;
   if (decideAccess('GET', LESSON_ROUTE, url, locale, user.role).kind !== 'allow') return null;
-  // Each role's page has its own header (the champion and admin links); a line manager's header
-  // also has "My team", which no shell carries.
-  if (user.hasReports) return null;
-  const shell = shells[user.role];
-  if (!shell) return null;
+  const shared = fragments[locale];
+  // The header per role (the champion and admin links) and for a line manager ("My team").
+  const head = shared.header[headerKey(user.role, user.hasReports)];
+  if (!head) return null;
+  const header = fill(head, {}, { userName: user.displayName, localeNext: switchLocale(url, otherLocale(locale)) });
   // The policy banner, from the templates of every list of notices the build rendered.
   const notices = await loadPolicyNotices(db, user, locale);
   const key = bannerKey(notices);
-  const banner = notices.length === 0 ? '' : Object.hasOwn(shell.banners, key) ? shell.banners[key]! : null;
+  const banner = notices.length === 0 ? '' : Object.hasOwn(shared.banners, key) ? shared.banners[key]! : null;
   if (banner === null) return null;
   const page = await loadLessonPage(db, user.id, match[2]!, match[3]!, locale, { body: false });
   // Unknown (404) and locked lessons, and the states whose parts have no template yet.
   if (page === null || page.courseProgress.lock) return null;
-  if (page.feedback.kind !== 'none' || Object.keys(page.practiceAnswers).length > 0) return null;
-  if (page.completedTierHere && page.after?.kind === 'tier-complete') return null;
+  // Answers to tasks the body does not show (the content changed): Astro's page.
+  if (Object.keys(page.practiceAnswers).some((taskId) => !Object.hasOwn(shell.tryit, taskId))) return null;
   const view = progressView(page, locale, false);
   const box = shell.progress[view.shape];
   if (!box) return null;
   const progress = fill(box, {}, progressHoles(view, locale));
-  return { html: fill(shell.page, { progress, 'policy-banner': banner }, { userName: user.displayName }), shell };
+  const form = shared.feedback[feedbackKey(page.feedback)];
+  if (!form) return null;
+  const feedback = fill(form, {}, feedbackHoles(page.feedback, lessonPath(locale, page.course.id, page.lesson.id) + FEEDBACK_ACTION, page.lesson.id));
+  let tierComplete = '';
+  if (page.completedTierHere && page.after?.kind === 'tier-complete') {
+    // The panel shows there with the certificate the completion issued (completedTierHere).
+    const { certificate } = page;
+    const panel = certificate ? shared.tierComplete[tierCompleteKey(page.after.tierId, page.after.nextTierId, true)] : undefined;
+    if (!certificate || !panel) return null;
+    tierComplete = fill(panel, {}, { certificateCode: certificate.code, certificateDate: formatDate(certificate.issuedAt, locale, page.timeZone) });
+  }
+  const slots: Record<string, string> = { header, progress, 'policy-banner': banner, feedback, 'tier-complete': tierComplete };
+  for (const [taskId, templates] of Object.entries(shell.tryit)) {
+    const answer = page.practiceAnswers[taskId];
+    slots[tryItSlot(taskId)] = fill(templates[answer ? 'answered' : 'open']!, {}, { answer: answer?.answer ?? '' });
+  }
+  return fill(shell.page, slots, { userName: user.displayName });
 }
 
 export function isEncrypted(req: http.IncomingMessage): boolean {

@@ -1,5 +1,5 @@
 /** Tier certificates: the holder's list, the public verification lookup, and their validity. */
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
 import { certificates, type Certificate } from '../../../db/schema/index.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import type { Db } from '../../platform/db.server.ts';
@@ -10,7 +10,16 @@ export type { Certificate };
 
 /** Every certificate of the holder, every cycle, oldest first. */
 export async function listCertificates(db: Db, userId: number): Promise<Certificate[]> {
-  return db.read((q) => q.select().from(certificates).where(eq(certificates.userId, userId)).orderBy(asc(certificates.issuedAt), asc(certificates.id)).all());
+  // Prepared once per connection: a lesson that completed its tier, the home and tier pages ask.
+  const statement = db.prepared('certificates.own', (q) =>
+    q
+      .select()
+      .from(certificates)
+      .where(eq(certificates.userId, sql.placeholder('userId')))
+      .orderBy(asc(certificates.issuedAt), asc(certificates.id))
+      .prepare(),
+  );
+  return db.read(() => statement.all({ userId }));
 }
 
 /** The newest certificate of each tier the holder has (the one that counts now). */
