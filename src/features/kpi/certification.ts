@@ -69,6 +69,13 @@ export function emptyTierFacts(): TierFacts {
   return { assigned: 0, completedByMonth: {}, certified: 0, expiring: 0, expired: 0, ever: 0 };
 }
 
+/** First completions up to the end of `month` (`YYYY-MM`; null: all). */
+export function completedBy(t: TierFacts, month: string | null): number {
+  let n = 0;
+  for (const [m, count] of Object.entries(t.completedByMonth)) if (month === null || m <= month) n += count;
+  return n;
+}
+
 export function addTierFacts(target: TierFacts, source: TierFacts): void {
   target.assigned += source.assigned;
   for (const [month, n] of Object.entries(source.completedByMonth)) target.completedByMonth[month] = (target.completedByMonth[month] ?? 0) + n;

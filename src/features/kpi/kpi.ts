@@ -14,7 +14,7 @@
  * Each KPI has its value, its baseline (over the baseline months), the change, and a monthly trend.
  */
 
-import { addTierFacts, certificationCounts, emptyTierFacts, type CertificationCounts, type TierFacts } from './certification.ts';
+import { addTierFacts, certificationCounts, completedBy, emptyTierFacts, type CertificationCounts, type TierFacts } from './certification.ts';
 
 export type { TierFacts };
 export type Month = string;
@@ -173,12 +173,6 @@ export function combineFacts(all: DepartmentFacts[], departmentIds: readonly (nu
 
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 
-/** First completions up to the end of `month` (null: all). */
-function completedBy(t: TierFacts, month: Month | null): number {
-  let n = 0;
-  for (const [m, count] of Object.entries(t.completedByMonth)) if (month === null || m <= month) n += count;
-  return n;
-}
 
 function mean(values: (number | null)[]): number | null {
   const known = values.filter((v): v is number => v !== null);
