@@ -4,7 +4,7 @@
  * (progress, quiz, feedback, programme) — `rebuildRollups()` recomputes them from scratch — and
  * attribute each event to the user's department at the time (0: no department).
  */
-import { boolean, doublePrecision, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { bigint, boolean, doublePrecision, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { timestampMs } from './columns.ts';
 import { users } from './users.ts';
 
@@ -112,3 +112,35 @@ export const kpiPeople = pgTable('kpi_people', {
   active: boolean('active').notNull(),
   tiers: text('tiers').notNull(),
 });
+
+/** See db/schema/kpi.ts. */
+export const kpiCertificateEvents = pgTable(
+  'kpi_certificate_events',
+  {
+    userId: integer('user_id').notNull(),
+    tierId: text('tier_id').notNull(),
+    at: bigint('at', { mode: 'number' }).notNull(),
+    ever: integer('ever').notNull().default(0),
+    certified: integer('certified').notNull().default(0),
+    expiring: integer('expiring').notNull().default(0),
+    expired: integer('expired').notNull().default(0),
+    completed: integer('completed').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.tierId, t.at] }), index('kpi_certificate_events_at_idx').on(t.at)],
+);
+
+/** See db/schema/kpi.ts. */
+export const kpiCertificateMonths = pgTable(
+  'kpi_certificate_months',
+  {
+    departmentId: integer('department_id').notNull(),
+    tierId: text('tier_id').notNull(),
+    month: text('month').notNull(),
+    ever: integer('ever').notNull().default(0),
+    certified: integer('certified').notNull().default(0),
+    expiring: integer('expiring').notNull().default(0),
+    expired: integer('expired').notNull().default(0),
+    completed: integer('completed').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.departmentId, t.tierId, t.month] })],
+);

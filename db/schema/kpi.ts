@@ -112,3 +112,45 @@ export const kpiPeople = sqliteTable('kpi_people', {
   active: integer('active', { mode: 'boolean' }).notNull(),
   tiers: text('tiers').notNull(),
 });
+
+/**
+ * Certificate standing as step functions of time (src/features/kpi/certificate-rollups.server.ts):
+ * per person and tier, at each moment something changes, +1/−1 to "has ever held one", "certified",
+ * "expiring within 30 days", "expired", "first completed". Summed up to a moment they give where
+ * the person stands then, so the counts stay right as time passes without a write. One row per
+ * user, tier and moment; no foreign key (a row of a user gone is what lets the counts be taken back).
+ */
+export const kpiCertificateEvents = sqliteTable(
+  'kpi_certificate_events',
+  {
+    userId: integer('user_id').notNull(),
+    tierId: text('tier_id').notNull(),
+    at: integer('at').notNull(),
+    ever: integer('ever').notNull().default(0),
+    certified: integer('certified').notNull().default(0),
+    expiring: integer('expiring').notNull().default(0),
+    expired: integer('expired').notNull().default(0),
+    completed: integer('completed').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.tierId, t.at] }), index('kpi_certificate_events_at_idx').on(t.at)],
+);
+
+/**
+ * The events above of the people counted (active, assigned the tier), summed per department (their
+ * current one, as in kpi_people), tier and month of the moment: the standing at a month's end is
+ * the sum up to that month; at another moment, plus that month's events up to it.
+ */
+export const kpiCertificateMonths = sqliteTable(
+  'kpi_certificate_months',
+  {
+    departmentId: integer('department_id').notNull(),
+    tierId: text('tier_id').notNull(),
+    month: text('month').notNull(),
+    ever: integer('ever').notNull().default(0),
+    certified: integer('certified').notNull().default(0),
+    expiring: integer('expiring').notNull().default(0),
+    expired: integer('expired').notNull().default(0),
+    completed: integer('completed').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.departmentId, t.tierId, t.month] })],
+);

@@ -12,6 +12,7 @@ import { parseHTML } from 'linkedom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignments, auditLog, certificates, departments, waveDepartments, waves } from '../../db/schema/index.ts';
 import { ensureDefaultAssignments, syncEnrolments } from '../../src/features/programme/assignments.server.ts';
+import { rebuildCertificateRollupsIn } from '../../src/features/kpi/certificate-rollups.server.ts';
 import { writeClockFile } from '../../src/platform/clock.server.ts';
 import { formatDate } from '../../src/platform/dates.ts';
 import { openDatabase, rawDrizzle, rawSqlite, type Db } from '../../src/platform/db.server.ts';
@@ -57,6 +58,8 @@ beforeAll(async () => {
   certificate('Renewed Rin', 1, at(-500), at(-135));
   certificate('Renewed Rin', 2, at(-100), at(265));
   certificate('Hana Expired', 1, at(-400), at(-35));
+  // Written straight into the table: derive the certificate roll-ups as a rebuild would.
+  rebuildCertificateRollupsIn(q, TZ);
   const salesId = q.select({ id: departments.id }).from(departments).where(eq(departments.name, 'Sales')).get()!.id;
   ids.wave = q.insert(waves).values({ name: 'Pilot', startDate: '2026-01-01', endDate: '2027-12-31' }).returning({ id: waves.id }).get().id;
   q.insert(waveDepartments).values({ waveId: ids.wave, departmentId: salesId }).run();

@@ -44,36 +44,11 @@ export function rollupAttempt(run: AttemptRollupStatements, attempt: SubmittedAt
     attemptsPassed: grade.passed ? 1 : 0,
     scoreSum: grade.maxScore === 0 ? 0 : (grade.score * 100) / grade.maxScore,
   });
+  const keys = { departmentId, month, quizId };
   const questionRows = [...questions].map(([questionId, q]) => [questionId, q.answers, q.correct] as const);
-  if (questionRows.length > 0) {
-    run.questions(questionRows.length).run(
-      Object.fromEntries([
-        ['departmentId', departmentId],
-        ['month', month],
-        ['quizId', quizId],
-        ...questionRows.flatMap(([questionId, answers, correct], i) => [
-          [`q${i}`, questionId],
-          [`a${i}`, answers],
-          [`c${i}`, correct],
-        ]),
-      ]),
-    );
-  }
-  const wrongRows = [...wrong.values()];
-  if (wrongRows.length > 0) {
-    run.wrong(wrongRows.length).run(
-      Object.fromEntries([
-        ['departmentId', departmentId],
-        ['month', month],
-        ['quizId', quizId],
-        ...wrongRows.flatMap((w, i) => [
-          [`q${i}`, w.questionId],
-          [`o${i}`, w.optionId],
-          [`n${i}`, w.count],
-        ]),
-      ]),
-    );
-  }
+  if (questionRows.length > 0) run.questions(questionRows.length).run(rowParams(keys, ['q', 'a', 'c'], questionRows));
+  const wrongRows = [...wrong.values()].map((w) => [w.questionId, w.optionId, w.count] as const);
+  if (wrongRows.length > 0) run.wrong(wrongRows.length).run(rowParams(keys, ['q', 'o', 'n'], wrongRows));
   // The learner × quiz pair: the first attempt decides "first-attempt pass"; the first pass is remembered.
   run.pair.run({
     userId: attempt.userId,
@@ -82,6 +57,11 @@ export function rollupAttempt(run: AttemptRollupStatements, attempt: SubmittedAt
     firstPassed: grade.passed,
     passedAt: grade.passed ? attempt.submittedAt.getTime() : null,
   });
+}
+
+/** One multi-row statement's parameters: the shared keys, then each row's values as `${name}${row}`. */
+function rowParams(keys: Record<string, string | number>, names: readonly string[], rows: readonly (readonly (string | number)[])[]): Record<string, string | number> {
+  return Object.fromEntries([...Object.entries(keys), ...rows.flatMap((row, i) => row.map((value, j) => [`${names[j]}${i}`, value]))]);
 }
 
 function attemptStatements(q: Tx) {
@@ -136,20 +116,22 @@ function perCount<T>(build: (rows: number) => T): (rows: number) => T {
   };
 }
 
+/** `rows` rows of one department, month and quiz: row i's question is `q${i}`, its other columns from `columns(i)`. */
+function quizRows<T>(rows: number, columns: (i: number) => T) {
+  return Array.from({ length: rows }, (_, i) => ({
+    departmentId: sql.placeholder('departmentId'),
+    month: sql.placeholder('month'),
+    quizId: sql.placeholder('quizId'),
+    questionId: sql.placeholder(`q${i}`),
+    ...columns(i),
+  }));
+}
+
 /** The per-question upsert for `rows` questions. */
 function questionUpsert(q: Tx, rows: number) {
   return q
     .insert(kpiQuestionMonths)
-    .values(
-      Array.from({ length: rows }, (_, i) => ({
-        departmentId: sql.placeholder('departmentId'),
-        month: sql.placeholder('month'),
-        quizId: sql.placeholder('quizId'),
-        questionId: sql.placeholder(`q${i}`),
-        answers: sql.placeholder(`a${i}`),
-        correct: sql.placeholder(`c${i}`),
-      })),
-    )
+    .values(quizRows(rows, (i) => ({ answers: sql.placeholder(`a${i}`), correct: sql.placeholder(`c${i}`) })))
     .onConflictDoUpdate({
       target: [kpiQuestionMonths.departmentId, kpiQuestionMonths.month, kpiQuestionMonths.quizId, kpiQuestionMonths.questionId],
       set: { answers: sql`${kpiQuestionMonths.answers} + excluded.answers`, correct: sql`${kpiQuestionMonths.correct} + excluded.correct` },
@@ -161,16 +143,7 @@ function questionUpsert(q: Tx, rows: number) {
 function wrongUpsert(q: Tx, rows: number) {
   return q
     .insert(kpiWrongOptions)
-    .values(
-      Array.from({ length: rows }, (_, i) => ({
-        departmentId: sql.placeholder('departmentId'),
-        month: sql.placeholder('month'),
-        quizId: sql.placeholder('quizId'),
-        questionId: sql.placeholder(`q${i}`),
-        optionId: sql.placeholder(`o${i}`),
-        count: sql.placeholder(`n${i}`),
-      })),
-    )
+    .values(quizRows(rows, (i) => ({ optionId: sql.placeholder(`o${i}`), count: sql.placeholder(`n${i}`) })))
     .onConflictDoUpdate({
       target: [kpiWrongOptions.departmentId, kpiWrongOptions.month, kpiWrongOptions.quizId, kpiWrongOptions.questionId, kpiWrongOptions.optionId],
       set: { count: sql`${kpiWrongOptions.count} + excluded.count` },

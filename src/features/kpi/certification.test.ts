@@ -16,6 +16,7 @@ import { ensureDefaultAssignments, syncEnrolments } from '../programme/assignmen
 import { saveWave } from '../programme/waves.server.ts';
 import { userProgressHeader, userProgressRows } from '../exports/csv.server.ts';
 import { certificationStatus, rosterTierState } from './certification.ts';
+import { rebuildCertificateRollupsIn } from './certificate-rollups.server.ts';
 import { championView } from './champion.server.ts';
 import { loadDashboard, type DashboardFilter } from './dashboard.server.ts';
 import { kpiExportHeader, kpiExportRows } from './kpi-export.server.ts';
@@ -66,6 +67,8 @@ beforeAll(async () => {
   certificate('hLeft', 'basic', 1, d('2026-06-01T03:00:00Z'), null);
   certificate('hChampion', 'basic', 1, d('2026-10-01T03:00:00Z'), new Date(NOW.getTime() + 400 * DAY));
   certificate('hChampion', 'applied', 1, d('2026-03-21T03:00:00Z'), new Date(NOW.getTime() + 20 * DAY));
+  // Written straight into the table: derive the certificate roll-ups as a rebuild would.
+  rebuildCertificateRollupsIn(q, TZ);
 
   waveId = await saveWave(t.db, {
     name: 'Pilot',

@@ -55,8 +55,8 @@ export function rosterTierState(cycle: Pick<TierCycle, 'status' | 'certificate'>
 export interface TierFacts {
   /** Active users assigned the tier. */
   assigned: number;
-  /** When each assigned user first completed the tier (their first certificate, ms), for the cumulative trend. */
-  completedAt: number[];
+  /** How many assigned users first completed the tier (their first certificate) in each month, up to the facts' period end, for the cumulative trend. */
+  completedByMonth: Record<string, number>;
   /** At the facts' moment (now, or the period's end if earlier): certified now, of which expiring within 30 days. */
   certified: number;
   expiring: number;
@@ -66,12 +66,19 @@ export interface TierFacts {
 }
 
 export function emptyTierFacts(): TierFacts {
-  return { assigned: 0, completedAt: [], certified: 0, expiring: 0, expired: 0, ever: 0 };
+  return { assigned: 0, completedByMonth: {}, certified: 0, expiring: 0, expired: 0, ever: 0 };
+}
+
+/** First completions up to the end of `month` (`YYYY-MM`; null: all). */
+export function completedBy(t: TierFacts, month: string | null): number {
+  let n = 0;
+  for (const [m, count] of Object.entries(t.completedByMonth)) if (month === null || m <= month) n += count;
+  return n;
 }
 
 export function addTierFacts(target: TierFacts, source: TierFacts): void {
   target.assigned += source.assigned;
-  target.completedAt.push(...source.completedAt);
+  for (const [month, n] of Object.entries(source.completedByMonth)) target.completedByMonth[month] = (target.completedByMonth[month] ?? 0) + n;
   target.certified += source.certified;
   target.expiring += source.expiring;
   target.expired += source.expired;

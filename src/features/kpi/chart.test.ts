@@ -21,7 +21,7 @@ function facts(): DepartmentFacts {
   f.activeByMonth = { '2026-04': 4, '2026-05': 6, '2026-06': 7 };
   f.hoursByMonth = { '2026-05': { sum: 12, respondents: 4 }, '2026-06': { sum: 20, respondents: 6 } };
   f.inquiriesByMonth = { '2025-11': 30, '2026-06': 12 };
-  f.tiers = { basic: { ...emptyTierFacts(), assigned: 10, completedAt: [new Date('2026-05-20T00:00:00+09:00').getTime()] } };
+  f.tiers = { basic: { ...emptyTierFacts(), assigned: 10, completedByMonth: { '2026-05': 1 } } };
   return f;
 }
 

@@ -8,11 +8,12 @@ import { departments, type Department, type WaveTarget } from '../../../db/schem
 import { pick, type Catalog } from '../curriculum/catalog.ts';
 import { TIER_IDS } from '../curriculum/schemas.ts';
 import { addMonths, MONTH_PATTERN, monthKey } from '../../platform/dates.ts';
-import { combineFacts, computeKpis, mostChosenWrong, type DepartmentFacts, type KpiSet, type Period, type QuestionStat } from './kpi.ts';
+import { combineFacts, computeKpis, mostChosenWrong, type DepartmentFacts, type KpiSet, type Period, type QuestionFacts, type QuestionStat } from './kpi.ts';
+import { loadScopeQuestions } from './question-facts.server.ts';
 import type { Locale } from '../../platform/i18n/locales.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { latestFeedback } from '../feedback/feedback.server.ts';
-import { certificationMoment, dataStartMonth, loadFacts, loadFactsOfPeriods, periodOf } from './facts.server.ts';
+import { certificationMoment, dataStartMonth, loadFactsOfPeriods, periodOf } from './facts.server.ts';
 import { getBaseline, type BaselinePeriod } from './settings.server.ts';
 import { correctOptionsOf, type QuestionRow } from './questions.ts';
 import { targetStatuses, type TargetStatus } from './targets.ts';
@@ -71,7 +72,8 @@ export interface ScopeKpis {
   period: Period;
   baselinePeriod: BaselinePeriod | null;
   certificationAsOf: Date;
-  kpisFor: (ids: (number | null)[] | null) => KpiSet;
+  /** With `questions`, the scope's per-question facts (loadScopeQuestions): the facts carry none. */
+  kpisFor: (ids: (number | null)[] | null, questions?: Record<string, QuestionFacts>) => KpiSet;
 }
 
 export async function loadScopeKpis(db: Db, catalog: Catalog, filter: Pick<DashboardFilter, 'from' | 'to'>, timeZone: string): Promise<ScopeKpis> {
@@ -79,14 +81,14 @@ export async function loadScopeKpis(db: Db, catalog: Catalog, filter: Pick<Dashb
   const at = nowMs();
   const baselinePeriod = await getBaseline(db);
   const basePeriod = baselinePeriod ? periodOf(baselinePeriod.from, baselinePeriod.to, timeZone) : null;
-  // One read for both periods: what does not depend on the period is queried once, and the
-  // baseline skips the per-question facts (its KPIs do not use them).
-  const [facts, baselineFacts = null] = await loadFactsOfPeriods(db, basePeriod ? [period, basePeriod] : [period], at, { questionsOfFirstOnly: true });
+  // One read for both periods: what does not depend on the period is queried once, and no
+  // per-question facts (the dashboard reads its scope's alone; the other callers use none).
+  const [facts, baselineFacts = null] = await loadFactsOfPeriods(db, basePeriod ? [period, basePeriod] : [period], at, { noQuestions: true, timeZone });
   const correct = correctOptionsOf(catalog);
   const dataStart = await dataStartMonth(db, timeZone);
-  const kpisFor = (ids: (number | null)[] | null): KpiSet =>
+  const kpisFor = (ids: (number | null)[] | null, questions?: Record<string, QuestionFacts>): KpiSet =>
     computeKpis(
-      combineFacts(facts!, ids),
+      { ...combineFacts(facts!, ids), ...(questions ? { questions } : {}) },
       period,
       baselineFacts && basePeriod ? { facts: combineFacts(baselineFacts as DepartmentFacts[], ids), period: basePeriod } : null,
       correct,
@@ -108,7 +110,7 @@ export async function loadDashboard(db: Db, catalog: Catalog, filter: DashboardF
   const wave = filter.waveId !== null ? (waves.find((w) => w.id === filter.waveId) ?? null) : null;
   const department = filter.departmentId !== null ? (allDepartments.find((d) => d.id === filter.departmentId) ?? null) : null;
   const scopeIds = department ? [department.id] : wave ? wave.departmentIds : null;
-  const kpis = kpisFor(scopeIds);
+  const kpis = kpisFor(scopeIds, await loadScopeQuestions(db, period, scopeIds));
 
   const questionText = new Map<string, { quizId: string; questionId: string; quizTitle: string; prompt: string; options: Map<string, string> }>();
   for (const course of catalog.tiers.flatMap((t) => t.courses)) {
@@ -174,7 +176,7 @@ export async function loadDashboard(db: Db, catalog: Catalog, filter: DashboardF
 export async function loadQuestionStat(db: Db, catalog: Catalog, quizId: string, questionId: string, timeZone: string): Promise<QuestionStat | null> {
   const key = `${quizId}/${questionId}`;
   const period = periodOf('2000-01', defaultFilter(timeZone).to, timeZone);
-  const q = combineFacts(await loadFacts(db, period), null).questions[key];
+  const q = (await loadScopeQuestions(db, period, null))[key];
   if (!q) return null;
   return {
     questionId: key,

@@ -12,7 +12,8 @@
  */
 import { and, eq, SQL, sql } from 'drizzle-orm';
 import { assignmentEnrolments, kpiDepartmentPairs, kpiDepartmentPeople, kpiPeople, quizPairs } from '../../../db/schema/index.ts';
-import { monthKey } from '../../platform/dates.ts';
+import { monthOf } from './rollup-month.ts';
+import { rebuildCertificateRollupsIn, syncCertificateEvents } from './certificate-rollups.server.ts';
 import { getConfig } from '../../platform/config.server.ts';
 import type { Tx } from '../../platform/db.server.ts';
 
@@ -34,20 +35,6 @@ interface Pair {
 }
 
 type PairCounts = { pairs: number; firstPassed: number; passed: number };
-
-// A month boundary is a local midnight, always on a quarter hour in UTC: one zone lookup per quarter.
-const QUARTER_MS = 900_000;
-const months = new Map<string, string>();
-function monthOf(ms: number, timeZone: string): string {
-  const key = `${timeZone}|${Math.floor(ms / QUARTER_MS)}`;
-  let month = months.get(key);
-  if (month === undefined) {
-    if (months.size > 100_000) months.clear();
-    month = monthKey(new Date(ms), timeZone);
-    months.set(key, month);
-  }
-  return month;
-}
 
 /** Adds `sign` × the pair's counts to `into`, by month: first attempt, and first pass (once both had happened). */
 function addPair(into: Map<string, PairCounts>, pair: Pair, sign: number, timeZone: string): void {
@@ -121,6 +108,7 @@ function refreshPerson(tx: Tx, userId: number, timeZone: string): void {
   if (recorded) addPerson(people, recorded, -1);
   if (now) addPerson(people, now, 1);
   bumpPeople(tx, people);
+  syncCertificateEvents(tx, userId, timeZone, recorded, now);
   // Pairs count for the learner's current department, active or not: they move only with the department.
   if ((recorded?.departmentId ?? null) !== (now?.departmentId ?? null)) {
     const pairs = pairsOfUser(tx, userId);
@@ -236,7 +224,7 @@ export function rollupPairChange(run: PairStatements, userId: number, quizId: st
   }
 }
 
-/** Recomputes the three tables from users, enrolments and quiz_pairs (after quiz_pairs is rebuilt). */
+/** Recomputes the three tables from users, enrolments and quiz_pairs (after quiz_pairs is rebuilt), then the certificate roll-ups. */
 export function rebuildDepartmentRollupsIn(tx: Tx, timeZone: string): void {
   for (const table of [kpiDepartmentPeople, kpiDepartmentPairs, kpiPeople]) tx.delete(table).run();
   tx.run(sql`insert into kpi_people (user_id, department_id, active, tiers)
@@ -256,6 +244,7 @@ export function rebuildDepartmentRollupsIn(tx: Tx, timeZone: string): void {
     addPair(deltas, { firstAt: row.f, firstPassed: row.fp === 1, passedAt: row.p }, 1, timeZone);
   }
   for (const [d, deltas] of byDepartment) for (const chunk of chunked([...deltas])) bumpPairs(tx, d, new Map(chunk));
+  rebuildCertificateRollupsIn(tx, timeZone);
 }
 
 const chunked = <T>(rows: T[], size = 300): T[][] => Array.from({ length: Math.ceil(rows.length / size) }, (_, i) => rows.slice(i * size, (i + 1) * size));

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { departments, kpiDepartmentPairs, kpiDepartmentPeople, kpiPeople, users } from '../../../db/schema/index.ts';
+import { departments, kpiCertificateEvents, kpiCertificateMonths, kpiDepartmentPairs, kpiDepartmentPeople, kpiPeople, users } from '../../../db/schema/index.ts';
 import { addUserWithLink, changeUserActive, changeUserRole } from '../users/user-changes.server.ts';
 import { eraseUserPersonalData } from '../users/erasure.server.ts';
 import { importUsersCsv } from '../users/import.server.ts';
@@ -43,7 +43,7 @@ function random(seed: number): () => number {
   };
 }
 
-type Tables = { people: string[]; pairs: string[]; state: string[] };
+type Tables = { people: string[]; pairs: string[]; state: string[]; steps: string[]; months: string[] };
 
 function tables(q: Tx): Tables {
   const sorted = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
@@ -51,6 +51,8 @@ function tables(q: Tx): Tables {
     people: sorted(q.select().from(kpiDepartmentPeople).where(sql`people <> 0`).all()),
     pairs: sorted(q.select().from(kpiDepartmentPairs).where(sql`pairs <> 0 or first_passed <> 0 or passed <> 0`).all()),
     state: sorted(q.select().from(kpiPeople).all()),
+    steps: sorted(q.select().from(kpiCertificateEvents).all()),
+    months: sorted(q.select().from(kpiCertificateMonths).where(sql`ever <> 0 or certified <> 0 or expiring <> 0 or expired <> 0 or completed <> 0`).all()),
   };
 }
 
@@ -89,7 +91,11 @@ function scanned(q: Tx, endMs: number, asOf: number): Record<string, unknown> {
     left join certificates c on c.user_id = p.user_id and c.tier_id = p.tier_id
       and c.cycle = (select max(m.cycle) from certificates m where m.user_id = p.user_id and m.tier_id = p.tier_id and m.issued_at <= ${asOf})
     group by u.department_id, p.tier_id`)) {
-    const firsts = r.firsts === null ? [] : r.firsts.split(',').map(Number).sort();
+    const firsts: Record<string, number> = {};
+    for (const first of r.firsts === null ? [] : r.firsts.split(',')) {
+      const month = monthKey(new Date(Number(first)), TZ);
+      firsts[month] = (firsts[month] ?? 0) + 1;
+    }
     out[`${r.d} ${r.t}`] = [r.n, firsts, r.ever, r.certified, r.expiring, r.expired];
   }
   return out;
@@ -113,7 +119,7 @@ async function loaded(last: string, at: number): Promise<{ facts: Record<string,
       if (f.headcount > 0) out[`${tag} ${f.departmentId} headcount`] = f.headcount;
       if (f.quiz.pairs > 0) out[`${tag} ${f.departmentId} pairs`] = [f.quiz.pairs, f.quiz.pairsPassed, f.quiz.pairsFirstPassed];
       for (const [tier, x] of Object.entries(f.tiers)) {
-        out[`${tag} ${f.departmentId} ${tier}`] = [x.assigned, [...x.completedAt].sort(), x.ever, x.certified, x.expiring, x.expired];
+        out[`${tag} ${f.departmentId} ${tier}`] = [x.assigned, x.completedByMonth, x.ever, x.certified, x.expiring, x.expired];
       }
     }
   }
@@ -137,6 +143,8 @@ afterAll(() => {
 describe('department roll-ups', () => {
   it('equal a rebuild after every write, and give the full scans’ figures', { timeout: 120_000 }, async () => {
     const rand = random(17);
+    // Its own sequence, so the checks of time passing and the migrated certificates leave the writes' sequence as it was.
+    const later = random(99);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
     let clock = new Date('2026-06-01T01:00:00Z').getTime();
     setClock(fixedClock(clock));
@@ -210,7 +218,14 @@ describe('department roll-ups', () => {
         const answers = new Map(course.quiz.questions.map((x) => [x.id, right ? x.correctOptionIds : [x.optionIds.find((o) => !x.correctOptionIds.includes(o))!]]));
         await submitAttempt(t.db, catalog, person, course.quiz, started.attemptId, answers, TZ, new Date(clock));
       },
-      expire: () => settleCertificateValidity(t.db, catalog, TZ),
+      expire: () => {
+        // Some certificates as if from before their tier had a validity (migrated ones), which the
+        // start settles from the tier's: a base-table write, then the write path that follows it.
+        for (const { id } of q.all<{ id: number }>(sql`select id from certificates order by id`).filter(() => later() < 0.3)) {
+          q.run(sql`update certificates set valid_until = null where id = ${id}`);
+        }
+        return settleCertificateValidity(t.db, catalog, TZ);
+      },
     };
     const weights: [string, number][] = [
       ['add', 5],
@@ -236,6 +251,12 @@ describe('department roll-ups', () => {
       if (step % 15 === 14) {
         const { facts, scan } = await loaded(monthKey(new Date(clock), TZ), clock);
         expect(facts, `facts after step ${step}`).toEqual(scan);
+        // Time passes without a write: certificates expire, the standing moves with the clock.
+        for (const days of [1 + later() * 20, 25 + later() * 40, 70 + later() * 300]) {
+          const when = clock + Math.floor(days * 86_400_000);
+          const moved = await loaded(monthKey(new Date(when), TZ), when);
+          expect(moved.facts, `facts ${Math.floor(days)} days after step ${step}`).toEqual(moved.scan);
+        }
       }
     }
     // …and through the cases that matter: renewals, expiries, deactivation, erasure, no department, a pass after a failed first attempt.
@@ -250,6 +271,7 @@ describe('department roll-ups', () => {
     expect(final.pairs.length).toBeGreaterThan(3);
     expect(final.people.length).toBeGreaterThan(8);
     const { facts } = await loaded(monthKey(new Date(clock), TZ), clock);
-    expect(Object.values(facts).some((v) => Array.isArray(v) && Array.isArray(v[1]) && v[1].length > 0)).toBe(true);
+    expect(Object.values(facts).some((v) => Array.isArray(v) && Object.keys(v[1] as object).length > 0)).toBe(true);
+    expect(final.steps.length).toBeGreaterThan(3);
   });
 });

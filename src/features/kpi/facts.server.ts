@@ -7,7 +7,9 @@ import { sql } from 'drizzle-orm';
 import { addMonths, monthKey, monthRange, startOfMonth } from '../../platform/dates.ts';
 import { nowMs } from '../../platform/clock.ts';
 import { emptyFacts, type DepartmentFacts, type Month, type Period } from './kpi.ts';
-import { EXPIRING_WITHIN_MS, emptyTierFacts } from './certification.ts';
+import { emptyTierFacts } from './certification.ts';
+import { certificateStanding } from './certificate-rollups.server.ts';
+import { getConfig } from '../../platform/config.server.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { departmentPairsUpTo, departmentPeople, HEADCOUNT } from './dept-rollups.server.ts';
 
@@ -45,12 +47,18 @@ export async function loadFacts(db: Db, period: Period, at: number = nowMs()): P
  * that with `questionsOfFirstOnly` the later periods carry no per-question facts (a baseline's KPIs
  * never use them, and they are the dearest queries).
  */
-export async function loadFactsOfPeriods(db: Db, periods: Period[], at: number = nowMs(), options: { questionsOfFirstOnly?: boolean } = {}): Promise<DepartmentFacts[][]> {
+export async function loadFactsOfPeriods(
+  db: Db,
+  periods: Period[],
+  at: number = nowMs(),
+  options: { questionsOfFirstOnly?: boolean; noQuestions?: boolean; timeZone?: string } = {},
+): Promise<DepartmentFacts[][]> {
+  const timeZone = options.timeZone ?? getConfig().timeZone;
   return db.read((q) => {
     const ids = q.all<{ id: number }>(sql`select id from departments`).map((r) => r.id);
     // Headcount and people assigned each tier, per department, from their roll-up (dept-rollups.server.ts).
     const people = departmentPeople(q).map((r) => ({ d: r.d === 0 ? null : r.d, tier: r.tier, n: r.n }));
-    const all = periods.map((period, i) => factsOf(q, period, at, ids, people, i === 0 || !options.questionsOfFirstOnly));
+    const all = periods.map((period, i) => factsOf(q, period, at, ids, people, !options.noQuestions && (i === 0 || !options.questionsOfFirstOnly), timeZone));
     pairsOf(q, periods, all);
     return all.map((facts) => [...facts.values()]);
   });
@@ -85,7 +93,7 @@ export function certificationMoment(period: Period, at: number = nowMs()): Date 
   return new Date(Math.min(at, period.monthEnds.at(-1) ?? at));
 }
 
-function factsOf(db: Tx, period: Period, at: number, departmentIds: number[], people: { d: Key; tier: string; n: number }[], withQuestions: boolean): FactsMap {
+function factsOf(db: Tx, period: Period, at: number, departmentIds: number[], people: { d: Key; tier: string; n: number }[], withQuestions: boolean, timeZone: string): FactsMap {
   const facts: FactsMap = new Map();
   const of = (id: Key): DepartmentFacts => factsIn(facts, id);
   for (const id of departmentIds) of(id);
@@ -126,27 +134,13 @@ function factsOf(db: Tx, period: Period, at: number, departmentIds: number[], pe
     of(row.d).inquiriesByMonth[row.m] = row.n;
   }
 
-  // Per tier, each active user assigned it who holds a certificate of it (the assigned ones are
-  // counted above): where their newest certificate stands at the moment (now, or the period's end
-  // if earlier), and when they first completed the tier (their first cycle's certificate, if issued
-  // by the period's end; later cycles are issued later), for the trend. Several cycles never count
-  // a person twice. Driven by the certificates, not by the users.
-  const asOf = Math.min(at, endMs);
-  for (const row of db.all<{ d: Key; t: string; firsts: string | null; ever: number; certified: number; expiring: number; expired: number }>(sql`
-    select u.department_id d, p.tier_id t, group_concat(f.issued_at) firsts, count(c.id) ever,
-      coalesce(sum(c.id is not null and (c.valid_until is null or c.valid_until > ${asOf})), 0) certified,
-      coalesce(sum(c.valid_until > ${asOf} and c.valid_until <= ${asOf + EXPIRING_WITHIN_MS}), 0) expiring,
-      coalesce(sum(c.valid_until <= ${asOf}), 0) expired
-    from (select distinct user_id, tier_id from certificates) p
-    join users u on u.id = p.user_id and u.active = 1
-    left join certificates f on f.user_id = p.user_id and f.tier_id = p.tier_id and f.issued_at <= ${endMs}
-      and f.cycle = (select min(m.cycle) from certificates m where m.user_id = p.user_id and m.tier_id = p.tier_id)
-    left join certificates c on c.user_id = p.user_id and c.tier_id = p.tier_id
-      and c.cycle = (select max(m.cycle) from certificates m where m.user_id = p.user_id and m.tier_id = p.tier_id and m.issued_at <= ${asOf})
-    where exists (select 1 from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id = p.user_id and a.tier_id = p.tier_id)
-    group by u.department_id, p.tier_id`)) {
-    const tier = (of(row.d).tiers[row.t] ??= emptyTierFacts());
-    if (row.firsts !== null) for (const first of row.firsts.split(',')) tier.completedAt.push(Number(first));
+  // Per tier, each active user assigned it who holds a certificate (the assigned ones are counted
+  // above): where their newest certificate stands at the moment (now, or the period's end if
+  // earlier), and when they first completed the tier, by month, for the trend. From the roll-ups
+  // of certificate-rollups.server.ts: their size does not grow with the number of certificates.
+  for (const row of certificateStanding(db, to, Math.min(at, endMs), timeZone)) {
+    const tier = (of(row.d === 0 ? null : row.d).tiers[row.tierId] ??= emptyTierFacts());
+    for (const [month, n] of Object.entries(row.completedByMonth)) tier.completedByMonth[month] = (tier.completedByMonth[month] ?? 0) + n;
     tier.ever += row.ever;
     tier.certified += row.certified;
     tier.expiring += row.expiring;

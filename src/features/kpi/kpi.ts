@@ -14,7 +14,7 @@
  * Each KPI has its value, its baseline (over the baseline months), the change, and a monthly trend.
  */
 
-import { addTierFacts, certificationCounts, emptyTierFacts, type CertificationCounts, type TierFacts } from './certification.ts';
+import { addTierFacts, certificationCounts, completedBy, emptyTierFacts, type CertificationCounts, type TierFacts } from './certification.ts';
 
 export type { TierFacts };
 export type Month = string;
@@ -173,6 +173,7 @@ export function combineFacts(all: DepartmentFacts[], departmentIds: readonly (nu
 
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 
+
 function mean(values: (number | null)[]): number | null {
   const known = values.filter((v): v is number => v !== null);
   return known.length === 0 ? null : known.reduce((s, v) => s + v, 0) / known.length;
@@ -231,17 +232,15 @@ export function computeKpis(
   const baselineLive = baseline !== null && live(baseline.period.months.at(-1) ?? '');
   for (const tier of tierIds) {
     const t = facts.tiers[tier] ?? emptyTierFacts();
-    const end = period.monthEnds.at(-1) ?? Infinity;
-    const completed = t.completedAt.filter((at) => at <= end).length;
-    const trend = period.months.map((month, i) => ({
+    const completed = completedBy(t, period.months.at(-1) ?? null);
+    const trend = period.months.map((month) => ({
       month,
-      value: live(month) ? ratio(t.completedAt.filter((at) => at <= period.monthEnds[i]!).length, t.assigned) : null,
+      value: live(month) ? ratio(completedBy(t, month), t.assigned) : null,
     }));
     let base: number | null = null;
     const bt = baseline && baselineLive ? (baseline.facts.tiers[tier] ?? emptyTierFacts()) : null;
     if (baseline && bt) {
-      const baseEnd = baseline.period.monthEnds.at(-1) ?? 0;
-      base = ratio(bt.completedAt.filter((at) => at <= baseEnd).length, bt.assigned);
+      base = baseline.period.months.length === 0 ? ratio(0, bt.assigned) : ratio(completedBy(bt, baseline.period.months.at(-1)!), bt.assigned);
     }
     completion[tier] = { ...cumulative(ratio(completed, t.assigned), base, trend), assigned: t.assigned, completed };
     certification[tier] = { ...certificationCounts(t), certifiedNow: cumulative(ratio(t.certified, t.assigned), bt ? ratio(bt.certified, bt.assigned) : null, []) };

@@ -14,7 +14,7 @@ import { isStorageUnavailable, storageErrorCode } from '../../platform/storage-e
 import { now as clockNow } from '../../platform/clock.ts';
 
 /** Bump when the roll-up rules in rollups.ts, or the tables they read, change meaning. */
-export const ROLLUP_VERSION = 3;
+export const ROLLUP_VERSION = 4;
 export const ROLLUP_VERSION_KEY = 'rollups.version';
 
 export async function storedRollupVersion(db: Db): Promise<number | null> {

@@ -21,6 +21,7 @@ import { rebuildRollups } from './rollups.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
 import { fixtureCatalog } from '../../../tests/helpers/fixture.ts';
 import { rawDrizzle } from '../../platform/db.server.ts';
+import { monthKey } from '../../platform/dates.ts';
 
 const TZ = 'Asia/Tokyo';
 const catalog = fixtureCatalog();
@@ -136,7 +137,7 @@ describe('KPI roll-ups', () => {
     const facts = combineFacts(await loadFacts(t.db, periodOf('2026-12', '2027-01', TZ), new Date('2027-01-26T00:00:00Z').getTime()), null).tiers.basic!;
     const people = 5; // a, b, c, the admin and the renewing learner
     expect(facts).toMatchObject({ assigned: people, ever: 1, certified: 1, expired: 0 });
-    expect(facts.completedAt).toEqual([dec.getTime()]);
+    expect(facts.completedByMonth).toEqual({ [monthKey(dec, TZ)]: 1 });
   });
 
   it('match a rebuild after a random sequence of multi-question submits, completions and activity', async () => {

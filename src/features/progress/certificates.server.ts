@@ -5,6 +5,7 @@ import type { Catalog } from '../curriculum/catalog.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { addMonthsAt } from '../../platform/dates.ts';
 import { logger } from '../../platform/log.server.ts';
+import { rebuildCertificateRollupsIn, syncCertificateEvents } from '../kpi/certificate-rollups.server.ts';
 
 export type { Certificate };
 
@@ -49,9 +50,10 @@ export async function settleCertificateValidity(db: Db, catalog: Catalog, timeZo
   if (renewing.length === 0) return 0;
   const settled = await db.write((tx) => {
     let count = 0;
+    const holders = new Set<number>();
     for (const tier of renewing) {
       const rows = tx
-        .select({ id: certificates.id, issuedAt: certificates.issuedAt })
+        .select({ id: certificates.id, userId: certificates.userId, issuedAt: certificates.issuedAt })
         .from(certificates)
         .where(and(eq(certificates.tierId, tier.id), isNull(certificates.validUntil)))
         .all();
@@ -60,9 +62,13 @@ export async function settleCertificateValidity(db: Db, catalog: Catalog, timeZo
           .set({ validUntil: addMonthsAt(row.issuedAt, tier.renewal!.validForMonths, timeZone) })
           .where(and(eq(certificates.id, row.id), isNull(certificates.validUntil)))
           .run();
+        holders.add(row.userId);
         count++;
       }
     }
+    // The dashboard's certificate standing: per holder, or (many at once) one rebuild pass.
+    if (holders.size > 1000) rebuildCertificateRollupsIn(tx, timeZone);
+    else for (const userId of holders) syncCertificateEvents(tx, userId, timeZone);
     return count;
   });
   if (settled > 0) logger.info({ settled, tiers: renewing.map((t) => t.id) }, 'certificates without a validity given one from their tier');

@@ -14,6 +14,7 @@ import { ACTIVITY_INSERT, recordActivityWith } from './activity.server.ts';
 import { learnerRecordIn, loadLearnerRecord, OWN_RECORD, ownRecordIn } from './records.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
+import { syncCertificateEvents } from '../kpi/certificate-rollups.server.ts';
 
 /**
  * Work on a course whose prerequisites are not complete is refused: locked means locked, not
@@ -200,5 +201,7 @@ export function issueDueCertificates(
       .run().changes;
     if (inserted === 1) issued.push(code);
   }
+  // The dashboard's certificate standing (kpi/certificate-rollups.server.ts).
+  if (issued.length > 0) syncCertificateEvents(tx, user.id, timeZone);
   return issued;
 }

@@ -48,8 +48,10 @@ function userColumn(attribute: Exclude<UserQueryAttribute, 'active' | 'manager.v
   }
 }
 
-/** The users a filter selects (erased users are left out by the caller). */
-export function userCondition(query: ScimQuery<UserQueryAttribute>): SQL {
+type Leaf<A extends string> = Extract<ScimQuery<A>, { kind: 'present' | 'compare' }>;
+
+/** A filter's condition: `all`, `none`, `and` and `or` the same for every resource, its leaves by `leaf`. */
+function conditionOf<A extends string>(query: ScimQuery<A>, leaf: (query: Leaf<A>) => SQL): SQL {
   switch (query.kind) {
     case 'all':
       return ALWAYS;
@@ -57,45 +59,47 @@ export function userCondition(query: ScimQuery<UserQueryAttribute>): SQL {
       return NEVER;
     case 'and':
     case 'or':
-      return combine(query.kind, query.filters.map(userCondition));
-    case 'present':
-      if (query.attribute === 'externalId') return isNotNull(users.externalId);
-      if (query.attribute === 'manager.value') return isNotNull(users.managerId);
-      return ALWAYS;
-    case 'compare': {
-      if (query.attribute === 'active') return typeof query.value === 'boolean' && query.operator === 'eq' ? eq(users.active, query.value) : NEVER;
-      if (typeof query.value !== 'string') return NEVER;
-      if (query.attribute === 'manager.value') {
-        // The inner "users" shadows the outer one for the unqualified names (standard SQL scoping).
-        const manager = textCompare(sql`"public_id"`, query.operator, query.value, true);
-        return sql`${users.managerId} in (select "id" from "users" where "erased_at" is null and ${manager})`;
-      }
-      return textCompare(userColumn(query.attribute), query.operator, query.value, query.caseExact);
-    }
+      return combine(
+        query.kind,
+        query.filters.map((f) => conditionOf(f, leaf)),
+      );
+    default:
+      return leaf(query);
   }
 }
 
-export function groupCondition(query: ScimQuery<GroupQueryAttribute>): SQL {
-  switch (query.kind) {
-    case 'all':
+/** The users a filter selects (erased users are left out by the caller). */
+export function userCondition(query: ScimQuery<UserQueryAttribute>): SQL {
+  return conditionOf(query, (leaf) => {
+    if (leaf.kind === 'present') {
+      if (leaf.attribute === 'externalId') return isNotNull(users.externalId);
+      if (leaf.attribute === 'manager.value') return isNotNull(users.managerId);
       return ALWAYS;
-    case 'none':
-      return NEVER;
-    case 'and':
-    case 'or':
-      return combine(query.kind, query.filters.map(groupCondition));
-    case 'present':
-      if (query.attribute === 'externalId') return isNotNull(scimGroups.externalId);
-      if (query.attribute === 'members.value') return sql`exists (select 1 from ${scimGroupMembers} where ${scimGroupMembers.groupId} = ${scimGroups.id})`;
-      return ALWAYS;
-    case 'compare': {
-      if (typeof query.value !== 'string') return NEVER;
-      if (query.attribute === 'members.value') {
-        const member = textCompare(users.publicId, query.operator, query.value, true);
-        return sql`exists (select 1 from ${scimGroupMembers} join ${users} on ${users.id} = ${scimGroupMembers.userId} where ${scimGroupMembers.groupId} = ${scimGroups.id} and ${users.erasedAt} is null and ${member})`;
-      }
-      const column = query.attribute === 'id' ? scimGroups.publicId : query.attribute === 'externalId' ? scimGroups.externalId : scimGroups.displayName;
-      return textCompare(column, query.operator, query.value, query.caseExact);
     }
-  }
+    if (leaf.attribute === 'active') return typeof leaf.value === 'boolean' && leaf.operator === 'eq' ? eq(users.active, leaf.value) : NEVER;
+    if (typeof leaf.value !== 'string') return NEVER;
+    if (leaf.attribute === 'manager.value') {
+      // The inner "users" shadows the outer one for the unqualified names (standard SQL scoping).
+      const manager = textCompare(sql`"public_id"`, leaf.operator, leaf.value, true);
+      return sql`${users.managerId} in (select "id" from "users" where "erased_at" is null and ${manager})`;
+    }
+    return textCompare(userColumn(leaf.attribute), leaf.operator, leaf.value, leaf.caseExact);
+  });
+}
+
+export function groupCondition(query: ScimQuery<GroupQueryAttribute>): SQL {
+  return conditionOf(query, (leaf) => {
+    if (leaf.kind === 'present') {
+      if (leaf.attribute === 'externalId') return isNotNull(scimGroups.externalId);
+      if (leaf.attribute === 'members.value') return sql`exists (select 1 from ${scimGroupMembers} where ${scimGroupMembers.groupId} = ${scimGroups.id})`;
+      return ALWAYS;
+    }
+    if (typeof leaf.value !== 'string') return NEVER;
+    if (leaf.attribute === 'members.value') {
+      const member = textCompare(users.publicId, leaf.operator, leaf.value, true);
+      return sql`exists (select 1 from ${scimGroupMembers} join ${users} on ${users.id} = ${scimGroupMembers.userId} where ${scimGroupMembers.groupId} = ${scimGroups.id} and ${users.erasedAt} is null and ${member})`;
+    }
+    const column = leaf.attribute === 'id' ? scimGroups.publicId : leaf.attribute === 'externalId' ? scimGroups.externalId : scimGroups.displayName;
+    return textCompare(column, leaf.operator, leaf.value, leaf.caseExact);
+  });
 }
