@@ -10,8 +10,10 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
-import * as schema from '../../db/schema/index.ts';
+import { selectTables } from '../../db/schema/index.ts';
+import * as schema from '../../db/schema/sqlite.ts';
 import { getConfig } from './config.server.ts';
+import { openPostgres } from './postgres.server.ts';
 import { sqliteAccess, type SqliteAccess } from './sqlite-access.server.ts';
 
 export { NestedWriteError } from './sqlite-access.server.ts';
@@ -185,6 +187,7 @@ export function databasePath(): string {
  * `synchronous=NORMAL` in WAL mode survives a process crash; see the README for the choice.
  */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  selectTables('sqlite', schema);
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file, { readonly: options.readonly ?? false });
   sqlite.pragma('busy_timeout = 5000');
@@ -236,10 +239,12 @@ let shared: Db | null = null;
 /**
  * The process-wide connection of the server, opened and migrated on first use (the request
  * pipeline then prepares the programme's data: src/features/programme/prepare.server.ts).
+ * With DATABASE_URL, PostgreSQL's pool (migrating in the background: `postgresReady`).
  */
 export function getDb(): Db {
   if (shared) return shared;
-  shared = openDatabase(databasePath());
+  const { postgres } = getConfig();
+  shared = postgres ? openPostgres(postgres) : openDatabase(databasePath());
   return shared;
 }
 
