@@ -32,8 +32,9 @@ export type * from './policies.ts';
 export type * from './notifications.ts';
 export type * from './scim.ts';
 
-export { ASSIGNMENT_TARGETS } from './programme.ts';
+export { ASSIGNMENT_TARGETS, TARGET_KPIS } from './programme.ts';
 export { XAPI_JOB_STATES } from './exports.ts';
+export { ROLES } from './users.ts';
 export { OUTBOX_CHANNELS, OUTBOX_STATES, NOTIFICATION_TOKEN_PURPOSES } from './notifications.ts';
 export type { Locale } from '../../src/platform/i18n/locales.ts';
 

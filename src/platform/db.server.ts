@@ -73,7 +73,9 @@ function settle<T>(database: Db, work: () => T | PromiseLike<T>): Promise<T> {
 /** Adds the `DataAccess` methods to a Drizzle connection (statements run at the call, in order). */
 function withDataAccess(connection: Connection): Db {
   const statements = new Map<string, unknown>();
-  const locked = sqliteAccess<Tx>(connection, connection);
+  // Drizzle's transaction handle holds no state of its own: take it once, use it for every write.
+  const tx = connection.transaction((handle) => handle, { behavior: 'deferred' }) as Tx;
+  const locked = sqliteAccess<Tx>(connection.$client, connection, tx);
   const access: DataAccess = {
     dialect: 'sqlite',
     read: locked.read,

@@ -22,11 +22,6 @@ export class NestedWriteError extends Error {
   }
 }
 
-interface Client {
-  $client: Database.Database;
-  transaction<T>(work: (tx: never) => T, config?: { behavior?: 'deferred' | 'immediate' | 'exclusive' }): T;
-}
-
 export interface SqliteAccess<Q> {
   read<T>(work: (q: Q) => T | PromiseLike<T>): Promise<T>;
   write<T>(work: (tx: Q) => T | PromiseLike<T>): Promise<T>;
@@ -92,14 +87,11 @@ function finish(lock: AsyncLock, done: (failed: boolean) => void, failed: boolea
 }
 
 /**
- * `read`/`write` for `connection`. `tx` is the handle write callbacks get (Drizzle's transaction
+ * `read`/`write` on `sqlite`. `tx` is the handle write callbacks get (Drizzle's transaction
  * object, whose `tx.transaction(…)` makes a savepoint); `q` the one read callbacks get.
  */
-export function sqliteAccess<Q>(connection: Client, q: Q): SqliteAccess<Q> {
-  const sqlite = connection.$client;
+export function sqliteAccess<Q>(sqlite: Database.Database, q: Q, tx: Q): SqliteAccess<Q> {
   const lock = new AsyncLock();
-  // Drizzle's transaction handle holds no state of its own: take it once, use it for every write.
-  const tx = connection.transaction((handle) => handle, { behavior: 'deferred' }) as Q;
   const begin = sqlite.prepare('BEGIN IMMEDIATE');
   const commit = sqlite.prepare('COMMIT');
   const rollback = sqlite.prepare('ROLLBACK');
