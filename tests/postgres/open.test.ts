@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { settings } from '../../db/schema/index.ts';
 import type { PostgresSettings } from '../../src/platform/config-types.ts';
 import { NestedWriteError, type Db } from '../../src/platform/db.server.ts';
+import { databaseHealthy } from '../../src/platform/health.server.ts';
 import { openPostgres, poolOf, postgresReady } from '../../src/platform/postgres.server.ts';
 import { first, rows } from '../../src/platform/query.ts';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.ts';
@@ -66,5 +67,14 @@ describe('PostgreSQL through the Db', () => {
     expect(performance.now() - started).toBeLessThan(3000);
     expect(await db.read((q) => rows(q, sql`select 2 as two`))).toEqual([{ two: 2 }]);
     expect(poolOf(db)?.options.max).toBe(4);
+  });
+
+  it('/healthz checks the pool: healthy on a live database, a throw (503) when no connection can be had', async () => {
+    const db = open();
+    expect(await databaseHealthy(db, 1_000_000)).toBe(true);
+    const keys = await db.read(async (q) => (await q.select().from(settings)).map((r) => r.key));
+    expect(keys).not.toContain('healthz.write_probe');
+    const unreachable = open({ url: cluster.url.replace(`:${cluster.port}/`, ':1/'), connectTimeoutMs: 500 });
+    await expect(databaseHealthy(unreachable, 2_000_000)).rejects.toThrow();
   });
 });
