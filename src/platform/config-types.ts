@@ -54,3 +54,16 @@ export interface NotificationSettingsConfig {
   retries: number;
   retryBaseMs: number;
 }
+
+/** PostgreSQL (issue 18): the URL and the pool (src/platform/postgres.server.ts). */
+export interface PostgresSettings {
+  url: string;
+  /** Connections per instance. */
+  poolSize: number;
+  /** How long to wait for a connection (new or from the pool) before failing. */
+  connectTimeoutMs: number;
+  /** An idle connection is closed after this long (0: never). */
+  idleTimeoutMs: number;
+  /** One statement is cancelled after this long (0: no limit), so a slow query cannot hold a connection. */
+  statementTimeoutMs: number;
+}

@@ -10,9 +10,9 @@ import { ConfigError, describeIssues } from './config-errors.ts';
 
 export { ConfigError, exitOnConfigError } from './config-errors.ts';
 import type { LocaleVariables } from '../features/users/import-problems.ts';
-import type { NotificationSettingsConfig, OidcSettings, SignInLimits, XapiSettings } from './config-types.ts';
+import type { NotificationSettingsConfig, OidcSettings, PostgresSettings, SignInLimits, XapiSettings } from './config-types.ts';
 
-export type { NotificationSettingsConfig, OidcSettings, SignInLimits, XapiSettings } from './config-types.ts';
+export type { NotificationSettingsConfig, OidcSettings, PostgresSettings, SignInLimits, XapiSettings } from './config-types.ts';
 
 /** A whole number in a range, read from a string (`Number()`: `''` is 0). */
 function wholeNumber(min: number, max?: number): z.ZodCoercedNumber<unknown> {
@@ -24,6 +24,7 @@ const positiveInt = wholeNumber(1);
 const url = z.url({ error: 'must be an absolute URL such as https://manabi.example.com' });
 const flagSchema = z.enum(['true', 'false', '1', '0'], { error: 'must be true, false, 1 or 0' });
 const nonEmpty = z.string().min(1, { error: 'must not be empty' });
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, { error: 'must start with postgres:// or postgresql://' });
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -37,6 +38,12 @@ const EnvSchema = z.object({
   // Files, relative to the project root (the server and the CLIs run from there).
   DATABASE_PATH: z.string().default('data/manabi.db'),
   MIGRATIONS_DIR: z.string().default('db/migrations'),
+  // PostgreSQL instead of SQLite (issue 18): postgres:// or postgresql://; unset keeps SQLite.
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_SIZE: wholeNumber(1, 1000).default(10),
+  DATABASE_CONNECT_TIMEOUT_MS: wholeNumber(100, 600_000).default(5000),
+  DATABASE_IDLE_TIMEOUT_MS: wholeNumber(0, 3_600_000).default(30_000),
+  DATABASE_STATEMENT_TIMEOUT_MS: wholeNumber(0, 3_600_000).default(15_000),
   SEARCH_INDEX_DIR: z.string().default('dist/search/pagefind'),
   MANABI_CONTENT_DIR: z.string().default('content'),
   // Tests only: a file holding the clock's offset (src/platform/clock.server.ts); refused in production.
@@ -127,6 +134,8 @@ export interface AppConfig {
   /** Paths as configured, relative to the working directory (the callers resolve them). */
   databasePath: string;
   migrationsDir: string;
+  /** PostgreSQL (DATABASE_URL) and its pool; null: SQLite at databasePath. */
+  postgres: PostgresSettings | null;
   searchIndexDir: string;
   contentDir: string;
   /** pino's level. */
@@ -187,6 +196,11 @@ function parseEnv<T extends z.ZodType>(schema: T, raw: NodeJS.ProcessEnv): z.out
 
 let cached: AppConfig | null = null;
 
+function postgresSettings(url: string, env: z.infer<typeof EnvSchema>): PostgresSettings {
+  const { DATABASE_POOL_SIZE: poolSize, DATABASE_CONNECT_TIMEOUT_MS: connectTimeoutMs, DATABASE_IDLE_TIMEOUT_MS: idleTimeoutMs } = env;
+  return { url, poolSize, connectTimeoutMs, idleTimeoutMs, statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS };
+}
+
 /** The settings, read from the environment on the first call; throws ConfigError on a bad value. */
 export function getConfig(): AppConfig {
   if (cached) return cached;
@@ -222,6 +236,7 @@ export function getConfig(): AppConfig {
     distDir: env.MANABI_DIST,
     databasePath: env.DATABASE_PATH,
     migrationsDir: env.MIGRATIONS_DIR,
+    postgres: env.DATABASE_URL ? postgresSettings(env.DATABASE_URL, env) : null,
     searchIndexDir: env.SEARCH_INDEX_DIR,
     contentDir: env.MANABI_CONTENT_DIR,
     logLevel: env.LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'warn' : 'info'),

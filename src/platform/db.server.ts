@@ -1,7 +1,8 @@
 /**
  * Opens the SQLite database, applies the pragmas Manabi relies on and the committed
  * migrations. One server process is the single writer; write transactions are short and
- * `BEGIN IMMEDIATE` (`db.transaction(fn, { behavior: 'immediate' })`), with no `await` inside.
+ * `BEGIN IMMEDIATE`. Their callbacks may be synchronous or asynchronous: a per-connection
+ * lock keeps an open asynchronous write to itself (src/platform/sqlite-access.server.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,25 +10,39 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
-import * as schema from '../../db/schema/index.ts';
+import { selectTables } from '../../db/schema/index.ts';
+import * as schema from '../../db/schema/sqlite.ts';
 import { getConfig } from './config.server.ts';
+import { openPostgres } from './postgres.server.ts';
+import { sqliteAccess, type SqliteAccess } from './sqlite-access.server.ts';
+
+export { NestedWriteError } from './sqlite-access.server.ts';
 
 /** What a read or write callback works with: Drizzle's synchronous SQLite executor. */
 export type Tx = BaseSQLiteDatabase<'sync', Database.RunResult, typeof schema>;
 
+/** The SQL dialect behind a `Db`, for the few queries that must be written per dialect. */
+export type Dialect = 'sqlite' | 'postgres';
+
 /**
- * The one interface every data function takes. SQLite answers synchronously inside
- * (better-sqlite3); the functions are async so that a second driver changes only
- * `src/platform/`, the `*.server.ts` files and `db/`.
+ * The one interface every data function takes. The functions are async so that a second driver
+ * changes only `src/platform/`, the `*.server.ts` files and `db/`.
  */
 export interface DataAccess {
-  /** Reads (one or several statements). */
-  read<T>(work: (q: Tx) => T): Promise<T>;
+  readonly dialect: Dialect;
   /**
-   * One short atomic write: BEGIN IMMEDIATE … COMMIT, ROLLBACK on throw. `work` is synchronous:
-   * never await inside a write; do async work (hashing, fetching) before it.
+   * Reads (one or several statements). The callback may be async (`await` the builders); on
+   * SQLite it then holds the connection until it settles. Inside a write's callback, a read is
+   * part of that transaction.
    */
-  write<T>(work: (tx: Tx) => T): Promise<T>;
+  read<T>(work: (q: Tx) => T | PromiseLike<T>): Promise<T>;
+  /**
+   * One short atomic write: BEGIN IMMEDIATE … COMMIT, ROLLBACK on a throw or a rejection (the
+   * error passes through). The callback may be async; keep slow work (hashing, fetching) before
+   * it, since on SQLite every other read and write of the process waits while it is open. A
+   * `db.write` inside a write's callback rejects with NestedWriteError (pass `tx` instead).
+   */
+  write<T>(work: (tx: Tx) => T | PromiseLike<T>): Promise<T>;
   /** A statement prepared once per connection (the hot paths). */
   prepared<T>(key: string, build: (q: Tx) => T): T;
   close(): Promise<void>;
@@ -40,27 +55,31 @@ export type Db = DataAccess;
 
 /** The connection behind each handle, for the platform's own helpers below. */
 const connections = new WeakMap<Db, Connection>();
+const accesses = new WeakMap<Db, SqliteAccess<Tx>>();
 
 function connectionOf(database: Db): Connection {
   const connection = connections.get(database);
-  if (!connection) throw new Error('Not a database handle opened by openDatabase().');
+  if (!connection) throw new Error('Not a SQLite database handle opened by openDatabase() (this helper is SQLite-only).');
   return connection;
 }
 
-function settle<T>(work: () => T): Promise<T> {
-  try {
-    return Promise.resolve(work());
-  } catch (error) {
-    return Promise.reject(error);
-  }
+/** Runs `work` holding the connection's lock (no open write of another request sees it or interleaves). */
+function settle<T>(database: Db, work: () => T | PromiseLike<T>): Promise<T> {
+  const access = accesses.get(database);
+  if (!access) return Promise.reject(new Error('Not a database handle opened by openDatabase().'));
+  return access.exclusive(work);
 }
 
 /** Adds the `DataAccess` methods to a Drizzle connection (statements run at the call, in order). */
 function withDataAccess(connection: Connection): Db {
   const statements = new Map<string, unknown>();
+  // Drizzle's transaction handle holds no state of its own: take it once, use it for every write.
+  const tx = connection.transaction((handle) => handle, { behavior: 'deferred' }) as Tx;
+  const locked = sqliteAccess<Tx>(connection.$client, connection, tx);
   const access: DataAccess = {
-    read: (work) => settle(() => work(connection)),
-    write: (work) => settle(() => connection.transaction((tx) => work(tx), { behavior: 'immediate' })),
+    dialect: 'sqlite',
+    read: locked.read,
+    write: locked.write,
     prepared: <T>(key: string, build: (q: Tx) => T): T => {
       let statement = statements.get(key) as T | undefined;
       if (statement === undefined) {
@@ -69,9 +88,10 @@ function withDataAccess(connection: Connection): Db {
       }
       return statement;
     },
-    close: () => settle(() => void connection.$client.close()),
+    close: () => locked.exclusive(() => void connection.$client.close()),
   };
   connections.set(access, connection);
+  accesses.set(access, locked);
   return access;
 }
 
@@ -109,7 +129,7 @@ export async function* readPages<T>(database: Db, query: string, params: readonl
  * work opens its own transactions (`sqlite.transaction(…).immediate()` for its write).
  */
 export function withNativeSqlite<T>(database: Db, work: (sqlite: Database.Database, q: Tx) => T): Promise<T> {
-  return settle(() => {
+  return settle(database, () => {
     const connection = connectionOf(database);
     return work(connection.$client, connection);
   });
@@ -140,7 +160,7 @@ export async function withSecureDelete<T>(database: Db, work: () => Promise<T>):
  * `walEmptied` is false when a reader kept the log from being emptied (it is, at the next checkpoint).
  */
 export async function compactDatabase(database: Db): Promise<{ walEmptied: boolean }> {
-  return settle(() => {
+  return settle(database, () => {
     const sqlite = connectionOf(database).$client;
     if (sqlite.memory) return { walEmptied: true };
     const checkpoint = (): boolean => (sqlite.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[])[0]?.busy === 0;
@@ -169,6 +189,7 @@ export function databasePath(): string {
  * `synchronous=NORMAL` in WAL mode survives a process crash; see the README for the choice.
  */
 export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  selectTables('sqlite', schema);
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   const sqlite = new Database(file, { readonly: options.readonly ?? false });
   sqlite.pragma('busy_timeout = 5000');
@@ -220,10 +241,12 @@ let shared: Db | null = null;
 /**
  * The process-wide connection of the server, opened and migrated on first use (the request
  * pipeline then prepares the programme's data: src/features/programme/prepare.server.ts).
+ * With DATABASE_URL, PostgreSQL's pool (migrating in the background: `postgresReady`).
  */
 export function getDb(): Db {
   if (shared) return shared;
-  shared = openDatabase(databasePath());
+  const { postgres } = getConfig();
+  shared = postgres ? openPostgres(postgres) : openDatabase(databasePath());
   return shared;
 }
 

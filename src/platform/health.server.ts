@@ -11,6 +11,7 @@ import { isStorageUnavailable, lastStorageFailure, storageErrorCode } from './st
 import { logger } from './log.server.ts';
 import type { Db } from './db.server.ts';
 import { nowMs } from './clock.ts';
+import { rows } from './query.ts';
 
 const OK_INTERVAL_MS = 5000;
 /** A failed probe is repeated sooner: the service comes back soon after the disk does. */
@@ -19,9 +20,13 @@ const PROBE_KEY = 'healthz.write_probe';
 
 let last: { at: number; writable: boolean } | null = null;
 
-/** The answer of /healthz: the database answers a query and can write. Throws when it cannot be opened. */
+/**
+ * The answer of /healthz: the database answers a query and can write. Throws when it cannot be
+ * opened; on PostgreSQL the query takes a connection from the pool, so a pool that cannot connect
+ * (the server down, every connection stuck past the connect timeout) throws too.
+ */
 export async function databaseHealthy(db: Db, now = nowMs()): Promise<boolean> {
-  await db.read((q) => q.get(sql`select 1`));
+  await db.read((q) => rows(q, sql`select 1`));
   return databaseWritable(db, now);
 }
 
@@ -30,12 +35,12 @@ export async function databaseWritable(db: Db, now = nowMs()): Promise<boolean> 
   if (last && fresh) return last.writable;
   let writable: boolean;
   try {
-    await db.write((tx) => {
-      tx.insert(settings)
+    await db.write(async (tx) => {
+      await tx
+        .insert(settings)
         .values({ key: PROBE_KEY, value: '0', updatedAt: new Date(now) })
-        .onConflictDoUpdate({ target: settings.key, set: { value: '0', updatedAt: new Date(now) } })
-        .run();
-      tx.delete(settings).where(eq(settings.key, PROBE_KEY)).run();
+        .onConflictDoUpdate({ target: settings.key, set: { value: '0', updatedAt: new Date(now) } });
+      await tx.delete(settings).where(eq(settings.key, PROBE_KEY));
     });
     writable = true;
   } catch (error) {

@@ -16,6 +16,7 @@ import { monthKey } from '../../platform/dates.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { rollupAnonymousRating, rollupRating } from '../kpi/rollups.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
+import { first, rows } from '../../platform/query.ts';
 
 /** What this learner has sent on a lesson: their named feedback, or that they sent it without a name. */
 export type OwnFeedback = { kind: 'none' } | { kind: 'named'; feedback: LessonFeedback } | { kind: 'anonymous' };
@@ -36,9 +37,9 @@ export async function ownFeedback(db: Db, userId: number, lessonId: string): Pro
       .where(and(eq(anonymousFeedbackSenders.userId, sql.placeholder('userId')), eq(anonymousFeedbackSenders.lessonId, sql.placeholder('lessonId'))))
       .prepare(),
   );
-  return db.read(() => {
-    if (anonymous.get({ userId, lessonId }) !== undefined) return { kind: 'anonymous' };
-    const feedback = named.get({ userId, lessonId });
+  return db.read(async () => {
+    if (first(await anonymous.execute({ userId, lessonId })) !== null) return { kind: 'anonymous' };
+    const feedback = first(await named.execute({ userId, lessonId }));
     return feedback ? { kind: 'named', feedback } : { kind: 'none' };
   });
 }
@@ -60,7 +61,7 @@ function randomId(): number {
 
 /** Saves feedback; `closed` when this learner already sent feedback on the lesson without a name (final). */
 export async function saveFeedback(db: Db, input: FeedbackInput, timeZone: string, now = clockNow()): Promise<'saved' | 'closed'> {
-  return db.write((tx) => saveFeedbackIn(tx, db.prepared(...FEEDBACK_STATEMENTS), input, timeZone, now));
+  return db.write(async (tx) => await saveFeedbackIn(tx, db.prepared(...FEEDBACK_STATEMENTS), input, timeZone, now));
 }
 
 /** The reads and the named upsert every feedback sends, prepared once per connection. */
@@ -100,26 +101,24 @@ function feedbackStatements(q: Tx) {
 export const FEEDBACK_STATEMENTS = ['feedback.save', feedbackStatements] as const;
 
 /** `saveFeedback` inside a write that does more (call inside `db.write`), on `db.prepared(...FEEDBACK_STATEMENTS)`. */
-export function saveFeedbackIn(tx: Tx, run: ReturnType<typeof feedbackStatements>, input: FeedbackInput, timeZone: string, now = clockNow()): 'saved' | 'closed' {
+export async function saveFeedbackIn(tx: Tx, run: ReturnType<typeof feedbackStatements>, input: FeedbackInput, timeZone: string, now = clockNow()): Promise<'saved' | 'closed'> {
   const key = { userId: input.userId, lessonId: input.lessonId };
-  if (run.sentAnonymously.get(key) !== undefined) return 'closed';
-  const before = run.named.get(key) ?? null;
+  if (first(await run.sentAnonymously.execute(key)) !== null) return 'closed';
+  const before = first(await run.named.execute(key)) ?? null;
   const beforeRating = before ? { rating: before.rating, month: monthKey(before.updatedAt, timeZone) } : null;
   const month = monthKey(now, timeZone);
   if (!input.anonymous) {
-    run.upsert.run({ ...key, rating: input.rating, comment: input.comment, locale: input.locale, now });
+    await run.upsert.execute({ ...key, rating: input.rating, comment: input.comment, locale: input.locale, now });
     rollupRating(tx, input.userId, beforeRating, { rating: input.rating, month });
     return 'saved';
   }
   if (before) {
-    tx.delete(lessonFeedback)
-      .where(and(eq(lessonFeedback.userId, input.userId), eq(lessonFeedback.lessonId, input.lessonId)))
-      .run();
+    await tx.delete(lessonFeedback).where(and(eq(lessonFeedback.userId, input.userId), eq(lessonFeedback.lessonId, input.lessonId)));
     rollupRating(tx, input.userId, beforeRating, null);
   }
-  const departmentId = tx.select({ d: users.departmentId }).from(users).where(eq(users.id, input.userId)).get()?.d ?? null;
-  tx.insert(anonymousFeedback).values({ id: randomId(), lessonId: input.lessonId, departmentId, month, rating: input.rating, comment: input.comment, locale: input.locale }).run();
-  tx.insert(anonymousFeedbackSenders).values({ id: randomId(), userId: input.userId, lessonId: input.lessonId }).run();
+  const departmentId = first(await tx.select({ d: users.departmentId }).from(users).where(eq(users.id, input.userId)))?.d ?? null;
+  await tx.insert(anonymousFeedback).values({ id: randomId(), lessonId: input.lessonId, departmentId, month, rating: input.rating, comment: input.comment, locale: input.locale });
+  await tx.insert(anonymousFeedbackSenders).values({ id: randomId(), userId: input.userId, lessonId: input.lessonId });
   rollupAnonymousRating(tx, departmentId ?? 0, month, input.rating);
   return 'saved';
 }
@@ -143,51 +142,58 @@ export interface FeedbackItem {
  * sorts at the start of its month). `departmentIds` null: the whole company. A read the dashboards
  * compose with their others: call inside `db.read`.
  */
-export function latestFeedback(db: Tx, options: { departmentIds: number[] | null; withCommentOnly: boolean; limit: number }, timeZone: string): FeedbackItem[] {
+export async function latestFeedback(db: Tx, options: { departmentIds: number[] | null; withCommentOnly: boolean; limit: number }, timeZone: string): Promise<FeedbackItem[]> {
   const scope = options.departmentIds === null ? null : options.departmentIds.length > 0 ? options.departmentIds : [-1];
-  const named = db
-    .select({
-      lessonId: lessonFeedback.lessonId,
-      rating: lessonFeedback.rating,
-      comment: lessonFeedback.comment,
-      displayName: users.displayName,
-      department: departments.name,
-      updatedAt: lessonFeedback.updatedAt,
-    })
-    .from(lessonFeedback)
-    .innerJoin(users, eq(users.id, lessonFeedback.userId))
-    .leftJoin(departments, eq(departments.id, users.departmentId))
-    .where(and(options.withCommentOnly ? isNotNull(lessonFeedback.comment) : undefined, scope ? inArray(users.departmentId, scope) : undefined))
-    .orderBy(desc(lessonFeedback.updatedAt))
-    .limit(options.limit)
-    .all()
-    .map((f): FeedbackItem => ({ ...f, month: monthKey(f.updatedAt, timeZone) }));
-  const anonymous = db
-    .select({
-      lessonId: anonymousFeedback.lessonId,
-      rating: anonymousFeedback.rating,
-      comment: anonymousFeedback.comment,
-      department: departments.name,
-      month: anonymousFeedback.month,
-    })
-    .from(anonymousFeedback)
-    .leftJoin(departments, eq(departments.id, anonymousFeedback.departmentId))
-    .where(and(options.withCommentOnly ? isNotNull(anonymousFeedback.comment) : undefined, scope ? inArray(anonymousFeedback.departmentId, scope) : undefined))
-    .orderBy(desc(anonymousFeedback.month))
-    .limit(options.limit)
-    .all()
-    .map((f): FeedbackItem => ({ ...f, displayName: null, updatedAt: null }));
+  const named = (
+    await db
+      .select({
+        lessonId: lessonFeedback.lessonId,
+        rating: lessonFeedback.rating,
+        comment: lessonFeedback.comment,
+        displayName: users.displayName,
+        department: departments.name,
+        updatedAt: lessonFeedback.updatedAt,
+      })
+      .from(lessonFeedback)
+      .innerJoin(users, eq(users.id, lessonFeedback.userId))
+      .leftJoin(departments, eq(departments.id, users.departmentId))
+      .where(and(options.withCommentOnly ? isNotNull(lessonFeedback.comment) : undefined, scope ? inArray(users.departmentId, scope) : undefined))
+      .orderBy(desc(lessonFeedback.updatedAt))
+      .limit(options.limit)
+  ).map((f): FeedbackItem => ({ ...f, month: monthKey(f.updatedAt, timeZone) }));
+  const anonymous = (
+    await db
+      .select({
+        lessonId: anonymousFeedback.lessonId,
+        rating: anonymousFeedback.rating,
+        comment: anonymousFeedback.comment,
+        department: departments.name,
+        month: anonymousFeedback.month,
+      })
+      .from(anonymousFeedback)
+      .leftJoin(departments, eq(departments.id, anonymousFeedback.departmentId))
+      .where(and(options.withCommentOnly ? isNotNull(anonymousFeedback.comment) : undefined, scope ? inArray(anonymousFeedback.departmentId, scope) : undefined))
+      .orderBy(desc(anonymousFeedback.month))
+      .limit(options.limit)
+  ).map((f): FeedbackItem => ({ ...f, displayName: null, updatedAt: null }));
   const sortKey = (f: FeedbackItem): string => (f.updatedAt ? `${f.month}|${String(f.updatedAt.getTime()).padStart(15, '0')}` : `${f.month}|`);
   return [...named, ...anonymous].sort((a, b) => sortKey(b).localeCompare(sortKey(a))).slice(0, options.limit);
 }
 
 /** Mean rating and number of ratings of a department, named and without a name. Call inside `db.read`. */
-export function departmentRating(db: Tx, departmentId: number): { average: number | null; count: number } {
-  const row = db.get<{ total: number | null; n: number }>(sql`
+export async function departmentRating(db: Tx, departmentId: number): Promise<{ average: number | null; count: number }> {
+  // The derived table is named (PostgreSQL before 16 requires it); pg returns sum/count of bigint as strings.
+  const row = first(
+    await rows<{ total: number | string | null; n: number | string }>(
+      db,
+      sql`
     select sum(rating) total, count(*) n from (
       select f.rating rating from lesson_feedback f join users u on u.id = f.user_id where u.department_id = ${departmentId}
       union all
       select a.rating rating from anonymous_feedback a where a.department_id = ${departmentId}
-    )`)!;
-  return { average: row.n === 0 || row.total === null ? null : row.total / row.n, count: row.n };
+    ) ratings`,
+    ),
+  )!;
+  const n = Number(row.n);
+  return { average: n === 0 || row.total === null ? null : Number(row.total) / n, count: n };
 }

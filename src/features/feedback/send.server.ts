@@ -18,9 +18,9 @@ export async function sendLessonFeedback(db: Db, input: FeedbackInput): Promise<
   // One time for both: the activity month is the feedback's month, on the clock a test may move.
   const now = clockNow();
   // One short write: the lock from the learner record (read once, prepared), then the feedback.
-  return db.write((tx): SendFeedbackResult => {
+  return db.write(async (tx): Promise<SendFeedbackResult> => {
     if (lockedFor(catalog, ownRecordIn(tx, db.prepared(...OWN_RECORD), input.userId), lesson.courseId, now, timeZone)) return 'locked';
-    const saved = saveFeedbackIn(tx, db.prepared(...FEEDBACK_STATEMENTS), input, timeZone, now);
+    const saved = await saveFeedbackIn(tx, db.prepared(...FEEDBACK_STATEMENTS), input, timeZone, now);
     // Feedback sent without the name is final: a refused one changes nothing, not even the activity.
     if (saved === 'saved') recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), input.userId, timeZone, now);
     return saved;

@@ -107,8 +107,8 @@ export async function championView(
       : { ...(await rosterView(db, catalog, { departmentId }, timeZone, now)), paged: null };
   const questions = await db.read((q) => departmentQuestions(q, departmentId));
   // Named and sent without a name together (src/features/feedback/feedback.server.ts).
-  const feedback = await db.read((q) => latestFeedback(q, { departmentIds: [departmentId], withCommentOnly: false, limit: 20 }, timeZone));
-  const rating = await db.read((q) => departmentRating(q, departmentId));
+  const feedback = await db.read(async (q) => await latestFeedback(q, { departmentIds: [departmentId], withCommentOnly: false, limit: 20 }, timeZone));
+  const rating = await db.read(async (q) => await departmentRating(q, departmentId));
   return { roster, paged, headcount, expiry, expiryCounts, questions, feedback, ratingAverage: rating.average, ratingCount: rating.count };
 }
 

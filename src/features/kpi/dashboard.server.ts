@@ -144,7 +144,7 @@ export async function loadDashboard(db: Db, catalog: Catalog, filter: DashboardF
     ];
   });
 
-  const commentRows = await db.read((q) => latestFeedback(q, { departmentIds: scopeIds, withCommentOnly: true, limit: 10 }, timeZone));
+  const commentRows = await db.read(async (q) => await latestFeedback(q, { departmentIds: scopeIds, withCommentOnly: true, limit: 10 }, timeZone));
 
   return {
     filter,

@@ -1,0 +1,146 @@
+/**
+ * PostgreSQL behind the same `Db` (issue 18), selected by DATABASE_URL=postgres://…: a pg Pool
+ * (size and timeouts from getConfig()), Drizzle's node-postgres driver with db/schema-pg, and the
+ * migrations of db/migrations/postgres applied once per database under a session advisory lock
+ * (several instances starting together: the first migrates, the others wait and find nothing to do).
+ *
+ * `write` is one transaction on one pooled connection (BEGIN … COMMIT, ROLLBACK on a throw or a
+ * rejection), READ COMMITTED, not retried: a retry would run the callback twice, and callbacks
+ * are not written to be repeatable. Paths that must be atomic across instances say so in SQL
+ * (`INSERT … ON CONFLICT`, `SELECT … FOR UPDATE`). `read` runs on the pool, each statement on
+ * whichever connection is free; inside a write's callback it runs in that transaction, and so do
+ * `prepared` statements (built on the transaction, uncached: a statement bound to the pool would
+ * run outside it). A `db.write` inside a write's callback rejects with NestedWriteError, as on SQLite.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import path from 'node:path';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import * as pgSchema from '../../db/schema-pg/index.ts';
+import { selectTables } from '../../db/schema/index.ts';
+import type { PostgresSettings } from './config-types.ts';
+import type { DataAccess, Tx } from './db.server.ts';
+import { logger } from './log.server.ts';
+import { NestedWriteError } from './sqlite-access.server.ts';
+
+/** The advisory lock key of Manabi's migrations (any constant shared by every instance). */
+const MIGRATION_LOCK_KEY = 4_318_001;
+
+export type PgConnection = NodePgDatabase<typeof pgSchema> & { $client: pg.Pool };
+
+interface Scope {
+  owner: object;
+  tx: Tx;
+  open: boolean;
+}
+const scope = new AsyncLocalStorage<Scope>();
+
+const pools = new WeakMap<DataAccess, { pool: pg.Pool; ready: Promise<void> }>();
+
+export function postgresMigrationsFolder(): string {
+  return path.resolve('db/migrations/postgres');
+}
+
+/** Applies the migrations once: under pg_advisory_lock, so concurrent starts run them one at a time. */
+export async function migratePostgres(pool: pg.Pool, migrationsFolder: string): Promise<void> {
+  const client = await pool.connect();
+  try {
+    // A migration (and the wait for another instance's) may outlast the statement timeout.
+    await client.query('set statement_timeout = 0');
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await migrate(drizzle({ client, schema: pgSchema }), { migrationsFolder });
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+    await client.query('reset statement_timeout');
+    client.release();
+  } catch (error) {
+    // A connection in an unknown state is not handed back to the pool.
+    client.release(error as Error);
+    throw error;
+  }
+}
+
+export interface PostgresOpenOptions {
+  migrate?: boolean;
+  migrationsFolder?: string;
+}
+
+/**
+ * Opens the pool (no connection yet) and starts the migrations; every read and write waits for
+ * them, and `postgresReady(db)` answers when they are done (the server awaits it before listening).
+ * From here on the feature code's tables (db/schema/index.ts) are PostgreSQL's.
+ */
+export function openPostgres(settings: PostgresSettings, options: PostgresOpenOptions = {}): DataAccess {
+  const pool = new pg.Pool({
+    connectionString: settings.url,
+    max: settings.poolSize,
+    connectionTimeoutMillis: settings.connectTimeoutMs,
+    idleTimeoutMillis: settings.idleTimeoutMs,
+    statement_timeout: settings.statementTimeoutMs > 0 ? settings.statementTimeoutMs : undefined,
+    application_name: 'manabi',
+  });
+  // An idle connection the server drops (a restart, a failover) must not end the process.
+  pool.on('error', (error: Error & { code?: string }) => logger.warn({ code: error.code }, 'idle PostgreSQL connection lost'));
+  selectTables('postgres', pgSchema);
+  const connection = drizzle({ client: pool, schema: pgSchema }) as PgConnection;
+  const q = connection as unknown as Tx;
+  const ready = options.migrate === false ? Promise.resolve() : migratePostgres(pool, options.migrationsFolder ?? postgresMigrationsFolder());
+  // Reported through every read and write (and postgresReady), never as an unhandled rejection.
+  ready.catch(() => undefined);
+  const owner = {};
+  const current = (): Scope | null => {
+    const s = scope.getStore();
+    return s && s.owner === owner && s.open ? s : null;
+  };
+  const statements = new Map<string, unknown>();
+  const access: DataAccess = {
+    dialect: 'postgres',
+    async read(work) {
+      const open = current();
+      if (open) return work(open.tx);
+      await ready;
+      return work(q);
+    },
+    async write(work) {
+      if (current()) throw new NestedWriteError();
+      await ready;
+      return connection.transaction(async (tx) => {
+        const s: Scope = { owner, tx: tx as unknown as Tx, open: true };
+        try {
+          return await scope.run(s, () => work(s.tx));
+        } finally {
+          s.open = false;
+        }
+      });
+    },
+    prepared(key, build) {
+      const open = current();
+      if (open) return build(open.tx);
+      let statement = statements.get(key) as ReturnType<typeof build> | undefined;
+      if (statement === undefined) {
+        statement = build(q);
+        statements.set(key, statement);
+      }
+      return statement;
+    },
+    close: async () => {
+      await ready.catch(() => undefined);
+      await pool.end();
+    },
+  };
+  pools.set(access, { pool, ready });
+  return access;
+}
+
+/** Resolves once the migrations ran (rejects with their error); resolves at once for SQLite. */
+export async function postgresReady(db: DataAccess): Promise<void> {
+  await pools.get(db)?.ready;
+}
+
+/** The pool under a PostgreSQL `Db` (health checks, tests); null for SQLite. */
+export function poolOf(db: DataAccess): pg.Pool | null {
+  return pools.get(db)?.pool ?? null;
+}

@@ -1,0 +1,152 @@
+/**
+ * `read` and `write` on one better-sqlite3 connection, for synchronous and asynchronous callbacks
+ * (issue 18). One FIFO lock per connection (async-lock.ts): a write holds it from `BEGIN IMMEDIATE`
+ * to `COMMIT`/`ROLLBACK`, across the callback's awaits, so no other request's statement runs inside
+ * its transaction on the shared connection; a read waits while a write is open, so it never sees
+ * uncommitted rows, and an asynchronous read holds the lock until it settles. A synchronous callback
+ * on a free lock runs at once, as cheaply as before: no promise is awaited, no queue is touched.
+ *
+ * Inside a write's callback (an AsyncLocalStorage context): `db.read` runs in that transaction (it
+ * sees the write's own rows), and `db.write` is refused with NestedWriteError, since the inner write
+ * would wait for the lock its caller holds (a deadlock); pass `tx` to a helper instead.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type Database from 'better-sqlite3';
+import { AsyncLock } from './async-lock.ts';
+
+/** A `db.write` called inside another `db.write`'s callback on the same connection. */
+export class NestedWriteError extends Error {
+  constructor() {
+    super('db.write was called inside a db.write callback: it would wait for the transaction that calls it. Pass `tx` to a helper that takes `tx: Tx` instead.');
+    this.name = 'NestedWriteError';
+  }
+}
+
+export interface SqliteAccess<Q> {
+  read<T>(work: (q: Q) => T | PromiseLike<T>): Promise<T>;
+  write<T>(work: (tx: Q) => T | PromiseLike<T>): Promise<T>;
+  /** Runs `work` holding the lock (reads and writes of others wait); for the platform's own tools. */
+  exclusive<T>(work: () => T | PromiseLike<T>): Promise<T>;
+  lock: AsyncLock;
+}
+
+/** Which write's callback the current code runs in (per connection, while that write is open). */
+interface WriteScope {
+  owner: object;
+  open: boolean;
+}
+const writeScope = new AsyncLocalStorage<WriteScope>();
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
+/**
+ * Runs `work` with the lock already held and releases it when `work` has settled: synchronously for
+ * a plain value or a throw, after settling for a promise. `done` runs first (commit or rollback).
+ */
+function settleHolding<T>(lock: AsyncLock, work: () => T | PromiseLike<T>, done: (failed: boolean) => void): Promise<T> {
+  let result: T | PromiseLike<T>;
+  try {
+    result = work();
+  } catch (error) {
+    return finish(lock, done, true, error) as Promise<T>;
+  }
+  if (!isThenable(result)) {
+    try {
+      done(false);
+    } catch (error) {
+      return finish(lock, done, true, error) as Promise<T>;
+    }
+    lock.release();
+    return Promise.resolve(result);
+  }
+  return Promise.resolve(result).then(
+    (value) => {
+      try {
+        done(false);
+      } catch (error) {
+        return finish(lock, done, true, error) as Promise<T>;
+      }
+      lock.release();
+      return value;
+    },
+    (error: unknown) => finish(lock, done, true, error) as Promise<T>,
+  );
+}
+
+function finish(lock: AsyncLock, done: (failed: boolean) => void, failed: boolean, error: unknown): Promise<never> {
+  try {
+    done(failed);
+  } catch {
+    // The first error is the one worth reporting (a failed rollback after it says less).
+  } finally {
+    lock.release();
+  }
+  return Promise.reject(error);
+}
+
+/**
+ * `read`/`write` on `sqlite`. `tx` is the handle write callbacks get (Drizzle's transaction
+ * object, whose `tx.transaction(…)` makes a savepoint); `q` the one read callbacks get.
+ */
+export function sqliteAccess<Q>(sqlite: Database.Database, q: Q, tx: Q): SqliteAccess<Q> {
+  const lock = new AsyncLock();
+  const begin = sqlite.prepare('BEGIN IMMEDIATE');
+  const commit = sqlite.prepare('COMMIT');
+  const rollback = sqlite.prepare('ROLLBACK');
+  const owner = {};
+  const inWrite = (): boolean => {
+    const scope = writeScope.getStore();
+    return scope !== undefined && scope.owner === owner && scope.open;
+  };
+
+  const runWrite = <T>(work: (tx: Q) => T | PromiseLike<T>): Promise<T> => {
+    try {
+      begin.run();
+    } catch (error) {
+      lock.release();
+      return Promise.reject(error);
+    }
+    const scope: WriteScope = { owner, open: true };
+    return settleHolding(
+      lock,
+      () => writeScope.run(scope, work, tx),
+      (failed) => {
+        scope.open = false;
+        // SQLite rolls some failures back by itself (a full disk): then there is nothing to end.
+        if (!sqlite.inTransaction) return;
+        if (failed) rollback.run();
+        else commit.run();
+      },
+    );
+  };
+  const noop = (): void => undefined;
+
+  return {
+    lock,
+    write<T>(work: (tx: Q) => T | PromiseLike<T>): Promise<T> {
+      if (inWrite()) return Promise.reject(new NestedWriteError());
+      if (lock.tryAcquire()) return runWrite(work);
+      return lock.acquire().then(() => runWrite(work));
+    },
+    read<T>(work: (q: Q) => T | PromiseLike<T>): Promise<T> {
+      // Inside a write: part of that transaction (the lock is already this write's).
+      if (inWrite()) {
+        try {
+          return Promise.resolve(work(q));
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }
+      if (lock.tryAcquire()) return settleHolding(lock, () => work(q), noop);
+      return lock.acquire().then(() => settleHolding(lock, () => work(q), noop));
+    },
+    exclusive<T>(work: () => T | PromiseLike<T>): Promise<T> {
+      // Inside a write the lock is already this write's: run as before, in its transaction.
+      if (inWrite()) return settleHolding({ release: noop } as AsyncLock, work, noop);
+      if (lock.tryAcquire()) return settleHolding(lock, work, noop);
+      return lock.acquire().then(() => settleHolding(lock, work, noop));
+    },
+  };
+}
