@@ -158,6 +158,8 @@ describe('My team, all reports (?scope=all)', () => {
     // Each indirect report says whose report they are; the viewer's own are not labelled.
     expect(html).toContain(`Reports to ${NAMES.l3}`);
     expect(html).not.toContain(`Reports to ${NAMES.top}`);
+    // One card each, and none for the viewer, though the loop leads back to them.
+    expect(html.match(/id="member-\d+"/g)!.sort()).toEqual(['l1', 'l2', 'l3', 'l4', 'l5'].map((key) => `id="member-${app.ids[key]}"`).sort());
   });
 
   it("shows a middle manager only the people below them, never their own manager's other reports or a peer's", async () => {
