@@ -13,6 +13,7 @@ import { nameField } from '../platform/input/text.ts';
 import { addUserWithLink, changeUserActive, changeUserRole, createUserLoginLink, importUsersUpload } from '../features/users/user-changes.server.ts';
 import { USERS_CSV_MAX_BYTES } from '../features/users/users-csv.ts';
 import { eraseUserPersonalData } from '../features/users/erasure.server.ts';
+import { setUserManager } from '../features/users/managers.server.ts';
 import { requireAdminCaller } from './guard.ts';
 
 import { Id, OptionalId, readUpload } from './fields.ts';
@@ -86,6 +87,26 @@ export const adminUsers = {
       const result = await eraseUserPersonalData(context.locals.db, requireAdminCaller(context), userId, confirmEmail);
       if (!result.ok) throw refused(result.error);
       return { userId };
+    },
+  }),
+
+  // The manager by e-mail; an empty field clears it. Refusals name the address (or the cycle) after a colon, for the page's message.
+  setManager: defineAction({
+    accept: 'form',
+    input: z.strictObject({
+      userId: Id,
+      managerEmail: z
+        .string()
+        .trim()
+        .max(254)
+        .nullish()
+        .transform((v) => (v ? v : null))
+        .refine((v) => v === null || isValidEmail(v), 'manager.badEmail'),
+    }),
+    handler: async ({ userId, managerEmail }, context) => {
+      const result = await setUserManager(context.locals.db, requireAdminCaller(context), userId, managerEmail);
+      if (!result.ok) throw result.error === 'not_found' ? refused(result.error) : new ActionError({ code: 'BAD_REQUEST', message: `${result.error}:${result.detail}` });
+      return { userId, changed: result.changed };
     },
   }),
 

@@ -108,6 +108,7 @@ const ACTIONS: Record<string, 'public' | 'user' | 'admin'> = {
   'admin.saveInquiries': 'admin',
   'admin.saveWave': 'admin',
   'admin.setActive': 'admin',
+  'admin.setManager': 'admin',
   'admin.updateUser': 'admin',
   'admin.resendNotification': 'admin',
   'admin.resendAllFailed': 'admin',

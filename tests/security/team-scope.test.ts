@@ -28,7 +28,15 @@ const NAMES: Record<string, string> = {
   erased: 'Emi Erased',
   colleague: 'Coco Colleague',
   nobody: 'Nob Nobody',
+  top: 'Tom Topboss',
+  l1: 'Lev Levelone',
+  l2: 'Lea Leveltwo',
+  l3: 'Lio Levelthree',
+  l4: 'Lua Levelfour',
+  l5: 'Lux Levelfive',
+  l6: 'Lyn Levelsix',
 };
+const CHAIN = ['l1', 'l2', 'l3', 'l4', 'l5', 'l6'];
 
 beforeAll(async () => {
   app = await startApp({
@@ -45,6 +53,7 @@ beforeAll(async () => {
       erased: { name: NAMES.erased },
       colleague: { name: NAMES.colleague },
       nobody: { name: NAMES.nobody, role: 'admin' },
+      ...Object.fromEntries(['top', ...CHAIN].map((key) => [key, { name: NAMES[key], department: 'Ops' }])),
     },
     prepare: (db, ids) => {
       const q = rawDrizzle(db);
@@ -53,6 +62,9 @@ beforeAll(async () => {
       report('otherrep', 'other');
       // The champion manages someone in another department; their department colleagues are not their reports.
       report('hrrep', 'chief');
+      // top ← l1 ← l2 ← … ← l6, six levels; and top reports to l2, a loop through the viewer.
+      for (const [i, key] of CHAIN.entries()) report(key, i === 0 ? 'top' : CHAIN[i - 1]!);
+      report('top', 'l2');
     },
   });
 });
@@ -89,6 +101,8 @@ describe('My team: a manager sees exactly their reports', () => {
       `?user=${app.ids.otherrep}&as=other@example.com`,
       `?department=1&email=otherrep@example.com`,
       `?indirect=1&depth=99`,
+      `?scope=all`,
+      `?scope=all&manager=${app.ids.other}&depth=99`,
     ];
     for (const ask of asks) {
       for (const path of ['/team', '/en/team']) expect(await shown(`${path}${ask}`, 'boss'), `${path}${ask}`).toEqual({ status: 200, people: ['moved', 'rep1', 'rep2'] });
@@ -131,5 +145,34 @@ describe('My team: a manager sees exactly their reports', () => {
     expect(champion.people).not.toContain('hrrep');
     expect(await shown('/team', 'chief')).toEqual({ status: 200, people: ['hrrep'] });
     expect((await get(app.url, '/champion?department=999', app.cookies.chief)).status).toBe(403);
+  });
+});
+
+describe('My team, all reports (?scope=all)', () => {
+  it('adds reports of reports down to five levels, each person once, never the viewer, whatever the loop', async () => {
+    expect(await shown('/team', 'top')).toEqual({ status: 200, people: ['l1'] });
+    for (const ask of ['?scope=all', '?scope=all&depth=99', '?scope=all&scope=all', `?scope=all&manager=${app.ids.other}`]) {
+      expect(await shown(`/team${ask}`, 'top'), ask).toEqual({ status: 200, people: ['l1', 'l2', 'l3', 'l4', 'l5'] });
+    }
+    const html = await (await get(app.url, '/en/team?scope=all', app.cookies.top)).text();
+    // Each indirect report says whose report they are; the viewer's own are not labelled.
+    expect(html).toContain(`Reports to ${NAMES.l3}`);
+    expect(html).not.toContain(`Reports to ${NAMES.top}`);
+    // One card each, and none for the viewer, though the loop leads back to them.
+    expect(html.match(/id="member-\d+"/g)!.sort()).toEqual(['l1', 'l2', 'l3', 'l4', 'l5'].map((key) => `id="member-${app.ids[key]}"`).sort());
+  });
+
+  it("shows a middle manager only the people below them, never their own manager's other reports or a peer's", async () => {
+    setUser('top', { managerId: null });
+    expect(await shown('/team?scope=all', 'l3')).toEqual({ status: 200, people: ['l4', 'l5', 'l6'] });
+    expect(await shown('/team?scope=all', 'other')).toEqual({ status: 200, people: ['moved', 'otherrep'] });
+  });
+
+  it('still refuses someone with no direct reports, however wide the scope asked', async () => {
+    for (const who of ['l6', 'colleague']) {
+      const before = denials(who);
+      expect(await shown('/team?scope=all', who)).toEqual({ status: 403, people: [] });
+      expect(denials(who)).toBe(before + 1);
+    }
   });
 });

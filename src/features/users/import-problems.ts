@@ -41,6 +41,12 @@ export const IMPORT_PROBLEM_CODES = [
   'duplicate_month',
   'duplicate_month_company',
   'unknown_department',
+  // the users file's optional manager column
+  'bad_manager_email',
+  'manager_self',
+  'unknown_manager',
+  'inactive_manager',
+  'manager_cycle',
 ] as const;
 
 export type ImportProblemCode = (typeof IMPORT_PROBLEM_CODES)[number];

@@ -13,6 +13,7 @@ import type { CsvEncoding } from '../../platform/input/csv-decode.ts';
 import { normalizeEmail } from '../../platform/input/email.ts';
 import { parseUsersCsvFile, type ParsedUsersCsv, type ProblemCode, type RowProblem } from './users-csv.ts';
 import { adminRuleViolation } from './admin-rules.server.ts';
+import { checkManagers, type ManagerChoice } from './import-managers.server.ts';
 import { syncEnrolmentsOf } from '../programme/assignments.server.ts';
 import { audit } from '../audit/audit.server.ts';
 import type Database from 'better-sqlite3';
@@ -64,12 +65,17 @@ function importRows(sqlite: Database.Database, q: Tx, parsed: ParsedUsersCsv, op
   // Every problem in one pass: rows that name an existing user are reported with the file's own problems.
   const known = existingUsersByEmail(sqlite);
   const existing = options.update ? [] : parsed.rows.filter((row) => known.ids.has(row.email));
-  const problems = [...parsed.problems, ...existing.map((row): RowProblem => ({ line: row.line, code: 'already_exists', params: { email: row.email } }))];
+  const problems = [
+    ...parsed.problems,
+    ...existing.map((row): RowProblem => ({ line: row.line, code: 'already_exists', params: { email: row.email } })),
+    ...checkManagers(sqlite, parsed.rows, parsed.listed).problems,
+  ];
   if (problems.length > 0) return refuse(report, problems);
 
   const staged = `import_users_${randomBytes(6).toString('hex')}`;
   sqlite.exec(
-    `create temp table ${staged} (line integer primary key, email text not null unique, name text not null, department text not null, role text not null, user_id integer, public_id text)`,
+    `create temp table ${staged} (line integer primary key, email text not null unique, name text not null, department text not null, role text not null, user_id integer, public_id text,
+      manager_set integer not null default 0, manager_id integer, manager_line integer, target_id integer, changed integer not null default 0)`,
   );
   try {
     // Temp-only writes: no lock on the database, so the server's own writes go on meanwhile.
@@ -84,7 +90,7 @@ function importRows(sqlite: Database.Database, q: Tx, parsed: ParsedUsersCsv, op
       stage(from);
       options.onProgress?.(Math.min(from + STAGE_CHUNK, parsed.rows.length), parsed.rows.length);
     }
-    const written = sqlite.transaction(() => writeStaged(sqlite, q, staged, known.maxId, options, report)).immediate();
+    const written = sqlite.transaction(() => writeStaged(sqlite, q, staged, known.maxId, options, report, parsed)).immediate();
     return written.problems.length > 0 ? refuse(report, written.problems) : { ...written, ok: true };
   } finally {
     sqlite.exec(`drop table if exists temp.${staged}`);
@@ -108,7 +114,7 @@ function existingUsersByEmail(sqlite: Database.Database, afterId = 0): { ids: Ma
 }
 
 /** The one write transaction: checks that depend on the current state, then set-based writes. */
-function writeStaged(sqlite: Database.Database, tx: Tx, staged: string, checkedUpTo: number, options: ImportOptions, report: ImportReport): ImportReport {
+function writeStaged(sqlite: Database.Database, tx: Tx, staged: string, checkedUpTo: number, options: ImportOptions, report: ImportReport, parsed: ParsedUsersCsv): ImportReport {
   const all = <T>(query: string, ...params: unknown[]): T[] => sqlite.prepare(query).all(...params) as T[];
   const one = <T>(query: string, ...params: unknown[]): T => sqlite.prepare(query).get(...params) as T;
   const problem = (line: number, code: ProblemCode): ImportReport => ({ ...report, problems: [{ line, code }] });
@@ -137,6 +143,9 @@ function writeStaged(sqlite: Database.Database, tx: Tx, staged: string, checkedU
   const violation = adminRuleViolation(tx, { self: self ? { role: self.role, active: Boolean(self.active) } : null, removed: removed.n, added: added.n });
   if (violation === 'cannot_demote_self' || violation === 'cannot_deactivate_self') return problem(self?.line ?? 0, 'cannot_demote_self');
   if (violation === 'last_admin') return problem(removed.line ?? 0, 'last_admin');
+  // Managers again, against the state this transaction commits on (someone may have changed a line meanwhile).
+  const managers = checkManagers(sqlite, parsed.rows, parsed.listed);
+  if (managers.problems.length > 0) return { ...report, problems: managers.problems };
 
   // Departments: each spelled as on its first line, matched case-insensitively like the unique index.
   const departmentsCreated: string[] = [];
@@ -152,9 +161,15 @@ function writeStaged(sqlite: Database.Database, tx: Tx, staged: string, checkedU
   const target = `join main.departments d on lower(d.name) = lower(s.department)`;
   const changed = `(u.role <> s.role or u.department_id is not d.id or u.display_name <> s.name)`;
   const listed = one<{ n: number }>(`select count(*) n from temp.${staged} where user_id is not null`).n;
+  // With a manager column a row may change in its manager only: each changed row is marked, to count it once.
+  if (managers.choices.length > 0) {
+    sqlite
+      .prepare(`update temp.${staged} set changed = 1 where line in (select s.line from temp.${staged} s join main.users u on u.id = s.user_id ${target} where ${changed})`)
+      .run();
+  }
 
   // Before/after of every changed user, written before the change (audit rows never name a secret).
-  const updated = sqlite
+  const fieldsUpdated = sqlite
     .prepare(
       `insert into main.audit_log (at, actor_user_id, actor_label, action, target_type, target_id, details, ip)
        select @at, @actorId, @actorLabel, 'user.updated', 'user', u.id, json_object('via', 'import', 'line', s.line,
@@ -184,11 +199,13 @@ function writeStaged(sqlite: Database.Database, tx: Tx, staged: string, checkedU
        from temp.${staged} s join main.users u on u.public_id = s.public_id join main.departments d on d.id = u.department_id order by s.line`,
     )
     .run(auditParams);
+  const managersChanged = writeManagers(sqlite, staged, managers.choices, auditParams);
   syncEnrolmentsOf(
     tx,
     sql.raw(`select user_id from temp.${staged} where user_id is not null union all select u.id from temp.${staged} s join main.users u on u.public_id = s.public_id`),
   );
 
+  const updated = managers.choices.length > 0 ? one<{ n: number }>(`select count(*) n from temp.${staged} where user_id is not null and changed = 1`).n : fieldsUpdated;
   const result = { ...report, created, updated, unchanged: listed - updated, departmentsCreated };
   audit(
     tx,
@@ -200,13 +217,44 @@ function writeStaged(sqlite: Database.Database, tx: Tx, staged: string, checkedU
         file: options.fileName?.slice(0, 100) ?? null,
         encoding: report.encoding,
         created,
-        updated,
+        updated: result.updated,
         unchanged: result.unchanged,
         departmentsCreated: departmentsCreated.slice(0, 100),
+        ...(managers.choices.length > 0 && { managersChanged }),
       },
       ip: options.ip ?? null,
     },
     new Date(at),
   );
   return result;
+}
+
+/**
+ * The manager column's changes, after the new users exist: each row's manager resolved to an id
+ * (a row of the file by its user), an audit row per change (before/after manager), then the update.
+ */
+function writeManagers(
+  sqlite: Database.Database,
+  staged: string,
+  choices: ManagerChoice[],
+  auditParams: { at: number; actorId: number | null; actorLabel: string | null; ip: string | null },
+): number {
+  if (choices.length === 0) return 0;
+  const choose = sqlite.prepare(`update temp.${staged} set manager_set = 1, manager_id = ?, manager_line = ? where line = ?`);
+  for (const choice of choices) choose.run(choice.managerId, choice.managerLine, choice.line);
+  sqlite.exec(`update temp.${staged} as s set target_id = coalesce(s.user_id, (select u.id from main.users u where u.public_id = s.public_id))`);
+  sqlite.exec(`update temp.${staged} as s set manager_id = (select m.target_id from temp.${staged} m where m.line = s.manager_line) where s.manager_line is not null`);
+  const moved = `s.manager_set = 1 and u.manager_id is not s.manager_id`;
+  sqlite.prepare(`update temp.${staged} as s set changed = 1 from main.users u where u.id = s.target_id and ${moved}`).run();
+  const changes = sqlite
+    .prepare(
+      `insert into main.audit_log (at, actor_user_id, actor_label, action, target_type, target_id, details, ip)
+       select @at, @actorId, @actorLabel, 'user.updated', 'user', u.id, json_object('via', 'import', 'line', s.line,
+         'before', json_object('manager', b.email), 'after', json_object('manager', m.email)), @ip
+       from temp.${staged} s join main.users u on u.id = s.target_id left join main.users b on b.id = u.manager_id left join main.users m on m.id = s.manager_id
+       where ${moved} order by s.line`,
+    )
+    .run(auditParams).changes;
+  sqlite.prepare(`update main.users as u set manager_id = s.manager_id, updated_at = @at from temp.${staged} s where u.id = s.target_id and ${moved}`).run({ at: auditParams.at });
+  return changes;
 }

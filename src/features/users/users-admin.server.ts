@@ -11,6 +11,7 @@ import { deleteUserSessions } from '../auth/session.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
 import { erasureTag } from './erasure.ts';
 import { refreshPeople } from '../kpi/dept-rollups.server.ts';
+import { type PersonRef, reportingLineOf } from './managers.server.ts';
 
 /** A user as the admin's user list shows them. */
 export interface AdminUserRow {
@@ -140,6 +141,9 @@ export interface AdminUserDetail extends AdminUserRow {
   singleSignOn: boolean;
   erasedAt: Date | null;
   records: { lessonsCompleted: number; quizAttempts: number; certificates: number; policyAcknowledgements: number };
+  /** The line manager (null for none) and how many active people report to this user. */
+  manager: PersonRef | null;
+  directReports: number;
 }
 
 /** The admin's page of one user; null when there is no such user. */
@@ -175,6 +179,7 @@ export async function loadUserPage(db: Db, userId: number): Promise<AdminUserDet
         certificates: count(certificates),
         policyAcknowledgements: count(policyAcknowledgements),
       },
+      ...reportingLineOf(q, userId),
     };
   });
 }

@@ -199,6 +199,36 @@ const users: ActionSpec[] = [
     },
   },
   {
+    name: 'admin.setManager',
+    as: 'admin',
+    page: (_body, ctx) => `/admin/users/${ctx.victims[0]}`,
+    bodies: (ctx) => {
+      const victim = fc.integer({ min: 0, max: ctx.victims.length - 1 });
+      const email = (i: number) => `fuzz-victim${i}@example.com`;
+      // Another victim, the admin, or nobody (blank clears): may be accepted, or refused as a cycle the earlier bodies made.
+      const manager = fc.oneof(
+        fc.constant(''),
+        blank,
+        fc.tuple(victim, fc.boolean()).map(([i, upper]) => (upper ? email(i).toUpperCase() : ` ${email(i)} `)),
+        fc.constant(ctx.users.admin.email),
+      );
+      const valid = validFields('admin.setManager', { userId: idText(ctx.victims), managerEmail: manager });
+      return schemaMix(
+        'admin.setManager',
+        valid,
+        [
+          fc.tuple(valid, nonexistentId).map(([f, id]) => bad(replaced(f, 'userId', String(id)), 'handler', `unknown user ${id}`)),
+          fc
+            .tuple(victim, fc.integer({ min: 0, max: 999 }))
+            .map(([i, k]) => bad(fieldsOf({ userId: String(ctx.victims[i]), managerEmail: `nobody-${k}@example.com` }), 'handler', 'unknown manager')),
+          victim.map((i) => bad(fieldsOf({ userId: String(ctx.victims[i]), managerEmail: email(i) }), 'handler', 'the user as their own manager')),
+          victim.map((i) => bad(fieldsOf({ userId: String(ctx.victims[i]), managerEmail: ctx.users.inactive.email }), 'handler', 'a deactivated manager')),
+        ],
+        { alsoInvalid: { managerEmail: fc.constantFrom('no-at-sign', 'two@@example.com', 'a b@example.com', 'x@nodot', '@example.com', '=cmd@example.com') } },
+      );
+    },
+  },
+  {
     // Last of the users' targets: a success erases a victim for good (later bodies naming it are refused as already erased).
     name: 'admin.eraseUser',
     as: 'admin',
