@@ -173,7 +173,6 @@ export function combineFacts(all: DepartmentFacts[], departmentIds: readonly (nu
 
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 
-
 function mean(values: (number | null)[]): number | null {
   const known = values.filter((v): v is number => v !== null);
   return known.length === 0 ? null : known.reduce((s, v) => s + v, 0) / known.length;
