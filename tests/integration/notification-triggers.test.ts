@@ -11,6 +11,7 @@
  * neither but opted out of it; Cham and Hana are the sales and HR champions, Ada the admin. Dee
  * (deactivated) and Eve (erased) are enrolled in the sales assignment and must never appear.
  */
+import { rebuildCertificateRollupsIn } from '../../src/features/kpi/certificate-rollups.server.ts';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificates, notificationOptOuts, policyAcknowledgements } from '../../db/schema/index.ts';
@@ -111,6 +112,8 @@ beforeAll(async () => {
       ])
       .run();
     tx.insert(notificationOptOuts).values({ userId: ids.olive!, kind: 'check-in' }).run();
+    // Certificates written straight into the table: derive the certificate roll-ups as a rebuild would.
+    rebuildCertificateRollupsIn(tx, TZ);
   });
   for (const month of ['2026-12-01', '2027-01-02']) {
     setClock(fixedClock(at(month)));
