@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificates, lessonCompletions, policyAcknowledgements, quizAttempts } from '../../db/schema/index.ts';
 import { rawDrizzle, type Db } from '../../src/platform/db.server.ts';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchChromium, overflowing } from '../helpers/browser.ts';
 import { startApp, type App } from '../security/support.ts';
 
 const SHOTS = process.env.MANABI_SHOTS ?? null;
@@ -87,22 +87,6 @@ async function shot(page: Page, name: string): Promise<void> {
   if (!SHOTS) return;
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-/** Elements wider than the screen, other than what sits inside a region that scrolls sideways (the tables', the admin menu's on a phone). */
-async function overflowing(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    const scrolls = (el: Element | null): boolean => {
-      for (let node = el?.parentElement ?? null; node && node !== document.body; node = node.parentElement) {
-        if (['auto', 'scroll'].includes(getComputedStyle(node).overflowX)) return true;
-      }
-      return false;
-    };
-    return [...document.querySelectorAll('main *')]
-      .filter((el) => !scrolls(el) && el.getBoundingClientRect().right > width + 1)
-      .map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
-  });
 }
 
 describe('the transcript in a browser', () => {
