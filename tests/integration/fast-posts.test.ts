@@ -380,4 +380,15 @@ describe('fast lesson form posts: the same answers as Astro', () => {
       onDatabase(file, (sqlite) => (sqlite.prepare('SELECT count(*) AS n FROM sessions s JOIN users u ON u.id = s.user_id WHERE u.email = ?').get(GONE_EMAIL) as { n: number }).n);
     expect([sessions(t.file), sessions(fileB)]).toEqual([0, 0]);
   });
+
+  it('a lesson page the fast lesson handler leaves to Astro (a locked course, a query string) validates its session once', async () => {
+    for (const target of [lessonPath('ja', LOCKED.course, LOCKED.lesson), `${lessonPath('en', course.id, first)}?from=search`]) {
+      const before = linesOf(SESSION_LINE);
+      const [fast, astro] = await Promise.all([fetch(a.url + target, { headers: { cookie: cookieA } }), fetch(b.url + target, { headers: { cookie: cookieB } })]);
+      expect(fast.status, target).toBe(astro.status);
+      expectSame(await fast.text(), await astro.text(), target);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(linesOf(SESSION_LINE) - before, target).toBe(1);
+    }
+  });
 });

@@ -19,7 +19,7 @@ import { loadPolicyNotices } from '../policies/acknowledgements.server.ts';
 import { loadLessonPage } from '../progress/lesson.server.ts';
 import { getConfig } from '../../platform/config.server.ts';
 import { getDb } from '../../platform/db.server.ts';
-import { decideAccess, resolveSession } from '../../platform/http/pipeline.server.ts';
+import { decideAccess, handOff, resolveSession } from '../../platform/http/pipeline.server.ts';
 import { RESULT_COOKIE_NAMES } from '../../platform/http/post-redirect-get.server.ts';
 import { logger } from '../../platform/log.server.ts';
 import { formatDate } from '../../platform/dates.ts';
@@ -123,8 +123,13 @@ async function render(req: http.IncomingMessage, pathname: string, match: RegExp
   const token = cookies.get(sessionCookieName(url)) ?? null;
   if (token === null) return null;
   const db = getDb();
+  const resolved = await resolveSession(db, token);
+  const { validated } = resolved;
+  // Every answer left to Astro from here takes the validated session along, so its middleware
+  // does not validate (and write the activity of) the same session again.
+  const locals: Record<PropertyKey, unknown> = { db, locale, user: validated?.user ?? null, session: validated?.session ?? null };
+  handOff(req, locals, { session: { ...resolved, token }, action: null });
   // An invalid session: Astro deletes the cookie and redirects.
-  const { validated } = await resolveSession(db, token);
   if (validated === null) return null;
   const { user } = validated;
   if (decideAccess('GET', LESSON_ROUTE, url, locale, user.role).kind !== 'allow') return null;
