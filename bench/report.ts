@@ -6,6 +6,20 @@ import type { LessonPageResults } from './scenarios/lesson.ts';
 const kbOf = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
 const latOf = (l: { median: number; p95: number; p99: number }): string => `${l.median} / ${l.p95} / ${l.p99} ms`;
 
+/** The server's tally of lesson pages from shells and of those left to Astro, with why. */
+function shellLine(lp: LessonPageResults): string {
+  const t = lp.shells;
+  if (!t) return '';
+  const astro = Object.values(t.astro).reduce((a, b) => a + b, 0);
+  const total = t.shell + astro;
+  if (total === 0) return '';
+  const reasons = Object.entries(t.astro)
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, n]) => `${reason} ${n.toLocaleString('en')}`)
+    .join(', ');
+  return `\nPages from the prerendered shells: **${Math.round((t.shell / total) * 1000) / 10} %** (${t.shell.toLocaleString('en')} of ${total.toLocaleString('en')} over the whole server run)${astro ? `; left to Astro: ${reasons}` : ''}.\n`;
+}
+
 /** One lesson-page figure: the page, the static file of its size and the floor, per round. */
 function lessonSection(title: string, lp: LessonPageResults | undefined): string {
   if (!lp) return `### ${title}\n\nNot measured in this run.\n`;
@@ -26,7 +40,7 @@ ${lp.users ? `${lp.users.toLocaleString('en')} distinct signed-in sessions (lear
 | the smallest Astro-rendered page (sign-in form, no database) | ${lp.minimalPage.rps.median} (${lp.minimalPage.rps.p95}, ${lp.minimalPage.rps.p99}) | ${latOf(lp.minimalPage.latencyMs)} |
 
 Lesson ÷ static **${lp.ratio}**; the sign-in form (Astro's per-request pipeline with no data, about ${(1000 / lp.minimalPage.rps.median).toFixed(2)} ms per request) ÷ static ${lp.minimalPageRatio}; lesson ÷ sign-in form ${floorShare} %.
-
+${shellLine(lp)}
 Requests/s per round (lesson / static / floor): ${lp.rounds.map((x: { lesson: number; static: number; minimalPage: number }) => `${x.lesson} / ${x.static} / ${x.minimalPage}`).join('; ')}.
 
 Statuses: lesson ${JSON.stringify(lp.lesson.statuses)}, static ${JSON.stringify(lp.static.statuses)}; socket errors ${lp.lesson.errors + lp.static.errors}.

@@ -32,10 +32,10 @@ import { rssMb } from './measure.ts';
 import { report } from './report.ts';
 import { measureDashboard } from './scenarios/dashboard.ts';
 import { measureNotifications } from './scenarios/notifications.ts';
-import { measureLessonPage, mixBytes, writeStaticTwin } from './scenarios/lesson.ts';
+import { measureLessonPage, mixBytes, writeStaticTwin, type LessonPageResults } from './scenarios/lesson.ts';
 import { measurePageWeight } from './scenarios/page-weight.ts';
 import { measureWrites } from './scenarios/writes.ts';
-import { startProductionServer, type RunningServer } from './server.ts';
+import { shellTally, startProductionServer, type RunningServer, type ShellTally } from './server.ts';
 import { populate, type Population } from './setup.ts';
 
 const SCENARIOS = ['build', 'lesson', 'real-lesson', 'writes', 'dashboard', 'dashboard-100k', 'notifications'] as const;
@@ -53,7 +53,7 @@ for (const name of only ?? []) if (!(SCENARIOS as readonly string[]).includes(na
 const selected = (name: Scenario): boolean => only === null || only.includes(name);
 
 /** Starts a server on `outDir` and `population`, with a static file the size of the lesson mix's pages in its build. */
-async function serveWithTwin(outDir: string, population: Population): Promise<{ server: RunningServer; bytes: number; stop: () => Promise<void> }> {
+async function serveWithTwin(outDir: string, population: Population): Promise<{ server: RunningServer; bytes: number; stop: () => Promise<ShellTally | null> }> {
   const serve = (): Promise<RunningServer> => startProductionServer({ databasePath: population.databasePath, outDir });
   let server = await serve();
   const bytes = await mixBytes(server.url, population);
@@ -62,7 +62,15 @@ async function serveWithTwin(outDir: string, population: Population): Promise<{ 
   await server.stop();
   server = await serve();
   await new Promise((r) => setTimeout(r, 1000));
-  return { server, bytes, stop: () => server.stop() };
+  const running = server;
+  return {
+    server,
+    bytes,
+    stop: async () => {
+      await running.stop();
+      return shellTally(running.output());
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -105,7 +113,9 @@ async function main(): Promise<void> {
         results.dashboard = await measureDashboard(server.url, population, QUICK ? 5 : DASHBOARD_REQUESTS);
       }
     } finally {
-      await stop();
+      const shells = await stop();
+      // The whole server's tally: the lesson rounds and the page-weight sample (the writes post to the form handler).
+      if (results.lessonPage) (results.lessonPage as LessonPageResults).shells = shells;
     }
   }
 
@@ -118,7 +128,8 @@ async function main(): Promise<void> {
       log(`real lesson pages vs static file of ${bytes} bytes, 50 connections`);
       results.realLessonPage = await measureLessonPage(server.url, population, bytes);
     } finally {
-      await stop();
+      const shells = await stop();
+      if (results.realLessonPage) (results.realLessonPage as LessonPageResults).shells = shells;
     }
   }
 

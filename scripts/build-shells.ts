@@ -20,7 +20,7 @@ import path from 'node:path';
 import { createSession } from '../src/features/auth/session.server.ts';
 import { hole, slotMarker, type Template, tokenize } from '../src/features/lesson-shell/holes.ts';
 import { TRYIT_STATES, tryItSlot } from '../src/features/lesson-shell/fragment-keys.ts';
-import type { LessonShell, ShellFragments, ShellManifest } from '../src/features/lesson-shell/handler.server.ts';
+import type { LessonShell, LockedShell, ShellFragments, ShellManifest } from '../src/features/lesson-shell/handler.server.ts';
 import { ROLES, type Role } from '../src/features/users/roles.ts';
 import { createUser, ensureDepartment } from '../src/features/users/users.server.ts';
 import { lessonPath } from '../src/platform/i18n/paths.ts';
@@ -30,9 +30,11 @@ import { buildContentCatalog, finishCourse } from './shell-progress.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SLOTS = ['header', 'progress', 'policy-banner', 'feedback', 'tier-complete'];
+/** A locked lesson's page: the header, the banner and the lock notice. */
+const LOCKED_SLOTS = ['header', 'policy-banner', 'lock'];
 const HOLES = ['userName'];
 /** The shared fragments (one per language) and the holes each may have. */
-type TemplateKind = Exclude<keyof ShellFragments, 'banners'>;
+type TemplateKind = Exclude<keyof ShellFragments, 'banners' | 'locks'>;
 const FRAGMENT_HOLES: Record<TemplateKind, string[]> = {
   header: ['userName', 'localeNext'],
   feedback: ['feedbackAction', 'lessonId', 'comment'],
@@ -119,9 +121,11 @@ export async function buildShells(outDir: string): Promise<ShellBuildResult> {
     const base = `http://127.0.0.1:${port}`;
     const routes: ShellManifest['routes'] = {};
     const fragments: ShellManifest['fragments'] = {
-      ja: { header: {}, banners: {}, feedback: {}, tierComplete: {} },
-      en: { header: {}, banners: {}, feedback: {}, tierComplete: {} },
+      ja: { header: {}, banners: {}, feedback: {}, tierComplete: {}, locks: {} },
+      en: { header: {}, banners: {}, feedback: {}, tierComplete: {}, locks: {} },
     };
+    // A locked lesson's page, seen before the learner opened it (every lesson that can be locked is, at first).
+    const locked = new Map<string, LockedShell>();
     const pages = catalog.allLessons().flatMap((lesson) => (['ja', 'en'] as const).map((locale) => ({ lesson, pathname: lessonPath(locale, lesson.courseId, lesson.id) })));
     const why = new Map<string, string>();
     {
@@ -134,6 +138,8 @@ export async function buildShells(outDir: string): Promise<ShellBuildResult> {
           if (routes[pathname]) continue;
           const response = await fetch(base + pathname, { headers: { cookie: learner.cookie }, redirect: 'manual' });
           const html = await response.text();
+          const shared = fragments[pathname.startsWith('/en/') ? 'en' : 'ja'];
+          if (response.status === 200 && html.includes(slotMarker('lock')) && !locked.has(pathname)) locked.set(pathname, lockedShellOf(pathname, html, response.headers, shared));
           // Locked (for now), or no body: Astro renders those.
           if (response.status !== 200 || !html.includes(slotMarker('progress'))) {
             const reason =
@@ -142,7 +148,7 @@ export async function buildShells(outDir: string): Promise<ShellBuildResult> {
             continue;
           }
           why.delete(pathname);
-          routes[pathname] = shellOf(pathname, html, response.headers, fragments[pathname.startsWith('/en/') ? 'en' : 'ja']);
+          routes[pathname] = shellOf(pathname, html, response.headers, shared);
           opened.add(lesson.courseId);
         }
         const next = [...opened].filter((id) => !finished.has(id));
@@ -155,7 +161,8 @@ export async function buildShells(outDir: string): Promise<ShellBuildResult> {
     }
     // Every lesson of the catalog, in each language, or the build fails.
     if (why.size > 0) throw new Error(`lesson pages without a shell:\n${[...why].map(([page, reason]) => `  ${page}: ${reason}`).join('\n')}`);
-    const manifest: ShellManifest = { version: 4, routes, fragments };
+    for (const [pathname, shell] of locked) routes[pathname]!.locked = shell;
+    const manifest: ShellManifest = { version: 5, routes, fragments };
     fs.mkdirSync(path.resolve(ROOT, outDir, 'shells'), { recursive: true });
     fs.writeFileSync(path.resolve(ROOT, outDir, 'shells', 'manifest.json'), JSON.stringify(manifest));
     return { pages: Object.keys(routes).length, lessons: catalog.allLessons().length };
@@ -183,6 +190,42 @@ function shareFragment(pathname: string, shared: ShellFragments, kind: TemplateK
   shared[kind][key] = template;
 }
 
+/** A template with no values of its own (the banner, the lock notice): one whole render per key, the same on every page. */
+function shareWhole(pathname: string, shared: Record<string, string>, kind: string, key: string, body: string): void {
+  if (tokenize(body).tokens.length > 0) throw new Error(`${pathname}: the ${kind} template ${key} has a hole or slot`);
+  if (shared[key] !== undefined && shared[key] !== body) throw new Error(`${pathname}: the ${kind} template ${key} differs from another lesson page's`);
+  shared[key] = body;
+}
+
+/** The headers Astro sent for a page, but those the front server sets and those of one response. */
+function keptHeaders(headers: Headers): Record<string, string> {
+  const kept: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    if (!NOT_KEPT.has(name) && !FRONT_HEADERS.has(name)) kept[name] = value;
+  });
+  return kept;
+}
+
+/** The page of a lesson still locked for the learner: the header, banner and lock notice are slots. */
+function lockedShellOf(pathname: string, html: string, headers: Headers, shared: ShellFragments): LockedShell {
+  for (const [, slot, key, body] of html.matchAll(TEMPLATE)) {
+    if (/<(script|style)\b/i.test(body!)) throw new Error(`${pathname}: the ${slot} template ${key} brings a script or style (the shell's CSP would not cover it)`);
+    if (slot === 'lock') shareWhole(pathname, shared.locks, 'lock notice', key!, body!);
+    else if (slot === 'policy-banner') shareWhole(pathname, shared.banners, 'banner', key!, body!);
+    else if (slot === 'header') shareFragment(pathname, shared, 'header', key!, body!);
+    else throw new Error(`${pathname}: a template for an unexpected slot ${slot} on the locked page`);
+  }
+  const page = tokenize(html.replace(TEMPLATE, ''));
+  for (const slot of LOCKED_SLOTS) {
+    const count = page.tokens.filter((t) => 'slot' in t && t.slot === slot).length;
+    if (count !== 1) throw new Error(`${pathname} (locked): slot ${slot} occurs ${count} times, not once`);
+  }
+  for (const token of page.tokens) {
+    if ('slot' in token ? !LOCKED_SLOTS.includes(token.slot) : !HOLES.includes(token.hole)) throw new Error(`${pathname} (locked): unexpected ${JSON.stringify(token)}`);
+  }
+  return { headers: keptHeaders(headers), page };
+}
+
 function shellOf(pathname: string, html: string, headers: Headers, shared: ShellFragments): LessonShell {
   const progress: Record<string, Template> = {};
   const tryit: Record<string, Record<string, Template>> = {};
@@ -196,12 +239,8 @@ function shellOf(pathname: string, html: string, headers: Headers, shared: Shell
       (tryit[slot!.slice(TRYIT_PREFIX.length)] ??= {})[key!] = template;
     } else if (slot === 'feedback') shareFragment(pathname, shared, 'feedback', key!, body!);
     else if (slot === 'tier-complete') shareFragment(pathname, shared, 'tierComplete', key!, body!);
-    else if (slot === 'policy-banner') {
-      // The banner has no values of its own: one whole render per list of notices.
-      if (tokenize(body!).tokens.length > 0) throw new Error(`${pathname}: the banner template ${key} has a hole or slot`);
-      if (shared.banners[key!] !== undefined && shared.banners[key!] !== body) throw new Error(`${pathname}: the banner template ${key} differs from another lesson page's`);
-      shared.banners[key!] = body!;
-    } else if (slot === 'header') shareFragment(pathname, shared, 'header', key!, body!);
+    else if (slot === 'policy-banner') shareWhole(pathname, shared.banners, 'banner', key!, body!);
+    else if (slot === 'header') shareFragment(pathname, shared, 'header', key!, body!);
     else throw new Error(`${pathname}: a template for an unknown slot ${slot}`);
   }
   const page = tokenize(html.replace(TEMPLATE, ''));
@@ -217,11 +256,7 @@ function shellOf(pathname: string, html: string, headers: Headers, shared: Shell
     if (Object.keys(templates).sort().join() !== [...TRYIT_STATES].sort().join()) throw new Error(`${pathname}: the practice task ${taskId} lacks a template`);
     if (!page.tokens.some((token) => 'slot' in token && token.slot === tryItSlot(taskId))) throw new Error(`${pathname}: the practice task ${taskId} has templates but no slot`);
   }
-  const kept: Record<string, string> = {};
-  headers.forEach((value, name) => {
-    if (!NOT_KEPT.has(name) && !FRONT_HEADERS.has(name)) kept[name] = value;
-  });
-  return { headers: kept, page, progress, tryit };
+  return { headers: keptHeaders(headers), page, progress, tryit };
 }
 
 if (import.meta.main) {

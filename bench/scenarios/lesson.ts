@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CONNECTIONS, LESSON_ROUNDS, LESSON_SECONDS, QUICK, ROOT, WARMUP_SECONDS } from '../config.ts';
 import { load, pairedRatio, quantile, summarise, type LoadResult, type LoadSummary } from '../measure.ts';
+import type { ShellTally } from '../server.ts';
 import type { Population } from '../setup.ts';
 
 export const STATIC_PATH = '/bench-static.html';
@@ -25,6 +26,8 @@ export interface LessonPageResults {
   ratio: number;
   minimalPageRatio: number;
   rounds: { lesson: number; static: number; minimalPage: number }[];
+  /** Pages the server answered from shells, and why the others went to Astro (its shutdown tally). */
+  shells?: ShellTally | null;
 }
 
 /** The lesson page's HTML; a signed-in lesson or nothing: a redirect to sign-in would measure the wrong page. */

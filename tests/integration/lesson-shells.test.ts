@@ -33,6 +33,8 @@ const course = catalog.course('basic-ai-essentials')!;
 const quiz = catalog.quiz('basic-ai-essentials')!;
 const [first, second] = course.lessons.map((l) => l.id) as [string, string];
 const LOCKED = '/learn/applied-department-pilot/finding-use-cases';
+/** Locked by the applied tier once the basic one is done. */
+const LOCKED_LATER = `/learn/specialist-operations/${catalog.course('specialist-operations')!.lessons[0]!.id}`;
 const policy = { policyId: 'ai-usage', version: '2' };
 const championGuide = { policyId: 'champion-guide', version: '1' };
 
@@ -263,6 +265,18 @@ describe('lesson shells: the fast page is the Astro page', () => {
         ['adminManager', second],
       ];
       for (const [state, lessonId] of covered) expect(await compare(lessonUrl(locale, lessonId), cookies.get(state)!), `${state} ${lessonId}`).toBe(true);
+      // Locked: the tier to finish first, for a learner with nothing done, a champion, with the
+      // banner and with "My team"; and another lock once that tier is done (the specialist tier needs the applied one).
+      const prefix = locale === 'en' ? '/en' : '';
+      for (const state of ['open', 'champion', 'banner', 'manager'] as const) {
+        const { shell, body } = await exchange(prefix + LOCKED, cookies.get(state)!);
+        expect(shell, `${state} locked`).toBe(true);
+        expect(body).toMatch(/class="lock notice notice--warn"[\s\S]*href="[^"]*\/tiers\/basic"/);
+      }
+      const later = await exchange(prefix + LOCKED_LATER, cookies.get('doneTier')!);
+      expect(later.shell, 'doneTier: the specialist tier needs the applied one').toBe(true);
+      expect(later.body).toMatch(/class="lock notice notice--warn"[\s\S]*href="[^"]*\/tiers\/applied"/);
+      expect(await compare(prefix + LOCKED, cookies.get('doneTier')!), 'doneTier: the applied lesson opens').toBe(true);
       // Those banners are there: one notice, an update of it, and two.
       const banners = await Promise.all(
         (['banner', 'bannerUpdated', 'championBanner'] as const).map(async (state) => (await exchange(lessonUrl(locale, first), cookies.get(state)!)).body),
@@ -288,11 +302,10 @@ describe('lesson shells: the fast page is the Astro page', () => {
       expect(await head.text()).toBe('');
     });
 
-    it(`${locale}: the other states are Astro's in both (locked, a result, a query, no such lesson)`, async () => {
+    it(`${locale}: the other states are Astro's in both (a result, a query, no such lesson)`, async () => {
       const prefix = locale === 'en' ? '/en' : '';
       const others: [State, string][] = [
-        ['open', prefix + LOCKED],
-        ['champion', prefix + LOCKED],
+        ['open', `${prefix + LOCKED}?x=1`],
         ['open', `${lessonUrl(locale, first)}?x=1`],
         ['open', `${prefix}/learn/${course.id}/no-such-lesson`],
       ];
@@ -328,7 +341,7 @@ describe('lesson shells: the fast page is the Astro page', () => {
       expect(await compare(lessonUrl(locale, first), cookieA, cookieB)).toBe(true);
     }
   });
-  it("the real curriculum (dist): every lesson has shells; course by course as a learner unlocks them, each page is the Astro page, and a still locked course is Astro's lock notice", async () => {
+  it('the real curriculum (dist): every lesson has shells; course by course as a learner unlocks them, each page is the Astro page, and a still locked course is its locked shell', async () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'shells', 'manifest.json'), 'utf8')) as ShellManifest;
     const real = buildContentCatalog(path.join(ROOT, 'content'));
     const lessons = real.allLessons();
@@ -364,8 +377,12 @@ describe('lesson shells: the fast page is the Astro page', () => {
         for (const c of courses.filter((x) => !finished.has(x.id))) {
           const firstLesson = c.lessons[0]!;
           const pages = await Promise.all([`/learn/${c.id}/${firstLesson.id}`, `/en/learn/${c.id}/${firstLesson.id}`].map((route) => exchange(route, cookieA, cookieB)));
-          // Locked for this learner: Astro's page with the lock notice, though the course has shells.
-          if (pages.every((p) => !p.shell && /class="lock notice notice--warn/.test(p.body))) {
+          // Locked for this learner: the lock notice, from the locked page's shell.
+          if (pages.every((p) => /class="lock notice notice--warn/.test(p.body))) {
+            expect(
+              pages.map((p) => p.shell),
+              `${c.id} locked`,
+            ).toEqual([true, true]);
             lockedSeen++;
             continue;
           }

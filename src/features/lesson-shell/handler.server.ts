@@ -28,7 +28,7 @@ import { lessonPath, switchLocale } from '../../platform/i18n/paths.ts';
 import { bannerKey } from './banner-key.ts';
 import { fill, type Template } from './holes.ts';
 import { progressHoles, progressView } from './progress-view.ts';
-import { feedbackHoles, feedbackKey, headerKey, tierCompleteKey, tryItSlot } from './fragment-keys.ts';
+import { feedbackHoles, feedbackKey, headerKey, lockKey, tierCompleteKey, tryItSlot } from './fragment-keys.ts';
 
 export const SHELL_MANIFEST = path.join('shells', 'manifest.json');
 export const LESSON_ROUTE = '/[...locale]/learn/[course]/[lesson]';
@@ -44,6 +44,14 @@ export interface LessonShell {
   progress: Record<string, Template>;
   /** Per practice task in the body, its answer part unanswered and answered (TRYIT_STATES). */
   tryit: Record<string, Record<string, Template>>;
+  /** The page while the lesson is locked for the learner; absent for a lesson nobody can find locked. */
+  locked?: LockedShell;
+}
+
+/** A locked lesson's page: breadcrumb, title, the lock notice (a slot) and the pager. */
+export interface LockedShell {
+  headers: Record<string, string>;
+  page: Template;
 }
 
 /** The parts every lesson page of a language shares, per key (src/features/lesson-shell/fragment-keys.ts). */
@@ -54,10 +62,12 @@ export interface ShellFragments {
   banners: Record<string, string>;
   feedback: Record<string, Template>;
   tierComplete: Record<string, Template>;
+  /** The lock notice per lock (lockKey): what to finish first. */
+  locks: Record<string, string>;
 }
 
 export interface ShellManifest {
-  version: 4;
+  version: 5;
   /** Per lesson address, the page for everyone (the header is a slot). */
   routes: Record<string, LessonShell>;
   fragments: Record<Locale, ShellFragments>;
@@ -87,11 +97,19 @@ export function readShellManifest(outDir: string): ShellManifest | null {
 export function createFastLessonHandler(outDir: string): FastLessonHandler | null {
   if (!getConfig().lessonShells) return null;
   const manifest = readShellManifest(outDir);
-  if (manifest === null || manifest.version !== 4) {
+  if (manifest === null || manifest.version !== 5) {
     logger.warn({ outDir }, 'no lesson shells in this build; lesson pages are rendered by Astro');
     return null;
   }
   const routes = new Map(Object.entries(manifest.routes));
+  // How many lesson pages the shells answered and why the others went to Astro, told once at
+  // shutdown: it says whether a deployment's traffic takes the fast path (the benchmark reads it).
+  const tally = { shell: 0, astro: {} as Partial<Record<FallThrough, number>> };
+  const report = (): void => {
+    if (tally.shell > 0 || Object.keys(tally.astro).length > 0) logger.info({ lessonShells: tally }, 'lesson pages answered from shells');
+  };
+  process.once('SIGTERM', report);
+  process.once('SIGINT', report);
   return async (req, res) => {
     if (!started || (req.method !== 'GET' && req.method !== 'HEAD')) return false;
     const pathname = req.url ?? '';
@@ -100,28 +118,56 @@ export function createFastLessonHandler(outDir: string): FastLessonHandler | nul
     if (!shell || !match) return false;
     try {
       const answer = await render(req, pathname, match, shell, manifest.fragments);
-      if (answer === null) return false;
-      res.writeHead(200, shell.headers);
+      if ('fallThrough' in answer) {
+        tally.astro[answer.fallThrough] = (tally.astro[answer.fallThrough] ?? 0) + 1;
+        logger.debug({ route: pathname, reason: answer.fallThrough }, 'lesson page left to Astro');
+        return false;
+      }
+      tally.shell++;
+      res.writeHead(200, answer.headers);
       if (req.method === 'HEAD') res.end();
-      else res.end(answer);
+      else res.end(answer.html);
       logger.debug({ route: pathname }, 'lesson page from its shell');
       return true;
     } catch (error) {
       // Astro answers instead (its error page, 503 for storage): the same as without shells.
+      tally.astro.error = (tally.astro.error ?? 0) + 1;
       logger.warn({ err: error, route: pathname }, 'lesson shell fell through to Astro');
       return false;
     }
   };
 }
 
-async function render(req: http.IncomingMessage, pathname: string, match: RegExpExecArray, shell: LessonShell, fragments: ShellManifest['fragments']): Promise<string | null> {
+/** Why a lesson page was left to Astro: logged at debug level, so a benchmark's mix can be explained. */
+export type FallThrough =
+  | 'result-cookie'
+  | 'no-session'
+  | 'invalid-session'
+  | 'access'
+  | 'header'
+  | 'banner'
+  | 'not-found'
+  | 'locked'
+  | 'tryit-content'
+  | 'progress-shape'
+  | 'feedback-state'
+  | 'tier-complete'
+  | 'error';
+
+async function render(
+  req: http.IncomingMessage,
+  pathname: string,
+  match: RegExpExecArray,
+  shell: LessonShell,
+  fragments: ShellManifest['fragments'],
+): Promise<{ html: string; headers: Record<string, string> } | { fallThrough: FallThrough }> {
   const locale = match[1] === 'en' ? 'en' : 'ja';
   const url = new URL(pathname, `${isEncrypted(req) ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`);
   const cookies = parseCookies(req.headers.cookie);
   // A post/redirect/get answer is shown once: Astro renders it.
-  if (RESULT_COOKIE_NAMES.some((name) => cookies.has(name))) return null;
+  if (RESULT_COOKIE_NAMES.some((name) => cookies.has(name))) return { fallThrough: 'result-cookie' };
   const token = cookies.get(sessionCookieName(url)) ?? null;
-  if (token === null) return null;
+  if (token === null) return { fallThrough: 'no-session' };
   const db = getDb();
   const resolved = await resolveSession(db, token);
   const { validated } = resolved;
@@ -130,37 +176,44 @@ async function render(req: http.IncomingMessage, pathname: string, match: RegExp
   const locals: Record<PropertyKey, unknown> = { db, locale, user: validated?.user ?? null, session: validated?.session ?? null };
   handOff(req, locals, { session: { ...resolved, token }, action: null });
   // An invalid session: Astro deletes the cookie and redirects.
-  if (validated === null) return null;
+  if (validated === null) return { fallThrough: 'invalid-session' };
   const { user } = validated;
-  if (decideAccess('GET', LESSON_ROUTE, url, locale, user.role).kind !== 'allow') return null;
+  if (decideAccess('GET', LESSON_ROUTE, url, locale, user.role).kind !== 'allow') return { fallThrough: 'access' };
   const shared = fragments[locale];
   // The header per role (the champion and admin links) and for a line manager ("My team").
   const head = shared.header[headerKey(user.role, user.hasReports)];
-  if (!head) return null;
+  if (!head) return { fallThrough: 'header' };
   const header = fill(head, {}, { userName: user.displayName, localeNext: switchLocale(url, otherLocale(locale)) });
   // The policy banner, from the templates of every list of notices the build rendered.
   const notices = await loadPolicyNotices(db, user, locale);
   const key = bannerKey(notices);
   const banner = notices.length === 0 ? '' : Object.hasOwn(shared.banners, key) ? shared.banners[key]! : null;
-  if (banner === null) return null;
+  if (banner === null) return { fallThrough: 'banner' };
   const page = await loadLessonPage(db, user.id, match[2]!, match[3]!, locale, { body: false });
   // Unknown (404) and locked lessons, and the states whose parts have no template yet.
-  if (page === null || page.courseProgress.lock) return null;
+  if (page === null) return { fallThrough: 'not-found' };
+  const { lock } = page.courseProgress;
+  if (lock) {
+    // The lock notice, from the template of the same lock (what to finish first).
+    const notice = shared.locks[lockKey(lock)];
+    if (!shell.locked || notice === undefined) return { fallThrough: 'locked' };
+    return { html: fill(shell.locked.page, { header, 'policy-banner': banner, lock: notice }, { userName: user.displayName }), headers: shell.locked.headers };
+  }
   // Answers to tasks the body does not show (the content changed): Astro's page.
-  if (Object.keys(page.practiceAnswers).some((taskId) => !Object.hasOwn(shell.tryit, taskId))) return null;
+  if (Object.keys(page.practiceAnswers).some((taskId) => !Object.hasOwn(shell.tryit, taskId))) return { fallThrough: 'tryit-content' };
   const view = progressView(page, locale, false);
   const box = shell.progress[view.shape];
-  if (!box) return null;
+  if (!box) return { fallThrough: 'progress-shape' };
   const progress = fill(box, {}, progressHoles(view, locale));
   const form = shared.feedback[feedbackKey(page.feedback)];
-  if (!form) return null;
+  if (!form) return { fallThrough: 'feedback-state' };
   const feedback = fill(form, {}, feedbackHoles(page.feedback, lessonPath(locale, page.course.id, page.lesson.id) + FEEDBACK_ACTION, page.lesson.id));
   let tierComplete = '';
   if (page.completedTierHere && page.after?.kind === 'tier-complete') {
     // The panel shows there with the certificate the completion issued (completedTierHere).
     const { certificate } = page;
     const panel = certificate ? shared.tierComplete[tierCompleteKey(page.after.tierId, page.after.nextTierId, true)] : undefined;
-    if (!certificate || !panel) return null;
+    if (!certificate || !panel) return { fallThrough: 'tier-complete' };
     tierComplete = fill(panel, {}, { certificateCode: certificate.code, certificateDate: formatDate(certificate.issuedAt, locale, page.timeZone) });
   }
   const slots: Record<string, string> = { header, progress, 'policy-banner': banner, feedback, 'tier-complete': tierComplete };
@@ -168,7 +221,7 @@ async function render(req: http.IncomingMessage, pathname: string, match: RegExp
     const answer = page.practiceAnswers[taskId];
     slots[tryItSlot(taskId)] = fill(templates[answer ? 'answered' : 'open']!, {}, { answer: answer?.answer ?? '' });
   }
-  return fill(shell.page, slots, { userName: user.displayName });
+  return { html: fill(shell.page, slots, { userName: user.displayName }), headers: shell.headers };
 }
 
 export function isEncrypted(req: http.IncomingMessage): boolean {

@@ -14,7 +14,8 @@ import type { PracticeAnswer } from '../practice/practice.ts';
 import type { SessionUser } from '../auth/session.server.ts';
 import { ROLES } from '../users/roles.ts';
 import { bannerKey } from './banner-key.ts';
-import { type FeedbackState, feedbackKey, feedbackTemplateStates, headerKey, TRYIT_STATES, tierCompleteKey, tryItSlot } from './fragment-keys.ts';
+import type { Lock } from '../progress/progress.ts';
+import { type FeedbackState, feedbackKey, feedbackTemplateStates, headerKey, lockKey, possibleLocks, TRYIT_STATES, tierCompleteKey, tryItSlot } from './fragment-keys.ts';
 import { hole, slotMarker } from './holes.ts';
 import { PROGRESS_SHAPES, progressTemplateView, type ProgressView } from './progress-view.ts';
 
@@ -30,6 +31,8 @@ export interface ShellBuildTemplates {
   feedback: { before: string; own: FeedbackState; after: string }[];
   /** The tier's results panel per tier and next tier, with the certificate; its code and date are holes. */
   tierComplete: { before: string; tierId: TierId; nextTierId: TierId | null; certificate: { code: string; issuedAt: Date }; after: string }[];
+  /** The lock notice of a locked lesson, for every lock of the catalog (it has no values of its own). */
+  locks: { before: string; lock: Lock; after: string }[];
   /** The feedback form's hole values (the page's own are not used while the shells are built). */
   feedbackAction: string;
   lessonId: string;
@@ -58,6 +61,11 @@ export function shellBuild(locale: Locale, catalog: Catalog): ShellBuildTemplate
     tierComplete: tierStates.map((state, i) => ({
       before: (i === 0 ? slotMarker('tier-complete') : '') + templateStart('tier-complete', tierCompleteKey(state.tierId, state.nextTierId, state.certificate !== null)),
       ...state,
+      after: TEMPLATE_END,
+    })),
+    locks: possibleLocks(catalog.tiers).map((lock, i) => ({
+      before: (i === 0 ? slotMarker('lock') : '') + templateStart('lock', lockKey(lock)),
+      lock,
       after: TEMPLATE_END,
     })),
     feedbackAction: hole('attr', 'feedbackAction'),
