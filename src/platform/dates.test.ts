@@ -2,7 +2,7 @@
 import { TZDate } from '@date-fns/tz';
 import { format } from 'date-fns/format';
 import { describe, expect, it } from 'vitest';
-import { isoWithOffset } from './dates.ts';
+import { dayKey, isoWithOffset, monthKey } from './dates.ts';
 
 describe('isoWithOffset', () => {
   it('writes the local time with the zone’s offset at that moment', () => {
@@ -18,5 +18,26 @@ describe('isoWithOffset', () => {
         expect(isoWithOffset(date, zone), `${zone} ${date.toISOString()}`).toBe(format(new TZDate(date, zone), "yyyy-MM-dd'T'HH:mm:ss.SSSxxx"));
       }
     }
+  });
+});
+
+describe('dayKey and monthKey (each remembers its last answer for one minute)', () => {
+  it('agree with date-fns across month ends, zones and repeated calls in the same minute', () => {
+    for (const zone of ['Asia/Tokyo', 'UTC', 'America/St_Johns', 'Pacific/Kiritimati']) {
+      for (let minute = 0; minute < 366 * 24 * 60; minute += 97) {
+        const date = new Date(Date.UTC(2026, 0, 1) + minute * 60_000 + 59_000);
+        const local = new TZDate(date, zone);
+        // The same minute, another zone in between: each call answers for its own zone.
+        expect(monthKey(date, zone), `${zone} ${date.toISOString()}`).toBe(format(local, 'yyyy-MM'));
+        expect(monthKey(date, 'UTC')).toBe(date.toISOString().slice(0, 7));
+        expect(monthKey(date, zone)).toBe(format(local, 'yyyy-MM'));
+        expect(dayKey(date, zone)).toBe(format(local, 'yyyy-MM-dd'));
+      }
+    }
+  });
+
+  it('a month that ends within the minute: 23:59 and 00:00 of the next month are different minutes', () => {
+    expect(monthKey(new Date('2026-11-30T14:59:59.999Z'), 'Asia/Tokyo')).toBe('2026-11');
+    expect(monthKey(new Date('2026-11-30T15:00:00.000Z'), 'Asia/Tokyo')).toBe('2026-12');
   });
 });

@@ -26,9 +26,17 @@ export function dayKey(date: Date, timeZone: string): string {
 /** A month as the app writes it, `YYYY-MM` (forms, query strings, CSV files). */
 export const MONTH_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
 
+let lastMonth: { minute: number; timeZone: string; key: string } | null = null;
+
 /** `YYYY-MM` of `date` in `timeZone`. */
 export function monthKey(date: Date, timeZone: string): string {
-  return format(new TZDate(date, timeZone), 'yyyy-MM');
+  // Every write keys its roll-ups by month (a TZDate each: 6 % of a completion's CPU): within
+  // one minute the local month cannot change either, so the last answer is reused as in dayKey.
+  const minute = Math.floor(date.getTime() / 60_000);
+  if (lastMonth && lastMonth.minute === minute && lastMonth.timeZone === timeZone) return lastMonth.key;
+  const key = format(new TZDate(date, timeZone), 'yyyy-MM');
+  if (!Number.isNaN(minute)) lastMonth = { minute, timeZone, key };
+  return key;
 }
 
 /** `YYYY-MM` plus `delta` months. */
