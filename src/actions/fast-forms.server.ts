@@ -27,7 +27,7 @@ import { getConfig } from '../platform/config.server.ts';
 import { getDb } from '../platform/db.server.ts';
 import type { Locale } from '../platform/i18n/locales.ts';
 import { bodyLimitFor, hasBody } from '../platform/http/body-limit.server.ts';
-import { storableInput } from '../platform/http/form-input.ts';
+import { storableInput, urlencodedForm } from '../platform/http/form-input.ts';
 import { RESULT_TTL_MS } from '../platform/http/form-results.server.ts';
 import { decideAccess, type Handoff, handOff, originAllowed, type ResolvedSession, resolveSession } from '../platform/http/pipeline.server.ts';
 import { cookieName, cookieOptions, destinationOf, keepForRedirect, pagePath } from '../platform/http/post-redirect-get.server.ts';
@@ -183,7 +183,7 @@ async function run(req: http.IncomingMessage, res: http.ServerResponse, post: Po
   if (validated === null) return toAstro();
   if (decideAccess('POST', post.page.route, url, locale, validated.user.role).kind !== 'allow') return toAstro();
 
-  const fields = await new Request(url, { method: 'POST', headers: { 'content-type': req.headers['content-type']! }, body: new Uint8Array(body) }).formData();
+  const fields = urlencodedForm(body);
   const input = storableInput(fields);
   const context = { [ACTION_API_CONTEXT]: true, url, request: new Request(url, { method: 'POST' }), locals, params: post.params };
   const result = await action.call(context, fields);

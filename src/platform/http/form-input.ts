@@ -38,3 +38,14 @@ export function typedValue(input: URLSearchParams | null | undefined, name: stri
 export function typedValues(input: URLSearchParams | null | undefined, name: string): string[] {
   return input?.getAll(name) ?? [];
 }
+
+/**
+ * The fields of an `application/x-www-form-urlencoded` body, as `Request.formData()` gives them
+ * (the same URL parser, UTF-8 with replacement), without building a Request and its stream per
+ * post: undici's Request was 5 % of a completion's CPU.
+ */
+export function urlencodedForm(body: Buffer): FormData {
+  const form = new FormData();
+  for (const [name, value] of new URLSearchParams(body.toString('utf8'))) form.append(name, value);
+  return form;
+}
