@@ -12,6 +12,7 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { BaseSQLiteDatabase } from 'drizzle-orm/sqlite-core';
 import { selectTables } from '../../db/schema/index.ts';
 import * as schema from '../../db/schema/sqlite.ts';
+import { startBackgroundCheckpoints } from './checkpointer.server.ts';
 import { getConfig } from './config.server.ts';
 import { openPostgres } from './postgres.server.ts';
 import { sqliteAccess, type SqliteAccess } from './sqlite-access.server.ts';
@@ -246,8 +247,20 @@ let shared: Db | null = null;
 export function getDb(): Db {
   if (shared) return shared;
   const { postgres } = getConfig();
-  shared = postgres ? openPostgres(postgres) : openDatabase(databasePath());
+  shared = postgres ? openPostgres(postgres) : withBackgroundCheckpoints(openDatabase(databasePath()), databasePath());
   return shared;
+}
+
+/** The server's connection checkpoints its WAL in a worker thread (src/platform/checkpointer.server.ts), not in a request's COMMIT. */
+function withBackgroundCheckpoints(database: Db, file: string): Db {
+  if (file === ':memory:') return database;
+  const checkpoints = startBackgroundCheckpoints(rawSqlite(database), file);
+  const close = database.close;
+  database.close = async () => {
+    await checkpoints.stop();
+    await close();
+  };
+  return database;
 }
 
 export interface OpenOptions {
