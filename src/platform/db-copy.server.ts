@@ -263,7 +263,12 @@ export async function copySqliteToPostgres(options: CopyOptions): Promise<CopyRe
       }
 
       for (const table of plan) {
-        const rows = await copyTable(source, client, table, options.batchRows ?? DEFAULT_BATCH_ROWS);
+        let rows: number;
+        try {
+          rows = await copyTable(source, client, table, options.batchRows ?? DEFAULT_BATCH_ROWS);
+        } catch (error) {
+          throw new CopyError(`copying ${table.name} failed, so the copy was rolled back and the target is unchanged: ${describePgError(error)}.`);
+        }
         log(`  ${table.name}: ${rows} rows`);
         await options.afterTable?.(table.name, client);
       }

@@ -82,7 +82,8 @@ function fillEveryTable(file: string, now: number): void {
       now + DAY,
       null,
     );
-    s.prepare('insert into sessions (id, secret_hash, user_id, last_active_at) values (?, ?, ?, ?)').run('s-1', Buffer.alloc(32, 9), first, now);
+    // SQLite's loose typing: a millisecond timestamp kept as a REAL with a fraction (the bigint column refuses '….5').
+    s.prepare('insert into sessions (id, secret_hash, user_id, last_active_at) values (?, ?, ?, ?)').run('s-1', Buffer.alloc(32, 9), first, now + 0.5);
     s.prepare("insert into notification_events (key, outbox_id, kind) values ('ev-1', (select min(id) from notification_outbox), 'overdue')").run();
     s.prepare("insert into notification_opt_outs (user_id, kind) values (?, 'due-soon')").run(third);
     s.prepare("insert into notification_tokens (token_hash, purpose, user_id, used_at) values ('th-1', 'calendar', ?, ?)").run(third, now);
@@ -277,6 +278,31 @@ describe('db:copy from SQLite to PostgreSQL', () => {
     expect(next.rows[0]?.id).toBe(1);
     await sequence.query('delete from departments');
     await sequence.end();
+  });
+
+  it('copies one snapshot of a live source: rows a server writes during the copy are neither copied nor break the counts', async () => {
+    const live = path.join(dir, 'live.db');
+    fs.copyFileSync(sourceFile, live);
+    const url = await newDatabase();
+    const writer = new Database(live);
+    writer.pragma('journal_mode = WAL');
+    let wrote = false;
+    const report = await copySqliteToPostgres({
+      from: live,
+      to: url,
+      afterTable: async (table) => {
+        // After the first table, before users: a sign-up and its completion land in the source.
+        if (wrote) return;
+        wrote = true;
+        writer.prepare("insert into users (public_id, email, display_name) values ('late', 'late@example.jp', 'Late')").run();
+        writer.prepare("insert into lesson_completions (user_id, lesson_id, completed_at) values ((select max(id) from users), 'l1', 1)").run();
+        expect(table).not.toBe('users');
+      },
+    });
+    writer.close();
+    expect(wrote).toBe(true);
+    expect(report.tables.find((t) => t.table === 'users')).toEqual({ table: 'users', source: 60, target: 60 });
+    expect((await counts(url)).get('lesson_completions')).toBe(report.tables.find((t) => t.table === 'lesson_completions')?.source);
   });
 
   it('runs as npm run db:copy: prints the counts, exits 1 with one line (no stack) when refused, 2 on bad arguments', async () => {
