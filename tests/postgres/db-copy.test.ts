@@ -199,6 +199,9 @@ describe('db:copy from SQLite to PostgreSQL', () => {
       expect(sealed.rows[0]?.sealed.toString('hex')).toBe('000102feff');
       const details = await pool.query<{ details: unknown }>("select details from audit_log where action = 'user.create'");
       expect(details.rows[0]?.details).toEqual({ role: 'learner', nested: { list: [1, 'two', null] } });
+      // The audit log went in past its append-only triggers (they refuse UPDATE/DELETE only), and they still hold.
+      await expect(pool.query("update audit_log set action = 'tampered'")).rejects.toThrow(/append-only/);
+      await expect(pool.query('delete from audit_log')).rejects.toThrow(/append-only/);
     } finally {
       await pool.end();
       await sqliteDb.close();
@@ -330,7 +333,7 @@ describe('db:copy from SQLite to PostgreSQL', () => {
       expect(result.stderr).not.toMatch(/\n\s+at /);
       expect(result.stderr + result.stdout).not.toContain('s3cret');
     }
-  });
+  }, 180_000);
 });
 
 describe('db:backup and db:restore with DATABASE_URL=postgres://…', () => {
@@ -386,7 +389,7 @@ describe('db:backup and db:restore with DATABASE_URL=postgres://…', () => {
     } finally {
       await check.end();
     }
-  });
+  }, 180_000);
 });
 
 /** One md5 per table over its rows as text, in a fixed order. */
