@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   checkAccountCountedOnce,
   checkAddressCountedOnce,
@@ -18,6 +18,7 @@ import {
   stubThrottleLimits,
 } from '../../../tests/helpers/sign-in-throttle-checks.ts';
 import { type Db, openDatabase, rawSqlite } from '../../platform/db.server.ts';
+import { consumeSignInAttempt } from './rate-limit.server.ts';
 
 const migrationsFolder = path.resolve('db/migrations');
 let dir: string;
@@ -46,5 +47,22 @@ describe('sign-in throttling on SQLite, two connections to one file', () => {
   it('counts a known address’s attempts on both against its per-account-and-address allowance', () => checkPairCountedOnce(a, b));
   it('stores no email or address in clear', () => checkNothingInClear(a));
   it('falls back to this instance’s memory, logged, when the tables cannot answer', () => checkStorageFailureFallsBack(broken));
+  it('counts attempts made while another request’s write is open on the connection, though that write rolls back', async () => {
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const write = a.write(async () => {
+      await gate;
+      throw new Error('this request failed');
+    });
+    // Without the connection's lock the store's upserts would run inside that transaction.
+    const attempts = Array.from({ length: 8 }, (_, i) => consumeSignInAttempt(a, '198.51.100.77', `during${i}@example.com`));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    release();
+    await expect(write).rejects.toThrow('this request failed');
+    expect(await Promise.all(attempts)).toEqual(Array(8).fill(null));
+    expect(await consumeSignInAttempt(b, '198.51.100.77', 'after@example.com'), 'the ninth, on B').not.toBeNull();
+  });
   it('prunes expired counters and known addresses in batches', () => checkPrune(b));
 });
