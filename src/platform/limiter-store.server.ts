@@ -24,15 +24,18 @@ export interface LimiterOptions {
   tableName: string;
 }
 
-/** A fixed-window limiter whose counters live in the database behind `db`. */
-export function databaseLimiter(db: Db, options: LimiterOptions): RateLimiterAbstract {
+/**
+ * A fixed-window limiter whose counters live in the database behind `database` (it only builds
+ * the object, no statement runs: synchronous, like the other platform helpers taking the handle).
+ */
+export function databaseLimiter(database: Db, options: LimiterOptions): RateLimiterAbstract {
   const common = { ...options, tableCreated: true, clearExpiredByTimeout: false };
-  if (db.dialect === 'postgres') {
-    const pool = poolOf(db);
+  if (database.dialect === 'postgres') {
+    const pool = poolOf(database);
     if (!pool) throw new Error('Not a PostgreSQL database handle opened by openPostgres().');
     return new RateLimiterPostgres({ ...common, storeClient: pool, storeType: 'pool' });
   }
-  return new RateLimiterSQLite({ ...common, storeClient: rawSqlite(db), storeType: 'better-sqlite3' });
+  return new RateLimiterSQLite({ ...common, storeClient: rawSqlite(database), storeType: 'better-sqlite3' });
 }
 
 /**
