@@ -97,6 +97,11 @@ describe('checklist 8: sign-in throttling per IP and per account, no hard lock-o
       .all();
     expect(rows.filter((r) => r.details?.reason === 'throttled').length).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(rows)).not.toContain(PASSWORD);
+    // the server counted in the database (what every instance shares), without emails or addresses in clear
+    const counters = rawSqlite(limited.db).prepare('select key, points from sign_in_limits').all();
+    expect(counters.length).toBeGreaterThanOrEqual(3);
+    expect(JSON.stringify(counters)).not.toMatch(/victim|example\.com|127\.0\.0/);
+    expect(rawSqlite(limited.db).prepare('select count(*) n from sign_in_known_addresses').get()).toEqual({ n: 1 });
   });
 
   it('throttles one address after its allowance, whatever accounts it tries, and a forged X-Forwarded-For does not help', async () => {
