@@ -1,5 +1,5 @@
-/** Signing in: sessions and one-time sign-in links (only hashes of their secrets are stored). */
-import { index, integer, pgTable, text } from 'drizzle-orm/pg-core';
+/** Signing in: sessions, one-time sign-in links (only hashes of their secrets are stored) and sign-in throttling. */
+import { bigint, index, integer, pgTable, text, varchar } from 'drizzle-orm/pg-core';
 import { bytea, createdAt, timestampMs } from './columns.ts';
 import { users } from './users.ts';
 
@@ -37,3 +37,28 @@ export const loginTokens = pgTable('login_tokens', {
   expiresAt: timestampMs('expires_at').notNull(),
   usedAt: timestampMs('used_at'),
 });
+
+/**
+ * Sign-in throttling counters (db/schema/auth.ts): exactly the table RateLimiterPostgres would
+ * create (`key varchar(255) primary key, points integer not null default 0, expire bigint`, in
+ * this order: it inserts positionally), plus the index housekeeping prunes by.
+ */
+export const signInLimits = pgTable(
+  'sign_in_limits',
+  {
+    key: varchar('key', { length: 255 }).primaryKey(),
+    points: integer('points').notNull().default(0),
+    expire: bigint('expire', { mode: 'number' }),
+  },
+  (t) => [index('sign_in_limits_expire_idx').on(t.expire)],
+);
+
+/** Account and address pairs that gave the right password (db/schema/auth.ts): SHA-256 keys only. */
+export const signInKnownAddresses = pgTable(
+  'sign_in_known_addresses',
+  {
+    keyHash: text('key_hash').primaryKey(),
+    expiresAt: timestampMs('expires_at').notNull(),
+  },
+  (t) => [index('sign_in_known_addresses_expires_idx').on(t.expiresAt)],
+);

@@ -42,6 +42,8 @@ export let departments: typeof sqlite.departments = sqlite.departments;
 export let users: typeof sqlite.users = sqlite.users;
 export let sessions: typeof sqlite.sessions = sqlite.sessions;
 export let loginTokens: typeof sqlite.loginTokens = sqlite.loginTokens;
+export let signInLimits: typeof sqlite.signInLimits = sqlite.signInLimits;
+export let signInKnownAddresses: typeof sqlite.signInKnownAddresses = sqlite.signInKnownAddresses;
 export let lessonCompletions: typeof sqlite.lessonCompletions = sqlite.lessonCompletions;
 export let lessonViews: typeof sqlite.lessonViews = sqlite.lessonViews;
 export let certificates: typeof sqlite.certificates = sqlite.certificates;
@@ -107,6 +109,8 @@ export function selectTables(dialect: TableDialect, tables: Record<string, unkno
   users = pick('users');
   sessions = pick('sessions');
   loginTokens = pick('loginTokens');
+  signInLimits = pick('signInLimits');
+  signInKnownAddresses = pick('signInKnownAddresses');
   lessonCompletions = pick('lessonCompletions');
   lessonViews = pick('lessonViews');
   certificates = pick('certificates');

@@ -1,6 +1,6 @@
 /**
- * Housekeeping in the server process: expired sessions (and expired answers to posts) are
- * deleted at start and then every few minutes (an unref'd timer, so it never keeps the process
+ * Housekeeping in the server process: expired sessions (and expired answers to posts, sign-in
+ * counters and known sign-in addresses) are deleted at start and then every few minutes (an unref'd timer, so it never keeps the process
  * alive), in batches with a pause between them, so a huge backlog never holds the database or
  * the event loop for long.
  */
@@ -10,6 +10,7 @@ import { logger } from './log.server.ts';
 import { deleteExpiredSessions, type SessionLifetime } from '../features/auth/session.server.ts';
 import { pruneFormResults } from './http/form-results.server.ts';
 import { pruneNotifications } from '../features/notifications/retention.server.ts';
+import { pruneSignInThrottle } from '../features/auth/rate-limit.server.ts';
 import { now as clockNow } from './clock.ts';
 
 export const SESSION_CLEANUP_BATCH = 500;
@@ -50,6 +51,9 @@ export function startSessionCleanup(open: () => Db, lifetime: SessionLifetime, i
       if (deleted > 0) logger.info({ deleted }, 'expired sessions deleted');
       // Answers to posts nobody came back for (src/platform/http/form-results.server.ts).
       await pruneFormResults(db);
+      // Sign-in throttling's shared tables (src/features/auth/rate-limit.server.ts).
+      const throttle = await pruneSignInThrottle(db);
+      if (throttle.counters > 0 || throttle.knownAddresses > 0) logger.info({ ...throttle }, 'expired sign-in counters and known addresses deleted');
       const at = clockNow();
       if (prunedAt === null || at.getTime() - prunedAt >= NOTIFICATION_PRUNE_EVERY_MS) {
         prunedAt = at.getTime();

@@ -12,9 +12,9 @@
  * to a fresh bucket.
  */
 import { and, eq } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { auditLog } from '../../db/schema/index.ts';
-import { median, PASSWORD, rawAfterPost, rawRequest, sessionCookieFrom, startApp, type App, type RawResponse } from './support.ts';
+import { median, PASSWORD, rawAfterPost, rawRequest, sessionCookieFrom, startApp, throttleDatabase, type App, type RawResponse } from './support.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 
 const THROTTLED = 'サインインの試行が多すぎます。';
@@ -97,6 +97,11 @@ describe('checklist 8: sign-in throttling per IP and per account, no hard lock-o
       .all();
     expect(rows.filter((r) => r.details?.reason === 'throttled').length).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(rows)).not.toContain(PASSWORD);
+    // the server counted in the database (what every instance shares), without emails or addresses in clear
+    const counters = rawSqlite(limited.db).prepare('select key, points from sign_in_limits').all();
+    expect(counters.length).toBeGreaterThanOrEqual(3);
+    expect(JSON.stringify(counters)).not.toMatch(/victim|example\.com|127\.0\.0/);
+    expect(rawSqlite(limited.db).prepare('select count(*) n from sign_in_known_addresses').get()).toEqual({ n: 1 });
   });
 
   it('throttles one address after its allowance, whatever accounts it tries, and a forged X-Forwarded-For does not help', async () => {
@@ -140,7 +145,11 @@ describe('checklist 8: sign-in throttling per IP and per account, no hard lock-o
     vi.stubEnv('SIGNIN_ACCOUNT_BURST', '1');
     // The limits are read once per process (getConfig): a fresh module graph reads the ones above.
     vi.resetModules();
-    const { consumeSignInAttempt } = await import('../../src/features/auth/rate-limit.server.ts');
+    const { consumeSignInAttempt: consumeOn } = await import('../../src/features/auth/rate-limit.server.ts');
+    // The counters live in the database: a fresh one, opened by the fresh module graph.
+    const { db, dispose } = await throttleDatabase();
+    onTestFinished(dispose);
+    const consumeSignInAttempt = (ip: string, email: string) => consumeOn(db, ip, email);
     const attempt = () => consumeSignInAttempt('198.51.100.7', 'locked@example.com');
     for (let i = 0; i < 3; i++) expect(await attempt()).toBeNull();
     const wait = await attempt();

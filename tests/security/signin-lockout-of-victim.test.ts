@@ -8,8 +8,8 @@
  * Limits are the defaults (30 a minute + 30 burst per address; 5 + 5 per account).
  * Two client addresses are two real local addresses (127.0.0.x all reach the loopback).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PASSWORD, rawAfterPost, rawRequest, sessionCookieFrom, startApp, type App, type RawResponse } from './support.ts';
+import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
+import { PASSWORD, rawAfterPost, rawRequest, sessionCookieFrom, startApp, throttleDatabase, type App, type RawResponse } from './support.ts';
 
 const DEFAULTS = { SIGNIN_IP_PER_MINUTE: '30', SIGNIN_IP_BURST: '30', SIGNIN_ACCOUNT_PER_MINUTE: '5', SIGNIN_ACCOUNT_BURST: '5' };
 const VICTIM_ADDRESS = '127.0.0.41';
@@ -103,11 +103,15 @@ describe('the attack from the report, on the clock: one wrong password every 6 s
     for (const [name, value] of Object.entries(DEFAULTS)) vi.stubEnv(name, value);
     // The limits are read once per process (getConfig): a fresh module graph reads the ones above.
     vi.resetModules();
-    const { consumeSignInAttempt, rememberSignInAddress } = await import('../../src/features/auth/rate-limit.server.ts');
+    const limits = await import('../../src/features/auth/rate-limit.server.ts');
+    // The counters and known addresses live in the database: a fresh one, opened by the fresh module graph.
+    const { db, dispose } = await throttleDatabase();
+    onTestFinished(dispose);
+    const consumeSignInAttempt = (ip: string, email: string) => limits.consumeSignInAttempt(db, ip, email);
     const victim = async (): Promise<number | null> => {
       const wait = await consumeSignInAttempt('198.51.100.20', 'colleague@example.com');
       // the right password: the address is remembered, as the sign-in action does
-      if (wait === null) rememberSignInAddress('198.51.100.20', 'colleague@example.com');
+      if (wait === null) await limits.rememberSignInAddress(db, '198.51.100.20', 'colleague@example.com');
       return wait;
     };
     expect(await victim()).toBeNull(); // yesterday's sign-in at the desk

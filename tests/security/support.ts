@@ -34,6 +34,24 @@ export function openTestDatabase(file: string, options: { migrate?: boolean } = 
   return openDatabase(file, { migrate: options.migrate ?? false, migrationsFolder: path.join(ROOT, 'db/migrations') });
 }
 
+/**
+ * A fresh migrated database for calling the sign-in throttle directly (its counters live in the
+ * database), opened by the current module graph: after `vi.resetModules()` the re-imported
+ * modules know only the handles their own db.server.ts opened.
+ */
+export async function throttleDatabase(): Promise<{ db: Db; dispose: () => Promise<void> }> {
+  const { openDatabase: open } = await import('../../src/platform/db.server.ts');
+  const dir = tempDir('manabi-throttle-');
+  const db = open(path.join(dir, 'manabi.db'), { migrationsFolder: path.join(ROOT, 'db/migrations') });
+  return {
+    db,
+    dispose: async () => {
+      await db.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 export interface UserSpec {
   role?: Role;
   department?: string;

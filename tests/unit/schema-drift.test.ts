@@ -41,6 +41,8 @@ const PG_TYPES: Record<string, string> = {
   PgBigInt53: 'integer',
   PgBoolean: 'boolean',
   PgText: 'text',
+  // rate-limiter-flexible's sign_in_limits.key (varchar(255) in its own DDL); SQLite has no length.
+  PgVarchar: 'text',
   PgJson: 'json',
   PgDoublePrecision: 'float',
 };

@@ -66,7 +66,7 @@ export async function signInWithPassword(
 ): Promise<{ ok: true; locale: Locale } | ({ ok: false } & PasswordRefusal)> {
   // With AUTH_MODE=oidc the company's provider is the only way in.
   if (getConfig().authMode === 'oidc') return { ok: false, reason: 'disabled' };
-  const wait = await consumeSignInAttempt(request.ip, email);
+  const wait = await consumeSignInAttempt(db, request.ip, email);
   if (wait !== null) {
     await db.write((tx) => audit(tx, { actor: null, actorLabel: email, action: 'auth.sign_in_failed', details: { reason: 'throttled' }, ip: request.ip }));
     return { ok: false, reason: 'throttled', retryAfter: wait };
@@ -79,7 +79,7 @@ export async function signInWithPassword(
     return { ok: false, reason: 'invalid' };
   }
   // From now on an attacker elsewhere cannot throttle this account at this address.
-  rememberSignInAddress(request.ip, email);
+  await rememberSignInAddress(db, request.ip, email);
   await startSession(db, request, { id: candidate.id, email: candidate.email }, 'password');
   return { ok: true, locale: candidate.locale };
 }
@@ -120,7 +120,7 @@ export async function changePassword(
 ): Promise<{ ok: true; ended: number } | { ok: false; reason: 'disabled' | 'current_wrong' | 'same' } | ({ ok: false } & Extract<PasswordRefusal, { reason: 'throttled' }>)> {
   const { user, sessionId, ip } = caller;
   if (getConfig().authMode === 'oidc') return { ok: false, reason: 'disabled' };
-  const wait = await consumeSignInAttempt(ip, user.email);
+  const wait = await consumeSignInAttempt(db, ip, user.email);
   if (wait !== null) return { ok: false, reason: 'throttled', retryAfter: wait };
   const stored = (await db.read((q) => q.select({ hash: users.passwordHash }).from(users).where(eq(users.id, user.id)).get()))?.hash ?? null;
   const ok = stored ? await verifyPassword(stored, currentPassword) : await verifyDummyPassword(currentPassword);
