@@ -8,7 +8,9 @@
  * bad arguments.
  */
 import { parseArgs } from 'node:util';
-import { CopyError, copySqliteToPostgres, redactUrl } from '../platform/db-copy.server.ts';
+import { redactUrl } from '../platform/db-copy-plan.server.ts';
+import { CopyError, copySqliteToPostgres } from '../platform/db-copy.server.ts';
+import { childEnv } from '../platform/config.server.ts';
 
 const USAGE = 'usage: npm run db:copy -- --from <path/to/manabi.db> --to <postgres://user:password@host:5432/database>\n  (--to defaults to DATABASE_URL)';
 
@@ -31,7 +33,7 @@ try {
   }
   if (positionals.length > 0) exit(2, `unexpected argument ${positionals[0]}.\n${USAGE}`);
   from = values.from;
-  to = values.to ?? process.env.DATABASE_URL;
+  to = values.to ?? childEnv().DATABASE_URL;
 } catch (error) {
   exit(2, `${(error as Error).message}\n${USAGE}`);
 }

@@ -15,6 +15,7 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
+import { nowMs } from './clock.ts';
 import { logger } from './log.server.ts';
 
 /** SQLite's default: what the connection goes back to without the worker. */
@@ -71,8 +72,8 @@ export function startBackgroundCheckpoints(sqlite: Database.Database, file: stri
   };
   worker.on('message', (message: WorkerMessage) => {
     // A failed checkpoint is retried at the next interval; tell the operator at most once a minute.
-    if (message.kind === 'failed' && Date.now() - warnedAt > 60_000) {
-      warnedAt = Date.now();
+    if (message.kind === 'failed' && nowMs() - warnedAt > 60_000) {
+      warnedAt = nowMs();
       logger.warn({ message: message.message, failures: message.failures }, 'background WAL checkpoint failed; retrying');
     }
   });

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { childEnv } from './config.server.ts';
 
 const run = promisify(execFile);
 const DEBIAN_ROOT = '/usr/lib/postgresql';
@@ -26,7 +27,7 @@ export function findPgTool(tool: 'pg_dump' | 'pg_restore'): string | null {
       .sort((a, b) => Number(b) - Number(a));
     if (versions[0] !== undefined) return path.join(DEBIAN_ROOT, versions[0], 'bin', tool);
   }
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+  for (const dir of (childEnv().PATH ?? '').split(path.delimiter)) {
     const candidate = path.join(dir, tool);
     if (dir && fs.existsSync(candidate)) return candidate;
   }
@@ -36,7 +37,7 @@ export function findPgTool(tool: 'pg_dump' | 'pg_restore'): string | null {
 /** The URL without its password, and the environment that passes the password instead. */
 function connection(url: string): { url: string; env: NodeJS.ProcessEnv } {
   const parsed = new URL(url);
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = childEnv();
   if (parsed.password) {
     env.PGPASSWORD = decodeURIComponent(parsed.password);
     parsed.password = '';
@@ -58,7 +59,7 @@ async function tool(name: 'pg_dump' | 'pg_restore', args: string[], env: NodeJS.
 
 /** The tables a dump holds (from `pg_restore --list`), as schema.table. */
 export async function dumpTables(file: string): Promise<string[]> {
-  const list = await tool('pg_restore', ['--list', file], process.env);
+  const list = await tool('pg_restore', ['--list', file], childEnv());
   return list
     .split('\n')
     .map((line) => /^\d+; \d+ \d+ TABLE (\S+) (\S+) /.exec(line))

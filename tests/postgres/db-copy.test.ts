@@ -93,6 +93,8 @@ function fillEveryTable(file: string, now: number): void {
       '改行\nと "引用" と \\ バックスラッシュ',
       now,
     );
+    s.prepare("insert into sign_in_limits (key, points, expire) values ('ip:ab12', 3, ?)").run(now + DAY);
+    s.prepare("insert into sign_in_known_addresses (key_hash, expires_at) values ('cd34', ?)").run(now + 30 * DAY);
     s.prepare("insert into scim_groups (public_id, display_name, external_id) values ('g-1', 'Sales', 'ext-g')").run();
     s.prepare('insert into scim_group_members (group_id, user_id) values (1, ?)').run(second);
     s.prepare("insert into scim_tokens (public_id, secret_hash, label, revoked_at) values ('t-1', 'hash', 'Entra', ?)").run(now);
