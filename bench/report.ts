@@ -84,6 +84,19 @@ Machine: ${m.cores} cores (${m.cpu}), ${m.memoryGb} GiB, ${m.platform}, Node.js 
 | Admin dashboard at ${dl ? dl.organisation.users.toLocaleString('en') : '100,000'} users, median | ${dl ? `**${dl.admin.median} ms** (p95 ${dl.admin.p95})` : na} | ${goal(dl ? dl.admin.median < 150 : null, '< 150 ms')} |
 | Champion view, department of ${dl ? (dl.organisation.users / dl.organisation.departments).toLocaleString('en') : '2,500'}, median | ${dl ? `**${dl.champion.median} ms** (p95 ${dl.champion.p95})` : na} | ${goal(dl ? dl.champion.median < 100 : null, '< 100 ms')} |
 
+## Before and after (issue 17)
+
+Each column is one run of this benchmark (ratios from that run's own rounds); the machine is shared, so compare ratios, not requests/s.
+
+| figure | outside measurement (issue 17, before) | 2026-12-02, a2143dd (every request scanned users) | 2026-12-02, b230e2c (index fixed, quiet) | this run |
+|---|---|---|---|---|
+| real lesson ÷ static | 0.148 | 0.05 | 0.15 | ${rl ? rl.ratio : '–'} |
+| generated lesson ÷ static | 0.17 | 0.07 | 0.34 | ${lp ? lp.ratio : '–'} |
+| complete lesson ÷ static | 1,158 req/s (no ratio) | 0.06 | 0.14 | ${ratioOf(w?.completeLesson) ?? '–'} |
+| submit quiz ÷ static | 547 req/s (no ratio) | 0.05 | 0.09 | ${ratioOf(w?.submitQuiz) ?? '–'} |
+| dashboard, 20,000 / 100,000 users (median) | 91 / 426 ms | – / 171.9 ms | 54.6 / 59.9 ms | ${d ? d.admin.median : '–'} / ${dl ? dl.admin.median : '–'} ms |
+| champion view, 2,500 people (median) | 130 ms | 103.2 ms | 97.5 ms | ${dl ? dl.champion.median : '–'} ms |
+
 ## Other figures
 
 | figure | result | goal |
@@ -116,7 +129,7 @@ ${lessonSection('1b. A generated lesson (the 36-lesson benchmark curriculum)', l
 
 The machine is shared and its speed drifts: between two runs of this benchmark with no code change the organisation generation took 25 s in one and 32 s in the other. That is why the lesson page, the static file and the floor alternate within each round and the figures above are compared as ratios.
 
-Left alone: what remains is spread thin. In the last profile: garbage collection about 7 %, the session lookup and the learner's progress (indexed queries) about 15 % together, the socket write 3 %, and the rest Astro's request pipeline and render, the floor above. Caching whole pages would beat it but would serve one learner's progress to another unless keyed per user, and lesson pages change with every completion.
+Since issue 17 a signed-in lesson page is answered from its prerendered shell (the tally above says how many): the paragraph below describes the Astro-rendered page, which still answers the pages the shells do not cover (a result shown once after a post, a query string). On the real curriculum's mix, locked lessons were 54 % of the requests and went to Astro until the locked page got its shell (2026-12-02; lesson ÷ static 0.15 → 0.63 in a noisy run). Left alone: what remains is spread thin. In the last profile: garbage collection about 7 %, the session lookup and the learner's progress (indexed queries) about 15 % together, the socket write 3 %, and the rest Astro's request pipeline and render, the floor above. Caching whole pages would beat it but would serve one learner's progress to another unless keyed per user, and lesson pages change with every completion.
 
 ## 2. Writes at 50 connections
 
@@ -133,6 +146,8 @@ ${
 `
     : ''
 }Every completion request names a new (learner, lesson) pair and every quiz request a distinct open attempt, so each answered request is one new row: completions ${w.completeLesson.rowsCreated} for ${w.completeLesson.answeredWithWarmup ?? w.completeLesson.ok} answers${w.completeLesson.answeredWithWarmup ? ' (warm-up included)' : ''}; attempts ${w.submitQuiz.attemptsStored} for ${w.submitQuiz.answeredWithWarmup ?? w.submitQuiz.ok} answers. The few more rows than answers are the requests still in flight when each run stopped: the server completed them, the load tool no longer counted the replies. Statuses (timed part): ${JSON.stringify(w.completeLesson.statuses)} / ${JSON.stringify(w.submitQuiz.statuses)}.
+
+What is left in a write (\`node --cpu-prof\` of the server under this load, 2026-12-02, the samples of the complete-lesson and submit-quiz rounds): the COMMITs are the largest single part, 21 % of a completion's server time and 28 % of a submission's; there are two per post, the action's and the kept answer's (the post/redirect/get row, \`src/platform/http/form-results.server.ts\`), and the kept answer with its seal and commit is 15–16 % on its own. The session lookup (three indexed reads) is 11–19 %, the socket write 5–8 %, the learner record 7 %, a submission's certificate check 8 %. Removed in that session: building the insert SQL of the kept answer per post (7 %), undici's \`Request\` to parse the urlencoded body (5 %), a time-zone conversion per roll-up month key (6 %), and the WAL checkpoint inside a request's COMMIT (now a worker thread's: in an A/B of two runs each, submit ÷ static 0.17 / 0.19 with it against 0.13 / 0.14 without, completion 0.31 / 0.36 against 0.32 / 0.28). The next step is one transaction per post (the kept answer written in the action's own), then fewer pages per commit.
 
 ## 3. Dashboard at 20,000 users
 
