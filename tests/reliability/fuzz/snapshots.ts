@@ -8,6 +8,8 @@
  * - `sessions.last_active_at`: every authenticated request may refresh it (once a minute), and
  *   so may a SCIM request `scim_tokens.last_used_at`;
  * - `form_results`: a post's answer kept for the one redirect after it, not state;
+ * - `sign_in_limits`: the sign-in throttle's counters, which count every attempt on purpose,
+ *   a refused one most of all (a wrong password, a wrong current password);
  * - the page-view analytics a rendered lesson page records (`lesson_views`, `activity_months`,
  *   and `kpi_department_months.active_users`), only for requests posted through a lesson page:
  *   answering a refused form shows the lesson again, and showing it is a view. (The learner has
@@ -35,7 +37,7 @@ export class Snapshots {
     this.db = new Database(file);
     this.db.pragma('busy_timeout = 5000');
     this.tableNames = this.db
-      .prepare<[], { name: string }>("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not in ('audit_log', 'form_results') order by name")
+      .prepare<[], { name: string }>("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not in ('audit_log', 'form_results', 'sign_in_limits') order by name")
       .all()
       .map((r) => r.name);
     const queries = this.tableNames.map((table) => {
