@@ -37,7 +37,9 @@ export class Snapshots {
     this.db = new Database(file);
     this.db.pragma('busy_timeout = 5000');
     this.tableNames = this.db
-      .prepare<[], { name: string }>("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not in ('audit_log', 'form_results', 'sign_in_limits') order by name")
+      .prepare<[], { name: string }>(
+        "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name not in ('audit_log', 'form_results', 'sign_in_limits') order by name",
+      )
       .all()
       .map((r) => r.name);
     const queries = this.tableNames.map((table) => {
