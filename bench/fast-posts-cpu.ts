@@ -86,10 +86,10 @@ async function main(): Promise<void> {
   const fileA = path.join(work, 'a.db');
   const db = openDatabase(fileA);
   const userIds: number[] = [];
-  await db.write((tx) => {
-    const department = ensureDepartment(tx, '営業部');
+  await db.write(async (tx) => {
+    const department = await ensureDepartment(tx, '営業部');
     for (let i = 0; i < LEARNERS; i++)
-      userIds.push(createUser(tx, { email: `w${i}@example.com`, displayName: `w${i}`, role: 'learner', departmentId: department, passwordHash: null }));
+      userIds.push(await createUser(tx, { email: `w${i}@example.com`, displayName: `w${i}`, role: 'learner', departmentId: department, passwordHash: null }));
   });
   const fileB = path.join(work, 'b.db');
   rawSqlite(db).exec(`VACUUM INTO '${fileB}'`);

@@ -7,7 +7,7 @@ import type { Catalog } from '../src/features/curriculum/catalog.ts';
 import { addMonths, monthKey } from '../src/platform/dates.ts';
 import { computeProgress, firstCycleRecord } from '../src/features/progress/progress.ts';
 import { ensureDefaultAssignments, syncEnrolments } from '../src/features/programme/assignments.server.ts';
-import { type Db, rawDrizzle, rawSqlite } from '../src/platform/db.server.ts';
+import { type Db, rawSqlite } from '../src/platform/db.server.ts';
 import { hashPassword } from '../src/features/auth/password.server.ts';
 import { rebuildRollups } from '../src/features/kpi/rollups.server.ts';
 import { generateSecureRandomString } from '../src/features/auth/session.server.ts';
@@ -61,9 +61,9 @@ export async function generateOrganisation(
       user.run(generateSecureRandomString(), `user${u}@bench.example`, `社員 ${u}`, u % 5 === 0 ? 'en' : 'ja', role, department, passwordHash, now - 200 * day, now - 200 * day);
     }
   })();
-  rawDrizzle(db).transaction((tx) => {
-    ensureDefaultAssignments(tx);
-    syncEnrolments(tx, new Date(now - 180 * day));
+  await db.write(async (tx) => {
+    await ensureDefaultAssignments(tx);
+    await syncEnrolments(tx, new Date(now - 180 * day));
   });
 
   const completion = client.prepare('insert into lesson_completions (user_id, lesson_id, completed_at) values (?, ?, ?)');

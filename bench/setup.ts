@@ -131,10 +131,10 @@ export async function populate(databasePath: string, corpusDir: string, log: (me
   const basicLessons = catalog.tier('basic')!.courses.flatMap((c) => c.lessons);
   const basicQuizzes = catalog.tier('basic')!.courses.flatMap((c) => c.quizzes);
   const openAttempts: { attemptId: string; quizId: string; cookie: string }[] = [];
-  await db.write((tx) => {
-    const department = ensureDepartment(tx, '部門01');
+  await db.write(async (tx) => {
+    const department = await ensureDepartment(tx, '部門01');
     for (let i = 0; i < size.writers; i++) {
-      const id = createUser(tx, { email: `writer${i}@bench.example`, displayName: `writer ${i}`, role: 'learner', departmentId: department, passwordHash });
+      const id = await createUser(tx, { email: `writer${i}@bench.example`, displayName: `writer ${i}`, role: 'learner', departmentId: department, passwordHash });
       writers.push({ id, cookie: '' });
     }
   });

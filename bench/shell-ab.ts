@@ -42,8 +42,8 @@ async function population(file: string): Promise<{ tokens: string[]; lessons: st
   const db = openDatabase(file);
   const tokens: string[] = [];
   for (let i = 0; i < USERS; i++) {
-    const id = await db.write((tx) =>
-      createUser(tx, { email: `ab-${i}@example.com`, displayName: `学習者 ${i}`, role: 'learner', departmentId: ensureDepartment(tx, `dept-${i % 5}`), passwordHash: null }),
+    const id = await db.write(async (tx) =>
+      createUser(tx, { email: `ab-${i}@example.com`, displayName: `学習者 ${i}`, role: 'learner', departmentId: await ensureDepartment(tx, `dept-${i % 5}`), passwordHash: null }),
     );
     tokens.push((await createSession(db, id, { idleMs: 3_600_000, maxAgeMs: 3_600_000 })).token);
   }

@@ -73,12 +73,12 @@ export async function buildShells(outDir: string): Promise<ShellBuildResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manabi-shells-'));
   const file = path.join(dir, 'shells.db');
   const db = openDatabase(file);
-  const userId = await db.write((tx) =>
+  const userId = await db.write(async (tx) =>
     createUser(tx, {
       email: `shell-build-${SEED_ROLE}@invalid`,
       displayName: hole('text', 'userName'),
       role: SEED_ROLE,
-      departmentId: ensureDepartment(tx, 'shells'),
+      departmentId: await ensureDepartment(tx, 'shells'),
       passwordHash: null,
     }),
   );

@@ -112,8 +112,8 @@ const guard = defineMiddleware(async (context, next) => {
   const user = context.locals.user!;
   const denied = { type: 'route', id: context.url.pathname.slice(0, 200) };
   await bestEffortWrite('audit.access_denied', () =>
-    context.locals.db.write((tx) =>
-      audit(tx, { actor: user, action: 'access.denied', target: denied, details: { method: context.request.method, role: user.role }, ip: clientIp(context) }),
+    context.locals.db.write(
+      async (tx) => await audit(tx, { actor: user, action: 'access.denied', target: denied, details: { method: context.request.method, role: user.role }, ip: clientIp(context) }),
     ),
   );
   return context.rewrite(localePath(context.locals.locale, '/403'));

@@ -34,9 +34,11 @@ export async function measureNotifications(log: (message: string) => void, users
   const smtp = await startSmtp({ parse: false });
   try {
     log(`notifications: ${users} users`);
-    const ids = await db.write((tx) => {
-      const departmentId = ensureDepartment(tx, '営業部');
-      return Array.from({ length: users }, (_, i) => createUser(tx, { email: `n${i}@example.com`, displayName: `社員 ${i}`, role: 'learner', departmentId }));
+    const ids = await db.write(async (tx) => {
+      const departmentId = await ensureDepartment(tx, '営業部');
+      const created: number[] = [];
+      for (let i = 0; i < users; i++) created.push(await createUser(tx, { email: `n${i}@example.com`, displayName: `社員 ${i}`, role: 'learner', departmentId }));
+      return created;
     });
     const tier = { id: 'basic', title: { ja: '基礎', en: 'Basic' } };
     // Everyone has a new assignment; half also the monthly check-in (optional: an unsubscribe token each).

@@ -65,18 +65,18 @@ const input = await readPassword(args['password-stdin'], email);
 if ('error' in input) fail(input.error);
 
 const db = openDatabase(databasePath());
-if ((await db.read((q) => findUserIdByEmail(q, email))) !== null) fail(`a user with the email ${email} already exists.`);
+if ((await db.read(async (q) => await findUserIdByEmail(q, email))) !== null) fail(`a user with the email ${email} already exists.`);
 const passwordHash = await hashPassword(input.password);
-const userId = await db.write((tx) => {
-  const id = createUser(tx, {
+const userId = await db.write(async (tx) => {
+  const id = await createUser(tx, {
     email,
     displayName: name,
     role: args.role as Role,
     locale: args.locale as Locale,
-    departmentId: ensureDepartment(tx, department),
+    departmentId: await ensureDepartment(tx, department),
     passwordHash,
   });
-  audit(tx, {
+  await audit(tx, {
     actor: null,
     actorLabel: cliActorLabel(),
     action: 'user.created',

@@ -38,18 +38,18 @@ const email = values.email?.trim() ?? '';
 if (!email) fail(`--email is required.\n${USAGE}`);
 
 const db = openDatabase(databasePath());
-const userId = await db.read((q) => findUserIdByEmail(q, email));
+const userId = await db.read(async (q) => await findUserIdByEmail(q, email));
 if (userId === null) fail(`no user with the email ${normalizeEmail(email)}.`);
 // An erased user is no one any more (src/features/users/erasure.server.ts): nobody may sign in as them.
-if (await db.read((q) => isErased(q, userId))) fail('this user’s personal data was erased; the account cannot get a password.');
+if (await db.read(async (q) => await isErased(q, userId))) fail('this user’s personal data was erased; the account cannot get a password.');
 const input = await readPassword(values['password-stdin'], email);
 if ('error' in input) fail(input.error);
 const passwordHash = await hashPassword(input.password);
-const ended = await db.write((tx) => {
-  setPasswordHash(tx, userId, passwordHash);
-  const sessionsEnded = deleteUserSessions(tx, userId);
+const ended = await db.write(async (tx) => {
+  await setPasswordHash(tx, userId, passwordHash);
+  const sessionsEnded = await deleteUserSessions(tx, userId);
   // Who set it and when; never the password or its hash.
-  audit(tx, { actor: null, actorLabel: cliActorLabel(), action: 'user.password_set', target: { type: 'user', id: userId }, details: { via: 'cli', sessionsEnded } });
+  await audit(tx, { actor: null, actorLabel: cliActorLabel(), action: 'user.password_set', target: { type: 'user', id: userId }, details: { via: 'cli', sessionsEnded } });
   return sessionsEnded;
 });
 await db.close();

@@ -129,7 +129,7 @@ export async function* readPages<T>(database: Db, query: string, params: readonl
  * shared helpers, the same connection as a `Tx`. Synchronous inside like `read`/`write`; the
  * work opens its own transactions (`sqlite.transaction(…).immediate()` for its write).
  */
-export function withNativeSqlite<T>(database: Db, work: (sqlite: Database.Database, q: Tx) => T): Promise<T> {
+export function withNativeSqlite<T>(database: Db, work: (sqlite: Database.Database, q: Tx) => T | PromiseLike<T>): Promise<T> {
   return settle(database, () => {
     const connection = connectionOf(database);
     return work(connection.$client, connection);

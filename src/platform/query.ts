@@ -3,7 +3,7 @@
  * A data function awaits the Drizzle builder instead of SQLite's `.all()`/`.get()`/`.run()`, and
  * reaches raw SQL through `rows`/`exec`, so the same code runs on better-sqlite3 and node-postgres.
  */
-import { is, type SQL } from 'drizzle-orm';
+import { is, type SQL, sql } from 'drizzle-orm';
 import { PgDatabase } from 'drizzle-orm/pg-core';
 
 /** The first row, or null: what SQLite's `.get()` answered (with null for absence). */
@@ -36,4 +36,45 @@ export async function exec(q: object, query: SQL): Promise<number> {
 export function changes(result: unknown): number {
   const r = result as { changes?: number; rowCount?: number | null };
   return r.changes ?? r.rowCount ?? 0;
+}
+
+let savepoints = 0;
+
+/**
+ * Runs `work` in a savepoint of the caller's transaction: a throw or rejection undoes only what
+ * `work` wrote and passes through. Drizzle's `tx.transaction(…)` on better-sqlite3 is synchronous
+ * (it releases the savepoint before an async callback's awaits run, and never rolls back on a
+ * rejection), so on SQLite the savepoint is written here; the write's lock keeps it to this
+ * callback across its awaits. On PostgreSQL, Drizzle's own nested transaction.
+ */
+export async function savepoint<Q extends object, T>(tx: Q, work: (sp: Q) => Promise<T>): Promise<T> {
+  if (is(tx, PgDatabase)) return (tx as unknown as { transaction: (w: (sp: Q) => Promise<T>) => Promise<T> }).transaction(work);
+  savepoints += 1;
+  const name = sql.raw(`manabi_sp${savepoints}`);
+  await exec(tx, sql`savepoint ${name}`);
+  try {
+    const result = await work(tx);
+    await exec(tx, sql`release savepoint ${name}`);
+    return result;
+  } catch (error) {
+    await exec(tx, sql`rollback to savepoint ${name}`);
+    await exec(tx, sql`release savepoint ${name}`);
+    throw error;
+  }
+}
+
+/** A prepared statement that may answer its rows as arrays (SQLite's `.values`). */
+interface ArrayStatement {
+  values?: (params?: Record<string, unknown>) => unknown[][];
+  execute: (params?: Record<string, unknown>) => Promise<unknown> | unknown;
+}
+
+/**
+ * A prepared select's rows as arrays in its columns' order: SQLite's `.values(params)` (no object
+ * per row: it halves a large read), elsewhere the executed rows' values in the same order.
+ */
+export async function valueRows<T extends unknown[]>(statement: object, params: Record<string, unknown>): Promise<T[]> {
+  const s = statement as ArrayStatement;
+  if (typeof s.values === 'function') return s.values(params) as T[];
+  return ((await s.execute(params)) as Record<string, unknown>[]).map((row) => Object.values(row) as T);
 }

@@ -11,6 +11,7 @@
  * would wait for the lock its caller holds (a deadlock); pass `tx` to a helper instead.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { AsyncLock } from './async-lock.ts';
 
@@ -36,6 +37,26 @@ interface WriteScope {
   open: boolean;
 }
 const writeScope = new AsyncLocalStorage<WriteScope>();
+
+/**
+ * One lock per database file in this process, shared by every connection to it. A write that awaits
+ * holds `BEGIN IMMEDIATE` across turns of the event loop; a second connection of the same process
+ * would then run its own `BEGIN IMMEDIATE` and wait in better-sqlite3's busy handler, which blocks
+ * the thread, so the first write could never finish (both time out). Waiting on the shared lock
+ * instead keeps what synchronous callbacks gave: one transaction at a time per file in a process.
+ */
+const fileLocks = new Map<string, AsyncLock>();
+
+function lockOf(sqlite: Database.Database): AsyncLock {
+  if (sqlite.memory || sqlite.name === '') return new AsyncLock();
+  const key = path.resolve(sqlite.name);
+  let lock = fileLocks.get(key);
+  if (!lock) {
+    lock = new AsyncLock();
+    fileLocks.set(key, lock);
+  }
+  return lock;
+}
 
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function';
@@ -91,11 +112,12 @@ function finish(lock: AsyncLock, done: (failed: boolean) => void, failed: boolea
  * object, whose `tx.transaction(…)` makes a savepoint); `q` the one read callbacks get.
  */
 export function sqliteAccess<Q>(sqlite: Database.Database, q: Q, tx: Q): SqliteAccess<Q> {
-  const lock = new AsyncLock();
+  const lock = lockOf(sqlite);
   const begin = sqlite.prepare('BEGIN IMMEDIATE');
   const commit = sqlite.prepare('COMMIT');
   const rollback = sqlite.prepare('ROLLBACK');
-  const owner = {};
+  // Keyed by the file's lock: a read on another connection inside this write does not wait for it.
+  const owner = lock;
   const inWrite = (): boolean => {
     const scope = writeScope.getStore();
     return scope !== undefined && scope.owner === owner && scope.open;

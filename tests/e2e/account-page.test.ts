@@ -8,16 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificates, users } from '../../db/schema/index.ts';
 import { type E2eApp, startE2eApp } from '../helpers/e2e-app.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';
+import { first } from '../../src/platform/query.ts';
 
 let app: E2eApp;
-const localeOf = () => rawDrizzle(app.db).select({ locale: users.locale }).from(users).where(eq(users.id, app.ids.learner)).get()!.locale;
+const localeOf = async () => first(await rawDrizzle(app.db).select({ locale: users.locale }).from(users).where(eq(users.id, app.ids.learner)))!.locale;
 
 beforeAll(async () => {
   app = await startE2eApp();
-  rawDrizzle(app.db)
+  await rawDrizzle(app.db)
     .insert(certificates)
-    .values({ code: 'abcdefghijkmnpqrstuvwxyz', userId: app.ids.learner, tierId: 'basic', holderName: '佐藤 花子', issuedAt: new Date('2026-11-20T03:00:00Z') })
-    .run();
+    .values({ code: 'abcdefghijkmnpqrstuvwxyz', userId: app.ids.learner, tierId: 'basic', holderName: '佐藤 花子', issuedAt: new Date('2026-11-20T03:00:00Z') });
 });
 
 afterAll(async () => {
@@ -27,7 +27,7 @@ afterAll(async () => {
 for (const javaScript of [true, false]) {
   describe(`the account page, JavaScript ${javaScript ? 'on' : 'off'}`, () => {
     it('shows the language preference and changes it with a plain form; links to progress and certificates', async () => {
-      rawDrizzle(app.db).update(users).set({ locale: 'ja' }).where(eq(users.id, app.ids.learner)).run();
+      await rawDrizzle(app.db).update(users).set({ locale: 'ja' }).where(eq(users.id, app.ids.learner));
       const context = await app.context({ javaScript, width: javaScript ? 1280 : 390 });
       const page = await context.newPage();
       await app.signInPage(page, 'learner');
@@ -43,7 +43,7 @@ for (const javaScript of [true, false]) {
       await language.getByLabel('English').check();
       await page.locator('form[action*="profile.setLocale"] button[type="submit"]').filter({ hasText: '保存する' }).click();
       await page.waitForURL(`${app.url}/en/account#post-result`);
-      expect(localeOf()).toBe('en');
+      expect(await localeOf()).toBe('en');
       expect(await page.locator('#post-result').innerText()).toBe('Manabi is now shown in English.');
       expect(await page.getByRole('group', { name: 'Show Manabi in' }).getByLabel('English').isChecked()).toBe(true);
       expect(await page.getByRole('link', { name: 'View the Basic certificate' }).count()).toBe(1);
@@ -58,7 +58,7 @@ for (const javaScript of [true, false]) {
       await page.getByRole('group', { name: 'Show Manabi in' }).getByLabel('日本語').check();
       await page.locator('form[action*="profile.setLocale"] button[type="submit"]').filter({ hasText: 'Save' }).click();
       await page.waitForURL(`${app.url}/account#post-result`);
-      expect(localeOf()).toBe('ja');
+      expect(await localeOf()).toBe('ja');
       expect(await page.locator('#post-result').innerText()).toBe('表示言語を日本語にしました。');
       await context.close();
     });

@@ -27,8 +27,8 @@ beforeAll(async () => {
       lea: { name: '佐藤 花子', department: '営業部' },
       sub: { name: '田中 一郎', department: '営業部' },
     },
-    prepare: (db, ids) => {
-      rawDrizzle(db).update(users).set({ managerId: ids.lea! }).where(eq(users.id, ids.sub!)).run();
+    prepare: async (db, ids) => {
+      await rawDrizzle(db).update(users).set({ managerId: ids.lea! }).where(eq(users.id, ids.sub!));
     },
   });
   browser = await launchChromium();

@@ -59,8 +59,8 @@ describe('lesson feedback: who reads it, and without the name', () => {
     expect(await section.locator('textarea').count()).toBe(0);
 
     // Stored with no link to anyone; the named one is gone.
-    expect(rawDrizzle(app.db).select().from(lessonFeedback).all()).toEqual([]);
-    const rows = rawDrizzle(app.db).select().from(anonymousFeedback).all();
+    expect(await rawDrizzle(app.db).select().from(lessonFeedback)).toEqual([]);
+    const rows = await rawDrizzle(app.db).select().from(anonymousFeedback);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ lessonId: 'what-is-generative-ai', rating: 2, comment: '正直なところ少し難しかったです' });
     expect(Object.keys(rows[0]!)).not.toContain('userId');

@@ -23,6 +23,7 @@ import { shippedCatalog } from '../helpers/catalog.ts';
 import { addUser, tempDir } from '../helpers/db.ts';
 import { signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { first } from '../../src/platform/query.ts';
 
 const TZ = 'Asia/Tokyo';
 const PASSWORD = 'honest charts password 1';
@@ -46,30 +47,27 @@ beforeAll(async () => {
   const learner = await addUser(db, { email: 'learner@example.jp', name: '学習 一郎' });
   // Everyone joined two months ago; the baseline period ends months before that.
   const joinedAt = new Date(startOfMonth(joined, TZ).getTime() + 3 * 86_400_000);
-  rawDrizzle(db).update(users).set({ createdAt: joinedAt }).run();
-  ensureDefaultAssignments(rawDrizzle(db));
-  syncEnrolments(rawDrizzle(db), joinedAt);
+  await rawDrizzle(db).update(users).set({ createdAt: joinedAt });
+  await ensureDefaultAssignments(rawDrizzle(db));
+  await syncEnrolments(rawDrizzle(db), joinedAt);
   await setBaseline(db, { from: addMonths(month, -8), to: addMonths(month, -6) });
   for (const m of [joined, addMonths(month, -1), month]) {
-    rawDrizzle(db)
+    await rawDrizzle(db)
       .insert(activityMonths)
-      .values({ userId: learner, month: m, firstAt: new Date(startOfMonth(m, TZ).getTime() + 3_600_000) })
-      .run();
+      .values({ userId: learner, month: m, firstAt: new Date(startOfMonth(m, TZ).getTime() + 3_600_000) });
   }
-  rawDrizzle(db)
+  await rawDrizzle(db)
     .insert(checkins)
-    .values({ userId: learner, month: addMonths(month, -1), hoursSaved: 4, tasks: null, updatedAt: now })
-    .run();
+    .values({ userId: learner, month: addMonths(month, -1), hoursSaved: 4, tasks: null, updatedAt: now });
   // The same quiz twice: 75 % last month, 87.5 % this month. Best attempt 87.5 %, mean of attempts 81.3 %.
-  const attempt = (at: Date, score: number) =>
-    rawDrizzle(db)
+  const attempt = async (at: Date, score: number) =>
+    await rawDrizzle(db)
       .insert(quizAttempts)
-      .values({ id: generateSecureRandomString(), userId: learner, quizId: quiz.id, startedAt: at, submittedAt: at, score, maxScore: 8, passed: score * 100 >= quiz.passMark * 8 })
-      .run();
-  attempt(new Date(startOfMonth(addMonths(month, -1), TZ).getTime() + 86_400_000), 6);
-  attempt(new Date(now.getTime() - 1000), 7);
+      .values({ id: generateSecureRandomString(), userId: learner, quizId: quiz.id, startedAt: at, submittedAt: at, score, maxScore: 8, passed: score * 100 >= quiz.passMark * 8 });
+  await attempt(new Date(startOfMonth(addMonths(month, -1), TZ).getTime() + 86_400_000), 6);
+  await attempt(new Date(now.getTime() - 1000), 7);
   await rebuildRollups(db, catalog, TZ);
-  expect(rawDrizzle(db).select().from(users).where(eq(users.id, learner)).get()!.createdAt.getTime()).toBe(joinedAt.getTime());
+  expect(first(await rawDrizzle(db).select().from(users).where(eq(users.id, learner)))!.createdAt.getTime()).toBe(joinedAt.getTime());
   rawSqlite(db).close();
   server = await startServer({ databasePath: file });
   browser = await launchChromium();

@@ -38,7 +38,7 @@ beforeAll(async () => {
   await addUser(db, { email: 'walker@example.jp', name: '歩 太郎', password: PASSWORD });
   const holder = await addUser(db, { email: 'holder@example.jp', name: '修了 花子', password: PASSWORD });
   certificateCode = generateSecureRandomString();
-  rawDrizzle(db).insert(certificates).values({ code: certificateCode, userId: holder, tierId: 'basic', holderName: '修了 花子', issuedAt: new Date() }).run();
+  await rawDrizzle(db).insert(certificates).values({ code: certificateCode, userId: holder, tierId: 'basic', holderName: '修了 花子', issuedAt: new Date() });
   rawSqlite(db).close();
   // The certificate prints its verification URL on SITE_URL: here, the test server's own address.
   const port = await freePort();

@@ -45,14 +45,8 @@ async function shot(page: Page, name: string): Promise<void> {
   if (shots) await page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: true });
 }
 
-const optOuts = (): string[] =>
-  rawDrizzle(app.db)
-    .select({ kind: notificationOptOuts.kind })
-    .from(notificationOptOuts)
-    .where(eq(notificationOptOuts.userId, app.ids.champion))
-    .all()
-    .map((r) => r.kind)
-    .sort();
+const optOuts = async (): Promise<string[]> =>
+  (await rawDrizzle(app.db).select({ kind: notificationOptOuts.kind }).from(notificationOptOuts).where(eq(notificationOptOuts.userId, app.ids.champion))).map((r) => r.kind).sort();
 
 for (const [width, javaScript] of [
   [1280, true],
@@ -61,7 +55,7 @@ for (const [width, javaScript] of [
 ] as const) {
   describe(`notifications on /account at ${width} px, JavaScript ${javaScript ? 'on' : 'off'}`, () => {
     it('saves the optional kinds, shows the calendar address once, and is accessible in every state', async () => {
-      rawDrizzle(app.db).delete(notificationOptOuts).run();
+      await rawDrizzle(app.db).delete(notificationOptOuts);
       const context = await app.context({ javaScript, width });
       const page = await context.newPage();
       const found: string[] = [];
@@ -80,7 +74,7 @@ for (const [width, javaScript] of [
         await section.getByRole('button', { name: '通知の設定を保存する' }).click();
         await page.waitForURL(/\/account#post-result$/);
         expect(await page.locator('#post-result').innerText()).toBe('通知の設定を保存しました。');
-        expect(optOuts()).toEqual(['champion-weekly']);
+        expect(await optOuts()).toEqual(['champion-weekly']);
         expect(await kinds.getByLabel('担当部門の週間まとめ').isChecked()).toBe(false);
         expect(await kinds.getByLabel('月ごとの振り返りの開始').isChecked()).toBe(true);
 
@@ -123,8 +117,8 @@ for (const [width, javaScript] of [
     });
 
     it('the unsubscribe page: confirm, then done, accessible, without signing in', async () => {
-      rawDrizzle(app.db).delete(notificationOptOuts).run();
-      const token = await app.db.write((tx) => issueToken(tx, 'unsubscribe', app.ids.champion));
+      await rawDrizzle(app.db).delete(notificationOptOuts);
+      const token = await app.db.write(async (tx) => await issueToken(tx, 'unsubscribe', app.ids.champion));
       const context = await app.context({ javaScript, width });
       const page = await context.newPage();
       const found: string[] = [];
@@ -136,12 +130,12 @@ for (const [width, javaScript] of [
         found.push(...(await serious(page, 'unsubscribe confirm', javaScript)));
         await expectNoOverflow(page, 'unsubscribe confirm');
         await shot(page, `unsubscribe-${width}`);
-        expect(optOuts()).toEqual([]);
+        expect(await optOuts()).toEqual([]);
 
         await page.getByRole('button', { name: '配信を停止する' }).click();
         await page.waitForLoadState();
         expect(await page.getByRole('status').innerText()).toContain('次のお知らせのメールを停止しました。');
-        expect(optOuts()).toEqual(['champion-weekly']);
+        expect(await optOuts()).toEqual(['champion-weekly']);
         expect(await page.getByRole('link', { name: 'アカウントページを開く' }).getAttribute('href')).toBe('/account');
         found.push(...(await serious(page, 'unsubscribe done', javaScript)));
         await shot(page, `unsubscribe-done-${width}`);

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, checkins, lessonCompletions, practiceAnswers, quizAttempts } from '../../db/schema/index.ts';
 import { countPosts, type E2eApp, focused, openCheckin, startE2eApp } from '../helpers/e2e-app.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';
+import { first } from '../../src/platform/query.ts';
 
 let app: E2eApp;
 const contexts: BrowserContext[] = [];
@@ -41,7 +42,7 @@ async function expectSettled(page: Page, path: string): Promise<void> {
   expect(posts.count, `reload of ${path} posted again`).toBe(0);
 }
 
-const audits = (action: string) => rawDrizzle(app.db).select().from(auditLog).where(eq(auditLog.action, action)).all().length;
+const audits = async (action: string) => (await rawDrizzle(app.db).select().from(auditLog).where(eq(auditLog.action, action))).length;
 
 for (const javaScript of [true, false]) {
   describe(`post/redirect/get, JavaScript ${javaScript ? 'on' : 'off'}`, () => {
@@ -50,14 +51,14 @@ for (const javaScript of [true, false]) {
       await page.goto(`${app.url}/login`);
       await page.locator('#email').fill('learner@example.com');
       await page.locator('#password').fill('a wrong password');
-      const failures = audits('auth.sign_in_failed');
+      const failures = await audits('auth.sign_in_failed');
       await page.locator('form[action*="auth.login"] button[type="submit"]').click();
       await page.waitForURL(/#post-result$/);
       expect(await page.locator('#email').inputValue()).toBe('learner@example.com');
       expect(await page.locator('#password').inputValue()).toBe('');
       expect(await page.content()).not.toContain('a wrong password');
       await expectSettled(page, '/login');
-      expect(audits('auth.sign_in_failed')).toBe(failures + 1);
+      expect(await audits('auth.sign_in_failed')).toBe(failures + 1);
       // the answer is shown once: after the reload the page is plain again
       expect(await page.locator('[role="alert"]').count()).toBe(0);
     });
@@ -70,7 +71,7 @@ for (const javaScript of [true, false]) {
       await page.waitForURL(/#post-result$/);
       expect(await page.locator('#post-result').innerText()).toContain('に完了しました');
       await expectSettled(page, path);
-      expect(rawDrizzle(app.db).select().from(lessonCompletions).where(eq(lessonCompletions.userId, app.ids.learner)).all().length).toBe(javaScript ? 1 : 2);
+      expect((await rawDrizzle(app.db).select().from(lessonCompletions).where(eq(lessonCompletions.userId, app.ids.learner))).length).toBe(javaScript ? 1 : 2);
 
       await page.locator('form[action*="lesson.feedback"] input[name="rating"][value="5"]').check();
       await page.locator('form[action*="lesson.feedback"] textarea').fill('とても良い \u202e説明');
@@ -111,7 +112,7 @@ for (const javaScript of [true, false]) {
       expect(await tryit.innerText()).toContain('解答例');
       expect(await tryit.locator('.tryit-own').innerText()).toBe(text);
       await expectSettled(page, path);
-      const rows = rawDrizzle(app.db).select().from(practiceAnswers).where(eq(practiceAnswers.userId, app.ids.learner)).all();
+      const rows = await rawDrizzle(app.db).select().from(practiceAnswers).where(eq(practiceAnswers.userId, app.ids.learner));
       expect(rows.map((r) => r.answer)).toEqual([text]);
     });
 
@@ -133,23 +134,18 @@ for (const javaScript of [true, false]) {
       await page.locator('#hoursSaved').fill('2.5');
       await page.locator('form[action*="checkin.save"] button[type="submit"]').click();
       await page.waitForURL(/#post-result$/);
-      const saved = rawDrizzle(app.db).select().from(checkins).where(eq(checkins.userId, app.ids.learner)).get()!;
+      const saved = first(await rawDrizzle(app.db).select().from(checkins).where(eq(checkins.userId, app.ids.learner)))!;
       expect(saved.hoursSaved).toBe(2.5);
       await expectSettled(page, '/home');
-      expect(rawDrizzle(app.db).select().from(checkins).where(eq(checkins.userId, app.ids.learner)).get()!.updatedAt).toEqual(saved.updatedAt);
+      expect(first(await rawDrizzle(app.db).select().from(checkins).where(eq(checkins.userId, app.ids.learner)))!.updatedAt).toEqual(saved.updatedAt);
     });
 
     it('a quiz: an empty multiple-choice question is unanswered like an empty single-choice one; choices kept', async () => {
       const page = await pageFor('learner', javaScript);
       const path = '/quiz/basic-ai-essentials';
-      const graded = () =>
-        rawDrizzle(app.db)
-          .select()
-          .from(quizAttempts)
-          .where(eq(quizAttempts.userId, app.ids.learner))
-          .all()
-          .filter((a) => a.submittedAt !== null).length;
-      const gradedBefore = graded();
+      const graded = async () =>
+        (await rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.userId, app.ids.learner))).filter((a) => a.submittedAt !== null).length;
+      const gradedBefore = await graded();
       await page.goto(`${app.url}${path}`);
       await page.getByRole('button', { name: 'テストを始める' }).click();
       await page.waitForURL(/#post-result$/);
@@ -171,14 +167,14 @@ for (const javaScript of [true, false]) {
       await page.getByRole('button', { name: '解答を送信する' }).click();
       await page.waitForURL(`${app.url}${path}#post-result`);
       expect(await page.locator('#post-result a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(['#question-check-output']);
-      expect(graded()).toBe(gradedBefore);
+      expect(await graded()).toBe(gradedBefore);
 
       await page.locator('input[name="answer.check-output"][value="facts"]').check();
       await page.getByRole('button', { name: '解答を送信する' }).click();
       await page.waitForURL(/\/attempts\/[a-z2-9]{24}#post-result$/);
       const attemptPath = new URL(page.url()).pathname;
       await expectSettled(page, attemptPath);
-      expect(graded()).toBe(gradedBefore + 1);
+      expect(await graded()).toBe(gradedBefore + 1);
     });
 
     it('admin forms: saved once, refused with the input kept, a new sign-in link shown exactly once', async () => {
@@ -186,12 +182,12 @@ for (const javaScript of [true, false]) {
       await page.goto(`${app.url}/admin/settings`);
       await page.locator('#b-from').fill('2026-01');
       await page.locator('#b-to').fill('2026-03');
-      const saves = audits('baseline.saved');
+      const saves = await audits('baseline.saved');
       await page.locator('form[action*="admin.saveBaseline"] button[type="submit"]').click();
       await page.waitForURL(/#post-result$/);
       expect(await page.locator('#post-result').innerText()).toContain('保存しました');
       await expectSettled(page, '/admin/settings');
-      expect(audits('baseline.saved')).toBe(saves + 1);
+      expect(await audits('baseline.saved')).toBe(saves + 1);
       expect(await page.locator('#post-result').count()).toBe(0);
 
       // a taken email: refused, and the form comes back filled in
@@ -209,7 +205,7 @@ for (const javaScript of [true, false]) {
       await expectSettled(page, '/admin/users');
 
       // a one-time sign-in link: on the page after the post, and gone after a reload
-      const links = audits('user.login_link_created');
+      const links = await audits('user.login_link_created');
       await page.locator(`form[action*="admin.createLoginLink"]:has(input[value="${app.ids.learner}"]) button`).click();
       await page.waitForURL(/#post-result$/);
       const link = await page.locator('.link-box').inputValue();
@@ -217,7 +213,7 @@ for (const javaScript of [true, false]) {
       await expectSettled(page, '/admin/users');
       expect(await page.locator('.link-box').count()).toBe(0);
       expect(await page.content()).not.toContain(link);
-      expect(audits('user.login_link_created')).toBe(links + 1);
+      expect(await audits('user.login_link_created')).toBe(links + 1);
     });
   });
 }

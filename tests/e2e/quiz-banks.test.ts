@@ -18,6 +18,7 @@ import { rawDrizzle } from '../../src/platform/db.server.ts';
 import { shippedCatalog } from '../helpers/catalog.ts';
 import { type E2eApp, startE2eApp } from '../helpers/e2e-app.ts';
 import { postForm } from '../helpers/http.ts';
+import { first } from '../../src/platform/query.ts';
 
 const catalog = shippedCatalog();
 const quiz = catalog.quiz('basic-ai-essentials')!;
@@ -103,9 +104,9 @@ describe('a question bank in Chromium', () => {
         ];
         const refused = await postForm(app.url, '/_actions/quiz.submit', cookie, fields);
         expect(refused.status).toBe(400);
-        const stored = rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.id, shown.attemptId)).get()!;
+        const stored = first(await rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.id, shown.attemptId)))!;
         expect(stored.submittedAt).toBeNull();
-        expect(rawDrizzle(app.db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, shown.attemptId)).all()).toEqual([]);
+        expect(await rawDrizzle(app.db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, shown.attemptId))).toEqual([]);
       }
 
       // First attempt all right (pass); the second 5 of 8 (62.5 %, a fail at 70 %); any further one all right.
@@ -139,14 +140,13 @@ describe('a question bank in Chromium', () => {
     expect(sets.size, `${attempts.length} attempts`).toBeGreaterThan(1);
 
     // Stored: each attempt scored out of 8, with 8 answers, the ones it showed.
-    const rows = rawDrizzle(app.db)
+    const rows = await rawDrizzle(app.db)
       .select()
       .from(quizAttempts)
-      .where(and(eq(quizAttempts.userId, app.ids.learner), eq(quizAttempts.quizId, quiz.id)))
-      .all();
+      .where(and(eq(quizAttempts.userId, app.ids.learner), eq(quizAttempts.quizId, quiz.id)));
     expect(rows.map((r) => r.maxScore)).toEqual(attempts.map(() => quiz.draw));
     for (const shown of attempts) {
-      const answered = rawDrizzle(app.db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, shown.attemptId)).all();
+      const answered = await rawDrizzle(app.db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, shown.attemptId));
       expect(answered.map((a) => a.questionId).sort()).toEqual(shown.questions.map((q) => q.id).sort());
     }
     await page.close();

@@ -20,19 +20,17 @@ const at = (iso: string): Date => new Date(iso);
 let app: App;
 let browser: Browser;
 
-function prepare(db: Db, ids: Record<string, number>): void {
+async function prepare(db: Db, ids: Record<string, number>): Promise<void> {
   const q = rawDrizzle(db);
   const userId = ids.lea!;
   const version = 'c0ffee1234abcdef0001';
-  q.insert(lessonCompletions)
-    .values([
-      { userId, lessonId: 'what-is-generative-ai', cycle: 1, completedAt: at('2025-01-10T01:00:00Z') },
-      { userId, lessonId: 'safe-use-basics', cycle: 1, completedAt: at('2025-01-10T02:00:00Z') },
-      { userId, lessonId: 'what-is-generative-ai', cycle: 2, contentVersion: version, completedAt: at('2026-11-20T01:00:00Z') },
-      { userId, lessonId: 'safe-use-basics', cycle: 2, contentVersion: version, completedAt: at('2026-11-20T02:00:00Z') },
-      { userId, lessonId: 'a-lesson-since-removed', cycle: 1, completedAt: at('2024-12-01T02:00:00Z') },
-    ])
-    .run();
+  await q.insert(lessonCompletions).values([
+    { userId, lessonId: 'what-is-generative-ai', cycle: 1, completedAt: at('2025-01-10T01:00:00Z') },
+    { userId, lessonId: 'safe-use-basics', cycle: 1, completedAt: at('2025-01-10T02:00:00Z') },
+    { userId, lessonId: 'what-is-generative-ai', cycle: 2, contentVersion: version, completedAt: at('2026-11-20T01:00:00Z') },
+    { userId, lessonId: 'safe-use-basics', cycle: 2, contentVersion: version, completedAt: at('2026-11-20T02:00:00Z') },
+    { userId, lessonId: 'a-lesson-since-removed', cycle: 1, completedAt: at('2024-12-01T02:00:00Z') },
+  ]);
   const attempt = (id: string, cycle: number, submitted: string, score: number) => ({
     id,
     userId,
@@ -45,22 +43,18 @@ function prepare(db: Db, ids: Record<string, number>): void {
     maxScore: 3,
     passed: score === 3,
   });
-  q.insert(quizAttempts)
+  await q
+    .insert(quizAttempts)
     .values([
       attempt('e2e-attempt-1-aaaaaaaaaaa', 1, '2025-01-10T03:00:00Z', 1),
       attempt('e2e-attempt-2-aaaaaaaaaaa', 1, '2025-01-11T00:30:00Z', 3),
       attempt('e2e-attempt-3-aaaaaaaaaaa', 2, '2026-11-21T00:00:00Z', 3),
-    ])
-    .run();
-  q.insert(certificates)
-    .values([
-      { code: 'leaonezzzzzzzzzzzzzzzzzz', userId, tierId: 'basic', cycle: 1, holderName: 'Lea', issuedAt: at('2025-01-11T00:30:00Z'), validUntil: at('2026-01-11T00:30:00Z') },
-      { code: 'leatwozzzzzzzzzzzzzzzzzz', userId, tierId: 'basic', cycle: 2, holderName: 'Lea', issuedAt: at('2026-11-21T00:00:00Z'), validUntil: at('2027-11-21T00:00:00Z') },
-    ])
-    .run();
-  q.insert(policyAcknowledgements)
-    .values({ userId, policyId: 'ai-usage', version: 1, locale: 'ja', acknowledgedAt: at('2026-10-01T00:00:00Z') })
-    .run();
+    ]);
+  await q.insert(certificates).values([
+    { code: 'leaonezzzzzzzzzzzzzzzzzz', userId, tierId: 'basic', cycle: 1, holderName: 'Lea', issuedAt: at('2025-01-11T00:30:00Z'), validUntil: at('2026-01-11T00:30:00Z') },
+    { code: 'leatwozzzzzzzzzzzzzzzzzz', userId, tierId: 'basic', cycle: 2, holderName: 'Lea', issuedAt: at('2026-11-21T00:00:00Z'), validUntil: at('2027-11-21T00:00:00Z') },
+  ]);
+  await q.insert(policyAcknowledgements).values({ userId, policyId: 'ai-usage', version: 1, locale: 'ja', acknowledgedAt: at('2026-10-01T00:00:00Z') });
 }
 
 beforeAll(async () => {

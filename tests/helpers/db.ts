@@ -35,13 +35,14 @@ export function tempDb(): TempDb {
 
 export async function addUser(db: Db, options: { email: string; password?: string; role?: Role; department?: string; name?: string }): Promise<number> {
   const passwordHash = options.password ? await hashPassword(options.password) : null;
-  return db.write((tx) =>
-    createUser(tx, {
-      email: options.email,
-      displayName: options.name ?? options.email.split('@')[0]!,
-      role: options.role ?? 'learner',
-      departmentId: ensureDepartment(tx, options.department ?? '営業部'),
-      passwordHash,
-    }),
+  return db.write(
+    async (tx) =>
+      await createUser(tx, {
+        email: options.email,
+        displayName: options.name ?? options.email.split('@')[0]!,
+        role: options.role ?? 'learner',
+        departmentId: await ensureDepartment(tx, options.department ?? '営業部'),
+        passwordHash,
+      }),
   );
 }

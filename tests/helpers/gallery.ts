@@ -55,8 +55,8 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
   // A learner who joined today and has done nothing yet (the generator may leave none such).
   const newcomer = 'newcomer@bench.example';
   const newcomerHash = row<{ password_hash: string }>('select password_hash from users where email = ?', people.learnerEmail)!.password_hash;
-  createUser(rawDrizzle(db), { email: newcomer, displayName: '新入 社員', role: 'learner', departmentId: 1, passwordHash: newcomerHash });
-  syncEnrolments(rawDrizzle(db));
+  await createUser(rawDrizzle(db), { email: newcomer, displayName: '新入 社員', role: 'learner', departmentId: 1, passwordHash: newcomerHash });
+  await syncEnrolments(rawDrizzle(db));
   const certificate = row<{ code: string }>('select code from certificates where user_id = ? limit 1', learner.id)?.code ?? null;
   const attempt = row<{ id: string; quiz_id: string }>('select id, quiz_id from quiz_attempts where user_id = ? and submitted_at is not null limit 1', learner.id) ?? null;
   // A pilot wave with targets, so the wave pages have something to show.
@@ -75,9 +75,9 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
     ],
   });
   // An e-mail's unsubscribe link, for the page it opens (a GET only shows it).
-  const unsubscribe = await db.write((tx) => issueToken(tx, 'unsubscribe', learner.id || 1));
+  const unsubscribe = await db.write(async (tx) => await issueToken(tx, 'unsubscribe', learner.id || 1));
   const someLearners = rawSqlite(db).prepare("select id from users where role = 'learner' order by id limit 6").all() as { id: number }[];
-  addSampleOutbox(
+  await addSampleOutbox(
     db,
     someLearners.map((u) => u.id),
     firstDepartment,

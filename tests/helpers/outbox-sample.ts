@@ -5,7 +5,7 @@
 import { notificationOutbox } from '../../db/schema/index.ts';
 import { type Db, rawDrizzle } from '../../src/platform/db.server.ts';
 
-export function addSampleOutbox(db: Db, userIds: readonly number[], departmentId: number | null): void {
+export async function addSampleOutbox(db: Db, userIds: readonly number[], departmentId: number | null): Promise<void> {
   const q = rawDrizzle(db);
   const base = Date.UTC(2026, 10, 24, 0, 0);
   const rows = userIds.slice(0, 6).map((userId, i) => {
@@ -27,24 +27,22 @@ export function addSampleOutbox(db: Db, userIds: readonly number[], departmentId
       sentAt: state === 'sent' ? at : null,
     };
   });
-  q.insert(notificationOutbox).values(rows).run();
+  await q.insert(notificationOutbox).values(rows);
   if (departmentId !== null) {
     const at = new Date(base);
-    q.insert(notificationOutbox)
-      .values({
-        key: 'gallery-channel',
-        channel: 'teams',
-        userId: null,
-        departmentId,
-        day: '2026-11-24',
-        kinds: ['champion-weekly'],
-        payload: { body: {} },
-        state: 'sent',
-        attempts: 1,
-        nextAttemptAt: at,
-        updatedAt: at,
-        sentAt: at,
-      })
-      .run();
+    await q.insert(notificationOutbox).values({
+      key: 'gallery-channel',
+      channel: 'teams',
+      userId: null,
+      departmentId,
+      day: '2026-11-24',
+      kinds: ['champion-weekly'],
+      payload: { body: {} },
+      state: 'sent',
+      attempts: 1,
+      nextAttemptAt: at,
+      updatedAt: at,
+      sentAt: at,
+    });
   }
 }

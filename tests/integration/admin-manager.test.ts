@@ -14,6 +14,7 @@ import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { afterPost, get, postForm, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { first } from '../../src/platform/query.ts';
 
 const PASSWORD = 'line manager test password';
 let t: TempDb;
@@ -32,12 +33,11 @@ beforeAll(async () => {
     ['erased', 'Emi Erased'],
   ] as const)
     ids[key] = await addUser(t.db, { email: `${key}@example.com`, name });
-  rawDrizzle(t.db).update(users).set({ active: false }).where(eq(users.id, ids.gone!)).run();
-  rawDrizzle(t.db)
+  await rawDrizzle(t.db).update(users).set({ active: false }).where(eq(users.id, ids.gone!));
+  await rawDrizzle(t.db)
     .update(users)
     .set({ erasedAt: new Date(0) })
-    .where(eq(users.id, ids.erased!))
-    .run();
+    .where(eq(users.id, ids.erased!));
   rawSqlite(t.db).close();
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
   db = openDatabase(t.file, { migrate: false });
@@ -53,13 +53,12 @@ afterAll(async () => {
 const text = (node: Element | null | undefined): string => (node?.textContent ?? '').replace(/\s+/g, ' ').trim();
 /** The section's facts as "label: value". */
 const facts = (section: Element): string[] => [...section.querySelectorAll('dl > div')].map((d) => `${text(d.querySelector('dt'))}: ${text(d.querySelector('dd'))}`);
-const managerIdOf = (key: string): number | null => rawDrizzle(db).select({ m: users.managerId }).from(users).where(eq(users.id, ids[key]!)).get()!.m;
-const changes = (key: string) =>
-  rawDrizzle(db)
+const managerIdOf = async (key: string): Promise<number | null> => first(await rawDrizzle(db).select({ m: users.managerId }).from(users).where(eq(users.id, ids[key]!)))!.m;
+const changes = async (key: string) =>
+  await rawDrizzle(db)
     .select()
     .from(auditLog)
-    .where(and(eq(auditLog.action, 'user.updated'), eq(auditLog.targetId, String(ids[key]))))
-    .all();
+    .where(and(eq(auditLog.action, 'user.updated'), eq(auditLog.targetId, String(ids[key]))));
 
 /** Posts the page's form and follows the redirect, as a browser does; the section of the answer. */
 async function setManager(key: string, managerEmail: string, prefix = ''): Promise<{ status: number; section: Element }> {
@@ -85,8 +84,8 @@ describe('the admin sets a line manager on the user page', () => {
     const link = section.querySelector(`a[href="/admin/users/${ids.boss}"]`)!;
     expect(text(link)).toBe('Bea Boss (boss@example.com)');
     expect(section.querySelector('input[name="managerEmail"]')!.getAttribute('value')).toBe('boss@example.com');
-    expect(managerIdOf('rep')).toBe(ids.boss);
-    expect(changes('rep').map((r) => [r.actorUserId, r.details])).toEqual([[ids.ada, { before: { manager: null }, after: { manager: 'boss@example.com' } }]]);
+    expect(await managerIdOf('rep')).toBe(ids.boss);
+    expect((await changes('rep')).map((r) => [r.actorUserId, r.details])).toEqual([[ids.ada, { before: { manager: null }, after: { manager: 'boss@example.com' } }]]);
     const { document } = parseHTML(await (await get(server.url, `/en/admin/users/${ids.boss}`, cookie)).text());
     expect(facts(document.querySelector('section[aria-labelledby="manager-heading"]')!)).toEqual(['Current line manager: None set', 'Direct reports: 1 person']);
   });
@@ -105,25 +104,25 @@ describe('the admin sets a line manager on the user page', () => {
       expect(status, email).toBe(400);
       expect(text(section.querySelector('[role="alert"]')), email).toContain(message);
     }
-    expect(managerIdOf('rep')).toBe(ids.boss);
-    expect(changes('rep')).toHaveLength(1);
+    expect(await managerIdOf('rep')).toBe(ids.boss);
+    expect(await changes('rep')).toHaveLength(1);
   });
 
   it('refuses a manager that would close a reporting cycle, naming the chain', async () => {
     const { status, section } = await setManager('boss', 'rep@example.com');
     expect(status).toBe(400);
     expect(text(section.querySelector('[role="alert"]'))).toContain('boss@example.com → rep@example.com → boss@example.com');
-    expect(managerIdOf('boss')).toBeNull();
+    expect(await managerIdOf('boss')).toBeNull();
   });
 
   it('clears the manager with an empty field, audited; saving the same again writes nothing', async () => {
     const { status, section } = await setManager('rep', '');
     expect(status).toBe(200);
     expect(text(section)).toContain('設定されていません');
-    expect(managerIdOf('rep')).toBeNull();
-    expect(changes('rep').at(-1)!.details).toEqual({ before: { manager: 'boss@example.com' }, after: { manager: null } });
+    expect(await managerIdOf('rep')).toBeNull();
+    expect((await changes('rep')).at(-1)!.details).toEqual({ before: { manager: 'boss@example.com' }, after: { manager: null } });
     await setManager('rep', '');
-    expect(changes('rep')).toHaveLength(2);
+    expect(await changes('rep')).toHaveLength(2);
   });
 
   it('answers 404 for a user that does not exist', async () => {
@@ -147,14 +146,14 @@ describe('the users CSV manager column from the browser', () => {
       'email,name,department,role,manager\nnew@example.com,New,営業部,learner,later@example.com\nboss@example.com,Bea Boss,営業部,learner,new@example.com\n',
     );
     expect(bad.body).toContain('2行目：上長 later@example.com は登録済みのユーザーでも、このファイルにある人でもありません');
-    expect(rawDrizzle(db).select().from(users).where(eq(users.email, 'new@example.com')).all()).toEqual([]);
+    expect(await rawDrizzle(db).select().from(users).where(eq(users.email, 'new@example.com'))).toEqual([]);
     const good = await upload(
       'email,name,department,role,manager\nnew@example.com,New,営業部,learner,later@example.com\nlater@example.com,Later,営業部,learner,boss@example.com\n',
     );
     expect(good.status).toBe(200);
-    const later = rawDrizzle(db).select().from(users).where(eq(users.email, 'later@example.com')).get()!;
+    const later = first(await rawDrizzle(db).select().from(users).where(eq(users.email, 'later@example.com')))!;
     expect(later.managerId).toBe(ids.boss);
-    expect(rawDrizzle(db).select().from(users).where(eq(users.email, 'new@example.com')).get()!.managerId).toBe(later.id);
+    expect(first(await rawDrizzle(db).select().from(users).where(eq(users.email, 'new@example.com')))!.managerId).toBe(later.id);
     const { document } = parseHTML(await (await get(server.url, `/admin/users/${later.id}`, cookie)).text());
     expect(text(document.querySelector('section[aria-labelledby="manager-heading"]'))).toContain('Bea Boss (boss@example.com)');
   });

@@ -10,6 +10,7 @@ import { firstLesson } from '../helpers/catalog.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { first } from '../../src/platform/query.ts';
 
 const lesson = firstLesson();
 const LESSON = lesson.path;
@@ -67,11 +68,11 @@ describe('anonymous visitors', () => {
 
 describe('sign-in', () => {
   it('refuses a foreign Origin with 403 and creates no session', async () => {
-    const before = rawDrizzle(db).select().from(sessions).all().length;
+    const before = (await rawDrizzle(db).select().from(sessions)).length;
     const { response, cookie } = await signIn(server.url, 'learner@example.com', PASSWORD, { origin: 'https://evil.example' });
     expect(response.status).toBe(403);
     expect(cookie).toBeNull();
-    expect(rawDrizzle(db).select().from(sessions).all()).toHaveLength(before);
+    expect(await rawDrizzle(db).select().from(sessions)).toHaveLength(before);
   });
 
   it('refuses a missing Origin with 403, for JSON too', async () => {
@@ -109,7 +110,7 @@ describe('sign-in', () => {
       )
       .join('\n');
     expect(dump).not.toContain(secret);
-    const row = rawDrizzle(db).select().from(sessions).where(eq(sessions.id, id)).get()!;
+    const row = first(await rawDrizzle(db).select().from(sessions).where(eq(sessions.id, id)))!;
     expect(Buffer.from(row.secretHash).equals(Buffer.from(sha256(new TextEncoder().encode(secret))))).toBe(true);
   });
 
@@ -171,7 +172,7 @@ describe('sign-out and session end', () => {
     });
     expect(out.status).toBe(303);
     expect(out.headers.get('location')).toBe('/login?signed_out=1');
-    expect(rawDrizzle(db).select().from(sessions).where(eq(sessions.id, id)).get()).toBeUndefined();
+    expect(first(await rawDrizzle(db).select().from(sessions).where(eq(sessions.id, id)))).toBeNull();
 
     const after = await get(server.url, '/home', cookie);
     expect(after.status).toBe(302);
@@ -181,7 +182,7 @@ describe('sign-out and session end', () => {
   it('deactivation ends the user’s sessions at the next request, and sign-in is refused', async () => {
     const { cookie } = await signIn(server.url, 'leaver@example.com', PASSWORD);
     expect((await get(server.url, '/home', cookie)).status).toBe(200);
-    rawDrizzle(db).update(users).set({ active: false }).where(eq(users.email, 'leaver@example.com')).run();
+    await rawDrizzle(db).update(users).set({ active: false }).where(eq(users.email, 'leaver@example.com'));
     expect((await get(server.url, '/home', cookie)).status).toBe(302);
     expect((await signIn(server.url, 'leaver@example.com', PASSWORD)).page.status).toBe(401);
   });

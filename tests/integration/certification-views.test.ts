@@ -20,6 +20,7 @@ import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { afterPost, get, postForm, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { first } from '../../src/platform/query.ts';
 
 const PASSWORD = 'certification views password';
 const DAY = 86_400_000;
@@ -44,25 +45,22 @@ beforeAll(async () => {
   }
   ids['Hana Expired'] = await addUser(t.db, { email: 'hana@example.com', department: 'HR', name: 'Hana Expired' });
   const q = rawDrizzle(t.db);
-  ensureDefaultAssignments(q);
-  syncEnrolments(q);
+  await ensureDefaultAssignments(q);
+  await syncEnrolments(q);
   let n = 0;
-  const certificate = (name: string, cycle: number, issuedAt: Date, validUntil: Date | null) =>
-    q
-      .insert(certificates)
-      .values({ code: `z${String(n++).padStart(23, '0')}`, userId: ids[name]!, tierId: 'basic', cycle, holderName: name, issuedAt, validUntil })
-      .run();
-  certificate('Valid Val', 1, at(-100), at(265));
-  certificate('Soon Sato', 1, at(-355), at(10));
-  certificate('Past Pat', 1, at(-385), at(-20));
-  certificate('Renewed Rin', 1, at(-500), at(-135));
-  certificate('Renewed Rin', 2, at(-100), at(265));
-  certificate('Hana Expired', 1, at(-400), at(-35));
+  const certificate = async (name: string, cycle: number, issuedAt: Date, validUntil: Date | null) =>
+    await q.insert(certificates).values({ code: `z${String(n++).padStart(23, '0')}`, userId: ids[name]!, tierId: 'basic', cycle, holderName: name, issuedAt, validUntil });
+  await certificate('Valid Val', 1, at(-100), at(265));
+  await certificate('Soon Sato', 1, at(-355), at(10));
+  await certificate('Past Pat', 1, at(-385), at(-20));
+  await certificate('Renewed Rin', 1, at(-500), at(-135));
+  await certificate('Renewed Rin', 2, at(-100), at(265));
+  await certificate('Hana Expired', 1, at(-400), at(-35));
   // Written straight into the table: derive the certificate roll-ups as a rebuild would.
-  rebuildCertificateRollupsIn(q, TZ);
-  const salesId = q.select({ id: departments.id }).from(departments).where(eq(departments.name, 'Sales')).get()!.id;
-  ids.wave = q.insert(waves).values({ name: 'Pilot', startDate: '2026-01-01', endDate: '2027-12-31' }).returning({ id: waves.id }).get().id;
-  q.insert(waveDepartments).values({ waveId: ids.wave, departmentId: salesId }).run();
+  await rebuildCertificateRollupsIn(q, TZ);
+  const salesId = first(await q.select({ id: departments.id }).from(departments).where(eq(departments.name, 'Sales')))!.id;
+  ids.wave = first(await q.insert(waves).values({ name: 'Pilot', startDate: '2026-01-01', endDate: '2027-12-31' }).returning({ id: waves.id }))!.id;
+  await q.insert(waveDepartments).values({ waveId: ids.wave, departmentId: salesId });
   rawSqlite(t.db).close();
   // Sessions outlive the test's eleven-day jump of the clock (the session limits follow the same clock).
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, env: { MANABI_CLOCK_FILE: clockFile, SESSION_MAX_HOURS: '1000', SESSION_IDLE_MINUTES: '30000' } });
@@ -187,7 +185,7 @@ describe('the assignment override', () => {
     });
 
   it('refuses a period outside 1–60 whole months with a clear message, and creates nothing', async () => {
-    const before = rawDrizzle(db).select().from(assignments).all().length;
+    const before = (await rawDrizzle(db).select().from(assignments)).length;
     for (const bad of ['0', '61', '12.5', 'abc', '-3']) {
       const shown = await afterPost(server.url, await create(bad), cookies.admin);
       expect(shown.status, bad).toBe(400);
@@ -198,14 +196,14 @@ describe('the assignment override', () => {
       expect(input.getAttribute('aria-invalid')).toBe('true');
       expect(input.getAttribute('value')).toBe(bad);
     }
-    expect(rawDrizzle(db).select().from(assignments).all()).toHaveLength(before);
+    expect(await rawDrizzle(db).select().from(assignments)).toHaveLength(before);
   });
 
   it('stores 1–60 months (full-width digits too), lists "renews every N months" and audits it', async () => {
     expect((await create('１２')).status).toBe(303);
-    const stored = rawDrizzle(db).select().from(assignments).all().at(-1)!;
+    const stored = (await rawDrizzle(db).select().from(assignments)).at(-1)!;
     expect(stored).toMatchObject({ tierId: 'applied', targetKind: 'role', targetRole: 'learner', validForMonths: 12 });
-    const audited = rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'assignment.created')).all().at(-1)!;
+    const audited = (await rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'assignment.created'))).at(-1)!;
     expect(audited).toMatchObject({ actorUserId: ids.admin, targetId: String(stored.id) });
     expect(audited.details).toMatchObject({ validForMonths: 12 });
     const list = await page('/admin/assignments', 'admin');
@@ -215,6 +213,6 @@ describe('the assignment override', () => {
     expect(text((await page('/en/admin/assignments', 'admin')).querySelector('tbody'))).toContain('Renews every 12 months');
     // Empty: no override.
     expect((await create('')).status).toBe(303);
-    expect(rawDrizzle(db).select().from(assignments).all().at(-1)!.validForMonths).toBeNull();
+    expect((await rawDrizzle(db).select().from(assignments)).at(-1)!.validForMonths).toBeNull();
   });
 });

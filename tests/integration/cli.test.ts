@@ -35,33 +35,33 @@ function run(script: string, args: string[], input?: string, env: Record<string,
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-function readTables() {
+async function readTables() {
   const db = openDatabase(dbFile);
   try {
-    return { users: rawDrizzle(db).select().from(users).all(), departments: rawDrizzle(db).select().from(departments).all() };
+    return { users: await rawDrizzle(db).select().from(users), departments: await rawDrizzle(db).select().from(departments) };
   } finally {
     rawSqlite(db).close();
   }
 }
 
 describe('npm run users:import', () => {
-  it('imports nothing when one row is bad, and names the row and the reason', () => {
+  it('imports nothing when one row is bad, and names the row and the reason', async () => {
     const csv = path.join(dir, 'users.csv');
     fs.writeFileSync(csv, 'email,name,department,role\nok@example.com,OK,営業部,learner\nbad@,Bad,営業部,learner\n');
     const result = run('src/cli/users-import.ts', [csv]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('nothing was imported');
     expect(result.stderr).toContain('line 3: bad email "bad@"');
-    expect(readTables()).toEqual({ users: [], departments: [] });
+    expect(await readTables()).toEqual({ users: [], departments: [] });
   });
 
-  it('imports a good file and reports what it did', () => {
+  it('imports a good file and reports what it did', async () => {
     const csv = path.join(dir, 'users.csv');
     fs.writeFileSync(csv, 'email,name,department,role\na@example.com,A,営業部,learner\nb@example.com,B,人事部,champion\n');
     const result = run('src/cli/users-import.ts', [csv]);
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain('created 2, updated 0');
-    expect(readTables().users.map((u) => u.email)).toEqual(['a@example.com', 'b@example.com']);
+    expect((await readTables()).users.map((u) => u.email)).toEqual(['a@example.com', 'b@example.com']);
   });
 
   it('says clearly when the file is missing', () => {
@@ -79,7 +79,7 @@ describe('npm run user:create', () => {
       'a long passphrase\n',
     );
     expect(result.status, result.stderr).toBe(0);
-    const { users: list, departments: deps } = readTables();
+    const { users: list, departments: deps } = await readTables();
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({ email: 'boss@example.com', role: 'admin', displayName: '山田 太郎' });
     expect(deps.map((d) => d.name)).toEqual(['情報システム部']);
@@ -92,14 +92,14 @@ describe('npm run user:create', () => {
     expect(result.status, result.stderr).toBe(0);
     const password = /Password \(shown once.*\): (\S+)/.exec(result.stdout)?.[1];
     expect(password).toHaveLength(20);
-    expect(await verifyPassword(readTables().users[0]!.passwordHash!, password!)).toBe(true);
+    expect(await verifyPassword((await readTables()).users[0]!.passwordHash!, password!)).toBe(true);
   });
 
-  it('refuses bad input and changes nothing', () => {
+  it('refuses bad input and changes nothing', async () => {
     expect(run('src/cli/user-create.ts', ['--email', 'nope', '--name', 'A', '--department', 'X']).stderr).toContain('not a valid email');
     expect(run('src/cli/user-create.ts', ['--email', 'a@example.com', '--name', 'A', '--department', 'X', '--role', 'boss']).stderr).toContain('unknown role');
     expect(run('src/cli/user-create.ts', ['--email', 'a@example.com', '--name', 'A', '--department', 'X', '--password-stdin'], 'short').stderr).toContain('at least 8');
-    expect(readTables().users).toEqual([]);
+    expect((await readTables()).users).toEqual([]);
   });
 });
 
@@ -109,19 +109,13 @@ describe('npm run user:password', () => {
     const admin = await addUser(db, { email: 'ada@example.com', role: 'admin', department: 'IT' });
     const gone = await addUser(db, { email: 'gone@example.com', password: 'their old password' });
     expect((await eraseUserPersonalData(db, { actor: { id: admin, email: 'ada@example.com' }, ip: null }, gone, 'gone@example.com')).ok).toBe(true);
-    const placeholder = erasedEmail(
-      rawDrizzle(db)
-        .select()
-        .from(users)
-        .all()
-        .find((u) => u.id === gone)!.publicId,
-    );
+    const placeholder = erasedEmail((await rawDrizzle(db).select().from(users)).find((u) => u.id === gone)!.publicId);
     rawSqlite(db).close();
 
     const result = run('src/cli/user-password.ts', ['--email', placeholder, '--password-stdin'], 'a brand new password\n');
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/personal data was erased/);
-    expect(readTables().users.find((u) => u.id === gone)!.passwordHash).toBeNull();
+    expect((await readTables()).users.find((u) => u.id === gone)!.passwordHash).toBeNull();
   });
 });
 
@@ -191,13 +185,13 @@ describe('npm start', () => {
     const again = await startServer({ databasePath: dbFile, script: 'src/cli/start.ts' });
     await again.stop();
     expect(again.output()).not.toContain('Seeded');
-    expect(readTables().users).toHaveLength(3);
+    expect((await readTables()).users).toHaveLength(3);
   });
 
   it('never seeds demo users with NODE_ENV=production', async () => {
     const server = await startServer({ databasePath: dbFile, script: 'src/cli/start.ts', env: { NODE_ENV: 'production' } });
     await server.stop();
     expect(server.output()).not.toContain('Seeded');
-    expect(readTables().users).toEqual([]);
+    expect((await readTables()).users).toEqual([]);
   });
 });

@@ -39,13 +39,12 @@ async function serve(outDir: string): Promise<void> {
 
 const page = async (who: string, p: string): Promise<string> => (await get(server!.url, p, cookies[who])).text();
 const complete = (who: string, lessonId: string) => postForm(server!.url, `/learn/basic-ai-essentials/${lessonId}?_action=lesson.complete`, cookies[who]!, { lessonId });
-const completionsOf = (who: string, lessonId: string) =>
-  rawDrizzle(db)
+const completionsOf = async (who: string, lessonId: string) =>
+  await rawDrizzle(db)
     .select({ version: lessonCompletions.contentVersion, majorRevision: lessonCompletions.majorRevision, cycle: lessonCompletions.cycle })
     .from(lessonCompletions)
     .where(and(eq(lessonCompletions.userId, ids[who]!), eq(lessonCompletions.lessonId, lessonId)))
-    .orderBy(asc(lessonCompletions.id))
-    .all();
+    .orderBy(asc(lessonCompletions.id));
 const row = (html: string, lessonId: string): string => new RegExp(`<tr[^>]*data-lesson="${lessonId}"[\\s\\S]*?</tr>`).exec(html)?.[0] ?? '';
 const cell = (html: string, lessonId: string, name: string): string => new RegExp(`data-${name}[^>]*>([^<]*)<`).exec(row(html, lessonId))?.[1] ?? '';
 
@@ -75,7 +74,7 @@ describe('a major and a minor revision', () => {
 
   it('a completion records the version read', async () => {
     for (const lessonId of [major.lessonId, minor.lessonId]) expect((await complete('reader', lessonId)).status).toBe(303);
-    expect(completionsOf('reader', major.lessonId)).toEqual([{ version: before.lesson(major.lessonId)!.version, majorRevision: null, cycle: 1 }]);
+    expect(await completionsOf('reader', major.lessonId)).toEqual([{ version: before.lesson(major.lessonId)!.version, majorRevision: null, cycle: 1 }]);
     expect(await page('reader', '/home')).not.toContain('内容が更新されたレッスン');
   });
 
@@ -107,7 +106,7 @@ describe('a major and a minor revision', () => {
 
   it('reviewing records a completion of the new version; the notice goes; history is kept', async () => {
     expect((await complete('reader', major.lessonId)).status).toBe(303);
-    expect(completionsOf('reader', major.lessonId)).toEqual([
+    expect(await completionsOf('reader', major.lessonId)).toEqual([
       { version: before.lesson(major.lessonId)!.version, majorRevision: null, cycle: 1 },
       { version: after.lesson(major.lessonId)!.version, majorRevision: major.date, cycle: 1 },
     ]);
@@ -115,7 +114,7 @@ describe('a major and a minor revision', () => {
     expect(await page('reader', `/learn/${major.courseId}/${major.lessonId}`)).not.toContain('内容が大きく更新されました');
     // A second submission stores nothing more.
     expect((await complete('reader', major.lessonId)).status).toBe(303);
-    expect(completionsOf('reader', major.lessonId)).toHaveLength(2);
+    expect(await completionsOf('reader', major.lessonId)).toHaveLength(2);
     const html = await page('ada', '/admin/lessons');
     expect(cell(html, major.lessonId, 'current')).toBe('1');
     expect(cell(html, major.lessonId, 'older')).toBe('0');

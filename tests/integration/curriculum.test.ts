@@ -22,13 +22,12 @@ beforeAll(async () => {
   const userId = await addUser(t.db, { email: 'reader@example.com', password: PASSWORD });
   // Everything complete, so no lesson is locked for this reader.
   const now = new Date();
-  for (const lesson of catalog.allLessons()) rawDrizzle(t.db).insert(lessonCompletions).values({ userId, lessonId: lesson.id, completedAt: now }).run();
+  for (const lesson of catalog.allLessons()) await rawDrizzle(t.db).insert(lessonCompletions).values({ userId, lessonId: lesson.id, completedAt: now });
   for (const course of catalog.tiers.flatMap((tier) => tier.courses)) {
     for (const quiz of course.quizzes) {
-      rawDrizzle(t.db)
+      await rawDrizzle(t.db)
         .insert(quizAttempts)
-        .values({ id: generateSecureRandomString(), userId, quizId: quiz.id, startedAt: now, submittedAt: now, score: 1, maxScore: 1, passed: true })
-        .run();
+        .values({ id: generateSecureRandomString(), userId, quizId: quiz.id, startedAt: now, submittedAt: now, score: 1, maxScore: 1, passed: true });
     }
   }
   rawSqlite(t.db).close();

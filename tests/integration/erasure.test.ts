@@ -31,6 +31,7 @@ import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { dumpDatabase, post, snapshot, startApp, submit, type App } from '../security/support.ts';
+import { first } from '../../src/platform/query.ts';
 
 const EMAIL = 'quintessa.watanabe@example.com';
 // A rename that changes the row's length: SQLite then writes the row anew and leaves the old copy
@@ -50,7 +51,7 @@ let id: number;
 let sales: number;
 let code: string;
 
-const row = () => rawDrizzle(app.db).select().from(users).where(eq(users.id, id)).get()!;
+const row = async () => first(await rawDrizzle(app.db).select().from(users).where(eq(users.id, id)))!;
 const admin = (path: string, action: string, fields: Record<string, string>) => submit(app.url, `${path}?_action=admin.${action}`, app.cookies.ada, fields);
 const text = async (path: string, who = 'ada'): Promise<string> => {
   const response = await get(app.url, path, app.cookies[who]);
@@ -95,20 +96,20 @@ beforeAll(async () => {
     },
   });
   id = app.ids['quintessa.watanabe']!;
-  sales = row().departmentId!;
+  sales = (await row()).departmentId!;
   const cookie = app.cookies['quintessa.watanabe'];
 
   // Her record: every lesson of the course, the quiz passed (the tier's certificate, issued to her name then).
   for (const l of course.lessons) expect((await post(app.url, `/learn/${course.id}/${l.id}?_action=lesson.complete`, cookie, { lessonId: l.id })).status).toBe(303);
   await post(app.url, `/quiz/${quiz.id}?_action=quiz.start`, cookie, { quizId: quiz.id });
-  const attempt = rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.userId, id)).get()!.id;
+  const attempt = first(await rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.userId, id)))!.id;
   const answers: [string, string][] = [
     ['quizId', quiz.id],
     ['attemptId', attempt],
   ];
   for (const q of quiz.questions) for (const o of q.correctOptionIds) answers.push([`answer.${q.id}`, o]);
   expect((await post(app.url, `/quiz/${quiz.id}?_action=quiz.submit`, cookie, answers)).status).toBe(303);
-  code = rawDrizzle(app.db).select().from(certificates).where(eq(certificates.userId, id)).get()!.code;
+  code = first(await rawDrizzle(app.db).select().from(certificates).where(eq(certificates.userId, id)))!.code;
   expect((await post(app.url, '/policies/ai-usage?_action=policy.acknowledge', cookie, { policyId: 'ai-usage', version: '2' })).status).toBe(303);
   // Free text that names her, as people write.
   const at = `/learn/${course.id}/${lesson.id}`;
@@ -131,37 +132,36 @@ beforeAll(async () => {
     body: form,
   });
   expect(imported.status).toBe(303);
-  expect(row().displayName).toBe(NAME);
+  expect((await row()).displayName).toBe(NAME);
   expect((await signIn(app.url, EMAIL, 'not the password')).page.status).toBe(401);
   expect((await admin('/admin/users', 'createLoginLink', { userId: String(id) })).status).toBe(200);
   // What notifications keep of her and of Lea: an e-mail with its event (her address and name in
   // the stored message), an unsubscribe link, a calendar feed, an opt-out.
-  await app.db.write((tx) => {
+  await app.db.write(async (tx) => {
     for (const [who, address, name] of [
       [id, EMAIL, NAME],
       [app.ids.lea!, 'lea@example.com', 'Lea Learner'],
     ] as const) {
-      const outboxId = tx
-        .insert(notificationOutbox)
-        .values({
-          key: `${who}:digest:email:2026-12-01`,
-          channel: 'email',
-          userId: who,
-          day: '2026-12-01',
-          kinds: ['assignment-new'],
-          messageId: `<${who}-digest@example.com>`,
-          payload: { to: { name, address }, subject: `${name}さん、新しい課題`, text: name, html: name, headers: {} },
-          nextAttemptAt: new Date(0),
-          updatedAt: new Date(0),
-        })
-        .returning({ id: notificationOutbox.id })
-        .get().id;
-      tx.insert(notificationEvents)
-        .values({ key: `${who}:assignment-new:1:2026-12-01`, outboxId, kind: 'assignment-new' })
-        .run();
-      issueToken(tx, 'unsubscribe', who);
-      issueToken(tx, 'calendar', who);
-      tx.insert(notificationOptOuts).values({ userId: who, kind: 'check-in' }).run();
+      const outboxId = first(
+        await tx
+          .insert(notificationOutbox)
+          .values({
+            key: `${who}:digest:email:2026-12-01`,
+            channel: 'email',
+            userId: who,
+            day: '2026-12-01',
+            kinds: ['assignment-new'],
+            messageId: `<${who}-digest@example.com>`,
+            payload: { to: { name, address }, subject: `${name}さん、新しい課題`, text: name, html: name, headers: {} },
+            nextAttemptAt: new Date(0),
+            updatedAt: new Date(0),
+          })
+          .returning({ id: notificationOutbox.id }),
+      )!.id;
+      await tx.insert(notificationEvents).values({ key: `${who}:assignment-new:1:2026-12-01`, outboxId, kind: 'assignment-new' });
+      await issueToken(tx, 'unsubscribe', who);
+      await issueToken(tx, 'calendar', who);
+      await tx.insert(notificationOptOuts).values({ userId: who, kind: 'check-in' });
     }
   });
   // Deactivated first: erasure must change nothing beyond what deactivation already did.
@@ -213,7 +213,7 @@ describe('erasing a user’s personal data', () => {
   it('keeps every KPI and evidence figure, and the records under the same id', async () => {
     await figures(); // the admin's own first visits of the month are counted before the snapshot
     before = await figures();
-    publicId = row().publicId;
+    publicId = (await row()).publicId;
     const records = () =>
       Object.fromEntries(
         [
@@ -313,20 +313,20 @@ describe('erasing a user’s personal data', () => {
     }
 
     // What stays, and what is cleared: the rating and the fact of the practice; not the text.
-    expect(rawDrizzle(app.db).select().from(lessonFeedback).where(eq(lessonFeedback.userId, id)).get()).toMatchObject({ rating: 4, comment: null });
-    expect(rawDrizzle(app.db).select().from(practiceAnswers).where(eq(practiceAnswers.userId, id)).get()!.answer).toBe('[erased]');
-    expect(rawDrizzle(app.db).select().from(loginTokens).where(eq(loginTokens.userId, id)).all()).toEqual([]);
+    expect(first(await rawDrizzle(app.db).select().from(lessonFeedback).where(eq(lessonFeedback.userId, id)))).toMatchObject({ rating: 4, comment: null });
+    expect(first(await rawDrizzle(app.db).select().from(practiceAnswers).where(eq(practiceAnswers.userId, id)))!.answer).toBe('[erased]');
+    expect(await rawDrizzle(app.db).select().from(loginTokens).where(eq(loginTokens.userId, id))).toEqual([]);
     // Her messages (with their events), links and opt-outs are gone; Lea's are untouched.
-    const notifications = (who: number) => ({
-      outbox: rawDrizzle(app.db).select().from(notificationOutbox).where(eq(notificationOutbox.userId, who)).all().length,
+    const notifications = async (who: number) => ({
+      outbox: (await rawDrizzle(app.db).select().from(notificationOutbox).where(eq(notificationOutbox.userId, who))).length,
       events: rawSqlite(app.db).prepare('select count(*) from notification_events e join notification_outbox o on o.id = e.outbox_id where o.user_id = ?').pluck().get(who),
-      tokens: rawDrizzle(app.db).select().from(notificationTokens).where(eq(notificationTokens.userId, who)).all().length,
-      optOuts: rawDrizzle(app.db).select().from(notificationOptOuts).where(eq(notificationOptOuts.userId, who)).all().length,
+      tokens: (await rawDrizzle(app.db).select().from(notificationTokens).where(eq(notificationTokens.userId, who))).length,
+      optOuts: (await rawDrizzle(app.db).select().from(notificationOptOuts).where(eq(notificationOptOuts.userId, who))).length,
     });
-    expect(notifications(id)).toEqual({ outbox: 0, events: 0, tokens: 0, optOuts: 0 });
-    expect(notifications(app.ids.lea!)).toEqual({ outbox: 1, events: 1, tokens: 2, optOuts: 1 });
-    expect(rawDrizzle(app.db).select().from(notificationEvents).all()).toHaveLength(1);
-    const erase = rawDrizzle(app.db).select().from(auditLog).where(eq(auditLog.action, 'user.erase')).all();
+    expect(await notifications(id)).toEqual({ outbox: 0, events: 0, tokens: 0, optOuts: 0 });
+    expect(await notifications(app.ids.lea!)).toEqual({ outbox: 1, events: 1, tokens: 2, optOuts: 1 });
+    expect(await rawDrizzle(app.db).select().from(notificationEvents)).toHaveLength(1);
+    const erase = await rawDrizzle(app.db).select().from(auditLog).where(eq(auditLog.action, 'user.erase'));
     expect(erase).toHaveLength(1);
     expect(erase[0]).toMatchObject({ actorUserId: app.ids.ada, actorLabel: 'ada@example.com', targetId: String(id), details: { publicId } });
     expect(() => rawSqlite(app.db).prepare("update audit_log set actor_label = 'x' where id = ?").run(erase[0]!.id)).toThrow(/append-only/);
@@ -340,7 +340,7 @@ describe('erasing a user’s personal data', () => {
     expect(await reactivate.text()).toContain('この人の個人データは消去済みのため、変更も再有効化もできません。');
     const promote = await admin('/admin/users', 'updateUser', { userId: String(id), role: 'admin', departmentId: '' });
     expect(promote.status).toBe(400);
-    expect(row()).toMatchObject({ active: false, role: 'learner', departmentId: sales });
+    expect(await row()).toMatchObject({ active: false, role: 'learner', departmentId: sales });
     const again = await admin(`/admin/users/${id}`, 'eraseUser', { userId: String(id), confirmEmail: erasedEmail(publicId) });
     expect(again.status).toBe(400);
     // The list offers no form that could bring the account back.

@@ -12,6 +12,7 @@ import { fixtureCatalog } from '../helpers/fixture.ts';
 import { afterPost, get, postForm, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
+import { first } from '../../src/platform/query.ts';
 
 const PASSWORD = 'fixture password 1';
 const catalog = fixtureCatalog();
@@ -101,15 +102,15 @@ describe('grading and attempts', () => {
   it('grades on the server, stores every answer, and the best attempt counts', async () => {
     const failId = await startQuiz('bob', basicQuiz.id);
     await submit('bob', basicQuiz.id, answerFields(basicQuiz.id, failId, false));
-    const failed = rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, failId)).get()!;
+    const failed = first(await rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, failId)))!;
     expect(failed).toMatchObject({ score: 0, maxScore: 3, passed: false });
-    expect(rawDrizzle(db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, failId)).all()).toHaveLength(3);
+    expect(await rawDrizzle(db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, failId))).toHaveLength(3);
 
     const passId = await startQuiz('bob', basicQuiz.id);
     expect(passId).not.toBe(failId);
     const response = await submit('bob', basicQuiz.id, answerFields(basicQuiz.id, passId, true));
     expect(response.headers.get('location')).toBe(`/quiz/${basicQuiz.id}/attempts/${passId}#post-result`);
-    expect(rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, passId)).get()).toMatchObject({ score: 3, passed: true });
+    expect(first(await rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, passId)))).toMatchObject({ score: 3, passed: true });
 
     const page = await (await get(server.url, `/quiz/${basicQuiz.id}`, cookies.bob)).text();
     expect(page.match(/quiz\/basic-ai-essentials\/attempts\//g)).toHaveLength(2); // history lists both
@@ -123,8 +124,8 @@ describe('grading and attempts', () => {
     const html = await response.text();
     expect(html).toMatch(/role="alert"/);
     expect(html).toMatch(/value="b"[^>]*checked|checked[^>]*value="b"/);
-    expect(rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()!.submittedAt).toBeNull();
-    expect(rawDrizzle(db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId)).all()).toEqual([]);
+    expect(first(await rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)))!.submittedAt).toBeNull();
+    expect(await rawDrizzle(db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId))).toEqual([]);
   });
 
   it('refuses unknown fields and options with 400, changing nothing', async () => {
@@ -133,7 +134,7 @@ describe('grading and attempts', () => {
     expect((await shown('carol', submit('carol', basicQuiz.id, unknownOption))).status).toBe(400);
     const extraField: [string, string][] = [...answerFields(basicQuiz.id, attemptId, true), ['isAdmin', '1']];
     expect((await shown('carol', submit('carol', basicQuiz.id, extraField))).status).toBe(400);
-    expect(rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()!.submittedAt).toBeNull();
+    expect(first(await rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)))!.submittedAt).toBeNull();
   });
 
   it('stores a double-submitted attempt once, even when both arrive together', async () => {
@@ -141,16 +142,15 @@ describe('grading and attempts', () => {
     const fields = answerFields(basicQuiz.id, attemptId, true);
     const [a, b] = await Promise.all([submit('dave', basicQuiz.id, fields), submit('dave', basicQuiz.id, fields)]);
     expect([a.status, b.status]).toEqual([303, 303]);
-    expect(rawDrizzle(db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId)).all()).toHaveLength(3);
+    expect(await rawDrizzle(db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId))).toHaveLength(3);
     // a later submission with other answers changes nothing
     await submit('dave', basicQuiz.id, answerFields(basicQuiz.id, attemptId, false));
-    expect(rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()).toMatchObject({ score: 3, passed: true });
+    expect(first(await rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)))).toMatchObject({ score: 3, passed: true });
     expect(
-      rawDrizzle(db)
+      await rawDrizzle(db)
         .select()
         .from(attemptAnswers)
-        .where(and(eq(attemptAnswers.attemptId, attemptId), eq(attemptAnswers.correct, true)))
-        .all(),
+        .where(and(eq(attemptAnswers.attemptId, attemptId), eq(attemptAnswers.correct, true))),
     ).toHaveLength(3);
   });
 
@@ -158,7 +158,7 @@ describe('grading and attempts', () => {
     const attemptId = await startQuiz('alice', basicQuiz.id);
     const stolen = await shown('bob', submit('bob', basicQuiz.id, answerFields(basicQuiz.id, attemptId, true)));
     expect(stolen.status).toBe(404);
-    expect(rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()!.submittedAt).toBeNull();
+    expect(first(await rawDrizzle(db).select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)))!.submittedAt).toBeNull();
     await submit('alice', basicQuiz.id, answerFields(basicQuiz.id, attemptId, true));
     expect((await get(server.url, `/quiz/${basicQuiz.id}/attempts/${attemptId}`, cookies.alice)).status).toBe(200);
     expect((await get(server.url, `/quiz/${basicQuiz.id}/attempts/${attemptId}`, cookies.bob)).status).toBe(404);
@@ -171,11 +171,10 @@ describe('completions, locks and certificates', () => {
     const lesson = basicCourse.lessons[0]!;
     const [a, b] = await Promise.all([complete('carol', basicCourse.id, lesson.id), complete('carol', basicCourse.id, lesson.id)]);
     expect([a.status, b.status]).toEqual([303, 303]);
-    const rows = rawDrizzle(db)
+    const rows = await rawDrizzle(db)
       .select()
       .from(lessonCompletions)
-      .where(and(eq(lessonCompletions.userId, ids.carol!), eq(lessonCompletions.lessonId, lesson.id)))
-      .all();
+      .where(and(eq(lessonCompletions.userId, ids.carol!), eq(lessonCompletions.lessonId, lesson.id)));
     expect(rows).toHaveLength(1);
     const page = await (await get(server.url, `/learn/${basicCourse.id}/${lesson.id}`, cookies.carol)).text();
     expect(page).toContain('に完了しました');
@@ -186,11 +185,10 @@ describe('completions, locks and certificates', () => {
     const lessonResponse = await shown('carol', complete('carol', applied.id, applied.lessons[0]!.id));
     expect(lessonResponse.status).toBe(403);
     expect(
-      rawDrizzle(db)
+      await rawDrizzle(db)
         .select()
         .from(lessonCompletions)
-        .where(and(eq(lessonCompletions.userId, ids.carol!), eq(lessonCompletions.lessonId, applied.lessons[0]!.id)))
-        .all(),
+        .where(and(eq(lessonCompletions.userId, ids.carol!), eq(lessonCompletions.lessonId, applied.lessons[0]!.id))),
     ).toEqual([]);
     const start = await shown('carol', postForm(server.url, `/quiz/${applied.id}?_action=quiz.start`, cookies.carol!, { quizId: applied.id }));
     expect(start.status).toBe(403);
@@ -206,7 +204,7 @@ describe('completions, locks and certificates', () => {
 
   it('completing the tier issues one certificate that verifies signed out', async () => {
     for (const lesson of basicCourse.lessons) await complete('dave', basicCourse.id, lesson.id);
-    const rows = rawDrizzle(db).select().from(certificates).where(eq(certificates.userId, ids.dave!)).all();
+    const rows = await rawDrizzle(db).select().from(certificates).where(eq(certificates.userId, ids.dave!));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ tierId: 'basic', holderName: 'dave' });
     const code = rows[0]!.code;
@@ -222,7 +220,7 @@ describe('completions, locks and certificates', () => {
     expect((await get(server.url, `/certificates/${code}`, cookies.alice)).status).toBe(404);
     // completing again issues nothing new
     await complete('dave', basicCourse.id, basicCourse.lessons[0]!.id);
-    expect(rawDrizzle(db).select().from(certificates).where(eq(certificates.userId, ids.dave!)).all()).toHaveLength(1);
+    expect(await rawDrizzle(db).select().from(certificates).where(eq(certificates.userId, ids.dave!))).toHaveLength(1);
   });
 });
 
@@ -233,24 +231,23 @@ describe('feedback, activity and language', () => {
   it('stores one feedback per user and lesson, changeable, and refuses bad input', async () => {
     expect((await postForm(server.url, `${path}?_action=lesson.feedback`, cookies.alice!, { lessonId: lesson.id, rating: '4', comment: 'わかりやすい' })).status).toBe(303);
     expect((await postForm(server.url, `${path}?_action=lesson.feedback`, cookies.alice!, { lessonId: lesson.id, rating: '5', comment: '' })).status).toBe(303);
-    const rows = () => rawDrizzle(db).select().from(lessonFeedback).where(eq(lessonFeedback.userId, ids.alice!)).all();
-    expect(rows()).toHaveLength(1);
-    expect(rows()[0]).toMatchObject({ rating: 5, comment: null, locale: 'ja' });
+    const rows = async () => await rawDrizzle(db).select().from(lessonFeedback).where(eq(lessonFeedback.userId, ids.alice!));
+    expect(await rows()).toHaveLength(1);
+    expect((await rows())[0]).toMatchObject({ rating: 5, comment: null, locale: 'ja' });
     expect((await shown('alice', postForm(server.url, `${path}?_action=lesson.feedback`, cookies.alice!, { lessonId: lesson.id, rating: '9' }))).status).toBe(400);
     expect(
       (await shown('alice', postForm(server.url, `${path}?_action=lesson.feedback`, cookies.alice!, { lessonId: lesson.id, rating: '3', comment: 'x'.repeat(1001) }))).status,
     ).toBe(400);
-    expect(rows()[0]!.rating).toBe(5);
+    expect((await rows())[0]!.rating).toBe(5);
   });
 
   it('records at most one lesson view per user, lesson and day', async () => {
     await get(server.url, path, cookies.bob);
     await get(server.url, `/en${path}`, cookies.bob);
-    const views = rawDrizzle(db)
+    const views = await rawDrizzle(db)
       .select()
       .from(lessonViews)
-      .where(and(eq(lessonViews.userId, ids.bob!), eq(lessonViews.lessonId, lesson.id)))
-      .all();
+      .where(and(eq(lessonViews.userId, ids.bob!), eq(lessonViews.lessonId, lesson.id)));
     expect(views).toHaveLength(1);
   });
 
@@ -258,7 +255,7 @@ describe('feedback, activity and language', () => {
     const response = await postForm(server.url, '/en/language?_action=profile.setLocale', cookies.bob!, { locale: 'en', next: `/en${path}` });
     expect(response.status).toBe(303);
     expect(response.headers.get('location')).toBe(`/en${path}`);
-    expect(rawDrizzle(db).select({ locale: users.locale }).from(users).where(eq(users.id, ids.bob!)).get()!.locale).toBe('en');
+    expect(first(await rawDrizzle(db).select({ locale: users.locale }).from(users).where(eq(users.id, ids.bob!)))!.locale).toBe('en');
     const evil = await postForm(server.url, '/en/language?_action=profile.setLocale', cookies.bob!, { locale: 'ja', next: 'https://evil.example/' });
     expect(evil.headers.get('location')).toBe('/home');
   });

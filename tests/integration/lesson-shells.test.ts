@@ -25,6 +25,7 @@ import { startServer, type RunningServer } from '../helpers/server.ts';
 import { buildContentCatalog, finishCourse } from '../../scripts/shell-progress.ts';
 import type { CourseNode } from '../../src/features/curriculum/catalog.ts';
 import type { ShellManifest } from '../../src/features/lesson-shell/handler.server.ts';
+import { first as firstRow } from '../../src/platform/query.ts';
 
 const PASSWORD = 'shell password 1';
 const DAY = 86_400_000;
@@ -96,7 +97,7 @@ async function passQuiz(base: string, file: string, cookie: string): Promise<voi
   const html = await (await get(base, `/quiz/${quiz.id}`, cookie)).text();
   const attemptId = /name="attemptId" value="([a-z2-9]{24})"/.exec(html)![1]!;
   const db = openDatabase(file, { migrate: false });
-  const layout = rawDrizzle(db).select({ layout: quizAttempts.layout }).from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()!.layout;
+  const layout = firstRow(await rawDrizzle(db).select({ layout: quizAttempts.layout }).from(quizAttempts).where(eq(quizAttempts.id, attemptId)))!.layout;
   rawSqlite(db).close();
   const shown = layout ? layout.questions.map((q) => q.id) : quiz.questions.map((q) => q.id);
   const fields: [string, string][] = [
@@ -187,24 +188,22 @@ beforeAll(async () => {
     const id = await addUser(t.db, { email: emailOf(state), password: PASSWORD, role, name: state === 'open' ? `Shell <&> "学習者"` : `Shell ${state}` });
     // Acknowledged the policy's first version: the banner calls version 2 an update.
     if (state === 'bannerUpdated')
-      rawDrizzle(t.db).insert(policyAcknowledgements).values({ userId: id, policyId: 'ai-usage', version: 1, locale: 'ja', acknowledgedAt: new Date() }).run();
+      await rawDrizzle(t.db).insert(policyAcknowledgements).values({ userId: id, policyId: 'ai-usage', version: 1, locale: 'ja', acknowledgedAt: new Date() });
     // Certified 340 days ago (as an import would record it): the renewal window is open, and the
     // revised build's major revision (2026-11-16) came after it, so the renewal asks for that lesson.
     if (state === 'renewal') {
       const issuedAt = new Date(Date.now() - 340 * DAY);
-      rawDrizzle(t.db)
+      await rawDrizzle(t.db)
         .insert(certificates)
-        .values({ code: 'SHELLRENEWAL01', userId: id, tierId: 'basic', cycle: 1, holderName: 'Shell renewal', issuedAt, validUntil: new Date(Date.now() + 25 * DAY) })
-        .run();
+        .values({ code: 'SHELLRENEWAL01', userId: id, tierId: 'basic', cycle: 1, holderName: 'Shell renewal', issuedAt, validUntil: new Date(Date.now() + 25 * DAY) });
     }
   }
   for (const [manager, report] of REPORTS) {
-    const id = (email: string): number => rawDrizzle(t.db).select({ id: users.id }).from(users).where(eq(users.email, email)).get()!.id;
-    rawDrizzle(t.db)
+    const id = async (email: string): Promise<number> => firstRow(await rawDrizzle(t.db).select({ id: users.id }).from(users).where(eq(users.email, email)))!.id;
+    await rawDrizzle(t.db)
       .update(users)
-      .set({ managerId: id(emailOf(manager)) })
-      .where(eq(users.id, id(emailOf(report))))
-      .run();
+      .set({ managerId: await id(emailOf(manager)) })
+      .where(eq(users.id, await id(emailOf(report))));
   }
   rawSqlite(t.db).close();
   const writer = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, clockFile });

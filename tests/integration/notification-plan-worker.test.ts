@@ -21,7 +21,7 @@ beforeAll(async () => {
   const admin = await addUser(t.db, { email: 'admin@example.com', role: 'admin', department: 'IT' });
   // More learners than one part (250), so the plan crosses parts.
   for (let i = 0; i < 260; i++) await addUser(t.db, { email: `learner${i}@example.com`, name: `Learner ${i}` });
-  const sales = (await t.db.read((q) => findDepartmentId(q, '営業部')))!;
+  const sales = (await t.db.read(async (q) => await findDepartmentId(q, '営業部')))!;
   await createAssignment(t.db, { tierId: 'basic', target: { kind: 'department', departmentId: sales }, due: { kind: 'date', date: '2027-01-13' }, createdBy: admin });
 });
 

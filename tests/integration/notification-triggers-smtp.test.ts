@@ -54,23 +54,21 @@ beforeAll(async () => {
   for (const name of ['lea', 'alex', 'cara', 'olive']) ids[name] = await addUser(t.db, { email: `${name}@example.com`, name });
   ids.cham = await addUser(t.db, { email: 'cham@example.com', role: 'champion', name: 'cham' });
   await setPreferredLocale(t.db, ids.alex!, 'en');
-  await t.db.write((tx) => {
+  await t.db.write(async (tx) => {
     // Cara: valid until the end of Wednesday 3 February 2027.
-    tx.insert(certificates)
-      .values({
-        code: 'cara-basic-1',
-        userId: ids.cara!,
-        tierId: 'basic',
-        cycle: 1,
-        holderName: 'cara',
-        issuedAt: sendInstant('2026-02-04', { timeZone: TZ, hour: 0 }),
-        validUntil: sendInstant('2027-02-04', { timeZone: TZ, hour: 0 }),
-      })
-      .run();
+    await tx.insert(certificates).values({
+      code: 'cara-basic-1',
+      userId: ids.cara!,
+      tierId: 'basic',
+      cycle: 1,
+      holderName: 'cara',
+      issuedAt: sendInstant('2026-02-04', { timeZone: TZ, hour: 0 }),
+      validUntil: sendInstant('2027-02-04', { timeZone: TZ, hour: 0 }),
+    });
     // Olive switched the check-in off.
-    tx.insert(notificationOptOuts).values({ userId: ids.olive!, kind: 'check-in' }).run();
+    await tx.insert(notificationOptOuts).values({ userId: ids.olive!, kind: 'check-in' });
   });
-  const sales = (await t.db.read((q) => findDepartmentId(q, '営業部')))!;
+  const sales = (await t.db.read(async (q) => await findDepartmentId(q, '営業部')))!;
   setClock(fixedClock(at('2027-01-05', 8)));
   await createAssignment(t.db, { tierId: 'basic', target: { kind: 'department', departmentId: sales }, due: { kind: 'date', date: '2027-01-13' }, createdBy: admin });
   const config = { siteUrl: SITE, timeZone: TZ, smtpUrl: smtp.url, mailFrom: 'Manabi <manabi@example.co.jp>', sendTimeoutMs: 5000, retries: 2, retryBaseMs: 60_000 };

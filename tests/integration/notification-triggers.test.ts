@@ -94,26 +94,22 @@ beforeAll(async () => {
   }
   await setPreferredLocale(db, ids.cara!, 'en');
   // HR has had basic (no due date) since November: nothing new in December.
-  const department = async (name: string): Promise<number> => (await db.read((q) => findDepartmentId(q, name)))!;
+  const department = async (name: string): Promise<number> => (await db.read(async (q) => await findDepartmentId(q, name)))!;
   await createAssignment(db, { tierId: 'basic', target: { kind: 'department', departmentId: await department('HR') }, due: { kind: 'none' }, createdBy: ids.ada! });
-  await db.write((tx) => {
+  await db.write(async (tx) => {
     // Cara: valid from 2026-01-16, until the end of 2027-01-15. Cham: a certificate that never expires.
-    tx.insert(certificates)
-      .values([
-        { code: 'cara-basic-1', userId: ids.cara!, tierId: 'basic', cycle: 1, holderName: 'Cara', issuedAt: startOf('2026-01-16'), validUntil: startOf('2027-01-16') },
-        { code: 'cham-basic-1', userId: ids.cham!, tierId: 'basic', cycle: 1, holderName: 'Cham', issuedAt: startOf('2026-10-01'), validUntil: null },
-      ])
-      .run();
-    tx.insert(policyAcknowledgements)
-      .values([
-        { userId: ids.cara!, policyId: 'hr-rules', version: 1, locale: 'en', acknowledgedAt: at('2026-11-02') },
-        { userId: ids.hana!, policyId: 'hr-rules', version: 1, locale: 'ja', acknowledgedAt: at('2026-11-02') },
-        { userId: ids.hana!, policyId: 'hr-rules', version: 2, locale: 'ja', acknowledgedAt: at('2026-11-02') },
-      ])
-      .run();
-    tx.insert(notificationOptOuts).values({ userId: ids.olive!, kind: 'check-in' }).run();
+    await tx.insert(certificates).values([
+      { code: 'cara-basic-1', userId: ids.cara!, tierId: 'basic', cycle: 1, holderName: 'Cara', issuedAt: startOf('2026-01-16'), validUntil: startOf('2027-01-16') },
+      { code: 'cham-basic-1', userId: ids.cham!, tierId: 'basic', cycle: 1, holderName: 'Cham', issuedAt: startOf('2026-10-01'), validUntil: null },
+    ]);
+    await tx.insert(policyAcknowledgements).values([
+      { userId: ids.cara!, policyId: 'hr-rules', version: 1, locale: 'en', acknowledgedAt: at('2026-11-02') },
+      { userId: ids.hana!, policyId: 'hr-rules', version: 1, locale: 'ja', acknowledgedAt: at('2026-11-02') },
+      { userId: ids.hana!, policyId: 'hr-rules', version: 2, locale: 'ja', acknowledgedAt: at('2026-11-02') },
+    ]);
+    await tx.insert(notificationOptOuts).values({ userId: ids.olive!, kind: 'check-in' });
     // Certificates written straight into the table: derive the certificate roll-ups as a rebuild would.
-    rebuildCertificateRollupsIn(tx, TZ);
+    await rebuildCertificateRollupsIn(tx, TZ);
   });
   for (const month of ['2026-12-01', '2027-01-02']) {
     setClock(fixedClock(at(month)));
@@ -261,7 +257,7 @@ describe('the triggers over seven weeks, from the database', () => {
 });
 
 describe('the snapshot honours what the database says', () => {
-  it('an opt-out, a check-in done, an acknowledged version', () => {
+  it('an opt-out, a check-in done, an acknowledged version', async () => {
     const { snapshot } = walk.get('2026-12-01')!;
     const person = (key: string) => snapshot.learners.find((l) => l.userId === String(ids[key]))!;
     expect(person('olive').optOut).toEqual(['check-in']);
@@ -271,6 +267,6 @@ describe('the snapshot honours what the database says', () => {
       ['reading', true, null],
     ]);
     expect(person('lea').policies.find((p) => p.id === 'hr-rules')!.applies).toBe(false);
-    expect(rawDrizzle(t.db).select().from(notificationOptOuts).where(eq(notificationOptOuts.userId, ids.olive!)).all()).toHaveLength(1);
+    expect(await rawDrizzle(t.db).select().from(notificationOptOuts).where(eq(notificationOptOuts.userId, ids.olive!))).toHaveLength(1);
   });
 });

@@ -16,6 +16,7 @@ import { tempDir } from '../helpers/db.ts';
 import { get } from '../helpers/http.ts';
 import { pinnedClockFile } from '../helpers/server.ts';
 import { type App, rawRequest, snapshot, startApp, submit } from '../security/support.ts';
+import { first as firstRow } from '../../src/platform/query.ts';
 
 let app: App;
 const tokens: Record<string, string> = {};
@@ -39,14 +40,18 @@ beforeAll(async () => {
     },
     prepare: async (db, ids) => {
       const d = rawDrizzle(db);
-      const sales = ensureDepartment(d, 'Sales');
-      const hr = ensureDepartment(d, 'HR');
-      assignmentIds.sales = d.insert(assignments).values({ tierId: 'basic', targetKind: 'department', targetDepartmentId: sales, dueDate: '2027-01-15' }).returning().get().id;
-      assignmentIds.hr = d.insert(assignments).values({ tierId: 'applied', targetKind: 'department', targetDepartmentId: hr, dueDate: '2027-02-20' }).returning().get().id;
-      d.update(users).set({ locale: 'en' }).where(eq(users.id, ids.eve!)).run();
-      await db.write((tx) => {
-        syncEnrolments(tx);
-        for (const who of ['lea', 'cham', 'eve', 'leo']) tokens[who] = issueToken(tx, 'unsubscribe', ids[who]!);
+      const sales = await ensureDepartment(d, 'Sales');
+      const hr = await ensureDepartment(d, 'HR');
+      assignmentIds.sales = firstRow(
+        await d.insert(assignments).values({ tierId: 'basic', targetKind: 'department', targetDepartmentId: sales, dueDate: '2027-01-15' }).returning(),
+      )!.id;
+      assignmentIds.hr = firstRow(
+        await d.insert(assignments).values({ tierId: 'applied', targetKind: 'department', targetDepartmentId: hr, dueDate: '2027-02-20' }).returning(),
+      )!.id;
+      await d.update(users).set({ locale: 'en' }).where(eq(users.id, ids.eve!));
+      await db.write(async (tx) => {
+        await syncEnrolments(tx);
+        for (const who of ['lea', 'cham', 'eve', 'leo']) tokens[who] = await issueToken(tx, 'unsubscribe', ids[who]!);
       });
     },
   });
@@ -56,20 +61,13 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const optOuts = (who: string): string[] =>
-  rawDrizzle(app.db)
-    .select({ kind: notificationOptOuts.kind })
-    .from(notificationOptOuts)
-    .where(eq(notificationOptOuts.userId, app.ids[who]!))
-    .all()
-    .map((r) => r.kind)
-    .sort();
-const audits = (action: string, who: string) =>
-  rawDrizzle(app.db)
+const optOuts = async (who: string): Promise<string[]> =>
+  (await rawDrizzle(app.db).select({ kind: notificationOptOuts.kind }).from(notificationOptOuts).where(eq(notificationOptOuts.userId, app.ids[who]!))).map((r) => r.kind).sort();
+const audits = async (action: string, who: string) =>
+  await rawDrizzle(app.db)
     .select()
     .from(auditLog)
-    .where(and(eq(auditLog.action, action), eq(auditLog.targetId, String(app.ids[who]!))))
-    .all();
+    .where(and(eq(auditLog.action, action), eq(auditLog.targetId, String(app.ids[who]!))));
 /** The HTML without Astro's scoping attributes, to match markup as written. */
 const bare = (html: string): string => html.replace(/ data-astro-cid-\w+(="[^"]*")?/g, '');
 const account = async (who: string, path = '/account'): Promise<string> => {
@@ -108,17 +106,17 @@ describe('/account: the optional kinds', () => {
     const offHtml = await off.text();
     expect(offHtml).toContain('通知の設定を保存しました。');
     expect(checkbox(offHtml, 'check-in')).not.toContain('checked');
-    expect(optOuts('lea')).toEqual(['check-in']);
-    expect(audits('notification.preferences_saved', 'lea').at(-1)!.details).toEqual({ off: ['check-in'], on: [] });
+    expect(await optOuts('lea')).toEqual(['check-in']);
+    expect((await audits('notification.preferences_saved', 'lea')).at(-1)!.details).toEqual({ off: ['check-in'], on: [] });
 
     const on = await submit(app.url, '/account?_action=notificationAccount.save', app.cookies.lea, { 'check-in': 'on' });
     expect(checkbox(await on.text(), 'check-in')).toContain('checked');
-    expect(optOuts('lea')).toEqual([]);
-    expect(audits('notification.preferences_saved', 'lea').at(-1)!.details).toEqual({ off: [], on: ['check-in'] });
+    expect(await optOuts('lea')).toEqual([]);
+    expect((await audits('notification.preferences_saved', 'lea')).at(-1)!.details).toEqual({ off: [], on: ['check-in'] });
     // Saving the same again changes nothing and audits nothing.
-    const count = audits('notification.preferences_saved', 'lea').length;
+    const count = (await audits('notification.preferences_saved', 'lea')).length;
     await submit(app.url, '/account?_action=notificationAccount.save', app.cookies.lea, { 'check-in': 'on' });
-    expect(audits('notification.preferences_saved', 'lea')).toHaveLength(count);
+    expect(await audits('notification.preferences_saved', 'lea')).toHaveLength(count);
   });
 
   it('refuses a mandatory or unknown kind with a message, changing nothing', async () => {
@@ -144,7 +142,7 @@ describe('the private calendar feed', () => {
     expect(first).toMatch(/^http:\/\/localhost:4321\/calendar\/[A-Za-z0-9_-]{43}\.ics$/);
     // Only the hash is stored, and a second look at the page does not show the address again.
     const token = /\/calendar\/([^/]+)\.ics$/.exec(first)![1]!;
-    expect(JSON.stringify(rawDrizzle(app.db).select().from(notificationTokens).all())).not.toContain(token);
+    expect(JSON.stringify(await rawDrizzle(app.db).select().from(notificationTokens))).not.toContain(token);
     const again = await account('lea');
     expect(again).not.toContain(token);
     expect(again).toContain('作成日：');
@@ -163,10 +161,10 @@ describe('the private calendar feed', () => {
     expect(events.some((e) => e.startDate.toString() === '2027-02-20')).toBe(false);
 
     // Marked used; /account says so.
-    const used = rawDrizzle(app.db).select().from(notificationTokens).where(eq(notificationTokens.userId, app.ids.lea!)).get()!;
+    const used = firstRow(await rawDrizzle(app.db).select().from(notificationTokens).where(eq(notificationTokens.userId, app.ids.lea!)))!;
     expect(used.usedAt).not.toBeNull();
     expect(await account('lea')).toContain('カレンダーが最後に読み込んだ日：');
-    expect(audits('notification.calendar_created', 'lea')).toHaveLength(1);
+    expect(await audits('notification.calendar_created', 'lea')).toHaveLength(1);
   });
 
   it('answers a cookie of another user with the token’s owner’s feed (no session is read)', async () => {
@@ -187,7 +185,7 @@ describe('the private calendar feed', () => {
     const revoked = await submit(app.url, '/account?_action=notificationAccount.revokeFeed', app.cookies.lea, {});
     expect(await revoked.text()).toContain('URLを無効にしました。');
     expect((await get(app.url, new URL(second).pathname)).status).toBe(404);
-    expect(audits('notification.calendar_revoked', 'lea')).toHaveLength(1);
+    expect(await audits('notification.calendar_revoked', 'lea')).toHaveLength(1);
   });
 
   it('answers unknown, malformed and another purpose’s tokens with the same 404', async () => {
@@ -204,11 +202,11 @@ describe('the private calendar feed', () => {
     const path = new URL(feedUrlIn(await created.text())!).pathname;
     expect((await get(app.url, path)).status).toBe(200);
     for (const change of [{ active: false }, { erasedAt: new Date('2026-11-30T00:00:00Z') }]) {
-      rawDrizzle(app.db).update(users).set(change).where(eq(users.id, app.ids.leo!)).run();
+      await rawDrizzle(app.db).update(users).set(change).where(eq(users.id, app.ids.leo!));
       try {
         expect((await get(app.url, path)).status, JSON.stringify(change)).toBe(404);
       } finally {
-        rawDrizzle(app.db).update(users).set({ active: true, erasedAt: null }).where(eq(users.id, app.ids.leo!)).run();
+        await rawDrizzle(app.db).update(users).set({ active: true, erasedAt: null }).where(eq(users.id, app.ids.leo!));
       }
     }
     expect((await get(app.url, path)).status).toBe(200);
@@ -268,22 +266,23 @@ describe('the unsubscribe link', () => {
     expect(response.body).toContain('href="/account"');
     expect(response.body).not.toContain('期限を過ぎた研修');
     // Mandatory kinds named in the link are ignored.
-    expect(optOuts('cham')).toEqual(['champion-weekly']);
-    const rows = audits('notification.unsubscribed', 'cham');
+    expect(await optOuts('cham')).toEqual(['champion-weekly']);
+    const rows = await audits('notification.unsubscribed', 'cham');
     expect(rows.map((r) => r.details)).toEqual([{ kinds: ['champion-weekly'] }]);
     expect(rows[0]!.actorUserId).toBe(app.ids.cham);
-    const token = rawDrizzle(app.db)
-      .select()
-      .from(notificationTokens)
-      .where(and(eq(notificationTokens.userId, app.ids.cham!), eq(notificationTokens.purpose, 'unsubscribe')))
-      .get()!;
+    const token = firstRow(
+      await rawDrizzle(app.db)
+        .select()
+        .from(notificationTokens)
+        .where(and(eq(notificationTokens.userId, app.ids.cham!), eq(notificationTokens.purpose, 'unsubscribe'))),
+    )!;
     expect(token.usedAt).not.toBeNull();
 
     // Again: the same answer, nothing new.
     const again = await oneClick(`/unsubscribe/${tokens.cham}?kinds=champion-weekly`);
     expect(again.status).toBe(200);
-    expect(optOuts('cham')).toEqual(['champion-weekly']);
-    expect(audits('notification.unsubscribed', 'cham')).toHaveLength(1);
+    expect(await optOuts('cham')).toEqual(['champion-weekly']);
+    expect(await audits('notification.unsubscribed', 'cham')).toHaveLength(1);
     // /account shows it off; the user can switch it back on there.
     expect(checkbox(await account('cham'), 'champion-weekly')).not.toContain('checked');
   });
@@ -296,8 +295,8 @@ describe('the unsubscribe link', () => {
     expect(html).toContain(`action="/en/unsubscribe/${tokens.leo}?kinds=check-in"`);
     const response = await oneClick(`/en/unsubscribe/${tokens.leo}?kinds=check-in`);
     expect(response.status).toBe(200);
-    expect(optOuts('leo')).toEqual(['check-in']);
-    rawDrizzle(app.db).delete(notificationOptOuts).where(eq(notificationOptOuts.userId, app.ids.leo!)).run();
+    expect(await optOuts('leo')).toEqual(['check-in']);
+    await rawDrizzle(app.db).delete(notificationOptOuts).where(eq(notificationOptOuts.userId, app.ids.leo!));
   });
 
   it('takes the one-click body as multipart/form-data too (RFC 8058 allows either)', async () => {
@@ -309,8 +308,8 @@ describe('the unsubscribe link', () => {
       body,
     });
     expect(response.status).toBe(200);
-    expect(optOuts('leo')).toEqual(['check-in']);
-    rawDrizzle(app.db).delete(notificationOptOuts).where(eq(notificationOptOuts.userId, app.ids.leo!)).run();
+    expect(await optOuts('leo')).toEqual(['check-in']);
+    await rawDrizzle(app.db).delete(notificationOptOuts).where(eq(notificationOptOuts.userId, app.ids.leo!));
   });
 
   it('the confirm page’s button does the same, and the page then says it is off', async () => {
@@ -318,7 +317,7 @@ describe('the unsubscribe link', () => {
     expect(await page.text()).toContain('配信を停止する');
     const response = await oneClick(`/unsubscribe/${tokens.lea}?kinds=check-in`);
     expect(response.status).toBe(200);
-    expect(optOuts('lea')).toEqual(['check-in']);
+    expect(await optOuts('lea')).toEqual(['check-in']);
     const after = bare(await (await get(app.url, `/unsubscribe/${tokens.lea}?kinds=check-in`)).text());
     expect(after).toContain('次のお知らせのメールを停止しました。');
     expect(after).not.toContain('配信を停止する</button>');
@@ -344,7 +343,7 @@ describe('the unsubscribe link', () => {
       expect(await page.text()).toContain('このリンクは使えません');
       expect((await oneClick(`/unsubscribe/${token}?kinds=check-in`)).status, token).toBe(404);
     }
-    expect(optOuts('ada')).toEqual([]);
+    expect(await optOuts('ada')).toEqual([]);
   });
 
   it('is in the token’s user’s language at the address e-mails carry', async () => {

@@ -13,6 +13,7 @@ import { slackProblems } from '../../src/features/notifications/webhooks.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { afterPost, get, resultCookieOf, signIn } from '../helpers/http.ts';
 import { PASSWORD, post, startApp, submit, type App } from '../security/support.ts';
+import { first } from '../../src/platform/query.ts';
 
 let app: App;
 const TEAMS = 'https://prod-01.japaneast.logic.azure.com/workflows/0a1b2c/triggers/manual/paths/invoke?sig=TEAMSSECRETSIG';
@@ -41,13 +42,13 @@ const q = () => rawDrizzle(app.db);
 const PAGE = '/admin/notifications';
 const SETTINGS = '/admin/settings/notifications';
 const admin = (path: string, action: string, fields: Record<string, string> | [string, string][]) => submit(app.url, `${path}?_action=admin.${action}`, app.cookies.ada!, fields);
-const auditCount = () => q().select().from(auditLog).all().length;
-const storedSettings = () => q().select().from(settings).where(eq(settings.key, 'notifications')).get()?.value ?? null;
+const auditCount = async () => (await q().select().from(auditLog)).length;
+const storedSettings = async () => first(await q().select().from(settings).where(eq(settings.key, 'notifications')))?.value ?? null;
 
 /** The answer post/redirect/get keeps for the page, opened with the key from the one-time cookie (AES-256-GCM, the row id as AAD). */
-function keptAnswer(posted: Response): string {
+async function keptAnswer(posted: Response): Promise<string> {
   const [id, key] = resultCookieOf(posted)!.split('=')[1]!.split('.') as [string, string];
-  const sealed = q().select().from(formResults).where(eq(formResults.id, id)).get()!.sealed;
+  const sealed = first(await q().select().from(formResults).where(eq(formResults.id, id)))!.sealed;
   const decipher = createDecipheriv('aes-256-gcm', Buffer.from(key, 'base64url'), sealed.subarray(0, 12));
   decipher.setAAD(Buffer.from(id));
   decipher.setAuthTag(sealed.subarray(sealed.length - 16));
@@ -56,40 +57,41 @@ function keptAnswer(posted: Response): string {
 
 let seq = 0;
 /** An outbox row as the sender (branch i15-outbox) leaves it. */
-function addRow(values: Partial<typeof notificationOutbox.$inferInsert> = {}): number {
+async function addRow(values: Partial<typeof notificationOutbox.$inferInsert> = {}): Promise<number> {
   seq += 1;
   const at = new Date(Date.UTC(2026, 10, 1) + seq * 60_000);
-  return q()
-    .insert(notificationOutbox)
-    .values({
-      key: `test-row-${seq}`,
-      channel: 'email',
-      userId: app.ids.lea!,
-      day: '2026-11-02',
-      kinds: ['overdue', 'due-soon'],
-      messageId: `<row${seq}@manabi.example>`,
-      payload: { to: { name: '佐藤 花子', address: 'lea@example.com' }, subject: 's', text: 't', html: '<p>h</p>', headers: {} },
-      state: 'sent',
-      attempts: 1,
-      nextAttemptAt: at,
-      updatedAt: at,
-      sentAt: at,
-      ...values,
-    })
-    .returning({ id: notificationOutbox.id })
-    .get().id;
+  return first(
+    await q()
+      .insert(notificationOutbox)
+      .values({
+        key: `test-row-${seq}`,
+        channel: 'email',
+        userId: app.ids.lea!,
+        day: '2026-11-02',
+        kinds: ['overdue', 'due-soon'],
+        messageId: `<row${seq}@manabi.example>`,
+        payload: { to: { name: '佐藤 花子', address: 'lea@example.com' }, subject: 's', text: 't', html: '<p>h</p>', headers: {} },
+        state: 'sent',
+        attempts: 1,
+        nextAttemptAt: at,
+        updatedAt: at,
+        sentAt: at,
+        ...values,
+      })
+      .returning({ id: notificationOutbox.id }),
+  )!.id;
 }
 
 describe('who may reach it', () => {
   it('sends anonymous visitors to sign in and refuses learners and champions (pages 403, actions 403, nothing changed)', async () => {
-    const failed = addRow({ state: 'failed', attempts: 6, lastError: 'SMTP 550 mailbox unavailable', sentAt: null });
+    const failed = await addRow({ state: 'failed', attempts: 6, lastError: 'SMTP 550 mailbox unavailable', sentAt: null });
     for (const path of [PAGE, SETTINGS, `/en${PAGE}`, `/en${SETTINGS}`]) {
       expect((await get(app.url, path)).status, `anonymous ${path}`).toBe(302);
       expect((await get(app.url, path, app.cookies.lea)).status, `learner ${path}`).toBe(403);
       expect((await get(app.url, path, app.cookies.cham)).status, `champion ${path}`).toBe(403);
       expect((await get(app.url, path, app.cookies.ada)).status, `admin ${path}`).toBe(200);
     }
-    const before = auditCount();
+    const before = await auditCount();
     for (const who of ['lea', 'cham']) {
       const cookie = app.cookies[who]!;
       expect((await post(app.url, `${PAGE}?_action=admin.resendNotification`, cookie, { outboxId: String(failed) })).status, who).toBe(403);
@@ -109,19 +111,12 @@ describe('who may reach it', () => {
         expect((await post(app.url, `/_actions/admin.${action}`, cookie, fields)).status, `${who} ${action} RPC`).toBe(403);
       }
     }
-    expect(q().select().from(departmentChannels).all()).toEqual([]);
-    expect(q().select().from(notificationOutbox).where(eq(notificationOutbox.id, failed)).get()!.state).toBe('failed');
-    expect(storedSettings()).toBeNull();
-    expect(q().select().from(notificationOutbox).where(eq(notificationOutbox.userId, app.ids.cham!)).all()).toEqual([]);
+    expect(await q().select().from(departmentChannels)).toEqual([]);
+    expect(first(await q().select().from(notificationOutbox).where(eq(notificationOutbox.id, failed)))!.state).toBe('failed');
+    expect(await storedSettings()).toBeNull();
+    expect(await q().select().from(notificationOutbox).where(eq(notificationOutbox.userId, app.ids.cham!))).toEqual([]);
     // Only the denials were written.
-    expect(
-      q()
-        .select()
-        .from(auditLog)
-        .all()
-        .slice(before)
-        .every((row) => row.action === 'access.denied'),
-    ).toBe(true);
+    expect((await q().select().from(auditLog)).slice(before).every((row) => row.action === 'access.denied')).toBe(true);
   });
 });
 
@@ -147,7 +142,7 @@ describe('the no-SMTP notice', () => {
 
 describe('notification settings', () => {
   it('round-trips the hour, weekday, kinds and webhooks; the URLs never appear again, only their hosts', async () => {
-    const before = auditCount();
+    const before = await auditCount();
     const page = await admin(SETTINGS, 'saveNotificationSettings', [
       ['sendHour', '7'],
       ['digestWeekday', '3'],
@@ -159,7 +154,7 @@ describe('notification settings', () => {
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('保存しました。');
-    expect(storedSettings()).toEqual({ sendHour: 7, digestWeekday: 3, disabledKinds: ['overdue', 'check-in'], programmeTeamsUrl: TEAMS, programmeSlackUrl: SLACK });
+    expect(await storedSettings()).toEqual({ sendHour: 7, digestWeekday: 3, disabledKinds: ['overdue', 'check-in'], programmeTeamsUrl: TEAMS, programmeSlackUrl: SLACK });
     for (const shown of [html, await (await get(app.url, SETTINGS, app.cookies.ada)).text(), await (await get(app.url, PAGE, app.cookies.ada)).text()]) {
       expect(shown).not.toContain('TEAMSSECRETSIG');
       expect(shown).not.toContain('SLACKSECRETPATH');
@@ -172,19 +167,19 @@ describe('notification settings', () => {
     expect(form).toMatch(/<option value="3" selected[ >]/);
     expect(form).toMatch(/id="k-check-in" name="disabledKinds" value="check-in" checked/);
     expect(form).not.toMatch(/id="k-policy"[^>]*checked/);
-    const rows = q().select().from(auditLog).all().slice(before);
+    const rows = (await q().select().from(auditLog)).slice(before);
     expect(rows.map((r) => r.action)).toEqual(['notification.settings_saved']);
     expect(rows[0]!.details).toMatchObject({ sendHour: 7, digestWeekday: 3, programmeSlack: { from: null, to: 'hooks.slack.com/…' } });
     expect(JSON.stringify(rows[0])).not.toMatch(/SECRET|services|workflows/);
 
     // A blank field keeps the webhook; "remove" clears it.
     await admin(SETTINGS, 'saveNotificationSettings', { sendHour: '9', digestWeekday: '1', teamsSecret: '', slackSecret: '', removeSlack: '1' });
-    expect(storedSettings()).toEqual({ sendHour: 9, digestWeekday: 1, disabledKinds: [], programmeTeamsUrl: TEAMS, programmeSlackUrl: null });
+    expect(await storedSettings()).toEqual({ sendHour: 9, digestWeekday: 1, disabledKinds: [], programmeTeamsUrl: TEAMS, programmeSlackUrl: null });
   });
 
   it('refuses an http:// webhook with a message naming the field, and changes nothing', async () => {
-    const stored = storedSettings();
-    const before = auditCount();
+    const stored = await storedSettings();
+    const before = await auditCount();
     // Posted under the names the form gives its fields, as a browser would.
     const form = await (await get(app.url, SETTINGS, app.cookies.ada)).text();
     const slackField = /id="p-slack" type="url" name="([^"]+)"/.exec(form)![1]!;
@@ -194,7 +189,7 @@ describe('notification settings', () => {
       [slackField]: 'http://hooks.slack.com/services/T/B/PLAINHTTPSECRET',
     });
     // The answer kept for the redirect (sealed with the key in the one-time cookie) holds the typed fields, never a webhook.
-    const kept = keptAnswer(posted);
+    const kept = await keptAnswer(posted);
     expect(kept).toContain('sendHour');
     expect(kept).not.toContain('PLAINHTTPSECRET');
     const page = await afterPost(app.url, posted, app.cookies.ada);
@@ -204,23 +199,23 @@ describe('notification settings', () => {
     expect(html).not.toContain('PLAINHTTPSECRET');
     // The other fields are kept as typed; the refused URL is not.
     expect(html).toMatch(/<option value="5" selected[ >]/);
-    expect(storedSettings()).toEqual(stored);
-    expect(auditCount()).toBe(before);
+    expect(await storedSettings()).toEqual(stored);
+    expect(await auditCount()).toBe(before);
     for (const bad of ['not a url', 'https://user:pw@hooks.slack.com/x', 'ftp://hooks.slack.com/x']) {
       expect((await admin(SETTINGS, 'saveNotificationSettings', { sendHour: '5', digestWeekday: '4', teamsSecret: bad })).status, bad).toBe(400);
     }
     expect((await admin(SETTINGS, 'saveNotificationSettings', { sendHour: '24', digestWeekday: '4' })).status).toBe(400);
     expect((await admin(SETTINGS, 'saveNotificationSettings', { sendHour: '5', digestWeekday: '6' })).status).toBe(400);
-    expect(storedSettings()).toEqual(stored);
+    expect(await storedSettings()).toEqual(stored);
   });
 
   it('saves department channels all or nothing, masked, audited per department', async () => {
-    expect(q().select().from(departmentChannels).all()).toEqual([]);
-    const [first, second] = q().select({ id: departments.id, name: departments.name }).from(departments).orderBy(departments.id).all() as [
+    expect(await q().select().from(departmentChannels)).toEqual([]);
+    const [first, second] = (await q().select({ id: departments.id, name: departments.name }).from(departments).orderBy(departments.id)) as [
       { id: number; name: string },
       { id: number; name: string },
     ];
-    const before = auditCount();
+    const before = await auditCount();
     const refused = await admin(SETTINGS, 'saveDepartmentChannels', [
       ['departmentId', String(first.id)],
       ['departmentId', String(second.id)],
@@ -229,8 +224,8 @@ describe('notification settings', () => {
     ]);
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain(`${second.name}のTeams Webhook URLは https:// で始まるURLにしてください`);
-    expect(q().select().from(departmentChannels).all()).toEqual([]);
-    expect(auditCount()).toBe(before);
+    expect(await q().select().from(departmentChannels)).toEqual([]);
+    expect(await auditCount()).toBe(before);
 
     const saved = await admin(SETTINGS, 'saveDepartmentChannels', [
       ['departmentId', String(first.id)],
@@ -239,10 +234,10 @@ describe('notification settings', () => {
     ]);
     expect(saved.status).toBe(200);
     expect(await saved.text()).not.toContain('DEPTSECRETPATH');
-    expect(q().select({ id: departmentChannels.departmentId, slack: departmentChannels.slackUrl, teams: departmentChannels.teamsUrl }).from(departmentChannels).all()).toEqual([
+    expect(await q().select({ id: departmentChannels.departmentId, slack: departmentChannels.slackUrl, teams: departmentChannels.teamsUrl }).from(departmentChannels)).toEqual([
       { id: first.id, slack: DEPT_SLACK, teams: null },
     ]);
-    const rows = q().select().from(auditLog).all().slice(before);
+    const rows = (await q().select().from(auditLog)).slice(before);
     expect(rows.map((r) => [r.action, r.targetType, r.targetId])).toEqual([['notification.channel_saved', 'department', String(first.id)]]);
     expect(JSON.stringify(rows)).not.toContain('DEPTSECRETPATH');
     const remove = await admin(SETTINGS, 'saveDepartmentChannels', [
@@ -250,24 +245,24 @@ describe('notification settings', () => {
       [`removeSlack.${first.id}`, '1'],
     ]);
     expect(remove.status).toBe(200);
-    expect(q().select().from(departmentChannels).all()).toEqual([]);
+    expect(await q().select().from(departmentChannels)).toEqual([]);
   });
 });
 
 describe('resend and the test e-mail', () => {
   it('moves a failed row back to queued with attempts 0 and the same Message-ID, audited; refuses a queued one', async () => {
-    const id = addRow({ state: 'failed', attempts: 6, lastError: 'SMTP 421 try again later', sentAt: null, messageId: '<resend-me@manabi.example>' });
+    const id = await addRow({ state: 'failed', attempts: 6, lastError: 'SMTP 421 try again later', sentAt: null, messageId: '<resend-me@manabi.example>' });
     const listed = await (await get(app.url, PAGE, app.cookies.ada)).text();
     expect(listed).toContain('SMTP 421 try again later');
     expect(listed).toContain('期限超過、期限が近い研修');
-    const before = auditCount();
+    const before = await auditCount();
     const page = await admin(PAGE, 'resendNotification', { outboxId: String(id) });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('送信待ちに戻しました');
-    const row = q().select().from(notificationOutbox).where(eq(notificationOutbox.id, id)).get()!;
+    const row = first(await q().select().from(notificationOutbox).where(eq(notificationOutbox.id, id)))!;
     expect(row).toMatchObject({ state: 'queued', attempts: 0, lastError: null, messageId: '<resend-me@manabi.example>' });
     expect(Math.abs(row.nextAttemptAt.getTime() - Date.now())).toBeLessThan(60_000);
-    const entry = q().select().from(auditLog).all().slice(before);
+    const entry = (await q().select().from(auditLog)).slice(before);
     expect(entry.map((e) => [e.action, e.targetType, e.targetId])).toEqual([['notification.resent', 'user', String(app.ids.lea)]]);
     expect(entry[0]!.details).toEqual({ channel: 'email', kinds: ['overdue', 'due-soon'], messageId: '<resend-me@manabi.example>', outboxId: id, from: 'failed' });
 
@@ -278,36 +273,39 @@ describe('resend and the test e-mail', () => {
   });
 
   it('resends all failed ones, at most a bounded number', async () => {
-    const ids = [addRow({ state: 'failed', sentAt: null }), addRow({ state: 'failed', sentAt: null, channel: 'slack', userId: null, messageId: null, payload: { body: {} } })];
-    const failedBefore = q().select().from(notificationOutbox).where(eq(notificationOutbox.state, 'failed')).all().length;
+    const ids = [
+      await addRow({ state: 'failed', sentAt: null }),
+      await addRow({ state: 'failed', sentAt: null, channel: 'slack', userId: null, messageId: null, payload: { body: {} } }),
+    ];
+    const failedBefore = (await q().select().from(notificationOutbox).where(eq(notificationOutbox.state, 'failed'))).length;
     const page = await admin(PAGE, 'resendAllFailed', {});
     expect(page.status).toBe(200);
-    for (const id of ids) expect(q().select().from(notificationOutbox).where(eq(notificationOutbox.id, id)).get()!.state).toBe('queued');
-    expect(q().select().from(notificationOutbox).where(eq(notificationOutbox.state, 'failed')).all()).toEqual([]);
+    for (const id of ids) expect(first(await q().select().from(notificationOutbox).where(eq(notificationOutbox.id, id)))!.state).toBe('queued');
+    expect(await q().select().from(notificationOutbox).where(eq(notificationOutbox.state, 'failed'))).toEqual([]);
     expect(await page.text()).toContain(`${failedBefore}件を送信待ちに戻しました。`);
 
     // More than one write takes: the newest RESEND_ALL_LIMIT go, the page says how many are left.
-    const oldest = addRow({ state: 'failed', sentAt: null });
-    const many = Array.from({ length: RESEND_ALL_LIMIT }, () => addRow({ state: 'failed', sentAt: null }));
+    const oldest = await addRow({ state: 'failed', sentAt: null });
+    const many: number[] = [];
+    for (let i = 0; i < RESEND_ALL_LIMIT; i += 1) many.push(await addRow({ state: 'failed', sentAt: null }));
     const bounded = await (await admin(PAGE, 'resendAllFailed', {})).text();
     expect(bounded).toContain(`${RESEND_ALL_LIMIT}件を送信待ちに戻しました。`);
     expect(bounded).toContain('失敗したものがまだ1件あります。');
-    expect(q().select({ id: notificationOutbox.id }).from(notificationOutbox).where(eq(notificationOutbox.state, 'failed')).all()).toEqual([{ id: oldest }]);
+    expect(await q().select({ id: notificationOutbox.id }).from(notificationOutbox).where(eq(notificationOutbox.state, 'failed'))).toEqual([{ id: oldest }]);
     // The rows made for the bound would crowd the lists below.
-    q()
+    await q()
       .delete(notificationOutbox)
-      .where(inArray(notificationOutbox.id, [oldest, ...many]))
-      .run();
+      .where(inArray(notificationOutbox.id, [oldest, ...many]));
   });
 
   it('queues one test e-mail to the admin, in the language of the page, through the outbox', async () => {
-    const before = q().select().from(notificationOutbox).all().length;
+    const before = (await q().select().from(notificationOutbox)).length;
     const page = await admin(`/en${PAGE}`, 'sendTestEmail', {});
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('A test e-mail to ada@example.com is queued.');
-    const rows = q().select().from(notificationOutbox).where(eq(notificationOutbox.userId, app.ids.ada!)).all();
+    const rows = await q().select().from(notificationOutbox).where(eq(notificationOutbox.userId, app.ids.ada!));
     expect(rows).toHaveLength(1);
-    expect(q().select().from(notificationOutbox).all()).toHaveLength(before + 1);
+    expect(await q().select().from(notificationOutbox)).toHaveLength(before + 1);
     const [row] = rows as [typeof notificationOutbox.$inferSelect];
     expect(row).toMatchObject({ channel: 'email', state: 'queued', attempts: 0, kinds: ['test'], departmentId: null });
     expect(row.messageId).toMatch(/^<[0-9a-f]{40}@127\.0\.0\.1>$|^<[0-9a-f]{40}@localhost>$/);
@@ -318,7 +316,7 @@ describe('resend and the test e-mail', () => {
     expect(payload.html).toContain('<html lang="en">');
     expect(payload.html).toContain('max-width:600px');
     expect(payload.headers).toEqual({ 'Message-ID': row.messageId, 'Auto-Submitted': 'auto-generated' });
-    const entry = q().select().from(auditLog).where(eq(auditLog.action, 'notification.test_queued')).all();
+    const entry = await q().select().from(auditLog).where(eq(auditLog.action, 'notification.test_queued'));
     expect(entry).toHaveLength(1);
     expect(entry[0]!.details).toEqual({ channel: 'email', kinds: ['test'], messageId: row.messageId, outboxId: row.id });
     expect(JSON.stringify(entry)).not.toContain('Hello');
@@ -328,7 +326,7 @@ describe('resend and the test e-mail', () => {
 describe('test posts to the channels', () => {
   it('queues a slack or teams row for a configured webhook only, with the body to POST and never the URL', async () => {
     await admin(SETTINGS, 'saveNotificationSettings', { sendHour: '9', digestWeekday: '1', slackSecret: SLACK, removeTeams: '1' });
-    const [sales] = q().select({ id: departments.id, name: departments.name }).from(departments).where(eq(departments.name, '営業部')).all() as [{ id: number; name: string }];
+    const [sales] = (await q().select({ id: departments.id, name: departments.name }).from(departments).where(eq(departments.name, '営業部'))) as [{ id: number; name: string }];
     await admin(SETTINGS, 'saveDepartmentChannels', [
       ['departmentId', String(sales.id)],
       [`teamsSecret.${sales.id}`, TEAMS],
@@ -338,13 +336,13 @@ describe('test posts to the channels', () => {
     expect(page).toContain('aria-label="Teams（営業部）にテスト投稿する"');
     expect(page).not.toContain('aria-label="Slack（営業部）にテスト投稿する"');
 
-    const before = q().select().from(notificationOutbox).all().length;
+    const before = (await q().select().from(notificationOutbox)).length;
     const slack = await admin(PAGE, 'sendTestPost', { channel: 'slack', departmentId: '' });
     expect(slack.status).toBe(200);
     expect(await slack.text()).toContain('プログラムチームのチャンネルのSlackへのテスト投稿を送信待ちに入れました。');
     const teams = await admin(PAGE, 'sendTestPost', { channel: 'teams', departmentId: String(sales.id) });
     expect(teams.status).toBe(200);
-    const rows = q().select().from(notificationOutbox).all().slice(before);
+    const rows = (await q().select().from(notificationOutbox)).slice(before);
     expect(rows.map((r) => [r.channel, r.userId, r.departmentId, r.state, r.kinds, r.messageId])).toEqual([
       ['slack', null, null, 'queued', ['test'], null],
       ['teams', null, sales.id, 'queued', ['test'], null],
@@ -360,18 +358,19 @@ describe('test posts to the channels', () => {
     expect(JSON.stringify(rows)).not.toMatch(/SECRET|hooks\.slack\.com|logic\.azure/);
 
     // No webhook set: refused, nothing queued.
-    const count = q().select().from(notificationOutbox).all().length;
+    const count = (await q().select().from(notificationOutbox)).length;
     const refused = await admin(PAGE, 'sendTestPost', { channel: 'slack', departmentId: String(sales.id) });
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain('その投稿先はWebhook URLが設定されていません。');
     expect((await admin(PAGE, 'sendTestPost', { channel: 'teams', departmentId: '' })).status).toBe(400);
-    expect(q().select().from(notificationOutbox).all()).toHaveLength(count);
+    expect(await q().select().from(notificationOutbox)).toHaveLength(count);
   });
 });
 
 describe('the lists', () => {
   it('pages the sent list newest first, 20 at a time, on the due index without a sort', async () => {
-    const ids = Array.from({ length: 45 }, () => addRow({ state: 'sent' }));
+    const ids: number[] = [];
+    for (let i = 0; i < 45; i += 1) ids.push(await addRow({ state: 'sent' }));
     const newest = [...ids].reverse();
     const seen: number[] = [];
     let path: string | null = PAGE;
@@ -382,13 +381,13 @@ describe('the lists', () => {
       const next = /<a href="([^"]+)"[^>]*>さらに古いもの/.exec(section);
       path = next ? next[1]!.replaceAll('&amp;', '&') : null;
     }
-    const sentIds = q()
-      .select({ id: notificationOutbox.id })
-      .from(notificationOutbox)
-      .where(eq(notificationOutbox.state, 'sent'))
-      .orderBy(desc(notificationOutbox.nextAttemptAt), desc(notificationOutbox.id))
-      .all()
-      .map((r) => r.id);
+    const sentIds = (
+      await q()
+        .select({ id: notificationOutbox.id })
+        .from(notificationOutbox)
+        .where(eq(notificationOutbox.state, 'sent'))
+        .orderBy(desc(notificationOutbox.nextAttemptAt), desc(notificationOutbox.id))
+    ).map((r) => r.id);
     expect(seen.slice(0, 45)).toEqual(newest);
     expect(seen).toEqual(sentIds);
 
@@ -406,20 +405,19 @@ describe('the lists', () => {
     const page = await loadNotificationsAdmin(app.db, {}, { smtpUrl: null, timeZone: 'Asia/Tokyo' });
     const zero = () => ({ queued: 0, sending: 0, sent: 0, failed: 0 });
     const expected = { email: zero(), teams: zero(), slack: zero() };
-    for (const row of q().select({ channel: notificationOutbox.channel, state: notificationOutbox.state }).from(notificationOutbox).all()) expected[row.channel][row.state] += 1;
+    for (const row of await q().select({ channel: notificationOutbox.channel, state: notificationOutbox.state }).from(notificationOutbox)) expected[row.channel][row.state] += 1;
     expect(page.channels).toEqual(expected);
     expect(expected.slack.queued + expected.teams.queued).toBeGreaterThan(0);
     expect(page.states.sent).toBe(expected.email.sent + expected.teams.sent + expected.slack.sent);
   });
 
   it('says what will happen when a list is empty', async () => {
-    const queued = q().select().from(notificationOutbox).where(eq(notificationOutbox.state, 'queued')).all();
+    const queued = await q().select().from(notificationOutbox).where(eq(notificationOutbox.state, 'queued'));
     for (const row of queued)
-      q()
+      await q()
         .update(notificationOutbox)
         .set({ state: 'sent' })
-        .where(and(eq(notificationOutbox.id, row.id)))
-        .run();
+        .where(and(eq(notificationOutbox.id, row.id)));
     const html = await (await get(app.url, PAGE, app.cookies.ada)).text();
     expect(html).toContain('失敗したものはありません。');
     expect(html).toMatch(/送信待ちはありません。次の送信（[^）]+）で、その日のお知らせがここに入り/);

@@ -47,9 +47,9 @@ const byRecipient = (mails: ParsedMail[]): Map<string, ParsedMail> => new Map(ma
 /** Waits (bounded) until the outbox has recorded `count` messages as sent (it records just after the SMTP server's answer). */
 async function sentRows(count: number): Promise<void> {
   const deadline = Date.now() + 10_000;
-  const sent = (): number => rawDrizzle(db).select().from(notificationOutbox).where(eq(notificationOutbox.state, 'sent')).all().length;
-  while (sent() < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-  expect(sent()).toBe(count);
+  const sent = async (): Promise<number> => (await rawDrizzle(db).select().from(notificationOutbox).where(eq(notificationOutbox.state, 'sent'))).length;
+  while ((await sent()) < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  expect(await sent()).toBe(count);
 }
 
 /** Waits (bounded) and then checks that nothing more arrived: two of the scheduler's ticks. */
@@ -67,7 +67,7 @@ beforeAll(async () => {
   ids.alex = await addUser(t.db, { email: 'alex@example.com', name: 'Alex Smith' });
   ids.admin = await addUser(t.db, { email: 'admin@example.com', role: 'admin', department: 'IT', name: 'Ada' });
   await setPreferredLocale(t.db, ids.alex, 'en');
-  const sales = (await t.db.read((q) => findDepartmentId(q, '営業部')))!;
+  const sales = (await t.db.read(async (q) => await findDepartmentId(q, '営業部')))!;
   // Assigned today, due Wednesday next week: "new" today, "due in 7 days" tomorrow.
   await createAssignment(t.db, { tierId: 'basic', target: { kind: 'department', departmentId: sales }, due: { kind: 'date', date: '2027-01-13' }, createdBy: ids.admin });
   setClock(null);
@@ -104,7 +104,7 @@ describe('the scheduler in the server', () => {
       expect(mail.from?.text).toContain('manabi@example.co.jp');
     }
     expect(mails.get('admin@example.com')!.text).toMatch(/専門|基礎/);
-    const rows = rawDrizzle(db).select().from(notificationOutbox).all();
+    const rows = await rawDrizzle(db).select().from(notificationOutbox);
     expect(rows.map((r) => [r.state, r.day])).toEqual(Array(3).fill(['sent', '2027-01-05']));
     // The Message-ID sent is the one the outbox stored before sending.
     expect(new Set(rows.map((r) => r.messageId))).toEqual(new Set(smtp.received.map((m) => m.messageId)));
@@ -127,7 +127,7 @@ describe('the scheduler in the server', () => {
     expect(second.get('lea@example.com')!.text).toContain('（あと7日）');
     expect(second.get('alex@example.com')!.text).toMatch(/7 days/);
     expect(new Set(smtp.messageIds()).size).toBe(5);
-    const audits = rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'notification.sent')).all();
+    const audits = await rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'notification.sent'));
     expect(audits).toHaveLength(5);
     for (const entry of audits) expect(JSON.stringify(entry)).not.toMatch(/@example\.com|基礎/);
   }, 60_000);
@@ -147,6 +147,6 @@ describe('the scheduler in the server', () => {
     });
     expect(response.status).toBe(200);
     const user = to(withLink) === 'lea@example.com' ? ids.lea : ids.alex;
-    expect(rawDrizzle(db).select({ kind: notificationOptOuts.kind }).from(notificationOptOuts).where(eq(notificationOptOuts.userId, user!)).all()).toEqual([{ kind: 'check-in' }]);
+    expect(await rawDrizzle(db).select({ kind: notificationOptOuts.kind }).from(notificationOptOuts).where(eq(notificationOptOuts.userId, user!))).toEqual([{ kind: 'check-in' }]);
   }, 30_000);
 });

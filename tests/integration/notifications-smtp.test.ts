@@ -20,6 +20,7 @@ import { writeDepartmentChannel } from '../../src/features/notifications/setting
 import { slackProblems } from '../../src/features/notifications/webhooks.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { SMTP_PASSWORD, startReceiver, startSmtp, type TestReceiver, type TestSmtp } from '../helpers/mail.ts';
+import { first } from '../../src/platform/query.ts';
 
 const SITE = 'https://manabi.example.co.jp';
 const DAY = '2027-01-05'; // a Tuesday, a working day
@@ -65,7 +66,7 @@ function header(mail: ParsedMail, name: string): string | null {
         .trim();
 }
 
-const rows = () => rawDrizzle(t.db).select().from(notificationOutbox).all();
+const rows = async () => await rawDrizzle(t.db).select().from(notificationOutbox);
 
 beforeAll(async () => {
   smtp = await startSmtp();
@@ -126,14 +127,14 @@ describe('e-mail through a real SMTP server with auth', () => {
       expect(header(mail, 'list-unsubscribe-post')).toBeNull();
     }
     // One token, for the one e-mail with an optional kind; stored hashed, it names the recipient.
-    expect(rawDrizzle(t.db).select().from(notificationTokens).all()).toHaveLength(1);
+    expect(await rawDrizzle(t.db).select().from(notificationTokens)).toHaveLength(1);
     const token = /unsubscribe\/([A-Za-z0-9_-]{43})/.exec(header(ja, 'list-unsubscribe')!)![1]!;
     expect(await tokenUser(t.db, 'unsubscribe', token)).toBe(ids.ja);
     // The Message-ID is the outbox's; every send is audited without body, subject or address.
-    const stored = rows();
+    const stored = await rows();
     expect(stored.map((row) => row.state)).toEqual(['sent', 'sent', 'sent']);
     expect(new Set(smtp.received.map((mail) => mail.messageId))).toEqual(new Set(stored.map((row) => row.messageId)));
-    const audits = rawDrizzle(t.db).select().from(auditLog).where(eq(auditLog.action, 'notification.sent')).all();
+    const audits = await rawDrizzle(t.db).select().from(auditLog).where(eq(auditLog.action, 'notification.sent'));
     expect(audits).toHaveLength(3);
     const logged = JSON.stringify(audits);
     for (const secret of ['hanako@', ja.subject!, 'alex@']) expect(logged).not.toContain(secret);
@@ -158,10 +159,10 @@ describe('e-mail through a real SMTP server with auth', () => {
     const withExtra = { ...later, learners: later.learners.map((l, i) => (i === 0 ? { ...l, assignments: [...l.assignments, extra] } : l)) };
     // Not even planned (mailedToday); the digest key's uniqueness would refuse it anyway.
     expect(await queueDay(t.db, withExtra, DAY, { siteUrl: SITE, emailEnabled: true })).toMatchObject({ emailsQueued: 0, alreadyQueued: 0 });
-    expect(rows()).toHaveLength(3);
+    expect(await rows()).toHaveLength(3);
     expect((await queueDay(t.db, withExtra, '2027-01-06', { siteUrl: SITE, emailEnabled: true })).emailsQueued).toBe(1);
-    rawDrizzle(t.db).delete(notificationOutbox).where(eq(notificationOutbox.day, '2027-01-06')).run();
-    const events = rawDrizzle(t.db).select().from(notificationEvents).all();
+    await rawDrizzle(t.db).delete(notificationOutbox).where(eq(notificationOutbox.day, '2027-01-06'));
+    const events = await rawDrizzle(t.db).select().from(notificationEvents);
     expect(events).toHaveLength(4); // three assignments and one check-in
 
     const sender = createSender(senderOptions());
@@ -169,12 +170,11 @@ describe('e-mail through a real SMTP server with auth', () => {
     await sender.sendDue(t.db);
     expect(smtp.received).toHaveLength(3);
     // A resend (the admin page's): same payload, same Message-ID.
-    const first = rows()[0]!;
-    rawDrizzle(t.db)
+    const first = (await rows())[0]!;
+    await rawDrizzle(t.db)
       .update(notificationOutbox)
       .set({ state: 'queued', attempts: 0, nextAttemptAt: new Date(AT_NINE), lastError: null })
-      .where(eq(notificationOutbox.id, first.id))
-      .run();
+      .where(eq(notificationOutbox.id, first.id));
     await sender.sendDue(t.db);
     sender.close();
     expect(smtp.received).toHaveLength(4);
@@ -185,13 +185,13 @@ describe('e-mail through a real SMTP server with auth', () => {
   it('e-mails nothing without SMTP_URL (and says so); queued e-mails wait for it', async () => {
     const report = await queueDay(t.db, daySnapshot(), DAY, { siteUrl: SITE, emailEnabled: false });
     expect(report).toMatchObject({ emailEnabled: false, emailsQueued: 0 });
-    expect(rows()).toHaveLength(0);
+    expect(await rows()).toHaveLength(0);
     await queueDay(t.db, daySnapshot(), DAY, { siteUrl: SITE, emailEnabled: true });
     const sender = createSender(senderOptions({ smtpUrl: null }));
     expect(await sender.sendDue(t.db)).toEqual({ sent: 0, retried: 0, failed: 0 });
     sender.close();
     expect(smtp.received).toHaveLength(0);
-    expect(rows().map((row) => row.state)).toEqual(['queued', 'queued', 'queued']);
+    expect((await rows()).map((row) => row.state)).toEqual(['queued', 'queued', 'queued']);
   });
 
   it('retries a refused (5xx) or timed-out message with backoff, then fails it with the last error and no password', async () => {
@@ -199,7 +199,7 @@ describe('e-mail through a real SMTP server with auth', () => {
     const sender = createSender(senderOptions({ sendTimeoutMs: 500 }));
     smtp.mode.value = 'refuse';
     expect(await sender.sendDue(t.db)).toEqual({ sent: 0, retried: 1, failed: 0 });
-    let row = rows()[0]!;
+    let row = (await rows())[0]!;
     expect(row).toMatchObject({ state: 'queued', attempts: 1 });
     expect(row.lastError).toMatch(/550/);
     expect(row.nextAttemptAt.getTime()).toBe(AT_NINE + 60_000);
@@ -208,7 +208,7 @@ describe('e-mail through a real SMTP server with auth', () => {
     setClock(fixedClock(AT_NINE + 60_000));
     smtp.mode.value = 'hang';
     expect(await sender.sendDue(t.db)).toEqual({ sent: 0, retried: 1, failed: 0 });
-    row = rows()[0]!;
+    row = (await rows())[0]!;
     expect(row).toMatchObject({ state: 'queued', attempts: 2 });
     expect(row.lastError).toMatch(/timeout/i);
     expect(row.nextAttemptAt.getTime()).toBe(AT_NINE + 60_000 + 120_000);
@@ -216,12 +216,12 @@ describe('e-mail through a real SMTP server with auth', () => {
     smtp.mode.value = 'refuse';
     expect(await sender.sendDue(t.db)).toEqual({ sent: 0, retried: 0, failed: 1 });
     sender.close();
-    row = rows()[0]!;
+    row = (await rows())[0]!;
     expect(row).toMatchObject({ state: 'failed', attempts: 3 });
     expect(row.lastError).toMatch(/550/);
-    const failedAudit = rawDrizzle(t.db).select().from(auditLog).where(eq(auditLog.action, 'notification.failed')).all();
+    const failedAudit = await rawDrizzle(t.db).select().from(auditLog).where(eq(auditLog.action, 'notification.failed'));
     expect(failedAudit).toHaveLength(1);
-    expect(JSON.stringify(rows())).not.toContain(SMTP_PASSWORD);
+    expect(JSON.stringify(await rows())).not.toContain(SMTP_PASSWORD);
   });
 
   it('a wrong SMTP password fails the message without storing the password', async () => {
@@ -230,8 +230,8 @@ describe('e-mail through a real SMTP server with auth', () => {
     const sender = createSender(senderOptions({ smtpUrl: wrong, retries: 0 }));
     expect(await sender.sendDue(t.db)).toEqual({ sent: 0, retried: 0, failed: 1 });
     sender.close();
-    expect(rows()[0]!.lastError).toMatch(/EAUTH/);
-    expect(JSON.stringify(rows())).not.toContain('not-the-pw-123');
+    expect((await rows())[0]!.lastError).toMatch(/EAUTH/);
+    expect(JSON.stringify(await rows())).not.toContain('not-the-pw-123');
   });
 });
 
@@ -262,7 +262,7 @@ describe('the scheduler', () => {
 
   it('puts rows a killed process left in sending back in the queue at start, and sends them with the same Message-ID', async () => {
     await queueDay(t.db, daySnapshot(), DAY, { siteUrl: SITE, emailEnabled: true });
-    rawDrizzle(t.db).update(notificationOutbox).set({ state: 'sending' }).run();
+    await rawDrizzle(t.db).update(notificationOutbox).set({ state: 'sending' });
     const notifier = startNotificationScheduler({
       open: () => openDatabase(t.file),
       config: { ...senderOptions(), siteUrl: SITE, timeZone: 'Asia/Tokyo' },
@@ -274,7 +274,7 @@ describe('the scheduler', () => {
     const report = await notifier.tick();
     await notifier.stop();
     expect(report?.sent.sent).toBe(3);
-    expect(new Set(smtp.received.map((mail) => mail.messageId))).toEqual(new Set(rows().map((row) => row.messageId)));
+    expect(new Set(smtp.received.map((mail) => mail.messageId))).toEqual(new Set((await rows()).map((row) => row.messageId)));
   });
 });
 
@@ -287,8 +287,8 @@ describe('npm run notify -- --dry-run', () => {
     expect(lines).toContain('E-mails: 3');
     expect(lines.find((line) => line.includes('<alex@example.co.jp> [en] assignment-new: '))).toBeDefined();
     expect(lines.find((line) => line.includes('<hanako@example.co.jp> [ja] assignment-new,check-in: '))).toBeDefined();
-    expect(rows()).toHaveLength(0);
-    expect(rawDrizzle(t.db).select().from(notificationTokens).all()).toHaveLength(0);
+    expect(await rows()).toHaveLength(0);
+    expect(await rawDrizzle(t.db).select().from(notificationTokens)).toHaveLength(0);
     // What is queued already is not printed again.
     await queueDay(t.db, daySnapshot(), DAY, { siteUrl: SITE, emailEnabled: true });
     expect(await dryRunLines(t.db, async () => daySnapshot(), config)).toContain('E-mails: 0');
@@ -302,8 +302,8 @@ describe('channel posts to a real HTTP receiver', () => {
   it('posts a valid Adaptive Card to Teams and valid Block Kit to Slack, once, retrying a 429 after Retry-After', async () => {
     setClock(fixedClock(MONDAY_NINE));
     const championId = await addUser(t.db, { email: 'champ@example.co.jp', role: 'champion', department: '営業部' });
-    const { departmentId } = rawDrizzle(t.db).select({ departmentId: users.departmentId }).from(users).where(eq(users.id, championId)).get()!;
-    await t.db.write((tx) => writeDepartmentChannel(tx, { departmentId: departmentId!, teamsUrl: `${receiver.url}/teams`, slackUrl: `${receiver.url}/slack` }));
+    const { departmentId } = first(await rawDrizzle(t.db).select({ departmentId: users.departmentId }).from(users).where(eq(users.id, championId)))!;
+    await t.db.write(async (tx) => await writeDepartmentChannel(tx, { departmentId: departmentId!, teamsUrl: `${receiver.url}/teams`, slackUrl: `${receiver.url}/slack` }));
     const week = departmentWeek({ department: { id: String(departmentId), name: '営業部' } });
     const snap = snapshot({ champions: [champion({ userId: String(championId), week })] });
     const report = await queueDay(t.db, snap, MONDAY, { siteUrl: SITE, emailEnabled: false });
@@ -313,7 +313,7 @@ describe('channel posts to a real HTTP receiver', () => {
     receiver.answers.set('/teams', [{ status: 429, retryAfter: '120' }]);
     const sender = createSender(senderOptions({ smtpUrl: null }));
     expect(await sender.sendDue(t.db)).toEqual({ sent: 1, retried: 1, failed: 0 });
-    const teamsRow = rows().find((row) => row.channel === 'teams')!;
+    const teamsRow = (await rows()).find((row) => row.channel === 'teams')!;
     expect(teamsRow).toMatchObject({ state: 'queued', attempts: 1 });
     expect(teamsRow.lastError).toMatch(/429/);
     expect(teamsRow.lastError).not.toContain(receiver.url);
@@ -331,6 +331,6 @@ describe('channel posts to a real HTTP receiver', () => {
     expect(slackProblems(slack)).toEqual([]);
     // A channel is read by many: counts only, never the names.
     expect(JSON.stringify(receiver.posts)).not.toContain('佐藤 花子');
-    expect(rows().map((row) => row.state)).toEqual(['sent', 'sent']);
+    expect((await rows()).map((row) => row.state)).toEqual(['sent', 'sent']);
   });
 });

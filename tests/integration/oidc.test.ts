@@ -14,10 +14,11 @@ import { tempDb, type TempDb } from '../helpers/db.ts';
 import { finish, Jar, toCallback } from '../helpers/oidc-flow.ts';
 import { startProvider, type TestProvider } from '../helpers/oidc-provider.ts';
 import { freePort, startServer, type RunningServer } from '../helpers/server.ts';
+import { first } from '../../src/platform/query.ts';
 
 /** The newest audit row of a kind, its details as JSON text. */
-function lastAudit(db: Db, action: string): { details: string } | null {
-  const row = rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, action)).orderBy(desc(auditLog.id)).limit(1).get();
+async function lastAudit(db: Db, action: string): Promise<{ details: string } | null> {
+  const row = first(await rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, action)).orderBy(desc(auditLog.id)).limit(1));
   return row ? { details: JSON.stringify(row.details) } : null;
 }
 
@@ -87,15 +88,15 @@ describe('single sign-on over HTTP', () => {
     const { location, session } = await finish(await toCallback(both.url, provider.issuer, 'tanaka'));
     expect(location).toBe('/home');
     expect(session).not.toBeNull();
-    const user = rawDrizzle(db).select().from(users).where(eq(users.email, 'tanaka@example.co.jp')).get()!;
+    const user = first(await rawDrizzle(db).select().from(users).where(eq(users.email, 'tanaka@example.co.jp')))!;
     expect(user.role).toBe('champion');
     expect(user.oidcSubject).toBe('tanaka');
     expect(user.oidcIssuer).toBe(provider.issuer);
     expect(user.passwordHash).toBeNull();
-    expect(rawDrizzle(db).select().from(departments).where(eq(departments.id, user.departmentId!)).get()!.name).toBe('営業部');
-    expect(rawDrizzle(db).select().from(sessions).where(eq(sessions.userId, user.id)).get()!.authMethod).toBe('oidc');
-    expect(lastAudit(db, 'user.created')!.details).toContain('"via":"oidc"');
-    expect(lastAudit(db, 'auth.sign_in')!.details).toContain('"method":"oidc"');
+    expect(first(await rawDrizzle(db).select().from(departments).where(eq(departments.id, user.departmentId!)))!.name).toBe('営業部');
+    expect(first(await rawDrizzle(db).select().from(sessions).where(eq(sessions.userId, user.id)))!.authMethod).toBe('oidc');
+    expect((await lastAudit(db, 'user.created'))!.details).toContain('"via":"oidc"');
+    expect((await lastAudit(db, 'auth.sign_in'))!.details).toContain('"method":"oidc"');
     const home = await fetch(`${both.url}/home`, { headers: { cookie: `manabi_session=${session}` }, redirect: 'manual' });
     expect(home.status).toBe(200);
     expect(await home.text()).toContain('田中 一郎');
@@ -105,10 +106,10 @@ describe('single sign-on over HTTP', () => {
     provider.accounts.set('tanaka', { email: 'tanaka@example.co.jp', name: '田中 一郎', department: '企画部', groups: ['staff', 'manabi-admins'] });
     const { session } = await finish(await toCallback(both.url, provider.issuer, 'tanaka'));
     expect(session).not.toBeNull();
-    const user = rawDrizzle(db).select().from(users).where(eq(users.email, 'tanaka@example.co.jp')).get()!;
+    const user = first(await rawDrizzle(db).select().from(users).where(eq(users.email, 'tanaka@example.co.jp')))!;
     expect(user.role).toBe('admin');
-    expect(rawDrizzle(db).select().from(departments).where(eq(departments.id, user.departmentId!)).get()!.name).toBe('企画部');
-    const updated = JSON.parse(lastAudit(db, 'user.updated')!.details) as { changes: Record<string, { from: string; to: string }> };
+    expect(first(await rawDrizzle(db).select().from(departments).where(eq(departments.id, user.departmentId!)))!.name).toBe('企画部');
+    const updated = JSON.parse((await lastAudit(db, 'user.updated'))!.details) as { changes: Record<string, { from: string; to: string }> };
     expect(updated.changes.role).toEqual({ from: 'champion', to: 'admin' });
     expect(updated.changes.department).toEqual({ from: '営業部', to: '企画部' });
     const admin = await fetch(`${both.url}/admin`, { headers: { cookie: `manabi_session=${session}` }, redirect: 'manual' });
@@ -122,8 +123,8 @@ describe('single sign-on over HTTP', () => {
     const { location, session } = await finish({ ...dance, callback: url.href });
     expect(location).toBe('/login?sso=state');
     expect(session).toBeNull();
-    expect(lastAudit(db, 'auth.sign_in_failed')!.details).toContain('"reason":"state"');
-    expect(rawDrizzle(db).select().from(users).where(eq(users.email, 'suzuki@example.co.jp')).get()).toBeUndefined();
+    expect((await lastAudit(db, 'auth.sign_in_failed'))!.details).toContain('"reason":"state"');
+    expect(first(await rawDrizzle(db).select().from(users).where(eq(users.email, 'suzuki@example.co.jp')))).toBeNull();
   });
 
   it('refuses a replayed code', async () => {
@@ -137,7 +138,7 @@ describe('single sign-on over HTTP', () => {
     const again = await finish({ callback: dance.callback, jar: replay });
     expect(again.location).toBe('/login?sso=code_rejected');
     expect(again.session).toBeNull();
-    expect(lastAudit(db, 'auth.sign_in_failed')!.details).toContain('"reason":"code_rejected"');
+    expect((await lastAudit(db, 'auth.sign_in_failed'))!.details).toContain('"reason":"code_rejected"');
   });
 
   it('refuses an ID token whose nonce is not this browser’s', async () => {
@@ -147,7 +148,7 @@ describe('single sign-on over HTTP', () => {
     const { location, session } = await finish(dance);
     expect(location).toBe('/login?sso=nonce');
     expect(session).toBeNull();
-    expect(lastAudit(db, 'auth.sign_in_failed')!.details).toContain('"reason":"nonce"');
+    expect((await lastAudit(db, 'auth.sign_in_failed'))!.details).toContain('"reason":"nonce"');
   });
 
   it('refuses an ID token from another issuer or for another audience, even when validly signed', async () => {
@@ -160,7 +161,7 @@ describe('single sign-on over HTTP', () => {
       const { location, session } = await finish(dance);
       expect(location, claim).toBe(`/login?sso=${reason}`);
       expect(session, claim).toBeNull();
-      expect(lastAudit(db, 'auth.sign_in_failed')!.details).toContain(`"reason":"${reason}"`);
+      expect((await lastAudit(db, 'auth.sign_in_failed'))!.details).toContain(`"reason":"${reason}"`);
     }
   });
 
@@ -170,17 +171,17 @@ describe('single sign-on over HTTP', () => {
     const { location, session } = await finish(dance);
     expect(location).toBe('/login?sso=invalid_token');
     expect(session).toBeNull();
-    expect(lastAudit(db, 'auth.sign_in_failed')!.details).toContain('"reason":"invalid_token"');
-    expect(rawDrizzle(db).select().from(users).where(eq(users.email, 'suzuki@example.co.jp')).get()?.role ?? null).not.toBe('admin');
+    expect((await lastAudit(db, 'auth.sign_in_failed'))!.details).toContain('"reason":"invalid_token"');
+    expect(first(await rawDrizzle(db).select().from(users).where(eq(users.email, 'suzuki@example.co.jp')))?.role ?? null).not.toBe('admin');
   });
 
   it('keeps a user deactivated in Manabi out', async () => {
-    rawDrizzle(db).update(users).set({ active: false }).where(eq(users.email, 'suzuki@example.co.jp')).run();
+    await rawDrizzle(db).update(users).set({ active: false }).where(eq(users.email, 'suzuki@example.co.jp'));
     const { location, session } = await finish(await toCallback(both.url, provider.issuer, 'suzuki'));
     expect(location).toBe('/login?sso=deactivated');
     expect(session).toBeNull();
-    expect(lastAudit(db, 'auth.sign_in_failed')!.details).toContain('"reason":"deactivated"');
-    rawDrizzle(db).update(users).set({ active: true }).where(eq(users.email, 'suzuki@example.co.jp')).run();
+    expect((await lastAudit(db, 'auth.sign_in_failed'))!.details).toContain('"reason":"deactivated"');
+    await rawDrizzle(db).update(users).set({ active: true }).where(eq(users.email, 'suzuki@example.co.jp'));
   });
 
   it('explains a refusal on the sign-in page in both languages', async () => {
@@ -204,7 +205,7 @@ describe('single sign-on over HTTP', () => {
     expect(location.origin).toBe(provider.issuer);
     expect(location.pathname).toBe('/session/end');
     expect(location.searchParams.get('post_logout_redirect_uri')).toBe(`${both.url}/login?signed_out=1`);
-    expect(rawDrizzle(db).select().from(sessions).where(eq(sessions.id, id!)).get()).toBeUndefined();
+    expect(first(await rawDrizzle(db).select().from(sessions).where(eq(sessions.id, id!)))).toBeNull();
   });
 });
 
@@ -244,8 +245,8 @@ describe('OIDC_REQUIRE_MFA', () => {
       const { location, session } = await finish(await toCallback(mfa.url, provider.issuer, 'suzuki'));
       expect(location).toBe('/login?sso=mfa_required');
       expect(session).toBeNull();
-      expect(lastAudit(mfaDb, 'auth.sign_in_failed')!.details).toContain('"reason":"mfa_required"');
-      expect(rawDrizzle(mfaDb).select().from(users).where(eq(users.email, 'suzuki@example.co.jp')).get()).toBeUndefined();
+      expect((await lastAudit(mfaDb, 'auth.sign_in_failed'))!.details).toContain('"reason":"mfa_required"');
+      expect(first(await rawDrizzle(mfaDb).select().from(users).where(eq(users.email, 'suzuki@example.co.jp')))).toBeNull();
     } finally {
       rawSqlite(mfaDb).close();
     }
@@ -270,8 +271,8 @@ describe('single sign-on in Chromium', () => {
       await page.getByRole('button', { name: 'Continue' }).click();
       await page.waitForURL(`${both.url}/home`);
       expect(await page.textContent('body')).toContain('ブラウザ 太郎');
-      const user = rawDrizzle(db).select().from(users).where(eq(users.email, 'browser@example.co.jp')).get()!;
-      expect(rawDrizzle(db).select().from(departments).where(eq(departments.id, user.departmentId!)).get()!.name).toBe('人事部');
+      const user = first(await rawDrizzle(db).select().from(users).where(eq(users.email, 'browser@example.co.jp')))!;
+      expect(first(await rawDrizzle(db).select().from(departments).where(eq(departments.id, user.departmentId!)))!.name).toBe('人事部');
     } finally {
       await browser.close();
     }

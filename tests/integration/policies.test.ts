@@ -14,6 +14,7 @@ import { tempDir } from '../helpers/db.ts';
 import { get } from '../helpers/http.ts';
 import { clockOffset, pinnedClockFile } from '../helpers/server.ts';
 import { post, startApp, submit, type App } from '../security/support.ts';
+import { first as firstRow } from '../../src/platform/query.ts';
 
 let app: App;
 
@@ -39,18 +40,17 @@ beforeAll(async () => {
       old: { department: 'IT', name: 'Olga Oldversion' },
     },
     prepare: async (db) => {
-      const sales = ensureDepartment(rawDrizzle(db), '営業部');
-      const hr = ensureDepartment(rawDrizzle(db), 'HR');
-      const it = ensureDepartment(rawDrizzle(db), 'IT');
+      const sales = await ensureDepartment(rawDrizzle(db), '営業部');
+      const hr = await ensureDepartment(rawDrizzle(db), 'HR');
+      const it = await ensureDepartment(rawDrizzle(db), 'IT');
       await saveWave(db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [sales], targets: [] });
       await saveWave(db, { name: 'Expansion', position: 1, startDate: '2026-07-01', endDate: '2026-12-31', description: null, departmentIds: [hr, it], targets: [] });
     },
   });
   // Olga confirmed version 1 before version 2 was published (the history a new version leaves).
-  rawDrizzle(app.db)
+  await rawDrizzle(app.db)
     .insert(policyAcknowledgements)
-    .values({ userId: app.ids.old!, policyId: 'ai-usage', version: 1, locale: 'ja', acknowledgedAt: new Date('2026-10-01T00:00:00Z') })
-    .run();
+    .values({ userId: app.ids.old!, policyId: 'ai-usage', version: 1, locale: 'ja', acknowledgedAt: new Date('2026-10-01T00:00:00Z') });
 });
 
 afterAll(async () => {
@@ -81,7 +81,7 @@ async function page(path: string, who: string): Promise<string> {
 }
 
 const banner = (html: string): string | null => /<aside[^>]*data-policy-banner[\s\S]*?<\/aside>/.exec(html)?.[0] ?? null;
-const rows = (who: string) => rawDrizzle(app.db).select().from(policyAcknowledgements).where(eq(policyAcknowledgements.userId, app.ids[who]!)).all();
+const rows = async (who: string) => await rawDrizzle(app.db).select().from(policyAcknowledgements).where(eq(policyAcknowledgements.userId, app.ids[who]!));
 
 describe('the policy banner', () => {
   it('shows on every signed-in page until the current version is acknowledged, and blocks nothing', async () => {
@@ -108,7 +108,7 @@ describe('the policy banner', () => {
     expect(banner(answer)).toBeNull();
     for (const path of PAGES) expect(banner(await page(path, 'lea')), path).toBeNull();
     // stored once (the second post was a double submit), with the version, the time and the language
-    const stored = rows('lea');
+    const stored = await rows('lea');
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ policyId: 'ai-usage', version: 2, locale: 'ja' });
     // stamped with the server's clock, not the test's
@@ -146,7 +146,7 @@ describe('the policy banner', () => {
     expect(ja).toContain('会社承認のAIだけを使います。');
     const answer = await (await submit(app.url, '/en/policies/ai-usage?_action=policy.acknowledge', app.cookies.leo, { policyId: 'ai-usage', version: '2' })).text();
     expect(answer).toContain('You confirmed version 2 on');
-    expect(rows('leo')).toMatchObject([{ policyId: 'ai-usage', version: 2, locale: 'en' }]);
+    expect(await rows('leo')).toMatchObject([{ policyId: 'ai-usage', version: 2, locale: 'en' }]);
     // a policy with one language is shown in it, with a note
     const tips = await page('/en/policies/reading-tips', 'leo');
     expect(tips).toContain('This policy is not available in English yet');
@@ -154,7 +154,7 @@ describe('the policy banner', () => {
   });
 
   it('lets a learner acknowledge only for themselves, only the current version, only a policy that asks them', async () => {
-    const before = rows('hana').length;
+    const before = (await rows('hana')).length;
     const version1 = await submit(app.url, '/policies/ai-usage?_action=policy.acknowledge', app.cookies.hana, { policyId: 'ai-usage', version: '1' });
     expect(version1.status).toBe(409);
     expect(await version1.text()).toContain('ページを開いた後にポリシーが改定されました');
@@ -164,9 +164,9 @@ describe('the policy banner', () => {
     expect((await post(app.url, '/_actions/policy.acknowledge', app.cookies.leo, { policyId: 'champion-guide', version: '1' })).status).toBe(403);
     expect((await post(app.url, '/_actions/policy.acknowledge', app.cookies.leo, { policyId: 'zz-unknown', version: '1' })).status).toBe(404);
     expect((await post(app.url, '/_actions/policy.acknowledge', null, { policyId: 'ai-usage', version: '2' })).status).toBe(401);
-    expect(rows('hana')).toHaveLength(before);
-    expect(rows('sam')).toHaveLength(0);
-    expect(rows('leo').filter((r) => r.policyId === 'champion-guide')).toHaveLength(0);
+    expect(await rows('hana')).toHaveLength(before);
+    expect(await rows('sam')).toHaveLength(0);
+    expect((await rows('leo')).filter((r) => r.policyId === 'champion-guide')).toHaveLength(0);
   });
 });
 
@@ -239,9 +239,9 @@ describe('the admin view and exports', () => {
   it('sends an xAPI "accepted" statement per acknowledgement, valid and stable', async () => {
     const first = (await (await get(app.url, '/admin/exports/xapi.json', app.cookies.ada)).json()) as Statement[];
     const accepted = first.filter((s) => s.verb.id === 'http://activitystrea.ms/schema/1.0/accept');
-    expect(accepted).toHaveLength(rawDrizzle(app.db).select().from(policyAcknowledgements).all().length);
+    expect(accepted).toHaveLength((await rawDrizzle(app.db).select().from(policyAcknowledgements)).length);
     for (const statement of accepted) expect(StatementSchema.safeParse(statement).success, JSON.stringify(statement)).toBe(true);
-    const lea = rawDrizzle(app.db).select().from(policyAcknowledgements).where(eq(policyAcknowledgements.userId, app.ids.lea!)).get()!;
+    const lea = firstRow(await rawDrizzle(app.db).select().from(policyAcknowledgements).where(eq(policyAcknowledgements.userId, app.ids.lea!)))!;
     const leas = accepted.find((s) => s.timestamp === lea.acknowledgedAt.toISOString() && s.object.id.endsWith('/xapi/activities/policy/ai-usage/version/2'))!;
     expect(leas.verb.display['en-US']).toBe('accepted');
     expect(leas.object.definition).toEqual({

@@ -46,7 +46,7 @@ afterAll(async () => {
 
 const answer = (who: string, fields: Record<string, string>, page = PAGE) => postForm(server.url, `${page}?_action=practice.save`, cookies[who]!, fields);
 const shown = async (who: string, posted: Promise<Response>) => afterPost(server.url, await posted, cookies[who]);
-const rows = (who: string) => rawDrizzle(db).select().from(practiceAnswers).where(eq(practiceAnswers.userId, ids[who]!)).all();
+const rows = async (who: string) => await rawDrizzle(db).select().from(practiceAnswers).where(eq(practiceAnswers.userId, ids[who]!));
 const decode = (html: string) => html.replaceAll('&amp;', '&').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&#39;', "'");
 
 describe('answering a practice task without JavaScript', () => {
@@ -76,7 +76,7 @@ describe('answering a practice task without JavaScript', () => {
     expect(html).toContain(RUBRIC);
     expect(html).toContain(MODEL);
     expect(html).toContain('回答を書き直す');
-    expect(rows('alice')).toMatchObject([{ lessonId: LESSON, taskId: TASK, answer: '社内向けのお知らせの下書きを書いてください。\n<b>説明会</b>' }]);
+    expect(await rows('alice')).toMatchObject([{ lessonId: LESSON, taskId: TASK, answer: '社内向けのお知らせの下書きを書いてください。\n<b>説明会</b>' }]);
     // A reload shows the answer again, without the one-time confirmation.
     const again = await (await get(server.url, PAGE, cookies.alice)).text();
     expect(again).toContain(MODEL);
@@ -85,29 +85,23 @@ describe('answering a practice task without JavaScript', () => {
 
   it('counts a saved answer as the month’s activity (a learner who has opened no page yet)', async () => {
     const month = monthKey(new Date(), 'Asia/Tokyo');
-    const active = () =>
-      rawDrizzle(db)
+    const active = async () =>
+      await rawDrizzle(db)
         .select()
         .from(activityMonths)
-        .where(and(eq(activityMonths.userId, ids.fay!), eq(activityMonths.month, month)))
-        .all();
-    const activeUsers = () =>
-      rawDrizzle(db)
-        .select()
-        .from(kpiDepartmentMonths)
-        .all()
-        .reduce((n, r) => n + r.activeUsers, 0);
-    expect(active()).toEqual([]);
-    const before = activeUsers();
+        .where(and(eq(activityMonths.userId, ids.fay!), eq(activityMonths.month, month)));
+    const activeUsers = async () => (await rawDrizzle(db).select().from(kpiDepartmentMonths)).reduce((n, r) => n + r.activeUsers, 0);
+    expect(await active()).toEqual([]);
+    const before = await activeUsers();
     const rpc = await fetch(`${server.url}/_actions/practice.save`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url, cookie: cookies.fay! },
       body: new URLSearchParams({ lessonId: LESSON, taskId: TASK, answer: 'RPCで保存' }),
     });
     expect(rpc.status).toBe(200);
-    expect(rows('fay').map((r) => r.answer)).toEqual(['RPCで保存']);
-    expect(active()).toHaveLength(1);
-    expect(activeUsers()).toBe(before + 1);
+    expect((await rows('fay')).map((r) => r.answer)).toEqual(['RPCで保存']);
+    expect(await active()).toHaveLength(1);
+    expect(await activeUsers()).toBe(before + 1);
   });
 
   it('revises the answer: the latest replaces it, one row', async () => {
@@ -116,7 +110,7 @@ describe('answering a practice task without JavaScript', () => {
     expect(html).toContain('回答を更新しました。');
     expect(html).toContain('書き直しました');
     expect(html).not.toContain('&lt;b&gt;説明会');
-    expect(rows('alice').map((r) => r.answer)).toEqual(['書き直しました']);
+    expect((await rows('alice')).map((r) => r.answer)).toEqual(['書き直しました']);
   });
 
   it('speaks English on the English page', async () => {
@@ -141,12 +135,12 @@ describe('refused answers change nothing', () => {
   ];
 
   it.each(refusals)('refuses %s', async (_label, fields, status, message) => {
-    const before = JSON.stringify(rows('erin'));
+    const before = JSON.stringify(await rows('erin'));
     const page = await shown('erin', answer('erin', fields));
     expect(page.status).toBe(status);
     const html = await page.text();
     expect(html).not.toMatch(/\bat [\w.<>]+ \(|SQLITE|\.ts:\d+/);
-    expect(JSON.stringify(rows('erin'))).toBe(before);
+    expect(JSON.stringify(await rows('erin'))).toBe(before);
     expect(html).not.toContain('回答を保存しました');
     // A refusal not about the text (a form no page sends) gets the general message on its task.
     if (fields.lessonId === LESSON && fields.taskId === TASK && !message) expect(html).toContain('この課題には回答を保存できません。');
@@ -172,7 +166,7 @@ describe('refused answers change nothing', () => {
       body: new URLSearchParams({ lessonId: 'finding-use-cases', taskId: TASK, answer: 'x' }),
     });
     expect(rpc.status).toBe(403);
-    expect(rows('erin')).toEqual([]);
+    expect(await rows('erin')).toEqual([]);
   });
 
   it('needs a signed-in user', async () => {

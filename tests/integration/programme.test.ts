@@ -12,6 +12,7 @@ import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { afterPost, get, postForm, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { first } from '../../src/platform/query.ts';
 
 const PASSWORD = 'programme password';
 let t: TempDb;
@@ -52,10 +53,10 @@ async function upload(path: string, action: string, name: string, content: strin
 
 describe('audit log', () => {
   it('records a role change once, naming the admin, and refuses UPDATE and DELETE', async () => {
-    const before = rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'user.updated')).all().length;
+    const before = (await rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'user.updated'))).length;
     const response = await admin('/admin/users', 'updateUser', { userId: String(ids.learner), role: 'champion', departmentId: '' });
     expect(response.status).toBe(303);
-    const rows = rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'user.updated')).all();
+    const rows = await rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'user.updated'));
     expect(rows).toHaveLength(before + 1);
     const row = rows.at(-1)!;
     expect(row).toMatchObject({ actorUserId: ids.admin, actorLabel: 'admin@example.com', targetType: 'user', targetId: String(ids.learner) });
@@ -69,17 +70,18 @@ describe('audit log', () => {
 
   it('records sign-ins, failed sign-ins (never the password) and denials', async () => {
     await signIn(server.url, 'learner@example.com', 'wrong password here');
-    const failed = rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_in_failed')).all().at(-1)!;
+    const failed = (await rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_in_failed'))).at(-1)!;
     expect(failed.actorLabel).toBe('learner@example.com');
     expect(JSON.stringify(failed)).not.toContain('wrong password here');
-    expect(rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_in')).all().length).toBeGreaterThanOrEqual(3);
+    expect((await rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_in'))).length).toBeGreaterThanOrEqual(3);
     await get(server.url, '/admin', cookies.leaver);
     expect(
-      rawDrizzle(db)
-        .select()
-        .from(auditLog)
-        .where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorUserId, ids.leaver!)))
-        .all().length,
+      (
+        await rawDrizzle(db)
+          .select()
+          .from(auditLog)
+          .where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorUserId, ids.leaver!)))
+      ).length,
     ).toBeGreaterThanOrEqual(1);
   });
 });
@@ -88,7 +90,7 @@ describe('user management', () => {
   it('deactivation ends the user’s sessions at once; reactivation lets them sign in again', async () => {
     expect((await get(server.url, '/home', cookies.leaver)).status).toBe(200);
     expect((await admin('/admin/users', 'setActive', { userId: String(ids.leaver), active: 'false' })).status).toBe(303);
-    expect(rawDrizzle(db).select().from(sessions).where(eq(sessions.userId, ids.leaver!)).all()).toEqual([]);
+    expect(await rawDrizzle(db).select().from(sessions).where(eq(sessions.userId, ids.leaver!))).toEqual([]);
     expect((await get(server.url, '/home', cookies.leaver)).status).toBe(302);
     expect((await signIn(server.url, 'leaver@example.com', PASSWORD)).page.status).toBe(401);
     await admin('/admin/users', 'setActive', { userId: String(ids.leaver), active: 'true' });
@@ -105,7 +107,7 @@ describe('user management', () => {
     const link = /value="(http[^"]+\/login\/link\/([a-z2-9]{24})\.([a-z2-9]{24}))"/.exec(html);
     expect(link).not.toBeNull();
     const [, url, tokenId, secret] = link!;
-    const stored = rawDrizzle(db).select().from(loginTokens).where(eq(loginTokens.id, tokenId!)).get()!;
+    const stored = first(await rawDrizzle(db).select().from(loginTokens).where(eq(loginTokens.id, tokenId!)))!;
     expect(JSON.stringify({ ...stored, secretHash: Buffer.from(stored.secretHash).toString('hex') })).not.toContain(secret!);
     expect(stored.expiresAt.getTime() - stored.createdAt.getTime()).toBeLessThanOrEqual(3_600_000);
 
@@ -127,11 +129,10 @@ describe('user management', () => {
   it('refuses an expired link', async () => {
     const response = await shown(admin('/admin/users', 'createLoginLink', { userId: String(ids.learner) }));
     const token = /\/login\/link\/([a-z2-9]{24}\.[a-z2-9]{24})/.exec(await response.text())![1]!;
-    rawDrizzle(db)
+    await rawDrizzle(db)
       .update(loginTokens)
       .set({ expiresAt: new Date(Date.now() - 1000) })
-      .where(eq(loginTokens.id, token.split('.')[0]!))
-      .run();
+      .where(eq(loginTokens.id, token.split('.')[0]!));
     const used = await shown(postForm(server.url, `/login/link/${token}?_action=auth.useLink`, null, { token, password: 'whatever password' }), null);
     expect(used.status).toBe(400);
     expect(await used.text()).toContain('有効期限');
@@ -140,10 +141,10 @@ describe('user management', () => {
   it('imports users from the browser all or nothing, naming the bad row', async () => {
     const bad = await upload('/admin/users', 'importUsers', 'users.csv', 'email,name,department,role\nok@example.com,OK,Sales,learner\nbroken,B,Sales,learner\n');
     expect(await bad.text()).toContain('3行目：メールアドレス「broken」が正しくありません');
-    expect(rawDrizzle(db).select().from(users).where(eq(users.email, 'ok@example.com')).all()).toEqual([]);
+    expect(await rawDrizzle(db).select().from(users).where(eq(users.email, 'ok@example.com'))).toEqual([]);
     const good = await upload('/admin/users', 'importUsers', 'users.csv', 'email,name,department,role\nok@example.com,"Okada, K",Sales,learner\n');
     expect(good.status).toBe(200);
-    expect(rawDrizzle(db).select().from(users).where(eq(users.email, 'ok@example.com')).get()!.displayName).toBe('Okada, K');
+    expect(first(await rawDrizzle(db).select().from(users).where(eq(users.email, 'ok@example.com')))!.displayName).toBe('Okada, K');
   });
 });
 
@@ -156,7 +157,7 @@ describe('assignments', () => {
         await admin('/admin/assignments', 'createAssignment', {
           tierId: 'basic',
           target: 'department',
-          departmentId: String(rawDrizzle(db).select().from(users).where(eq(users.id, ids.leaver!)).get()!.departmentId),
+          departmentId: String(first(await rawDrizzle(db).select().from(users).where(eq(users.id, ids.leaver!)))!.departmentId),
           dueKind: 'date',
           dueDate: '2020-01-31',
           role: '',
@@ -168,7 +169,7 @@ describe('assignments', () => {
     const html = await home();
     expect(html).toContain('期限を過ぎています');
     expect(html).toMatch(/notice--error/);
-    expect(rawDrizzle(db).select().from(assignments).all().length).toBe(4);
+    expect((await rawDrizzle(db).select().from(assignments)).length).toBe(4);
   });
 
   it('refuses an assignment without its target', async () => {
@@ -176,7 +177,7 @@ describe('assignments', () => {
       admin('/admin/assignments', 'createAssignment', { tierId: 'basic', target: 'department', departmentId: '', dueKind: 'none', role: '', waveId: '', dueDate: '', dueDays: '' }),
     );
     expect(response.status).toBe(400);
-    expect(rawDrizzle(db).select().from(assignments).all().length).toBe(4);
+    expect((await rawDrizzle(db).select().from(assignments)).length).toBe(4);
   });
 
   it('refuses a department or wave that does not exist, with its own message, creating nothing', async () => {
@@ -198,11 +199,11 @@ describe('assignments', () => {
       expect(response.status).toBe(400);
       expect(await response.text()).toContain(message);
     }
-    expect(rawDrizzle(db).select().from(assignments).all().length).toBe(4);
+    expect((await rawDrizzle(db).select().from(assignments)).length).toBe(4);
   });
 
   it('refuses a due date that is not a calendar day', async () => {
-    const departmentId = String(rawDrizzle(db).select().from(users).where(eq(users.id, ids.leaver!)).get()!.departmentId);
+    const departmentId = String(first(await rawDrizzle(db).select().from(users).where(eq(users.id, ids.leaver!)))!.departmentId);
     const response = await shown(
       admin('/admin/assignments', 'createAssignment', {
         tierId: 'applied',
@@ -216,7 +217,7 @@ describe('assignments', () => {
       }),
     );
     expect(response.status).toBe(400);
-    expect(rawDrizzle(db).select().from(assignments).all().length).toBe(4);
+    expect((await rawDrizzle(db).select().from(assignments)).length).toBe(4);
   });
 });
 
@@ -225,11 +226,11 @@ describe('monthly check-in', () => {
   it('stores hours per user and month, editable, and refuses out-of-range or non-half hours', async () => {
     expect((await save({ hoursSaved: '2.5', tasks: '議事録' })).status).toBe(303);
     expect((await save({ hoursSaved: '4', tasks: '' })).status).toBe(303);
-    const rows = rawDrizzle(db).select().from(checkins).where(eq(checkins.userId, ids.learner!)).all();
+    const rows = await rawDrizzle(db).select().from(checkins).where(eq(checkins.userId, ids.learner!));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ hoursSaved: 4, tasks: null });
     for (const hoursSaved of ['201', '-1', '1.25', 'abc', '', '  ']) expect((await shown(save({ hoursSaved }), cookies.learner!)).status, hoursSaved).toBe(400);
-    expect(rawDrizzle(db).select().from(checkins).where(eq(checkins.userId, ids.learner!)).get()!.hoursSaved).toBe(4);
+    expect(first(await rawDrizzle(db).select().from(checkins).where(eq(checkins.userId, ids.learner!)))!.hoursSaved).toBe(4);
   });
 
   it('can be dismissed for the month', async () => {
@@ -246,17 +247,10 @@ describe('help-desk inquiries', () => {
     const text = await bad.text();
     expect(text).toContain('3行目：月「2026-13」は YYYY-MM の形で書いてください');
     expect(text).toContain('4行目：部門「Nowhere」は登録されていません');
-    expect(rawDrizzle(db).select().from(helpdeskInquiries).all()).toEqual([]);
+    expect(await rawDrizzle(db).select().from(helpdeskInquiries)).toEqual([]);
     const good = await upload('/admin/helpdesk', 'importInquiries', 'h.csv', 'month,department,count\n2026-04,Sales,12\n2026-04,,5\n');
     expect(good.status).toBe(200);
-    expect(
-      rawDrizzle(db)
-        .select()
-        .from(helpdeskInquiries)
-        .all()
-        .map((r) => r.count)
-        .sort(),
-    ).toEqual([12, 5].sort());
+    expect((await rawDrizzle(db).select().from(helpdeskInquiries)).map((r) => r.count).sort()).toEqual([12, 5].sort());
   });
 });
 
@@ -269,7 +263,7 @@ describe('exports', () => {
     const text = new TextDecoder().decode(plain);
     expect(text).toContain('"Okada, K"');
     expect(text.split('\r\n')[0]).toMatch(/^email,name,department,role,active/);
-    expect(rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'export.downloaded')).all().length).toBeGreaterThanOrEqual(2);
+    expect((await rawDrizzle(db).select().from(auditLog).where(eq(auditLog.action, 'export.downloaded'))).length).toBeGreaterThanOrEqual(2);
     expect((await get(server.url, '/admin/exports/secrets.csv', cookies.admin)).status).toBe(404);
   });
 });

@@ -16,6 +16,7 @@ import { fixtureCatalog } from '../helpers/fixture.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get, postForm, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { first } from '../../src/platform/query.ts';
 
 const PASSWORD = 'renewal password 1';
 const EMAIL = 'renew@example.com';
@@ -47,13 +48,13 @@ async function passQuiz(): Promise<Response> {
     ['quizId', quiz.id],
     ['attemptId', attemptId!],
   ];
-  const layout = rawDrizzle(db).select({ layout: quizAttempts.layout }).from(quizAttempts).where(eq(quizAttempts.id, attemptId!)).get()!.layout;
+  const layout = first(await rawDrizzle(db).select({ layout: quizAttempts.layout }).from(quizAttempts).where(eq(quizAttempts.id, attemptId!)))!.layout;
   const shown = layout ? layout.questions.map((q) => q.id) : quiz.questions.map((q) => q.id);
   for (const q of quiz.questions.filter((question) => shown.includes(question.id))) for (const option of q.correctOptionIds) fields.push([`answer.${q.id}`, option]);
   return postForm(server.url, `/quiz/${quiz.id}?_action=quiz.submit`, cookie, fields);
 }
 
-const certificateRows = () => rawDrizzle(db).select().from(certificates).where(eq(certificates.userId, userId)).orderBy(asc(certificates.cycle)).all();
+const certificateRows = async () => await rawDrizzle(db).select().from(certificates).where(eq(certificates.userId, userId)).orderBy(asc(certificates.cycle));
 const page = async (p: string): Promise<string> => (await get(server.url, p, cookie)).text();
 
 beforeAll(async () => {
@@ -81,7 +82,7 @@ describe('a renewal cycle', () => {
       expect((await postForm(server.url, `/learn/${course.id}/${lesson.id}?_action=lesson.complete`, cookie, { lessonId: lesson.id })).status).toBe(303);
     }
     expect((await passQuiz()).status).toBe(303);
-    const [first] = certificateRows();
+    const [first] = await certificateRows();
     expect(first).toMatchObject({ cycle: 1, tierId: 'basic' });
     const months = (first!.validUntil!.getTime() - first!.issuedAt.getTime()) / DAY;
     expect(months).toBeGreaterThanOrEqual(365);
@@ -91,7 +92,7 @@ describe('a renewal cycle', () => {
   });
 
   it('the renewal window opens a new cycle: home says renew by, the course asks for the quiz, the old certificate still verifies', async () => {
-    const [first] = certificateRows();
+    const [first] = await certificateRows();
     await moveClockTo(first!.validUntil!.getTime() - 29 * DAY);
     const home = await page('/home');
     expect(home).toContain('基礎の修了証を');
@@ -103,7 +104,7 @@ describe('a renewal cycle', () => {
   });
 
   it('after its date the old certificate shows expired, and home says so', async () => {
-    const [first] = certificateRows();
+    const [first] = await certificateRows();
     await moveClockTo(first!.validUntil!.getTime() + DAY);
     const verify = await page(`/verify/${first!.code}`);
     expect(verify).toContain('有効期限が切れています');
@@ -113,7 +114,7 @@ describe('a renewal cycle', () => {
 
   it('completing the renewal issues a new certificate; both cycles are kept', async () => {
     expect((await passQuiz()).status).toBe(303);
-    const rows = certificateRows();
+    const rows = await certificateRows();
     expect(rows.map((c) => c.cycle)).toEqual([1, 2]);
     const [first, second] = rows as [(typeof rows)[0], (typeof rows)[0]];
     expect(second.issuedAt.getTime()).toBeGreaterThan(first.validUntil!.getTime());
@@ -121,18 +122,17 @@ describe('a renewal cycle', () => {
     expect(await page(`/verify/${first.code}`)).toContain('有効期限が切れています');
     expect(await page('/home')).not.toContain('有効期限が切れました');
     // The first cycle's records are not overwritten: its completions and its passed attempt stay in cycle 1.
-    const attempts = rawDrizzle(db).select({ cycle: quizAttempts.cycle, passed: quizAttempts.passed }).from(quizAttempts).where(eq(quizAttempts.userId, userId)).all();
+    const attempts = await rawDrizzle(db).select({ cycle: quizAttempts.cycle, passed: quizAttempts.passed }).from(quizAttempts).where(eq(quizAttempts.userId, userId));
     expect(attempts.map((a) => a.cycle).sort()).toEqual([1, 2]);
-    const completions = rawDrizzle(db)
+    const completions = await rawDrizzle(db)
       .select({ cycle: lessonCompletions.cycle })
       .from(lessonCompletions)
-      .where(and(eq(lessonCompletions.userId, userId)))
-      .all();
+      .where(and(eq(lessonCompletions.userId, userId)));
     expect(completions.map((c) => c.cycle)).toEqual([1, 1]);
   });
 
   it('the transcript lists both cycles with their certificates and dates', async () => {
-    const [first, second] = certificateRows() as [ReturnType<typeof certificateRows>[0], ReturnType<typeof certificateRows>[0]];
+    const [first, second] = (await certificateRows()) as [Awaited<ReturnType<typeof certificateRows>>[0], Awaited<ReturnType<typeof certificateRows>>[0]];
     const transcript = await page('/transcript');
     expect(transcript).toContain('1回目（初回）');
     expect(transcript).toContain('2回目（更新）');
@@ -153,11 +153,10 @@ describe('a renewal cycle', () => {
         .map((line) => line.split(','));
     const completions = (await lines('/admin/exports/completions.csv')).filter((row) => row[0] === EMAIL || row[0] === 'email');
     expect(completions[0]!.slice(-2)).toEqual(['cycle', 'content_version']);
-    const stored = rawDrizzle(db)
+    const stored = await rawDrizzle(db)
       .select({ lesson: lessonCompletions.lessonId, cycle: lessonCompletions.cycle, version: lessonCompletions.contentVersion })
       .from(lessonCompletions)
-      .where(eq(lessonCompletions.userId, userId))
-      .all();
+      .where(eq(lessonCompletions.userId, userId));
     expect(
       completions
         .slice(1)
@@ -168,7 +167,7 @@ describe('a renewal cycle', () => {
     expect(attempts[0]!.slice(-3)).toEqual(['cycle', 'quiz_version', 'question_version']);
     // One row per answer: both cycles' attempts appear, each with the quiz version it was made against.
     expect(new Set(attempts.slice(1).map((row) => row.at(-3)))).toEqual(new Set(['1', '2']));
-    const versions = rawDrizzle(db).select({ cycle: quizAttempts.cycle, version: quizAttempts.contentVersion }).from(quizAttempts).where(eq(quizAttempts.userId, userId)).all();
+    const versions = await rawDrizzle(db).select({ cycle: quizAttempts.cycle, version: quizAttempts.contentVersion }).from(quizAttempts).where(eq(quizAttempts.userId, userId));
     for (const row of attempts.slice(1)) expect(versions).toContainEqual({ cycle: Number(row.at(-3)), version: row.at(-2) });
   });
 });

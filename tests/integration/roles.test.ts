@@ -55,11 +55,11 @@ beforeAll(async () => {
   await addUser(t.db, { email: 'champion@example.com', password: PASSWORD, role: 'champion', department: 'Sales' });
   await addUser(t.db, { email: 'admin@example.com', password: PASSWORD, role: 'admin', department: 'IT' });
   await addUser(t.db, { email: 'hr@example.com', password: PASSWORD, role: 'learner', department: 'HR' });
-  hrId = ensureDepartment(rawDrizzle(t.db), 'HR');
-  await t.db.write((tx) => {
-    const sales = ensureDepartment(tx, 'Sales');
+  hrId = await ensureDepartment(rawDrizzle(t.db), 'HR');
+  await t.db.write(async (tx) => {
+    const sales = await ensureDepartment(tx, 'Sales');
     for (let i = 0; i < BIG; i++)
-      createUser(tx, {
+      await createUser(tx, {
         email: `big${String(i).padStart(3, '0')}@example.com`,
         displayName: `Big ${String(i).padStart(3, '0')}`,
         role: 'learner',

@@ -15,6 +15,7 @@ import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { first } from '../../src/platform/query.ts';
 
 const PASSWORD = 'my team test password';
 const DAY = 86_400_000;
@@ -40,27 +41,25 @@ beforeAll(async () => {
   ];
   for (const [key, name, department] of people) ids[key] = await addUser(t.db, { email: `${key}@example.com`, password: PASSWORD, department, name });
   const q = rawDrizzle(t.db);
-  const setManager = (key: string, manager: string) => q.update(users).set({ managerId: ids[manager]! }).where(eq(users.id, ids[key]!)).run();
-  for (const key of ['rei', 'ken', 'gen', 'eri']) setManager(key, 'mina');
-  setManager('mo', 'otto');
-  q.update(users).set({ active: false }).where(eq(users.id, ids.gen!)).run();
-  q.update(users)
+  const setManager = async (key: string, manager: string) => await q.update(users).set({ managerId: ids[manager]! }).where(eq(users.id, ids[key]!));
+  for (const key of ['rei', 'ken', 'gen', 'eri']) await setManager(key, 'mina');
+  await setManager('mo', 'otto');
+  await q.update(users).set({ active: false }).where(eq(users.id, ids.gen!));
+  await q
+    .update(users)
     .set({ erasedAt: at(-1) })
-    .where(eq(users.id, ids.eri!))
-    .run();
+    .where(eq(users.id, ids.eri!));
   // Ken's department has a basic assignment that was due long ago: overdue.
-  const hr = q.select({ id: departments.id }).from(departments).where(eq(departments.name, 'HR')).get()!.id;
-  ensureDefaultAssignments(q);
-  q.insert(assignments).values({ tierId: 'basic', targetKind: 'department', targetDepartmentId: hr, dueDate: '2026-01-15' }).run();
-  syncEnrolments(q);
+  const hr = first(await q.select({ id: departments.id }).from(departments).where(eq(departments.name, 'HR')))!.id;
+  await ensureDefaultAssignments(q);
+  await q.insert(assignments).values({ tierId: 'basic', targetKind: 'department', targetDepartmentId: hr, dueDate: '2026-01-15' });
+  await syncEnrolments(q);
   // Rei's basic certificate expires in ten days.
-  q.insert(certificates)
-    .values({ code: `t${'0'.repeat(23)}`, userId: ids.rei!, tierId: 'basic', cycle: 1, holderName: 'Rei Report', issuedAt: at(-355), validUntil: at(10) })
-    .run();
+  await q
+    .insert(certificates)
+    .values({ code: `t${'0'.repeat(23)}`, userId: ids.rei!, tierId: 'basic', cycle: 1, holderName: 'Rei Report', issuedAt: at(-355), validUntil: at(10) });
   // Ken acknowledged the AI usage policy (everyone's); the champion rules (HR's) he has not.
-  q.insert(policyAcknowledgements)
-    .values({ userId: ids.ken!, policyId: 'ai-usage', version: 2, locale: 'ja', acknowledgedAt: at(-2) })
-    .run();
+  await q.insert(policyAcknowledgements).values({ userId: ids.ken!, policyId: 'ai-usage', version: 2, locale: 'ja', acknowledgedAt: at(-2) });
   rawSqlite(t.db).close();
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
   db = openDatabase(t.file, { migrate: false });
@@ -146,13 +145,14 @@ describe('My team', () => {
   });
 
   it('answers 403 to someone nobody reports to, saying what to do, and audits it', async () => {
-    const denied = () =>
-      rawDrizzle(db)
-        .select()
-        .from(auditLog)
-        .where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorUserId, ids.alice!)))
-        .all().length;
-    const before = denied();
+    const denied = async () =>
+      (
+        await rawDrizzle(db)
+          .select()
+          .from(auditLog)
+          .where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorUserId, ids.alice!)))
+      ).length;
+    const before = await denied();
     for (const [path, words] of [
       ['/team', 'Manabi管理者が「管理 → ユーザー」で設定します'],
       ['/en/team', 'set by a Manabi administrator under Admin → Users'],
@@ -163,21 +163,21 @@ describe('My team', () => {
       expect(html).toContain(words);
       expect(html).not.toContain('Rei Report');
     }
-    expect(denied()).toBe(before + 2);
+    expect(await denied()).toBe(before + 2);
   });
 
   it('follows the reporting line at once: a report who moves to another manager leaves the first one’s page', async () => {
-    rawDrizzle(db).update(users).set({ managerId: ids.otto! }).where(eq(users.id, ids.rei!)).run();
+    await rawDrizzle(db).update(users).set({ managerId: ids.otto! }).where(eq(users.id, ids.rei!));
     try {
       expect(memberNames(await page('/team', 'mina'))).toEqual(['Ken Report']);
       expect(memberNames(await page('/team', 'otto'))).toEqual(['Mo Moved', 'Rei Report']);
-      rawDrizzle(db).update(users).set({ active: false }).where(eq(users.id, ids.ken!)).run();
+      await rawDrizzle(db).update(users).set({ active: false }).where(eq(users.id, ids.ken!));
       const response = await get(server.url, '/team', cookies.mina);
       expect(response.status).toBe(403);
       expect(await response.text()).not.toContain('Ken Report');
     } finally {
-      rawDrizzle(db).update(users).set({ managerId: ids.mina!, active: true }).where(eq(users.id, ids.rei!)).run();
-      rawDrizzle(db).update(users).set({ active: true }).where(eq(users.id, ids.ken!)).run();
+      await rawDrizzle(db).update(users).set({ managerId: ids.mina!, active: true }).where(eq(users.id, ids.rei!));
+      await rawDrizzle(db).update(users).set({ active: true }).where(eq(users.id, ids.ken!));
     }
   });
 });

@@ -18,6 +18,7 @@ import { writeClockFile } from '../../src/platform/clock.server.ts';
 import { tempDir } from '../helpers/db.ts';
 import { get } from '../helpers/http.ts';
 import { startApp, type App } from '../security/support.ts';
+import { first } from '../../src/platform/query.ts';
 
 const SITE = 'https://manabi.example.co.jp';
 const V_LESSON = 'c0ffee1234abcdef0001';
@@ -30,17 +31,15 @@ let app: App;
 const codeOf = (key: string, cycle: number): string => `${key}${['', 'one', 'two'][cycle]}`.padEnd(24, 'z');
 
 /** Lea's two cycles of Basic, and the certificates of the others the evidence table reports. */
-function prepare(db: Db, ids: Record<string, number>): void {
+async function prepare(db: Db, ids: Record<string, number>): Promise<void> {
   const q = rawDrizzle(db);
   const lea = ids.lea!;
-  q.insert(lessonCompletions)
-    .values([
-      { userId: lea, lessonId: 'what-is-generative-ai', cycle: 1, completedAt: at('2025-01-10T01:00:00Z') },
-      { userId: lea, lessonId: 'safe-use-basics', cycle: 1, completedAt: at('2025-01-10T02:00:00Z') },
-      { userId: lea, lessonId: 'what-is-generative-ai', cycle: 2, contentVersion: V_LESSON, completedAt: at('2026-11-20T01:00:00Z') },
-      { userId: lea, lessonId: 'safe-use-basics', cycle: 2, contentVersion: V_LESSON, completedAt: at('2026-11-20T02:00:00Z') },
-    ])
-    .run();
+  await q.insert(lessonCompletions).values([
+    { userId: lea, lessonId: 'what-is-generative-ai', cycle: 1, completedAt: at('2025-01-10T01:00:00Z') },
+    { userId: lea, lessonId: 'safe-use-basics', cycle: 1, completedAt: at('2025-01-10T02:00:00Z') },
+    { userId: lea, lessonId: 'what-is-generative-ai', cycle: 2, contentVersion: V_LESSON, completedAt: at('2026-11-20T01:00:00Z') },
+    { userId: lea, lessonId: 'safe-use-basics', cycle: 2, contentVersion: V_LESSON, completedAt: at('2026-11-20T02:00:00Z') },
+  ]);
   const attempt = (id: string, cycle: number, version: string, submitted: string, score: number) => ({
     id,
     userId: lea,
@@ -53,13 +52,13 @@ function prepare(db: Db, ids: Record<string, number>): void {
     maxScore: 3,
     passed: score === 3,
   });
-  q.insert(quizAttempts)
+  await q
+    .insert(quizAttempts)
     .values([
       attempt('lea-attempt-1-aaaaaaaaaaaa', 1, '', '2025-01-10T03:00:00Z', 1),
       attempt('lea-attempt-2-aaaaaaaaaaaa', 1, '', '2025-01-11T00:30:00Z', 3),
       attempt('lea-attempt-3-aaaaaaaaaaaa', 2, V_QUIZ, '2026-11-21T00:00:00Z', 3),
-    ])
-    .run();
+    ]);
   const certificate = (key: string, cycle: number, issued: string, until: string | null, tierId = 'basic') => ({
     code: codeOf(key, cycle),
     userId: ids[key]!,
@@ -69,22 +68,20 @@ function prepare(db: Db, ids: Record<string, number>): void {
     issuedAt: at(issued),
     validUntil: until === null ? null : at(until),
   });
-  q.insert(certificates)
+  await q
+    .insert(certificates)
     .values([
       certificate('lea', 1, '2025-01-11T00:30:00Z', '2026-01-11T00:30:00Z'),
       certificate('lea', 2, '2026-11-21T00:00:00Z', '2027-11-21T00:00:00Z'),
       certificate('eve', 1, '2025-12-20T00:00:00Z', '2026-12-10T00:00:00Z'),
       certificate('exa', 1, '2025-06-01T00:00:00Z', '2026-06-01T00:00:00Z'),
       certificate('gone', 1, '2026-01-01T00:00:00Z', null),
-    ])
-    .run();
-  q.insert(policyAcknowledgements)
-    .values([
-      { userId: lea, policyId: 'ai-usage', version: 2, locale: 'en', acknowledgedAt: at('2026-10-01T00:00:00Z') },
-      { userId: ids.eve!, policyId: 'ai-usage', version: 1, locale: 'ja', acknowledgedAt: at('2025-10-01T00:00:00Z') },
-    ])
-    .run();
-  q.update(users).set({ active: false }).where(eq(users.id, ids.gone!)).run();
+    ]);
+  await q.insert(policyAcknowledgements).values([
+    { userId: lea, policyId: 'ai-usage', version: 2, locale: 'en', acknowledgedAt: at('2026-10-01T00:00:00Z') },
+    { userId: ids.eve!, policyId: 'ai-usage', version: 1, locale: 'ja', acknowledgedAt: at('2025-10-01T00:00:00Z') },
+  ]);
+  await q.update(users).set({ active: false }).where(eq(users.id, ids.gone!));
 }
 
 /**
@@ -131,12 +128,11 @@ async function csv(path: string, who: string): Promise<{ response: Response; tex
   return { response, text, rows: parse(text, { columns: true, bom: true }) as Record<string, string>[] };
 }
 
-const exportAudits = (id: string) =>
-  rawDrizzle(app.db)
+const exportAudits = async (id: string) =>
+  await rawDrizzle(app.db)
     .select()
     .from(auditLog)
-    .where(and(eq(auditLog.action, 'export.downloaded'), eq(auditLog.targetId, id)))
-    .all();
+    .where(and(eq(auditLog.action, 'export.downloaded'), eq(auditLog.targetId, id)));
 
 describe('the learner’s transcript', () => {
   it('lists both cycles of Basic with their dates, versions and certificates, and the policy acknowledgement', async () => {
@@ -233,11 +229,11 @@ describe('an admin’s view of anyone’s transcript', () => {
     // certificates link to the public check, not the holder's page
     expect(page).toContain(`href="/verify/${codeOf('lea', 2)}"`);
     expect(page).toContain(`href="${path}.csv"`);
-    const before = exportAudits('transcript').length;
+    const before = (await exportAudits('transcript')).length;
     const { response, rows } = await csv(`${path}.csv`, 'ada');
     expect(response.headers.get('content-disposition')).toMatch(new RegExp(`filename="manabi-transcript-${app.ids.lea}-\\d{4}-\\d{2}-\\d{2}\\.csv"`));
     expect(rows).toHaveLength(10);
-    const audits = exportAudits('transcript');
+    const audits = await exportAudits('transcript');
     expect(audits).toHaveLength(before + 1);
     expect(audits.at(-1)).toMatchObject({ actorUserId: app.ids.ada, details: { userId: app.ids.lea, bom: false } });
     // a deactivated user's transcript is there too
@@ -259,11 +255,10 @@ describe('an admin’s view of anyone’s transcript', () => {
         expect(await response.text()).not.toContain('Lea Learner');
       }
     }
-    const denied = rawDrizzle(app.db)
+    const denied = await rawDrizzle(app.db)
       .select()
       .from(auditLog)
-      .where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorUserId, app.ids.cham!)))
-      .all();
+      .where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorUserId, app.ids.cham!)));
     expect(denied.length).toBeGreaterThanOrEqual(3);
     const anonymous = await get(app.url, `/admin/users/${app.ids.lea}/transcript`);
     expect(anonymous.status).toBe(302);
@@ -277,7 +272,7 @@ describe('the evidence export', () => {
   const byName = (rows: Record<string, string>[]) => new Map(rows.map((r) => [r.name, r]));
 
   it('gives per person the standing of each tier, valid-until, policy versions and last training, today', async () => {
-    const before = exportAudits('evidence').length;
+    const before = (await exportAudits('evidence')).length;
     const { response, text, rows } = await csv('/admin/exports/evidence.csv', 'ada');
     expect(response.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(response.headers.get('content-disposition')).toMatch(/^attachment; filename="manabi-evidence-company-\d{4}-\d{2}-\d{2}\.csv"$/);
@@ -285,7 +280,7 @@ describe('the evidence export', () => {
     // active people only by default
     expect([...people.keys()].sort()).toEqual([`'=HYPERLINK("http://evil.example")`, 'Ada Admin', 'Cham Pion', 'Eve Expiring', 'Exa Expired', 'Hana Hr', 'Lea Learner']);
     expect(people.get('Lea Learner')).toMatchObject({
-      public_id: publicIdOf('lea'),
+      public_id: await publicIdOf('lea'),
       email: 'lea@example.com',
       department: '営業部',
       role: 'learner',
@@ -307,8 +302,8 @@ describe('the evidence export', () => {
     });
     // a formula in a name is defused
     expect(text).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
-    expect(exportAudits('evidence')).toHaveLength(before + 1);
-    expect(exportAudits('evidence').at(-1)).toMatchObject({ actorUserId: app.ids.ada, details: { bom: false, departmentId: null, inactive: false } });
+    expect(await exportAudits('evidence')).toHaveLength(before + 1);
+    expect((await exportAudits('evidence')).at(-1)).toMatchObject({ actorUserId: app.ids.ada, details: { bom: false, departmentId: null, inactive: false } });
   });
 
   it('uses only what was recorded by a past day', async () => {
@@ -331,7 +326,7 @@ describe('the evidence export', () => {
   });
 
   it('narrows to a department, includes deactivated people on request, and writes a BOM for Excel', async () => {
-    const sales = rawDrizzle(app.db).select().from(users).where(eq(users.id, app.ids.lea!)).get()!.departmentId!;
+    const sales = first(await rawDrizzle(app.db).select().from(users).where(eq(users.id, app.ids.lea!)))!.departmentId!;
     const { response, text, rows } = await csv(`/admin/exports/evidence.csv?department=${sales}&inactive=1&bom=1`, 'ada');
     expect(text.startsWith('\uFEFF')).toBe(true);
     expect(response.headers.get('content-disposition')).toContain(`manabi-evidence-${sales}-`);
@@ -344,13 +339,13 @@ describe('the evidence export', () => {
   });
 
   it('refuses a day after today, a bad day or an unknown department with a 400, and is not exported then', async () => {
-    const before = exportAudits('evidence').length;
+    const before = (await exportAudits('evidence')).length;
     for (const query of ['asOf=2999-01-01', 'asOf=2026-02-30', 'asOf=yesterday', 'department=999999', 'department=abc', 'inactive=maybe']) {
       const response = await get(app.url, `/admin/exports/evidence.csv?${query}`, app.cookies.ada);
       expect(response.status, query).toBe(400);
       expect(await response.text(), query).not.toMatch(/Error|at \w+ \(/);
     }
-    expect(exportAudits('evidence')).toHaveLength(before);
+    expect(await exportAudits('evidence')).toHaveLength(before);
   });
 
   it('is refused to learners and champions', async () => {
@@ -367,7 +362,7 @@ describe('xAPI statements of the two cycles', () => {
     expect(response.status).toBe(200);
     const statements = (await response.json()) as Statement[];
     for (const s of statements) expect(StatementSchema.safeParse(s).success, JSON.stringify(s)).toBe(true);
-    const lea = publicIdOf('lea');
+    const lea = await publicIdOf('lea');
     const mine = statements.filter((s) => s.actor.account.name === lea);
     const cycle = (s: Statement) => s.context?.extensions?.[`${SITE}/xapi/extensions/cycle`];
     const version = (s: Statement) => s.context?.extensions?.[`${SITE}/xapi/extensions/content-version`];
@@ -397,6 +392,6 @@ describe('xAPI statements of the two cycles', () => {
   });
 });
 
-function publicIdOf(key: string): string {
-  return rawDrizzle(app.db).select().from(users).where(eq(users.id, app.ids[key]!)).get()!.publicId;
+async function publicIdOf(key: string): Promise<string> {
+  return first(await rawDrizzle(app.db).select().from(users).where(eq(users.id, app.ids[key]!)))!.publicId;
 }

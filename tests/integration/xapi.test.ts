@@ -25,13 +25,12 @@ beforeAll(async () => {
   const base = Date.UTC(2026, 9, 1, 0, 0, 0);
   for (const [i, userId] of users.entries()) {
     for (const lesson of catalog.course('basic-ai-essentials')!.lessons) {
-      rawDrizzle(db)
+      await rawDrizzle(db)
         .insert(lessonCompletions)
-        .values({ userId, lessonId: lesson.id, completedAt: new Date(base + i * 1000) })
-        .run();
+        .values({ userId, lessonId: lesson.id, completedAt: new Date(base + i * 1000) });
     }
     const id = `attempt-${i}-aaaaaaaaaaaaaaa`;
-    rawDrizzle(db)
+    await rawDrizzle(db)
       .insert(quizAttempts)
       .values({
         id,
@@ -42,13 +41,11 @@ beforeAll(async () => {
         score: 3 - i * 2,
         maxScore: 3,
         passed: i === 0,
-      })
-      .run();
+      });
     for (const q of catalog.quiz('basic-ai-essentials')!.questions) {
-      rawDrizzle(db)
+      await rawDrizzle(db)
         .insert(attemptAnswers)
-        .values({ attemptId: id, questionId: q.id, chosenOptionIds: i === 0 ? q.correctOptionIds : [q.optionIds[0]!], correct: i === 0 })
-        .run();
+        .values({ attemptId: id, questionId: q.id, chosenOptionIds: i === 0 ? q.correctOptionIds : [q.optionIds[0]!], correct: i === 0 });
     }
   }
 });
@@ -191,7 +188,7 @@ describe('pushing to an LRS', () => {
       for (const stored of lrs.stored.values()) expect((stored as Statement).context?.extensions?.[`${SITE}/xapi/extensions/cycle`]).toBe(1);
       expect([...lrs.receipts.values()].every((n) => n === 1)).toBe(true);
       expect(lrs.conflicts).toBe(0);
-      expect(rawDrizzle(t.db).select().from(xapiDeliveries).all()).toHaveLength(total);
+      expect(await rawDrizzle(t.db).select().from(xapiDeliveries)).toHaveLength(total);
     } finally {
       await lrs.close();
     }

@@ -146,12 +146,8 @@ beforeAll(async () => {
   const db = openDatabase(sourceFile);
   const now = Date.UTC(2026, 11, 2, 3, 4, 5, 678);
   await generateOrganisation(db, fixtureCatalog(), { users: 60, departments: 4, attemptsPerUser: 2 }, 'copy test password', 'Asia/Tokyo');
-  const someUsers = rawDrizzle(db)
-    .select({ id: sqliteSchema.users.id })
-    .from(sqliteSchema.users)
-    .all()
-    .map((u) => u.id);
-  addSampleOutbox(db, someUsers, 1);
+  const someUsers = (await rawDrizzle(db).select({ id: sqliteSchema.users.id }).from(sqliteSchema.users)).map((u) => u.id);
+  await addSampleOutbox(db, someUsers, 1);
   await db.close();
   fillEveryTable(sourceFile, now);
 });
@@ -186,7 +182,7 @@ describe('db:copy from SQLite to PostgreSQL', () => {
       for (const table of pgTables) {
         const name = getPgTableConfig(table).name;
         const sqliteTable = sqliteByName.get(name)!;
-        const fromSqlite = await rowsOf(async () => rawDrizzle(sqliteDb).select().from(sqliteTable).all() as Record<string, unknown>[], name);
+        const fromSqlite = await rowsOf(async () => (await rawDrizzle(sqliteDb).select().from(sqliteTable)) as Record<string, unknown>[], name);
         const fromPg = await rowsOf(async () => (await pgDb.select().from(table)) as Record<string, unknown>[], name);
         expect(fromPg, `rows of ${name}`).toEqual(fromSqlite);
       }

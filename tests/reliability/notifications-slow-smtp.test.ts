@@ -57,16 +57,16 @@ const start = (): Promise<RunningServer> => {
   return startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, clockFile, env: { SMTP_URL: smtp.url, NOTIFY_SCHEDULER: 'true', NOTIFY_SEND_TIMEOUT_MS: '5000' } });
 };
 
-const states = (): Record<string, number> => {
+const states = async (): Promise<Record<string, number>> => {
   const counts: Record<string, number> = {};
-  for (const row of rawDrizzle(t.db).select({ state: notificationOutbox.state }).from(notificationOutbox).all()) counts[row.state] = (counts[row.state] ?? 0) + 1;
+  for (const row of await rawDrizzle(t.db).select({ state: notificationOutbox.state }).from(notificationOutbox)) counts[row.state] = (counts[row.state] ?? 0) + 1;
   return counts;
 };
 
 async function waitAllSent(timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (states().sent !== MESSAGES) {
-    if (Date.now() > deadline) throw new Error(`not all sent: ${JSON.stringify(states())}`);
+  while ((await states()).sent !== MESSAGES) {
+    if (Date.now() > deadline) throw new Error(`not all sent: ${JSON.stringify(await states())}`);
     await sleep(100);
   }
 }
@@ -113,11 +113,10 @@ it(`loses nothing and sends nothing twice with another Message-ID across ${KILLS
   smtp = await startSmtp({ delayMs: 15 });
   await queueBatch();
   const expected = new Map(
-    rawDrizzle(t.db)
-      .select({ to: notificationOutbox.payload, id: notificationOutbox.messageId })
-      .from(notificationOutbox)
-      .all()
-      .map((row) => [(row.to as { to: { address: string } }).to.address, row.id]),
+    (await rawDrizzle(t.db).select({ to: notificationOutbox.payload, id: notificationOutbox.messageId }).from(notificationOutbox)).map((row) => [
+      (row.to as { to: { address: string } }).to.address,
+      row.id,
+    ]),
   );
   let kills = 0;
   for (let i = 0; i < KILLS; i++) {
@@ -139,5 +138,5 @@ it(`loses nothing and sends nothing twice with another Message-ID across ${KILLS
   expect(ids.length - unique.size).toBeLessThanOrEqual(kills * IN_FLIGHT);
   // Each person got their one Message-ID (a re-send is recognisably the same message).
   for (const mail of smtp.received) expect(mail.messageId).toBe(expected.get((mail.to as { value: { address: string }[] }).value[0]!.address));
-  expect(states()).toEqual({ sent: MESSAGES });
+  expect(await states()).toEqual({ sent: MESSAGES });
 });

@@ -38,12 +38,12 @@ let sharedHash: Promise<string> | null = null;
 /** Creates users that all share one password (hashed once: argon2 per user would dominate the setup). */
 export async function seedUsers(db: Db, count: number, options: { prefix: string; role?: Role; department?: string; password?: string }): Promise<SeededUser[]> {
   const passwordHash = options.password ? await hashPassword(options.password) : await (sharedHash ??= hashPassword(PASSWORD));
-  const departmentId = ensureDepartment(rawDrizzle(db), options.department ?? '営業部');
+  const departmentId = await ensureDepartment(rawDrizzle(db), options.department ?? '営業部');
   const users: SeededUser[] = [];
   for (let i = 0; i < count; i++) {
     const name = `${options.prefix}${i}`;
     const email = `${name}@example.com`;
-    users.push({ id: createUser(rawDrizzle(db), { email, displayName: name, role: options.role ?? 'learner', departmentId, passwordHash }), email, name });
+    users.push({ id: await createUser(rawDrizzle(db), { email, displayName: name, role: options.role ?? 'learner', departmentId, passwordHash }), email, name });
   }
   return users;
 }

@@ -115,21 +115,19 @@ beforeAll(async () => {
   const base = Date.UTC(2026, 9, 1);
   for (const [i, user] of learners.entries()) {
     for (const lesson of catalog.course('basic-ai-essentials')!.lessons) {
-      rawDrizzle(t.db)
+      await rawDrizzle(t.db)
         .insert(lessonCompletions)
-        .values({ userId: user.id, lessonId: lesson.id, completedAt: new Date(base + i * 1000) })
-        .run();
+        .values({ userId: user.id, lessonId: lesson.id, completedAt: new Date(base + i * 1000) });
     }
     const id = `attempt-${String(i).padStart(4, '0')}-xxxxxxxxxxxxx`;
-    rawDrizzle(t.db)
+    await rawDrizzle(t.db)
       .insert(quizAttempts)
-      .values({ id, userId: user.id, quizId: quiz.id, startedAt: new Date(base + 60_000), submittedAt: new Date(base + 120_000), score: 3, maxScore: 3, passed: true })
-      .run();
-    for (const q of quiz.questions) rawDrizzle(t.db).insert(attemptAnswers).values({ attemptId: id, questionId: q.id, chosenOptionIds: q.correctOptionIds, correct: true }).run();
+      .values({ id, userId: user.id, quizId: quiz.id, startedAt: new Date(base + 60_000), submittedAt: new Date(base + 120_000), score: 3, maxScore: 3, passed: true });
+    for (const q of quiz.questions) await rawDrizzle(t.db).insert(attemptAnswers).values({ attemptId: id, questionId: q.id, chosenOptionIds: q.correctOptionIds, correct: true });
   }
   total = (await Array.fromAsync(xapiStatements(t.db, catalog, { siteUrl: 'http://localhost:4321' }))).length;
   expect(total).toBeGreaterThan(150);
-  expect(rawDrizzle(t.db).select().from(users).all()).toHaveLength(31);
+  expect(await rawDrizzle(t.db).select().from(users)).toHaveLength(31);
   rawSqlite(t.db).close();
 });
 
@@ -209,15 +207,15 @@ describe('xAPI delivery (issue 11, item 9)', () => {
     expect(done.state).toBe('done');
     expect(done.html).toContain('Resumed after a server restart.');
     expect(slow.received.size).toBe(total);
-    expect(jobs().filter((j) => j.endpoint === slow.url)).toEqual([{ endpoint: slow.url, state: 'done' }]);
+    expect((await jobs()).filter((j) => j.endpoint === slow.url)).toEqual([{ endpoint: slow.url, state: 'done' }]);
   });
 });
 
 /** The job rows, read from the database file. */
-function jobs(): { endpoint: string; state: string }[] {
+async function jobs(): Promise<{ endpoint: string; state: string }[]> {
   const reader = openDatabase(t.file, { migrate: false });
   try {
-    return rawDrizzle(reader).select({ endpoint: xapiPushJobs.endpoint, state: xapiPushJobs.state }).from(xapiPushJobs).all();
+    return await rawDrizzle(reader).select({ endpoint: xapiPushJobs.endpoint, state: xapiPushJobs.state }).from(xapiPushJobs);
   } finally {
     rawSqlite(reader).close();
   }

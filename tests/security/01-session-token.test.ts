@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sha256 } from '@oslojs/crypto/sha2';
 import { eq } from 'drizzle-orm';
+import { first } from '../../src/platform/query.ts';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sessions } from '../../db/schema/index.ts';
 import { generateSecureRandomString } from '../../src/features/auth/session.server.ts';
@@ -86,14 +87,14 @@ describe('checklist 1: session token ≥ 120 bits from a CSPRNG, only a hash sto
     expect(chi).toBeLessThan(90);
   });
 
-  it('stores only the id and a SHA-256 of the secret: no table holds the secret or the token in any form', () => {
+  it('stores only the id and a SHA-256 of the secret: no table holds the secret or the token in any form', async () => {
     const dump = dumpDatabase(app.db);
     for (const token of tokens) {
       const [id, secret] = token.split('.') as [string, string];
       expect(dump).not.toContain(secret);
       expect(dump).not.toContain(token);
-      const row = rawDrizzle(app.db).select().from(sessions).where(eq(sessions.id, id)).get()!;
-      expect(row, id).toBeDefined();
+      const row = first(await rawDrizzle(app.db).select().from(sessions).where(eq(sessions.id, id)))!;
+      expect(row, id).not.toBeNull();
       expect(Buffer.from(row.secretHash).equals(Buffer.from(sha256(new TextEncoder().encode(secret))))).toBe(true);
       const columns = Object.keys(rawSqlite(app.db).prepare('select * from sessions where id = ?').get(id) as object);
       expect(columns.sort()).toEqual(['auth_method', 'created_at', 'id', 'last_active_at', 'secret_hash', 'user_id']);

@@ -8,6 +8,7 @@ import { auditLog, lessonCompletions, sessions } from '../../db/schema/index.ts'
 import { get, signIn } from '../helpers/http.ts';
 import { PASSWORD, post, startApp, type App } from './support.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';
+import { first } from '../../src/platform/query.ts';
 
 let app: App;
 
@@ -20,12 +21,13 @@ afterAll(async () => {
 });
 
 const idOf = (cookie: string) => cookie.split('=')[1]!.split('.')[0]!;
-const sessionRow = (cookie: string) =>
-  rawDrizzle(app.db)
-    .select()
-    .from(sessions)
-    .where(eq(sessions.id, idOf(cookie)))
-    .get();
+const sessionRow = async (cookie: string) =>
+  first(
+    await rawDrizzle(app.db)
+      .select()
+      .from(sessions)
+      .where(eq(sessions.id, idOf(cookie))),
+  );
 
 describe('checklist 2: new session on every sign-in; sign-out deletes the row; the old cookie gets the sign-in page', () => {
   it('starts a new session, with a new id and secret, at every sign-in', async () => {
@@ -37,7 +39,7 @@ describe('checklist 2: new session on every sign-in; sign-out deletes the row; t
       expect(seen.has(id)).toBe(false);
       expect(seen.has(secret)).toBe(false);
       seen.add(id).add(secret);
-      expect(sessionRow(cookie!)!.userId).toBe(app.ids.alice);
+      expect((await sessionRow(cookie!))!.userId).toBe(app.ids.alice);
     }
   });
 
@@ -49,7 +51,7 @@ describe('checklist 2: new session on every sign-in; sign-out deletes the row; t
     expect(cookie).not.toBeNull();
     expect(idOf(cookie!)).not.toBe(idOf(planted));
     // the planted session ended; it was not turned into the victim's
-    expect(sessionRow(planted)).toBeUndefined();
+    expect(await sessionRow(planted)).toBeNull();
     const attackerView = await get(app.url, '/home', planted);
     expect(attackerView.status).toBe(302);
     const victimView = await get(app.url, '/home', cookie);
@@ -60,13 +62,13 @@ describe('checklist 2: new session on every sign-in; sign-out deletes the row; t
     const forged = 'manabi_session=aaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbb';
     const again = await signIn(app.url, 'alice@example.com', PASSWORD, { origin: app.url, cookie: forged });
     expect(again.cookie).not.toBe(forged);
-    expect(rawDrizzle(app.db).select().from(sessions).where(eq(sessions.id, 'aaaaaaaaaaaaaaaaaaaaaaaa')).get()).toBeUndefined();
+    expect(first(await rawDrizzle(app.db).select().from(sessions).where(eq(sessions.id, 'aaaaaaaaaaaaaaaaaaaaaaaa')))).toBeNull();
   });
 
   it('deletes the session row at sign-out (form action), clears the cookie, and the old cookie gets the sign-in page', async () => {
     const { cookie } = await signIn(app.url, 'alice@example.com', PASSWORD);
     expect((await get(app.url, '/home', cookie)).status).toBe(200);
-    const before = rawDrizzle(app.db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_out')).all().length;
+    const before = (await rawDrizzle(app.db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_out'))).length;
 
     const out = await post(app.url, '/logout?_action=auth.logout', cookie, {});
     expect(out.status).toBe(303);
@@ -74,8 +76,8 @@ describe('checklist 2: new session on every sign-in; sign-out deletes the row; t
     const cleared = out.headers.getSetCookie().find((c) => c.startsWith('manabi_session='));
     expect(cleared).toMatch(/^manabi_session=;/);
     expect(cleared).toMatch(/Max-Age=0|Expires=Thu, 01 Jan 1970/i);
-    expect(sessionRow(cookie!)).toBeUndefined();
-    expect(rawDrizzle(app.db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_out')).all()).toHaveLength(before + 1);
+    expect(await sessionRow(cookie!)).toBeNull();
+    expect(await rawDrizzle(app.db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_out'))).toHaveLength(before + 1);
 
     // the old cookie, replayed: pages send it to sign in, the sign-in page shows the form
     const home = await get(app.url, '/home', cookie);
@@ -91,11 +93,10 @@ describe('checklist 2: new session on every sign-in; sign-out deletes the row; t
     const act = await post(app.url, `/learn/basic-ai-essentials/${lessonId}?_action=lesson.complete`, cookie, { lessonId });
     expect(act.status).toBe(401);
     expect(
-      rawDrizzle(app.db)
+      await rawDrizzle(app.db)
         .select()
         .from(lessonCompletions)
-        .where(and(eq(lessonCompletions.userId, app.ids.alice!), eq(lessonCompletions.lessonId, lessonId)))
-        .all(),
+        .where(and(eq(lessonCompletions.userId, app.ids.alice!), eq(lessonCompletions.lessonId, lessonId))),
     ).toEqual([]);
   });
 
@@ -103,14 +104,14 @@ describe('checklist 2: new session on every sign-in; sign-out deletes the row; t
     const rpcCookie = (await signIn(app.url, 'alice@example.com', PASSWORD)).cookie!;
     const rpc = await post(app.url, '/_actions/auth.logout', rpcCookie, {});
     expect(rpc.status).toBeLessThan(300);
-    expect(sessionRow(rpcCookie)).toBeUndefined();
+    expect(await sessionRow(rpcCookie)).toBeNull();
     expect((await get(app.url, '/home', rpcCookie)).status).toBe(302);
 
     const enCookie = (await signIn(app.url, 'alice@example.com', PASSWORD)).cookie!;
     const en = await post(app.url, '/en/logout?_action=auth.logout', enCookie, {});
     expect(en.status).toBe(303);
     expect(en.headers.get('location')).toBe('/en/login?signed_out=1');
-    expect(sessionRow(enCookie)).toBeUndefined();
+    expect(await sessionRow(enCookie)).toBeNull();
     const after = await get(app.url, '/en/home', enCookie);
     expect(after.headers.get('location')).toBe('/en/login?next=%2Fen%2Fhome');
   });
@@ -119,7 +120,7 @@ describe('checklist 2: new session on every sign-in; sign-out deletes the row; t
     const laptop = (await signIn(app.url, 'alice@example.com', PASSWORD)).cookie!;
     const phone = (await signIn(app.url, 'alice@example.com', PASSWORD)).cookie!;
     await post(app.url, '/logout?_action=auth.logout', laptop, {});
-    expect(sessionRow(laptop)).toBeUndefined();
+    expect(await sessionRow(laptop)).toBeNull();
     expect((await get(app.url, '/home', phone)).status).toBe(200);
   });
 });

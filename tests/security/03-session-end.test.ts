@@ -11,6 +11,7 @@ import { sessions, users } from '../../db/schema/index.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { afterPost, PASSWORD, post, ROOT, startApp, type App } from './support.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';
+import { first } from '../../src/platform/query.ts';
 
 const MINUTE = 60_000;
 let app: App;
@@ -50,18 +51,18 @@ afterAll(async () => {
 });
 
 const idOf = (cookie: string) => cookie.split('=')[1]!.split('.')[0]!;
-const row = (cookie: string) =>
-  rawDrizzle(app.db)
-    .select()
-    .from(sessions)
-    .where(eq(sessions.id, idOf(cookie)))
-    .get();
-const age = (cookie: string, change: { createdAt?: Date; lastActiveAt?: Date }) =>
-  rawDrizzle(app.db)
+const row = async (cookie: string) =>
+  first(
+    await rawDrizzle(app.db)
+      .select()
+      .from(sessions)
+      .where(eq(sessions.id, idOf(cookie))),
+  );
+const age = async (cookie: string, change: { createdAt?: Date; lastActiveAt?: Date }) =>
+  await rawDrizzle(app.db)
     .update(sessions)
     .set(change)
-    .where(eq(sessions.id, idOf(cookie)))
-    .run();
+    .where(eq(sessions.id, idOf(cookie)));
 const fresh = async (who: string, password = PASSWORD) => (await signIn(app.url, `${who}@example.com`, password)).cookie!;
 const admin = (target: string, action: string, fields: Record<string, string>) => post(app.url, `${target}?_action=admin.${action}`, app.cookies.admin, fields);
 
@@ -74,16 +75,16 @@ async function expectSignedOut(cookie: string, label: string): Promise<void> {
 describe('checklist 3: inactivity timeout, absolute lifetime, and deactivation / role / password changes', () => {
   it('ends a session unused for longer than the inactivity timeout (30 minutes here)', async () => {
     const cookie = await fresh('alice');
-    age(cookie, { lastActiveAt: new Date(Date.now() - 29 * MINUTE) });
+    await age(cookie, { lastActiveAt: new Date(Date.now() - 29 * MINUTE) });
     expect((await get(app.url, '/home', cookie)).status).toBe(200);
     // activity moved the clock forward again
-    expect(row(cookie)!.lastActiveAt.getTime()).toBeGreaterThan(Date.now() - MINUTE);
+    expect((await row(cookie))!.lastActiveAt.getTime()).toBeGreaterThan(Date.now() - MINUTE);
 
-    age(cookie, { lastActiveAt: new Date(Date.now() - 31 * MINUTE) });
+    await age(cookie, { lastActiveAt: new Date(Date.now() - 31 * MINUTE) });
     const response = await get(app.url, '/home', cookie);
     expect(response.status).toBe(302);
     expect(response.headers.getSetCookie().some((c) => /^manabi_session=;.*(Max-Age=0|1970)/i.test(c))).toBe(true);
-    expect(row(cookie)).toBeUndefined();
+    expect(await row(cookie)).toBeNull();
   });
 
   it('ends a session after the absolute lifetime (2 hours here), however active it is', async () => {
@@ -94,18 +95,18 @@ describe('checklist 3: inactivity timeout, absolute lifetime, and deactivation /
     expect(expires).toBeGreaterThanOrEqual(before + 120 * MINUTE - 2000);
     expect(expires).toBeLessThanOrEqual(Date.now() + 120 * MINUTE + 2000);
 
-    age(cookie!, { createdAt: new Date(Date.now() - 119 * MINUTE), lastActiveAt: new Date() });
+    await age(cookie!, { createdAt: new Date(Date.now() - 119 * MINUTE), lastActiveAt: new Date() });
     expect((await get(app.url, '/home', cookie)).status).toBe(200);
-    age(cookie!, { createdAt: new Date(Date.now() - 121 * MINUTE), lastActiveAt: new Date() });
+    await age(cookie!, { createdAt: new Date(Date.now() - 121 * MINUTE), lastActiveAt: new Date() });
     await expectSignedOut(cookie!, 'past the absolute lifetime');
-    expect(row(cookie!)).toBeUndefined();
+    expect(await row(cookie!)).toBeNull();
   });
 
   it('deactivation ends all of the user’s sessions at once and refuses sign-in', async () => {
     const laptop = await fresh('dave');
     const phone = await fresh('dave');
     expect((await admin('/admin/users', 'setActive', { userId: String(app.ids.dave), active: 'false' })).status).toBe(303);
-    expect(rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, app.ids.dave!)).all()).toEqual([]);
+    expect(await rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, app.ids.dave!))).toEqual([]);
     await expectSignedOut(laptop, 'laptop');
     await expectSignedOut(phone, 'phone');
     expect((await signIn(app.url, 'dave@example.com', PASSWORD)).page.status).toBe(401);
@@ -114,7 +115,7 @@ describe('checklist 3: inactivity timeout, absolute lifetime, and deactivation /
     await admin('/admin/users', 'setActive', { userId: String(app.ids.dave), active: 'true' });
     const again = await fresh('dave');
     expect((await get(app.url, '/home', again)).status).toBe(200);
-    rawDrizzle(app.db).update(users).set({ active: false }).where(eq(users.id, app.ids.dave!)).run();
+    await rawDrizzle(app.db).update(users).set({ active: false }).where(eq(users.id, app.ids.dave!));
     await expectSignedOut(again, 'deactivated in the database');
   });
 
@@ -128,7 +129,7 @@ describe('checklist 3: inactivity timeout, absolute lifetime, and deactivation /
     await admin('/admin/users', 'updateUser', { userId: String(app.ids.carol), role: 'admin', departmentId: '' });
     expect((await get(app.url, '/admin/users', cookie)).status).toBe(200);
     // and straight in the database
-    rawDrizzle(app.db).update(users).set({ role: 'learner' }).where(eq(users.id, app.ids.carol!)).run();
+    await rawDrizzle(app.db).update(users).set({ role: 'learner' }).where(eq(users.id, app.ids.carol!));
     expect((await get(app.url, '/admin/users', cookie)).status).toBe(403);
   });
 
@@ -142,7 +143,7 @@ describe('checklist 3: inactivity timeout, absolute lifetime, and deactivation /
     expect(await (await afterPost(app.url, response, here)).text()).toContain('パスワードを変更しました');
     await expectSignedOut(other, 'the other device');
     expect((await get(app.url, '/home', here)).status).toBe(200);
-    expect(rawDrizzle(app.db).select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, app.ids.erin!)).all()).toEqual([{ id: idOf(here) }]);
+    expect(await rawDrizzle(app.db).select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, app.ids.erin!))).toEqual([{ id: idOf(here) }]);
     expect((await signIn(app.url, 'erin@example.com', PASSWORD)).page.status).toBe(401);
     expect((await signIn(app.url, 'erin@example.com', 'erin changed her password')).response.status).toBe(303);
   });
@@ -159,7 +160,7 @@ describe('checklist 3: inactivity timeout, absolute lifetime, and deactivation /
       .split(';')[0]!;
     await expectSignedOut(old, 'the session from before the reset');
     expect((await get(app.url, '/home', linkSession)).status).toBe(200);
-    expect(rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, app.ids.frank!)).all()).toHaveLength(1);
+    expect(await rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, app.ids.frank!))).toHaveLength(1);
   });
 
   it('a password set with the CLI (user:password) ends every session of the user', async () => {

@@ -15,6 +15,7 @@ import { fixtureCatalog } from '../helpers/fixture.ts';
 import { get } from '../helpers/http.ts';
 import { actionNames, afterPost, type App, builtRoutes, concretePaths, post, snapshot, startApp } from './support.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { first } from '../../src/platform/query.ts';
 
 const catalog = fixtureCatalog();
 const quiz = catalog.quiz('basic-ai-essentials')!;
@@ -28,7 +29,7 @@ beforeAll(async () => {
   app = await startApp({
     users: { learner: {}, champion: { role: 'champion' }, admin: { role: 'admin', department: 'IT' }, invited: { password: null }, hr: { department: 'HR' } },
     prepare: async (db) => {
-      hrId = ensureDepartment(rawDrizzle(db), 'HR');
+      hrId = await ensureDepartment(rawDrizzle(db), 'HR');
       await saveWave(db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [hrId], targets: [] });
     },
   });
@@ -37,14 +38,14 @@ beforeAll(async () => {
     await post(app.url, `/learn/${course.id}/${lesson.id}?_action=lesson.complete`, app.cookies.learner, { lessonId: lesson.id });
   }
   await post(app.url, `/quiz/${quiz.id}?_action=quiz.start`, app.cookies.learner, { quizId: quiz.id });
-  const attemptId = rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.userId, app.ids.learner!)).get()!.id;
+  const attemptId = first(await rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.userId, app.ids.learner!)))!.id;
   const fields: [string, string][] = [
     ['quizId', quiz.id],
     ['attemptId', attemptId],
   ];
   for (const q of quiz.questions) for (const o of q.correctOptionIds) fields.push([`answer.${q.id}`, o]);
   expect((await post(app.url, `/quiz/${quiz.id}?_action=quiz.submit`, app.cookies.learner, fields)).status).toBe(303);
-  const code = rawDrizzle(app.db).select().from(certificates).where(eq(certificates.userId, app.ids.learner!)).get()!.code;
+  const code = first(await rawDrizzle(app.db).select().from(certificates).where(eq(certificates.userId, app.ids.learner!)))!.code;
   // post/redirect/get: the link is shown once, on the page the 303 leads to
   const page = await (
     await afterPost(app.url, await post(app.url, '/admin/users?_action=admin.createLoginLink', app.cookies.admin, { userId: String(app.ids.invited) }), app.cookies.admin)
@@ -148,8 +149,8 @@ describe('checklist 6: no GET changes state (KPI activity logging aside)', () =>
 
   it('leaves the state tables unchanged after GET and HEAD of every route and action URL, by every kind of visitor', async () => {
     const before = state();
-    const auditBefore = rawDrizzle(app.db).select().from(auditLog).all();
-    const sessionsBefore = rawDrizzle(app.db).select({ id: sessions.id }).from(sessions).all();
+    const auditBefore = await rawDrizzle(app.db).select().from(auditLog);
+    const sessionsBefore = await rawDrizzle(app.db).select({ id: sessions.id }).from(sessions);
     const urls = [...builtRoutes().flatMap((route) => concretePaths(route, values)), ...actionUrls()];
     const visitors: (string | null)[] = [null, app.cookies.learner!, app.cookies.champion!, app.cookies.admin!];
     let requests = 0;
@@ -171,11 +172,11 @@ describe('checklist 6: no GET changes state (KPI activity logging aside)', () =>
 
     expect(state()).toEqual(before);
     // nobody was signed out, no link was used, no attempt was started
-    expect(rawDrizzle(app.db).select({ id: sessions.id }).from(sessions).all()).toEqual(sessionsBefore);
-    expect(rawDrizzle(app.db).select().from(loginTokens).where(eq(loginTokens.userId, app.ids.invited!)).get()!.usedAt).toBeNull();
+    expect(await rawDrizzle(app.db).select({ id: sessions.id }).from(sessions)).toEqual(sessionsBefore);
+    expect(first(await rawDrizzle(app.db).select().from(loginTokens).where(eq(loginTokens.userId, app.ids.invited!)))!.usedAt).toBeNull();
     for (const cookie of visitors.slice(1)) expect((await get(app.url, '/home', cookie)).status).toBe(200);
     // the audit log only grew, and only by denials and downloads
-    const auditAfter = rawDrizzle(app.db).select().from(auditLog).all();
+    const auditAfter = await rawDrizzle(app.db).select().from(auditLog);
     expect(auditAfter.slice(0, auditBefore.length)).toEqual(auditBefore);
     const added = new Set(auditAfter.slice(auditBefore.length).map((r) => r.action));
     for (const action of added) expect(['access.denied', 'export.downloaded'], action).toContain(action);

@@ -90,11 +90,10 @@ describe('checklist 8: sign-in throttling per IP and per account, no hard lock-o
     expect(bystander.status).toBe(303);
     expect(sessionCookieFrom(bystander.setCookies)).not.toBeNull();
     // throttled attempts are audited, without the password
-    const rows = rawDrizzle(limited.db)
+    const rows = await rawDrizzle(limited.db)
       .select()
       .from(auditLog)
-      .where(and(eq(auditLog.action, 'auth.sign_in_failed'), eq(auditLog.actorLabel, 'victim@example.com')))
-      .all();
+      .where(and(eq(auditLog.action, 'auth.sign_in_failed'), eq(auditLog.actorLabel, 'victim@example.com')));
     expect(rows.filter((r) => r.details?.reason === 'throttled').length).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(rows)).not.toContain(PASSWORD);
     // the server counted in the database (what every instance shares), without emails or addresses in clear

@@ -13,6 +13,7 @@ import { generateSecureRandomString } from '../../src/features/auth/session.serv
 import { get, signIn } from '../helpers/http.ts';
 import { afterPost, dumpDatabase, PASSWORD, post, ROOT, startApp, submit, type App } from './support.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';
+import { first } from '../../src/platform/query.ts';
 
 const HOUR = 3_600_000;
 const LINK = /value="(http[^"]+\/login\/link\/([a-z2-9]{24})\.([a-z2-9]{24}))"/;
@@ -52,13 +53,13 @@ async function useLink(token: string, password: string, target = `/login/link/${
   const posted = await post(app.url, `${target}?_action=auth.useLink`, null, { token, password });
   return posted.headers.getSetCookie().some((c) => c.startsWith('manabi_session=')) ? posted : afterPost(app.url, posted, null);
 }
-const tokenRow = (id: string) => rawDrizzle(app.db).select().from(loginTokens).where(eq(loginTokens.id, id)).get();
+const tokenRow = async (id: string) => first(await rawDrizzle(app.db).select().from(loginTokens).where(eq(loginTokens.id, id)));
 
 describe('checklist 9: one-time links hashed, single-use, expiring within an hour, no Referer', () => {
   it('stores only a SHA-256 of the link’s secret, which has 120 bits', async () => {
     const { id, secret, token } = await linkFor('una');
     expect(secret).toMatch(/^[a-z2-9]{24}$/);
-    const row = tokenRow(id)!;
+    const row = (await tokenRow(id))!;
     expect(Buffer.from(row.secretHash).equals(Buffer.from(sha256(new TextEncoder().encode(secret))))).toBe(true);
     const dump = dumpDatabase(app.db);
     expect(dump).not.toContain(secret);
@@ -69,20 +70,19 @@ describe('checklist 9: one-time links hashed, single-use, expiring within an hou
     expect(LOGIN_LINK_LIFETIME_MS).toBeLessThanOrEqual(HOUR);
     const before = Date.now();
     const { id, token } = await linkFor('vic');
-    const row = tokenRow(id)!;
+    const row = (await tokenRow(id))!;
     expect(row.expiresAt.getTime() - row.createdAt.getTime()).toBeLessThanOrEqual(HOUR);
     expect(row.expiresAt.getTime()).toBeLessThanOrEqual(before + HOUR + 2000);
 
-    rawDrizzle(app.db)
+    await rawDrizzle(app.db)
       .update(loginTokens)
       .set({ expiresAt: new Date(Date.now() - 1000) })
-      .where(eq(loginTokens.id, id))
-      .run();
+      .where(eq(loginTokens.id, id));
     const response = await useLink(token, 'a password for vic');
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('有効期限');
-    expect(tokenRow(id)!.usedAt).toBeNull();
-    expect(rawDrizzle(app.db).select().from(users).where(eq(users.id, app.ids.vic!)).get()!.passwordHash).not.toBeNull();
+    expect((await tokenRow(id))!.usedAt).toBeNull();
+    expect(first(await rawDrizzle(app.db).select().from(users).where(eq(users.id, app.ids.vic!)))!.passwordHash).not.toBeNull();
     expect((await signIn(app.url, 'vic@example.com', 'a password for vic')).page.status).toBe(401);
   });
 
@@ -92,11 +92,11 @@ describe('checklist 9: one-time links hashed, single-use, expiring within an hou
       expect((await get(app.url, page)).status).toBe(200);
       await fetch(`${app.url}${page}`, { method: 'HEAD' });
     }
-    expect(tokenRow(id)!.usedAt).toBeNull();
+    expect((await tokenRow(id))!.usedAt).toBeNull();
 
     const first = await useLink(token, 'wes sets a password');
     expect(first.status).toBe(303);
-    expect(tokenRow(id)!.usedAt).not.toBeNull();
+    expect((await tokenRow(id))!.usedAt).not.toBeNull();
     const second = await useLink(token, 'wes tries once more');
     expect(second.status).toBe(400);
     expect(await second.text()).toContain('このリンクはすでに使われています。');
@@ -106,11 +106,11 @@ describe('checklist 9: one-time links hashed, single-use, expiring within an hou
 
   it('works once even when used twice at the same moment', async () => {
     const { token } = await linkFor('xia');
-    const sessionsBefore = rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, app.ids.xia!)).all().length;
+    const sessionsBefore = (await rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, app.ids.xia!))).length;
     const results = await Promise.all(['xia one password', 'xia two password', 'xia three password', 'xia four password'].map((p) => useLink(token, p)));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([303, 400, 400, 400]);
-    expect(rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, app.ids.xia!)).all()).toHaveLength(sessionsBefore + 1);
+    expect(await rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, app.ids.xia!))).toHaveLength(sessionsBefore + 1);
     const winner = ['xia one password', 'xia two password', 'xia three password', 'xia four password'][results.findIndex((r) => r.status === 303)]!;
     expect((await signIn(app.url, 'xia@example.com', winner)).response.status).toBe(303);
   });
@@ -122,7 +122,7 @@ describe('checklist 9: one-time links hashed, single-use, expiring within an hou
     const forged = await useLink(`${id}.${wrong}`, 'yan forged password');
     expect(forged.status).toBe(400);
     expect(await forged.text()).toContain('このリンクは無効です。');
-    expect(tokenRow(id)!.usedAt).toBeNull();
+    expect((await tokenRow(id))!.usedAt).toBeNull();
 
     // the comparison itself is constant-time, as for sessions
     const source = fs.readFileSync(path.join(ROOT, 'src/features/auth/login-links.server.ts'), 'utf8');
@@ -137,7 +137,7 @@ describe('checklist 9: one-time links hashed, single-use, expiring within an hou
     const { token } = await linkFor('zed');
     await post(app.url, '/admin/users?_action=admin.setActive', app.cookies.admin, { userId: String(app.ids.zed), active: 'false' });
     expect((await useLink(token, 'zed while deactivated')).status).toBe(400);
-    expect(rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, app.ids.zed!)).all()).toEqual([]);
+    expect(await rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, app.ids.zed!))).toEqual([]);
     const refused = await submit(app.url, '/admin/users?_action=admin.createLoginLink', app.cookies.admin, { userId: String(app.ids.zed) });
     expect(refused.status).toBe(400);
   });
@@ -161,9 +161,9 @@ describe('checklist 9: one-time links hashed, single-use, expiring within an hou
     expect(refused.headers.get('referrer-policy')).toBe('no-referrer');
   });
 
-  it('keeps link secrets out of the audit log and the server’s log', () => {
+  it('keeps link secrets out of the audit log and the server’s log', async () => {
     expect(secrets.length).toBeGreaterThanOrEqual(8);
-    const audit = JSON.stringify(rawDrizzle(app.db).select().from(auditLog).all());
+    const audit = JSON.stringify(await rawDrizzle(app.db).select().from(auditLog));
     const log = app.server.output();
     for (const secret of secrets) {
       expect(audit).not.toContain(secret);

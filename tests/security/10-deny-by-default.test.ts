@@ -14,6 +14,7 @@ import { fixtureCatalog } from '../helpers/fixture.ts';
 import { get } from '../helpers/http.ts';
 import { actionNames, type App, builtRoutes, concretePaths, post, snapshot, sourceRoutes, startApp, submit } from './support.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { first } from '../../src/platform/query.ts';
 
 type Level = 'public' | 'user' | 'manager' | 'champion' | 'admin' | 'never' | 'actions' | 'bearer';
 
@@ -141,15 +142,15 @@ beforeAll(async () => {
     },
     prepare: async (db, users) => {
       rawSqlite(db).prepare('update users set manager_id = ? where id = ?').run(users.manager, users.bob);
-      hr = ensureDepartment(rawDrizzle(db), 'HR');
-      sales = ensureDepartment(rawDrizzle(db), 'Sales');
+      hr = await ensureDepartment(rawDrizzle(db), 'HR');
+      sales = await ensureDepartment(rawDrizzle(db), 'Sales');
       await saveWave(db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [hr], targets: [] });
     },
   });
   // Bob's record: lessons done, the quiz passed (a certificate), and a second attempt left open.
   for (const lesson of course.lessons) await post(app.url, `/learn/${course.id}/${lesson.id}?_action=lesson.complete`, app.cookies.bob, { lessonId: lesson.id });
   await post(app.url, `/quiz/${quiz.id}?_action=quiz.start`, app.cookies.bob, { quizId: quiz.id });
-  const bobAttempt = rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.userId, app.ids.bob!)).get()!.id;
+  const bobAttempt = first(await rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.userId, app.ids.bob!)))!.id;
   const answers: [string, string][] = [
     ['quizId', quiz.id],
     ['attemptId', bobAttempt],
@@ -157,13 +158,13 @@ beforeAll(async () => {
   for (const q of quiz.questions) for (const o of q.correctOptionIds) answers.push([`answer.${q.id}`, o]);
   await post(app.url, `/quiz/${quiz.id}?_action=quiz.submit`, app.cookies.bob, answers);
   await post(app.url, `/quiz/${quiz.id}?_action=quiz.start`, app.cookies.bob, { quizId: quiz.id });
-  const bobOpenAttempt = rawDrizzle(app.db)
-    .select()
-    .from(quizAttempts)
-    .where(and(eq(quizAttempts.userId, app.ids.bob!)))
-    .all()
-    .find((a) => a.submittedAt === null)!.id;
-  const bobCertificate = rawDrizzle(app.db).select().from(certificates).where(eq(certificates.userId, app.ids.bob!)).get()!.code;
+  const bobOpenAttempt = (
+    await rawDrizzle(app.db)
+      .select()
+      .from(quizAttempts)
+      .where(and(eq(quizAttempts.userId, app.ids.bob!)))
+  ).find((a) => a.submittedAt === null)!.id;
+  const bobCertificate = first(await rawDrizzle(app.db).select().from(certificates).where(eq(certificates.userId, app.ids.bob!)))!.code;
   ids = { hr, sales, bobAttempt, bobOpenAttempt, bobCertificate };
   values = {
     tier: 'basic',
@@ -191,12 +192,13 @@ afterAll(async () => {
 const routesAt = (level: Level) => builtRoutes().filter((r) => ROUTES[r] === level);
 const pathsOf = (route: string) => concretePaths(route, values).map((p) => (route === '/_image' ? `${p}?href=%2Ffavicon.svg&w=16&h=16&f=svg` : p));
 const prefixOf = (path: string) => (path === '/en' || path.startsWith('/en/') ? '/en' : '');
-const deniedCount = (key: string) =>
-  rawDrizzle(app.db)
-    .select()
-    .from(auditLog)
-    .where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorUserId, app.ids[key]!)))
-    .all().length;
+const deniedCount = async (key: string) =>
+  (
+    await rawDrizzle(app.db)
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorUserId, app.ids[key]!)))
+  ).length;
 
 async function expectSignInRequired(path: string): Promise<void> {
   const response = await get(app.url, path);
@@ -210,14 +212,14 @@ async function expectSignInRequired(path: string): Promise<void> {
 }
 
 async function expectForbidden(path: string, who: string): Promise<void> {
-  const before = deniedCount(who);
+  const before = await deniedCount(who);
   const response = await get(app.url, path, app.cookies[who]);
   expect(response.status, `${who} GET ${path}`).toBe(403);
   const html = await response.text();
   if (html.includes('<html')) expect(html, path).toContain(FORBIDDEN[prefixOf(path)]);
   expect(html, path).not.toContain('hanako@example.com');
   expect(html, path).not.toContain('Hanako Hrperson');
-  expect(deniedCount(who), `${who} ${path} is audited`).toBe(before + 1);
+  expect(await deniedCount(who), `${who} ${path} is audited`).toBe(before + 1);
   const head = await fetch(`${app.url}${path}`, { method: 'HEAD', redirect: 'manual', headers: { cookie: app.cookies[who]! } });
   expect(head.status, `${who} HEAD ${path}`).toBe(403);
   expect((await post(app.url, path, app.cookies[who], { anything: '1' })).status, `${who} POST ${path}`).toBe(403);
@@ -449,10 +451,10 @@ describe('checklist 10: deny by default, roles, champion scope, and the session 
     ];
     for (const q of quiz.questions) stolen.push([`answer.${q.id}`, q.optionIds.find((o) => !q.correctOptionIds.includes(o))!]);
     expect((await submit(app.url, `/quiz/${quiz.id}?_action=quiz.submit`, app.cookies.alice, stolen)).status).toBe(404);
-    expect(rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.id, ids.bobOpenAttempt)).get()!.submittedAt).toBeNull();
+    expect(first(await rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.id, ids.bobOpenAttempt)))!.submittedAt).toBeNull();
     for (const table of [lessonCompletions, lessonFeedback, checkins, practiceAnswers]) {
-      expect(rawDrizzle(app.db).select().from(table).where(eq(table.userId, app.ids.alice!)).all(), 'nothing stored for alice').toEqual([]);
+      expect(await rawDrizzle(app.db).select().from(table).where(eq(table.userId, app.ids.alice!)), 'nothing stored for alice').toEqual([]);
     }
-    expect(rawDrizzle(app.db).select().from(lessonFeedback).where(eq(lessonFeedback.userId, app.ids.bob!)).all()).toEqual([]);
+    expect(await rawDrizzle(app.db).select().from(lessonFeedback).where(eq(lessonFeedback.userId, app.ids.bob!))).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get } from '../helpers/http.ts';
 import { type App, post, startApp, submit } from './support.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';
+import { first } from '../../src/platform/query.ts';
 
 const catalog = fixtureCatalog();
 const quizzes = catalog.tiers
@@ -104,12 +105,13 @@ function answers(quiz: QuizNode, attemptId: string, correct: boolean): [string, 
   return fields;
 }
 
-const openAttempt = (key: string, quizId: string) =>
-  rawDrizzle(app.db)
-    .select()
-    .from(quizAttempts)
-    .where(and(eq(quizAttempts.userId, app.ids[key]!), eq(quizAttempts.quizId, quizId), isNull(quizAttempts.submittedAt)))
-    .get()?.id;
+const openAttempt = async (key: string, quizId: string) =>
+  first(
+    await rawDrizzle(app.db)
+      .select()
+      .from(quizAttempts)
+      .where(and(eq(quizAttempts.userId, app.ids[key]!), eq(quizAttempts.quizId, quizId), isNull(quizAttempts.submittedAt))),
+  )?.id;
 
 beforeAll(async () => {
   app = await startApp({ users: { ann: {}, pro: {} } });
@@ -118,7 +120,7 @@ beforeAll(async () => {
     const course = catalog.course(quiz.courseId)!;
     for (const lesson of course.lessons) await post(app.url, `/learn/${course.id}/${lesson.id}?_action=lesson.complete`, app.cookies.pro, { lessonId: lesson.id });
     await post(app.url, `/quiz/${quiz.id}?_action=quiz.start`, app.cookies.pro, { quizId: quiz.id });
-    if (quiz !== quizzes.at(-1)) await post(app.url, `/quiz/${quiz.id}?_action=quiz.submit`, app.cookies.pro, answers(quiz, openAttempt('pro', quiz.id)!, true));
+    if (quiz !== quizzes.at(-1)) await post(app.url, `/quiz/${quiz.id}?_action=quiz.submit`, app.cookies.pro, answers(quiz, (await openAttempt('pro', quiz.id))!, true));
     await post(app.url, `/quiz/${quiz.id}?_action=quiz.start`, app.cookies.pro, { quizId: quiz.id });
   }
 });
@@ -158,7 +160,7 @@ describe('checklist 11: answer keys and explanations hidden until the attempt is
     const started = await post(app.url, '/_actions/quiz.start', app.cookies.ann, { quizId: quiz.id });
     expect(started.status).toBe(200);
     expectNoKey(await started.text(), 'quiz.start answer');
-    const attemptId = openAttempt('ann', quiz.id)!;
+    const attemptId = (await openAttempt('ann', quiz.id))!;
     // one question left out: the page comes back with the choices kept, still without the key
     const partial = answers(quiz, attemptId, true).filter(([k]) => k !== `answer.${quiz.questions.at(-1)!.id}`);
     for (const prefix of ['', '/en']) {
@@ -188,7 +190,7 @@ describe('checklist 11: answer keys and explanations hidden until the attempt is
 
   it('shows them once the attempt is submitted (so the searches above can find them)', async () => {
     const quiz = quizzes[0]!;
-    const attemptId = openAttempt('ann', quiz.id)!;
+    const attemptId = (await openAttempt('ann', quiz.id))!;
     const submitted = await post(app.url, `/quiz/${quiz.id}?_action=quiz.submit`, app.cookies.ann, answers(quiz, attemptId, false));
     expect(submitted.status).toBe(303);
     const result = await (await get(app.url, submitted.headers.get('location')!, app.cookies.ann)).text();

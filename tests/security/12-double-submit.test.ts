@@ -12,6 +12,7 @@ import { rebuildRollups } from '../../src/features/kpi/rollups.server.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { openTestDatabase, post, snapshot, startApp, type App } from './support.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { first } from '../../src/platform/query.ts';
 
 const catalog = fixtureCatalog();
 const quiz = catalog.quiz('basic-ai-essentials')!;
@@ -43,12 +44,11 @@ function answers(attemptId: string, correct: boolean): [string, string][] {
   return fields;
 }
 
-const attemptsOf = (key: string) =>
-  rawDrizzle(app.db)
+const attemptsOf = async (key: string) =>
+  await rawDrizzle(app.db)
     .select()
     .from(quizAttempts)
-    .where(and(eq(quizAttempts.userId, app.ids[key]!), eq(quizAttempts.quizId, quiz.id)))
-    .all();
+    .where(and(eq(quizAttempts.userId, app.ids[key]!), eq(quizAttempts.quizId, quiz.id)));
 
 function expectNoServerErrors(responses: Response[], label: string): void {
   for (const response of responses) expect(response.status, label).toBeLessThan(500);
@@ -58,33 +58,33 @@ describe('checklist 12: a double-submitted attempt or completion is stored once'
   it('starts one attempt for simultaneous starts', async () => {
     const responses = await burst(6, `/quiz/${quiz.id}`, 'quiz.start', app.cookies.dora!, { quizId: quiz.id });
     expectNoServerErrors(responses, 'quiz.start');
-    const open = attemptsOf('dora').filter((a) => a.submittedAt === null);
+    const open = (await attemptsOf('dora')).filter((a) => a.submittedAt === null);
     expect(open).toHaveLength(1);
   });
 
   it('stores a simultaneously submitted attempt once, with one answer row per question', async () => {
-    const attemptId = attemptsOf('dora').find((a) => a.submittedAt === null)!.id;
+    const attemptId = (await attemptsOf('dora')).find((a) => a.submittedAt === null)!.id;
     const responses = await burst(8, `/quiz/${quiz.id}`, 'quiz.submit', app.cookies.dora!, answers(attemptId, true));
     expectNoServerErrors(responses, 'quiz.submit');
-    const submitted = attemptsOf('dora').filter((a) => a.submittedAt !== null);
+    const submitted = (await attemptsOf('dora')).filter((a) => a.submittedAt !== null);
     expect(submitted).toHaveLength(1);
     expect(submitted[0]).toMatchObject({ id: attemptId, score: quiz.questions.length, passed: true });
-    expect(rawDrizzle(app.db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId)).all()).toHaveLength(quiz.questions.length);
+    expect(await rawDrizzle(app.db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId))).toHaveLength(quiz.questions.length);
     // no second attempt was opened by the late duplicates
-    expect(attemptsOf('dora')).toHaveLength(1);
+    expect(await attemptsOf('dora')).toHaveLength(1);
   });
 
   it('stores one of two different simultaneous submissions of the same attempt, whole', async () => {
     await post(app.url, `/quiz/${quiz.id}?_action=quiz.start`, app.cookies.eli, { quizId: quiz.id });
-    const attemptId = attemptsOf('eli').find((a) => a.submittedAt === null)!.id;
+    const attemptId = (await attemptsOf('eli')).find((a) => a.submittedAt === null)!.id;
     const responses = await Promise.all([0, 1, 2, 3, 4, 5].map((i) => post(app.url, `/quiz/${quiz.id}?_action=quiz.submit`, app.cookies.eli, answers(attemptId, i % 2 === 0))));
     expectNoServerErrors(responses, 'mixed quiz.submit');
-    const rows = rawDrizzle(app.db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId)).all();
+    const rows = await rawDrizzle(app.db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId));
     expect(rows).toHaveLength(quiz.questions.length);
     // all answers come from one submission: all right or all wrong, matching the stored score
     const correct = rows.filter((r) => r.correct).length;
     expect([0, quiz.questions.length]).toContain(correct);
-    expect(rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)).get()!.score).toBe(correct);
+    expect(first(await rawDrizzle(app.db).select().from(quizAttempts).where(eq(quizAttempts.id, attemptId)))!.score).toBe(correct);
   });
 
   it('stores simultaneous completions of the same lessons once, and issues the certificate once', async () => {
@@ -97,16 +97,15 @@ describe('checklist 12: a double-submitted attempt or completion is stored once'
     expectNoServerErrors(responses, 'lesson.complete');
     for (const lesson of course.lessons) {
       expect(
-        rawDrizzle(app.db)
+        await rawDrizzle(app.db)
           .select()
           .from(lessonCompletions)
-          .where(and(eq(lessonCompletions.userId, app.ids.dora!), eq(lessonCompletions.lessonId, lesson.id)))
-          .all(),
+          .where(and(eq(lessonCompletions.userId, app.ids.dora!), eq(lessonCompletions.lessonId, lesson.id))),
         lesson.id,
       ).toHaveLength(1);
     }
     // the quiz was passed above, so the last completion completed the tier
-    expect(rawDrizzle(app.db).select().from(certificates).where(eq(certificates.userId, app.ids.dora!)).all()).toHaveLength(1);
+    expect(await rawDrizzle(app.db).select().from(certificates).where(eq(certificates.userId, app.ids.dora!))).toHaveLength(1);
   });
 
   it('stores simultaneous identical feedback and check-ins once', async () => {
@@ -115,15 +114,14 @@ describe('checklist 12: a double-submitted attempt or completion is stored once'
       await burst(8, `/learn/${course.id}/${lesson.id}`, 'lesson.feedback', app.cookies.dora!, { lessonId: lesson.id, rating: '4', comment: 'twice?' }),
       'feedback',
     );
-    expect(rawDrizzle(app.db).select().from(lessonFeedback).where(eq(lessonFeedback.userId, app.ids.dora!)).all()).toHaveLength(1);
+    expect(await rawDrizzle(app.db).select().from(lessonFeedback).where(eq(lessonFeedback.userId, app.ids.dora!))).toHaveLength(1);
     expectNoServerErrors(await burst(8, '/home', 'checkin.save', app.cookies.dora!, { hoursSaved: '2.5', tasks: 'minutes' }), 'check-in');
-    expect(rawDrizzle(app.db).select().from(checkins).where(eq(checkins.userId, app.ids.dora!)).all()).toHaveLength(1);
+    expect(await rawDrizzle(app.db).select().from(checkins).where(eq(checkins.userId, app.ids.dora!))).toHaveLength(1);
     expect(
-      rawDrizzle(app.db)
+      await rawDrizzle(app.db)
         .select()
         .from(quizAttempts)
-        .where(and(eq(quizAttempts.userId, app.ids.dora!), isNull(quizAttempts.submittedAt)))
-        .all(),
+        .where(and(eq(quizAttempts.userId, app.ids.dora!), isNull(quizAttempts.submittedAt))),
     ).toEqual([]);
   });
 

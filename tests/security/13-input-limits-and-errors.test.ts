@@ -253,18 +253,18 @@ describe('checklist 13: strict schemas, body size limits, generic error pages, c
       chunkedBytes: 8 * MIB,
     });
     expect(upload.status).toBe(413);
-    expect(rawDrizzle(app.db).select().from(checkins).where(eq(checkins.userId, app.ids.lea!)).all()).toEqual([]);
+    expect(await rawDrizzle(app.db).select().from(checkins).where(eq(checkins.userId, app.ids.lea!))).toEqual([]);
     expect((await get(app.url, '/healthz')).status).toBe(200);
   });
 
   it('refuses an uploaded file over its own limit (5 MiB) inside an allowed body, importing nothing', async () => {
-    const usersBefore = rawDrizzle(app.db).select().from(users).all().length;
+    const usersBefore = (await rawDrizzle(app.db).select().from(users)).length;
     const form = new FormData();
     const rows = 'email,name,department,role\n' + 'someone@example.com,Some One,Sales,learner\n'.repeat(Math.ceil((5 * MIB) / 40));
     form.set('file', new File([rows], 'users.csv', { type: 'text/csv' }));
     const response = await fetch(`${app.url}/_actions/admin.importUsers`, { method: 'POST', headers: { origin: app.url, cookie: app.cookies.ada! }, body: form });
     expect(response.status).toBe(413);
-    expect(rawDrizzle(app.db).select().from(users).all()).toHaveLength(usersBefore);
+    expect(await rawDrizzle(app.db).select().from(users)).toHaveLength(usersBefore);
   });
 
   it('answers with a generic 503 page (both languages) when the database cannot be opened, and /healthz with a bare 503', async () => {

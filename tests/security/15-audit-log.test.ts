@@ -41,7 +41,7 @@ async function upload(page: string, action: string, name: string, content: strin
 beforeAll(async () => {
   app = await startApp({
     users: { ada: { role: 'admin', department: 'IT' }, lea: {}, cham: { role: 'champion' }, hana: { department: 'HR' }, inv: { password: null } },
-    prepare: (db) => void (hrId = ensureDepartment(rawDrizzle(db), 'HR')),
+    prepare: async (db) => void (hrId = await ensureDepartment(rawDrizzle(db), 'HR')),
     signIn: false,
   });
   t0 = Date.now();
@@ -98,8 +98,8 @@ beforeAll(async () => {
   await post(app.url, '/account?_action=auth.changePassword', app.cookies.lea, { currentPassword: PASSWORD, newPassword: NEW_PASSWORD });
   secrets.push(WRONG, GHOST, NEW_PASSWORD, FIRST_PASSWORD);
   t1 = Date.now();
-  for (const row of rawDrizzle(app.db).select({ hash: users.passwordHash }).from(users).all()) if (row.hash) secrets.push(row.hash, row.hash.split('$').at(-1)!);
-  for (const row of rawDrizzle(app.db).select({ hash: sessions.secretHash }).from(sessions).all())
+  for (const row of await rawDrizzle(app.db).select({ hash: users.passwordHash }).from(users)) if (row.hash) secrets.push(row.hash, row.hash.split('$').at(-1)!);
+  for (const row of await rawDrizzle(app.db).select({ hash: sessions.secretHash }).from(sessions))
     secrets.push(Buffer.from(row.hash).toString('hex'), Buffer.from(row.hash).toString('base64'));
 });
 
@@ -107,52 +107,57 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const rows = () => rawDrizzle(app.db).select().from(auditLog).all();
+const rows = async () => await rawDrizzle(app.db).select().from(auditLog);
 
-function find(action: string, match: Partial<AuditEntry> = {}): AuditEntry[] {
-  return rows().filter((r) => r.action === action && Object.entries(match).every(([k, v]) => (r as Record<string, unknown>)[k] === v));
+async function find(action: string, match: Partial<AuditEntry> = {}): Promise<AuditEntry[]> {
+  return (await rows()).filter((r) => r.action === action && Object.entries(match).every(([k, v]) => (r as Record<string, unknown>)[k] === v));
 }
 
 describe('checklist 15: audit log for sign-ins, denials, admin changes, exports — who, what, when (UTC), no secrets, append-only', () => {
-  it('records sign-ins, failed sign-ins, sign-outs and link use, naming who', () => {
-    for (const who of ['ada', 'lea', 'cham']) expect(find('auth.sign_in', { actorUserId: app.ids[who]!, actorLabel: `${who}@example.com` }).length, who).toBeGreaterThanOrEqual(1);
-    expect(find('auth.sign_in_failed', { actorLabel: 'lea@example.com', actorUserId: null }).map((r) => r.details?.reason)).toContain('wrong_password');
-    expect(find('auth.sign_in_failed', { actorLabel: 'ghost@example.com' }).map((r) => r.details?.reason)).toContain('unknown_email');
-    expect(find('auth.sign_out', { actorUserId: app.ids.lea! })).toHaveLength(1);
-    expect(find('auth.link_used', { actorUserId: app.ids.inv! })).toHaveLength(1);
+  it('records sign-ins, failed sign-ins, sign-outs and link use, naming who', async () => {
+    for (const who of ['ada', 'lea', 'cham'])
+      expect((await find('auth.sign_in', { actorUserId: app.ids[who]!, actorLabel: `${who}@example.com` })).length, who).toBeGreaterThanOrEqual(1);
+    expect((await find('auth.sign_in_failed', { actorLabel: 'lea@example.com', actorUserId: null })).map((r) => r.details?.reason)).toContain('wrong_password');
+    expect((await find('auth.sign_in_failed', { actorLabel: 'ghost@example.com' })).map((r) => r.details?.reason)).toContain('unknown_email');
+    expect(await find('auth.sign_out', { actorUserId: app.ids.lea! })).toHaveLength(1);
+    expect(await find('auth.link_used', { actorUserId: app.ids.inv! })).toHaveLength(1);
   });
 
-  it('records denials: routes, actions and another department', () => {
-    const denied = find('access.denied');
+  it('records denials: routes, actions and another department', async () => {
+    const denied = await find('access.denied');
     expect(denied.filter((r) => r.actorUserId === app.ids.lea && r.targetId === '/admin')).toHaveLength(1);
     expect(denied.filter((r) => r.actorUserId === app.ids.lea && r.targetId === '/_actions/admin.saveBaseline')).toHaveLength(1);
     expect(denied.filter((r) => r.actorUserId === app.ids.cham && r.targetType === 'department' && r.targetId === String(hrId))).toHaveLength(2);
   });
 
-  it('records every admin change once, naming the admin and what changed', () => {
-    const byAdmin = (action: string) => find(action, { actorUserId: app.ids.ada!, actorLabel: 'ada@example.com' });
-    expect(byAdmin('user.updated')).toHaveLength(1);
-    expect(byAdmin('user.updated')[0]).toMatchObject({ targetType: 'user', targetId: String(app.ids.hana), details: { before: { role: 'learner' }, after: { role: 'champion' } } });
-    expect(byAdmin('user.deactivated')).toHaveLength(1);
-    expect(byAdmin('user.reactivated')).toHaveLength(1);
+  it('records every admin change once, naming the admin and what changed', async () => {
+    const byAdmin = async (action: string) => await find(action, { actorUserId: app.ids.ada!, actorLabel: 'ada@example.com' });
+    expect(await byAdmin('user.updated')).toHaveLength(1);
+    expect((await byAdmin('user.updated'))[0]).toMatchObject({
+      targetType: 'user',
+      targetId: String(app.ids.hana),
+      details: { before: { role: 'learner' }, after: { role: 'champion' } },
+    });
+    expect(await byAdmin('user.deactivated')).toHaveLength(1);
+    expect(await byAdmin('user.reactivated')).toHaveLength(1);
     // One from the form, one per user the CSV import created.
-    expect(byAdmin('user.created').map((r) => r.details?.via ?? 'form')).toEqual(['form', 'import']);
-    expect(byAdmin('user.login_link_created')).toHaveLength(2);
+    expect((await byAdmin('user.created')).map((r) => r.details?.via ?? 'form')).toEqual(['form', 'import']);
+    expect(await byAdmin('user.login_link_created')).toHaveLength(2);
     for (const action of ['assignment.created', 'assignment.deleted', 'wave.created', 'wave.deleted', 'helpdesk.saved', 'baseline.saved', 'users.imported', 'helpdesk.imported']) {
-      expect(byAdmin(action), action).toHaveLength(1);
+      expect(await byAdmin(action), action).toHaveLength(1);
     }
-    expect(find('user.password_set', { actorUserId: app.ids.lea!, targetId: String(app.ids.lea) })).toHaveLength(1);
+    expect(await find('user.password_set', { actorUserId: app.ids.lea!, targetId: String(app.ids.lea) })).toHaveLength(1);
   });
 
-  it('records exports, with what was exported', () => {
-    const exports = find('export.downloaded');
+  it('records exports, with what was exported', async () => {
+    const exports = await find('export.downloaded');
     expect(exports.filter((r) => r.actorUserId === app.ids.ada && r.targetId === 'users')).toHaveLength(1);
     expect(exports.filter((r) => r.actorUserId === app.ids.ada && r.targetId === 'xapi')).toHaveLength(1);
     expect(exports.filter((r) => r.actorUserId === app.ids.cham && r.targetType === 'roster')).toHaveLength(1);
   });
 
   it('says when, as UTC instants, and from where', async () => {
-    const all = rows();
+    const all = await rows();
     expect(all.length).toBeGreaterThan(25);
     const raw = rawSqlite(app.db).prepare('select id, at, ip from audit_log').all() as { id: number; at: unknown; ip: string | null }[];
     for (const row of raw) {
@@ -178,11 +183,11 @@ describe('checklist 15: audit log for sign-ins, denials, admin changes, exports 
     for (const secret of secrets.filter((s) => !s.startsWith('$argon2'))) expect(log.includes(secret), `the server log contains ${secret.slice(0, 12)}…`).toBe(false);
   });
 
-  it('is append-only: every UPDATE and DELETE is aborted by a trigger, however it is phrased', () => {
+  it('is append-only: every UPDATE and DELETE is aborted by a trigger, however it is phrased', async () => {
     const triggers = rawSqlite(app.db).prepare("select name from sqlite_master where type = 'trigger' and tbl_name = 'audit_log'").pluck().all();
     expect(triggers).toEqual(expect.arrayContaining(['audit_log_no_update', 'audit_log_no_delete', 'audit_log_no_replace']));
     const before = JSON.stringify(rawSqlite(app.db).prepare('select * from audit_log order by id').all());
-    const first = rows()[0]!;
+    const first = (await rows())[0]!;
     const attempts = [
       `update audit_log set action = 'rewritten' where id = ${first.id}`,
       `update audit_log set actor_label = null`,
@@ -195,7 +200,7 @@ describe('checklist 15: audit log for sign-ins, denials, admin changes, exports 
     for (const sql of attempts) expect(() => rawSqlite(app.db).prepare(sql).run(), sql).toThrow(/append-only/);
     expect(JSON.stringify(rawSqlite(app.db).prepare('select * from audit_log order by id').all())).toBe(before);
     // appending still works
-    rawDrizzle(app.db).insert(auditLog).values({ at: new Date(), action: 'auth.sign_in', actorLabel: 'appended@example.com' }).run();
-    expect(find('auth.sign_in', { actorLabel: 'appended@example.com' })).toHaveLength(1);
+    await rawDrizzle(app.db).insert(auditLog).values({ at: new Date(), action: 'auth.sign_in', actorLabel: 'appended@example.com' });
+    expect(await find('auth.sign_in', { actorLabel: 'appended@example.com' })).toHaveLength(1);
   });
 });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { users } from '../../db/schema/index.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';
 import { post, rawRequest, snapshot, startApp, type App } from './support.ts';
+import { first } from '../../src/platform/query.ts';
 
 let app: App;
 
@@ -28,12 +29,12 @@ beforeAll(async () => {
       y: {},
       z: {},
     },
-    prepare: (db, ids) => {
+    prepare: async (db, ids) => {
       const q = rawDrizzle(db);
-      q.update(users).set({ managerId: ids.boss! }).where(eq(users.id, ids.rep!)).run();
+      await q.update(users).set({ managerId: ids.boss! }).where(eq(users.id, ids.rep!));
       // A loop the directory made (SCIM writes what it is sent): x ↔ y.
-      q.update(users).set({ managerId: ids.y! }).where(eq(users.id, ids.x!)).run();
-      q.update(users).set({ managerId: ids.x! }).where(eq(users.id, ids.y!)).run();
+      await q.update(users).set({ managerId: ids.y! }).where(eq(users.id, ids.x!));
+      await q.update(users).set({ managerId: ids.x! }).where(eq(users.id, ids.y!));
     },
   });
 });
@@ -43,7 +44,7 @@ afterAll(async () => {
 });
 
 const state = () => snapshot(app.db, { audit_log: '*', sessions: ['last_active_at'], activity_months: '*', kpi_department_months: ['active_users'] });
-const managerOf = (key: string): number | null => rawDrizzle(app.db).select({ m: users.managerId }).from(users).where(eq(users.id, app.ids[key]!)).get()!.m;
+const managerOf = async (key: string): Promise<number | null> => first(await rawDrizzle(app.db).select({ m: users.managerId }).from(users).where(eq(users.id, app.ids[key]!)))!.m;
 const setManager = (who: string | null, key: string, email: string, via: 'page' | 'rpc' = 'rpc'): Promise<Response> =>
   post(app.url, via === 'page' ? `/admin/users/${app.ids[key]}?_action=admin.setManager` : '/_actions/admin.setManager', who ? app.cookies[who] : null, {
     userId: String(app.ids[key]),
@@ -66,7 +67,7 @@ describe('admin.setManager: admins only, from the site itself', () => {
     expect((await setManager(null, 'c', 'lea@example.com', 'rpc')).status).toBe(401);
     expect([303, 401, 403]).toContain((await setManager(null, 'c', 'lea@example.com', 'page')).status);
     expect(state()).toEqual(before);
-    expect(managerOf('rep')).toBe(app.ids.boss);
+    expect(await managerOf('rep')).toBe(app.ids.boss);
   });
 
   it("refuses an admin's own cookie sent from another origin", async () => {
@@ -95,7 +96,7 @@ describe('admin.setManager: no reporting cycles', () => {
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain('manager_cycle:c@example.com → a@example.com → b@example.com → c@example.com');
     expect(state()).toEqual(before);
-    expect(managerOf('c')).toBeNull();
+    expect(await managerOf('c')).toBeNull();
   });
 
   it('answers at once beside a loop already in the database, and refuses to join it', async () => {
@@ -105,6 +106,6 @@ describe('admin.setManager: no reporting cycles', () => {
     expect(performance.now() - started).toBeLessThan(5000);
     // x under z (whose chain leads back to x) is a cycle.
     expect((await setManager('ada', 'x', 'z@example.com')).status).toBe(400);
-    expect(managerOf('x')).toBe(app.ids.y);
+    expect(await managerOf('x')).toBe(app.ids.y);
   });
 });

@@ -20,8 +20,8 @@ beforeAll(async () => {
   app = await startApp({
     users: { holder: { name: '修了 花子' } },
     env: { SITE_URL },
-    prepare: (db, ids) => {
-      rawDrizzle(db).insert(certificates).values({ code: CODE, userId: ids.holder!, tierId: 'basic', holderName: '修了 花子', issuedAt: new Date() }).run();
+    prepare: async (db, ids) => {
+      await rawDrizzle(db).insert(certificates).values({ code: CODE, userId: ids.holder!, tierId: 'basic', holderName: '修了 花子', issuedAt: new Date() });
     },
   });
 });

@@ -14,6 +14,7 @@ import { deleteExpiredSessions } from '../../src/features/auth/session.server.ts
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { PASSWORD, startApp, type App } from './support.ts';
+import { first } from '../../src/platform/query.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -31,10 +32,10 @@ function insertSessions(db: Db, userId: number, count: number, ages: { createdMs
 
 const countLike = (db: Db, prefix: string): number => rawSqlite(db).prepare('select count(*) from sessions where id like ?').pluck().get(`${prefix}%`) as number;
 
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
+async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (check()) return true;
+    if (await check()) return true;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return check();
@@ -69,21 +70,21 @@ describe('issue 11 item 18: a running server deletes expired sessions', () => {
     const abandoned = (await signIn(app.url, 'owner@example.com', PASSWORD)).cookie!;
     const kept = (await signIn(app.url, 'active@example.com', PASSWORD)).cookie!;
     const idOf = (cookie: string) => cookie.split('=')[1]!.split('.')[0]!;
-    const row = (cookie: string) =>
-      rawDrizzle(app.db)
-        .select()
-        .from(sessions)
-        .where(eq(sessions.id, idOf(cookie)))
-        .get();
-    expect(row(abandoned)).toBeDefined();
+    const row = async (cookie: string) =>
+      first(
+        await rawDrizzle(app.db)
+          .select()
+          .from(sessions)
+          .where(eq(sessions.id, idOf(cookie))),
+      );
+    expect(await row(abandoned)).not.toBeNull();
     // 31 minutes pass for this session (the idle limit is 30)
-    rawDrizzle(app.db)
+    await rawDrizzle(app.db)
       .update(sessions)
       .set({ lastActiveAt: new Date(Date.now() - 31 * MINUTE) })
-      .where(eq(sessions.id, idOf(abandoned)))
-      .run();
-    expect(await waitFor(() => row(abandoned) === undefined, 5000), 'the abandoned session is deleted').toBe(true);
-    expect(row(kept)).toBeDefined();
+      .where(eq(sessions.id, idOf(abandoned)));
+    expect(await waitFor(async () => (await row(abandoned)) === null, 5000), 'the abandoned session is deleted').toBe(true);
+    expect(await row(kept)).not.toBeNull();
     expect((await get(app.url, '/home', kept)).status).toBe(200);
   });
 });

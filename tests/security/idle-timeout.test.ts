@@ -14,6 +14,7 @@ import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { PASSWORD, startApp, type App } from './support.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { first } from '../../src/platform/query.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -62,11 +63,11 @@ describe('idle timeout on a real database with an injected clock', () => {
     const lifetime = { idleMs: 12 * 60 * MINUTE, maxAgeMs: 7 * 24 * 60 * MINUTE };
     const start = Date.parse('2026-05-01T09:00:00Z');
     const { token, session } = await createSession(t.db, userId, lifetime, new Date(start));
-    const stored = () => rawDrizzle(t.db).select().from(sessions).where(eq(sessions.id, session.id)).get()!.lastActiveAt.getTime();
+    const stored = async () => first(await rawDrizzle(t.db).select().from(sessions).where(eq(sessions.id, session.id)))!.lastActiveAt.getTime();
     await validateSessionToken(t.db, token, lifetime, new Date(start + 30 * SECOND));
-    expect(stored()).toBe(start);
+    expect(await stored()).toBe(start);
     await validateSessionToken(t.db, token, lifetime, new Date(start + 61 * SECOND));
-    expect(stored()).toBe(start + 61 * SECOND);
+    expect(await stored()).toBe(start + 61 * SECOND);
   });
 });
 
@@ -80,12 +81,13 @@ describe('idle timeout on the real server (SESSION_IDLE_MINUTES=1)', () => {
   });
 
   const idOf = (cookie: string) => cookie.split('=')[1]!.split('.')[0]!;
-  const stored = (cookie: string) =>
-    rawDrizzle(app.db)
-      .select()
-      .from(sessions)
-      .where(eq(sessions.id, idOf(cookie)))
-      .get();
+  const stored = async (cookie: string) =>
+    first(
+      await rawDrizzle(app.db)
+        .select()
+        .from(sessions)
+        .where(eq(sessions.id, idOf(cookie))),
+    );
   /** Moves the clock for this session forward: its timestamps move back. */
   const pass = (cookie: string, ms: number) =>
     rawSqlite(app.db).prepare('update sessions set last_active_at = last_active_at - ?, created_at = created_at - ? where id = ?').run(ms, ms, idOf(cookie));
@@ -99,7 +101,7 @@ describe('idle timeout on the real server (SESSION_IDLE_MINUTES=1)', () => {
     }
     pass(cookie, 61 * SECOND);
     expect((await get(app.url, '/home', cookie)).status).toBe(302);
-    expect(stored(cookie)).toBeUndefined();
+    expect(await stored(cookie)).toBeNull();
   });
 
   it('an idle session still ends after one minute', async () => {
@@ -112,13 +114,13 @@ describe('idle timeout on the real server (SESSION_IDLE_MINUTES=1)', () => {
 
   it('refreshes last activity within seconds of real requests (a tenth of the window)', async () => {
     const cookie = (await signIn(app.url, 'live@example.com', PASSWORD)).cookie!;
-    const signedInAt = stored(cookie)!.lastActiveAt.getTime();
+    const signedInAt = (await stored(cookie))!.lastActiveAt.getTime();
     const deadline = Date.now() + 9 * SECOND;
-    while (Date.now() < deadline && stored(cookie)!.lastActiveAt.getTime() === signedInAt) {
+    while (Date.now() < deadline && (await stored(cookie))!.lastActiveAt.getTime() === signedInAt) {
       await new Promise((resolve) => setTimeout(resolve, SECOND));
       expect((await get(app.url, '/home', cookie)).status).toBe(200);
     }
-    const refreshed = stored(cookie)!.lastActiveAt.getTime();
+    const refreshed = (await stored(cookie))!.lastActiveAt.getTime();
     expect(refreshed - signedInAt).toBeGreaterThanOrEqual(6 * SECOND);
     expect(refreshed - signedInAt).toBeLessThan(9 * SECOND);
   });

@@ -81,10 +81,10 @@ describe('imports obey the admin rules', () => {
     const boss = { id: app.ids.boss!, role: 'admin' as const, active: true };
     rawSqlite(app.db).prepare("update users set role = 'learner' where id = ?").run(app.ids.deputy);
     try {
-      expect(adminRuleViolation(rawDrizzle(app.db), userChangeEffect(null, boss, { role: 'learner' }))).toBe('last_admin');
-      expect(adminRuleViolation(rawDrizzle(app.db), userChangeEffect(null, boss, { active: false }))).toBe('last_admin');
-      expect(adminRuleViolation(rawDrizzle(app.db), userChangeEffect(app.ids.boss!, boss, { active: false }))).toBe('cannot_deactivate_self');
-      expect(adminRuleViolation(rawDrizzle(app.db), userChangeEffect(null, boss, { role: 'admin' }))).toBeNull();
+      expect(await adminRuleViolation(rawDrizzle(app.db), userChangeEffect(null, boss, { role: 'learner' }))).toBe('last_admin');
+      expect(await adminRuleViolation(rawDrizzle(app.db), userChangeEffect(null, boss, { active: false }))).toBe('last_admin');
+      expect(await adminRuleViolation(rawDrizzle(app.db), userChangeEffect(app.ids.boss!, boss, { active: false }))).toBe('cannot_deactivate_self');
+      expect(await adminRuleViolation(rawDrizzle(app.db), userChangeEffect(null, boss, { role: 'admin' }))).toBeNull();
     } finally {
       rawSqlite(app.db).prepare("update users set role = 'admin' where id = ?").run(app.ids.deputy);
     }

@@ -22,6 +22,7 @@ import { startProvider, type TestProvider } from '../helpers/oidc-provider.ts';
 import { freePort } from '../helpers/server.ts';
 import { afterPost, PASSWORD, post, ROOT, sessionCookieFrom, rawRequest, startApp, submit, type App } from './support.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { first } from '../../src/platform/query.ts';
 
 const FULL_WIDTH = 'ｌｅａｒｎｅｒ@example.com';
 const FULL_WIDTH_DOMAIN = 'learner@ｅｘａｍｐｌｅ.com';
@@ -80,7 +81,7 @@ describe('every door of the real server', () => {
   const catalog = fixtureCatalog();
   const course = catalog.course('basic-ai-essentials')!;
   const lesson = course.lessons[0]!;
-  const count = (table: typeof users | typeof departments | typeof waves): number => rawDrizzle(app.db).select().from(table).all().length;
+  const count = async (table: typeof users | typeof departments | typeof waves): Promise<number> => (await rawDrizzle(app.db).select().from(table)).length;
 
   beforeAll(async () => {
     const [port, providerPort] = [await freePort(), await freePort()];
@@ -126,19 +127,19 @@ describe('every door of the real server', () => {
   });
 
   it('admin form: a full-width or full-width-domain twin of an existing email is refused as taken', async () => {
-    const before = count(users);
+    const before = await count(users);
     for (const email of [FULL_WIDTH, FULL_WIDTH_DOMAIN]) {
       const response = await createUser({ email });
       expect(response.status, email).toBe(409);
     }
-    expect(count(users)).toBe(before);
+    expect(await count(users)).toBe(before);
     // a new full-width address is stored in its plain form
     expect((await createUser({ email: 'ｎｅｗｃｏｍｅｒ@Example.com', name: 'Newcomer' })).status).toBe(200);
-    expect(rawDrizzle(app.db).select().from(users).where(eq(users.email, 'newcomer@example.com')).get()?.displayName).toBe('Newcomer');
+    expect(first(await rawDrizzle(app.db).select().from(users).where(eq(users.email, 'newcomer@example.com')))?.displayName).toBe('Newcomer');
   });
 
   it('admin form: hidden characters in the name or the department are refused with a message naming the field; nothing is created', async () => {
-    const [usersBefore, departmentsBefore] = [count(users), count(departments)];
+    const [usersBefore, departmentsBefore] = [await count(users), await count(departments)];
     for (const name of HIDDEN) {
       const response = await createUser({ email: `hidden${HIDDEN.indexOf(name)}@example.com`, name });
       expect(response.status, JSON.stringify(name)).toBe(400);
@@ -157,18 +158,18 @@ describe('every door of the real server', () => {
       role: 'learner',
     });
     expect(await en.text()).toContain('The name contains invisible or control characters');
-    expect([count(users), count(departments)]).toEqual([usersBefore, departmentsBefore]);
+    expect([await count(users), await count(departments)]).toEqual([usersBefore, departmentsBefore]);
   });
 
   it('admin form: a full-width department is the same department as its plain spelling, also for one stored before the fix', async () => {
-    const before = count(departments);
+    const before = await count(departments);
     expect((await createUser({ email: 'it1@example.com', department: 'IT' })).status).toBe(200);
     expect((await createUser({ email: 'it2@example.com', department: 'ＩＴ' })).status).toBe(200);
-    expect(count(departments)).toBe(before);
+    expect(await count(departments)).toBe(before);
     // a row created in full width by the old code still takes its plain spelling
-    rawDrizzle(app.db).insert(departments).values({ name: 'ＨＲ部' }).run();
+    await rawDrizzle(app.db).insert(departments).values({ name: 'ＨＲ部' });
     expect((await createUser({ email: 'hr1@example.com', department: 'hr部' })).status).toBe(200);
-    expect(count(departments)).toBe(before + 1);
+    expect(await count(departments)).toBe(before + 1);
   });
 
   it('CSV import: look-alike duplicates and hidden characters are reported by line, and nothing is imported', async () => {
@@ -180,7 +181,7 @@ describe('every door of the real server', () => {
       'fine3@example.com,Fine,Sales,learner',
       '',
     ].join('\n');
-    const before = count(users);
+    const before = await count(users);
     // post/redirect/get: the import report (400, nothing imported) is on the page the 303 leads to
     const upload = async (page: string): Promise<string> => {
       const form = new FormData();
@@ -202,7 +203,7 @@ describe('every door of the real server', () => {
     expect(en).toContain('line 2: duplicate: learner@example.com is already a user');
     expect(en).toContain('line 3: name contains invisible or control characters');
     expect(en).toContain('line 4: department contains invisible or control characters');
-    expect(count(users)).toBe(before);
+    expect(await count(users)).toBe(before);
   });
 
   it('CLI user:create: a look-alike of an existing email and a hidden name are refused', async () => {
@@ -224,11 +225,11 @@ describe('every door of the real server', () => {
     expect(twin.stderr).toContain('a user with the email learner@example.com already exists');
     expect(hidden.status).toBe(1);
     expect(hidden.stderr).toContain('--name contains invisible or control characters');
-    expect(rawDrizzle(app.db).select().from(users).where(eq(users.email, 'cli@example.com')).get()).toBeUndefined();
+    expect(first(await rawDrizzle(app.db).select().from(users).where(eq(users.email, 'cli@example.com')))).toBeNull();
   });
 
   it('waves: a hidden wave name or description is refused, naming the field', async () => {
-    const before = count(waves);
+    const before = await count(waves);
     const wave = (fields: Record<string, string>) =>
       submit(app.url, '/admin/waves?_action=admin.saveWave', app.cookies.admin, {
         waveId: '',
@@ -245,7 +246,7 @@ describe('every door of the real server', () => {
     const description = await wave({ description: 'Pilot for sales \u202eevlos' });
     expect(description.status).toBe(400);
     expect(await description.text()).toContain('説明に、見えない文字や制御文字');
-    expect(count(waves)).toBe(before);
+    expect(await count(waves)).toBe(before);
     // line breaks in a description are fine: the new wave's page confirms it
     const saved = await wave({ description: 'First line\nSecond line' });
     expect(saved.status).toBe(200);
@@ -260,7 +261,7 @@ describe('every door of the real server', () => {
     });
     expect(feedback.status).toBe(400);
     expect(await feedback.text()).toContain('コメントに、見えない文字や制御文字');
-    expect(rawDrizzle(app.db).select().from(lessonFeedback).all()).toHaveLength(0);
+    expect(await rawDrizzle(app.db).select().from(lessonFeedback)).toHaveLength(0);
     const multiline = await post(app.url, `/learn/${course.id}/${lesson.id}?_action=lesson.feedback`, app.cookies.learner, {
       lessonId: lesson.id,
       rating: '4',
@@ -273,12 +274,12 @@ describe('every door of the real server', () => {
   });
 
   it('single sign-on: a full-width email signs in to the existing account; a hidden name or department is refused', async () => {
-    const before = count(users);
+    const before = await count(users);
     provider.accounts.set('twin', { email: FULL_WIDTH, name: 'Learner', department: 'Sales' });
     const twin = await finish(await toCallback(app.url, provider.issuer, 'twin'));
     expect(twin.location).toBe('/home');
-    expect(count(users)).toBe(before);
-    expect(rawDrizzle(app.db).select().from(users).where(eq(users.email, 'learner@example.com')).get()!.oidcSubject).toBe('twin');
+    expect(await count(users)).toBe(before);
+    expect(first(await rawDrizzle(app.db).select().from(users).where(eq(users.email, 'learner@example.com')))!.oidcSubject).toBe('twin');
 
     for (const [key, account] of [
       ['hidden-name', { email: 'sso1@example.com', name: '\u200b\u200b' }],
@@ -290,7 +291,7 @@ describe('every door of the real server', () => {
       expect(result.location, key).toBe('/login?sso=invisible_characters');
       expect(result.session, key).toBeNull();
     }
-    expect(count(users)).toBe(before);
+    expect(await count(users)).toBe(before);
     const page = await fetch(`${app.url}/login?sso=invisible_characters`);
     expect(await page.text()).toContain('見えない文字や制御文字が含まれているため、サインインできません');
   });
@@ -324,7 +325,7 @@ describe('every door of the real server', () => {
 
   it('CSV import, browser (worker thread) and CLI: a plain spelling of a full-width email stored before normalisation is the same user', async () => {
     rawSqlite(app.db).prepare("insert into users (public_id, email, display_name, role) values ('legacy-row', 'ｌｅｇａｃｙ@example.com', 'Legacy', 'learner')").run();
-    const before = count(users);
+    const before = await count(users);
     const csv = 'email,name,department,role\nlegacy@example.com,Legacy Twin,Sales,learner\n';
     const form = new FormData();
     form.set('file', new File([csv], 'users.csv', { type: 'text/csv' }));
@@ -362,6 +363,6 @@ describe('every door of the real server', () => {
     expect(japanese.status).toBe(1);
     expect(japanese.stderr).toContain('2行目：重複：legacy@example.com はすでに登録されています');
     expect(japanese.stderr).toContain('--update を付けて実行してください');
-    expect(count(users)).toBe(before);
+    expect(await count(users)).toBe(before);
   });
 });

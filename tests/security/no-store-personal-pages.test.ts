@@ -15,6 +15,7 @@ import { fixtureCatalog } from '../helpers/fixture.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { builtRoutes, concretePaths, post, ROOT, startApp, type App } from './support.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { first } from '../../src/platform/query.ts';
 
 const catalog = fixtureCatalog();
 const quiz = catalog.quiz('basic-ai-essentials')!;
@@ -29,7 +30,7 @@ beforeAll(async () => {
     users: { admin: { role: 'admin', department: 'IT', name: 'Ada Admin' }, learner: { name: 'Lena Learner' } },
     prepare: async (db, ids) => {
       await saveWave(db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [], targets: [] });
-      rawDrizzle(db).insert(certificates).values({ code: CODE, userId: ids.admin!, tierId: 'basic', holderName: 'Ada Admin', issuedAt: new Date() }).run();
+      await rawDrizzle(db).insert(certificates).values({ code: CODE, userId: ids.admin!, tierId: 'basic', holderName: 'Ada Admin', issuedAt: new Date() });
     },
   });
   await post(app.url, `/quiz/${quiz.id}?_action=quiz.start`, app.cookies.admin, { quizId: quiz.id });
@@ -38,7 +39,7 @@ beforeAll(async () => {
     course: course.id,
     lesson: course.lessons[0]!.id,
     quiz: quiz.id,
-    attempt: rawDrizzle(app.db).select().from(quizAttempts).get()!.id,
+    attempt: first(await rawDrizzle(app.db).select().from(quizAttempts))!.id,
     code: CODE,
     token: `${'a'.repeat(24)}.${'b'.repeat(24)}`,
     id: String(rawSqlite(app.db).prepare('select id from waves').pluck().get()),

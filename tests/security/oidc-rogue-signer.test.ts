@@ -14,6 +14,7 @@ import { startProvider, type Tamper, type TestProvider } from '../helpers/oidc-p
 import { freePort } from '../helpers/server.ts';
 import { startApp, type App } from './support.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';
+import { first } from '../../src/platform/query.ts';
 
 let app: App;
 let provider: TestProvider;
@@ -38,7 +39,7 @@ beforeAll(async () => {
       OIDC_ALLOW_HTTP: 'true',
     },
     // the admin's account is linked to the provider identity `boss`
-    prepare: (db) => void rawDrizzle(db).update(users).set({ oidcIssuer: issuer, oidcSubject: 'boss' }).where(eq(users.email, 'boss@example.com')).run(),
+    prepare: async (db) => void (await rawDrizzle(db).update(users).set({ oidcIssuer: issuer, oidcSubject: 'boss' }).where(eq(users.email, 'boss@example.com'))),
   });
   provider = await startProvider({ port: providerPort, redirectUris: [`${url}/login/oidc/callback`], postLogoutRedirectUris: [`${url}/login?signed_out=1`] });
   provider.accounts.set('mallory', { email: 'mallory@example.com', name: 'Mallory', groups: ['staff'] });
@@ -49,9 +50,9 @@ afterAll(async () => {
   await provider?.close();
 });
 
-const userByEmail = (email: string) => rawDrizzle(app.db).select().from(users).where(eq(users.email, email)).get();
-const sessionsOf = (userId: number) => rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, userId)).all();
-const lastFailure = () => rawDrizzle(app.db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_in_failed')).orderBy(desc(auditLog.id)).limit(1).get();
+const userByEmail = async (email: string) => first(await rawDrizzle(app.db).select().from(users).where(eq(users.email, email)));
+const sessionsOf = async (userId: number) => await rawDrizzle(app.db).select().from(sessions).where(eq(sessions.userId, userId));
+const lastFailure = async () => first(await rawDrizzle(app.db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_in_failed')).orderBy(desc(auditLog.id)).limit(1));
 
 async function signInWith(tamper: Tamper): Promise<{ location: string; session: string | null }> {
   const dance = await toCallback(app.url, provider.issuer, 'mallory');
@@ -66,33 +67,32 @@ describe('issue 11 item 15: ID tokens must carry the provider’s signature', ()
     const { location, session } = await signInWith(null);
     expect(location).toBe('/home');
     expect(session).not.toBeNull();
-    expect(userByEmail('mallory@example.com')!.role).toBe('learner');
+    expect((await userByEmail('mallory@example.com'))!.role).toBe('learner');
   });
 
   it.each(ROGUES)('refuses a token signed by a rogue (%s) that makes the user an admin', async (rogueSigner) => {
-    const mallory = userByEmail('mallory@example.com');
-    const before = mallory ? sessionsOf(mallory.id).length : 0;
+    const mallory = await userByEmail('mallory@example.com');
+    const before = mallory ? (await sessionsOf(mallory.id)).length : 0;
     const { location, session } = await signInWith({ rogueSigner, claims: { groups: ['manabi-admins'] } });
     expect(location).toBe('/login?sso=invalid_token');
     expect(session).toBeNull();
-    expect(userByEmail('mallory@example.com')?.role ?? 'learner').toBe('learner');
-    if (mallory) expect(sessionsOf(mallory.id)).toHaveLength(before);
-    const audited = lastFailure()!;
+    expect((await userByEmail('mallory@example.com'))?.role ?? 'learner').toBe('learner');
+    if (mallory) expect(await sessionsOf(mallory.id)).toHaveLength(before);
+    const audited = (await lastFailure())!;
     expect(audited.details).toMatchObject({ method: 'oidc', reason: 'invalid_token' });
   });
 
   it.each(ROGUES)('refuses a token signed by a rogue (%s) that claims to be the admin’s identity', async (rogueSigner) => {
-    const boss = userByEmail('boss@example.com')!;
+    const boss = (await userByEmail('boss@example.com'))!;
     const { location, session } = await signInWith({ rogueSigner, claims: { sub: 'boss', email: 'boss@example.com', groups: ['manabi-admins'] } });
     expect(location).toBe('/login?sso=invalid_token');
     expect(session).toBeNull();
-    expect(sessionsOf(boss.id)).toHaveLength(0);
+    expect(await sessionsOf(boss.id)).toHaveLength(0);
     expect(
-      rawDrizzle(app.db)
+      await rawDrizzle(app.db)
         .select()
         .from(auditLog)
-        .where(and(eq(auditLog.action, 'auth.sign_in'), eq(auditLog.actorUserId, boss.id)))
-        .all(),
+        .where(and(eq(auditLog.action, 'auth.sign_in'), eq(auditLog.actorUserId, boss.id))),
     ).toHaveLength(0);
   });
 

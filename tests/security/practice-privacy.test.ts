@@ -34,7 +34,7 @@ beforeAll(async () => {
       admin: { role: 'admin', department: 'IT' },
     },
     prepare: async (db) => {
-      sales = ensureDepartment(rawDrizzle(db), 'Sales');
+      sales = await ensureDepartment(rawDrizzle(db), 'Sales');
       await saveWave(db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [sales], targets: [] });
     },
   });

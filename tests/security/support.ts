@@ -96,11 +96,11 @@ export async function startApp(options: {
   const ids: Record<string, number> = {};
   for (const [key, spec] of Object.entries(options.users)) {
     const password = spec.password === null ? null : (spec.password ?? PASSWORD);
-    ids[key] = createUser(rawDrizzle(setup), {
+    ids[key] = await createUser(rawDrizzle(setup), {
       email: `${key}@example.com`,
       displayName: spec.name ?? key,
       role: spec.role ?? 'learner',
-      departmentId: ensureDepartment(rawDrizzle(setup), spec.department ?? 'Sales'),
+      departmentId: await ensureDepartment(rawDrizzle(setup), spec.department ?? 'Sales'),
       passwordHash: password === null ? null : await hashPassword(password),
     });
   }

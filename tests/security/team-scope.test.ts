@@ -55,16 +55,16 @@ beforeAll(async () => {
       nobody: { name: NAMES.nobody, role: 'admin' },
       ...Object.fromEntries(['top', ...CHAIN].map((key) => [key, { name: NAMES[key], department: 'Ops' }])),
     },
-    prepare: (db, ids) => {
+    prepare: async (db, ids) => {
       const q = rawDrizzle(db);
-      const report = (who: string, to: string) => q.update(users).set({ managerId: ids[to]! }).where(eq(users.id, ids[who]!)).run();
-      for (const who of ['rep1', 'rep2', 'moved', 'gone', 'erased']) report(who, 'boss');
-      report('otherrep', 'other');
+      const report = async (who: string, to: string) => await q.update(users).set({ managerId: ids[to]! }).where(eq(users.id, ids[who]!));
+      for (const who of ['rep1', 'rep2', 'moved', 'gone', 'erased']) await report(who, 'boss');
+      await report('otherrep', 'other');
       // The champion manages someone in another department; their department colleagues are not their reports.
-      report('hrrep', 'chief');
+      await report('hrrep', 'chief');
       // top ← l1 ← l2 ← … ← l6, six levels; and top reports to l2, a loop through the viewer.
-      for (const [i, key] of CHAIN.entries()) report(key, i === 0 ? 'top' : CHAIN[i - 1]!);
-      report('top', 'l2');
+      for (const [i, key] of CHAIN.entries()) await report(key, i === 0 ? 'top' : CHAIN[i - 1]!);
+      await report('top', 'l2');
     },
   });
 });
@@ -80,20 +80,21 @@ async function shown(path: string, who: string): Promise<{ status: number; peopl
   return { status: response.status, people: people.sort() };
 }
 
-const denials = (who: string): number =>
-  rawDrizzle(app.db)
-    .select()
-    .from(auditLog)
-    .where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorUserId, app.ids[who]!)))
-    .all().length;
+const denials = async (who: string): Promise<number> =>
+  (
+    await rawDrizzle(app.db)
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'access.denied'), eq(auditLog.actorUserId, app.ids[who]!)))
+  ).length;
 
-const setUser = (who: string, values: Partial<typeof users.$inferInsert>) => rawDrizzle(app.db).update(users).set(values).where(eq(users.id, app.ids[who]!)).run();
+const setUser = async (who: string, values: Partial<typeof users.$inferInsert>) => await rawDrizzle(app.db).update(users).set(values).where(eq(users.id, app.ids[who]!));
 
 describe('My team: a manager sees exactly their reports', () => {
   it('shows the direct reports and nobody else, however the request asks for someone else', async () => {
     // Deactivated and erased reports keep their manager_id here: the page must still leave them out.
-    setUser('gone', { active: false });
-    setUser('erased', { erasedAt: new Date(0) });
+    await setUser('gone', { active: false });
+    await setUser('erased', { erasedAt: new Date(0) });
     expect(await shown('/team', 'boss')).toEqual({ status: 200, people: ['moved', 'rep1', 'rep2'] });
     const asks = [
       `?manager=${app.ids.other}`,
@@ -111,19 +112,19 @@ describe('My team: a manager sees exactly their reports', () => {
   });
 
   it('drops a report who moved to another manager, at once, and shows them to the new one', async () => {
-    setUser('moved', { managerId: app.ids.other! });
+    await setUser('moved', { managerId: app.ids.other! });
     expect((await shown('/team', 'boss')).people).toEqual(['rep1', 'rep2']);
     expect((await shown('/team', 'other')).people).toEqual(['moved', 'otherrep']);
   });
 
   it('drops a report deactivated or erased after the fact, and refuses a manager whose reports are all gone', async () => {
-    setUser('rep2', { active: false });
+    await setUser('rep2', { active: false });
     expect((await shown('/team', 'boss')).people).toEqual(['rep1']);
-    setUser('rep1', { erasedAt: new Date(0) });
-    const before = denials('boss');
+    await setUser('rep1', { erasedAt: new Date(0) });
+    const before = await denials('boss');
     const refused = await shown('/team', 'boss');
     expect(refused).toEqual({ status: 403, people: [] });
-    expect(denials('boss')).toBe(before + 1);
+    expect(await denials('boss')).toBe(before + 1);
     // The header's link went with the last report.
     expect(await (await get(app.url, '/home', app.cookies.boss)).text()).not.toContain('href="/team"');
   });
@@ -131,9 +132,9 @@ describe('My team: a manager sees exactly their reports', () => {
   it('refuses someone nobody reports to, admins included (audited)', async () => {
     for (const who of ['nobody', 'colleague', 'rep1']) {
       if (!app.cookies[who]) continue;
-      const before = denials(who);
+      const before = await denials(who);
       for (const path of ['/team', '/en/team', `/team?manager=${app.ids.other}`]) expect(await shown(path, who), `${who} ${path}`).toEqual({ status: 403, people: [] });
-      expect(denials(who)).toBe(before + 3);
+      expect(await denials(who)).toBe(before + 3);
     }
   });
 
@@ -163,16 +164,16 @@ describe('My team, all reports (?scope=all)', () => {
   });
 
   it("shows a middle manager only the people below them, never their own manager's other reports or a peer's", async () => {
-    setUser('top', { managerId: null });
+    await setUser('top', { managerId: null });
     expect(await shown('/team?scope=all', 'l3')).toEqual({ status: 200, people: ['l4', 'l5', 'l6'] });
     expect(await shown('/team?scope=all', 'other')).toEqual({ status: 200, people: ['moved', 'otherrep'] });
   });
 
   it('still refuses someone with no direct reports, however wide the scope asked', async () => {
     for (const who of ['l6', 'colleague']) {
-      const before = denials(who);
+      const before = await denials(who);
       expect(await shown('/team?scope=all', who)).toEqual({ status: 403, people: [] });
-      expect(denials(who)).toBe(before + 1);
+      expect(await denials(who)).toBe(before + 1);
     }
   });
 });

@@ -12,6 +12,7 @@ import { checkins, notificationOptOuts, users } from '../../db/schema/index.ts';
 import { issueToken } from '../../src/features/notifications/tokens.server.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';
 import { type App, rawRequest, snapshot, startApp } from './support.ts';
+import { first } from '../../src/platform/query.ts';
 
 let app: App;
 let token = '';
@@ -20,7 +21,7 @@ beforeAll(async () => {
   app = await startApp({
     users: { learner: {}, other: {} },
     prepare: async (db, ids) => {
-      token = await db.write((tx) => issueToken(tx, 'unsubscribe', ids.learner!));
+      token = await db.write(async (tx) => await issueToken(tx, 'unsubscribe', ids.learner!));
     },
   });
 });
@@ -31,19 +32,14 @@ afterAll(async () => {
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 const state = () => snapshot(app.db, { sessions: ['last_active_at'] });
-const optOuts = (who: string) =>
-  rawDrizzle(app.db)
-    .select({ kind: notificationOptOuts.kind })
-    .from(notificationOptOuts)
-    .where(eq(notificationOptOuts.userId, app.ids[who]!))
-    .all()
-    .map((r) => r.kind);
+const optOuts = async (who: string) =>
+  (await rawDrizzle(app.db).select({ kind: notificationOptOuts.kind }).from(notificationOptOuts).where(eq(notificationOptOuts.userId, app.ids[who]!))).map((r) => r.kind);
 
 describe('the Origin check exempts the one-click unsubscribe only', () => {
   it('lets the one-click POST through without cookies or Origin, and from a foreign Origin', async () => {
     const none = await rawRequest(app.url, `/unsubscribe/${token}?kinds=check-in`, { method: 'POST', headers: form, body: 'List-Unsubscribe=One-Click' });
     expect(none.status).toBe(200);
-    expect(optOuts('learner')).toEqual(['check-in']);
+    expect(await optOuts('learner')).toEqual(['check-in']);
     const foreign = await rawRequest(app.url, `/en/unsubscribe/${token}?kinds=check-in`, {
       method: 'POST',
       headers: { ...form, origin: 'https://mail.example' },
@@ -64,8 +60,8 @@ describe('the Origin check exempts the one-click unsubscribe only', () => {
         expect(response.status, `${action} from ${origin}`).toBe(403);
       }
     }
-    expect(rawDrizzle(app.db).select().from(checkins).all()).toEqual([]);
-    expect(rawDrizzle(app.db).select({ locale: users.locale }).from(users).where(eq(users.id, app.ids.learner!)).get()!.locale).toBe('ja');
+    expect(await rawDrizzle(app.db).select().from(checkins)).toEqual([]);
+    expect(first(await rawDrizzle(app.db).select({ locale: users.locale }).from(users).where(eq(users.id, app.ids.learner!)))!.locale).toBe('ja');
     expect(state()).toEqual(before);
   });
 

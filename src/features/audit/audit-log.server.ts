@@ -21,27 +21,15 @@ export async function loadAuditLog(db: Db, query: { action: string; before?: num
   const conditions: SQL[] = [];
   if (query.action) conditions.push(eq(auditLog.action, query.action));
   if (query.before) conditions.push(lt(auditLog.id, query.before));
-  const { rows, actions, names } = await db.read((q) => ({
-    rows: q
+  const { rows, actions, names } = await db.read(async (q) => ({
+    rows: await q
       .select()
       .from(auditLog)
       .where(conditions.length ? and(...conditions) : undefined)
       .orderBy(desc(auditLog.id))
-      .limit(AUDIT_PAGE_SIZE)
-      .all(),
-    actions: q
-      .selectDistinct({ action: auditLog.action })
-      .from(auditLog)
-      .orderBy(auditLog.action)
-      .all()
-      .map((a) => a.action),
-    names: new Map(
-      q
-        .select({ id: departments.id, name: departments.name })
-        .from(departments)
-        .all()
-        .map((d) => [d.id, d.name]),
-    ),
+      .limit(AUDIT_PAGE_SIZE),
+    actions: (await q.selectDistinct({ action: auditLog.action }).from(auditLog).orderBy(auditLog.action)).map((a) => a.action),
+    names: new Map((await q.select({ id: departments.id, name: departments.name }).from(departments)).map((d) => [d.id, d.name])),
   }));
   return {
     rows,

@@ -16,6 +16,7 @@ import { eq, or, sql, type SQL } from 'drizzle-orm';
 import { auditLog } from '../../../db/schema/index.ts';
 import type { Tx } from '../../platform/db.server.ts';
 import { redactJson, redactText, valuesUnder, type Redaction } from '../users/erasure.ts';
+import { exec, first, rows } from '../../platform/query.ts';
 
 const UPDATE_GUARD = 'audit_log_no_update';
 
@@ -26,12 +27,11 @@ const PERSONAL_KEYS = new Set(['email', 'name', 'displayName']);
  * What the log itself remembers of the person: the addresses they acted under (an address can
  * change with single sign-on) and the addresses and names recorded about them.
  */
-export function personalValuesInAuditLog(tx: Tx, userId: number): { emails: string[]; names: string[] } {
-  const rows = tx
+export async function personalValuesInAuditLog(tx: Tx, userId: number): Promise<{ emails: string[]; names: string[] }> {
+  const rows = await tx
     .select({ actorUserId: auditLog.actorUserId, actorLabel: auditLog.actorLabel, details: auditLog.details })
     .from(auditLog)
-    .where(or(eq(auditLog.actorUserId, userId), sql`${auditLog.targetType} = 'user' and ${auditLog.targetId} = ${String(userId)}`))
-    .all();
+    .where(or(eq(auditLog.actorUserId, userId), sql`${auditLog.targetType} = 'user' and ${auditLog.targetId} = ${String(userId)}`));
   const emails = new Set<string>();
   const names = new Set<string>();
   for (const row of rows) {
@@ -52,10 +52,10 @@ function storedForms(value: string): string[] {
  * about them, and every other row whose label or details contain one of them. Call inside the
  * erasure's `db.write`. Returns how many rows changed.
  */
-export function redactAuditLog(tx: Tx, userId: number, redaction: Redaction): number {
+export async function redactAuditLog(tx: Tx, userId: number, redaction: Redaction): Promise<number> {
   const needles = [...redaction.emails, ...redaction.names, ...redaction.identifiers].filter((n) => n.trim() !== '').flatMap(storedForms);
   const contains = (column: SQL): SQL[] => needles.map((needle) => sql`instr(lower(${column}), lower(${needle})) > 0`);
-  const candidates = tx
+  const candidates = await tx
     .select({ id: auditLog.id, actorUserId: auditLog.actorUserId, actorLabel: auditLog.actorLabel, details: auditLog.details })
     .from(auditLog)
     .where(
@@ -65,8 +65,7 @@ export function redactAuditLog(tx: Tx, userId: number, redaction: Redaction): nu
         ...contains(sql`${auditLog.actorLabel}`),
         ...contains(sql`${auditLog.details}`),
       ),
-    )
-    .all();
+    );
   const changes = candidates.flatMap((row) => {
     // The actor's label is always their address at the time, whatever it was.
     const actorLabel = row.actorUserId === userId ? redaction.email : row.actorLabel === null ? null : redactText(row.actorLabel, redaction);
@@ -76,13 +75,13 @@ export function redactAuditLog(tx: Tx, userId: number, redaction: Redaction): nu
   });
   if (changes.length === 0) return 0;
 
-  const guard = tx.get<{ sql: string } | undefined>(sql`select sql from sqlite_master where type = 'trigger' and name = ${UPDATE_GUARD}`);
+  const guard = first(await rows<{ sql: string } | undefined>(tx, sql`select sql from sqlite_master where type = 'trigger' and name = ${UPDATE_GUARD}`));
   // Without its guard the log is not what the migrations made: refuse rather than redact blindly.
   if (!guard?.sql) throw new Error(`The audit log has no ${UPDATE_GUARD} trigger; run the migrations.`);
-  tx.run(sql.raw(`drop trigger ${UPDATE_GUARD}`));
+  await exec(tx, sql.raw(`drop trigger ${UPDATE_GUARD}`));
   for (const change of changes) {
-    tx.update(auditLog).set({ actorLabel: change.actorLabel, details: change.details }).where(eq(auditLog.id, change.id)).run();
+    await tx.update(auditLog).set({ actorLabel: change.actorLabel, details: change.details }).where(eq(auditLog.id, change.id));
   }
-  tx.run(sql.raw(guard.sql));
+  await exec(tx, sql.raw(guard.sql));
   return changes.length;
 }

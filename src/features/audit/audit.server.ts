@@ -73,18 +73,16 @@ export interface AuditCaller {
 const SECRET_KEYS = /password|secret|token|hash/i;
 
 /** Appends one row; call inside `db.write`, in the transaction of the change it records. */
-export function audit(tx: Tx, input: AuditInput, now = clockNow()): void {
+export async function audit(tx: Tx, input: AuditInput, now = clockNow()): Promise<void> {
   const details = input.details ? Object.fromEntries(Object.entries(input.details).filter(([key]) => !SECRET_KEYS.test(key))) : null;
-  tx.insert(auditLog)
-    .values({
-      at: now,
-      actorUserId: input.actor?.id ?? null,
-      actorLabel: input.actor?.email ?? input.actorLabel?.slice(0, 254) ?? null,
-      action: input.action,
-      targetType: input.target?.type ?? null,
-      targetId: input.target ? String(input.target.id) : null,
-      details,
-      ip: input.ip ?? null,
-    })
-    .run();
+  await tx.insert(auditLog).values({
+    at: now,
+    actorUserId: input.actor?.id ?? null,
+    actorLabel: input.actor?.email ?? input.actorLabel?.slice(0, 254) ?? null,
+    action: input.action,
+    targetType: input.target?.type ?? null,
+    targetId: input.target ? String(input.target.id) : null,
+    details,
+    ip: input.ip ?? null,
+  });
 }

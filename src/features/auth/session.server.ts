@@ -10,6 +10,7 @@ import { departments, sessions, users, type Locale, type Role } from '../../../d
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { bestEffortWrite } from '../../platform/storage-errors.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
+import { changes, first } from '../../platform/query.ts';
 
 /** Refresh `last_active_at` at most this often, so reads do not turn into writes on every request. */
 const ACTIVITY_WRITE_MAX_INTERVAL_MS = 60_000;
@@ -86,12 +87,10 @@ export interface ValidatedSession {
  * Inserts a fresh session; call inside `db.write` (sign-in starts one with its audit row,
  * src/features/auth/sign-in.server.ts), so a pre-set cookie can never be adopted.
  */
-export function insertSession(tx: Tx, userId: number, lifetime: SessionLifetime, now = clockNow(), authMethod: AuthMethod = 'password'): NewSession {
+export async function insertSession(tx: Tx, userId: number, lifetime: SessionLifetime, now = clockNow(), authMethod: AuthMethod = 'password'): Promise<NewSession> {
   const id = generateSecureRandomString();
   const secret = generateSecureRandomString();
-  tx.insert(sessions)
-    .values({ id, secretHash: Buffer.from(hashSecret(secret)), userId, createdAt: now, lastActiveAt: now, authMethod })
-    .run();
+  await tx.insert(sessions).values({ id, secretHash: Buffer.from(hashSecret(secret)), userId, createdAt: now, lastActiveAt: now, authMethod });
   return {
     token: `${id}.${secret}`,
     session: { id, userId, authMethod, createdAt: now, lastActiveAt: now, expiresAt: new Date(now.getTime() + lifetime.maxAgeMs) },
@@ -100,7 +99,7 @@ export function insertSession(tx: Tx, userId: number, lifetime: SessionLifetime,
 
 /** Starts a session on its own (tests, tools); sign-in goes through `startSession`. */
 export async function createSession(db: Db, userId: number, lifetime: SessionLifetime, now = clockNow(), authMethod: AuthMethod = 'password'): Promise<NewSession> {
-  return db.write((tx) => insertSession(tx, userId, lifetime, now, authMethod));
+  return db.write(async (tx) => await insertSession(tx, userId, lifetime, now, authMethod));
 }
 
 /**
@@ -150,7 +149,7 @@ export async function validateSessionToken(db: Db, token: string, lifetime: Sess
   if (id.length === 0 || secret.length === 0) return null;
 
   const lookup = sessionLookup(db);
-  const row = await db.read(() => lookup.get({ id }));
+  const row = await db.read(async () => first(await lookup.execute({ id })));
   if (!row) return null;
 
   const nowMs = now.getTime();
@@ -165,7 +164,7 @@ export async function validateSessionToken(db: Db, token: string, lifetime: Sess
   if (nowMs - lastActiveAt.getTime() >= activityWriteInterval(lifetime.idleMs)) {
     lastActiveAt = now;
     // A disk that cannot take writes must not sign everyone out: the next request tries again.
-    await bestEffortWrite('session.lastActiveAt', () => db.write((tx) => tx.update(sessions).set({ lastActiveAt }).where(eq(sessions.id, id)).run()));
+    await bestEffortWrite('session.lastActiveAt', () => db.write(async (tx) => await tx.update(sessions).set({ lastActiveAt }).where(eq(sessions.id, id))));
   }
   return {
     session: {
@@ -191,18 +190,18 @@ export async function validateSessionToken(db: Db, token: string, lifetime: Sess
 }
 
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {
-  await db.write((tx) => endSession(tx, sessionId));
+  await db.write(async (tx) => await endSession(tx, sessionId));
 }
 
 /** Ends one session; call inside `db.write`. */
-export function endSession(tx: Tx, sessionId: string): void {
-  tx.delete(sessions).where(eq(sessions.id, sessionId)).run();
+export async function endSession(tx: Tx, sessionId: string): Promise<void> {
+  await tx.delete(sessions).where(eq(sessions.id, sessionId));
 }
 
 /** Ends every session of a user (deactivation, password change), optionally keeping one; call inside `db.write`. */
-export function deleteUserSessions(tx: Tx, userId: number, exceptSessionId: string | null = null): number {
+export async function deleteUserSessions(tx: Tx, userId: number, exceptSessionId: string | null = null): Promise<number> {
   const where = exceptSessionId ? and(eq(sessions.userId, userId), sql`${sessions.id} <> ${exceptSessionId}`) : eq(sessions.userId, userId);
-  return tx.delete(sessions).where(where).run().changes;
+  return changes(await tx.delete(sessions).where(where));
 }
 
 /**
@@ -212,11 +211,5 @@ export function deleteUserSessions(tx: Tx, userId: number, exceptSessionId: stri
 export async function deleteExpiredSessions(db: Db, lifetime: SessionLifetime, now = clockNow(), limit = Number.MAX_SAFE_INTEGER): Promise<number> {
   const nowMs = now.getTime();
   const expired = or(lt(sessions.createdAt, new Date(nowMs - lifetime.maxAgeMs)), lt(sessions.lastActiveAt, new Date(nowMs - lifetime.idleMs)));
-  return db.write(
-    (tx) =>
-      tx
-        .delete(sessions)
-        .where(inArray(sessions.id, tx.select({ id: sessions.id }).from(sessions).where(expired).limit(limit)))
-        .run().changes,
-  );
+  return db.write(async (tx) => changes(await tx.delete(sessions).where(inArray(sessions.id, tx.select({ id: sessions.id }).from(sessions).where(expired).limit(limit)))));
 }

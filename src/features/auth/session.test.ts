@@ -5,6 +5,7 @@ import { sessions, users } from '../../../db/schema/index.ts';
 import { createSession, deleteExpiredSessions, deleteUserSessions, generateSecureRandomString, hashSecret, validateSessionToken } from './session.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
 import { rawSqlite, rawDrizzle } from '../../platform/db.server.ts';
+import { first } from '../../platform/query.ts';
 
 const lifetime = { idleMs: 60 * 60_000, maxAgeMs: 24 * 60 * 60_000 };
 
@@ -37,7 +38,7 @@ describe('sessions in the database', () => {
   it('stores only the id and a SHA-256 of the secret', async () => {
     const { token } = await createSession(t.db, userId, lifetime);
     const [id, secret] = token.split('.') as [string, string];
-    const row = rawDrizzle(t.db).select().from(sessions).where(eq(sessions.id, id)).get()!;
+    const row = first(await rawDrizzle(t.db).select().from(sessions).where(eq(sessions.id, id)))!;
     expect(Buffer.from(row.secretHash).equals(Buffer.from(sha256(new TextEncoder().encode(secret))))).toBe(true);
     const dump = JSON.stringify(rawSqlite(t.db).prepare('select * from sessions').all());
     expect(dump).not.toContain(secret);
@@ -79,7 +80,7 @@ describe('sessions in the database', () => {
     expect(await validateSessionToken(t.db, token, lifetime, new Date(almost.getTime() + lifetime.idleMs - 1000))).not.toBeNull();
     const late = new Date(almost.getTime() + 2 * lifetime.idleMs);
     expect(await validateSessionToken(t.db, token, lifetime, late)).toBeNull();
-    expect(rawDrizzle(t.db).select().from(sessions).all()).toHaveLength(0);
+    expect(await rawDrizzle(t.db).select().from(sessions)).toHaveLength(0);
   });
 
   it('ends a session after the absolute lifetime, however active', async () => {
@@ -97,27 +98,27 @@ describe('sessions in the database', () => {
     const start = new Date('2026-01-01T09:00:00Z');
     const { token, session } = await createSession(t.db, userId, lifetime, start);
     await validateSessionToken(t.db, token, lifetime, new Date(start.getTime() + 30_000));
-    const read = () => rawDrizzle(t.db).select().from(sessions).where(eq(sessions.id, session.id)).get()!.lastActiveAt.getTime();
-    expect(read()).toBe(start.getTime());
+    const read = async () => first(await rawDrizzle(t.db).select().from(sessions).where(eq(sessions.id, session.id)))!.lastActiveAt.getTime();
+    expect(await read()).toBe(start.getTime());
     await validateSessionToken(t.db, token, lifetime, new Date(start.getTime() + 61_000));
-    expect(read()).toBe(start.getTime() + 61_000);
+    expect(await read()).toBe(start.getTime() + 61_000);
   });
 
   it('refuses the session of a deactivated user and sees a role change at once', async () => {
     const { token } = await createSession(t.db, userId, lifetime);
-    rawDrizzle(t.db).update(users).set({ role: 'champion' }).where(eq(users.id, userId)).run();
+    await rawDrizzle(t.db).update(users).set({ role: 'champion' }).where(eq(users.id, userId));
     expect((await validateSessionToken(t.db, token, lifetime))?.user.role).toBe('champion');
-    rawDrizzle(t.db).update(users).set({ active: false }).where(eq(users.id, userId)).run();
+    await rawDrizzle(t.db).update(users).set({ active: false }).where(eq(users.id, userId));
     expect(await validateSessionToken(t.db, token, lifetime)).toBeNull();
   });
 
   it('ends all of a user’s sessions, optionally keeping one', async () => {
     const a = await createSession(t.db, userId, lifetime);
     const b = await createSession(t.db, userId, lifetime);
-    expect(deleteUserSessions(rawDrizzle(t.db), userId, a.session.id)).toBe(1);
+    expect(await deleteUserSessions(rawDrizzle(t.db), userId, a.session.id)).toBe(1);
     expect(await validateSessionToken(t.db, a.token, lifetime)).not.toBeNull();
     expect(await validateSessionToken(t.db, b.token, lifetime)).toBeNull();
-    expect(deleteUserSessions(rawDrizzle(t.db), userId)).toBe(1);
+    expect(await deleteUserSessions(rawDrizzle(t.db), userId)).toBe(1);
   });
 
   it('housekeeping removes only expired sessions', async () => {

@@ -19,6 +19,7 @@ import { hashPassword, verifyDummyPassword, verifyPassword } from './password.se
 import { consumeSignInAttempt, rememberSignInAddress } from './rate-limit.server.ts';
 import { deleteUserSessions, endSession, insertSession, type AuthMethod, type SessionInfo } from './session.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
+import { first } from '../../platform/query.ts';
 
 /** What a sign-in needs of the request: its cookies and address, the session this browser had, the client's address. */
 export interface SignInRequest {
@@ -37,22 +38,22 @@ export function signInRequest(context: { cookies: AstroCookies; url: URL; locals
  * Ends the session this browser had, starts a fresh one and audits the sign-in; call inside
  * `db.write`. Returns the new session, whose cookie the caller sets after the commit.
  */
-function beginSession(tx: Tx, request: SignInRequest, user: { id: number; email: string }, method: AuthMethod): ReturnType<typeof insertSession> {
+async function beginSession(tx: Tx, request: SignInRequest, user: { id: number; email: string }, method: AuthMethod): Promise<Awaited<ReturnType<typeof insertSession>>> {
   const { sessionIdleMs, sessionMaxAgeMs } = getConfig();
   // A fresh session at every sign-in; whatever this browser had before ends.
-  if (request.previousSessionId !== null) endSession(tx, request.previousSessionId);
-  const started = insertSession(tx, user.id, { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs }, clockNow(), method);
-  audit(tx, { actor: user, action: method === 'link' ? 'auth.link_used' : 'auth.sign_in', details: { method }, ip: request.ip });
+  if (request.previousSessionId !== null) await endSession(tx, request.previousSessionId);
+  const started = await insertSession(tx, user.id, { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs }, clockNow(), method);
+  await audit(tx, { actor: user, action: method === 'link' ? 'auth.link_used' : 'auth.sign_in', details: { method }, ip: request.ip });
   return started;
 }
 
-function setCookie(request: SignInRequest, started: ReturnType<typeof insertSession>): void {
+function setCookie(request: SignInRequest, started: Awaited<ReturnType<typeof insertSession>>): void {
   setSessionCookie(request.cookies, request.url, started.token, started.session.expiresAt);
 }
 
 /** The one sign-in sequence (password, link, single sign-on): the old session ends, a fresh one starts, audited; then the cookie. */
 export async function startSession(db: Db, request: SignInRequest, user: { id: number; email: string }, method: AuthMethod): Promise<void> {
-  setCookie(request, await db.write((tx) => beginSession(tx, request, user, method)));
+  setCookie(request, await db.write(async (tx) => await beginSession(tx, request, user, method)));
 }
 
 /** Why a password sign-in or change was refused (the actions turn these into their messages). */
@@ -68,14 +69,14 @@ export async function signInWithPassword(
   if (getConfig().authMode === 'oidc') return { ok: false, reason: 'disabled' };
   const wait = await consumeSignInAttempt(db, request.ip, email);
   if (wait !== null) {
-    await db.write((tx) => audit(tx, { actor: null, actorLabel: email, action: 'auth.sign_in_failed', details: { reason: 'throttled' }, ip: request.ip }));
+    await db.write(async (tx) => await audit(tx, { actor: null, actorLabel: email, action: 'auth.sign_in_failed', details: { reason: 'throttled' }, ip: request.ip }));
     return { ok: false, reason: 'throttled', retryAfter: wait };
   }
-  const candidate = await db.read((q) => findLoginCandidate(q, email));
+  const candidate = await db.read(async (q) => await findLoginCandidate(q, email));
   const passwordOk = candidate?.passwordHash ? await verifyPassword(candidate.passwordHash, password) : await verifyDummyPassword(password);
   if (!candidate || !candidate.active || !passwordOk) {
     const reason = !candidate ? 'unknown_email' : !candidate.active ? 'deactivated' : 'wrong_password';
-    await db.write((tx) => audit(tx, { actor: null, actorLabel: email, action: 'auth.sign_in_failed', details: { reason }, ip: request.ip }));
+    await db.write(async (tx) => await audit(tx, { actor: null, actorLabel: email, action: 'auth.sign_in_failed', details: { reason }, ip: request.ip }));
     return { ok: false, reason: 'invalid' };
   }
   // From now on an attacker elsewhere cannot throttle this account at this address.
@@ -96,15 +97,15 @@ export async function signInWithLink(
 ): Promise<{ ok: true; locale: Locale } | { ok: false; reason: 'disabled' | Exclude<ConsumeResult['status'], 'ok'> }> {
   if (getConfig().authMode === 'oidc') return { ok: false, reason: 'disabled' };
   const passwordHash = await hashPassword(password);
-  const outcome = await db.write((tx) => {
-    const used = useLoginToken(tx, token);
+  const outcome = await db.write(async (tx) => {
+    const used = await useLoginToken(tx, token);
     if (used.status !== 'ok') return { ok: false as const, reason: used.status };
-    const user = tx.select({ id: users.id, email: users.email, active: users.active, locale: users.locale }).from(users).where(eq(users.id, used.userId)).get();
+    const user = first(await tx.select({ id: users.id, email: users.email, active: users.active, locale: users.locale }).from(users).where(eq(users.id, used.userId)));
     // The link is used up either way; a deactivated account gets the same answer as a bad link.
     if (!user || !user.active) return { ok: false as const, reason: 'invalid' as const };
-    setPasswordHash(tx, user.id, passwordHash);
-    deleteUserSessions(tx, user.id);
-    return { ok: true as const, locale: user.locale, started: beginSession(tx, request, user, 'link') };
+    await setPasswordHash(tx, user.id, passwordHash);
+    await deleteUserSessions(tx, user.id);
+    return { ok: true as const, locale: user.locale, started: await beginSession(tx, request, user, 'link') };
   });
   if (!outcome.ok) return outcome;
   setCookie(request, outcome.started);
@@ -122,15 +123,15 @@ export async function changePassword(
   if (getConfig().authMode === 'oidc') return { ok: false, reason: 'disabled' };
   const wait = await consumeSignInAttempt(db, ip, user.email);
   if (wait !== null) return { ok: false, reason: 'throttled', retryAfter: wait };
-  const stored = (await db.read((q) => q.select({ hash: users.passwordHash }).from(users).where(eq(users.id, user.id)).get()))?.hash ?? null;
+  const stored = (await db.read(async (q) => first(await q.select({ hash: users.passwordHash }).from(users).where(eq(users.id, user.id)))))?.hash ?? null;
   const ok = stored ? await verifyPassword(stored, currentPassword) : await verifyDummyPassword(currentPassword);
   if (!ok) return { ok: false, reason: 'current_wrong' };
   if (newPassword === currentPassword) return { ok: false, reason: 'same' };
   const passwordHash = await hashPassword(newPassword);
-  const ended = await db.write((tx) => {
-    setPasswordHash(tx, user.id, passwordHash);
-    const count = deleteUserSessions(tx, user.id, sessionId);
-    audit(tx, { actor: user, action: 'user.password_set', target: { type: 'user', id: user.id }, details: { otherSessionsEnded: count }, ip });
+  const ended = await db.write(async (tx) => {
+    await setPasswordHash(tx, user.id, passwordHash);
+    const count = await deleteUserSessions(tx, user.id, sessionId);
+    await audit(tx, { actor: user, action: 'user.password_set', target: { type: 'user', id: user.id }, details: { otherSessionsEnded: count }, ip });
     return count;
   });
   return { ok: true, ended };
@@ -148,9 +149,9 @@ export async function signOut(
   loginPath: string,
 ): Promise<{ providerLogout: string | null }> {
   if (session || user) {
-    await db.write((tx) => {
-      if (session) endSession(tx, session.id);
-      if (user) audit(tx, { actor: user, action: 'auth.sign_out', ip: request.ip });
+    await db.write(async (tx) => {
+      if (session) await endSession(tx, session.id);
+      if (user) await audit(tx, { actor: user, action: 'auth.sign_out', ip: request.ip });
     });
   }
   deleteSessionCookie(request.cookies, request.url);

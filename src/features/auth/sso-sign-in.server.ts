@@ -42,14 +42,15 @@ export async function finishSsoSignIn(db: Db, context: APIContext, flow: OidcFlo
   const request = signInRequest(context);
   const { ip } = request;
   const refuse = async (reason: SsoFailure, label: string | null = null, detail: string | null = null): Promise<SsoResult> => {
-    await db.write((tx) =>
-      audit(tx, {
-        actor: null,
-        actorLabel: label ?? 'sso',
-        action: 'auth.sign_in_failed',
-        details: { method: 'oidc', reason, ...(detail ? { detail: detail.slice(0, 200) } : {}) },
-        ip,
-      }),
+    await db.write(
+      async (tx) =>
+        await audit(tx, {
+          actor: null,
+          actorLabel: label ?? 'sso',
+          action: 'auth.sign_in_failed',
+          details: { method: 'oidc', reason, ...(detail ? { detail: detail.slice(0, 200) } : {}) },
+          ip,
+        }),
     );
     return { ok: false, reason };
   };
@@ -78,23 +79,26 @@ export async function finishSsoSignIn(db: Db, context: APIContext, flow: OidcFlo
   if (result.status === 'deactivated') return refuse('deactivated', mapped.identity.email);
   const user = result.user;
   if (result.status === 'created') {
-    await db.write((tx) =>
-      audit(tx, {
-        actor: user,
-        action: 'user.created',
-        target: { type: 'user', id: user.id },
-        details: { via: 'oidc', role: mapped.identity.role ?? 'learner', department: mapped.identity.department ?? null },
-        ip,
-      }),
+    await db.write(
+      async (tx) =>
+        await audit(tx, {
+          actor: user,
+          action: 'user.created',
+          target: { type: 'user', id: user.id },
+          details: { via: 'oidc', role: mapped.identity.role ?? 'learner', department: mapped.identity.department ?? null },
+          ip,
+        }),
     );
   } else if (result.status === 'updated') {
     const { changes } = result;
-    await db.write((tx) => audit(tx, { actor: user, action: 'user.updated', target: { type: 'user', id: user.id }, details: { via: 'oidc', changes }, ip }));
+    await db.write(async (tx) => await audit(tx, { actor: user, action: 'user.updated', target: { type: 'user', id: user.id }, details: { via: 'oidc', changes }, ip }));
   }
   if ((result.status === 'updated' || result.status === 'unchanged') && result.roleKept) {
     // The sign-in goes on with the old role; the refusal is on record, and in the log for whoever fixes the groups.
     const { from, to, reason } = result.roleKept;
-    await db.write((tx) => audit(tx, { actor: user, action: 'user.role_change_refused', target: { type: 'user', id: user.id }, details: { via: 'oidc', from, to, reason }, ip }));
+    await db.write(
+      async (tx) => await audit(tx, { actor: user, action: 'user.role_change_refused', target: { type: 'user', id: user.id }, details: { via: 'oidc', from, to, reason }, ip }),
+    );
     logger.warn({ requestId: requestIdOf(context.request), userId: user.id, from, to, reason }, 'single sign-on: role from the groups not applied');
   }
 

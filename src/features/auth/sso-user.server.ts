@@ -17,6 +17,7 @@ import type { Db } from '../../platform/db.server.ts';
 import { createUser, ensureDepartment } from '../users/users.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
 import { refreshPeople } from '../kpi/dept-rollups.server.ts';
+import { first } from '../../platform/query.ts';
 
 export interface SsoUser {
   id: number;
@@ -42,7 +43,7 @@ export type ProvisionResult =
   | { status: 'conflict' };
 
 export async function provisionSsoUser(db: Db, issuer: string, identity: SsoIdentity, now = clockNow()): Promise<ProvisionResult> {
-  return db.write((tx): ProvisionResult => {
+  return db.write(async (tx): Promise<ProvisionResult> => {
     const columns = {
       id: users.id,
       email: users.email,
@@ -55,35 +56,36 @@ export async function provisionSsoUser(db: Db, issuer: string, identity: SsoIden
       department: sql<string | null>`(select name from departments where id = ${users.departmentId})`,
     };
     const changes: SsoChange = {};
-    let row = tx
-      .select(columns)
-      .from(users)
-      .where(and(eq(users.oidcIssuer, issuer), eq(users.oidcSubject, identity.subject)))
-      .get();
+    let row = first(
+      await tx
+        .select(columns)
+        .from(users)
+        .where(and(eq(users.oidcIssuer, issuer), eq(users.oidcSubject, identity.subject))),
+    );
     if (!row) {
-      const byEmail = tx.select(columns).from(users).where(sql`lower(${users.email}) = ${identity.email}`).get();
+      const byEmail = first(await tx.select(columns).from(users).where(sql`lower(${users.email}) = ${identity.email}`));
       if (byEmail && byEmail.oidcSubject !== null) return { status: 'conflict' } as const;
       if (byEmail) {
         // An account made by an admin or an import: link it to this identity from now on.
-        tx.update(users).set({ oidcIssuer: issuer, oidcSubject: identity.subject, updatedAt: now }).where(eq(users.id, byEmail.id)).run();
+        await tx.update(users).set({ oidcIssuer: issuer, oidcSubject: identity.subject, updatedAt: now }).where(eq(users.id, byEmail.id));
         changes.identity = { from: null, to: `${issuer} ${identity.subject}` };
         row = byEmail;
       }
     }
 
     if (!row) {
-      const id = createUser(
+      const id = await createUser(
         tx,
         {
           email: identity.email,
           displayName: identity.displayName,
           role: identity.role ?? 'learner',
-          departmentId: identity.department ? ensureDepartment(tx, identity.department) : null,
+          departmentId: identity.department ? await ensureDepartment(tx, identity.department) : null,
         },
         now,
       );
-      tx.update(users).set({ oidcIssuer: issuer, oidcSubject: identity.subject }).where(eq(users.id, id)).run();
-      syncEnrolments(tx, now);
+      await tx.update(users).set({ oidcIssuer: issuer, oidcSubject: identity.subject }).where(eq(users.id, id));
+      await syncEnrolments(tx, now);
       return { status: 'created', user: { id, email: identity.email, locale: 'ja' } } as const;
     }
 
@@ -96,7 +98,7 @@ export async function provisionSsoUser(db: Db, issuer: string, identity: SsoIden
       set.displayName = identity.displayName;
     }
     if (row.email !== identity.email) {
-      const taken = tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${identity.email} and ${users.id} <> ${row.id}`).get();
+      const taken = first(await tx.select({ id: users.id }).from(users).where(sql`lower(${users.email}) = ${identity.email} and ${users.id} <> ${row.id}`));
       if (!taken) {
         changes.email = { from: row.email, to: identity.email };
         set.email = identity.email;
@@ -106,7 +108,7 @@ export async function provisionSsoUser(db: Db, issuer: string, identity: SsoIden
     let roleKept: RoleKept | null = null;
     if (identity.role !== undefined && row.role !== identity.role) {
       // No "self" here: the provider decides, within the floor of at least one active admin.
-      const violation = adminRuleViolation(tx, userChangeEffect(null, { id: row.id, role: row.role, active: row.active }, { role: identity.role }));
+      const violation = await adminRuleViolation(tx, userChangeEffect(null, { id: row.id, role: row.role, active: row.active }, { role: identity.role }));
       if (violation === null) {
         changes.role = { from: row.role, to: identity.role };
         set.role = identity.role;
@@ -116,17 +118,17 @@ export async function provisionSsoUser(db: Db, issuer: string, identity: SsoIden
     }
     if (identity.department !== undefined && row.department !== identity.department) {
       changes.department = { from: row.department, to: identity.department };
-      set.departmentId = identity.department ? ensureDepartment(tx, identity.department) : null;
+      set.departmentId = identity.department ? await ensureDepartment(tx, identity.department) : null;
     }
     if (Object.keys(set).length === 0) {
       return Object.keys(changes).length === 0 ? ({ status: 'unchanged', user, roleKept } as const) : ({ status: 'updated', user, changes, roleKept } as const);
     }
-    tx.update(users)
+    await tx
+      .update(users)
       .set({ ...set, updatedAt: now })
-      .where(eq(users.id, row.id))
-      .run();
-    if (set.role !== undefined || set.departmentId !== undefined) syncEnrolments(tx, now);
-    if (set.departmentId !== undefined) refreshPeople(tx, [row.id]);
+      .where(eq(users.id, row.id));
+    if (set.role !== undefined || set.departmentId !== undefined) await syncEnrolments(tx, now);
+    if (set.departmentId !== undefined) await refreshPeople(tx, [row.id]);
     return { status: 'updated', user, changes, roleKept } as const;
   });
 }

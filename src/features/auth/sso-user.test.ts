@@ -4,6 +4,7 @@ import { users } from '../../../db/schema/index.ts';
 import { provisionSsoUser } from './sso-user.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
 import { rawDrizzle } from '../../platform/db.server.ts';
+import { first } from '../../platform/query.ts';
 
 const ISSUER = 'https://login.example.co.jp';
 let t: TempDb;
@@ -28,8 +29,8 @@ describe('provisionSsoUser', () => {
     expect(result.status).toBe('updated');
     expect(result.status === 'updated' && result.changes).toEqual({ identity: { from: null, to: `${ISSUER} sub-1` } });
     expect(result.status !== 'conflict' && result.user.id).toBe(id);
-    expect(rawDrizzle(t.db).select().from(users).all()).toHaveLength(1);
-    expect(rawDrizzle(t.db).select().from(users).where(eq(users.id, id)).get()!.oidcSubject).toBe('sub-1');
+    expect(await rawDrizzle(t.db).select().from(users)).toHaveLength(1);
+    expect(first(await rawDrizzle(t.db).select().from(users).where(eq(users.id, id)))!.oidcSubject).toBe('sub-1');
   });
 
   it('finds the user by issuer and subject even after the email changed at the provider', async () => {
@@ -37,27 +38,27 @@ describe('provisionSsoUser', () => {
     const result = await provisionSsoUser(t.db, ISSUER, identity({ email: 'yamada.t@example.co.jp' }));
     expect(result.status).toBe('updated');
     expect(result.status === 'updated' && result.changes.email).toEqual({ from: 'yamada@example.co.jp', to: 'yamada.t@example.co.jp' });
-    expect(rawDrizzle(t.db).select().from(users).all()).toHaveLength(1);
+    expect(await rawDrizzle(t.db).select().from(users)).toHaveLength(1);
   });
 
   it('refuses to take over an email already linked to another identity', async () => {
     await provisionSsoUser(t.db, ISSUER, identity());
     expect((await provisionSsoUser(t.db, ISSUER, identity({ subject: 'sub-2' }))).status).toBe('conflict');
-    expect(rawDrizzle(t.db).select().from(users).all()).toHaveLength(1);
+    expect(await rawDrizzle(t.db).select().from(users)).toHaveLength(1);
   });
 
   it('keeps role and department when the provider does not send them', async () => {
     await provisionSsoUser(t.db, ISSUER, identity({ role: 'admin' }));
     const result = await provisionSsoUser(t.db, ISSUER, identity({ role: undefined, department: undefined }));
     expect(result.status).toBe('unchanged');
-    expect(rawDrizzle(t.db).select().from(users).get()!.role).toBe('admin');
+    expect(first(await rawDrizzle(t.db).select().from(users))!.role).toBe('admin');
   });
 
   it('reports a deactivated user and changes nothing', async () => {
     await provisionSsoUser(t.db, ISSUER, identity());
-    rawDrizzle(t.db).update(users).set({ active: false }).run();
+    await rawDrizzle(t.db).update(users).set({ active: false });
     expect((await provisionSsoUser(t.db, ISSUER, identity({ role: 'admin' }))).status).toBe('deactivated');
-    expect(rawDrizzle(t.db).select().from(users).get()!.role).toBe('learner');
+    expect(first(await rawDrizzle(t.db).select().from(users))!.role).toBe('learner');
   });
 
   it('does not demote the only active admin, and reports the role it kept', async () => {
@@ -69,7 +70,7 @@ describe('provisionSsoUser', () => {
       roleKept: { from: 'admin', to: 'learner', reason: 'last_admin' },
     });
     expect(kept.status === 'updated' && kept.changes.role).toBeUndefined();
-    expect(rawDrizzle(t.db).select().from(users).get()!.role).toBe('admin');
+    expect(first(await rawDrizzle(t.db).select().from(users))!.role).toBe('admin');
     await addUser(t.db, { email: 'other-admin@example.co.jp', role: 'admin' });
     expect(await provisionSsoUser(t.db, ISSUER, identity({ role: 'learner', displayName: '山田 花子' }))).toMatchObject({
       status: 'updated',

@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db.server.ts';
 import type { CourseNode, LessonNode, TierNode } from './catalog.ts';
 import { getCatalog } from './catalog.server.ts';
+import { rows } from '../../platform/query.ts';
 
 export interface LessonVersionRow {
   tier: TierNode;
@@ -31,8 +32,11 @@ export async function loadLessonVersionsPage(db: Db): Promise<LessonVersionRow[]
   const catalog = await getCatalog();
   const lessons = catalog.allLessons();
   const current = JSON.stringify(lessons.map((l) => ({ id: l.id, version: l.version, major: l.majorRevision?.date ?? null })));
-  const counted = await db.read((q) =>
-    q.all<Counted>(sql`
+  const counted = await db.read(
+    async (q) =>
+      await rows<Counted>(
+        q,
+        sql`
       with cur as (select json_extract(value, '$.id') id, json_extract(value, '$.version') version, json_extract(value, '$.major') major from json_each(${current}))
       select c.lesson_id lessonId,
         count(distinct c.user_id) total,
@@ -41,7 +45,8 @@ export async function loadLessonVersionsPage(db: Db): Promise<LessonVersionRow[]
       from lesson_completions c
       join cur on cur.id = c.lesson_id
       join users u on u.id = c.user_id and u.active = 1
-      group by c.lesson_id`),
+      group by c.lesson_id`,
+      ),
   );
   const byLesson = new Map(counted.map((c) => [c.lessonId, c]));
   return lessons.map((lesson) => {

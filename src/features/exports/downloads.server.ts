@@ -44,7 +44,7 @@ export async function exportDownload(db: Db, caller: AuditCaller, file: string, 
   const { siteUrl, timeZone } = getConfig();
   const stamp = now().toISOString().slice(0, 10);
   if (file === 'xapi.json') {
-    await db.write((tx) => audit(tx, { actor: caller.actor, action: 'export.downloaded', target: { type: 'export', id: 'xapi' }, ip: caller.ip }));
+    await db.write(async (tx) => await audit(tx, { actor: caller.actor, action: 'export.downloaded', target: { type: 'export', id: 'xapi' }, ip: caller.ip }));
     const body = statementsJson(xapiStatements(db, catalog, { siteUrl }, policies));
     return { status: 200, body, contentType: 'application/json; charset=utf-8', fileName: `manabi-xapi-${stamp}.json` };
   }
@@ -59,7 +59,7 @@ export async function exportDownload(db: Db, caller: AuditCaller, file: string, 
   const range = name === 'kpis' ? kpiExportRange(params, timeZone) : { from: '', to: '' };
   if (!range) return { status: 400, message: `Give from and to as YYYY-MM, at most ${KPI_EXPORT_MAX_MONTHS} months apart.` };
   const details = name === 'kpis' ? { bom, ...range } : { bom };
-  await db.write((tx) => audit(tx, { actor: caller.actor, action: 'export.downloaded', target: { type: 'export', id: name }, details, ip: caller.ip }));
+  await db.write(async (tx) => await audit(tx, { actor: caller.actor, action: 'export.downloaded', target: { type: 'export', id: name }, details, ip: caller.ip }));
   const body = await exportCsv(db, catalog, name, { bom, kpis: { ...range, timeZone }, policies });
   return { status: 200, body, contentType: 'text/csv; charset=utf-8', fileName: `manabi-${name}-${stamp}.csv` };
 }

@@ -15,6 +15,7 @@ import { dayKey } from '../../platform/dates.ts';
 import { readPages, type Db } from '../../platform/db.server.ts';
 import { csvStream } from './csv.server.ts';
 import { evidenceHeader, evidenceMoment, evidencePolicies, evidenceRow, parseEvidenceParams, type EvidenceOptions, type EvidencePerson } from './evidence.ts';
+import { first } from '../../platform/query.ts';
 
 const BATCH = 500;
 
@@ -40,33 +41,29 @@ async function recordsOf(db: Db, ids: number[], at: Date): Promise<Map<number, O
     const person = byUser.get(id)!;
     if (person.lastTrainingAt === null || date > person.lastTrainingAt) person.lastTrainingAt = date;
   };
-  await db.read((q) => {
-    const held = q
+  await db.read(async (q) => {
+    const held = await q
       .select({ userId: certificates.userId, tierId: certificates.tierId, cycle: certificates.cycle, issuedAt: certificates.issuedAt, validUntil: certificates.validUntil })
       .from(certificates)
-      .where(and(inArray(certificates.userId, ids), lte(certificates.issuedAt, at)))
-      .all();
+      .where(and(inArray(certificates.userId, ids), lte(certificates.issuedAt, at)));
     for (const { userId, ...c } of held) byUser.get(userId)!.certificates.push(c);
-    const acknowledged = q
+    const acknowledged = await q
       .select({ userId: policyAcknowledgements.userId, policyId: policyAcknowledgements.policyId, version: max(policyAcknowledgements.version) })
       .from(policyAcknowledgements)
       .where(and(inArray(policyAcknowledgements.userId, ids), lte(policyAcknowledgements.acknowledgedAt, at)))
-      .groupBy(policyAcknowledgements.userId, policyAcknowledgements.policyId)
-      .all();
+      .groupBy(policyAcknowledgements.userId, policyAcknowledgements.policyId);
     for (const a of acknowledged) if (a.version !== null) byUser.get(a.userId)!.acknowledged.set(a.policyId, a.version);
-    const completed = q
+    const completed = await q
       .select({ userId: lessonCompletions.userId, at: sql<number | null>`max(${lessonCompletions.completedAt})` })
       .from(lessonCompletions)
       .where(and(inArray(lessonCompletions.userId, ids), lte(lessonCompletions.completedAt, at)))
-      .groupBy(lessonCompletions.userId)
-      .all();
+      .groupBy(lessonCompletions.userId);
     for (const c of completed) later(c.userId, c.at);
-    const attempted = q
+    const attempted = await q
       .select({ userId: quizAttempts.userId, at: sql<number | null>`max(${quizAttempts.submittedAt})` })
       .from(quizAttempts)
       .where(and(inArray(quizAttempts.userId, ids), isNotNull(quizAttempts.submittedAt), lte(quizAttempts.submittedAt, at)))
-      .groupBy(quizAttempts.userId)
-      .all();
+      .groupBy(quizAttempts.userId);
     for (const a of attempted) later(a.userId, a.at);
   });
   return byUser;
@@ -125,11 +122,11 @@ export async function evidenceDownload(
   const options = parsed.options;
   const departmentId = options.departmentId;
   if (departmentId !== null) {
-    const known = await db.read((q) => q.select({ id: departments.id }).from(departments).where(eq(departments.id, departmentId)).get());
+    const known = await db.read(async (q) => first(await q.select({ id: departments.id }).from(departments).where(eq(departments.id, departmentId))));
     if (!known) return { status: 400, message: 'No department has this id.' };
   }
   const details = { bom: options.bom, asOf: options.asOf, departmentId, inactive: options.includeInactive };
-  await db.write((tx) => audit(tx, { actor: caller.actor, action: 'export.downloaded', target: { type: 'export', id: 'evidence' }, details, ip: caller.ip }));
+  await db.write(async (tx) => await audit(tx, { actor: caller.actor, action: 'export.downloaded', target: { type: 'export', id: 'evidence' }, details, ip: caller.ip }));
   const policies = evidencePolicies(content.policies);
   const at = evidenceMoment(options.asOf, moment, timeZone);
   const body = csvStream(evidenceHeader(catalog, policies), evidenceRows(db, catalog, policies, options, at, timeZone), options.bom);

@@ -17,6 +17,7 @@ import { audit } from '../audit/audit.server.ts';
 import type { KeyedStatement } from './xapi-export.server.ts';
 import { endpointKey, pushStatements } from './xapi-push.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
+import { first, rows } from '../../platform/query.ts';
 
 export interface PushJob {
   id: number;
@@ -40,20 +41,21 @@ const active = new Map<number, Promise<void>>();
 /** The newest job for `endpoint`, or null. */
 export async function latestJob(db: Db, endpoint: string): Promise<PushJob | null> {
   return (
-    (await db.read((q) =>
-      q
-        .select()
-        .from(xapiPushJobs)
-        .where(eq(xapiPushJobs.endpoint, endpointKey(endpoint)))
-        .orderBy(desc(xapiPushJobs.id))
-        .limit(1)
-        .get(),
+    (await db.read(async (q) =>
+      first(
+        await q
+          .select()
+          .from(xapiPushJobs)
+          .where(eq(xapiPushJobs.endpoint, endpointKey(endpoint)))
+          .orderBy(desc(xapiPushJobs.id))
+          .limit(1),
+      ),
     )) ?? null
   );
 }
 
 export async function countDeliveredTo(db: Db, endpoint: string): Promise<number> {
-  return db.read((q) => q.get<{ n: number }>(sql`select count(*) n from ${xapiDeliveries} where ${xapiDeliveries.endpoint} = ${endpointKey(endpoint)}`)!.n);
+  return db.read(async (q) => first(await rows<{ n: number }>(q, sql`select count(*) n from ${xapiDeliveries} where ${xapiDeliveries.endpoint} = ${endpointKey(endpoint)}`))!.n);
 }
 
 /** Starts a push to the configured LRS, or returns the one already running for it; audited (with the admin who asked) in the same write. */
@@ -65,21 +67,23 @@ export async function startPushJob(
 ): Promise<{ job: PushJob; started: boolean }> {
   const endpoint = endpointKey(settings.endpoint);
   const now = clockNow();
-  const { job, started } = await db.write((tx) => {
-    const running = tx
-      .select()
-      .from(xapiPushJobs)
-      .where(and(eq(xapiPushJobs.endpoint, endpoint), eq(xapiPushJobs.state, 'running')))
-      .get();
+  const { job, started } = await db.write(async (tx) => {
+    const running = first(
+      await tx
+        .select()
+        .from(xapiPushJobs)
+        .where(and(eq(xapiPushJobs.endpoint, endpoint), eq(xapiPushJobs.state, 'running'))),
+    );
     const found =
       running ??
-      tx
-        .insert(xapiPushJobs)
-        .values({ endpoint, state: 'running', startedBy: caller.actor?.id ?? null, createdAt: now, updatedAt: now })
-        .returning()
-        .get();
+      first(
+        await tx
+          .insert(xapiPushJobs)
+          .values({ endpoint, state: 'running', startedBy: caller.actor?.id ?? null, createdAt: now, updatedAt: now })
+          .returning(),
+      )!;
     const details = { jobId: found.id, started: !running, endpoint: found.endpoint };
-    if (caller.actor) audit(tx, { actor: caller.actor, action: 'xapi.pushed', details, ip: caller.ip });
+    if (caller.actor) await audit(tx, { actor: caller.actor, action: 'xapi.pushed', details, ip: caller.ip });
     return { job: found, started: !running };
   });
   if (started || !active.has(job.id)) run(db, job, settings, statements);
@@ -93,22 +97,22 @@ export async function startPushJob(
 export async function resumeInterruptedJobs(db: Db, settings: XapiSettings | null, statements: StatementSource): Promise<number> {
   const now = clockNow();
   let resumed = 0;
-  for (const job of await db.read((q) => q.select().from(xapiPushJobs).where(eq(xapiPushJobs.state, 'running')).all())) {
+  for (const job of await db.read(async (q) => await q.select().from(xapiPushJobs).where(eq(xapiPushJobs.state, 'running')))) {
     if (active.has(job.id)) continue;
     if (settings && endpointKey(settings.endpoint) === job.endpoint) {
-      await db.write((tx) => tx.update(xapiPushJobs).set({ resumedAt: now, updatedAt: now }).where(eq(xapiPushJobs.id, job.id)).run());
+      await db.write(async (tx) => await tx.update(xapiPushJobs).set({ resumedAt: now, updatedAt: now }).where(eq(xapiPushJobs.id, job.id)));
       // Checked again after the write: a push started meanwhile runs this job already.
       if (active.has(job.id)) continue;
       logger.info({ jobId: job.id }, 'xAPI push resumed after a restart');
       run(db, job, settings, statements);
       resumed++;
     } else {
-      await db.write((tx) =>
-        tx
-          .update(xapiPushJobs)
-          .set({ state: 'interrupted', finishedAt: now, updatedAt: now, lastError: 'the server stopped during the push, and XAPI_ENDPOINT has changed since' })
-          .where(eq(xapiPushJobs.id, job.id))
-          .run(),
+      await db.write(
+        async (tx) =>
+          await tx
+            .update(xapiPushJobs)
+            .set({ state: 'interrupted', finishedAt: now, updatedAt: now, lastError: 'the server stopped during the push, and XAPI_ENDPOINT has changed since' })
+            .where(eq(xapiPushJobs.id, job.id)),
       );
     }
   }
@@ -132,7 +136,7 @@ function run(db: Db, job: PushJob, settings: XapiSettings, statements: Statement
         onProgress: (progress) => {
           counts = { sent: base.sent + progress.sent, alreadyDelivered: Math.max(0, progress.alreadyDelivered - base.sent), batches: base.batches + progress.batches };
           const update = { ...counts, lastError: progress.retrying, updatedAt: clockNow() };
-          bestEffortWrite('xapi.progress', () => db.write((tx) => tx.update(xapiPushJobs).set(update).where(eq(xapiPushJobs.id, id)).run())).catch((error: unknown) => {
+          bestEffortWrite('xapi.progress', () => db.write(async (tx) => await tx.update(xapiPushJobs).set(update).where(eq(xapiPushJobs.id, id)))).catch((error: unknown) => {
             progressError ??= error;
           });
         },
@@ -148,12 +152,12 @@ function run(db: Db, job: PushJob, settings: XapiSettings, statements: Statement
     const now = clockNow();
     // If even this cannot be stored, the job stays `running` and the next start resumes it.
     await bestEffortWrite('xapi.finish', () =>
-      db.write((tx) =>
-        tx
-          .update(xapiPushJobs)
-          .set({ ...counts, state, lastError, finishedAt: now, updatedAt: now })
-          .where(eq(xapiPushJobs.id, id))
-          .run(),
+      db.write(
+        async (tx) =>
+          await tx
+            .update(xapiPushJobs)
+            .set({ ...counts, state, lastError, finishedAt: now, updatedAt: now })
+            .where(eq(xapiPushJobs.id, id)),
       ),
     );
     logger.info({ jobId: id, state, ...counts, lastError }, 'xAPI push finished');

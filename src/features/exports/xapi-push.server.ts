@@ -51,7 +51,7 @@ export async function pushStatements(db: Db, statements: Iterable<KeyedStatement
   if (options.username !== null) headers.authorization = `Basic ${Buffer.from(`${options.username}:${options.password ?? ''}`).toString('base64')}`;
 
   const delivered = new Set(
-    (await db.read((q) => q.select({ id: xapiDeliveries.statementId }).from(xapiDeliveries).where(eq(xapiDeliveries.endpoint, endpoint)).all())).map((r) => r.id),
+    (await db.read(async (q) => await q.select({ id: xapiDeliveries.statementId }).from(xapiDeliveries).where(eq(xapiDeliveries.endpoint, endpoint)))).map((r) => r.id),
   );
   const result: PushResult = { sent: 0, alreadyDelivered: 0, batches: 0, error: null };
   let batch: KeyedStatement[] = [];
@@ -81,9 +81,9 @@ export async function pushStatements(db: Db, statements: Iterable<KeyedStatement
       if (response.status === 200 || response.status === 204 || response.status === 409) {
         // A lone 409: the LRS holds this id with other content (e.g. a title changed since); it is on record there.
         const now = clockNow();
-        await db.write((tx) => {
+        await db.write(async (tx) => {
           for (const item of items) {
-            tx.insert(xapiDeliveries).values({ endpoint, statementId: item.statement.id, recordKey: item.recordKey, sentAt: now }).onConflictDoNothing().run();
+            await tx.insert(xapiDeliveries).values({ endpoint, statementId: item.statement.id, recordKey: item.recordKey, sentAt: now }).onConflictDoNothing();
           }
         });
         for (const item of items) delivered.add(item.statement.id);

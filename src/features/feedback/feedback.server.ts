@@ -109,17 +109,17 @@ export async function saveFeedbackIn(tx: Tx, run: ReturnType<typeof feedbackStat
   const month = monthKey(now, timeZone);
   if (!input.anonymous) {
     await run.upsert.execute({ ...key, rating: input.rating, comment: input.comment, locale: input.locale, now });
-    rollupRating(tx, input.userId, beforeRating, { rating: input.rating, month });
+    await rollupRating(tx, input.userId, beforeRating, { rating: input.rating, month });
     return 'saved';
   }
   if (before) {
     await tx.delete(lessonFeedback).where(and(eq(lessonFeedback.userId, input.userId), eq(lessonFeedback.lessonId, input.lessonId)));
-    rollupRating(tx, input.userId, beforeRating, null);
+    await rollupRating(tx, input.userId, beforeRating, null);
   }
   const departmentId = first(await tx.select({ d: users.departmentId }).from(users).where(eq(users.id, input.userId)))?.d ?? null;
   await tx.insert(anonymousFeedback).values({ id: randomId(), lessonId: input.lessonId, departmentId, month, rating: input.rating, comment: input.comment, locale: input.locale });
   await tx.insert(anonymousFeedbackSenders).values({ id: randomId(), userId: input.userId, lessonId: input.lessonId });
-  rollupAnonymousRating(tx, departmentId ?? 0, month, input.rating);
+  await rollupAnonymousRating(tx, departmentId ?? 0, month, input.rating);
   return 'saved';
 }
 

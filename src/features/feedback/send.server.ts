@@ -19,10 +19,10 @@ export async function sendLessonFeedback(db: Db, input: FeedbackInput): Promise<
   const now = clockNow();
   // One short write: the lock from the learner record (read once, prepared), then the feedback.
   return db.write(async (tx): Promise<SendFeedbackResult> => {
-    if (lockedFor(catalog, ownRecordIn(tx, db.prepared(...OWN_RECORD), input.userId), lesson.courseId, now, timeZone)) return 'locked';
+    if (lockedFor(catalog, await ownRecordIn(tx, db.prepared(...OWN_RECORD), input.userId), lesson.courseId, now, timeZone)) return 'locked';
     const saved = await saveFeedbackIn(tx, db.prepared(...FEEDBACK_STATEMENTS), input, timeZone, now);
     // Feedback sent without the name is final: a refused one changes nothing, not even the activity.
-    if (saved === 'saved') recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), input.userId, timeZone, now);
+    if (saved === 'saved') await recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), input.userId, timeZone, now);
     return saved;
   });
 }

@@ -21,7 +21,7 @@ export interface SubmittedAttempt {
  * prepared once per connection (per number of rows). Rows are summed per key first: one
  * statement must not touch a row twice (PostgreSQL refuses that), and the counts add `excluded`.
  */
-export function rollupAttempt(run: AttemptRollupStatements, attempt: SubmittedAttempt, departmentId: number, timeZone: string): void {
+export async function rollupAttempt(run: AttemptRollupStatements, attempt: SubmittedAttempt, departmentId: number, timeZone: string): Promise<void> {
   const month = monthKey(attempt.submittedAt, timeZone);
   const { grade } = attempt;
   const quizId = attempt.quiz.id;
@@ -38,7 +38,7 @@ export function rollupAttempt(run: AttemptRollupStatements, attempt: SubmittedAt
       wrong.set(key, { questionId: answer.questionId, optionId, count: (wrong.get(key)?.count ?? 0) + 1 });
     }
   }
-  run.month.run({
+  await run.month.execute({
     departmentId,
     month,
     attemptsPassed: grade.passed ? 1 : 0,
@@ -46,11 +46,11 @@ export function rollupAttempt(run: AttemptRollupStatements, attempt: SubmittedAt
   });
   const keys = { departmentId, month, quizId };
   const questionRows = [...questions].map(([questionId, q]) => [questionId, q.answers, q.correct] as const);
-  if (questionRows.length > 0) run.questions(questionRows.length).run(rowParams(keys, ['q', 'a', 'c'], questionRows));
+  if (questionRows.length > 0) await run.questions(questionRows.length).execute(rowParams(keys, ['q', 'a', 'c'], questionRows));
   const wrongRows = [...wrong.values()].map((w) => [w.questionId, w.optionId, w.count] as const);
-  if (wrongRows.length > 0) run.wrong(wrongRows.length).run(rowParams(keys, ['q', 'o', 'n'], wrongRows));
+  if (wrongRows.length > 0) await run.wrong(wrongRows.length).execute(rowParams(keys, ['q', 'o', 'n'], wrongRows));
   // The learner × quiz pair: the first attempt decides "first-attempt pass"; the first pass is remembered.
-  run.pair.run({
+  await run.pair.execute({
     userId: attempt.userId,
     quizId,
     firstAt: attempt.submittedAt,

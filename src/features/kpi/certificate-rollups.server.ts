@@ -20,6 +20,7 @@ import type { Tx } from '../../platform/db.server.ts';
 import { addMonths, startOfMonth } from '../../platform/dates.ts';
 import { EXPIRING_WITHIN_MS } from './certification.ts';
 import { monthOf } from './rollup-month.ts';
+import { exec, first, rows as queryRows } from '../../platform/query.ts';
 
 type Steps = [ever: number, certified: number, expiring: number, expired: number, completed: number];
 
@@ -84,8 +85,8 @@ function stepsOf(certs: readonly Cert[]): Map<string, Steps> {
   return steps;
 }
 
-const certsOf = (tx: Tx, userId: number): Cert[] =>
-  tx.all<Cert>(sql`select tier_id "tierId", cycle, issued_at "issuedAt", valid_until "validUntil" from certificates where user_id = ${userId}`);
+const certsOf = async (tx: Tx, userId: number): Promise<Cert[]> =>
+  await queryRows<Cert>(tx, sql`select tier_id "tierId", cycle, issued_at "issuedAt", valid_until "validUntil" from certificates where user_id = ${userId}`);
 
 type MonthDeltas = Map<string, Steps>;
 
@@ -101,31 +102,32 @@ function addSteps(into: MonthDeltas, person: Counted | null, steps: Map<string, 
   }
 }
 
-function bumpMonths(tx: Tx, deltas: MonthDeltas): void {
+async function bumpMonths(tx: Tx, deltas: MonthDeltas): Promise<void> {
   const rows = [...deltas].filter(([, d]) => d.some((n) => n !== 0));
   for (let i = 0; i < rows.length; i += 200) {
-    tx.run(sql`insert into kpi_certificate_months (department_id, tier_id, month, ever, certified, expiring, expired, completed) values ${sql.join(
-      rows.slice(i, i + 200).map(([key, d]) => {
-        const [department, tierId, month] = key.split('|') as [string, string, string];
-        return sql`(${Number(department)}, ${tierId}, ${month}, ${d[0]}, ${d[1]}, ${d[2]}, ${d[3]}, ${d[4]})`;
-      }),
-      sql`, `,
-    )} on conflict (department_id, tier_id, month) do update set ever = kpi_certificate_months.ever + excluded.ever,
+    await exec(
+      tx,
+      sql`insert into kpi_certificate_months (department_id, tier_id, month, ever, certified, expiring, expired, completed) values ${sql.join(
+        rows.slice(i, i + 200).map(([key, d]) => {
+          const [department, tierId, month] = key.split('|') as [string, string, string];
+          return sql`(${Number(department)}, ${tierId}, ${month}, ${d[0]}, ${d[1]}, ${d[2]}, ${d[3]}, ${d[4]})`;
+        }),
+        sql`, `,
+      )} on conflict (department_id, tier_id, month) do update set ever = kpi_certificate_months.ever + excluded.ever,
       certified = kpi_certificate_months.certified + excluded.certified, expiring = kpi_certificate_months.expiring + excluded.expiring,
-      expired = kpi_certificate_months.expired + excluded.expired, completed = kpi_certificate_months.completed + excluded.completed`);
+      expired = kpi_certificate_months.expired + excluded.expired, completed = kpi_certificate_months.completed + excluded.completed`,
+    );
   }
 }
 
-function insertSteps(tx: Tx, rows: { userId: number; key: string; s: Steps }[]): void {
+async function insertSteps(tx: Tx, rows: { userId: number; key: string; s: Steps }[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 200) {
-    tx.insert(kpiCertificateEvents)
-      .values(
-        rows.slice(i, i + 200).map(({ userId, key, s }) => {
-          const [tierId, at] = key.split('|') as [string, string];
-          return { userId, tierId, at: Number(at), ever: s[0], certified: s[1], expiring: s[2], expired: s[3], completed: s[4] };
-        }),
-      )
-      .run();
+    await tx.insert(kpiCertificateEvents).values(
+      rows.slice(i, i + 200).map(({ userId, key, s }) => {
+        const [tierId, at] = key.split('|') as [string, string];
+        return { userId, tierId, at: Number(at), ever: s[0], certified: s[1], expiring: s[2], expired: s[3], completed: s[4] };
+      }),
+    );
   }
 }
 
@@ -134,44 +136,42 @@ function insertSteps(tx: Tx, rows: { userId: number; key: string; s: Steps }[]):
  * counted for (`before`) and count for now (`after`); both default to their `kpi_people` row.
  * Call inside the write's transaction, after the change. Unchanged certificates and state: no write.
  */
-export function syncCertificateEvents(tx: Tx, userId: number, timeZone: string, before?: Counted | null, after?: Counted | null): void {
-  const recorded = before === undefined || after === undefined ? (tx.select().from(kpiPeople).where(sql`${kpiPeople.userId} = ${userId}`).get() ?? null) : null;
+export async function syncCertificateEvents(tx: Tx, userId: number, timeZone: string, before?: Counted | null, after?: Counted | null): Promise<void> {
+  const recorded = before === undefined || after === undefined ? (first(await tx.select().from(kpiPeople).where(sql`${kpiPeople.userId} = ${userId}`)) ?? null) : null;
   const was = before === undefined ? recorded : before;
   const is = after === undefined ? recorded : after;
   const stored = new Map<string, Steps>();
-  for (const r of tx.all<{ t: string; at: number; e: number; c: number; x: number; d: number; f: number }>(
+  for (const r of await queryRows<{ t: string; at: number; e: number; c: number; x: number; d: number; f: number }>(
+    tx,
     sql`select tier_id t, at, ever e, certified c, expiring x, expired d, completed f from kpi_certificate_events where user_id = ${userId}`,
   ))
     stored.set(`${r.t}|${r.at}`, [r.e, r.c, r.x, r.d, r.f]);
-  const current = stepsOf(certsOf(tx, userId));
+  const current = stepsOf(await certsOf(tx, userId));
   const same = stored.size === current.size && [...current].every(([k, s]) => stored.get(k)?.join() === s.join());
   const sameState = (was?.departmentId ?? null) === (is?.departmentId ?? null) && was?.active === is?.active && was?.tiers === is?.tiers;
   if (same && sameState) return;
   const deltas: MonthDeltas = new Map();
   addSteps(deltas, was, stored, -1, timeZone);
   addSteps(deltas, is, current, 1, timeZone);
-  bumpMonths(tx, deltas);
+  await bumpMonths(tx, deltas);
   if (same) return;
-  tx.delete(kpiCertificateEvents).where(sql`${kpiCertificateEvents.userId} = ${userId}`).run();
-  insertSteps(
+  await tx.delete(kpiCertificateEvents).where(sql`${kpiCertificateEvents.userId} = ${userId}`);
+  await insertSteps(
     tx,
     [...current].map(([key, s]) => ({ userId, key, s })),
   );
 }
 
 /** Recomputes both tables from certificates and `kpi_people` (rebuild that first). */
-export function rebuildCertificateRollupsIn(tx: Tx, timeZone: string): void {
-  tx.delete(kpiCertificateEvents).run();
-  tx.delete(kpiCertificateMonths).run();
-  const people = new Map(
-    tx
-      .select()
-      .from(kpiPeople)
-      .all()
-      .map((p) => [p.userId, p]),
-  );
+export async function rebuildCertificateRollupsIn(tx: Tx, timeZone: string): Promise<void> {
+  await tx.delete(kpiCertificateEvents);
+  await tx.delete(kpiCertificateMonths);
+  const people = new Map((await tx.select().from(kpiPeople)).map((p) => [p.userId, p]));
   const byUser = new Map<number, Cert[]>();
-  for (const c of tx.all<Cert & { userId: number }>(sql`select user_id "userId", tier_id "tierId", cycle, issued_at "issuedAt", valid_until "validUntil" from certificates`)) {
+  for (const c of await queryRows<Cert & { userId: number }>(
+    tx,
+    sql`select user_id "userId", tier_id "tierId", cycle, issued_at "issuedAt", valid_until "validUntil" from certificates`,
+  )) {
     let list = byUser.get(c.userId);
     if (!list) byUser.set(c.userId, (list = []));
     list.push(c);
@@ -183,8 +183,8 @@ export function rebuildCertificateRollupsIn(tx: Tx, timeZone: string): void {
     addSteps(deltas, people.get(userId) ?? null, steps, 1, timeZone);
     for (const [key, s] of steps) rows.push({ userId, key, s });
   }
-  insertSteps(tx, rows);
-  bumpMonths(tx, deltas);
+  await insertSteps(tx, rows);
+  await bumpMonths(tx, deltas);
 }
 
 /** Per department (0: none) and tier, at a moment: the standing, and first completions by month. */
@@ -204,7 +204,7 @@ export interface CertificateStanding {
  * later than that end): the month sums, plus the steps of asOf's month up to asOf unless asOf
  * is that month's last millisecond.
  */
-export function certificateStanding(q: Tx, lastMonth: string, asOf: number, timeZone: string): CertificateStanding[] {
+export async function certificateStanding(q: Tx, lastMonth: string, asOf: number, timeZone: string): Promise<CertificateStanding[]> {
   const month = monthOf(asOf, timeZone);
   const monthStart = startOfMonth(month, timeZone).getTime();
   const atMonthEnd = asOf === startOfMonth(addMonths(month, 1), timeZone).getTime() - 1;
@@ -221,7 +221,8 @@ export function certificateStanding(q: Tx, lastMonth: string, asOf: number, time
     c.expiring += r.expiring;
     c.expired += r.expired;
   };
-  for (const r of q.all<{ d: number; t: string; m: string; ever: number; certified: number; expiring: number; expired: number; completed: number }>(
+  for (const r of await queryRows<{ d: number; t: string; m: string; ever: number; certified: number; expiring: number; expired: number; completed: number }>(
+    q,
     sql`select department_id d, tier_id t, month m, ever, certified, expiring, expired, completed from kpi_certificate_months where month <= ${lastMonth}`,
   )) {
     const c = cell(r.d, r.t);
@@ -229,11 +230,14 @@ export function certificateStanding(q: Tx, lastMonth: string, asOf: number, time
     if (r.m < month || (atMonthEnd && r.m === month)) add(c, r);
   }
   if (!atMonthEnd) {
-    for (const r of q.all<{ d: number; t: string; ever: number; certified: number; expiring: number; expired: number }>(sql`
+    for (const r of await queryRows<{ d: number; t: string; ever: number; certified: number; expiring: number; expired: number }>(
+      q,
+      sql`
       select p.department_id d, e.tier_id t, sum(e.ever) ever, sum(e.certified) certified, sum(e.expiring) expiring, sum(e.expired) expired
       from kpi_certificate_events e join kpi_people p on p.user_id = e.user_id
       where e.at >= ${monthStart} and e.at <= ${asOf} and p.active and (',' || p.tiers || ',') like ('%,' || e.tier_id || ',%')
-      group by p.department_id, e.tier_id`))
+      group by p.department_id, e.tier_id`,
+    ))
       add(cell(r.d, r.t), r);
   }
   return [...out.values()].filter((c) => c.ever !== 0 || c.certified !== 0 || c.expiring !== 0 || c.expired !== 0 || Object.keys(c.completedByMonth).length > 0);

@@ -21,6 +21,7 @@ import { championView } from './champion.server.ts';
 import { loadDashboard, type DashboardFilter } from './dashboard.server.ts';
 import { kpiExportHeader, kpiExportRows } from './kpi-export.server.ts';
 import { loadWavePage } from './wave-kpis.server.ts';
+import { first } from '../../platform/query.ts';
 
 const TZ = 'Asia/Tokyo';
 const DAY = 86_400_000;
@@ -35,11 +36,10 @@ let hr: number;
 let waveId: number;
 let code = 0;
 
-function certificate(user: string, tierId: string, cycle: number, issuedAt: Date, validUntil: Date | null): void {
-  rawDrizzle(t.db)
+async function certificate(user: string, tierId: string, cycle: number, issuedAt: Date, validUntil: Date | null): Promise<void> {
+  await rawDrizzle(t.db)
     .insert(certificates)
-    .values({ code: `c${String(code++).padStart(23, '0')}`, userId: ids[user]!, tierId, cycle, holderName: user, issuedAt, validUntil })
-    .run();
+    .values({ code: `c${String(code++).padStart(23, '0')}`, userId: ids[user]!, tierId, cycle, holderName: user, issuedAt, validUntil });
 }
 
 beforeAll(async () => {
@@ -48,27 +48,27 @@ beforeAll(async () => {
   for (const name of ['hNoExpiry', 'hExpired', 'hNever', 'hLeft']) ids[name] = await addUser(t.db, { email: `${name}@x.jp`, name, department: 'HR' });
   ids.hChampion = await addUser(t.db, { email: 'hChampion@x.jp', name: 'hChampion', department: 'HR', role: 'champion' });
   const q = rawDrizzle(t.db);
-  q.update(users).set({ active: false }).where(eq(users.id, ids.hLeft!)).run();
-  sales = q.select().from(users).where(eq(users.id, ids.sValid!)).get()!.departmentId!;
-  hr = q.select().from(users).where(eq(users.id, ids.hNever!)).get()!.departmentId!;
-  ensureDefaultAssignments(q);
-  syncEnrolments(q);
+  await q.update(users).set({ active: false }).where(eq(users.id, ids.hLeft!));
+  sales = first(await q.select().from(users).where(eq(users.id, ids.sValid!)))!.departmentId!;
+  hr = first(await q.select().from(users).where(eq(users.id, ids.hNever!)))!.departmentId!;
+  await ensureDefaultAssignments(q);
+  await syncEnrolments(q);
 
-  certificate('sValid', 'basic', 1, d('2026-09-01T03:00:00Z'), d('2027-09-01T03:00:00Z'));
-  certificate('sExpiring', 'basic', 1, d('2026-03-11T03:00:00Z'), new Date(NOW.getTime() + 10 * DAY));
-  certificate('sExpired', 'basic', 1, d('2025-12-01T03:00:00Z'), d('2026-12-01T03:00:00Z'));
+  await certificate('sValid', 'basic', 1, d('2026-09-01T03:00:00Z'), d('2027-09-01T03:00:00Z'));
+  await certificate('sExpiring', 'basic', 1, d('2026-03-11T03:00:00Z'), new Date(NOW.getTime() + 10 * DAY));
+  await certificate('sExpired', 'basic', 1, d('2025-12-01T03:00:00Z'), d('2026-12-01T03:00:00Z'));
   // Renewed: cycle 1 ran out on 1 November, cycle 2 was issued on 20 November.
-  certificate('sRenewed', 'basic', 1, d('2025-11-01T03:00:00Z'), d('2026-11-01T03:00:00Z'));
-  certificate('sRenewed', 'basic', 2, d('2026-11-20T03:00:00Z'), d('2027-11-20T03:00:00Z'));
-  certificate('hNoExpiry', 'basic', 1, d('2026-06-01T03:00:00Z'), null);
+  await certificate('sRenewed', 'basic', 1, d('2025-11-01T03:00:00Z'), d('2026-11-01T03:00:00Z'));
+  await certificate('sRenewed', 'basic', 2, d('2026-11-20T03:00:00Z'), d('2027-11-20T03:00:00Z'));
+  await certificate('hNoExpiry', 'basic', 1, d('2026-06-01T03:00:00Z'), null);
   // A tier nobody assigned them: shown on the roster, counted nowhere.
-  certificate('hNoExpiry', 'specialist', 1, d('2025-06-01T03:00:00Z'), d('2026-06-01T03:00:00Z'));
-  certificate('hExpired', 'basic', 1, d('2026-02-01T03:00:00Z'), d('2027-02-01T03:00:00Z'));
-  certificate('hLeft', 'basic', 1, d('2026-06-01T03:00:00Z'), null);
-  certificate('hChampion', 'basic', 1, d('2026-10-01T03:00:00Z'), new Date(NOW.getTime() + 400 * DAY));
-  certificate('hChampion', 'applied', 1, d('2026-03-21T03:00:00Z'), new Date(NOW.getTime() + 20 * DAY));
+  await certificate('hNoExpiry', 'specialist', 1, d('2025-06-01T03:00:00Z'), d('2026-06-01T03:00:00Z'));
+  await certificate('hExpired', 'basic', 1, d('2026-02-01T03:00:00Z'), d('2027-02-01T03:00:00Z'));
+  await certificate('hLeft', 'basic', 1, d('2026-06-01T03:00:00Z'), null);
+  await certificate('hChampion', 'basic', 1, d('2026-10-01T03:00:00Z'), new Date(NOW.getTime() + 400 * DAY));
+  await certificate('hChampion', 'applied', 1, d('2026-03-21T03:00:00Z'), new Date(NOW.getTime() + 20 * DAY));
   // Written straight into the table: derive the certificate roll-ups as a rebuild would.
-  rebuildCertificateRollupsIn(q, TZ);
+  await rebuildCertificateRollupsIn(q, TZ);
 
   waveId = await saveWave(t.db, {
     name: 'Pilot',

@@ -30,7 +30,7 @@ export function championDepartment(viewer: Viewer, requested: string | null): { 
 }
 
 async function recordDenied(db: Db, viewer: Viewer, departmentId: number | null, route: string, ip: string | null): Promise<void> {
-  await db.write((tx) => audit(tx, { actor: viewer, action: 'access.denied', target: { type: 'department', id: departmentId ?? 'none' }, details: { route }, ip }));
+  await db.write(async (tx) => await audit(tx, { actor: viewer, action: 'access.denied', target: { type: 'department', id: departmentId ?? 'none' }, details: { route }, ip }));
 }
 
 export type ChampionPage =
@@ -79,6 +79,6 @@ export async function authorizeRosterDownload(db: Db, viewer: Viewer, requested:
     await recordDenied(db, viewer, departmentId, '/champion/roster.csv', ip);
     return null;
   }
-  await db.write((tx) => audit(tx, { actor: viewer, action: 'export.downloaded', target: { type: 'roster', id: departmentId }, ip }));
+  await db.write(async (tx) => await audit(tx, { actor: viewer, action: 'export.downloaded', target: { type: 'roster', id: departmentId }, ip }));
   return departmentId;
 }

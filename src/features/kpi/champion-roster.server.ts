@@ -10,6 +10,7 @@ import type { Db, Tx } from '../../platform/db.server.ts';
 import { classify, dueAtFor } from '../programme/assignments.server.ts';
 import { certificationStatus } from './certification.ts';
 import { triageStatus, type TriageRow } from './champion-roster.ts';
+import { first } from '../../platform/query.ts';
 
 export interface Enrolment {
   userId: number;
@@ -91,18 +92,18 @@ function groupBy<T extends { userId: number }>(rows: T[]): Map<number, T[]> {
 /** The department's active people, counted (one indexed read): whether its roster is paged. */
 export async function departmentHeadcount(db: Db, departmentId: number): Promise<number> {
   const run = db.prepared('champion.triage', statements);
-  return db.read(() => run.headcount.get({ departmentId })?.n ?? 0);
+  return db.read(async () => first(await run.headcount.execute({ departmentId }))?.n ?? 0);
 }
 
 /** Everyone active in the department, with their triage status (the same rules as the full roster's); last activity only when asked (null otherwise). */
 export async function loadTriage(db: Db, departmentId: number, timeZone: string, now: Date, options: { lastActivity: boolean }): Promise<Triage> {
   const run = db.prepared('champion.triage', statements);
   const params = { departmentId };
-  const { people, lastActivity, enrolments, certs } = await db.read(() => ({
-    people: run.people.all(params),
-    lastActivity: options.lastActivity ? new Map(run.lastActivity.all(params).map((r) => [r.id, Math.max(r.completed ?? 0, r.submitted ?? 0, r.viewed ?? 0)])) : null,
-    enrolments: groupBy(run.enrolments.all(params) as Enrolment[]),
-    certs: groupBy(run.certificates.all(params)),
+  const { people, lastActivity, enrolments, certs } = await db.read(async () => ({
+    people: await run.people.execute(params),
+    lastActivity: options.lastActivity ? new Map((await run.lastActivity.execute(params)).map((r) => [r.id, Math.max(r.completed ?? 0, r.submitted ?? 0, r.viewed ?? 0)])) : null,
+    enrolments: groupBy((await run.enrolments.execute(params)) as Enrolment[]),
+    certs: groupBy(await run.certificates.execute(params)),
   }));
   const expiry = new Map<string, { expiring: number; expired: number }>();
   const rows = people.map((person): TriageRow => {

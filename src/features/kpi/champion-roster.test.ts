@@ -34,19 +34,17 @@ beforeAll(async () => {
   const lessons = catalog.tiers[0]!.id === 'basic' ? catalog.allLessons().slice(0, 3) : [];
   const q = rawDrizzle(t.db);
   let code = 0;
-  const certificate = (userId: number, issuedAt: Date, validUntil: Date | null): void => {
-    q.insert(certificates)
-      .values({ code: `c${String(code++).padStart(23, '0')}`, userId, tierId: 'basic', cycle: 1, holderName: 'x', issuedAt, validUntil })
-      .run();
+  const certificate = async (userId: number, issuedAt: Date, validUntil: Date | null): Promise<void> => {
+    await q.insert(certificates).values({ code: `c${String(code++).padStart(23, '0')}`, userId, tierId: 'basic', cycle: 1, holderName: 'x', issuedAt, validUntil });
   };
-  const people = await t.db.write((tx) => {
-    big = ensureDepartment(tx, 'Big');
-    small = ensureDepartment(tx, 'Small');
+  const people = await t.db.write(async (tx) => {
+    big = await ensureDepartment(tx, 'Big');
+    small = await ensureDepartment(tx, 'Small');
     const ids: number[] = [];
     // Names repeat (every 50th person shares a name) so that ties must be broken by email and id.
     for (let i = 0; i < BIG; i++)
       ids.push(
-        createUser(tx, {
+        await createUser(tx, {
           email: `p${String(i).padStart(3, '0')}@big.example`,
           displayName: `Person ${i % 50}`,
           role: i % 15 === 4 ? 'champion' : 'learner',
@@ -54,24 +52,22 @@ beforeAll(async () => {
           passwordHash: null,
         }),
       );
-    for (let i = 0; i < 5; i++) smallIds.add(createUser(tx, { email: `s${i}@small.example`, displayName: `Small ${i}`, role: 'learner', departmentId: small, passwordHash: null }));
+    for (let i = 0; i < 5; i++)
+      smallIds.add(await createUser(tx, { email: `s${i}@small.example`, displayName: `Small ${i}`, role: 'learner', departmentId: small, passwordHash: null }));
     return ids;
   });
-  ensureDefaultAssignments(q);
-  syncEnrolments(q, NOW);
+  await ensureDefaultAssignments(q);
+  await syncEnrolments(q, NOW);
   // Applied for champions, due a month ago: the big department's champions are overdue.
   await createAssignment(t.db, { tierId: 'applied', target: { kind: 'role', role: 'champion' }, due: { kind: 'date', date: '2027-02-01' }, createdBy: people[0]! }, null, NOW);
-  people.forEach((id, i) => {
-    if (i % 9 === 0) certificate(id, new Date('2025-12-01T03:00:00Z'), new Date('2026-12-01T03:00:00Z'));
-    if (i % 9 === 1) certificate(id, new Date('2026-03-11T03:00:00Z'), new Date(NOW.getTime() + 10 * DAY));
-    if (i % 9 === 2) certificate(id, new Date('2026-09-01T03:00:00Z'), new Date('2027-09-01T03:00:00Z'));
-    if (i % 9 === 3) return; // never started
+  for (const [i, id] of people.entries()) {
+    if (i % 9 === 0) await certificate(id, new Date('2025-12-01T03:00:00Z'), new Date('2026-12-01T03:00:00Z'));
+    if (i % 9 === 1) await certificate(id, new Date('2026-03-11T03:00:00Z'), new Date(NOW.getTime() + 10 * DAY));
+    if (i % 9 === 2) await certificate(id, new Date('2026-09-01T03:00:00Z'), new Date('2027-09-01T03:00:00Z'));
+    if (i % 9 === 3) continue; // never started
     const done = lessons.slice(0, i % (lessons.length + 1));
-    if (done.length > 0)
-      q.insert(lessonCompletions)
-        .values(done.map((l, k) => ({ userId: id, lessonId: l.id, completedAt: new Date(NOW.getTime() - (i + k) * 3_600_000) })))
-        .run();
-  });
+    if (done.length > 0) await q.insert(lessonCompletions).values(done.map((l, k) => ({ userId: id, lessonId: l.id, completedAt: new Date(NOW.getTime() - (i + k) * 3_600_000) })));
+  }
 });
 
 afterAll(() => t?.cleanup());

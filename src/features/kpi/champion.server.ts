@@ -18,6 +18,7 @@ import { now as clockNow } from '../../platform/clock.ts';
 import type { Role } from '../users/roles.ts';
 import { ROSTER_PAGE_THRESHOLD, rosterPage, type RosterPage, type RosterQuery } from './champion-roster.ts';
 import { departmentHeadcount, loadTriage, type Enrolment } from './champion-roster.server.ts';
+import { rows } from '../../platform/query.ts';
 
 /** One tier of one person: the roster's words for it, and the KPI state it counts as. */
 export interface RosterTier {
@@ -105,7 +106,7 @@ export async function championView(
     headcount > ROSTER_PAGE_THRESHOLD
       ? await pagedRoster(db, catalog, departmentId, query, timeZone, now)
       : { ...(await rosterView(db, catalog, { departmentId }, timeZone, now)), paged: null };
-  const questions = await db.read((q) => departmentQuestions(q, departmentId));
+  const questions = await db.read(async (q) => await departmentQuestions(q, departmentId));
   // Named and sent without a name together (src/features/feedback/feedback.server.ts).
   const feedback = await db.read(async (q) => await latestFeedback(q, { departmentIds: [departmentId], withCommentOnly: false, limit: 20 }, timeZone));
   const rating = await db.read(async (q) => await departmentRating(q, departmentId));
@@ -130,12 +131,15 @@ function peopleIn(scope: LearnerScope): SQL {
 export async function rosterView(db: Db, catalog: Catalog, scope: LearnerScope, timeZone: string, now = clockNow()): Promise<RosterView> {
   // The records through their prepared statements (the learner pages share them).
   const learners = await loadLearnerRecords(db, scope, { lastActivity: true });
-  const roster = await db.read((q) => {
-    const people = q.all<Person>(sql`select id, email, display_name displayName, role from users where ${peopleIn(scope)} order by display_name, email`);
+  const roster = await db.read(async (q) => {
+    const people = await rows<Person>(q, sql`select id, email, display_name displayName, role from users where ${peopleIn(scope)} order by display_name, email`);
     const enrolments = group(
-      q.all<Enrolment>(sql`
+      await rows<Enrolment>(
+        q,
+        sql`
         select e.user_id userId, a.tier_id tierId, a.due_date dueDate, a.due_days dueDays, e.enrolled_at enrolledAt
-        from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id in (select id from users where ${peopleIn(scope)})`),
+        from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id in (select id from users where ${peopleIn(scope)})`,
+      ),
       (r) => r.userId,
     );
     return loadRoster(catalog, people, enrolments, learners, timeZone, now);
@@ -159,12 +163,12 @@ async function pagedRoster(db: Db, catalog: Catalog, departmentId: number, query
   const paged = rosterPage(triage.rows, query);
   const ids = paged.rows.map((r) => r.id);
   const learners = await loadLearnerRecords(db, { userIds: ids }, { lastActivity: true });
-  const people = await db.read((q) =>
-    q
-      .select({ id: users.id, email: users.email, displayName: users.displayName, role: users.role })
-      .from(users)
-      .where(and(inArray(users.id, ids.length > 0 ? ids : [-1]), eq(users.departmentId, departmentId), eq(users.active, true)))
-      .all(),
+  const people = await db.read(
+    async (q) =>
+      await q
+        .select({ id: users.id, email: users.email, displayName: users.displayName, role: users.role })
+        .from(users)
+        .where(and(inArray(users.id, ids.length > 0 ? ids : [-1]), eq(users.departmentId, departmentId), eq(users.active, true))),
   );
   const byId = new Map(people.map((p) => [p.id, p]));
   const ordered = ids.flatMap((id) => byId.get(id) ?? []);
@@ -221,18 +225,25 @@ function loadRoster(
 }
 
 /** Per question, from the KPI roll-ups of this department (all time), worst-answered first. */
-function departmentQuestions(db: Tx, departmentId: number): DepartmentQuestion[] {
+async function departmentQuestions(db: Tx, departmentId: number): Promise<DepartmentQuestion[]> {
   const wrong = new Map<string, Record<string, number>>();
-  for (const row of db.all<{ quizId: string; questionId: string; optionId: string; n: number }>(sql`
+  for (const row of await rows<{ quizId: string; questionId: string; optionId: string; n: number }>(
+    db,
+    sql`
     select quiz_id quizId, question_id questionId, option_id optionId, sum(count) n
-    from kpi_wrong_options where department_id = ${departmentId} group by quiz_id, question_id, option_id`)) {
+    from kpi_wrong_options where department_id = ${departmentId} group by quiz_id, question_id, option_id`,
+  )) {
     const key = `${row.quizId}/${row.questionId}`;
     wrong.set(key, { ...wrong.get(key), [row.optionId]: row.n });
   }
-  return db
-    .all<{ quizId: string; questionId: string; answers: number; correct: number }>(sql`
+  return (
+    await rows<{ quizId: string; questionId: string; answers: number; correct: number }>(
+      db,
+      sql`
       select quiz_id quizId, question_id questionId, sum(answers) answers, sum(correct) correct
-      from kpi_question_months where department_id = ${departmentId} group by quiz_id, question_id`)
+      from kpi_question_months where department_id = ${departmentId} group by quiz_id, question_id`,
+    )
+  )
     .filter((q) => q.answers > 0)
     .map((q) => ({
       quizId: q.quizId,

@@ -103,7 +103,7 @@ const byNameBytes = (a: Department, b: Department): number => Buffer.compare(Buf
 
 export async function loadDashboard(db: Db, catalog: Catalog, filter: DashboardFilter, timeZone: string, locale: Locale): Promise<DashboardData> {
   const { period, baselinePeriod, certificationAsOf, kpisFor } = await loadScopeKpis(db, catalog, filter, timeZone);
-  const rows = await db.read((q) => q.select().from(departments).all());
+  const rows = await db.read(async (q) => await q.select().from(departments));
   const departmentOptions = [...rows].sort(byNameBytes);
   const allDepartments = [...rows].sort((a, b) => a.name.localeCompare(b.name, 'ja'));
   const waves = await listWaves(db);

@@ -16,6 +16,7 @@ import { monthOf } from './rollup-month.ts';
 import { rebuildCertificateRollupsIn, syncCertificateEvents } from './certificate-rollups.server.ts';
 import { getConfig } from '../../platform/config.server.ts';
 import type { Tx } from '../../platform/db.server.ts';
+import { exec, first, rows as queryRows } from '../../platform/query.ts';
 
 /** The `tier_id` of the headcount rows in kpi_department_people. */
 export const HEADCOUNT = '';
@@ -49,20 +50,24 @@ function addPair(into: Map<string, PairCounts>, pair: Pair, sign: number, timeZo
   if (pair.passedAt !== null) cell(monthOf(Math.max(pair.firstAt, pair.passedAt), timeZone)).passed += sign;
 }
 
-function bumpPairs(tx: Tx, departmentId: number, deltas: Map<string, PairCounts>): void {
+async function bumpPairs(tx: Tx, departmentId: number, deltas: Map<string, PairCounts>): Promise<void> {
   const rows = [...deltas].filter(([, c]) => c.pairs !== 0 || c.firstPassed !== 0 || c.passed !== 0);
   if (rows.length === 0) return;
-  tx.run(sql`insert into kpi_department_pairs (department_id, month, pairs, first_passed, passed) values ${sql.join(
-    rows.map(([month, c]) => sql`(${departmentId}, ${month}, ${c.pairs}, ${c.firstPassed}, ${c.passed})`),
-    sql`, `,
-  )} on conflict (department_id, month) do update set pairs = kpi_department_pairs.pairs + excluded.pairs,
-    first_passed = kpi_department_pairs.first_passed + excluded.first_passed, passed = kpi_department_pairs.passed + excluded.passed`);
+  await exec(
+    tx,
+    sql`insert into kpi_department_pairs (department_id, month, pairs, first_passed, passed) values ${sql.join(
+      rows.map(([month, c]) => sql`(${departmentId}, ${month}, ${c.pairs}, ${c.firstPassed}, ${c.passed})`),
+      sql`, `,
+    )} on conflict (department_id, month) do update set pairs = kpi_department_pairs.pairs + excluded.pairs,
+    first_passed = kpi_department_pairs.first_passed + excluded.first_passed, passed = kpi_department_pairs.passed + excluded.passed`,
+  );
 }
 
-function bumpPeople(tx: Tx, deltas: Map<string, number>): void {
+async function bumpPeople(tx: Tx, deltas: Map<string, number>): Promise<void> {
   const rows = [...deltas].filter(([, n]) => n !== 0);
   if (rows.length === 0) return;
-  tx.run(
+  await exec(
+    tx,
     sql`insert into kpi_department_people (department_id, tier_id, people) values ${sql.join(
       rows.map(([key, n]) => {
         const [d, tier] = key.split('|');
@@ -84,34 +89,39 @@ function addPerson(into: Map<string, number>, state: PersonState, sign: number):
 }
 
 /** The person as the base tables have them now; null when the user does not exist. */
-function currentState(tx: Tx, userId: number): PersonState | null {
-  const user = tx.get<{ d: number; active: number } | undefined>(sql`select coalesce(department_id, 0) d, active from users where id = ${userId}`);
+async function currentState(tx: Tx, userId: number): Promise<PersonState | null> {
+  const user = first(await queryRows<{ d: number; active: number } | undefined>(tx, sql`select coalesce(department_id, 0) d, active from users where id = ${userId}`));
   if (!user) return null;
-  const tiers = tx
-    .all<{ t: string }>(sql`select distinct a.tier_id t from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id = ${userId}`)
+  const tiers = (
+    await queryRows<{ t: string }>(tx, sql`select distinct a.tier_id t from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id = ${userId}`)
+  )
     .map((r) => r.t)
     .sort();
   return { departmentId: user.d, active: user.active === 1, tiers: tiers.join(',') };
 }
 
-function pairsOfUser(tx: Tx, userId: number): Pair[] {
-  return tx
-    .all<{ f: number; fp: number; p: number | null }>(sql`select first_at f, first_passed fp, passed_at p from quiz_pairs where user_id = ${userId}`)
-    .map((r) => ({ firstAt: r.f, firstPassed: r.fp === 1, passedAt: r.p }));
+async function pairsOfUser(tx: Tx, userId: number): Promise<Pair[]> {
+  return (await queryRows<{ f: number; fp: number; p: number | null }>(tx, sql`select first_at f, first_passed fp, passed_at p from quiz_pairs where user_id = ${userId}`)).map(
+    (r) => ({
+      firstAt: r.f,
+      firstPassed: r.fp === 1,
+      passedAt: r.p,
+    }),
+  );
 }
 
-function refreshPerson(tx: Tx, userId: number, timeZone: string): void {
-  const recorded = tx.select().from(kpiPeople).where(sql`${kpiPeople.userId} = ${userId}`).get() ?? null;
-  const now = currentState(tx, userId);
+async function refreshPerson(tx: Tx, userId: number, timeZone: string): Promise<void> {
+  const recorded = first(await tx.select().from(kpiPeople).where(sql`${kpiPeople.userId} = ${userId}`)) ?? null;
+  const now = await currentState(tx, userId);
   if (recorded && now && recorded.departmentId === now.departmentId && recorded.active === now.active && recorded.tiers === now.tiers) return;
   const people = new Map<string, number>();
   if (recorded) addPerson(people, recorded, -1);
   if (now) addPerson(people, now, 1);
-  bumpPeople(tx, people);
-  syncCertificateEvents(tx, userId, timeZone, recorded, now);
+  await bumpPeople(tx, people);
+  await syncCertificateEvents(tx, userId, timeZone, recorded, now);
   // Pairs count for the learner's current department, active or not: they move only with the department.
   if ((recorded?.departmentId ?? null) !== (now?.departmentId ?? null)) {
-    const pairs = pairsOfUser(tx, userId);
+    const pairs = await pairsOfUser(tx, userId);
     for (const [state, sign] of [
       [recorded, -1],
       [now, 1],
@@ -119,15 +129,15 @@ function refreshPerson(tx: Tx, userId: number, timeZone: string): void {
       if (!state) continue;
       const deltas = new Map<string, PairCounts>();
       for (const pair of pairs) addPair(deltas, pair, sign, timeZone);
-      bumpPairs(tx, state.departmentId, deltas);
+      await bumpPairs(tx, state.departmentId, deltas);
     }
   }
-  if (!now) tx.delete(kpiPeople).where(sql`${kpiPeople.userId} = ${userId}`).run();
+  if (!now) await tx.delete(kpiPeople).where(sql`${kpiPeople.userId} = ${userId}`);
   else
-    tx.insert(kpiPeople)
+    await tx
+      .insert(kpiPeople)
       .values({ userId, ...now })
-      .onConflictDoUpdate({ target: kpiPeople.userId, set: now })
-      .run();
+      .onConflictDoUpdate({ target: kpiPeople.userId, set: now });
 }
 
 /**
@@ -135,14 +145,17 @@ function refreshPerson(tx: Tx, userId: number, timeZone: string): void {
  * or are gone), in one statement: most writes refresh people who did not change. A tier list in
  * another order only costs a needless refresh, never a missed one.
  */
-function changedPeople(tx: Tx, userIds: SQL): number[] {
-  return tx
-    .all<{ id: number }>(sql`select x.id from (select distinct user_id id from (${userIds})) x
+async function changedPeople(tx: Tx, userIds: SQL): Promise<number[]> {
+  return (
+    await queryRows<{ id: number }>(
+      tx,
+      sql`select x.id from (select distinct user_id id from (${userIds})) x
       left join kpi_people s on s.user_id = x.id left join users u on u.id = x.id
       where s.user_id is null or u.id is null or s.department_id <> coalesce(u.department_id, 0) or s.active <> u.active
         or s.tiers <> coalesce((select group_concat(t, ',') from (select distinct a.tier_id t from assignment_enrolments e
-          join assignments a on a.id = e.assignment_id where e.user_id = x.id order by a.tier_id)), '')`)
-    .map((r) => r.id);
+          join assignments a on a.id = e.assignment_id where e.user_id = x.id order by a.tier_id)), '')`,
+    )
+  ).map((r) => r.id);
 }
 
 /**
@@ -150,24 +163,19 @@ function changedPeople(tx: Tx, userIds: SQL): number[] {
  * write changed them: created, imported, deactivated, moved, erased, enrolled or unenrolled.
  * Call inside the write's transaction, after the change.
  */
-export function refreshPeople(tx: Tx, userIds: readonly number[] | SQL, timeZone: string = getConfig().timeZone): void {
+export async function refreshPeople(tx: Tx, userIds: readonly number[] | SQL, timeZone: string = getConfig().timeZone): Promise<void> {
   const listed = userIds instanceof SQL ? userIds : sql`select value user_id from json_each(${JSON.stringify(userIds)})`;
-  const ids = changedPeople(tx, listed);
+  const ids = await changedPeople(tx, listed);
   if (ids.length > BULK) {
-    rebuildDepartmentRollupsIn(tx, timeZone);
+    await rebuildDepartmentRollupsIn(tx, timeZone);
     return;
   }
-  for (const id of ids) refreshPerson(tx, id, timeZone);
+  for (const id of ids) await refreshPerson(tx, id, timeZone);
 }
 
 /** The users enrolled in an assignment, to refresh after it is deleted (its enrolments go with it). */
-export function usersEnrolledIn(tx: Tx, assignmentId: number): number[] {
-  return tx
-    .select({ id: assignmentEnrolments.userId })
-    .from(assignmentEnrolments)
-    .where(sql`${assignmentEnrolments.assignmentId} = ${assignmentId}`)
-    .all()
-    .map((r) => r.id);
+export async function usersEnrolledIn(tx: Tx, assignmentId: number): Promise<number[]> {
+  return (await tx.select({ id: assignmentEnrolments.userId }).from(assignmentEnrolments).where(sql`${assignmentEnrolments.assignmentId} = ${assignmentId}`)).map((r) => r.id);
 }
 
 function pairStatements(q: Tx) {
@@ -206,56 +214,60 @@ export type PairStatements = ReturnType<typeof pairStatements>;
 export const PAIR_STATEMENTS = ['kpi.departmentPairs', pairStatements] as const;
 
 /** A learner × quiz pair as stored, or null: read before a submitted attempt changes it. */
-export function quizPairOf(run: PairStatements, userId: number, quizId: string): Pair | null {
-  return run.pair.get({ userId, quizId }) ?? null;
+export async function quizPairOf(run: PairStatements, userId: number, quizId: string): Promise<Pair | null> {
+  return first(await run.pair.execute({ userId, quizId })) ?? null;
 }
 
 /** After an attempt was rolled up (rollupAttempt): moves the pair's counts from `before` to how it stands now. */
-export function rollupPairChange(run: PairStatements, userId: number, quizId: string, before: Pair | null, timeZone: string): void {
-  const person = run.department.get({ userId });
+export async function rollupPairChange(run: PairStatements, userId: number, quizId: string, before: Pair | null, timeZone: string): Promise<void> {
+  const person = first(await run.department.execute({ userId }));
   // Not counted yet (no refresh since the user was made): the refresh counts all their pairs.
   if (!person) return;
-  const after = quizPairOf(run, userId, quizId);
+  const after = await quizPairOf(run, userId, quizId);
   const deltas = new Map<string, PairCounts>();
   if (before) addPair(deltas, before, -1, timeZone);
   if (after) addPair(deltas, after, 1, timeZone);
   for (const [month, c] of deltas) {
-    if (c.pairs !== 0 || c.firstPassed !== 0 || c.passed !== 0) run.bump.run({ departmentId: person.d, month, ...c });
+    if (c.pairs !== 0 || c.firstPassed !== 0 || c.passed !== 0) await run.bump.execute({ departmentId: person.d, month, ...c });
   }
 }
 
 /** Recomputes the three tables from users, enrolments and quiz_pairs (after quiz_pairs is rebuilt), then the certificate roll-ups. */
-export function rebuildDepartmentRollupsIn(tx: Tx, timeZone: string): void {
-  for (const table of [kpiDepartmentPeople, kpiDepartmentPairs, kpiPeople]) tx.delete(table).run();
-  tx.run(sql`insert into kpi_people (user_id, department_id, active, tiers)
+export async function rebuildDepartmentRollupsIn(tx: Tx, timeZone: string): Promise<void> {
+  for (const table of [kpiDepartmentPeople, kpiDepartmentPairs, kpiPeople]) await tx.delete(table);
+  await exec(
+    tx,
+    sql`insert into kpi_people (user_id, department_id, active, tiers)
     select u.id, coalesce(u.department_id, 0), u.active, coalesce(t.tiers, '') from users u
     left join (select user_id, group_concat(tier_id, ',') tiers from
       (select distinct e.user_id, a.tier_id from assignment_enrolments e join assignments a on a.id = e.assignment_id order by e.user_id, a.tier_id)
-      group by user_id) t on t.user_id = u.id`);
+      group by user_id) t on t.user_id = u.id`,
+  );
   const people = new Map<string, number>();
-  for (const row of tx.select().from(kpiPeople).all()) addPerson(people, row, 1);
-  bumpPeople(tx, people);
+  for (const row of await tx.select().from(kpiPeople)) addPerson(people, row, 1);
+  await bumpPeople(tx, people);
   const byDepartment = new Map<number, Map<string, PairCounts>>();
-  for (const row of tx.all<{ d: number; f: number; fp: number; p: number | null }>(
+  for (const row of await queryRows<{ d: number; f: number; fp: number; p: number | null }>(
+    tx,
     sql`select s.department_id d, p.first_at f, p.first_passed fp, p.passed_at p from ${quizPairs} p join kpi_people s on s.user_id = p.user_id`,
   )) {
     let deltas = byDepartment.get(row.d);
     if (!deltas) byDepartment.set(row.d, (deltas = new Map()));
     addPair(deltas, { firstAt: row.f, firstPassed: row.fp === 1, passedAt: row.p }, 1, timeZone);
   }
-  for (const [d, deltas] of byDepartment) for (const chunk of chunked([...deltas])) bumpPairs(tx, d, new Map(chunk));
-  rebuildCertificateRollupsIn(tx, timeZone);
+  for (const [d, deltas] of byDepartment) for (const chunk of chunked([...deltas])) await bumpPairs(tx, d, new Map(chunk));
+  await rebuildCertificateRollupsIn(tx, timeZone);
 }
 
 const chunked = <T>(rows: T[], size = 300): T[][] => Array.from({ length: Math.ceil(rows.length / size) }, (_, i) => rows.slice(i * size, (i + 1) * size));
 
 /** What the dashboard reads: headcount and assigned people per department (0: none) and tier. */
-export function departmentPeople(q: Tx): { d: number; tier: string; n: number }[] {
-  return q.all(sql`select department_id d, tier_id tier, people n from kpi_department_people where people <> 0`);
+export async function departmentPeople(q: Tx): Promise<{ d: number; tier: string; n: number }[]> {
+  return await queryRows(q, sql`select department_id d, tier_id tier, people n from kpi_department_people where people <> 0`);
 }
 
 /** Pairs up to the end of each month in `lastMonths` (null: a period with no months), per department. */
-export function departmentPairsUpTo(q: Tx, lastMonths: (string | null)[]): { d: number; counts: (PairCounts | null)[] }[] {
+export async function departmentPairsUpTo(q: Tx, lastMonths: (string | null)[]): Promise<{ d: number; counts: (PairCounts | null)[] }[]> {
   const live = lastMonths.flatMap((m, i) => (m === null ? [] : [{ m, i }]));
   if (live.length === 0) return [];
   const columns = live.map(
@@ -263,7 +275,7 @@ export function departmentPairsUpTo(q: Tx, lastMonths: (string | null)[]): { d: 
       sum(case when month <= ${m} then first_passed else 0 end) ${sql.raw(`first${i}`)},
       sum(case when month <= ${m} then passed else 0 end) ${sql.raw(`passed${i}`)}`,
   );
-  const rows = q.all<Record<string, number>>(sql`select department_id d, ${sql.join(columns, sql`, `)} from kpi_department_pairs group by department_id`);
+  const rows = await queryRows<Record<string, number>>(q, sql`select department_id d, ${sql.join(columns, sql`, `)} from kpi_department_pairs group by department_id`);
   return rows.map((row) => ({
     d: row.d!,
     counts: lastMonths.map((m, i) => (m === null ? null : { pairs: row[`pairs${i}`] ?? 0, firstPassed: row[`first${i}`] ?? 0, passed: row[`passed${i}`] ?? 0 })),

@@ -26,6 +26,7 @@ import { fixtureCatalog } from '../../../tests/helpers/fixture.ts';
 import { rawDrizzle, type Tx } from '../../platform/db.server.ts';
 import { fixedClock, setClock } from '../../platform/clock.ts';
 import { monthKey } from '../../platform/dates.ts';
+import { exec, rows } from '../../platform/query.ts';
 
 const TZ = 'Asia/Tokyo';
 const catalog = fixtureCatalog();
@@ -45,14 +46,14 @@ function random(seed: number): () => number {
 
 type Tables = { people: string[]; pairs: string[]; state: string[]; steps: string[]; months: string[] };
 
-function tables(q: Tx): Tables {
+async function tables(q: Tx): Promise<Tables> {
   const sorted = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).sort();
   return {
-    people: sorted(q.select().from(kpiDepartmentPeople).where(sql`people <> 0`).all()),
-    pairs: sorted(q.select().from(kpiDepartmentPairs).where(sql`pairs <> 0 or first_passed <> 0 or passed <> 0`).all()),
-    state: sorted(q.select().from(kpiPeople).all()),
-    steps: sorted(q.select().from(kpiCertificateEvents).all()),
-    months: sorted(q.select().from(kpiCertificateMonths).where(sql`ever <> 0 or certified <> 0 or expiring <> 0 or expired <> 0 or completed <> 0`).all()),
+    people: sorted(await q.select().from(kpiDepartmentPeople).where(sql`people <> 0`)),
+    pairs: sorted(await q.select().from(kpiDepartmentPairs).where(sql`pairs <> 0 or first_passed <> 0 or passed <> 0`)),
+    state: sorted(await q.select().from(kpiPeople)),
+    steps: sorted(await q.select().from(kpiCertificateEvents)),
+    months: sorted(await q.select().from(kpiCertificateMonths).where(sql`ever <> 0 or certified <> 0 or expiring <> 0 or expired <> 0 or completed <> 0`)),
   };
 }
 
@@ -60,9 +61,9 @@ function tables(q: Tx): Tables {
 async function rebuilt(): Promise<Tables | null> {
   let snapshot: Tables | null = null;
   await t.db
-    .write((tx) => {
-      rebuildDepartmentRollupsIn(tx, TZ);
-      snapshot = tables(tx);
+    .write(async (tx) => {
+      await rebuildDepartmentRollupsIn(tx, TZ);
+      snapshot = await tables(tx);
       throw new Error('roll back');
     })
     .catch(() => undefined);
@@ -70,16 +71,22 @@ async function rebuilt(): Promise<Tables | null> {
 }
 
 /** Headcount, tiers and pairs per department as the full scans computed them before the roll-ups. */
-function scanned(q: Tx, endMs: number, asOf: number): Record<string, unknown> {
+async function scanned(q: Tx, endMs: number, asOf: number): Promise<Record<string, unknown>> {
   const out: Record<string, unknown> = {};
-  for (const r of q.all<{ d: number | null; n: number }>(sql`select department_id d, count(*) n from users where active = 1 group by department_id`)) out[`${r.d} headcount`] = r.n;
-  for (const r of q.all<{ d: number | null; pairs: number; passed: number; first: number }>(sql`
+  for (const r of await rows<{ d: number | null; n: number }>(q, sql`select department_id d, count(*) n from users where active = 1 group by department_id`))
+    out[`${r.d} headcount`] = r.n;
+  for (const r of await rows<{ d: number | null; pairs: number; passed: number; first: number }>(
+    q,
+    sql`
     select u.department_id d, sum(p.first_at <= ${endMs}) pairs, sum(p.first_at <= ${endMs} and p.passed_at is not null and p.passed_at <= ${endMs}) passed,
       sum(case when p.first_at <= ${endMs} then p.first_passed else 0 end) first
-    from quiz_pairs p join users u on u.id = p.user_id where p.first_at <= ${endMs} group by u.department_id`)) {
+    from quiz_pairs p join users u on u.id = p.user_id where p.first_at <= ${endMs} group by u.department_id`,
+  )) {
     if (r.pairs > 0) out[`${r.d} pairs`] = [r.pairs, r.passed, r.first];
   }
-  for (const r of q.all<{ d: number | null; t: string; firsts: string | null; n: number; ever: number; certified: number; expiring: number; expired: number }>(sql`
+  for (const r of await rows<{ d: number | null; t: string; firsts: string | null; n: number; ever: number; certified: number; expiring: number; expired: number }>(
+    q,
+    sql`
     select u.department_id d, p.tier_id t, group_concat(f.issued_at) firsts, count(*) n, count(c.id) ever,
       coalesce(sum(c.id is not null and (c.valid_until is null or c.valid_until > ${asOf})), 0) certified,
       coalesce(sum(c.valid_until > ${asOf} and c.valid_until <= ${asOf + EXPIRING_WITHIN_MS}), 0) expiring,
@@ -90,7 +97,8 @@ function scanned(q: Tx, endMs: number, asOf: number): Record<string, unknown> {
       and f.cycle = (select min(m.cycle) from certificates m where m.user_id = p.user_id and m.tier_id = p.tier_id)
     left join certificates c on c.user_id = p.user_id and c.tier_id = p.tier_id
       and c.cycle = (select max(m.cycle) from certificates m where m.user_id = p.user_id and m.tier_id = p.tier_id and m.issued_at <= ${asOf})
-    group by u.department_id, p.tier_id`)) {
+    group by u.department_id, p.tier_id`,
+  )) {
     const firsts: Record<string, number> = {};
     for (const first of r.firsts === null ? [] : r.firsts.split(',')) {
       const month = monthKey(new Date(Number(first)), TZ);
@@ -114,7 +122,7 @@ async function loaded(last: string, at: number): Promise<{ facts: Record<string,
   ] as const) {
     const endMs = p.monthEnds.at(-1)!;
     const tag = p === period ? 'range' : 'baseline';
-    for (const [k, v] of Object.entries(await t.db.read((q) => scanned(q, endMs, Math.min(at, endMs))))) scanOut[`${tag} ${k}`] = v;
+    for (const [k, v] of Object.entries(await t.db.read(async (q) => await scanned(q, endMs, Math.min(at, endMs))))) scanOut[`${tag} ${k}`] = v;
     for (const f of all) {
       if (f.headcount > 0) out[`${tag} ${f.departmentId} headcount`] = f.headcount;
       if (f.quiz.pairs > 0) out[`${tag} ${f.departmentId} pairs`] = [f.quiz.pairs, f.quiz.pairsPassed, f.quiz.pairsFirstPassed];
@@ -151,14 +159,9 @@ describe('department roll-ups', () => {
     const adminId = await addUser(t.db, { email: 'root@x.jp', role: 'admin', department: 'IT' });
     const caller = { actor: { id: adminId, email: 'root@x.jp' }, ip: null };
     const q = rawDrizzle(t.db);
-    const people = (): { id: number; email: string; displayName: string; active: boolean; erasedAt: Date | null }[] =>
-      q.select({ id: users.id, email: users.email, displayName: users.displayName, active: users.active, erasedAt: users.erasedAt }).from(users).all();
-    const departmentIds = (): number[] =>
-      q
-        .select({ id: departments.id })
-        .from(departments)
-        .all()
-        .map((d) => d.id);
+    const people = async (): Promise<{ id: number; email: string; displayName: string; active: boolean; erasedAt: Date | null }[]> =>
+      await q.select({ id: users.id, email: users.email, displayName: users.displayName, active: users.active, erasedAt: users.erasedAt }).from(users);
+    const departmentIds = async (): Promise<number[]> => (await q.select({ id: departments.id }).from(departments)).map((d) => d.id);
     const quizzes = catalog.tiers.flatMap((tier) => tier.courses.map((c) => ({ tier: tier.id, lessons: c.lessons.map((l) => l.id), quiz: c.quizzes[0]! })));
     const waves: number[] = [];
     const subjects: number[] = [];
@@ -174,10 +177,10 @@ describe('department roll-ups', () => {
         const result = await provisionSsoUser(t.db, 'https://idp.example', { subject: `s${k}`, email: `sso${k}@x.jp`, displayName: `S${k}`, department, role: undefined });
         if (result.status === 'updated' && result.changes.department) done.set('sso-move', (done.get('sso-move') ?? 0) + 1);
       },
-      move: () => changeUserRole(t.db, caller, pick(people()).id, { role: pick(ROLES), departmentId: rand() < 0.15 ? null : pick(departmentIds()) }),
-      active: () => changeUserActive(t.db, caller, pick(people()).id, rand() < 0.5),
-      erase: () => {
-        const person = pick(people().filter((p) => p.id !== adminId && p.erasedAt === null));
+      move: async () => changeUserRole(t.db, caller, pick(await people()).id, { role: pick(ROLES), departmentId: rand() < 0.15 ? null : pick(await departmentIds()) }),
+      active: async () => changeUserActive(t.db, caller, pick(await people()).id, rand() < 0.5),
+      erase: async () => {
+        const person = pick((await people()).filter((p) => p.id !== adminId && p.erasedAt === null));
         return person ? eraseUserPersonalData(t.db, caller, person.id, person.email) : Promise.resolve();
       },
       import: () => {
@@ -189,26 +192,31 @@ describe('department roll-ups', () => {
       },
       wave: async () => {
         if (waves.length > 0 && rand() < 0.4) return deleteWave(t.db, waves.splice(Math.floor(rand() * waves.length), 1)[0]!);
-        const ids = departmentIds().filter(() => rand() < 0.5);
+        const ids = (await departmentIds()).filter(() => rand() < 0.5);
         waves.push(await saveWave(t.db, { name: `W${++n}`, position: n, startDate: '2026-01-01', endDate: '2027-12-31', description: null, departmentIds: ids, targets: [] }));
       },
       assignment: async () => {
         if (assignmentIds.length > 0 && rand() < 0.4) return deleteAssignment(t.db, assignmentIds.splice(Math.floor(rand() * assignmentIds.length), 1)[0]!);
         const r = rand();
         const target =
-          r < 0.4 ? { kind: 'department' as const, departmentId: pick(departmentIds()) } : r < 0.8 ? { kind: 'role' as const, role: pick(ROLES) } : { kind: 'everyone' as const };
+          r < 0.4
+            ? { kind: 'department' as const, departmentId: pick(await departmentIds()) }
+            : r < 0.8
+              ? { kind: 'role' as const, role: pick(ROLES) }
+              : { kind: 'everyone' as const };
         assignmentIds.push(await createAssignment(t.db, { tierId: pick(['basic', 'applied'] as const), target, due: { kind: 'none' }, validForMonths: 1, createdBy: adminId }));
       },
       learn: async () => {
         // Half the time someone again: who failed the quiz (a later pass), or holds a certificate (renewals).
         const failed = rand() < 0.5;
         const held = failed
-          ? q.all<{ u: number; t: string }>(
+          ? await rows<{ u: number; t: string }>(
+              q,
               sql`select p.user_id u, p.quiz_id t from quiz_pairs p join users on users.id = p.user_id where users.active = 1 and p.passed_at is null`,
             )
-          : q.all<{ u: number; t: string }>(sql`select c.user_id u, c.tier_id t from certificates c join users on users.id = c.user_id where users.active = 1`);
+          : await rows<{ u: number; t: string }>(q, sql`select c.user_id u, c.tier_id t from certificates c join users on users.id = c.user_id where users.active = 1`);
         const again = held.length > 0 && rand() < 0.5 ? pick(held) : null;
-        const person = again ? people().find((p) => p.id === again.u) : pick(people().filter((p) => p.active));
+        const person = again ? (await people()).find((p) => p.id === again.u) : pick((await people()).filter((p) => p.active));
         const course = again ? (quizzes.find((c) => c.tier === again.t || c.quiz.id === again.t) ?? pick(quizzes)) : pick(quizzes);
         if (!person) return;
         for (const lesson of course.lessons) await completeLesson(t.db, catalog, person, lesson, TZ, new Date(clock));
@@ -218,11 +226,11 @@ describe('department roll-ups', () => {
         const answers = new Map(course.quiz.questions.map((x) => [x.id, right ? x.correctOptionIds : [x.optionIds.find((o) => !x.correctOptionIds.includes(o))!]]));
         await submitAttempt(t.db, catalog, person, course.quiz, started.attemptId, answers, TZ, new Date(clock));
       },
-      expire: () => {
+      expire: async () => {
         // Some certificates as if from before their tier had a validity (migrated ones), which the
         // start settles from the tier's: a base-table write, then the write path that follows it.
-        for (const { id } of q.all<{ id: number }>(sql`select id from certificates order by id`).filter(() => later() < 0.3)) {
-          q.run(sql`update certificates set valid_until = null where id = ${id}`);
+        for (const { id } of (await rows<{ id: number }>(q, sql`select id from certificates order by id`)).filter(() => later() < 0.3)) {
+          await exec(q, sql`update certificates set valid_until = null where id = ${id}`);
         }
         return settleCertificateValidity(t.db, catalog, TZ);
       },
@@ -246,7 +254,7 @@ describe('department roll-ups', () => {
       const op = pick(bag);
       await ops[op]!();
       done.set(op, (done.get(op) ?? 0) + 1);
-      const incremental = await t.db.read((tx) => tables(tx));
+      const incremental = await t.db.read(async (tx) => await tables(tx));
       expect(incremental, `after step ${step} (${op})`).toEqual(await rebuilt());
       if (step % 15 === 14) {
         const { facts, scan } = await loaded(monthKey(new Date(clock), TZ), clock);
@@ -260,14 +268,17 @@ describe('department roll-ups', () => {
       }
     }
     // …and through the cases that matter: renewals, expiries, deactivation, erasure, no department, a pass after a failed first attempt.
-    const [seen] = q.all<Record<string, number>>(sql`select (select count(*) from certificates where cycle > 1) renewed,
+    const [seen] = await rows<Record<string, number>>(
+      q,
+      sql`select (select count(*) from certificates where cycle > 1) renewed,
       (select count(*) from certificates where valid_until <= ${clock}) expired, (select count(*) from users where active = 0) inactive,
       (select count(*) from users where erased_at is not null) erased, (select count(*) from users where department_id is null) nodept,
-      (select count(*) from quiz_pairs where passed_at is not null and not first_passed) laterpass`);
+      (select count(*) from quiz_pairs where passed_at is not null and not first_passed) laterpass`,
+    );
     for (const [k, v] of Object.entries(seen!)) expect(v, k).toBeGreaterThan(0);
     // The sequence did reach every write path, and there is something to count.
     expect([...done.keys()].sort()).toEqual([...weights.map(([op]) => op), 'sso-move'].sort());
-    const final = await t.db.read((tx) => tables(tx));
+    const final = await t.db.read(async (tx) => await tables(tx));
     expect(final.pairs.length).toBeGreaterThan(3);
     expect(final.people.length).toBeGreaterThan(8);
     const { facts } = await loaded(monthKey(new Date(clock), TZ), clock);

@@ -12,6 +12,7 @@ import { certificateStanding } from './certificate-rollups.server.ts';
 import { getConfig } from '../../platform/config.server.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { departmentPairsUpTo, departmentPeople, HEADCOUNT } from './dept-rollups.server.ts';
+import { first, rows } from '../../platform/query.ts';
 
 export function periodOf(from: string, to: string, timeZone: string): Period {
   const months = monthRange(from, to);
@@ -25,8 +26,10 @@ type Key = number | null;
  * and the first recorded activity, in the app's time zone; null when there is neither.
  */
 export async function dataStartMonth(db: Db, timeZone: string): Promise<Month | null> {
-  const row = await db.read((q) =>
-    q.get<{ created: number | null; active: string | null }>(sql`select (select min(created_at) from users) created, (select min(month) from activity_months) active`),
+  const row = await db.read(async (q) =>
+    first(
+      await rows<{ created: number | null; active: string | null }>(q, sql`select (select min(created_at) from users) created, (select min(month) from activity_months) active`),
+    ),
   );
   const months = [row?.created != null ? monthKey(new Date(row.created), timeZone) : null, row?.active ?? null].filter((m): m is string => m !== null);
   return months.length === 0 ? null : months.sort()[0]!;
@@ -54,12 +57,13 @@ export async function loadFactsOfPeriods(
   options: { questionsOfFirstOnly?: boolean; noQuestions?: boolean; timeZone?: string } = {},
 ): Promise<DepartmentFacts[][]> {
   const timeZone = options.timeZone ?? getConfig().timeZone;
-  return db.read((q) => {
-    const ids = q.all<{ id: number }>(sql`select id from departments`).map((r) => r.id);
+  return db.read(async (q) => {
+    const ids = (await rows<{ id: number }>(q, sql`select id from departments`)).map((r) => r.id);
     // Headcount and people assigned each tier, per department, from their roll-up (dept-rollups.server.ts).
-    const people = departmentPeople(q).map((r) => ({ d: r.d === 0 ? null : r.d, tier: r.tier, n: r.n }));
-    const all = periods.map((period, i) => factsOf(q, period, at, ids, people, !options.noQuestions && (i === 0 || !options.questionsOfFirstOnly), timeZone));
-    pairsOf(q, periods, all);
+    const people = (await departmentPeople(q)).map((r) => ({ d: r.d === 0 ? null : r.d, tier: r.tier, n: r.n }));
+    const all: FactsMap[] = [];
+    for (const [i, period] of periods.entries()) all.push(await factsOf(q, period, at, ids, people, !options.noQuestions && (i === 0 || !options.questionsOfFirstOnly), timeZone));
+    await pairsOf(q, periods, all);
     return all.map((facts) => [...facts.values()]);
   });
 }
@@ -73,8 +77,8 @@ const factsIn = (facts: FactsMap, id: Key): DepartmentFacts => {
 };
 
 // Learner × quiz pairs up to the end of each period (its last month), from their roll-up: attempted, passed, first attempt passed.
-function pairsOf(db: Tx, periods: Period[], all: FactsMap[]): void {
-  for (const row of departmentPairsUpTo(
+async function pairsOf(db: Tx, periods: Period[], all: FactsMap[]): Promise<void> {
+  for (const row of await departmentPairsUpTo(
     db,
     periods.map((p) => p.months.at(-1) ?? null),
   )) {
@@ -93,7 +97,15 @@ export function certificationMoment(period: Period, at: number = nowMs()): Date 
   return new Date(Math.min(at, period.monthEnds.at(-1) ?? at));
 }
 
-function factsOf(db: Tx, period: Period, at: number, departmentIds: number[], people: { d: Key; tier: string; n: number }[], withQuestions: boolean, timeZone: string): FactsMap {
+async function factsOf(
+  db: Tx,
+  period: Period,
+  at: number,
+  departmentIds: number[],
+  people: { d: Key; tier: string; n: number }[],
+  withQuestions: boolean,
+  timeZone: string,
+): Promise<FactsMap> {
   const facts: FactsMap = new Map();
   const of = (id: Key): DepartmentFacts => factsIn(facts, id);
   for (const id of departmentIds) of(id);
@@ -109,10 +121,13 @@ function factsOf(db: Tx, period: Period, at: number, departmentIds: number[], pe
   }
 
   // Monthly measures from the roll-up kept current by every write (see rollups.ts).
-  for (const row of db.all<{ d: number; m: string; active: number; hs: number; hn: number; at: number; ap: number; ss: number; rs: number; rc: number }>(sql`
+  for (const row of await rows<{ d: number; m: string; active: number; hs: number; hn: number; at: number; ap: number; ss: number; rs: number; rc: number }>(
+    db,
+    sql`
     select department_id d, month m, active_users active, hours_sum hs, hours_respondents hn, attempts at, attempts_passed ap,
       score_sum ss, rating_sum rs, rating_count rc
-    from kpi_department_months where month between ${from} and ${to}`)) {
+    from kpi_department_months where month between ${from} and ${to}`,
+  )) {
     const f = of(row.d === 0 ? null : row.d);
     if (row.active) f.activeByMonth[row.m] = (f.activeByMonth[row.m] ?? 0) + row.active;
     if (row.hn) f.hoursByMonth[row.m] = { sum: row.hs, respondents: row.hn };
@@ -128,9 +143,12 @@ function factsOf(db: Tx, period: Period, at: number, departmentIds: number[], pe
     }
   }
 
-  for (const row of db.all<{ d: Key; m: string; n: number }>(sql`
+  for (const row of await rows<{ d: Key; m: string; n: number }>(
+    db,
+    sql`
     select department_id d, month m, sum(count) n from helpdesk_inquiries
-    where month between ${from} and ${to} group by department_id, month`)) {
+    where month between ${from} and ${to} group by department_id, month`,
+  )) {
     of(row.d).inquiriesByMonth[row.m] = row.n;
   }
 
@@ -138,7 +156,7 @@ function factsOf(db: Tx, period: Period, at: number, departmentIds: number[], pe
   // above): where their newest certificate stands at the moment (now, or the period's end if
   // earlier), and when they first completed the tier, by month, for the trend. From the roll-ups
   // of certificate-rollups.server.ts: their size does not grow with the number of certificates.
-  for (const row of certificateStanding(db, to, Math.min(at, endMs), timeZone)) {
+  for (const row of await certificateStanding(db, to, Math.min(at, endMs), timeZone)) {
     const tier = (of(row.d === 0 ? null : row.d).tiers[row.tierId] ??= emptyTierFacts());
     for (const [month, n] of Object.entries(row.completedByMonth)) tier.completedByMonth[month] = (tier.completedByMonth[month] ?? 0) + n;
     tier.ever += row.ever;
@@ -149,14 +167,20 @@ function factsOf(db: Tx, period: Period, at: number, departmentIds: number[], pe
 
   if (!withQuestions) return facts;
   // Per question, from the roll-ups: answers, correct ones, and the options wrong answers chose.
-  for (const row of db.all<{ d: number; quiz: string; question: string; answers: number; correct: number }>(sql`
+  for (const row of await rows<{ d: number; quiz: string; question: string; answers: number; correct: number }>(
+    db,
+    sql`
     select department_id d, quiz_id quiz, question_id question, sum(answers) answers, sum(correct) correct
-    from kpi_question_months where month between ${from} and ${to} group by department_id, quiz_id, question_id`)) {
+    from kpi_question_months where month between ${from} and ${to} group by department_id, quiz_id, question_id`,
+  )) {
     of(row.d === 0 ? null : row.d).questions[`${row.quiz}/${row.question}`] = { answers: row.answers, correct: row.correct, wrongOptions: {} };
   }
-  for (const row of db.all<{ d: number; quiz: string; question: string; option: string; n: number }>(sql`
+  for (const row of await rows<{ d: number; quiz: string; question: string; option: string; n: number }>(
+    db,
+    sql`
     select department_id d, quiz_id quiz, question_id question, option_id option, sum(count) n
-    from kpi_wrong_options where month between ${from} and ${to} group by department_id, quiz_id, question_id, option_id`)) {
+    from kpi_wrong_options where month between ${from} and ${to} group by department_id, quiz_id, question_id, option_id`,
+  )) {
     const stat = of(row.d === 0 ? null : row.d).questions[`${row.quiz}/${row.question}`];
     if (stat) stat.wrongOptions[row.option] = row.n;
   }

@@ -79,7 +79,7 @@ export async function kpiExportRows(db: Db, catalog: Catalog, range: { from: str
   const basePeriod = baselinePeriod ? periodOf(baselinePeriod.from, baselinePeriod.to, timeZone) : null;
   const baseFacts = basePeriod ? await loadFacts(db, basePeriod) : null;
   const correct = correctOptionsOf(catalog);
-  const departments = (await db.read((q) => q.select().from(departmentsTable).all())).sort((a, b) => a.name.localeCompare(b.name, 'ja'));
+  const departments = (await db.read(async (q) => await q.select().from(departmentsTable))).sort((a, b) => a.name.localeCompare(b.name, 'ja'));
   const scopes: { scope: string; department: string; ids: (number | null)[] | null }[] = [
     { scope: 'company', department: '', ids: null },
     ...departments.map((d) => ({ scope: 'department', department: d.name, ids: [d.id] })),

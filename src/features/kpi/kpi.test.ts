@@ -37,52 +37,49 @@ function kpis(departmentIds: number[] | null): KpiSet {
 beforeAll(async () => {
   t = tempDb();
   const db = t.db;
-  sales = ensureDepartment(rawDrizzle(db), 'Sales');
-  hr = ensureDepartment(rawDrizzle(db), 'HR');
+  sales = await ensureDepartment(rawDrizzle(db), 'Sales');
+  hr = await ensureDepartment(rawDrizzle(db), 'HR');
   const u: Record<string, number> = {};
   for (const name of ['s1', 's2', 's3', 's4']) u[name] = await addUser(db, { email: `${name}@x.jp`, department: 'Sales' });
   for (const name of ['h1', 'h2', 'h3']) u[name] = await addUser(db, { email: `${name}@x.jp`, department: 'HR' });
-  rawDrizzle(db).update(users).set({ active: false }).where(eq(users.id, u.h3!)).run();
-  ensureDefaultAssignments(rawDrizzle(db));
-  syncEnrolments(rawDrizzle(db));
+  await rawDrizzle(db).update(users).set({ active: false }).where(eq(users.id, u.h3!));
+  await ensureDefaultAssignments(rawDrizzle(db));
+  await syncEnrolments(rawDrizzle(db));
 
-  const active = (name: string, month: string) =>
-    rawDrizzle(db)
+  const active = async (name: string, month: string) =>
+    await rawDrizzle(db)
       .insert(activityMonths)
-      .values({ userId: u[name]!, month, firstAt: at(`${month}-02T10:00:00`) })
-      .run();
-  for (const name of ['s1', 's2', 's3', 'h1']) active(name, '2026-11');
-  active('s1', '2026-10');
-  active('s1', '2026-07');
+      .values({ userId: u[name]!, month, firstAt: at(`${month}-02T10:00:00`) });
+  for (const name of ['s1', 's2', 's3', 'h1']) await active(name, '2026-11');
+  await active('s1', '2026-10');
+  await active('s1', '2026-07');
 
-  const checkin = (name: string, month: string, hoursSaved: number) =>
-    rawDrizzle(db).insert(checkins).values({ userId: u[name]!, month, hoursSaved, tasks: null, updatedAt: new Date() }).run();
-  checkin('s1', '2026-11', 4);
-  checkin('s2', '2026-11', 2.5);
-  checkin('h1', '2026-11', 1);
-  checkin('s1', '2026-10', 2);
+  const checkin = async (name: string, month: string, hoursSaved: number) =>
+    await rawDrizzle(db).insert(checkins).values({ userId: u[name]!, month, hoursSaved, tasks: null, updatedAt: new Date() });
+  await checkin('s1', '2026-11', 4);
+  await checkin('s2', '2026-11', 2.5);
+  await checkin('h1', '2026-11', 1);
+  await checkin('s1', '2026-10', 2);
 
-  const inquiries = (month: string, departmentId: number | null, count: number) =>
-    rawDrizzle(db).insert(helpdeskInquiries).values({ month, departmentId, count, updatedAt: new Date() }).run();
-  inquiries('2026-06', null, 30);
-  inquiries('2026-07', null, 20);
-  inquiries('2026-08', null, 10);
-  inquiries('2026-11', sales, 5);
-  inquiries('2026-11', hr, 3);
-  inquiries('2026-11', null, 2);
+  const inquiries = async (month: string, departmentId: number | null, count: number) =>
+    await rawDrizzle(db).insert(helpdeskInquiries).values({ month, departmentId, count, updatedAt: new Date() });
+  await inquiries('2026-06', null, 30);
+  await inquiries('2026-07', null, 20);
+  await inquiries('2026-08', null, 10);
+  await inquiries('2026-11', sales, 5);
+  await inquiries('2026-11', hr, 3);
+  await inquiries('2026-11', null, 2);
 
-  rawDrizzle(db)
+  await rawDrizzle(db)
     .insert(certificates)
-    .values({ code: 'c'.repeat(24), userId: u.s1!, tierId: 'basic', holderName: 's1', issuedAt: at('2026-10-15T12:00:00') })
-    .run();
-  rawDrizzle(db)
+    .values({ code: 'c'.repeat(24), userId: u.s1!, tierId: 'basic', holderName: 's1', issuedAt: at('2026-10-15T12:00:00') });
+  await rawDrizzle(db)
     .insert(certificates)
-    .values({ code: 'd'.repeat(24), userId: u.s2!, tierId: 'basic', holderName: 's2', issuedAt: at('2026-11-10T12:00:00') })
-    .run();
+    .values({ code: 'd'.repeat(24), userId: u.s2!, tierId: 'basic', holderName: 's2', issuedAt: at('2026-11-10T12:00:00') });
 
   // Quiz basic-ai-essentials: how-it-writes (b), customer-list (b), check-output (confidential+facts)
   let n = 0;
-  const attempt = (name: string, when: string, answers: [string, string[]][]) => {
+  const attempt = async (name: string, when: string, answers: [string, string[]][]) => {
     const id = `attempt${String(n++).padStart(17, '0')}`;
     const key = catalog.quiz('basic-ai-essentials')!.questions;
     const graded = answers.map(([q, chosen]) => {
@@ -90,44 +87,40 @@ beforeAll(async () => {
       return { questionId: q, chosenOptionIds: [...chosen].sort(), correct: JSON.stringify([...chosen].sort()) === JSON.stringify(correct) };
     });
     const score = graded.filter((g) => g.correct).length;
-    rawDrizzle(db)
+    await rawDrizzle(db)
       .insert(quizAttempts)
-      .values({ id, userId: u[name]!, quizId: 'basic-ai-essentials', startedAt: at(when), submittedAt: at(when), score, maxScore: 3, passed: score * 100 >= 70 * 3 })
-      .run();
-    rawDrizzle(db)
+      .values({ id, userId: u[name]!, quizId: 'basic-ai-essentials', startedAt: at(when), submittedAt: at(when), score, maxScore: 3, passed: score * 100 >= 70 * 3 });
+    await rawDrizzle(db)
       .insert(attemptAnswers)
-      .values(graded.map((g) => ({ attemptId: id, ...g })))
-      .run();
+      .values(graded.map((g) => ({ attemptId: id, ...g })));
   };
-  attempt('s1', '2026-10-03T09:00:00', [
+  await attempt('s1', '2026-10-03T09:00:00', [
     ['how-it-writes', ['a']],
     ['customer-list', ['b']],
     ['check-output', ['facts']],
   ]);
-  attempt('s1', '2026-10-04T09:00:00', [
+  await attempt('s1', '2026-10-04T09:00:00', [
     ['how-it-writes', ['b']],
     ['customer-list', ['b']],
     ['check-output', ['facts', 'confidential']],
   ]);
-  attempt('s2', '2026-11-05T09:00:00', [
+  await attempt('s2', '2026-11-05T09:00:00', [
     ['how-it-writes', ['b']],
     ['customer-list', ['b']],
     ['check-output', ['confidential', 'facts']],
   ]);
-  attempt('h1', '2026-11-06T09:00:00', [
+  await attempt('h1', '2026-11-06T09:00:00', [
     ['how-it-writes', ['a']],
     ['customer-list', ['c']],
     ['check-output', ['trust']],
   ]);
 
-  rawDrizzle(db)
+  await rawDrizzle(db)
     .insert(lessonFeedback)
-    .values({ userId: u.s1!, lessonId: 'safe-use-basics', rating: 4, locale: 'ja', updatedAt: at('2026-11-08T10:00:00') })
-    .run();
-  rawDrizzle(db)
+    .values({ userId: u.s1!, lessonId: 'safe-use-basics', rating: 4, locale: 'ja', updatedAt: at('2026-11-08T10:00:00') });
+  await rawDrizzle(db)
     .insert(lessonFeedback)
-    .values({ userId: u.h1!, lessonId: 'safe-use-basics', rating: 2, comment: 'わかりにくい', locale: 'ja', updatedAt: at('2026-11-09T10:00:00') })
-    .run();
+    .values({ userId: u.h1!, lessonId: 'safe-use-basics', rating: 2, comment: 'わかりにくい', locale: 'ja', updatedAt: at('2026-11-09T10:00:00') });
 
   // The rows above were written directly, not through the write paths: derive the roll-ups.
   await rebuildRollups(db, catalog, TZ);

@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db.server.ts';
 import type { Period, QuestionFacts } from './kpi.ts';
+import { rows } from '../../platform/query.ts';
 
 /**
  * The scope (department ids, null: no department; null scope: the company) over `period`. Keys in
@@ -17,19 +18,25 @@ export async function loadScopeQuestions(db: Db, period: Period, scope: readonly
   const to = period.months.at(-1);
   if (from === undefined || to === undefined) return {};
   const inScope = scope === null ? sql`1 = 1` : sql`department_id in (select value from json_each(${JSON.stringify(scope.map((id) => id ?? 0))}))`;
-  return db.read((q) => {
+  return db.read(async (q) => {
     const questions: Record<string, QuestionFacts> = {};
-    for (const row of q.all<{ quiz: string; question: string; answers: number; correct: number }>(sql`
+    for (const row of await rows<{ quiz: string; question: string; answers: number; correct: number }>(
+      q,
+      sql`
       select quiz_id quiz, question_id question, sum(answers) answers, sum(correct) correct,
         min(case when department_id = 0 then 9007199254740991 else department_id end) first
       from kpi_question_months where month between ${from} and ${to} and ${inScope}
-      group by quiz_id, question_id order by first, quiz_id, question_id`)) {
+      group by quiz_id, question_id order by first, quiz_id, question_id`,
+    )) {
       questions[`${row.quiz}/${row.question}`] = { answers: row.answers, correct: row.correct, wrongOptions: {} };
     }
-    for (const row of q.all<{ quiz: string; question: string; option: string; n: number }>(sql`
+    for (const row of await rows<{ quiz: string; question: string; option: string; n: number }>(
+      q,
+      sql`
       select quiz_id quiz, question_id question, option_id option, sum(count) n
       from kpi_wrong_options where month between ${from} and ${to} and ${inScope}
-      group by quiz_id, question_id, option_id`)) {
+      group by quiz_id, question_id, option_id`,
+    )) {
       const stat = questions[`${row.quiz}/${row.question}`];
       if (stat) stat.wrongOptions[row.option] = row.n;
     }

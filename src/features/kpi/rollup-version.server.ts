@@ -12,29 +12,30 @@ import { logger } from '../../platform/log.server.ts';
 import { rebuildRollupsIn } from './rollups.server.ts';
 import { isStorageUnavailable, storageErrorCode } from '../../platform/storage-errors.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
+import { first } from '../../platform/query.ts';
 
 /** Bump when the roll-up rules in rollups.ts, or the tables they read, change meaning. */
 export const ROLLUP_VERSION = 4;
 export const ROLLUP_VERSION_KEY = 'rollups.version';
 
 export async function storedRollupVersion(db: Db): Promise<number | null> {
-  const row = await db.read((q) => q.select({ value: settings.value }).from(settings).where(eq(settings.key, ROLLUP_VERSION_KEY)).get());
+  const row = await db.read(async (q) => first(await q.select({ value: settings.value }).from(settings).where(eq(settings.key, ROLLUP_VERSION_KEY))));
   return typeof row?.value === 'number' ? row.value : null;
 }
 
 /** Call inside `db.write`, with the roll-ups it vouches for. */
-export function recordRollupVersion(tx: Tx, now = clockNow()): void {
-  tx.insert(settings)
+export async function recordRollupVersion(tx: Tx, now = clockNow()): Promise<void> {
+  await tx
+    .insert(settings)
     .values({ key: ROLLUP_VERSION_KEY, value: ROLLUP_VERSION, updatedAt: now })
-    .onConflictDoUpdate({ target: settings.key, set: { value: ROLLUP_VERSION, updatedAt: now } })
-    .run();
+    .onConflictDoUpdate({ target: settings.key, set: { value: ROLLUP_VERSION, updatedAt: now } });
 }
 
 /** Rebuilds every roll-up and records the version, in one transaction. */
 export async function rebuildAndRecord(db: Db, catalog: Catalog, timeZone: string): Promise<void> {
-  await db.write((tx) => {
-    rebuildRollupsIn(tx, catalog, timeZone);
-    recordRollupVersion(tx);
+  await db.write(async (tx) => {
+    await rebuildRollupsIn(tx, catalog, timeZone);
+    await recordRollupVersion(tx);
   });
 }
 

@@ -27,25 +27,13 @@ const TZ = 'Asia/Tokyo';
 const catalog = fixtureCatalog();
 let t: TempDb;
 
-function snapshot() {
+async function snapshot() {
   const sort = <T>(rows: T[]) => rows.map((r) => JSON.stringify(r)).sort();
   return {
-    months: sort(
-      rawDrizzle(t.db)
-        .select()
-        .from(kpiDepartmentMonths)
-        .all()
-        .filter((r) => Object.entries(r).some(([k, v]) => !['departmentId', 'month'].includes(k) && v !== 0)),
-    ),
-    questions: sort(rawDrizzle(t.db).select().from(kpiQuestionMonths).all()),
-    wrong: sort(
-      rawDrizzle(t.db)
-        .select()
-        .from(kpiWrongOptions)
-        .all()
-        .filter((r) => r.count !== 0),
-    ),
-    pairs: sort(rawDrizzle(t.db).select().from(quizPairs).all()),
+    months: sort((await rawDrizzle(t.db).select().from(kpiDepartmentMonths)).filter((r) => Object.entries(r).some(([k, v]) => !['departmentId', 'month'].includes(k) && v !== 0))),
+    questions: sort(await rawDrizzle(t.db).select().from(kpiQuestionMonths)),
+    wrong: sort((await rawDrizzle(t.db).select().from(kpiWrongOptions)).filter((r) => r.count !== 0)),
+    pairs: sort(await rawDrizzle(t.db).select().from(quizPairs)),
   };
 }
 
@@ -83,11 +71,11 @@ describe('KPI roll-ups', () => {
         expect((await submitAttempt(t.db, catalog, person, quiz, started.attemptId, answers, TZ, when)).status).toBe('submitted');
       }
     }
-    const incremental = snapshot();
+    const incremental = await snapshot();
     expect(incremental.months.length).toBeGreaterThan(0);
     expect(incremental.wrong.length).toBeGreaterThan(0);
     await rebuildRollups(t.db, catalog, TZ);
-    expect(snapshot()).toEqual(incremental);
+    expect(await snapshot()).toEqual(incremental);
   });
 
   it('still match after a renewal and a review, and count the renewed person once', async () => {
@@ -123,15 +111,15 @@ describe('KPI roll-ups', () => {
     } finally {
       Object.assign(lesson, { version });
     }
-    const held = rawDrizzle(t.db).select().from(certificates).where(eq(certificates.userId, person.id)).all();
+    const held = await rawDrizzle(t.db).select().from(certificates).where(eq(certificates.userId, person.id));
     expect(held.map((c) => c.cycle).sort()).toEqual([1, 2]);
-    expect(rawDrizzle(t.db).select().from(lessonCompletions).where(eq(lessonCompletions.userId, person.id)).all()).toHaveLength(3);
+    expect(await rawDrizzle(t.db).select().from(lessonCompletions).where(eq(lessonCompletions.userId, person.id))).toHaveLength(3);
 
-    const incremental = snapshot();
+    const incremental = await snapshot();
     await rebuildRollups(t.db, catalog, TZ);
-    expect(snapshot()).toEqual(incremental);
+    expect(await snapshot()).toEqual(incremental);
     // One learner × quiz pair across both cycles, first attempt in December.
-    expect(rawDrizzle(t.db).select().from(quizPairs).where(eq(quizPairs.userId, person.id)).all()).toMatchObject([{ firstAt: dec, firstPassed: true, passedAt: dec }]);
+    expect(await rawDrizzle(t.db).select().from(quizPairs).where(eq(quizPairs.userId, person.id))).toMatchObject([{ firstAt: dec, firstPassed: true, passedAt: dec }]);
 
     // The KPI facts: one person assigned Basic, completed once (the first certificate), certified now in late January.
     const facts = combineFacts(await loadFacts(t.db, periodOf('2026-12', '2027-01', TZ), new Date('2027-01-26T00:00:00Z').getTime()), null).tiers.basic!;
@@ -181,15 +169,15 @@ describe('KPI roll-ups', () => {
       }
       if (step === 60) {
         // Half way: the live roll-ups equal a rebuild, and keep equal when the writes go on from it.
-        const live = snapshot();
+        const live = await snapshot();
         await rebuildRollups(t.db, catalog, TZ);
-        expect(snapshot()).toEqual(live);
+        expect(await snapshot()).toEqual(live);
       }
     }
     expect(submitted).toBeGreaterThan(20);
-    const incremental = snapshot();
+    const incremental = await snapshot();
     expect(incremental.wrong.length).toBeGreaterThan(10);
     await rebuildRollups(t.db, catalog, TZ);
-    expect(snapshot()).toEqual(incremental);
+    expect(await snapshot()).toEqual(incremental);
   });
 });

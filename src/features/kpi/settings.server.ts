@@ -4,6 +4,7 @@ import { settings } from '../../../db/schema/index.ts';
 import { audit, type AuditInput } from '../audit/audit.server.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
+import { first } from '../../platform/query.ts';
 
 export interface BaselinePeriod {
   /** `YYYY-MM`, inclusive. */
@@ -12,17 +13,17 @@ export interface BaselinePeriod {
 }
 
 export async function getBaseline(db: Db): Promise<BaselinePeriod | null> {
-  const row = await db.read((q) => q.select().from(settings).where(eq(settings.key, 'baseline')).get());
+  const row = await db.read(async (q) => first(await q.select().from(settings).where(eq(settings.key, 'baseline'))));
   return (row?.value as BaselinePeriod | undefined) ?? null;
 }
 
 /** Sets the baseline period; with `by`, its audit row goes in the same write. */
 export async function setBaseline(db: Db, period: BaselinePeriod, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = clockNow()): Promise<void> {
-  await db.write((tx) => {
-    tx.insert(settings)
+  await db.write(async (tx) => {
+    await tx
+      .insert(settings)
       .values({ key: 'baseline', value: period, updatedAt: now })
-      .onConflictDoUpdate({ target: settings.key, set: { value: period, updatedAt: now } })
-      .run();
-    if (by) audit(tx, { ...by, action: 'baseline.saved', details: { from: period.from, to: period.to } }, now);
+      .onConflictDoUpdate({ target: settings.key, set: { value: period, updatedAt: now } });
+    if (by) await audit(tx, { ...by, action: 'baseline.saved', details: { from: period.from, to: period.to } }, now);
   });
 }

@@ -20,6 +20,7 @@ import type { NotificationKind, OptionalKind } from './model.ts';
 import { readNotificationSettings } from './settings.server.ts';
 import { loadCalendarUser } from './snapshot.server.ts';
 import { hashToken, issueToken, revokeTokens, tokenUser } from './tokens.server.ts';
+import { changes, first } from '../../platform/query.ts';
 
 /** The signed-in user making a change, and from where (what the audit row names). */
 export interface AccountCaller {
@@ -38,20 +39,14 @@ export interface NotificationAccount {
 export async function loadNotificationAccount(db: Db, user: { id: number; role: Role }): Promise<NotificationAccount> {
   const settings = await readNotificationSettings(db);
   const disabled = new Set<string>(settings.disabledKinds);
-  const { off, feed } = await db.read((q) => ({
-    off: new Set(
-      q
-        .select({ kind: notificationOptOuts.kind })
-        .from(notificationOptOuts)
-        .where(eq(notificationOptOuts.userId, user.id))
-        .all()
-        .map((r) => r.kind),
+  const { off, feed } = await db.read(async (q) => ({
+    off: new Set((await q.select({ kind: notificationOptOuts.kind }).from(notificationOptOuts).where(eq(notificationOptOuts.userId, user.id))).map((r) => r.kind)),
+    feed: first(
+      await q
+        .select({ createdAt: notificationTokens.createdAt, usedAt: notificationTokens.usedAt })
+        .from(notificationTokens)
+        .where(and(eq(notificationTokens.userId, user.id), eq(notificationTokens.purpose, 'calendar'))),
     ),
-    feed: q
-      .select({ createdAt: notificationTokens.createdAt, usedAt: notificationTokens.usedAt })
-      .from(notificationTokens)
-      .where(and(eq(notificationTokens.userId, user.id), eq(notificationTokens.purpose, 'calendar')))
-      .get(),
   }));
   return {
     optional: optionalKindsFor(user.role).map((kind) => ({ kind, on: !off.has(kind), disabledByAdmin: disabled.has(kind) })),
@@ -61,11 +56,11 @@ export async function loadNotificationAccount(db: Db, user: { id: number; role: 
 }
 
 /** Adds opt-outs (once each: the primary key makes a repeat a no-op); returns the kinds newly switched off. */
-function addOptOuts(tx: Tx, userId: number, kinds: readonly OptionalKind[], at: Date): OptionalKind[] {
+async function addOptOuts(tx: Tx, userId: number, kinds: readonly OptionalKind[], at: Date): Promise<OptionalKind[]> {
   const added: OptionalKind[] = [];
   for (const kind of kinds) {
-    const changes = tx.insert(notificationOptOuts).values({ userId, kind, createdAt: at }).onConflictDoNothing().run().changes;
-    if (changes === 1) added.push(kind);
+    const changed = changes(await tx.insert(notificationOptOuts).values({ userId, kind, createdAt: at }).onConflictDoNothing());
+    if (changed === 1) added.push(kind);
   }
   return added;
 }
@@ -79,19 +74,19 @@ export async function saveNotificationChoices(db: Db, caller: AccountCaller, on:
   const wanted = applicable.filter((kind) => on.includes(kind));
   const unwanted = applicable.filter((kind) => !on.includes(kind));
   const at = clockNow();
-  return db.write((tx) => {
-    const switchedOff = addOptOuts(tx, caller.actor.id, unwanted, at);
+  return db.write(async (tx) => {
+    const switchedOff = await addOptOuts(tx, caller.actor.id, unwanted, at);
     const switchedOn =
       wanted.length === 0
         ? []
-        : tx
-            .delete(notificationOptOuts)
-            .where(and(eq(notificationOptOuts.userId, caller.actor.id), inArray(notificationOptOuts.kind, wanted)))
-            .returning({ kind: notificationOptOuts.kind })
-            .all()
-            .map((r) => r.kind as OptionalKind);
+        : (
+            await tx
+              .delete(notificationOptOuts)
+              .where(and(eq(notificationOptOuts.userId, caller.actor.id), inArray(notificationOptOuts.kind, wanted)))
+              .returning({ kind: notificationOptOuts.kind })
+          ).map((r) => r.kind as OptionalKind);
     if (switchedOff.length > 0 || switchedOn.length > 0) {
-      audit(
+      await audit(
         tx,
         {
           actor: caller.actor,
@@ -109,14 +104,15 @@ export async function saveNotificationChoices(db: Db, caller: AccountCaller, on:
 
 /** A new feed address for the caller (the old one, if any, stops answering at once). The URL is returned once and never stored. */
 export async function createCalendarFeed(db: Db, caller: AccountCaller, siteUrl: string): Promise<{ url: string; replaced: boolean }> {
-  const token = await db.write((tx) => {
-    const replaced = tx
-      .select({ hash: notificationTokens.tokenHash })
-      .from(notificationTokens)
-      .where(and(eq(notificationTokens.userId, caller.actor.id), eq(notificationTokens.purpose, 'calendar')))
-      .get();
-    const value = issueToken(tx, 'calendar', caller.actor.id);
-    audit(tx, {
+  const token = await db.write(async (tx) => {
+    const replaced = first(
+      await tx
+        .select({ hash: notificationTokens.tokenHash })
+        .from(notificationTokens)
+        .where(and(eq(notificationTokens.userId, caller.actor.id), eq(notificationTokens.purpose, 'calendar'))),
+    );
+    const value = await issueToken(tx, 'calendar', caller.actor.id);
+    await audit(tx, {
       actor: caller.actor,
       action: 'notification.calendar_created',
       target: { type: 'user', id: caller.actor.id },
@@ -130,15 +126,16 @@ export async function createCalendarFeed(db: Db, caller: AccountCaller, siteUrl:
 
 /** Revokes the caller's feed; false when there was none (nothing audited then). */
 export async function revokeCalendarFeed(db: Db, caller: AccountCaller): Promise<boolean> {
-  return db.write((tx) => {
-    const had = tx
-      .select({ hash: notificationTokens.tokenHash })
-      .from(notificationTokens)
-      .where(and(eq(notificationTokens.userId, caller.actor.id), eq(notificationTokens.purpose, 'calendar')))
-      .get();
+  return db.write(async (tx) => {
+    const had = first(
+      await tx
+        .select({ hash: notificationTokens.tokenHash })
+        .from(notificationTokens)
+        .where(and(eq(notificationTokens.userId, caller.actor.id), eq(notificationTokens.purpose, 'calendar'))),
+    );
     if (!had) return false;
-    revokeTokens(tx, 'calendar', caller.actor.id);
-    audit(tx, { actor: caller.actor, action: 'notification.calendar_revoked', target: { type: 'user', id: caller.actor.id }, ip: caller.ip });
+    await revokeTokens(tx, 'calendar', caller.actor.id);
+    await audit(tx, { actor: caller.actor, action: 'notification.calendar_revoked', target: { type: 'user', id: caller.actor.id }, ip: caller.ip });
     return true;
   });
 }
@@ -149,20 +146,22 @@ const USED_AT_GRANULARITY_MS = 60_000;
 function markUsed(db: Db, token: string, at: Date): Promise<void> {
   const hash = hashToken(token);
   return bestEffortWrite('notification.token_used', () =>
-    db.write((tx) =>
-      tx
-        .update(notificationTokens)
-        .set({ usedAt: at })
-        .where(and(eq(notificationTokens.tokenHash, hash), or(isNull(notificationTokens.usedAt), lt(notificationTokens.usedAt, new Date(at.getTime() - USED_AT_GRANULARITY_MS)))))
-        .run(),
+    db.write(
+      async (tx) =>
+        await tx
+          .update(notificationTokens)
+          .set({ usedAt: at })
+          .where(
+            and(eq(notificationTokens.tokenHash, hash), or(isNull(notificationTokens.usedAt), lt(notificationTokens.usedAt, new Date(at.getTime() - USED_AT_GRANULARITY_MS)))),
+          ),
     ),
   );
 }
 
 /** The user behind a token if they may still be served: active and not erased. */
 async function liveUser(db: Db, userId: number, activeOnly: boolean): Promise<{ id: number; email: string; locale: Locale } | null> {
-  const row = await db.read((q) =>
-    q.select({ id: users.id, email: users.email, locale: users.locale, active: users.active, erasedAt: users.erasedAt }).from(users).where(eq(users.id, userId)).get(),
+  const row = await db.read(async (q) =>
+    first(await q.select({ id: users.id, email: users.email, locale: users.locale, active: users.active, erasedAt: users.erasedAt }).from(users).where(eq(users.id, userId))),
   );
   if (!row || row.erasedAt !== null || (activeOnly && !row.active)) return null;
   return { id: row.id, email: row.email, locale: row.locale };
@@ -189,14 +188,14 @@ export async function loadCalendarFeed(db: Db, token: string, context: CalendarC
  * Several assignments of one tier are one duty (its earliest due date), so any of them names it.
  */
 export async function assignmentCalendarIds(db: Db, userId: number): Promise<Map<string, number>> {
-  const rows = await db.read((q) =>
-    q
-      .select({ tierId: assignments.tierId, id: sql<number>`min(${assignments.id})` })
-      .from(assignmentEnrolments)
-      .innerJoin(assignments, eq(assignments.id, assignmentEnrolments.assignmentId))
-      .where(eq(assignmentEnrolments.userId, userId))
-      .groupBy(assignments.tierId)
-      .all(),
+  const rows = await db.read(
+    async (q) =>
+      await q
+        .select({ tierId: assignments.tierId, id: sql<number>`min(${assignments.id})` })
+        .from(assignmentEnrolments)
+        .innerJoin(assignments, eq(assignments.id, assignmentEnrolments.assignmentId))
+        .where(eq(assignmentEnrolments.userId, userId))
+        .groupBy(assignments.tierId),
   );
   return new Map(rows.map((r) => [r.tierId, r.id]));
 }
@@ -207,13 +206,14 @@ export async function assignmentCalendarIds(db: Db, userId: number): Promise<Map
  * assignment is not the user's, is complete or has no due date.
  */
 export async function loadAssignmentCalendar(db: Db, userId: number, assignmentId: number, context: CalendarContext): Promise<string | null> {
-  const own = await db.read((q) =>
-    q
-      .select({ tierId: assignments.tierId })
-      .from(assignmentEnrolments)
-      .innerJoin(assignments, eq(assignments.id, assignmentEnrolments.assignmentId))
-      .where(and(eq(assignmentEnrolments.userId, userId), eq(assignmentEnrolments.assignmentId, assignmentId)))
-      .get(),
+  const own = await db.read(async (q) =>
+    first(
+      await q
+        .select({ tierId: assignments.tierId })
+        .from(assignmentEnrolments)
+        .innerJoin(assignments, eq(assignments.id, assignmentEnrolments.assignmentId))
+        .where(and(eq(assignmentEnrolments.userId, userId), eq(assignmentEnrolments.assignmentId, assignmentId))),
+    ),
   );
   if (!own) return null;
   const at = clockNow();
@@ -236,15 +236,15 @@ async function unsubscribeUser(db: Db, token: string): Promise<{ id: number; ema
   return userId === null ? null : liveUser(db, userId, false);
 }
 
-function optedOut(q: Tx, userId: number, kinds: readonly OptionalKind[]): OptionalKind[] {
+async function optedOut(q: Tx, userId: number, kinds: readonly OptionalKind[]): Promise<OptionalKind[]> {
   if (kinds.length === 0) return [];
   const off = new Set(
-    q
-      .select({ kind: notificationOptOuts.kind })
-      .from(notificationOptOuts)
-      .where(and(eq(notificationOptOuts.userId, userId), inArray(notificationOptOuts.kind, [...kinds])))
-      .all()
-      .map((r) => r.kind),
+    (
+      await q
+        .select({ kind: notificationOptOuts.kind })
+        .from(notificationOptOuts)
+        .where(and(eq(notificationOptOuts.userId, userId), inArray(notificationOptOuts.kind, [...kinds])))
+    ).map((r) => r.kind),
   );
   return kinds.filter((kind) => off.has(kind));
 }
@@ -253,7 +253,7 @@ function optedOut(q: Tx, userId: number, kinds: readonly OptionalKind[]): Option
 export async function loadUnsubscribePage(db: Db, token: string, kinds: OptionalKind[]): Promise<UnsubscribeView | null> {
   const user = await unsubscribeUser(db, token);
   if (user === null) return null;
-  const off = await db.read((q) => optedOut(q, user.id, kinds));
+  const off = await db.read(async (q) => await optedOut(q, user.id, kinds));
   return { locale: user.locale, kinds, off };
 }
 
@@ -267,13 +267,13 @@ export async function unsubscribe(db: Db, token: string, kinds: OptionalKind[], 
   if (user === null) return null;
   const at = clockNow();
   const hash = hashToken(token);
-  const off = await db.write((tx) => {
-    const added = addOptOuts(tx, user.id, kinds, at);
-    tx.update(notificationTokens).set({ usedAt: at }).where(eq(notificationTokens.tokenHash, hash)).run();
+  const off = await db.write(async (tx) => {
+    const added = await addOptOuts(tx, user.id, kinds, at);
+    await tx.update(notificationTokens).set({ usedAt: at }).where(eq(notificationTokens.tokenHash, hash));
     if (added.length > 0) {
-      audit(tx, { actor: { id: user.id, email: user.email }, action: 'notification.unsubscribed', target: { type: 'user', id: user.id }, details: { kinds: added }, ip }, at);
+      await audit(tx, { actor: { id: user.id, email: user.email }, action: 'notification.unsubscribed', target: { type: 'user', id: user.id }, details: { kinds: added }, ip }, at);
     }
-    return optedOut(tx, user.id, kinds);
+    return await optedOut(tx, user.id, kinds);
   });
   return { locale: user.locale, kinds, off };
 }

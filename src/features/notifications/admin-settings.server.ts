@@ -16,6 +16,7 @@ import { idempotencyKey, NOTIFICATION_KINDS, type NotificationKind } from './mod
 import { maskWebhookUrl, parseNotificationSettings } from './settings.ts';
 import { insertOutboxRow } from './outbox.server.ts';
 import { writeDepartmentChannel, writeNotificationSettings } from './settings.server.ts';
+import { first } from '../../platform/query.ts';
 
 export interface MaskedChannel {
   teams: string | null;
@@ -31,16 +32,10 @@ export interface NotificationSettingsPage {
 }
 
 export async function loadNotificationSettingsPage(db: Db): Promise<NotificationSettingsPage> {
-  return db.read((q) => {
-    const current = currentSettings(q);
-    const channels = new Map(
-      q
-        .select()
-        .from(departmentChannels)
-        .all()
-        .map((c) => [c.departmentId, c]),
-    );
-    const list = q.select({ id: departments.id, name: departments.name }).from(departments).orderBy(departments.name).all();
+  return db.read(async (q) => {
+    const current = await currentSettings(q);
+    const channels = new Map((await q.select().from(departmentChannels)).map((c) => [c.departmentId, c]));
+    const list = await q.select({ id: departments.id, name: departments.name }).from(departments).orderBy(departments.name);
     return {
       sendHour: current.sendHour,
       digestWeekday: current.digestWeekday,
@@ -51,8 +46,8 @@ export async function loadNotificationSettingsPage(db: Db): Promise<Notification
   });
 }
 
-function currentSettings(q: Tx): ReturnType<typeof parseNotificationSettings> {
-  const row = q.select({ value: settings.value }).from(settings).where(eq(settings.key, 'notifications')).get();
+async function currentSettings(q: Tx): Promise<ReturnType<typeof parseNotificationSettings>> {
+  const row = first(await q.select({ value: settings.value }).from(settings).where(eq(settings.key, 'notifications')));
   return parseNotificationSettings(row?.value ?? null);
 }
 
@@ -70,8 +65,8 @@ export interface NotificationSettingsInput {
 }
 
 export async function saveNotificationSettings(db: Db, input: NotificationSettingsInput, by: AuditCaller): Promise<void> {
-  await db.write((tx) => {
-    const before = currentSettings(tx);
+  await db.write(async (tx) => {
+    const before = await currentSettings(tx);
     const after = {
       sendHour: input.sendHour,
       digestWeekday: input.digestWeekday,
@@ -80,7 +75,7 @@ export async function saveNotificationSettings(db: Db, input: NotificationSettin
       programmeTeamsUrl: applyWebhookChange(before.programmeTeamsUrl, input.programmeTeams),
       programmeSlackUrl: applyWebhookChange(before.programmeSlackUrl, input.programmeSlack),
     };
-    writeNotificationSettings(tx, after);
+    await writeNotificationSettings(tx, after);
     const details = {
       sendHour: after.sendHour,
       digestWeekday: after.digestWeekday,
@@ -88,7 +83,7 @@ export async function saveNotificationSettings(db: Db, input: NotificationSettin
       programmeTeams: webhookAudit(before.programmeTeamsUrl, after.programmeTeamsUrl),
       programmeSlack: webhookAudit(before.programmeSlackUrl, after.programmeSlackUrl),
     };
-    audit(tx, { ...by, action: 'notification.settings_saved', target: { type: 'programme', id: 'programme' }, details }, now());
+    await audit(tx, { ...by, action: 'notification.settings_saved', target: { type: 'programme', id: 'programme' }, details }, now());
   });
 }
 
@@ -100,21 +95,9 @@ export interface DepartmentChannelInput {
 
 /** Applies every department's change in one write; one audit row per department that changed. Returns how many changed. */
 export async function saveDepartmentChannels(db: Db, input: readonly DepartmentChannelInput[], by: AuditCaller): Promise<number> {
-  return db.write((tx) => {
-    const known = new Set(
-      tx
-        .select({ id: departments.id })
-        .from(departments)
-        .all()
-        .map((d) => d.id),
-    );
-    const current = new Map(
-      tx
-        .select()
-        .from(departmentChannels)
-        .all()
-        .map((c) => [c.departmentId, c]),
-    );
+  return db.write(async (tx) => {
+    const known = new Set((await tx.select({ id: departments.id }).from(departments)).map((d) => d.id));
+    const current = new Map((await tx.select().from(departmentChannels)).map((c) => [c.departmentId, c]));
     let changed = 0;
     const at = now();
     for (const change of input) {
@@ -123,9 +106,9 @@ export async function saveDepartmentChannels(db: Db, input: readonly DepartmentC
       const before = { teams: was?.teamsUrl ?? null, slack: was?.slackUrl ?? null };
       const after = { teams: applyWebhookChange(before.teams, change.teams), slack: applyWebhookChange(before.slack, change.slack) };
       if (after.teams === before.teams && after.slack === before.slack) continue;
-      writeDepartmentChannel(tx, { departmentId: change.departmentId, teamsUrl: after.teams, slackUrl: after.slack });
+      await writeDepartmentChannel(tx, { departmentId: change.departmentId, teamsUrl: after.teams, slackUrl: after.slack });
       const details = { teams: webhookAudit(before.teams, after.teams), slack: webhookAudit(before.slack, after.slack) };
-      audit(tx, { ...by, action: 'notification.channel_saved', target: { type: 'department', id: change.departmentId }, details }, at);
+      await audit(tx, { ...by, action: 'notification.channel_saved', target: { type: 'department', id: change.departmentId }, details }, at);
       changed += 1;
     }
     return changed;
@@ -151,17 +134,17 @@ export async function queueTestPost(
   options: { siteUrl: string; timeZone: string },
 ): Promise<{ outboxId: number; target: string }> {
   const at = now();
-  return db.write((tx) => {
+  return db.write(async (tx) => {
     let name = admin.programmeName;
     let url: string | null;
     if (target.departmentId === null) {
-      const current = currentSettings(tx);
+      const current = await currentSettings(tx);
       url = target.channel === 'teams' ? current.programmeTeamsUrl : current.programmeSlackUrl;
     } else {
-      const department = tx.select({ name: departments.name }).from(departments).where(eq(departments.id, target.departmentId)).get();
+      const department = first(await tx.select({ name: departments.name }).from(departments).where(eq(departments.id, target.departmentId)));
       if (!department) throw new Refusal('NOT_FOUND', 'notify.admin.error.noDepartment');
       name = department.name;
-      const row = tx.select().from(departmentChannels).where(eq(departmentChannels.departmentId, target.departmentId)).get();
+      const row = first(await tx.select().from(departmentChannels).where(eq(departmentChannels.departmentId, target.departmentId)));
       url = (target.channel === 'teams' ? row?.teamsUrl : row?.slackUrl) ?? null;
     }
     if (url === null) throw new Refusal('BAD_REQUEST', 'notify.admin.error.noWebhook');
@@ -171,7 +154,7 @@ export async function queueTestPost(
       { channelName: name, locale: admin.locale },
       { siteUrl: options.siteUrl, sentAt: formatDateTime(at, admin.locale, options.timeZone) },
     );
-    const outboxId = insertOutboxRow(
+    const outboxId = await insertOutboxRow(
       tx,
       {
         key: idempotencyKey(recipient, 'digest', `test-${target.channel}`, String(at.getTime())),
@@ -184,7 +167,7 @@ export async function queueTestPost(
       at,
     );
     const auditTarget = target.departmentId === null ? { type: 'programme', id: 'programme' } : { type: 'department', id: target.departmentId };
-    audit(tx, { ...by, action: 'notification.test_queued', target: auditTarget, details: { channel: target.channel, kinds: ['test'], outboxId } }, at);
+    await audit(tx, { ...by, action: 'notification.test_queued', target: auditTarget, details: { channel: target.channel, kinds: ['test'], outboxId } }, at);
     return { outboxId, target: name };
   });
 }

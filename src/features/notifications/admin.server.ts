@@ -21,6 +21,7 @@ import { idempotencyKey } from './model.ts';
 import { maskWebhookUrl } from './settings.ts';
 import { readDepartmentChannels, readNotificationSettings } from './settings.server.ts';
 import { nextSendInstant } from './working-days.ts';
+import { changes, first } from '../../platform/query.ts';
 
 export const OUTBOX_PAGE_SIZE = 20;
 /** "Resend all failed" takes at most this many in one write; the page says to press again for more. */
@@ -109,8 +110,8 @@ export function outboxListQuery(q: Tx, state: OutboxList, cursor: OutboxCursor |
     .limit(OUTBOX_PAGE_SIZE + 1);
 }
 
-function listPage(q: Tx, state: OutboxList, cursor: OutboxCursor | null): OutboxListPage {
-  const found = outboxListQuery(q, state, cursor).all();
+async function listPage(q: Tx, state: OutboxList, cursor: OutboxCursor | null): Promise<OutboxListPage> {
+  const found = await outboxListQuery(q, state, cursor);
   const rows = found.slice(0, OUTBOX_PAGE_SIZE).map(
     (r): OutboxRow => ({
       id: r.id,
@@ -144,26 +145,19 @@ export async function loadNotificationsAdmin(
   const at = now();
   const o = notificationOutbox;
   const [data, settings, channels, names] = await Promise.all([
-    db.read((q) => ({
+    db.read(async (q) => {
       // Counted on the due index alone (a covering scan, no table rows).
-      states: q.select({ state: o.state, n: sql<number>`count(*)` }).from(o).groupBy(o.state).all(),
+      const states = await q.select({ state: o.state, n: sql<number>`count(*)` }).from(o).groupBy(o.state);
       // Channel posts are the rows without a person (a few per department and week): found on the
       // (user_id, day) index, so only they are read; e-mails are the rest of each state's count.
-      posts: q.select({ state: o.state, channel: o.channel, n: sql<number>`count(*)` }).from(o).where(isNull(o.userId)).groupBy(o.state, o.channel).all(),
-      lists: Object.fromEntries(OUTBOX_LISTS.map((list) => [list, listPage(q, list, decodeCursor(cursors[list]))])) as Record<OutboxList, OutboxListPage>,
-    })),
+      const posts = await q.select({ state: o.state, channel: o.channel, n: sql<number>`count(*)` }).from(o).where(isNull(o.userId)).groupBy(o.state, o.channel);
+      const lists = {} as Record<OutboxList, OutboxListPage>;
+      for (const list of OUTBOX_LISTS) lists[list] = await listPage(q, list, decodeCursor(cursors[list]));
+      return { states, posts, lists };
+    }),
     readNotificationSettings(db),
     readDepartmentChannels(db),
-    db.read(
-      (q) =>
-        new Map(
-          q
-            .select({ id: departments.id, name: departments.name })
-            .from(departments)
-            .all()
-            .map((d) => [d.id, d.name]),
-        ),
-    ),
+    db.read(async (q) => new Map((await q.select({ id: departments.id, name: departments.name }).from(departments)).map((d) => [d.id, d.name]))),
   ]);
   const states = zeroStates();
   for (const row of data.states) states[row.state] = row.n;
@@ -194,17 +188,18 @@ function target(row: ResendRow): { type: string; id: string | number } {
 }
 
 /** The contract's resend: queued again now, attempts from zero, the same payload and Message-ID; audited in the same write. */
-function requeue(tx: Tx, row: ResendRow, by: AuditCaller, at: Date): boolean {
+async function requeue(tx: Tx, row: ResendRow, by: AuditCaller, at: Date): Promise<boolean> {
   const o = notificationOutbox;
   // Only from the state read: a row the sender claimed meanwhile is left to it.
-  const changed = tx
-    .update(o)
-    .set({ state: 'queued', attempts: 0, nextAttemptAt: at, lastError: null, updatedAt: at })
-    .where(and(eq(o.id, row.id), eq(o.state, row.state)))
-    .run().changes;
+  const changed = changes(
+    await tx
+      .update(o)
+      .set({ state: 'queued', attempts: 0, nextAttemptAt: at, lastError: null, updatedAt: at })
+      .where(and(eq(o.id, row.id), eq(o.state, row.state))),
+  );
   if (changed === 0) return false;
   const details = { channel: row.channel, kinds: row.kinds, messageId: row.messageId, outboxId: row.id, from: row.state };
-  audit(tx, { ...by, action: 'notification.resent', target: target(row), details }, at);
+  await audit(tx, { ...by, action: 'notification.resent', target: target(row), details }, at);
   return true;
 }
 
@@ -221,24 +216,24 @@ const resendColumns = {
 
 /** Resends one failed or sent message. Refuses one that is queued or being sent (it goes anyway). */
 export async function resendNotification(db: Db, outboxId: number, by: AuditCaller): Promise<void> {
-  await db.write((tx) => {
-    const row = tx.select(resendColumns).from(notificationOutbox).where(eq(notificationOutbox.id, outboxId)).get();
+  await db.write(async (tx) => {
+    const row = first(await tx.select(resendColumns).from(notificationOutbox).where(eq(notificationOutbox.id, outboxId)));
     if (!row) throw new Refusal('NOT_FOUND', 'notify.admin.error.notFound');
     if (row.state !== 'failed' && row.state !== 'sent') throw new Refusal('BAD_REQUEST', 'notify.admin.error.notResendable');
     if (row.pruned) throw new Refusal('BAD_REQUEST', 'notify.admin.error.pruned');
-    if (!requeue(tx, row, by, now())) throw new Refusal('BAD_REQUEST', 'notify.admin.error.notResendable');
+    if (!(await requeue(tx, row, by, now()))) throw new Refusal('BAD_REQUEST', 'notify.admin.error.notResendable');
   });
 }
 
 /** Resends the newest RESEND_ALL_LIMIT failed messages; returns how many, and how many failed ones are left. */
 export async function resendAllFailed(db: Db, by: AuditCaller): Promise<{ count: number; left: number }> {
-  return db.write((tx) => {
+  return db.write(async (tx) => {
     const o = notificationOutbox;
-    const rows = tx.select(resendColumns).from(o).where(eq(o.state, 'failed')).orderBy(desc(o.nextAttemptAt), desc(o.id)).limit(RESEND_ALL_LIMIT).all();
+    const rows = await tx.select(resendColumns).from(o).where(eq(o.state, 'failed')).orderBy(desc(o.nextAttemptAt), desc(o.id)).limit(RESEND_ALL_LIMIT);
     const at = now();
     let count = 0;
-    for (const row of rows) if (requeue(tx, row, by, at)) count += 1;
-    const left = tx.select({ n: sql<number>`count(*)` }).from(o).where(eq(o.state, 'failed')).get()?.n ?? 0;
+    for (const row of rows) if (await requeue(tx, row, by, at)) count += 1;
+    const left = first(await tx.select({ n: sql<number>`count(*)` }).from(o).where(eq(o.state, 'failed')))?.n ?? 0;
     return { count, left };
   });
 }
@@ -260,8 +255,8 @@ export async function queueTestEmail(
   const messageId = messageIdFor(key, options.siteUrl);
   const sentAt = formatDateTime(at, admin.locale, options.timeZone);
   const email = renderTestEmail({ name: admin.name, address: admin.email, locale: admin.locale }, { siteUrl: options.siteUrl, messageId, sentAt });
-  return db.write((tx) => {
-    const outboxId = insertOutboxRow(
+  return db.write(async (tx) => {
+    const outboxId = await insertOutboxRow(
       tx,
       {
         key,
@@ -274,7 +269,7 @@ export async function queueTestEmail(
       },
       at,
     );
-    audit(tx, { ...by, action: 'notification.test_queued', target: { type: 'user', id: admin.id }, details: { channel: 'email', kinds: ['test'], messageId, outboxId } }, at);
+    await audit(tx, { ...by, action: 'notification.test_queued', target: { type: 'user', id: admin.id }, details: { channel: 'email', kinds: ['test'], messageId, outboxId } }, at);
     return { outboxId };
   });
 }

@@ -17,7 +17,7 @@ import { messageIdFor } from './links.ts';
 import type { DepartmentWeek, KpiSummary, NotificationSnapshot } from './model.ts';
 import { idempotencyKey } from './model.ts';
 import type { Digest } from './plan.ts';
-import { planDigests } from './plan.ts';
+import { collectEvents, planDigests } from './plan.ts';
 import { readDepartmentChannels, readNotificationSettings } from './settings.server.ts';
 import type { NotificationSettings } from './settings.ts';
 import type { ChannelPost } from './team-triggers.ts';
@@ -25,6 +25,7 @@ import type { LoadedNotificationSnapshot } from './snapshot.server.ts';
 import { channelPosts } from './team-triggers.ts';
 import { issueToken } from './tokens.server.ts';
 import { slackPayload, teamsPayload } from './webhooks.ts';
+import { first, savepoint } from '../../platform/query.ts';
 
 export interface QueueOptions {
   /** SITE_URL: every link and the Message-ID's domain. */
@@ -99,25 +100,28 @@ export async function planDay(db: Db, snapshot: NotificationSnapshot, today: str
 }
 
 async function planEmails(db: Db, snapshot: NotificationSnapshot, today: string, settings: NotificationSettings): Promise<Digest[]> {
-  return db.read((q) => {
+  return db.read(async (q) => {
     const mailed = new Set(
-      q
-        .select({ key: notificationOutbox.key })
-        .from(notificationOutbox)
-        .where(and(eq(notificationOutbox.day, today), eq(notificationOutbox.channel, 'email')))
-        .all()
-        .map((row) => row.key),
+      (
+        await q
+          .select({ key: notificationOutbox.key })
+          .from(notificationOutbox)
+          .where(and(eq(notificationOutbox.day, today), eq(notificationOutbox.channel, 'email')))
+      ).map((row) => row.key),
     );
     const queued = q
       .select({ one: sql<number>`1` })
       .from(notificationEvents)
       .where(eq(notificationEvents.key, sql.placeholder('key')))
       .prepare();
+    const options = { weeklyDigestWeekday: settings.digestWeekday, disabledKinds: settings.disabledKinds };
     // One indexed lookup per event: the events table grows every day, so it is never read whole.
+    // Looked up before planning, in order, since the planner asks synchronously.
+    const held = new Set<string>();
+    for (const event of collectEvents(snapshot, today, options)) if (first(await queued.execute({ key: event.key })) !== null) held.add(event.key);
     return planDigests(snapshot, today, {
-      weeklyDigestWeekday: settings.digestWeekday,
-      disabledKinds: settings.disabledKinds,
-      alreadyQueued: (key) => queued.get({ key }) !== undefined,
+      ...options,
+      alreadyQueued: (key) => held.has(key),
       mailedToday: (userId) => mailed.has(idempotencyKey(userId, 'digest', 'email', today)),
     });
   });
@@ -125,13 +129,15 @@ async function planEmails(db: Db, snapshot: NotificationSnapshot, today: string,
 
 async function withoutQueuedPosts(db: Db, posts: PlannedPost[]): Promise<PlannedPost[]> {
   if (posts.length === 0) return posts;
-  return db.read((q) => {
+  return db.read(async (q) => {
     const found = q
       .select({ one: sql<number>`1` })
       .from(notificationOutbox)
       .where(eq(notificationOutbox.key, sql.placeholder('key')))
       .prepare();
-    return posts.filter((post) => found.get({ key: post.key }) === undefined);
+    const left: PlannedPost[] = [];
+    for (const post of posts) if (first(await found.execute({ key: post.key })) === null) left.push(post);
+    return left;
   });
 }
 
@@ -177,22 +183,24 @@ function statements(tx: Tx) {
 }
 
 /** A message outside the day's plan (an admin's test send), queued as the planned ones are and due at once. */
-export function insertOutboxRow(
+export async function insertOutboxRow(
   tx: Tx,
   row: Omit<OutboxRow, 'id' | 'state' | 'attempts' | 'lastError' | 'sentAt' | 'nextAttemptAt' | 'createdAt' | 'updatedAt'>,
   at: Date,
-): number {
-  const { id } = outboxInsert(tx).get({ userId: null, departmentId: null, messageId: null, ...row, nextAttemptAt: at, createdAt: at, updatedAt: at }) as { id: number };
+): Promise<number> {
+  const { id } = first(await outboxInsert(tx).execute({ userId: null, departmentId: null, messageId: null, ...row, nextAttemptAt: at, createdAt: at, updatedAt: at })) as {
+    id: number;
+  };
   return id;
 }
 
 /** One message and its events, in a savepoint of the caller's transaction. */
-function insertMessage(tx: Tx, prepared: ReturnType<typeof statements>, build: (tx: Tx) => Built): Outcome {
+async function insertMessage(tx: Tx, prepared: ReturnType<typeof statements>, build: (tx: Tx) => Built | Promise<Built>): Promise<Outcome> {
   try {
-    tx.transaction((sp) => {
-      const { row, events } = build(sp);
-      const { id } = prepared.outbox.get({ userId: null, departmentId: null, messageId: null, ...row }) as { id: number };
-      for (const event of events) prepared.event.run({ key: event.key, outboxId: id, kind: event.kind, createdAt: row.createdAt });
+    await savepoint(tx, async (sp) => {
+      const { row, events } = await build(sp);
+      const { id } = first(await prepared.outbox.execute({ userId: null, departmentId: null, messageId: null, ...row })) as { id: number };
+      for (const event of events) await prepared.event.execute({ key: event.key, outboxId: id, kind: event.kind, createdAt: row.createdAt });
     });
     return 'queued';
   } catch (error) {
@@ -205,9 +213,9 @@ function insertMessage(tx: Tx, prepared: ReturnType<typeof statements>, build: (
   }
 }
 
-function digestRow(tx: Tx, digest: Digest, siteUrl: string): Built {
+async function digestRow(tx: Tx, digest: Digest, siteUrl: string): Promise<Built> {
   const userId = Number(digest.recipient.userId);
-  const token = digest.optionalKinds.length > 0 ? issueToken(tx, 'unsubscribe', userId) : null;
+  const token = digest.optionalKinds.length > 0 ? await issueToken(tx, 'unsubscribe', userId) : null;
   const email = renderDigestEmail(digest, { siteUrl, unsubscribe: token === null ? null : { token, mailto: null } });
   const at = clockNow();
   const kinds = digest.sections.map((section) => section.kind);
@@ -254,17 +262,21 @@ export async function queuePlan(db: Db, plan: DayPlan, options: QueueOptions): P
   };
   for (let i = 0; i < plan.digests.length; i += size) {
     const chunk = plan.digests.slice(i, i + size);
-    const outcomes = await db.write((tx) => {
+    const outcomes = await db.write(async (tx) => {
       const prepared = statements(tx);
-      return chunk.map((digest) => insertMessage(tx, prepared, (sp) => digestRow(sp, digest, options.siteUrl)));
+      const done: Outcome[] = [];
+      for (const digest of chunk) done.push(await insertMessage(tx, prepared, (sp) => digestRow(sp, digest, options.siteUrl)));
+      return done;
     });
     for (const outcome of outcomes) count(outcome, 'emailsQueued');
     await nextTurn();
   }
   if (plan.posts.length > 0) {
-    const outcomes = await db.write((tx) => {
+    const outcomes = await db.write(async (tx) => {
       const prepared = statements(tx);
-      return plan.posts.map((post) => insertMessage(tx, prepared, () => postRow(post, plan.day, options.siteUrl)));
+      const done: Outcome[] = [];
+      for (const post of plan.posts) done.push(await insertMessage(tx, prepared, () => postRow(post, plan.day, options.siteUrl)));
+      return done;
     });
     for (const outcome of outcomes) count(outcome, 'postsQueued');
   }

@@ -6,6 +6,7 @@ import { notificationOutbox, notificationTokens } from '../../../db/schema/index
 import { now as clockNow } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { BODY_RETENTION_DAYS, PRUNED_PAYLOAD, TOKEN_RETENTION_DAYS } from './retention.ts';
+import { changes } from '../../platform/query.ts';
 
 const DAY_MS = 86_400_000;
 const BATCH = 500;
@@ -22,28 +23,28 @@ export async function pruneNotifications(db: Db, at = clockNow(), batch = BATCH)
   const tokensBefore = new Date(at.getTime() - TOKEN_RETENTION_DAYS * DAY_MS);
   const report: PruneReport = { bodies: 0, tokens: 0 };
   for (let round = 0; round < 10_000; round++) {
-    const changed = await db.write((tx) => {
-      const ids = tx
-        .select({ id: o.id })
-        .from(o)
-        .where(and(eq(o.state, 'sent'), lt(o.sentAt, bodiesBefore), ne(o.payload, PRUNED_PAYLOAD)))
-        .limit(batch)
-        .all()
-        .map((r) => r.id);
+    const changed = await db.write(async (tx) => {
+      const ids = (
+        await tx
+          .select({ id: o.id })
+          .from(o)
+          .where(and(eq(o.state, 'sent'), lt(o.sentAt, bodiesBefore), ne(o.payload, PRUNED_PAYLOAD)))
+          .limit(batch)
+      ).map((r) => r.id);
       if (ids.length === 0) return 0;
-      return tx.update(o).set({ payload: PRUNED_PAYLOAD }).where(inArray(o.id, ids)).run().changes;
+      return changes(await tx.update(o).set({ payload: PRUNED_PAYLOAD }).where(inArray(o.id, ids)));
     });
     report.bodies += changed;
     if (changed < batch) break;
   }
   const n = notificationTokens;
   for (let round = 0; round < 10_000; round++) {
-    const deleted = await db.write(
-      (tx) =>
-        tx
+    const deleted = await db.write(async (tx) =>
+      changes(
+        await tx
           .delete(n)
-          .where(sql`${n.tokenHash} in (select ${n.tokenHash} from ${n} where ${n.purpose} = 'unsubscribe' and ${n.createdAt} < ${tokensBefore.getTime()} limit ${batch})`)
-          .run().changes,
+          .where(sql`${n.tokenHash} in (select ${n.tokenHash} from ${n} where ${n.purpose} = 'unsubscribe' and ${n.createdAt} < ${tokensBefore.getTime()} limit ${batch})`),
+      ),
     );
     report.tokens += deleted;
     if (deleted < batch) break;

@@ -15,6 +15,7 @@ import { logger } from '../../platform/log.server.ts';
 import { audit } from '../audit/audit.server.ts';
 import { backoffMs, retryAfterMs, safeErrorText } from './delivery.ts';
 import { readDepartmentChannels, readNotificationSettings } from './settings.server.ts';
+import { changes, first } from '../../platform/query.ts';
 
 export interface SenderOptions {
   /** SMTP_URL; null: e-mails stay queued (nothing is e-mailed), channel posts are still sent. */
@@ -59,16 +60,18 @@ class SendError extends Error {
 /** At start (one server per database): rows a stopped process left in `sending` go back to queued, same payload and Message-ID. */
 export async function resetInterruptedSends(db: Db): Promise<number> {
   const at = clockNow();
-  return db.write((tx) => tx.update(notificationOutbox).set({ state: 'queued', nextAttemptAt: at, updatedAt: at }).where(eq(notificationOutbox.state, 'sending')).run().changes);
+  return db.write(async (tx) =>
+    changes(await tx.update(notificationOutbox).set({ state: 'queued', nextAttemptAt: at, updatedAt: at }).where(eq(notificationOutbox.state, 'sending'))),
+  );
 }
 
 async function claim(db: Db, emailEnabled: boolean): Promise<Row | null> {
   const at = clockNow();
-  return db.write((tx) => {
+  return db.write(async (tx) => {
     const due = and(eq(notificationOutbox.state, 'queued'), lte(notificationOutbox.nextAttemptAt, at), emailEnabled ? undefined : ne(notificationOutbox.channel, 'email'));
-    const row = tx.select().from(notificationOutbox).where(due).orderBy(asc(notificationOutbox.nextAttemptAt), asc(notificationOutbox.id)).limit(1).get();
+    const row = first(await tx.select().from(notificationOutbox).where(due).orderBy(asc(notificationOutbox.nextAttemptAt), asc(notificationOutbox.id)).limit(1));
     if (!row) return null;
-    tx.update(notificationOutbox).set({ state: 'sending', updatedAt: at }).where(eq(notificationOutbox.id, row.id)).run();
+    await tx.update(notificationOutbox).set({ state: 'sending', updatedAt: at }).where(eq(notificationOutbox.id, row.id));
     return row;
   });
 }
@@ -148,28 +151,28 @@ export function createSender(options: SenderOptions): Sender {
     const details = { channel: row.channel, kinds: row.kinds, messageId: row.messageId, outboxId: row.id, attempts };
     const mine = and(eq(notificationOutbox.id, row.id), eq(notificationOutbox.state, 'sending'));
     if (error === null) {
-      await db.write((tx) => {
-        tx.update(notificationOutbox).set({ state: 'sent', attempts, sentAt: at, lastError: null, updatedAt: at }).where(mine).run();
-        audit(tx, { actor: null, actorLabel: 'notifications', action: 'notification.sent', target: target(row), details }, at);
+      await db.write(async (tx) => {
+        await tx.update(notificationOutbox).set({ state: 'sent', attempts, sentAt: at, lastError: null, updatedAt: at }).where(mine);
+        await audit(tx, { actor: null, actorLabel: 'notifications', action: 'notification.sent', target: target(row), details }, at);
       });
       return 'sent';
     }
     const lastError = safeErrorText(error, options.smtpUrl);
     if (attempts > options.retries) {
-      await db.write((tx) => {
-        tx.update(notificationOutbox).set({ state: 'failed', attempts, lastError, updatedAt: at }).where(mine).run();
-        audit(tx, { actor: null, actorLabel: 'notifications', action: 'notification.failed', target: target(row), details }, at);
+      await db.write(async (tx) => {
+        await tx.update(notificationOutbox).set({ state: 'failed', attempts, lastError, updatedAt: at }).where(mine);
+        await audit(tx, { actor: null, actorLabel: 'notifications', action: 'notification.failed', target: target(row), details }, at);
       });
       logger.warn({ outboxId: row.id, channel: row.channel, attempts }, 'notification failed after its last try');
       return 'failed';
     }
     const wait = Math.max(backoffMs(attempts, options.retryBaseMs, random()), error instanceof SendError ? (error.retryAfterMs ?? 0) : 0);
-    await db.write((tx) =>
-      tx
-        .update(notificationOutbox)
-        .set({ state: 'queued', attempts, lastError, nextAttemptAt: new Date(at.getTime() + wait), updatedAt: at })
-        .where(mine)
-        .run(),
+    await db.write(
+      async (tx) =>
+        await tx
+          .update(notificationOutbox)
+          .set({ state: 'queued', attempts, lastError, nextAttemptAt: new Date(at.getTime() + wait), updatedAt: at })
+          .where(mine),
     );
     return 'retried';
   };

@@ -5,21 +5,22 @@ import { now } from '../../platform/clock.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import type { NotificationSettings } from './settings.ts';
 import { parseNotificationSettings } from './settings.ts';
+import { first } from '../../platform/query.ts';
 
 const KEY = 'notifications';
 
 export async function readNotificationSettings(db: Db): Promise<NotificationSettings> {
-  const row = await db.read((q) => q.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY)).get());
+  const row = await db.read(async (q) => first(await q.select({ value: settings.value }).from(settings).where(eq(settings.key, KEY))));
   return parseNotificationSettings(row?.value ?? null);
 }
 
 /** Inside the caller's transaction (the admin action audits in the same one). */
-export function writeNotificationSettings(tx: Tx, value: NotificationSettings): void {
+export async function writeNotificationSettings(tx: Tx, value: NotificationSettings): Promise<void> {
   const at = now();
-  tx.insert(settings)
+  await tx
+    .insert(settings)
     .values({ key: KEY, value, updatedAt: at })
-    .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: at } })
-    .run();
+    .onConflictDoUpdate({ target: settings.key, set: { value, updatedAt: at } });
 }
 
 export interface DepartmentChannel {
@@ -29,21 +30,22 @@ export interface DepartmentChannel {
 }
 
 export async function readDepartmentChannels(db: Db): Promise<DepartmentChannel[]> {
-  return db.read((q) =>
-    q.select({ departmentId: departmentChannels.departmentId, teamsUrl: departmentChannels.teamsUrl, slackUrl: departmentChannels.slackUrl }).from(departmentChannels).all(),
+  return db.read(
+    async (q) =>
+      await q.select({ departmentId: departmentChannels.departmentId, teamsUrl: departmentChannels.teamsUrl, slackUrl: departmentChannels.slackUrl }).from(departmentChannels),
   );
 }
 
 /** Inside the caller's transaction; both URLs null removes the row. */
-export function writeDepartmentChannel(tx: Tx, channel: DepartmentChannel): void {
+export async function writeDepartmentChannel(tx: Tx, channel: DepartmentChannel): Promise<void> {
   if (channel.teamsUrl === null && channel.slackUrl === null) {
-    tx.delete(departmentChannels).where(eq(departmentChannels.departmentId, channel.departmentId)).run();
+    await tx.delete(departmentChannels).where(eq(departmentChannels.departmentId, channel.departmentId));
     return;
   }
   const at = now();
   const set = { teamsUrl: channel.teamsUrl, slackUrl: channel.slackUrl, updatedAt: at };
-  tx.insert(departmentChannels)
+  await tx
+    .insert(departmentChannels)
     .values({ departmentId: channel.departmentId, ...set })
-    .onConflictDoUpdate({ target: departmentChannels.departmentId, set })
-    .run();
+    .onConflictDoUpdate({ target: departmentChannels.departmentId, set });
 }

@@ -43,6 +43,7 @@ import {
 } from './snapshot.ts';
 import { monthlySummaryPeriod } from './team-triggers.ts';
 import { addDays, isLocalDay, monthOf } from './working-days.ts';
+import { rows } from '../../platform/query.ts';
 
 export interface SnapshotSources {
   catalog: Catalog;
@@ -99,22 +100,31 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 }
 
 /** Users (all, or one), their enrolments and certificates: three reads, grouped by user in memory. */
-function learnerRows(q: Tx, only: number | null, timeZone: string): LearnerRows {
+async function learnerRows(q: Tx, only: number | null, timeZone: string): Promise<LearnerRows> {
   const scope: SQL = only === null ? sql`` : sql` and u.id = ${only}`;
-  const users = q.all<UserRow>(sql`
+  const users = await rows<UserRow>(
+    q,
+    sql`
     select u.id, u.email, u.display_name name, u.locale, u.role, u.department_id departmentId, d.name departmentName
-    from users u left join departments d on d.id = u.department_id where ${PEOPLE}${scope} order by u.id`);
+    from users u left join departments d on d.id = u.department_id where ${PEOPLE}${scope} order by u.id`,
+  );
   const enrolments = new Map<number, EnrolmentRow[]>();
-  for (const row of q.all<{ userId: number; assignmentId: number; tierId: string; enrolledAt: number; dueDate: string | null; dueDays: number | null }>(sql`
+  for (const row of await rows<{ userId: number; assignmentId: number; tierId: string; enrolledAt: number; dueDate: string | null; dueDays: number | null }>(
+    q,
+    sql`
     select e.user_id userId, e.assignment_id assignmentId, a.tier_id tierId, e.enrolled_at enrolledAt, a.due_date dueDate, a.due_days dueDays
-    from assignment_enrolments e join assignments a on a.id = e.assignment_id join users u on u.id = e.user_id where ${PEOPLE}${scope}`)) {
+    from assignment_enrolments e join assignments a on a.id = e.assignment_id join users u on u.id = e.user_id where ${PEOPLE}${scope}`,
+  )) {
     const enrolledAt = new Date(row.enrolledAt);
     push(enrolments, row.userId, { assignmentId: row.assignmentId, tierId: row.tierId, enrolledAt, dueAt: dueAtFor(row, enrolledAt, timeZone) });
   }
   const certificates = new Map<number, CertificateRow[]>();
-  for (const row of q.all<{ userId: number; id: number; tierId: string; cycle: number; code: string; issuedAt: number; validUntil: number | null }>(sql`
+  for (const row of await rows<{ userId: number; id: number; tierId: string; cycle: number; code: string; issuedAt: number; validUntil: number | null }>(
+    q,
+    sql`
     select c.user_id userId, c.id, c.tier_id tierId, c.cycle, c.code, c.issued_at issuedAt, c.valid_until validUntil
-    from certificates c join users u on u.id = c.user_id where ${PEOPLE}${scope}`)) {
+    from certificates c join users u on u.id = c.user_id where ${PEOPLE}${scope}`,
+  )) {
     push(certificates, row.userId, { ...row, issuedAt: new Date(row.issuedAt), validUntil: row.validUntil === null ? null : new Date(row.validUntil) });
   }
   return { users, enrolments, certificates };
@@ -145,7 +155,7 @@ export async function loadCalendarUser(db: Db, userId: number, today: string, ca
   if (!isLocalDay(today)) throw new RangeError(`Not a calendar day (YYYY-MM-DD): ${JSON.stringify(today)}`);
   const { timeZone } = getConfig();
   const at = clockNow();
-  const rows = await db.read((q) => learnerRows(q, userId, timeZone));
+  const rows = await db.read(async (q) => await learnerRows(q, userId, timeZone));
   const user = rows.users[0];
   if (!user) return null;
   return { userId: String(user.id), locale: user.locale, ...calendarPart(catalog, rows, user, at, converters(catalog, timeZone)) };
@@ -160,29 +170,35 @@ interface OtherRows {
 }
 
 /** Policy acknowledgements (newest version per policy), this month's check-ins, opt-outs, the week's comments, departments. */
-function otherRows(q: Tx, month: string, week: { fromMs: number; untilMs: number }): OtherRows {
+async function otherRows(q: Tx, month: string, week: { fromMs: number; untilMs: number }): Promise<OtherRows> {
   const acknowledged = new Map<number, Map<string, number>>();
-  for (const row of q.all<{ userId: number; policyId: string; version: number }>(sql`
+  for (const row of await rows<{ userId: number; policyId: string; version: number }>(
+    q,
+    sql`
     select p.user_id userId, p.policy_id policyId, max(p.version) version from policy_acknowledgements p join users u on u.id = p.user_id
-    where ${PEOPLE} group by p.user_id, p.policy_id`)) {
+    where ${PEOPLE} group by p.user_id, p.policy_id`,
+  )) {
     let own = acknowledged.get(row.userId);
     if (!own) acknowledged.set(row.userId, (own = new Map()));
     own.set(row.policyId, row.version);
   }
-  const checkedIn = new Set(q.all<{ userId: number }>(sql`select user_id userId from checkins where month = ${month}`).map((r) => r.userId));
+  const checkedIn = new Set((await rows<{ userId: number }>(q, sql`select user_id userId from checkins where month = ${month}`)).map((r) => r.userId));
   const optOuts = new Map<number, OptionalKind[]>();
-  for (const row of q.all<{ userId: number; kind: string }>(sql`select user_id userId, kind from notification_opt_outs`)) {
+  for (const row of await rows<{ userId: number; kind: string }>(q, sql`select user_id userId, kind from notification_opt_outs`)) {
     if (isOptionalKind(row.kind)) push(optOuts, row.userId, row.kind);
   }
   const comments = new Map(
-    q
-      .all<{ departmentId: number; n: number }>(sql`
+    (
+      await rows<{ departmentId: number; n: number }>(
+        q,
+        sql`
     select u.department_id departmentId, count(*) n from lesson_feedback f join users u on u.id = f.user_id
     where f.comment is not null and f.updated_at >= ${week.fromMs} and f.updated_at < ${week.untilMs} and u.department_id is not null
-    group by u.department_id`)
-      .map((r) => [r.departmentId, r.n]),
+    group by u.department_id`,
+      )
+    ).map((r) => [r.departmentId, r.n]),
   );
-  const departments = q.all<{ id: number; name: string }>(sql`select id, name from departments order by id`);
+  const departments = await rows<{ id: number; name: string }>(q, sql`select id, name from departments order by id`);
   return { acknowledged, checkedIn, optOuts, comments, departments };
 }
 
@@ -194,7 +210,7 @@ export async function loadNotificationSnapshot(db: Db, today: string, sources: S
   const month = monthOf(today);
   const week = digestWeek(today, (await readNotificationSettings(db)).digestWeekday);
   const weekMs = { fromMs: endOfDay(addDays(week.from, -1), timeZone).getTime() + 1, untilMs: endOfDay(week.until, timeZone).getTime() + 1 };
-  const { rows, other } = await db.read((q) => ({ rows: learnerRows(q, null, timeZone), other: otherRows(q, month, weekMs) }));
+  const { rows, other } = await db.read(async (q) => ({ rows: await learnerRows(q, null, timeZone), other: await otherRows(q, month, weekMs) }));
   // The KPIs (the heaviest reads) only in the monthly summary's window: outside it nobody is due one.
   const summarised = monthlySummaryPeriod(today);
   const programme = summarised === null ? null : kpiSummary((await loadScopeKpis(db, sources.catalog, { from: summarised, to: summarised }, timeZone)).kpisFor(null), summarised);

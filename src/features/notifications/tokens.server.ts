@@ -9,6 +9,7 @@ import type { NotificationTokenPurpose } from '../../../db/schema/index.ts';
 import { notificationTokens } from '../../../db/schema/index.ts';
 import { now } from '../../platform/clock.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
+import { first } from '../../platform/query.ts';
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -17,31 +18,28 @@ export function hashToken(token: string): string {
 }
 
 /** A new token for `userId`, inside the caller's transaction; the plain token is returned once and never stored. */
-export function issueToken(tx: Tx, purpose: NotificationTokenPurpose, userId: number): string {
+export async function issueToken(tx: Tx, purpose: NotificationTokenPurpose, userId: number): Promise<string> {
   const token = randomBytes(32).toString('base64url');
-  if (purpose === 'calendar') revokeTokens(tx, 'calendar', userId);
-  tx.insert(notificationTokens)
-    .values({ tokenHash: hashToken(token), purpose, userId, createdAt: now() })
-    .run();
+  if (purpose === 'calendar') await revokeTokens(tx, 'calendar', userId);
+  await tx.insert(notificationTokens).values({ tokenHash: hashToken(token), purpose, userId, createdAt: now() });
   return token;
 }
 
-export function revokeTokens(tx: Tx, purpose: NotificationTokenPurpose, userId: number): void {
-  tx.delete(notificationTokens)
-    .where(and(eq(notificationTokens.purpose, purpose), eq(notificationTokens.userId, userId)))
-    .run();
+export async function revokeTokens(tx: Tx, purpose: NotificationTokenPurpose, userId: number): Promise<void> {
+  await tx.delete(notificationTokens).where(and(eq(notificationTokens.purpose, purpose), eq(notificationTokens.userId, userId)));
 }
 
 /** The user a token belongs to, or null (malformed, unknown, revoked, another purpose). Lookup by hash: no timing leak about the token. */
 export async function tokenUser(db: Db, purpose: NotificationTokenPurpose, token: string): Promise<number | null> {
   if (!TOKEN.test(token)) return null;
   const hash = hashToken(token);
-  const row = await db.read((q) =>
-    q
-      .select({ userId: notificationTokens.userId })
-      .from(notificationTokens)
-      .where(and(eq(notificationTokens.tokenHash, hash), eq(notificationTokens.purpose, purpose)))
-      .get(),
+  const row = await db.read(async (q) =>
+    first(
+      await q
+        .select({ userId: notificationTokens.userId })
+        .from(notificationTokens)
+        .where(and(eq(notificationTokens.tokenHash, hash), eq(notificationTokens.purpose, purpose))),
+    ),
   );
   return row?.userId ?? null;
 }

@@ -10,6 +10,7 @@ import type { Locale } from '../../platform/i18n/locales.ts';
 import { getPolicyCatalog, renderPolicy } from './catalog.server.ts';
 import { appliesTo, pendingPolicies, policyNotices, policyText, requiredFor, type Acknowledged, type Policy, type PolicyNotice, type PolicyReader } from './policies.ts';
 import { now as clockNow } from '../../platform/clock.ts';
+import { changes } from '../../platform/query.ts';
 
 /** Every policy version this user has acknowledged: a handful of rows, read from the unique index alone. */
 function ownAcknowledgements(db: Db) {
@@ -27,7 +28,7 @@ export async function loadPolicyNotices(db: Db, user: PolicyReader & { id: numbe
   const catalog = await getPolicyCatalog();
   if (requiredFor(catalog, user).length === 0) return [];
   const lookup = ownAcknowledgements(db);
-  const acknowledged: Acknowledged[] = await db.read(() => lookup.all({ userId: user.id }));
+  const acknowledged: Acknowledged[] = await db.read(async () => await lookup.execute({ userId: user.id }));
   return policyNotices(pendingPolicies(catalog, user, acknowledged), acknowledged, locale);
 }
 
@@ -55,12 +56,13 @@ export async function acknowledgePolicy(
   if (!appliesTo(policy.audience, user)) return { status: 'not_applicable' };
   if (input.version !== policy.version) return { status: 'outdated', current: policy.version };
   const created = await db.write(
-    (tx) =>
-      tx
-        .insert(policyAcknowledgements)
-        .values({ userId: user.id, policyId: policy.id, version: policy.version, locale: input.locale, acknowledgedAt: now })
-        .onConflictDoNothing()
-        .run().changes > 0,
+    async (tx) =>
+      changes(
+        await tx
+          .insert(policyAcknowledgements)
+          .values({ userId: user.id, policyId: policy.id, version: policy.version, locale: input.locale, acknowledgedAt: now })
+          .onConflictDoNothing(),
+      ) > 0,
   );
   return { status: 'acknowledged', policyId: policy.id, version: policy.version, created };
 }
@@ -84,13 +86,13 @@ export async function loadPolicyPage(db: Db, user: PolicyReader & { id: number }
   const text = policyText(policy, locale);
   const rendered = await renderPolicy(text.entryId);
   if (!rendered) return null;
-  const history = await db.read((q) =>
-    q
-      .select({ version: policyAcknowledgements.version, acknowledgedAt: policyAcknowledgements.acknowledgedAt, locale: policyAcknowledgements.locale })
-      .from(policyAcknowledgements)
-      .where(and(eq(policyAcknowledgements.userId, user.id), eq(policyAcknowledgements.policyId, policy.id)))
-      .orderBy(asc(policyAcknowledgements.version))
-      .all(),
+  const history = await db.read(
+    async (q) =>
+      await q
+        .select({ version: policyAcknowledgements.version, acknowledgedAt: policyAcknowledgements.acknowledgedAt, locale: policyAcknowledgements.locale })
+        .from(policyAcknowledgements)
+        .where(and(eq(policyAcknowledgements.userId, user.id), eq(policyAcknowledgements.policyId, policy.id)))
+        .orderBy(asc(policyAcknowledgements.version)),
   );
   const current = history.find((h) => h.version === policy.version) ?? null;
   return { policy, text, rendered, applies: appliesTo(policy.audience, user), acknowledgedAt: current?.acknowledgedAt ?? null, history };

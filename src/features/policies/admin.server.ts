@@ -19,34 +19,29 @@ export interface PolicyReport {
 export async function loadPolicyAdminPage(db: Db): Promise<{ reports: PolicyReport[]; hasWaves: boolean }> {
   const catalog = await getPolicyCatalog();
   if (catalog.policies.length === 0) return { reports: [], hasWaves: false };
-  const { people, waveList, acknowledged, perVersion } = await db.read((q) => {
-    const people: RateUser[] = q
+  const { people, waveList, acknowledged, perVersion } = await db.read(async (q) => {
+    const people: RateUser[] = await q
       .select({ id: users.id, name: users.displayName, email: users.email, role: users.role, departmentId: users.departmentId, departmentName: departments.name })
       .from(users)
       .leftJoin(departments, eq(departments.id, users.departmentId))
-      .where(eq(users.active, true))
-      .all();
-    const members = q.select().from(waveDepartments).all();
-    const waveList: RateWave[] = q
-      .select({ id: waves.id, name: waves.name })
-      .from(waves)
-      .orderBy(asc(waves.position), asc(waves.id))
-      .all()
-      .map((w) => ({ ...w, departmentIds: members.filter((m) => m.waveId === w.id).map((m) => m.departmentId) }));
+      .where(eq(users.active, true));
+    const members = await q.select().from(waveDepartments);
+    const waveList: RateWave[] = (await q.select({ id: waves.id, name: waves.name }).from(waves).orderBy(asc(waves.position), asc(waves.id))).map((w) => ({
+      ...w,
+      departmentIds: members.filter((m) => m.waveId === w.id).map((m) => m.departmentId),
+    }));
     const acknowledged = new Map<string, Set<number>>();
     for (const policy of catalog.policies) {
-      const rows = q
+      const rows = await q
         .select({ userId: policyAcknowledgements.userId })
         .from(policyAcknowledgements)
-        .where(and(eq(policyAcknowledgements.policyId, policy.id), eq(policyAcknowledgements.version, policy.version)))
-        .all();
+        .where(and(eq(policyAcknowledgements.policyId, policy.id), eq(policyAcknowledgements.version, policy.version)));
       acknowledged.set(policy.id, new Set(rows.map((r) => r.userId)));
     }
-    const perVersion = q
+    const perVersion = await q
       .select({ policyId: policyAcknowledgements.policyId, version: policyAcknowledgements.version, count: count() })
       .from(policyAcknowledgements)
-      .groupBy(policyAcknowledgements.policyId, policyAcknowledgements.version)
-      .all();
+      .groupBy(policyAcknowledgements.policyId, policyAcknowledgements.version);
     return { people, waveList, acknowledged, perVersion };
   });
   const reports = catalog.policies.map((policy) => ({

@@ -13,6 +13,7 @@ import type { Db, Tx } from '../../platform/db.server.ts';
 import { ACTIVITY_INSERT, type ActivityStatements, recordActivityWith } from '../progress/activity.server.ts';
 import type { PracticeAnswer } from './practice.ts';
 import { now as clockNow } from '../../platform/clock.ts';
+import { first } from '../../platform/query.ts';
 
 const COLUMNS = {
   lessonId: practiceAnswers.lessonId,
@@ -31,14 +32,14 @@ export async function ownLessonAnswers(db: Db, userId: number, lessonId: string)
       .where(and(eq(practiceAnswers.userId, sql.placeholder('userId')), eq(practiceAnswers.lessonId, sql.placeholder('lessonId'))))
       .prepare(),
   );
-  const rows = await db.read(() => query.all({ userId, lessonId }));
+  const rows = await db.read(async () => await query.execute({ userId, lessonId }));
   return Object.fromEntries(rows.map((row) => [row.taskId, row]));
 }
 
 /** Every answer of this learner, for their own transcript; lesson and task ids in order. */
 export async function loadOwnPracticeAnswers(db: Db, userId: number): Promise<PracticeAnswer[]> {
-  return db.read((q) =>
-    q.select(COLUMNS).from(practiceAnswers).where(eq(practiceAnswers.userId, userId)).orderBy(asc(practiceAnswers.lessonId), asc(practiceAnswers.taskId)).all(),
+  return db.read(
+    async (q) => await q.select(COLUMNS).from(practiceAnswers).where(eq(practiceAnswers.userId, userId)).orderBy(asc(practiceAnswers.lessonId), asc(practiceAnswers.taskId)),
   );
 }
 
@@ -53,22 +54,23 @@ export interface AnswerInput {
  * Stores the answer (a revision replaces the previous one) and records the month's activity in
  * the same write. `created`: the first answer to this task. Call inside `db.write`.
  */
-export function saveAnswerIn(tx: Tx, activity: ActivityStatements, input: AnswerInput, timeZone: string, now = clockNow()): { created: boolean } {
+export async function saveAnswerIn(tx: Tx, activity: ActivityStatements, input: AnswerInput, timeZone: string, now = clockNow()): Promise<{ created: boolean }> {
   const existed =
-    tx
-      .select({ taskId: practiceAnswers.taskId })
-      .from(practiceAnswers)
-      .where(and(eq(practiceAnswers.userId, input.userId), eq(practiceAnswers.lessonId, input.lessonId), eq(practiceAnswers.taskId, input.taskId)))
-      .get() !== undefined;
-  tx.insert(practiceAnswers)
+    first(
+      await tx
+        .select({ taskId: practiceAnswers.taskId })
+        .from(practiceAnswers)
+        .where(and(eq(practiceAnswers.userId, input.userId), eq(practiceAnswers.lessonId, input.lessonId), eq(practiceAnswers.taskId, input.taskId))),
+    ) !== null;
+  await tx
+    .insert(practiceAnswers)
     .values({ ...input, createdAt: now, updatedAt: now })
-    .onConflictDoUpdate({ target: [practiceAnswers.userId, practiceAnswers.lessonId, practiceAnswers.taskId], set: { answer: input.answer, updatedAt: now } })
-    .run();
-  recordActivityWith(tx, activity, input.userId, timeZone, now);
+    .onConflictDoUpdate({ target: [practiceAnswers.userId, practiceAnswers.lessonId, practiceAnswers.taskId], set: { answer: input.answer, updatedAt: now } });
+  await recordActivityWith(tx, activity, input.userId, timeZone, now);
   return { created: !existed };
 }
 
 /** `saveAnswerIn` as its own write. */
 export async function saveAnswer(db: Db, input: AnswerInput, timeZone: string, now = clockNow()): Promise<{ created: boolean }> {
-  return db.write((tx) => saveAnswerIn(tx, db.prepared(...ACTIVITY_INSERT), input, timeZone, now));
+  return db.write(async (tx) => await saveAnswerIn(tx, db.prepared(...ACTIVITY_INSERT), input, timeZone, now));
 }

@@ -20,22 +20,17 @@ beforeAll(() => {
 });
 afterAll(() => t?.cleanup());
 
-const activity = (userId: number) => rawDrizzle(t.db).select().from(activityMonths).where(eq(activityMonths.userId, userId)).all();
-const activeUsers = () =>
-  rawDrizzle(t.db)
-    .select()
-    .from(kpiDepartmentMonths)
-    .all()
-    .reduce((n, r) => n + r.activeUsers, 0);
+const activity = async (userId: number) => await rawDrizzle(t.db).select().from(activityMonths).where(eq(activityMonths.userId, userId));
+const activeUsers = async () => (await rawDrizzle(t.db).select().from(kpiDepartmentMonths)).reduce((n, r) => n + r.activeUsers, 0);
 
 describe('practice answers in the database', () => {
   it('keeps the latest answer per task, and counts the month once as activity in the same write', async () => {
     const userId = await addUser(t.db, { email: 'sato@example.jp', department: 'Sales' });
-    const before = activeUsers();
+    const before = await activeUsers();
     const first = new Date('2026-04-10T01:00:00Z');
     expect(await saveAnswer(t.db, { userId, lessonId: LESSON, taskId: 'first-draft', answer: '最初の回答' }, TZ, first)).toEqual({ created: true });
-    expect(activity(userId).map((a) => a.month)).toEqual(['2026-04']);
-    expect(activeUsers()).toBe(before + 1);
+    expect((await activity(userId)).map((a) => a.month)).toEqual(['2026-04']);
+    expect(await activeUsers()).toBe(before + 1);
 
     const later = new Date('2026-04-12T01:00:00Z');
     expect(await saveAnswer(t.db, { userId, lessonId: LESSON, taskId: 'first-draft', answer: '書き直した回答\n二行目' }, TZ, later)).toEqual({ created: false });
@@ -43,13 +38,13 @@ describe('practice answers in the database', () => {
     expect(Object.keys(own)).toEqual(['first-draft']);
     expect(own['first-draft']).toEqual({ lessonId: LESSON, taskId: 'first-draft', answer: '書き直した回答\n二行目', createdAt: first, updatedAt: later });
     // No history: one row, the latest text.
-    expect(rawDrizzle(t.db).select().from(practiceAnswers).where(eq(practiceAnswers.userId, userId)).all()).toHaveLength(1);
+    expect(await rawDrizzle(t.db).select().from(practiceAnswers).where(eq(practiceAnswers.userId, userId))).toHaveLength(1);
     // The same month counts once; a new month counts again.
-    expect(activity(userId)).toHaveLength(1);
-    expect(activeUsers()).toBe(before + 1);
+    expect(await activity(userId)).toHaveLength(1);
+    expect(await activeUsers()).toBe(before + 1);
     await saveAnswer(t.db, { userId, lessonId: LESSON, taskId: 'other-task', answer: '五月' }, TZ, new Date('2026-05-01T00:00:00Z'));
-    expect(activity(userId).map((a) => a.month)).toEqual(['2026-04', '2026-05']);
-    expect(activeUsers()).toBe(before + 2);
+    expect((await activity(userId)).map((a) => a.month)).toEqual(['2026-04', '2026-05']);
+    expect(await activeUsers()).toBe(before + 2);
   });
 
   it('reads only the learner’s own answers, and deletes them with the learner', async () => {
@@ -66,8 +61,8 @@ describe('practice answers in the database', () => {
       [LESSON, 'first-draft', 'MINE'],
     ]);
 
-    rawDrizzle(t.db).delete(users).where(eq(users.id, mine)).run();
-    expect(rawDrizzle(t.db).select().from(practiceAnswers).where(eq(practiceAnswers.userId, mine)).all()).toEqual([]);
+    await rawDrizzle(t.db).delete(users).where(eq(users.id, mine));
+    expect(await rawDrizzle(t.db).select().from(practiceAnswers).where(eq(practiceAnswers.userId, mine))).toEqual([]);
     expect(await loadOwnPracticeAnswers(t.db, theirs)).toHaveLength(1);
   });
 

@@ -13,6 +13,7 @@ import type { Db, Tx } from '../../platform/db.server.ts';
 import { audit, type AuditInput } from '../audit/audit.server.ts';
 import { requireExisting } from './references.server.ts';
 import { refreshPeople, usersEnrolledIn } from '../kpi/dept-rollups.server.ts';
+import { changes, exec, first, rows as queryRows } from '../../platform/query.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -24,52 +25,64 @@ const MATCHES = sql`(
 )`;
 
 /** The built-in defaults: everyone → basic, champions → applied, admins → specialist. */
-export function ensureDefaultAssignments(db: Tx): void {
-  const existing = db.select({ n: sql<number>`count(*)` }).from(assignments).where(eq(assignments.isDefault, true)).get()!.n;
+export async function ensureDefaultAssignments(db: Tx): Promise<void> {
+  const existing = first(await db.select({ n: sql<number>`count(*)` }).from(assignments).where(eq(assignments.isDefault, true)))!.n;
   if (existing > 0) return;
-  db.insert(assignments)
-    .values([
-      { tierId: 'basic', targetKind: 'everyone', isDefault: true },
-      { tierId: 'applied', targetKind: 'role', targetRole: 'champion', isDefault: true },
-      { tierId: 'specialist', targetKind: 'role', targetRole: 'admin', isDefault: true },
-    ])
-    .run();
+  await db.insert(assignments).values([
+    { tierId: 'basic', targetKind: 'everyone', isDefault: true },
+    { tierId: 'applied', targetKind: 'role', targetRole: 'champion', isDefault: true },
+    { tierId: 'specialist', targetKind: 'role', targetRole: 'admin', isDefault: true },
+  ]);
 }
 
 /** Adds enrolments for users who now match an assignment (joined now) and removes those who no longer do. */
-export function syncEnrolments(db: Tx, now = clockNow()): void {
-  const added = db.all<{ u: number }>(sql`insert into assignment_enrolments (assignment_id, user_id, enrolled_at)
+export async function syncEnrolments(db: Tx, now = clockNow()): Promise<void> {
+  const added = await queryRows<{ u: number }>(
+    db,
+    sql`insert into assignment_enrolments (assignment_id, user_id, enrolled_at)
     select a.id, u.id, ${now.getTime()} from assignments a join users u on ${MATCHES}
-    where true on conflict do nothing returning user_id u`);
-  const removed = db.all<{ u: number }>(sql`delete from assignment_enrolments where not exists (
+    where true on conflict do nothing returning user_id u`,
+  );
+  const removed = await queryRows<{ u: number }>(
+    db,
+    sql`delete from assignment_enrolments where not exists (
     select 1 from assignments a join users u on ${MATCHES}
-    where a.id = assignment_enrolments.assignment_id and u.id = assignment_enrolments.user_id) returning user_id u`);
+    where a.id = assignment_enrolments.assignment_id and u.id = assignment_enrolments.user_id) returning user_id u`,
+  );
   const changed = [...added, ...removed].map((r) => r.u);
-  refreshPeople(db, changed);
+  await refreshPeople(db, changed);
 }
 
 /**
  * `syncEnrolments` for some users only: `userIds` is a subquery of user ids (an import's
  * users), so a large import's write transaction does not walk every enrolment.
  */
-export function syncEnrolmentsOf(db: Tx, userIds: SQL, now = clockNow()): void {
-  db.run(sql`insert into assignment_enrolments (assignment_id, user_id, enrolled_at)
+export async function syncEnrolmentsOf(db: Tx, userIds: SQL, now = clockNow()): Promise<void> {
+  await exec(
+    db,
+    sql`insert into assignment_enrolments (assignment_id, user_id, enrolled_at)
     select a.id, u.id, ${now.getTime()} from (${userIds}) x join users u on u.id = x.user_id join assignments a on ${MATCHES}
-    where true on conflict do nothing`);
-  db.run(sql`delete from assignment_enrolments where user_id in (${userIds}) and not exists (
+    where true on conflict do nothing`,
+  );
+  await exec(
+    db,
+    sql`delete from assignment_enrolments where user_id in (${userIds}) and not exists (
     select 1 from assignments a join users u on ${MATCHES}
-    where a.id = assignment_enrolments.assignment_id and u.id = assignment_enrolments.user_id)`);
+    where a.id = assignment_enrolments.assignment_id and u.id = assignment_enrolments.user_id)`,
+  );
   // These users may have changed in other ways too (an import moves them): refresh them all.
-  refreshPeople(db, userIds);
+  await refreshPeople(db, userIds);
 }
 
 export async function listAssignments(db: Db): Promise<Assignment[]> {
-  return db.read((q) => q.select().from(assignments).orderBy(asc(assignments.tierId), asc(assignments.id)).all());
+  return db.read(async (q) => await q.select().from(assignments).orderBy(asc(assignments.tierId), asc(assignments.id)));
 }
 
 /** How many users each assignment has enrolled, by assignment id. */
 export async function enrolmentCounts(db: Db): Promise<Map<number, number>> {
-  const rows = await db.read((q) => q.all<{ id: number; n: number }>(sql`select assignment_id id, count(*) n from assignment_enrolments group by assignment_id`));
+  const rows = await db.read(
+    async (q) => await queryRows<{ id: number; n: number }>(q, sql`select assignment_id id, count(*) n from assignment_enrolments group by assignment_id`),
+  );
   return new Map(rows.map((r) => [r.id, r.n]));
 }
 
@@ -90,28 +103,29 @@ export const VALID_FOR_MONTHS_MAX = 60;
  * write; an unknown department or wave is refused (`unknown_department`, `unknown_wave`).
  */
 export async function createAssignment(db: Db, input: NewAssignment, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = clockNow()): Promise<number> {
-  return db.write((tx) => {
-    if (input.target.kind === 'department') requireExisting(tx, departments, [input.target.departmentId], 'unknown_department');
-    if (input.target.kind === 'wave') requireExisting(tx, waves, [input.target.waveId], 'unknown_wave');
-    const id = tx
-      .insert(assignments)
-      .values({
-        tierId: input.tierId,
-        targetKind: input.target.kind,
-        targetRole: input.target.kind === 'role' ? input.target.role : null,
-        targetDepartmentId: input.target.kind === 'department' ? input.target.departmentId : null,
-        targetWaveId: input.target.kind === 'wave' ? input.target.waveId : null,
-        dueDate: input.due.kind === 'date' ? input.due.date : null,
-        dueDays: input.due.kind === 'days' ? input.due.days : null,
-        validForMonths: input.validForMonths ?? null,
-        createdBy: input.createdBy,
-        createdAt: now,
-      })
-      .returning({ id: assignments.id })
-      .get().id;
-    syncEnrolments(tx, now);
+  return db.write(async (tx) => {
+    if (input.target.kind === 'department') await requireExisting(tx, departments, [input.target.departmentId], 'unknown_department');
+    if (input.target.kind === 'wave') await requireExisting(tx, waves, [input.target.waveId], 'unknown_wave');
+    const id = first(
+      await tx
+        .insert(assignments)
+        .values({
+          tierId: input.tierId,
+          targetKind: input.target.kind,
+          targetRole: input.target.kind === 'role' ? input.target.role : null,
+          targetDepartmentId: input.target.kind === 'department' ? input.target.departmentId : null,
+          targetWaveId: input.target.kind === 'wave' ? input.target.waveId : null,
+          dueDate: input.due.kind === 'date' ? input.due.date : null,
+          dueDays: input.due.kind === 'days' ? input.due.days : null,
+          validForMonths: input.validForMonths ?? null,
+          createdBy: input.createdBy,
+          createdAt: now,
+        })
+        .returning({ id: assignments.id }),
+    )!.id;
+    await syncEnrolments(tx, now);
     if (by)
-      audit(
+      await audit(
         tx,
         {
           ...by,
@@ -127,11 +141,11 @@ export async function createAssignment(db: Db, input: NewAssignment, by: Pick<Au
 
 /** Deletes an assignment (its enrolments go with it), with its audit row; false when there is none. */
 export async function deleteAssignment(db: Db, id: number, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = clockNow()): Promise<boolean> {
-  return db.write((tx) => {
-    const enrolled = usersEnrolledIn(tx, id);
-    const deleted = tx.delete(assignments).where(eq(assignments.id, id)).run().changes === 1;
-    refreshPeople(tx, enrolled);
-    if (deleted && by) audit(tx, { ...by, action: 'assignment.deleted', target: { type: 'assignment', id } }, now);
+  return db.write(async (tx) => {
+    const enrolled = await usersEnrolledIn(tx, id);
+    const deleted = changes(await tx.delete(assignments).where(eq(assignments.id, id))) === 1;
+    await refreshPeople(tx, enrolled);
+    if (deleted && by) await audit(tx, { ...by, action: 'assignment.deleted', target: { type: 'assignment', id } }, now);
     return deleted;
   });
 }
@@ -157,26 +171,25 @@ export function classify(dueAt: Date | null, completedAt: Date | null, now: Date
 
 /** The tiers assigned to a user, earliest due first, with completion (the tier certificate) and lateness. */
 export async function assignmentsForUser(db: Db, userId: number, timeZone: string, now = clockNow()): Promise<UserAssignment[]> {
-  return db.read((q) => assignmentsOf(q, userId, timeZone, now));
+  return db.read(async (q) => await assignmentsOf(q, userId, timeZone, now));
 }
 
-function assignmentsOf(db: Tx, userId: number, timeZone: string, now: Date): UserAssignment[] {
-  const rows = db
+async function assignmentsOf(db: Tx, userId: number, timeZone: string, now: Date): Promise<UserAssignment[]> {
+  const rows = await db
     .select({ tierId: assignments.tierId, dueDate: assignments.dueDate, dueDays: assignments.dueDays, enrolledAt: assignmentEnrolments.enrolledAt })
     .from(assignmentEnrolments)
     .innerJoin(assignments, eq(assignments.id, assignmentEnrolments.assignmentId))
-    .where(eq(assignmentEnrolments.userId, userId))
-    .all();
+    .where(eq(assignmentEnrolments.userId, userId));
   if (rows.length === 0) return [];
   // The first certificate of a tier completes its assignment (the due date was for the first cycle), however many renewals follow.
   const completed = new Map(
-    db
-      .select({ tierId: certificates.tierId, issuedAt: sql<number>`min(${certificates.issuedAt})` })
-      .from(certificates)
-      .where(and(eq(certificates.userId, userId), inArray(certificates.tierId, [...new Set(rows.map((r) => r.tierId))])))
-      .groupBy(certificates.tierId)
-      .all()
-      .map((c) => [c.tierId, new Date(c.issuedAt)]),
+    (
+      await db
+        .select({ tierId: certificates.tierId, issuedAt: sql<number>`min(${certificates.issuedAt})` })
+        .from(certificates)
+        .where(and(eq(certificates.userId, userId), inArray(certificates.tierId, [...new Set(rows.map((r) => r.tierId))])))
+        .groupBy(certificates.tierId)
+    ).map((c) => [c.tierId, new Date(c.issuedAt)]),
   );
   const byTier = new Map<string, Date | null>();
   for (const row of rows) {

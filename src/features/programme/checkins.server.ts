@@ -6,21 +6,23 @@ import type { Db } from '../../platform/db.server.ts';
 import { CHECKIN_ROLLUP, DEPARTMENT_OF, departmentIdWith, rollupCheckin } from '../kpi/rollups.server.ts';
 import { ACTIVITY_INSERT, recordActivityWith } from '../progress/activity.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
+import { first } from '../../platform/query.ts';
 
 export async function currentCheckin(db: Db, userId: number, timeZone: string, now = clockNow()): Promise<Checkin | null> {
   return db.read(
-    (q) =>
-      q
-        .select()
-        .from(checkins)
-        .where(and(eq(checkins.userId, userId), eq(checkins.month, monthKey(now, timeZone))))
-        .get() ?? null,
+    async (q) =>
+      first(
+        await q
+          .select()
+          .from(checkins)
+          .where(and(eq(checkins.userId, userId), eq(checkins.month, monthKey(now, timeZone)))),
+      ) ?? null,
   );
 }
 
 /** Saves this month's answer (a new month starts a new row; past months are closed). */
 export async function saveCheckin(db: Db, input: CheckinInput, timeZone: string, now = clockNow()): Promise<void> {
-  await db.write(() => saveCheckinIn(db, input, departmentIdWith(db.prepared(...DEPARTMENT_OF), input.userId), timeZone, now));
+  await db.write(async () => await saveCheckinIn(db, input, await departmentIdWith(db.prepared(...DEPARTMENT_OF), input.userId), timeZone, now));
 }
 
 interface CheckinInput {
@@ -30,7 +32,7 @@ interface CheckinInput {
 }
 
 /** `saveCheckin` inside a write that does more, on statements prepared once per connection. */
-function saveCheckinIn(db: Db, input: CheckinInput, departmentId: number, timeZone: string, now: Date): void {
+async function saveCheckinIn(db: Db, input: CheckinInput, departmentId: number, timeZone: string, now: Date): Promise<void> {
   const month = monthKey(now, timeZone);
   const run = db.prepared('checkins.save', (q) => ({
     before: q
@@ -56,9 +58,9 @@ function saveCheckinIn(db: Db, input: CheckinInput, departmentId: number, timeZo
       })
       .prepare(),
   }));
-  const before = run.before.get({ userId: input.userId, month })?.hours ?? null;
-  run.upsert.run({ userId: input.userId, month, hoursSaved: input.hoursSaved, tasks: input.tasks, now });
-  rollupCheckin(db.prepared(...CHECKIN_ROLLUP), departmentId, month, before, input.hoursSaved);
+  const before = first(await run.before.execute({ userId: input.userId, month }))?.hours ?? null;
+  await run.upsert.execute({ userId: input.userId, month, hoursSaved: input.hoursSaved, tasks: input.tasks, now });
+  await rollupCheckin(db.prepared(...CHECKIN_ROLLUP), departmentId, month, before, input.hoursSaved);
 }
 
 /**
@@ -68,10 +70,10 @@ function saveCheckinIn(db: Db, input: CheckinInput, departmentId: number, timeZo
 export async function answerCheckin(db: Db, input: CheckinInput, timeZone: string): Promise<void> {
   // One time for both: the activity month is the check-in's month, on the clock a test may move.
   const now = clockNow();
-  await db.write((tx) => {
-    const departmentId = departmentIdWith(db.prepared(...DEPARTMENT_OF), input.userId);
-    saveCheckinIn(db, input, departmentId, timeZone, now);
-    recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), input.userId, timeZone, now, departmentId);
+  await db.write(async (tx) => {
+    const departmentId = await departmentIdWith(db.prepared(...DEPARTMENT_OF), input.userId);
+    await saveCheckinIn(db, input, departmentId, timeZone, now);
+    await recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), input.userId, timeZone, now, departmentId);
   });
 }
 
@@ -92,5 +94,5 @@ export async function dismissCheckin(db: Db, userId: number, timeZone: string, n
       .onConflictDoUpdate({ target: [checkins.userId, checkins.month], set: { dismissed: true, updatedAt: sql`excluded.updated_at` } })
       .prepare(),
   );
-  await db.write(() => dismiss.run({ userId, month: monthKey(now, timeZone), now }));
+  await db.write(async () => await dismiss.execute({ userId, month: monthKey(now, timeZone), now }));
 }

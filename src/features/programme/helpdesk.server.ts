@@ -7,6 +7,7 @@ import type { Db, Tx } from '../../platform/db.server.ts';
 import { findDepartmentId } from '../users/users.server.ts';
 import { requireExisting } from './references.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
+import { first } from '../../platform/query.ts';
 
 export interface InquiriesInput {
   month: string;
@@ -20,32 +21,30 @@ export interface InquiriesInput {
  * in one write; an unknown department is refused (`unknown_department`).
  */
 export async function saveInquiries(db: Db, input: InquiriesInput, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = clockNow()): Promise<void> {
-  await db.write((tx) => {
-    if (input.departmentId !== null) requireExisting(tx, departments, [input.departmentId], 'unknown_department');
-    upsertInquiries(tx, input, now);
-    if (by) audit(tx, { ...by, action: 'helpdesk.saved', details: { month: input.month, departmentId: input.departmentId, count: input.count } }, now);
+  await db.write(async (tx) => {
+    if (input.departmentId !== null) await requireExisting(tx, departments, [input.departmentId], 'unknown_department');
+    await upsertInquiries(tx, input, now);
+    if (by) await audit(tx, { ...by, action: 'helpdesk.saved', details: { month: input.month, departmentId: input.departmentId, count: input.count } }, now);
   });
 }
 
-function upsertInquiries(db: Tx, input: InquiriesInput, now: Date): void {
+async function upsertInquiries(db: Tx, input: InquiriesInput, now: Date): Promise<void> {
   const where = and(
     eq(helpdeskInquiries.month, input.month),
     input.departmentId === null ? isNull(helpdeskInquiries.departmentId) : eq(helpdeskInquiries.departmentId, input.departmentId),
   );
-  const existing = db.select({ id: helpdeskInquiries.id }).from(helpdeskInquiries).where(where).get();
+  const existing = first(await db.select({ id: helpdeskInquiries.id }).from(helpdeskInquiries).where(where));
   if (existing) {
-    db.update(helpdeskInquiries).set({ count: input.count, updatedBy: input.updatedBy, updatedAt: now }).where(eq(helpdeskInquiries.id, existing.id)).run();
+    await db.update(helpdeskInquiries).set({ count: input.count, updatedBy: input.updatedBy, updatedAt: now }).where(eq(helpdeskInquiries.id, existing.id));
   } else {
-    db.insert(helpdeskInquiries)
-      .values({ ...input, updatedAt: now })
-      .run();
+    await db.insert(helpdeskInquiries).values({ ...input, updatedAt: now });
   }
 }
 
 export type Inquiries = typeof helpdeskInquiries.$inferSelect;
 
 export async function listInquiries(db: Db, limit = 200): Promise<Inquiries[]> {
-  return db.read((q) => q.select().from(helpdeskInquiries).orderBy(desc(helpdeskInquiries.month)).limit(limit).all());
+  return db.read(async (q) => await q.select().from(helpdeskInquiries).orderBy(desc(helpdeskInquiries.month)).limit(limit));
 }
 
 export interface HelpdeskImportReport {
@@ -67,9 +66,9 @@ export interface HelpdeskImportOptions {
 export async function importInquiriesCsv(db: Db, bytes: Uint8Array, options: HelpdeskImportOptions, now = clockNow()): Promise<HelpdeskImportReport> {
   const { rows, problems, encoding } = parseHelpdeskCsvFile(bytes);
   const resolved: { month: string; departmentId: number | null; count: number }[] = [];
-  await db.read((q) => {
+  await db.read(async (q) => {
     for (const row of rows) {
-      const departmentId = row.department === null ? null : findDepartmentId(q, row.department);
+      const departmentId = row.department === null ? null : await findDepartmentId(q, row.department);
       if (row.department !== null && departmentId === null) problems.push({ line: row.line, code: 'unknown_department', params: { value: row.department } });
       else resolved.push({ month: row.month, departmentId, count: row.count });
     }
@@ -78,9 +77,9 @@ export async function importInquiriesCsv(db: Db, bytes: Uint8Array, options: Hel
     problems.sort((a, b) => a.line - b.line);
     return { ok: problems.length === 0 && resolved.length > 0, saved: 0, problems: resolved.length === 0 && problems.length === 0 ? [{ line: 0, code: 'no_rows' }] : problems };
   }
-  await db.write((tx) => {
-    for (const row of resolved) upsertInquiries(tx, { ...row, updatedBy: options.actor.id }, now);
-    audit(
+  await db.write(async (tx) => {
+    for (const row of resolved) await upsertInquiries(tx, { ...row, updatedBy: options.actor.id }, now);
+    await audit(
       tx,
       { actor: options.actor, action: 'helpdesk.imported', details: { file: options.fileName?.slice(0, 100) ?? null, encoding, rows: resolved.length }, ip: options.ip ?? null },
       now,

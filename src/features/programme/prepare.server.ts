@@ -8,9 +8,9 @@ import { isStorageUnavailable, storageErrorCode } from '../../platform/storage-e
 import { ensureDefaultAssignments, syncEnrolments } from './assignments.server.ts';
 
 export async function prepareProgramme(db: Db): Promise<void> {
-  await db.write((tx) => {
-    ensureDefaultAssignments(tx);
-    syncEnrolments(tx);
+  await db.write(async (tx) => {
+    await ensureDefaultAssignments(tx);
+    await syncEnrolments(tx);
   });
 }
 

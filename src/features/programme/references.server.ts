@@ -9,9 +9,9 @@ import { Refusal, type RefusalCode } from '../../platform/refusal.ts';
  * keys would refuse them too, but as an error thrown mid-write, which answered 500. Call inside
  * `db.write`, before the change: the `Refusal` rolls the write back.
  */
-export function requireExisting(tx: Tx, table: typeof departments | typeof waves, ids: readonly number[], message: string, code: RefusalCode = 'BAD_REQUEST'): void {
+export async function requireExisting(tx: Tx, table: typeof departments | typeof waves, ids: readonly number[], message: string, code: RefusalCode = 'BAD_REQUEST'): Promise<void> {
   const wanted = [...new Set(ids)];
   if (wanted.length === 0) return;
-  const found = tx.select({ id: table.id }).from(table).where(inArray(table.id, wanted)).all().length;
+  const found = (await tx.select({ id: table.id }).from(table).where(inArray(table.id, wanted))).length;
   if (found !== wanted.length) throw new Refusal(code, message);
 }

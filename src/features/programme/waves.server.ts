@@ -7,6 +7,7 @@ import { requireExisting } from './references.server.ts';
 import { audit, type AuditInput } from '../audit/audit.server.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
+import { changes, first } from '../../platform/query.ts';
 
 export interface WaveDetail extends Wave {
   departmentIds: number[];
@@ -14,10 +15,10 @@ export interface WaveDetail extends Wave {
 }
 
 export async function listWaves(db: Db): Promise<WaveDetail[]> {
-  const { all, departments, targets } = await db.read((q) => ({
-    all: q.select().from(waves).orderBy(asc(waves.position), asc(waves.startDate), asc(waves.id)).all(),
-    departments: q.select().from(waveDepartments).all(),
-    targets: q.select().from(waveTargets).all(),
+  const { all, departments, targets } = await db.read(async (q) => ({
+    all: await q.select().from(waves).orderBy(asc(waves.position), asc(waves.startDate), asc(waves.id)),
+    departments: await q.select().from(waveDepartments),
+    targets: await q.select().from(waveTargets),
   }));
   return all.map((wave) => ({
     ...wave,
@@ -51,9 +52,9 @@ export interface SaveWaveOptions {
 export async function saveWave(db: Db, input: WaveInput, { id = null, by = null, now = clockNow() }: SaveWaveOptions = {}): Promise<number> {
   // A department listed twice is one department (the form's checkboxes cannot repeat one; a forged form can).
   const departmentIds = [...new Set(input.departmentIds)];
-  return db.write((tx) => {
-    if (id !== null) requireExisting(tx, waves, [id], 'No such wave.', 'NOT_FOUND');
-    requireExisting(tx, departments, departmentIds, 'unknown_department');
+  return db.write(async (tx) => {
+    if (id !== null) await requireExisting(tx, waves, [id], 'No such wave.', 'NOT_FOUND');
+    await requireExisting(tx, departments, departmentIds, 'unknown_department');
     const values = {
       name: input.name,
       position: input.position,
@@ -61,21 +62,16 @@ export async function saveWave(db: Db, input: WaveInput, { id = null, by = null,
       endDate: input.endDate,
       description: input.description,
     };
-    const waveId = id === null ? tx.insert(waves).values(values).returning({ id: waves.id }).get().id : (tx.update(waves).set(values).where(eq(waves.id, id)).run(), id);
-    tx.delete(waveDepartments).where(eq(waveDepartments.waveId, waveId)).run();
+    const waveId = id === null ? first(await tx.insert(waves).values(values).returning({ id: waves.id }))!.id : (await tx.update(waves).set(values).where(eq(waves.id, id)), id);
+    await tx.delete(waveDepartments).where(eq(waveDepartments.waveId, waveId));
     if (departmentIds.length > 0) {
-      tx.insert(waveDepartments)
-        .values(departmentIds.map((departmentId) => ({ waveId, departmentId })))
-        .run();
+      await tx.insert(waveDepartments).values(departmentIds.map((departmentId) => ({ waveId, departmentId })));
     }
-    tx.delete(waveTargets).where(eq(waveTargets.waveId, waveId)).run();
-    if (input.targets.length > 0)
-      tx.insert(waveTargets)
-        .values(input.targets.map((t) => ({ waveId, ...t })))
-        .run();
-    syncEnrolments(tx, now);
+    await tx.delete(waveTargets).where(eq(waveTargets.waveId, waveId));
+    if (input.targets.length > 0) await tx.insert(waveTargets).values(input.targets.map((t) => ({ waveId, ...t })));
+    await syncEnrolments(tx, now);
     if (by) {
-      audit(
+      await audit(
         tx,
         {
           ...by,
@@ -92,11 +88,11 @@ export async function saveWave(db: Db, input: WaveInput, { id = null, by = null,
 
 /** Deletes a wave (enrolments follow), with its audit row; false when there is none. */
 export async function deleteWave(db: Db, id: number, by: Pick<AuditInput, 'actor' | 'ip'> | null = null, now = clockNow()): Promise<boolean> {
-  return db.write((tx) => {
-    const deleted = tx.delete(waves).where(eq(waves.id, id)).run().changes === 1;
+  return db.write(async (tx) => {
+    const deleted = changes(await tx.delete(waves).where(eq(waves.id, id))) === 1;
     if (!deleted) return false;
-    syncEnrolments(tx, now);
-    if (by) audit(tx, { ...by, action: 'wave.deleted', target: { type: 'wave', id } }, now);
+    await syncEnrolments(tx, now);
+    if (by) await audit(tx, { ...by, action: 'wave.deleted', target: { type: 'wave', id } }, now);
     return true;
   });
 }

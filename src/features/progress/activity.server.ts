@@ -5,6 +5,7 @@ import { activityMonths } from '../../../db/schema/index.ts';
 import { monthKey } from '../../platform/dates.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { ACTIVITY_ROLLUP, DEPARTMENT_OF, departmentIdWith, rollupActivity } from '../kpi/rollups.server.ts';
+import { changes } from '../../platform/query.ts';
 
 function activityStatements(q: Tx) {
   return {
@@ -28,12 +29,13 @@ export const ACTIVITY_INSERT = ['activityMonths.insert', activityStatements] as 
  * statements prepared once per connection. Call inside `db.write`. `departmentId`: the
  * learner's, when the request has read it already (else read here, only for a new month).
  */
-export function recordActivityWith(_tx: Tx, run: ActivityStatements, userId: number, timeZone: string, now = clockNow(), departmentId?: number): void {
+export async function recordActivityWith(_tx: Tx, run: ActivityStatements, userId: number, timeZone: string, now = clockNow(), departmentId?: number): Promise<void> {
   const month = monthKey(now, timeZone);
-  if (run.insert.run({ userId, month, firstAt: now }).changes === 1) rollupActivity(run.rollup, departmentId ?? departmentIdWith(run.department, userId), month);
+  if (changes(await run.insert.execute({ userId, month, firstAt: now })) === 1)
+    await rollupActivity(run.rollup, departmentId ?? (await departmentIdWith(run.department, userId)), month);
 }
 
 /** Records this month's activity on its own (both rows or neither). */
 export async function recordActivity(db: Db, userId: number, timeZone: string, now = clockNow()): Promise<void> {
-  await db.write((tx) => recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), userId, timeZone, now));
+  await db.write(async (tx) => await recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), userId, timeZone, now));
 }

@@ -6,6 +6,7 @@ import type { Db } from '../../platform/db.server.ts';
 import { addMonthsAt } from '../../platform/dates.ts';
 import { logger } from '../../platform/log.server.ts';
 import { rebuildCertificateRollupsIn, syncCertificateEvents } from '../kpi/certificate-rollups.server.ts';
+import { first } from '../../platform/query.ts';
 
 export type { Certificate };
 
@@ -20,7 +21,7 @@ export async function listCertificates(db: Db, userId: number): Promise<Certific
       .orderBy(asc(certificates.issuedAt), asc(certificates.id))
       .prepare(),
   );
-  return db.read(() => statement.all({ userId }));
+  return db.read(async () => await statement.execute({ userId }));
 }
 
 /** The newest certificate of each tier the holder has (the one that counts now). */
@@ -36,7 +37,7 @@ export function newestPerTier(list: readonly Certificate[]): Certificate[] {
 /** Codes are 24 characters of a 32-letter alphabet; anything else cannot match and is not looked up. */
 export async function findCertificate(db: Db, code: string): Promise<Certificate | null> {
   if (!/^[a-z2-9]{24}$/.test(code)) return null;
-  return db.read((q) => q.select().from(certificates).where(eq(certificates.code, code)).get() ?? null);
+  return db.read(async (q) => first(await q.select().from(certificates).where(eq(certificates.code, code))) ?? null);
 }
 
 /**
@@ -48,27 +49,26 @@ export async function findCertificate(db: Db, code: string): Promise<Certificate
 export async function settleCertificateValidity(db: Db, catalog: Catalog, timeZone: string): Promise<number> {
   const renewing = catalog.tiers.filter((t) => t.renewal !== null);
   if (renewing.length === 0) return 0;
-  const settled = await db.write((tx) => {
+  const settled = await db.write(async (tx) => {
     let count = 0;
     const holders = new Set<number>();
     for (const tier of renewing) {
-      const rows = tx
+      const rows = await tx
         .select({ id: certificates.id, userId: certificates.userId, issuedAt: certificates.issuedAt })
         .from(certificates)
-        .where(and(eq(certificates.tierId, tier.id), isNull(certificates.validUntil)))
-        .all();
+        .where(and(eq(certificates.tierId, tier.id), isNull(certificates.validUntil)));
       for (const row of rows) {
-        tx.update(certificates)
+        await tx
+          .update(certificates)
           .set({ validUntil: addMonthsAt(row.issuedAt, tier.renewal!.validForMonths, timeZone) })
-          .where(and(eq(certificates.id, row.id), isNull(certificates.validUntil)))
-          .run();
+          .where(and(eq(certificates.id, row.id), isNull(certificates.validUntil)));
         holders.add(row.userId);
         count++;
       }
     }
     // The dashboard's certificate standing: per holder, or (many at once) one rebuild pass.
-    if (holders.size > 1000) rebuildCertificateRollupsIn(tx, timeZone);
-    else for (const userId of holders) syncCertificateEvents(tx, userId, timeZone);
+    if (holders.size > 1000) await rebuildCertificateRollupsIn(tx, timeZone);
+    else for (const userId of holders) await syncCertificateEvents(tx, userId, timeZone);
     return count;
   });
   if (settled > 0) logger.info({ settled, tiers: renewing.map((t) => t.id) }, 'certificates without a validity given one from their tier');

@@ -22,20 +22,9 @@ describe('recordLessonView (real SQLite)', () => {
     // 15:30 UTC is already the next day in Tokyo.
     const nextDay = new Date('2026-11-27T15:30:00Z');
     await recordLessonView(t.db, user, 'lesson-a', TZ, nextDay);
-    const days = rawDrizzle(t.db)
-      .select()
-      .from(lessonViews)
-      .all()
-      .map((v) => `${v.lessonId} ${v.day}`)
-      .sort();
+    const days = (await rawDrizzle(t.db).select().from(lessonViews)).map((v) => `${v.lessonId} ${v.day}`).sort();
     expect(days).toEqual(['lesson-a 2026-11-27', 'lesson-a 2026-11-28', 'lesson-b 2026-11-27']);
-    expect(
-      rawDrizzle(t.db)
-        .select()
-        .from(activityMonths)
-        .all()
-        .map((a) => a.month),
-    ).toEqual(['2026-11']);
+    expect((await rawDrizzle(t.db).select().from(activityMonths)).map((a) => a.month)).toEqual(['2026-11']);
 
     // The memory of views already stored is per database: the same ids elsewhere are new.
     const other = tempDb();
@@ -43,7 +32,7 @@ describe('recordLessonView (real SQLite)', () => {
       const same = await addUser(other.db, { email: 'views@example.com' });
       expect(same).toBe(user);
       await recordLessonView(other.db, same, 'lesson-a', TZ, nextDay);
-      expect(rawDrizzle(other.db).select().from(lessonViews).all()).toHaveLength(1);
+      expect(await rawDrizzle(other.db).select().from(lessonViews)).toHaveLength(1);
     } finally {
       other.cleanup();
     }

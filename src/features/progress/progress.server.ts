@@ -15,6 +15,7 @@ import { learnerRecordIn, loadLearnerRecord, OWN_RECORD, ownRecordIn } from './r
 import { generateSecureRandomString } from '../auth/session.server.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { syncCertificateEvents } from '../kpi/certificate-rollups.server.ts';
+import { changes, first } from '../../platform/query.ts';
 
 /**
  * Work on a course whose prerequisites are not complete is refused: locked means locked, not
@@ -40,7 +41,7 @@ export async function completedAt(db: Db, userId: number, lessonId: string): Pro
       .limit(1)
       .prepare(),
   );
-  return db.read(() => statement.get({ userId, lessonId })?.at ?? null);
+  return db.read(async () => first(await statement.execute({ userId, lessonId }))?.at ?? null);
 }
 
 export interface CompletionResult {
@@ -64,10 +65,10 @@ export async function completeOpenLesson(
   timeZone: string,
   now = clockNow(),
 ): Promise<OpenCompletionResult> {
-  return db.write((tx): OpenCompletionResult => {
-    const record = ownRecordIn(tx, db.prepared(...OWN_RECORD), user.id);
+  return db.write(async (tx): Promise<OpenCompletionResult> => {
+    const record = await ownRecordIn(tx, db.prepared(...OWN_RECORD), user.id);
     if (lockedFor(catalog, record, lesson.courseId, now, timeZone)) return { status: 'locked' };
-    return { status: 'completed', ...storeCompletionIn(db, tx, catalog, user, lesson.id, record, timeZone, now) };
+    return { status: 'completed', ...(await storeCompletionIn(db, tx, catalog, user, lesson.id, record, timeZone, now)) };
   });
 }
 
@@ -85,7 +86,7 @@ export async function completeLesson(
   timeZone: string,
   now = clockNow(),
 ): Promise<CompletionResult> {
-  return db.write((tx) => storeCompletionIn(db, tx, catalog, user, lessonId, ownRecordIn(tx, db.prepared(...OWN_RECORD), user.id), timeZone, now));
+  return db.write(async (tx) => await storeCompletionIn(db, tx, catalog, user, lessonId, await ownRecordIn(tx, db.prepared(...OWN_RECORD), user.id), timeZone, now));
 }
 
 /** The learner's current cycle of one tier, from their record. */
@@ -93,7 +94,7 @@ export function currentCycleOf(record: LearnerRecord, tier: TierNode, now: Date)
   return tierCycle(tier, newestCertificates(record.certificates).get(tier.id) ?? null, now);
 }
 
-function storeCompletionIn(
+async function storeCompletionIn(
   db: Db,
   tx: Tx,
   catalog: Catalog,
@@ -102,7 +103,7 @@ function storeCompletionIn(
   record: LearnerRecord,
   timeZone: string,
   now: Date,
-): CompletionResult {
+): Promise<CompletionResult> {
   const lesson = catalog.lesson(lessonId);
   const tierId = lesson ? catalog.course(lesson.courseId)?.tierId : undefined;
   const tier = tierId ? catalog.tier(tierId) : null;
@@ -126,10 +127,10 @@ function storeCompletionIn(
       .onConflictDoNothing()
       .prepare(),
   );
-  const created = insert.run({ userId: user.id, ...entry, completedAt: now }).changes === 1;
+  const created = changes(await insert.execute({ userId: user.id, ...entry, completedAt: now })) === 1;
   // The record as it is now: the one read, with this completion.
-  const certificatesIssued = created ? issueDueCertificates(tx, catalog, user, now, timeZone, { ...record, completions: [...record.completions, entry] }) : [];
-  recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), user.id, timeZone, now);
+  const certificatesIssued = created ? await issueDueCertificates(tx, catalog, user, now, timeZone, { ...record, completions: [...record.completions, entry] }) : [];
+  await recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), user.id, timeZone, now);
   return { created, certificatesIssued };
 }
 
@@ -153,8 +154,8 @@ export async function recordLessonView(db: Db, userId: number, lessonId: string,
       .onConflictDoNothing()
       .prepare(),
   );
-  await db.write((tx) => {
-    if (insert.run({ userId, lessonId, day, viewedAt: now }).changes === 1) recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), userId, timeZone, now);
+  await db.write(async (tx) => {
+    if (changes(await insert.execute({ userId, lessonId, day, viewedAt: now })) === 1) await recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), userId, timeZone, now);
   });
   if (seen.size >= MAX_VIEWS_SEEN) seen.clear();
   seen.set(key, day);
@@ -164,13 +165,14 @@ export async function recordLessonView(db: Db, userId: number, lessonId: string,
  * How long a new certificate of `tier` is valid for this learner: the shortest override of the
  * assignments that cover them, else the tier's `validForMonths`; null: it never expires.
  */
-export function validityMonthsIn(tx: Tx, userId: number, tier: TierNode): number | null {
-  const override = tx
-    .select({ months: sql<number | null>`min(${assignments.validForMonths})` })
-    .from(assignmentEnrolments)
-    .innerJoin(assignments, eq(assignments.id, assignmentEnrolments.assignmentId))
-    .where(and(eq(assignmentEnrolments.userId, userId), eq(assignments.tierId, tier.id), isNotNull(assignments.validForMonths)))
-    .get()?.months;
+export async function validityMonthsIn(tx: Tx, userId: number, tier: TierNode): Promise<number | null> {
+  const override = first(
+    await tx
+      .select({ months: sql<number | null>`min(${assignments.validForMonths})` })
+      .from(assignmentEnrolments)
+      .innerJoin(assignments, eq(assignments.id, assignmentEnrolments.assignmentId))
+      .where(and(eq(assignmentEnrolments.userId, userId), eq(assignments.tierId, tier.id), isNotNull(assignments.validForMonths))),
+  )?.months;
   return override ?? tier.renewal?.validForMonths ?? null;
 }
 
@@ -178,30 +180,32 @@ export function validityMonthsIn(tx: Tx, userId: number, tier: TierNode): number
  * Issues the certificate of every tier whose current cycle is now complete and has none yet;
  * returns the new codes. Call inside `db.write`, right after the write that may complete a tier.
  */
-export function issueDueCertificates(
+export async function issueDueCertificates(
   tx: Tx,
   catalog: Catalog,
   user: { id: number; displayName: string },
   now: Date,
   timeZone: string,
   /** The learner's record as it stands in this write, when the caller has it already. */
-  record: LearnerRecord = learnerRecordIn(tx, user.id),
-): string[] {
+  record: LearnerRecord | null = null,
+): Promise<string[]> {
+  record ??= await learnerRecordIn(tx, user.id);
   const progress: Progress = computeProgress(catalog, record, { now, timeZone });
   const issued: string[] = [];
   for (const tier of progress.tiers) {
     const { cycle } = tier;
     if (!tier.complete || cycle.certificate?.cycle === cycle.number) continue;
     const code = generateSecureRandomString();
-    const validUntil = validityEnd(now, validityMonthsIn(tx, user.id, tier.tier), cycle.certificate?.validUntil ?? null, timeZone);
-    const inserted = tx
-      .insert(certificates)
-      .values({ code, userId: user.id, tierId: tier.tier.id, cycle: cycle.number, holderName: user.displayName, issuedAt: now, validUntil })
-      .onConflictDoNothing({ target: [certificates.userId, certificates.tierId, certificates.cycle] })
-      .run().changes;
+    const validUntil = validityEnd(now, await validityMonthsIn(tx, user.id, tier.tier), cycle.certificate?.validUntil ?? null, timeZone);
+    const inserted = changes(
+      await tx
+        .insert(certificates)
+        .values({ code, userId: user.id, tierId: tier.tier.id, cycle: cycle.number, holderName: user.displayName, issuedAt: now, validUntil })
+        .onConflictDoNothing({ target: [certificates.userId, certificates.tierId, certificates.cycle] }),
+    );
     if (inserted === 1) issued.push(code);
   }
   // The dashboard's certificate standing (kpi/certificate-rollups.server.ts).
-  if (issued.length > 0) syncCertificateEvents(tx, user.id, timeZone);
+  if (issued.length > 0) await syncCertificateEvents(tx, user.id, timeZone);
   return issued;
 }

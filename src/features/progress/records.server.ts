@@ -10,6 +10,7 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { certificates, lessonCompletions, quizAttempts } from '../../../db/schema/index.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import type { AttemptSummary, CertificateEntry, CompletionEntry, LearnerRecord } from './progress.ts';
+import { rows as queryRows, valueRows } from '../../platform/query.ts';
 
 /** Whose records: these users, or the active members of a department. */
 export type LearnerScope = { userIds: readonly number[] } | { departmentId: number };
@@ -94,12 +95,12 @@ type CompletionValues = [userId: number, lessonId: string, cycle: number, conten
  * record's own reads bring, it is the last activity: one grouped read instead of a union of three
  * (the union took twice as long as the three apart on a 500-person department).
  */
-function lastViews(q: Tx, scope: LearnerScope): Map<number, number> {
+async function lastViews(q: Tx, scope: LearnerScope): Promise<Map<number, number>> {
   const where =
     'userIds' in scope
       ? sql`user_id in (select value from json_each(${JSON.stringify(scope.userIds)}))`
       : sql`user_id in (select id from users where department_id = ${scope.departmentId} and active = 1)`;
-  const rows = q.all<{ userId: number; at: number }>(sql`select user_id userId, max(viewed_at) at from lesson_views where ${where} group by user_id`);
+  const rows = await queryRows<{ userId: number; at: number }>(q, sql`select user_id userId, max(viewed_at) at from lesson_views where ${where} group by user_id`);
   return new Map(rows.map((r) => [r.userId, r.at]));
 }
 
@@ -112,7 +113,7 @@ interface Collected {
   lastAt: number;
 }
 
-function collect(q: Tx, run: Statements, scope: LearnerScope, options: LoadOptions): Map<number, LoadedLearner> {
+async function collect(q: Tx, run: Statements, scope: LearnerScope, options: LoadOptions): Promise<Map<number, LoadedLearner>> {
   const params = paramsOf(scope);
   const byUser = new Map<number, Collected>();
   const ids = 'userIds' in scope ? scope.userIds : [];
@@ -124,12 +125,12 @@ function collect(q: Tx, run: Statements, scope: LearnerScope, options: LoadOptio
   for (const id of ids) entry(id);
   // Rows as arrays in the select's column order: mapping thousands of completion rows to objects
   // column by column doubled the read for a department (the champion roster).
-  for (const [userId, lessonId, cycle, contentVersion, majorRevision, completedAt] of run.completions.values(params) as CompletionValues[]) {
+  for (const [userId, lessonId, cycle, contentVersion, majorRevision, completedAt] of await valueRows<CompletionValues>(run.completions, params)) {
     const learner = entry(userId);
     learner.completions.push({ lessonId, cycle, contentVersion, majorRevision });
     if (completedAt > learner.lastAt) learner.lastAt = completedAt;
   }
-  for (const row of run.quizzes.all(params)) {
+  for (const row of await run.quizzes.execute(params)) {
     const learner = entry(row.userId);
     learner.attempts.push({
       quizId: row.quizId,
@@ -141,8 +142,8 @@ function collect(q: Tx, run: Statements, scope: LearnerScope, options: LoadOptio
     if (row.best !== null && row.best > (learner.bests.get(row.quizId) ?? -1)) learner.bests.set(row.quizId, row.best);
     if (row.lastSubmittedAt !== null && row.lastSubmittedAt > learner.lastAt) learner.lastAt = row.lastSubmittedAt;
   }
-  for (const { userId, ...row } of run.certificates.all(params)) entry(userId).certificates.push(row);
-  const views = options.lastActivity ? lastViews(q, scope) : new Map<number, number>();
+  for (const { userId, ...row } of await run.certificates.execute(params)) entry(userId).certificates.push(row);
+  const views = options.lastActivity ? await lastViews(q, scope) : new Map<number, number>();
   for (const id of views.keys()) entry(id);
   const learners = new Map<number, LoadedLearner>();
   for (const [id, c] of byUser) {
@@ -168,12 +169,12 @@ export async function loadLearnerRecords(db: Db, scope: LearnerScope, options: L
   const kind = kindOf(scope);
   // Prepared once per connection: every learner page reads the record.
   const run = db.prepared(`learner.records.${kind}`, (q) => statements(q, kind));
-  return db.read((q) => collect(q, run, scope, options));
+  return db.read(async (q) => await collect(q, run, scope, options));
 }
 
 /** The same inside a transaction (call inside `db.read` or `db.write`), e.g. right after a write that changes it. */
-export function learnerRecordsIn(q: Tx, scope: LearnerScope, options: LoadOptions = {}): Map<number, LoadedLearner> {
-  return collect(q, statements(q, kindOf(scope)), scope, options);
+export async function learnerRecordsIn(q: Tx, scope: LearnerScope, options: LoadOptions = {}): Promise<Map<number, LoadedLearner>> {
+  return await collect(q, statements(q, kindOf(scope)), scope, options);
 }
 
 const EMPTY: LearnerRecord = { completions: [], attempts: [], certificates: [] };
@@ -191,8 +192,8 @@ export async function loadLearnerRecord(db: Db, userId: number): Promise<Learner
  * statements prepared once per connection (`db.prepared(...OWN_RECORD)`): the write paths load
  * it once per request.
  */
-export function ownRecordIn(q: Tx, run: OwnRecordStatements, userId: number): LearnerRecord {
-  return collect(q, run, { userIds: [userId] }, {}).get(userId)?.record ?? EMPTY;
+export async function ownRecordIn(q: Tx, run: OwnRecordStatements, userId: number): Promise<LearnerRecord> {
+  return (await collect(q, run, { userIds: [userId] }, {})).get(userId)?.record ?? EMPTY;
 }
 
 export type OwnRecordStatements = Statements;
@@ -201,6 +202,6 @@ export type OwnRecordStatements = Statements;
 export const OWN_RECORD = ['learner.records.users', (q: Tx): Statements => statements(q, 'users')] as const;
 
 /** One learner's record inside a transaction (call inside `db.read` or `db.write`). */
-export function learnerRecordIn(q: Tx, userId: number): LearnerRecord {
-  return learnerRecordsIn(q, { userIds: [userId] }).get(userId)?.record ?? EMPTY;
+export async function learnerRecordIn(q: Tx, userId: number): Promise<LearnerRecord> {
+  return (await learnerRecordsIn(q, { userIds: [userId] })).get(userId)?.record ?? EMPTY;
 }

@@ -12,6 +12,7 @@ import { fixtureCatalog } from '../../../tests/helpers/fixture.ts';
 import { championView } from '../kpi/champion.server.ts';
 import { userProgressHeader, userProgressRows } from '../exports/csv.server.ts';
 import { rawDrizzle } from '../../platform/db.server.ts';
+import { first } from '../../platform/query.ts';
 
 let t: TempDb;
 const ids: Record<string, number> = {};
@@ -23,16 +24,15 @@ beforeAll(async () => {
   ids.ben = await addUser(t.db, { email: 'ben@example.jp', department: 'Sales' });
   ids.gone = await addUser(t.db, { email: 'gone@example.jp', department: 'Sales' });
   ids.hr = await addUser(t.db, { email: 'hr@example.jp', department: 'HR' });
-  rawDrizzle(t.db).update(users).set({ active: false }).where(eq(users.id, ids.gone)).run();
-  rawDrizzle(t.db)
+  await rawDrizzle(t.db).update(users).set({ active: false }).where(eq(users.id, ids.gone));
+  await rawDrizzle(t.db)
     .insert(lessonCompletions)
     .values([
       { userId: ids.ann, lessonId: 'a', completedAt: at('2026-11-02T00:00:00Z') },
       { userId: ids.ann, lessonId: 'b', completedAt: at('2026-11-03T00:00:00Z') },
       { userId: ids.gone, lessonId: 'a', completedAt: at('2026-11-04T00:00:00Z') },
       { userId: ids.hr, lessonId: 'a', completedAt: at('2026-11-05T00:00:00Z') },
-    ])
-    .run();
+    ]);
   const attempt = (id: string, userId: number, quizId: string, score: number | null, submitted: string | null) => ({
     id,
     userId,
@@ -43,19 +43,17 @@ beforeAll(async () => {
     maxScore: score === null ? null : 3,
     passed: score === null ? null : score >= 2,
   });
-  rawDrizzle(t.db)
+  await rawDrizzle(t.db)
     .insert(quizAttempts)
     .values([
       attempt('a1', ids.ann, 'q1', 1, '2026-11-06T00:00:00Z'),
       attempt('a2', ids.ann, 'q1', 2, '2026-11-07T00:00:00Z'),
       attempt('a3', ids.ann, 'q1', null, null), // open: not counted
       attempt('a4', ids.ben, 'q1', 1, '2026-11-01T00:00:00Z'),
-    ])
-    .run();
-  rawDrizzle(t.db)
+    ]);
+  await rawDrizzle(t.db)
     .insert(lessonViews)
-    .values({ userId: ids.ann, lessonId: 'c', day: '2026-11-20', viewedAt: at('2026-11-20T00:00:00Z') })
-    .run();
+    .values({ userId: ids.ann, lessonId: 'c', day: '2026-11-20', viewedAt: at('2026-11-20T00:00:00Z') });
 });
 afterAll(() => t?.cleanup());
 
@@ -76,14 +74,14 @@ describe('loadLearnerRecords', () => {
   });
 
   it('loads a department: its active members only; the last activity only when asked', async () => {
-    const records = await loadLearnerRecords(t.db, { departmentId: rawDrizzle(t.db).select().from(users).where(eq(users.id, ids.ann!)).get()!.departmentId! });
+    const records = await loadLearnerRecords(t.db, { departmentId: first(await rawDrizzle(t.db).select().from(users).where(eq(users.id, ids.ann!)))!.departmentId! });
     expect([...records.keys()].sort()).toEqual([ids.ann, ids.ben].sort());
     expect(records.get(ids.ann!)!.lastActivityAt).toBeNull();
   });
 
   it('gives one learner the same record, outside and inside a transaction', async () => {
     const outside = await loadLearnerRecord(t.db, ids.ann!);
-    const inside = await t.db.read((q) => learnerRecordIn(q, ids.ann!));
+    const inside = await t.db.read(async (q) => await learnerRecordIn(q, ids.ann!));
     expect(inside).toEqual(outside);
     expect(outside.completions.length).toBe(2);
   });
@@ -91,11 +89,10 @@ describe('loadLearnerRecords', () => {
   it('is what the champion view and the users CSV export show (attempts counted, not assumed)', async () => {
     const catalog = fixtureCatalog();
     const dee = await addUser(t.db, { email: 'dee@example.jp', department: 'Ops' });
-    rawDrizzle(t.db)
+    await rawDrizzle(t.db)
       .insert(lessonCompletions)
-      .values({ userId: dee, lessonId: 'what-is-generative-ai', completedAt: at('2026-11-10T00:00:00Z') })
-      .run();
-    rawDrizzle(t.db)
+      .values({ userId: dee, lessonId: 'what-is-generative-ai', completedAt: at('2026-11-10T00:00:00Z') });
+    await rawDrizzle(t.db)
       .insert(quizAttempts)
       .values([
         {
@@ -118,9 +115,8 @@ describe('loadLearnerRecords', () => {
           maxScore: 3,
           passed: true,
         },
-      ])
-      .run();
-    const departmentId = rawDrizzle(t.db).select().from(users).where(eq(users.id, dee)).get()!.departmentId!;
+      ]);
+    const departmentId = first(await rawDrizzle(t.db).select().from(users).where(eq(users.id, dee)))!.departmentId!;
     const [entry] = (await championView(t.db, catalog, departmentId, 'Asia/Tokyo')).roster;
     expect(entry).toMatchObject({ id: dee, attempts: 2, quizAverage: 100, lastActivityAt: at('2026-11-12T00:05:00Z') });
     expect(entry!.progress.tier('basic')).toMatchObject({ lessonsDone: 1, quizzesPassed: 1 });

@@ -51,7 +51,7 @@ async function completeAll(user: { id: number; displayName: string }, lessons: r
   return issued;
 }
 
-const certificatesOf = (userId: number) => rawDrizzle(t.db).select().from(certificates).where(eq(certificates.userId, userId)).all();
+const certificatesOf = async (userId: number) => await rawDrizzle(t.db).select().from(certificates).where(eq(certificates.userId, userId));
 
 describe('write paths on the record read once', () => {
   it('issues the certificate in the lesson completion that completes the tier', async () => {
@@ -61,7 +61,7 @@ describe('write paths on the record read once', () => {
     for (const course of tier.courses) issued.push(...(await completeAll(user, course.lessons)));
     expect(issued.at(-1)).toBe(1);
     expect(issued.slice(0, -1).every((n) => n === 0)).toBe(true);
-    expect(certificatesOf(user.id)).toHaveLength(1);
+    expect(await certificatesOf(user.id)).toHaveLength(1);
   });
 
   it('issues the certificate in the passing quiz that completes the tier, not in a failed one', async () => {
@@ -73,7 +73,7 @@ describe('write paths on the record read once', () => {
     expect(await takeQuiz(user, quizzes.at(-1)!, false)).toBe(0);
     expect(issued.every((n) => n === 0)).toBe(true);
     expect(await takeQuiz(user, quizzes.at(-1)!, true)).toBe(1);
-    expect(certificatesOf(user.id)).toHaveLength(1);
+    expect(await certificatesOf(user.id)).toHaveLength(1);
   });
 
   it('refuses a locked course and stores nothing', async () => {
@@ -82,8 +82,8 @@ describe('write paths on the record read once', () => {
     expect((await completeOpenLesson(t.db, catalog, user, locked.lessons[0]!, TZ)).status).toBe('locked');
     expect((await startOpenAttempt(t.db, catalog, user.id, locked.quizzes[0]!, TZ)).status).toBe('locked');
     const db = rawDrizzle(t.db);
-    expect(db.select().from(lessonCompletions).where(eq(lessonCompletions.userId, user.id)).all()).toHaveLength(0);
-    expect(db.select().from(quizAttempts).where(eq(quizAttempts.userId, user.id)).all()).toHaveLength(0);
+    expect(await db.select().from(lessonCompletions).where(eq(lessonCompletions.userId, user.id))).toHaveLength(0);
+    expect(await db.select().from(quizAttempts).where(eq(quizAttempts.userId, user.id))).toHaveLength(0);
   });
 
   it('refuses a new attempt once the cycle’s limit of submitted attempts is used', async () => {

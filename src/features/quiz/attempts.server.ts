@@ -18,6 +18,7 @@ import { ATTEMPT_ROLLUP, rollupAttempt } from '../kpi/attempt-rollups.server.ts'
 import { DEPARTMENT_OF, departmentIdWith } from '../kpi/rollups.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
 import { PAIR_STATEMENTS, quizPairOf, rollupPairChange } from '../kpi/dept-rollups.server.ts';
+import { changes, first } from '../../platform/query.ts';
 
 /** The learner's current cycle of the quiz's tier (1 for a quiz the catalog cannot place), from their record. */
 function quizCycleOf(record: LearnerRecord, catalog: Catalog, quiz: QuizNode, now: Date): number {
@@ -26,29 +27,30 @@ function quizCycleOf(record: LearnerRecord, catalog: Catalog, quiz: QuizNode, no
   return tier ? currentCycleOf(record, tier, now).number : 1;
 }
 
-function openAttemptIn(q: Tx, userId: number, quizId: string): QuizAttempt | null {
+async function openAttemptIn(q: Tx, userId: number, quizId: string): Promise<QuizAttempt | null> {
   return (
-    q
-      .select()
-      .from(quizAttempts)
-      .where(and(eq(quizAttempts.userId, userId), eq(quizAttempts.quizId, quizId), isNull(quizAttempts.submittedAt)))
-      .orderBy(desc(quizAttempts.startedAt))
-      .get() ?? null
+    first(
+      await q
+        .select()
+        .from(quizAttempts)
+        .where(and(eq(quizAttempts.userId, userId), eq(quizAttempts.quizId, quizId), isNull(quizAttempts.submittedAt)))
+        .orderBy(desc(quizAttempts.startedAt)),
+    ) ?? null
   );
 }
 
 export async function findOpenAttempt(db: Db, userId: number, quizId: string): Promise<QuizAttempt | null> {
-  return db.read((q) => openAttemptIn(q, userId, quizId));
+  return db.read(async (q) => await openAttemptIn(q, userId, quizId));
 }
 
 export async function listSubmittedAttempts(db: Db, userId: number, quizId: string): Promise<QuizAttempt[]> {
-  return db.read((q) =>
-    q
-      .select()
-      .from(quizAttempts)
-      .where(and(eq(quizAttempts.userId, userId), eq(quizAttempts.quizId, quizId), isNotNull(quizAttempts.submittedAt)))
-      .orderBy(asc(quizAttempts.submittedAt))
-      .all(),
+  return db.read(
+    async (q) =>
+      await q
+        .select()
+        .from(quizAttempts)
+        .where(and(eq(quizAttempts.userId, userId), eq(quizAttempts.quizId, quizId), isNotNull(quizAttempts.submittedAt)))
+        .orderBy(asc(quizAttempts.submittedAt)),
   );
 }
 
@@ -60,19 +62,19 @@ export type StartResult = { status: 'started' | 'resumed'; attemptId: string } |
  * shows (src/features/quiz/draw.ts) and the quiz version it was made against.
  */
 export async function startAttempt(db: Db, catalog: Catalog, userId: number, quiz: QuizNode, now = clockNow()): Promise<StartResult> {
-  return db.write((tx) => startAttemptIn(db, catalog, userId, quiz, ownRecordIn(tx, db.prepared(...OWN_RECORD), userId), now));
+  return db.write(async (tx) => await startAttemptIn(db, catalog, userId, quiz, await ownRecordIn(tx, db.prepared(...OWN_RECORD), userId), now));
 }
 
 /** `startAttempt` for a quiz page: refused on a locked course, in the same one transaction (the record read once). */
 export async function startOpenAttempt(db: Db, catalog: Catalog, userId: number, quiz: QuizNode, timeZone: string, now = clockNow()): Promise<StartResult | { status: 'locked' }> {
-  return db.write((tx) => {
-    const record = ownRecordIn(tx, db.prepared(...OWN_RECORD), userId);
+  return db.write(async (tx) => {
+    const record = await ownRecordIn(tx, db.prepared(...OWN_RECORD), userId);
     if (lockedFor(catalog, record, quiz.courseId, now, timeZone)) return { status: 'locked' as const };
-    return startAttemptIn(db, catalog, userId, quiz, record, now);
+    return await startAttemptIn(db, catalog, userId, quiz, record, now);
   });
 }
 
-function startAttemptIn(db: Db, catalog: Catalog, userId: number, quiz: QuizNode, record: LearnerRecord, now: Date): StartResult {
+async function startAttemptIn(db: Db, catalog: Catalog, userId: number, quiz: QuizNode, record: LearnerRecord, now: Date): Promise<StartResult> {
   const open = db.prepared('quizAttempts.open', (q) =>
     q
       .select({ id: quizAttempts.id })
@@ -82,7 +84,7 @@ function startAttemptIn(db: Db, catalog: Catalog, userId: number, quiz: QuizNode
       .limit(1)
       .prepare(),
   );
-  const resumed = open.get({ userId, quizId: quiz.id });
+  const resumed = first(await open.execute({ userId, quizId: quiz.id }));
   if (resumed) return { status: 'resumed', attemptId: resumed.id };
   const cycle = quizCycleOf(record, catalog, quiz, now);
   // The record counts the submitted attempts per quiz and cycle.
@@ -103,7 +105,7 @@ function startAttemptIn(db: Db, catalog: Catalog, userId: number, quiz: QuizNode
       .prepare(),
   );
   const attemptId = generateSecureRandomString();
-  insert.run({ id: attemptId, userId, quizId: quiz.id, cycle, contentVersion: quiz.version, startedAt: now, layout: attemptLayout(quiz) });
+  await insert.execute({ id: attemptId, userId, quizId: quiz.id, cycle, contentVersion: quiz.version, startedAt: now, layout: attemptLayout(quiz) });
   return { status: 'started', attemptId };
 }
 
@@ -123,10 +125,10 @@ export async function submitAttempt(
   timeZone: string,
   now = clockNow(),
 ): Promise<SubmitResult> {
-  return db.write((tx) => {
-    const attempt = attemptOf(db, user.id, quiz.id, attemptId);
-    const record = ownRecordIn(tx, db.prepared(...OWN_RECORD), user.id);
-    return gradeAndStoreIn(db, tx, catalog, user, quiz, attempt, answers, record, departmentIdWith(db.prepared(...DEPARTMENT_OF), user.id), timeZone, now);
+  return db.write(async (tx) => {
+    const attempt = await attemptOf(db, user.id, quiz.id, attemptId);
+    const record = await ownRecordIn(tx, db.prepared(...OWN_RECORD), user.id);
+    return await gradeAndStoreIn(db, tx, catalog, user, quiz, attempt, answers, record, await departmentIdWith(db.prepared(...DEPARTMENT_OF), user.id), timeZone, now);
   });
 }
 
@@ -152,24 +154,24 @@ export async function handInOpenAttempt(
   timeZone: string,
   now = clockNow(),
 ): Promise<HandInResult> {
-  return db.write((tx): HandInResult => {
-    const record = ownRecordIn(tx, db.prepared(...OWN_RECORD), user.id);
+  return db.write(async (tx): Promise<HandInResult> => {
+    const record = await ownRecordIn(tx, db.prepared(...OWN_RECORD), user.id);
     if (lockedFor(catalog, record, quiz.courseId, now, timeZone)) return { status: 'locked' };
-    const attempt = attemptOf(db, user.id, quiz.id, attemptId);
+    const attempt = await attemptOf(db, user.id, quiz.id, attemptId);
     const problems = checkAnswers(quiz, attempt?.layout ?? null, answers);
     if (problems.some((p) => p.code !== 'unanswered')) return { status: 'malformed' };
     // No such attempt (or someone else's): "not found" below, not a list of missing answers.
     if (attempt && problems.length > 0) return { status: 'incomplete', unanswered: problems.map((p) => p.questionId) };
     // The department, read once for both roll-ups.
-    const departmentId = departmentIdWith(db.prepared(...DEPARTMENT_OF), user.id);
-    const result = gradeAndStoreIn(db, tx, catalog, user, quiz, attempt, answers, record, departmentId, timeZone, now);
-    if (result.status === 'submitted') recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), user.id, timeZone, now, departmentId);
+    const departmentId = await departmentIdWith(db.prepared(...DEPARTMENT_OF), user.id);
+    const result = await gradeAndStoreIn(db, tx, catalog, user, quiz, attempt, answers, record, departmentId, timeZone, now);
+    if (result.status === 'submitted') await recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), user.id, timeZone, now, departmentId);
     return result;
   });
 }
 
 /** This user's attempt on this quiz (prepared once per connection); null: no such attempt. */
-function attemptOf(db: Db, userId: number, quizId: string, attemptId: string): QuizAttempt | null {
+async function attemptOf(db: Db, userId: number, quizId: string, attemptId: string): Promise<QuizAttempt | null> {
   const select = db.prepared('quizAttempts.own', (q) =>
     q
       .select()
@@ -177,11 +179,11 @@ function attemptOf(db: Db, userId: number, quizId: string, attemptId: string): Q
       .where(and(eq(quizAttempts.id, sql.placeholder('attemptId')), eq(quizAttempts.userId, sql.placeholder('userId')), eq(quizAttempts.quizId, sql.placeholder('quizId'))))
       .prepare(),
   );
-  return select.get({ attemptId, userId, quizId }) ?? null;
+  return first(await select.execute({ attemptId, userId, quizId })) ?? null;
 }
 
 /** The answers of one attempt, one multi-row insert prepared per number of questions. */
-function insertAnswers(db: Db, rows: { attemptId: string; questionId: string; chosenOptionIds: string[]; correct: boolean; questionVersion: string }[]): void {
+async function insertAnswers(db: Db, rows: { attemptId: string; questionId: string; chosenOptionIds: string[]; correct: boolean; questionVersion: string }[]): Promise<void> {
   if (rows.length === 0) return;
   const insert = db.prepared(`attemptAnswers.insert.${rows.length}`, (q) =>
     q
@@ -204,10 +206,10 @@ function insertAnswers(db: Db, rows: { attemptId: string; questionId: string; ch
     [`c${i}`, r.correct],
     [`v${i}`, r.questionVersion],
   ]);
-  insert.run(Object.fromEntries(params));
+  await insert.execute(Object.fromEntries(params));
 }
 
-function gradeAndStoreIn(
+async function gradeAndStoreIn(
   db: Db,
   tx: Tx,
   catalog: Catalog,
@@ -219,14 +221,14 @@ function gradeAndStoreIn(
   departmentId: number,
   timeZone: string,
   now: Date,
-): SubmitResult {
+): Promise<SubmitResult> {
   if (!attempt) return { status: 'not_found' };
   if (attempt.submittedAt !== null) return { status: 'already_submitted' };
 
   // Graded on the questions this attempt showed; answers to any other question are not counted.
   const grade = gradeAnswers(quiz, attempt.layout, answers);
   const questionVersions = new Map(quiz.questions.map((q) => [q.id, q.version]));
-  insertAnswers(
+  await insertAnswers(
     db,
     grade.answers.map((a) => ({
       attemptId: attempt.id,
@@ -252,13 +254,15 @@ function gradeAndStoreIn(
       .where(and(eq(quizAttempts.id, sql.placeholder('attemptId')), isNull(quizAttempts.submittedAt)))
       .prepare(),
   );
-  const updated = submit.run({ submittedAt: now.getTime(), score: grade.score, maxScore: grade.maxScore, passed: grade.passed ? 1 : 0, cycle, attemptId: attempt.id }).changes;
+  const updated = changes(
+    await submit.execute({ submittedAt: now.getTime(), score: grade.score, maxScore: grade.maxScore, passed: grade.passed ? 1 : 0, cycle, attemptId: attempt.id }),
+  );
   if (updated !== 1) throw new Error('attempt changed during submission');
   const pairs = db.prepared(...PAIR_STATEMENTS);
-  const pairBefore = quizPairOf(pairs, user.id, quiz.id);
-  rollupAttempt(db.prepared(...ATTEMPT_ROLLUP), { userId: user.id, quiz, submittedAt: now, grade }, departmentId, timeZone);
-  rollupPairChange(pairs, user.id, quiz.id, pairBefore, timeZone);
-  const certificatesIssued = grade.passed ? issueDueCertificates(tx, catalog, user, now, timeZone, withAttempt(record, quiz.id, cycle, grade)) : [];
+  const pairBefore = await quizPairOf(pairs, user.id, quiz.id);
+  await rollupAttempt(db.prepared(...ATTEMPT_ROLLUP), { userId: user.id, quiz, submittedAt: now, grade }, departmentId, timeZone);
+  await rollupPairChange(pairs, user.id, quiz.id, pairBefore, timeZone);
+  const certificatesIssued = grade.passed ? await issueDueCertificates(tx, catalog, user, now, timeZone, withAttempt(record, quiz.id, cycle, grade)) : [];
   return { status: 'submitted', grade, certificatesIssued };
 }
 
@@ -278,14 +282,15 @@ export interface AttemptResult {
 
 /** A submitted attempt of this user, with its answers; null for anyone else's or an unsubmitted one. */
 export async function getAttemptResult(db: Db, userId: number, attemptId: string): Promise<AttemptResult | null> {
-  return db.read((q) => {
-    const attempt = q
-      .select()
-      .from(quizAttempts)
-      .where(and(eq(quizAttempts.id, attemptId), eq(quizAttempts.userId, userId), isNotNull(quizAttempts.submittedAt)))
-      .get();
+  return db.read(async (q) => {
+    const attempt = first(
+      await q
+        .select()
+        .from(quizAttempts)
+        .where(and(eq(quizAttempts.id, attemptId), eq(quizAttempts.userId, userId), isNotNull(quizAttempts.submittedAt))),
+    );
     if (!attempt) return null;
-    const answers = q.select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId)).all();
+    const answers = await q.select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, attemptId));
     return { attempt, answers };
   });
 }

@@ -16,6 +16,7 @@ import { findOpenAttempt, getAttemptResult, startAttempt, submitAttempt } from '
 import { attemptQuestions, publicQuiz, reviewedQuestions } from './quiz.ts';
 import { shippedCatalog } from '../../../tests/helpers/catalog.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
+import { first } from '../../platform/query.ts';
 
 const TZ = 'Asia/Tokyo';
 const catalog = shippedCatalog();
@@ -35,14 +36,7 @@ async function start(): Promise<string> {
   return started.attemptId;
 }
 
-const questionRows = () =>
-  new Map(
-    rawDrizzle(t.db)
-      .select()
-      .from(kpiQuestionMonths)
-      .all()
-      .map((r) => [r.questionId, r]),
-  );
+const questionRows = async () => new Map((await rawDrizzle(t.db).select().from(kpiQuestionMonths)).map((r) => [r.questionId, r]));
 
 describe('a question bank, stored and graded', () => {
   const shown: string[][] = [];
@@ -71,7 +65,7 @@ describe('a question bank, stored and graded', () => {
       for (const q of quiz.questions) if (!answers.has(q.id)) answers.set(q.id, q.correctOptionIds);
       const result = await submitAttempt(t.db, catalog, learner, quiz, id, answers, TZ);
       expect(result).toMatchObject({ status: 'submitted', grade: { score: right, maxScore: 8, passed: right * 100 >= 70 * 8 } });
-      const rows = rawDrizzle(t.db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, id)).all();
+      const rows = await rawDrizzle(t.db).select().from(attemptAnswers).where(eq(attemptAnswers.attemptId, id));
       expect(rows.map((r) => r.questionId).sort()).toEqual(drawn.map((q) => q.id).sort());
       const stored = (await getAttemptResult(t.db, learner.id, id))!;
       expect(stored.attempt).toMatchObject({ score: right, maxScore: 8 });
@@ -92,11 +86,11 @@ describe('a question bank, stored and graded', () => {
   it('counts per question the attempts that showed it, live and after a rebuild', async () => {
     const expected = new Map<string, number>();
     for (const ids of shown) for (const id of ids) expected.set(id, (expected.get(id) ?? 0) + 1);
-    const live = questionRows();
+    const live = await questionRows();
     expect(new Map([...live].map(([id, r]) => [id, r.answers]))).toEqual(expected);
     await rebuildRollups(t.db, catalog, TZ);
-    expect(questionRows()).toEqual(live);
-    const departmentId = rawDrizzle(t.db).select().from(users).where(eq(users.id, learner.id)).get()!.departmentId!;
+    expect(await questionRows()).toEqual(live);
+    const departmentId = first(await rawDrizzle(t.db).select().from(users).where(eq(users.id, learner.id)))!.departmentId!;
     const champion = await championView(t.db, catalog, departmentId, TZ);
     expect(new Map(champion.questions.map((q) => [q.questionId, q.answers]))).toEqual(expected);
   });

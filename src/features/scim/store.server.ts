@@ -11,6 +11,7 @@ import type { Tx } from '../../platform/db.server.ts';
 import type { GroupRoleMapping } from './roles.ts';
 import type { ManabiScimGroup, ManabiScimUser } from './model.ts';
 import type { Page } from './list.ts';
+import { first } from '../../platform/query.ts';
 
 /** Who the audit log names for a change made over SCIM. */
 export const SCIM_ACTOR = 'scim';
@@ -54,9 +55,9 @@ function selectUsers(tx: Tx, where: SQL | undefined) {
     .where(and(visible, where));
 }
 
-function withGroups(tx: Tx, rows: Array<Omit<StoredUser, 'groups'>>): StoredUser[] {
+async function withGroups(tx: Tx, rows: Array<Omit<StoredUser, 'groups'>>): Promise<StoredUser[]> {
   if (rows.length === 0) return [];
-  const memberships = tx
+  const memberships = await tx
     .select({ userId: scimGroupMembers.userId, id: scimGroups.publicId, displayName: scimGroups.displayName })
     .from(scimGroupMembers)
     .innerJoin(scimGroups, eq(scimGroups.id, scimGroupMembers.groupId))
@@ -66,47 +67,45 @@ function withGroups(tx: Tx, rows: Array<Omit<StoredUser, 'groups'>>): StoredUser
         rows.map((r) => r.rowId),
       ),
     )
-    .orderBy(asc(scimGroups.id))
-    .all();
+    .orderBy(asc(scimGroups.id));
   return rows.map((row) => ({
     ...row,
     groups: memberships.filter((m) => m.userId === row.rowId).map((m) => ({ id: m.id, displayName: m.displayName })),
   }));
 }
 
-export function findUser(tx: Tx, publicId: string): StoredUser | null {
-  const row = selectUsers(tx, eq(users.publicId, publicId)).get();
-  return row ? withGroups(tx, [row])[0]! : null;
+export async function findUser(tx: Tx, publicId: string): Promise<StoredUser | null> {
+  const row = first(await selectUsers(tx, eq(users.publicId, publicId)));
+  return row ? (await withGroups(tx, [row]))[0]! : null;
 }
 
-export function findUserByRowId(tx: Tx, rowId: number): StoredUser | null {
-  const row = selectUsers(tx, eq(users.id, rowId)).get();
-  return row ? withGroups(tx, [row])[0]! : null;
+export async function findUserByRowId(tx: Tx, rowId: number): Promise<StoredUser | null> {
+  const row = first(await selectUsers(tx, eq(users.id, rowId)));
+  return row ? (await withGroups(tx, [row]))[0]! : null;
 }
 
-export function listUsers(tx: Tx, where: SQL, page: Page): { total: number; users: StoredUser[] } {
-  const total = tx.select({ n: sql<number>`count(*)` }).from(users).where(and(visible, where)).get()?.n ?? 0;
+export async function listUsers(tx: Tx, where: SQL, page: Page): Promise<{ total: number; users: StoredUser[] }> {
+  const total = first(await tx.select({ n: sql<number>`count(*)` }).from(users).where(and(visible, where)))?.n ?? 0;
   if (page.count === 0) return { total, users: [] };
-  const rows = selectUsers(tx, where).orderBy(asc(users.id)).limit(page.count).offset(page.offset).all();
-  return { total, users: withGroups(tx, rows) };
+  const rows = await selectUsers(tx, where).orderBy(asc(users.id)).limit(page.count).offset(page.offset);
+  return { total, users: await withGroups(tx, rows) };
 }
 
 /** Row ids of visible users by public id; a missing or erased one is left out. */
-export function userRowIds(tx: Tx, publicIds: string[]): Map<string, number> {
+export async function userRowIds(tx: Tx, publicIds: string[]): Promise<Map<string, number>> {
   if (publicIds.length === 0) return new Map();
-  const rows = tx
+  const rows = await tx
     .select({ id: users.id, publicId: users.publicId })
     .from(users)
-    .where(and(visible, inArray(users.publicId, publicIds)))
-    .all();
+    .where(and(visible, inArray(users.publicId, publicIds)));
   return new Map(rows.map((r) => [r.publicId, r.id]));
 }
 
 export type StoredGroup = ManabiScimGroup & { rowId: number };
 
-function withMembers(tx: Tx, rows: Array<Omit<StoredGroup, 'members'>>): StoredGroup[] {
+async function withMembers(tx: Tx, rows: Array<Omit<StoredGroup, 'members'>>): Promise<StoredGroup[]> {
   if (rows.length === 0) return [];
-  const members = tx
+  const members = await tx
     .select({ groupId: scimGroupMembers.groupId, id: users.publicId, displayName: users.displayName })
     .from(scimGroupMembers)
     .innerJoin(users, eq(users.id, scimGroupMembers.userId))
@@ -119,8 +118,7 @@ function withMembers(tx: Tx, rows: Array<Omit<StoredGroup, 'members'>>): StoredG
         ),
       ),
     )
-    .orderBy(asc(users.id))
-    .all();
+    .orderBy(asc(users.id));
   return rows.map((row) => ({ ...row, members: members.filter((m) => m.groupId === row.rowId).map((m) => ({ id: m.id, displayName: m.displayName })) }));
 }
 
@@ -133,34 +131,33 @@ const groupSelection = {
   updated: scimGroups.updatedAt,
 };
 
-export function findGroup(tx: Tx, publicId: string): StoredGroup | null {
-  const row = tx.select(groupSelection).from(scimGroups).where(eq(scimGroups.publicId, publicId)).get();
-  return row ? withMembers(tx, [row])[0]! : null;
+export async function findGroup(tx: Tx, publicId: string): Promise<StoredGroup | null> {
+  const row = first(await tx.select(groupSelection).from(scimGroups).where(eq(scimGroups.publicId, publicId)));
+  return row ? (await withMembers(tx, [row]))[0]! : null;
 }
 
-export function listGroups(tx: Tx, where: SQL, page: Page): { total: number; groups: StoredGroup[] } {
-  const total = tx.select({ n: sql<number>`count(*)` }).from(scimGroups).where(where).get()?.n ?? 0;
+export async function listGroups(tx: Tx, where: SQL, page: Page): Promise<{ total: number; groups: StoredGroup[] }> {
+  const total = first(await tx.select({ n: sql<number>`count(*)` }).from(scimGroups).where(where))?.n ?? 0;
   if (page.count === 0) return { total, groups: [] };
-  const rows = tx.select(groupSelection).from(scimGroups).where(where).orderBy(asc(scimGroups.id)).limit(page.count).offset(page.offset).all();
-  return { total, groups: withMembers(tx, rows) };
+  const rows = await tx.select(groupSelection).from(scimGroups).where(where).orderBy(asc(scimGroups.id)).limit(page.count).offset(page.offset);
+  return { total, groups: await withMembers(tx, rows) };
 }
 
 /** Whether another group has this name (case-insensitively, as the unique index). */
-export function groupNameTaken(tx: Tx, displayName: string, exceptRowId: number | null): boolean {
-  const row = tx.select({ id: scimGroups.id }).from(scimGroups).where(sql`lower(${scimGroups.displayName}) = lower(${displayName})`).get();
-  return row !== undefined && row.id !== exceptRowId;
+export async function groupNameTaken(tx: Tx, displayName: string, exceptRowId: number | null): Promise<boolean> {
+  const row = first(await tx.select({ id: scimGroups.id }).from(scimGroups).where(sql`lower(${scimGroups.displayName}) = lower(${displayName})`));
+  return row !== null && row.id !== exceptRowId;
 }
 
 /** The groups of the given users, for recomputing their roles: displayName and externalId per user row id. */
-export function groupsOfUsers(tx: Tx, userRowIdList: number[]): Map<number, Array<{ displayName: string; externalId: string | null }>> {
+export async function groupsOfUsers(tx: Tx, userRowIdList: number[]): Promise<Map<number, Array<{ displayName: string; externalId: string | null }>>> {
   const result = new Map<number, Array<{ displayName: string; externalId: string | null }>>(userRowIdList.map((id) => [id, []]));
   if (userRowIdList.length === 0) return result;
-  const rows = tx
+  const rows = await tx
     .select({ userId: scimGroupMembers.userId, displayName: scimGroups.displayName, externalId: scimGroups.externalId })
     .from(scimGroupMembers)
     .innerJoin(scimGroups, eq(scimGroups.id, scimGroupMembers.groupId))
-    .where(inArray(scimGroupMembers.userId, userRowIdList))
-    .all();
+    .where(inArray(scimGroupMembers.userId, userRowIdList));
   for (const row of rows) result.get(row.userId)?.push({ displayName: row.displayName, externalId: row.externalId });
   return result;
 }

@@ -11,6 +11,7 @@ import { now as clockNow } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db.server.ts';
 import { audit } from '../audit/audit.server.ts';
 import { generateSecureRandomString, hashSecret } from '../auth/session.server.ts';
+import { changes, first } from '../../platform/query.ts';
 
 const PREFIX = 'manabi_scim_';
 const LAST_USED_INTERVAL_MS = 60_000;
@@ -34,10 +35,10 @@ export async function createScimToken(db: Db, label: string, by: TokenCreator): 
   const secret = `${generateSecureRandomString()}${generateSecureRandomString()}`;
   const secretHash = hex(hashSecret(secret));
   const at = clockNow();
-  const id = await db.write((tx) => {
-    const row = tx.insert(scimTokens).values({ publicId, secretHash, label, createdAt: at }).returning({ id: scimTokens.id }).get();
+  const id = await db.write(async (tx) => {
+    const row = first(await tx.insert(scimTokens).values({ publicId, secretHash, label, createdAt: at }).returning({ id: scimTokens.id }))!;
     const who = 'actor' in by ? { actor: by.actor, ip: by.ip } : { actor: null, actorLabel: by.actorLabel };
-    audit(tx, { ...who, action: 'scim.token_created', target: { type: 'scim_token', id: row.id }, details: { label } }, at);
+    await audit(tx, { ...who, action: 'scim.token_created', target: { type: 'scim_token', id: row.id }, details: { label } }, at);
     return row.id;
   });
   return { id, token: `${PREFIX}${publicId}.${secret}` };
@@ -45,27 +46,28 @@ export async function createScimToken(db: Db, label: string, by: TokenCreator): 
 
 /** Tokens not revoked, newest first. */
 export async function listScimTokens(db: Db): Promise<ScimTokenRow[]> {
-  return db.read((q) =>
-    q
-      .select({ id: scimTokens.id, label: scimTokens.label, createdAt: scimTokens.createdAt, lastUsedAt: scimTokens.lastUsedAt })
-      .from(scimTokens)
-      .where(isNull(scimTokens.revokedAt))
-      .orderBy(desc(scimTokens.createdAt), desc(scimTokens.id))
-      .all(),
+  return db.read(
+    async (q) =>
+      await q
+        .select({ id: scimTokens.id, label: scimTokens.label, createdAt: scimTokens.createdAt, lastUsedAt: scimTokens.lastUsedAt })
+        .from(scimTokens)
+        .where(isNull(scimTokens.revokedAt))
+        .orderBy(desc(scimTokens.createdAt), desc(scimTokens.id)),
   );
 }
 
 /** Revokes a token; false when there is no such token or it was revoked already. */
 export async function revokeScimToken(db: Db, id: number, caller: { actor: { id: number; email: string }; ip: string | null }): Promise<boolean> {
-  return db.write((tx) => {
+  return db.write(async (tx) => {
     const at = clockNow();
     const done =
-      tx
-        .update(scimTokens)
-        .set({ revokedAt: at })
-        .where(and(eq(scimTokens.id, id), isNull(scimTokens.revokedAt)))
-        .run().changes === 1;
-    if (done) audit(tx, { actor: caller.actor, action: 'scim.token_revoked', target: { type: 'scim_token', id }, ip: caller.ip }, at);
+      changes(
+        await tx
+          .update(scimTokens)
+          .set({ revokedAt: at })
+          .where(and(eq(scimTokens.id, id), isNull(scimTokens.revokedAt))),
+      ) === 1;
+    if (done) await audit(tx, { actor: caller.actor, action: 'scim.token_revoked', target: { type: 'scim_token', id }, ip: caller.ip }, at);
     return done;
   });
 }
@@ -86,19 +88,20 @@ export function parseBearer(header: string | null): { publicId: string; secret: 
 export async function verifyScimToken(db: Db, header: string | null): Promise<number | null> {
   const bearer = parseBearer(header);
   if (bearer === null) return null;
-  const row = await db.read((q) =>
-    q
-      .select({ id: scimTokens.id, secretHash: scimTokens.secretHash, revokedAt: scimTokens.revokedAt, lastUsedAt: scimTokens.lastUsedAt })
-      .from(scimTokens)
-      .where(eq(scimTokens.publicId, bearer.publicId))
-      .get(),
+  const row = await db.read(async (q) =>
+    first(
+      await q
+        .select({ id: scimTokens.id, secretHash: scimTokens.secretHash, revokedAt: scimTokens.revokedAt, lastUsedAt: scimTokens.lastUsedAt })
+        .from(scimTokens)
+        .where(eq(scimTokens.publicId, bearer.publicId)),
+    ),
   );
   if (!row || row.revokedAt !== null) return null;
   const given = new TextEncoder().encode(hex(hashSecret(bearer.secret)));
   if (!constantTimeEqual(given, new TextEncoder().encode(row.secretHash))) return null;
   const at = clockNow();
   if (row.lastUsedAt === null || at.getTime() - row.lastUsedAt.getTime() >= LAST_USED_INTERVAL_MS) {
-    await db.write((tx) => tx.update(scimTokens).set({ lastUsedAt: at }).where(eq(scimTokens.id, row.id)).run());
+    await db.write(async (tx) => await tx.update(scimTokens).set({ lastUsedAt: at }).where(eq(scimTokens.id, row.id)));
   }
   return row.id;
 }

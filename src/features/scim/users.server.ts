@@ -24,72 +24,73 @@ import { findUser, findUserByRowId, listUsers, SCIM_ACTOR, type StoredUser, user
 
 const ENTERPRISE_MANAGER = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager';
 
-function auditScim(
+async function auditScim(
   tx: Tx,
   action: 'user.created' | 'user.updated' | 'user.deactivated' | 'user.reactivated',
   userId: number,
   details: Record<string, unknown> | null,
   at: Date,
-): void {
-  audit(tx, { actor: null, actorLabel: SCIM_ACTOR, action, target: { type: 'user', id: userId }, details: details && { via: 'scim', ...details } }, at);
+): Promise<void> {
+  await audit(tx, { actor: null, actorLabel: SCIM_ACTOR, action, target: { type: 'user', id: userId }, details: details && { via: 'scim', ...details } }, at);
 }
 
-function managerRowId(tx: Tx, managerId: string | null): number | null {
+async function managerRowId(tx: Tx, managerId: string | null): Promise<number | null> {
   if (managerId === null) return null;
-  const id = userRowIds(tx, [managerId]).get(managerId);
+  const id = (await userRowIds(tx, [managerId])).get(managerId);
   if (id === undefined) throw badRequest('invalidValue', `${ENTERPRISE_MANAGER}: no user has the id ${JSON.stringify(managerId.slice(0, 100))}.`);
   return id;
 }
 
-function refuseLastAdmin(tx: Tx, user: StoredUser): void {
-  if (adminRuleViolation(tx, userChangeEffect(null, { id: user.rowId, role: user.role, active: user.active }, { active: false })) === 'last_admin') {
+async function refuseLastAdmin(tx: Tx, user: StoredUser): Promise<void> {
+  if ((await adminRuleViolation(tx, userChangeEffect(null, { id: user.rowId, role: user.role, active: user.active }, { active: false }))) === 'last_admin') {
     throw badRequest('invalidValue', 'active: this is the last active admin; Manabi keeps at least one (make another admin first).');
   }
 }
 
 export async function getScimUser(db: Db, publicId: string): Promise<StoredUser> {
-  const user = await db.read((q) => findUser(q, publicId));
+  const user = await db.read(async (q) => await findUser(q, publicId));
   if (user === null) throw notFound('User', publicId);
   return user;
 }
 
 export async function findScimUsers(db: Db, query: ScimQuery<UserQueryAttribute>, page: Page): Promise<{ total: number; users: StoredUser[] }> {
-  return db.read((q) => listUsers(q, userCondition(query), page));
+  return db.read(async (q) => await listUsers(q, userCondition(query), page));
 }
 
 export async function createScimUser(db: Db, fields: ScimUserFields): Promise<StoredUser> {
-  return db.write((tx) => {
+  return db.write(async (tx) => {
     const at = clockNow();
-    if (findUserIdByEmail(tx, fields.email) !== null) throw conflict('userName is already taken by another user.');
-    const managerId = managerRowId(tx, fields.managerId);
-    const departmentId = fields.department === null ? null : ensureDepartment(tx, fields.department);
-    const id = createUser(tx, { email: fields.email, displayName: fields.displayName, role: 'learner', departmentId, locale: fields.locale }, at);
-    tx.update(users)
+    if ((await findUserIdByEmail(tx, fields.email)) !== null) throw conflict('userName is already taken by another user.');
+    const managerId = await managerRowId(tx, fields.managerId);
+    const departmentId = fields.department === null ? null : await ensureDepartment(tx, fields.department);
+    const id = await createUser(tx, { email: fields.email, displayName: fields.displayName, role: 'learner', departmentId, locale: fields.locale }, at);
+    await tx
+      .update(users)
       .set({ externalId: fields.externalId, givenName: fields.givenName, familyName: fields.familyName, managerId, active: fields.active })
-      .where(eq(users.id, id))
-      .run();
-    syncEnrolmentsOf(tx, sql`select ${id} as user_id`, at);
-    auditScim(tx, 'user.created', id, { email: fields.email, department: fields.department, externalId: fields.externalId, active: fields.active }, at);
-    return findUserByRowId(tx, id)!;
+      .where(eq(users.id, id));
+    await syncEnrolmentsOf(tx, sql`select ${id} as user_id`, at);
+    await auditScim(tx, 'user.created', id, { email: fields.email, department: fields.department, externalId: fields.externalId, active: fields.active }, at);
+    return (await findUserByRowId(tx, id))!;
   });
 }
 
 /** PUT or PATCH: `compute` turns the current user into the update (parseUserReplace, applyUserPatch). */
 export async function updateScimUser(db: Db, publicId: string, compute: (current: StoredUser) => ScimUserUpdate): Promise<StoredUser> {
-  return db.write((tx) => {
-    const current = findUser(tx, publicId);
+  return db.write(async (tx) => {
+    const current = await findUser(tx, publicId);
     if (current === null) throw notFound('User', publicId);
     const { next, changes } = compute(current);
     if (Object.keys(changes).length === 0) return current;
     const at = clockNow();
     if (changes.email !== undefined) {
-      const holder = findUserIdByEmail(tx, next.email);
+      const holder = await findUserIdByEmail(tx, next.email);
       if (holder !== null && holder !== current.rowId) throw conflict('userName is already taken by another user.');
     }
-    const managerId = changes.managerId === undefined ? undefined : managerRowId(tx, next.managerId);
-    if (changes.active === false) refuseLastAdmin(tx, current);
-    const departmentId = changes.department === undefined ? undefined : next.department === null ? null : ensureDepartment(tx, next.department);
-    tx.update(users)
+    const managerId = changes.managerId === undefined ? undefined : await managerRowId(tx, next.managerId);
+    if (changes.active === false) await refuseLastAdmin(tx, current);
+    const departmentId = changes.department === undefined ? undefined : next.department === null ? null : await ensureDepartment(tx, next.department);
+    await tx
+      .update(users)
       .set({
         email: next.email,
         displayName: next.displayName,
@@ -101,24 +102,23 @@ export async function updateScimUser(db: Db, publicId: string, compute: (current
         ...(departmentId !== undefined && { departmentId }),
         updatedAt: at,
       })
-      .where(eq(users.id, current.rowId))
-      .run();
-    if (departmentId !== undefined) syncEnrolmentsOf(tx, sql`select ${current.rowId} as user_id`, at);
+      .where(eq(users.id, current.rowId));
+    if (departmentId !== undefined) await syncEnrolmentsOf(tx, sql`select ${current.rowId} as user_id`, at);
     const { active, ...rest } = changes;
-    if (Object.keys(rest).length > 0) auditScim(tx, 'user.updated', current.rowId, rest, at);
-    if (active !== undefined && setActive(tx, current.rowId, active, at)) auditScim(tx, active ? 'user.reactivated' : 'user.deactivated', current.rowId, {}, at);
-    return findUserByRowId(tx, current.rowId)!;
+    if (Object.keys(rest).length > 0) await auditScim(tx, 'user.updated', current.rowId, rest, at);
+    if (active !== undefined && (await setActive(tx, current.rowId, active, at))) await auditScim(tx, active ? 'user.reactivated' : 'user.deactivated', current.rowId, {}, at);
+    return (await findUserByRowId(tx, current.rowId))!;
   });
 }
 
 /** DELETE: the user is deactivated (sessions ended, records kept); a later GET shows `active: false`. */
 export async function deleteScimUser(db: Db, publicId: string): Promise<void> {
-  await db.write((tx) => {
-    const current = findUser(tx, publicId);
+  await db.write(async (tx) => {
+    const current = await findUser(tx, publicId);
     if (current === null) throw notFound('User', publicId);
     if (!current.active) return;
-    refuseLastAdmin(tx, current);
+    await refuseLastAdmin(tx, current);
     const at = clockNow();
-    if (setActive(tx, current.rowId, false, at)) auditScim(tx, 'user.deactivated', current.rowId, { deleted: true }, at);
+    if (await setActive(tx, current.rowId, false, at)) await auditScim(tx, 'user.deactivated', current.rowId, { deleted: true }, at);
   });
 }

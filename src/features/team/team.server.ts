@@ -15,6 +15,7 @@ import { getPolicyCatalog } from '../policies/catalog.server.ts';
 import { type Acknowledged, pendingPolicies, type Policy } from '../policies/policies.ts';
 import type { Role } from '../users/roles.ts';
 import { teamSummary, type TeamSummary } from './team.ts';
+import { rows as queryRows } from '../../platform/query.ts';
 
 interface Viewer {
   id: number;
@@ -42,7 +43,9 @@ export type TeamPage =
 
 /** The ids of the viewer's direct reports: active and not erased (a deactivated or moved person is not theirs). */
 export async function directReports(db: Db, managerId: number): Promise<number[]> {
-  return db.read((q) => q.all<{ id: number }>(sql`select id from users where manager_id = ${managerId} and active = 1 and erased_at is null order by id`).map((r) => r.id));
+  return db.read(async (q) =>
+    (await queryRows<{ id: number }>(q, sql`select id from users where manager_id = ${managerId} and active = 1 and erased_at is null order by id`)).map((r) => r.id),
+  );
 }
 
 /**
@@ -51,12 +54,13 @@ export async function directReports(db: Db, managerId: number): Promise<number[]
  * the directory says) ends the walk instead of repeating it, and never reaches back to the viewer.
  */
 export async function allReports(db: Db, managerId: number): Promise<{ id: number; managerName: string; depth: number }[]> {
-  return db.read((q) => {
+  return db.read(async (q) => {
     const seen = new Set<number>([managerId]);
     const out: { id: number; managerName: string; depth: number }[] = [];
     let level = [managerId];
     for (let depth = 1; depth <= MAX_TEAM_DEPTH && level.length > 0; depth++) {
-      const rows = q.all<{ id: number; managerName: string }>(
+      const rows = await queryRows<{ id: number; managerName: string }>(
+        q,
         sql`select u.id, m.display_name managerName from users u join users m on m.id = u.manager_id
             where u.manager_id in (select value from json_each(${JSON.stringify(level)})) and u.active = 1 and u.erased_at is null order by u.id`,
       );
@@ -78,11 +82,13 @@ async function missingPoliciesOf(db: Db, userIds: number[]): Promise<Map<number,
   const out = new Map<number, Policy[]>();
   if (catalog.policies.length === 0 || userIds.length === 0) return out;
   const ids = JSON.stringify(userIds);
-  const { readers, acknowledged } = await db.read((q) => ({
-    readers: q.all<{ id: number; role: Role; departmentName: string | null }>(
+  const { readers, acknowledged } = await db.read(async (q) => ({
+    readers: await queryRows<{ id: number; role: Role; departmentName: string | null }>(
+      q,
       sql`select u.id, u.role, d.name departmentName from users u left join departments d on d.id = u.department_id where u.id in (select value from json_each(${ids}))`,
     ),
-    acknowledged: q.all<Acknowledged & { userId: number }>(
+    acknowledged: await queryRows<Acknowledged & { userId: number }>(
+      q,
       sql`select user_id userId, policy_id policyId, version from policy_acknowledgements where user_id in (select value from json_each(${ids}))`,
     ),
   }));
@@ -103,7 +109,7 @@ async function missingPoliciesOf(db: Db, userIds: number[]): Promise<Map<number,
 export async function loadTeamPage(db: Db, catalog: Catalog, viewer: Viewer, context: { ip: string | null; timeZone: string; scope?: TeamScope }): Promise<TeamPage> {
   const direct = await directReports(db, viewer.id);
   if (direct.length === 0) {
-    await db.write((tx) => audit(tx, { actor: viewer, action: 'access.denied', target: { type: 'team', id: viewer.id }, details: { route: '/team' }, ip: context.ip }));
+    await db.write(async (tx) => await audit(tx, { actor: viewer, action: 'access.denied', target: { type: 'team', id: viewer.id }, details: { route: '/team' }, ip: context.ip }));
     return { denied: true };
   }
   const scope = context.scope ?? 'direct';

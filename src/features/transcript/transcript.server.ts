@@ -15,6 +15,7 @@ import { getConfig } from '../../platform/config.server.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import type { Locale } from '../../platform/i18n/locales.ts';
 import { buildTranscript, TRANSCRIPT_CSV_HEADER, transcriptCsvRows, type TranscriptPage, type TranscriptRecords, type TranscriptSubject } from './transcript.ts';
+import { first } from '../../platform/query.ts';
 
 export type { TranscriptPage };
 
@@ -23,20 +24,21 @@ export interface TranscriptDownload {
   fileName: string;
 }
 
-function readSubject(q: Tx, userId: number): TranscriptSubject | null {
+async function readSubject(q: Tx, userId: number): Promise<TranscriptSubject | null> {
   return (
-    q
-      .select({ id: users.id, name: users.displayName, email: users.email, department: departments.name, role: users.role, active: users.active })
-      .from(users)
-      .leftJoin(departments, eq(departments.id, users.departmentId))
-      .where(eq(users.id, userId))
-      .get() ?? null
+    first(
+      await q
+        .select({ id: users.id, name: users.displayName, email: users.email, department: departments.name, role: users.role, active: users.active })
+        .from(users)
+        .leftJoin(departments, eq(departments.id, users.departmentId))
+        .where(eq(users.id, userId)),
+    ) ?? null
   );
 }
 
-function readRecords(q: Tx, userId: number): TranscriptRecords {
+async function readRecords(q: Tx, userId: number): Promise<TranscriptRecords> {
   return {
-    completions: q
+    completions: await q
       .select({
         lessonId: lessonCompletions.lessonId,
         cycle: lessonCompletions.cycle,
@@ -45,32 +47,31 @@ function readRecords(q: Tx, userId: number): TranscriptRecords {
       })
       .from(lessonCompletions)
       .where(eq(lessonCompletions.userId, userId))
-      .orderBy(asc(lessonCompletions.completedAt), asc(lessonCompletions.id))
-      .all(),
-    attempts: q
-      .select({
-        id: quizAttempts.id,
-        quizId: quizAttempts.quizId,
-        cycle: quizAttempts.cycle,
-        contentVersion: quizAttempts.contentVersion,
-        submittedAt: quizAttempts.submittedAt,
-        score: quizAttempts.score,
-        maxScore: quizAttempts.maxScore,
-        passed: quizAttempts.passed,
-      })
-      .from(quizAttempts)
-      .where(and(eq(quizAttempts.userId, userId), isNotNull(quizAttempts.submittedAt)))
-      .orderBy(asc(quizAttempts.submittedAt))
-      .all()
+      .orderBy(asc(lessonCompletions.completedAt), asc(lessonCompletions.id)),
+    attempts: (
+      await q
+        .select({
+          id: quizAttempts.id,
+          quizId: quizAttempts.quizId,
+          cycle: quizAttempts.cycle,
+          contentVersion: quizAttempts.contentVersion,
+          submittedAt: quizAttempts.submittedAt,
+          score: quizAttempts.score,
+          maxScore: quizAttempts.maxScore,
+          passed: quizAttempts.passed,
+        })
+        .from(quizAttempts)
+        .where(and(eq(quizAttempts.userId, userId), isNotNull(quizAttempts.submittedAt)))
+        .orderBy(asc(quizAttempts.submittedAt))
+    )
       // Submitted attempts have all three (a check constraint): narrowed for the types.
       .map((a) => ({ ...a, submittedAt: a.submittedAt!, score: a.score!, maxScore: a.maxScore!, passed: a.passed! })),
-    certificates: q
+    certificates: await q
       .select({ tierId: certificates.tierId, cycle: certificates.cycle, code: certificates.code, issuedAt: certificates.issuedAt, validUntil: certificates.validUntil })
       .from(certificates)
       .where(eq(certificates.userId, userId))
-      .orderBy(asc(certificates.issuedAt))
-      .all(),
-    acknowledgements: q
+      .orderBy(asc(certificates.issuedAt)),
+    acknowledgements: await q
       .select({
         policyId: policyAcknowledgements.policyId,
         version: policyAcknowledgements.version,
@@ -78,16 +79,15 @@ function readRecords(q: Tx, userId: number): TranscriptRecords {
         acknowledgedAt: policyAcknowledgements.acknowledgedAt,
       })
       .from(policyAcknowledgements)
-      .where(eq(policyAcknowledgements.userId, userId))
-      .all(),
+      .where(eq(policyAcknowledgements.userId, userId)),
   };
 }
 
 async function load(db: Db, userId: number, locale: Locale): Promise<TranscriptPage | null> {
   const [catalog, policies] = await Promise.all([getCatalog(), getPolicyCatalog()]);
-  const read = await db.read((q) => {
-    const subject = readSubject(q, userId);
-    return subject ? { subject, records: readRecords(q, userId) } : null;
+  const read = await db.read(async (q) => {
+    const subject = await readSubject(q, userId);
+    return subject ? { subject, records: await readRecords(q, userId) } : null;
   });
   if (!read) return null;
   const { timeZone } = getConfig();
@@ -136,8 +136,9 @@ export async function ownTranscriptCsv(db: Db, userId: number, locale: Locale, b
 export async function userTranscriptCsv(db: Db, caller: AuditCaller, userParam: string | undefined, locale: Locale, bom: boolean): Promise<TranscriptDownload | null> {
   const page = await loadUserTranscript(db, userParam, locale);
   if (!page) return null;
-  await db.write((tx) =>
-    audit(tx, { actor: caller.actor, action: 'export.downloaded', target: { type: 'export', id: 'transcript' }, details: { userId: page.subject.id, bom }, ip: caller.ip }),
+  await db.write(
+    async (tx) =>
+      await audit(tx, { actor: caller.actor, action: 'export.downloaded', target: { type: 'export', id: 'transcript' }, details: { userId: page.subject.id, bom }, ip: caller.ip }),
   );
   return download(page, bom, `manabi-transcript-${page.subject.id}-${stamp()}.csv`);
 }

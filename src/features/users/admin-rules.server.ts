@@ -10,6 +10,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { users } from '../../../db/schema/index.ts';
 import type { Role } from './roles.ts';
 import type { Tx } from '../../platform/db.server.ts';
+import { first } from '../../platform/query.ts';
 
 export type AdminRuleViolation = 'cannot_demote_self' | 'cannot_deactivate_self' | 'last_admin';
 
@@ -23,10 +24,10 @@ export interface AdminEffect {
   added: number;
 }
 
-export function adminRuleViolation(tx: Tx, effect: AdminEffect): AdminRuleViolation | null {
+export async function adminRuleViolation(tx: Tx, effect: AdminEffect): Promise<AdminRuleViolation | null> {
   if (effect.self && effect.self.role !== 'admin') return 'cannot_demote_self';
   if (effect.self && !effect.self.active) return 'cannot_deactivate_self';
-  if (effect.removed > 0 && countActiveAdmins(tx) - effect.removed + effect.added < 1) return 'last_admin';
+  if (effect.removed > 0 && (await countActiveAdmins(tx)) - effect.removed + effect.added < 1) return 'last_admin';
   return null;
 }
 
@@ -43,12 +44,13 @@ export function userChangeEffect(actorId: number | null, user: { id: number; rol
   };
 }
 
-export function countActiveAdmins(tx: Tx): number {
+export async function countActiveAdmins(tx: Tx): Promise<number> {
   return (
-    tx
-      .select({ n: sql<number>`count(*)` })
-      .from(users)
-      .where(and(eq(users.role, 'admin'), eq(users.active, true)))
-      .get()?.n ?? 0
+    first(
+      await tx
+        .select({ n: sql<number>`count(*)` })
+        .from(users)
+        .where(and(eq(users.role, 'admin'), eq(users.active, true))),
+    )?.n ?? 0
   );
 }

@@ -36,6 +36,7 @@ import { ERASED_TEXT, erasedDisplayName, erasedEmail, type Redaction } from './e
 import { getUser } from './users-admin.server.ts';
 import type { Refused } from './user-changes.server.ts';
 import { refreshPeople } from '../kpi/dept-rollups.server.ts';
+import { first } from '../../platform/query.ts';
 
 export type ErasureRefusal = 'not_found' | 'cannot_erase_self' | 'last_admin' | 'already_erased' | 'confirmation_mismatch';
 
@@ -45,7 +46,7 @@ export type ErasureRefusal = 'not_found' | 'cannot_erase_self' | 'last_admin' | 
  * a confirmation that does not match — then nothing changes.
  */
 export async function eraseUserPersonalData(db: Db, caller: AuditCaller, userId: number, confirmation: string): Promise<{ ok: true; publicId: string } | Refused<ErasureRefusal>> {
-  const result = await withSecureDelete(db, () => db.write((tx) => erase(tx, caller, userId, confirmation)));
+  const result = await withSecureDelete(db, () => db.write(async (tx) => await erase(tx, caller, userId, confirmation)));
   if (!result.ok) return result;
   try {
     const compacted = await compactDatabase(db);
@@ -60,21 +61,21 @@ export async function eraseUserPersonalData(db: Db, caller: AuditCaller, userId:
   return result;
 }
 
-function erase(tx: Tx, caller: AuditCaller, userId: number, confirmation: string): { ok: true; publicId: string } | Refused<ErasureRefusal> {
-  const user = getUser(tx, userId);
+async function erase(tx: Tx, caller: AuditCaller, userId: number, confirmation: string): Promise<{ ok: true; publicId: string } | Refused<ErasureRefusal>> {
+  const user = await getUser(tx, userId);
   if (!user) return { ok: false, error: 'not_found' };
   if (user.id === caller.actor.id) return { ok: false, error: 'cannot_erase_self' };
   if (user.erasedAt !== null) return { ok: false, error: 'already_erased' };
   if (normalizeEmail(confirmation) !== normalizeEmail(user.email)) return { ok: false, error: 'confirmation_mismatch' };
-  const violation = adminRuleViolation(tx, userChangeEffect(caller.actor.id, user, { active: false }));
+  const violation = await adminRuleViolation(tx, userChangeEffect(caller.actor.id, user, { active: false }));
   if (violation) return { ok: false, error: violation === 'last_admin' ? 'last_admin' : 'cannot_erase_self' };
 
   const at = clockNow();
   const name = erasedDisplayName(user.publicId);
   const email = erasedEmail(user.publicId);
   // Every name the person went by: now, on their certificates (the name at issue), in the log.
-  const logged = personalValuesInAuditLog(tx, userId);
-  const heldNames = tx.select({ name: certificates.holderName }).from(certificates).where(eq(certificates.userId, userId)).all();
+  const logged = await personalValuesInAuditLog(tx, userId);
+  const heldNames = await tx.select({ name: certificates.holderName }).from(certificates).where(eq(certificates.userId, userId));
   const redaction: Redaction = {
     emails: unique([user.email, ...logged.emails]),
     names: unique([user.displayName, ...heldNames.map((c) => c.name), ...logged.names]),
@@ -83,7 +84,8 @@ function erase(tx: Tx, caller: AuditCaller, userId: number, confirmation: string
     name,
   };
 
-  tx.update(users)
+  await tx
+    .update(users)
     .set({
       active: false,
       displayName: name,
@@ -98,27 +100,24 @@ function erase(tx: Tx, caller: AuditCaller, userId: number, confirmation: string
       erasedAt: at,
       updatedAt: at,
     })
-    .where(eq(users.id, userId))
-    .run();
-  deleteUserSessions(tx, userId);
-  refreshPeople(tx, [userId]);
-  tx.delete(loginTokens)
-    .where(and(eq(loginTokens.userId, userId), isNull(loginTokens.usedAt)))
-    .run();
-  tx.update(certificates).set({ holderName: name }).where(eq(certificates.userId, userId)).run();
+    .where(eq(users.id, userId));
+  await deleteUserSessions(tx, userId);
+  await refreshPeople(tx, [userId]);
+  await tx.delete(loginTokens).where(and(eq(loginTokens.userId, userId), isNull(loginTokens.usedAt)));
+  await tx.update(certificates).set({ holderName: name }).where(eq(certificates.userId, userId));
   // Free text may say anything about anyone and is no evidence of training: cleared. The
   // rating, the hours and the fact of the practice stay (README, "Retention and erasure").
-  tx.update(lessonFeedback).set({ comment: null }).where(eq(lessonFeedback.userId, userId)).run();
-  tx.update(checkins).set({ tasks: null }).where(eq(checkins.userId, userId)).run();
-  tx.update(practiceAnswers).set({ answer: ERASED_TEXT }).where(eq(practiceAnswers.userId, userId)).run();
+  await tx.update(lessonFeedback).set({ comment: null }).where(eq(lessonFeedback.userId, userId));
+  await tx.update(checkins).set({ tasks: null }).where(eq(checkins.userId, userId));
+  await tx.update(practiceAnswers).set({ answer: ERASED_TEXT }).where(eq(practiceAnswers.userId, userId));
   // Messages hold the address, name and what they were told (their events go with them); the
   // secret links and the opt-outs are no use to anyone any more.
-  tx.delete(notificationOutbox).where(eq(notificationOutbox.userId, userId)).run();
-  tx.delete(notificationTokens).where(eq(notificationTokens.userId, userId)).run();
-  tx.delete(notificationOptOuts).where(eq(notificationOptOuts.userId, userId)).run();
+  await tx.delete(notificationOutbox).where(eq(notificationOutbox.userId, userId));
+  await tx.delete(notificationTokens).where(eq(notificationTokens.userId, userId));
+  await tx.delete(notificationOptOuts).where(eq(notificationOptOuts.userId, userId));
 
-  const redacted = redactAuditLog(tx, userId, redaction);
-  audit(
+  const redacted = await redactAuditLog(tx, userId, redaction);
+  await audit(
     tx,
     { actor: caller.actor, action: 'user.erase', target: { type: 'user', id: userId }, details: { publicId: user.publicId, auditRowsRedacted: redacted }, ip: caller.ip },
     at,
@@ -131,6 +130,6 @@ function unique(values: string[]): string[] {
 }
 
 /** True when the user's personal data was erased: such an account is never made active again. */
-export function isErased(tx: Tx, userId: number): boolean {
-  return tx.select({ erasedAt: users.erasedAt }).from(users).where(eq(users.id, userId)).get()?.erasedAt != null;
+export async function isErased(tx: Tx, userId: number): Promise<boolean> {
+  return first(await tx.select({ erasedAt: users.erasedAt }).from(users).where(eq(users.id, userId)))?.erasedAt != null;
 }

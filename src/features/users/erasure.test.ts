@@ -16,6 +16,7 @@ import { ERASED_TEXT, erasedDisplayName, erasedEmail, erasureTag, redactJson, re
 import { eraseUserPersonalData } from './erasure.server.ts';
 import { changeUserActive, changeUserRole } from './user-changes.server.ts';
 import { setActive } from './users-admin.server.ts';
+import { first } from '../../platform/query.ts';
 
 const ISSUER = 'https://idp.example.com';
 
@@ -85,7 +86,7 @@ describe('eraseUserPersonalData on a real database', () => {
   let t: TempDb;
   const ids: Record<string, number> = {};
   const caller = (id: number, email: string) => ({ actor: { id, email }, ip: '127.0.0.1' });
-  const userRow = (id: number) => rawDrizzle(t.db).select().from(users).where(eq(users.id, id)).get()!;
+  const userRow = async (id: number) => first(await rawDrizzle(t.db).select().from(users).where(eq(users.id, id)))!;
   const guard = () => rawSqlite(t.db).prepare("select sql from sqlite_master where type = 'trigger' and name = 'audit_log_no_update'").pluck().get();
   const everything = () =>
     JSON.stringify(
@@ -105,19 +106,19 @@ describe('eraseUserPersonalData on a real database', () => {
     ids.ada = await addUser(t.db, { email: 'ada@example.com', role: 'admin', department: 'IT' });
     ids.bea = await addUser(t.db, { email: 'bea@example.com', role: 'admin', department: 'IT' });
     ids.hanako = await addUser(t.db, { email: 'hanako@example.com', name: '佐藤 花子', department: 'Sales', password: 'hanako password 1' });
-    rawDrizzle(t.db).update(users).set({ oidcIssuer: ISSUER, oidcSubject: 'hanako-subject-1' }).where(eq(users.id, ids.hanako)).run();
-    rawDrizzle(t.db).insert(certificates).values({ code: 'CERT-HANAKO', userId: ids.hanako, tierId: 'basic', holderName: '佐藤 花子（旧姓 田中）', issuedAt: new Date() }).run();
-    await t.db.write((tx) => {
-      audit(tx, {
+    await rawDrizzle(t.db).update(users).set({ oidcIssuer: ISSUER, oidcSubject: 'hanako-subject-1' }).where(eq(users.id, ids.hanako));
+    await rawDrizzle(t.db).insert(certificates).values({ code: 'CERT-HANAKO', userId: ids.hanako, tierId: 'basic', holderName: '佐藤 花子（旧姓 田中）', issuedAt: new Date() });
+    await t.db.write(async (tx) => {
+      await audit(tx, {
         actor: { id: ids.ada!, email: 'ada@example.com' },
         action: 'user.created',
         target: { type: 'user', id: ids.hanako! },
         details: { email: 'hanako@example.com', role: 'learner' },
       });
-      audit(tx, { actor: { id: ids.hanako!, email: 'hanako@example.com' }, action: 'auth.sign_in', details: { method: 'password' } });
-      audit(tx, { actor: null, actorLabel: 'HANAKO@example.com', action: 'auth.sign_in_failed', details: { reason: 'wrong_password' } });
-      audit(tx, { actor: null, actorLabel: 'sub:hanako-subject-1', action: 'auth.sign_in_failed', details: { method: 'oidc', reason: 'mfa_required' } });
-      audit(tx, {
+      await audit(tx, { actor: { id: ids.hanako!, email: 'hanako@example.com' }, action: 'auth.sign_in', details: { method: 'password' } });
+      await audit(tx, { actor: null, actorLabel: 'HANAKO@example.com', action: 'auth.sign_in_failed', details: { reason: 'wrong_password' } });
+      await audit(tx, { actor: null, actorLabel: 'sub:hanako-subject-1', action: 'auth.sign_in_failed', details: { method: 'oidc', reason: 'mfa_required' } });
+      await audit(tx, {
         actor: { id: ids.ada!, email: 'ada@example.com' },
         action: 'user.updated',
         target: { type: 'user', id: ids.hanako! },
@@ -130,11 +131,11 @@ describe('eraseUserPersonalData on a real database', () => {
   it('refuses the last active admin, oneself and a wrong confirmation, changing nothing', async () => {
     const before = everything();
     // Ada, deactivated meanwhile, tries to erase Bea, then the only active admin.
-    await t.db.write((tx) => setActive(tx, ids.ada!, false));
+    await t.db.write(async (tx) => await setActive(tx, ids.ada!, false));
     const lockedOut = everything();
     expect(await eraseUserPersonalData(t.db, caller(ids.ada!, 'ada@example.com'), ids.bea!, 'bea@example.com')).toEqual({ ok: false, error: 'last_admin' });
     expect(everything()).toBe(lockedOut);
-    await t.db.write((tx) => setActive(tx, ids.ada!, true));
+    await t.db.write(async (tx) => await setActive(tx, ids.ada!, true));
     expect(everything()).not.toBe(before); // updated_at moved
     const now = everything();
     expect(await eraseUserPersonalData(t.db, caller(ids.ada!, 'ada@example.com'), ids.ada!, 'ada@example.com')).toEqual({ ok: false, error: 'cannot_erase_self' });
@@ -146,10 +147,10 @@ describe('eraseUserPersonalData on a real database', () => {
 
   it('erases, redacts the audit log under its restored guard, and appends one row naming the public id only', async () => {
     const trigger = guard();
-    const publicId = userRow(ids.hanako!).publicId;
+    const publicId = (await userRow(ids.hanako!)).publicId;
     const result = await eraseUserPersonalData(t.db, caller(ids.ada!, 'ada@example.com'), ids.hanako!, ' Hanako@Example.com ');
     expect(result).toEqual({ ok: true, publicId });
-    const erased = userRow(ids.hanako!);
+    const erased = await userRow(ids.hanako!);
     expect(erased).toMatchObject({
       active: false,
       displayName: erasedDisplayName(publicId),
@@ -159,27 +160,27 @@ describe('eraseUserPersonalData on a real database', () => {
       oidcSubject: null,
     });
     expect(erased.erasedAt).toBeInstanceOf(Date);
-    expect(rawDrizzle(t.db).select().from(certificates).where(eq(certificates.userId, ids.hanako!)).get()!.holderName).toBe(erasedDisplayName(publicId));
+    expect(first(await rawDrizzle(t.db).select().from(certificates).where(eq(certificates.userId, ids.hanako!)))!.holderName).toBe(erasedDisplayName(publicId));
 
     expect(guard()).toBe(trigger);
     expect(() => rawSqlite(t.db).prepare("update audit_log set actor_label = 'x'").run()).toThrow(/append-only/);
     const all = everything();
     for (const old of ['hanako@example.com', 'HANAKO@example.com', '佐藤 花子', '田中 花子', '田中', 'hanako-subject-1']) expect(all, old).not.toContain(old);
-    const last = rawDrizzle(t.db).select().from(auditLog).all().at(-1)!;
+    const last = (await rawDrizzle(t.db).select().from(auditLog)).at(-1)!;
     expect(last).toMatchObject({ action: 'user.erase', actorUserId: ids.ada, actorLabel: 'ada@example.com', targetType: 'user', targetId: String(ids.hanako) });
     expect(last.details).toEqual({ publicId, auditRowsRedacted: 5 });
     // Who did what to which id, and when, is still there.
-    const signIn = rawDrizzle(t.db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_in')).get()!;
+    const signIn = first(await rawDrizzle(t.db).select().from(auditLog).where(eq(auditLog.action, 'auth.sign_in')))!;
     expect(signIn).toMatchObject({ actorUserId: ids.hanako, actorLabel: erasedEmail(publicId), details: { method: 'password' } });
   });
 
   it('never reactivates or changes an erased user, refuses a second erasure, and a later SSO sign-in is a new person', async () => {
-    const publicId = userRow(ids.hanako!).publicId;
+    const publicId = (await userRow(ids.hanako!)).publicId;
     const admin = caller(ids.ada!, 'ada@example.com');
     expect(await changeUserActive(t.db, admin, ids.hanako!, true)).toEqual({ ok: false, error: 'erased' });
     expect(await changeUserRole(t.db, admin, ids.hanako!, { role: 'admin', departmentId: null })).toEqual({ ok: false, error: 'erased' });
     expect(await eraseUserPersonalData(t.db, admin, ids.hanako!, erasedEmail(publicId))).toEqual({ ok: false, error: 'already_erased' });
-    expect(userRow(ids.hanako!)).toMatchObject({ active: false, role: 'learner' });
+    expect(await userRow(ids.hanako!)).toMatchObject({ active: false, role: 'learner' });
 
     const again = await provisionSsoUser(t.db, ISSUER, {
       subject: 'hanako-subject-1',

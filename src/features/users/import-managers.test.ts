@@ -11,6 +11,7 @@ import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
 import { rawDrizzle } from '../../platform/db.server.ts';
 import { importUsersCsv } from './import.server.ts';
 import { parseUsersCsv } from './users-csv.ts';
+import { first } from '../../platform/query.ts';
 
 const HEADER = 'email,name,department,role,manager\n';
 const bytes = (text: string): Buffer => Buffer.from(text);
@@ -43,12 +44,12 @@ describe('users CSV: the manager column, imported (real SQLite)', () => {
   afterEach(() => t.cleanup());
 
   const q = () => rawDrizzle(t.db);
-  const managerOf = (email: string): string | null => {
-    const row = q().select({ managerId: users.managerId }).from(users).where(eq(users.email, email)).get();
+  const managerOf = async (email: string): Promise<string | null> => {
+    const row = first(await q().select({ managerId: users.managerId }).from(users).where(eq(users.email, email)));
     if (!row?.managerId) return null;
-    return q().select({ email: users.email }).from(users).where(eq(users.id, row.managerId)).get()!.email;
+    return first(await q().select({ email: users.email }).from(users).where(eq(users.id, row.managerId)))!.email;
   };
-  const snapshot = () => ({ users: q().select().from(users).all(), audit: q().select().from(auditLog).all() });
+  const snapshot = async () => ({ users: await q().select().from(users), audit: await q().select().from(auditLog) });
 
   it('takes managers from anywhere in the file, in any order, and from people already in Manabi', async () => {
     await addUser(t.db, { email: 'ceo@example.com' });
@@ -57,25 +58,25 @@ describe('users CSV: the manager column, imported (real SQLite)', () => {
       bytes(`${HEADER}rep@example.com,Rep,Sales,learner,boss@example.com\nboss@example.com,Boss,Sales,learner,ceo@example.com\nfree@example.com,Free,Sales,learner,\n`),
     );
     expect(report).toMatchObject({ ok: true, created: 3, problems: [] });
-    expect([managerOf('rep@example.com'), managerOf('boss@example.com'), managerOf('free@example.com')]).toEqual(['boss@example.com', 'ceo@example.com', null]);
-    const changes = q()
-      .select({ details: auditLog.details })
-      .from(auditLog)
-      .where(and(eq(auditLog.action, 'user.updated')))
-      .all()
-      .map((r) => r.details);
+    expect([await managerOf('rep@example.com'), await managerOf('boss@example.com'), await managerOf('free@example.com')]).toEqual(['boss@example.com', 'ceo@example.com', null]);
+    const changes = (
+      await q()
+        .select({ details: auditLog.details })
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'user.updated')))
+    ).map((r) => r.details);
     expect(changes).toEqual([
       { via: 'import', line: 2, before: { manager: null }, after: { manager: 'boss@example.com' } },
       { via: 'import', line: 3, before: { manager: null }, after: { manager: 'ceo@example.com' } },
     ]);
-    const summary = q().select({ details: auditLog.details }).from(auditLog).where(eq(auditLog.action, 'users.imported')).get()!.details;
+    const summary = first(await q().select({ details: auditLog.details }).from(auditLog).where(eq(auditLog.action, 'users.imported')))!.details;
     expect(summary).toMatchObject({ created: 3, managersChanged: 2 });
   });
 
   it('refuses unknown, deactivated and cyclic managers, each on its line, and writes nothing', async () => {
     await addUser(t.db, { email: 'gone@example.com' });
-    q().update(users).set({ active: false }).where(eq(users.email, 'gone@example.com')).run();
-    const before = snapshot();
+    await q().update(users).set({ active: false }).where(eq(users.email, 'gone@example.com'));
+    const before = await snapshot();
     const report = await importUsersCsv(
       t.db,
       bytes(
@@ -90,15 +91,15 @@ describe('users CSV: the manager column, imported (real SQLite)', () => {
       { line: 4, code: 'unknown_manager', params: { email: 'nobody@example.com' } },
       { line: 5, code: 'inactive_manager', params: { email: 'gone@example.com' } },
     ]);
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('finds a cycle through people already in Manabi, and does not call a manager on a problem line unknown', async () => {
     const top = await addUser(t.db, { email: 'top@example.com' });
     const mid = await addUser(t.db, { email: 'mid@example.com' });
-    q().update(users).set({ managerId: top }).where(eq(users.id, mid)).run();
+    await q().update(users).set({ managerId: top }).where(eq(users.id, mid));
     // top → (file) → new → mid → top: the database's own line closes the loop.
-    const before = snapshot();
+    const before = await snapshot();
     const report = await importUsersCsv(
       t.db,
       bytes(
@@ -111,20 +112,20 @@ describe('users CSV: the manager column, imported (real SQLite)', () => {
       { line: 3, code: 'manager_cycle', params: { chain: 'top@example.com → new@example.com → mid@example.com → top@example.com' } },
       { line: 4, code: 'missing_name' },
     ]);
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('leaves lines alone without the column, clears one for an empty cell, and counts a manager change as an update', async () => {
     const boss = await addUser(t.db, { email: 'boss@example.com', name: 'Boss', department: 'Sales' });
     await addUser(t.db, { email: 'rep@example.com', name: 'Rep', department: 'Sales' });
     await addUser(t.db, { email: 'rep2@example.com', name: 'Rep2', department: 'Sales' });
-    q().update(users).set({ managerId: boss }).where(eq(users.email, 'rep@example.com')).run();
+    await q().update(users).set({ managerId: boss }).where(eq(users.email, 'rep@example.com'));
     const untouched = await importUsersCsv(t.db, bytes('email,name,department,role\nrep@example.com,Rep,Sales,learner\n'), { update: true });
     expect(untouched).toMatchObject({ ok: true, updated: 0, unchanged: 1 });
-    expect(managerOf('rep@example.com')).toBe('boss@example.com');
+    expect(await managerOf('rep@example.com')).toBe('boss@example.com');
     const moved = await importUsersCsv(t.db, bytes(`${HEADER}rep@example.com,Rep,Sales,learner,\nrep2@example.com,Rep2,Sales,learner,boss@example.com\n`), { update: true });
     expect(moved).toMatchObject({ ok: true, updated: 2, unchanged: 0 });
-    expect([managerOf('rep@example.com'), managerOf('rep2@example.com')]).toEqual([null, 'boss@example.com']);
+    expect([await managerOf('rep@example.com'), await managerOf('rep2@example.com')]).toEqual([null, 'boss@example.com']);
     const again = await importUsersCsv(t.db, bytes(`${HEADER}rep@example.com,Rep,Sales,learner,\nrep2@example.com,Rep2,Sales,learner,BOSS@example.com\n`), { update: true });
     expect(again).toMatchObject({ ok: true, updated: 0, unchanged: 2 });
   });

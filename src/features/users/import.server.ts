@@ -61,7 +61,7 @@ function refuse(report: ImportReport, problems: RowProblem[]): ImportReport {
   return { ...report, problems: problems.sort((a, b) => a.line - b.line) };
 }
 
-function importRows(sqlite: Database.Database, q: Tx, parsed: ParsedUsersCsv, options: ImportOptions, report: ImportReport): ImportReport {
+async function importRows(sqlite: Database.Database, q: Tx, parsed: ParsedUsersCsv, options: ImportOptions, report: ImportReport): Promise<ImportReport> {
   // Every problem in one pass: rows that name an existing user are reported with the file's own problems.
   const known = existingUsersByEmail(sqlite);
   const existing = options.update ? [] : parsed.rows.filter((row) => known.ids.has(row.email));
@@ -90,7 +90,18 @@ function importRows(sqlite: Database.Database, q: Tx, parsed: ParsedUsersCsv, op
       stage(from);
       options.onProgress?.(Math.min(from + STAGE_CHUNK, parsed.rows.length), parsed.rows.length);
     }
-    const written = sqlite.transaction(() => writeStaged(sqlite, q, staged, known.maxId, options, report, parsed)).immediate();
+    // One IMMEDIATE transaction around the (now asynchronous) writes, as `sqlite.transaction(…).immediate()`
+    // was: better-sqlite3's wrapper would commit before an async function's awaits ran.
+    // withNativeSqlite holds the connection's lock until this settles.
+    sqlite.exec('BEGIN IMMEDIATE');
+    let written: ImportReport;
+    try {
+      written = await writeStaged(sqlite, q, staged, known.maxId, options, report, parsed);
+      sqlite.exec('COMMIT');
+    } catch (error) {
+      if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
+      throw error;
+    }
     return written.problems.length > 0 ? refuse(report, written.problems) : { ...written, ok: true };
   } finally {
     sqlite.exec(`drop table if exists temp.${staged}`);
@@ -114,7 +125,15 @@ function existingUsersByEmail(sqlite: Database.Database, afterId = 0): { ids: Ma
 }
 
 /** The one write transaction: checks that depend on the current state, then set-based writes. */
-function writeStaged(sqlite: Database.Database, tx: Tx, staged: string, checkedUpTo: number, options: ImportOptions, report: ImportReport, parsed: ParsedUsersCsv): ImportReport {
+async function writeStaged(
+  sqlite: Database.Database,
+  tx: Tx,
+  staged: string,
+  checkedUpTo: number,
+  options: ImportOptions,
+  report: ImportReport,
+  parsed: ParsedUsersCsv,
+): Promise<ImportReport> {
   const all = <T>(query: string, ...params: unknown[]): T[] => sqlite.prepare(query).all(...params) as T[];
   const one = <T>(query: string, ...params: unknown[]): T => sqlite.prepare(query).get(...params) as T;
   const problem = (line: number, code: ProblemCode): ImportReport => ({ ...report, problems: [{ line, code }] });
@@ -140,7 +159,7 @@ function writeStaged(sqlite: Database.Database, tx: Tx, staged: string, checkedU
     `select count(*) n from temp.${staged} s left join main.users u on u.id = s.user_id
      where s.role = 'admin' and (s.user_id is null or (u.active = 1 and u.role <> 'admin'))`,
   );
-  const violation = adminRuleViolation(tx, { self: self ? { role: self.role, active: Boolean(self.active) } : null, removed: removed.n, added: added.n });
+  const violation = await adminRuleViolation(tx, { self: self ? { role: self.role, active: Boolean(self.active) } : null, removed: removed.n, added: added.n });
   if (violation === 'cannot_demote_self' || violation === 'cannot_deactivate_self') return problem(self?.line ?? 0, 'cannot_demote_self');
   if (violation === 'last_admin') return problem(removed.line ?? 0, 'last_admin');
   // Managers again, against the state this transaction commits on (someone may have changed a line meanwhile).
@@ -150,8 +169,8 @@ function writeStaged(sqlite: Database.Database, tx: Tx, staged: string, checkedU
   // Departments: each spelled as on its first line, matched case-insensitively like the unique index.
   const departmentsCreated: string[] = [];
   for (const { department } of all<{ department: string }>(`select department, min(line) from temp.${staged} group by lower(department) order by min(line)`)) {
-    if (findDepartmentId(tx, department) !== null) continue;
-    createDepartment(tx, department);
+    if ((await findDepartmentId(tx, department)) !== null) continue;
+    await createDepartment(tx, department);
     departmentsCreated.push(department);
   }
 
@@ -200,14 +219,14 @@ function writeStaged(sqlite: Database.Database, tx: Tx, staged: string, checkedU
     )
     .run(auditParams);
   const managersChanged = writeManagers(sqlite, staged, managers.choices, auditParams);
-  syncEnrolmentsOf(
+  await syncEnrolmentsOf(
     tx,
     sql.raw(`select user_id from temp.${staged} where user_id is not null union all select u.id from temp.${staged} s join main.users u on u.public_id = s.public_id`),
   );
 
   const updated = managers.choices.length > 0 ? one<{ n: number }>(`select count(*) n from temp.${staged} where user_id is not null and changed = 1`).n : fieldsUpdated;
   const result = { ...report, created, updated, unchanged: listed - updated, departmentsCreated };
-  audit(
+  await audit(
     tx,
     {
       actor: options.actor ?? null,

@@ -13,21 +13,15 @@ describe('users import (real SQLite)', () => {
   beforeEach(async () => (t = tempDb()));
   afterEach(() => t.cleanup());
 
-  const snapshot = () => ({
-    users: rawDrizzle(t.db).select().from(users).all(),
-    departments: rawDrizzle(t.db).select().from(departments).all(),
+  const snapshot = async () => ({
+    users: await rawDrizzle(t.db).select().from(users),
+    departments: await rawDrizzle(t.db).select().from(departments),
   });
 
   it('imports every row and creates missing departments', async () => {
     const report = await importUsersCsv(t.db, bytes(`${header}a@example.com,A,営業部,learner\nb@example.com,B,新規事業部,champion\n`));
     expect(report).toMatchObject({ ok: true, created: 2, updated: 0, departmentsCreated: ['営業部', '新規事業部'] });
-    expect(
-      rawDrizzle(t.db)
-        .select()
-        .from(users)
-        .all()
-        .map((u) => [u.email, u.role]),
-    ).toEqual([
+    expect((await rawDrizzle(t.db).select().from(users)).map((u) => [u.email, u.role])).toEqual([
       ['a@example.com', 'learner'],
       ['b@example.com', 'champion'],
     ]);
@@ -35,11 +29,11 @@ describe('users import (real SQLite)', () => {
 
   it('imports nothing when one row is bad, and names the row', async () => {
     await addUser(t.db, { email: 'existing@example.com' });
-    const before = snapshot();
+    const before = await snapshot();
     const report = await importUsersCsv(t.db, bytes(`${header}a@example.com,A,新しい部,learner\nbroken,B,営業部,learner\nc@example.com,C,別の部,learner\n`));
     expect(report.ok).toBe(false);
     expect(report.problems).toEqual([{ line: 3, code: 'bad_email', params: { value: 'broken' } }]);
-    expect(snapshot()).toEqual(before);
+    expect(await snapshot()).toEqual(before);
   });
 
   it('refuses emails that are already users, unless asked to update them', async () => {
@@ -49,7 +43,7 @@ describe('users import (real SQLite)', () => {
     expect(refused.problems[0]).toMatchObject({ line: 2, code: 'already_exists' });
     const updated = await importUsersCsv(t.db, csv, { update: true });
     expect(updated).toMatchObject({ ok: true, created: 0, updated: 1 });
-    expect(rawDrizzle(t.db).select().from(users).all()[0]).toMatchObject({ displayName: 'Renamed', role: 'champion' });
+    expect((await rawDrizzle(t.db).select().from(users))[0]).toMatchObject({ displayName: 'Renamed', role: 'champion' });
   });
 
   it('reports progress on large files', async () => {
@@ -58,7 +52,7 @@ describe('users import (real SQLite)', () => {
     const report = await importUsersCsv(t.db, bytes(`${header}${rows}\n`), { onProgress: (done) => seen.push(done) });
     expect(report.created).toBe(2500);
     expect(seen).toEqual([1000, 2000, 2500]);
-    expect(rawDrizzle(t.db).select().from(departments).all()).toHaveLength(7);
+    expect(await rawDrizzle(t.db).select().from(departments)).toHaveLength(7);
   });
 
   describe('compares every email through the one normaliser (src/platform/input/email.ts)', () => {
@@ -69,26 +63,20 @@ describe('users import (real SQLite)', () => {
     it('a full-width twin of an existing user, and a plain twin of a full-width row stored before the fix, are existing users', async () => {
       await addUser(t.db, { email: 'learner@example.com' });
       legacy('ｏｌｄ@example.com');
-      const before = snapshot();
+      const before = await snapshot();
       const report = await importUsersCsv(t.db, bytes(`${header}ｌｅａｒｎｅｒ@example.com,Twin,営業部,learner\nOLD@example.com,Old,営業部,learner\n`));
       expect(report.problems).toEqual([
         { line: 2, code: 'already_exists', params: { email: 'learner@example.com' } },
         { line: 3, code: 'already_exists', params: { email: 'old@example.com' } },
       ]);
-      expect(snapshot()).toEqual(before);
+      expect(await snapshot()).toEqual(before);
     });
 
     it('updates the full-width row stored before the fix instead of adding a second account', async () => {
       const id = legacy('ｏｌｄ@example.com');
       const report = await importUsersCsv(t.db, bytes(`${header}old@example.com,Renamed,営業部,champion\n`), { update: true });
       expect(report).toMatchObject({ ok: true, created: 0, updated: 1 });
-      expect(
-        rawDrizzle(t.db)
-          .select()
-          .from(users)
-          .all()
-          .map((u) => [u.id, u.displayName, u.role]),
-      ).toEqual([[id, 'Renamed', 'champion']]);
+      expect((await rawDrizzle(t.db).select().from(users)).map((u) => [u.id, u.displayName, u.role])).toEqual([[id, 'Renamed', 'champion']]);
     });
 
     it("reports existing users together with the file's own problems, in one pass", async () => {

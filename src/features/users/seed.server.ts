@@ -25,7 +25,7 @@ const PEOPLE: Omit<DemoAccount, 'password'>[] = [
 
 /** Seeds only an empty database; returns the accounts created (empty if there were users already). */
 export async function seedDemo(db: Db): Promise<DemoAccount[]> {
-  if ((await db.read((q) => countUsers(q))) > 0) return [];
+  if ((await db.read(async (q) => await countUsers(q))) > 0) return [];
   // Hash outside the transaction: no await may sit inside a write transaction.
   const accounts = await Promise.all(
     PEOPLE.map(async (person) => {
@@ -33,15 +33,15 @@ export async function seedDemo(db: Db): Promise<DemoAccount[]> {
       return { ...person, password, passwordHash: await hashPassword(password) };
     }),
   );
-  await db.write((tx) => {
-    if (countUsers(tx) > 0) return;
-    for (const name of DEPARTMENTS) ensureDepartment(tx, name);
+  await db.write(async (tx) => {
+    if ((await countUsers(tx)) > 0) return;
+    for (const name of DEPARTMENTS) await ensureDepartment(tx, name);
     for (const account of accounts) {
-      createUser(tx, {
+      await createUser(tx, {
         email: account.email,
         displayName: account.displayName,
         role: account.role,
-        departmentId: ensureDepartment(tx, account.department),
+        departmentId: await ensureDepartment(tx, account.department),
         passwordHash: account.passwordHash,
       });
     }

@@ -17,6 +17,7 @@ import type { ImportReport } from './import.server.ts';
 import type { Role } from './roles.ts';
 import { getUser, setActive, updateUser } from './users-admin.server.ts';
 import { createUser, ensureDepartment, findUserIdByEmail } from './users.server.ts';
+import { first } from '../../platform/query.ts';
 
 export type Refused<Code extends string> = { ok: false; error: Code };
 
@@ -27,26 +28,27 @@ export async function changeUserRole(
   userId: number,
   change: { role: Role; departmentId: number | null },
 ): Promise<{ ok: true } | Refused<'unknown_department' | 'not_found' | 'erased' | AdminRuleViolation>> {
-  return db.write((tx) => {
+  return db.write(async (tx) => {
     // A forged or stale form: the foreign key would refuse it too, but as an error mid-write (a 500).
     if (
       change.departmentId !== null &&
-      !tx
-        .select({ id: departments.id })
-        .from(departments)
-        .where(inArray(departments.id, [change.departmentId]))
-        .get()
+      !first(
+        await tx
+          .select({ id: departments.id })
+          .from(departments)
+          .where(inArray(departments.id, [change.departmentId])),
+      )
     ) {
       return { ok: false, error: 'unknown_department' } as const;
     }
-    const user = getUser(tx, userId);
+    const user = await getUser(tx, userId);
     // An erased user's role and department stay as they were at erasure: the records' context.
     if (user?.erasedAt) return { ok: false, error: 'erased' } as const;
-    const violation = user ? adminRuleViolation(tx, userChangeEffect(caller.actor.id, user, { role: change.role })) : null;
+    const violation = user ? await adminRuleViolation(tx, userChangeEffect(caller.actor.id, user, { role: change.role })) : null;
     if (violation) return { ok: false, error: violation } as const;
-    const done = updateUser(tx, userId, change);
+    const done = await updateUser(tx, userId, change);
     if (!done) return { ok: false, error: 'not_found' } as const;
-    audit(tx, { actor: caller.actor, action: 'user.updated', target: { type: 'user', id: userId }, details: { ...done }, ip: caller.ip });
+    await audit(tx, { actor: caller.actor, action: 'user.updated', target: { type: 'user', id: userId }, details: { ...done }, ip: caller.ip });
     return { ok: true } as const;
   });
 }
@@ -56,14 +58,14 @@ export async function changeUserRole(
  * An erased user is never reactivated: nobody can sign in as them, and they are no one now.
  */
 export async function changeUserActive(db: Db, caller: AuditCaller, userId: number, active: boolean): Promise<{ ok: true } | Refused<'not_found' | 'erased' | AdminRuleViolation>> {
-  return db.write((tx) => {
-    const user = getUser(tx, userId);
+  return db.write(async (tx) => {
+    const user = await getUser(tx, userId);
     if (!user) return { ok: false, error: 'not_found' } as const;
     if (active && user.erasedAt) return { ok: false, error: 'erased' } as const;
-    const violation = adminRuleViolation(tx, userChangeEffect(caller.actor.id, user, { active }));
+    const violation = await adminRuleViolation(tx, userChangeEffect(caller.actor.id, user, { active }));
     if (violation) return { ok: false, error: violation } as const;
-    if (setActive(tx, userId, active)) {
-      audit(tx, { actor: caller.actor, action: active ? 'user.reactivated' : 'user.deactivated', target: { type: 'user', id: userId }, ip: caller.ip });
+    if (await setActive(tx, userId, active)) {
+      await audit(tx, { actor: caller.actor, action: active ? 'user.reactivated' : 'user.deactivated', target: { type: 'user', id: userId }, ip: caller.ip });
     }
     return { ok: true } as const;
   });
@@ -82,13 +84,13 @@ export async function addUserWithLink(
   input: { email: string; name: string; department: string; role: Role },
 ): Promise<({ ok: true } & LoginLink) | Refused<'email_taken'>> {
   const { email, name, department, role } = input;
-  const created = await db.write((tx) => {
-    if (findUserIdByEmail(tx, email) !== null) return null;
-    const userId = createUser(tx, { email, displayName: name, role, departmentId: ensureDepartment(tx, department) });
-    syncEnrolments(tx);
-    audit(tx, { actor: caller.actor, action: 'user.created', target: { type: 'user', id: userId }, details: { email, role, department }, ip: caller.ip });
-    const token = issueLoginToken(tx, userId, caller.actor.id);
-    audit(tx, { actor: caller.actor, action: 'user.login_link_created', target: { type: 'user', id: userId }, ip: caller.ip });
+  const created = await db.write(async (tx) => {
+    if ((await findUserIdByEmail(tx, email)) !== null) return null;
+    const userId = await createUser(tx, { email, displayName: name, role, departmentId: await ensureDepartment(tx, department) });
+    await syncEnrolments(tx);
+    await audit(tx, { actor: caller.actor, action: 'user.created', target: { type: 'user', id: userId }, details: { email, role, department }, ip: caller.ip });
+    const token = await issueLoginToken(tx, userId, caller.actor.id);
+    await audit(tx, { actor: caller.actor, action: 'user.login_link_created', target: { type: 'user', id: userId }, ip: caller.ip });
     return { userId, token };
   });
   if (!created) return { ok: false, error: 'email_taken' };
@@ -97,12 +99,12 @@ export async function addUserWithLink(
 
 /** A fresh sign-in link for an active user: a reset when they have a password, else their first. */
 export async function createUserLoginLink(db: Db, caller: AuditCaller, userId: number): Promise<({ ok: true } & LoginLink) | Refused<'not_found' | 'inactive_user'>> {
-  const issued = await db.write((tx) => {
-    const user = getUser(tx, userId);
+  const issued = await db.write(async (tx) => {
+    const user = await getUser(tx, userId);
     if (!user) return 'not_found' as const;
     if (!user.active) return 'inactive_user' as const;
-    const token = issueLoginToken(tx, userId, caller.actor.id, user.passwordHash ? 'reset' : 'first_login');
-    audit(tx, { actor: caller.actor, action: 'user.login_link_created', target: { type: 'user', id: userId }, ip: caller.ip });
+    const token = await issueLoginToken(tx, userId, caller.actor.id, user.passwordHash ? 'reset' : 'first_login');
+    await audit(tx, { actor: caller.actor, action: 'user.login_link_created', target: { type: 'user', id: userId }, ip: caller.ip });
     return { email: user.email, token };
   });
   if (typeof issued === 'string') return { ok: false, error: issued };

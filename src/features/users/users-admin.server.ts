@@ -12,6 +12,7 @@ import { now as clockNow } from '../../platform/clock.ts';
 import { erasureTag } from './erasure.ts';
 import { refreshPeople } from '../kpi/dept-rollups.server.ts';
 import { type PersonRef, reportingLineOf } from './managers.server.ts';
+import { changes, first } from '../../platform/query.ts';
 
 /** A user as the admin's user list shows them. */
 export interface AdminUserRow {
@@ -44,10 +45,10 @@ export interface UserSearchResult {
 }
 
 export async function searchUsers(db: Db, query: UserQuery): Promise<UserSearchResult> {
-  return db.read((q) => search(q, query));
+  return db.read(async (q) => await search(q, query));
 }
 
-function search(q: Tx, query: UserQuery): UserSearchResult {
+async function search(q: Tx, query: UserQuery): Promise<UserSearchResult> {
   const pageSize = query.pageSize ?? 50;
   const conditions: SQL[] = [];
   if (query.search) {
@@ -57,10 +58,10 @@ function search(q: Tx, query: UserQuery): UserSearchResult {
   if (query.departmentId) conditions.push(eq(users.departmentId, query.departmentId));
   if (query.role) conditions.push(eq(users.role, query.role));
   const where = conditions.length > 0 ? and(...conditions) : undefined;
-  const total = q.select({ n: sql<number>`count(*)` }).from(users).where(where).get()!.n;
+  const total = first(await q.select({ n: sql<number>`count(*)` }).from(users).where(where))!.n;
   const pages = Math.max(1, Math.ceil(total / pageSize));
   const page = Math.min(Math.max(1, query.page ?? 1), pages);
-  const rows = q
+  const rows = await q
     .select({
       id: users.id,
       email: users.email,
@@ -79,8 +80,7 @@ function search(q: Tx, query: UserQuery): UserSearchResult {
     .where(where)
     .orderBy(asc(users.email))
     .limit(pageSize)
-    .offset((page - 1) * pageSize)
-    .all();
+    .offset((page - 1) * pageSize);
   return {
     rows: rows.map(({ publicId, erasedAt, ...r }) => ({ ...r, hasPassword: Boolean(r.hasPassword), erasureTag: erasedAt ? erasureTag(publicId) : null })),
     total,
@@ -89,8 +89,8 @@ function search(q: Tx, query: UserQuery): UserSearchResult {
   };
 }
 
-export function getUser(tx: Tx, id: number) {
-  return tx.select().from(users).where(eq(users.id, id)).get() ?? null;
+export async function getUser(tx: Tx, id: number) {
+  return first(await tx.select().from(users).where(eq(users.id, id))) ?? null;
 }
 
 export interface UserChange {
@@ -99,35 +99,36 @@ export interface UserChange {
 }
 
 /** Role and department; takes effect on the user's next request (the session reads them fresh). */
-export function updateUser(tx: Tx, id: number, change: { role: Role; departmentId: number | null }, now = clockNow()): UserChange | null {
-  const user = getUser(tx, id);
+export async function updateUser(tx: Tx, id: number, change: { role: Role; departmentId: number | null }, now = clockNow()): Promise<UserChange | null> {
+  const user = await getUser(tx, id);
   if (!user) return null;
-  tx.update(users)
+  await tx
+    .update(users)
     .set({ ...change, updatedAt: now })
-    .where(eq(users.id, id))
-    .run();
-  syncEnrolments(tx, now);
-  refreshPeople(tx, [id]);
+    .where(eq(users.id, id));
+  await syncEnrolments(tx, now);
+  await refreshPeople(tx, [id]);
   return { before: { role: user.role, departmentId: user.departmentId }, after: change };
 }
 
 /** Deactivation ends every session of the user at once; reactivation lets them sign in again. */
-export function setActive(tx: Tx, id: number, active: boolean, now = clockNow()): boolean {
+export async function setActive(tx: Tx, id: number, active: boolean, now = clockNow()): Promise<boolean> {
   const changed =
-    tx
-      .update(users)
-      .set({ active, updatedAt: now })
-      .where(and(eq(users.id, id), eq(users.active, !active)))
-      .run().changes === 1;
-  if (changed && !active) deleteUserSessions(tx, id);
-  if (changed) refreshPeople(tx, [id]);
+    changes(
+      await tx
+        .update(users)
+        .set({ active, updatedAt: now })
+        .where(and(eq(users.id, id), eq(users.active, !active))),
+    ) === 1;
+  if (changed && !active) await deleteUserSessions(tx, id);
+  if (changed) await refreshPeople(tx, [id]);
   return changed;
 }
 
 export type Department = typeof departments.$inferSelect;
 
 export async function listDepartments(db: Db): Promise<Department[]> {
-  return db.read((q) => q.select().from(departments).orderBy(asc(departments.name)).all());
+  return db.read(async (q) => await q.select().from(departments).orderBy(asc(departments.name)));
 }
 
 /** The admin's user list: the departments to filter and assign, and the page of users asked for. */
@@ -148,17 +149,14 @@ export interface AdminUserDetail extends AdminUserRow {
 
 /** The admin's page of one user; null when there is no such user. */
 export async function loadUserPage(db: Db, userId: number): Promise<AdminUserDetail | null> {
-  return db.read((q) => {
-    const user = q
-      .select({ user: users, departmentName: departments.name })
-      .from(users)
-      .leftJoin(departments, eq(departments.id, users.departmentId))
-      .where(eq(users.id, userId))
-      .get();
+  return db.read(async (q) => {
+    const user = first(
+      await q.select({ user: users, departmentName: departments.name }).from(users).leftJoin(departments, eq(departments.id, users.departmentId)).where(eq(users.id, userId)),
+    );
     if (!user) return null;
     const { user: u, departmentName } = user;
-    const count = (table: typeof lessonCompletions | typeof quizAttempts | typeof certificates | typeof policyAcknowledgements): number =>
-      q.select({ n: sql<number>`count(*)` }).from(table).where(eq(table.userId, userId)).get()?.n ?? 0;
+    const count = async (table: typeof lessonCompletions | typeof quizAttempts | typeof certificates | typeof policyAcknowledgements): Promise<number> =>
+      first(await q.select({ n: sql<number>`count(*)` }).from(table).where(eq(table.userId, userId)))?.n ?? 0;
     return {
       id: u.id,
       publicId: u.publicId,
@@ -174,12 +172,12 @@ export async function loadUserPage(db: Db, userId: number): Promise<AdminUserDet
       erasedAt: u.erasedAt,
       erasureTag: u.erasedAt ? erasureTag(u.publicId) : null,
       records: {
-        lessonsCompleted: count(lessonCompletions),
-        quizAttempts: count(quizAttempts),
-        certificates: count(certificates),
-        policyAcknowledgements: count(policyAcknowledgements),
+        lessonsCompleted: await count(lessonCompletions),
+        quizAttempts: await count(quizAttempts),
+        certificates: await count(certificates),
+        policyAcknowledgements: await count(policyAcknowledgements),
       },
-      ...reportingLineOf(q, userId),
+      ...(await reportingLineOf(q, userId)),
     };
   });
 }

@@ -5,5 +5,5 @@ import type { Db } from '../../platform/db.server.ts';
 import { now } from '../../platform/clock.ts';
 
 export async function setPreferredLocale(db: Db, userId: number, locale: Locale): Promise<void> {
-  await db.write((tx) => tx.update(users).set({ locale, updatedAt: now() }).where(eq(users.id, userId)).run());
+  await db.write(async (tx) => await tx.update(users).set({ locale, updatedAt: now() }).where(eq(users.id, userId)));
 }

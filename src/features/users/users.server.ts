@@ -12,6 +12,7 @@ import type { Tx } from '../../platform/db.server.ts';
 import { generateSecureRandomString } from '../auth/session.server.ts';
 import { now } from '../../platform/clock.ts';
 import { refreshPeople } from '../kpi/dept-rollups.server.ts';
+import { first } from '../../platform/query.ts';
 
 export interface CreateUserInput {
   email: string;
@@ -34,78 +35,76 @@ export interface LoginCandidate {
  * Inserts a user; the caller has checked the email is free (the unique index still guards it).
  * The times come from the clock, not the column default: the KPIs start at the first user's creation.
  */
-export function createUser(tx: Tx, input: CreateUserInput, at = now()): number {
-  const row = tx
-    .insert(users)
-    .values({
-      publicId: generateSecureRandomString(),
-      email: normalizeEmail(input.email),
-      displayName: normalizeDisplayName(input.displayName),
-      role: input.role,
-      departmentId: input.departmentId,
-      locale: input.locale ?? 'ja',
-      passwordHash: input.passwordHash ?? null,
-      createdAt: at,
-      updatedAt: at,
-    })
-    .returning({ id: users.id })
-    .get();
-  refreshPeople(tx, [row.id]);
+export async function createUser(tx: Tx, input: CreateUserInput, at = now()): Promise<number> {
+  const row = first(
+    await tx
+      .insert(users)
+      .values({
+        publicId: generateSecureRandomString(),
+        email: normalizeEmail(input.email),
+        displayName: normalizeDisplayName(input.displayName),
+        role: input.role,
+        departmentId: input.departmentId,
+        locale: input.locale ?? 'ja',
+        passwordHash: input.passwordHash ?? null,
+        createdAt: at,
+        updatedAt: at,
+      })
+      .returning({ id: users.id }),
+  )!;
+  await refreshPeople(tx, [row.id]);
   return row.id;
 }
 
-export function findUserIdByEmail(tx: Tx, email: string): number | null {
-  const row = tx
-    .select({ id: users.id })
-    .from(users)
-    .where(sql`lower(${users.email}) = ${normalizeEmail(email)}`)
-    .get();
+export async function findUserIdByEmail(tx: Tx, email: string): Promise<number | null> {
+  const row = first(
+    await tx
+      .select({ id: users.id })
+      .from(users)
+      .where(sql`lower(${users.email}) = ${normalizeEmail(email)}`),
+  );
   return row?.id ?? null;
 }
 
-export function findLoginCandidate(tx: Tx, email: string): LoginCandidate | null {
-  const row = tx
-    .select({ id: users.id, email: users.email, passwordHash: users.passwordHash, active: users.active, locale: users.locale })
-    .from(users)
-    .where(sql`lower(${users.email}) = ${normalizeEmail(email)}`)
-    .get();
+export async function findLoginCandidate(tx: Tx, email: string): Promise<LoginCandidate | null> {
+  const row = first(
+    await tx
+      .select({ id: users.id, email: users.email, passwordHash: users.passwordHash, active: users.active, locale: users.locale })
+      .from(users)
+      .where(sql`lower(${users.email}) = ${normalizeEmail(email)}`),
+  );
   return row ?? null;
 }
 
-export function setPasswordHash(tx: Tx, userId: number, passwordHash: string): void {
-  tx.update(users).set({ passwordHash, updatedAt: now() }).where(eq(users.id, userId)).run();
+export async function setPasswordHash(tx: Tx, userId: number, passwordHash: string): Promise<void> {
+  await tx.update(users).set({ passwordHash, updatedAt: now() }).where(eq(users.id, userId));
 }
 
-export function countUsers(tx: Tx): number {
-  const row = tx.select({ n: sql<number>`count(*)` }).from(users).get();
+export async function countUsers(tx: Tx): Promise<number> {
+  const row = first(await tx.select({ n: sql<number>`count(*)` }).from(users));
   return row?.n ?? 0;
 }
 
 /** A department by name, whatever its case or width (NFKC): `ＩＴ部` finds `IT部`. */
-export function findDepartmentId(tx: Tx, name: string): number | null {
+export async function findDepartmentId(tx: Tx, name: string): Promise<number | null> {
   const wanted = normalizeName(name);
-  const row = tx.select({ id: departments.id }).from(departments).where(sql`lower(${departments.name}) = lower(${wanted})`).get();
+  const row = first(await tx.select({ id: departments.id }).from(departments).where(sql`lower(${departments.name}) = lower(${wanted})`));
   if (row) return row.id;
   // Rows stored before names were normalised: compare their normalised form (departments are few).
   const key = wanted.toLowerCase();
-  return (
-    tx
-      .select({ id: departments.id, name: departments.name })
-      .from(departments)
-      .all()
-      .find((d) => normalizeName(d.name).toLowerCase() === key)?.id ?? null
-  );
+  return (await tx.select({ id: departments.id, name: departments.name }).from(departments)).find((d) => normalizeName(d.name).toLowerCase() === key)?.id ?? null;
 }
 
-export function createDepartment(tx: Tx, name: string): number {
-  return tx
-    .insert(departments)
-    .values({ name: normalizeName(name) })
-    .returning({ id: departments.id })
-    .get().id;
+export async function createDepartment(tx: Tx, name: string): Promise<number> {
+  return first(
+    await tx
+      .insert(departments)
+      .values({ name: normalizeName(name) })
+      .returning({ id: departments.id }),
+  )!.id;
 }
 
 /** Returns the department's id, creating it when missing (matched case-insensitively). */
-export function ensureDepartment(tx: Tx, name: string): number {
-  return findDepartmentId(tx, name) ?? createDepartment(tx, name);
+export async function ensureDepartment(tx: Tx, name: string): Promise<number> {
+  return (await findDepartmentId(tx, name)) ?? (await createDepartment(tx, name));
 }

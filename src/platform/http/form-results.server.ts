@@ -15,6 +15,7 @@ import { formResults } from '../../../db/schema/index.ts';
 import type { Db, Tx } from '../db.server.ts';
 import { generateSecureRandomString } from '../../features/auth/session.server.ts';
 import { now as clockNow } from '../clock.ts';
+import { changes, first } from '../query.ts';
 
 /** Long enough for a slow phone to follow a redirect; nothing should wait longer. */
 export const RESULT_TTL_MS = 2 * 60 * 1000;
@@ -94,10 +95,10 @@ export async function saveFormResult(db: Db, payload: StoredFormResult, now = cl
       .where(eq(formResults.id, sql.placeholder('id')))
       .prepare(),
   );
-  await db.write(() => {
+  await db.write(async () => {
     // A newer post replaces the answer the cookie pointed to.
-    if (previous) remove.run({ id: previous.id });
-    insert.run({ id, sealed, expiresAt: new Date(now.getTime() + RESULT_TTL_MS) });
+    if (previous) await remove.execute({ id: previous.id });
+    await insert.execute({ id, sealed, expiresAt: new Date(now.getTime() + RESULT_TTL_MS) });
   });
   return `${id}.${key.toString('base64url')}`;
 }
@@ -112,7 +113,7 @@ export type TakeResult = { status: 'taken'; payload: StoredFormResult } | { stat
 export async function takeFormResult(db: Db, handle: string, shownOn: string, sessionId: string | null, now = clockNow()): Promise<TakeResult> {
   const parsed = parseHandle(handle);
   if (!parsed) return { status: 'gone' };
-  const row = await db.read((q) => q.select().from(formResults).where(eq(formResults.id, parsed.id)).get());
+  const row = await db.read(async (q) => first(await q.select().from(formResults).where(eq(formResults.id, parsed.id))));
   if (!row || row.expiresAt.getTime() <= now.getTime()) return { status: 'gone' };
   const payload = unseal(parsed.key, parsed.id, row.sealed);
   if (!payload || payload.sessionId !== sessionId) {
@@ -121,20 +122,20 @@ export async function takeFormResult(db: Db, handle: string, shownOn: string, se
   }
   if (payload.pathHash !== pathHash(shownOn)) return { status: 'elsewhere' };
   // Two requests at once with the same cookie: only the one whose delete took the row shows it.
-  const taken = await db.write((tx) => tx.delete(formResults).where(eq(formResults.id, parsed.id)).run().changes);
+  const taken = await db.write(async (tx) => changes(await tx.delete(formResults).where(eq(formResults.id, parsed.id))));
   return taken === 1 ? { status: 'taken', payload } : { status: 'gone' };
 }
 
 /** Drops the answer a cookie points to (a newer post replaces it). */
 export async function dropFormResult(db: Db, handle: string): Promise<void> {
   const parsed = parseHandle(handle);
-  if (parsed) await db.write((tx) => tx.delete(formResults).where(eq(formResults.id, parsed.id)).run());
+  if (parsed) await db.write(async (tx) => await tx.delete(formResults).where(eq(formResults.id, parsed.id)));
 }
 
 export async function pruneFormResults(db: Db, now = clockNow()): Promise<number> {
-  return db.write((tx) => prune(tx, now));
+  return db.write(async (tx) => await prune(tx, now));
 }
 
-function prune(tx: Tx, now: Date): number {
-  return tx.delete(formResults).where(lt(formResults.expiresAt, now)).run().changes;
+async function prune(tx: Tx, now: Date): Promise<number> {
+  return changes(await tx.delete(formResults).where(lt(formResults.expiresAt, now)));
 }

@@ -26,7 +26,7 @@ const payload = (over: Partial<StoredFormResult> = {}): StoredFormResult => ({
 describe('form results', () => {
   it('are sealed: the row does not contain the answer, and another key reads nothing', async () => {
     const handle = await saveFormResult(t.db, payload());
-    const row = (await t.db.read((q) => q.select().from(formResults).all())).find((r) => handle.startsWith(`${r.id}.`))!;
+    const row = (await t.db.read(async (q) => await q.select().from(formResults))).find((r) => handle.startsWith(`${r.id}.`))!;
     expect(row.sealed.toString('latin1')).not.toContain('login/link');
     const [id] = handle.split('.');
     const forged = `${id}.${Buffer.alloc(32, 7).toString('base64url')}`;
@@ -52,7 +52,7 @@ describe('form results', () => {
     const later = new Date(then.getTime() + RESULT_TTL_MS + 1);
     expect((await takeFormResult(t.db, handle, '/admin/users?q=yamada', null, later)).status).toBe('gone');
     expect(await pruneFormResults(t.db, later)).toBeGreaterThanOrEqual(1);
-    expect((await t.db.read((q) => q.select().from(formResults).all())).filter((r) => r.expiresAt.getTime() < later.getTime())).toEqual([]);
+    expect((await t.db.read(async (q) => await q.select().from(formResults))).filter((r) => r.expiresAt.getTime() < later.getTime())).toEqual([]);
   });
 
   it('refuse handles that are not theirs', async () => {

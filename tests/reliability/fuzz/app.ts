@@ -64,7 +64,7 @@ export async function startApp(): Promise<App> {
   let server: RunningServer | null = null;
   try {
     const db = t.db;
-    const [mine, other] = await db.write((tx) => [ensureDepartment(tx, '営業部'), ensureDepartment(tx, '開発部')]);
+    const [mine, other] = await db.write(async (tx) => [await ensureDepartment(tx, '営業部'), await ensureDepartment(tx, '開発部')]);
     const one = async (prefix: string, role: 'learner' | 'champion' | 'admin' = 'learner', department = '営業部') => (await seedUsers(db, 1, { prefix, role, department }))[0]!;
     const users = {
       admin: await one('fuzz-admin', 'admin'),
@@ -76,7 +76,7 @@ export async function startApp(): Promise<App> {
       login: await one('fuzz-login'),
       inactive: await one('fuzz-inactive'),
     };
-    await db.write((tx) => setActive(tx, users.inactive.id, false));
+    await db.write(async (tx) => await setActive(tx, users.inactive.id, false));
     const victims = (await seedUsers(db, 6, { prefix: 'fuzz-victim', department: '開発部' })).map((u) => u.id);
     const link = await one('fuzz-link');
     const linkToken = await createLoginToken(db, link.id, users.admin.id, 'reset');
