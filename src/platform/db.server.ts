@@ -44,6 +44,14 @@ export interface DataAccess {
    * `db.write` inside a write's callback rejects with NestedWriteError (pass `tx` instead).
    */
   write<T>(work: (tx: Tx) => T | PromiseLike<T>): Promise<T>;
+  /**
+   * One transaction around several writes of one request, committed once (a form post's action
+   * and its kept answer: one COMMIT instead of two). Each `db.write` inside runs as a savepoint
+   * of it, so a rejected write still undoes only its own rows and its error passes through as
+   * before; reads inside see the unit's rows. A rejection of `work`, or a failed COMMIT, rolls
+   * everything back: nothing inside is acknowledged before the unit resolves.
+   */
+  unit<T>(work: () => PromiseLike<T>): Promise<T>;
   /** A statement prepared once per connection (the hot paths). */
   prepared<T>(key: string, build: (q: Tx) => T): T;
   close(): Promise<void>;
@@ -81,6 +89,7 @@ function withDataAccess(connection: Connection): Db {
     dialect: 'sqlite',
     read: locked.read,
     write: locked.write,
+    unit: locked.unit,
     prepared: <T>(key: string, build: (q: Tx) => T): T => {
       let statement = statements.get(key) as T | undefined;
       if (statement === undefined) {

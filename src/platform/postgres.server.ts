@@ -33,6 +33,9 @@ interface Scope {
   owner: object;
   tx: Tx;
   open: boolean;
+  /** A unit's scope (DataAccess.unit): a `write` inside it is a savepoint (Drizzle's nested transaction). */
+  unit: boolean;
+  nested: boolean;
 }
 const scope = new AsyncLocalStorage<Scope>();
 
@@ -105,12 +108,41 @@ export function openPostgres(settings: PostgresSettings, options: PostgresOpenOp
       return work(q);
     },
     async write(work) {
+      const open = current();
+      if (open?.unit && !open.nested) {
+        open.nested = true;
+        try {
+          const outer = open.tx as unknown as PgConnection;
+          return await outer.transaction(async (sp) => {
+            const s: Scope = { owner, tx: sp as unknown as Tx, open: true, unit: false, nested: false };
+            try {
+              return await scope.run(s, () => work(s.tx));
+            } finally {
+              s.open = false;
+            }
+          });
+        } finally {
+          open.nested = false;
+        }
+      }
+      if (open) throw new NestedWriteError();
+      await ready;
+      return connection.transaction(async (tx) => {
+        const s: Scope = { owner, tx: tx as unknown as Tx, open: true, unit: false, nested: false };
+        try {
+          return await scope.run(s, () => work(s.tx));
+        } finally {
+          s.open = false;
+        }
+      });
+    },
+    async unit(work) {
       if (current()) throw new NestedWriteError();
       await ready;
       return connection.transaction(async (tx) => {
-        const s: Scope = { owner, tx: tx as unknown as Tx, open: true };
+        const s: Scope = { owner, tx: tx as unknown as Tx, open: true, unit: true, nested: false };
         try {
-          return await scope.run(s, () => work(s.tx));
+          return await scope.run(s, work);
         } finally {
           s.open = false;
         }

@@ -26,6 +26,8 @@ export class NestedWriteError extends Error {
 export interface SqliteAccess<Q> {
   read<T>(work: (q: Q) => T | PromiseLike<T>): Promise<T>;
   write<T>(work: (tx: Q) => T | PromiseLike<T>): Promise<T>;
+  /** One transaction around several writes; each `write` inside is a savepoint of it (DataAccess.unit). */
+  unit<T>(work: () => PromiseLike<T>): Promise<T>;
   /** Runs `work` holding the lock (reads and writes of others wait); for the platform's own tools. */
   exclusive<T>(work: () => T | PromiseLike<T>): Promise<T>;
   lock: AsyncLock;
@@ -35,6 +37,12 @@ export interface SqliteAccess<Q> {
 interface WriteScope {
   owner: object;
   open: boolean;
+  /** A unit's scope: a `write` inside it becomes a savepoint instead of being refused. */
+  unit: boolean;
+  /** A unit's write is open (another `write` beside it is refused, as inside any write). */
+  nested: boolean;
+  /** A unit's write failed and could not be undone: the unit rolls back instead of committing. */
+  broken?: boolean;
 }
 const writeScope = new AsyncLocalStorage<WriteScope>();
 
@@ -116,21 +124,25 @@ export function sqliteAccess<Q>(sqlite: Database.Database, q: Q, tx: Q): SqliteA
   const begin = sqlite.prepare('BEGIN IMMEDIATE');
   const commit = sqlite.prepare('COMMIT');
   const rollback = sqlite.prepare('ROLLBACK');
+  const savepoint = sqlite.prepare('SAVEPOINT manabi_unit_write');
+  const release = sqlite.prepare('RELEASE manabi_unit_write');
+  const rollbackTo = sqlite.prepare('ROLLBACK TO manabi_unit_write');
   // Keyed by the file's lock: a read on another connection inside this write does not wait for it.
   const owner = lock;
-  const inWrite = (): boolean => {
+  const openScope = (): WriteScope | null => {
     const scope = writeScope.getStore();
-    return scope !== undefined && scope.owner === owner && scope.open;
+    return scope !== undefined && scope.owner === owner && scope.open ? scope : null;
   };
+  const inWrite = (): boolean => openScope() !== null;
 
-  const runWrite = <T>(work: (tx: Q) => T | PromiseLike<T>): Promise<T> => {
+  const runWrite = <T>(work: (tx: Q) => T | PromiseLike<T>, unit = false): Promise<T> => {
     try {
       begin.run();
     } catch (error) {
       lock.release();
       return Promise.reject(error);
     }
-    const scope: WriteScope = { owner, open: true };
+    const scope: WriteScope = { owner, open: true, unit, nested: false };
     return settleHolding(
       lock,
       () => writeScope.run(scope, work, tx),
@@ -139,18 +151,61 @@ export function sqliteAccess<Q>(sqlite: Database.Database, q: Q, tx: Q): SqliteA
         // SQLite rolls some failures back by itself (a full disk): then there is nothing to end.
         if (!sqlite.inTransaction) return;
         if (failed) rollback.run();
-        else commit.run();
+        else if (scope.broken) {
+          rollback.run();
+          throw new Error('A write inside this unit failed and could not be undone alone: the whole unit was rolled back.');
+        } else commit.run();
       },
     );
   };
   const noop = (): void => undefined;
+  const held = { release: noop } as AsyncLock;
+
+  // A write inside a unit: a savepoint, so a rejected write undoes only its own rows, as its own transaction would have.
+  const runNested = <T>(unitScope: WriteScope, work: (tx: Q) => T | PromiseLike<T>): Promise<T> => {
+    try {
+      savepoint.run();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    unitScope.nested = true;
+    const scope: WriteScope = { owner, open: true, unit: false, nested: false };
+    return settleHolding(
+      held,
+      () => writeScope.run(scope, work, tx),
+      (failed) => {
+        scope.open = false;
+        unitScope.nested = false;
+        // A failure SQLite rolled back by itself (a full disk) ended the unit's transaction too: the unit's end reports it.
+        if (!sqlite.inTransaction) return;
+        if (!failed) {
+          release.run();
+          return;
+        }
+        try {
+          rollbackTo.run();
+          release.run();
+        } catch (error) {
+          unitScope.broken = true;
+          throw error;
+        }
+      },
+    );
+  };
 
   return {
     lock,
     write<T>(work: (tx: Q) => T | PromiseLike<T>): Promise<T> {
-      if (inWrite()) return Promise.reject(new NestedWriteError());
+      const open = openScope();
+      if (open?.unit && !open.nested) return runNested(open, work);
+      if (open) return Promise.reject(new NestedWriteError());
       if (lock.tryAcquire()) return runWrite(work);
       return lock.acquire().then(() => runWrite(work));
+    },
+    unit<T>(work: () => PromiseLike<T>): Promise<T> {
+      if (inWrite()) return Promise.reject(new NestedWriteError());
+      if (lock.tryAcquire()) return runWrite(work, true);
+      return lock.acquire().then(() => runWrite(work, true));
     },
     read<T>(work: (q: Q) => T | PromiseLike<T>): Promise<T> {
       // Inside a write: part of that transaction (the lock is already this write's).
@@ -166,7 +221,7 @@ export function sqliteAccess<Q>(sqlite: Database.Database, q: Q, tx: Q): SqliteA
     },
     exclusive<T>(work: () => T | PromiseLike<T>): Promise<T> {
       // Inside a write the lock is already this write's: run as before, in its transaction.
-      if (inWrite()) return settleHolding({ release: noop } as AsyncLock, work, noop);
+      if (inWrite()) return settleHolding(held, work, noop);
       if (lock.tryAcquire()) return settleHolding(lock, work, noop);
       return lock.acquire().then(() => settleHolding(lock, work, noop));
     },

@@ -14,6 +14,7 @@ import { databaseHealthy } from '../../src/platform/health.server.ts';
 import { openPostgres, poolOf, postgresReady } from '../../src/platform/postgres.server.ts';
 import { first, rows } from '../../src/platform/query.ts';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.ts';
+import { unitContract } from '../helpers/unit-contract.ts';
 
 const JOURNAL = path.resolve(import.meta.dirname, '../../db/migrations/postgres/meta/_journal.json');
 
@@ -77,4 +78,16 @@ describe('PostgreSQL through the Db', () => {
     const unreachable = open({ url: cluster.url.replace(`:${cluster.port}/`, ':1/'), connectTimeoutMs: 500 });
     await expect(databaseHealthy(unreachable, 2_000_000)).rejects.toThrow();
   });
+});
+
+describe('db.unit on PostgreSQL: one transaction around several writes of a request', () => {
+  let db: Db | null = null;
+  const handle = (): Db => {
+    db ??= open();
+    return db;
+  };
+  beforeAll(async () => {
+    await postgresReady(handle());
+  });
+  unitContract(handle, 'pgunit.');
 });
