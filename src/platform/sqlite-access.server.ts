@@ -41,8 +41,12 @@ interface WriteScope {
   unit: boolean;
   /** A unit's write is open (another `write` beside it is refused, as inside any write). */
   nested: boolean;
-  /** A unit's write failed and could not be undone: the unit rolls back instead of committing. */
-  broken?: boolean;
+  /**
+   * A unit's write failed and took more than its own rows with it (its savepoint could not be
+   * undone, or SQLite ended the whole transaction, as on a full disk): the unit keeps nothing and
+   * rejects with this error, however its callback goes on.
+   */
+  broken?: { error: unknown };
 }
 const writeScope = new AsyncLocalStorage<WriteScope>();
 
@@ -74,7 +78,7 @@ function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
  * Runs `work` with the lock already held and releases it when `work` has settled: synchronously for
  * a plain value or a throw, after settling for a promise. `done` runs first (commit or rollback).
  */
-function settleHolding<T>(lock: AsyncLock, work: () => T | PromiseLike<T>, done: (failed: boolean) => void): Promise<T> {
+function settleHolding<T>(lock: AsyncLock, work: () => T | PromiseLike<T>, done: (failed: boolean, error?: unknown) => void): Promise<T> {
   let result: T | PromiseLike<T>;
   try {
     result = work();
@@ -104,9 +108,9 @@ function settleHolding<T>(lock: AsyncLock, work: () => T | PromiseLike<T>, done:
   );
 }
 
-function finish(lock: AsyncLock, done: (failed: boolean) => void, failed: boolean, error: unknown): Promise<never> {
+function finish(lock: AsyncLock, done: (failed: boolean, error?: unknown) => void, failed: boolean, error: unknown): Promise<never> {
   try {
-    done(failed);
+    done(failed, error);
   } catch {
     // The first error is the one worth reporting (a failed rollback after it says less).
   } finally {
@@ -148,12 +152,15 @@ export function sqliteAccess<Q>(sqlite: Database.Database, q: Q, tx: Q): SqliteA
       () => writeScope.run(scope, work, tx),
       (failed) => {
         scope.open = false;
-        // SQLite rolls some failures back by itself (a full disk): then there is nothing to end.
-        if (!sqlite.inTransaction) return;
+        // SQLite rolls some failures back by itself (a full disk): then there is nothing to end, and a unit kept nothing.
+        if (!sqlite.inTransaction) {
+          if (!failed && scope.broken) throw scope.broken.error;
+          return;
+        }
         if (failed) rollback.run();
         else if (scope.broken) {
           rollback.run();
-          throw new Error('A write inside this unit failed and could not be undone alone: the whole unit was rolled back.');
+          throw scope.broken.error;
         } else commit.run();
       },
     );
@@ -163,6 +170,8 @@ export function sqliteAccess<Q>(sqlite: Database.Database, q: Q, tx: Q): SqliteA
 
   // A write inside a unit: a savepoint, so a rejected write undoes only its own rows, as its own transaction would have.
   const runNested = <T>(unitScope: WriteScope, work: (tx: Q) => T | PromiseLike<T>): Promise<T> => {
+    // Outside a transaction SAVEPOINT would begin a new one, which the unit would then commit half.
+    if (unitScope.broken) return Promise.reject(unitScope.broken.error);
     try {
       savepoint.run();
     } catch (error) {
@@ -173,11 +182,14 @@ export function sqliteAccess<Q>(sqlite: Database.Database, q: Q, tx: Q): SqliteA
     return settleHolding(
       held,
       () => writeScope.run(scope, work, tx),
-      (failed) => {
+      (failed, error) => {
         scope.open = false;
         unitScope.nested = false;
         // A failure SQLite rolled back by itself (a full disk) ended the unit's transaction too: the unit's end reports it.
-        if (!sqlite.inTransaction) return;
+        if (!sqlite.inTransaction) {
+          unitScope.broken ??= { error: error ?? new Error('The transaction of this unit ended during one of its writes.') };
+          return;
+        }
         if (!failed) {
           release.run();
           return;
@@ -185,9 +197,9 @@ export function sqliteAccess<Q>(sqlite: Database.Database, q: Q, tx: Q): SqliteA
         try {
           rollbackTo.run();
           release.run();
-        } catch (error) {
-          unitScope.broken = true;
-          throw error;
+        } catch (undo) {
+          unitScope.broken ??= { error: undo };
+          throw undo;
         }
       },
     );
