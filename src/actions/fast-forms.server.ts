@@ -19,7 +19,7 @@
  * handle and catalog; the front server finds it under a global symbol.
  */
 import type http from 'node:http';
-import { getActionContext } from 'astro:actions';
+import { ActionError, getActionContext } from 'astro:actions';
 import { stringifySetCookie } from 'cookie';
 import { sessionCookieName } from '../features/auth/cookie.server.ts';
 import { fastPathsReady, isEncrypted, LESSON_ROUTE, parseCookies } from '../features/lesson-shell/handler.server.ts';
@@ -33,7 +33,9 @@ import { decideAccess, type Handoff, handOff, originAllowed, type ResolvedSessio
 import { cookieName, cookieOptions, destinationOf, keepForRedirect, pagePath } from '../platform/http/post-redirect-get.server.ts';
 import { POST_RESULT_ID } from '../platform/http/post-result.ts';
 import { logger } from '../platform/log.server.ts';
+import { isStorageUnavailable, reportStorageFailure, storageErrorCode } from '../platform/storage-errors.server.ts';
 import { checkin } from './checkin.ts';
+import { STORAGE_UNAVAILABLE } from './define.ts';
 import { lesson } from './lesson.ts';
 import { quiz } from './quiz.ts';
 
@@ -160,7 +162,7 @@ async function answer(req: http.IncomingMessage, res: http.ServerResponse, post:
     return false;
   };
   try {
-    return await run(req, res, post, { validated: session.validated, locals, handoff, toAstro });
+    return await run(res, post, { validated: session.validated, locals, handoff, toAstro });
   } catch (error) {
     // Nothing sent yet: Astro answers (its error page, 503 for storage), from the result if the action ran.
     logger.warn({ err: error, action: name }, 'fast form post left to Astro');
@@ -176,44 +178,78 @@ interface Step {
   toAstro: () => false;
 }
 
-/** The access rule, the action, its answer kept and the 303; or Astro, handed what was done. */
-async function run(req: http.IncomingMessage, res: http.ServerResponse, post: Post, { validated, locals, handoff, toAstro }: Step): Promise<boolean> {
-  const { url, name, action, body, locale } = post;
+/** The action's result and, when kept, its handle; what one unit of writes (`db.unit`) gives back. */
+interface Done {
+  result: Awaited<ReturnType<AstroFormAction>>;
+  /** The kept answer's cookie value; null when not kept (nothing to keep, too big, storage unavailable). */
+  handle: string | null;
+  /** Shown on the POST itself, by Astro: a 429, a fault, storage unavailable, an answer that could not be kept. */
+  render: boolean;
+  /** Keeping failed otherwise: Astro tries again and answers as it would have. */
+  keepFailed: boolean;
+  shownOn: string;
+}
+
+/**
+ * The access rule, then the action and its answer kept in one transaction (one COMMIT per post,
+ * each write a savepoint of it), then the 303; or Astro, handed what was done.
+ */
+async function run(res: http.ServerResponse, post: Post, { validated, locals, handoff, toAstro }: Step): Promise<boolean> {
+  const { url, name, locale } = post;
   // An invalid or ended session (Astro deletes the cookie and refuses), a role the rule refuses.
   if (validated === null) return toAstro();
   if (decideAccess('POST', post.page.route, url, locale, validated.user.role).kind !== 'allow') return toAstro();
 
-  const fields = urlencodedForm(body);
-  const input = storableInput(fields);
-  const context = { [ACTION_API_CONTEXT]: true, url, request: new Request(url, { method: 'POST' }), locals, params: post.params };
-  const result = await action.call(context, fields);
-  // Run: from here on, every way to Astro carries the result.
-  const ran = { name, result, render: false };
-  handoff.action = ran;
-  const status = result.error ? result.error.status : 200;
-  // Shown on the POST itself (src/platform/http/post-redirect-get.server.ts): Astro renders it.
-  if (status === 429 || status >= 500 || locals.storageUnavailable) return toAstro();
-  const destination = result.error ? null : destinationOf(name, result.data, { url, locale, params: post.params });
-  const shownOn = destination?.path ?? pagePath(url);
-  let handle: string | null = null;
-  if (destination === null || destination.keep) {
-    // A fault here (not storage: that is null) goes to Astro, which tries to keep it again and answers as it would have.
-    handle = await keepForRedirect(
-      getDb(),
-      { action: name, result: serializeActionResult(result as never), input, target: shownOn, sessionId: validated.session.id },
-      post.previous,
-    );
-    if (handle === null) {
-      // Too big to keep, or storage unavailable: rendered on the POST.
-      ran.render = true;
-      return toAstro();
-    }
+  let done: Done;
+  try {
+    done = await getDb().unit(() => actAndKeep(post, locals, validated.session.id));
+  } catch (error) {
+    // Nothing of the unit was kept. Storage: the action's answer is the 503 it would have given;
+    // anything else goes up, with no result handed on, so Astro runs the action afresh.
+    if (!isStorageUnavailable(error)) throw error;
+    reportStorageFailure();
+    logger.error({ code: storageErrorCode(error), route: url.pathname.slice(0, 200) }, 'write refused: storage unavailable');
+    locals.storageUnavailable = true;
+    handoff.action = { name, result: { data: undefined, error: new ActionError({ code: 'SERVICE_UNAVAILABLE', message: STORAGE_UNAVAILABLE }) }, render: false };
+    return toAstro();
   }
+  // Committed: from here on, every way to Astro carries the result, so the action never runs twice.
+  handoff.action = { name, result: done.result, render: done.render && !done.keepFailed };
+  if (done.keepFailed || done.render) return toAstro();
+  const { handle, shownOn } = done;
   const headers: http.OutgoingHttpHeaders = { location: handle === null ? shownOn : `${shownOn}#${POST_RESULT_ID}`, 'cache-control': 'no-store' };
   if (handle !== null) headers['set-cookie'] = stringifySetCookie({ name: cookieName(url), value: handle, ...cookieOptions(url, RESULT_TTL_MS / 1000) });
   res.writeHead(303, headers).end();
   logger.debug({ action: name }, 'form post answered by the fast handler');
   return true;
+}
+
+/** Inside the unit: the action (its writes), then its answer kept for the page after the redirect. */
+async function actAndKeep(post: Post, locals: Record<PropertyKey, unknown>, sessionId: string): Promise<Done> {
+  const { url, name, action, body, locale } = post;
+  const fields = urlencodedForm(body);
+  const context = { [ACTION_API_CONTEXT]: true, url, request: new Request(url, { method: 'POST' }), locals, params: post.params };
+  const result = await action.call(context, fields);
+  const status = result.error ? result.error.status : 200;
+  const destination = result.error ? null : destinationOf(name, result.data, { url, locale, params: post.params });
+  const shownOn = destination?.path ?? pagePath(url);
+  const done: Done = { result, handle: null, render: false, keepFailed: false, shownOn };
+  // Shown on the POST itself (src/platform/http/post-redirect-get.server.ts): Astro renders it.
+  if (status === 429 || status >= 500 || locals.storageUnavailable) return { ...done, render: true };
+  if (destination !== null && !destination.keep) return done;
+  try {
+    done.handle = await keepForRedirect(
+      getDb(),
+      { action: name, result: serializeActionResult(result as never), input: storableInput(fields), target: shownOn, sessionId },
+      post.previous,
+    );
+  } catch (error) {
+    // Not storage (that is null): its savepoint is undone, the action's writes stand; Astro keeps it again.
+    logger.warn({ err: error, action: name }, 'form result not kept by the fast handler');
+    return { ...done, keepFailed: true };
+  }
+  // Too big to keep, or storage unavailable: rendered on the POST.
+  return done.handle === null ? { ...done, render: true } : done;
 }
 
 // The front server (src/platform/http/app-handler.server.ts) reads the factory under this symbol.
