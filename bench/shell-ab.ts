@@ -113,8 +113,10 @@ const INCLUSIVE =
  * The self time per function and per file of a .cpuprofile, the largest first, and the time
  * with callees of the fast path's steps. Samples under module loading (the start) are left out.
  */
-function summariseProfile(file: string): void {
+function summariseProfile(file: string, skipMs = 0): void {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
+  // Samples in the first `skipMs` of the process (its start, a roll-up rebuild) are left out.
+  let elapsedUs = 0;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -130,6 +132,8 @@ function summariseProfile(file: string): void {
   profile.samples.forEach((id, i) => {
     const frame = byId.get(id)!.callFrame;
     const us = profile.timeDeltas[i] ?? 0;
+    elapsedUs += us;
+    if (elapsedUs < skipMs * 1000) return;
     if (frame.functionName === '(idle)') return;
     const stack: ProfileNode['callFrame'][] = [];
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) stack.push(byId.get(at)!.callFrame);
@@ -162,7 +166,7 @@ function summariseProfile(file: string): void {
 const median = (values: number[]): number => Math.round(quantile(values, 0.5) * 1000) / 1000;
 
 if (process.argv.includes('--summarise')) {
-  summariseProfile(argument('--summarise', ''));
+  summariseProfile(argument('--summarise', ''), Number(argument('--skip-ms', '0')));
   process.exit(0);
 }
 
