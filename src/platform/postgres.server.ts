@@ -76,7 +76,19 @@ export interface PostgresOpenOptions {
  * them, and `postgresReady(db)` answers when they are done (the server awaits it before listening).
  * From here on the feature code's tables (db/schema/index.ts) are PostgreSQL's.
  */
+/**
+ * int8 (`count(*)`, `sum`, epoch milliseconds) and numeric (`avg`, `* 100.0`) as JS numbers, as
+ * SQLite answers them: node-postgres gives strings, which compare and add as text. Exact below
+ * 2^53, which counts and epoch milliseconds are. Set on node-postgres's global parsers, since
+ * Drizzle passes its own per query and falls back to those (a pool's `types` is never read).
+ */
+function readNumbersAsNumbers(): void {
+  pg.types.setTypeParser(pg.types.builtins.INT8, Number);
+  pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
+}
+
 export function openPostgres(settings: PostgresSettings, options: PostgresOpenOptions = {}): DataAccess {
+  readNumbersAsNumbers();
   const pool = new pg.Pool({
     connectionString: settings.url,
     max: settings.poolSize,

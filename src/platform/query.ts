@@ -78,3 +78,35 @@ export async function valueRows<T extends unknown[]>(statement: object, params: 
   if (typeof s.values === 'function') return s.values(params) as T[];
   return ((await s.execute(params)) as Record<string, unknown>[]).map((row) => Object.values(row) as T);
 }
+
+/** True on a PostgreSQL handle (a read's `q` or a write's `tx`): for the few statements each dialect spells its own way. */
+export function onPostgres(q: object): boolean {
+  return is(q, PgDatabase);
+}
+
+/**
+ * A one-column subquery (`value`) of the ids in `list`, a JSON array bound as one parameter (or a
+ * placeholder of one) whatever its length: SQLite's `json_each`, PostgreSQL's `json_array_elements_text`.
+ */
+export function jsonIds(q: object, list: unknown): SQL {
+  return onPostgres(q) ? sql`select value::bigint as value from json_array_elements_text(${list}::json) as value` : sql`select value from json_each(${list})`;
+}
+
+/**
+ * A subquery of the objects in `list` (a JSON array of objects, one parameter), one text column per
+ * field: SQLite's `json_each` with `json_extract`, PostgreSQL's `json_array_elements` with `->>`.
+ */
+export function jsonObjects(q: object, list: string, fields: readonly string[]): SQL {
+  if (onPostgres(q)) {
+    const columns = sql.join(
+      fields.map((f) => sql`value->>${f} as ${sql.identifier(f)}`),
+      sql`, `,
+    );
+    return sql`select ${columns} from json_array_elements(${list}::json) as value`;
+  }
+  const columns = sql.join(
+    fields.map((f) => sql`json_extract(value, ${`$.${f}`}) as ${sql.identifier(f)}`),
+    sql`, `,
+  );
+  return sql`select ${columns} from json_each(${list})`;
+}

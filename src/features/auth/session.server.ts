@@ -124,7 +124,7 @@ export function sessionLookupQuery(q: Tx) {
       departmentId: users.departmentId,
       departmentName: departments.name,
       // One probe of users_manager_idx: the header's "My team" link on every page.
-      hasReports: sql<number>`exists(select 1 from users r where r.manager_id = ${users.id} and r.active = 1 and r.erased_at is null)`,
+      hasReports: sql<number>`exists(select 1 from users r where r.manager_id = ${users.id} and r.active and r.erased_at is null)`,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db.server.ts';
 import type { CourseNode, LessonNode, TierNode } from './catalog.ts';
 import { getCatalog } from './catalog.server.ts';
-import { rows } from '../../platform/query.ts';
+import { jsonObjects, rows } from '../../platform/query.ts';
 
 export interface LessonVersionRow {
   tier: TierNode;
@@ -37,14 +37,14 @@ export async function loadLessonVersionsPage(db: Db): Promise<LessonVersionRow[]
       await rows<Counted>(
         q,
         sql`
-      with cur as (select json_extract(value, '$.id') id, json_extract(value, '$.version') version, json_extract(value, '$.major') major from json_each(${current}))
-      select c.lesson_id lessonId,
-        count(distinct c.user_id) total,
-        count(distinct case when c.content_version = cur.version then c.user_id end) current,
-        count(distinct case when cur.major is null or c.major_revision >= cur.major then c.user_id end) reviewed
+      with cur as (${jsonObjects(q, current, ['id', 'version', 'major'])})
+      select c.lesson_id as "lessonId",
+        count(distinct c.user_id) as total,
+        count(distinct case when c.content_version = cur.version then c.user_id end) as "current",
+        count(distinct case when cur.major is null or c.major_revision >= cur.major then c.user_id end) as reviewed
       from lesson_completions c
       join cur on cur.id = c.lesson_id
-      join users u on u.id = c.user_id and u.active = 1
+      join users u on u.id = c.user_id and u.active
       group by c.lesson_id`,
       ),
   );

@@ -77,7 +77,7 @@ export async function* evidenceRows(db: Db, catalog: Catalog, policies: readonly
     where.push('t.department_id = ?');
     params.push(options.departmentId);
   }
-  if (!options.includeInactive) where.push('t.active = 1');
+  if (!options.includeInactive) where.push('t.active');
   async function* rowsOf(batch: PersonRow[]): AsyncGenerator<unknown[]> {
     if (batch.length === 0) return;
     const records = await recordsOf(

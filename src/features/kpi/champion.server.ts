@@ -18,7 +18,7 @@ import { now as clockNow } from '../../platform/clock.ts';
 import type { Role } from '../users/roles.ts';
 import { ROSTER_PAGE_THRESHOLD, rosterPage, type RosterPage, type RosterQuery } from './champion-roster.ts';
 import { departmentHeadcount, loadTriage, type Enrolment } from './champion-roster.server.ts';
-import { rows } from '../../platform/query.ts';
+import { rows, jsonIds } from '../../platform/query.ts';
 
 /** One tier of one person: the roster's words for it, and the KPI state it counts as. */
 export interface RosterTier {
@@ -123,8 +123,8 @@ export interface RosterView {
 }
 
 /** The scope's active people as a condition on users.id (one bound parameter whatever their number). */
-function peopleIn(scope: LearnerScope): SQL {
-  return 'userIds' in scope ? sql`id in (select value from json_each(${JSON.stringify(scope.userIds)})) and active = 1` : sql`department_id = ${scope.departmentId} and active = 1`;
+function peopleIn(q: object, scope: LearnerScope): SQL {
+  return 'userIds' in scope ? sql`id in (${jsonIds(q, JSON.stringify(scope.userIds))}) and active` : sql`department_id = ${scope.departmentId} and active`;
 }
 
 /** The people of the scope (active ones only), all at once, with progress, assignments and certificate state per tier. */
@@ -132,13 +132,13 @@ export async function rosterView(db: Db, catalog: Catalog, scope: LearnerScope, 
   // The records through their prepared statements (the learner pages share them).
   const learners = await loadLearnerRecords(db, scope, { lastActivity: true });
   const roster = await db.read(async (q) => {
-    const people = await rows<Person>(q, sql`select id, email, display_name displayName, role from users where ${peopleIn(scope)} order by display_name, email`);
+    const people = await rows<Person>(q, sql`select id, email, display_name "displayName", role from users where ${peopleIn(q, scope)} order by display_name, email`);
     const enrolments = group(
       await rows<Enrolment>(
         q,
         sql`
         select e.user_id userId, a.tier_id tierId, a.due_date dueDate, a.due_days dueDays, e.enrolled_at enrolledAt
-        from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id in (select id from users where ${peopleIn(scope)})`,
+        from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id in (select id from users where ${peopleIn(q, scope)})`,
       ),
       (r) => r.userId,
     );

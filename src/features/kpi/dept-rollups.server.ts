@@ -16,7 +16,7 @@ import { monthOf } from './rollup-month.ts';
 import { rebuildCertificateRollupsIn, syncCertificateEvents } from './certificate-rollups.server.ts';
 import { getConfig } from '../../platform/config.server.ts';
 import type { Tx } from '../../platform/db.server.ts';
-import { exec, first, rows as queryRows } from '../../platform/query.ts';
+import { exec, first, jsonIds, onPostgres, rows as queryRows } from '../../platform/query.ts';
 
 /** The `tier_id` of the headcount rows in kpi_department_people. */
 export const HEADCOUNT = '';
@@ -90,14 +90,14 @@ function addPerson(into: Map<string, number>, state: PersonState, sign: number):
 
 /** The person as the base tables have them now; null when the user does not exist. */
 async function currentState(tx: Tx, userId: number): Promise<PersonState | null> {
-  const user = first(await queryRows<{ d: number; active: number } | undefined>(tx, sql`select coalesce(department_id, 0) d, active from users where id = ${userId}`));
+  const user = first(await queryRows<{ d: number; active: number | boolean } | undefined>(tx, sql`select coalesce(department_id, 0) d, active from users where id = ${userId}`));
   if (!user) return null;
   const tiers = (
     await queryRows<{ t: string }>(tx, sql`select distinct a.tier_id t from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id = ${userId}`)
   )
     .map((r) => r.t)
     .sort();
-  return { departmentId: user.d, active: user.active === 1, tiers: tiers.join(',') };
+  return { departmentId: user.d, active: Boolean(user.active), tiers: tiers.join(',') };
 }
 
 async function pairsOfUser(tx: Tx, userId: number): Promise<Pair[]> {
@@ -145,15 +145,28 @@ async function refreshPerson(tx: Tx, userId: number, timeZone: string): Promise<
  * or are gone), in one statement: most writes refresh people who did not change. A tier list in
  * another order only costs a needless refresh, never a missed one.
  */
+/** A user's (`x.id`) enrolled tiers as one text, in order: SQLite's `group_concat` of an ordered subquery, PostgreSQL's `string_agg`. */
+function enrolledTiersSql(tx: Tx): SQL {
+  const tiers = sql`select distinct a.tier_id t from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id = x.id`;
+  return onPostgres(tx) ? sql`select string_agg(t, ',' order by t collate "C") from (${tiers}) as tiers` : sql`select group_concat(t, ',') from (${tiers} order by a.tier_id)`;
+}
+
+/** Every enrolled user's tiers as one text (`user_id`, `tiers`), in order, as `enrolledTiersSql` spells one user's. */
+function tiersPerUser(tx: Tx): SQL {
+  const pairs = sql`select distinct e.user_id, a.tier_id from assignment_enrolments e join assignments a on a.id = e.assignment_id`;
+  return onPostgres(tx)
+    ? sql`select user_id, string_agg(tier_id, ',' order by tier_id collate "C") tiers from (${pairs}) as pairs group by user_id`
+    : sql`select user_id, group_concat(tier_id, ',') tiers from (${pairs} order by e.user_id, a.tier_id) group by user_id`;
+}
+
 async function changedPeople(tx: Tx, userIds: SQL): Promise<number[]> {
   return (
     await queryRows<{ id: number }>(
       tx,
-      sql`select x.id from (select distinct user_id id from (${userIds})) x
+      sql`select x.id from (select distinct user_id id from (${userIds}) as listed) x
       left join kpi_people s on s.user_id = x.id left join users u on u.id = x.id
       where s.user_id is null or u.id is null or s.department_id <> coalesce(u.department_id, 0) or s.active <> u.active
-        or s.tiers <> coalesce((select group_concat(t, ',') from (select distinct a.tier_id t from assignment_enrolments e
-          join assignments a on a.id = e.assignment_id where e.user_id = x.id order by a.tier_id)), '')`,
+        or s.tiers <> coalesce((${enrolledTiersSql(tx)}), '')`,
     )
   ).map((r) => r.id);
 }
@@ -164,7 +177,7 @@ async function changedPeople(tx: Tx, userIds: SQL): Promise<number[]> {
  * Call inside the write's transaction, after the change.
  */
 export async function refreshPeople(tx: Tx, userIds: readonly number[] | SQL, timeZone: string = getConfig().timeZone): Promise<void> {
-  const listed = userIds instanceof SQL ? userIds : sql`select value user_id from json_each(${JSON.stringify(userIds)})`;
+  const listed = userIds instanceof SQL ? userIds : sql`select value user_id from (${jsonIds(tx, JSON.stringify(userIds))}) as ids`;
   const ids = await changedPeople(tx, listed);
   if (ids.length > BULK) {
     await rebuildDepartmentRollupsIn(tx, timeZone);
@@ -239,9 +252,7 @@ export async function rebuildDepartmentRollupsIn(tx: Tx, timeZone: string): Prom
     tx,
     sql`insert into kpi_people (user_id, department_id, active, tiers)
     select u.id, coalesce(u.department_id, 0), u.active, coalesce(t.tiers, '') from users u
-    left join (select user_id, group_concat(tier_id, ',') tiers from
-      (select distinct e.user_id, a.tier_id from assignment_enrolments e join assignments a on a.id = e.assignment_id order by e.user_id, a.tier_id)
-      group by user_id) t on t.user_id = u.id`,
+    left join (${tiersPerUser(tx)}) t on t.user_id = u.id`,
   );
   const people = new Map<string, number>();
   for (const row of await tx.select().from(kpiPeople)) addPerson(people, row, 1);

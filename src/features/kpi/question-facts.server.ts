@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../../platform/db.server.ts';
 import type { Period, QuestionFacts } from './kpi.ts';
-import { rows } from '../../platform/query.ts';
+import { rows, jsonIds } from '../../platform/query.ts';
 
 /**
  * The scope (department ids, null: no department; null scope: the company) over `period`. Keys in
@@ -17,8 +17,8 @@ export async function loadScopeQuestions(db: Db, period: Period, scope: readonly
   const from = period.months[0];
   const to = period.months.at(-1);
   if (from === undefined || to === undefined) return {};
-  const inScope = scope === null ? sql`1 = 1` : sql`department_id in (select value from json_each(${JSON.stringify(scope.map((id) => id ?? 0))}))`;
   return db.read(async (q) => {
+    const inScope = scope === null ? sql`1 = 1` : sql`department_id in (${jsonIds(q, JSON.stringify(scope.map((id) => id ?? 0)))})`;
     const questions: Record<string, QuestionFacts> = {};
     for (const row of await rows<{ quiz: string; question: string; answers: number; correct: number }>(
       q,

@@ -100,7 +100,8 @@ export function outboxListQuery(q: Tx, state: OutboxList, cursor: OutboxCursor |
       nextAttemptAt: o.nextAttemptAt,
       lastError: o.lastError,
       sentAt: o.sentAt,
-      pruned: sql<number>`${o.payload} = ${JSON.stringify(PRUNED_PAYLOAD)}`,
+      // As text: PostgreSQL has no equality of `json` values; both keep the text as written.
+      pruned: sql<number>`cast(${o.payload} as text) = ${JSON.stringify(PRUNED_PAYLOAD)}`,
     })
     .from(o)
     .leftJoin(users, eq(users.id, o.userId))
@@ -211,7 +212,7 @@ const resendColumns = {
   userId: notificationOutbox.userId,
   departmentId: notificationOutbox.departmentId,
   messageId: notificationOutbox.messageId,
-  pruned: sql<number>`${notificationOutbox.payload} = ${JSON.stringify(PRUNED_PAYLOAD)}`,
+  pruned: sql<number>`cast(${notificationOutbox.payload} as text) = ${JSON.stringify(PRUNED_PAYLOAD)}`,
 };
 
 /** Resends one failed or sent message. Refuses one that is queued or being sent (it goes anyway). */

@@ -85,7 +85,7 @@ interface UserRow {
 }
 
 /** Everyone who can be told anything: active, never erased, with an address that routes (an erased one ends in `@invalid`). */
-const PEOPLE = sql`u.active = 1 and u.erased_at is null and u.email like '%_@_%' and u.email not like '%@invalid'`;
+const PEOPLE = sql`u.active and u.erased_at is null and u.email like '%_@_%' and u.email not like '%@invalid'`;
 
 interface LearnerRows {
   users: UserRow[];

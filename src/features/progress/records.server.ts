@@ -10,7 +10,7 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { certificates, lessonCompletions, quizAttempts } from '../../../db/schema/index.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import type { AttemptSummary, CertificateEntry, CompletionEntry, LearnerRecord } from './progress.ts';
-import { rows as queryRows, valueRows } from '../../platform/query.ts';
+import { jsonIds, rows as queryRows, valueRows } from '../../platform/query.ts';
 
 /** Whose records: these users, or the active members of a department. */
 export type LearnerScope = { userIds: readonly number[] } | { departmentId: number };
@@ -35,10 +35,10 @@ const kindOf = (scope: LearnerScope): ScopeKind => ('userIds' in scope ? 'users'
 const paramsOf = (scope: LearnerScope): Record<string, unknown> => ('userIds' in scope ? { userIds: JSON.stringify(scope.userIds) } : { departmentId: scope.departmentId });
 
 /** The scope as a condition on a `user_id` column (one bound parameter whatever the number of users). */
-function inScope(column: SQLiteColumn, kind: ScopeKind): SQL {
+function inScope(q: Tx, column: SQLiteColumn, kind: ScopeKind): SQL {
   return kind === 'users'
-    ? sql`${column} in (select value from json_each(${sql.placeholder('userIds')}))`
-    : sql`${column} in (select id from users where department_id = ${sql.placeholder('departmentId')} and active = 1)`;
+    ? sql`${column} in (${jsonIds(q, sql.placeholder('userIds'))})`
+    : sql`${column} in (select id from users where department_id = ${sql.placeholder('departmentId')} and active)`;
 }
 
 function statements(q: Tx, kind: ScopeKind) {
@@ -54,7 +54,7 @@ function statements(q: Tx, kind: ScopeKind) {
         completedAt: sql<number>`${lessonCompletions.completedAt}`,
       })
       .from(lessonCompletions)
-      .where(inScope(lessonCompletions.userId, kind))
+      .where(inScope(q, lessonCompletions.userId, kind))
       .prepare(),
     quizzes: q
       .select({
@@ -63,11 +63,12 @@ function statements(q: Tx, kind: ScopeKind) {
         cycle: quizAttempts.cycle,
         attempts: sql<number>`count(*)`,
         best: sql<number | null>`max(${quizAttempts.score} * 100.0 / ${quizAttempts.maxScore})`,
-        passed: sql<number>`max(${quizAttempts.passed})`,
+        // `case`: PostgreSQL has no max() of booleans.
+        passed: sql<number>`max(case when ${quizAttempts.passed} then 1 else 0 end)`,
         lastSubmittedAt: sql<number>`max(${quizAttempts.submittedAt})`,
       })
       .from(quizAttempts)
-      .where(and(inScope(quizAttempts.userId, kind), isNotNull(quizAttempts.submittedAt)))
+      .where(and(inScope(q, quizAttempts.userId, kind), isNotNull(quizAttempts.submittedAt)))
       .groupBy(quizAttempts.userId, quizAttempts.quizId, quizAttempts.cycle)
       .prepare(),
     certificates: q
@@ -80,7 +81,7 @@ function statements(q: Tx, kind: ScopeKind) {
         validUntil: certificates.validUntil,
       })
       .from(certificates)
-      .where(inScope(certificates.userId, kind))
+      .where(inScope(q, certificates.userId, kind))
       .prepare(),
   };
 }
@@ -98,9 +99,9 @@ type CompletionValues = [userId: number, lessonId: string, cycle: number, conten
 async function lastViews(q: Tx, scope: LearnerScope): Promise<Map<number, number>> {
   const where =
     'userIds' in scope
-      ? sql`user_id in (select value from json_each(${JSON.stringify(scope.userIds)}))`
-      : sql`user_id in (select id from users where department_id = ${scope.departmentId} and active = 1)`;
-  const rows = await queryRows<{ userId: number; at: number }>(q, sql`select user_id userId, max(viewed_at) at from lesson_views where ${where} group by user_id`);
+      ? sql`user_id in (${jsonIds(q, JSON.stringify(scope.userIds))})`
+      : sql`user_id in (select id from users where department_id = ${scope.departmentId} and active)`;
+  const rows = await queryRows<{ userId: number; at: number }>(q, sql`select user_id "userId", max(viewed_at) "at" from lesson_views where ${where} group by user_id`);
   return new Map(rows.map((r) => [r.userId, r.at]));
 }
 

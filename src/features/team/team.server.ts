@@ -15,7 +15,7 @@ import { getPolicyCatalog } from '../policies/catalog.server.ts';
 import { type Acknowledged, pendingPolicies, type Policy } from '../policies/policies.ts';
 import type { Role } from '../users/roles.ts';
 import { teamSummary, type TeamSummary } from './team.ts';
-import { rows as queryRows } from '../../platform/query.ts';
+import { rows as queryRows, jsonIds } from '../../platform/query.ts';
 
 interface Viewer {
   id: number;
@@ -44,7 +44,7 @@ export type TeamPage =
 /** The ids of the viewer's direct reports: active and not erased (a deactivated or moved person is not theirs). */
 export async function directReports(db: Db, managerId: number): Promise<number[]> {
   return db.read(async (q) =>
-    (await queryRows<{ id: number }>(q, sql`select id from users where manager_id = ${managerId} and active = 1 and erased_at is null order by id`)).map((r) => r.id),
+    (await queryRows<{ id: number }>(q, sql`select id from users where manager_id = ${managerId} and active and erased_at is null order by id`)).map((r) => r.id),
   );
 }
 
@@ -61,8 +61,8 @@ export async function allReports(db: Db, managerId: number): Promise<{ id: numbe
     for (let depth = 1; depth <= MAX_TEAM_DEPTH && level.length > 0; depth++) {
       const rows = await queryRows<{ id: number; managerName: string }>(
         q,
-        sql`select u.id, m.display_name managerName from users u join users m on m.id = u.manager_id
-            where u.manager_id in (select value from json_each(${JSON.stringify(level)})) and u.active = 1 and u.erased_at is null order by u.id`,
+        sql`select u.id, m.display_name "managerName" from users u join users m on m.id = u.manager_id
+            where u.manager_id in (${jsonIds(q, JSON.stringify(level))}) and u.active and u.erased_at is null order by u.id`,
       );
       level = [];
       for (const row of rows) {
@@ -85,11 +85,11 @@ async function missingPoliciesOf(db: Db, userIds: number[]): Promise<Map<number,
   const { readers, acknowledged } = await db.read(async (q) => ({
     readers: await queryRows<{ id: number; role: Role; departmentName: string | null }>(
       q,
-      sql`select u.id, u.role, d.name departmentName from users u left join departments d on d.id = u.department_id where u.id in (select value from json_each(${ids}))`,
+      sql`select u.id, u.role, d.name "departmentName" from users u left join departments d on d.id = u.department_id where u.id in (${jsonIds(q, ids)})`,
     ),
     acknowledged: await queryRows<Acknowledged & { userId: number }>(
       q,
-      sql`select user_id userId, policy_id policyId, version from policy_acknowledgements where user_id in (select value from json_each(${ids}))`,
+      sql`select user_id "userId", policy_id "policyId", version from policy_acknowledgements where user_id in (${jsonIds(q, ids)})`,
     ),
   }));
   for (const reader of readers) {

@@ -153,11 +153,11 @@ async function writeStaged(
           actorId,
         ) ?? null);
   const removed = one<{ n: number; line: number | null }>(
-    `select count(*) n, min(s.line) line from temp.${staged} s join main.users u on u.id = s.user_id where u.active = 1 and u.role = 'admin' and s.role <> 'admin'`,
+    `select count(*) n, min(s.line) line from temp.${staged} s join main.users u on u.id = s.user_id where u.active and u.role = 'admin' and s.role <> 'admin'`,
   );
   const added = one<{ n: number }>(
     `select count(*) n from temp.${staged} s left join main.users u on u.id = s.user_id
-     where s.role = 'admin' and (s.user_id is null or (u.active = 1 and u.role <> 'admin'))`,
+     where s.role = 'admin' and (s.user_id is null or (u.active and u.role <> 'admin'))`,
   );
   const violation = await adminRuleViolation(tx, { self: self ? { role: self.role, active: Boolean(self.active) } : null, removed: removed.n, added: added.n });
   if (violation === 'cannot_demote_self' || violation === 'cannot_deactivate_self') return problem(self?.line ?? 0, 'cannot_demote_self');

@@ -12,7 +12,7 @@ import type { Db, Tx } from '../../platform/db.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
 import { normalizeEmail } from '../../platform/input/email.ts';
 import { chainText, MAX_CHAIN, reportingCycle } from './managers.ts';
-import { first, rows as queryRows } from '../../platform/query.ts';
+import { first, rows as queryRows, jsonIds } from '../../platform/query.ts';
 
 export type ManagerRefusal = 'not_found' | 'erased' | 'manager_unknown' | 'manager_self' | 'manager_inactive' | 'manager_cycle';
 
@@ -35,7 +35,7 @@ export async function reportingLineOf(q: Tx, userId: number): Promise<{ manager:
         sql`select m.id, m.email, m.display_name displayName from users u join users m on m.id = u.manager_id where u.id = ${userId} and m.erased_at is null`,
       ),
     ) ?? null;
-  const directReports = first(await queryRows<{ n: number }>(q, sql`select count(*) n from users where manager_id = ${userId} and active = 1 and erased_at is null`))?.n ?? 0;
+  const directReports = first(await queryRows<{ n: number }>(q, sql`select count(*) n from users where manager_id = ${userId} and active and erased_at is null`))?.n ?? 0;
   return { manager, directReports };
 }
 
@@ -94,7 +94,7 @@ export async function setUserManager(db: Db, caller: AuditCaller, userId: number
 /** The chain's people by e-mail, in order (a walk of at most MAX_CHAIN steps). */
 async function emailsOf(tx: Tx, ids: number[]): Promise<string[]> {
   const json = JSON.stringify([...new Set(ids)]);
-  const rows = await queryRows<{ id: number; email: string }>(tx, sql`select id, email from users where id in (select value from json_each(${json}))`);
+  const rows = await queryRows<{ id: number; email: string }>(tx, sql`select id, email from users where id in (${jsonIds(tx, json)})`);
   const byId = new Map(rows.map((r) => [r.id, r.email]));
   return ids.map((id) => byId.get(id) ?? `#${id}`);
 }
