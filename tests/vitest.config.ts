@@ -42,8 +42,15 @@ export default defineConfig({
       },
       {
         // Against a throwaway PostgreSQL cluster each file starts (tests/helpers/postgres.ts): its own
-        // command, `npm run test:postgres`, which CI runs after the SQLite suites. No build needed.
-        test: { name: 'postgres', root, include: ['tests/postgres/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 120_000 },
+        // command, `npm run test:postgres`, which CI runs after the SQLite suites (whose build it reuses).
+        test: {
+          name: 'postgres',
+          root,
+          include: ['tests/postgres/**/*.test.ts'],
+          globalSetup: ['tests/helpers/global-build.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
       },
       {
         // Slow on purpose (kill -9 cycles, 20 s of load, thousands of fuzzed bodies): its own
