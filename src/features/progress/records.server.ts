@@ -10,7 +10,7 @@ import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import { certificates, lessonCompletions, quizAttempts } from '../../../db/schema/index.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import type { AttemptSummary, CertificateEntry, CompletionEntry, LearnerRecord } from './progress.ts';
-import { jsonIds, rows as queryRows, valueRows } from '../../platform/query.ts';
+import { exec, jsonIds, onPostgres, rows as queryRows, valueRows } from '../../platform/query.ts';
 
 /** Whose records: these users, or the active members of a department. */
 export type LearnerScope = { userIds: readonly number[] } | { departmentId: number };
@@ -189,11 +189,14 @@ export async function loadLearnerRecord(db: Db, userId: number): Promise<Learner
 }
 
 /**
- * One learner's record inside a read or write (call inside `db.read` or `db.write`), on the
+ * One learner's record inside the write that decides on it (call inside `db.write`), on the
  * statements prepared once per connection (`db.prepared(...OWN_RECORD)`): the write paths load
- * it once per request.
+ * it once per request. On PostgreSQL the learner's row is locked first (`for update`), so two
+ * instances' writes for one learner (a double click on each, a quiz started twice) run one after
+ * the other and each decides on what the other stored, as SQLite's single writer has them.
  */
 export async function ownRecordIn(q: Tx, run: OwnRecordStatements, userId: number): Promise<LearnerRecord> {
+  if (onPostgres(q)) await exec(q, sql`select id from users where id = ${userId} for update`);
   return (await collect(q, run, { userIds: [userId] }, {})).get(userId)?.record ?? EMPTY;
 }
 
