@@ -110,3 +110,16 @@ export function jsonObjects(q: object, list: string, fields: readonly string[]):
   );
   return sql`select ${columns} from json_each(${list})`;
 }
+
+/**
+ * Whether a failed statement broke a unique constraint (SQLite's SQLITE_CONSTRAINT_UNIQUE or
+ * _PRIMARYKEY, PostgreSQL's 23505), looked for on the error and on the driver error Drizzle wraps:
+ * what a path that checked first and then inserted meets when another instance inserted between.
+ */
+export function isUniqueViolation(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 3; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return true;
+  }
+  return false;
+}

@@ -17,7 +17,7 @@ import type { Db } from '../../platform/db.server.ts';
 import { createUser, ensureDepartment } from '../users/users.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
 import { refreshPeople } from '../kpi/dept-rollups.server.ts';
-import { first } from '../../platform/query.ts';
+import { first, isUniqueViolation } from '../../platform/query.ts';
 
 export interface SsoUser {
   id: number;
@@ -42,7 +42,21 @@ export type ProvisionResult =
   /** The email belongs to an account already linked to another identity at this provider. */
   | { status: 'conflict' };
 
+/**
+ * The provisioning write, tried a second time when it broke a unique index: the same person's
+ * first sign-in completed on another instance in between (two tabs, a double submit), and the
+ * second try finds and updates that account. The write touches the database only, so it repeats.
+ */
 export async function provisionSsoUser(db: Db, issuer: string, identity: SsoIdentity, now = clockNow()): Promise<ProvisionResult> {
+  try {
+    return await provisionOnce(db, issuer, identity, now);
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return provisionOnce(db, issuer, identity, now);
+  }
+}
+
+async function provisionOnce(db: Db, issuer: string, identity: SsoIdentity, now: Date): Promise<ProvisionResult> {
   return db.write(async (tx): Promise<ProvisionResult> => {
     const columns = {
       id: users.id,

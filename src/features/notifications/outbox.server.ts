@@ -25,7 +25,7 @@ import type { LoadedNotificationSnapshot } from './snapshot.server.ts';
 import { channelPosts } from './team-triggers.ts';
 import { issueToken } from './tokens.server.ts';
 import { slackPayload, teamsPayload } from './webhooks.ts';
-import { first, savepoint } from '../../platform/query.ts';
+import { first, isUniqueViolation, savepoint } from '../../platform/query.ts';
 
 export interface QueueOptions {
   /** SITE_URL: every link and the Message-ID's domain. */
@@ -139,11 +139,6 @@ async function withoutQueuedPosts(db: Db, posts: PlannedPost[]): Promise<Planned
     for (const post of posts) if (first(await found.execute({ key: post.key })) === null) left.push(post);
     return left;
   });
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
 type Outcome = 'queued' | 'already' | 'invalid';

@@ -1,5 +1,5 @@
 /** AI-related help-desk inquiries per month and department: entered one by one or imported all-or-nothing. */
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { desc, isNotNull, isNull } from 'drizzle-orm';
 import { departments, helpdeskInquiries } from '../../../db/schema/index.ts';
 import { parseHelpdeskCsvFile, type HelpdeskProblem } from './helpdesk-csv.ts';
 import { audit, type AuditInput } from '../audit/audit.server.ts';
@@ -7,7 +7,6 @@ import type { Db, Tx } from '../../platform/db.server.ts';
 import { findDepartmentId } from '../users/users.server.ts';
 import { requireExisting } from './references.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
-import { first } from '../../platform/query.ts';
 
 export interface InquiriesInput {
   month: string;
@@ -28,17 +27,18 @@ export async function saveInquiries(db: Db, input: InquiriesInput, by: Pick<Audi
   });
 }
 
+/** One statement, so two saves of one month at once (two instances) leave one row: the last one's count. */
 async function upsertInquiries(db: Tx, input: InquiriesInput, now: Date): Promise<void> {
-  const where = and(
-    eq(helpdeskInquiries.month, input.month),
-    input.departmentId === null ? isNull(helpdeskInquiries.departmentId) : eq(helpdeskInquiries.departmentId, input.departmentId),
-  );
-  const existing = first(await db.select({ id: helpdeskInquiries.id }).from(helpdeskInquiries).where(where));
-  if (existing) {
-    await db.update(helpdeskInquiries).set({ count: input.count, updatedBy: input.updatedBy, updatedAt: now }).where(eq(helpdeskInquiries.id, existing.id));
-  } else {
-    await db.insert(helpdeskInquiries).values({ ...input, updatedAt: now });
-  }
+  const company = input.departmentId === null;
+  await db
+    .insert(helpdeskInquiries)
+    .values({ ...input, updatedAt: now })
+    .onConflictDoUpdate({
+      // The partial unique index that holds this row: per department, or the company-wide one.
+      target: company ? [helpdeskInquiries.month] : [helpdeskInquiries.month, helpdeskInquiries.departmentId],
+      targetWhere: company ? isNull(helpdeskInquiries.departmentId) : isNotNull(helpdeskInquiries.departmentId),
+      set: { count: input.count, updatedBy: input.updatedBy, updatedAt: now },
+    });
 }
 
 export type Inquiries = typeof helpdeskInquiries.$inferSelect;

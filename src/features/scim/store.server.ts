@@ -22,33 +22,41 @@ export function groupMapping(): GroupRoleMapping {
   return { adminGroups, championGroups, departmentPrefix: null };
 }
 
-const manager = alias(users, 'scim_manager');
-
-const userSelection = {
-  rowId: users.id,
-  id: users.publicId,
-  email: users.email,
-  displayName: users.displayName,
-  givenName: users.givenName,
-  familyName: users.familyName,
-  locale: users.locale,
-  active: users.active,
-  externalId: users.externalId,
-  department: departments.name,
-  managerId: manager.publicId,
-  managerDisplayName: manager.displayName,
-  role: users.role,
-  created: users.createdAt,
-  updated: users.updatedAt,
-};
+/**
+ * The columns of a SCIM user, with the manager through an alias of `users`. Built per query: the
+ * alias must be of the table of the database in use (db/schema/index.ts selects SQLite's or
+ * PostgreSQL's at start), and one made at import would alias SQLite's.
+ */
+function userSelection() {
+  const manager = alias(users, 'scim_manager');
+  const fields = {
+    rowId: users.id,
+    id: users.publicId,
+    email: users.email,
+    displayName: users.displayName,
+    givenName: users.givenName,
+    familyName: users.familyName,
+    locale: users.locale,
+    active: users.active,
+    externalId: users.externalId,
+    department: departments.name,
+    managerId: manager.publicId,
+    managerDisplayName: manager.displayName,
+    role: users.role,
+    created: users.createdAt,
+    updated: users.updatedAt,
+  };
+  return { manager, fields };
+}
 
 export type StoredUser = ManabiScimUser & { rowId: number; role: 'learner' | 'champion' | 'admin' };
 
 const visible = isNull(users.erasedAt);
 
 function selectUsers(tx: Tx, where: SQL | undefined) {
+  const { manager, fields } = userSelection();
   return tx
-    .select(userSelection)
+    .select(fields)
     .from(users)
     .leftJoin(departments, eq(departments.id, users.departmentId))
     .leftJoin(manager, and(eq(manager.id, users.managerId), isNull(manager.erasedAt)))

@@ -19,6 +19,7 @@ import { badRequest, conflict, notFound } from './errors.ts';
 import type { Page } from './list.ts';
 import type { ScimUserFields, ScimUserUpdate } from './model.ts';
 import { userCondition } from './query.server.ts';
+import { isUniqueViolation } from '../../platform/query.ts';
 import type { ScimQuery, UserQueryAttribute } from './filter.ts';
 import { findUser, findUserByRowId, listUsers, SCIM_ACTOR, type StoredUser, userRowIds } from './store.server.ts';
 
@@ -57,58 +58,72 @@ export async function findScimUsers(db: Db, query: ScimQuery<UserQueryAttribute>
   return db.read(async (q) => await listUsers(q, userCondition(query), page));
 }
 
+/** The unique index's answer for a userName another instance took between the check and the write. */
+async function takenAsConflict<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw conflict('userName is already taken by another user.');
+    throw error;
+  }
+}
+
 export async function createScimUser(db: Db, fields: ScimUserFields): Promise<StoredUser> {
-  return db.write(async (tx) => {
-    const at = clockNow();
-    if ((await findUserIdByEmail(tx, fields.email)) !== null) throw conflict('userName is already taken by another user.');
-    const managerId = await managerRowId(tx, fields.managerId);
-    const departmentId = fields.department === null ? null : await ensureDepartment(tx, fields.department);
-    const id = await createUser(tx, { email: fields.email, displayName: fields.displayName, role: 'learner', departmentId, locale: fields.locale }, at);
-    await tx
-      .update(users)
-      .set({ externalId: fields.externalId, givenName: fields.givenName, familyName: fields.familyName, managerId, active: fields.active })
-      .where(eq(users.id, id));
-    await syncEnrolmentsOf(tx, sql`select ${id} as user_id`, at);
-    await auditScim(tx, 'user.created', id, { email: fields.email, department: fields.department, externalId: fields.externalId, active: fields.active }, at);
-    return (await findUserByRowId(tx, id))!;
-  });
+  return takenAsConflict(
+    db.write(async (tx) => {
+      const at = clockNow();
+      if ((await findUserIdByEmail(tx, fields.email)) !== null) throw conflict('userName is already taken by another user.');
+      const managerId = await managerRowId(tx, fields.managerId);
+      const departmentId = fields.department === null ? null : await ensureDepartment(tx, fields.department);
+      const id = await createUser(tx, { email: fields.email, displayName: fields.displayName, role: 'learner', departmentId, locale: fields.locale }, at);
+      await tx
+        .update(users)
+        .set({ externalId: fields.externalId, givenName: fields.givenName, familyName: fields.familyName, managerId, active: fields.active })
+        .where(eq(users.id, id));
+      await syncEnrolmentsOf(tx, sql`select cast(${id} as integer) as user_id`, at);
+      await auditScim(tx, 'user.created', id, { email: fields.email, department: fields.department, externalId: fields.externalId, active: fields.active }, at);
+      return (await findUserByRowId(tx, id))!;
+    }),
+  );
 }
 
 /** PUT or PATCH: `compute` turns the current user into the update (parseUserReplace, applyUserPatch). */
 export async function updateScimUser(db: Db, publicId: string, compute: (current: StoredUser) => ScimUserUpdate): Promise<StoredUser> {
-  return db.write(async (tx) => {
-    const current = await findUser(tx, publicId);
-    if (current === null) throw notFound('User', publicId);
-    const { next, changes } = compute(current);
-    if (Object.keys(changes).length === 0) return current;
-    const at = clockNow();
-    if (changes.email !== undefined) {
-      const holder = await findUserIdByEmail(tx, next.email);
-      if (holder !== null && holder !== current.rowId) throw conflict('userName is already taken by another user.');
-    }
-    const managerId = changes.managerId === undefined ? undefined : await managerRowId(tx, next.managerId);
-    if (changes.active === false) await refuseLastAdmin(tx, current);
-    const departmentId = changes.department === undefined ? undefined : next.department === null ? null : await ensureDepartment(tx, next.department);
-    await tx
-      .update(users)
-      .set({
-        email: next.email,
-        displayName: next.displayName,
-        givenName: next.givenName,
-        familyName: next.familyName,
-        locale: next.locale,
-        externalId: next.externalId,
-        ...(managerId !== undefined && { managerId }),
-        ...(departmentId !== undefined && { departmentId }),
-        updatedAt: at,
-      })
-      .where(eq(users.id, current.rowId));
-    if (departmentId !== undefined) await syncEnrolmentsOf(tx, sql`select ${current.rowId} as user_id`, at);
-    const { active, ...rest } = changes;
-    if (Object.keys(rest).length > 0) await auditScim(tx, 'user.updated', current.rowId, rest, at);
-    if (active !== undefined && (await setActive(tx, current.rowId, active, at))) await auditScim(tx, active ? 'user.reactivated' : 'user.deactivated', current.rowId, {}, at);
-    return (await findUserByRowId(tx, current.rowId))!;
-  });
+  return takenAsConflict(
+    db.write(async (tx) => {
+      const current = await findUser(tx, publicId);
+      if (current === null) throw notFound('User', publicId);
+      const { next, changes } = compute(current);
+      if (Object.keys(changes).length === 0) return current;
+      const at = clockNow();
+      if (changes.email !== undefined) {
+        const holder = await findUserIdByEmail(tx, next.email);
+        if (holder !== null && holder !== current.rowId) throw conflict('userName is already taken by another user.');
+      }
+      const managerId = changes.managerId === undefined ? undefined : await managerRowId(tx, next.managerId);
+      if (changes.active === false) await refuseLastAdmin(tx, current);
+      const departmentId = changes.department === undefined ? undefined : next.department === null ? null : await ensureDepartment(tx, next.department);
+      await tx
+        .update(users)
+        .set({
+          email: next.email,
+          displayName: next.displayName,
+          givenName: next.givenName,
+          familyName: next.familyName,
+          locale: next.locale,
+          externalId: next.externalId,
+          ...(managerId !== undefined && { managerId }),
+          ...(departmentId !== undefined && { departmentId }),
+          updatedAt: at,
+        })
+        .where(eq(users.id, current.rowId));
+      if (departmentId !== undefined) await syncEnrolmentsOf(tx, sql`select cast(${current.rowId} as integer) as user_id`, at);
+      const { active, ...rest } = changes;
+      if (Object.keys(rest).length > 0) await auditScim(tx, 'user.updated', current.rowId, rest, at);
+      if (active !== undefined && (await setActive(tx, current.rowId, active, at))) await auditScim(tx, active ? 'user.reactivated' : 'user.deactivated', current.rowId, {}, at);
+      return (await findUserByRowId(tx, current.rowId))!;
+    }),
+  );
 }
 
 /** DELETE: the user is deactivated (sessions ended, records kept); a later GET shows `active: false`. */

@@ -17,7 +17,7 @@ import type { ImportReport } from './import.server.ts';
 import type { Role } from './roles.ts';
 import { getUser, setActive, updateUser } from './users-admin.server.ts';
 import { createUser, ensureDepartment, findUserIdByEmail } from './users.server.ts';
-import { first } from '../../platform/query.ts';
+import { first, isUniqueViolation } from '../../platform/query.ts';
 
 export type Refused<Code extends string> = { ok: false; error: Code };
 
@@ -84,15 +84,21 @@ export async function addUserWithLink(
   input: { email: string; name: string; department: string; role: Role },
 ): Promise<({ ok: true } & LoginLink) | Refused<'email_taken'>> {
   const { email, name, department, role } = input;
-  const created = await db.write(async (tx) => {
-    if ((await findUserIdByEmail(tx, email)) !== null) return null;
-    const userId = await createUser(tx, { email, displayName: name, role, departmentId: await ensureDepartment(tx, department) });
-    await syncEnrolments(tx);
-    await audit(tx, { actor: caller.actor, action: 'user.created', target: { type: 'user', id: userId }, details: { email, role, department }, ip: caller.ip });
-    const token = await issueLoginToken(tx, userId, caller.actor.id);
-    await audit(tx, { actor: caller.actor, action: 'user.login_link_created', target: { type: 'user', id: userId }, ip: caller.ip });
-    return { userId, token };
-  });
+  // The check finds an existing account; the unique index answers for one another instance adds meanwhile.
+  const created = await db
+    .write(async (tx) => {
+      if ((await findUserIdByEmail(tx, email)) !== null) return null;
+      const userId = await createUser(tx, { email, displayName: name, role, departmentId: await ensureDepartment(tx, department) });
+      await syncEnrolments(tx);
+      await audit(tx, { actor: caller.actor, action: 'user.created', target: { type: 'user', id: userId }, details: { email, role, department }, ip: caller.ip });
+      const token = await issueLoginToken(tx, userId, caller.actor.id);
+      await audit(tx, { actor: caller.actor, action: 'user.login_link_created', target: { type: 'user', id: userId }, ip: caller.ip });
+      return { userId, token };
+    })
+    .catch((error: unknown) => {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    });
   if (!created) return { ok: false, error: 'email_taken' };
   return { ok: true, userId: created.userId, email, link: loginLinkUrl(created.token, getConfig().siteUrl) };
 }

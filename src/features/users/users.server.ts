@@ -95,13 +95,22 @@ export async function findDepartmentId(tx: Tx, name: string): Promise<number | n
   return (await tx.select({ id: departments.id, name: departments.name }).from(departments)).find((d) => normalizeName(d.name).toLowerCase() === key)?.id ?? null;
 }
 
+/**
+ * The new department's id; when another instance created it in the meantime (the unique index on
+ * the lower-cased name), the insert does nothing and waits for that one, whose id it answers.
+ */
 export async function createDepartment(tx: Tx, name: string): Promise<number> {
-  return first(
+  const created = first(
     await tx
       .insert(departments)
       .values({ name: normalizeName(name) })
+      .onConflictDoNothing()
       .returning({ id: departments.id }),
-  )!.id;
+  );
+  if (created) return created.id;
+  const existing = await findDepartmentId(tx, name);
+  if (existing === null) throw new Error(`department ${JSON.stringify(name)} neither created nor found`);
+  return existing;
 }
 
 /** Returns the department's id, creating it when missing (matched case-insensitively). */
