@@ -12,7 +12,7 @@ import { lockDatabase, LockHeldError } from '../platform/db-lock.server.ts';
 import { renderDigestEmail } from '../features/notifications/email.ts';
 import { planDay } from '../features/notifications/outbox.server.ts';
 import { notifyConfigFrom, runOnce, SNAPSHOT_LOADER, type SnapshotLoader } from '../features/notifications/scheduler.server.ts';
-import { createSender, resetInterruptedSends } from '../features/notifications/sender.server.ts';
+import { createSender, resetInterruptedSends, sendLeaseMs } from '../features/notifications/sender.server.ts';
 import { readNotificationSettings } from '../features/notifications/settings.server.ts';
 import { nextSendInstant, localDay, runDayAt } from '../features/notifications/working-days.ts';
 
@@ -66,7 +66,7 @@ if (import.meta.main) {
     }
     const db = openDatabase(file);
     const sender = createSender(notify);
-    await resetInterruptedSends(db);
+    await resetInterruptedSends(db, sendLeaseMs(notify.sendTimeoutMs));
     const report = await runOnce(db, sender, notify, SNAPSHOT_LOADER, clockNow());
     sender.close();
     await db.close();

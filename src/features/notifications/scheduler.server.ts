@@ -11,7 +11,7 @@ import type { Db } from '../../platform/db.server.ts';
 import { logger } from '../../platform/log.server.ts';
 import type { NotificationSnapshot } from './model.ts';
 import { type DayPlan, queueDay, queuePlan, type QueueReport } from './outbox.server.ts';
-import { createSender, resetInterruptedSends, type Sender, type SenderOptions, type SendReport } from './sender.server.ts';
+import { createSender, resetInterruptedSends, sendLeaseMs, type Sender, type SenderOptions, type SendReport } from './sender.server.ts';
 import { readDepartmentChannels, readNotificationSettings } from './settings.server.ts';
 import type { NotificationSettings } from './settings.ts';
 import { loadNotificationSnapshot } from './snapshot.server.ts';
@@ -94,8 +94,9 @@ export function startNotificationScheduler(options: { open: () => Db; config: No
   const work = async (): Promise<TickReport | null> => {
     try {
       db ??= options.open();
-      if (!resetDone) {
-        const reset = await resetInterruptedSends(db);
+      // SQLite: once, at start (this server owns the file). PostgreSQL: each run, past the lease.
+      if (!resetDone || db.dialect === 'postgres') {
+        const reset = await resetInterruptedSends(db, sendLeaseMs(options.config.sendTimeoutMs));
         if (reset > 0) logger.info({ reset }, 'notifications left sending by a stopped server are queued again');
         resetDone = true;
       }

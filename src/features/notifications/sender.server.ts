@@ -15,7 +15,7 @@ import { logger } from '../../platform/log.server.ts';
 import { audit } from '../audit/audit.server.ts';
 import { backoffMs, retryAfterMs, safeErrorText } from './delivery.ts';
 import { readDepartmentChannels, readNotificationSettings } from './settings.server.ts';
-import { changes, first } from '../../platform/query.ts';
+import { changes, first, onPostgres } from '../../platform/query.ts';
 
 export interface SenderOptions {
   /** SMTP_URL; null: e-mails stay queued (nothing is e-mailed), channel posts are still sent. */
@@ -40,7 +40,7 @@ export interface SendReport {
 export interface Sender {
   /** Sends every due message (bounded by `limit`); resolves when none is due or `stop` was called. */
   sendDue: (db: Db, limit?: number) => Promise<SendReport>;
-  /** Stops claiming; in-flight messages finish (or are reset to queued at the next start). */
+  /** Stops claiming; in-flight messages finish (or are queued again: resetInterruptedSends). */
   stop: () => void;
   close: () => void;
 }
@@ -57,22 +57,54 @@ class SendError extends Error {
   }
 }
 
-/** At start (one server per database): rows a stopped process left in `sending` go back to queued, same payload and Message-ID. */
-export async function resetInterruptedSends(db: Db): Promise<number> {
+/**
+ * How long a claimed message may stay `sending` before another instance takes it for lost (its
+ * instance died mid-send): well past a send's own timeout, so a live send is never taken over.
+ */
+export function sendLeaseMs(sendTimeoutMs: number): number {
+  return Math.max(5 * 60_000, 3 * sendTimeoutMs);
+}
+
+/**
+ * Rows a stopped process left in `sending` go back to queued, same payload and Message-ID. On
+ * SQLite one server owns the database (its lock file), so at start every such row is its own
+ * stopped run's. On PostgreSQL other instances may be sending right now: only rows claimed longer
+ * ago than `leaseMs` are taken back, and the scheduler asks on every run, not just at start.
+ */
+export async function resetInterruptedSends(db: Db, leaseMs: number): Promise<number> {
   const at = clockNow();
+  const stale = db.dialect === 'postgres' ? lte(notificationOutbox.updatedAt, new Date(at.getTime() - leaseMs)) : undefined;
   return db.write(async (tx) =>
-    changes(await tx.update(notificationOutbox).set({ state: 'queued', nextAttemptAt: at, updatedAt: at }).where(eq(notificationOutbox.state, 'sending'))),
+    changes(
+      await tx
+        .update(notificationOutbox)
+        .set({ state: 'queued', nextAttemptAt: at, updatedAt: at })
+        .where(and(eq(notificationOutbox.state, 'sending'), stale)),
+    ),
   );
 }
 
+type Locking = { for: (strength: 'update', options: { skipLocked: boolean }) => Promise<Row[]> };
+
+/**
+ * The next due message, marked `sending` in the same write. On PostgreSQL the row is locked as it
+ * is read and rows other instances hold are skipped (`for update skip locked`), so two instances
+ * claim different messages; the state test in the update is the guarantee on both dialects.
+ */
 async function claim(db: Db, emailEnabled: boolean): Promise<Row | null> {
   const at = clockNow();
   return db.write(async (tx) => {
     const due = and(eq(notificationOutbox.state, 'queued'), lte(notificationOutbox.nextAttemptAt, at), emailEnabled ? undefined : ne(notificationOutbox.channel, 'email'));
-    const row = first(await tx.select().from(notificationOutbox).where(due).orderBy(asc(notificationOutbox.nextAttemptAt), asc(notificationOutbox.id)).limit(1));
+    const next = tx.select().from(notificationOutbox).where(due).orderBy(asc(notificationOutbox.nextAttemptAt), asc(notificationOutbox.id)).limit(1);
+    const row = first(onPostgres(tx) ? await (next as unknown as Locking).for('update', { skipLocked: true }) : await next);
     if (!row) return null;
-    await tx.update(notificationOutbox).set({ state: 'sending', updatedAt: at }).where(eq(notificationOutbox.id, row.id));
-    return row;
+    const claimed = changes(
+      await tx
+        .update(notificationOutbox)
+        .set({ state: 'sending', updatedAt: at })
+        .where(and(eq(notificationOutbox.id, row.id), eq(notificationOutbox.state, 'queued'))),
+    );
+    return claimed === 1 ? row : null;
   });
 }
 
