@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { hasInvisibleCharacters, normalizeDisplayName } from '../platform/input/text.ts';
 import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
 import { installClockFile } from '../platform/clock.server.ts';
-import { databasePath, openDatabase } from '../platform/db.server.ts';
+import { openConfiguredDatabase } from '../platform/db.server.ts';
 import { createScimToken, MAX_TOKEN_LABEL_LENGTH } from '../features/scim/tokens.server.ts';
 import { cliActorLabel } from './cli-actor.ts';
 
@@ -34,7 +34,7 @@ const label = normalizeDisplayName(args.name ?? '');
 if (!label) fail(`--name is required.\n${USAGE}`);
 if ([...label].length > MAX_TOKEN_LABEL_LENGTH) fail(`--name is longer than ${MAX_TOKEN_LABEL_LENGTH} characters.`);
 
-const db = openDatabase(databasePath());
+const db = openConfiguredDatabase();
 const { token } = await createScimToken(db, label, { actorLabel: cliActorLabel() });
 await db.close();
 console.log(`SCIM token "${label}" (shown once; paste it into the identity provider's provisioning settings as the secret token):`);

@@ -15,7 +15,8 @@ import { loadAppHandler } from '../platform/http/app-handler.server.ts';
 import { bodyLimitFor, hasBody, isAnonymousUpload, readBodyWithin, refuseAnonymousUpload, refuseBody, UPLOAD_BODY_LIMIT } from '../platform/http/body-limit.server.ts';
 import { installClockFile } from '../platform/clock.server.ts';
 import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
-import { databasePath, openDatabase } from '../platform/db.server.ts';
+import { databasePath, type Db, getDb, openDatabase } from '../platform/db.server.ts';
+import { borrowedHandle } from '../platform/postgres.server.ts';
 import { lockDatabase, lockFileOf, LockHeldError } from '../platform/db-lock.server.ts';
 import { startSessionCleanup } from '../platform/housekeeping.server.ts';
 import { logger } from '../platform/log.server.ts';
@@ -58,7 +59,13 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
   });
   process.on('unhandledRejection', (error) => logger.error({ err: error }, 'unhandled rejection'));
   const file = databasePath();
-  lockOrExit(file);
+  // SQLite's file has one server; PostgreSQL is shared by every instance, and has no file to lock.
+  const onPostgres = config.postgres !== null;
+  if (!onPostgres) lockOrExit(file);
+  // Background work's database: on SQLite a connection of its own on the file, on PostgreSQL the
+  // server's pool (claims there are row locks, so instances share the work without sending twice).
+  // Their close() then leaves the pool to the requests still being answered at a shutdown.
+  const backgroundDb = (): Db => (onPostgres ? borrowedHandle(getDb()) : openDatabase(databasePath()));
   const handler = await loadAppHandler(options.outDir ?? config.distDir);
   const headers = Object.entries(securityHeaders(production));
 
@@ -98,7 +105,7 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
 
   // Expired sessions are refused on sight; this deletes the ones nobody comes back with.
   const { sessionIdleMs, sessionMaxAgeMs, sessionCleanupMs } = config;
-  const cleanup = startSessionCleanup(() => openDatabase(databasePath()), { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs }, sessionCleanupMs);
+  const cleanup = startSessionCleanup(backgroundDb, { idleMs: sessionIdleMs, maxAgeMs: sessionMaxAgeMs }, sessionCleanupMs);
 
   await new Promise<void>((resolve) => server.listen(port, host, resolve));
   const address = server.address();
@@ -117,12 +124,13 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
   // Notifications are queued and sent in the background, on a connection of their own, after the start.
   const notifier = config.notifications.scheduler
     ? startNotificationScheduler({
-        open: () => openDatabase(databasePath()),
+        open: backgroundDb,
         config: notifyConfigFrom(config),
         intervalMs: config.notifications.intervalMs,
         loader: SNAPSHOT_LOADER,
-        // The day's plan (a second of reads at 20,000 users) is made off the request thread.
-        planner: (day, emailEnabled) => planDayInWorker({ databasePath: databasePath(), day, emailEnabled }),
+        // The day's plan (a second of reads at 20,000 users) is made off the request thread; the
+        // worker reads the SQLite file, so on PostgreSQL (reads off the event loop anyway) in-process.
+        ...(onPostgres ? {} : { planner: (day: string, emailEnabled: boolean) => planDayInWorker({ databasePath: databasePath(), day, emailEnabled }) }),
       })
     : null;
 
@@ -131,7 +139,7 @@ export async function serve(options: { outDir?: string } = {}): Promise<http.Ser
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     void Promise.all([closed, notifier?.stop()]).then(() => {
       cleanup.stop();
-      lockDatabase(file).release();
+      if (!onPostgres) lockDatabase(file).release();
       process.exit(0);
     });
     setTimeout(() => process.exit(0), 5000).unref();

@@ -5,14 +5,14 @@
  */
 import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
 import { installClockFile } from '../platform/clock.server.ts';
-import { databasePath, openDatabase } from '../platform/db.server.ts';
+import { configuredDatabaseLabel, databasePath, openConfiguredDatabase } from '../platform/db.server.ts';
 import { prepareProgramme } from '../features/programme/prepare.server.ts';
 import { type DemoAccount, seedDemo } from '../features/users/seed.server.ts';
 import { buildIfStale } from './build-if-stale.ts';
 import { isStorageUnavailable, storageErrorCode } from '../platform/storage-errors.server.ts';
 import { lockOrExit, serve } from './serve.ts';
 
-const { production, clockFile } = exitOnConfigError(getConfig);
+const { production, clockFile, postgres } = exitOnConfigError(getConfig);
 // The demo seed and the enrolments read the clock before serve() starts (which installs it too).
 installClockFile(clockFile);
 
@@ -25,21 +25,26 @@ try {
 
 const file = databasePath();
 // The lock first: a second `npm start` on the same file stops here, before it writes anything.
-lockOrExit(file);
+// (PostgreSQL is shared by every instance: no file, no lock.)
+if (postgres === null) lockOrExit(file);
 let accounts: DemoAccount[] = [];
 try {
-  const db = openDatabase(file);
+  const db = openConfiguredDatabase();
   if (!production) accounts = await seedDemo(db);
   await prepareProgramme(db);
   await db.close();
 } catch (error) {
   if (!isStorageUnavailable(error)) throw error;
   // One clear line, never Drizzle's message (it carries the SQL).
-  console.error(`Manabi cannot start: the database ${file} cannot be opened for writing (${storageErrorCode(error)}); check the disk space and the file's permissions.`);
+  console.error(
+    postgres === null
+      ? `Manabi cannot start: the database ${file} cannot be opened for writing (${storageErrorCode(error)}); check the disk space and the file's permissions.`
+      : `Manabi cannot start: ${configuredDatabaseLabel()} cannot be reached (${storageErrorCode(error)}); check DATABASE_URL and that the server is up.`,
+  );
   process.exit(1);
 }
 
-console.log(`Database: ${file}`);
+console.log(`Database: ${configuredDatabaseLabel()}`);
 await serve();
 // Last, after the build log and the listening line, so the one-time passwords are not scrolled away.
 if (accounts.length > 0) console.log(`\n${credentialsBox(accounts)}\n`);

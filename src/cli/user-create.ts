@@ -11,7 +11,7 @@ import { hasInvisibleCharacters, normalizeDisplayName, normalizeName } from '../
 import { audit } from '../features/audit/audit.server.ts';
 import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
 import { installClockFile } from '../platform/clock.server.ts';
-import { databasePath, openDatabase } from '../platform/db.server.ts';
+import { openConfiguredDatabase } from '../platform/db.server.ts';
 import { prepareProgramme } from '../features/programme/prepare.server.ts';
 import { hashPassword } from '../features/auth/password.server.ts';
 import { createUser, ensureDepartment, findUserIdByEmail } from '../features/users/users.server.ts';
@@ -64,7 +64,7 @@ if (!isLocale(args.locale)) fail(`unknown locale "${args.locale}" (use ja or en)
 const input = await readPassword(args['password-stdin'], email);
 if ('error' in input) fail(input.error);
 
-const db = openDatabase(databasePath());
+const db = openConfiguredDatabase();
 if ((await db.read(async (q) => await findUserIdByEmail(q, email))) !== null) fail(`a user with the email ${email} already exists.`);
 const passwordHash = await hashPassword(input.password);
 const userId = await db.write(async (tx) => {

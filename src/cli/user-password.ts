@@ -7,7 +7,7 @@ import { normalizeEmail } from '../platform/input/email.ts';
 import { audit } from '../features/audit/audit.server.ts';
 import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
 import { installClockFile } from '../platform/clock.server.ts';
-import { databasePath, openDatabase } from '../platform/db.server.ts';
+import { openConfiguredDatabase } from '../platform/db.server.ts';
 import { hashPassword } from '../features/auth/password.server.ts';
 import { deleteUserSessions } from '../features/auth/session.server.ts';
 import { findUserIdByEmail, setPasswordHash } from '../features/users/users.server.ts';
@@ -37,7 +37,7 @@ try {
 const email = values.email?.trim() ?? '';
 if (!email) fail(`--email is required.\n${USAGE}`);
 
-const db = openDatabase(databasePath());
+const db = openConfiguredDatabase();
 const userId = await db.read(async (q) => await findUserIdByEmail(q, email));
 if (userId === null) fail(`no user with the email ${normalizeEmail(email)}.`);
 // An erased user is no one any more (src/features/users/erasure.server.ts): nobody may sign in as them.

@@ -48,6 +48,13 @@ try {
   process.exit(1);
 }
 
+if (getConfig().postgres !== null) {
+  // The import stages rows in SQLite's temp tables (import.server.ts): refused, not written to a file no instance reads.
+  console.error(
+    'users:import: importing a users CSV is not available yet on PostgreSQL (DATABASE_URL is set); nothing was changed. Add people with user:create, or sync them through SCIM.',
+  );
+  process.exit(1);
+}
 const db = openDatabase(databasePath());
 const report = await importUsersCsv(db, bytes, {
   update: parsed.values.update,

@@ -260,6 +260,24 @@ export function getDb(): Db {
   return shared;
 }
 
+/**
+ * A new handle on the configured database, for a command-line tool: PostgreSQL's pool with
+ * DATABASE_URL (migrated under the advisory lock), else the SQLite file at DATABASE_PATH. The
+ * caller closes it.
+ */
+export function openConfiguredDatabase(): Db {
+  const { postgres } = getConfig();
+  return postgres ? openPostgres(postgres) : openDatabase(databasePath());
+}
+
+/** Where the configured database is, for a tool's messages: the PostgreSQL host and database (never the password), or the file. */
+export function configuredDatabaseLabel(): string {
+  const { postgres } = getConfig();
+  if (!postgres) return databasePath();
+  const url = new URL(postgres.url);
+  return `PostgreSQL ${url.host}${url.pathname}`;
+}
+
 /** The server's connection checkpoints its WAL in a worker thread (src/platform/checkpointer.server.ts), not in a request's COMMIT. */
 function withBackgroundCheckpoints(database: Db, file: string): Db {
   if (file === ':memory:') return database;

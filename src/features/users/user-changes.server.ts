@@ -119,6 +119,10 @@ export async function createUserLoginLink(db: Db, caller: AuditCaller, userId: n
 
 /** An uploaded users CSV: decoded, validated and written in the worker thread, audited there in the same transaction. */
 export async function importUsersUpload(db: Db, caller: AuditCaller, bytes: Uint8Array, options: { update: boolean; fileName: string }): Promise<ImportReport> {
+  // The import stages rows in SQLite's temp tables on the file (import.server.ts): refused, not
+  // written to a file no instance reads.
+  if (db.dialect === 'postgres')
+    return { ok: false, created: 0, updated: 0, unchanged: 0, departmentsCreated: [], encoding: null, problems: [{ line: 0, code: 'not_on_postgres' }] };
   return runImport({
     kind: 'users',
     databaseFile: databaseFileOf(db),
