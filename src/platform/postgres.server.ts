@@ -87,6 +87,45 @@ function readNumbersAsNumbers(): void {
   pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
 }
 
+/** The server closed, refused or dropped the connection (a restart, a failover, a full pool). */
+const LOST_CONNECTION =
+  /Connection terminated|timeout exceeded when trying to connect|connection error|the database system is (starting up|shutting down|not yet accepting connections|in recovery mode)/i;
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/**
+ * Whether a failed call lost PostgreSQL rather than broke a rule: no connection (refused, reset,
+ * timed out, the pool's connect timeout), SQLSTATE class 08, the server shutting down or starting
+ * (57P01–57P03), too many connections (53300). Looked for through Drizzle's wrapped causes.
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && (NETWORK_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || ['57P01', '57P02', '57P03', '53300'].includes(code))) return true;
+    if (LOST_CONNECTION.test(current.message)) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+/** PostgreSQL out of reach: storage-errors.server.ts answers it as a 503 ("not saved, try again"), as a full disk on SQLite. */
+export class DatabaseUnavailableError extends Error {
+  readonly code = 'DB_UNAVAILABLE';
+  constructor(cause: unknown) {
+    super('PostgreSQL is out of reach', { cause });
+    this.name = 'DatabaseUnavailableError';
+  }
+}
+
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DatabaseUnavailableError || !isConnectionLoss(error)) throw error;
+    throw new DatabaseUnavailableError(error);
+  }
+}
+
 export function openPostgres(settings: PostgresSettings, options: PostgresOpenOptions = {}): DataAccess {
   readNumbersAsNumbers();
   const pool = new pg.Pool({
@@ -99,6 +138,12 @@ export function openPostgres(settings: PostgresSettings, options: PostgresOpenOp
   });
   // An idle connection the server drops (a restart, a failover) must not end the process.
   pool.on('error', (error: Error & { code?: string }) => logger.warn({ code: error.code }, 'idle PostgreSQL connection lost'));
+  // A checked-out connection between two statements (inside a transaction) gets no pool listener:
+  // its error (the server restarting: 57P01) would be an uncaught exception. The statement that
+  // runs next on it fails instead (a 503), and the pool discards it on release.
+  pool.on('connect', (client) => {
+    client.on('error', (error: Error & { code?: string }) => logger.warn({ code: error.code }, 'PostgreSQL connection lost while in use'));
+  });
   selectTables('postgres', pgSchema);
   const connection = drizzle({ client: pool, schema: pgSchema }) as PgConnection;
   const q = connection as unknown as Tx;
@@ -116,8 +161,10 @@ export function openPostgres(settings: PostgresSettings, options: PostgresOpenOp
     async read(work) {
       const open = current();
       if (open) return work(open.tx);
-      await ready;
-      return work(q);
+      return guarded(async () => {
+        await ready;
+        return await work(q);
+      });
     },
     async write(work) {
       const open = current();
@@ -138,26 +185,30 @@ export function openPostgres(settings: PostgresSettings, options: PostgresOpenOp
         }
       }
       if (open) throw new NestedWriteError();
-      await ready;
-      return connection.transaction(async (tx) => {
-        const s: Scope = { owner, tx: tx as unknown as Tx, open: true, unit: false, nested: false };
-        try {
-          return await scope.run(s, () => work(s.tx));
-        } finally {
-          s.open = false;
-        }
+      return guarded(async () => {
+        await ready;
+        return await connection.transaction(async (tx) => {
+          const s: Scope = { owner, tx: tx as unknown as Tx, open: true, unit: false, nested: false };
+          try {
+            return await scope.run(s, () => work(s.tx));
+          } finally {
+            s.open = false;
+          }
+        });
       });
     },
     async unit(work) {
       if (current()) throw new NestedWriteError();
-      await ready;
-      return connection.transaction(async (tx) => {
-        const s: Scope = { owner, tx: tx as unknown as Tx, open: true, unit: true, nested: false };
-        try {
-          return await scope.run(s, work);
-        } finally {
-          s.open = false;
-        }
+      return guarded(async () => {
+        await ready;
+        return await connection.transaction(async (tx) => {
+          const s: Scope = { owner, tx: tx as unknown as Tx, open: true, unit: true, nested: false };
+          try {
+            return await scope.run(s, work);
+          } finally {
+            s.open = false;
+          }
+        });
       });
     },
     prepared(key, build) {
@@ -187,4 +238,15 @@ export async function postgresReady(db: DataAccess): Promise<void> {
 /** The pool under a PostgreSQL `Db` (health checks, tests); null for SQLite. */
 export function poolOf(db: DataAccess): pg.Pool | null {
   return pools.get(db)?.pool ?? null;
+}
+
+/**
+ * The same pool under a handle whose close() does nothing: for background work that closes its
+ * handle when it stops, while the server's requests still use the pool.
+ */
+export function borrowedHandle(db: DataAccess): DataAccess {
+  const borrowed: DataAccess = { ...db, close: async () => undefined };
+  const entry = pools.get(db);
+  if (entry) pools.set(borrowed, entry);
+  return borrowed;
 }

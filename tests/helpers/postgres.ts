@@ -28,6 +28,8 @@ export interface PostgresCluster {
   log: () => string;
   /** Stops the server (fast, then immediate) and removes the folder; safe to call twice. */
   stop: () => Promise<void>;
+  /** Stops the server (fast: open connections are ended) and starts it again on the same port, as a restart or a failover does. */
+  restart: () => Promise<void>;
 }
 
 /** The PostgreSQL binaries: version 15 when installed, else the newest version there; null when none. */
@@ -102,9 +104,10 @@ export async function startPostgres(options: { database?: string } = {}): Promis
     await pgCommand(bin, 'initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync', '--no-instructions'], 60_000);
     // A free port can be taken between the check and the start: try a few.
     let port = 0;
+    let serverOptions = '';
     for (let attempt = 1; attempt <= 3 && !started; attempt++) {
       port = await freePort();
-      const serverOptions = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+      serverOptions = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
       try {
         await pgCommand(bin, 'pg_ctl', ['start', '-D', data, '-w', '-t', '30', '-l', logFile, '-o', serverOptions], 40_000);
         started = true;
@@ -119,7 +122,10 @@ export async function startPostgres(options: { database?: string } = {}): Promis
     } finally {
       await admin.end();
     }
-    return { url: `postgres://postgres@127.0.0.1:${port}/${database}`, port, dir, log, stop };
+    const restart = async (): Promise<void> => {
+      await pgCommand(bin, 'pg_ctl', ['restart', '-D', data, '-m', 'fast', '-w', '-t', '30', '-l', logFile, '-o', serverOptions], 40_000);
+    };
+    return { url: `postgres://postgres@127.0.0.1:${port}/${database}`, port, dir, log, stop, restart };
   } catch (error) {
     const serverLog = log();
     await stop();
