@@ -20,7 +20,9 @@ import { randomInt } from 'node:crypto';
 import type { Catalog, QuizNode } from '../../src/features/curriculum/catalog.ts';
 import { computeProgress, firstCycleRecord, type LearnerRecord, type QuizRecord } from '../../src/features/progress/progress.ts';
 import { gradeAnswers } from '../../src/features/quiz/quiz.ts';
-import { type Db, rawDrizzle } from '../../src/platform/db.server.ts';
+import { inArray } from 'drizzle-orm';
+import { attemptAnswers, quizAttempts } from '../../db/schema/index.ts';
+import type { Db } from '../../src/platform/db.server.ts';
 import { hashPassword } from '../../src/features/auth/password.server.ts';
 import { createUser, ensureDepartment } from '../../src/features/users/users.server.ts';
 import type { Role } from '../../db/schema/index.ts';
@@ -38,14 +40,17 @@ let sharedHash: Promise<string> | null = null;
 /** Creates users that all share one password (hashed once: argon2 per user would dominate the setup). */
 export async function seedUsers(db: Db, count: number, options: { prefix: string; role?: Role; department?: string; password?: string }): Promise<SeededUser[]> {
   const passwordHash = options.password ? await hashPassword(options.password) : await (sharedHash ??= hashPassword(PASSWORD));
-  const departmentId = await ensureDepartment(rawDrizzle(db), options.department ?? '営業部');
-  const users: SeededUser[] = [];
-  for (let i = 0; i < count; i++) {
-    const name = `${options.prefix}${i}`;
-    const email = `${name}@example.com`;
-    users.push({ id: await createUser(rawDrizzle(db), { email, displayName: name, role: options.role ?? 'learner', departmentId, passwordHash }), email, name });
-  }
-  return users;
+  // One write for all (either database), before any server opens the database.
+  return db.write(async (tx) => {
+    const departmentId = await ensureDepartment(tx, options.department ?? '営業部');
+    const users: SeededUser[] = [];
+    for (let i = 0; i < count; i++) {
+      const name = `${options.prefix}${i}`;
+      const email = `${name}@example.com`;
+      users.push({ id: await createUser(tx, { email, displayName: name, role: options.role ?? 'learner', departmentId, passwordHash }), email, name });
+    }
+    return users;
+  });
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -278,11 +283,42 @@ export interface AcknowledgedSubmission {
   answers: Answers[];
 }
 
+/** An attempt as stored: its row (null when missing) and its answers in the database's order of question ids. */
+export interface StoredAttempt {
+  row: { userId: number; quizId: string; submitted: boolean; score: number | null; maxScore: number | null; passed: boolean | null } | null;
+  answers: { questionId: string; chosenOptionIds: string[]; correct: boolean }[];
+}
+
 /**
- * Checks each acknowledged submission against the database: the attempt is the user's, of that
+ * Checks each acknowledged submission against what is stored: the attempt is the user's, of that
  * quiz, submitted, graded as the answers grade, and every answer stored as sent. Returns the
  * problems (empty when every one is there).
  */
+export function submissionProblems(catalog: Catalog, submissions: ReadonlyMap<string, AcknowledgedSubmission>, stored: (attemptId: string) => StoredAttempt): string[] {
+  const problems: string[] = [];
+  for (const [attemptId, { userId, quizId, answers }] of submissions) {
+    const { row, answers: kept } = stored(attemptId);
+    const candidates = answers.map((sheet) => {
+      const grade = gradeAnswers(catalog.quiz(quizId)!, null, sheet);
+      return { grade, expected: [...grade.answers].sort((a, b) => (a.questionId < b.questionId ? -1 : 1)) }; // binary order, as both databases sort here
+    });
+    const ok = candidates.some(
+      ({ grade, expected }) =>
+        row !== null &&
+        row.userId === userId &&
+        row.quizId === quizId &&
+        row.submitted &&
+        row.score === grade.score &&
+        row.maxScore === grade.maxScore &&
+        Boolean(row.passed) === grade.passed &&
+        JSON.stringify(kept) === JSON.stringify(expected),
+    );
+    if (!ok) problems.push(`submission ${attemptId} of user ${userId}: stored ${JSON.stringify({ row, kept })}, acknowledged ${JSON.stringify(candidates.map((c) => c.expected))}`);
+  }
+  return problems;
+}
+
+/** submissionProblems read from a SQLite file (after the server stopped). */
 export function missingSubmissions(sqlite: import('better-sqlite3').Database, catalog: Catalog, submissions: ReadonlyMap<string, AcknowledgedSubmission>): string[] {
   const attempt = sqlite.prepare<
     [string],
@@ -291,27 +327,40 @@ export function missingSubmissions(sqlite: import('better-sqlite3').Database, ca
   const answerRows = sqlite.prepare<[string], { question_id: string; chosen_option_ids: string; correct: number }>(
     'select question_id, chosen_option_ids, correct from attempt_answers where attempt_id = ? order by question_id',
   );
-  const problems: string[] = [];
-  for (const [attemptId, { userId, quizId, answers }] of submissions) {
+  return submissionProblems(catalog, submissions, (attemptId) => {
     const row = attempt.get(attemptId);
-    const stored = answerRows.all(attemptId).map((a) => ({ questionId: a.question_id, chosenOptionIds: JSON.parse(a.chosen_option_ids) as string[], correct: a.correct === 1 }));
-    const candidates = answers.map((sheet) => {
-      const grade = gradeAnswers(catalog.quiz(quizId)!, null, sheet);
-      return { grade, expected: [...grade.answers].sort((a, b) => (a.questionId < b.questionId ? -1 : 1)) }; // SQLite's binary order
-    });
-    const ok = candidates.some(
-      ({ grade, expected }) =>
-        row !== undefined &&
-        row.user_id === userId &&
-        row.quiz_id === quizId &&
-        row.submitted_at !== null &&
-        row.score === grade.score &&
-        row.max_score === grade.maxScore &&
-        Boolean(row.passed) === grade.passed &&
-        JSON.stringify(stored) === JSON.stringify(expected),
-    );
-    if (!ok)
-      problems.push(`submission ${attemptId} of user ${userId}: stored ${JSON.stringify({ row, stored })}, acknowledged ${JSON.stringify(candidates.map((c) => c.expected))}`);
-  }
-  return problems;
+    return {
+      row: row
+        ? {
+            userId: row.user_id,
+            quizId: row.quiz_id,
+            submitted: row.submitted_at !== null,
+            score: row.score,
+            maxScore: row.max_score,
+            passed: row.passed === null ? null : row.passed === 1,
+          }
+        : null,
+      answers: answerRows.all(attemptId).map((a) => ({ questionId: a.question_id, chosenOptionIds: JSON.parse(a.chosen_option_ids) as string[], correct: a.correct === 1 })),
+    };
+  });
+}
+
+/** submissionProblems read through a `Db` (PostgreSQL as well as SQLite). */
+export async function missingSubmissionsIn(db: Db, catalog: Catalog, submissions: ReadonlyMap<string, AcknowledgedSubmission>): Promise<string[]> {
+  const ids = [...submissions.keys()];
+  const { attempts, answers } = await db.read(async (q) => ({
+    attempts: ids.length === 0 ? [] : await q.select().from(quizAttempts).where(inArray(quizAttempts.id, ids)),
+    answers: ids.length === 0 ? [] : await q.select().from(attemptAnswers).where(inArray(attemptAnswers.attemptId, ids)),
+  }));
+  const byId = new Map(attempts.map((a) => [a.id, a]));
+  return submissionProblems(catalog, submissions, (attemptId) => {
+    const a = byId.get(attemptId);
+    return {
+      row: a ? { userId: a.userId, quizId: a.quizId, submitted: a.submittedAt !== null, score: a.score, maxScore: a.maxScore, passed: a.passed } : null,
+      answers: answers
+        .filter((x) => x.attemptId === attemptId)
+        .sort((x, y) => (x.questionId < y.questionId ? -1 : 1))
+        .map((x) => ({ questionId: x.questionId, chosenOptionIds: x.chosenOptionIds, correct: x.correct })),
+    };
+  });
 }
