@@ -14,7 +14,7 @@ import { selectTables } from '../../db/schema/index.ts';
 import * as schema from '../../db/schema/sqlite.ts';
 import { startBackgroundCheckpoints } from './checkpointer.server.ts';
 import { getConfig } from './config.server.ts';
-import { openPostgres } from './postgres.server.ts';
+import { openPostgres, readPagesOnPostgres } from './postgres.server.ts';
 import { sqliteAccess, type SqliteAccess } from './sqlite-access.server.ts';
 
 export { NestedWriteError } from './sqlite-access.server.ts';
@@ -119,9 +119,10 @@ export function rawSqlite(database: Db): Database.Database {
  * Streams a large read in pages by rowid, each page one short read, so no statement stays open
  * while the consumer writes to the same connection (better-sqlite3 refuses that) and memory
  * stays flat. `query` selects `t.rowid rid` from a table aliased `t` and ends in a `where`
- * clause (`where true` for all rows); `params` fill its placeholders. Native SQL, for exports.
+ * clause (`where true` for all rows); `params` fill its placeholders. Native SQL, for exports (PostgreSQL: readPagesOnPostgres).
  */
 export async function* readPages<T>(database: Db, query: string, params: readonly unknown[] = [], pageSize = 2000): AsyncGenerator<T> {
+  if (database.dialect === 'postgres') return yield* readPagesOnPostgres<T>(database, query, params, pageSize);
   const statement = connectionOf(database).$client.prepare(`${query} and t.rowid > ? order by t.rowid limit ${pageSize}`);
   let after = 0;
   for (;;) {

@@ -250,3 +250,48 @@ export function borrowedHandle(db: DataAccess): DataAccess {
   if (entry) pools.set(borrowed, entry);
   return borrowed;
 }
+
+/** A value as SQLite's raw rows give it: booleans as 1/0, json columns as their text. */
+function asSqliteValue(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value !== null && typeof value === 'object' && !(value instanceof Date) && !Buffer.isBuffer(value)) return JSON.stringify(value);
+  return value;
+}
+
+/**
+ * readPages (db.server.ts) on PostgreSQL: the same native query (its `t.rowid rid` left out, `?`
+ * placeholders numbered) through a cursor in one read-only REPEATABLE READ transaction, fetched
+ * `pageSize` rows at a time: one snapshot for the whole export, memory flat, no page re-read. The
+ * connection is the caller's until the export ends or is abandoned (a download cut off).
+ */
+export async function* readPagesOnPostgres<T>(db: DataAccess, query: string, params: readonly unknown[], pageSize: number): AsyncGenerator<T> {
+  const pool = poolOf(db);
+  if (!pool) throw new Error('Not a PostgreSQL database handle opened by openPostgres().');
+  let n = 0;
+  const text = query.replace(/\bt\.rowid rid,\s*/, '').replace(/\?/g, () => `$${++n}`);
+  const client = await guarded(async () => {
+    await postgresReady(db);
+    return await pool.connect();
+  });
+  let failed: Error | undefined;
+  try {
+    const fetchRows = (): Promise<pg.QueryResult> => guarded(async () => await client.query(`fetch ${pageSize} from manabi_pages`));
+    await guarded(async () => {
+      await client.query('begin isolation level repeatable read read only');
+      await client.query(`declare manabi_pages no scroll cursor for ${text}`, [...params]);
+    });
+    for (let page = await fetchRows(); page.rows.length > 0; page = await fetchRows()) {
+      for (const row of page.rows as Record<string, unknown>[]) {
+        for (const key of Object.keys(row)) row[key] = asSqliteValue(row[key]);
+        yield row as T;
+      }
+    }
+  } catch (error) {
+    failed = error as Error;
+    throw error;
+  } finally {
+    await client.query('rollback').catch(() => undefined);
+    // A connection that failed mid-export is not handed back to the pool.
+    client.release(failed);
+  }
+}

@@ -115,4 +115,31 @@ describe('the server on PostgreSQL', () => {
     await expectPages(champion.cookie, ['/champion', '/en/champion', '/home']);
     expect(errorsLogged()).toEqual([]);
   });
+
+  it("gives the admin every export from PostgreSQL, each with the learner's rows as SQLite gives them", async () => {
+    const admin = await signIn(server.url, 'admin@example.co.jp', 'admin password 1');
+    const download = async (file: string): Promise<string> => {
+      const response = await get(server.url, `/admin/exports/${file}`, admin.cookie);
+      expect(response.status, file).toBe(200);
+      return (await response.text()).replace(/^\uFEFF/, '');
+    };
+    const lessonId = lesson.id;
+    const completions = (await download('completions.csv')).split(/\r?\n/);
+    expect(completions.find((line) => line.startsWith('learner@example.co.jp,'))).toMatch(
+      new RegExp(`^learner@example\\.co\\.jp,${lessonId},${course.id},basic,\\d{4}-\\d\\d-\\d\\dT[^,]+,1,`),
+    );
+    const attempts = (await download('attempts.csv')).split(/\r?\n/).filter((line) => line.includes('learner@example.co.jp'));
+    expect(attempts).toHaveLength(quiz.questions.length);
+    // Booleans and the chosen options as on SQLite: "yes", and the option ids separated by spaces.
+    for (const line of attempts) expect(line).toMatch(new RegExp(`,${quiz.id},[^,]+,[^,]+,\\d+,\\d+,yes,[^,]+,[^,]+,yes,1,`));
+    expect(await download('users.csv')).toContain('learner@example.co.jp');
+    expect(await download('policies.csv')).toMatch(/^[^\n]*email/);
+    expect(await download('kpis.csv')).toMatch(/\S/);
+    const evidence = await download('evidence.csv');
+    expect(evidence).toContain('learner@example.co.jp');
+    const statements = JSON.parse(await download('xapi.json')) as { verb: { id: string }; object: { id: string } }[];
+    expect(statements.some((st) => st.verb.id.endsWith('/completed') && st.object.id.endsWith(lessonId))).toBe(true);
+    expect(statements.some((st) => st.verb.id.endsWith('/passed'))).toBe(true);
+    expect(errorsLogged()).toEqual([]);
+  });
 });

@@ -182,7 +182,7 @@ export async function exportCsv(db: Db, catalog: Catalog, name: ExportName, { bo
       db,
       `select t.rowid rid, t.attempt_id attempt, u.email email, q.quiz_id quiz, q.started_at started, q.submitted_at submitted,
         q.score score, q.max_score max, q.passed passed, t.question_id question, t.chosen_option_ids chosen, t.correct correct,
-        q.cycle cycle, q.content_version version, t.question_version questionVersion
+        q.cycle cycle, q.content_version version, t.question_version "questionVersion"
        from attempt_answers t join quiz_attempts q on q.id = t.attempt_id join users u on u.id = q.user_id where true`,
     )) {
       yield [

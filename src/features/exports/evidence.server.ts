@@ -93,7 +93,7 @@ export async function* evidenceRows(db: Db, catalog: Catalog, policies: readonly
   let batch: PersonRow[] = [];
   for await (const person of readPages<PersonRow>(
     db,
-    `select t.rowid rid, t.id, t.public_id publicId, t.display_name name, t.email, d.name department, t.role, t.active
+    `select t.rowid rid, t.id, t.public_id "publicId", t.display_name name, t.email, d.name department, t.role, t.active
      from users t left join departments d on d.id = t.department_id where ${where.length === 0 ? 'true' : where.join(' and ')}`,
     params,
     BATCH,

@@ -1,7 +1,7 @@
 /**
  * Pruning what the notifications keep past its time, in short batched writes (the periods and why: retention.ts).
  */
-import { and, eq, inArray, lt, ne, sql } from 'drizzle-orm';
+import { and, eq, inArray, lt, sql } from 'drizzle-orm';
 import { notificationOutbox, notificationTokens } from '../../../db/schema/index.ts';
 import { now as clockNow } from '../../platform/clock.ts';
 import type { Db } from '../../platform/db.server.ts';
@@ -24,11 +24,12 @@ export async function pruneNotifications(db: Db, at = clockNow(), batch = BATCH)
   const report: PruneReport = { bodies: 0, tokens: 0 };
   for (let round = 0; round < 10_000; round++) {
     const changed = await db.write(async (tx) => {
+      // json compared as its text: PostgreSQL's json type has no equality (the stored text is JSON.stringify's on both).
       const ids = (
         await tx
           .select({ id: o.id })
           .from(o)
-          .where(and(eq(o.state, 'sent'), lt(o.sentAt, bodiesBefore), ne(o.payload, PRUNED_PAYLOAD)))
+          .where(and(eq(o.state, 'sent'), lt(o.sentAt, bodiesBefore), sql`cast(${o.payload} as text) <> ${JSON.stringify(PRUNED_PAYLOAD)}`))
           .limit(batch)
       ).map((r) => r.id);
       if (ids.length === 0) return 0;
