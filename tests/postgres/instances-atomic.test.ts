@@ -5,9 +5,12 @@
  * user creation, SCIM, departments, the help-desk counts); a day's notifications planned and sent
  * by both instances reach each person once (a real SMTP server counts the Message-IDs).
  */
-import { eq, sql } from 'drizzle-orm';
+import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { departments, helpdeskInquiries, notificationOutbox, users } from '../../db/schema/index.ts';
+import { departments, helpdeskInquiries, notificationOutbox, users, xapiPushJobs } from '../../db/schema/index.ts';
+import { resumeInterruptedJobs, type StatementSource, startPushJob } from '../../src/features/exports/xapi-jobs.server.ts';
+import { endpointKey } from '../../src/features/exports/xapi-push.server.ts';
+import type { XapiSettings } from '../../src/platform/config-types.ts';
 import { learner, snapshot } from '../../src/features/notifications/fixtures/snapshots.ts';
 import { queueDay } from '../../src/features/notifications/outbox.server.ts';
 import { createSender, resetInterruptedSends } from '../../src/features/notifications/sender.server.ts';
@@ -19,7 +22,7 @@ import { ensureDepartment } from '../../src/features/users/users.server.ts';
 import type { Db } from '../../src/platform/db.server.ts';
 import { openPostgres, postgresReady } from '../../src/platform/postgres.server.ts';
 import { addUser } from '../helpers/db.ts';
-import { startSmtp, type TestSmtp } from '../helpers/mail.ts';
+import { startReceiver, startSmtp, type TestReceiver, type TestSmtp } from '../helpers/mail.ts';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres.ts';
 
 const PER_INSTANCE = 6;
@@ -194,5 +197,56 @@ describe('notifications on two instances', () => {
     await a.write(async (tx) => {
       await tx.delete(users).where(eq(users.id, userId));
     });
+  });
+});
+
+describe('xAPI pushes on two instances', () => {
+  let lrs: TestReceiver;
+  beforeAll(async () => {
+    lrs = await startReceiver();
+  });
+  afterAll(async () => {
+    await lrs?.close();
+  });
+
+  const settings = (): XapiSettings => ({ endpoint: `${lrs.url}/xapi`, username: null, password: null, batchTimeoutMs: 5000, retries: 0, retryBaseMs: 100 });
+  const none: StatementSource = async () => [];
+
+  it('a push started on both at once is one job', async () => {
+    const caller = { actor: null, ip: null };
+    for (let round = 0; round < ROUNDS; round++) {
+      const endpoint = { ...settings(), endpoint: `${lrs.url}/xapi-${round}` };
+      // The job stays running while the others ask (its statements take a moment to come).
+      const slow: StatementSource = async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        return [];
+      };
+      const answers = fulfilled(await onBoth((db) => startPushJob(db, endpoint, caller, slow)));
+      expect(answers.filter((r) => r.started)).toHaveLength(1);
+      expect(new Set(answers.map((r) => r.job.id)).size).toBe(1);
+    }
+  });
+
+  it('an instance starting resumes only a job silent past its lease, not one another instance is running', async () => {
+    const endpoint = endpointKey(settings().endpoint);
+    const at = Date.now();
+    const job = (updatedAt: number) => ({ endpoint, state: 'running' as const, createdAt: new Date(updatedAt), updatedAt: new Date(updatedAt) });
+    const [live, silent] = await a.write(
+      async (tx) =>
+        await tx
+          .insert(xapiPushJobs)
+          .values([job(at), job(at - 30 * 60_000)])
+          .returning({ id: xapiPushJobs.id }),
+    );
+    const resumed = fulfilled(await Promise.allSettled([resumeInterruptedJobs(a, settings(), none), resumeInterruptedJobs(b, settings(), none)]));
+    expect(resumed.reduce((x, y) => x + y, 0)).toBe(1);
+    const rows = await a.read(
+      async (q) =>
+        await q
+          .select({ id: xapiPushJobs.id, resumedAt: xapiPushJobs.resumedAt })
+          .from(xapiPushJobs)
+          .where(inArray(xapiPushJobs.id, [live!.id, silent!.id])),
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.id, r.resumedAt !== null]))).toEqual({ [live!.id]: false, [silent!.id]: true });
   });
 });

@@ -3,11 +3,12 @@
  * runs in the server process and stores its progress (batches, counts, the last error) in
  * xapi_push_jobs after every batch and every failed try, so /admin/exports shows it on reload.
  * One job per endpoint at a time. A job the database still calls `running` at start belonged
- * to a server that stopped (one server per database): it is resumed for the same endpoint —
+ * to a server that stopped (SQLite: one server per database; PostgreSQL: a job silent past its
+ * lease, claimed by one instance): it is resumed for the same endpoint —
  * deliveries already recorded are skipped, so nothing is sent twice — or marked `interrupted`
  * when XAPI_ENDPOINT changed since.
  */
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { xapiDeliveries, xapiPushJobs, type XapiJobState } from '../../../db/schema/index.ts';
 import type { XapiSettings } from '../../platform/config.server.ts';
 import type { Db } from '../../platform/db.server.ts';
@@ -17,7 +18,7 @@ import { audit } from '../audit/audit.server.ts';
 import type { KeyedStatement } from './xapi-export.server.ts';
 import { endpointKey, pushStatements } from './xapi-push.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
-import { first, rows } from '../../platform/query.ts';
+import { changes, exec, first, onPostgres, rows } from '../../platform/query.ts';
 
 export interface PushJob {
   id: number;
@@ -68,6 +69,8 @@ export async function startPushJob(
   const endpoint = endpointKey(settings.endpoint);
   const now = clockNow();
   const { job, started } = await db.write(async (tx) => {
+    // Several instances: one start per endpoint at a time, so two admins' clicks make one job.
+    if (onPostgres(tx)) await exec(tx, sql`select pg_advisory_xact_lock(hashtext(${`xapi-push:${endpoint}`}))`);
     const running = first(
       await tx
         .select()
@@ -90,6 +93,9 @@ export async function startPushJob(
   return { job, started };
 }
 
+/** A running job writes its progress after every batch and every failed try; silent this long, its instance is gone. */
+const PUSH_LEASE_MS = 10 * 60_000;
+
 /**
  * At start: every job left `running` by a server that stopped is resumed (same endpoint) or
  * marked `interrupted` (XAPI_ENDPOINT changed or unset). Returns how many were resumed.
@@ -97,12 +103,28 @@ export async function startPushJob(
 export async function resumeInterruptedJobs(db: Db, settings: XapiSettings | null, statements: StatementSource): Promise<number> {
   const now = clockNow();
   let resumed = 0;
-  for (const job of await db.read(async (q) => await q.select().from(xapiPushJobs).where(eq(xapiPushJobs.state, 'running')))) {
+  // On PostgreSQL another instance may be running the job: only one silent past the lease is taken.
+  const stale = db.dialect === 'postgres' ? lt(xapiPushJobs.updatedAt, new Date(now.getTime() - PUSH_LEASE_MS)) : undefined;
+  for (const job of await db.read(
+    async (q) =>
+      await q
+        .select()
+        .from(xapiPushJobs)
+        .where(and(eq(xapiPushJobs.state, 'running'), stale)),
+  )) {
     if (active.has(job.id)) continue;
     if (settings && endpointKey(settings.endpoint) === job.endpoint) {
-      await db.write(async (tx) => await tx.update(xapiPushJobs).set({ resumedAt: now, updatedAt: now }).where(eq(xapiPushJobs.id, job.id)));
+      // Claimed by moving its updatedAt on: of two instances starting at once, one changes the row.
+      const claimed = await db.write(async (tx) =>
+        changes(
+          await tx
+            .update(xapiPushJobs)
+            .set({ resumedAt: now, updatedAt: now })
+            .where(and(eq(xapiPushJobs.id, job.id), eq(xapiPushJobs.state, 'running'), eq(xapiPushJobs.updatedAt, job.updatedAt))),
+        ),
+      );
       // Checked again after the write: a push started meanwhile runs this job already.
-      if (active.has(job.id)) continue;
+      if (claimed === 0 || active.has(job.id)) continue;
       logger.info({ jobId: job.id }, 'xAPI push resumed after a restart');
       run(db, job, settings, statements);
       resumed++;
