@@ -7,7 +7,11 @@
  */
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { departments, helpdeskInquiries, notificationOutbox, users, xapiPushJobs } from '../../db/schema/index.ts';
+import { departments, helpdeskInquiries, notificationOutbox, settings, users, xapiPushJobs } from '../../db/schema/index.ts';
+import { ROLLUP_VERSION_KEY, rebuildAndRecord } from '../../src/features/kpi/rollup-version.server.ts';
+import { completeLesson } from '../../src/features/progress/progress.server.ts';
+import { rows } from '../../src/platform/query.ts';
+import { fixtureCatalog } from '../helpers/fixture.ts';
 import { resumeInterruptedJobs, type StatementSource, startPushJob } from '../../src/features/exports/xapi-jobs.server.ts';
 import { endpointKey } from '../../src/features/exports/xapi-push.server.ts';
 import type { XapiSettings } from '../../src/platform/config-types.ts';
@@ -248,5 +252,40 @@ describe('xAPI pushes on two instances', () => {
           .where(inArray(xapiPushJobs.id, [live!.id, silent!.id])),
     );
     expect(Object.fromEntries(rows.map((r) => [r.id, r.resumedAt !== null]))).toEqual({ [live!.id]: false, [silent!.id]: true });
+  });
+});
+
+describe('roll-up rebuilds on two instances', () => {
+  it("two instances starting at once with stale roll-ups rebuild them once, and the figures are one rebuild's", async () => {
+    const catalog = fixtureCatalog();
+    const lesson = catalog.tiers[0]!.courses[0]!.lessons[0]!;
+    for (let i = 0; i < 5; i++) {
+      const userId = await addUser(a, { email: `rollup${i}@example.co.jp`, department: i % 2 ? '営業部' : '開発部' });
+      await completeLesson(a, catalog, { id: userId, displayName: `rollup${i}` }, lesson.id, 'Asia/Tokyo');
+    }
+    const figures = async (): Promise<Record<string, number>> =>
+      Object.fromEntries(
+        await Promise.all(
+          (
+            await a.read(
+              async (q) =>
+                await rows<{ name: string }>(
+                  q,
+                  sql`select tablename as name from pg_tables where schemaname = current_schema() and (left(tablename, 4) = 'kpi_' or tablename = 'quiz_pairs')`,
+                ),
+            )
+          ).map(async ({ name }) => [name, await count(sql`select count(*) as n from ${sql.identifier(name)}`)] as const),
+        ),
+      );
+    await rebuildAndRecord(a, catalog, 'Asia/Tokyo');
+    const once = await figures();
+    for (let round = 0; round < ROUNDS; round++) {
+      await a.write(async (tx) => {
+        await tx.delete(settings).where(eq(settings.key, ROLLUP_VERSION_KEY));
+      });
+      const rebuilt = fulfilled(await onBoth((db) => rebuildAndRecord(db, catalog, 'Asia/Tokyo', { unlessCurrent: true })));
+      expect(rebuilt.filter(Boolean)).toHaveLength(1);
+      expect(await figures()).toEqual(once);
+    }
   });
 });

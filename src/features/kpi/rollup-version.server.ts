@@ -4,7 +4,7 @@
  * that finds another version (or none: a restored or older database) rebuilds them from the
  * base tables before it serves a request. `npm run db:rebuild-rollups` does the same by hand.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { settings } from '../../../db/schema/index.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
@@ -12,7 +12,7 @@ import { logger } from '../../platform/log.server.ts';
 import { rebuildRollupsIn } from './rollups.server.ts';
 import { isStorageUnavailable, storageErrorCode } from '../../platform/storage-errors.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
-import { first } from '../../platform/query.ts';
+import { exec, first, onPostgres, rows } from '../../platform/query.ts';
 
 /** Bump when the roll-up rules in rollups.ts, or the tables they read, change meaning. */
 export const ROLLUP_VERSION = 4;
@@ -31,11 +31,38 @@ export async function recordRollupVersion(tx: Tx, now = clockNow()): Promise<voi
     .onConflictDoUpdate({ target: settings.key, set: { value: ROLLUP_VERSION, updatedAt: now } });
 }
 
-/** Rebuilds every roll-up and records the version, in one transaction. */
-export async function rebuildAndRecord(db: Db, catalog: Catalog, timeZone: string): Promise<void> {
-  await db.write(async (tx) => {
+/** The advisory lock key of roll-up rebuilds (any constant shared by every instance). */
+const REBUILD_LOCK_KEY = 4_318_002;
+
+/**
+ * On PostgreSQL, before a rebuild: one rebuild at a time across instances (the advisory lock), and
+ * the roll-up tables locked against writes (EXCLUSIVE: reads go on), so a learner's write on another
+ * instance either committed before (and is counted by the rebuild) or adds its share after it.
+ */
+async function lockForRebuild(tx: Tx): Promise<void> {
+  await exec(tx, sql`select pg_advisory_xact_lock(${REBUILD_LOCK_KEY})`);
+  const tables = await rows<{ name: string }>(
+    tx,
+    sql`select tablename as name from pg_tables where schemaname = current_schema() and (left(tablename, 4) = 'kpi_' or tablename = 'quiz_pairs') order by tablename`,
+  );
+  if (tables.length > 0) await exec(tx, sql.raw(`lock table ${tables.map((t) => `"${t.name.replaceAll('"', '""')}"`).join(', ')} in exclusive mode`));
+}
+
+/**
+ * Rebuilds every roll-up and records the version, in one transaction. `unlessCurrent`: not when
+ * the version is already this code's by the time the write runs (another instance starting at
+ * the same time rebuilt them first).
+ */
+export async function rebuildAndRecord(db: Db, catalog: Catalog, timeZone: string, options: { unlessCurrent?: boolean } = {}): Promise<boolean> {
+  return db.write(async (tx) => {
+    if (onPostgres(tx)) await lockForRebuild(tx);
+    if (options.unlessCurrent) {
+      const row = first(await tx.select({ value: settings.value }).from(settings).where(eq(settings.key, ROLLUP_VERSION_KEY)));
+      if (row?.value === ROLLUP_VERSION) return false;
+    }
     await rebuildRollupsIn(tx, catalog, timeZone);
     await recordRollupVersion(tx);
+    return true;
   });
 }
 
@@ -53,7 +80,7 @@ export function ensureRollupsCurrent(open: () => Db, catalog: () => Promise<Cata
     if (stored === ROLLUP_VERSION) return;
     // Elapsed time for the log line only (no date decision): the real monotonic clock, not the app's clock.
     const started = performance.now();
-    await rebuildAndRecord(db, await catalog(), timeZone);
+    if (!(await rebuildAndRecord(db, await catalog(), timeZone, { unlessCurrent: true }))) return;
     logger.info({ from: stored, to: ROLLUP_VERSION, ms: Math.round(performance.now() - started) }, 'roll-ups rebuilt');
   })().catch((error: unknown) => {
     // Not on every request: a rebuild reads every attempt and answer.
