@@ -202,6 +202,48 @@ Queueing the day (plan against the outbox, render every e-mail, unsubscribe toke
 `
     : ''
 }
+${postgresSection(r.postgres, r.writes)}
 Total benchmark time: ${r.totalSeconds} s.
 `;
+}
+
+/** §8, when the run had `--postgres`: the same organisation and build on PostgreSQL, one and two instances. */
+function postgresSection(pg: Record<string, any> | undefined, sqlite: Record<string, any> | undefined): string {
+  if (!pg) return '';
+  const lat = (l: { median: number; p95: number; p99: number }) => `${l.median} / ${l.p95} / ${l.p99} ms`;
+  const line = (name: string, w: Record<string, any>, key: 'oneInstance' | 'twoInstances') =>
+    `| ${name} | ${w[key].rps.median} | ${w[key].ratioToStatic} | ${lat(w[key].latencyMs)} | ${w[key].fiveXX} |`;
+  const sqliteRatio = (w: Record<string, any> | undefined) => (w?.ratioToStatic === undefined ? '–' : w.ratioToStatic);
+  return `
+## 8. PostgreSQL (\`npm run bench -- --postgres\`)
+
+${pg.measuredAt ? `Measured ${pg.measuredAt} with \`--only postgres\` (${pg.seconds}-second runs), apart from the SQLite figures above: compare within this section. ` : ''}The organisation above, after the SQLite writes, copied into a throwaway PostgreSQL 15 cluster on this machine with \`db:copy\` (${pg.copySeconds} s), served by the same build with \`DATABASE_URL\` and a pool of ${pg.poolSize} per instance. PostgreSQL (fsync off, as the tests' cluster), the instances and the load generator share the machine's cores: a second instance gets no core of its own here, so "two instances" measures the cost of coordination through the database, not the capacity of two machines.
+
+${lessonSectionBody(pg.lessonPage)}
+
+| writes, 50 connections | requests/s (median) | ÷ static file, same round | latency median / p95 / p99 | 5xx |
+|---|---|---|---|---|
+| static file | ${pg.static.rps.median} | 1 | ${lat(pg.static.latencyMs)} | |
+${line('complete lesson, one instance', pg.completeLesson, 'oneInstance')}
+${line('complete lesson, two instances (25 connections each)', pg.completeLesson, 'twoInstances')}
+${line('submit quiz, one instance', pg.submitQuiz, 'oneInstance')}
+${line('submit quiz, two instances (25 connections each)', pg.submitQuiz, 'twoInstances')}
+
+Two instances ÷ one, same rounds: completions **${pg.completeLesson.twoInstances.ratioToOne}**, submissions **${pg.submitQuiz.twoInstances.ratioToOne}** (goal ≥ 1.6 with an instance per machine). On SQLite (§2, its own run), ÷ static: completions ${sqliteRatio(sqlite?.completeLesson)}, submissions ${sqliteRatio(sqlite?.submitQuiz)}.
+
+| dashboard at 20,000 users, one instance | median | p95 | p99 |
+|---|---|---|---|
+| /admin | ${pg.dashboard.admin.median} ms | ${pg.dashboard.admin.p95} ms | ${pg.dashboard.admin.p99} ms |
+| /champion | ${pg.dashboard.champion.median} ms | ${pg.dashboard.champion.p95} ms | ${pg.dashboard.champion.p99} ms |
+`;
+}
+
+function lessonSectionBody(lp: Record<string, any> | undefined): string {
+  if (!lp) return 'Lesson page: not measured.';
+  return `| lesson page, one instance | requests/s (median) | latency median / p95 / p99 |
+|---|---|---|
+| lesson page | ${lp.lesson.rps.median} | ${lp.lesson.latencyMs.median} / ${lp.lesson.latencyMs.p95} / ${lp.lesson.latencyMs.p99} ms |
+| static file, same size | ${lp.static.rps.median} | ${lp.static.latencyMs.median} / ${lp.static.latencyMs.p95} / ${lp.static.latencyMs.p99} ms |
+
+Lesson ÷ static **${lp.ratio}** (SQLite: §1).`;
 }

@@ -6,6 +6,7 @@
  * `BENCH_SECONDS=2 node bench/run.ts --only lesson,writes` runs some scenarios alone (lesson,
  * real-lesson, writes, dashboard, dashboard-100k, notifications, build), reusing the builds in
  * .test-builds/, and writes .test-builds/bench-partial.json instead of the results.
+ * `npm run bench -- --postgres` adds PostgreSQL's figures (bench/scenarios/postgres.ts; `--only postgres` alone).
  * To compare two trees as ratios in one run: bench/compare.ts.
  */
 import fs from 'node:fs';
@@ -35,10 +36,11 @@ import { measureNotifications } from './scenarios/notifications.ts';
 import { measureLessonPage, mixBytes, writeStaticTwin, type LessonPageResults } from './scenarios/lesson.ts';
 import { measurePageWeight } from './scenarios/page-weight.ts';
 import { measureWrites } from './scenarios/writes.ts';
+import { measurePostgres } from './scenarios/postgres.ts';
 import { shellTally, startProductionServer, type RunningServer, type ShellTally } from './server.ts';
 import { populate, type Population } from './setup.ts';
 
-const SCENARIOS = ['build', 'lesson', 'real-lesson', 'writes', 'dashboard', 'dashboard-100k', 'notifications'] as const;
+const SCENARIOS = ['build', 'lesson', 'real-lesson', 'writes', 'dashboard', 'dashboard-100k', 'notifications', 'postgres'] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 const RESULTS_JSON = path.join(ROOT, 'bench/results.json');
@@ -47,10 +49,11 @@ const PARTIAL_JSON = path.join(WORK, 'bench-partial.json');
 const started = Date.now();
 const log = (message: string): void => console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0)}s] ${message}`);
 
-const { values: args } = parseArgs({ options: { report: { type: 'boolean' }, only: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { report: { type: 'boolean' }, only: { type: 'string' }, postgres: { type: 'boolean' } } });
 const only = args.only?.split(',').map((s) => s.trim()) ?? null;
 for (const name of only ?? []) if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`--only: unknown scenario ${name} (one of ${SCENARIOS.join(', ')})`);
-const selected = (name: Scenario): boolean => only === null || only.includes(name);
+// PostgreSQL's figures (issue 18) only when asked for: `--postgres`, or `--only …,postgres`.
+const selected = (name: Scenario): boolean => (name === 'postgres' ? args.postgres === true || (only?.includes(name) ?? false) : only === null || only.includes(name));
 
 /** Starts a server on `outDir` and `population`, with a static file the size of the lesson mix's pages in its build. */
 async function serveWithTwin(outDir: string, population: Population): Promise<{ server: RunningServer; bytes: number; stop: () => Promise<ShellTally | null> }> {
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
   if (selected('build')) results.build = measureBuilds(log);
   else ensureBuilds(selected('real-lesson'), log);
 
-  if (selected('lesson') || selected('writes') || selected('dashboard')) {
+  if (selected('lesson') || selected('writes') || selected('dashboard') || selected('postgres')) {
     const population = await populate(path.join(WORK, 'bench.db'), BENCH_CONTENT, log);
     results.organisation = population.organisation;
     log('starting the production server (generated curriculum)');
@@ -117,6 +120,8 @@ async function main(): Promise<void> {
       // The whole server's tally: the lesson rounds and the page-weight sample (the writes post to the form handler).
       if (results.lessonPage) (results.lessonPage as LessonPageResults).shells = shells;
     }
+    // The same organisation (after SQLite's writes) and build, on PostgreSQL.
+    if (selected('postgres')) results.postgres = await measurePostgres(population, BENCH_OUT_DIR, bytes, log);
   }
 
   if (selected('real-lesson')) {

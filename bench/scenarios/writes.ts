@@ -24,10 +24,10 @@ export function postStream(posts: FormPost[]): () => FormPost {
 }
 
 /** One timed run of form POSTs from `next`, after the warm-up on the same connections. */
-export function postRun(base: string, next: () => FormPost, seconds: number, warmupSeconds: number = WARMUP_SECONDS): Promise<LoadResult> {
+export function postRun(base: string, next: () => FormPost, seconds: number, warmupSeconds: number = WARMUP_SECONDS, connections: number = CONNECTIONS): Promise<LoadResult> {
   return load({
     url: base,
-    connections: CONNECTIONS,
+    connections,
     duration: seconds,
     warmupSeconds,
     requests: [
