@@ -6,7 +6,7 @@
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lessonCompletions, lessonFeedback, quizAttempts } from '../../db/schema/index.ts';
+import { lessonCompletions, lessonFeedback, quizAttempts, users } from '../../db/schema/index.ts';
 import type { Db } from '../../src/platform/db.server.ts';
 import { openPostgres, postgresReady } from '../../src/platform/postgres.server.ts';
 import { addUser } from '../helpers/db.ts';
@@ -140,6 +140,20 @@ describe('the server on PostgreSQL', () => {
     const statements = JSON.parse(await download('xapi.json')) as { verb: { id: string }; object: { id: string } }[];
     expect(statements.some((st) => st.verb.id.endsWith('/completed') && st.object.id.endsWith(lessonId))).toBe(true);
     expect(statements.some((st) => st.verb.id.endsWith('/passed'))).toBe(true);
+    expect(errorsLogged()).toEqual([]);
+  });
+
+  it('refuses a users CSV upload on PostgreSQL with a clear answer, adding no one', async () => {
+    const admin = await signIn(server.url, 'admin@example.co.jp', 'admin password 1');
+    const count = async (): Promise<number> => (await db.read(async (q) => await q.select({ id: users.id }).from(users))).length;
+    const before = await count();
+    const form = new FormData();
+    form.set('file', new File(['email,name,department,role\nnewcomer@example.co.jp,New Comer,営業部,learner\n'], 'users.csv', { type: 'text/csv' }));
+    const response = await fetch(`${server.url}/_actions/admin.importUsers`, { method: 'POST', headers: { origin: server.url, cookie: admin.cookie! }, body: form });
+    const body = await response.text();
+    expect(response.status, body).toBeLessThan(500);
+    expect(body).toContain('not_on_postgres');
+    expect(await count()).toBe(before);
     expect(errorsLogged()).toEqual([]);
   });
 });
