@@ -137,7 +137,7 @@ export async function rosterView(db: Db, catalog: Catalog, scope: LearnerScope, 
       await rows<Enrolment>(
         q,
         sql`
-        select e.user_id userId, a.tier_id tierId, a.due_date dueDate, a.due_days dueDays, e.enrolled_at enrolledAt
+        select e.user_id "userId", a.tier_id "tierId", a.due_date "dueDate", a.due_days "dueDays", e.enrolled_at "enrolledAt"
         from assignment_enrolments e join assignments a on a.id = e.assignment_id where e.user_id in (select id from users where ${peopleIn(q, scope)})`,
       ),
       (r) => r.userId,
@@ -230,7 +230,7 @@ async function departmentQuestions(db: Tx, departmentId: number): Promise<Depart
   for (const row of await rows<{ quizId: string; questionId: string; optionId: string; n: number }>(
     db,
     sql`
-    select quiz_id quizId, question_id questionId, option_id optionId, sum(count) n
+    select quiz_id "quizId", question_id "questionId", option_id "optionId", sum(count) n
     from kpi_wrong_options where department_id = ${departmentId} group by quiz_id, question_id, option_id`,
   )) {
     const key = `${row.quizId}/${row.questionId}`;
@@ -240,7 +240,7 @@ async function departmentQuestions(db: Tx, departmentId: number): Promise<Depart
     await rows<{ quizId: string; questionId: string; answers: number; correct: number }>(
       db,
       sql`
-      select quiz_id quizId, question_id questionId, sum(answers) answers, sum(correct) correct
+      select quiz_id "quizId", question_id "questionId", sum(answers) answers, sum(correct) correct
       from kpi_question_months where department_id = ${departmentId} group by quiz_id, question_id`,
     )
   )

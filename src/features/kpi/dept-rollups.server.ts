@@ -101,13 +101,13 @@ async function currentState(tx: Tx, userId: number): Promise<PersonState | null>
 }
 
 async function pairsOfUser(tx: Tx, userId: number): Promise<Pair[]> {
-  return (await queryRows<{ f: number; fp: number; p: number | null }>(tx, sql`select first_at f, first_passed fp, passed_at p from quiz_pairs where user_id = ${userId}`)).map(
-    (r) => ({
-      firstAt: r.f,
-      firstPassed: r.fp === 1,
-      passedAt: r.p,
-    }),
-  );
+  return (
+    await queryRows<{ f: number; fp: number | boolean; p: number | null }>(tx, sql`select first_at f, first_passed fp, passed_at p from quiz_pairs where user_id = ${userId}`)
+  ).map((r) => ({
+    firstAt: r.f,
+    firstPassed: Boolean(r.fp), // 1/0 on SQLite, a boolean on PostgreSQL
+    passedAt: r.p,
+  }));
 }
 
 async function refreshPerson(tx: Tx, userId: number, timeZone: string): Promise<void> {
@@ -258,13 +258,13 @@ export async function rebuildDepartmentRollupsIn(tx: Tx, timeZone: string): Prom
   for (const row of await tx.select().from(kpiPeople)) addPerson(people, row, 1);
   await bumpPeople(tx, people);
   const byDepartment = new Map<number, Map<string, PairCounts>>();
-  for (const row of await queryRows<{ d: number; f: number; fp: number; p: number | null }>(
+  for (const row of await queryRows<{ d: number; f: number; fp: number | boolean; p: number | null }>(
     tx,
     sql`select s.department_id d, p.first_at f, p.first_passed fp, p.passed_at p from ${quizPairs} p join kpi_people s on s.user_id = p.user_id`,
   )) {
     let deltas = byDepartment.get(row.d);
     if (!deltas) byDepartment.set(row.d, (deltas = new Map()));
-    addPair(deltas, { firstAt: row.f, firstPassed: row.fp === 1, passedAt: row.p }, 1, timeZone);
+    addPair(deltas, { firstAt: row.f, firstPassed: Boolean(row.fp), passedAt: row.p }, 1, timeZone);
   }
   for (const [d, deltas] of byDepartment) for (const chunk of chunked([...deltas])) await bumpPairs(tx, d, new Map(chunk));
   await rebuildCertificateRollupsIn(tx, timeZone);

@@ -105,14 +105,14 @@ async function learnerRows(q: Tx, only: number | null, timeZone: string): Promis
   const users = await rows<UserRow>(
     q,
     sql`
-    select u.id, u.email, u.display_name name, u.locale, u.role, u.department_id departmentId, d.name departmentName
+    select u.id, u.email, u.display_name name, u.locale, u.role, u.department_id "departmentId", d.name "departmentName"
     from users u left join departments d on d.id = u.department_id where ${PEOPLE}${scope} order by u.id`,
   );
   const enrolments = new Map<number, EnrolmentRow[]>();
   for (const row of await rows<{ userId: number; assignmentId: number; tierId: string; enrolledAt: number; dueDate: string | null; dueDays: number | null }>(
     q,
     sql`
-    select e.user_id userId, e.assignment_id assignmentId, a.tier_id tierId, e.enrolled_at enrolledAt, a.due_date dueDate, a.due_days dueDays
+    select e.user_id "userId", e.assignment_id "assignmentId", a.tier_id "tierId", e.enrolled_at "enrolledAt", a.due_date "dueDate", a.due_days "dueDays"
     from assignment_enrolments e join assignments a on a.id = e.assignment_id join users u on u.id = e.user_id where ${PEOPLE}${scope}`,
   )) {
     const enrolledAt = new Date(row.enrolledAt);
@@ -122,7 +122,7 @@ async function learnerRows(q: Tx, only: number | null, timeZone: string): Promis
   for (const row of await rows<{ userId: number; id: number; tierId: string; cycle: number; code: string; issuedAt: number; validUntil: number | null }>(
     q,
     sql`
-    select c.user_id userId, c.id, c.tier_id tierId, c.cycle, c.code, c.issued_at issuedAt, c.valid_until validUntil
+    select c.user_id "userId", c.id, c.tier_id "tierId", c.cycle, c.code, c.issued_at "issuedAt", c.valid_until "validUntil"
     from certificates c join users u on u.id = c.user_id where ${PEOPLE}${scope}`,
   )) {
     push(certificates, row.userId, { ...row, issuedAt: new Date(row.issuedAt), validUntil: row.validUntil === null ? null : new Date(row.validUntil) });
@@ -175,16 +175,16 @@ async function otherRows(q: Tx, month: string, week: { fromMs: number; untilMs: 
   for (const row of await rows<{ userId: number; policyId: string; version: number }>(
     q,
     sql`
-    select p.user_id userId, p.policy_id policyId, max(p.version) version from policy_acknowledgements p join users u on u.id = p.user_id
+    select p.user_id "userId", p.policy_id "policyId", max(p.version) version from policy_acknowledgements p join users u on u.id = p.user_id
     where ${PEOPLE} group by p.user_id, p.policy_id`,
   )) {
     let own = acknowledged.get(row.userId);
     if (!own) acknowledged.set(row.userId, (own = new Map()));
     own.set(row.policyId, row.version);
   }
-  const checkedIn = new Set((await rows<{ userId: number }>(q, sql`select user_id userId from checkins where month = ${month}`)).map((r) => r.userId));
+  const checkedIn = new Set((await rows<{ userId: number }>(q, sql`select user_id "userId" from checkins where month = ${month}`)).map((r) => r.userId));
   const optOuts = new Map<number, OptionalKind[]>();
-  for (const row of await rows<{ userId: number; kind: string }>(q, sql`select user_id userId, kind from notification_opt_outs`)) {
+  for (const row of await rows<{ userId: number; kind: string }>(q, sql`select user_id "userId", kind from notification_opt_outs`)) {
     if (isOptionalKind(row.kind)) push(optOuts, row.userId, row.kind);
   }
   const comments = new Map(
@@ -192,7 +192,7 @@ async function otherRows(q: Tx, month: string, week: { fromMs: number; untilMs: 
       await rows<{ departmentId: number; n: number }>(
         q,
         sql`
-    select u.department_id departmentId, count(*) n from lesson_feedback f join users u on u.id = f.user_id
+    select u.department_id "departmentId", count(*) n from lesson_feedback f join users u on u.id = f.user_id
     where f.comment is not null and f.updated_at >= ${week.fromMs} and f.updated_at < ${week.untilMs} and u.department_id is not null
     group by u.department_id`,
       )

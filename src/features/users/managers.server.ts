@@ -32,7 +32,7 @@ export async function reportingLineOf(q: Tx, userId: number): Promise<{ manager:
     first(
       await queryRows<PersonRef | undefined>(
         q,
-        sql`select m.id, m.email, m.display_name displayName from users u join users m on m.id = u.manager_id where u.id = ${userId} and m.erased_at is null`,
+        sql`select m.id, m.email, m.display_name "displayName" from users u join users m on m.id = u.manager_id where u.id = ${userId} and m.erased_at is null`,
       ),
     ) ?? null;
   const directReports = first(await queryRows<{ n: number }>(q, sql`select count(*) n from users where manager_id = ${userId} and active and erased_at is null`))?.n ?? 0;
