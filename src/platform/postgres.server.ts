@@ -23,6 +23,7 @@ import type { PostgresSettings } from './config-types.ts';
 import type { DataAccess, Tx } from './db.server.ts';
 import { logger } from './log.server.ts';
 import { NestedWriteError } from './sqlite-access.server.ts';
+import { POSTGRES_GONE } from './storage-errors.server.ts';
 
 /** The advisory lock key of Manabi's migrations (any constant shared by every instance). */
 const MIGRATION_LOCK_KEY = 4_318_001;
@@ -101,7 +102,7 @@ export function isConnectionLoss(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
     const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && (NETWORK_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || ['57P01', '57P02', '57P03', '53300'].includes(code))) return true;
+    if (typeof code === 'string' && (NETWORK_CODES.has(code) || POSTGRES_GONE.test(code))) return true;
     if (LOST_CONNECTION.test(current.message)) return true;
     current = current.cause;
   }
@@ -155,6 +156,15 @@ export function openPostgres(settings: PostgresSettings, options: PostgresOpenOp
     const s = scope.getStore();
     return s && s.owner === owner && s.open ? s : null;
   };
+  /** Runs `work` as the scope of transaction `tx` (a unit's or a write's), closed when it ends. */
+  const within = async <T>(tx: unknown, unit: boolean, work: () => T | PromiseLike<T>): Promise<T> => {
+    const s: Scope = { owner, tx: tx as Tx, open: true, unit, nested: false };
+    try {
+      return await scope.run(s, work);
+    } finally {
+      s.open = false;
+    }
+  };
   const statements = new Map<string, unknown>();
   const access: DataAccess = {
     dialect: 'postgres',
@@ -172,14 +182,7 @@ export function openPostgres(settings: PostgresSettings, options: PostgresOpenOp
         open.nested = true;
         try {
           const outer = open.tx as unknown as PgConnection;
-          return await outer.transaction(async (sp) => {
-            const s: Scope = { owner, tx: sp as unknown as Tx, open: true, unit: false, nested: false };
-            try {
-              return await scope.run(s, () => work(s.tx));
-            } finally {
-              s.open = false;
-            }
-          });
+          return await outer.transaction(async (sp) => await within(sp, false, () => work(sp as unknown as Tx)));
         } finally {
           open.nested = false;
         }
@@ -187,28 +190,14 @@ export function openPostgres(settings: PostgresSettings, options: PostgresOpenOp
       if (open) throw new NestedWriteError();
       return guarded(async () => {
         await ready;
-        return await connection.transaction(async (tx) => {
-          const s: Scope = { owner, tx: tx as unknown as Tx, open: true, unit: false, nested: false };
-          try {
-            return await scope.run(s, () => work(s.tx));
-          } finally {
-            s.open = false;
-          }
-        });
+        return await connection.transaction(async (tx) => await within(tx, false, () => work(tx as unknown as Tx)));
       });
     },
     async unit(work) {
       if (current()) throw new NestedWriteError();
       return guarded(async () => {
         await ready;
-        return await connection.transaction(async (tx) => {
-          const s: Scope = { owner, tx: tx as unknown as Tx, open: true, unit: true, nested: false };
-          try {
-            return await scope.run(s, work);
-          } finally {
-            s.open = false;
-          }
-        });
+        return await connection.transaction(async (tx) => await within(tx, true, work));
       });
     },
     prepared(key, build) {

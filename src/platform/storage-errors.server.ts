@@ -10,7 +10,7 @@ import { nowMs } from './clock.ts';
 /** SQLite's primary result codes of storage faults; extended codes (SQLITE_IOERR_WRITE …) start with them. */
 const STORAGE_CODES = ['SQLITE_FULL', 'SQLITE_IOERR', 'SQLITE_READONLY', 'SQLITE_CANTOPEN', 'DB_UNAVAILABLE'];
 /** PostgreSQL's SQLSTATEs of a lost server (class 08, shutting down or starting, too many connections): for a statement run outside a read or write. */
-const POSTGRES_GONE = /^(08[0-9A-Z]{3}|57P0[123]|53300)$/;
+export const POSTGRES_GONE = /^(08[0-9A-Z]{3}|57P0[123]|53300)$/;
 /** The same faults as the operating system reports them (a file size limit, a full or read-only disk). */
 const OS_CODES = new Set(['ENOSPC', 'EFBIG', 'EROFS', 'EDQUOT', 'EIO']);
 
