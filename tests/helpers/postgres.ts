@@ -12,6 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import type { Db } from '../../src/platform/db.server.ts';
+import { openPostgres, postgresReady } from '../../src/platform/postgres.server.ts';
 import { freePort } from './server.ts';
 
 const run = promisify(execFile);
@@ -131,4 +133,12 @@ export async function startPostgres(options: { database?: string } = {}): Promis
     await stop();
     throw new Error(`The throwaway PostgreSQL cluster did not start: ${(error as Error).message}\n${serverLog}`);
   }
+}
+
+/** Two `Db` handles, each with its own pool, on one database: two Manabi instances in one test process, migrated and ready. */
+export async function openInstances(cluster: PostgresCluster, poolSize: number): Promise<[Db, Db]> {
+  const open = (): Db => openPostgres({ url: cluster.url, poolSize, connectTimeoutMs: 5000, idleTimeoutMs: 1000, statementTimeoutMs: 10_000 });
+  const pair: [Db, Db] = [open(), open()];
+  await Promise.all(pair.map((db) => postgresReady(db)));
+  return pair;
 }

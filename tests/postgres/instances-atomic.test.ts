@@ -24,10 +24,9 @@ import { createScimUser } from '../../src/features/scim/users.server.ts';
 import { addUserWithLink } from '../../src/features/users/user-changes.server.ts';
 import { ensureDepartment } from '../../src/features/users/users.server.ts';
 import type { Db } from '../../src/platform/db.server.ts';
-import { openPostgres, postgresReady } from '../../src/platform/postgres.server.ts';
 import { addUser } from '../helpers/db.ts';
 import { startReceiver, startSmtp, type TestReceiver, type TestSmtp } from '../helpers/mail.ts';
-import { type PostgresCluster, startPostgres } from '../helpers/postgres.ts';
+import { openInstances, type PostgresCluster, startPostgres } from '../helpers/postgres.ts';
 
 const PER_INSTANCE = 6;
 const ROUNDS = 4;
@@ -39,10 +38,7 @@ let adminId: number;
 
 beforeAll(async () => {
   cluster = await startPostgres();
-  const open = (): Db => openPostgres({ url: cluster.url, poolSize: 6, connectTimeoutMs: 5000, idleTimeoutMs: 1000, statementTimeoutMs: 10_000 });
-  a = open();
-  b = open();
-  await Promise.all([postgresReady(a), postgresReady(b)]);
+  [a, b] = await openInstances(cluster, 6);
   adminId = await addUser(a, { email: 'admin@example.co.jp', role: 'admin' });
 });
 

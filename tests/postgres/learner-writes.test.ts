@@ -10,10 +10,9 @@ import { lessonCompletions, quizAttempts } from '../../db/schema/index.ts';
 import { completeLesson } from '../../src/features/progress/progress.server.ts';
 import { startOpenAttempt } from '../../src/features/quiz/attempts.server.ts';
 import type { Db } from '../../src/platform/db.server.ts';
-import { openPostgres, postgresReady } from '../../src/platform/postgres.server.ts';
 import { addUser } from '../helpers/db.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
-import { type PostgresCluster, startPostgres } from '../helpers/postgres.ts';
+import { openInstances, type PostgresCluster, startPostgres } from '../helpers/postgres.ts';
 
 const TIME_ZONE = 'Asia/Tokyo';
 const ROUNDS = 5;
@@ -28,10 +27,7 @@ const lesson = catalog.tiers[0]!.courses[0]!.lessons[0]!;
 
 beforeAll(async () => {
   cluster = await startPostgres();
-  const open = (): Db => openPostgres({ url: cluster.url, poolSize: 4, connectTimeoutMs: 5000, idleTimeoutMs: 1000, statementTimeoutMs: 10_000 });
-  a = open();
-  b = open();
-  await Promise.all([postgresReady(a), postgresReady(b)]);
+  [a, b] = await openInstances(cluster, 4);
 });
 
 afterAll(async () => {
