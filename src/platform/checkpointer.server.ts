@@ -8,6 +8,15 @@
  * interval: it never blocks a reader or the writer, and SQLite restarts the WAL from its
  * beginning at the next write after a complete one, so the file stays small.
  *
+ * Under writes that never pause, though, a PASSIVE checkpoint never completes (commits arrive
+ * while it copies), the WAL never restarts and the file grows without bound: 1 GB in a minute
+ * of the write benchmark. So when the worker reports more than `limitFrames` frames, the
+ * server's own connection, between two transactions, runs a TRUNCATE checkpoint: it copies the
+ * few frames the worker's last one left and empties the file, a few milliseconds once every
+ * `limitFrames` (the worker doing it instead waited for the writer lock for up to half a second,
+ * and the server's writes behind it). Its busy timeout is 0 for that call: a reader in another
+ * process (a backup) makes it give up until the next report instead of holding up every request.
+ *
  * Durability is unchanged: a commit is in the WAL either way, and a checkpoint only copies
  * committed pages. If the worker stops (it should not), the connection gets its automatic
  * checkpoint back and a warning is logged.
@@ -58,8 +67,22 @@ export interface Checkpointer {
 
 type WorkerMessage = { kind: 'done'; busy: number; log: number; checkpointed: number } | { kind: 'failed'; message: string; failures: number };
 
-/** Starts checkpointing `file` (the database `sqlite` has open) in a worker thread every `intervalMs`. */
-export function startBackgroundCheckpoints(sqlite: Database.Database, file: string, intervalMs = 1000): Checkpointer {
+/**
+ * Four checkpoints a second: each copies less, so the frames a truncation has left to copy are
+ * fewer. Against one a second, in alternating rounds of the write benchmark: 5–20 % more
+ * completions and submissions per second, 5–15 % less CPU per request, a lower p99 in all 8
+ * rounds; ten a second gained nothing more.
+ */
+const INTERVAL_MS = 250;
+
+/** 64 MiB of 4-KiB pages: about a second of the heaviest write load measured. */
+const LIMIT_FRAMES = 16_384;
+
+/**
+ * Starts checkpointing `file` (the database `sqlite` has open) in a worker thread every
+ * `intervalMs`; a WAL of more than `limitFrames` frames is emptied from the connection.
+ */
+export function startBackgroundCheckpoints(sqlite: Database.Database, file: string, intervalMs = INTERVAL_MS, limitFrames = LIMIT_FRAMES): Checkpointer {
   const driver = createRequire(import.meta.url).resolve('better-sqlite3');
   sqlite.pragma('wal_autocheckpoint = 0');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file, driver, intervalMs } });
@@ -70,7 +93,27 @@ export function startBackgroundCheckpoints(sqlite: Database.Database, file: stri
   const restore = (): void => {
     if (sqlite.open) sqlite.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   };
+  let truncating = false;
+  const truncate = (): void => {
+    truncating = false;
+    // Inside a transaction SQLite cannot checkpoint: the next report tries again.
+    if (stopping || !sqlite.open || sqlite.inTransaction) return;
+    const timeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
+    sqlite.pragma('busy_timeout = 0');
+    try {
+      sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (error) {
+      logger.warn({ err: error }, 'WAL truncation failed; retrying at the next checkpoint');
+    } finally {
+      sqlite.pragma(`busy_timeout = ${timeout}`);
+    }
+  };
   worker.on('message', (message: WorkerMessage) => {
+    if (message.kind === 'done' && message.log > limitFrames && !truncating) {
+      truncating = true;
+      // After the current task: never inside a request's synchronous work.
+      setImmediate(truncate);
+    }
     // A failed checkpoint is retried at the next interval; tell the operator at most once a minute.
     if (message.kind === 'failed' && nowMs() - warnedAt > 60_000) {
       warnedAt = nowMs();

@@ -88,4 +88,33 @@ describe('background WAL checkpoints', () => {
       sqlite.close();
     }
   });
+
+  it('keep the WAL bounded under writes that never pause (a PASSIVE checkpoint alone never completes then)', async () => {
+    const { sqlite, file } = busyDatabase();
+    // As the server's connection.
+    sqlite.pragma('busy_timeout = 5000');
+    const checkpoints = startBackgroundCheckpoints(sqlite, file, 10, 200);
+    let maxWalPages = 0;
+    let commits = 0;
+    try {
+      writeCommits(sqlite, 1);
+      expect(await until(() => pagesInFile(file) >= 2, 5000)).toBe(true);
+      // One commit per turn of the event loop, as a busy server's requests, for 2.5 s.
+      const deadline = Date.now() + 2500;
+      while (Date.now() < deadline && commits < 50_000) {
+        writeCommits(sqlite, 1);
+        commits++;
+        maxWalPages = Math.max(maxWalPages, fs.statSync(`${file}-wal`).size / 4096);
+        await new Promise((r) => setImmediate(r));
+      }
+    } finally {
+      await checkpoints.stop();
+    }
+    // Every commit added a page or more to the WAL; it held a small part of them at any time,
+    // and every row is there.
+    expect(commits).toBeGreaterThan(1000);
+    expect(maxWalPages, `${maxWalPages} pages in the WAL at most, ${commits} commits`).toBeLessThan(Math.max(4000, commits / 4));
+    expect(sqlite.prepare('select count(*) n from t').get()).toEqual({ n: commits + 1 });
+    sqlite.close();
+  });
 });
