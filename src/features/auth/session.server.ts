@@ -24,15 +24,23 @@ export function activityWriteInterval(idleMs: number): number {
   return Math.min(ACTIVITY_WRITE_MAX_INTERVAL_MS, Math.floor(idleMs / 10));
 }
 
+/** The random bytes one `generateSecureRandomString` takes. */
+export const SECURE_STRING_BYTES = 24;
+
 /** Human-readable alphabet (a–z, 0–9 without l, o, 0, 1); 24 characters × 5 bits = 120 bits. */
 export function generateSecureRandomString(): string {
-  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
-  const bytes = new Uint8Array(24);
+  const bytes = new Uint8Array(SECURE_STRING_BYTES);
   crypto.getRandomValues(bytes);
+  return secureRandomStringFrom(bytes);
+}
+
+/** The string of `generateSecureRandomString` from the first 24 of `bytes`, which the caller drew from a CSPRNG. */
+export function secureRandomStringFrom(bytes: Uint8Array): string {
+  const alphabet = 'abcdefghijkmnpqrstuvwxyz23456789';
   let id = '';
-  for (const byte of bytes) {
+  for (let i = 0; i < SECURE_STRING_BYTES; i++) {
     // 256 is a multiple of 32, so the top five bits are uniform.
-    id += alphabet[byte >> 3];
+    id += alphabet[bytes[i]! >> 3];
   }
   return id;
 }
