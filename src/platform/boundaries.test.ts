@@ -1,7 +1,8 @@
 /**
  * The layout's rules, checked on the source (ARCHITECTURE.md): only `*.server.ts` files (and the
  * platform, the CLIs) reach the database; every data function is async and takes `Db`; the time
- * is read only through the clock; no file in `src/` is over 300 lines.
+ * is read only through the clock; raw SQL quotes its camelCase names; no file in `src/` is over
+ * 300 lines.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -81,6 +82,59 @@ function systemClockReads(): string[] {
   );
 }
 
+/** Index just past the template literal whose opening backtick is at `start` (its `${…}` and nested templates skipped). */
+function templateEnd(text: string, start: number, visit?: (chunk: string) => void): number {
+  let i = start + 1;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '\\') {
+      visit?.(text.slice(i, i + 2));
+      i += 2;
+    } else if (c === '`') {
+      return i + 1;
+    } else if (c === '$' && text[i + 1] === '{') {
+      visit?.(' ');
+      i += 2;
+      for (let depth = 1; i < text.length && depth > 0; ) {
+        const d = text[i]!;
+        if (d === '`') {
+          i = templateEnd(text, i);
+          continue;
+        }
+        if (d === '{') depth++;
+        else if (d === '}') depth--;
+        i++;
+      }
+    } else {
+      visit?.(c);
+      i++;
+    }
+  }
+  return i;
+}
+
+/**
+ * A camelCase name written bare in the text of a sql`…` template: PostgreSQL folds unquoted
+ * names to lower case, so `select quiz_id quizId` reads back as `quizid` there (SQLite keeps
+ * the case). Aliases the code reads by a camelCase key are quoted: `quiz_id "quizId"`.
+ */
+function unquotedCamelCase(): string[] {
+  return files.flatMap(({ file, text }) =>
+    file.endsWith('.test.ts')
+      ? []
+      : [...text.matchAll(/\bsql(?:<[^>`]*>)?`/g)].flatMap((match) => {
+          let body = '';
+          templateEnd(text, match.index + match[0].length - 1, (chunk) => {
+            body += chunk;
+          });
+          const bare = body.replace(/"[^"]*"/g, ' ').replace(/'[^']*'/g, ' ');
+          const names = bare.match(/\b[a-z][a-z0-9]*[A-Z][A-Za-z0-9]*\b/g) ?? [];
+          const line = text.slice(0, match.index).split('\n').length;
+          return names.map((name) => `${file}:${line}: ${name}`);
+        }),
+  );
+}
+
 describe('layout rules', () => {
   it('pages, components, actions and pure modules never import the database', () => {
     expect(databaseImports()).toEqual([]);
@@ -96,6 +150,10 @@ describe('layout rules', () => {
 
   it('the time is read through src/platform/clock.ts (now(), nowMs()), never Date.now() or new Date()', () => {
     expect(systemClockReads()).toEqual([]);
+  });
+
+  it('raw SQL quotes its camelCase names (PostgreSQL folds bare names to lower case)', () => {
+    expect(unquotedCamelCase()).toEqual([]);
   });
 
   it('no file in src/ is over 300 lines', () => {
