@@ -158,6 +158,11 @@ async function main(): Promise<void> {
     log(`done: ${path.relative(ROOT, PARTIAL_JSON)} (${results.totalSeconds}s); bench/results.json and RESULTS.md unchanged`);
     return;
   }
+  // A run without --postgres keeps the last PostgreSQL figures (they carry their own date).
+  if (!results.postgres && fs.existsSync(RESULTS_JSON)) {
+    const previous = JSON.parse(fs.readFileSync(RESULTS_JSON, 'utf8')) as { postgres?: unknown };
+    if (previous.postgres) results.postgres = previous.postgres as typeof results.postgres;
+  }
   fs.writeFileSync(RESULTS_JSON, `${JSON.stringify(results, null, 2)}\n`);
   fs.writeFileSync(RESULTS_MD, report(results));
   log(`done: bench/RESULTS.md (${results.totalSeconds}s)`);
