@@ -251,7 +251,7 @@ async function actAndKeep(post: Post, locals: Record<PropertyKey, unknown>, sess
   try {
     done.handle = await keepForRedirect(
       getDb(),
-      { action: name, result: serializeActionResult(result as never), input: storableInput(fields), target: shownOn, sessionId },
+      { action: name, result: serializeActionResult(result as never), input: storableInput(fields), target: shownOn, sessionId, sessionToken: post.token },
       post.previous,
     );
   } catch (error) {

@@ -8,8 +8,18 @@
  * cookie; the row holds the answer sealed with AES-256-GCM under `key`, which the server never
  * stores: a copy of the database (or a backup) cannot read a pending answer. Rows expire after
  * RESULT_TTL_MS and are pruned on every write and by the housekeeping timer.
+ *
+ * A signed-in learner's own forms (the lesson, quiz and check-in posts: `COOKIE_KEPT` in
+ * post-redirect-get.server.ts) keep their answer in the cookie itself instead (`c1.…`), sealed
+ * with AES-256-GCM under a key derived from the session's secret: nothing is written (the row
+ * was 40 % of the pages a completion's COMMIT wrote), any instance reads it, only that session
+ * can, and a database copy never sees it (the sessions table holds SHA-256 of the secret, not
+ * this HMAC of it). What a cookie cannot do is be read only once: a copy of it shows the same
+ * answer again within RESULT_TTL_MS, to the same session only. That is why it is kept to
+ * answers that show the learner nothing they cannot see anyway (a score, "saved"), never a
+ * one-time link or a token; a bigger answer (a long comment echoed back) goes to the table.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { eq, lt, sql } from 'drizzle-orm';
 import { formResults } from '../../../db/schema/index.ts';
 import type { Db, Tx } from '../db.server.ts';
@@ -139,4 +149,51 @@ export async function pruneFormResults(db: Db, now = clockNow()): Promise<number
 
 async function prune(tx: Tx, now: Date): Promise<number> {
   return changes(await tx.delete(formResults).where(lt(formResults.expiresAt, now)));
+}
+
+/** The mark of an answer kept in the cookie (a table handle is `id.key`, and never starts so). */
+const COOKIE_PREFIX = 'c1.';
+/** Browsers keep 4,096 bytes per cookie, name and attributes included. */
+const MAX_COOKIE_CHARS = 3000;
+/** The AAD of a cookie-kept answer: its key is the session's, so nothing else to bind. */
+const COOKIE_AAD = 'manabi form result in cookie v1';
+
+interface SessionCredential {
+  id: string;
+  /** The session cookie's `id.secret`. */
+  token: string;
+}
+
+/** Not SHA-256 of the secret (what the sessions table stores): an HMAC keyed by the token. */
+function cookieKey(token: string): Buffer {
+  return createHmac('sha256', token).update(COOKIE_AAD).digest();
+}
+
+export function isCookieHandle(handle: string): boolean {
+  return handle.startsWith(COOKIE_PREFIX);
+}
+
+/** The cookie value holding the answer itself, sealed for this session; null when too big for a cookie. */
+export function sealForCookie(payload: StoredFormResult, session: SessionCredential, now = clockNow()): string | null {
+  const sealed = seal(cookieKey(session.token), randomBytes(IV_BYTES), COOKIE_AAD, {
+    ...payload,
+    sessionId: session.id,
+    expiresAt: now.getTime() + RESULT_TTL_MS,
+  } as StoredFormResult);
+  const handle = COOKIE_PREFIX + sealed.toString('base64url');
+  return handle.length <= MAX_COOKIE_CHARS ? handle : null;
+}
+
+/** A cookie-kept answer for this page and session (`elsewhere` for another page of it), else gone. */
+export function openCookieResult(handle: string, shownOn: string, session: SessionCredential | null, now = clockNow()): TakeResult {
+  if (session === null || !/^c1\.[A-Za-z0-9_-]+$/.test(handle)) return { status: 'gone' };
+  const encoded = handle.slice(COOKIE_PREFIX.length);
+  const sealed = Buffer.from(encoded, 'base64url');
+  // Only the one encoding of those bytes: base64 ignores a trailing character's spare bits.
+  if (sealed.toString('base64url') !== encoded) return { status: 'gone' };
+  const payload = unseal(cookieKey(session.token), COOKIE_AAD, sealed) as (StoredFormResult & { expiresAt?: unknown }) | null;
+  if (!payload || payload.sessionId !== session.id || typeof payload.expiresAt !== 'number' || payload.expiresAt <= now.getTime()) return { status: 'gone' };
+  if (payload.pathHash !== pathHash(shownOn)) return { status: 'elsewhere' };
+  const { expiresAt: _expires, ...answer } = payload;
+  return { status: 'taken', payload: answer };
 }

@@ -17,10 +17,20 @@ import { LOCALE_ROUTE_PREFIX } from '../../features/auth/access.ts';
 import { storableInput } from './form-input.ts';
 import { attemptPath, localePath, safeNextPath, splitLocale } from '../i18n/paths.ts';
 import { POST_RESULT_ID } from './post-result.ts';
-import { pathHash, RESULT_TTL_MS, saveFormResult, type StoredFormResult, takeFormResult, type TakeResult } from './form-results.server.ts';
+import {
+  isCookieHandle,
+  openCookieResult,
+  pathHash,
+  RESULT_TTL_MS,
+  saveFormResult,
+  sealForCookie,
+  type StoredFormResult,
+  takeFormResult,
+  type TakeResult,
+} from './form-results.server.ts';
 import type { Db } from '../db.server.ts';
 import { logger } from '../log.server.ts';
-import { secureCookies } from '../../features/auth/cookie.server.ts';
+import { secureCookies, sessionCookieName } from '../../features/auth/cookie.server.ts';
 import { isStorageUnavailable } from '../storage-errors.server.ts';
 import { now } from '../clock.ts';
 import type { Locale } from '../i18n/locales.ts';
@@ -63,6 +73,13 @@ export function destinationOf(action: string, data: unknown, post: PostFacts): {
   return DESTINATIONS[action]?.(data as Record<string, unknown>, post) ?? null;
 }
 
+/**
+ * A signed-in learner's own forms, whose answer travels in the result cookie, sealed for the
+ * session, instead of a row (src/platform/http/form-results.server.ts says why and what it
+ * gives up): nothing in their answers is secret or harmful to see twice.
+ */
+const COOKIE_KEPT: ReadonlySet<string> = new Set(['lesson.complete', 'lesson.feedback', 'quiz.start', 'quiz.submit', 'checkin.save', 'checkin.dismiss']);
+
 /** An answer bigger than this (an import report of thousands of rows) is rendered on the POST instead. */
 const MAX_STORED_CHARS = 2 * 1024 * 1024;
 
@@ -95,12 +112,17 @@ export function pagePath(url: URL): string {
  */
 export async function keepForRedirect(
   db: Db,
-  answer: { action: string; result: StoredFormResult['result']; input: [string, string][]; target: string; sessionId: string | null },
+  answer: { action: string; result: StoredFormResult['result']; input: [string, string][]; target: string; sessionId: string | null; sessionToken: string | null },
   previous: string | null,
 ): Promise<string | null> {
-  const { action, result, input, target, sessionId } = answer;
+  const { action, result, input, target, sessionId, sessionToken } = answer;
   const size = (result.body?.length ?? 0) + input.reduce((n, [k, v]) => n + k.length + v.length, 0);
   if (size > MAX_STORED_CHARS) return null;
+  if (COOKIE_KEPT.has(action) && sessionId !== null && sessionToken !== null) {
+    // A row a previous post kept is left to expire: the new cookie replaces the only handle to it.
+    const inCookie = sealForCookie({ action, result, input, pathHash: pathHash(target), sessionId }, { id: sessionId, token: sessionToken }, now());
+    if (inCookie !== null) return inCookie;
+  }
   try {
     return await saveFormResult(db, { action, result, input, pathHash: pathHash(target), sessionId }, now(), previous);
   } catch (error) {
@@ -140,7 +162,8 @@ export const postRedirectGet = defineMiddleware(async (context, next) => {
     if (destination && !destination.keep) return context.redirect(target, 303);
     const name = cookieName(context.url);
     const previous = context.cookies.get(name)?.value ?? null;
-    const answer = { action: action.name, result: serialized, input, target, sessionId: context.locals.session?.id ?? null };
+    const sessionToken = context.locals.session ? (context.cookies.get(sessionCookieName(context.url))?.value ?? null) : null;
+    const answer = { action: action.name, result: serialized, input, target, sessionId: context.locals.session?.id ?? null, sessionToken };
     const handle = await keepForRedirect(context.locals.db, answer, previous);
     if (handle === null) return renderNow();
     context.cookies.set(name, handle, cookieOptions(context.url, RESULT_TTL_MS / 1000));
@@ -152,11 +175,17 @@ export const postRedirectGet = defineMiddleware(async (context, next) => {
     const handle = context.cookies.get(name)?.value;
     if (handle) {
       let taken: TakeResult = { status: 'gone' };
-      try {
-        taken = await takeFormResult(context.locals.db, handle, pagePath(context.url), context.locals.session?.id ?? null);
-      } catch (error) {
-        // The database cannot be read or written: the page renders without the answer.
-        if (!isStorageUnavailable(error)) throw error;
+      const session = context.locals.session;
+      if (isCookieHandle(handle)) {
+        const token = session ? (context.cookies.get(sessionCookieName(context.url))?.value ?? null) : null;
+        taken = openCookieResult(handle, pagePath(context.url), session && token ? { id: session.id, token } : null);
+      } else {
+        try {
+          taken = await takeFormResult(context.locals.db, handle, pagePath(context.url), session?.id ?? null);
+        } catch (error) {
+          // The database cannot be read or written: the page renders without the answer.
+          if (!isStorageUnavailable(error)) throw error;
+        }
       }
       if (taken.status !== 'elsewhere') context.cookies.set(name, '', cookieOptions(context.url, 0));
       if (taken.status === 'taken') {
