@@ -9,10 +9,11 @@
  * are not written to be repeatable. Paths that must be atomic across instances say so in SQL
  * (`INSERT … ON CONFLICT`, `SELECT … FOR UPDATE`). `read` runs on the pool, each statement on
  * whichever connection is free; inside a write's callback it runs in that transaction, and so do
- * `prepared` statements (built on the transaction, uncached: a statement bound to the pool would
- * run outside it). A `db.write` inside a write's callback rejects with NestedWriteError, as on SQLite.
+ * `prepared` statements (built on the transaction, uncached; one taken outside and run inside
+ * resolves to the transaction when run: a statement bound to the pool would run outside it). A `db.write` inside a write's callback rejects with NestedWriteError, as on SQLite.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { deferred } from './deferred.ts';
 import path from 'node:path';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
@@ -203,12 +204,22 @@ export function openPostgres(settings: PostgresSettings, options: PostgresOpenOp
     prepared(key, build) {
       const open = current();
       if (open) return build(open.tx);
-      let statement = statements.get(key) as ReturnType<typeof build> | undefined;
-      if (statement === undefined) {
-        statement = build(q);
-        statements.set(key, statement);
-      }
-      return statement;
+      // Taken outside a transaction, it may still be run inside one (a write's callback): it then
+      // runs in that transaction, resolved when called. Bound to the pool, it took a second
+      // connection while the transaction held the first, and 25 lesson views at once on a pool
+      // of 8 waited for each other until the pool's timeout (503s under load).
+      const pooled = (): unknown => {
+        let statement = statements.get(key);
+        if (statement === undefined) {
+          statement = build(q);
+          statements.set(key, statement);
+        }
+        return statement;
+      };
+      return deferred(() => {
+        const inside = current();
+        return inside ? build(inside.tx) : pooled();
+      }, []) as ReturnType<typeof build>;
     },
     close: async () => {
       await ready.catch(() => undefined);
