@@ -31,6 +31,7 @@ import { storableInput, urlencodedForm } from '../platform/http/form-input.ts';
 import { RESULT_TTL_MS } from '../platform/http/form-results.server.ts';
 import { decideAccess, type Handoff, handOff, originAllowed, type ResolvedSession, resolveSession } from '../platform/http/pipeline.server.ts';
 import { cookieName, cookieOptions, destinationOf, keepForRedirect, pagePath } from '../platform/http/post-redirect-get.server.ts';
+import type { LearnerForm } from '../platform/http/learner-forms.ts';
 import { POST_RESULT_ID } from '../platform/http/post-result.ts';
 import { logger } from '../platform/log.server.ts';
 import { isStorageUnavailable, reportStorageFailure, storageErrorCode } from '../platform/storage-errors.server.ts';
@@ -55,33 +56,36 @@ interface FastPage {
 
 const form = (action: unknown): AstroFormAction => action as AstroFormAction;
 
+/** Every learner form, and only those (the list the result cookie keeps too): a missing or extra name fails the type check. */
+const ACTIONS: Record<LearnerForm, AstroFormAction> = {
+  'lesson.complete': form(lesson.complete),
+  'lesson.feedback': form(lesson.feedback),
+  'quiz.start': form(quiz.start),
+  'quiz.submit': form(quiz.submit),
+  'checkin.save': form(checkin.save),
+  'checkin.dismiss': form(checkin.dismiss),
+};
+
+const actions = (...names: LearnerForm[]): ReadonlyMap<string, AstroFormAction> => new Map(names.map((name) => [name, ACTIONS[name]]));
+
 const PAGES: readonly FastPage[] = [
   {
     path: /^\/(?:(en)\/)?learn\/([a-z0-9-]+)\/([a-z0-9-]+)\?_action=([a-zA-Z.]+)$/,
     route: LESSON_ROUTE,
     params: ['course', 'lesson'],
-    actions: new Map([
-      ['lesson.complete', form(lesson.complete)],
-      ['lesson.feedback', form(lesson.feedback)],
-    ]),
+    actions: actions('lesson.complete', 'lesson.feedback'),
   },
   {
     path: /^\/(?:(en)\/)?quiz\/([a-z0-9-]+)\?_action=([a-zA-Z.]+)$/,
     route: '/[...locale]/quiz/[quiz]',
     params: ['quiz'],
-    actions: new Map([
-      ['quiz.start', form(quiz.start)],
-      ['quiz.submit', form(quiz.submit)],
-    ]),
+    actions: actions('quiz.start', 'quiz.submit'),
   },
   {
     path: /^\/(?:(en)\/)?home\?_action=([a-zA-Z.]+)$/,
     route: '/[...locale]/home',
     params: [],
-    actions: new Map([
-      ['checkin.save', form(checkin.save)],
-      ['checkin.dismiss', form(checkin.dismiss)],
-    ]),
+    actions: actions('checkin.save', 'checkin.dismiss'),
   },
 ];
 

@@ -9,8 +9,8 @@
  * stores: a copy of the database (or a backup) cannot read a pending answer. Rows expire after
  * RESULT_TTL_MS and are pruned on every write and by the housekeeping timer.
  *
- * A signed-in learner's own forms (the lesson, quiz and check-in posts: `COOKIE_KEPT` in
- * post-redirect-get.server.ts) keep their answer in the cookie itself instead (`c1.…`), sealed
+ * A signed-in learner's own forms (the lesson, quiz and check-in posts: `LEARNER_FORMS` in
+ * learner-forms.ts) keep their answer in the cookie itself instead (`c1.…`), sealed
  * with AES-256-GCM under a key derived from the session's secret: nothing is written (the row
  * was 40 % of the pages a completion's COMMIT wrote), any instance reads it, only that session
  * can, and a database copy never sees it (the sessions table holds SHA-256 of the secret, not
@@ -155,8 +155,8 @@ async function prune(tx: Tx, now: Date): Promise<number> {
 const COOKIE_PREFIX = 'c1.';
 /** Browsers keep 4,096 bytes per cookie, name and attributes included. */
 const MAX_COOKIE_CHARS = 3000;
-/** The AAD of a cookie-kept answer: its key is the session's, so nothing else to bind. */
-const COOKIE_AAD = 'manabi form result in cookie v1';
+/** The AAD of a cookie-kept answer: its key is the session's, so nothing else to bind (exported for the tests). */
+export const COOKIE_AAD = 'manabi form result in cookie v1';
 
 interface SessionCredential {
   id: string;

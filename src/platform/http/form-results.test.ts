@@ -6,7 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { formResults } from '../../../db/schema/index.ts';
 import { createDecipheriv } from 'node:crypto';
 import { hashSecret } from '../../features/auth/session.server.ts';
-import { openCookieResult, pathHash, pruneFormResults, RESULT_TTL_MS, saveFormResult, sealForCookie, takeFormResult, type StoredFormResult } from './form-results.server.ts';
+import {
+  COOKIE_AAD,
+  openCookieResult,
+  pathHash,
+  pruneFormResults,
+  RESULT_TTL_MS,
+  saveFormResult,
+  sealForCookie,
+  takeFormResult,
+  type StoredFormResult,
+} from './form-results.server.ts';
 import { tempDb, type TempDb } from '../../../tests/helpers/db.ts';
 
 let t: TempDb;
@@ -98,7 +108,7 @@ describe('form results', () => {
       // What the sessions table holds (SHA-256 of the secret) is not the key.
       const sealed = Buffer.from(handle.slice(3), 'base64url');
       const stored = Buffer.from(hashSecret(session.token.split('.')[1]!));
-      for (const aad of [null, 'manabi form result in cookie v1']) {
+      for (const aad of [null, COOKIE_AAD]) {
         const decipher = createDecipheriv('aes-256-gcm', stored, sealed.subarray(0, 12));
         if (aad) decipher.setAAD(Buffer.from(aad));
         decipher.setAuthTag(sealed.subarray(sealed.length - 16));

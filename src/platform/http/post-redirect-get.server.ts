@@ -30,11 +30,12 @@ import {
 } from './form-results.server.ts';
 import type { Db } from '../db.server.ts';
 import { logger } from '../log.server.ts';
-import { secureCookies, sessionCookieName } from '../../features/auth/cookie.server.ts';
+import { readSessionCookie, secureCookies } from '../../features/auth/cookie.server.ts';
 import { isStorageUnavailable } from '../storage-errors.server.ts';
 import { now } from '../clock.ts';
 import type { Locale } from '../i18n/locales.ts';
 import { handedOff } from './pipeline.server.ts';
+import { isLearnerForm } from './learner-forms.ts';
 
 /** The facts of a post a destination is decided from: the middleware's context, or the fast form handler's match. */
 export interface PostFacts {
@@ -72,13 +73,6 @@ const DESTINATIONS: Record<string, Destination> = {
 export function destinationOf(action: string, data: unknown, post: PostFacts): { path: string; keep: boolean } | null {
   return DESTINATIONS[action]?.(data as Record<string, unknown>, post) ?? null;
 }
-
-/**
- * A signed-in learner's own forms, whose answer travels in the result cookie, sealed for the
- * session, instead of a row (src/platform/http/form-results.server.ts says why and what it
- * gives up): nothing in their answers is secret or harmful to see twice.
- */
-const COOKIE_KEPT: ReadonlySet<string> = new Set(['lesson.complete', 'lesson.feedback', 'quiz.start', 'quiz.submit', 'checkin.save', 'checkin.dismiss']);
 
 /** An answer bigger than this (an import report of thousands of rows) is rendered on the POST instead. */
 const MAX_STORED_CHARS = 2 * 1024 * 1024;
@@ -118,7 +112,7 @@ export async function keepForRedirect(
   const { action, result, input, target, sessionId, sessionToken } = answer;
   const size = (result.body?.length ?? 0) + input.reduce((n, [k, v]) => n + k.length + v.length, 0);
   if (size > MAX_STORED_CHARS) return null;
-  if (COOKIE_KEPT.has(action) && sessionId !== null && sessionToken !== null) {
+  if (isLearnerForm(action) && sessionId !== null && sessionToken !== null) {
     // A row a previous post kept is left to expire: the new cookie replaces the only handle to it.
     const inCookie = sealForCookie({ action, result, input, pathHash: pathHash(target), sessionId }, { id: sessionId, token: sessionToken }, now());
     if (inCookie !== null) return inCookie;
@@ -162,7 +156,7 @@ export const postRedirectGet = defineMiddleware(async (context, next) => {
     if (destination && !destination.keep) return context.redirect(target, 303);
     const name = cookieName(context.url);
     const previous = context.cookies.get(name)?.value ?? null;
-    const sessionToken = context.locals.session ? (context.cookies.get(sessionCookieName(context.url))?.value ?? null) : null;
+    const sessionToken = context.locals.session ? readSessionCookie(context.cookies, context.url) : null;
     const answer = { action: action.name, result: serialized, input, target, sessionId: context.locals.session?.id ?? null, sessionToken };
     const handle = await keepForRedirect(context.locals.db, answer, previous);
     if (handle === null) return renderNow();
@@ -177,7 +171,7 @@ export const postRedirectGet = defineMiddleware(async (context, next) => {
       let taken: TakeResult = { status: 'gone' };
       const session = context.locals.session;
       if (isCookieHandle(handle)) {
-        const token = session ? (context.cookies.get(sessionCookieName(context.url))?.value ?? null) : null;
+        const token = session ? readSessionCookie(context.cookies, context.url) : null;
         taken = openCookieResult(handle, pagePath(context.url), session && token ? { id: session.id, token } : null);
       } else {
         try {
