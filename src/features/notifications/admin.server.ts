@@ -204,7 +204,8 @@ async function requeue(tx: Tx, row: ResendRow, by: AuditCaller, at: Date): Promi
   return true;
 }
 
-const resendColumns = {
+/** Built per call: a table's columns are the dialect's once the database is open (db/schema/index.ts), not at import. */
+const resendColumns = () => ({
   id: notificationOutbox.id,
   channel: notificationOutbox.channel,
   state: notificationOutbox.state,
@@ -213,12 +214,12 @@ const resendColumns = {
   departmentId: notificationOutbox.departmentId,
   messageId: notificationOutbox.messageId,
   pruned: sql<number>`cast(${notificationOutbox.payload} as text) = ${JSON.stringify(PRUNED_PAYLOAD)}`,
-};
+});
 
 /** Resends one failed or sent message. Refuses one that is queued or being sent (it goes anyway). */
 export async function resendNotification(db: Db, outboxId: number, by: AuditCaller): Promise<void> {
   await db.write(async (tx) => {
-    const row = first(await tx.select(resendColumns).from(notificationOutbox).where(eq(notificationOutbox.id, outboxId)));
+    const row = first(await tx.select(resendColumns()).from(notificationOutbox).where(eq(notificationOutbox.id, outboxId)));
     if (!row) throw new Refusal('NOT_FOUND', 'notify.admin.error.notFound');
     if (row.state !== 'failed' && row.state !== 'sent') throw new Refusal('BAD_REQUEST', 'notify.admin.error.notResendable');
     if (row.pruned) throw new Refusal('BAD_REQUEST', 'notify.admin.error.pruned');
@@ -230,7 +231,7 @@ export async function resendNotification(db: Db, outboxId: number, by: AuditCall
 export async function resendAllFailed(db: Db, by: AuditCaller): Promise<{ count: number; left: number }> {
   return db.write(async (tx) => {
     const o = notificationOutbox;
-    const rows = await tx.select(resendColumns).from(o).where(eq(o.state, 'failed')).orderBy(desc(o.nextAttemptAt), desc(o.id)).limit(RESEND_ALL_LIMIT);
+    const rows = await tx.select(resendColumns()).from(o).where(eq(o.state, 'failed')).orderBy(desc(o.nextAttemptAt), desc(o.id)).limit(RESEND_ALL_LIMIT);
     const at = now();
     let count = 0;
     for (const row of rows) if (await requeue(tx, row, by, at)) count += 1;

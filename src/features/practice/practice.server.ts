@@ -15,19 +15,20 @@ import type { PracticeAnswer } from './practice.ts';
 import { now as clockNow } from '../../platform/clock.ts';
 import { first } from '../../platform/query.ts';
 
-const COLUMNS = {
+/** Built per call: a table's columns are the dialect's once the database is open (db/schema/index.ts), not at import. */
+const COLUMNS = () => ({
   lessonId: practiceAnswers.lessonId,
   taskId: practiceAnswers.taskId,
   answer: practiceAnswers.answer,
   createdAt: practiceAnswers.createdAt,
   updatedAt: practiceAnswers.updatedAt,
-};
+});
 
 /** This learner's answers on one lesson, by task id (every lesson page asks: prepared once per connection). */
 export async function ownLessonAnswers(db: Db, userId: number, lessonId: string): Promise<Record<string, PracticeAnswer>> {
   const query = db.prepared('practice.lesson', (q) =>
     q
-      .select(COLUMNS)
+      .select(COLUMNS())
       .from(practiceAnswers)
       .where(and(eq(practiceAnswers.userId, sql.placeholder('userId')), eq(practiceAnswers.lessonId, sql.placeholder('lessonId'))))
       .prepare(),
@@ -39,7 +40,7 @@ export async function ownLessonAnswers(db: Db, userId: number, lessonId: string)
 /** Every answer of this learner, for their own transcript; lesson and task ids in order. */
 export async function loadOwnPracticeAnswers(db: Db, userId: number): Promise<PracticeAnswer[]> {
   return db.read(
-    async (q) => await q.select(COLUMNS).from(practiceAnswers).where(eq(practiceAnswers.userId, userId)).orderBy(asc(practiceAnswers.lessonId), asc(practiceAnswers.taskId)),
+    async (q) => await q.select(COLUMNS()).from(practiceAnswers).where(eq(practiceAnswers.userId, userId)).orderBy(asc(practiceAnswers.lessonId), asc(practiceAnswers.taskId)),
   );
 }
 

@@ -130,24 +130,25 @@ async function withMembers(tx: Tx, rows: Array<Omit<StoredGroup, 'members'>>): P
   return rows.map((row) => ({ ...row, members: members.filter((m) => m.groupId === row.rowId).map((m) => ({ id: m.id, displayName: m.displayName })) }));
 }
 
-const groupSelection = {
+/** Built per call: a table's columns are the dialect's once the database is open (db/schema/index.ts), not at import. */
+const groupSelection = () => ({
   rowId: scimGroups.id,
   id: scimGroups.publicId,
   displayName: scimGroups.displayName,
   externalId: scimGroups.externalId,
   created: scimGroups.createdAt,
   updated: scimGroups.updatedAt,
-};
+});
 
 export async function findGroup(tx: Tx, publicId: string): Promise<StoredGroup | null> {
-  const row = first(await tx.select(groupSelection).from(scimGroups).where(eq(scimGroups.publicId, publicId)));
+  const row = first(await tx.select(groupSelection()).from(scimGroups).where(eq(scimGroups.publicId, publicId)));
   return row ? (await withMembers(tx, [row]))[0]! : null;
 }
 
 export async function listGroups(tx: Tx, where: SQL, page: Page): Promise<{ total: number; groups: StoredGroup[] }> {
   const total = first(await tx.select({ n: sql<number>`count(*)` }).from(scimGroups).where(where))?.n ?? 0;
   if (page.count === 0) return { total, groups: [] };
-  const rows = await tx.select(groupSelection).from(scimGroups).where(where).orderBy(asc(scimGroups.id)).limit(page.count).offset(page.offset);
+  const rows = await tx.select(groupSelection()).from(scimGroups).where(where).orderBy(asc(scimGroups.id)).limit(page.count).offset(page.offset);
   return { total, groups: await withMembers(tx, rows) };
 }
 
