@@ -14,7 +14,7 @@ import { selectTables } from '../../db/schema/index.ts';
 import * as schema from '../../db/schema/sqlite.ts';
 import { startBackgroundCheckpoints } from './checkpointer.server.ts';
 import { getConfig } from './config.server.ts';
-import { openPostgres, readPagesOnPostgres } from './postgres.server.ts';
+import { openPostgres, poolOf, postgresDrizzle, readPagesOnPostgres } from './postgres.server.ts';
 import { sqliteAccess, type SqliteAccess } from './sqlite-access.server.ts';
 
 export { NestedWriteError } from './sqlite-access.server.ts';
@@ -105,9 +105,9 @@ function withDataAccess(connection: Connection): Db {
   return access;
 }
 
-/** The Drizzle connection under a `Db`: for tests and tools that set up or inspect rows, never for features. */
+/** The Drizzle connection under a `Db`: for tests and tools that set up or inspect rows, never for features (PostgreSQL's: awaited builders only). */
 export function rawDrizzle(database: Db): Connection {
-  return connectionOf(database);
+  return (postgresDrizzle(database) as unknown as Connection | null) ?? connectionOf(database);
 }
 
 /** The SQLite handle under a `Db`: for tests and tools that need raw SQL, never for features. */
@@ -119,7 +119,7 @@ export function rawSqlite(database: Db): Database.Database {
  * Streams a large read in pages by rowid, each page one short read, so no statement stays open
  * while the consumer writes to the same connection (better-sqlite3 refuses that) and memory
  * stays flat. `query` selects `t.rowid rid` from a table aliased `t` and ends in a `where`
- * clause (`where true` for all rows); `params` fill its placeholders. Native SQL, for exports (PostgreSQL: readPagesOnPostgres).
+ * clause (`where true` for all rows), `params` fill its placeholders (PostgreSQL: readPagesOnPostgres).
  */
 export async function* readPages<T>(database: Db, query: string, params: readonly unknown[] = [], pageSize = 2000): AsyncGenerator<T> {
   if (database.dialect === 'postgres') return yield* readPagesOnPostgres<T>(database, query, params, pageSize);
@@ -135,9 +135,8 @@ export async function* readPages<T>(database: Db, query: string, params: readonl
 
 /**
  * Bulk work Drizzle's builder cannot express (a TEMP staging table, set-based INSERT … SELECT,
- * statements prepared for thousands of rows): `work` gets the native handle and, for the
- * shared helpers, the same connection as a `Tx`. Synchronous inside like `read`/`write`; the
- * work opens its own transactions (`sqlite.transaction(…).immediate()` for its write).
+ * statements prepared for thousands of rows): `work` gets the native handle and the same
+ * connection as a `Tx`; it opens its own transactions (`sqlite.transaction(…).immediate()`).
  */
 export function withNativeSqlite<T>(database: Db, work: (sqlite: Database.Database, q: Tx) => T | PromiseLike<T>): Promise<T> {
   return settle(database, () => {
@@ -148,10 +147,11 @@ export function withNativeSqlite<T>(database: Db, work: (sqlite: Database.Databa
 
 /**
  * Runs `work` (a write) with SQLite's `secure_delete` on for this connection, so that what the
- * write deletes or overwrites is zeroed in the file instead of lingering in free space; the
- * setting before is restored after. For erasures (src/features/users/erasure.server.ts).
+ * write deletes or overwrites is zeroed in the file instead of lingering in free space, then
+ * restores the setting. For erasures. PostgreSQL has no such setting: compactDatabase VACUUMs.
  */
 export async function withSecureDelete<T>(database: Db, work: () => Promise<T>): Promise<T> {
+  if (database.dialect === 'postgres') return work();
   const sqlite = connectionOf(database).$client;
   const before = sqlite.pragma('secure_delete', { simple: true }) as number;
   sqlite.pragma('secure_delete = 1');
@@ -166,11 +166,12 @@ export async function withSecureDelete<T>(database: Db, work: () => Promise<T>):
  * Leaves no old bytes in the database file: the write-ahead log is checkpointed into the file
  * and emptied, VACUUM writes every page afresh (dropping free pages and the free space inside
  * pages, where earlier versions of rows stay until overwritten), and the log is emptied again.
- * Holds the write lock and this connection for as long as VACUUM takes, which grows with the
- * file: for rare, deliberate operations (an erasure), never on a request's hot path.
- * `walEmptied` is false when a reader kept the log from being emptied (it is, at the next checkpoint).
+ * Holds the write lock for as long as VACUUM takes: for rare, deliberate operations (an erasure).
+ * `walEmptied`: false when a reader kept the log from being emptied (done at the next checkpoint).
  */
 export async function compactDatabase(database: Db): Promise<{ walEmptied: boolean }> {
+  // PostgreSQL: a plain VACUUM frees the old row versions for reuse and locks nobody out.
+  if (database.dialect === 'postgres') return { walEmptied: Boolean(await poolOf(database)!.query('VACUUM')) };
   return settle(database, () => {
     const sqlite = connectionOf(database).$client;
     if (sqlite.memory) return { walEmptied: true };

@@ -41,7 +41,7 @@ interface Scope {
 }
 const scope = new AsyncLocalStorage<Scope>();
 
-const pools = new WeakMap<DataAccess, { pool: pg.Pool; ready: Promise<void> }>();
+const pools = new WeakMap<DataAccess, { pool: pg.Pool; ready: Promise<void>; connection: PgConnection }>();
 
 export function postgresMigrationsFolder(): string {
   return path.resolve('db/migrations/postgres');
@@ -223,10 +223,10 @@ export function openPostgres(settings: PostgresSettings, options: PostgresOpenOp
     },
     close: async () => {
       await ready.catch(() => undefined);
-      await pool.end();
+      if (!pool.ending) await pool.end(); // a second close (a test's cleanup after its own) is a no-op, as on SQLite
     },
   };
-  pools.set(access, { pool, ready });
+  pools.set(access, { pool, ready, connection });
   return access;
 }
 
@@ -239,6 +239,9 @@ export async function postgresReady(db: DataAccess): Promise<void> {
 export function poolOf(db: DataAccess): pg.Pool | null {
   return pools.get(db)?.pool ?? null;
 }
+
+/** The Drizzle connection over that pool (tests and tools that inspect rows); null for SQLite. */
+export const postgresDrizzle = (db: DataAccess): PgConnection | null => pools.get(db)?.connection ?? null;
 
 /**
  * The same pool under a handle whose close() does nothing: for background work that closes its

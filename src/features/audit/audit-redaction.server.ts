@@ -13,7 +13,7 @@
  * never touched. Nothing else calls this; an UPDATE from anywhere else is still aborted.
  */
 import { eq, or, sql, type SQL } from 'drizzle-orm';
-import { auditLog } from '../../../db/schema/index.ts';
+import { auditLog, selectedTables } from '../../../db/schema/index.ts';
 import type { Tx } from '../../platform/db.server.ts';
 import { redactJson, redactText, valuesUnder, type Redaction } from '../users/erasure.ts';
 import { exec, first, rows } from '../../platform/query.ts';
@@ -54,7 +54,10 @@ function storedForms(value: string): string[] {
  */
 export async function redactAuditLog(tx: Tx, userId: number, redaction: Redaction): Promise<number> {
   const needles = [...redaction.emails, ...redaction.names, ...redaction.identifiers].filter((n) => n.trim() !== '').flatMap(storedForms);
-  const contains = (column: SQL): SQL[] => needles.map((needle) => sql`instr(lower(${column}), lower(${needle})) > 0`);
+  // SQLite's instr, PostgreSQL's strpos (details is json there: compared as its text).
+  const onPostgres = selectedTables() === 'postgres';
+  const contains = (column: SQL): SQL[] =>
+    needles.map((needle) => (onPostgres ? sql`strpos(lower(cast(${column} as text)), lower(${needle})) > 0` : sql`instr(lower(${column}), lower(${needle})) > 0`));
   const candidates = await tx
     .select({ id: auditLog.id, actorUserId: auditLog.actorUserId, actorLabel: auditLog.actorLabel, details: auditLog.details })
     .from(auditLog)
