@@ -3,6 +3,20 @@ import { defineConfig } from 'vitest/config';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * Files about SQLite itself, left out of the `*-pg` projects: their PostgreSQL counterparts are in
+ * tests/postgres/ where one exists.
+ */
+const SQLITE_ONLY = [
+  // Two SQLite files made with VACUUM INTO and test triggers (PostgreSQL: tests/postgres/learner-writes, two-instances).
+  'tests/integration/fast-posts.test.ts',
+  'tests/integration/lesson-shells.test.ts',
+  // SQLite's query plans, its VACUUM command, and the planning worker that opens the SQLite file (the server plans in-process on PostgreSQL).
+  'tests/integration/query-plans.test.ts',
+  'tests/integration/db-compact.test.ts',
+  'tests/integration/notification-plan-worker.test.ts',
+];
+
 export default defineConfig({
   test: {
     root,
@@ -65,6 +79,24 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      // The integration suite again, on PostgreSQL (issue 18): the same
+      // files, each tempDb() a copy of a migrated template on one throwaway cluster per project
+      // (tests/helpers/global-postgres.ts); a test of SQLite's own file, pragmas or locks skips
+      // itself there (`onPostgres`). Part of `npm run test:postgres`.
+      // Integration only so far: most security files start their servers through
+      // tests/security/support.ts, which still makes SQLite files, and the reliability files are SQLite's own faults.
+      ...(['integration'] as const).map((kind) => ({
+        test: {
+          name: `${kind}-pg`,
+          root,
+          include: [`tests/${kind}/**/*.test.ts`],
+          exclude: SQLITE_ONLY,
+          globalSetup: ['tests/helpers/global-build.ts', 'tests/helpers/global-postgres.ts'],
+          env: { MANABI_TEST_DATABASE: 'postgres' },
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      })),
     ],
   },
 });

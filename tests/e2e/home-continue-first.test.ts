@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, rawSqlite } from '../../src/platform/db.server.ts';
+import { openDatabase } from '../../src/platform/db.server.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { firstLesson } from '../helpers/catalog.ts';
 import { addUser, tempDir } from '../helpers/db.ts';
@@ -27,7 +27,7 @@ beforeAll(async () => {
   const file = path.join(dir, 'manabi.db');
   const db = openDatabase(file);
   for (const email of ['new-ja@example.jp', 'new-en@example.jp', 'new-nojs@example.jp']) await addUser(db, { email, name: '新人 一郎', password: PASSWORD });
-  rawSqlite(db).close();
+  void db.close();
   server = await startServer({ databasePath: file });
   browser = await launchChromium();
 });

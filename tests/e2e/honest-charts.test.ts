@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activityMonths, checkins, quizAttempts, users } from '../../db/schema/index.ts';
 import { addMonths, monthKey, startOfMonth } from '../../src/platform/dates.ts';
 import { ensureDefaultAssignments, syncEnrolments } from '../../src/features/programme/assignments.server.ts';
-import { openDatabase, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { openDatabase, rawDrizzle } from '../../src/platform/db.server.ts';
 import { rebuildRollups } from '../../src/features/kpi/rollups.server.ts';
 import { generateSecureRandomString } from '../../src/features/auth/session.server.ts';
 import { setBaseline } from '../../src/features/kpi/settings.server.ts';
@@ -68,7 +68,7 @@ beforeAll(async () => {
   await attempt(new Date(now.getTime() - 1000), 7);
   await rebuildRollups(db, catalog, TZ);
   expect(first(await rawDrizzle(db).select().from(users).where(eq(users.id, learner)))!.createdAt.getTime()).toBe(joinedAt.getTime());
-  rawSqlite(db).close();
+  void db.close();
   server = await startServer({ databasePath: file });
   browser = await launchChromium();
 });

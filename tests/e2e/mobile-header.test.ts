@@ -13,7 +13,6 @@ import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
-import { rawSqlite } from '../../src/platform/db.server.ts';
 
 const PASSWORD = 'mobile header test 1';
 const ROLES: Role[] = ['learner', 'champion', 'admin'];
@@ -28,7 +27,7 @@ const cookies: Partial<Record<Role, string>> = {};
 beforeAll(async () => {
   store = tempDb();
   for (const role of ROLES) await addUser(store.db, { email: `${role}@example.com`, password: PASSWORD, role, name: role === 'admin' ? NAME : `${role} 佐藤花子` });
-  rawSqlite(store.db).close();
+  void store.db.close();
   server = await startServer({ databasePath: store.file, outDir: FIXTURE_OUT_DIR });
   for (const role of ROLES) cookies[role] = (await signIn(server.url, `${role}@example.com`, PASSWORD)).cookie!;
   browser = await launchChromium();

@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificates } from '../../db/schema/index.ts';
 import type { QuizNode } from '../../src/features/curriculum/catalog.ts';
-import { openDatabase, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { openDatabase, rawDrizzle } from '../../src/platform/db.server.ts';
 import { generateSecureRandomString } from '../../src/features/auth/session.server.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { shippedCatalog } from '../helpers/catalog.ts';
@@ -39,7 +39,7 @@ beforeAll(async () => {
   const holder = await addUser(db, { email: 'holder@example.jp', name: '修了 花子', password: PASSWORD });
   certificateCode = generateSecureRandomString();
   await rawDrizzle(db).insert(certificates).values({ code: certificateCode, userId: holder, tierId: 'basic', holderName: '修了 花子', issuedAt: new Date() });
-  rawSqlite(db).close();
+  void db.close();
   // The certificate prints its verification URL on SITE_URL: here, the test server's own address.
   const port = await freePort();
   server = await startServer({ databasePath: file, port, env: { ORG_NAME: ORG, SITE_URL: `http://127.0.0.1:${port}` } });

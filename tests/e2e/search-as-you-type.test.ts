@@ -12,7 +12,6 @@ import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
-import { rawSqlite } from '../../src/platform/db.server.ts';
 
 const PASSWORD = 'search as you type 1';
 // Words of the fixture curriculum that are in different lessons.
@@ -27,7 +26,7 @@ let cookie: string;
 beforeAll(async () => {
   store = tempDb();
   await addUser(store.db, { email: 'sara@example.com', password: PASSWORD });
-  rawSqlite(store.db).close();
+  void store.db.close();
   server = await startServer({ databasePath: store.file, outDir: FIXTURE_OUT_DIR });
   cookie = (await signIn(server.url, 'sara@example.com', PASSWORD)).cookie!;
   browser = await launchChromium();

@@ -5,9 +5,9 @@
  */
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { openDatabase, type Db, rawSqlite } from '../../src/platform/db.server.ts';
+import type { Db } from '../../src/platform/db.server.ts';
 import { launchChromium } from './browser.ts';
-import { addUser, tempDb, type TempDb } from './db.ts';
+import { addUser, tempDb, type TempDb, reopenDb } from './db.ts';
 import { FIXTURE_OUT_DIR } from './global-build.ts';
 import { startServer, type RunningServer } from './server.ts';
 
@@ -38,9 +38,9 @@ export async function startE2eApp(options: { outDir?: string } = {}): Promise<E2
     champion: await addUser(t.db, { email: 'champion@example.com', password: E2E_PASSWORD, name: '鈴木 一郎', department: '営業部', role: 'champion' }),
     admin: await addUser(t.db, { email: 'admin@example.com', password: E2E_PASSWORD, name: '山本 管理', department: '情報システム部', role: 'admin' }),
   };
-  rawSqlite(t.db).close();
+  void t.db.close();
   const server = await startServer({ databasePath: t.file, outDir: options.outDir ?? FIXTURE_OUT_DIR });
-  const db = openDatabase(t.file, { migrate: false });
+  const db = reopenDb(t.file);
   const browser = await launchChromium();
   const emailOf = (who: E2eRole): string => `${who}@example.com`;
   return {
@@ -62,7 +62,7 @@ export async function startE2eApp(options: { outDir?: string } = {}): Promise<E2
     stop: async () => {
       await browser.close();
       await server.stop();
-      rawSqlite(db).close();
+      void db.close();
       fs.rmSync(t.dir, { recursive: true, force: true });
     },
   };

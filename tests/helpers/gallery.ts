@@ -82,7 +82,7 @@ export async function startGallery(options: { users?: number } = {}): Promise<Ga
     someLearners.map((u) => u.id),
     firstDepartment,
   );
-  rawSqlite(db).close();
+  void db.close();
 
   const course = catalog.tiers[0]!.courses[0]!;
   const lesson = course.lessons[0]!;

@@ -61,7 +61,7 @@ function postgresIds(): { uid: number; gid: number } {
   return { uid, gid };
 }
 
-export async function startPostgres(options: { database?: string } = {}): Promise<PostgresCluster> {
+export async function startPostgres(options: { database?: string; maxConnections?: number } = {}): Promise<PostgresCluster> {
   const bin = findPostgresBin();
   if (bin === null) throw new Error(`No PostgreSQL under ${PG_ROOT}: install Debian's postgresql package (apt-get install -y postgresql).`);
   const database = options.database ?? 'manabi_test';
@@ -109,7 +109,7 @@ export async function startPostgres(options: { database?: string } = {}): Promis
     let serverOptions = '';
     for (let attempt = 1; attempt <= 3 && !started; attempt++) {
       port = await freePort();
-      serverOptions = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
+      serverOptions = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=${options.maxConnections ?? 100}`;
       try {
         await pgCommand(bin, 'pg_ctl', ['start', '-D', data, '-w', '-t', '30', '-l', logFile, '-o', serverOptions], 40_000);
         started = true;

@@ -7,6 +7,11 @@ import { writeClockFile } from '../../src/platform/clock.server.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
+/** The environment that points a server or a command-line tool at a tempDb's database. */
+export function databaseEnv(file: string): Record<string, string> {
+  return file.startsWith('postgres://') ? { DATABASE_URL: file } : { DATABASE_PATH: file };
+}
+
 export interface RunningServer {
   url: string;
   process: ChildProcess;
@@ -64,7 +69,8 @@ export async function startServer(options: {
       ...(options.clockFile ? { MANABI_CLOCK_FILE: options.clockFile } : {}),
       HOST: '127.0.0.1',
       PORT: String(port),
-      DATABASE_PATH: options.databasePath,
+      // A tempDb() on PostgreSQL (the `*-pg` projects) is a URL: the server's DATABASE_URL.
+      ...databaseEnv(options.databasePath),
       SEARCH_INDEX_DIR: path.resolve(root, outDir, 'search', 'pagefind'),
       MANABI_DIST: outDir,
       // The curriculum the build was made from: the notification scheduler reads it from the folder.

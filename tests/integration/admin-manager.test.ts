@@ -9,8 +9,8 @@ import { and, eq } from 'drizzle-orm';
 import { parseHTML } from 'linkedom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, users } from '../../db/schema/index.ts';
-import { openDatabase, rawDrizzle, rawSqlite, type Db } from '../../src/platform/db.server.ts';
-import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
+import { rawDrizzle, type Db } from '../../src/platform/db.server.ts';
+import { addUser, tempDb, type TempDb, reopenDb, onPostgres } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { afterPost, get, postForm, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -38,15 +38,15 @@ beforeAll(async () => {
     .update(users)
     .set({ erasedAt: new Date(0) })
     .where(eq(users.id, ids.erased!));
-  rawSqlite(t.db).close();
+  void t.db.close();
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
-  db = openDatabase(t.file, { migrate: false });
+  db = reopenDb(t.file);
   cookie = (await signIn(server.url, 'ada@example.com', PASSWORD)).cookie!;
 });
 
 afterAll(async () => {
   await server?.stop();
-  if (db) rawSqlite(db).close();
+  if (db) void db.close();
   t?.cleanup();
 });
 
@@ -141,7 +141,8 @@ describe('the users CSV manager column from the browser', () => {
     return { status: response.status, body: text(parseHTML(await response.text()).document.body) };
   }
 
-  it('names the bad lines and writes nothing, then imports a file whose managers come later in it', async () => {
+  // The users CSV import is SQLite-only for now (README: not yet on PostgreSQL).
+  it.skipIf(onPostgres)('names the bad lines and writes nothing, then imports a file whose managers come later in it', async () => {
     const bad = await upload(
       'email,name,department,role,manager\nnew@example.com,New,営業部,learner,later@example.com\nboss@example.com,Bea Boss,営業部,learner,new@example.com\n',
     );

@@ -17,7 +17,6 @@ import { fixtureCatalog } from '../helpers/fixture.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
-import { rawSqlite } from '../../src/platform/db.server.ts';
 
 const ASTRO_DIST = path.join(path.dirname(createRequire(import.meta.url).resolve('astro/package.json')), 'dist');
 const read = (file: string): string => fs.readFileSync(path.join(ASTRO_DIST, file), 'utf8');
@@ -70,7 +69,7 @@ describe('the built server with the digest cache', () => {
   beforeAll(async () => {
     t = tempDb();
     await addUser(t.db, { email: 'hana@example.com', password: 'fixture password 1' });
-    rawSqlite(t.db).close();
+    void t.db.close();
     server = await startServer({
       databasePath: t.file,
       outDir: FIXTURE_OUT_DIR,

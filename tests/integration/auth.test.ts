@@ -5,9 +5,9 @@ import { sha256 } from '@oslojs/crypto/sha2';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sessions, users } from '../../db/schema/index.ts';
-import { openDatabase, type Db, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { type Db, rawDrizzle } from '../../src/platform/db.server.ts';
 import { firstLesson } from '../helpers/catalog.ts';
-import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
+import { addUser, tempDb, type TempDb, reopenDb, sqlRows } from '../helpers/db.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { first } from '../../src/platform/query.ts';
@@ -24,14 +24,14 @@ beforeAll(async () => {
   t = tempDb();
   await addUser(t.db, { email: 'learner@example.com', password: PASSWORD, name: '佐藤 花子' });
   await addUser(t.db, { email: 'leaver@example.com', password: PASSWORD });
-  rawSqlite(t.db).close();
+  void t.db.close();
   server = await startServer({ databasePath: t.file });
-  db = openDatabase(t.file, { migrate: false });
+  db = reopenDb(t.file);
 });
 
 afterAll(async () => {
   await server?.stop();
-  if (db) rawSqlite(db).close();
+  if (db) void db.close();
   t?.cleanup();
 });
 
@@ -101,7 +101,7 @@ describe('sign-in', () => {
     const token = cookie!.split('=')[1]!;
     const [id, secret] = token.split('.') as [string, string];
     expect(secret.length).toBeGreaterThanOrEqual(24);
-    const rows = rawSqlite(db).prepare('select * from sessions').all() as Record<string, unknown>[];
+    const rows = await sqlRows(db, 'select * from sessions');
     const dump = rows
       .map((r) =>
         Object.values(r)

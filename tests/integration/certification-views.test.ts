@@ -15,8 +15,8 @@ import { ensureDefaultAssignments, syncEnrolments } from '../../src/features/pro
 import { rebuildCertificateRollupsIn } from '../../src/features/kpi/certificate-rollups.server.ts';
 import { writeClockFile } from '../../src/platform/clock.server.ts';
 import { formatDate } from '../../src/platform/dates.ts';
-import { openDatabase, rawDrizzle, rawSqlite, type Db } from '../../src/platform/db.server.ts';
-import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
+import { rawDrizzle, type Db } from '../../src/platform/db.server.ts';
+import { addUser, tempDb, type TempDb, reopenDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { afterPost, get, postForm, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -61,16 +61,16 @@ beforeAll(async () => {
   const salesId = first(await q.select({ id: departments.id }).from(departments).where(eq(departments.name, 'Sales')))!.id;
   ids.wave = first(await q.insert(waves).values({ name: 'Pilot', startDate: '2026-01-01', endDate: '2027-12-31' }).returning({ id: waves.id }))!.id;
   await q.insert(waveDepartments).values({ waveId: ids.wave, departmentId: salesId });
-  rawSqlite(t.db).close();
+  void t.db.close();
   // Sessions outlive the test's eleven-day jump of the clock (the session limits follow the same clock).
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, env: { MANABI_CLOCK_FILE: clockFile, SESSION_MAX_HOURS: '1000', SESSION_IDLE_MINUTES: '30000' } });
-  db = openDatabase(t.file, { migrate: false });
+  db = reopenDb(t.file);
   for (const who of ['admin', 'champion']) cookies[who] = (await signIn(server.url, `${who}@example.com`, PASSWORD)).cookie!;
 });
 
 afterAll(async () => {
   await server?.stop();
-  if (db) rawSqlite(db).close();
+  if (db) void db.close();
   t?.cleanup();
 });
 

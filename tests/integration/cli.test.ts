@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { departments, users } from '../../db/schema/index.ts';
-import { openDatabase, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { openDatabase, rawDrizzle } from '../../src/platform/db.server.ts';
 import { verifyPassword } from '../../src/features/auth/password.server.ts';
 import { eraseUserPersonalData } from '../../src/features/users/erasure.server.ts';
 import { erasedEmail } from '../../src/features/users/erasure.ts';
@@ -40,7 +40,7 @@ async function readTables() {
   try {
     return { users: await rawDrizzle(db).select().from(users), departments: await rawDrizzle(db).select().from(departments) };
   } finally {
-    rawSqlite(db).close();
+    void db.close();
   }
 }
 
@@ -110,7 +110,7 @@ describe('npm run user:password', () => {
     const gone = await addUser(db, { email: 'gone@example.com', password: 'their old password' });
     expect((await eraseUserPersonalData(db, { actor: { id: admin, email: 'ada@example.com' }, ip: null }, gone, 'gone@example.com')).ok).toBe(true);
     const placeholder = erasedEmail((await rawDrizzle(db).select().from(users)).find((u) => u.id === gone)!.publicId);
-    rawSqlite(db).close();
+    void db.close();
 
     const result = run('src/cli/user-password.ts', ['--email', placeholder, '--password-stdin'], 'a brand new password\n');
     expect(result.status).toBe(1);

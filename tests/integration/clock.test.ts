@@ -6,8 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Db, rawSqlite } from '../../src/platform/db.server.ts';
-import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
+import type { Db } from '../../src/platform/db.server.ts';
+import { databaseEnv, addUser, tempDb, type TempDb, reopenDb, sqlRows, onPostgres } from '../helpers/db.ts';
 import { afterPost, get, signIn } from '../helpers/http.ts';
 import { clockOffset, moveClock, startServer, type RunningServer } from '../helpers/server.ts';
 
@@ -25,21 +25,21 @@ beforeAll(async () => {
   clockFile = path.join(t.dir, 'clock.json');
   await addUser(t.db, { email: 'learner@example.com', password: PASSWORD });
   await addUser(t.db, { email: 'admin@example.com', password: PASSWORD, role: 'admin', department: 'IT' });
-  rawSqlite(t.db).close();
+  void t.db.close();
   // Only the absolute lifetime (7 days, the default) can end a session here: the idle limit is 30 days.
   server = await startServer({ databasePath: t.file, clockFile, env: { SESSION_IDLE_MINUTES: String(30 * 24 * 60) } });
-  db = openDatabase(t.file, { migrate: false });
+  db = reopenDb(t.file);
 });
 
 afterAll(async () => {
   await server?.stop();
-  if (db) rawSqlite(db).close();
+  if (db) void db.close();
   t?.cleanup();
 });
 
 /** users.created_at of one user (ms). */
-function createdAt(email: string): number {
-  return (rawSqlite(db).prepare('select created_at n from users where email = ?').get(email) as { n: number }).n;
+async function createdAt(email: string): Promise<number> {
+  return Number((await sqlRows<{ n: number | Date }>(db, 'select created_at n from users where email = ?', email))[0]!.n);
 }
 
 /** Expects a time read through the moved clock: now plus the file's offset, give or take a minute. */
@@ -63,7 +63,7 @@ describe('MANABI_CLOCK_FILE moves the time of the running server', () => {
     expect(response.headers.get('location')).toBe('/login?next=%2Fhome');
   });
 
-  it('dates what the import worker writes on the moved clock too', async () => {
+  it.skipIf(onPostgres)('dates what the import worker writes on the moved clock too (the users import is SQLite-only for now)', async () => {
     expect(clockOffset(clockFile)).toBe(8 * DAY);
     const { cookie } = await signIn(server.url, 'admin@example.com', PASSWORD);
     const form = new FormData();
@@ -75,17 +75,17 @@ describe('MANABI_CLOCK_FILE moves the time of the running server', () => {
       body: form,
     });
     expect((await afterPost(server.url, posted, cookie)).status).toBe(200);
-    expectOnMovedClock(createdAt('imported@example.com'));
+    expectOnMovedClock(await createdAt('imported@example.com'));
   });
 
-  it('dates what a CLI writes on the moved clock (user:create)', () => {
+  it('dates what a CLI writes on the moved clock (user:create)', async () => {
     const result = spawnSync(process.execPath, ['src/cli/user-create.ts', '--email', 'cli@example.com', '--name', 'CLI', '--department', '営業部', '--password-stdin'], {
       cwd: ROOT,
       input: 'a password from the command line\n',
       encoding: 'utf8',
-      env: { ...process.env, DATABASE_PATH: t.file, MANABI_CLOCK_FILE: clockFile },
+      env: { ...process.env, ...databaseEnv(t.file), MANABI_CLOCK_FILE: clockFile },
     });
     expect(result.status, result.stderr).toBe(0);
-    expectOnMovedClock(createdAt('cli@example.com'));
+    expectOnMovedClock(await createdAt('cli@example.com'));
   });
 });

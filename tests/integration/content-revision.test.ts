@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lessonCompletions } from '../../db/schema/index.ts';
 import { buildCatalog } from '../../src/features/curriculum/catalog.ts';
 import { readCorpus } from '../../src/features/curriculum/read-corpus.ts';
-import { openDatabase, type Db, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
-import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
+import { type Db, rawDrizzle } from '../../src/platform/db.server.ts';
+import { addUser, tempDb, type TempDb, reopenDb } from '../helpers/db.ts';
 import { fixtureCatalog, ROOT } from '../helpers/fixture.ts';
 import { FIXTURE_REVISED_CONTENT, FIXTURE_REVISED_OUT_DIR, MAJOR_REVISION, MINOR_REVISION } from '../helpers/fixture-revised.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
@@ -53,14 +53,14 @@ beforeAll(async () => {
   ids.reader = await addUser(t.db, { email: 'reader@example.com', password: PASSWORD, name: '読者 一郎' });
   ids.newcomer = await addUser(t.db, { email: 'newcomer@example.com', password: PASSWORD, name: '新人 花子' });
   ids.ada = await addUser(t.db, { email: 'ada@example.com', password: PASSWORD, name: '管理 太郎', role: 'admin' });
-  rawSqlite(t.db).close();
-  db = openDatabase(t.file, { migrate: false });
+  void t.db.close();
+  db = reopenDb(t.file);
   await serve(FIXTURE_OUT_DIR);
 });
 
 afterAll(async () => {
   await server?.stop();
-  if (db) rawSqlite(db).close();
+  if (db) void db.close();
   t?.cleanup();
 });
 

@@ -9,7 +9,7 @@ import { shippedCatalog } from '../helpers/catalog.ts';
 import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
-import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
 
 const catalog = shippedCatalog();
 const PASSWORD = 'curriculum reader';
@@ -30,7 +30,7 @@ beforeAll(async () => {
         .values({ id: generateSecureRandomString(), userId, quizId: quiz.id, startedAt: now, submittedAt: now, score: 1, maxScore: 1, passed: true });
     }
   }
-  rawSqlite(t.db).close();
+  void t.db.close();
   server = await startServer({ databasePath: t.file });
   cookie = (await signIn(server.url, 'reader@example.com', PASSWORD)).cookie!;
 });

@@ -216,7 +216,7 @@ beforeAll(async () => {
   const dirB = fs.mkdtempSync(path.join(t.dir, 'b-'));
   fileB = path.join(dirB, 'manabi.db');
   rawSqlite(t.db).exec(`VACUUM INTO '${fileB}'`);
-  rawSqlite(t.db).close();
+  void t.db.close();
   [a, b] = await Promise.all([
     startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, clockFile, env: { LOG_LEVEL: 'debug' }, timeoutMs: 60_000 }),
     startServer({ databasePath: fileB, outDir: FIXTURE_OUT_DIR, clockFile, env: { MANABI_FAST_POSTS: 'off' }, timeoutMs: 60_000 }),

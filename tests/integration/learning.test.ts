@@ -6,8 +6,8 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attemptAnswers, certificates, lessonCompletions, lessonFeedback, lessonViews, quizAttempts, users } from '../../db/schema/index.ts';
-import { openDatabase, type Db, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
-import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
+import { type Db, rawDrizzle } from '../../src/platform/db.server.ts';
+import { addUser, tempDb, type TempDb, reopenDb } from '../helpers/db.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { afterPost, get, postForm, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -30,9 +30,9 @@ beforeAll(async () => {
   for (const name of ['alice', 'bob', 'carol', 'dave']) {
     ids[name] = await addUser(t.db, { email: `${name}@example.com`, password: PASSWORD, name });
   }
-  rawSqlite(t.db).close();
+  void t.db.close();
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
-  db = openDatabase(t.file, { migrate: false });
+  db = reopenDb(t.file);
   for (const name of Object.keys(ids)) {
     const { cookie } = await signIn(server.url, `${name}@example.com`, PASSWORD);
     cookies[name] = cookie!;
@@ -41,7 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
-  if (db) rawSqlite(db).close();
+  if (db) void db.close();
   t?.cleanup();
 });
 

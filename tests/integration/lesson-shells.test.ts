@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificates, policyAcknowledgements, quizAttempts, users } from '../../db/schema/index.ts';
 import { writeClockFile } from '../../src/platform/clock.server.ts';
 import { openDatabase, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
-import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
+import { addUser, tempDb, type TempDb, reopenDb } from '../helpers/db.ts';
 import { fixtureCatalog, ROOT } from '../helpers/fixture.ts';
 import { FIXTURE_REVISED_OUT_DIR, MAJOR_REVISION } from '../helpers/fixture-revised.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
@@ -98,7 +98,7 @@ async function passQuiz(base: string, file: string, cookie: string): Promise<voi
   const attemptId = /name="attemptId" value="([a-z2-9]{24})"/.exec(html)![1]!;
   const db = openDatabase(file, { migrate: false });
   const layout = firstRow(await rawDrizzle(db).select({ layout: quizAttempts.layout }).from(quizAttempts).where(eq(quizAttempts.id, attemptId)))!.layout;
-  rawSqlite(db).close();
+  void db.close();
   const shown = layout ? layout.questions.map((q) => q.id) : quiz.questions.map((q) => q.id);
   const fields: [string, string][] = [
     ['quizId', quiz.id],
@@ -205,15 +205,15 @@ beforeAll(async () => {
       .set({ managerId: await id(emailOf(manager)) })
       .where(eq(users.id, await id(emailOf(report))));
   }
-  rawSqlite(t.db).close();
+  void t.db.close();
   const writer = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, clockFile });
   await writeStates(writer.url);
   await writer.stop();
   dirB = fs.mkdtempSync(path.join(t.dir, 'b-'));
   // A consistent copy (the writer's last commits may still be in the WAL file).
-  const source = openDatabase(t.file, { migrate: false });
+  const source = reopenDb(t.file);
   rawSqlite(source).exec(`VACUUM INTO '${path.join(dirB, 'manabi.db')}'`);
-  rawSqlite(source).close();
+  void source.close();
   await startPair(FIXTURE_OUT_DIR, t.file, path.join(dirB, 'manabi.db'));
 }, 120_000);
 
@@ -352,7 +352,7 @@ describe('lesson shells: the fast page is the Astro page', () => {
     const t2 = tempDb();
     try {
       await addUser(t2.db, { email: 'real@example.com', password: PASSWORD, name: '本番 太郎' });
-      rawSqlite(t2.db).close();
+      void t2.db.close();
       const fileB = path.join(t2.dir, 'b.db');
       fs.copyFileSync(t2.file, fileB);
       await startPair('dist', t2.file, fileB);

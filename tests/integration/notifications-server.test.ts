@@ -15,8 +15,8 @@ import { setPreferredLocale } from '../../src/features/users/users-profile.serve
 import { findDepartmentId } from '../../src/features/users/users.server.ts';
 import { fixedClock, setClock } from '../../src/platform/clock.ts';
 import { writeClockFile } from '../../src/platform/clock.server.ts';
-import { openDatabase, rawDrizzle, rawSqlite, type Db } from '../../src/platform/db.server.ts';
-import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
+import { rawDrizzle, type Db } from '../../src/platform/db.server.ts';
+import { addUser, tempDb, type TempDb, reopenDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { startSmtp, type TestSmtp } from '../helpers/mail.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -71,15 +71,15 @@ beforeAll(async () => {
   // Assigned today, due Wednesday next week: "new" today, "due in 7 days" tomorrow.
   await createAssignment(t.db, { tierId: 'basic', target: { kind: 'department', departmentId: sales }, due: { kind: 'date', date: '2027-01-13' }, createdBy: ids.admin });
   setClock(null);
-  rawSqlite(t.db).close();
+  void t.db.close();
   writeClockFile(clockFile, TUESDAY - Date.now());
   server = await start();
-  db = openDatabase(t.file, { migrate: false });
+  db = reopenDb(t.file);
 }, 60_000);
 
 afterAll(async () => {
   await server?.stop();
-  if (db) rawSqlite(db).close();
+  if (db) void db.close();
   await smtp?.close();
   t?.cleanup();
 });

@@ -8,9 +8,9 @@ import { desc, eq } from 'drizzle-orm';
 import { afterPost } from '../helpers/http.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, departments, sessions, users } from '../../db/schema/index.ts';
-import { openDatabase, type Db, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { type Db, rawDrizzle } from '../../src/platform/db.server.ts';
 import { launchChromium } from '../helpers/browser.ts';
-import { tempDb, type TempDb } from '../helpers/db.ts';
+import { tempDb, type TempDb, reopenDb } from '../helpers/db.ts';
 import { finish, Jar, toCallback } from '../helpers/oidc-flow.ts';
 import { startProvider, type TestProvider } from '../helpers/oidc-provider.ts';
 import { freePort, startServer, type RunningServer } from '../helpers/server.ts';
@@ -35,7 +35,7 @@ beforeAll(async () => {
   const issuer = `http://127.0.0.1:${providerPort}`;
   const start = async (mode: 'both' | 'oidc', extra: Record<string, string> = {}): Promise<RunningServer> => {
     const t = tempDb();
-    rawSqlite(t.db).close();
+    void t.db.close();
     dbs.push(t);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
@@ -73,13 +73,13 @@ beforeAll(async () => {
   provider.accounts.set('suzuki', { email: 'suzuki@example.co.jp', name: '鈴木 花子', department: '経理部', groups: ['staff'], amr: ['pwd'] });
   provider.accounts.set('mfa-user', { email: 'mfa@example.co.jp', name: 'MFA User', department: '情報システム部', groups: [], amr: ['pwd', 'otp'] });
   provider.accounts.set('browser', { email: 'browser@example.co.jp', name: 'ブラウザ 太郎', department: '人事部', groups: ['staff'] });
-  db = openDatabase(dbs[0]!.file, { migrate: false });
+  db = reopenDb(dbs[0]!.file);
 }, 120_000);
 
 afterAll(async () => {
   await Promise.all(servers.map((s) => s.stop()));
   await provider?.close();
-  if (db) rawSqlite(db).close();
+  if (db) void db.close();
   for (const t of dbs) t.cleanup();
 });
 
@@ -240,7 +240,7 @@ describe('AUTH_MODE=oidc', () => {
 
 describe('OIDC_REQUIRE_MFA', () => {
   it('refuses a sign-in without a second factor, and audits it', async () => {
-    const mfaDb = openDatabase(dbs[2]!.file, { migrate: false });
+    const mfaDb = reopenDb(dbs[2]!.file);
     try {
       const { location, session } = await finish(await toCallback(mfa.url, provider.issuer, 'suzuki'));
       expect(location).toBe('/login?sso=mfa_required');
@@ -248,7 +248,7 @@ describe('OIDC_REQUIRE_MFA', () => {
       expect((await lastAudit(mfaDb, 'auth.sign_in_failed'))!.details).toContain('"reason":"mfa_required"');
       expect(first(await rawDrizzle(mfaDb).select().from(users).where(eq(users.email, 'suzuki@example.co.jp')))).toBeNull();
     } finally {
-      rawSqlite(mfaDb).close();
+      void mfaDb.close();
     }
   });
 

@@ -8,9 +8,9 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activityMonths, kpiDepartmentMonths, practiceAnswers } from '../../db/schema/index.ts';
-import { openDatabase, rawDrizzle, rawSqlite, type Db } from '../../src/platform/db.server.ts';
+import { rawDrizzle, type Db } from '../../src/platform/db.server.ts';
 import { monthKey } from '../../src/platform/dates.ts';
-import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
+import { addUser, tempDb, type TempDb, reopenDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { afterPost, get, postForm, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -32,15 +32,15 @@ const ids: Record<string, number> = {};
 beforeAll(async () => {
   t = tempDb();
   for (const name of ['alice', 'erin', 'fay']) ids[name] = await addUser(t.db, { email: `${name}@example.com`, password: PASSWORD, name, department: 'Sales' });
-  rawSqlite(t.db).close();
+  void t.db.close();
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, env: { APP_TIMEZONE: 'Asia/Tokyo' } });
-  db = openDatabase(t.file, { migrate: false });
+  db = reopenDb(t.file);
   for (const name of Object.keys(ids)) cookies[name] = (await signIn(server.url, `${name}@example.com`, PASSWORD)).cookie!;
 });
 
 afterAll(async () => {
   await server?.stop();
-  if (db) rawSqlite(db).close();
+  if (db) void db.close();
   t?.cleanup();
 });
 

@@ -7,8 +7,8 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignments, auditLog, checkins, helpdeskInquiries, loginTokens, sessions, users } from '../../db/schema/index.ts';
-import { openDatabase, type Db, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
-import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
+import { type Db, rawDrizzle } from '../../src/platform/db.server.ts';
+import { addUser, tempDb, type TempDb, reopenDb, sqlRows, onPostgres } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { afterPost, get, postForm, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -26,15 +26,15 @@ beforeAll(async () => {
   ids.admin = await addUser(t.db, { email: 'admin@example.com', password: PASSWORD, role: 'admin', department: 'IT' });
   ids.learner = await addUser(t.db, { email: 'learner@example.com', password: PASSWORD, department: 'Sales' });
   ids.leaver = await addUser(t.db, { email: 'leaver@example.com', password: PASSWORD, department: 'Sales' });
-  rawSqlite(t.db).close();
+  void t.db.close();
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
-  db = openDatabase(t.file, { migrate: false });
+  db = reopenDb(t.file);
   for (const who of ['admin', 'learner', 'leaver']) cookies[who] = (await signIn(server.url, `${who}@example.com`, PASSWORD)).cookie!;
 });
 
 afterAll(async () => {
   await server?.stop();
-  if (db) rawSqlite(db).close();
+  if (db) void db.close();
   t?.cleanup();
 });
 
@@ -62,8 +62,8 @@ describe('audit log', () => {
     expect(row).toMatchObject({ actorUserId: ids.admin, actorLabel: 'admin@example.com', targetType: 'user', targetId: String(ids.learner) });
     expect(row.details).toMatchObject({ before: { role: 'learner' }, after: { role: 'champion', departmentId: null } });
     expect(row.ip).toBeTruthy();
-    expect(() => rawSqlite(db).prepare('update audit_log set action = ? where id = ?').run('x', row.id)).toThrow(/append-only/);
-    expect(() => rawSqlite(db).prepare('delete from audit_log where id = ?').run(row.id)).toThrow(/append-only/);
+    await expect(sqlRows(db, 'update audit_log set action = ? where id = ?', 'x', row.id)).rejects.toThrow(/append-only/);
+    await expect(sqlRows(db, 'delete from audit_log where id = ?', row.id)).rejects.toThrow(/append-only/);
     // the change took effect on the learner's next request
     expect((await get(server.url, '/champion', cookies.learner)).status).toBe(200);
   });
@@ -138,7 +138,8 @@ describe('user management', () => {
     expect(await used.text()).toContain('有効期限');
   });
 
-  it('imports users from the browser all or nothing, naming the bad row', async () => {
+  // The users CSV import is SQLite-only for now (README: not yet on PostgreSQL).
+  it.skipIf(onPostgres)('imports users from the browser all or nothing, naming the bad row', async () => {
     const bad = await upload('/admin/users', 'importUsers', 'users.csv', 'email,name,department,role\nok@example.com,OK,Sales,learner\nbroken,B,Sales,learner\n');
     expect(await bad.text()).toContain('3行目：メールアドレス「broken」が正しくありません');
     expect(await rawDrizzle(db).select().from(users).where(eq(users.email, 'ok@example.com'))).toEqual([]);
@@ -255,7 +256,8 @@ describe('help-desk inquiries', () => {
 });
 
 describe('exports', () => {
-  it('streams CSV with correct quoting, and a BOM when asked', async () => {
+  // Its "Okada, K" comes from the import above.
+  it.skipIf(onPostgres)('streams CSV with correct quoting, and a BOM when asked', async () => {
     const plain = new Uint8Array(await (await get(server.url, '/admin/exports/users.csv', cookies.admin)).arrayBuffer());
     const bom = new Uint8Array(await (await get(server.url, '/admin/exports/users.csv?bom=1', cookies.admin)).arrayBuffer());
     expect([...bom.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);

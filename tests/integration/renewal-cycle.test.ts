@@ -10,8 +10,8 @@ import { and, asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { certificates, lessonCompletions, quizAttempts } from '../../db/schema/index.ts';
 import { writeClockFile } from '../../src/platform/clock.server.ts';
-import { openDatabase, type Db, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
-import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
+import { type Db, rawDrizzle } from '../../src/platform/db.server.ts';
+import { addUser, tempDb, type TempDb, reopenDb } from '../helpers/db.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get, postForm, signIn } from '../helpers/http.ts';
@@ -61,17 +61,17 @@ beforeAll(async () => {
   t = tempDb();
   userId = await addUser(t.db, { email: EMAIL, password: PASSWORD, name: '更新 太郎' });
   await addUser(t.db, { email: ADMIN_EMAIL, password: PASSWORD, role: 'admin' });
-  rawSqlite(t.db).close();
-  clockFile = path.join(path.dirname(t.file), 'clock.json');
+  void t.db.close();
+  clockFile = path.join(t.dir, 'clock.json');
   writeClockFile(clockFile, 0);
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, env: { MANABI_CLOCK_FILE: clockFile } });
-  db = openDatabase(t.file, { migrate: false });
+  db = reopenDb(t.file);
   cookie = (await signIn(server.url, EMAIL, PASSWORD)).cookie!;
 });
 
 afterAll(async () => {
   await server?.stop();
-  if (db) rawSqlite(db).close();
+  if (db) void db.close();
   t?.cleanup();
 });
 

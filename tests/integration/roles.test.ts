@@ -13,7 +13,7 @@ import { ROOT } from '../helpers/fixture.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
-import { rawSqlite, rawDrizzle } from '../../src/platform/db.server.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
 import { parseHTML } from 'linkedom';
 import { createUser } from '../../src/features/users/users.server.ts';
 import { ROSTER_PAGE_SIZE, ROSTER_PAGE_THRESHOLD } from '../../src/features/kpi/champion-roster.ts';
@@ -68,7 +68,7 @@ beforeAll(async () => {
       });
   });
   waveId = await saveWave(t.db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [hrId], targets: [] });
-  rawSqlite(t.db).close();
+  void t.db.close();
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
   for (const who of ['learner', 'champion', 'admin']) cookies[who] = (await signIn(server.url, `${who}@example.com`, PASSWORD)).cookie!;
 });

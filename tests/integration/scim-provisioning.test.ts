@@ -9,8 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENTERPRISE_USER_SCHEMA as ENT, ERROR_MESSAGE, GROUP_SCHEMA, LIST_RESPONSE_MESSAGE, USER_SCHEMA } from '../../src/features/scim/constants.ts';
 import { fixture } from '../../src/features/scim/fixtures/load.ts';
 import { createScimToken } from '../../src/features/scim/tokens.server.ts';
-import { rawSqlite } from '../../src/platform/db.server.ts';
-import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
+import { addUser, sqlRows, tempDb, type TempDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { fixtureWith, scimClient, type ScimClient } from '../helpers/scim.ts';
@@ -22,15 +21,9 @@ let t: TempDb;
 let server: RunningServer;
 let scim: ScimClient;
 
-const row = <T>(sqlText: string, ...params: unknown[]): T =>
-  rawSqlite(t.db)
-    .prepare(sqlText)
-    .get(...params) as T;
-const rows = <T>(sqlText: string, ...params: unknown[]): T[] =>
-  rawSqlite(t.db)
-    .prepare(sqlText)
-    .all(...params) as T[];
-const publicIdOf = (email: string): string => row<{ public_id: string }>('select public_id from users where email = ?', email).public_id;
+const row = async <T>(sqlText: string, ...params: unknown[]): Promise<T> => (await sqlRows<T>(t.db, sqlText, ...params))[0]!;
+const rows = <T>(sqlText: string, ...params: unknown[]): Promise<T[]> => sqlRows<T>(t.db, sqlText, ...params);
+const publicIdOf = async (email: string): Promise<string> => (await row<{ public_id: string }>('select public_id from users where email = ?', email)).public_id;
 const filterPath = (resource: string, filter: string, extra = ''): string => `/${resource}?filter=${encodeURIComponent(filter)}${extra}`;
 
 beforeAll(async () => {
@@ -73,7 +66,7 @@ describe('Entra ID provisioning, as Microsoft documents it', () => {
       emails: [{ value: 'jyoung@testuser.com', type: 'work', primary: true }],
       meta: { resourceType: 'User' },
     });
-    expect(row('select display_name as name, external_id as externalId, active, role from users where public_id = ?', userId)).toEqual({
+    expect(await row('select display_name as name, external_id as "externalId", active, role from users where public_id = ?', userId)).toEqual({
       name: 'Joy Young',
       externalId: 'jyoung',
       active: 1,
@@ -106,7 +99,7 @@ describe('Entra ID provisioning, as Microsoft documents it', () => {
     expect(patched.body).toMatchObject({ userName: 'jyoung@testuser.com', displayName: 'Pvlo', name: { givenName: 'Gtfd', familyName: 'Pkqf' }, externalId: 'Eqpj' });
     const renamed = await scim('PATCH', `/Users/${userId}`, fixture('entra/patch-user-single-valued.json'));
     expect(renamed.body).toMatchObject({ userName: '5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com', emails: [{ value: '5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com' }] });
-    expect(row('select email from users where public_id = ?', userId)).toEqual({ email: '5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com' });
+    expect(await row('select email from users where public_id = ?', userId)).toEqual({ email: '5b50642d-79fc-4410-9e90-4c077cdd1a59@testuser.com' });
     const taken = await scim('PATCH', `/Users/${userId}`, {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
       Operations: [{ op: 'replace', path: 'userName', value: 'admin@example.com' }],
@@ -118,13 +111,13 @@ describe('Entra ID provisioning, as Microsoft documents it', () => {
     });
     expect(department.status).toBe(200);
     expect(department.body).toMatchObject({ [ENT]: { department: '新規事業部' } });
-    expect(row('select d.name from users u join departments d on d.id = u.department_id where u.public_id = ?', userId)).toEqual({ name: '新規事業部' });
+    expect(await row('select d.name from users u join departments d on d.id = u.department_id where u.public_id = ?', userId)).toEqual({ name: '新規事業部' });
     const unchanged = await scim('GET', `/Users/${userId}`);
     expect(unchanged.body).toMatchObject({ id: userId, displayName: 'Pvlo' });
   });
 
   it('sets the manager by id (Example 5) and refuses a manager that does not exist', async () => {
-    const managerId = publicIdOf('admin@example.com');
+    const managerId = await publicIdOf('admin@example.com');
     const documented = '00aa00aa-bb11-cc22-dd33-44ee44ee44ee';
     const set = await scim('PATCH', `/Users/${userId}`, fixtureWith('entra/patch-user-add-manager.json', { [documented]: managerId }));
     expect(set.status).toBe(200);
@@ -132,7 +125,7 @@ describe('Entra ID provisioning, as Microsoft documents it', () => {
     const missing = await scim('PATCH', `/Users/${userId}`, fixtureWith('entra/patch-user-add-manager.json', { [documented]: 'nobody-at-all' }));
     expect(missing.status).toBe(400);
     expect(missing.body).toMatchObject({ scimType: 'invalidValue' });
-    expect(row('select m.public_id as id from users u join users m on m.id = u.manager_id where u.public_id = ?', userId)).toEqual({ id: managerId });
+    expect(await row('select m.public_id as id from users u join users m on m.id = u.manager_id where u.public_id = ?', userId)).toEqual({ id: managerId });
   });
 
   it('creates a group, finds it by displayName without members, adds and removes the member', async () => {
@@ -159,8 +152,8 @@ describe('Entra ID provisioning, as Microsoft documents it', () => {
     const disabled = await scim('PATCH', `/Users/${userId}`, fixture('entra/patch-user-disable.json'));
     expect(disabled.status).toBe(200);
     expect(disabled.body).toMatchObject({ active: false });
-    expect(row('select active from users where public_id = ?', userId)).toEqual({ active: 0 });
-    const audited = rows<{ action: string }>("select action from audit_log where actor_label = 'scim' order by id").map((r) => r.action);
+    expect(await row('select active from users where public_id = ?', userId)).toEqual({ active: 0 });
+    const audited = (await rows<{ action: string }>("select action from audit_log where actor_label = 'scim' order by id")).map((r) => r.action);
     expect(audited).toEqual(expect.arrayContaining(['user.created', 'user.updated', 'user.deactivated', 'scim.group_created', 'scim.group_updated']));
     expect((await scim('GET', '/Users/no-such-user')).status).toBe(404);
   });
@@ -170,10 +163,10 @@ describe('effects on people', () => {
   it('a user deactivated by SCIM is signed out on their next request', async () => {
     const { cookie } = await signIn(server.url, 'leaver@example.com', PASSWORD);
     expect((await get(server.url, '/account', cookie)).status).toBe(200);
-    const disabled = await scim('PATCH', `/Users/${publicIdOf('leaver@example.com')}`, fixture('okta/patch-user-deactivate.json'));
+    const disabled = await scim('PATCH', `/Users/${await publicIdOf('leaver@example.com')}`, fixture('okta/patch-user-deactivate.json'));
     expect(disabled.status).toBe(200);
     // Ended at once, not only refused when next seen (validation refuses an inactive user too).
-    expect(row<{ n: number }>('select count(*) as n from sessions s join users u on u.id = s.user_id where u.email = ?', 'leaver@example.com').n).toBe(0);
+    expect((await row<{ n: number }>('select count(*) as n from sessions s join users u on u.id = s.user_id where u.email = ?', 'leaver@example.com')).n).toBe(0);
     const next = await get(server.url, '/account', cookie);
     expect(next.status).toBe(302);
     expect(next.headers.get('location')).toMatch(/\/login/);
@@ -185,36 +178,38 @@ describe('effects on people', () => {
     const groupId = String(group.body!.id);
     const promoted = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'it.lead@example.com', displayName: 'IT Lead' });
     const leadId = String(promoted.body!.id);
-    const adminId = publicIdOf('admin@example.com');
+    const adminId = await publicIdOf('admin@example.com');
     const members = (op: string, ids: string[]) => ({
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
       Operations: [{ op, path: 'members', value: ids.map((value) => ({ value })) }],
     });
     expect((await scim('PATCH', `/Groups/${groupId}`, members('Add', [leadId, adminId]))).status).toBe(200);
-    expect(row('select role from users where public_id = ?', leadId)).toEqual({ role: 'admin' });
+    expect(await row('select role from users where public_id = ?', leadId)).toEqual({ role: 'admin' });
     // The new role's assignments follow at once (the default one for admins: the specialist tier),
     // and so do the dashboard's counts of people assigned per tier.
-    const tiersOf = (publicId: string): string[] =>
-      rows<{ tier: string }>(
-        'select a.tier_id tier from assignment_enrolments e join assignments a on a.id = e.assignment_id join users u on u.id = e.user_id where u.public_id = ? order by 1',
-        publicId,
+    const tiersOf = async (publicId: string): Promise<string[]> =>
+      (
+        await rows<{ tier: string }>(
+          'select a.tier_id tier from assignment_enrolments e join assignments a on a.id = e.assignment_id join users u on u.id = e.user_id where u.public_id = ? order by 1',
+          publicId,
+        )
       ).map((r) => r.tier);
-    const countedTiers = (publicId: string): string =>
-      row<{ tiers: string }>('select k.tiers from kpi_people k join users u on u.id = k.user_id where u.public_id = ?', publicId).tiers;
-    expect(tiersOf(leadId)).toContain('specialist');
-    expect(countedTiers(leadId)).toContain('specialist');
+    const countedTiers = async (publicId: string): Promise<string> =>
+      (await row<{ tiers: string }>('select k.tiers from kpi_people k join users u on u.id = k.user_id where u.public_id = ?', publicId)).tiers;
+    expect(await tiersOf(leadId)).toContain('specialist');
+    expect(await countedTiers(leadId)).toContain('specialist');
     expect((await scim('PATCH', `/Groups/${groupId}`, members('Remove', [leadId]))).status).toBe(200);
-    expect(row('select role from users where public_id = ?', leadId)).toEqual({ role: 'learner' });
-    expect(tiersOf(leadId)).not.toContain('specialist');
-    expect(countedTiers(leadId)).not.toContain('specialist');
+    expect(await row('select role from users where public_id = ?', leadId)).toEqual({ role: 'learner' });
+    expect(await tiersOf(leadId)).not.toContain('specialist');
+    expect(await countedTiers(leadId)).not.toContain('specialist');
     // The seeded admin is now the only active admin: removing them is answered, and refused.
     expect((await scim('PATCH', `/Groups/${groupId}`, members('Remove', [adminId]))).status).toBe(200);
-    expect(row('select role from users where public_id = ?', adminId)).toEqual({ role: 'admin' });
-    expect(row("select actor_label as actor, details from audit_log where action = 'user.role_change_refused' order by id desc limit 1")).toMatchObject({ actor: 'scim' });
+    expect(await row('select role from users where public_id = ?', adminId)).toEqual({ role: 'admin' });
+    expect(await row("select actor_label as actor, details from audit_log where action = 'user.role_change_refused' order by id desc limit 1")).toMatchObject({ actor: 'scim' });
     // Nor may SCIM deactivate the last admin.
     const disable = await scim('PATCH', `/Users/${adminId}`, fixture('entra/patch-user-disable.json'));
     expect(disable.status).toBe(400);
-    expect(row('select active from users where public_id = ?', adminId)).toEqual({ active: 1 });
+    expect(await row('select active from users where public_id = ?', adminId)).toEqual({ active: 1 });
   });
 });
 
@@ -225,7 +220,7 @@ describe('Okta provisioning, as Okta documents it (PUT-based)', () => {
     const withPassword = await scim('POST', '/Users', fixture('okta/create-user.json'));
     expect(withPassword.status).toBe(400);
     expect(withPassword.body).toMatchObject({ schemas: [ERROR_MESSAGE], status: '400', scimType: 'invalidValue' });
-    expect(row<{ n: number }>("select count(*) as n from users where email = 'test.user@okta.local'").n).toBe(0);
+    expect((await row<{ n: number }>("select count(*) as n from users where email = 'test.user@okta.local'")).n).toBe(0);
     const { password: _, ...body } = fixture('okta/create-user.json') as Record<string, unknown>;
     const created = await scim('POST', '/Users', body);
     expect(created.status).toBe(201);

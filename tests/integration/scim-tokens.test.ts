@@ -6,8 +6,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawSqlite } from '../../src/platform/db.server.ts';
-import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
+import { databaseEnv, addUser, sqlRows, tempDb, type TempDb } from '../helpers/db.ts';
 import { ROOT } from '../helpers/fixture.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get, signIn, submitForm } from '../helpers/http.ts';
@@ -42,7 +41,7 @@ describe('SCIM tokens in /admin/settings', () => {
     expect(token, 'the token on the page after the redirect').toBeDefined();
     expect(page).toMatch(/Token (?:"|&quot;|&#34;)Entra ID(?:"|&quot;|&#34;) created/);
     // Only its hash is stored, and the page never shows it again.
-    const stored = rawSqlite(t.db).prepare('select secret_hash as hash from scim_tokens').all() as Array<{ hash: string }>;
+    const stored = await sqlRows<{ hash: string }>(t.db, 'select secret_hash as hash from scim_tokens');
     expect(stored).toHaveLength(1);
     expect(token!).not.toContain(stored[0]!.hash);
     const again = await (await get(server.url, '/en/admin/settings', cookie)).text();
@@ -56,23 +55,23 @@ describe('SCIM tokens in /admin/settings', () => {
     expect(listed).toContain('SCIM プロビジョニング');
     expect(listed).not.toContain('未使用');
 
-    const id = String((rawSqlite(t.db).prepare('select id from scim_tokens').get() as { id: number }).id);
+    const id = String((await sqlRows<{ id: number }>(t.db, 'select id from scim_tokens'))[0]!.id);
     const revoked = await submitForm(server.url, '/en/admin/settings?_action=admin.revokeScimToken', cookie, { tokenId: id });
     expect(revoked.status).toBe(200);
     expect(await revoked.text()).toContain('Token revoked.');
     expect((await scim('GET', '/Users')).status).toBe(401);
     expect(await (await get(server.url, '/en/admin/settings', cookie)).text()).toContain('There are no active tokens.');
-    const actions = (rawSqlite(t.db).prepare("select action from audit_log where action like 'scim.token_%' order by id").all() as Array<{ action: string }>).map((r) => r.action);
+    const actions = (await sqlRows<{ action: string }>(t.db, "select action from audit_log where action like 'scim.token_%' order by id")).map((r) => r.action);
     expect(actions).toEqual(['scim.token_created', 'scim.token_revoked']);
   });
 
   it('refuses a blank name and an unknown token, changing nothing', async () => {
-    const before = rawSqlite(t.db).prepare('select count(*) as n from scim_tokens').get();
+    const before = await sqlRows(t.db, 'select count(*) as n from scim_tokens');
     const blank = await submitForm(server.url, '/en/admin/settings?_action=admin.createScimToken', cookie, { label: '   ' });
     expect(await blank.text()).toContain('could not be created or revoked');
     const unknown = await submitForm(server.url, '/en/admin/settings?_action=admin.revokeScimToken', cookie, { tokenId: '999999' });
     expect(await unknown.text()).toContain('could not be created or revoked');
-    expect(rawSqlite(t.db).prepare('select count(*) as n from scim_tokens').get()).toEqual(before);
+    expect(await sqlRows(t.db, 'select count(*) as n from scim_tokens')).toEqual(before);
   });
 });
 
@@ -80,12 +79,12 @@ describe('npm run scim:token', () => {
   it('prints a working token once and stores only its hash', async () => {
     const output = execFileSync(process.execPath, ['src/cli/scim-token.ts', '--name', 'Okta'], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_PATH: t.file, NODE_ENV: 'development' },
+      env: { ...process.env, ...databaseEnv(t.file), NODE_ENV: 'development' },
       encoding: 'utf8',
     });
     const token = TOKEN.exec(output)?.[0];
     expect(token).toBeDefined();
     expect((await scimClient(server.url, token!)('GET', '/ServiceProviderConfig')).status).toBe(200);
-    expect(rawSqlite(t.db).prepare('select label from scim_tokens where revoked_at is null').all()).toEqual([{ label: 'Okta' }]);
+    expect(await sqlRows(t.db, 'select label from scim_tokens where revoked_at is null')).toEqual([{ label: 'Okta' }]);
   });
 });

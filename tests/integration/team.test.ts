@@ -10,8 +10,8 @@ import { parseHTML } from 'linkedom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignments, auditLog, certificates, departments, policyAcknowledgements, users } from '../../db/schema/index.ts';
 import { ensureDefaultAssignments, syncEnrolments } from '../../src/features/programme/assignments.server.ts';
-import { openDatabase, rawDrizzle, rawSqlite, type Db } from '../../src/platform/db.server.ts';
-import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
+import { rawDrizzle, type Db } from '../../src/platform/db.server.ts';
+import { addUser, tempDb, type TempDb, reopenDb } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -60,15 +60,15 @@ beforeAll(async () => {
     .values({ code: `t${'0'.repeat(23)}`, userId: ids.rei!, tierId: 'basic', cycle: 1, holderName: 'Rei Report', issuedAt: at(-355), validUntil: at(10) });
   // Ken acknowledged the AI usage policy (everyone's); the champion rules (HR's) he has not.
   await q.insert(policyAcknowledgements).values({ userId: ids.ken!, policyId: 'ai-usage', version: 2, locale: 'ja', acknowledgedAt: at(-2) });
-  rawSqlite(t.db).close();
+  void t.db.close();
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
-  db = openDatabase(t.file, { migrate: false });
+  db = reopenDb(t.file);
   for (const key of ['mina', 'otto', 'alice']) cookies[key] = (await signIn(server.url, `${key}@example.com`, PASSWORD)).cookie!;
 });
 
 afterAll(async () => {
   await server?.stop();
-  if (db) rawSqlite(db).close();
+  if (db) void db.close();
   t?.cleanup();
 });
 

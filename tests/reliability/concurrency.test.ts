@@ -17,7 +17,6 @@ import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { answerSheet, LearnerClient, missingSubmissions, PASSWORD, pickOne, seedUsers, Tally, type AcknowledgedSubmission } from './support.ts';
-import { rawSqlite } from '../../src/platform/db.server.ts';
 
 const CLIENTS = 50;
 const DURATION_MS = 20_000;
@@ -86,7 +85,7 @@ async function drive(client: LearnerClient, base: string, until: number, ledger:
 it(`stores exactly what ${CLIENTS} concurrent learners were told was saved, with no 5xx`, async () => {
   t = tempDb();
   const users = await seedUsers(t.db, CLIENTS, { prefix: 'load' });
-  rawSqlite(t.db).close();
+  void t.db.close();
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
   const base = server.url;
 

@@ -16,7 +16,6 @@ import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { answerSheet, LearnerClient, missingSubmissions, PASSWORD, pickOne, seedUsers, sleep, Tally, type AcknowledgedSubmission } from './support.ts';
-import { rawSqlite } from '../../src/platform/db.server.ts';
 
 const KILLS = 20;
 const USERS = 16;
@@ -90,7 +89,7 @@ async function drive(client: LearnerClient, base: string, stop: { killed: boolea
 it(`keeps every acknowledged write through ${KILLS} kill -9 and restarts`, async () => {
   t = tempDb();
   const users = await seedUsers(t.db, USERS, { prefix: 'crash' });
-  rawSqlite(t.db).close();
+  void t.db.close();
   const pidFile = `${t.file}.pid`;
   const tally = new Tally();
   const ledger: Ledger = { completions: new Map(), started: new Map(), startAcks: 0, submissions: new Map(), submitAcks: 0, unexpectedNoAnswer: [] };

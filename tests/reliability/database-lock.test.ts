@@ -13,9 +13,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
-import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
+import { databaseEnv, addUser, tempDb, type TempDb } from '../helpers/db.ts';
 import { ROOT } from '../helpers/fixture.ts';
-import { rawSqlite } from '../../src/platform/db.server.ts';
 
 const t: TempDb = tempDb();
 let first: RunningServer | null = null;
@@ -29,7 +28,7 @@ afterAll(async () => {
 function cli(script: string, args: string[], env: Record<string, string> = {}, input?: string): { status: number | null; out: string } {
   const run = spawnSync(process.execPath, [script, ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_PATH: t.file, MANABI_CONTENT_DIR: path.join(ROOT, 'tests/fixtures/content'), ...env },
+    env: { ...process.env, ...databaseEnv(t.file), MANABI_CONTENT_DIR: path.join(ROOT, 'tests/fixtures/content'), ...env },
     encoding: 'utf8',
     input,
     timeout: 60_000,
@@ -49,7 +48,7 @@ function userCount(): number {
 describe('the database lock (issue 11, item 4)', () => {
   it('refuses a second server, and npm start, on the same database file', async () => {
     await addUser(t.db, { email: 'lea@example.com', password: 'lock test password' });
-    rawSqlite(t.db).close();
+    void t.db.close();
     first = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
     const pidFile = `${t.file}.pid`;
     expect(fs.readFileSync(pidFile, 'utf8')).toBe(String(first.process.pid));

@@ -88,7 +88,7 @@ describe('a full disk (issue 11, item 8)', () => {
     const db = openDatabase(file);
     await addUser(db, { email: 'lea@example.com', password: PASSWORD_1 });
     await addUser(db, { email: 'ada@example.com', password: PASSWORD_1, role: 'admin', department: 'IT' });
-    rawSqlite(db).close();
+    void db.close();
     server = await startServer({ databasePath: file, outDir: FIXTURE_OUT_DIR });
     const { cookie } = await signIn(server.url, 'lea@example.com', PASSWORD_1);
     expect(cookie).toBeTruthy();

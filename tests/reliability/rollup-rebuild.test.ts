@@ -14,9 +14,8 @@ import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { fixtureCatalog, ROOT } from '../helpers/fixture.ts';
 import { postForm, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
-import { tempDb, type TempDb } from '../helpers/db.ts';
+import { databaseEnv, tempDb, type TempDb } from '../helpers/db.ts';
 import { answerSheet, LearnerClient, PASSWORD, seedUsers, Tally } from './support.ts';
-import { rawSqlite } from '../../src/platform/db.server.ts';
 
 const catalog = fixtureCatalog();
 const t: TempDb = tempDb();
@@ -30,7 +29,7 @@ afterAll(async () => {
 function cli(script: string, args: string[] = []): { status: number | null; out: string } {
   const run = spawnSync(process.execPath, [script, ...args], {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_PATH: t.file, MANABI_CONTENT_DIR: path.join(ROOT, 'tests/fixtures/content') },
+    env: { ...process.env, ...databaseEnv(t.file), MANABI_CONTENT_DIR: path.join(ROOT, 'tests/fixtures/content') },
     encoding: 'utf8',
     timeout: 60_000,
   });
@@ -87,7 +86,7 @@ describe('roll-up rebuild (issue 11, item 19)', () => {
   it('rebuilds, by the CLI, exactly the roll-ups the live writes kept after a mixed workload', async () => {
     const sales = await seedUsers(t.db, 3, { prefix: 'sales', department: 'Sales' });
     const hr = await seedUsers(t.db, 2, { prefix: 'hr', department: 'HR' });
-    rawSqlite(t.db).close();
+    void t.db.close();
     server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR });
     const base = server.url;
     const tally = new Tally();

@@ -8,7 +8,6 @@ import { afterAll, expect, it } from 'vitest';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { tempDb, type TempDb } from '../helpers/db.ts';
-import { rawSqlite } from '../../src/platform/db.server.ts';
 
 let t: TempDb | null = null;
 let server: RunningServer | null = null;
@@ -20,7 +19,7 @@ afterAll(async () => {
 
 it('logs an uncaught exception and exits with a non-zero code; a restart serves again', async () => {
   t = tempDb();
-  rawSqlite(t.db).close();
+  void t.db.close();
   const preload = path.resolve(import.meta.dirname, 'fixtures/throw-on-sigusr2.mjs');
   server = await startServer({ databasePath: t.file, outDir: FIXTURE_OUT_DIR, env: { NODE_OPTIONS: `--import=${preload}` } });
   expect((await fetch(`${server.url}/healthz`)).status).toBe(200);

@@ -8,7 +8,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attemptAnswers, lessonCompletions, quizAttempts, users, xapiPushJobs } from '../../db/schema/index.ts';
-import { openDatabase, rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { openDatabase, rawDrizzle } from '../../src/platform/db.server.ts';
 import { xapiStatements } from '../../src/features/exports/xapi-export.server.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
@@ -128,7 +128,7 @@ beforeAll(async () => {
   total = (await Array.fromAsync(xapiStatements(t.db, catalog, { siteUrl: 'http://localhost:4321' }))).length;
   expect(total).toBeGreaterThan(150);
   expect(await rawDrizzle(t.db).select().from(users)).toHaveLength(31);
-  rawSqlite(t.db).close();
+  void t.db.close();
 });
 
 afterAll(async () => {
@@ -217,6 +217,6 @@ async function jobs(): Promise<{ endpoint: string; state: string }[]> {
   try {
     return await rawDrizzle(reader).select({ endpoint: xapiPushJobs.endpoint, state: xapiPushJobs.state }).from(xapiPushJobs);
   } finally {
-    rawSqlite(reader).close();
+    void reader.close();
   }
 }

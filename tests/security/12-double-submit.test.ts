@@ -137,7 +137,7 @@ describe('checklist 12: a double-submitted attempt or completion is stored once'
       await rebuildRollups(rebuilt, catalog, 'Asia/Tokyo');
       expect(live).toEqual(pick(snapshot(rebuilt)));
     } finally {
-      rawSqlite(rebuilt).close();
+      void rebuilt.close();
     }
   });
 });

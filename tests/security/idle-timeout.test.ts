@@ -10,7 +10,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sessions } from '../../db/schema/index.ts';
 import { createSession, validateSessionToken } from '../../src/features/auth/session.server.ts';
-import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
+import { addUser, tempDb, type TempDb, onPostgres } from '../helpers/db.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { PASSWORD, startApp, type App } from './support.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
@@ -71,7 +71,8 @@ describe('idle timeout on a real database with an injected clock', () => {
   });
 });
 
-describe('idle timeout on the real server (SESSION_IDLE_MINUTES=1)', () => {
+// Moves SQLite's integer timestamps by hand (not yet written for PostgreSQL's timestamps).
+describe.skipIf(onPostgres)('idle timeout on the real server (SESSION_IDLE_MINUTES=1)', () => {
   let app: App;
   beforeAll(async () => {
     app = await startApp({ users: { busy: {}, idle: {}, live: {} }, env: { SESSION_IDLE_MINUTES: '1' }, signIn: false });

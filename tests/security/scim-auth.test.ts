@@ -9,8 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_MESSAGE, USER_SCHEMA } from '../../src/features/scim/constants.ts';
 import { SCIM_BODY_LIMIT } from '../../src/features/scim/http.server.ts';
 import { createScimToken, revokeScimToken } from '../../src/features/scim/tokens.server.ts';
-import { rawSqlite } from '../../src/platform/db.server.ts';
-import { addUser, tempDb, type TempDb } from '../helpers/db.ts';
+import { addUser, tempDb, type TempDb, sqlRows } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { signIn } from '../helpers/http.ts';
 import { scimClient } from '../helpers/scim.ts';
@@ -24,7 +23,7 @@ let good = '';
 let revoked = '';
 let adminCookie = '';
 
-const userCount = (): number => (rawSqlite(t.db).prepare('select count(*) as n from users').get() as { n: number }).n;
+const userCount = async (): Promise<number> => Number((await sqlRows<{ n: number }>(t.db, 'select count(*) as n from users'))[0]!.n);
 const newUser = (email: string) => ({ schemas: [USER_SCHEMA], userName: email });
 const UNAUTHORIZED = { schemas: [ERROR_MESSAGE], status: '401', detail: 'Authorization with a valid bearer token is required.' };
 
@@ -60,7 +59,7 @@ describe('SCIM authentication', () => {
   };
 
   it('refuses every route and method with 401 and the SCIM error body, and changes nothing', async () => {
-    const before = userCount();
+    const before = await userCount();
     const anonymous = scimClient(server.url, null);
     for (const [label, headers] of wrongTokens()) {
       for (const [method, path, body] of [
@@ -79,8 +78,8 @@ describe('SCIM authentication', () => {
         expect(answer.body, label).toEqual(UNAUTHORIZED);
       }
     }
-    expect(userCount()).toBe(before);
-    expect((rawSqlite(t.db).prepare('select count(*) as n from scim_groups').get() as { n: number }).n).toBe(0);
+    expect(await userCount()).toBe(before);
+    expect(Number((await sqlRows<{ n: number }>(t.db, 'select count(*) as n from scim_groups'))[0]!.n)).toBe(0);
   });
 
   it('serves a live token, without an Origin header, and records its last use', async () => {
@@ -89,15 +88,15 @@ describe('SCIM authentication', () => {
     expect(answer.body).toMatchObject({ patch: { supported: true }, authenticationSchemes: [{ type: 'oauthbearertoken' }] });
     const created = await scimClient(server.url, good)('POST', '/Users', newUser('allowed@example.com'));
     expect(created.status).toBe(201);
-    const used = rawSqlite(t.db).prepare("select last_used_at as at from scim_tokens where label = 'good'").get() as { at: number | null };
-    expect(used.at).not.toBeNull();
+    const [used] = await sqlRows<{ at: number | Date | null }>(t.db, "select last_used_at as at from scim_tokens where label = 'good'");
+    expect(used!.at).not.toBeNull();
   });
 });
 
 describe('SCIM limits and validation', () => {
   it('a body over the SCIM limit is a SCIM 413, a non-JSON body type 415, broken JSON 400; nothing stored', async () => {
     const scim = scimClient(server.url, good);
-    const before = userCount();
+    const before = await userCount();
     const big = JSON.stringify({ ...newUser('big@example.com'), displayName: 'x'.repeat(SCIM_BODY_LIMIT) });
     const tooLarge = await scim('POST', '/Users', big);
     expect(tooLarge.status).toBe(413);
@@ -109,7 +108,7 @@ describe('SCIM limits and validation', () => {
     expect(broken.body).toMatchObject({ status: '400', scimType: 'invalidSyntax' });
     const password = await scim('POST', '/Users', { ...newUser('pw@example.com'), password: 'hunter2hunter2' });
     expect(password.body).toMatchObject({ status: '400', scimType: 'invalidValue' });
-    expect(userCount()).toBe(before);
+    expect(await userCount()).toBe(before);
   });
 
   it('throttles per token: 429 with Retry-After once the minute is used up; another token goes on', async () => {

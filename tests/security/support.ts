@@ -105,7 +105,7 @@ export async function startApp(options: {
     });
   }
   await options.prepare?.(setup, ids);
-  rawSqlite(setup).close();
+  void setup.close();
   const extraNames = Object.keys(options.extraServers ?? {});
   const [server, ...others] = await Promise.all([
     startServer({ databasePath: file, outDir: FIXTURE_OUT_DIR, env: options.env, port: options.port }),
@@ -138,7 +138,7 @@ export async function startApp(options: {
     extra,
     stop: async () => {
       await Promise.all([server.stop(), ...others.map((o) => o.stop())]);
-      rawSqlite(db).close();
+      void db.close();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
