@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { cliTranslator, importProblemText } from '../features/users/import-problems.ts';
 import { exitOnConfigError, getConfig } from '../platform/config.server.ts';
 import { installClockFile } from '../platform/clock.server.ts';
-import { databasePath, openDatabase } from '../platform/db.server.ts';
+import { openConfiguredDatabase } from '../platform/db.server.ts';
 import { prepareProgramme } from '../features/programme/prepare.server.ts';
 import { importUsersCsv } from '../features/users/import.server.ts';
 import { cliActorLabel } from './cli-actor.ts';
@@ -48,14 +48,8 @@ try {
   process.exit(1);
 }
 
-if (getConfig().postgres !== null) {
-  // The import stages rows in SQLite's temp tables (import.server.ts): refused, not written to a file no instance reads.
-  console.error(
-    'users:import: importing a users CSV is not available yet on PostgreSQL (DATABASE_URL is set); nothing was changed. Add people with user:create, or sync them through SCIM.',
-  );
-  process.exit(1);
-}
-const db = openDatabase(databasePath());
+// The SQLite file at DATABASE_PATH, or PostgreSQL with DATABASE_URL.
+const db = openConfiguredDatabase();
 const report = await importUsersCsv(db, bytes, {
   update: parsed.values.update,
   actor: null,

@@ -8,5 +8,5 @@ export function importInquiries(bytes: Uint8Array, options: HelpdeskImportOption
   // The worker opens the SQLite file; on PostgreSQL the import is a few statements on the pool.
   if (getConfig().postgres !== null) return importInquiriesCsv(getDb(), bytes, options);
   // The file getDb() opened: the worker writes with its own connection to it.
-  return runImport({ kind: 'helpdesk', databaseFile: databasePath(), bytes, options });
+  return runImport({ kind: 'helpdesk', database: { file: databasePath() }, bytes, options });
 }

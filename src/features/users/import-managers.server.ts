@@ -6,7 +6,9 @@
  * address (or only an erased person), when the manager is deactivated, or when the lines after
  * the import would make a reporting cycle (within the file, or through people already in Manabi).
  */
-import type Database from 'better-sqlite3';
+import { sql } from 'drizzle-orm';
+import type { Tx } from '../../platform/db.server.ts';
+import { rows as queryRows } from '../../platform/query.ts';
 import { normalizeEmail } from '../../platform/input/email.ts';
 import { chainText, reportingCycle } from './managers.ts';
 import type { RowProblem, UsersCsvRow } from './users-csv.ts';
@@ -18,22 +20,27 @@ export interface ManagerChoice {
   managerLine: number | null;
 }
 
-interface Person {
+/** Someone already in Manabi, as the manager check needs them (`active` and `erased` are 0/1 on SQLite, booleans on PostgreSQL). */
+export interface Person {
   id: number;
   email: string;
   managerId: number | null;
-  active: number;
-  erased: number;
+  active: number | boolean;
+  erased: number | boolean;
+}
+
+/** Everyone in Manabi with their reporting line, read in the caller's transaction. */
+export async function readPeople(q: Tx): Promise<Person[]> {
+  return queryRows<Person>(q, sql`select id, email, manager_id "managerId", active, erased_at is not null erased from users`);
 }
 
 export function checkManagers(
-  sqlite: Database.Database,
+  people: readonly Person[],
   rows: readonly UsersCsvRow[],
   listed: ReadonlySet<string> = new Set(),
 ): { problems: RowProblem[]; choices: ManagerChoice[] } {
   const managed = rows.filter((row) => row.manager !== undefined);
   if (managed.length === 0) return { problems: [], choices: [] };
-  const people = sqlite.prepare('select id, email, manager_id managerId, active, erased_at is not null erased from main.users').all() as Person[];
   const byEmail = new Map<string, Person>();
   const emailById = new Map<number, string>();
   for (const person of people) {

@@ -48,7 +48,6 @@ export const IMPORT_PROBLEM_CODES = [
   'inactive_manager',
   'manager_cycle',
   // the database in use
-  'not_on_postgres',
 ] as const;
 
 export type ImportProblemCode = (typeof IMPORT_PROBLEM_CODES)[number];

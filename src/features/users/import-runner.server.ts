@@ -2,21 +2,31 @@
  * Runs CSV imports in a worker thread (src/features/users/import-worker.server.ts) and answers their
  * reports: decoding, parsing and validating 50,000 rows on the event loop took seconds, and
  * /healthz answered in 5.5 s meanwhile. The worker writes with its own connection in one short
- * immediate transaction (the rows are staged in a TEMP table first), so an import stays all or
- * nothing. One worker, started on the first import and kept (loading the database code takes
+ * transaction (the rows are staged in a TEMP table first), so an import stays all or nothing. One worker, started on the first import and kept (loading the database code takes
  * about a second), idle without holding the process open.
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { HelpdeskImportOptions, HelpdeskImportReport } from '../programme/helpdesk.server.ts';
 import type { ImportOptions, ImportReport } from './import.server.ts';
+import { databaseFileOf, type Db } from '../../platform/db.server.ts';
+import { poolOf } from '../../platform/postgres.server.ts';
 
 /** From the project root, where the server runs (like db/migrations): the bundle in dist/ has no copy of it. */
 const WORKER_FILE = path.resolve('src/features/users/import-worker.server.ts');
 
+/** Where the worker writes: the server's SQLite file, or its PostgreSQL database (the worker opens a small pool of its own). */
+export type ImportDatabase = { file: string } | { postgresUrl: string };
+
+/** The address of the database behind a handle, as the worker opens it (synchronous, like databaseFileOf: it runs no query). */
+export function importDatabaseOf(database: Db): ImportDatabase {
+  const url = database.dialect === 'postgres' ? poolOf(database)?.options.connectionString : undefined;
+  return url ? { postgresUrl: url } : { file: databaseFileOf(database) };
+}
+
 export type ImportJob =
-  | { kind: 'users'; databaseFile: string; bytes: Uint8Array; options: Omit<ImportOptions, 'onProgress'> }
-  | { kind: 'helpdesk'; databaseFile: string; bytes: Uint8Array; options: HelpdeskImportOptions };
+  | { kind: 'users'; database: ImportDatabase; bytes: Uint8Array; options: Omit<ImportOptions, 'onProgress'> }
+  | { kind: 'helpdesk'; database: ImportDatabase; bytes: Uint8Array; options: HelpdeskImportOptions };
 
 type Report = ImportReport | HelpdeskImportReport;
 interface Pending {

@@ -10,9 +10,9 @@ import { audit, type AuditCaller } from '../audit/audit.server.ts';
 import { issueLoginToken, loginLinkUrl } from '../auth/login-links.server.ts';
 import { syncEnrolments } from '../programme/assignments.server.ts';
 import { getConfig } from '../../platform/config.server.ts';
-import { databaseFileOf, type Db } from '../../platform/db.server.ts';
+import type { Db } from '../../platform/db.server.ts';
 import { adminRuleViolation, userChangeEffect, type AdminRuleViolation } from './admin-rules.server.ts';
-import { runImport } from './import-runner.server.ts';
+import { importDatabaseOf, runImport } from './import-runner.server.ts';
 import type { ImportReport } from './import.server.ts';
 import type { Role } from './roles.ts';
 import { getUser, setActive, updateUser } from './users-admin.server.ts';
@@ -119,13 +119,9 @@ export async function createUserLoginLink(db: Db, caller: AuditCaller, userId: n
 
 /** An uploaded users CSV: decoded, validated and written in the worker thread, audited there in the same transaction. */
 export async function importUsersUpload(db: Db, caller: AuditCaller, bytes: Uint8Array, options: { update: boolean; fileName: string }): Promise<ImportReport> {
-  // The import stages rows in SQLite's temp tables on the file (import.server.ts): refused, not
-  // written to a file no instance reads.
-  if (db.dialect === 'postgres')
-    return { ok: false, created: 0, updated: 0, unchanged: 0, departmentsCreated: [], encoding: null, problems: [{ line: 0, code: 'not_on_postgres' }] };
   return runImport({
     kind: 'users',
-    databaseFile: databaseFileOf(db),
+    database: importDatabaseOf(db),
     bytes,
     options: { update: options.update, actor: { id: caller.actor.id, email: caller.actor.email }, ip: caller.ip, fileName: options.fileName },
   });

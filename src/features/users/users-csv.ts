@@ -44,7 +44,6 @@ export type ProblemCode = Extract<
   | 'unknown_columns'
   | 'empty_file'
   | 'no_rows'
-  | 'not_on_postgres'
   | 'unknown_encoding'
   | 'replacement_character'
   | 'wrong_field_count'
