@@ -17,6 +17,12 @@ const SQLITE_ONLY = [
   'tests/integration/notification-plan-worker.test.ts',
 ];
 
+/**
+ * Unit files of data functions whose rules differ most between the dialects (set-based SQL on a
+ * staging table): run on PostgreSQL too, beside the integration suite.
+ */
+const DATA_UNIT_TESTS = ['src/features/users/import.test.ts', 'src/features/users/import-managers.test.ts'];
+
 export default defineConfig({
   test: {
     root,
@@ -89,7 +95,7 @@ export default defineConfig({
         test: {
           name: `${kind}-pg`,
           root,
-          include: [`tests/${kind}/**/*.test.ts`],
+          include: [`tests/${kind}/**/*.test.ts`, ...DATA_UNIT_TESTS],
           exclude: SQLITE_ONLY,
           globalSetup: ['tests/helpers/global-build.ts', 'tests/helpers/global-postgres.ts'],
           env: { MANABI_TEST_DATABASE: 'postgres' },

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/platform/db.server.ts';
-import { databaseEnv, addUser, tempDb, type TempDb, reopenDb, sqlRows, onPostgres } from '../helpers/db.ts';
+import { databaseEnv, addUser, tempDb, type TempDb, reopenDb, sqlRows } from '../helpers/db.ts';
 import { afterPost, get, signIn } from '../helpers/http.ts';
 import { clockOffset, moveClock, startServer, type RunningServer } from '../helpers/server.ts';
 
@@ -63,7 +63,7 @@ describe('MANABI_CLOCK_FILE moves the time of the running server', () => {
     expect(response.headers.get('location')).toBe('/login?next=%2Fhome');
   });
 
-  it.skipIf(onPostgres)('dates what the import worker writes on the moved clock too (the users import is SQLite-only for now)', async () => {
+  it('dates what the import worker writes on the moved clock too', async () => {
     expect(clockOffset(clockFile)).toBe(8 * DAY);
     const { cookie } = await signIn(server.url, 'admin@example.com', PASSWORD);
     const form = new FormData();

@@ -8,7 +8,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assignments, auditLog, checkins, helpdeskInquiries, loginTokens, sessions, users } from '../../db/schema/index.ts';
 import { type Db, rawDrizzle } from '../../src/platform/db.server.ts';
-import { addUser, tempDb, type TempDb, reopenDb, sqlRows, onPostgres } from '../helpers/db.ts';
+import { addUser, tempDb, type TempDb, reopenDb, sqlRows } from '../helpers/db.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { afterPost, get, postForm, signIn } from '../helpers/http.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -139,7 +139,7 @@ describe('user management', () => {
   });
 
   // The users CSV import is SQLite-only for now (README: not yet on PostgreSQL).
-  it.skipIf(onPostgres)('imports users from the browser all or nothing, naming the bad row', async () => {
+  it('imports users from the browser all or nothing, naming the bad row', async () => {
     const bad = await upload('/admin/users', 'importUsers', 'users.csv', 'email,name,department,role\nok@example.com,OK,Sales,learner\nbroken,B,Sales,learner\n');
     expect(await bad.text()).toContain('3行目：メールアドレス「broken」が正しくありません');
     expect(await rawDrizzle(db).select().from(users).where(eq(users.email, 'ok@example.com'))).toEqual([]);
@@ -257,7 +257,7 @@ describe('help-desk inquiries', () => {
 
 describe('exports', () => {
   // Its "Okada, K" comes from the import above.
-  it.skipIf(onPostgres)('streams CSV with correct quoting, and a BOM when asked', async () => {
+  it('streams CSV with correct quoting, and a BOM when asked', async () => {
     const plain = new Uint8Array(await (await get(server.url, '/admin/exports/users.csv', cookies.admin)).arrayBuffer());
     const bom = new Uint8Array(await (await get(server.url, '/admin/exports/users.csv?bom=1', cookies.admin)).arrayBuffer());
     expect([...bom.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);

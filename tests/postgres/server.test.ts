@@ -6,7 +6,7 @@
  */
 import { and, eq, isNull } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lessonCompletions, lessonFeedback, quizAttempts, users } from '../../db/schema/index.ts';
+import { auditLog, lessonCompletions, lessonFeedback, quizAttempts, users } from '../../db/schema/index.ts';
 import type { Db } from '../../src/platform/db.server.ts';
 import { openPostgres, postgresReady } from '../../src/platform/postgres.server.ts';
 import { addUser } from '../helpers/db.ts';
@@ -143,17 +143,29 @@ describe('the server on PostgreSQL', () => {
     expect(errorsLogged()).toEqual([]);
   });
 
-  it('refuses a users CSV upload on PostgreSQL with a clear answer, adding no one', async () => {
+  it('imports a users CSV upload on PostgreSQL (in the import worker, with its own pool), all or nothing', async () => {
     const admin = await signIn(server.url, 'admin@example.co.jp', 'admin password 1');
-    const count = async (): Promise<number> => (await db.read(async (q) => await q.select({ id: users.id }).from(users))).length;
-    const before = await count();
-    const form = new FormData();
-    form.set('file', new File(['email,name,department,role\nnewcomer@example.co.jp,New Comer,営業部,learner\n'], 'users.csv', { type: 'text/csv' }));
-    const response = await fetch(`${server.url}/_actions/admin.importUsers`, { method: 'POST', headers: { origin: server.url, cookie: admin.cookie! }, body: form });
+    const emails = async (): Promise<string[]> => (await db.read(async (q) => await q.select({ email: users.email }).from(users))).map((u) => u.email).sort();
+    const upload = async (csv: string): Promise<Response> => {
+      const form = new FormData();
+      form.set('file', new File([csv], 'users.csv', { type: 'text/csv' }));
+      return fetch(`${server.url}/_actions/admin.importUsers`, { method: 'POST', headers: { origin: server.url, cookie: admin.cookie! }, body: form });
+    };
+    const before = await emails();
+    // One bad line: nothing of the file is written.
+    const refused = await upload('email,name,department,role\nfirst@example.co.jp,First,新しい部,learner\nbroken,B,営業部,learner\n');
+    expect(refused.status, await refused.clone().text()).toBeLessThan(500);
+    expect(await refused.text()).toContain('bad_email');
+    expect(await emails()).toEqual(before);
+
+    const response = await upload('email,name,department,role\nnewcomer@example.co.jp,New Comer,営業部,learner\nlead@example.co.jp,Lead,新しい部,champion\n');
     const body = await response.text();
     expect(response.status, body).toBeLessThan(500);
-    expect(body).toContain('not_on_postgres');
-    expect(await count()).toBe(before);
+    expect(await emails()).toEqual([...before, 'lead@example.co.jp', 'newcomer@example.co.jp'].sort());
+    const created = await db.read(async (q) => await q.select({ role: users.role, departmentId: users.departmentId }).from(users).where(eq(users.email, 'lead@example.co.jp')));
+    expect(created[0]?.role).toBe('champion');
+    const audited = await db.read(async (q) => await q.select({ action: auditLog.action, details: auditLog.details }).from(auditLog).where(eq(auditLog.action, 'user.created')));
+    expect(audited.map((a) => (a.details as { email?: string }).email)).toEqual(expect.arrayContaining(['lead@example.co.jp', 'newcomer@example.co.jp']));
     expect(errorsLogged()).toEqual([]);
   });
 });

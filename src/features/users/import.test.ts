@@ -2,13 +2,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { departments, users } from '../../../db/schema/index.ts';
 import { importUsersCsv } from './import.server.ts';
 import { addUser, tempDb, type TempDb } from '../../../tests/helpers/db.ts';
-import { rawSqlite, rawDrizzle } from '../../platform/db.server.ts';
+import { rawDrizzle } from '../../platform/db.server.ts';
 
 const header = 'email,name,department,role\n';
 /** The importer takes the file's bytes, as uploaded or read from disk. */
 const bytes = (text: string): Buffer => Buffer.from(text);
 
-describe('users import (real SQLite)', () => {
+describe('users import (real SQLite; on PostgreSQL in integration-pg)', () => {
   let t: TempDb;
   beforeEach(async () => (t = tempDb()));
   afterEach(() => t.cleanup());
@@ -57,12 +57,17 @@ describe('users import (real SQLite)', () => {
 
   describe('compares every email through the one normaliser (src/platform/input/email.ts)', () => {
     /** A row written before emails were normalised: stored in full width, which SQL's lower() leaves alone. */
-    const legacy = (email: string): number =>
-      Number(rawSqlite(t.db).prepare(`insert into users (public_id, email, display_name, role) values (?, ?, 'Legacy', 'learner')`).run(`legacy-${email}`, email).lastInsertRowid);
+    const legacy = async (email: string): Promise<number> => {
+      const [row] = await rawDrizzle(t.db)
+        .insert(users)
+        .values({ publicId: `legacy-${email}`, email, displayName: 'Legacy', role: 'learner' })
+        .returning({ id: users.id });
+      return row!.id;
+    };
 
     it('a full-width twin of an existing user, and a plain twin of a full-width row stored before the fix, are existing users', async () => {
       await addUser(t.db, { email: 'learner@example.com' });
-      legacy('ｏｌｄ@example.com');
+      await legacy('ｏｌｄ@example.com');
       const before = await snapshot();
       const report = await importUsersCsv(t.db, bytes(`${header}ｌｅａｒｎｅｒ@example.com,Twin,営業部,learner\nOLD@example.com,Old,営業部,learner\n`));
       expect(report.problems).toEqual([
@@ -73,7 +78,7 @@ describe('users import (real SQLite)', () => {
     });
 
     it('updates the full-width row stored before the fix instead of adding a second account', async () => {
-      const id = legacy('ｏｌｄ@example.com');
+      const id = await legacy('ｏｌｄ@example.com');
       const report = await importUsersCsv(t.db, bytes(`${header}old@example.com,Renamed,営業部,champion\n`), { update: true });
       expect(report).toMatchObject({ ok: true, created: 0, updated: 1 });
       expect((await rawDrizzle(t.db).select().from(users)).map((u) => [u.id, u.displayName, u.role])).toEqual([[id, 'Renamed', 'champion']]);
