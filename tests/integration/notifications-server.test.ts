@@ -146,7 +146,8 @@ describe('the scheduler in the server', () => {
       body: 'List-Unsubscribe=One-Click',
     });
     expect(response.status).toBe(200);
-    const user = to(withLink) === 'lea@example.com' ? ids.lea : ids.alex;
+    // Any of the three may carry the first link (the send order is the database's): the recipient's own id.
+    const user = ids[to(withLink).split('@')[0]!];
     expect(await rawDrizzle(db).select({ kind: notificationOptOuts.kind }).from(notificationOptOuts).where(eq(notificationOptOuts.userId, user!))).toEqual([{ kind: 'check-in' }]);
   }, 30_000);
 });
