@@ -15,6 +15,7 @@ import type { Locale } from '../../platform/i18n/locales.ts';
 import { monthKey } from '../../platform/dates.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import { rollupAnonymousRating, rollupRating } from '../kpi/rollups.server.ts';
+import { lockLearnerIn } from '../progress/records.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
 import { first, rows } from '../../platform/query.ts';
 
@@ -61,7 +62,11 @@ function randomId(): number {
 
 /** Saves feedback; `closed` when this learner already sent feedback on the lesson without a name (final). */
 export async function saveFeedback(db: Db, input: FeedbackInput, timeZone: string, now = clockNow()): Promise<'saved' | 'closed'> {
-  return db.write(async (tx) => await saveFeedbackIn(tx, db.prepared(...FEEDBACK_STATEMENTS), input, timeZone, now));
+  return db.write(async (tx) => {
+    // The roll-up moves by the difference to the stored rating (send.server.ts locks in ownRecordIn).
+    await lockLearnerIn(tx, input.userId);
+    return await saveFeedbackIn(tx, db.prepared(...FEEDBACK_STATEMENTS), input, timeZone, now);
+  });
 }
 
 /** The reads and the named upsert every feedback sends, prepared once per connection. */

@@ -2,9 +2,10 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { checkins, type Checkin } from '../../../db/schema/index.ts';
 import { monthKey } from '../../platform/dates.ts';
-import type { Db } from '../../platform/db.server.ts';
+import type { Db, Tx } from '../../platform/db.server.ts';
 import { CHECKIN_ROLLUP, DEPARTMENT_OF, departmentIdWith, rollupCheckin } from '../kpi/rollups.server.ts';
 import { ACTIVITY_INSERT, recordActivityWith } from '../progress/activity.server.ts';
+import { lockLearnerIn } from '../progress/records.server.ts';
 import { now as clockNow } from '../../platform/clock.ts';
 import { first } from '../../platform/query.ts';
 
@@ -22,7 +23,7 @@ export async function currentCheckin(db: Db, userId: number, timeZone: string, n
 
 /** Saves this month's answer (a new month starts a new row; past months are closed). */
 export async function saveCheckin(db: Db, input: CheckinInput, timeZone: string, now = clockNow()): Promise<void> {
-  await db.write(async () => await saveCheckinIn(db, input, await departmentIdWith(db.prepared(...DEPARTMENT_OF), input.userId), timeZone, now));
+  await db.write(async (tx) => await saveCheckinIn(db, tx, input, await departmentIdWith(db.prepared(...DEPARTMENT_OF), input.userId), timeZone, now));
 }
 
 interface CheckinInput {
@@ -32,7 +33,7 @@ interface CheckinInput {
 }
 
 /** `saveCheckin` inside a write that does more, on statements prepared once per connection. */
-async function saveCheckinIn(db: Db, input: CheckinInput, departmentId: number, timeZone: string, now: Date): Promise<void> {
+async function saveCheckinIn(db: Db, tx: Tx, input: CheckinInput, departmentId: number, timeZone: string, now: Date): Promise<void> {
   const month = monthKey(now, timeZone);
   const run = db.prepared('checkins.save', (q) => ({
     before: q
@@ -58,6 +59,8 @@ async function saveCheckinIn(db: Db, input: CheckinInput, departmentId: number, 
       })
       .prepare(),
   }));
+  // The roll-up moves by the difference to what was stored: another instance's save for this learner waits.
+  await lockLearnerIn(tx, input.userId);
   const before = first(await run.before.execute({ userId: input.userId, month }))?.hours ?? null;
   await run.upsert.execute({ userId: input.userId, month, hoursSaved: input.hoursSaved, tasks: input.tasks, now });
   await rollupCheckin(db.prepared(...CHECKIN_ROLLUP), departmentId, month, before, input.hoursSaved);
@@ -72,7 +75,7 @@ export async function answerCheckin(db: Db, input: CheckinInput, timeZone: strin
   const now = clockNow();
   await db.write(async (tx) => {
     const departmentId = await departmentIdWith(db.prepared(...DEPARTMENT_OF), input.userId);
-    await saveCheckinIn(db, input, departmentId, timeZone, now);
+    await saveCheckinIn(db, tx, input, departmentId, timeZone, now);
     await recordActivityWith(tx, db.prepared(...ACTIVITY_INSERT), input.userId, timeZone, now, departmentId);
   });
 }

@@ -196,8 +196,17 @@ export async function loadLearnerRecord(db: Db, userId: number): Promise<Learner
  * the other and each decides on what the other stored, as SQLite's single writer has them.
  */
 export async function ownRecordIn(q: Tx, run: OwnRecordStatements, userId: number): Promise<LearnerRecord> {
-  if (onPostgres(q)) await exec(q, sql`select id from users where id = ${userId} for update`);
+  await lockLearnerIn(q, userId);
   return (await collect(q, run, { userIds: [userId] }, {})).get(userId)?.record ?? EMPTY;
+}
+
+/**
+ * On PostgreSQL, locks the learner's row until the write ends, so a write that reads what it then
+ * changes (a roll-up's before and after) runs after any other for the same learner; SQLite's single
+ * writer already does so (a no-op there).
+ */
+export async function lockLearnerIn(q: Tx, userId: number): Promise<void> {
+  if (onPostgres(q)) await exec(q, sql`select id from users where id = ${userId} for update`);
 }
 
 export type OwnRecordStatements = Statements;
