@@ -9,8 +9,9 @@
  * (read from sqlite_master first, so the guard comes back exactly as the migrations wrote it).
  * SQLite's DDL is transactional: no other connection ever sees the log without its guard (the
  * write lock is held throughout, readers see the state before or after), and a failure or a
- * crash half-way rolls everything back, the trigger included. The DELETE and REPLACE guards are
- * never touched. Nothing else calls this; an UPDATE from anywhere else is still aborted.
+ * crash half-way rolls everything back, the trigger included. On PostgreSQL the same guard is
+ * disabled and enabled again inside the transaction (its DDL is transactional too). The DELETE,
+ * REPLACE and TRUNCATE guards are never touched. Nothing else calls this; an UPDATE from anywhere else is still aborted.
  */
 import { eq, or, sql, type SQL } from 'drizzle-orm';
 import { auditLog, selectedTables } from '../../../db/schema/index.ts';
@@ -78,6 +79,21 @@ export async function redactAuditLog(tx: Tx, userId: number, redaction: Redactio
   });
   if (changes.length === 0) return 0;
 
+  if (onPostgres) {
+    // PostgreSQL: the guard switched off for this transaction only. ALTER TABLE holds the table's
+    // exclusive lock until commit, so no other session sees the log unguarded (its writes wait).
+    const guard = first(
+      await rows<{ name: string } | undefined>(
+        tx,
+        sql`select tgname as name from pg_trigger where tgrelid = 'audit_log'::regclass and tgname = ${UPDATE_GUARD} and tgenabled <> 'D'`,
+      ),
+    );
+    if (!guard) throw new Error(`The audit log has no ${UPDATE_GUARD} trigger; run the migrations.`);
+    await exec(tx, sql.raw(`alter table audit_log disable trigger ${UPDATE_GUARD}`));
+    for (const change of changes) await tx.update(auditLog).set({ actorLabel: change.actorLabel, details: change.details }).where(eq(auditLog.id, change.id));
+    await exec(tx, sql.raw(`alter table audit_log enable trigger ${UPDATE_GUARD}`));
+    return changes.length;
+  }
   const guard = first(await rows<{ sql: string } | undefined>(tx, sql`select sql from sqlite_master where type = 'trigger' and name = ${UPDATE_GUARD}`));
   // Without its guard the log is not what the migrations made: refuse rather than redact blindly.
   if (!guard?.sql) throw new Error(`The audit log has no ${UPDATE_GUARD} trigger; run the migrations.`);
