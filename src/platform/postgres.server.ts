@@ -23,6 +23,7 @@ import { selectTables } from '../../db/schema/index.ts';
 import type { PostgresSettings } from './config-types.ts';
 import type { DataAccess, Tx } from './db.server.ts';
 import { logger } from './log.server.ts';
+import { keyOrderOf } from './postgres-order.server.ts';
 import { NestedWriteError } from './sqlite-access.server.ts';
 import { POSTGRES_GONE } from './storage-errors.server.ts';
 
@@ -262,16 +263,15 @@ function asSqliteValue(value: unknown): unknown {
 }
 
 /**
- * readPages (db.server.ts) on PostgreSQL: the same native query (its `t.rowid rid` left out, `?`
- * placeholders numbered) through a cursor in one read-only REPEATABLE READ transaction, fetched
- * `pageSize` rows at a time: one snapshot for the whole export, memory flat, no page re-read. The
- * connection is the caller's until the export ends or is abandoned (a download cut off).
+ * readPages (db.server.ts) on PostgreSQL: the same native query (`t.rowid rid` left out, `?`s numbered,
+ * in key order: keyOrderOf) through a cursor in one read-only REPEATABLE READ transaction, `pageSize` rows
+ * a fetch: one snapshot, memory flat. The connection is the caller's until the export ends or is abandoned.
  */
 export async function* readPagesOnPostgres<T>(db: DataAccess, query: string, params: readonly unknown[], pageSize: number): AsyncGenerator<T> {
   const pool = poolOf(db);
   if (!pool) throw new Error('Not a PostgreSQL database handle opened by openPostgres().');
   let n = 0;
-  const text = query.replace(/\bt\.rowid rid,\s*/, '').replace(/\?/g, () => `$${++n}`);
+  const text = `${query.replace(/\bt\.rowid rid,\s*/, '')}${keyOrderOf(query)}`.replace(/\?/g, () => `$${++n}`);
   const client = await guarded(async () => {
     await postgresReady(db);
     return await pool.connect();

@@ -18,7 +18,7 @@ import { now as clockNow } from '../../platform/clock.ts';
 import type { Role } from '../users/roles.ts';
 import { ROSTER_PAGE_THRESHOLD, rosterPage, type RosterPage, type RosterQuery } from './champion-roster.ts';
 import { departmentHeadcount, loadTriage, type Enrolment } from './champion-roster.server.ts';
-import { rows, jsonIds } from '../../platform/query.ts';
+import { jsonIds, onPostgres, rows } from '../../platform/query.ts';
 
 /** One tier of one person: the roster's words for it, and the KPI state it counts as. */
 export interface RosterTier {
@@ -237,20 +237,24 @@ async function departmentQuestions(db: Tx, departmentId: number): Promise<Depart
     wrong.set(key, { ...wrong.get(key), [row.optionId]: row.n });
   }
   return (
-    await rows<{ quizId: string; questionId: string; answers: number; correct: number }>(
-      db,
-      sql`
+    (
+      await rows<{ quizId: string; questionId: string; answers: number; correct: number }>(
+        db,
+        sql`
       select quiz_id "quizId", question_id "questionId", sum(answers) answers, sum(correct) correct
-      from kpi_question_months where department_id = ${departmentId} group by quiz_id, question_id`,
+      from kpi_question_months where department_id = ${departmentId} group by quiz_id, question_id
+      order by ${onPostgres(db) ? sql`quiz_id collate "C", question_id collate "C"` : sql`quiz_id, question_id`}`,
+      )
     )
-  )
-    .filter((q) => q.answers > 0)
-    .map((q) => ({
-      quizId: q.quizId,
-      questionId: q.questionId,
-      answers: q.answers,
-      correctRate: q.correct / q.answers,
-      mostChosenWrong: mostChosenWrong(wrong.get(`${q.quizId}/${q.questionId}`) ?? {}),
-    }))
-    .sort((a, b) => a.correctRate - b.correctRate || b.answers - a.answers);
+      .filter((q) => q.answers > 0)
+      .map((q) => ({
+        quizId: q.quizId,
+        questionId: q.questionId,
+        answers: q.answers,
+        correctRate: q.correct / q.answers,
+        mostChosenWrong: mostChosenWrong(wrong.get(`${q.quizId}/${q.questionId}`) ?? {}),
+      }))
+      // Stable: ties keep the ids' order (the same on both databases; PostgreSQL's group by has none).
+      .sort((a, b) => a.correctRate - b.correctRate || b.answers - a.answers)
+  );
 }
