@@ -46,6 +46,24 @@ function postgresCopy(): string {
   return url.toString();
 }
 
+/**
+ * A copy of a database nobody is connected to (a second server with other settings starts on it):
+ * the SQLite file copied into `dir`, or on PostgreSQL `createdb -T`; dropped with the cluster.
+ */
+export function copyDb(file: string, dir: string, name: string): string {
+  if (!file.startsWith('postgres://')) {
+    const copy = path.join(dir, `${name}.db`);
+    fs.copyFileSync(file, copy);
+    return copy;
+  }
+  const source = new URL(file);
+  const target = new URL(file);
+  target.pathname = `${source.pathname}_${name.replace(/\W/g, '_').toLowerCase()}`;
+  const connection = ['-h', source.hostname, '-p', source.port, '-U', 'postgres'];
+  execFileSync(path.join(findPostgresBin()!, 'createdb'), [...connection, '-T', source.pathname.slice(1), target.pathname.slice(1)], { timeout: 60_000, stdio: 'pipe' });
+  return target.toString();
+}
+
 function dropDatabase(url: string): void {
   const { hostname, port, pathname } = new URL(url);
   // Best effort: the cluster goes at the end of the run anyway; this keeps its disk small.

@@ -120,14 +120,14 @@ describe('/account: the optional kinds', () => {
   });
 
   it('refuses a mandatory or unknown kind with a message, changing nothing', async () => {
-    const before = snapshot(app.db, { sessions: ['last_active_at'] });
+    const before = await snapshot(app.db, { sessions: ['last_active_at'] });
     for (const fields of [{ overdue: 'on' }, { policy: 'on' }, { bogus: 'on' }, { 'check-in': 'yes' }, { on: 'check-in' }] as Record<string, string>[]) {
       const kind = JSON.stringify(fields);
       const response = await submit(app.url, '/account?_action=notificationAccount.save', app.cookies.lea, fields);
       expect(response.status, kind).toBe(400);
       expect(await response.text(), kind).toContain('保存できませんでした。');
     }
-    expect(snapshot(app.db, { sessions: ['last_active_at'] })).toEqual(before);
+    expect(await snapshot(app.db, { sessions: ['last_active_at'] })).toEqual(before);
   });
 });
 
@@ -161,7 +161,12 @@ describe('the private calendar feed', () => {
     expect(events.some((e) => e.startDate.toString() === '2027-02-20')).toBe(false);
 
     // Marked used; /account says so.
-    const used = firstRow(await rawDrizzle(app.db).select().from(notificationTokens).where(eq(notificationTokens.userId, app.ids.lea!)))!;
+    const used = firstRow(
+      await rawDrizzle(app.db)
+        .select()
+        .from(notificationTokens)
+        .where(and(eq(notificationTokens.userId, app.ids.lea!), eq(notificationTokens.purpose, 'calendar'))),
+    )!;
     expect(used.usedAt).not.toBeNull();
     expect(await account('lea')).toContain('カレンダーが最後に読み込んだ日：');
     expect(await audits('notification.calendar_created', 'lea')).toHaveLength(1);
@@ -244,7 +249,7 @@ describe('the unsubscribe link', () => {
   };
 
   it('GET shows what it would switch off and one button, and changes nothing (link scanners follow GETs)', async () => {
-    const before = snapshot(app.db, { sessions: ['last_active_at'] });
+    const before = await snapshot(app.db, { sessions: ['last_active_at'] });
     const response = await get(app.url, `/unsubscribe/${tokens.cham}?kinds=champion-weekly,check-in`);
     expect(response.status).toBe(200);
     expect(response.headers.get('referrer-policy')).toBe('no-referrer');
@@ -255,7 +260,7 @@ describe('the unsubscribe link', () => {
     expect(html).toContain('<input type="hidden" name="List-Unsubscribe" value="One-Click">');
     expect(html).toContain(`<form method="POST" action="/unsubscribe/${tokens.cham}?kinds=champion-weekly,check-in">`);
     await get(app.url, `/unsubscribe/${tokens.cham}?kinds=champion-weekly`, app.cookies.cham);
-    expect(snapshot(app.db, { sessions: ['last_active_at'] })).toEqual(before);
+    expect(await snapshot(app.db, { sessions: ['last_active_at'] })).toEqual(before);
   });
 
   it('the one-click POST (no cookies, no Origin) switches the optional kinds off, once, audited, and marks the token used', async () => {
@@ -324,14 +329,14 @@ describe('the unsubscribe link', () => {
   });
 
   it('refuses a link that names no optional kind, and a POST without the one-click body, changing nothing', async () => {
-    const before = snapshot(app.db, { sessions: ['last_active_at'] });
+    const before = await snapshot(app.db, { sessions: ['last_active_at'] });
     const mandatory = await oneClick(`/unsubscribe/${tokens.leo}?kinds=overdue,policy,due-soon`);
     expect(mandatory.status).toBe(400);
     expect(mandatory.body).toContain('このリンクで停止できるお知らせはありません。');
     expect((await oneClick(`/unsubscribe/${tokens.leo}`)).status).toBe(400);
     expect((await oneClick(`/unsubscribe/${tokens.leo}?kinds=check-in`, 'List-Unsubscribe=Yes')).status).toBe(400);
     expect((await oneClick(`/unsubscribe/${tokens.leo}?kinds=check-in`, '')).status).toBe(400);
-    expect(snapshot(app.db, { sessions: ['last_active_at'] })).toEqual(before);
+    expect(await snapshot(app.db, { sessions: ['last_active_at'] })).toEqual(before);
   });
 
   it('answers an unknown or malformed token, or another purpose’s, with a 404 page, GET and POST alike', async () => {

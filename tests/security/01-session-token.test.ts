@@ -13,7 +13,8 @@ import { sessions } from '../../db/schema/index.ts';
 import { generateSecureRandomString } from '../../src/features/auth/session.server.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { dumpDatabase, PASSWORD, ROOT, startApp, type App } from './support.ts';
-import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
+import { sqlRows } from '../helpers/db.ts';
 
 const ALPHABET = 'abcdefghijkmnpqrstuvwxyz23456789';
 const TOKEN = /^([abcdefghijkmnpqrstuvwxyz23456789]{24})\.([abcdefghijkmnpqrstuvwxyz23456789]{24})$/;
@@ -88,7 +89,7 @@ describe('checklist 1: session token ≥ 120 bits from a CSPRNG, only a hash sto
   });
 
   it('stores only the id and a SHA-256 of the secret: no table holds the secret or the token in any form', async () => {
-    const dump = dumpDatabase(app.db);
+    const dump = await dumpDatabase(app.db);
     for (const token of tokens) {
       const [id, secret] = token.split('.') as [string, string];
       expect(dump).not.toContain(secret);
@@ -96,7 +97,7 @@ describe('checklist 1: session token ≥ 120 bits from a CSPRNG, only a hash sto
       const row = first(await rawDrizzle(app.db).select().from(sessions).where(eq(sessions.id, id)))!;
       expect(row, id).not.toBeNull();
       expect(Buffer.from(row.secretHash).equals(Buffer.from(sha256(new TextEncoder().encode(secret))))).toBe(true);
-      const columns = Object.keys(rawSqlite(app.db).prepare('select * from sessions where id = ?').get(id) as object);
+      const columns = Object.keys((await sqlRows(app.db, 'select * from sessions where id = ?', id))[0]!);
       expect(columns.sort()).toEqual(['auth_method', 'created_at', 'id', 'last_active_at', 'secret_hash', 'user_id']);
     }
   });

@@ -11,6 +11,7 @@ import { sessions, users } from '../../db/schema/index.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { afterPost, PASSWORD, post, ROOT, startApp, type App } from './support.ts';
 import { rawDrizzle } from '../../src/platform/db.server.ts';
+import { databaseEnv } from '../helpers/db.ts';
 import { first } from '../../src/platform/query.ts';
 
 const MINUTE = 60_000;
@@ -37,7 +38,7 @@ beforeAll(async () => {
   cli = new Promise((resolve) => {
     const child = spawn(process.execPath, ['src/cli/user-password.ts', '--email', 'gina@example.com', '--password-stdin'], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_PATH: app.file },
+      env: { ...process.env, ...databaseEnv(app.file) },
     });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

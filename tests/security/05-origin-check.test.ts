@@ -78,7 +78,7 @@ const state = () => snapshot(app.db, { sessions: ['last_active_at'] });
 
 describe('checklist 5: origin check on every non-GET request', () => {
   it('refuses a missing Origin with 403 for every target and content type, changing nothing', async () => {
-    const before = state();
+    const before = await state();
     for (const target of targets()) {
       for (const type of CONTENT_TYPES) {
         const { headers, body } = bodyFor(type, target.fields);
@@ -91,11 +91,11 @@ describe('checklist 5: origin check on every non-GET request', () => {
         ).toEqual([]);
       }
     }
-    expect(state()).toEqual(before);
+    expect(await state()).toEqual(before);
   });
 
   it('refuses every foreign Origin with 403, JSON and form alike, changing nothing', async () => {
-    const before = state();
+    const before = await state();
     for (const target of targets()) {
       for (const type of CONTENT_TYPES) {
         for (const origin of foreignOrigins) {
@@ -106,7 +106,7 @@ describe('checklist 5: origin check on every non-GET request', () => {
         }
       }
     }
-    expect(state()).toEqual(before);
+    expect(await state()).toEqual(before);
   });
 
   it('refuses PUT, PATCH and DELETE the same way', async () => {

@@ -14,7 +14,8 @@ import { ensureDepartment } from '../../src/features/users/users.server.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { get } from '../helpers/http.ts';
 import { actionNames, afterPost, type App, builtRoutes, concretePaths, post, snapshot, startApp } from './support.ts';
-import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
+import { sqlRows } from '../helpers/db.ts';
 import { first } from '../../src/platform/query.ts';
 
 const catalog = fixtureCatalog();
@@ -51,7 +52,7 @@ beforeAll(async () => {
     await afterPost(app.url, await post(app.url, '/admin/users?_action=admin.createLoginLink', app.cookies.admin, { userId: String(app.ids.invited) }), app.cookies.admin)
   ).text();
   linkToken = /\/login\/link\/([a-z2-9]{24}\.[a-z2-9]{24})/.exec(page)![1]!;
-  const waveId = String(rawSqlite(app.db).prepare('select id from waves').pluck().get());
+  const waveId = String((await sqlRows<{ id: number }>(app.db, 'select id from waves'))[0]!.id);
   values = {
     tier: 'basic',
     course: course.id,
@@ -125,8 +126,8 @@ function actionUrls(): string[] {
 }
 
 /** The database without what a GET may touch: activity records and session activity times. */
-function state(): Record<string, string[]> {
-  const snap = snapshot(app.db, {
+async function state(): Promise<Record<string, string[]>> {
+  const snap = await snapshot(app.db, {
     lesson_views: '*',
     activity_months: '*',
     audit_log: '*',
@@ -148,7 +149,7 @@ describe('checklist 6: no GET changes state (KPI activity logging aside)', () =>
   });
 
   it('leaves the state tables unchanged after GET and HEAD of every route and action URL, by every kind of visitor', async () => {
-    const before = state();
+    const before = await state();
     const auditBefore = await rawDrizzle(app.db).select().from(auditLog);
     const sessionsBefore = await rawDrizzle(app.db).select({ id: sessions.id }).from(sessions);
     const urls = [...builtRoutes().flatMap((route) => concretePaths(route, values)), ...actionUrls()];
@@ -170,7 +171,7 @@ describe('checklist 6: no GET changes state (KPI activity logging aside)', () =>
     }
     expect(requests).toBeGreaterThan(400);
 
-    expect(state()).toEqual(before);
+    expect(await state()).toEqual(before);
     // nobody was signed out, no link was used, no attempt was started
     expect(await rawDrizzle(app.db).select({ id: sessions.id }).from(sessions)).toEqual(sessionsBefore);
     expect(first(await rawDrizzle(app.db).select().from(loginTokens).where(eq(loginTokens.userId, app.ids.invited!)))!.usedAt).toBeNull();

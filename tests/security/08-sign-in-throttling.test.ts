@@ -15,7 +15,8 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { auditLog } from '../../db/schema/index.ts';
 import { median, PASSWORD, rawAfterPost, rawRequest, sessionCookieFrom, startApp, throttleDatabase, type App, type RawResponse } from './support.ts';
-import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
+import { sqlRows } from '../helpers/db.ts';
 
 const THROTTLED = 'サインインの試行が多すぎます。';
 const INVALID = 'メールアドレスまたはパスワードが正しくありません。';
@@ -35,7 +36,9 @@ beforeAll(async () => {
     users: { victim: {}, bystander: {}, walker: {}, changer: {}, leaver: {}, invited: { password: null }, ...Object.fromEntries(KNOWN.map((k) => [k, {}])) },
     env: LIMITS,
     signIn: false,
-    prepare: (db) => void rawSqlite(db).prepare("update users set active = 0 where email = 'leaver@example.com'").run(),
+    prepare: async (db) => {
+      await sqlRows(db, "update users set active = false where email = 'leaver@example.com'");
+    },
   });
 });
 
@@ -97,10 +100,10 @@ describe('checklist 8: sign-in throttling per IP and per account, no hard lock-o
     expect(rows.filter((r) => r.details?.reason === 'throttled').length).toBeGreaterThanOrEqual(2);
     expect(JSON.stringify(rows)).not.toContain(PASSWORD);
     // the server counted in the database (what every instance shares), without emails or addresses in clear
-    const counters = rawSqlite(limited.db).prepare('select key, points from sign_in_limits').all();
+    const counters = await sqlRows(limited.db, 'select key, points from sign_in_limits');
     expect(counters.length).toBeGreaterThanOrEqual(3);
     expect(JSON.stringify(counters)).not.toMatch(/victim|example\.com|127\.0\.0/);
-    expect(rawSqlite(limited.db).prepare('select count(*) n from sign_in_known_addresses').get()).toEqual({ n: 1 });
+    expect(await sqlRows(limited.db, 'select cast(count(*) as integer) n from sign_in_known_addresses')).toEqual([{ n: 1 }]);
   });
 
   it('throttles one address after its allowance, whatever accounts it tries, and a forged X-Forwarded-For does not help', async () => {

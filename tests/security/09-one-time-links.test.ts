@@ -61,7 +61,7 @@ describe('checklist 9: one-time links hashed, single-use, expiring within an hou
     expect(secret).toMatch(/^[a-z2-9]{24}$/);
     const row = (await tokenRow(id))!;
     expect(Buffer.from(row.secretHash).equals(Buffer.from(sha256(new TextEncoder().encode(secret))))).toBe(true);
-    const dump = dumpDatabase(app.db);
+    const dump = await dumpDatabase(app.db);
     expect(dump).not.toContain(secret);
     expect(dump).not.toContain(token);
   });

@@ -13,7 +13,8 @@ import { saveWave } from '../../src/features/programme/waves.server.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { get } from '../helpers/http.ts';
 import { actionNames, type App, builtRoutes, concretePaths, post, snapshot, sourceRoutes, startApp, submit } from './support.ts';
-import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
+import { sqlRows } from '../helpers/db.ts';
 import { first } from '../../src/platform/query.ts';
 
 type Level = 'public' | 'user' | 'manager' | 'champion' | 'admin' | 'never' | 'actions' | 'bearer';
@@ -141,7 +142,7 @@ beforeAll(async () => {
       manager: { name: 'Mana Ger' },
     },
     prepare: async (db, users) => {
-      rawSqlite(db).prepare('update users set manager_id = ? where id = ?').run(users.manager, users.bob);
+      await sqlRows(db, 'update users set manager_id = ? where id = ?', users.manager, users.bob);
       hr = await ensureDepartment(rawDrizzle(db), 'HR');
       sales = await ensureDepartment(rawDrizzle(db), 'Sales');
       await saveWave(db, { name: 'Pilot', position: 0, startDate: '2026-04-01', endDate: '2026-06-30', description: null, departmentIds: [hr], targets: [] });
@@ -174,7 +175,7 @@ beforeAll(async () => {
     attempt: bobAttempt,
     code: bobCertificate,
     token: `${'a'.repeat(24)}.${'b'.repeat(24)}`,
-    id: String(rawSqlite(app.db).prepare('select id from waves').pluck().get()),
+    id: String((await sqlRows<{ id: number }>(app.db, 'select id from waves'))[0]!.id),
     user: String(app.ids.hanako),
     question: quiz.questions[0]!.id,
     file: 'users.csv',
@@ -352,7 +353,7 @@ describe('checklist 10: deny by default, roles, champion scope, and the session 
   });
 
   it('refuses every action to those below its level, at /_actions/ and as a form action on any page, changing nothing', async () => {
-    const before = snapshot(app.db, { audit_log: '*', sessions: ['last_active_at'] });
+    const before = await snapshot(app.db, { audit_log: '*', sessions: ['last_active_at'] });
     for (const [name, level] of Object.entries(ACTIONS)) {
       const targets = [`/_actions/${name}`, `/login?_action=${name}`, `/?_action=${name}`, `/home?_action=${name}`];
       for (const target of targets) {
@@ -376,7 +377,7 @@ describe('checklist 10: deny by default, roles, champion scope, and the session 
       const response = await post(app.url, target, app.cookies.alice, { from: '2026-01', to: '2026-03' });
       expect([403, 404], target).toContain(response.status);
     }
-    expect(snapshot(app.db, { audit_log: '*', sessions: ['last_active_at'] })).toEqual(before);
+    expect(await snapshot(app.db, { audit_log: '*', sessions: ['last_active_at'] })).toEqual(before);
   });
 
   it('shows a champion their own department only, however the other one is asked for', async () => {

@@ -103,7 +103,7 @@ function expectGeneric(body: string, label: string): void {
 describe('checklist 13: strict schemas, body size limits, generic error pages, custom 404/500 in both languages', () => {
   it('refuses an unknown field on every action with 400 (a new action without an entry here fails)', async () => {
     expect(Object.keys(VALIDATION).sort()).toEqual(actionNames());
-    const before = state();
+    const before = await state();
     for (const [name, kind] of Object.entries(VALIDATION)) {
       const response = await post(app.url, `/_actions/${name}`, app.cookies.ada, { zzUnknown: '1' });
       expect(response.status, name).toBe(400);
@@ -113,7 +113,7 @@ describe('checklist 13: strict schemas, body size limits, generic error pages, c
     }
     // still signed in: auth.logout with an unknown field did nothing
     expect((await get(app.url, '/admin', app.cookies.ada)).status).toBe(200);
-    expect(state()).toEqual(before);
+    expect(await state()).toEqual(before);
   });
 
   it('refuses over-long strings, out-of-range numbers and values outside the enums, storing nothing', async () => {
@@ -193,14 +193,14 @@ describe('checklist 13: strict schemas, body size limits, generic error pages, c
       ['admin.saveWave', 'ada', { name: 'Wave', startDate: '2026-04-01', endDate: '2026-05-01', 'target.usage_rate': 'lots' }],
       ['admin.deleteWave', 'ada', { waveId: '0' }],
     ];
-    const before = state();
+    const before = await state();
     for (const [name, who, fields] of cases) {
       const label = `${name} ${JSON.stringify(fields).slice(0, 90)}`;
       const response = await post(app.url, `/_actions/${name}`, app.cookies[who], fields);
       expect(response.status, label).toBe(400);
       expectGeneric(await response.text(), label);
     }
-    expect(state()).toEqual(before);
+    expect(await state()).toEqual(before);
   });
 
   it('validates endpoint parameters: unknown export files and escapes are 404, not files', async () => {

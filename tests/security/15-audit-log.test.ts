@@ -9,7 +9,8 @@ import { formatDateTime } from '../../src/platform/dates.ts';
 import { ensureDepartment } from '../../src/features/users/users.server.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { afterPost, type App, PASSWORD, post, startApp } from './support.ts';
-import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
+import { onPostgres, sqlRows } from '../helpers/db.ts';
 
 let app: App;
 let t0: number;
@@ -81,10 +82,10 @@ beforeAll(async () => {
     waveId: '',
     dueDate: '',
   });
-  const assignmentId = rawSqlite(app.db).prepare('select max(id) from assignments').pluck().get() as number;
+  const [{ assignmentId }] = (await sqlRows<{ assignmentId: number }>(app.db, 'select max(id) "assignmentId" from assignments')) as [{ assignmentId: number }];
   await admin('/admin/assignments', 'deleteAssignment', { assignmentId: String(assignmentId) });
   await admin('/admin/waves', 'saveWave', { waveId: '', name: 'Audit wave', position: '0', startDate: '2026-04-01', endDate: '2026-06-30', description: '' });
-  const waveId = rawSqlite(app.db).prepare('select max(id) from waves').pluck().get() as number;
+  const [{ waveId }] = (await sqlRows<{ waveId: number }>(app.db, 'select max(id) "waveId" from waves')) as [{ waveId: number }];
   await admin('/admin/waves', 'deleteWave', { waveId: String(waveId) });
   await admin('/admin/helpdesk', 'saveInquiries', { month: '2026-04', departmentId: '', count: '7' });
   await admin('/admin/settings', 'saveBaseline', { from: '2026-01', to: '2026-03' });
@@ -159,9 +160,10 @@ describe('checklist 15: audit log for sign-ins, denials, admin changes, exports 
   it('says when, as UTC instants, and from where', async () => {
     const all = await rows();
     expect(all.length).toBeGreaterThan(25);
-    const raw = rawSqlite(app.db).prepare('select id, at, ip from audit_log').all() as { id: number; at: unknown; ip: string | null }[];
+    const raw = await sqlRows<{ id: number; at: unknown; ip: string | null }>(app.db, 'select id, at, ip from audit_log');
     for (const row of raw) {
-      // integer milliseconds since the Unix epoch: an instant, no local time zone in it
+      // integer milliseconds since the Unix epoch: an instant, no local time zone in it (PostgreSQL's bigint comes as its digits)
+      if (onPostgres) row.at = /^\d+$/.test(String(row.at)) ? Number(row.at) : row.at;
       expect(Number.isInteger(row.at), `row ${row.id}`).toBe(true);
       expect(row.at as number, `row ${row.id}`).toBeGreaterThanOrEqual(t0 - 1);
       expect(row.at as number, `row ${row.id}`).toBeLessThanOrEqual(t1 + 1);
@@ -174,9 +176,9 @@ describe('checklist 15: audit log for sign-ins, denials, admin changes, exports 
     expect(html).toContain(formatDateTime(latest.at, 'ja', 'UTC', { seconds: true }));
   });
 
-  it('never holds a password, token or secret in any row', () => {
+  it('never holds a password, token or secret in any row', async () => {
     expect(secrets.length).toBeGreaterThan(15);
-    const dump = JSON.stringify(rawSqlite(app.db).prepare('select * from audit_log').all());
+    const dump = JSON.stringify(await sqlRows(app.db, 'select * from audit_log'));
     for (const secret of secrets) expect(dump.includes(secret), `the audit log contains ${secret.slice(0, 12)}…`).toBe(false);
     // nor does the server's own log
     const log = app.server.output();
@@ -184,9 +186,14 @@ describe('checklist 15: audit log for sign-ins, denials, admin changes, exports 
   });
 
   it('is append-only: every UPDATE and DELETE is aborted by a trigger, however it is phrased', async () => {
-    const triggers = rawSqlite(app.db).prepare("select name from sqlite_master where type = 'trigger' and tbl_name = 'audit_log'").pluck().all();
-    expect(triggers).toEqual(expect.arrayContaining(['audit_log_no_update', 'audit_log_no_delete', 'audit_log_no_replace']));
-    const before = JSON.stringify(rawSqlite(app.db).prepare('select * from audit_log order by id').all());
+    const triggers = onPostgres
+      ? await sqlRows<{ name: string }>(app.db, "select tgname as name from pg_trigger where tgrelid = 'audit_log'::regclass and not tgisinternal")
+      : await sqlRows<{ name: string }>(app.db, "select name from sqlite_master where type = 'trigger' and tbl_name = 'audit_log'");
+    // PostgreSQL has no REPLACE (an insert reusing an id fails on the key) but has TRUNCATE, which skips row triggers.
+    const own = onPostgres ? ['audit_log_no_update', 'audit_log_no_delete', 'audit_log_no_truncate'] : ['audit_log_no_update', 'audit_log_no_delete', 'audit_log_no_replace'];
+    expect(triggers.map((t) => t.name)).toEqual(expect.arrayContaining(own));
+    const all = async (): Promise<string> => JSON.stringify(await sqlRows(app.db, 'select * from audit_log order by id'));
+    const before = await all();
     const first = (await rows())[0]!;
     const attempts = [
       `update audit_log set action = 'rewritten' where id = ${first.id}`,
@@ -194,11 +201,15 @@ describe('checklist 15: audit log for sign-ins, denials, admin changes, exports 
       `delete from audit_log where id = ${first.id}`,
       'delete from audit_log',
       `insert into audit_log (id, at, action) values (${first.id}, 0, 'rewritten') on conflict(id) do update set action = excluded.action`,
-      `insert or replace into audit_log (id, at, action) values (${first.id}, 0, 'rewritten')`,
-      `replace into audit_log (id, at, action) values (${first.id}, 0, 'rewritten')`,
+      ...(onPostgres
+        ? ['truncate audit_log']
+        : [
+            `insert or replace into audit_log (id, at, action) values (${first.id}, 0, 'rewritten')`,
+            `replace into audit_log (id, at, action) values (${first.id}, 0, 'rewritten')`,
+          ]),
     ];
-    for (const sql of attempts) expect(() => rawSqlite(app.db).prepare(sql).run(), sql).toThrow(/append-only/);
-    expect(JSON.stringify(rawSqlite(app.db).prepare('select * from audit_log order by id').all())).toBe(before);
+    for (const sql of attempts) await expect(sqlRows(app.db, sql), sql).rejects.toThrow(/append-only/);
+    expect(await all()).toBe(before);
     // appending still works
     await rawDrizzle(app.db).insert(auditLog).values({ at: new Date(), action: 'auth.sign_in', actorLabel: 'appended@example.com' });
     expect(await find('auth.sign_in', { actorLabel: 'appended@example.com' })).toHaveLength(1);

@@ -53,7 +53,7 @@ const setManager = (who: string | null, key: string, email: string, via: 'page' 
 
 describe('admin.setManager: admins only, from the site itself', () => {
   it('refuses learners, champions, line managers and anonymous callers, by the form and by RPC; nothing changes', async () => {
-    const before = state();
+    const before = await state();
     for (const who of ['lea', 'cham', 'boss']) {
       // The attacker makes themself someone's manager, or moves a report away.
       for (const [key, email] of [
@@ -66,12 +66,12 @@ describe('admin.setManager: admins only, from the site itself', () => {
     }
     expect((await setManager(null, 'c', 'lea@example.com', 'rpc')).status).toBe(401);
     expect([303, 401, 403]).toContain((await setManager(null, 'c', 'lea@example.com', 'page')).status);
-    expect(state()).toEqual(before);
+    expect(await state()).toEqual(before);
     expect(await managerOf('rep')).toBe(app.ids.boss);
   });
 
   it("refuses an admin's own cookie sent from another origin", async () => {
-    const before = state();
+    const before = await state();
     const body = new URLSearchParams({ userId: String(app.ids.c), managerEmail: 'boss@example.com' }).toString();
     for (const origin of ['https://evil.example', 'null']) {
       const response = await rawRequest(app.url, '/_actions/admin.setManager', {
@@ -81,7 +81,7 @@ describe('admin.setManager: admins only, from the site itself', () => {
       });
       expect(response.status, origin).toBe(403);
     }
-    expect(state()).toEqual(before);
+    expect(await state()).toEqual(before);
   });
 });
 
@@ -91,11 +91,11 @@ describe('admin.setManager: no reporting cycles', () => {
     expect((await setManager('ada', 'a', 'b@example.com')).status).toBe(200);
     expect((await setManager('ada', 'b', 'a@example.com')).status).toBe(400);
     expect((await setManager('ada', 'b', 'c@example.com')).status).toBe(200);
-    const before = state();
+    const before = await state();
     const refused = await setManager('ada', 'c', 'A@example.com');
     expect(refused.status).toBe(400);
     expect(await refused.text()).toContain('manager_cycle:c@example.com → a@example.com → b@example.com → c@example.com');
-    expect(state()).toEqual(before);
+    expect(await state()).toEqual(before);
     expect(await managerOf('c')).toBeNull();
   });
 

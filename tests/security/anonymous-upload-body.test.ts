@@ -9,7 +9,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSessionCookie, isUploadTarget } from '../../src/platform/http/body-limit.server.ts';
 import { startApp, type App } from './support.ts';
-import { rawSqlite } from '../../src/platform/db.server.ts';
+import { sqlRows } from '../helpers/db.ts';
 
 const MIB = 1024 * 1024;
 const UPLOADS = [
@@ -91,7 +91,7 @@ describe('anonymous requests to the upload URLs are refused before their body is
     form.set('file', new File(['email,name,department,role\nnew@example.com,New,Sales,learner\n'], 'users.csv', { type: 'text/csv' }));
     const response = await fetch(`${app.url}/admin/users?_action=admin.importUsers`, { method: 'POST', headers: { cookie: app.cookies.ada!, origin: app.url }, body: form });
     expect(response.status).toBe(200);
-    expect(rawSqlite(app.db).prepare("select count(*) n from users where email = 'new@example.com'").get()).toEqual({ n: 1 });
+    expect(await sqlRows(app.db, "select cast(count(*) as integer) n from users where email = 'new@example.com'")).toEqual([{ n: 1 }]);
   });
 
   it('a request with a session cookie is not answered from its headers (the app decides, after the body)', async () => {

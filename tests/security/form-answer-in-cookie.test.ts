@@ -5,7 +5,7 @@
  * answers too big for a cookie, or from signed-out posts, still go to the table.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rawSqlite } from '../../src/platform/db.server.ts';
+import { sqlRows } from '../helpers/db.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { resultCookieOf, signIn } from '../helpers/http.ts';
 import { PASSWORD, post, startApp, type App } from './support.ts';
@@ -24,7 +24,7 @@ afterAll(async () => {
   await app?.stop();
 });
 
-const pendingRows = (): number => (rawSqlite(app.db).prepare('select count(*) n from form_results').get() as { n: number }).n;
+const pendingRows = async (): Promise<number> => (await sqlRows<{ n: number }>(app.db, 'select cast(count(*) as integer) n from form_results'))[0]!.n;
 const lessonPath = (lesson: string): string => `/learn/${course.id}/${lesson}`;
 
 /** The page a 303 leads to, fetched with these cookies. */
@@ -38,12 +38,12 @@ async function follow(response: Response, cookies: (string | null)[]): Promise<{
 
 describe('a learner form answer kept in the cookie', () => {
   it('writes no row, is shown once on its page, and the page clears the cookie', async () => {
-    const before = pendingRows();
+    const before = await pendingRows();
     const response = await post(app.url, `${lessonPath(first)}?_action=lesson.complete`, app.cookies.dora, { lessonId: first });
     expect(response.status).toBe(303);
     const result = resultCookieOf(response);
     expect(result).toMatch(/^manabi_result=c1\.[A-Za-z0-9_-]+$/);
-    expect(pendingRows()).toBe(before);
+    expect(await pendingRows()).toBe(before);
     const shown = await follow(response, [app.cookies.dora!, result]);
     expect(shown.html).toContain(SHOWN);
     expect(shown.setCookies.some((c) => /^manabi_result=;/.test(c))).toBe(true);
@@ -75,14 +75,14 @@ describe('a learner form answer kept in the cookie', () => {
   });
 
   it('an answer too big for a cookie, and a signed-out post, are kept in the table', async () => {
-    const before = pendingRows();
+    const before = await pendingRows();
     const feedback = await post(app.url, `${lessonPath(first)}?_action=lesson.feedback`, app.cookies.dora, {
       lessonId: first,
       rating: '4',
       comment: '丁寧な説明でした。'.repeat(100),
     });
     expect(resultCookieOf(feedback)).toMatch(/^manabi_result=[a-z2-9]{24}\./);
-    expect(pendingRows()).toBe(before + 1);
+    expect(await pendingRows()).toBe(before + 1);
     const shown = await follow(feedback, [app.cookies.dora!, resultCookieOf(feedback)]);
     expect(shown.html).toContain(SHOWN);
     const refused = await post(app.url, '/login?_action=auth.login', null, { email: app.emailOf('eli'), password: 'not the password' });

@@ -10,10 +10,10 @@ import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { sessions } from '../../db/schema/index.ts';
 import { createSession, validateSessionToken } from '../../src/features/auth/session.server.ts';
-import { addUser, tempDb, type TempDb, onPostgres } from '../helpers/db.ts';
+import { addUser, sqlRows, tempDb, type TempDb } from '../helpers/db.ts';
 import { get, signIn } from '../helpers/http.ts';
 import { PASSWORD, startApp, type App } from './support.ts';
-import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
 import { first } from '../../src/platform/query.ts';
 
 const SECOND = 1000;
@@ -71,8 +71,7 @@ describe('idle timeout on a real database with an injected clock', () => {
   });
 });
 
-// Moves SQLite's integer timestamps by hand (not yet written for PostgreSQL's timestamps).
-describe.skipIf(onPostgres)('idle timeout on the real server (SESSION_IDLE_MINUTES=1)', () => {
+describe('idle timeout on the real server (SESSION_IDLE_MINUTES=1)', () => {
   let app: App;
   beforeAll(async () => {
     app = await startApp({ users: { busy: {}, idle: {}, live: {} }, env: { SESSION_IDLE_MINUTES: '1' }, signIn: false });
@@ -91,25 +90,25 @@ describe.skipIf(onPostgres)('idle timeout on the real server (SESSION_IDLE_MINUT
     );
   /** Moves the clock for this session forward: its timestamps move back. */
   const pass = (cookie: string, ms: number) =>
-    rawSqlite(app.db).prepare('update sessions set last_active_at = last_active_at - ?, created_at = created_at - ? where id = ?').run(ms, ms, idOf(cookie));
+    sqlRows(app.db, 'update sessions set last_active_at = last_active_at - ?, created_at = created_at - ? where id = ?', ms, ms, idOf(cookie));
 
   it('keeps a user with a request every 20 s signed in past 60 s (3 minutes), and signs them out after a minute idle', async () => {
     const cookie = (await signIn(app.url, 'busy@example.com', PASSWORD)).cookie!;
     for (let i = 1; i <= 9; i++) {
-      pass(cookie, 20 * SECOND);
+      await pass(cookie, 20 * SECOND);
       const response = await get(app.url, '/home', cookie);
       expect(response.status, `request ${i}, ${i * 20} s after sign-in`).toBe(200);
     }
-    pass(cookie, 61 * SECOND);
+    await pass(cookie, 61 * SECOND);
     expect((await get(app.url, '/home', cookie)).status).toBe(302);
     expect(await stored(cookie)).toBeNull();
   });
 
   it('an idle session still ends after one minute', async () => {
     const cookie = (await signIn(app.url, 'idle@example.com', PASSWORD)).cookie!;
-    pass(cookie, 59 * SECOND);
+    await pass(cookie, 59 * SECOND);
     expect((await get(app.url, '/home', cookie)).status).toBe(200);
-    pass(cookie, 60 * SECOND);
+    await pass(cookie, 60 * SECOND);
     expect((await get(app.url, '/home', cookie)).status).toBe(302);
   });
 

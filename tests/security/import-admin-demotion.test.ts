@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminRuleViolation, userChangeEffect } from '../../src/features/users/admin-rules.server.ts';
 import { get } from '../helpers/http.ts';
 import { afterPost, type App, ROOT, startApp, submit } from './support.ts';
-import { rawSqlite, rawDrizzle } from '../../src/platform/db.server.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
+import { databaseEnv, sqlRows } from '../helpers/db.ts';
 
 let app: App;
 beforeAll(async () => {
@@ -41,30 +42,31 @@ async function upload(cookie: string, csv: string, update: boolean): Promise<Res
   );
 }
 
-const roleOf = (key: string): string => (rawSqlite(app.db).prepare('select role from users where id = ?').get(app.ids[key]) as { role: string }).role;
-const auditRows = (action: string): { actor_label: string; target_id: string; details: string }[] =>
-  rawSqlite(app.db).prepare('select actor_label, target_id, details from audit_log where action = ? order by id').all(action) as never;
+const roleOf = async (key: string): Promise<string> => (await sqlRows<{ role: string }>(app.db, 'select role from users where id = ?', app.ids[key]))[0]!.role;
+const auditRows = async (action: string): Promise<{ actor_label: string; target_id: string; details: string }[]> =>
+  sqlRows(app.db, 'select actor_label, target_id, cast(details as text) details from audit_log where action = ? order by id', action);
+const setRole = (key: string, role: string): Promise<unknown> => sqlRows(app.db, 'update users set role = ? where id = ?', role, app.ids[key]);
 
 function runCli(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, ['src/cli/users-import.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, DATABASE_PATH: app.file } });
+  const result = spawnSync(process.execPath, ['src/cli/users-import.ts', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...databaseEnv(app.file) } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 describe('imports obey the admin rules', () => {
   it('refuses an admin demoting themselves by import, names the line, changes nothing; /admin stays open', async () => {
     // The deputy is out of the picture: the boss is the only active admin, as in the report.
-    rawSqlite(app.db).prepare("update users set role = 'learner' where id = ?").run(app.ids.deputy);
+    await setRole('deputy', 'learner');
     try {
-      const importedBefore = auditRows('users.imported').length;
+      const importedBefore = (await auditRows('users.imported')).length;
       const response = await upload(app.cookies.boss!, `${HEADER}boss@example.com,Boss,IT,learner\n`, true);
       expect(response.status).toBe(400);
       const html = await response.text();
       expect(html).toContain('2行目：自分の管理者権限は外せません');
-      expect(roleOf('boss')).toBe('admin');
-      expect(auditRows('users.imported')).toHaveLength(importedBefore);
+      expect(await roleOf('boss')).toBe('admin');
+      expect(await auditRows('users.imported')).toHaveLength(importedBefore);
       expect((await get(app.url, '/admin', app.cookies.boss)).status).toBe(200);
     } finally {
-      rawSqlite(app.db).prepare("update users set role = 'admin' where id = ?").run(app.ids.deputy);
+      await setRole('deputy', 'admin');
     }
   });
 
@@ -74,23 +76,23 @@ describe('imports obey the admin rules', () => {
     expect(await demote.text()).toContain('自分の管理者権限は外せません');
     const deactivate = await submit(app.url, '/admin/users?_action=admin.setActive', app.cookies.boss, { userId: String(app.ids.boss), active: 'false' });
     expect(deactivate.status).toBe(400);
-    expect(roleOf('boss')).toBe('admin');
-    expect((rawSqlite(app.db).prepare('select active from users where id = ?').get(app.ids.boss) as { active: number }).active).toBe(1);
+    expect(await roleOf('boss')).toBe('admin');
+    expect(await sqlRows(app.db, 'select active from users where id = ?', app.ids.boss)).toEqual([{ active: 1 }]);
 
     // The floor itself: with one active admin, no change may take them away, whoever asks.
     const boss = { id: app.ids.boss!, role: 'admin' as const, active: true };
-    rawSqlite(app.db).prepare("update users set role = 'learner' where id = ?").run(app.ids.deputy);
+    await setRole('deputy', 'learner');
     try {
       expect(await adminRuleViolation(rawDrizzle(app.db), userChangeEffect(null, boss, { role: 'learner' }))).toBe('last_admin');
       expect(await adminRuleViolation(rawDrizzle(app.db), userChangeEffect(null, boss, { active: false }))).toBe('last_admin');
       expect(await adminRuleViolation(rawDrizzle(app.db), userChangeEffect(app.ids.boss!, boss, { active: false }))).toBe('cannot_deactivate_self');
       expect(await adminRuleViolation(rawDrizzle(app.db), userChangeEffect(null, boss, { role: 'admin' }))).toBeNull();
     } finally {
-      rawSqlite(app.db).prepare("update users set role = 'admin' where id = ?").run(app.ids.deputy);
+      await setRole('deputy', 'admin');
     }
   });
 
-  it('the CLI (no "self") never leaves zero active admins', () => {
+  it('the CLI (no "self") never leaves zero active admins', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'manabi-demotion-'));
     try {
       const csv = path.join(dir, 'users.csv');
@@ -98,22 +100,22 @@ describe('imports obey the admin rules', () => {
       const result = runCli([csv, '--update']);
       expect(result.status).toBe(1);
       expect(result.stderr).toContain('line 2: this would leave no active admin');
-      expect([roleOf('boss'), roleOf('deputy')]).toEqual(['admin', 'admin']);
+      expect([await roleOf('boss'), await roleOf('deputy')]).toEqual(['admin', 'admin']);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('audits every changed user with role and department before and after, and no secrets', async () => {
-    const before = auditRows('user.updated').length;
+    const before = (await auditRows('user.updated')).length;
     const response = await upload(
       app.cookies.boss!,
       `${HEADER}deputy@example.com,Deputy,Sales,learner\nlearner@example.com,Learner,Sales,learner\nlearner2@example.com,New One,Sales,champion\n`,
       true,
     );
     expect(response.status).toBe(200);
-    expect(roleOf('deputy')).toBe('learner');
-    const updated = auditRows('user.updated').slice(before);
+    expect(await roleOf('deputy')).toBe('learner');
+    const updated = (await auditRows('user.updated')).slice(before);
     // The unchanged learner gets no row; the deputy gets one with before and after.
     expect(updated).toHaveLength(1);
     expect(updated[0]!.actor_label).toBe('boss@example.com');
@@ -124,14 +126,14 @@ describe('imports obey the admin rules', () => {
       before: { role: 'admin', department: 'IT' },
       after: { role: 'learner', department: 'Sales' },
     });
-    const created = auditRows('user.created').at(-1)!;
+    const created = (await auditRows('user.created')).at(-1)!;
     expect(JSON.parse(created.details)).toMatchObject({ via: 'import', email: 'learner2@example.com', role: 'champion', department: 'Sales' });
-    const summary = JSON.parse(auditRows('users.imported').at(-1)!.details);
+    const summary = JSON.parse((await auditRows('users.imported')).at(-1)!.details);
     expect(summary).toMatchObject({ created: 1, updated: 1, unchanged: 1, encoding: 'utf-8' });
 
-    const secrets = rawSqlite(app.db).prepare('select password_hash from users where password_hash is not null').pluck().all() as string[];
-    const sessionIds = rawSqlite(app.db).prepare('select id from sessions').pluck().all() as string[];
-    const log = JSON.stringify(rawSqlite(app.db).prepare('select * from audit_log').all());
+    const secrets = (await sqlRows<{ hash: string }>(app.db, 'select password_hash hash from users where password_hash is not null')).map((r) => r.hash);
+    const sessionIds = (await sqlRows<{ id: string }>(app.db, 'select id from sessions')).map((r) => r.id);
+    const log = JSON.stringify(await sqlRows(app.db, 'select * from audit_log'));
     for (const secret of [...secrets, ...sessionIds]) expect(log).not.toContain(secret);
     expect(log).not.toMatch(/\$argon2/);
   });

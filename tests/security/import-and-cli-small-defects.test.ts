@@ -20,7 +20,7 @@ import { saveInquiries } from '../../src/features/programme/helpdesk.server.ts';
 import { setBaseline } from '../../src/features/kpi/settings.server.ts';
 import { get } from '../helpers/http.ts';
 import { afterPost, ROOT, startApp, submit, tempDir, type App } from './support.ts';
-import { rawSqlite } from '../../src/platform/db.server.ts';
+import { databaseEnv, sqlRows } from '../helpers/db.ts';
 
 const TZ = 'Asia/Tokyo';
 const MARCH = new Date('2026-03-15T03:00:00Z');
@@ -38,7 +38,7 @@ beforeAll(async () => {
       dee: { department: 'Sales', password: null },
     },
     prepare: async (db, ids) => {
-      const sales = (rawSqlite(db).prepare("select id from departments where name = 'Sales'").get() as { id: number }).id;
+      const sales = (await sqlRows<{ id: number }>(db, "select id from departments where name = 'Sales'"))[0]!.id;
       await setBaseline(db, { from: '2026-01', to: '2026-01' });
       await saveInquiries(db, { month: '2026-01', departmentId: sales, count: 10, updatedBy: ids.admin! });
       await saveInquiries(db, { month: '2026-03', departmentId: sales, count: 4, updatedBy: ids.admin! });
@@ -54,7 +54,7 @@ afterAll(async () => {
 });
 
 function cli(script: string, args: string[], input?: string): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [script, ...args], { cwd: ROOT, input, encoding: 'utf8', env: { ...process.env, DATABASE_PATH: app.file } });
+  const result = spawnSync(process.execPath, [script, ...args], { cwd: ROOT, input, encoding: 'utf8', env: { ...process.env, ...databaseEnv(app.file) } });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -70,8 +70,8 @@ function statusLine(method: string, target: string, body?: string, headers: Reco
   });
 }
 
-const auditRows = (where: string): { action: string; actor_user_id: number | null; actor_label: string; target_id: string | null; details: string | null }[] =>
-  rawSqlite(app.db).prepare(`select action, actor_user_id, actor_label, target_id, details from audit_log where ${where} order by id`).all() as never;
+const auditRows = (where: string): Promise<{ action: string; actor_user_id: number | null; actor_label: string; target_id: string | null; details: string | null }[]> =>
+  sqlRows(app.db, `select action, actor_user_id, actor_label, target_id, cast(details as text) details from audit_log where ${where} order by id`);
 
 describe('a users CSV with only its header', () => {
   it('is refused with "no rows" in the browser, and nothing changes', async () => {
@@ -87,7 +87,7 @@ describe('a users CSV with only its header', () => {
     const response = await afterPost(app.url, posted, app.cookies.admin);
     expect(response.status).toBe(400);
     expect(await response.text()).toContain('ファイル：見出しの行だけで、取り込む行がありません');
-    expect(auditRows("action = 'users.imported'")).toEqual([]);
+    expect(await auditRows("action = 'users.imported'")).toEqual([]);
   });
 
   it('is refused by the CLI too (exit 1)', () => {
@@ -164,7 +164,7 @@ describe('the KPI export', () => {
   });
 
   it('is audited like the other exports, and refuses a bad range', async () => {
-    const audited = auditRows("action = 'export.downloaded' and target_id = 'kpis'");
+    const audited = await auditRows("action = 'export.downloaded' and target_id = 'kpis'");
     expect(audited.at(-1)).toMatchObject({ actor_user_id: app.ids.admin });
     expect(JSON.parse(audited.at(-1)!.details!)).toMatchObject({ from: '2026-02', to: '2026-03' });
     expect((await get(app.url, '/admin/exports/kpis.csv?from=2026-05&to=2026-03', app.cookies.admin)).status).toBe(400);
@@ -174,7 +174,7 @@ describe('the KPI export', () => {
 });
 
 describe('CLI user changes', () => {
-  it('write audit rows naming cli:<OS user>, and no secret', () => {
+  it('write audit rows naming cli:<OS user>, and no secret', async () => {
     const actor = `cli:${os.userInfo().username}`;
     const password = 'a long cli password 42';
     const created = cli('src/cli/user-create.ts', ['--email', 'new@example.com', '--name', 'New', '--department', 'Sales', '--role', 'champion', '--password-stdin'], password);
@@ -186,7 +186,7 @@ describe('CLI user changes', () => {
     const imported = cli('src/cli/users-import.ts', [file]);
     expect(imported.status, imported.stderr).toBe(0);
 
-    const rows = auditRows(`actor_label = '${actor}'`);
+    const rows = await auditRows(`actor_label = '${actor}'`);
     expect(rows.map((r) => r.action)).toEqual(['user.created', 'user.password_set', 'user.created', 'user.created', 'users.imported']);
     expect(rows.every((r) => r.actor_user_id === null)).toBe(true);
     expect(JSON.parse(rows[0]!.details!)).toMatchObject({ via: 'cli', email: 'new@example.com', role: 'champion', department: 'Sales' });

@@ -21,7 +21,8 @@ import { finish, toCallback } from '../helpers/oidc-flow.ts';
 import { startProvider, type TestProvider } from '../helpers/oidc-provider.ts';
 import { freePort } from '../helpers/server.ts';
 import { afterPost, PASSWORD, post, ROOT, sessionCookieFrom, rawRequest, startApp, submit, type App } from './support.ts';
-import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
+import { databaseEnv, sqlRows } from '../helpers/db.ts';
 import { first } from '../../src/platform/query.ts';
 
 const FULL_WIDTH = 'ｌｅａｒｎｅｒ@example.com';
@@ -210,7 +211,7 @@ describe('every door of the real server', () => {
     // Asynchronously, so the test's own HTTP connections stay looked after meanwhile.
     const run = (args: string[]) =>
       new Promise<{ status: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, ['src/cli/user-create.ts', ...args, '--password-stdin'], { cwd: ROOT, env: { ...process.env, DATABASE_PATH: app.file } });
+        const child = spawn(process.execPath, ['src/cli/user-create.ts', ...args, '--password-stdin'], { cwd: ROOT, env: { ...process.env, ...databaseEnv(app.file) } });
         let stderr = '';
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
         child.on('exit', (status) => resolve({ status, stderr }));
@@ -299,32 +300,36 @@ describe('every door of the real server', () => {
   it("a person's name is stored as given at every door (NFKC would rewrite ①, ㈱, ｶﾀｶﾅ and compatibility ideographs); a department stays NFKC", async () => {
     // U+F91D is a CJK compatibility ideograph: even NFC rewrites it (to U+6B04).
     const name = '佐藤　①㈱髙﨑ｶﾀｶﾅ\uF91D';
-    const stored = (email: string) =>
-      rawSqlite(app.db).prepare('select u.display_name name, d.name department from users u left join departments d on d.id = u.department_id where u.email = ?').get(email) as
-        | { name: string; department: string | null }
-        | undefined;
+    const stored = async (email: string): Promise<{ name: string; department: string | null } | undefined> =>
+      (
+        await sqlRows<{ name: string; department: string | null }>(
+          app.db,
+          'select u.display_name name, d.name department from users u left join departments d on d.id = u.department_id where u.email = ?',
+          email,
+        )
+      )[0];
     expect((await createUser({ email: 'form-name@example.com', name: `  ${name} `, department: 'ｓａｌｅｓ' })).status).toBe(200);
-    expect(stored('form-name@example.com')).toEqual({ name, department: 'Sales' });
+    expect(await stored('form-name@example.com')).toEqual({ name, department: 'Sales' });
 
     const cli = await new Promise<number | null>((resolve) => {
       const child = spawn(process.execPath, ['src/cli/user-create.ts', '--email', 'cli-name@example.com', '--name', name, '--department', 'Ｓａｌｅｓ', '--password-stdin'], {
         cwd: ROOT,
-        env: { ...process.env, DATABASE_PATH: app.file },
+        env: { ...process.env, ...databaseEnv(app.file) },
       });
       child.on('exit', resolve);
       child.stdin.on('error', () => undefined);
       child.stdin.end('a long enough password\n');
     });
     expect(cli).toBe(0);
-    expect(stored('cli-name@example.com')).toEqual({ name, department: 'Sales' });
+    expect(await stored('cli-name@example.com')).toEqual({ name, department: 'Sales' });
 
     provider.accounts.set('as-given', { email: 'sso-name@example.com', name: ` ${name} `, department: 'ＳＡＬＥＳ' });
     expect((await finish(await toCallback(app.url, provider.issuer, 'as-given'))).location).toBe('/home');
-    expect(stored('sso-name@example.com')).toEqual({ name, department: 'Sales' });
+    expect(await stored('sso-name@example.com')).toEqual({ name, department: 'Sales' });
   });
 
   it('CSV import, browser (worker thread) and CLI: a plain spelling of a full-width email stored before normalisation is the same user', async () => {
-    rawSqlite(app.db).prepare("insert into users (public_id, email, display_name, role) values ('legacy-row', 'ｌｅｇａｃｙ@example.com', 'Legacy', 'learner')").run();
+    await sqlRows(app.db, "insert into users (public_id, email, display_name, role) values ('legacy-row', 'ｌｅｇａｃｙ@example.com', 'Legacy', 'learner')");
     const before = await count(users);
     const csv = 'email,name,department,role\nlegacy@example.com,Legacy Twin,Sales,learner\n';
     const form = new FormData();
@@ -349,7 +354,7 @@ describe('every door of the real server', () => {
       new Promise<{ status: number | null; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, ['src/cli/users-import.ts', file], {
           cwd: ROOT,
-          env: { ...process.env, DATABASE_PATH: app.file, LANG: lang, LC_ALL: '', LC_MESSAGES: '' },
+          env: { ...process.env, ...databaseEnv(app.file), LANG: lang, LC_ALL: '', LC_MESSAGES: '' },
         });
         let stderr = '';
         child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

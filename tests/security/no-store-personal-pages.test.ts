@@ -14,7 +14,8 @@ import { saveWave } from '../../src/features/programme/waves.server.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { builtRoutes, concretePaths, post, ROOT, startApp, type App } from './support.ts';
-import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
+import { sqlRows } from '../helpers/db.ts';
 import { first } from '../../src/platform/query.ts';
 
 const catalog = fixtureCatalog();
@@ -42,7 +43,7 @@ beforeAll(async () => {
     attempt: first(await rawDrizzle(app.db).select().from(quizAttempts))!.id,
     code: CODE,
     token: `${'a'.repeat(24)}.${'b'.repeat(24)}`,
-    id: String(rawSqlite(app.db).prepare('select id from waves').pluck().get()),
+    id: String((await sqlRows<{ id: number }>(app.db, 'select id from waves'))[0]!.id),
     user: String(app.ids.learner),
     question: quiz.questions[0]!.id,
     file: 'users.csv',

@@ -12,7 +12,8 @@ import { ensureDepartment } from '../../src/features/users/users.server.ts';
 import { fixtureCatalog } from '../helpers/fixture.ts';
 import { get } from '../helpers/http.ts';
 import { type App, builtRoutes, concretePaths, dumpDatabase, post, startApp, submit } from './support.ts';
-import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
+import { rawDrizzle } from '../../src/platform/db.server.ts';
+import { sqlRows } from '../helpers/db.ts';
 
 const MARKER = 'PRACTICE-MARKER-q7Zr4kXv';
 const catalog = fixtureCatalog();
@@ -50,7 +51,7 @@ afterAll(async () => {
 });
 
 /** Every page of the build a signed-in user may GET, with any "whose" parameter added. */
-function pagesToFetch(): string[] {
+async function pagesToFetch(): Promise<string[]> {
   const values: Record<string, string> = {
     tier: 'basic',
     course: course.id,
@@ -59,7 +60,7 @@ function pagesToFetch(): string[] {
     attempt: 'a'.repeat(24),
     code: 'a'.repeat(24),
     token: `${'a'.repeat(24)}.${'b'.repeat(24)}`,
-    id: String(rawSqlite(app.db).prepare('select id from waves').pluck().get()),
+    id: String((await sqlRows<{ id: number }>(app.db, 'select id from waves'))[0]!.id),
     user: String(app.ids.alice),
     question: quiz.questions[0]!.id,
     file: 'users.csv',
@@ -84,7 +85,7 @@ describe('a practice answer is seen by its author only', () => {
   });
 
   it('is on no page, export or xAPI statement another learner, the champion or an admin can fetch', async () => {
-    const pages = pagesToFetch();
+    const pages = await pagesToFetch();
     expect(pages).toContain('/champion');
     expect(pages).toContain('/admin/users');
     expect(pages).toContain('/admin/exports/xapi.json');
@@ -106,10 +107,8 @@ describe('a practice answer is seen by its author only', () => {
     expect(reached).toBeGreaterThan(60);
   });
 
-  it('is stored in practice_answers only, and never written to the server log', () => {
-    const lines = dumpDatabase(app.db)
-      .split('\n')
-      .filter((line) => line.includes(MARKER));
+  it('is stored in practice_answers only, and never written to the server log', async () => {
+    const lines = (await dumpDatabase(app.db)).split('\n').filter((line) => line.includes(MARKER));
     expect(lines.length).toBe(1);
     expect(lines[0]).toMatch(/^practice_answers: /);
     expect(app.server.output()).not.toContain(MARKER);

@@ -12,7 +12,7 @@ import { finish, toCallback } from '../helpers/oidc-flow.ts';
 import { startProvider, type TestProvider } from '../helpers/oidc-provider.ts';
 import { freePort } from '../helpers/server.ts';
 import { startApp, type App } from './support.ts';
-import { rawSqlite } from '../../src/platform/db.server.ts';
+import { sqlRows } from '../helpers/db.ts';
 
 let app: App;
 let provider: TestProvider;
@@ -44,12 +44,14 @@ afterAll(async () => {
   await provider?.close();
 });
 
-const roleOf = (email: string): string | undefined => (rawSqlite(app.db).prepare('select role from users where email = ?').get(email) as { role: string } | undefined)?.role;
-const audits = (action: string): { target_id: string; details: Record<string, unknown> }[] =>
-  (rawSqlite(app.db).prepare('select target_id, details from audit_log where action = ? order by id').all(action) as { target_id: string; details: string }[]).map((r) => ({
-    target_id: r.target_id,
-    details: JSON.parse(r.details) as Record<string, unknown>,
-  }));
+const roleOf = async (email: string): Promise<string | undefined> => (await sqlRows<{ role: string }>(app.db, 'select role from users where email = ?', email))[0]?.role;
+const audits = async (action: string): Promise<{ target_id: string; details: Record<string, unknown> }[]> =>
+  (await sqlRows<{ target_id: string; details: string }>(app.db, 'select target_id, cast(details as text) details from audit_log where action = ? order by id', action)).map(
+    (r) => ({
+      target_id: r.target_id,
+      details: JSON.parse(r.details) as Record<string, unknown>,
+    }),
+  );
 
 async function signIn(login: string, account: { email: string; groups: string[] }): Promise<string> {
   provider.accounts.set(login, { name: login, ...account });
@@ -65,33 +67,32 @@ describe('single sign-on role changes obey the admin rules', () => {
   it('does not demote the only active admin: the sign-in succeeds with the old role, the refusal is audited, /admin stays open', async () => {
     // The boss's account was made in Manabi; the first SSO sign-in links it, and the groups say "staff".
     const cookie = await signIn('boss', { email: 'boss@example.com', groups: ['staff'] });
-    expect(roleOf('boss@example.com')).toBe('admin');
-    expect(audits('user.role_change_refused')).toEqual([{ target_id: String(app.ids.boss), details: { via: 'oidc', from: 'admin', to: 'learner', reason: 'last_admin' } }]);
+    expect(await roleOf('boss@example.com')).toBe('admin');
+    expect(await audits('user.role_change_refused')).toEqual([{ target_id: String(app.ids.boss), details: { via: 'oidc', from: 'admin', to: 'learner', reason: 'last_admin' } }]);
     expect(await adminStatus(cookie)).toBe(200);
     // and again at the next sign-in, while the groups still say so
     await signIn('boss', { email: 'boss@example.com', groups: ['manabi-champions'] });
-    expect(roleOf('boss@example.com')).toBe('admin');
-    expect(audits('user.role_change_refused').at(-1)!.details).toMatchObject({ from: 'admin', to: 'champion', reason: 'last_admin' });
+    expect(await roleOf('boss@example.com')).toBe('admin');
+    expect((await audits('user.role_change_refused')).at(-1)!.details).toMatchObject({ from: 'admin', to: 'champion', reason: 'last_admin' });
   });
 
   it('applies the same demotion once another admin exists, and audits it as a change', async () => {
     const deputy = await signIn('deputy', { email: 'deputy@example.com', groups: ['manabi-admins'] });
-    expect(roleOf('deputy@example.com')).toBe('admin');
-    const refusedBefore = audits('user.role_change_refused').length;
+    expect(await roleOf('deputy@example.com')).toBe('admin');
+    const refusedBefore = (await audits('user.role_change_refused')).length;
     const boss = await signIn('boss', { email: 'boss@example.com', groups: ['staff'] });
-    expect(roleOf('boss@example.com')).toBe('learner');
-    expect(audits('user.role_change_refused')).toHaveLength(refusedBefore);
-    expect(audits('user.updated').at(-1)).toMatchObject({ target_id: String(app.ids.boss), details: { via: 'oidc', changes: { role: { from: 'admin', to: 'learner' } } } });
+    expect(await roleOf('boss@example.com')).toBe('learner');
+    expect(await audits('user.role_change_refused')).toHaveLength(refusedBefore);
+    expect((await audits('user.updated')).at(-1)).toMatchObject({ target_id: String(app.ids.boss), details: { via: 'oidc', changes: { role: { from: 'admin', to: 'learner' } } } });
     expect(await adminStatus(boss)).toBe(403);
     expect(await adminStatus(deputy)).toBe(200);
   });
 
   it('then keeps the deputy, now the only admin, an admin when the provider drops them too', async () => {
     const deputy = await signIn('deputy', { email: 'deputy@example.com', groups: [] });
-    expect(roleOf('deputy@example.com')).toBe('admin');
-    expect(audits('user.role_change_refused').at(-1)).toMatchObject({ details: { from: 'admin', to: 'learner', reason: 'last_admin' } });
+    expect(await roleOf('deputy@example.com')).toBe('admin');
+    expect((await audits('user.role_change_refused')).at(-1)).toMatchObject({ details: { from: 'admin', to: 'learner', reason: 'last_admin' } });
     expect(await adminStatus(deputy)).toBe(200);
-    const admins = rawSqlite(app.db).prepare("select count(*) n from users where role = 'admin' and active = 1").get() as { n: number };
-    expect(admins.n).toBe(1);
+    expect(await sqlRows(app.db, "select cast(count(*) as integer) n from users where role = 'admin' and active = true")).toEqual([{ n: 1 }]);
   });
 });

@@ -9,11 +9,14 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { Role } from '../../db/schema/index.ts';
-import { openDatabase, type Db, rawSqlite, rawDrizzle } from '../../src/platform/db.server.ts';
+import { openDatabase, type Db, rawDrizzle } from '../../src/platform/db.server.ts';
 import { hashPassword } from '../../src/features/auth/password.server.ts';
 import { createUser, ensureDepartment } from '../../src/features/users/users.server.ts';
 import { FIXTURE_OUT_DIR } from '../helpers/global-build.ts';
 import { afterPost, signIn } from '../helpers/http.ts';
+import { copyDb, onPostgres, reopenDb, sqlRows, tempDb } from '../helpers/db.ts';
+
+export { onPostgres, sqlRows };
 
 export { afterPost };
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -30,6 +33,8 @@ export function tempDir(prefix = 'manabi-security-'): string {
  * asked, the `Db` interface the features take). The server under test opens it on its own.
  */
 export function openTestDatabase(file: string, options: { migrate?: boolean } = {}): Db {
+  // In the `security-pg` project `file` is a PostgreSQL URL (a tempDb copy of the migrated template).
+  if (file.startsWith('postgres://')) return reopenDb(file);
   // The app's own opening (pragmas, and the read/write interface the features take).
   return openDatabase(file, { migrate: options.migrate ?? false, migrationsFolder: path.join(ROOT, 'db/migrations') });
 }
@@ -40,6 +45,19 @@ export function openTestDatabase(file: string, options: { migrate?: boolean } = 
  * modules know only the handles their own db.server.ts opened.
  */
 export async function throttleDatabase(): Promise<{ db: Db; dispose: () => Promise<void> }> {
+  if (onPostgres) {
+    // A fresh copy of the migrated template, opened by the fresh graph's PostgreSQL driver.
+    const temp = tempDb();
+    const { openPostgres } = await import('../../src/platform/postgres.server.ts');
+    const db = openPostgres({ url: temp.file, poolSize: 2, connectTimeoutMs: 10_000, idleTimeoutMs: 1000, statementTimeoutMs: 60_000 }, { migrate: false });
+    return {
+      db,
+      dispose: async () => {
+        await db.close();
+        temp.cleanup();
+      },
+    };
+  }
   const { openDatabase: open } = await import('../../src/platform/db.server.ts');
   const dir = tempDir('manabi-throttle-');
   const db = open(path.join(dir, 'manabi.db'), { migrationsFolder: path.join(ROOT, 'db/migrations') });
@@ -63,8 +81,9 @@ export interface UserSpec {
 export interface App {
   server: RunningServer;
   url: string;
-  /** A second connection to the server's database file (the server holds its own). */
+  /** A second connection to the server's database (the server holds its own). */
   db: Db;
+  /** The SQLite file, or in the `security-pg` project the PostgreSQL database's URL. */
   file: string;
   dir: string;
   ids: Record<string, number>;
@@ -90,9 +109,10 @@ export async function startApp(options: {
   /** The main server's port, when its address must be known before it starts (e.g. for OIDC). */
   port?: number;
 }): Promise<App> {
-  const dir = tempDir();
-  const file = path.join(dir, 'manabi.db');
-  const setup = openTestDatabase(file, { migrate: true });
+  // A migrated database of the suite's kind: a SQLite file, or on PostgreSQL a copy of the template.
+  const temp = tempDb();
+  const { dir, file } = temp;
+  const setup = temp.db;
   const ids: Record<string, number> = {};
   for (const [key, spec] of Object.entries(options.users)) {
     const password = spec.password === null ? null : (spec.password ?? PASSWORD);
@@ -105,16 +125,12 @@ export async function startApp(options: {
     });
   }
   await options.prepare?.(setup, ids);
-  void setup.close();
+  await setup.close();
   const extraNames = Object.keys(options.extraServers ?? {});
   const [server, ...others] = await Promise.all([
     startServer({ databasePath: file, outDir: FIXTURE_OUT_DIR, env: options.env, port: options.port }),
     // A server holds its database's lock (one server per file): each further one gets a copy.
-    ...extraNames.map((name) => {
-      const copy = path.join(dir, `${name}.db`);
-      fs.copyFileSync(file, copy);
-      return startServer({ databasePath: copy, outDir: FIXTURE_OUT_DIR, ...options.extraServers![name] });
-    }),
+    ...extraNames.map((name) => startServer({ databasePath: copyDb(file, dir, name), outDir: FIXTURE_OUT_DIR, ...options.extraServers![name] })),
   ]);
   const extra = Object.fromEntries(extraNames.map((name, i) => [name, others[i]!]));
   const db = openTestDatabase(file);
@@ -138,8 +154,8 @@ export async function startApp(options: {
     extra,
     stop: async () => {
       await Promise.all([server.stop(), ...others.map((o) => o.stop())]);
-      void db.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+      await db.close();
+      temp.cleanup();
     },
   };
 }
@@ -248,44 +264,48 @@ export function post(
   });
 }
 
-/** Every table of the app (migrations bookkeeping aside). */
-export function tableNames(db: Db): string[] {
-  return (
-    rawSqlite(db).prepare("select name from sqlite_master where type = 'table' and name not like 'sqlite_%' and name <> '__drizzle_migrations' order by name").all() as {
-      name: string;
-    }[]
-  ).map((r) => r.name);
+/** Every table of the app (migrations bookkeeping aside), on either database. */
+export async function tableNames(db: Db): Promise<string[]> {
+  const rows = onPostgres
+    ? await sqlRows<{ name: string }>(
+        db,
+        "select table_name as name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by table_name",
+      )
+    : await sqlRows<{ name: string }>(db, "select name from sqlite_master where type = 'table' and name not like 'sqlite_%' order by name");
+  return rows.map((r) => r.name).filter((name) => name !== '__drizzle_migrations');
 }
 
 function cell(value: unknown): string {
   if (Buffer.isBuffer(value)) return `hex:${value.toString('hex')} b64:${value.toString('base64')} raw:${value.toString('latin1')}`;
+  if (value instanceof Date) return String(value.getTime());
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }
 
 /** Every row of every table as text (blobs as hex, base64 and raw), to search for secrets. */
-export function dumpDatabase(db: Db): string {
+export async function dumpDatabase(db: Db): Promise<string> {
   const lines: string[] = [];
-  for (const table of tableNames(db)) {
-    for (const row of rawSqlite(db).prepare(`select * from "${table}"`).all() as Record<string, unknown>[]) {
+  for (const table of await tableNames(db)) {
+    for (const row of await sqlRows<Record<string, unknown>>(db, `select * from "${table}"`)) {
       lines.push(`${table}: ${Object.values(row).map(cell).join(' | ')}`);
     }
   }
   return lines.join('\n');
 }
 
-/** Rows of every table, as sorted JSON lines; `ignore` drops columns (or whole tables with '*'). */
 /**
  * Tables that hold no state of the product: `form_results` keeps the answer to a post for the one
  * redirect after it (post/redirect/get), so a refused post leaves its error message there.
  */
 const TRANSIENT_TABLES: Record<string, '*'> = { form_results: '*' };
 
-export function snapshot(db: Db, ignore: Record<string, string[] | '*'> = {}): Record<string, string[]> {
+/** Rows of every table, as sorted JSON lines; `ignore` drops columns (or whole tables with '*'). */
+export async function snapshot(db: Db, ignore: Record<string, string[] | '*'> = {}): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
-  for (const table of tableNames(db)) {
+  for (const table of await tableNames(db)) {
     const skip = ignore[table] ?? TRANSIENT_TABLES[table];
     if (skip === '*') continue;
-    const rows = rawSqlite(db).prepare(`select * from "${table}"`).all() as Record<string, unknown>[];
+    const rows = await sqlRows<Record<string, unknown>>(db, `select * from "${table}"`);
     out[table] = rows
       .map((row) =>
         JSON.stringify(

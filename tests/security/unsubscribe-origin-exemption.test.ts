@@ -49,7 +49,7 @@ describe('the Origin check exempts the one-click unsubscribe only', () => {
   });
 
   it('still refuses a form action posted to the unsubscribe route without an Origin', async () => {
-    const before = state();
+    const before = await state();
     for (const action of ['checkin.save', 'profile.setLocale', 'notificationAccount.save', 'auth.logout']) {
       for (const origin of [null, 'https://evil.example']) {
         const response = await rawRequest(app.url, `/unsubscribe/${token}?kinds=check-in&_action=${action}`, {
@@ -62,11 +62,11 @@ describe('the Origin check exempts the one-click unsubscribe only', () => {
     }
     expect(await rawDrizzle(app.db).select().from(checkins)).toEqual([]);
     expect(first(await rawDrizzle(app.db).select({ locale: users.locale }).from(users).where(eq(users.id, app.ids.learner!)))!.locale).toBe('ja');
-    expect(state()).toEqual(before);
+    expect(await state()).toEqual(before);
   });
 
   it('still refuses other methods on the unsubscribe route, and a POST without an Origin everywhere else', async () => {
-    const before = state();
+    const before = await state();
     for (const method of ['PUT', 'PATCH', 'DELETE']) {
       const response = await rawRequest(app.url, `/unsubscribe/${token}?kinds=check-in`, { method, headers: form, body: 'List-Unsubscribe=One-Click' });
       expect(response.status, method).toBe(403);
@@ -87,7 +87,7 @@ describe('the Origin check exempts the one-click unsubscribe only', () => {
       const response = await rawRequest(app.url, path, { method: 'POST', headers: form, body: 'List-Unsubscribe=One-Click' });
       expect([403, 404], path).toContain(response.status);
     }
-    expect(state()).toEqual(before);
+    expect(await state()).toEqual(before);
   });
 
   it('reads no session on the unsubscribe route or the calendar feed: a signed-in visitor is not signed in there', async () => {
