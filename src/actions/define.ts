@@ -3,11 +3,13 @@
  * ActionError with its code and message; a storage fault (full disk, read-only
  * or unopenable database; see src/platform/storage-errors.server.ts) becomes a 503
  * `storage.unavailable` error instead of a 500, and the request is marked so the page says
- * "temporarily unavailable, your input was not saved" and keeps what was typed.
+ * "temporarily unavailable, your input was not saved" and keeps what was typed; any other fault
+ * is logged and answered with a plain sentence, never the error's own message.
  */
 import { ActionError, defineAction as astroDefineAction, type ActionAPIContext } from 'astro:actions';
 import { isStorageUnavailable, reportStorageFailure, storageErrorCode } from '../platform/storage-errors.server.ts';
 import { logger } from '../platform/log.server.ts';
+import { translator } from '../platform/i18n/index.ts';
 import { Refusal } from '../platform/refusal.ts';
 import type { z } from 'astro/zod';
 import type { FormActionDefinition } from './forms/definition.ts';
@@ -23,7 +25,13 @@ export const defineAction: typeof astroDefineAction = ((config: { handler: Handl
     } catch (error) {
       // A feature's refusal (src/platform/refusal.ts) is the action's answer, as if the action had thrown it.
       if (error instanceof Refusal) throw new ActionError({ code: error.code, message: error.message });
-      if (!isStorageUnavailable(error)) throw error;
+      if (error instanceof ActionError) throw error;
+      if (!isStorageUnavailable(error)) {
+        // Astro would hand the error's own message (SQL, file paths) to the page that shows the
+        // form's result: logged here with the request, a plain sentence in the reader's language there.
+        logger.error({ err: error, route: context.url.pathname.slice(0, 200) }, 'action failed');
+        throw new ActionError({ code: 'INTERNAL_SERVER_ERROR', message: translator(context.locals.locale ?? 'ja')('action.failed') });
+      }
       reportStorageFailure();
       logger.error({ code: storageErrorCode(error), route: context.url.pathname.slice(0, 200) }, 'write refused: storage unavailable');
       context.locals.storageUnavailable = true;
