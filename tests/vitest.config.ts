@@ -89,13 +89,13 @@ export default defineConfig({
       // files, each tempDb() a copy of a migrated template on one throwaway cluster per project
       // (tests/helpers/global-postgres.ts); a test of SQLite's own file, pragmas or locks skips
       // itself there (`onPostgres`). Part of `npm run test:postgres`.
-      // Integration only so far: most security files start their servers through
-      // tests/security/support.ts, which still makes SQLite files, and the reliability files are SQLite's own faults.
-      ...(['integration'] as const).map((kind) => ({
+      // The security suite too: tests/security/support.ts starts its apps on a tempDb() of the
+      // project's kind. (The reliability files are SQLite's own faults; PostgreSQL's are in tests/postgres/.)
+      ...(['integration', 'security'] as const).map((kind) => ({
         test: {
           name: `${kind}-pg`,
           root,
-          include: [`tests/${kind}/**/*.test.ts`, ...DATA_UNIT_TESTS],
+          include: [`tests/${kind}/**/*.test.ts`, ...(kind === 'integration' ? DATA_UNIT_TESTS : [])],
           exclude: SQLITE_ONLY,
           globalSetup: ['tests/helpers/global-build.ts', 'tests/helpers/global-postgres.ts'],
           env: { MANABI_TEST_DATABASE: 'postgres' },
