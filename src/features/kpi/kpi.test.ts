@@ -168,6 +168,15 @@ describe('KPIs on a known organisation', () => {
     expect(kpis(null).questions[0]!.correctRate).toBeLessThanOrEqual(kpis(null).questions.at(-1)!.correctRate!);
   });
 
+  it('lists questions with the same figures in the order of their ids, whatever order the database grouped them in', () => {
+    const combined = combineFacts(facts, null);
+    const same = { answers: 2, correct: 1, wrongOptions: {} };
+    const ids = (questions: DepartmentFacts['questions']): string[] =>
+      computeKpis({ ...combined, questions }, period, null, correctOptionsOf(catalog), ['basic', 'applied', 'specialist']).questions.map((q) => q.questionId);
+    expect(ids({ 'q/c': same, 'q/b': same, 'q/a': same })).toEqual(['q/a', 'q/b', 'q/c']);
+    expect(ids({ 'q/a': same, 'q/c': same, 'q/b': same })).toEqual(['q/a', 'q/b', 'q/c']);
+  });
+
   it('hours saved: the month’s sum, per person over headcount, and the range total', () => {
     const company = kpis(null);
     expect(company.hoursSaved.value).toBe(7.5);

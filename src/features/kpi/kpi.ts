@@ -252,7 +252,8 @@ export function computeKpis(
       correctRate: ratio(q.correct, q.answers),
       mostChosenWrong: mostChosenWrong(q.wrongOptions, correctOptions[questionId] ?? []),
     }))
-    .sort((a, b) => (a.correctRate ?? 1) - (b.correctRate ?? 1) || b.answers - a.answers);
+    // Ties in the ids' order, whatever order the database grouped them in (PostgreSQL's group by keeps none).
+    .sort((a, b) => (a.correctRate ?? 1) - (b.correctRate ?? 1) || b.answers - a.answers || (a.questionId < b.questionId ? -1 : a.questionId > b.questionId ? 1 : 0));
 
   return {
     headcount: facts.headcount,
