@@ -12,6 +12,7 @@ import { loadNotificationsAdmin, outboxListQuery, RESEND_ALL_LIMIT } from '../..
 import { slackProblems } from '../../src/features/notifications/webhooks.ts';
 import { rawDrizzle, rawSqlite } from '../../src/platform/db.server.ts';
 import { afterPost, get, resultCookieOf, signIn } from '../helpers/http.ts';
+import { onPostgres } from '../helpers/db.ts';
 import { PASSWORD, post, startApp, submit, type App } from '../security/support.ts';
 import { first } from '../../src/platform/query.ts';
 
@@ -391,6 +392,8 @@ describe('the lists', () => {
     expect(seen.slice(0, 45)).toEqual(newest);
     expect(seen).toEqual(sentIds);
 
+    // SQLite's plan (PostgreSQL chooses by its statistics: a table this small is read whole).
+    if (onPostgres) return;
     const query = outboxListQuery(q(), 'sent', { at: Date.UTC(2026, 10, 2), id: 10 }).toSQL();
     const plan = rawSqlite(app.db)
       .prepare(`explain query plan ${query.sql}`)
