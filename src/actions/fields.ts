@@ -2,12 +2,9 @@
 import { ActionError } from 'astro:actions';
 import { z } from 'astro/zod';
 import { MONTH_PATTERN } from '../platform/dates.ts';
+import { MAX_ID } from '../platform/input/id.ts';
 
-export const Id = z.coerce
-  .number()
-  .int()
-  .positive()
-  .max(2 ** 31);
+export const Id = z.coerce.number().int().positive().max(MAX_ID);
 export const Month = z.string().regex(MONTH_PATTERN);
 export const Day = z
   .string()

@@ -5,6 +5,7 @@
  * are read in evidence.server.ts.
  */
 import { endOfDay, isoWithOffset } from '../../platform/dates.ts';
+import { parseId } from '../../platform/input/id.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import { appliesTo, type Policy, type PolicyCatalog } from '../policies/policies.ts';
 import type { CertificateEntry } from '../progress/cycles.ts';
@@ -39,7 +40,8 @@ function isCalendarDay(day: string): boolean {
  */
 export function parseEvidenceParams(params: URLSearchParams, today: string): EvidenceParse {
   const department = params.get('department') ?? '';
-  if (department !== '' && !/^[1-9]\d{0,9}$/.test(department)) return { ok: false, message: 'department must be a department id, or empty for the whole company.' };
+  const departmentId = department === '' ? null : parseId(department);
+  if (department !== '' && departmentId === null) return { ok: false, message: 'department must be a department id, or empty for the whole company.' };
   const asOf = params.get('asOf') || today;
   if (!isCalendarDay(asOf) || asOf < '2000-01-01') return { ok: false, message: 'Give asOf as a day, YYYY-MM-DD.' };
   if (asOf > today) return { ok: false, message: `asOf cannot be after today (${today}): evidence is of what was recorded.` };
@@ -48,7 +50,7 @@ export function parseEvidenceParams(params: URLSearchParams, today: string): Evi
     if (value !== null && value !== '1' && value !== '0' && value !== 'on') return { ok: false, message: `${flag} must be 1 or 0.` };
   }
   const on = (flag: string): boolean => params.get(flag) === '1' || params.get(flag) === 'on';
-  return { ok: true, options: { departmentId: department === '' ? null : Number(department), asOf, includeInactive: on('inactive'), bom: on('bom') } };
+  return { ok: true, options: { departmentId, asOf, includeInactive: on('inactive'), bom: on('bom') } };
 }
 
 /** The moment "as of" a day means: its end in the app's zone, or now for today (nothing later exists). */

@@ -7,6 +7,7 @@ import type { Department, Role } from '../../../db/schema/index.ts';
 import type { Catalog } from '../curriculum/catalog.ts';
 import type { Locale } from '../../platform/i18n/locales.ts';
 import type { Db } from '../../platform/db.server.ts';
+import { MAX_ID } from '../../platform/input/id.ts';
 import { audit } from '../audit/audit.server.ts';
 import { listDepartments } from '../users/users-admin.server.ts';
 import { championView, type ChampionView } from './champion.server.ts';
@@ -20,7 +21,7 @@ interface Viewer {
   departmentId: number | null;
 }
 
-const DepartmentParam = z.coerce.number().int().positive();
+const DepartmentParam = z.coerce.number().int().positive().max(MAX_ID);
 
 /** The department asked for (`?department=`, else the viewer's own) and whether the viewer may see it. */
 export function championDepartment(viewer: Viewer, requested: string | null): { departmentId: number | null; allowed: boolean } {

@@ -12,6 +12,7 @@ import { combineFacts, computeKpis, mostChosenWrong, type DepartmentFacts, type 
 import { loadScopeQuestions } from './question-facts.server.ts';
 import type { Locale } from '../../platform/i18n/locales.ts';
 import type { Db } from '../../platform/db.server.ts';
+import { MAX_ID } from '../../platform/input/id.ts';
 import { latestFeedback } from '../feedback/feedback.server.ts';
 import { certificationMoment, dataStartMonth, loadFactsOfPeriods, periodOf } from './facts.server.ts';
 import { getBaseline, type BaselinePeriod } from './settings.server.ts';
@@ -56,8 +57,8 @@ const Month = z.string().regex(MONTH_PATTERN);
 export function dashboardFilter(params: URLSearchParams, timeZone: string): { filter: DashboardFilter; invalid: boolean } {
   const defaults = defaultFilter(timeZone);
   const Query = z.object({
-    department: z.union([z.literal(''), z.coerce.number().int().positive()]).default(''),
-    wave: z.union([z.literal(''), z.coerce.number().int().positive()]).default(''),
+    department: z.union([z.literal(''), z.coerce.number().int().positive().max(MAX_ID)]).default(''),
+    wave: z.union([z.literal(''), z.coerce.number().int().positive().max(MAX_ID)]).default(''),
     from: Month.default(defaults.from),
     to: Month.default(defaults.to),
   });

@@ -14,6 +14,7 @@ import { now } from '../../platform/clock.ts';
 import { getConfig } from '../../platform/config.server.ts';
 import type { Db, Tx } from '../../platform/db.server.ts';
 import type { Locale } from '../../platform/i18n/locales.ts';
+import { parseId } from '../../platform/input/id.ts';
 import { buildTranscript, TRANSCRIPT_CSV_HEADER, transcriptCsvRows, type TranscriptPage, type TranscriptRecords, type TranscriptSubject } from './transcript.ts';
 import { first } from '../../platform/query.ts';
 
@@ -107,11 +108,9 @@ export async function loadOwnTranscript(db: Db, userId: number, locale: Locale):
   return load(db, userId, locale);
 }
 
-/** A user id as it appears in an address: digits, no sign, no leading zero; anything else is no user. */
+/** A user id as it appears in an address (parseId: digits, no leading zero, a 32-bit id); anything else is no user. */
 export function parseUserId(param: string | undefined): number | null {
-  if (param === undefined || !/^[1-9]\d{0,9}$/.test(param)) return null;
-  const id = Number(param);
-  return Number.isSafeInteger(id) ? id : null;
+  return parseId(param);
 }
 
 /** Any user's transcript, for an admin; null: no such user (404). */
