@@ -21,7 +21,9 @@ interface Viewer {
   departmentId: number | null;
 }
 
-const DepartmentParam = z.coerce.number().int().positive().max(MAX_ID);
+// Any whole number is a department asked for (not the viewer's own unless it is theirs), even
+// past the id range: a champion asking for one is refused like for any other department.
+const DepartmentParam = z.coerce.number().int().positive();
 
 /** The department asked for (`?department=`, else the viewer's own) and whether the viewer may see it. */
 export function championDepartment(viewer: Viewer, requested: string | null): { departmentId: number | null; allowed: boolean } {
@@ -80,6 +82,8 @@ export async function authorizeRosterDownload(db: Db, viewer: Viewer, requested:
     await recordDenied(db, viewer, departmentId, '/champion/roster.csv', ip);
     return null;
   }
+  // Past the id range no department has it (and PostgreSQL would refuse the number): no roster.
+  if (departmentId > MAX_ID) return null;
   await db.write(async (tx) => await audit(tx, { actor: viewer, action: 'export.downloaded', target: { type: 'roster', id: departmentId }, ip }));
   return departmentId;
 }
